@@ -1,0 +1,1 @@
+"""ecs-dr-mcp: cross-zone disaster recovery backups of Alibaba Cloud ECS instances over MCP."""

@@ -1,0 +1,251 @@
+"""The sandbox as an ASGI app: ECS's RPC wire protocol at `/`, control endpoints under
+`/_sandbox/`.
+
+A request is checked the way ECS checks it (signature, version, action), then meets any
+injected fault, then runs its handler under the backend lock. Every error, injected or real,
+is rendered by one handler in ECS's JSON shape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from urllib.parse import parse_qsl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from ecs_dr.sandbox.backend import Backend, OutcomeFault
+from ecs_dr.sandbox.clock import Clock, VirtualClock, iso
+from ecs_dr.sandbox.errors import (
+    EcsError,
+    InvalidAction,
+    InvalidVersion,
+    MissingAction,
+    UnsupportedHTTPMethod,
+    error_code,
+    error_status,
+)
+from ecs_dr.sandbox.faults import FAULT_ADAPTER, FaultPlan, OutcomeFaultSpec
+from ecs_dr.sandbox.params import Params
+from ecs_dr.sandbox.responses import ACTIONS
+from ecs_dr.sandbox.signing import SignatureVerifier
+from ecs_dr.sandbox.state import dump_state
+from ecs_dr.sandbox.world import WorldSpec, load_world
+
+API_VERSION = "2014-05-26"
+HOST_ID = "ecs.sandbox.local"
+RECOMMEND = "https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}"
+
+
+@dataclass
+class RequestRecord:
+    time: float
+    cloud_time: float
+    action: str
+    parameters: dict[str, str]
+    user_agent: str
+    status: int
+    code: str
+    request_id: str
+    duration_ms: float
+
+
+@dataclass
+class Sandbox:
+    """One emulated cloud: its world, keys, clock, faults and requests log."""
+
+    world: WorldSpec
+    key_pairs: dict[str, str]
+    clock: Clock
+    backend: Backend = field(init=False)
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    requests: list[RequestRecord] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.verifier = SignatureVerifier({**self.world.key_pairs, **self.key_pairs})
+        self.reset()
+
+    def reset(self) -> None:
+        self.backend = Backend(self.world, self.clock)
+        self.faults.clear()
+        self.requests.clear()
+
+
+def _error_body(err: EcsError, request_id: str) -> dict[str, Any]:
+    code = error_code(err)
+    return {
+        "RequestId": request_id,
+        "HostId": HOST_ID,
+        "Code": code,
+        "Message": err.message,
+        "Recommend": RECOMMEND.format(code=code, request_id=request_id),
+    }
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+class _ResetConnection(Exception):
+    """Raised after a partial response so the server drops the connection."""
+
+
+def build_app(sandbox: Sandbox) -> Starlette:
+    async def api(request: Request) -> Response:
+        started = time.monotonic()
+        request_id = _request_id()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        query = dict(request.query_params)
+        action = headers.get("x-acs-action", "")
+        status, code = 200, ""
+        try:
+            body = await _serve(sandbox, request, headers, query, action, request_id)
+            body = {"RequestId": request_id, **body}
+        except EcsError as err:
+            status, code = error_status(err), error_code(err)
+            body = _error_body(err, request_id)
+        except _ResetConnection:
+            status, code = 0, "ConnectionReset"
+            body = {}
+        sandbox.requests.append(
+            RequestRecord(
+                time=time.time(),
+                cloud_time=sandbox.clock.now(),
+                action=action,
+                parameters=query,
+                user_agent=headers.get("user-agent", ""),
+                status=status,
+                code=code,
+                request_id=request_id,
+                duration_ms=(time.monotonic() - started) * 1000,
+            )
+        )
+        if status == 0:
+            return _BrokenResponse()
+        return JSONResponse(body, status_code=status)
+
+    async def get_requests(request: Request) -> Response:
+        records = [r.__dict__ | {"cloud_time_iso": iso(r.cloud_time)} for r in sandbox.requests]
+        return JSONResponse({"requests": records})
+
+    async def post_fault(request: Request) -> Response:
+        try:
+            fault = FAULT_ADAPTER.validate_python(await request.json())
+        except (ValidationError, json.JSONDecodeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        if isinstance(fault, OutcomeFaultSpec):
+            with sandbox.backend.lock:
+                sandbox.backend.outcomes.pending.append(
+                    OutcomeFault(fault.action, fault.status, fault.times)
+                )
+        else:
+            sandbox.faults.add(fault)
+        return JSONResponse({"faults": len(sandbox.faults.faults)})
+
+    async def clear_faults(request: Request) -> Response:
+        sandbox.faults.clear()
+        with sandbox.backend.lock:
+            sandbox.backend.outcomes.pending.clear()
+        return JSONResponse({"faults": 0})
+
+    async def get_state(request: Request) -> Response:
+        with sandbox.backend.lock:
+            return JSONResponse(dump_state(sandbox.backend))
+
+    async def post_reset(request: Request) -> Response:
+        sandbox.reset()
+        return JSONResponse({"reset": True})
+
+    async def post_clock(request: Request) -> Response:
+        if not isinstance(sandbox.clock, VirtualClock):
+            return JSONResponse({"error": "the clock is not virtual"}, status_code=400)
+        payload = await request.json()
+        sandbox.clock.advance(float(payload.get("advance", 0)))
+        return JSONResponse({"now": iso(sandbox.clock.now())})
+
+    return Starlette(
+        routes=[
+            Route("/", api, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+            Route("/_sandbox/requests", get_requests, methods=["GET"]),
+            Route("/_sandbox/faults", post_fault, methods=["POST"]),
+            Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
+            Route("/_sandbox/state", get_state, methods=["GET"]),
+            Route("/_sandbox/reset", post_reset, methods=["POST"]),
+            Route("/_sandbox/clock", post_clock, methods=["POST"]),
+        ]
+    )
+
+
+async def _serve(
+    sandbox: Sandbox,
+    request: Request,
+    headers: Mapping[str, str],
+    query: dict[str, str],
+    action: str,
+    request_id: str,
+) -> dict[str, Any]:
+    payload = await request.body()
+    sandbox.verifier.verify(request.method, request.url.path, query, headers, payload)
+    if request.method not in ("POST", "GET"):
+        raise UnsupportedHTTPMethod()
+    if not action:
+        raise MissingAction()
+    if headers.get("x-acs-version") != API_VERSION:
+        raise InvalidVersion(
+            f"Specified parameter Version {headers.get('x-acs-version')!r} is not valid; use {API_VERSION}."
+        )
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise InvalidAction(action)
+    verdict = sandbox.faults.judge(action)
+    if verdict.delay_s:
+        await asyncio.sleep(verdict.delay_s)
+    if verdict.reset:
+        raise _ResetConnection()
+    if verdict.error is not None:
+        raise verdict.error
+    params = Params({**_form_fields(headers, payload), **query})
+    with sandbox.backend.lock:
+        return handler(sandbox.backend, params)
+
+
+def _form_fields(headers: Mapping[str, str], payload: bytes) -> dict[str, str]:
+    """RPC parameters may also come as a form body; the signature already covers it."""
+    if not payload or "application/x-www-form-urlencoded" not in headers.get("content-type", ""):
+        return {}
+    return dict(parse_qsl(payload.decode(), keep_blank_values=True))
+
+
+class _BrokenResponse(Response):
+    """Announces a body it never sends, so the client sees the connection drop mid-answer."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"Request', "more_body": False})
+
+
+def create_sandbox(
+    access_key_id: str,
+    access_key_secret: str,
+    *,
+    world_path: Path | None = None,
+    clock: Clock,
+) -> Sandbox:
+    return Sandbox(load_world(world_path), {access_key_id: access_key_secret}, clock)

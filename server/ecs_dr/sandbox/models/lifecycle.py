@@ -1,0 +1,47 @@
+"""Declared state progressions: a resource lists its timed stages and where it ends.
+
+Status is derived from the clock when read, so nothing runs in the background and a virtual
+clock drives every transition in tests. A fault can change where a progression ends
+(image `CreateFailed`, instance stuck in `Pending`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Lifecycle:
+    started_at: float
+    final: str
+    stages: list[tuple[str, float]] = field(default_factory=list)
+
+    @classmethod
+    def fixed(cls, status: str, at: float = 0.0) -> Lifecycle:
+        return cls(started_at=at, final=status)
+
+    @property
+    def total_duration(self) -> float:
+        return sum(duration for _, duration in self.stages)
+
+    @property
+    def finishes_at(self) -> float:
+        return self.started_at + self.total_duration
+
+    def status(self, now: float) -> str:
+        elapsed = now - self.started_at
+        for status, duration in self.stages:
+            if elapsed < duration:
+                return status
+            elapsed -= duration
+        return self.final
+
+    def done(self, now: float) -> bool:
+        return now >= self.finishes_at
+
+    def progress(self, now: float) -> int:
+        """Percent complete, 100 once the last stage is over."""
+        total = self.total_duration
+        if total <= 0 or now >= self.finishes_at:
+            return 100
+        return max(0, min(99, int(100 * (now - self.started_at) / total)))

@@ -1,0 +1,1 @@
+"""disks actions."""
