@@ -35,13 +35,13 @@ class SandboxHandle:
 
     def _control(self, method: str, path: str, payload: Any = None) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(  # noqa: S310 (loopback only)
+        request = urllib.request.Request(
             f"http://{self.endpoint}/_sandbox/{path}",
             data=data,
             method=method,
             headers={"content-type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
     def requests(self) -> list[dict[str, Any]]:

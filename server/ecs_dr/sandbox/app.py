@@ -12,11 +12,11 @@ import asyncio
 import json
 import time
 import uuid
-from urllib.parse import parse_qsl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 from starlette.applications import Starlette

@@ -157,15 +157,15 @@ class Backend:
                 )
         taken: set[str] = set()
         for inst in spec.instances:
-            vsw = region.vswitches[inst.vswitch_id]
-            private_ip = self.next_private_ip(vsw.cidr_block, taken)
+            subnet = region.vswitches[inst.vswitch_id]
+            private_ip = self.next_private_ip(subnet.cidr_block, taken)
             taken.add(private_ip)
             region.instances[inst.instance_id] = Instance(
                 instance_id=inst.instance_id,
                 instance_name=inst.instance_name or inst.instance_id,
                 zone_id=inst.zone_id,
                 instance_type=inst.instance_type,
-                vpc_id=vsw.vpc_id,
+                vpc_id=subnet.vpc_id,
                 vswitch_id=inst.vswitch_id,
                 security_group_ids=list(inst.security_group_ids),
                 private_ip=private_ip,

@@ -62,7 +62,7 @@ class OutcomeFaultSpec(_Fault):
     kind: Literal["outcome"]
     action: Literal[
         "CreateImage", "CreateSnapshot", "CreateSnapshotGroup", "RunInstances", "CreateDisk"
-    ]  # type: ignore[assignment]
+    ]
     status: str
     times: Annotated[int, Field(ge=1)] = 1
 

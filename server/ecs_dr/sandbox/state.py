@@ -21,6 +21,14 @@ _COLLECTIONS = (
 )
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
 def _resource(obj: Any, now: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
@@ -28,16 +36,8 @@ def _resource(obj: Any, now: float) -> dict[str, Any]:
         if isinstance(value, Lifecycle):
             out["status"] = value.status(now)
             out["progress"] = value.progress(now)
-        elif dataclasses.is_dataclass(value) or (
-            isinstance(value, list) and value and dataclasses.is_dataclass(value[0])
-        ):
-            out[f.name] = (
-                dataclasses.asdict(value)
-                if not isinstance(value, list)
-                else [dataclasses.asdict(v) for v in value]
-            )
         else:
-            out[f.name] = value
+            out[f.name] = _plain(value)
     return out
 
 
