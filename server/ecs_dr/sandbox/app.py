@@ -202,8 +202,9 @@ async def _serve(
     if not action:
         raise MissingAction()
     if headers.get("x-acs-version") != API_VERSION:
+        sent = headers.get("x-acs-version")
         raise InvalidVersion(
-            f"Specified parameter Version {headers.get('x-acs-version')!r} is not valid; use {API_VERSION}."
+            f"Specified parameter Version {sent!r} is not valid; use {API_VERSION}."
         )
     handler = ACTIONS.get(action)
     if handler is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 
@@ -55,10 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sock = bind_loopback(args.port, args.host)
     print(f"endpoint: {args.host}:{sock.getsockname()[1]}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(uvicorn_server(sandbox).serve(sockets=[sock]))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

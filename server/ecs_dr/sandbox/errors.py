@@ -301,3 +301,55 @@ IdempotentParameterMismatch = _define(
     400,
     "The request uses the same client token as a previous, but non-identical request.",
 )
+InvalidVSwitchNameMalformed = _define(
+    "InvalidVSwitchNameMalformed",
+    "InvalidVSwitchName.Malformed",
+    400,
+    "The VSwitch name must be 1 to 128 characters and cannot start with http:// or https://.",
+)
+InvalidDescriptionMalformed = _define(
+    "InvalidDescriptionMalformed",
+    "InvalidDescription.Malformed",
+    400,
+    "The description must be 1 to 256 characters and cannot start with http:// or https://.",
+)
+DryRunOperation = _define(
+    "DryRunOperation",
+    "DryRunOperation",
+    400,
+    "Request validation has been passed with DryRun flag set.",
+)
+ImageUsingByInstance = _define(
+    "ImageUsingByInstance",
+    "ImageUsingByInstance",
+    403,
+    "The specified image has been used to create instances; pass Force=true to delete it.",
+)
+ImageIsCreating = _define(
+    "ImageIsCreating", "ImageIsCreating", 403, "The specified image is being created."
+)
+InvalidImageNameMalformed = _define(
+    "InvalidImageNameMalformed",
+    "InvalidImageName.Malformed",
+    400,
+    "The image name must be 2 to 128 characters, start with a letter and not start with "
+    "http:// or https://.",
+)
+InvalidSystemDiskSizeLessThanImageSize = _define(
+    "InvalidSystemDiskSizeLessThanImageSize",
+    "InvalidSystemDiskSize.LessThanImageSize",
+    400,
+    "The specified parameter SystemDisk.Size is less than the image size.",
+)
+SnapshotCreatedImage = _define(
+    "SnapshotCreatedImage",
+    "SnapshotCreatedImage",
+    403,
+    "The snapshot has been used to create user defined image(s).",
+)
+SnapshotCreatedDisk = _define(
+    "SnapshotCreatedDisk",
+    "SnapshotCreatedDisk",
+    403,
+    "The snapshot has been used to create disk(s).",
+)

@@ -50,6 +50,7 @@ class VSwitch:
     vswitch_name: str
     lifecycle: Lifecycle
     created_at: float
+    description: str = ""
 
 
 @dataclass

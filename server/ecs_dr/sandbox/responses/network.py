@@ -1,1 +1,154 @@
-"""network actions."""
+"""VPCs, VSwitches and security groups (the ECS API's views of them) and CreateVSwitch."""
+
+from __future__ import annotations
+
+from ecs_dr.sandbox.backend import Backend
+from ecs_dr.sandbox.clock import iso
+from ecs_dr.sandbox.models.network import available_ip_count, create_vswitch
+from ecs_dr.sandbox.models.resources import Region, SecurityGroup, Vpc, VSwitch
+from ecs_dr.sandbox.models.tags import tags_body, tags_of
+from ecs_dr.sandbox.params import Params
+from ecs_dr.sandbox.responses.registry import Body, action, paginate, paginate_pages
+
+# The VPC views page at most 50 items, as ECS documents for them.
+MAX_NETWORK_PAGE = 50
+
+
+@action("CreateVSwitch")
+def create_vswitch_action(backend: Backend, params: Params) -> Body:
+    region = backend.region(params.required_text("RegionId"))
+    zone_id = params.required_text("ZoneId")
+    vpc_id = params.required_text("VpcId")
+    cidr_block = params.required_text("CidrBlock")
+    name = params.text("VSwitchName", max_length=4096)
+    description = params.text("Description", max_length=4096)
+
+    def create() -> tuple[str, ...]:
+        vswitch = create_vswitch(
+            region,
+            vpc_id=vpc_id,
+            zone_id=zone_id,
+            cidr_block=cidr_block,
+            name=name,
+            description=description,
+            now=backend.now(),
+            new_id=lambda: backend.new_id("vsw", region.region_id),
+        )
+        return (vswitch.vswitch_id,)
+
+    (vswitch_id,) = backend.idempotent(
+        region, "CreateVSwitch", params.text("ClientToken", max_length=64), params.raw, create
+    )
+    return {"VSwitchId": vswitch_id}
+
+
+@action("DescribeVpcs")
+def describe_vpcs(backend: Backend, params: Params) -> Body:
+    region = backend.region(params.required_text("RegionId"))
+    vpc_id = params.text("VpcId")
+    # the sandbox's VPCs are all user-created: asking for the default one finds nothing
+    only_default = params.boolean("IsDefault")
+    vpcs = [v for v in region.vpcs.values() if vpc_id in (None, v.vpc_id) and not only_default]
+    page, paging = paginate_pages(vpcs, params, max_page_size=MAX_NETWORK_PAGE)
+    return {"Vpcs": {"Vpc": [_vpc_body(region, v) for v in page]}, **paging}
+
+
+def _vpc_body(region: Region, vpc: Vpc) -> Body:
+    vswitch_ids = [s.vswitch_id for s in region.vswitches.values() if s.vpc_id == vpc.vpc_id]
+    return {
+        "VpcId": vpc.vpc_id,
+        "VpcName": vpc.vpc_name,
+        "RegionId": region.region_id,
+        "CidrBlock": vpc.cidr_block,
+        "Status": "Available",
+        "IsDefault": False,
+        "Description": "",
+        "CreationTime": iso(vpc.created_at),
+        "VSwitchIds": {"VSwitchId": vswitch_ids},
+    }
+
+
+@action("DescribeVSwitches")
+def describe_vswitches(backend: Backend, params: Params) -> Body:
+    region = backend.region(params.required_text("RegionId"))
+    wanted = {
+        "vpc_id": params.text("VpcId"),
+        "zone_id": params.text("ZoneId"),
+        "vswitch_id": params.text("VSwitchId"),
+    }
+    only_default = params.boolean("IsDefault")
+    vswitches = [
+        s
+        for s in region.vswitches.values()
+        if not only_default
+        and all(value in (None, getattr(s, key)) for key, value in wanted.items())
+    ]
+    page, paging = paginate_pages(vswitches, params, max_page_size=MAX_NETWORK_PAGE)
+    now = backend.now()
+    return {"VSwitches": {"VSwitch": [_vswitch_body(region, s, now) for s in page]}, **paging}
+
+
+def _vswitch_body(region: Region, vswitch: VSwitch, now: float) -> Body:
+    return {
+        "VSwitchId": vswitch.vswitch_id,
+        "VSwitchName": vswitch.vswitch_name,
+        "VpcId": vswitch.vpc_id,
+        "ZoneId": vswitch.zone_id,
+        "CidrBlock": vswitch.cidr_block,
+        "Status": vswitch.lifecycle.status(now),
+        "AvailableIpAddressCount": available_ip_count(region, vswitch),
+        "Description": vswitch.description,
+        "IsDefault": False,
+        "CreationTime": iso(vswitch.created_at),
+    }
+
+
+@action("DescribeSecurityGroups")
+def describe_security_groups(backend: Backend, params: Params) -> Body:
+    region = backend.region(params.required_text("RegionId"))
+    vpc_id = params.text("VpcId")
+    group_id = params.text("SecurityGroupId")
+    group_ids = params.json_list("SecurityGroupIds")
+    name = params.text("SecurityGroupName")
+    params.choice("SecurityGroupType", ("normal", "enterprise"))
+    params.choice("NetworkType", ("vpc", "classic"))
+    wanted_tags = {
+        t["Key"]: t.get("Value") for t in params.structs("Tag", max_items=20) if "Key" in t
+    }
+    groups = [
+        g
+        for g in region.security_groups.values()
+        if vpc_id in (None, g.vpc_id)
+        and group_id in (None, g.security_group_id)
+        and (group_ids is None or g.security_group_id in group_ids)
+        and name in (None, g.security_group_name)
+        and _has_tags(region, g, wanted_tags)
+    ]
+    page, paging = paginate(groups, params)
+    return {
+        "RegionId": region.region_id,
+        "SecurityGroups": {"SecurityGroup": [_group_body(region, g) for g in page]},
+        **paging,
+    }
+
+
+def _has_tags(region: Region, group: SecurityGroup, wanted: dict[str, str | None]) -> bool:
+    tags = tags_of(region, "securitygroup", group.security_group_id)
+    return all(k in tags and v in (None, tags[k]) for k, v in wanted.items())
+
+
+def _group_body(region: Region, group: SecurityGroup) -> Body:
+    members = sum(
+        1 for i in region.instances.values() if group.security_group_id in i.security_group_ids
+    )
+    return {
+        "SecurityGroupId": group.security_group_id,
+        "SecurityGroupName": group.security_group_name,
+        "SecurityGroupType": "normal",
+        "VpcId": group.vpc_id,
+        "Description": "",
+        "CreationTime": iso(group.created_at),
+        "EcsCount": members,
+        "ServiceManaged": False,
+        "Tags": tags_body(region, "securitygroup", group.security_group_id),
+    }

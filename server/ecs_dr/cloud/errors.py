@@ -1,0 +1,378 @@
+"""Our exceptions for ECS failures, and the one place that translates the SDK's into them.
+
+Nothing above `cloud/` imports an SDK exception type: the gateway calls `translate` on every
+failure and raises the most specific class below, which keeps ECS's code, its own message,
+the RequestId and the `Recommend` link, so a reader (often a model) knows what to do next.
+
+    CloudError                  any failed ECS call (code, message, request_id, recommend, ...)
+    ├── AuthenticationFailed    the credential is refused or none was found
+    ├── PermissionDenied        RAM denies the action; `ram_action` names it (ecs:CreateImage)
+    ├── NotFound                an id does not exist in that region (*.NotFound, HTTP 404)
+    ├── InvalidParameter        the request can never succeed as written
+    ├── Conflict                the resource is in the wrong state now (OperationConflict, ...)
+    ├── NoStock                 the zone cannot supply the instance type or disk now
+    ├── QuotaExceeded           an account quota is used up (ECS says QuotaExceed.*)
+    ├── Throttled               too many requests; retried with a longer backoff
+    ├── Transient               5xx, InternalError, ServiceUnavailable, connection, timeout
+    └── WaiterError             a wait ended without the wanted status (raised by waiters.py)
+        ├── WaiterFailed        the resource reached a terminal failure status (`status`)
+        └── WaiterTimeout       the wait ran out of time (`last_status`)
+
+Codes of failures that never reached ECS are ours: `ConnectionFailed` (nothing was sent),
+`ConnectionError`, `ReadTimeout`, `MalformedResponse`, `InvalidCredentials`, `Waiter.*`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import aiohttp
+from alibabacloud_credentials.exceptions import CredentialException
+from alibabacloud_tea_openapi.exceptions import AlibabaCloudException, ThrottlingException
+from darabonba.exceptions import RetryError, ValidateException
+from Tea.exceptions import TeaException, UnretryableException
+from Tea.exceptions import ValidateException as TeaValidateException
+
+REDACTED = "<redacted>"
+
+
+class CloudError(Exception):
+    """A failed ECS call, with what ECS said about it."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        action: str | None = None,
+        region_id: str | None = None,
+        request_id: str | None = None,
+        recommend: str | None = None,
+        http_status: int | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.action = action
+        self.region_id = region_id
+        self.request_id = request_id
+        self.recommend = recommend
+        self.http_status = http_status
+        self.data: dict[str, Any] = dict(data or {})
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.action} in {self.region_id}" if self.region_id else self.action
+        text = f"{where} failed: {self.code}: {self.message}" if where else self.message
+        if self.request_id:
+            text += f" (RequestId {self.request_id})"
+        if self.recommend:
+            text += f" See {self.recommend}"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, action={self.action!r}, "
+            f"region_id={self.region_id!r}, request_id={self.request_id!r})"
+        )
+
+
+class AuthenticationFailed(CloudError):
+    """ECS refused the credential, or the default chain found none."""
+
+
+class PermissionDenied(CloudError):
+    """RAM denies the call; grant `ram_action` to the caller's RAM identity."""
+
+    def __init__(self, code: str, message: str, **kwargs: Any) -> None:
+        self.ram_action = _ram_action(kwargs.get("action"), message, kwargs.get("data") or {})
+        super().__init__(code, message, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} Grant the RAM action {self.ram_action} to this identity."
+
+
+class NotFound(CloudError):
+    """An id does not exist, or not in the region asked."""
+
+
+class InvalidParameter(CloudError):
+    """The request can never succeed as written; change the arguments."""
+
+
+class Conflict(CloudError):
+    """The resource is in the wrong state for this call now; it may succeed later."""
+
+
+class NoStock(CloudError):
+    """The zone cannot supply this instance type or disk now; pick another zone or type."""
+
+
+class QuotaExceeded(CloudError):
+    """An account quota is used up (ECS's codes are `QuotaExceed.*`)."""
+
+
+class Throttled(CloudError):
+    """Too many requests; `retry_after_s` is ECS's hint when it sent one."""
+
+    def __init__(
+        self, code: str, message: str, *, retry_after_s: float | None = None, **kwargs: Any
+    ) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(code, message, **kwargs)
+
+
+class Transient(CloudError):
+    """A failure worth retrying: 5xx, or the connection broke or timed out.
+
+    `request_sent` is False when the connection never opened, so even a non-idempotent
+    call can be retried safely.
+    """
+
+    def __init__(self, code: str, message: str, *, request_sent: bool = True, **kwargs: Any):
+        self.request_sent = request_sent
+        super().__init__(code, message, **kwargs)
+
+
+class WaiterError(CloudError):
+    """A wait ended without the wanted status."""
+
+
+class WaiterFailed(WaiterError):
+    """The resource reached a terminal failure status, kept in `status`."""
+
+    def __init__(self, waiter: str, resource_id: str, status: str | None, message: str, **kw: Any):
+        self.waiter = waiter
+        self.resource_id = resource_id
+        self.status = status
+        super().__init__("Waiter.Failed", message, **kw)
+
+
+class WaiterTimeout(WaiterError):
+    """The wait ran out of time; `last_status` is what ECS said last."""
+
+    def __init__(
+        self, waiter: str, resource_id: str, last_status: str | None, elapsed_s: float, **kw: Any
+    ) -> None:
+        self.waiter = waiter
+        self.resource_id = resource_id
+        self.last_status = last_status
+        self.elapsed_s = elapsed_s
+        message = (
+            f"{waiter} {resource_id} still {last_status or 'not visible'} after "
+            f"{elapsed_s:.0f} s; wait again later, the operation itself continues in ECS"
+        )
+        super().__init__("Waiter.Timeout", message, **kw)
+
+
+# --- classification tables (botocore retries/standard.py style) ---------------------------
+AUTHENTICATION_CODES = frozenset(
+    {
+        "InvalidAccessKeyId",
+        "InvalidAccessKeyId.NotFound",
+        "InvalidAccessKeyId.Inactive",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "InvalidSecurityToken.Expired",
+        "InvalidSecurityToken.Malformed",
+        "InvalidSecurityToken.MismatchWithAccessKey",
+        "InvalidCredentials",
+    }
+)
+PERMISSION_CODES = frozenset(
+    {"Forbidden", "Forbidden.RAM", "Forbidden.SubUser", "Forbidden.NoPermission", "NoPermission"}
+)
+THROTTLING_CODES = frozenset(
+    {"Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource"}
+)
+TRANSIENT_CODES = frozenset({"InternalError", "ServiceUnavailable", "UnknownError"})
+NO_STOCK_CODES = frozenset(
+    {"OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported"}
+)
+CONFLICT_CODES = frozenset(
+    {
+        "OperationConflict",
+        "InvalidSnapshotId.NotReady",
+        "SnapshotNotReady",
+        "LastTokenProcessing",
+        "IdempotentParameterMismatch",
+    }
+)
+INVALID_PARAMETER_CODES = frozenset(
+    {
+        "DiskCategory.OperationNotSupported",
+        "ResourcesNotInSameZone",
+        "InstanceDiskLimitExceeded",
+        "NumberExceed.TooManyDisks",
+        "CapacityExceed.TooManyDisks",
+    }
+)
+# Checked after the exact tables, in this order: the first matching prefix wins.
+PREFIX_TABLE: tuple[tuple[str, type[CloudError]], ...] = (
+    ("Throttling.", Throttled),
+    ("QuotaExceed", QuotaExceeded),
+    ("OperationConflict.", Conflict),
+    ("Incorrect", Conflict),
+    ("InvalidStatus.", Conflict),
+    ("MissingParam", InvalidParameter),
+)
+_EXACT_TABLE: tuple[tuple[frozenset[str], type[CloudError]], ...] = (
+    (AUTHENTICATION_CODES, AuthenticationFailed),
+    (PERMISSION_CODES, PermissionDenied),
+    (THROTTLING_CODES, Throttled),
+    (TRANSIENT_CODES, Transient),
+    (NO_STOCK_CODES, NoStock),
+    (CONFLICT_CODES, Conflict),
+    (INVALID_PARAMETER_CODES, InvalidParameter),
+)
+_STATUS_TABLE: Mapping[int, type[CloudError]] = {
+    401: AuthenticationFailed,
+    404: NotFound,
+    429: Throttled,
+}
+
+
+def classify(code: str, http_status: int | None) -> type[CloudError]:
+    """Pick the most specific class for an ECS error code (and HTTP status as a fallback)."""
+    for codes, cls in _EXACT_TABLE:
+        if code in codes:
+            return cls
+    for prefix, cls in PREFIX_TABLE:
+        if code.startswith(prefix):
+            return cls
+    if code.endswith(".NotFound"):
+        return NotFound
+    if code.startswith("Invalid"):
+        return InvalidParameter
+    if http_status is not None and http_status >= 500:
+        return Transient
+    return _STATUS_TABLE.get(http_status or 0, CloudError)
+
+
+# --- translation ---------------------------------------------------------------------------
+_SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: [^ ]*$", re.DOTALL)
+_RAM_ACTION = re.compile(r"\b(ecs:[A-Za-z0-9]+)\b")
+
+
+def translate(
+    exc: BaseException,
+    *,
+    action: str,
+    region_id: str | None,
+    secrets: Collection[str] = (),
+) -> CloudError | None:
+    """Our error for an SDK or transport failure; None for anything else (a bug: let it rise).
+
+    Every credential value in `secrets` is replaced in messages and data.
+    """
+    where: dict[str, Any] = {"action": action, "region_id": region_id}
+    inner = _unwrap(exc)
+    if isinstance(inner, AlibabaCloudException):
+        return _api_error(inner, where, secrets)
+    if isinstance(inner, CredentialException):
+        return AuthenticationFailed(
+            "InvalidCredentials",
+            "no usable credentials in the default chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, "
+            "the aliyun CLI profile, ECS RAM role, OIDC): " + _scrub(str(inner.message), secrets),
+            **where,
+        )
+    if isinstance(inner, TeaException) and inner.code:
+        message = _scrub(str(inner.message), secrets)
+        return classify(str(inner.code), None)(str(inner.code), message, **where)
+    if isinstance(inner, ValidateException | TeaValidateException):
+        return InvalidParameter("InvalidParameter", _scrub(str(inner), secrets), **where)
+    return _transport_error(inner, where, secrets)
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The failure underneath the SDK's wrappers (UnretryableException, RetryError)."""
+    if isinstance(exc, UnretryableException) and exc.inner_exception is not None:
+        exc = exc.inner_exception
+    cause: BaseException | None = exc.__context__
+    # darabonba turns an IOError into RetryError(str(e)) raised inside the except block.
+    if isinstance(exc, RetryError) and cause is not None:
+        return cause
+    return exc
+
+
+def _api_error(
+    exc: AlibabaCloudException, where: dict[str, Any], secrets: Collection[str]
+) -> CloudError:
+    data = {k: v for k, v in (exc.data or {}).items() if k != "statusCode"}
+    data = _scrub_data(data, secrets)
+    code = str(data.get("Code") or exc.code or "Unknown")
+    message = _scrub(_ecs_message(exc, data), secrets)
+    status = exc.status_code
+    cls = Throttled if isinstance(exc, ThrottlingException) else classify(code, status)
+    fields: dict[str, Any] = {
+        **where,
+        "request_id": data.get("RequestId") or _present(exc.request_id),
+        "recommend": data.get("Recommend"),
+        "http_status": status,
+        "data": data,
+    }
+    if cls is Throttled and exc.retry_after:
+        return Throttled(code, message, retry_after_s=exc.retry_after / 1000, **fields)
+    return cls(code, message, **fields)
+
+
+def _ecs_message(exc: AlibabaCloudException, data: Mapping[str, Any]) -> str:
+    """ECS's own Message, not the SDK's `code: 400, <Message> request id: <id>` wrapping."""
+    if data.get("Message"):
+        return str(data["Message"])
+    text = str(exc.message or "")
+    match = _SDK_MESSAGE.match(text)
+    return match.group("message") if match else text
+
+
+def _transport_error(
+    exc: BaseException, where: dict[str, Any], secrets: Collection[str]
+) -> CloudError | None:
+    detail = _scrub(f"{type(exc).__name__}: {exc}", secrets)
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        message = f"could not connect to the ECS endpoint ({detail})"
+        return Transient("ConnectionFailed", message, request_sent=False, **where)
+    if isinstance(exc, asyncio.TimeoutError):
+        message = f"ECS did not answer within the read timeout, ECS_DR_READ_TIMEOUT_S ({detail})"
+        return Transient("ReadTimeout", message, **where)
+    if isinstance(exc, aiohttp.ClientError | OSError | RetryError):
+        return Transient("ConnectionError", f"the connection to ECS broke ({detail})", **where)
+    if isinstance(exc, json.JSONDecodeError):
+        return CloudError("MalformedResponse", f"ECS answered with no JSON ({detail})", **where)
+    return None
+
+
+def _present(value: str | None) -> str | None:
+    """The SDK formats a missing request id as the string 'None'."""
+    return value if value and value != "None" else None
+
+
+def _ram_action(action: str | None, message: str, data: Mapping[str, Any]) -> str:
+    detail = data.get("AccessDeniedDetail")
+    if isinstance(detail, Mapping) and detail.get("AuthAction"):
+        return str(detail["AuthAction"])
+    match = _RAM_ACTION.search(message)
+    if match:
+        return match.group(1)
+    return f"ecs:{action}" if action else "the ecs:* action of this call"
+
+
+def _scrub(text: str, secrets: Collection[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _scrub_data(value: Any, secrets: Collection[str]) -> Any:
+    if isinstance(value, str):
+        return _scrub(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: _scrub_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_data(v, secrets) for v in value]
+    return value

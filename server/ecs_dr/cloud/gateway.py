@@ -1,0 +1,291 @@
+"""The ECS gateway: the one object that talks to ECS through the official async SDK.
+
+It owns one SDK client per region, signs with the default credential chain, stamps the user
+agent, retries throttling and transient failures with stamina (the SDK's own retry loop
+sleeps blocking inside async code, so it stays off), translates every failure into
+`cloud.errors`, and logs each attempt without a credential in sight.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+import stamina
+import structlog
+from alibabacloud_credentials.client import Client as CredentialClient
+from alibabacloud_ecs20140526.client import Client as EcsClient
+from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
+from darabonba.runtime import RuntimeOptions
+
+from ecs_dr.cloud.errors import InvalidParameter, Throttled, Transient, translate
+from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
+from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT
+
+log = structlog.get_logger("ecs_dr.cloud")
+
+# Calls that change nothing can be repeated after a broken connection; a mutating call only
+# when it carries a ClientToken, which makes ECS answer a repeat with the first result.
+READ_ONLY_PREFIXES = ("Describe", "List", "Query", "Get")
+
+
+class CredentialSource(Protocol):
+    """What the SDK needs of a credential client (alibabacloud_credentials' Client fits)."""
+
+    def get_credential_async(self) -> Awaitable[Any]: ...
+
+
+class _ObservedCredential:
+    """Hands the SDK the credential and remembers its values, so errors can be scrubbed of them."""
+
+    def __init__(self, inner: CredentialSource) -> None:
+        self._inner = inner
+        self._seen: set[str] = set()
+
+    async def get_credential_async(self) -> Any:
+        model = await self._inner.get_credential_async()
+        for value in (model.access_key_id, model.access_key_secret, model.security_token):
+            if value:
+                self._seen.add(str(value))
+        return model
+
+    def secrets(self) -> frozenset[str]:
+        return frozenset(self._seen)
+
+    def __repr__(self) -> str:
+        return f"<credential {type(self._inner).__name__}>"
+
+
+def sdk_method_name(action: str) -> str:
+    """`<snake_action>_with_options_async` as the SDK spells it (DescribeVSwitches ->
+    describe_vswitches_...). Raises ValueError for an action the SDK does not have."""
+    try:
+        return _sdk_methods()[action.lower()]
+    except KeyError:
+        raise ValueError(f"the ECS SDK has no action {action!r}") from None
+
+
+@functools.cache
+def _sdk_methods() -> dict[str, str]:
+    suffix = "_with_options_async"
+    return {
+        name.removesuffix(suffix).replace("_", ""): name
+        for name in dir(EcsClient)
+        if name.endswith(suffix)
+    }
+
+
+class EcsGateway:
+    """Calls ECS actions by name in a region and returns the SDK's response body model.
+
+    `credential` replaces the default chain (tests, embedding); it never comes from a tool.
+    """
+
+    def __init__(
+        self, settings: CloudSettings | None = None, *, credential: CredentialSource | None = None
+    ) -> None:
+        self.settings = settings if settings is not None else CloudSettings.from_env()
+        self._injected = credential is not None
+        self._credential = _ObservedCredential(
+            credential if credential is not None else CredentialClient()
+        )
+        self._clients: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        source = "injected" if self._injected else "default chain"
+        return (
+            f"EcsGateway(endpoint={self.settings.endpoint or 'ecs.<region>.aliyuncs.com'!r}, "
+            f"protocol={self.settings.protocol!r}, default_region={self.settings.region_id!r}, "
+            f"session_id={SESSION_ID!r}, credentials={source!r})"
+        )
+
+    def region(self, region_id: str | None) -> str:
+        """The region given, else the default one; raises InvalidParameter when neither."""
+        region = region_id or self.settings.region_id
+        if not region:
+            raise InvalidParameter(
+                "MissingParameter.RegionId",
+                f"no region: pass region_id, set {ENV_REGION}, or set region_id in the "
+                "current aliyun CLI profile (aliyun configure)",
+            )
+        return region
+
+    async def call(self, region_id: str | None, action: str, request: Any) -> Any:
+        """Run one ECS action with retries; returns the response body model.
+
+        Raises a `cloud.errors.CloudError` subclass on failure.
+        """
+        region = self.region(region_id)
+        method = getattr(self._client(region), sdk_method_name(action))
+        request = _with_region(request, region)
+        s = self.settings
+        async for attempt in stamina.retry_context(
+            on=self._retry_policy(action, request),
+            attempts=s.retry_attempts,
+            timeout=s.retry_timeout_s,
+            wait_initial=s.retry_wait_initial_s,
+            wait_max=s.retry_wait_max_s,
+            wait_jitter=s.retry_wait_jitter_s,
+        ):
+            with attempt:
+                return await self._attempt(method, region, action, request, attempt.num)
+        raise AssertionError("unreachable: stamina re-raises the last failure")
+
+    async def pages(self, region_id: str | None, action: str, request: Any) -> AsyncIterator[Any]:
+        """Every page of a listing: PageNumber/PageSize when the request sets them, else
+        NextToken/MaxResults when the action has them, else PageNumber/PageSize, else the
+        single response."""
+        request = copy.copy(request)
+        numbered = hasattr(request, "page_number") and hasattr(request, "page_size")
+        tokened = hasattr(request, "next_token") and hasattr(request, "max_results")
+        if tokened and not (numbered and (request.page_number or request.page_size)):
+            request.max_results = request.max_results or self.settings.page_size
+            while True:
+                body = await self.call(region_id, action, request)
+                yield body
+                if not getattr(body, "next_token", None):
+                    return
+                request = copy.copy(request)
+                request.next_token = body.next_token
+        elif numbered:
+            request.page_size = request.page_size or self.settings.page_size
+            number = request.page_number or 1
+            while True:
+                request.page_number = number
+                body = await self.call(region_id, action, request)
+                yield body
+                total = getattr(body, "total_count", None)
+                if total is None or number * request.page_size >= total:
+                    return
+                number += 1
+        else:
+            yield await self.call(region_id, action, request)
+
+    async def collect(
+        self,
+        region_id: str | None,
+        action: str,
+        request: Any,
+        items: Callable[[Any], Iterable[Any] | None] | None = None,
+    ) -> list[Any]:
+        """All items of a listing across pages. `items` picks them out of one body; by default
+        the one list the body wraps (body.instances.instance, body.disks.disk, ...)."""
+        pick = items or listed_items
+        found: list[Any] = []
+        async for body in self.pages(region_id, action, request):
+            found.extend(pick(body) or ())
+        return found
+
+    def _client(self, region: str) -> Any:
+        client = self._clients.get(region)
+        if client is None:
+            s = self.settings
+            config = OpenApiConfig(
+                credential=self._credential,
+                endpoint=s.endpoint_for(region),
+                protocol=s.protocol,
+                region_id=region,
+                user_agent=USER_AGENT,
+                connect_timeout=int(s.connect_timeout_s * 1000),
+                read_timeout=int(s.read_timeout_s * 1000),
+            )
+            client = self._clients[region] = EcsClient(config)
+        return client
+
+    def _runtime(self) -> RuntimeOptions:
+        s = self.settings
+        return RuntimeOptions(
+            autoretry=False,
+            connect_timeout=int(s.connect_timeout_s * 1000),
+            read_timeout=int(s.read_timeout_s * 1000),
+        )
+
+    async def _attempt(
+        self, method: Any, region: str, action: str, request: Any, attempt: int
+    ) -> Any:
+        started = time.monotonic()
+        try:
+            response = await method(request, self._runtime())
+        except Exception as exc:
+            error = translate(
+                exc, action=action, region_id=region, secrets=self._credential.secrets()
+            )
+            if error is None:
+                raise
+            log.warning(
+                "ecs.call.failed",
+                action=action,
+                region=region,
+                attempt=attempt,
+                duration_ms=_ms_since(started),
+                code=error.code,
+                http_status=error.http_status,
+                request_id=error.request_id,
+            )
+            raise error from None
+        body = response.body
+        log.info(
+            "ecs.call",
+            action=action,
+            region=region,
+            attempt=attempt,
+            duration_ms=_ms_since(started),
+            request_id=getattr(body, "request_id", None),
+        )
+        return body
+
+    def _retry_policy(self, action: str, request: Any) -> Callable[[Exception], bool | float]:
+        """stamina's hook: a float is a custom wait (throttling backs off longer), True uses
+        the exponential backoff, False gives up. Anything not ours is never retried."""
+        repeatable = action.startswith(READ_ONLY_PREFIXES) or bool(
+            getattr(request, "client_token", None)
+        )
+        throttles = 0
+
+        def should_retry(exc: Exception) -> bool | float:
+            nonlocal throttles
+            if isinstance(exc, Throttled):
+                throttles += 1
+                return self._throttle_wait(throttles, exc.retry_after_s)
+            if isinstance(exc, Transient):
+                return repeatable or not exc.request_sent
+            return False
+
+        return should_retry
+
+    def _throttle_wait(self, throttles: int, retry_after_s: float | None) -> float:
+        s = self.settings
+        if retry_after_s is not None:
+            return min(retry_after_s, s.throttle_wait_max_s)
+        ceiling = min(s.throttle_wait_max_s, s.throttle_wait_initial_s * 2 ** (throttles - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def listed_items(body: Any) -> list[Any]:
+    """The one list a Describe body wraps, e.g. body.instances.instance; raises ValueError
+    when the body wraps several, so the caller must say which."""
+    lists = [
+        value
+        for wrapper in vars(body).values()
+        if hasattr(wrapper, "to_map")
+        for value in vars(wrapper).values()
+        if isinstance(value, list)
+    ]
+    if len(lists) > 1:
+        raise ValueError(f"{type(body).__name__} holds several lists; pass `items`")
+    return lists[0] if lists else []
+
+
+def _with_region(request: Any, region: str) -> Any:
+    if hasattr(request, "region_id") and not request.region_id:
+        request = copy.copy(request)
+        request.region_id = region
+    return request
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)

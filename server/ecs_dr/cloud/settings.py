@@ -1,0 +1,121 @@
+"""How the gateway reaches ECS: endpoint, protocol, default region, timeouts, retry bounds.
+
+Credentials are deliberately absent: they come only from alibabacloud_credentials' default
+chain (or an injected credential client), never from settings or tool arguments.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ENV_ENDPOINT = "ALIBABA_CLOUD_ECS_ENDPOINT"
+ENV_PROTOCOL = "ALIBABA_CLOUD_ECS_PROTOCOL"
+ENV_REGION = "ALIBABA_CLOUD_REGION_ID"
+ENV_PROFILE = "ALIBABA_CLOUD_PROFILE"
+# Tuning knobs, named like the project's other ECS_DR_* variables.
+ENV_TUNING = {
+    "connect_timeout_s": "ECS_DR_CONNECT_TIMEOUT_S",
+    "read_timeout_s": "ECS_DR_READ_TIMEOUT_S",
+    "retry_attempts": "ECS_DR_RETRY_ATTEMPTS",
+    "retry_timeout_s": "ECS_DR_RETRY_TIMEOUT_S",
+}
+
+
+class CloudSettings(BaseModel):
+    """Connection settings of the ECS gateway; `from_env()` reads them the documented way."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    endpoint: str | None = Field(
+        default=None, description="host[:port] overriding ecs.<region>.aliyuncs.com"
+    )
+    protocol: Literal["https", "http"] = "https"
+    region_id: str | None = Field(default=None, description="region used when a call names none")
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    read_timeout_s: float = Field(default=30.0, gt=0)
+    retry_attempts: int = Field(default=6, ge=1, description="attempts per call, first included")
+    retry_timeout_s: float = Field(default=60.0, gt=0, description="retry budget per call")
+    retry_wait_initial_s: float = Field(default=0.2, ge=0)
+    retry_wait_max_s: float = Field(default=10.0, ge=0)
+    retry_wait_jitter_s: float = Field(default=1.0, ge=0)
+    # ECS throttles per account and API: back off for longer than on a 5xx.
+    throttle_wait_initial_s: float = Field(default=1.0, ge=0)
+    throttle_wait_max_s: float = Field(default=30.0, ge=0)
+    page_size: int = Field(default=50, ge=1, le=100, description="PageSize / MaxResults")
+
+    @model_validator(mode="after")
+    def _check_endpoint(self) -> Self:
+        if self.endpoint is not None:
+            if "://" in self.endpoint or "/" in self.endpoint:
+                raise ValueError(
+                    f"{ENV_ENDPOINT} takes host[:port] only, got {self.endpoint!r}; "
+                    f"choose the scheme with {ENV_PROTOCOL}"
+                )
+            if not urlsplit(f"//{self.endpoint}").hostname:
+                raise ValueError(f"{ENV_ENDPOINT} has no host: {self.endpoint!r}")
+        if self.protocol == "http" and not _is_loopback(self.endpoint):
+            raise ValueError(
+                f"{ENV_PROTOCOL}=http is allowed only for a loopback endpoint (127.0.0.1, ::1, "
+                f"localhost), not {self.endpoint or 'the public ECS endpoint'}: requests would "
+                "travel unencrypted; use https"
+            )
+        return self
+
+    def endpoint_for(self, region_id: str) -> str:
+        """The override when set, else ECS's regional endpoint."""
+        return self.endpoint or f"ecs.{region_id}.aliyuncs.com"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> CloudSettings:
+        """Settings from the environment; the region falls back to the aliyun CLI profile."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            "endpoint": env.get(ENV_ENDPOINT) or None,
+            "protocol": (env.get(ENV_PROTOCOL) or "https").lower(),
+            "region_id": env.get(ENV_REGION) or profile_region(env),
+        }
+        for field, name in ENV_TUNING.items():
+            if env.get(name):
+                values[field] = env[name]
+        return cls.model_validate(values)
+
+
+def profile_region(environ: Mapping[str, str]) -> str | None:
+    """`region_id` of the selected profile in ~/.aliyun/config.json, as the aliyun CLI writes it.
+
+    The profile is `ALIBABA_CLOUD_PROFILE`, else the file's `current`; a missing or unreadable
+    file means no region (the credential chain reports its own problems with it).
+    """
+    home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    try:
+        config = json.loads((home / ".aliyun" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(config, dict):
+        return None
+    wanted = environ.get(ENV_PROFILE) or config.get("current")
+    for profile in config.get("profiles") or []:
+        if isinstance(profile, dict) and profile.get("name") == wanted:
+            region = profile.get("region_id")
+            return str(region) if region else None
+    return None
+
+
+def _is_loopback(endpoint: str | None) -> bool:
+    host = urlsplit(f"//{endpoint}").hostname if endpoint else None
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,330 @@
+"""Waiters against the sandbox on virtual time: nothing here sleeps for real."""
+
+from __future__ import annotations
+
+import pytest
+from alibabacloud_ecs20140526 import models as ecs
+
+from ecs_dr.cloud.errors import WaiterFailed, WaiterTimeout
+from ecs_dr.cloud.gateway import EcsGateway, sdk_method_name
+from ecs_dr.cloud.waiters import (
+    DISK_AVAILABLE,
+    DISK_IN_USE,
+    IMAGE,
+    INSTANCE,
+    SNAPSHOT,
+    SNAPSHOT_GROUP,
+    VSWITCH,
+    WAITERS,
+    WaiterSpec,
+    wait_for,
+)
+from ecs_dr.domain.statuses import ImageStatus, InstanceStatus, SnapshotStatus
+from tests.cloud.conftest import VirtualTime
+from tests.conftest import SandboxHandle
+
+WEB_INSTANCE = "i-bp1prodweb000000001"
+WEB_SYSTEM_DISK = "d-bp1prodwebsys0000001"
+DB_INSTANCE = "i-bp1proddb0000000001"
+TARGET_INSTANCE = "i-bp1drtarget00000001"
+PROD_VPC = "vpc-bp1prod0000000000001"
+
+
+class Progress:
+    """Records what a waiter reports, as an MCP progress notifier would receive it."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[str, int | None, float]] = []
+
+    async def __call__(self, status: str, percent: int | None, elapsed_s: float) -> None:
+        self.reports.append((status, percent, elapsed_s))
+
+
+@pytest.mark.parametrize("spec", list(WAITERS.values()), ids=list(WAITERS))
+def test_every_waiter_spec_action_exists_on_the_sdk_client_and_every_status_is_a_domain_enum_member(
+    spec: WaiterSpec,
+) -> None:
+    assert sdk_method_name(spec.action).startswith("describe_")
+    assert hasattr(spec.request_type(), spec.id_param)
+    for name in spec.request_extra:
+        assert hasattr(spec.request_type(), name)
+    members = set(spec.statuses)
+    assert spec.success | spec.failure | spec.pending <= members
+    assert not spec.success & spec.failure
+    assert not spec.success & spec.pending
+    assert not spec.failure & spec.pending
+
+
+def test_every_image_status_is_asked_for_since_describe_images_hides_the_rest() -> None:
+    request = IMAGE.request("m-1")
+
+    assert set(request.status.split(",")) == set(ImageStatus)
+    assert IMAGE.success | IMAGE.failure | IMAGE.pending == set(ImageStatus)
+
+
+def test_terminal_statuses_of_snapshots_and_images_are_all_known() -> None:
+    assert SNAPSHOT.failure == {SnapshotStatus.FAILED}
+    assert SNAPSHOT_GROUP.success == {SnapshotStatus.ACCOMPLISHED}
+    assert {ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE} <= IMAGE.failure
+
+
+async def create_snapshot(gateway: EcsGateway, disk_id: str) -> str:
+    body = await gateway.call(
+        None, "CreateSnapshot", ecs.CreateSnapshotRequest(disk_id=disk_id, snapshot_name="t")
+    )
+    return str(body.snapshot_id)
+
+
+async def accomplished_snapshot(gateway: EcsGateway, time: VirtualTime) -> str:
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+    await wait_for(gateway, SNAPSHOT, snapshot_id, sleep=time.sleep, clock=time.now)
+    return snapshot_id
+
+
+async def create_image(gateway: EcsGateway, snapshot_id: str, name: str) -> str:
+    body = await gateway.call(
+        None, "CreateImage", ecs.CreateImageRequest(snapshot_id=snapshot_id, image_name=name)
+    )
+    return str(body.image_id)
+
+
+async def test_snapshot_waiter_reports_progress(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+    progress = Progress()
+
+    result = await wait_for(
+        gateway,
+        SNAPSHOT,
+        snapshot_id,
+        on_progress=progress,
+        sleep=virtual_time.sleep,
+        clock=virtual_time.now,
+    )
+
+    assert result.status == SnapshotStatus.ACCOMPLISHED
+    assert result.item.snapshot_id == snapshot_id
+    statuses = [status for status, _, _ in progress.reports]
+    percents = [percent for _, percent, _ in progress.reports]
+    assert statuses[0] == SnapshotStatus.PROGRESSING
+    assert statuses[-1] == SnapshotStatus.ACCOMPLISHED
+    assert percents[-1] == 100
+    assert percents == sorted(p or 0 for p in percents)
+    assert [elapsed for _, _, elapsed in progress.reports] == sorted(
+        elapsed for _, _, elapsed in progress.reports
+    )
+
+
+async def test_snapshot_group_waiter_reports_the_progress_of_its_snapshots(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    created = await gateway.call(
+        None, "CreateSnapshotGroup", ecs.CreateSnapshotGroupRequest(instance_id=DB_INSTANCE)
+    )
+    progress = Progress()
+
+    result = await wait_for(
+        gateway,
+        SNAPSHOT_GROUP,
+        created.snapshot_group_id,
+        on_progress=progress,
+        sleep=virtual_time.sleep,
+        clock=virtual_time.now,
+    )
+
+    assert result.status == SnapshotStatus.ACCOMPLISHED
+    assert len(result.item.snapshots.snapshot) == 3
+    percents = [percent for _, percent, _ in progress.reports]
+    assert percents[-1] == 100
+    assert any(0 < (p or 0) < 100 for p in percents)
+
+
+async def test_waiter_times_out_keeping_the_last_status(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+
+    with pytest.raises(WaiterTimeout) as caught:
+        await wait_for(
+            gateway,
+            SNAPSHOT,
+            snapshot_id,
+            timeout_s=12,
+            sleep=virtual_time.sleep,
+            clock=virtual_time.now,
+        )
+
+    assert caught.value.last_status == SnapshotStatus.PROGRESSING
+    assert caught.value.resource_id == snapshot_id
+    assert 12 <= caught.value.elapsed_s <= 12.5
+    assert sum(virtual_time.sleeps) <= 12.5
+
+
+async def test_polls_back_off_up_to_the_spec_maximum(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+
+    await wait_for(gateway, SNAPSHOT, snapshot_id, sleep=virtual_time.sleep, clock=virtual_time.now)
+
+    sleeps = virtual_time.sleeps
+    assert sleeps[0] <= SNAPSHOT.initial_delay_s * 1.2
+    assert max(sleeps) <= SNAPSHOT.max_delay_s * 1.2
+    assert len(sleeps) >= 2
+
+
+async def test_image_waiter_waits_until_available(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await accomplished_snapshot(gateway, virtual_time)
+    image_id = await create_image(gateway, snapshot_id, "dr-web")
+    progress = Progress()
+
+    result = await wait_for(
+        gateway,
+        IMAGE,
+        image_id,
+        on_progress=progress,
+        sleep=virtual_time.sleep,
+        clock=virtual_time.now,
+    )
+
+    assert result.status == ImageStatus.AVAILABLE
+    assert progress.reports[0][0] in {ImageStatus.CREATING, ImageStatus.WAITING}
+
+
+async def test_image_waiter_stops_on_create_failed(
+    gateway: EcsGateway, sandbox: SandboxHandle, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await accomplished_snapshot(gateway, virtual_time)
+    sandbox.add_fault({"kind": "outcome", "action": "CreateImage", "status": "CreateFailed"})
+    image_id = await create_image(gateway, snapshot_id, "dr-web-failing")
+
+    with pytest.raises(WaiterFailed) as caught:
+        await wait_for(gateway, IMAGE, image_id, sleep=virtual_time.sleep, clock=virtual_time.now)
+
+    assert caught.value.status == ImageStatus.CREATE_FAILED
+    assert caught.value.resource_id == image_id
+
+
+async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    created = await gateway.call(
+        None,
+        "RunInstances",
+        ecs.RunInstancesRequest(
+            image_id="aliyun_3_x64_20G_alibase_20260101.vhd",
+            instance_type="ecs.c7.large",
+            zone_id="cn-hangzhou-i",
+            v_switch_id="vsw-bp1prodi00000000001",
+            security_group_id="sg-bp1prod000000000001",
+            system_disk=ecs.RunInstancesRequestSystemDisk(
+                category="cloud_essd", size="40", performance_level="PL1"
+            ),
+            instance_name="recovery-web",
+            internet_max_bandwidth_out=0,
+        ),
+    )
+    (instance_id,) = created.instance_id_sets.instance_id_set
+    progress = Progress()
+
+    result = await wait_for(
+        gateway,
+        INSTANCE,
+        instance_id,
+        on_progress=progress,
+        sleep=virtual_time.sleep,
+        clock=virtual_time.now,
+    )
+
+    assert result.status == InstanceStatus.RUNNING
+    assert {status for status, _, _ in progress.reports} <= set(INSTANCE.pending | INSTANCE.success)
+    assert progress.reports[0][0] in INSTANCE.pending
+
+
+async def test_instance_waiter_retries_not_found_right_after_run_instances(
+    gateway: EcsGateway, sandbox: SandboxHandle, virtual_time: VirtualTime
+) -> None:
+    sandbox.add_fault(
+        {
+            "kind": "error",
+            "action": "DescribeInstances",
+            "code": "InvalidInstanceId.NotFound",
+            "http_status": 404,
+            "times": 2,
+        }
+    )
+
+    result = await wait_for(
+        gateway, INSTANCE, WEB_INSTANCE, sleep=virtual_time.sleep, clock=virtual_time.now
+    )
+
+    assert result.status == InstanceStatus.RUNNING
+    assert len([r for r in sandbox.requests() if r["action"] == "DescribeInstances"]) == 3
+
+
+async def test_instance_waiter_keeps_polling_a_vanished_instance_for_a_bounded_time(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    with pytest.raises(WaiterFailed) as caught:
+        await wait_for(
+            gateway,
+            INSTANCE,
+            "i-bp1neverexisted0001",
+            sleep=virtual_time.sleep,
+            clock=virtual_time.now,
+        )
+
+    assert caught.value.status is None
+    assert INSTANCE.absent_grace_s <= sum(virtual_time.sleeps) <= INSTANCE.absent_grace_s * 1.5
+
+
+async def test_disk_waiters_follow_a_disk_from_creation_to_attached(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await accomplished_snapshot(gateway, virtual_time)
+    created = await gateway.call(
+        None,
+        "CreateDisk",
+        ecs.CreateDiskRequest(
+            snapshot_id=snapshot_id,
+            zone_id="cn-hangzhou-i",
+            disk_category="cloud_essd",
+            performance_level="PL1",
+            disk_name="dr-disk",
+        ),
+    )
+    available = await wait_for(
+        gateway, DISK_AVAILABLE, created.disk_id, sleep=virtual_time.sleep, clock=virtual_time.now
+    )
+    await gateway.call(
+        None,
+        "AttachDisk",
+        ecs.AttachDiskRequest(disk_id=created.disk_id, instance_id=TARGET_INSTANCE),
+    )
+    in_use = await wait_for(
+        gateway, DISK_IN_USE, created.disk_id, sleep=virtual_time.sleep, clock=virtual_time.now
+    )
+
+    assert (available.status, in_use.status) == ("Available", "In_use")
+    assert in_use.item.instance_id == TARGET_INSTANCE
+
+
+async def test_vswitch_waiter_waits_until_available(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    created = await gateway.call(
+        None,
+        "CreateVSwitch",
+        ecs.CreateVSwitchRequest(
+            vpc_id=PROD_VPC, zone_id="cn-hangzhou-j", cidr_block="172.16.250.0/24"
+        ),
+    )
+
+    result = await wait_for(
+        gateway, VSWITCH, created.v_switch_id, sleep=virtual_time.sleep, clock=virtual_time.now
+    )
+
+    assert result.status == "Available"

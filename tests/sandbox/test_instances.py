@@ -1,0 +1,675 @@
+"""RunInstances, DescribeInstances and DeleteInstance through the official SDK."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alibabacloud_ecs20140526 import models
+from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi import utils_models
+from alibabacloud_tea_openapi.utils import Utils
+from darabonba.runtime import RuntimeOptions
+
+from ecs_dr.sandbox.app import create_sandbox
+from ecs_dr.sandbox.clock import VirtualClock
+from ecs_dr.sandbox.server import SandboxThread
+from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle, sdk_client
+from tests.sandbox.helpers import ecs_error, round_trips
+
+REGION = "cn-hangzhou"
+ZONE = "cn-hangzhou-i"
+VSWITCH = "vsw-bp1prodi00000000001"
+GROUP = "sg-bp1prod000000000001"
+PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20260101.vhd"
+DB_INSTANCE = "i-bp1proddb0000000001"
+DB_DISKS = ("d-bp1proddbsys00000001", "d-bp1proddbdata0000001", "d-bp1proddblog00000001")
+# Long enough for any seeded disk's snapshot to upload and any image to be created.
+SETTLE_S = 1000.0
+
+
+# --- helpers shared with test_images and test_tags -------------------------------------------
+def raw_body(ecs: Client, action: str, request: Any) -> dict[str, Any]:
+    """The JSON body the sandbox sent, before any SDK model read it."""
+    params = utils_models.Params(
+        action=action,
+        version="2014-05-26",
+        protocol="HTTPS",
+        pathname="/",
+        method="POST",
+        auth_type="AK",
+        style="RPC",
+        req_body_type="formData",
+        body_type="json",
+    )
+    query = Utils.query(request.to_map())
+    answer = ecs.call_api(params, utils_models.OpenApiRequest(query=query), RuntimeOptions())
+    return dict(answer["body"])
+
+
+def exact_round_trip(ecs: Client, action: str, request: Any, body_type: Any) -> dict[str, Any]:
+    """Every key the sandbox sent is one the SDK's body model keeps, with the type it expects."""
+    raw = raw_body(ecs, action, request)
+    assert body_type().from_map(raw).to_map() == raw
+    return raw
+
+
+def snapshot_disks(ecs: Client, sandbox: SandboxHandle, disk_ids: tuple[str, ...]) -> list[str]:
+    """Snapshot each disk and let the uploads finish (`accomplished`)."""
+    ids = [
+        ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
+        for disk_id in disk_ids
+    ]
+    sandbox.advance(SETTLE_S)
+    return ids
+
+
+def full_image(ecs: Client, sandbox: SandboxHandle, name: str = "prod-db-full") -> str:
+    """An Available image of prod-db-01: system 40 GiB, data 100 GiB at xvdb, 500 GiB at xvdc."""
+    system, data, log = snapshot_disks(ecs, sandbox, DB_DISKS)
+    image_id = ecs.create_image(
+        models.CreateImageRequest(
+            region_id=REGION,
+            image_name=name,
+            disk_device_mapping=[
+                models.CreateImageRequestDiskDeviceMapping(
+                    snapshot_id=system, device="/dev/xvda", disk_type="system"
+                ),
+                models.CreateImageRequestDiskDeviceMapping(
+                    snapshot_id=data, device="/dev/xvdb", disk_type="data"
+                ),
+                models.CreateImageRequestDiskDeviceMapping(
+                    snapshot_id=log, device="/dev/xvdc", disk_type="data"
+                ),
+            ],
+        )
+    ).body.image_id
+    sandbox.advance(SETTLE_S)
+    return str(image_id)
+
+
+def run_request(**overrides: Any) -> models.RunInstancesRequest:
+    fields: dict[str, Any] = {
+        "region_id": REGION,
+        "zone_id": ZONE,
+        "image_id": PUBLIC_IMAGE,
+        "instance_type": "ecs.g7.large",
+        "security_group_id": GROUP,
+        "v_switch_id": VSWITCH,
+        "instance_name": "dr-restore",
+        "internet_max_bandwidth_out": 0,
+    }
+    fields.update(overrides)
+    return models.RunInstancesRequest(**fields)
+
+
+def run(ecs: Client, **overrides: Any) -> str:
+    [instance_id] = ecs.run_instances(
+        run_request(**overrides)
+    ).body.instance_id_sets.instance_id_set
+    return str(instance_id)
+
+
+def describe(ecs: Client, instance_id: str) -> Any:
+    body = ecs.describe_instances(
+        models.DescribeInstancesRequest(region_id=REGION, instance_ids=json.dumps([instance_id]))
+    ).body
+    [instance] = body.instances.instance
+    return instance
+
+
+def disks_of(sandbox: SandboxHandle, instance_id: str) -> list[dict[str, Any]]:
+    disks = sandbox.state()["regions"][REGION]["disks"].values()
+    return sorted(
+        (d for d in disks if d["instance_id"] == instance_id), key=lambda d: str(d["device"])
+    )
+
+
+def stock(sandbox: SandboxHandle, zone: str, instance_type: str) -> int:
+    return int(sandbox.state()["regions"][REGION]["zones"][zone]["stock"][instance_type])
+
+
+@contextmanager
+def serve(world_path: Path | None = None) -> Iterator[tuple[SandboxHandle, Client]]:
+    """A sandbox of its own, for fixtures the shared conftest ones do not cover."""
+    clock = VirtualClock()
+    emulator = create_sandbox(ACCESS_KEY_ID, ACCESS_KEY_SECRET, world_path=world_path, clock=clock)
+    with SandboxThread(emulator) as server:
+        handle = SandboxHandle(server.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, clock)
+        yield handle, sdk_client(handle)
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Client]:
+    """One demo world for the tests that only read or are refused (a refusal changes nothing)."""
+    with serve() as (_, client):
+        yield client
+
+
+@pytest.fixture
+def scarce(tmp_path: Path) -> Iterator[tuple[SandboxHandle, Client]]:
+    """The demo world where zone I does not sell ecs.r7.large and has 2 ecs.g7.xlarge left."""
+    world = json.loads(resources.files("ecs_dr.sandbox").joinpath("demo_world.json").read_text())
+    zone = next(z for z in world["regions"][0]["zones"] if z["zone_id"] == ZONE)
+    del zone["instance_types"]["ecs.r7.large"]
+    zone["instance_types"]["ecs.g7.xlarge"]["stock"] = 2
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(world))
+    with serve(path) as served:
+        yield served
+
+
+# --- DescribeInstances -----------------------------------------------------------------------
+def test_describe_instances_round_trips_exactly_with_every_key_the_product_reads(
+    shared: Client,
+) -> None:
+    request = models.DescribeInstancesRequest(
+        region_id=REGION, instance_ids=json.dumps([DB_INSTANCE, "i-bp1prodweb000000001"])
+    )
+    round_trips(shared.describe_instances(request))
+    raw = exact_round_trip(
+        shared, "DescribeInstances", request, models.DescribeInstancesResponseBody
+    )
+    db, web = sorted(raw["Instances"]["Instance"], key=lambda i: i["InstanceId"])
+    for key in (
+        "InstanceId",
+        "InstanceName",
+        "HostName",
+        "ZoneId",
+        "RegionId",
+        "InstanceType",
+        "Cpu",
+        "Memory",
+        "Status",
+        "InstanceChargeType",
+        "InternetChargeType",
+        "InternetMaxBandwidthOut",
+        "PublicIpAddress",
+        "EipAddress",
+        "VpcAttributes",
+        "SecurityGroupIds",
+        "ImageId",
+        "CreationTime",
+        "OSName",
+        "Tags",
+    ):
+        assert key in db, key
+    assert db["Memory"] == 8192 and db["Cpu"] == 2
+    assert db["Status"] == "Running"
+    assert db["PublicIpAddress"] == {"IpAddress": []}
+    assert len(web["PublicIpAddress"]["IpAddress"]) == 1
+    assert db["VpcAttributes"]["VpcId"] == "vpc-bp1prod0000000000001"
+    assert db["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0].startswith("172.16.1.")
+    assert db["SecurityGroupIds"] == {"SecurityGroupId": [GROUP]}
+    assert db["CreationTime"] == "2026-01-01T00:00:00Z"
+
+
+def test_describe_instances_filters_by_zone_vswitch_name_status_and_tag(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    def ids(**filters: Any) -> set[str]:
+        request = models.DescribeInstancesRequest(region_id=REGION, page_size=100, **filters)
+        return {i.instance_id for i in ecs.describe_instances(request).body.instances.instance}
+
+    assert ids(zone_id="cn-hangzhou-i") == {"i-bp1drtarget00000001"}
+    assert ids(v_switch_id="vsw-bp1prodl00000000001") == {"i-bp1stopped00000001"}
+    assert ids(status="Stopped") == {"i-bp1stopped00000001"}
+    assert ids(instance_name="prod-db-*") == {DB_INSTANCE}
+    assert ids(vpc_id="vpc-bp1stag0000000000001") == set()
+    ecs.tag_resources(
+        models.TagResourcesRequest(
+            region_id=REGION,
+            resource_type="instance",
+            resource_id=[DB_INSTANCE],
+            tag=[models.TagResourcesRequestTag(key="app", value="db")],
+        )
+    )
+    tag = models.DescribeInstancesRequestTag(key="app", value="db")
+    assert ids(tag=[tag]) == {DB_INSTANCE}
+    assert len(ids()) == 6
+
+
+def test_describe_instances_pages_by_page_number_and_by_next_token(
+    shared: Client,
+) -> None:
+    page = shared.describe_instances(
+        models.DescribeInstancesRequest(region_id=REGION, page_number=2, page_size=4)
+    ).body
+    assert (page.total_count, page.page_number, page.page_size) == (6, 2, 4)
+    assert len(page.instances.instance) == 2
+    seen: list[str] = []
+    token = None
+    while True:
+        body = shared.describe_instances(
+            models.DescribeInstancesRequest(region_id=REGION, max_results=4, next_token=token)
+        ).body
+        seen += [i.instance_id for i in body.instances.instance]
+        token = body.next_token
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 6
+
+
+def test_describe_instances_needs_a_known_region(
+    shared: Client,
+) -> None:
+    assert ecs_error(lambda: shared.describe_instances(models.DescribeInstancesRequest())) == (
+        "MissingParameter",
+        400,
+    )
+    assert ecs_error(
+        lambda: shared.describe_instances(models.DescribeInstancesRequest(region_id="cn-nowhere"))
+    ) == ("InvalidRegionId.NotFound", 404)
+
+
+# --- RunInstances: the happy path -------------------------------------------------------------
+def test_run_instances_answers_ids_at_once_and_the_instance_goes_pending_starting_running(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    response = ecs.run_instances(run_request())
+    round_trips(response)
+    [instance_id] = response.body.instance_id_sets.instance_id_set
+    assert instance_id.startswith("i-bp1")
+    assert describe(ecs, instance_id).status == "Pending"
+    sandbox.advance(25)
+    assert describe(ecs, instance_id).status == "Starting"
+    sandbox.advance(40)
+    instance = describe(ecs, instance_id)
+    assert instance.status == "Running"
+    assert (instance.zone_id, instance.image_id) == (ZONE, PUBLIC_IMAGE)
+    assert instance.vpc_attributes.private_ip_address.ip_address[0].startswith("172.16.2.")
+    assert instance.instance_name == "dr-restore"
+
+
+def test_run_instances_body_round_trips_exactly(ecs: Client) -> None:
+    raw = exact_round_trip(ecs, "RunInstances", run_request(), models.RunInstancesResponseBody)
+    assert len(raw["InstanceIdSets"]["InstanceIdSet"]) == 1
+
+
+def test_zero_bandwidth_allocates_no_public_ip(ecs: Client) -> None:
+    instance = describe(ecs, run(ecs, internet_max_bandwidth_out=0))
+    assert instance.public_ip_address.ip_address == []
+    assert instance.internet_max_bandwidth_out == 0
+
+
+def test_positive_bandwidth_allocates_a_public_ip(ecs: Client) -> None:
+    instance = describe(ecs, run(ecs, internet_max_bandwidth_out=5))
+    [address] = instance.public_ip_address.ip_address
+    assert address.count(".") == 3
+    assert instance.internet_max_bandwidth_out == 5
+
+
+def test_each_new_instance_gets_its_own_private_ip_from_the_vswitch(ecs: Client) -> None:
+    ids = ecs.run_instances(run_request(amount=3)).body.instance_id_sets.instance_id_set
+    addresses = {describe(ecs, i).vpc_attributes.private_ip_address.ip_address[0] for i in ids}
+    assert len(addresses) == 3
+    assert all(a.startswith("172.16.2.") for a in addresses)
+
+
+def test_run_instances_consumes_stock_of_the_zone(ecs: Client, sandbox: SandboxHandle) -> None:
+    before = stock(sandbox, ZONE, "ecs.g7.large")
+    ecs.run_instances(run_request(amount=2))
+    assert stock(sandbox, ZONE, "ecs.g7.large") == before - 2
+
+
+def test_new_instance_disks_are_in_use_with_devices_and_an_omitted_pl_gives_pl1(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    instance_id = run(
+        ecs,
+        system_disk=models.RunInstancesRequestSystemDisk(category="cloud_essd", size="40"),
+        data_disk=[models.RunInstancesRequestDataDisk(category="cloud_essd", size=100)],
+    )
+    system, data = disks_of(sandbox, instance_id)
+    assert (system["type"], system["device"], system["size"]) == ("system", "/dev/xvda", 40)
+    assert (data["type"], data["device"], data["size"]) == ("data", "/dev/xvdb", 100)
+    assert system["performance_level"] == data["performance_level"] == "PL1"
+    assert system["status"] == data["status"] == "In_use"
+
+
+def test_run_instances_tags_the_instance(ecs: Client) -> None:
+    instance_id = run(ecs, tag=[models.RunInstancesRequestTag(key="dr:operation", value="op-1")])
+    tags = describe(ecs, instance_id).tags.tag
+    assert [(t.tag_key, t.tag_value) for t in tags] == [("dr:operation", "op-1")]
+
+
+def test_run_instances_with_the_same_client_token_creates_one_instance(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    first = run(ecs, client_token="restore-op-1")
+    second = run(ecs, client_token="restore-op-1")
+    assert first == second
+    assert len(sandbox.state()["regions"][REGION]["instances"]) == 7
+    code = ecs_error(lambda: run(ecs, client_token="restore-op-1", instance_name="other"))
+    assert code == ("IdempotentParameterMismatch", 400)
+
+
+def test_dry_run_validates_and_answers_dry_run_operation_without_creating(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    before = stock(sandbox, ZONE, "ecs.g7.large")
+    assert ecs_error(lambda: run(ecs, dry_run=True)) == ("DryRunOperation", 400)
+    assert len(sandbox.state()["regions"][REGION]["instances"]) == 6
+    assert stock(sandbox, ZONE, "ecs.g7.large") == before
+    assert ecs_error(lambda: run(ecs, dry_run=True, image_id="m-missing")) == (
+        "InvalidImageId.NotFound",
+        404,
+    )
+
+
+def test_outcome_fault_leaves_the_new_instance_stuck_in_pending(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    sandbox.add_fault({"kind": "outcome", "action": "RunInstances", "status": "Pending"})
+    instance_id = run(ecs)
+    sandbox.advance(SETTLE_S)
+    assert describe(ecs, instance_id).status == "Pending"
+
+
+# --- RunInstances from a full image ------------------------------------------------------------
+def test_image_data_disks_come_up_as_cloud_auto_with_the_mapping_size(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    instance_id = run(ecs, image_id=full_image(ecs, sandbox))
+    system, data, log = disks_of(sandbox, instance_id)
+    assert (system["category"], system["size"], system["performance_level"]) == (
+        "cloud_essd",
+        40,
+        "PL1",
+    )
+    assert [(d["device"], d["category"], d["size"]) for d in (data, log)] == [
+        ("/dev/xvdb", "cloud_auto", 100),
+        ("/dev/xvdc", "cloud_auto", 500),
+    ]
+    assert data["performance_level"] is None and data["source_snapshot_id"].startswith("s-")
+
+
+def test_device_override_replaces_the_image_disk_and_keeps_the_disk_count(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    override = models.RunInstancesRequestDataDisk(
+        device="/dev/xvdc", category="cloud_essd", size=500, performance_level="PL2"
+    )
+    instance_id = run(ecs, image_id=full_image(ecs, sandbox), data_disk=[override])
+    disks = disks_of(sandbox, instance_id)
+    assert len(disks) == 3
+    log = disks[2]
+    assert (log["device"], log["category"], log["size"], log["performance_level"]) == (
+        "/dev/xvdc",
+        "cloud_essd",
+        500,
+        "PL2",
+    )
+
+
+def test_device_override_without_performance_level_gets_pl1(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    override = models.RunInstancesRequestDataDisk(device="/dev/xvdb", category="cloud_essd")
+    instance_id = run(ecs, image_id=full_image(ecs, sandbox), data_disk=[override])
+    assert disks_of(sandbox, instance_id)[1]["performance_level"] == "PL1"
+
+
+def test_snapshot_id_adds_a_disk_beside_the_image_disks(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    image_id = full_image(ecs, sandbox)
+    [extra] = snapshot_disks(ecs, sandbox, ("d-bp1proddbdata0000001",))
+    added = models.RunInstancesRequestDataDisk(snapshot_id=extra, category="cloud_essd")
+    instance_id = run(ecs, image_id=image_id, data_disk=[added])
+    disks = disks_of(sandbox, instance_id)
+    assert len(disks) == 4
+    new = disks[3]
+    assert (new["device"], new["size"], new["source_snapshot_id"]) == ("/dev/xvdd", 100, extra)
+    assert new["performance_level"] == "PL1"
+
+
+def test_a_device_not_in_the_image_gets_invalid_data_device_malformed(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    image_id = full_image(ecs, sandbox)
+    for device in ("/dev/xvdd", "/dev/sdb"):
+        disk = models.RunInstancesRequestDataDisk(device=device, category="cloud_essd")
+        code = ecs_error(lambda d=disk: run(ecs, image_id=image_id, data_disk=[d]))  # type: ignore[misc]
+        assert code == ("InvalidDataDevice.Malformed", 400)
+
+
+def test_override_smaller_than_the_image_disk_gets_invalid_disk_size_too_small(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    disk = models.RunInstancesRequestDataDisk(device="/dev/xvdb", category="cloud_auto", size=50)
+    code = ecs_error(lambda: run(ecs, image_id=full_image(ecs, sandbox), data_disk=[disk]))
+    assert code == ("InvalidDiskSize.TooSmall", 400)
+
+
+def test_data_disk_from_an_unknown_snapshot_gets_not_found(
+    shared: Client,
+) -> None:
+    disk = models.RunInstancesRequestDataDisk(snapshot_id="s-bp1missing", category="cloud_essd")
+    assert ecs_error(lambda: run(shared, data_disk=[disk])) == ("InvalidSnapshotId.NotFound", 404)
+
+
+def test_non_essd_data_disk_from_an_uploading_snapshot_gets_not_ready(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    snapshot_id = ecs.create_snapshot(
+        models.CreateSnapshotRequest(disk_id="d-bp1proddblog00000001")
+    ).body.snapshot_id
+    sandbox.advance(10)
+    slow = models.RunInstancesRequestDataDisk(snapshot_id=snapshot_id, category="cloud_ssd")
+    assert ecs_error(lambda: run(ecs, data_disk=[slow])) == ("InvalidSnapshotId.NotReady", 400)
+    # An ESSD disk may use it already: instant access.
+    fast = models.RunInstancesRequestDataDisk(snapshot_id=snapshot_id, category="cloud_essd")
+    assert run(ecs, data_disk=[fast]).startswith("i-")
+
+
+# --- RunInstances: refusals ---------------------------------------------------------------------
+def test_unknown_image_gets_invalid_image_id_not_found(
+    shared: Client,
+) -> None:
+    assert ecs_error(lambda: run(shared, image_id="m-bp1nothere")) == (
+        "InvalidImageId.NotFound",
+        404,
+    )
+
+
+def test_image_still_creating_cannot_be_launched(ecs: Client, sandbox: SandboxHandle) -> None:
+    [system] = snapshot_disks(ecs, sandbox, ("d-bp1proddbsys00000001",))
+    image_id = ecs.create_image(
+        models.CreateImageRequest(region_id=REGION, snapshot_id=system)
+    ).body.image_id
+    assert ecs_error(lambda: run(ecs, image_id=image_id)) == ("InvalidImageId.NotFound", 404)
+
+
+def test_unknown_vswitch_gets_invalid_vswitch_id_not_found(
+    shared: Client,
+) -> None:
+    code = ecs_error(lambda: run(shared, v_switch_id="vsw-bp1nothere"))
+    assert code == ("InvalidVSwitchId.NotFound", 404)
+
+
+def test_vswitch_outside_the_zone_gets_invalid_parameter_mismatch(
+    shared: Client,
+) -> None:
+    code = ecs_error(lambda: run(shared, v_switch_id="vsw-bp1prodh00000000001"))
+    assert code == ("InvalidParameter.Mismatch", 400)
+
+
+def test_security_group_of_another_vpc_gets_invalid_parameter_mismatch(
+    shared: Client,
+) -> None:
+    code = ecs_error(lambda: run(shared, security_group_id="sg-bp1stag000000000001"))
+    assert code == ("InvalidParameter.Mismatch", 400)
+
+
+def test_unknown_security_group_gets_not_found(
+    shared: Client,
+) -> None:
+    code = ecs_error(lambda: run(shared, security_group_id="sg-bp1nothere"))
+    assert code == ("InvalidSecurityGroupId.NotFound", 404)
+
+
+def test_unknown_zone_gets_invalid_zone_id_not_found(
+    shared: Client,
+) -> None:
+    assert ecs_error(lambda: run(shared, zone_id="cn-hangzhou-z")) == (
+        "InvalidZoneId.NotFound",
+        404,
+    )
+
+
+def test_zone_out_of_stock_gets_no_stock_and_creates_nothing(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    code = ecs_error(
+        lambda: run(ecs, zone_id="cn-hangzhou-k", v_switch_id="vsw-bp1prodk00000000001")
+    )
+    assert code == ("OperationDenied.NoStock", 403)
+    assert len(sandbox.state()["regions"][REGION]["instances"]) == 6
+
+
+def test_system_disk_category_not_sold_in_the_zone_is_refused(
+    shared: Client,
+) -> None:
+    entry = models.RunInstancesRequestSystemDisk(category="cloud_essd_entry", size="40")
+    code = ecs_error(
+        lambda: run(
+            shared,
+            zone_id="cn-hangzhou-l",
+            v_switch_id="vsw-bp1prodl00000000001",
+            instance_type="ecs.u1-c1m2.large",
+            system_disk=entry,
+        )
+    )
+    assert code == ("InvalidSystemDiskCategory.ValueNotSupported", 400)
+
+
+def test_data_disk_category_not_sold_in_the_zone_is_refused(
+    shared: Client,
+) -> None:
+    entry = models.RunInstancesRequestDataDisk(category="cloud_essd_entry", size=40)
+    code = ecs_error(
+        lambda: run(
+            shared,
+            zone_id="cn-hangzhou-l",
+            v_switch_id="vsw-bp1prodl00000000001",
+            instance_type="ecs.u1-c1m2.large",
+            data_disk=[entry],
+        )
+    )
+    assert code == ("InvalidDataDiskCategory.ValueNotSupported", 400)
+
+
+def test_essd_entry_needs_a_u1_or_e_instance_type(ecs: Client) -> None:
+    entry = models.RunInstancesRequestSystemDisk(category="cloud_essd_entry", size="40")
+    code = ecs_error(lambda: run(ecs, system_disk=entry))
+    assert code == ("InvalidDiskCategory.NotSupported", 403)
+    assert run(ecs, instance_type="ecs.u1-c1m2.large", system_disk=entry).startswith("i-")
+
+
+def test_performance_level_below_its_size_range_is_refused(
+    shared: Client,
+) -> None:
+    pl2 = models.RunInstancesRequestDataDisk(
+        category="cloud_essd", size=100, performance_level="PL2"
+    )
+    code = ecs_error(lambda: run(shared, data_disk=[pl2]))
+    assert code == ("InvalidPerformanceLevel.ValueNotSupported", 400)
+
+
+def test_system_disk_smaller_than_the_image_is_refused(ecs: Client, sandbox: SandboxHandle) -> None:
+    small = models.RunInstancesRequestSystemDisk(category="cloud_essd", size="30")
+    code = ecs_error(lambda: run(ecs, image_id=full_image(ecs, sandbox), system_disk=small))
+    assert code == ("InvalidSystemDiskSize.LessThanImageSize", 400)
+
+
+def test_more_data_disks_than_the_type_takes_gets_instance_disk_limit_exceeded(
+    shared: Client,
+) -> None:
+    disks = [models.RunInstancesRequestDataDisk(category="cloud_essd", size=20)] * 9
+    code = ecs_error(lambda: run(shared, instance_type="ecs.e-c1m2.large", data_disk=disks))
+    assert code == ("InstanceDiskLimitExceeded", 403)
+
+
+def test_unknown_instance_type_gets_not_found(shared: Client) -> None:
+    code = ecs_error(lambda: run(shared, instance_type="ecs.nothere.large"))
+    assert code == ("InvalidInstanceType.NotFound", 404)
+
+
+def test_missing_image_id_gets_missing_parameter(
+    shared: Client,
+) -> None:
+    assert ecs_error(lambda: run(shared, image_id=None)) == ("MissingParameter", 400)
+
+
+def test_type_not_sold_in_the_zone_gets_zone_not_supported(
+    scarce: tuple[SandboxHandle, Client],
+) -> None:
+    _, ecs = scarce
+    code = ecs_error(lambda: run(ecs, instance_type="ecs.r7.large"))
+    assert code == ("InvalidInstanceType.ZoneNotSupported", 403)
+
+
+def test_min_amount_launches_what_stock_allows(scarce: tuple[SandboxHandle, Client]) -> None:
+    sandbox, ecs = scarce
+    xlarge = {"instance_type": "ecs.g7.xlarge", "amount": 3}
+    assert ecs_error(lambda: ecs.run_instances(run_request(**xlarge))) == (
+        "OperationDenied.NoStock",
+        403,
+    )
+    ids = ecs.run_instances(run_request(min_amount=2, **xlarge)).body.instance_id_sets
+    assert len(ids.instance_id_set) == 2
+    assert stock(sandbox, ZONE, "ecs.g7.xlarge") == 0
+
+
+# --- DeleteInstance ---------------------------------------------------------------------------
+def test_deleting_a_running_instance_needs_force(ecs: Client, sandbox: SandboxHandle) -> None:
+    request = models.DeleteInstanceRequest(instance_id=DB_INSTANCE)
+    assert ecs_error(lambda: ecs.delete_instance(request)) == ("IncorrectInstanceStatus", 400)
+    response = ecs.delete_instance(
+        models.DeleteInstanceRequest(instance_id=DB_INSTANCE, force=True)
+    )
+    round_trips(response)
+    assert DB_INSTANCE not in sandbox.state()["regions"][REGION]["instances"]
+
+
+def test_deleting_a_stopped_instance_needs_no_force(ecs: Client, sandbox: SandboxHandle) -> None:
+    raw = exact_round_trip(
+        ecs,
+        "DeleteInstance",
+        models.DeleteInstanceRequest(instance_id="i-bp1stopped00000001"),
+        models.DeleteInstanceResponseBody,
+    )
+    assert set(raw) == {"RequestId"}
+    assert "i-bp1stopped00000001" not in sandbox.state()["regions"][REGION]["instances"]
+
+
+def test_delete_instance_deletes_its_disks_but_detaches_those_kept(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    kept = models.RunInstancesRequestDataDisk(
+        category="cloud_essd", size=50, delete_with_instance=False
+    )
+    gone = models.RunInstancesRequestDataDisk(category="cloud_essd", size=60)
+    instance_id = run(ecs, data_disk=[kept, gone], tag=[models.RunInstancesRequestTag(key="k")])
+    system, keep, drop = disks_of(sandbox, instance_id)
+    sandbox.advance(SETTLE_S)
+    ecs.delete_instance(models.DeleteInstanceRequest(instance_id=instance_id, force=True))
+    disks = sandbox.state()["regions"][REGION]["disks"]
+    assert system["disk_id"] not in disks and drop["disk_id"] not in disks
+    left = disks[keep["disk_id"]]
+    assert (left["status"], left["instance_id"], left["device"]) == ("Available", None, "")
+    tags = sandbox.state()["regions"][REGION]["tags"]
+    assert not [t for t in tags if t["resource_id"] == instance_id]
+
+
+def test_deleting_an_unknown_instance_gets_not_found(
+    shared: Client,
+) -> None:
+    request = models.DeleteInstanceRequest(instance_id="i-bp1nothere", force=True)
+    assert ecs_error(lambda: shared.delete_instance(request)) == ("InvalidInstanceId.NotFound", 404)

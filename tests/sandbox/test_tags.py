@@ -1,0 +1,134 @@
+"""TagResources and ListTagResources through the official SDK."""
+
+from __future__ import annotations
+
+from alibabacloud_ecs20140526 import models
+from alibabacloud_ecs20140526.client import Client
+
+from tests.sandbox.helpers import ecs_error, round_trips
+from tests.sandbox.test_instances import DB_DISKS, DB_INSTANCE, REGION, exact_round_trip
+
+WEB_INSTANCE = "i-bp1prodweb000000001"
+
+
+def tag(ecs: Client, resource_type: str, ids: list[str], tags: dict[str, str]) -> None:
+    ecs.tag_resources(
+        models.TagResourcesRequest(
+            region_id=REGION,
+            resource_type=resource_type,
+            resource_id=ids,
+            tag=[models.TagResourcesRequestTag(key=k, value=v) for k, v in tags.items()],
+        )
+    )
+
+
+def listed(ecs: Client, resource_type: str, **filters: object) -> list[tuple[str, str, str]]:
+    request = models.ListTagResourcesRequest(
+        region_id=REGION, resource_type=resource_type, **filters
+    )
+    rows = ecs.list_tag_resources(request).body.tag_resources.tag_resource
+    return sorted((r.resource_id, r.tag_key, r.tag_value) for r in rows)
+
+
+def test_tag_resources_then_list_tag_resources_round_trip_exactly(ecs: Client) -> None:
+    request = models.TagResourcesRequest(
+        region_id=REGION,
+        resource_type="instance",
+        resource_id=[DB_INSTANCE, WEB_INSTANCE],
+        tag=[models.TagResourcesRequestTag(key="dr:protected", value="true")],
+    )
+    raw = exact_round_trip(ecs, "TagResources", request, models.TagResourcesResponseBody)
+    assert set(raw) == {"RequestId"}
+    listing = models.ListTagResourcesRequest(
+        region_id=REGION, resource_type="instance", resource_id=[DB_INSTANCE]
+    )
+    round_trips(ecs.list_tag_resources(listing))
+    raw = exact_round_trip(ecs, "ListTagResources", listing, models.ListTagResourcesResponseBody)
+    assert raw["TagResources"]["TagResource"] == [
+        {
+            "ResourceId": DB_INSTANCE,
+            "ResourceType": "instance",
+            "TagKey": "dr:protected",
+            "TagValue": "true",
+        }
+    ]
+    assert raw["NextToken"] == ""
+
+
+def test_tag_resources_response_round_trips_through_the_sdk(ecs: Client) -> None:
+    request = models.TagResourcesRequest(
+        region_id=REGION,
+        resource_type="disk",
+        resource_id=[DB_DISKS[0]],
+        tag=[models.TagResourcesRequestTag(key="role", value="system")],
+    )
+    round_trips(ecs.tag_resources(request))
+    assert listed(ecs, "disk") == [(DB_DISKS[0], "role", "system")]
+
+
+def test_tagging_again_overwrites_the_value_of_a_key(ecs: Client) -> None:
+    tag(ecs, "instance", [DB_INSTANCE], {"env": "prod", "team": "db"})
+    tag(ecs, "instance", [DB_INSTANCE], {"env": "dr"})
+    assert listed(ecs, "instance") == [(DB_INSTANCE, "env", "dr"), (DB_INSTANCE, "team", "db")]
+
+
+def test_list_tag_resources_filters_by_tag(ecs: Client) -> None:
+    tag(ecs, "instance", [DB_INSTANCE], {"env": "prod"})
+    tag(ecs, "instance", [WEB_INSTANCE], {"env": "test"})
+    by_value = [models.ListTagResourcesRequestTag(key="env", value="prod")]
+    assert listed(ecs, "instance", tag=by_value) == [(DB_INSTANCE, "env", "prod")]
+    by_key = [models.ListTagResourcesRequestTag(key="env")]
+    assert len(listed(ecs, "instance", tag=by_key)) == 2
+    assert listed(ecs, "disk") == []
+
+
+def test_list_tag_resources_pages_with_next_token(ecs: Client) -> None:
+    tags = {f"key-{n:02}": str(n) for n in range(20)}
+    tag(ecs, "disk", list(DB_DISKS), tags)
+    request = models.ListTagResourcesRequest(region_id=REGION, resource_type="disk")
+    first = ecs.list_tag_resources(request).body
+    assert len(first.tag_resources.tag_resource) == 50 and first.next_token
+    request.next_token = first.next_token
+    second = ecs.list_tag_resources(request).body
+    assert len(second.tag_resources.tag_resource) == 10 and not second.next_token
+
+
+def test_tagging_an_unknown_resource_gets_its_not_found_and_tags_nothing(ecs: Client) -> None:
+    code = ecs_error(lambda: tag(ecs, "instance", [DB_INSTANCE, "i-bp1nothere"], {"a": "b"}))
+    assert code == ("InvalidInstanceId.NotFound", 404)
+    assert ecs_error(lambda: tag(ecs, "disk", ["d-bp1nothere"], {"a": "b"})) == (
+        "InvalidDiskId.NotFound",
+        404,
+    )
+    assert ecs_error(lambda: tag(ecs, "image", ["m-bp1nothere"], {"a": "b"})) == (
+        "InvalidImageId.NotFound",
+        404,
+    )
+    assert listed(ecs, "instance") == []
+
+
+def test_a_resource_holds_at_most_20_tags(ecs: Client) -> None:
+    tag(ecs, "instance", [DB_INSTANCE], {f"k{n}": "v" for n in range(19)})
+    too_many = {"k19": "v", "k20": "v"}
+    code = ecs_error(lambda: tag(ecs, "instance", [DB_INSTANCE], too_many))
+    assert code == ("InvalidParameter", 400)
+    assert len(listed(ecs, "instance")) == 19
+
+
+def test_unknown_resource_type_gets_invalid_resource_type_not_found(ecs: Client) -> None:
+    assert ecs_error(lambda: tag(ecs, "bucket", [DB_INSTANCE], {"a": "b"})) == (
+        "InvalidResourceType.NotFound",
+        404,
+    )
+    assert ecs_error(lambda: listed(ecs, "bucket")) == ("InvalidResourceType.NotFound", 404)
+
+
+def test_tag_resources_needs_ids_and_tags(ecs: Client) -> None:
+    assert ecs_error(lambda: tag(ecs, "instance", [], {"a": "b"})) == ("MissingParameter", 400)
+    assert ecs_error(lambda: tag(ecs, "instance", [DB_INSTANCE], {})) == ("MissingParameter", 400)
+
+
+def test_tags_of_a_deleted_instance_are_dropped(ecs: Client) -> None:
+    tag(ecs, "instance", [DB_INSTANCE], {"env": "prod"})
+    ecs.delete_instance(models.DeleteInstanceRequest(instance_id=DB_INSTANCE, force=True))
+    assert listed(ecs, "instance") == []
