@@ -21,7 +21,7 @@ test: lint
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	$(BIN)/python -m ecs_dr.demo
+	$(BIN)/ecs-dr-mcp demo
 
 sandbox: $(STAMP)
 	$(BIN)/ecs-dr-sandbox --port 0 --access-key-id sandbox --access-key-secret sandbox-secret

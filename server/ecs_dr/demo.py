@@ -20,11 +20,17 @@ from ecs_dr.logs import configure_logging
 
 async def _zones(gateway: EcsGateway, region_id: str) -> list[list[Any]]:
     body = await gateway.call(region_id, "DescribeZones", models.DescribeZonesRequest())
+    vswitches = await gateway.collect(
+        region_id, "DescribeVSwitches", models.DescribeVSwitchesRequest()
+    )
     rows = []
     for zone in body.zones.zone:
         categories = zone.available_disk_categories.disk_categories or []
         types = zone.available_instance_types.instance_types or []
-        rows.append([zone.zone_id, len(types), ", ".join(sorted(categories))])
+        subnets = [v.v_switch_id for v in vswitches if v.zone_id == zone.zone_id]
+        rows.append(
+            [zone.zone_id, len(types), ", ".join(subnets) or "-", ", ".join(sorted(categories))]
+        )
     return rows
 
 
@@ -68,7 +74,7 @@ async def run() -> None:
             print(
                 tabulate(
                     await _zones(gateway, region.region_id),
-                    headers=["zone", "instance types on sale", "disk categories"],
+                    headers=["zone", "types in stock", "VSwitches", "disk categories"],
                 )
             )
             print()

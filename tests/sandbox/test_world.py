@@ -67,6 +67,12 @@ def test_left_out_fields_get_defaults() -> None:
     assert instance.disks[0].size == 40
 
 
+def test_cloud_essd_disk_without_a_level_gets_pl1_as_ecs_gives() -> None:
+    disk = {"disk_id": "d-1", "type": "system", "device": "/dev/xvda"}
+    world = parse_world(_with(["regions", 0, "instances", 0, "disks"], [disk]))
+    assert world.regions[0].instances[0].disks[0].performance_level == "PL1"
+
+
 def test_demo_world_loads_and_covers_the_recovery_cases() -> None:
     world = load_world(None)
     hangzhou = world.regions[0]
@@ -95,7 +101,7 @@ def test_demo_world_loads_and_covers_the_recovery_cases() -> None:
         (["regions", 0, "instances", 0, "surprise"], 1, "regions[0].instances[0].surprise"),
         (
             ["regions", 0, "instances", 0, "disks", 0, "performance_level"],
-            None,
+            "PL9",
             "performance_level",
         ),
     ],

@@ -12,7 +12,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 PERFORMANCE_LEVELS = ("PL0", "PL1", "PL2", "PL3")
 DISK_CATEGORIES = (
@@ -94,6 +101,14 @@ class DiskSpec(_Strict):
     performance_level: Literal[PERFORMANCE_LEVELS] | None = None  # type: ignore[valid-type]
     disk_name: str = ""
     multi_attach: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_performance_level(cls, value: Any) -> Any:
+        """ECS gives a cloud_essd disk PL1 when none is named."""
+        if isinstance(value, dict) and value.get("category", "cloud_essd") == "cloud_essd":
+            return {"performance_level": "PL1", **{k: v for k, v in value.items() if v is not None}}
+        return value
 
 
 class InstanceSpec(_Strict):
@@ -207,8 +222,6 @@ def _check_references(world: WorldSpec) -> None:
                     )
                 if disk.performance_level and disk.category not in ("cloud_essd",):
                     raise WorldError(f"{dwhere}.performance_level: only cloud_essd disks have one")
-                if disk.category == "cloud_essd" and not disk.performance_level:
-                    raise WorldError(f"{dwhere}.performance_level: a cloud_essd disk needs PL0-PL3")
 
 
 def parse_world(data: Any) -> WorldSpec:
