@@ -4,48 +4,19 @@ DescribeInstanceTypes and DescribeAvailableResource, plus the stock rules RunIns
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from ecs_dr.sandbox.app import create_sandbox
-from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.errors import EcsError, error_code
 from ecs_dr.sandbox.models.catalog import stock_left, take_stock
 from ecs_dr.sandbox.models.resources import Zone
-from ecs_dr.sandbox.server import SandboxThread
-from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle, sdk_client
-from tests.sandbox.helpers import ecs_error, round_trips
+from tests.sandbox.helpers import REGION, StartSandbox, ecs_error, round_trips, token_pages
 
-REGION = "cn-hangzhou"
 SOLD_OUT_ZONE = "cn-hangzhou-k"  # demo world: no ecs.g7.large or ecs.c7.large left
 NO_ENTRY_ZONE = "cn-hangzhou-l"  # demo world: does not sell cloud_essd_entry
-
-
-def exact(client: Client, call: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
-    """Run an SDK call; check the raw JSON ECS sent maps onto the SDK model with nothing lost."""
-    seen: dict[str, Any] = {}
-    original = client.call_api
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        seen["body"] = result["body"]
-        return result
-
-    client.call_api = spy
-    try:
-        response = call()
-    finally:
-        del client.call_api
-    raw: dict[str, Any] = seen["body"]
-    assert type(response.body)().from_map(raw).to_map() == raw
-    round_trips(response)
-    return response, raw
 
 
 def available(client: Client, **kwargs: Any) -> models.DescribeAvailableResourceResponseBody:
@@ -66,8 +37,8 @@ def offers(body: models.DescribeAvailableResourceResponseBody) -> dict[str, dict
     return out
 
 
-# --- a sandbox on a world of the test's own -----------------------------------------------
-def _world(stock: dict[str, dict[str, int]]) -> dict[str, Any]:
+def stock_world(stock: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """A world of two instance types, with `stock` as zone -> instance type -> units left."""
     return {
         "instance_types": {
             "ecs.g7.large": {"cpu": 2, "memory_gib": 8},
@@ -88,41 +59,9 @@ def _world(stock: dict[str, dict[str, int]]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def world_client(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], Client]]:
-    threads: list[SandboxThread] = []
-
-    def start(world: dict[str, Any]) -> Client:
-        path = tmp_path / f"world{len(threads)}.json"
-        path.write_text(json.dumps(world))
-        emulator = create_sandbox(
-            ACCESS_KEY_ID, ACCESS_KEY_SECRET, world_path=path, clock=VirtualClock()
-        )
-        thread = SandboxThread(emulator).start()
-        threads.append(thread)
-        handle = SandboxHandle(
-            thread.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, VirtualClock()
-        )
-        return sdk_client(handle)
-
-    yield start
-    for thread in threads:
-        thread.stop()
-
-
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Client]:
-    """One sandbox for the tests that change nothing (reads, refusals): each start costs time."""
-    clock = VirtualClock()
-    with SandboxThread(create_sandbox(ACCESS_KEY_ID, ACCESS_KEY_SECRET, clock=clock)) as server:
-        yield sdk_client(
-            SandboxHandle(server.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, clock)
-        )
-
-
 # --- DescribeRegions -----------------------------------------------------------------------
 def test_describe_regions_round_trips_with_region_ids_and_endpoints(shared: Client) -> None:
-    _, raw = exact(shared, lambda: shared.describe_regions(models.DescribeRegionsRequest()))
+    _, raw = round_trips(shared, lambda: shared.describe_regions(models.DescribeRegionsRequest()))
     region = raw["Regions"]["Region"][0]
     assert {"RegionId", "LocalName", "RegionEndpoint", "Status"} <= set(region)
 
@@ -132,7 +71,7 @@ def test_describe_zones_round_trips_with_ids_names_types_and_disk_categories(
     shared: Client,
 ) -> None:
     request = models.DescribeZonesRequest(region_id=REGION)
-    _, raw = exact(shared, lambda: shared.describe_zones(request))
+    _, raw = round_trips(shared, lambda: shared.describe_zones(request))
     zone = raw["Zones"]["Zone"][0]
     assert zone["ZoneId"] == "cn-hangzhou-h"
     assert {"LocalName", "AvailableResourceCreation", "AvailableResources"} <= set(zone)
@@ -159,7 +98,7 @@ def test_describe_zones_omits_essd_entry_where_the_zone_does_not_sell_it(shared:
 
 def test_describe_zones_without_verbose_gives_only_ids_and_names(shared: Client) -> None:
     request = models.DescribeZonesRequest(region_id=REGION, verbose=False)
-    _, raw = exact(shared, lambda: shared.describe_zones(request))
+    _, raw = round_trips(shared, lambda: shared.describe_zones(request))
     assert set(raw["Zones"]["Zone"][0]) == {"ZoneId", "LocalName", "ZoneType"}
 
 
@@ -177,7 +116,7 @@ def test_describe_instance_types_round_trips_with_cpu_memory_family_and_disk_qua
     shared: Client,
 ) -> None:
     request = models.DescribeInstanceTypesRequest(instance_types=["ecs.g7.large"])
-    _, raw = exact(shared, lambda: shared.describe_instance_types(request))
+    _, raw = round_trips(shared, lambda: shared.describe_instance_types(request))
     [spec] = raw["InstanceTypes"]["InstanceType"]
     assert spec["InstanceTypeId"] == "ecs.g7.large"
     assert spec["CpuCoreCount"] == 2
@@ -210,15 +149,15 @@ def test_describe_instance_types_filters_by_family(shared: Client) -> None:
 
 
 def test_describe_instance_types_pages_with_next_token(shared: Client) -> None:
-    seen: list[str] = []
-    token = None
-    for _ in range(10):
-        request = models.DescribeInstanceTypesRequest(max_results=3, next_token=token)
-        body = shared.describe_instance_types(request).body
-        seen += [t.instance_type_id for t in body.instance_types.instance_type]
-        token = body.next_token
-        if not token:
-            break
+    pages = token_pages(
+        lambda token: (
+            shared.describe_instance_types(
+                models.DescribeInstanceTypesRequest(max_results=3, next_token=token)
+            ).body
+        ),
+        most=10,
+    )
+    seen = [t.instance_type_id for body in pages for t in body.instance_types.instance_type]
     assert len(seen) == 7
     assert seen == sorted(set(seen))
 
@@ -237,7 +176,7 @@ def test_describe_available_resource_round_trips_with_zone_status_and_values(
     request = models.DescribeAvailableResourceRequest(
         region_id=REGION, destination_resource="InstanceType", instance_type="ecs.g7.large"
     )
-    _, raw = exact(shared, lambda: shared.describe_available_resource(request))
+    _, raw = round_trips(shared, lambda: shared.describe_available_resource(request))
     zone = raw["AvailableZones"]["AvailableZone"][0]
     assert {"ZoneId", "RegionId", "Status", "StatusCategory"} <= set(zone)
     [resource] = zone["AvailableResources"]["AvailableResource"]
@@ -271,22 +210,18 @@ def test_zone_destination_with_a_type_reports_each_zone_by_that_types_stock(
     assert offers(body)["cn-hangzhou-h"] == {"cn-hangzhou-h": "Available"}
 
 
-def test_a_type_absent_from_a_zone_is_not_listed_there(
-    world_client: Callable[[dict[str, Any]], Client],
-) -> None:
-    client = world_client(
-        _world({"cn-hangzhou-a": {"ecs.g7.large": 9}, "cn-hangzhou-b": {"ecs.g7.xlarge": 9}})
-    )
+def test_a_type_absent_from_a_zone_is_not_listed_there(sandboxes: StartSandbox) -> None:
+    client = sandboxes(
+        stock_world({"cn-hangzhou-a": {"ecs.g7.large": 9}, "cn-hangzhou-b": {"ecs.g7.xlarge": 9}})
+    ).ecs
     body = available(client, destination_resource="InstanceType", instance_type="ecs.g7.large")
     assert offers(body) == {"cn-hangzhou-a": {"ecs.g7.large": "Available"}}
     body = available(client, destination_resource="InstanceType", zone_id="cn-hangzhou-b")
     assert offers(body) == {"cn-hangzhou-b": {"ecs.g7.xlarge": "Available"}}
 
 
-def test_low_stock_is_available_but_closed_with_stock(
-    world_client: Callable[[dict[str, Any]], Client],
-) -> None:
-    client = world_client(_world({"cn-hangzhou-a": {"ecs.g7.large": 2}}))
+def test_low_stock_is_available_but_closed_with_stock(sandboxes: StartSandbox) -> None:
+    client = sandboxes(stock_world({"cn-hangzhou-a": {"ecs.g7.large": 2}})).ecs
     body = available(client, destination_resource="InstanceType", instance_type="ecs.g7.large")
     [zone] = body.available_zones.available_zone
     offer = zone.available_resources.available_resource[0].supported_resources.supported_resource
@@ -315,7 +250,7 @@ def test_data_disk_offers_have_size_ranges_in_gib(shared: Client) -> None:
         zone_id="cn-hangzhou-h",
         data_disk_category="cloud_essd",
     )
-    _, raw = exact(shared, lambda: shared.describe_available_resource(request))
+    _, raw = round_trips(shared, lambda: shared.describe_available_resource(request))
     [zone] = raw["AvailableZones"]["AvailableZone"]
     [offer] = zone["AvailableResources"]["AvailableResource"][0]["SupportedResources"][
         "SupportedResource"

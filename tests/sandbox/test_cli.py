@@ -14,6 +14,13 @@ from alibabacloud_tea_openapi.utils_models import Config
 SANDBOX = [sys.executable, "-m", "ecs_dr.sandbox.cli"]
 
 
+def refused(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `ecs-dr-sandbox` with `args`, expecting it to exit at once."""
+    return subprocess.run(
+        [*SANDBOX, *args], capture_output=True, text=True, timeout=30, check=False
+    )
+
+
 def test_port_zero_prints_the_endpoint_and_serves_the_official_sdk() -> None:
     with subprocess.Popen(
         [*SANDBOX, "--port", "0", "--access-key-id", "A", "--access-key-secret", "S"],
@@ -38,24 +45,12 @@ def test_port_zero_prints_the_endpoint_and_serves_the_official_sdk() -> None:
 def test_malformed_world_file_exits_naming_the_field(tmp_path: Path) -> None:
     world = tmp_path / "world.json"
     world.write_text(json.dumps({"regions": [{"region_id": "r", "zones": []}]}))
-    result = subprocess.run(
-        [*SANDBOX, "--access-key-id", "A", "--access-key-secret", "S", "--world", str(world)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = refused("--access-key-id", "A", "--access-key-secret", "S", "--world", str(world))
     assert result.returncode == 2
     assert "regions[0].zones" in result.stderr
 
 
 def test_non_loopback_host_is_refused() -> None:
-    result = subprocess.run(
-        [*SANDBOX, "--host", "0.0.0.0", "--access-key-id", "A", "--access-key-secret", "S"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = refused("--host", "0.0.0.0", "--access-key-id", "A", "--access-key-secret", "S")
     assert result.returncode == 2
     assert "loopback" in result.stderr

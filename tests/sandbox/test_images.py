@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,17 +10,17 @@ from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.models import images as images_model
 from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import ecs_error, round_trips
-from tests.sandbox.test_instances import (
+from tests.sandbox.helpers import (
     DB_DISKS,
     DB_INSTANCE,
     PUBLIC_IMAGE,
     REGION,
     SETTLE_S,
-    exact_round_trip,
+    StartSandbox,
+    ecs_error,
     full_image,
+    round_trips,
     run,
-    serve,
     snapshot_disks,
 )
 
@@ -46,11 +45,11 @@ def image(ecs: Client, image_id: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def snapped() -> Iterator[tuple[Client, list[str]]]:
+def snapped(module_sandboxes: StartSandbox) -> tuple[Client, list[str]]:
     """One world where prod-db-01's three disks have accomplished snapshots (system, data, log),
     for tests whose request is refused and so changes nothing."""
-    with serve() as (handle, client):
-        yield client, snapshot_disks(client, handle, DB_DISKS)
+    served = module_sandboxes()
+    return served.ecs, snapshot_disks(served.ecs, served.handle, DB_DISKS)
 
 
 # --- CreateImage and its progression ----------------------------------------------------------
@@ -66,7 +65,7 @@ def test_create_image_answers_the_id_at_once_then_goes_creating_to_available(
             Mapping(snapshot_id=data, disk_type="data"),
         ],
     )
-    raw = exact_round_trip(ecs, "CreateImage", request, models.CreateImageResponseBody)
+    _, raw = round_trips(ecs, lambda: ecs.create_image(request))
     image_id = raw["ImageId"]
     assert image_id.startswith("m-bp1")
     creating = image(ecs, image_id)
@@ -82,7 +81,8 @@ def test_create_image_response_round_trips_through_the_sdk(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
     [system] = snapshot_disks(ecs, sandbox, DB_DISKS[:1])
-    round_trips(ecs.create_image(models.CreateImageRequest(region_id=REGION, snapshot_id=system)))
+    request = models.CreateImageRequest(region_id=REGION, snapshot_id=system)
+    round_trips(ecs, lambda: ecs.create_image(request))
 
 
 def test_describe_images_round_trips_exactly_with_the_keys_the_product_reads(
@@ -90,8 +90,7 @@ def test_describe_images_round_trips_exactly_with_the_keys_the_product_reads(
 ) -> None:
     image_id = full_image(ecs, sandbox)
     request = models.DescribeImagesRequest(region_id=REGION, image_id=image_id)
-    round_trips(ecs.describe_images(request))
-    raw = exact_round_trip(ecs, "DescribeImages", request, models.DescribeImagesResponseBody)
+    _, raw = round_trips(ecs, lambda: ecs.describe_images(request))
     [body] = raw["Images"]["Image"]
     for key in ("ImageId", "ImageName", "Status", "Progress", "Size", "CreationTime", "OSName"):
         assert key in body, key
@@ -365,12 +364,8 @@ def test_create_image_refuses_an_image_past_the_quota_with_quota_exceed(
 # --- DeleteImage ------------------------------------------------------------------------------
 def test_delete_image_removes_it_and_round_trips(ecs: Client, sandbox: SandboxHandle) -> None:
     image_id = full_image(ecs, sandbox)
-    raw = exact_round_trip(
-        ecs,
-        "DeleteImage",
-        models.DeleteImageRequest(region_id=REGION, image_id=image_id),
-        models.DeleteImageResponseBody,
-    )
+    request = models.DeleteImageRequest(region_id=REGION, image_id=image_id)
+    _, raw = round_trips(ecs, lambda: ecs.delete_image(request))
     assert set(raw) == {"RequestId"}
     assert images(ecs, image_id=image_id, status=ALL_STATUSES) == []
 
@@ -381,9 +376,8 @@ def test_delete_image_in_use_needs_force(ecs: Client, sandbox: SandboxHandle) ->
     assert image(ecs, image_id).usage == "instance"
     request = models.DeleteImageRequest(region_id=REGION, image_id=image_id)
     assert ecs_error(lambda: ecs.delete_image(request)) == ("ImageUsingByInstance", 403)
-    round_trips(
-        ecs.delete_image(models.DeleteImageRequest(region_id=REGION, image_id=image_id, force=True))
-    )
+    forced = models.DeleteImageRequest(region_id=REGION, image_id=image_id, force=True)
+    round_trips(ecs, lambda: ecs.delete_image(forced))
     assert images(ecs, image_id=image_id, status=ALL_STATUSES) == []
 
 

@@ -3,116 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
-from alibabacloud_tea_openapi import utils_models
-from alibabacloud_tea_openapi.utils import Utils
-from darabonba.runtime import RuntimeOptions
 
-from ecs_dr.sandbox.app import create_sandbox
-from ecs_dr.sandbox.clock import VirtualClock
-from ecs_dr.sandbox.server import SandboxThread
-from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle, sdk_client
-from tests.sandbox.helpers import ecs_error, round_trips
-
-REGION = "cn-hangzhou"
-ZONE = "cn-hangzhou-i"
-VSWITCH = "vsw-bp1prodi00000000001"
-GROUP = "sg-bp1prod000000000001"
-PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20260101.vhd"
-DB_INSTANCE = "i-bp1proddb0000000001"
-DB_DISKS = ("d-bp1proddbsys00000001", "d-bp1proddbdata0000001", "d-bp1proddblog00000001")
-# Long enough for any seeded disk's snapshot to upload and any image to be created.
-SETTLE_S = 1000.0
-
-
-# --- helpers shared with test_images and test_tags -------------------------------------------
-def raw_body(ecs: Client, action: str, request: Any) -> dict[str, Any]:
-    """The JSON body the sandbox sent, before any SDK model read it."""
-    params = utils_models.Params(
-        action=action,
-        version="2014-05-26",
-        protocol="HTTPS",
-        pathname="/",
-        method="POST",
-        auth_type="AK",
-        style="RPC",
-        req_body_type="formData",
-        body_type="json",
-    )
-    query = Utils.query(request.to_map())
-    answer = ecs.call_api(params, utils_models.OpenApiRequest(query=query), RuntimeOptions())
-    return dict(answer["body"])
-
-
-def exact_round_trip(ecs: Client, action: str, request: Any, body_type: Any) -> dict[str, Any]:
-    """Every key the sandbox sent is one the SDK's body model keeps, with the type it expects."""
-    raw = raw_body(ecs, action, request)
-    assert body_type().from_map(raw).to_map() == raw
-    return raw
-
-
-def snapshot_disks(ecs: Client, sandbox: SandboxHandle, disk_ids: tuple[str, ...]) -> list[str]:
-    """Snapshot each disk and let the uploads finish (`accomplished`)."""
-    ids = [
-        ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=disk_id)).body.snapshot_id
-        for disk_id in disk_ids
-    ]
-    sandbox.advance(SETTLE_S)
-    return ids
-
-
-def full_image(ecs: Client, sandbox: SandboxHandle, name: str = "prod-db-full") -> str:
-    """An Available image of prod-db-01: system 40 GiB, data 100 GiB at xvdb, 500 GiB at xvdc."""
-    system, data, log = snapshot_disks(ecs, sandbox, DB_DISKS)
-    image_id = ecs.create_image(
-        models.CreateImageRequest(
-            region_id=REGION,
-            image_name=name,
-            disk_device_mapping=[
-                models.CreateImageRequestDiskDeviceMapping(
-                    snapshot_id=system, device="/dev/xvda", disk_type="system"
-                ),
-                models.CreateImageRequestDiskDeviceMapping(
-                    snapshot_id=data, device="/dev/xvdb", disk_type="data"
-                ),
-                models.CreateImageRequestDiskDeviceMapping(
-                    snapshot_id=log, device="/dev/xvdc", disk_type="data"
-                ),
-            ],
-        )
-    ).body.image_id
-    sandbox.advance(SETTLE_S)
-    return str(image_id)
-
-
-def run_request(**overrides: Any) -> models.RunInstancesRequest:
-    fields: dict[str, Any] = {
-        "region_id": REGION,
-        "zone_id": ZONE,
-        "image_id": PUBLIC_IMAGE,
-        "instance_type": "ecs.g7.large",
-        "security_group_id": GROUP,
-        "v_switch_id": VSWITCH,
-        "instance_name": "dr-restore",
-        "internet_max_bandwidth_out": 0,
-    }
-    fields.update(overrides)
-    return models.RunInstancesRequest(**fields)
-
-
-def run(ecs: Client, **overrides: Any) -> str:
-    [instance_id] = ecs.run_instances(
-        run_request(**overrides)
-    ).body.instance_id_sets.instance_id_set
-    return str(instance_id)
+from tests.conftest import SandboxHandle
+from tests.sandbox.helpers import (
+    DB_INSTANCE,
+    LAUNCH_ZONE,
+    PROD_SG,
+    PUBLIC_IMAGE,
+    REGION,
+    SETTLE_S,
+    Served,
+    StartSandbox,
+    ecs_error,
+    full_image,
+    round_trips,
+    run,
+    run_request,
+    snapshot_disks,
+    token_pages,
+)
 
 
 def describe(ecs: Client, instance_id: str) -> Any:
@@ -134,34 +49,14 @@ def stock(sandbox: SandboxHandle, zone: str, instance_type: str) -> int:
     return int(sandbox.state()["regions"][REGION]["zones"][zone]["stock"][instance_type])
 
 
-@contextmanager
-def serve(world_path: Path | None = None) -> Iterator[tuple[SandboxHandle, Client]]:
-    """A sandbox of its own, for fixtures the shared conftest ones do not cover."""
-    clock = VirtualClock()
-    emulator = create_sandbox(ACCESS_KEY_ID, ACCESS_KEY_SECRET, world_path=world_path, clock=clock)
-    with SandboxThread(emulator) as server:
-        handle = SandboxHandle(server.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, clock)
-        yield handle, sdk_client(handle)
-
-
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Client]:
-    """One demo world for the tests that only read or are refused (a refusal changes nothing)."""
-    with serve() as (_, client):
-        yield client
-
-
 @pytest.fixture
-def scarce(tmp_path: Path) -> Iterator[tuple[SandboxHandle, Client]]:
+def scarce(sandboxes: StartSandbox) -> Served:
     """The demo world where zone I does not sell ecs.r7.large and has 2 ecs.g7.xlarge left."""
     world = json.loads(resources.files("ecs_dr.sandbox").joinpath("demo_world.json").read_text())
-    zone = next(z for z in world["regions"][0]["zones"] if z["zone_id"] == ZONE)
+    zone = next(z for z in world["regions"][0]["zones"] if z["zone_id"] == LAUNCH_ZONE)
     del zone["instance_types"]["ecs.r7.large"]
     zone["instance_types"]["ecs.g7.xlarge"]["stock"] = 2
-    path = tmp_path / "world.json"
-    path.write_text(json.dumps(world))
-    with serve(path) as served:
-        yield served
+    return sandboxes(world)
 
 
 # --- DescribeInstances -----------------------------------------------------------------------
@@ -171,10 +66,7 @@ def test_describe_instances_round_trips_exactly_with_every_key_the_product_reads
     request = models.DescribeInstancesRequest(
         region_id=REGION, instance_ids=json.dumps([DB_INSTANCE, "i-bp1prodweb000000001"])
     )
-    round_trips(shared.describe_instances(request))
-    raw = exact_round_trip(
-        shared, "DescribeInstances", request, models.DescribeInstancesResponseBody
-    )
+    _, raw = round_trips(shared, lambda: shared.describe_instances(request))
     db, web = sorted(raw["Instances"]["Instance"], key=lambda i: i["InstanceId"])
     for key in (
         "InstanceId",
@@ -205,7 +97,7 @@ def test_describe_instances_round_trips_exactly_with_every_key_the_product_reads
     assert len(web["PublicIpAddress"]["IpAddress"]) == 1
     assert db["VpcAttributes"]["VpcId"] == "vpc-bp1prod0000000000001"
     assert db["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0].startswith("172.16.1.")
-    assert db["SecurityGroupIds"] == {"SecurityGroupId": [GROUP]}
+    assert db["SecurityGroupIds"] == {"SecurityGroupId": [PROD_SG]}
     assert db["CreationTime"] == "2026-01-01T00:00:00Z"
 
 
@@ -242,16 +134,14 @@ def test_describe_instances_pages_by_page_number_and_by_next_token(
     ).body
     assert (page.total_count, page.page_number, page.page_size) == (6, 2, 4)
     assert len(page.instances.instance) == 2
-    seen: list[str] = []
-    token = None
-    while True:
-        body = shared.describe_instances(
-            models.DescribeInstancesRequest(region_id=REGION, max_results=4, next_token=token)
-        ).body
-        seen += [i.instance_id for i in body.instances.instance]
-        token = body.next_token
-        if not token:
-            break
+    pages = token_pages(
+        lambda token: (
+            shared.describe_instances(
+                models.DescribeInstancesRequest(region_id=REGION, max_results=4, next_token=token)
+            ).body
+        )
+    )
+    seen = [i.instance_id for body in pages for i in body.instances.instance]
     assert len(seen) == len(set(seen)) == 6
 
 
@@ -271,8 +161,7 @@ def test_describe_instances_needs_a_known_region(
 def test_run_instances_answers_ids_at_once_and_the_instance_goes_pending_starting_running(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
-    response = ecs.run_instances(run_request())
-    round_trips(response)
+    response, _ = round_trips(ecs, lambda: ecs.run_instances(run_request()))
     [instance_id] = response.body.instance_id_sets.instance_id_set
     assert instance_id.startswith("i-bp1")
     assert describe(ecs, instance_id).status == "Pending"
@@ -281,13 +170,13 @@ def test_run_instances_answers_ids_at_once_and_the_instance_goes_pending_startin
     sandbox.advance(40)
     instance = describe(ecs, instance_id)
     assert instance.status == "Running"
-    assert (instance.zone_id, instance.image_id) == (ZONE, PUBLIC_IMAGE)
+    assert (instance.zone_id, instance.image_id) == (LAUNCH_ZONE, PUBLIC_IMAGE)
     assert instance.vpc_attributes.private_ip_address.ip_address[0].startswith("172.16.2.")
     assert instance.instance_name == "dr-restore"
 
 
 def test_run_instances_body_round_trips_exactly(ecs: Client) -> None:
-    raw = exact_round_trip(ecs, "RunInstances", run_request(), models.RunInstancesResponseBody)
+    _, raw = round_trips(ecs, lambda: ecs.run_instances(run_request()))
     assert len(raw["InstanceIdSets"]["InstanceIdSet"]) == 1
 
 
@@ -312,9 +201,9 @@ def test_each_new_instance_gets_its_own_private_ip_from_the_vswitch(ecs: Client)
 
 
 def test_run_instances_consumes_stock_of_the_zone(ecs: Client, sandbox: SandboxHandle) -> None:
-    before = stock(sandbox, ZONE, "ecs.g7.large")
+    before = stock(sandbox, LAUNCH_ZONE, "ecs.g7.large")
     ecs.run_instances(run_request(amount=2))
-    assert stock(sandbox, ZONE, "ecs.g7.large") == before - 2
+    assert stock(sandbox, LAUNCH_ZONE, "ecs.g7.large") == before - 2
 
 
 def test_new_instance_disks_are_in_use_with_devices_and_an_omitted_pl_gives_pl1(
@@ -352,10 +241,10 @@ def test_run_instances_with_the_same_client_token_creates_one_instance(
 def test_dry_run_validates_and_answers_dry_run_operation_without_creating(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
-    before = stock(sandbox, ZONE, "ecs.g7.large")
+    before = stock(sandbox, LAUNCH_ZONE, "ecs.g7.large")
     assert ecs_error(lambda: run(ecs, dry_run=True)) == ("DryRunOperation", 400)
     assert len(sandbox.state()["regions"][REGION]["instances"]) == 6
-    assert stock(sandbox, ZONE, "ecs.g7.large") == before
+    assert stock(sandbox, LAUNCH_ZONE, "ecs.g7.large") == before
     assert ecs_error(lambda: run(ecs, dry_run=True, image_id="m-missing")) == (
         "InvalidImageId.NotFound",
         404,
@@ -607,16 +496,13 @@ def test_missing_image_id_gets_missing_parameter(
     assert ecs_error(lambda: run(shared, image_id=None)) == ("MissingParameter", 400)
 
 
-def test_type_not_sold_in_the_zone_gets_zone_not_supported(
-    scarce: tuple[SandboxHandle, Client],
-) -> None:
-    _, ecs = scarce
-    code = ecs_error(lambda: run(ecs, instance_type="ecs.r7.large"))
+def test_type_not_sold_in_the_zone_gets_zone_not_supported(scarce: Served) -> None:
+    code = ecs_error(lambda: run(scarce.ecs, instance_type="ecs.r7.large"))
     assert code == ("InvalidInstanceType.ZoneNotSupported", 403)
 
 
-def test_min_amount_launches_what_stock_allows(scarce: tuple[SandboxHandle, Client]) -> None:
-    sandbox, ecs = scarce
+def test_min_amount_launches_what_stock_allows(scarce: Served) -> None:
+    sandbox, ecs = scarce.handle, scarce.ecs
     xlarge = {"instance_type": "ecs.g7.xlarge", "amount": 3}
     assert ecs_error(lambda: ecs.run_instances(run_request(**xlarge))) == (
         "OperationDenied.NoStock",
@@ -624,27 +510,21 @@ def test_min_amount_launches_what_stock_allows(scarce: tuple[SandboxHandle, Clie
     )
     ids = ecs.run_instances(run_request(min_amount=2, **xlarge)).body.instance_id_sets
     assert len(ids.instance_id_set) == 2
-    assert stock(sandbox, ZONE, "ecs.g7.xlarge") == 0
+    assert stock(sandbox, LAUNCH_ZONE, "ecs.g7.xlarge") == 0
 
 
 # --- DeleteInstance ---------------------------------------------------------------------------
 def test_deleting_a_running_instance_needs_force(ecs: Client, sandbox: SandboxHandle) -> None:
     request = models.DeleteInstanceRequest(instance_id=DB_INSTANCE)
     assert ecs_error(lambda: ecs.delete_instance(request)) == ("IncorrectInstanceStatus", 400)
-    response = ecs.delete_instance(
-        models.DeleteInstanceRequest(instance_id=DB_INSTANCE, force=True)
-    )
-    round_trips(response)
+    forced = models.DeleteInstanceRequest(instance_id=DB_INSTANCE, force=True)
+    round_trips(ecs, lambda: ecs.delete_instance(forced))
     assert DB_INSTANCE not in sandbox.state()["regions"][REGION]["instances"]
 
 
 def test_deleting_a_stopped_instance_needs_no_force(ecs: Client, sandbox: SandboxHandle) -> None:
-    raw = exact_round_trip(
-        ecs,
-        "DeleteInstance",
-        models.DeleteInstanceRequest(instance_id="i-bp1stopped00000001"),
-        models.DeleteInstanceResponseBody,
-    )
+    request = models.DeleteInstanceRequest(instance_id="i-bp1stopped00000001")
+    _, raw = round_trips(ecs, lambda: ecs.delete_instance(request))
     assert set(raw) == {"RequestId"}
     assert "i-bp1stopped00000001" not in sandbox.state()["regions"][REGION]["instances"]
 

@@ -4,14 +4,12 @@ DescribeSecurityGroups and CreateVSwitch, plus the lookups RunInstances shares.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from ecs_dr.sandbox.app import Sandbox, create_sandbox
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.errors import EcsError, error_code
@@ -19,16 +17,12 @@ from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import check_security_groups, require_vswitch
 from ecs_dr.sandbox.models.resources import Region
 from ecs_dr.sandbox.models.tags import tag_resource
-from ecs_dr.sandbox.server import SandboxThread
 from ecs_dr.sandbox.world import load_world
-from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle, sdk_client
-from tests.sandbox.helpers import ecs_error
-from tests.sandbox.test_catalog import exact
+from tests.conftest import SandboxHandle
+from tests.sandbox.helpers import PROD_SG, REGION, Served, ecs_error, round_trips
 
-REGION = "cn-hangzhou"
 PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
 STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16
-PROD_SG = "sg-bp1prod000000000001"
 STAGING_SG = "sg-bp1stag000000000001"
 PROD_VSW_H = "vsw-bp1prodh00000000001"  # 172.16.1.0/24, four demo instances
 TARGET_ZONE = "cn-hangzhou-j"  # a zone without a VSwitch
@@ -56,30 +50,10 @@ def vswitches(
     return result
 
 
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Client]:
-    """One sandbox for the tests that change nothing (reads, refusals): each start costs time."""
-    clock = VirtualClock()
-    with SandboxThread(create_sandbox(ACCESS_KEY_ID, ACCESS_KEY_SECRET, clock=clock)) as server:
-        yield sdk_client(
-            SandboxHandle(server.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, clock)
-        )
-
-
-@pytest.fixture
-def emulator() -> Iterator[tuple[Sandbox, Client]]:
-    """A sandbox whose backend the test can reach (to tag a group as TagResources would)."""
-    clock = VirtualClock()
-    sandbox = create_sandbox(ACCESS_KEY_ID, ACCESS_KEY_SECRET, clock=clock)
-    with SandboxThread(sandbox) as server:
-        handle = SandboxHandle(server.endpoint, ACCESS_KEY_ID, ACCESS_KEY_SECRET, REGION, clock)
-        yield sandbox, sdk_client(handle)
-
-
 # --- DescribeVpcs --------------------------------------------------------------------------
 def test_describe_vpcs_round_trips_with_cidr_status_and_vswitch_ids(shared: Client) -> None:
     request = models.DescribeVpcsRequest(region_id=REGION, vpc_id=PROD_VPC)
-    _, raw = exact(shared, lambda: shared.describe_vpcs(request))
+    _, raw = round_trips(shared, lambda: shared.describe_vpcs(request))
     [vpc] = raw["Vpcs"]["Vpc"]
     assert (vpc["VpcId"], vpc["CidrBlock"], vpc["Status"]) == (
         PROD_VPC,
@@ -119,7 +93,7 @@ def test_describe_vpcs_needs_a_known_region(shared: Client) -> None:
 # --- DescribeVSwitches ---------------------------------------------------------------------
 def test_describe_vswitches_round_trips_with_zone_status_and_free_addresses(shared: Client) -> None:
     request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=PROD_VSW_H)
-    _, raw = exact(shared, lambda: shared.describe_vswitches(request))
+    _, raw = round_trips(shared, lambda: shared.describe_vswitches(request))
     [vsw] = raw["VSwitches"]["VSwitch"]
     assert vsw["VpcId"] == PROD_VPC
     assert vsw["ZoneId"] == "cn-hangzhou-h"
@@ -155,7 +129,7 @@ def test_describe_security_groups_round_trips_with_vpc_and_name(shared: Client) 
     request = models.DescribeSecurityGroupsRequest(
         region_id=REGION, security_group_ids=f'["{PROD_SG}"]'
     )
-    _, raw = exact(shared, lambda: shared.describe_security_groups(request))
+    _, raw = round_trips(shared, lambda: shared.describe_security_groups(request))
     [group] = raw["SecurityGroups"]["SecurityGroup"]
     assert (group["SecurityGroupId"], group["VpcId"]) == (PROD_SG, PROD_VPC)
     assert group["SecurityGroupName"] == "prod-default"
@@ -196,16 +170,16 @@ def test_describe_security_groups_pages_by_token_and_by_number(shared: Client) -
     assert sorted(by_token) == [PROD_SG, STAGING_SG]
 
 
-def test_describe_security_groups_filters_by_tag(emulator: tuple[Sandbox, Client]) -> None:
-    sandbox, client = emulator
-    with sandbox.backend.lock:
-        region = sandbox.backend.region(REGION)
+def test_describe_security_groups_filters_by_tag(demo: Served) -> None:
+    client = demo.ecs
+    with demo.backend.lock:
+        region = demo.backend.region(REGION)
         tag_resource(region, "securitygroup", STAGING_SG, {"env": "staging"})
     request = models.DescribeSecurityGroupsRequest(
         region_id=REGION,
         tag=[models.DescribeSecurityGroupsRequestTag(key="env", value="staging")],
     )
-    _, raw = exact(client, lambda: client.describe_security_groups(request))
+    _, raw = round_trips(client, lambda: client.describe_security_groups(request))
     [group] = raw["SecurityGroups"]["SecurityGroup"]
     assert group["SecurityGroupId"] == STAGING_SG
     assert group["Tags"]["Tag"] == [{"TagKey": "env", "TagValue": "staging"}]
@@ -220,7 +194,7 @@ def test_describe_security_groups_refuses_ids_that_are_not_a_json_list(shared: C
 def test_create_vswitch_answers_pending_then_becomes_available(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    _, raw = exact(ecs, lambda: ecs.create_vswitch(create_request()))
+    _, raw = round_trips(ecs, lambda: ecs.create_vswitch(create_request()))
     vswitch_id = raw["VSwitchId"]
     assert vswitch_id.startswith("vsw-bp1")
     [created] = vswitches(ecs, v_switch_id=vswitch_id)

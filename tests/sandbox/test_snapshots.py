@@ -1,74 +1,49 @@
 """Snapshot and snapshot-consistent group actions through the official SDK: CreateSnapshot,
 DescribeSnapshots, DeleteSnapshot, CreateSnapshotGroup, DescribeSnapshotGroups,
-DeleteSnapshotGroup. Same module-wide sandboxes as test_disks.py, reset before each test.
+DeleteSnapshotGroup. The tests share the module's demo and lab sandboxes, reset before each.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from ecs_dr.sandbox.app import Sandbox
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import DiskDeviceMapping, Image
 from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import ecs_error
-from tests.sandbox.test_disks import (
-    DB,
+from tests.sandbox.helpers import (
     DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
     DB_SYSTEM,
     LEGACY_DATA,
     REGION,
-    Lab,
+    WEB_INSTANCE,
+    Served,
     create_disk,
-    fresh,
-    serve,
-    serve_lab,
-    strict,
+    ecs_error,
+    round_trips,
+    snapshot,
+    token_pages,
 )
 
-DB_LOG = "d-bp1proddblog00000001"
 LEGACY = "i-bp1legacy000000001"
-WEB = "i-bp1prodweb000000001"
-
-
-@pytest.fixture(scope="module")
-def demo_server() -> Iterator[tuple[SandboxHandle, Sandbox]]:
-    with serve() as running:
-        yield running
 
 
 @pytest.fixture
-def sandbox(demo_server: tuple[SandboxHandle, Sandbox]) -> SandboxHandle:
-    return fresh(*demo_server)
+def sandbox(demo: Served) -> SandboxHandle:
+    """The module's demo sandbox, reset for this test; `ecs` is pointed at it."""
+    return demo.handle
 
 
 @pytest.fixture
-def backend(sandbox: SandboxHandle, demo_server: tuple[SandboxHandle, Sandbox]) -> Backend:
-    return demo_server[1].backend
-
-
-@pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    with serve_lab(tmp_path_factory.mktemp("lab")) as lab:
-        yield lab
-
-
-@pytest.fixture
-def lab(lab_server: Lab) -> Lab:
-    return replace(lab_server, handle=fresh(lab_server.handle, lab_server.emulator))
-
-
-def snap(ecs: Client, disk_id: str, **kwargs: Any) -> str:
-    request = models.CreateSnapshotRequest(disk_id=disk_id, **kwargs)
-    return str(ecs.create_snapshot(request).body.snapshot_id)
+def backend(demo: Served) -> Backend:
+    return demo.backend
 
 
 def snapshots(ecs: Client, region: str = REGION, **kwargs: Any) -> list[Any]:
@@ -107,13 +82,15 @@ def add_image(backend: Backend, snapshot_id: str) -> None:
 def test_snapshot_answers_progressing_and_accomplishes_when_the_upload_ends(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    _, raw = strict(ecs, lambda: ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=DB_DATA)))
+    _, raw = round_trips(
+        ecs, lambda: ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=DB_DATA))
+    )
     snapshot_id = raw["SnapshotId"]
     assert snapshot_id.startswith("s-bp1")
     request = models.DescribeSnapshotsRequest(
         region_id=REGION, snapshot_ids=json.dumps([snapshot_id])
     )
-    _, body = strict(ecs, lambda: ecs.describe_snapshots(request))
+    _, body = round_trips(ecs, lambda: ecs.describe_snapshots(request))
     [first] = body["Snapshots"]["Snapshot"]
     assert (first["Status"], first["Progress"], first["Available"]) == ("progressing", "0%", False)
     assert (first["SourceDiskId"], first["SourceDiskType"], first["SourceDiskSize"]) == (
@@ -138,7 +115,7 @@ def test_snapshot_answers_progressing_and_accomplishes_when_the_upload_ends(
 def test_essd_snapshot_is_available_on_instant_access_before_it_is_accomplished(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    snapshot_id = snap(ecs, DB_SYSTEM)
+    snapshot_id = snapshot(ecs, DB_SYSTEM)
     sandbox.advance(4)
     assert one_snapshot(ecs, snapshot_id).available is False
     sandbox.advance(1)
@@ -149,7 +126,7 @@ def test_essd_snapshot_is_available_on_instant_access_before_it_is_accomplished(
 def test_non_essd_snapshot_is_available_only_when_accomplished(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    snapshot_id = snap(ecs, LEGACY_DATA)  # cloud_efficiency, 200 GiB: 30 + 1.5 * 200 s
+    snapshot_id = snapshot(ecs, LEGACY_DATA)  # cloud_efficiency, 200 GiB: 30 + 1.5 * 200 s
     sandbox.advance(329)
     current = one_snapshot(ecs, snapshot_id)
     assert (current.status, current.available, current.instant_access) == (
@@ -165,7 +142,7 @@ def test_create_snapshot_fault_ends_failed_and_never_available(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshot", "status": "failed"})
-    snapshot_id = snap(ecs, DB_DATA)
+    snapshot_id = snapshot(ecs, DB_DATA)
     sandbox.advance(10)
     assert one_snapshot(ecs, snapshot_id).available is False
     sandbox.advance(600)
@@ -178,40 +155,49 @@ def test_create_snapshot_fault_ends_failed_and_never_available(
 def test_create_snapshot_refuses_unknown_never_attached_and_creating_disks(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    assert ecs_error(lambda: snap(ecs, "d-bp1nosuchdisk000000")) == (
+    assert ecs_error(lambda: snapshot(ecs, "d-bp1nosuchdisk000000")) == (
         "InvalidDiskId.NotFound",
         404,
     )
     disk_id = create_disk(ecs, size=40)
-    assert ecs_error(lambda: snap(ecs, disk_id)) == ("IncorrectDiskStatus", 400)  # Creating
+    assert ecs_error(lambda: snapshot(ecs, disk_id)) == ("IncorrectDiskStatus", 400)  # Creating
     sandbox.advance(15)
-    assert ecs_error(lambda: snap(ecs, disk_id)) == ("IncorrectDiskStatus", 400)  # never attached
+    assert ecs_error(lambda: snapshot(ecs, disk_id)) == (
+        "IncorrectDiskStatus",
+        400,
+    )  # never attached
     assert snapshots(ecs, disk_id=disk_id) == []
 
 
-def test_create_snapshot_needs_a_running_or_stopped_instance(lab: Lab) -> None:
-    assert ecs_error(lambda: snap(lab.ecs, "d-hzstopping-sys")) == ("IncorrectInstanceStatus", 400)
+def test_create_snapshot_needs_a_running_or_stopped_instance(lab: Served) -> None:
+    assert ecs_error(lambda: snapshot(lab.ecs, "d-hzstopping-sys")) == (
+        "IncorrectInstanceStatus",
+        400,
+    )
 
 
 def test_at_most_ten_snapshots_of_one_disk_are_in_flight(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     for _ in range(10):
-        snap(ecs, DB_DATA)
-    assert ecs_error(lambda: snap(ecs, DB_DATA)) == ("IncorrectDiskStatus.CreatingSnapshot", 403)
-    snap(ecs, DB_LOG)  # the limit is per disk
+        snapshot(ecs, DB_DATA)
+    assert ecs_error(lambda: snapshot(ecs, DB_DATA)) == (
+        "IncorrectDiskStatus.CreatingSnapshot",
+        403,
+    )
+    snapshot(ecs, DB_LOG)  # the limit is per disk
     sandbox.advance(90)
-    snap(ecs, DB_DATA)
+    snapshot(ecs, DB_DATA)
     assert len(snapshots(ecs, disk_id=DB_DATA)) == 11
 
 
 def test_create_snapshot_with_the_same_client_token_creates_one_snapshot(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    first = snap(ecs, DB_DATA, client_token="token-snap-1")
-    assert snap(ecs, DB_DATA, client_token="token-snap-1") == first
+    first = snapshot(ecs, DB_DATA, client_token="token-snap-1")
+    assert snapshot(ecs, DB_DATA, client_token="token-snap-1") == first
     assert len(snapshots(ecs)) == 1
-    assert ecs_error(lambda: snap(ecs, DB_LOG, client_token="token-snap-1")) == (
+    assert ecs_error(lambda: snapshot(ecs, DB_LOG, client_token="token-snap-1")) == (
         "IdempotentParameterMismatch",
         400,
     )
@@ -221,8 +207,8 @@ def test_create_snapshot_tags_show_in_describe_snapshots_and_filter_it(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     tag = models.CreateSnapshotRequestTag(key="ecs-dr", value="op-1")
-    tagged = snap(ecs, DB_DATA, tag=[tag], snapshot_name="before-drill", description="drill")
-    snap(ecs, DB_LOG)
+    tagged = snapshot(ecs, DB_DATA, tag=[tag], snapshot_name="before-drill", description="drill")
+    snapshot(ecs, DB_LOG)
     [found] = snapshots(ecs, tag=[models.DescribeSnapshotsRequestTag(key="ecs-dr", value="op-1")])
     assert (found.snapshot_id, found.snapshot_name, found.description) == (
         tagged,
@@ -235,10 +221,10 @@ def test_create_snapshot_tags_show_in_describe_snapshots_and_filter_it(
 def test_describe_snapshots_filters_by_disk_instance_type_and_usage(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    system = snap(ecs, DB_SYSTEM)
-    data = snap(ecs, DB_DATA)
-    web = snap(ecs, "d-bp1prodwebsys0000001")
-    assert {s.snapshot_id for s in snapshots(ecs, instance_id=DB)} == {system, data}
+    system = snapshot(ecs, DB_SYSTEM)
+    data = snapshot(ecs, DB_DATA)
+    web = snapshot(ecs, "d-bp1prodwebsys0000001")
+    assert {s.snapshot_id for s in snapshots(ecs, instance_id=DB_INSTANCE)} == {system, data}
     assert [s.snapshot_id for s in snapshots(ecs, disk_id=DB_DATA)] == [data]
     assert {s.snapshot_id for s in snapshots(ecs, source_disk_type="System")} == {system, web}
     assert snapshots(ecs, snapshot_type="auto") == []
@@ -251,21 +237,19 @@ def test_describe_snapshots_filters_by_disk_instance_type_and_usage(
 def test_describe_snapshots_pages_by_page_number_and_by_next_token(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    made = [snap(ecs, disk) for disk in (DB_SYSTEM, DB_DATA, DB_LOG) for _ in range(3)]
+    made = [snapshot(ecs, disk) for disk in (DB_SYSTEM, DB_DATA, DB_LOG) for _ in range(3)]
     page = ecs.describe_snapshots(
         models.DescribeSnapshotsRequest(region_id=REGION, page_number=3, page_size=4)
     ).body
     assert (page.total_count, page.page_number, len(page.snapshots.snapshot)) == (9, 3, 1)
-    seen: list[str] = []
-    token: str | None = None
-    while True:
-        body = ecs.describe_snapshots(
-            models.DescribeSnapshotsRequest(region_id=REGION, max_results=4, next_token=token)
-        ).body
-        seen += [s.snapshot_id for s in body.snapshots.snapshot]
-        token = body.next_token
-        if not token:
-            break
+    pages = token_pages(
+        lambda token: (
+            ecs.describe_snapshots(
+                models.DescribeSnapshotsRequest(region_id=REGION, max_results=4, next_token=token)
+            ).body
+        )
+    )
+    seen = [s.snapshot_id for body in pages for s in body.snapshots.snapshot]
     assert seen == made
 
 
@@ -283,8 +267,10 @@ def test_delete_snapshot_removes_it_and_ignores_an_unknown_id(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     tag = models.CreateSnapshotRequestTag(key="ecs-dr", value="op-2")
-    snapshot_id = snap(ecs, DB_DATA, tag=[tag])
-    strict(ecs, lambda: ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id)))
+    snapshot_id = snapshot(ecs, DB_DATA, tag=[tag])
+    round_trips(
+        ecs, lambda: ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
+    )
     assert snapshots(ecs) == []
     assert all(t["resource_id"] != snapshot_id for t in sandbox.state()["regions"][REGION]["tags"])
     ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
@@ -293,7 +279,7 @@ def test_delete_snapshot_removes_it_and_ignores_an_unknown_id(
 def test_delete_snapshot_refuses_one_a_disk_came_from_unless_forced(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    snapshot_id = snap(ecs, DB_DATA)
+    snapshot_id = snapshot(ecs, DB_DATA)
     sandbox.advance(10)
     create_disk(ecs, snapshot_id=snapshot_id)
     plain = models.DeleteSnapshotRequest(snapshot_id=snapshot_id)
@@ -305,7 +291,7 @@ def test_delete_snapshot_refuses_one_a_disk_came_from_unless_forced(
 def test_delete_snapshot_refuses_one_an_image_uses_even_when_forced(
     sandbox: SandboxHandle, ecs: Client, backend: Backend
 ) -> None:
-    snapshot_id = snap(ecs, DB_SYSTEM)
+    snapshot_id = snapshot(ecs, DB_SYSTEM)
     add_image(backend, snapshot_id)
     forced = models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=True)
     assert ecs_error(lambda: ecs.delete_snapshot(forced)) == ("SnapshotCreatedImage", 403)
@@ -316,14 +302,20 @@ def test_delete_snapshot_refuses_one_an_image_uses_even_when_forced(
 def test_snapshot_group_snapshots_every_disk_and_accomplishes_with_the_slowest(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    request = models.CreateSnapshotGroupRequest(region_id=REGION, instance_id=DB, name="g1")
-    _, raw = strict(ecs, lambda: ecs.create_snapshot_group(request))
+    request = models.CreateSnapshotGroupRequest(
+        region_id=REGION, instance_id=DB_INSTANCE, name="g1"
+    )
+    _, raw = round_trips(ecs, lambda: ecs.create_snapshot_group(request))
     group_id = raw["SnapshotGroupId"]
     assert group_id.startswith("ssg-bp1")
     describe = models.DescribeSnapshotGroupsRequest(region_id=REGION, snapshot_group_id=[group_id])
-    _, body = strict(ecs, lambda: ecs.describe_snapshot_groups(describe))
+    _, body = round_trips(ecs, lambda: ecs.describe_snapshot_groups(describe))
     [found] = body["SnapshotGroups"]["SnapshotGroup"]
-    assert (found["Status"], found["InstanceId"], found["Name"]) == ("progressing", DB, "g1")
+    assert (found["Status"], found["InstanceId"], found["Name"]) == (
+        "progressing",
+        DB_INSTANCE,
+        "g1",
+    )
     members = found["Snapshots"]["Snapshot"]
     assert [(m["SourceDiskId"], m["SourceDiskType"]) for m in members] == [
         (DB_SYSTEM, "system"),
@@ -358,18 +350,25 @@ def test_snapshot_group_checks_instance_and_disk_ids(sandbox: SandboxHandle, ecs
         "InvalidInstanceId.NotFound",
         404,
     )
-    assert ecs_error(lambda: group(ecs, instance_id=DB, disk_id=[LEGACY_DATA])) == (
+    assert ecs_error(lambda: group(ecs, instance_id=DB_INSTANCE, disk_id=[LEGACY_DATA])) == (
         "InvalidDiskId.NotFound",
         404,
     )
-    both: dict[str, Any] = {"instance_id": DB, "disk_id": [DB_DATA], "exclude_disk_id": [DB_LOG]}
+    both: dict[str, Any] = {
+        "instance_id": DB_INSTANCE,
+        "disk_id": [DB_DATA],
+        "exclude_disk_id": [DB_LOG],
+    }
     assert ecs_error(lambda: group(ecs, **both)) == (
         "InvalidParam.ExcludeDiskIdsAndDiskIds.Conflict",
         400,
     )
-    everything: dict[str, Any] = {"instance_id": WEB, "exclude_disk_id": ["d-bp1prodwebsys0000001"]}
+    everything: dict[str, Any] = {
+        "instance_id": WEB_INSTANCE,
+        "exclude_disk_id": ["d-bp1prodwebsys0000001"],
+    }
     assert ecs_error(lambda: group(ecs, **everything)) == ("InvalidInstance.NoDisk", 403)
-    assert ecs_error(lambda: group(ecs, region="eu-nowhere-1", instance_id=DB)) == (
+    assert ecs_error(lambda: group(ecs, region="eu-nowhere-1", instance_id=DB_INSTANCE)) == (
         "InvalidRegionId.NotFound",
         404,
     )
@@ -379,20 +378,20 @@ def test_snapshot_group_checks_instance_and_disk_ids(sandbox: SandboxHandle, ecs
 def test_snapshot_group_of_chosen_disks_covers_only_those(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    group(ecs, instance_id=DB, disk_id=[DB_DATA, DB_LOG])
+    group(ecs, instance_id=DB_INSTANCE, disk_id=[DB_DATA, DB_LOG])
     assert [s.source_disk_id for s in groups(ecs)[0].snapshots.snapshot] == [DB_DATA, DB_LOG]
     group(ecs, disk_id=[DB_SYSTEM])  # DiskId.N alone, no InstanceId
     assert len(groups(ecs)) == 2
 
 
-def test_snapshot_group_needs_a_running_or_stopped_instance(lab: Lab) -> None:
+def test_snapshot_group_needs_a_running_or_stopped_instance(lab: Served) -> None:
     assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzstopping")) == (
         "IncorrectInstanceStatus",
         400,
     )
 
 
-def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: Lab) -> None:
+def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: Served) -> None:
     assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzshared")) == (
         "InvalidOperation.MultiAttachDisk",
         400,
@@ -400,7 +399,7 @@ def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: Lab) -> 
     group(lab.ecs, instance_id="i-hzshared", exclude_disk_id=["d-hzshared-b"])
 
 
-def test_snapshot_group_limits_are_16_disks_and_32_tib_in_most_regions(lab: Lab) -> None:
+def test_snapshot_group_limits_are_16_disks_and_32_tib_in_most_regions(lab: Served) -> None:
     assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzmany")) == (
         "NumberExceed.TooManyDisks",
         403,
@@ -412,7 +411,7 @@ def test_snapshot_group_limits_are_16_disks_and_32_tib_in_most_regions(lab: Lab)
     group(lab.ecs, instance_id="i-hzmany", exclude_disk_id=["d-hzmany-q"])
 
 
-def test_snapshot_group_limits_are_128_disks_and_256_tib_in_the_listed_regions(lab: Lab) -> None:
+def test_snapshot_group_limits_are_128_disks_and_256_tib_in_the_listed_regions(lab: Served) -> None:
     group(lab.ecs, "ap-southeast-1", instance_id="i-sgmany")
     group(lab.ecs, "ap-southeast-1", instance_id="i-sgbig")
     assert len(groups(lab.ecs, "ap-southeast-1")) == 2
@@ -422,8 +421,8 @@ def test_snapshot_group_respects_the_per_disk_in_flight_limit(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     for _ in range(10):
-        snap(ecs, DB_LOG)
-    assert ecs_error(lambda: group(ecs, instance_id=DB)) == (
+        snapshot(ecs, DB_LOG)
+    assert ecs_error(lambda: group(ecs, instance_id=DB_INSTANCE)) == (
         "IncorrectDiskStatus.CreatingSnapshot",
         403,
     )
@@ -432,8 +431,8 @@ def test_snapshot_group_respects_the_per_disk_in_flight_limit(
 def test_snapshot_group_with_the_same_client_token_creates_one_group(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    first = group(ecs, instance_id=DB, client_token="token-group-1")
-    assert group(ecs, instance_id=DB, client_token="token-group-1") == first
+    first = group(ecs, instance_id=DB_INSTANCE, client_token="token-group-1")
+    assert group(ecs, instance_id=DB_INSTANCE, client_token="token-group-1") == first
     assert len(groups(ecs)) == 1 and len(snapshots(ecs)) == 3
 
 
@@ -441,8 +440,8 @@ def test_snapshot_group_tags_show_in_describe_and_filter_it(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     tag = models.CreateSnapshotGroupRequestTag(key="ecs-dr", value="op-3")
-    tagged = group(ecs, instance_id=DB, tag=[tag])
-    group(ecs, instance_id=WEB)
+    tagged = group(ecs, instance_id=DB_INSTANCE, tag=[tag])
+    group(ecs, instance_id=WEB_INSTANCE)
     wanted = models.DescribeSnapshotGroupsRequestTag(key="ecs-dr", value="op-3")
     [found] = groups(ecs, tag=[wanted])
     assert found.snapshot_group_id == tagged
@@ -451,7 +450,7 @@ def test_snapshot_group_tags_show_in_describe_and_filter_it(
 
 def test_snapshot_group_fault_fails_the_group(sandbox: SandboxHandle, ecs: Client) -> None:
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshotGroup", "status": "failed"})
-    group(ecs, instance_id=DB)
+    group(ecs, instance_id=DB_INSTANCE)
     sandbox.advance(400)
     assert groups(ecs)[0].status == "failed"
     assert len(groups(ecs, status=["failed"])) == 1 and groups(ecs, status=["accomplished"]) == []
@@ -460,8 +459,11 @@ def test_snapshot_group_fault_fails_the_group(sandbox: SandboxHandle, ecs: Clien
 def test_describe_snapshot_groups_filters_and_pages_by_next_token(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    made = [group(ecs, instance_id=instance) for instance in (DB, WEB, DB, WEB)]
-    assert len(groups(ecs, instance_id=WEB)) == 2
+    made = [
+        group(ecs, instance_id=instance)
+        for instance in (DB_INSTANCE, WEB_INSTANCE, DB_INSTANCE, WEB_INSTANCE)
+    ]
+    assert len(groups(ecs, instance_id=WEB_INSTANCE)) == 2
     assert [g.snapshot_group_id for g in groups(ecs, snapshot_group_id=made[:2])] == made[:2]
     first = ecs.describe_snapshot_groups(
         models.DescribeSnapshotGroupsRequest(region_id=REGION, max_results=3)
@@ -481,9 +483,9 @@ def test_describe_snapshot_groups_filters_and_pages_by_next_token(
 def test_delete_snapshot_group_deletes_it_and_its_snapshots(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    group_id = group(ecs, instance_id=DB)
+    group_id = group(ecs, instance_id=DB_INSTANCE)
     request = models.DeleteSnapshotGroupRequest(region_id=REGION, snapshot_group_id=group_id)
-    _, raw = strict(ecs, lambda: ecs.delete_snapshot_group(request))
+    _, raw = round_trips(ecs, lambda: ecs.delete_snapshot_group(request))
     statuses = [p["OperationStatus"] for p in raw["OperationProgressSet"]["OperationProgress"]]
     assert statuses == ["Success"] * 3
     assert groups(ecs) == [] and snapshots(ecs) == []
@@ -496,7 +498,7 @@ def test_delete_snapshot_group_deletes_it_and_its_snapshots(
 def test_delete_snapshot_group_keeps_a_snapshot_an_image_uses(
     sandbox: SandboxHandle, ecs: Client, backend: Backend
 ) -> None:
-    group_id = group(ecs, instance_id=WEB)
+    group_id = group(ecs, instance_id=WEB_INSTANCE)
     [member] = groups(ecs)[0].snapshots.snapshot
     add_image(backend, member.snapshot_id)
     request = models.DeleteSnapshotGroupRequest(region_id=REGION, snapshot_group_id=group_id)

@@ -17,9 +17,9 @@ from ecs_dr.sandbox.models.disks import (
 )
 from ecs_dr.sandbox.models.resources import Disk, Region
 from ecs_dr.sandbox.models.snapshots import snapshot_for_disk
-from ecs_dr.sandbox.models.tags import has_tags, tag_resource, tags_body
+from ecs_dr.sandbox.models.tags import has_tags, tags_body
 from ecs_dr.sandbox.params import Params
-from ecs_dr.sandbox.responses.registry import Body, action, paginate
+from ecs_dr.sandbox.responses.registry import Body, action, create_tagged, paginate
 
 
 def _disk_body(region: Region, disk: Disk, now: float) -> Body:
@@ -112,16 +112,14 @@ def create_disk(backend: Backend, params: Params) -> Body:
     )
     tags = params.tags()
 
-    def create() -> tuple[str, ...]:
+    def create() -> str:
         source = None
         if snapshot_id is not None:
             source = snapshot_for_disk(region, snapshot_id, request.category, backend.now())
-        disk = new_disk(backend, region, request, source)
-        tag_resource(region, "disk", disk.disk_id, tags)
-        return (disk.disk_id,)
+        return new_disk(backend, region, request, source).disk_id
 
-    (disk_id,) = backend.idempotent(
-        region, "CreateDisk", params.text("ClientToken"), params.raw, create
+    disk_id = create_tagged(
+        backend, region, params, create, action_name="CreateDisk", resource_type="disk", tags=tags
     )
     return {"DiskId": disk_id}
 

@@ -16,9 +16,9 @@ from ecs_dr.sandbox.models.images import (
     image_usage,
 )
 from ecs_dr.sandbox.models.resources import Image, Region
-from ecs_dr.sandbox.models.tags import has_tags, tag_resource, tags_body
+from ecs_dr.sandbox.models.tags import has_tags, tags_body
 from ecs_dr.sandbox.params import Params
-from ecs_dr.sandbox.responses.registry import Body, action, paginate_pages
+from ecs_dr.sandbox.responses.registry import Body, action, create_tagged, paginate_pages
 
 OWNER_ALIASES = ("system", "self", "others", "marketplace")
 # DescribeImages without ImageOwnerAlias lists these, and without Status only Available images.
@@ -45,13 +45,16 @@ def create_image_action(backend: Backend, params: Params) -> Body:
     if params.boolean("DryRun"):
         create_image(backend, region, request, dry_run=True)
 
-    def create() -> tuple[str, ...]:
-        image_id = create_image(backend, region, request)
-        tag_resource(region, "image", image_id, tags)
-        return (image_id,)
-
-    token = params.text("ClientToken", max_length=64)
-    [image_id] = backend.idempotent(region, "CreateImage", token, params.raw, create)
+    image_id = create_tagged(
+        backend,
+        region,
+        params,
+        lambda: create_image(backend, region, request),
+        action_name="CreateImage",
+        resource_type="image",
+        tags=tags,
+        token_max_length=64,
+    )
     return {"ImageId": image_id}
 
 

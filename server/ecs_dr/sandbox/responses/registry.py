@@ -9,6 +9,8 @@ from typing import Any
 
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.errors import InvalidParameter
+from ecs_dr.sandbox.models.resources import Region
+from ecs_dr.sandbox.models.tags import tag_resource
 from ecs_dr.sandbox.params import Params
 
 Body = dict[str, Any]
@@ -62,3 +64,27 @@ def paginate(items: list[Any], params: Params) -> tuple[list[Any], Body]:
         page, fields = paginate_tokens(items, params)
         return page, {**fields, "PageSize": params.integer("MaxResults") or 10}
     return paginate_pages(items, params)
+
+
+def create_tagged(
+    backend: Backend,
+    region: Region,
+    params: Params,
+    make: Callable[[], str],
+    *,
+    action_name: str,
+    resource_type: str,
+    tags: dict[str, str],
+    token_max_length: int = 256,
+) -> str:
+    """Run `make`, which creates one resource and returns its id, and tag that resource, once
+    per ClientToken: a retry with the same token and parameters gets the same id back."""
+
+    def create() -> tuple[str, ...]:
+        resource_id = make()
+        tag_resource(region, resource_type, resource_id, tags)
+        return (resource_id,)
+
+    token = params.text("ClientToken", max_length=token_max_length)
+    (resource_id,) = backend.idempotent(region, action_name, token, params.raw, create)
+    return resource_id

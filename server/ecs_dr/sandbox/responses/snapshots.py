@@ -11,9 +11,15 @@ from ecs_dr.sandbox.errors import InvalidParameter, InvalidSnapshotGroupIdNotFou
 from ecs_dr.sandbox.models import snapshots
 from ecs_dr.sandbox.models.disks import find_disk
 from ecs_dr.sandbox.models.resources import Region, Snapshot, SnapshotGroup
-from ecs_dr.sandbox.models.tags import has_tags, tag_resource, tags_body, tags_of
+from ecs_dr.sandbox.models.tags import has_tags, tags_body, tags_of
 from ecs_dr.sandbox.params import Params
-from ecs_dr.sandbox.responses.registry import Body, action, paginate, paginate_tokens
+from ecs_dr.sandbox.responses.registry import (
+    Body,
+    action,
+    create_tagged,
+    paginate,
+    paginate_tokens,
+)
 
 # DiskId.N may name every disk of a group, up to 128 in the large regions.
 MAX_GROUP_DISKS = 128
@@ -84,15 +90,19 @@ def create_snapshot(backend: Backend, params: Params) -> Body:
     description = params.text("Description", max_length=256) or ""
     tags = params.tags()
 
-    def create() -> tuple[str, ...]:
-        snapshot = snapshots.create_snapshot(
+    def create() -> str:
+        return snapshots.create_snapshot(
             backend, region, disk, name=name, description=description
-        )
-        tag_resource(region, "snapshot", snapshot.snapshot_id, tags)
-        return (snapshot.snapshot_id,)
+        ).snapshot_id
 
-    (snapshot_id,) = backend.idempotent(
-        region, "CreateSnapshot", params.text("ClientToken"), params.raw, create
+    snapshot_id = create_tagged(
+        backend,
+        region,
+        params,
+        create,
+        action_name="CreateSnapshot",
+        resource_type="snapshot",
+        tags=tags,
     )
     return {"SnapshotId": snapshot_id}
 
@@ -160,13 +170,17 @@ def create_snapshot_group(backend: Backend, params: Params) -> Body:
     )
     tags = params.tags()
 
-    def create() -> tuple[str, ...]:
-        group = snapshots.create_snapshot_group(backend, region, request)
-        tag_resource(region, "snapshotgroup", group.snapshot_group_id, tags)
-        return (group.snapshot_group_id,)
+    def create() -> str:
+        return snapshots.create_snapshot_group(backend, region, request).snapshot_group_id
 
-    (group_id,) = backend.idempotent(
-        region, "CreateSnapshotGroup", params.text("ClientToken"), params.raw, create
+    group_id = create_tagged(
+        backend,
+        region,
+        params,
+        create,
+        action_name="CreateSnapshotGroup",
+        resource_type="snapshotgroup",
+        tags=tags,
     )
     return {"SnapshotGroupId": group_id}
 

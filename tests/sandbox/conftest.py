@@ -1,0 +1,69 @@
+"""Fixtures of the sandbox conformance tests, on top of `tests/conftest.py`'s `sandbox` and `ecs`
+(a demo-world sandbox of the test's own).
+
+A server costs milliseconds to start and to stop, and a reset a fraction of one: a module
+serves the demo and lab worlds once (`demo_server`, `lab_server`) and `demo`, `shared` and `lab`
+reset them for each test that asks, so no test sees another's changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+import pytest
+from alibabacloud_ecs20140526.client import Client
+
+from tests.sandbox.helpers import Served, StartSandbox, World, lab_world, serve
+
+
+@contextmanager
+def _starter() -> Iterator[StartSandbox]:
+    with ExitStack() as running:
+
+        def start(world: World | None = None) -> Served:
+            return running.enter_context(serve(world))
+
+        yield start
+
+
+@pytest.fixture
+def sandboxes() -> Iterator[StartSandbox]:
+    """Start sandboxes on worlds of the test's own; they stop when the test ends."""
+    with _starter() as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def module_sandboxes() -> Iterator[StartSandbox]:
+    """Start sandboxes a whole module shares; they stop when its last test ends."""
+    with _starter() as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def demo_server(module_sandboxes: StartSandbox) -> Served:
+    return module_sandboxes()
+
+
+@pytest.fixture
+def demo(demo_server: Served) -> Served:
+    """The module's demo-world sandbox, reset for this test."""
+    return demo_server.fresh()
+
+
+@pytest.fixture
+def shared(demo: Served) -> Client:
+    """The SDK on the module's demo-world sandbox, reset for this test."""
+    return demo.ecs
+
+
+@pytest.fixture(scope="module")
+def lab_server(module_sandboxes: StartSandbox) -> Served:
+    return module_sandboxes(lab_world())
+
+
+@pytest.fixture
+def lab(lab_server: Served) -> Served:
+    """The module's lab-world sandbox (see `helpers.lab_world`), reset for this test."""
+    return lab_server.fresh()
