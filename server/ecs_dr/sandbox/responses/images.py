@@ -53,7 +53,6 @@ def create_image_action(backend: Backend, params: Params) -> Body:
         action_name="CreateImage",
         resource_type="image",
         tags=tags,
-        token_max_length=64,
     )
     return {"ImageId": image_id}
 

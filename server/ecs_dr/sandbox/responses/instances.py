@@ -18,7 +18,7 @@ from ecs_dr.sandbox.models.instances import (
 from ecs_dr.sandbox.models.resources import Instance, Region
 from ecs_dr.sandbox.models.tags import tags_body
 from ecs_dr.sandbox.params import Params
-from ecs_dr.sandbox.responses.registry import Body, action, paginate
+from ecs_dr.sandbox.responses.registry import CLIENT_TOKEN_MAX_LENGTH, Body, action, paginate
 
 MAX_AMOUNT = 100
 MAX_SECURITY_GROUPS = 5
@@ -38,7 +38,7 @@ def run_instances(backend: Backend, params: Params) -> Body:
     ids = backend.idempotent(
         region,
         "RunInstances",
-        params.text("ClientToken", max_length=64),
+        params.text("ClientToken", max_length=CLIENT_TOKEN_MAX_LENGTH),
         params.raw,
         lambda: tuple(
             launch(backend, region, plan_launch(backend, region, request), request, tags)

@@ -8,7 +8,13 @@ from ecs_dr.sandbox.models.network import available_ip_count, create_vswitch
 from ecs_dr.sandbox.models.resources import Region, SecurityGroup, Vpc, VSwitch
 from ecs_dr.sandbox.models.tags import tags_body, tags_of
 from ecs_dr.sandbox.params import Params
-from ecs_dr.sandbox.responses.registry import Body, action, paginate, paginate_pages
+from ecs_dr.sandbox.responses.registry import (
+    CLIENT_TOKEN_MAX_LENGTH,
+    Body,
+    action,
+    paginate,
+    paginate_pages,
+)
 
 # The VPC views page at most 50 items, as ECS documents for them.
 MAX_NETWORK_PAGE = 50
@@ -37,7 +43,11 @@ def create_vswitch_action(backend: Backend, params: Params) -> Body:
         return (vswitch.vswitch_id,)
 
     (vswitch_id,) = backend.idempotent(
-        region, "CreateVSwitch", params.text("ClientToken", max_length=64), params.raw, create
+        region,
+        "CreateVSwitch",
+        params.text("ClientToken", max_length=CLIENT_TOKEN_MAX_LENGTH),
+        params.raw,
+        create,
     )
     return {"VSwitchId": vswitch_id}
 

@@ -14,6 +14,8 @@ from ecs_dr.sandbox.models.tags import tag_resource
 from ecs_dr.sandbox.params import Params
 
 Body = dict[str, Any]
+# ECS takes ClientTokens of at most 64 ASCII characters on every create.
+CLIENT_TOKEN_MAX_LENGTH = 64
 Handler = Callable[[Backend, Params], Body]
 
 ACTIONS: dict[str, Handler] = {}
@@ -75,7 +77,6 @@ def create_tagged(
     action_name: str,
     resource_type: str,
     tags: dict[str, str],
-    token_max_length: int = 256,
 ) -> str:
     """Run `make`, which creates one resource and returns its id, and tag that resource, once
     per ClientToken: a retry with the same token and parameters gets the same id back."""
@@ -85,6 +86,6 @@ def create_tagged(
         tag_resource(region, resource_type, resource_id, tags)
         return (resource_id,)
 
-    token = params.text("ClientToken", max_length=token_max_length)
+    token = params.text("ClientToken", max_length=CLIENT_TOKEN_MAX_LENGTH)
     (resource_id,) = backend.idempotent(region, action_name, token, params.raw, create)
     return resource_id
