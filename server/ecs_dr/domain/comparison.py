@@ -1,0 +1,233 @@
+"""Source vs DR instance, row by row: the evidence that every rule held.
+
+A row's `match` says whether the DR instance is what the rules (and the user's decisions, when
+the plan is given) demand; things that differ by design (id, zone, VSwitch) match with a note.
+Cell text comes from the cloud (names can hold anything), so the markdown escapes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from ecs_dr.domain.models import Disk, Instance
+from ecs_dr.domain.rules import (
+    DR_NAME_PREFIX,
+    SYSTEM_DEVICE,
+    DiskOverride,
+    RunInstancesPlan,
+    dr_bandwidth,
+)
+from ecs_dr.domain.statuses import InstanceStatus
+
+_MARKDOWN_SPECIALS = "\\|`*_[]<>"
+NONE = "-"
+
+
+class ComparisonRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    item: str
+    source: str
+    dr: str
+    match: bool
+    note: str = ""
+
+
+def _row(item: str, source: str, dr: str, note: str = "") -> ComparisonRow:
+    """A row that must be equal on both sides."""
+    return ComparisonRow(item=item, source=source, dr=dr, match=source == dr, note=note)
+
+
+def _by_design(item: str, source: str, dr: str, note: str) -> ComparisonRow:
+    return ComparisonRow(item=item, source=source, dr=dr, match=True, note=note)
+
+
+def _ips(ips: Sequence[str]) -> str:
+    return ", ".join(ips) or NONE
+
+
+def _name_row(source: Instance, dr: Instance, plan: RunInstancesPlan | None) -> ComparisonRow:
+    """Held to the plan's name when known; later, any name but the default is the user's."""
+    default = f"{DR_NAME_PREFIX}{source.name or source.instance_id}"
+    match = plan is None or dr.name == plan.instance_name
+    if dr.name == default:
+        note = "recovery-<source name>"
+    elif match:
+        note = f"named by the user (default {default})"
+    else:
+        note = f"expected {plan.instance_name if plan is not None else default}"
+    return ComparisonRow(item="Name", source=source.name, dr=dr.name, match=match, note=note)
+
+
+def _type_row(source: Instance, dr: Instance, plan: RunInstancesPlan | None) -> ComparisonRow:
+    expected = plan.instance_type if plan is not None else source.instance_type
+    note = ""
+    if dr.instance_type != source.instance_type:
+        note = (
+            "chosen by the user: the source type was out of stock"
+            if dr.instance_type == expected
+            else "differs from the source"
+        )
+    return ComparisonRow(
+        item="Instance type",
+        source=source.instance_type,
+        dr=dr.instance_type,
+        match=dr.instance_type == expected,
+        note=note,
+    )
+
+
+def _device(disk: Disk) -> str:
+    return SYSTEM_DEVICE if disk.kind == "system" else disk.device
+
+
+def _disk_rows(
+    device: str, source: Disk | None, dr: Disk | None, planned: DiskOverride | None
+) -> list[ComparisonRow]:
+    label = f"Disk {device}"
+    if dr is None or source is None:
+        on_source = dr is None
+        disk = source if source is not None else dr
+        spec = f"{disk.category} {disk.size_gib} GiB" if disk is not None else NONE
+        return [
+            ComparisonRow(
+                item=label,
+                source=spec if on_source else NONE,
+                dr=NONE if on_source else spec,
+                match=False,
+                note="missing on the DR instance" if on_source else "not on the source",
+            )
+        ]
+    category = planned.category if planned is not None else source.category
+    level = planned.performance_level if planned is not None else source.performance_level
+    category_note = ""
+    if dr.category != source.category and dr.category == category:
+        category_note = f"chosen by the user: {source.category} not offered in the zone"
+    level_note = ""
+    if source.performance_level != level and dr.performance_level == level:
+        level_note = "performance level follows the chosen category"
+    return [
+        ComparisonRow(
+            item=f"{label} category",
+            source=source.category,
+            dr=dr.category,
+            match=dr.category == category,
+            note=category_note,
+        ),
+        _row(f"{label} size (GiB)", str(source.size_gib), str(dr.size_gib)),
+        ComparisonRow(
+            item=f"{label} performance level",
+            source=source.performance_level or NONE,
+            dr=dr.performance_level or NONE,
+            match=dr.performance_level == level,
+            note=level_note,
+        ),
+    ]
+
+
+def compare_instances(
+    source: Instance,
+    dr: Instance,
+    *,
+    image_id: str,
+    plan: RunInstancesPlan | None = None,
+) -> list[ComparisonRow]:
+    """Every property the rules govern, source beside DR.
+
+    With `plan`, the user's decisions (name, instance type, disk categories) are what the DR
+    instance is held to; without it (verifying later), the source is.
+    """
+    bandwidth = dr_bandwidth(source)
+    rows = [
+        _by_design("Instance ID", source.instance_id, dr.instance_id, "a new instance"),
+        _name_row(source, dr, plan),
+        ComparisonRow(
+            item="Zone",
+            source=source.zone_id,
+            dr=dr.zone_id,
+            match=dr.zone_id != source.zone_id,
+            note="another zone by design"
+            if dr.zone_id != source.zone_id
+            else "the DR instance is in the source's zone",
+        ),
+        _type_row(source, dr, plan),
+        _row("VPC", source.vpc_id, dr.vpc_id),
+        _by_design(
+            "VSwitch", source.vswitch_id, dr.vswitch_id, "same VPC, the target zone's VSwitch"
+        ),
+        _row(
+            "Security groups",
+            ", ".join(sorted(source.security_group_ids)),
+            ", ".join(sorted(dr.security_group_ids)),
+        ),
+        _row("Instance charge type", source.instance_charge_type, dr.instance_charge_type),
+        _row("Internet charge type", source.internet_charge_type, dr.internet_charge_type),
+        ComparisonRow(
+            item="Bandwidth out (Mbps)",
+            source=str(source.internet_max_bandwidth_out),
+            dr=str(dr.internet_max_bandwidth_out),
+            match=dr.internet_max_bandwidth_out == bandwidth,
+            note="" if source.has_public_ip else "0: the source has no public IP",
+        ),
+        ComparisonRow(
+            item="Public IP",
+            source=_ips(source.public_ips),
+            dr=_ips(dr.public_ips),
+            match=source.has_public_ip == dr.has_public_ip,
+            note="addresses differ by design" if source.has_public_ip else "",
+        ),
+        _by_design("Private IP", _ips(source.private_ips), _ips(dr.private_ips), "new address"),
+        ComparisonRow(
+            item="Image",
+            source=source.image_id or NONE,
+            dr=dr.image_id or NONE,
+            match=dr.image_id == image_id,
+            note="the recovery image"
+            if dr.image_id == image_id
+            else f"expected the recovery image {image_id}",
+        ),
+        ComparisonRow(
+            item="Status",
+            source=source.status,
+            dr=dr.status,
+            match=dr.status == InstanceStatus.RUNNING,
+        ),
+    ]
+    source_disks = {_device(d): d for d in source.disks}
+    dr_disks = {_device(d): d for d in dr.disks}
+    planned = (
+        {d.device: d for d in [plan.system_disk, *plan.data_disks]} if plan is not None else {}
+    )
+    for device in sorted(source_disks.keys() | dr_disks.keys()):
+        rows += _disk_rows(
+            device, source_disks.get(device), dr_disks.get(device), planned.get(device)
+        )
+    return rows
+
+
+def escape_markdown_cell(text: str) -> str:
+    """Cloud text made inert inside a table cell: no pipe, newline or markup escapes it."""
+    escaped = "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in text)
+    return " ".join(escaped.splitlines()) if escaped else ""
+
+
+def markdown_table(rows: Sequence[ComparisonRow]) -> str:
+    """The comparison as a GitHub-flavoured markdown table."""
+    lines = ["| Item | Source | DR | Match | Note |", "| --- | --- | --- | --- | --- |"]
+    lines += [
+        "| "
+        + " | ".join(
+            [
+                escape_markdown_cell(r.item),
+                escape_markdown_cell(r.source),
+                escape_markdown_cell(r.dr),
+                "yes" if r.match else "NO",
+                escape_markdown_cell(r.note),
+            ]
+        )
+        + " |"
+        for r in rows
+    ]
+    return "\n".join(lines)

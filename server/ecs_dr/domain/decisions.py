@@ -1,0 +1,317 @@
+"""Choice prompts: the runbook never lets the model decide for the user.
+
+Every decision the server needs (a missing VSwitch, no stock, an unsupported disk category, a
+group that cannot be taken, the final go-ahead) is a `ChoicePrompt` with 2-4 options, the
+recommended one first. The caller answers with `{decision_id: value}`; `chosen` reads the
+answer and refuses a value that is not among the options, so a guess never passes as a choice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ecs_dr.domain.models import Disk, Instance, InstanceTypeSpec
+from ecs_dr.domain.rules import group_blockers
+
+CANCEL = "cancel"
+PROCEED = "proceed"
+CREATE_VSWITCH = "create_vswitch"
+PER_DISK_SNAPSHOTS = "per_disk_snapshots"
+RECOMMENDED_SUFFIX = " (Recommended)"
+MIN_OPTIONS = 2
+MAX_OPTIONS = 4
+# Category preference when the source's is not offered: ESSD family first, best performance first.
+CATEGORY_PREFERENCE = (
+    "cloud_essd",
+    "cloud_auto",
+    "cloud_essd_entry",
+    "cloud_ssd",
+    "cloud_efficiency",
+    "cloud",
+)
+
+
+class ChoiceOption(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    value: str
+    label: str
+    description: str = ""
+    recommended: bool = False
+
+
+class ChoicePrompt(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    decision_id: str
+    question: str
+    options: list[ChoiceOption]
+    context: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def values(self) -> list[str]:
+        return [o.value for o in self.options]
+
+
+class InvalidDecision(ValueError):
+    """An answer that is not one of the prompt's options; the message lists the valid ones."""
+
+    def __init__(self, decision_id: str, value: str, valid: Sequence[str]) -> None:
+        self.decision_id = decision_id
+        self.value = value
+        self.valid = list(valid)
+        super().__init__(
+            f"Decision {decision_id!r}: {value!r} is not one of the options; "
+            f"valid values: {', '.join(self.valid)}."
+        )
+
+
+def make_prompt(
+    decision_id: str,
+    question: str,
+    options: Sequence[ChoiceOption],
+    context: Mapping[str, Any] | None = None,
+) -> ChoicePrompt:
+    """Build a prompt the way the runbook asks: 2-4 options, one recommended, shown first.
+
+    Raises ValueError when the options break that shape (a programming error, not user input).
+    """
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        raise ValueError(
+            f"{decision_id}: a choice prompt has {MIN_OPTIONS}-{MAX_OPTIONS} options, "
+            f"not {len(options)}"
+        )
+    values = [o.value for o in options]
+    if len(set(values)) != len(values):
+        raise ValueError(f"{decision_id}: option values repeat: {values}")
+    recommended = [o for o in options if o.recommended]
+    if len(recommended) != 1:
+        raise ValueError(
+            f"{decision_id}: exactly one option is recommended, not {len(recommended)}"
+        )
+    first = recommended[0]
+    if not first.label.endswith(RECOMMENDED_SUFFIX):
+        first = first.model_copy(update={"label": first.label + RECOMMENDED_SUFFIX})
+    rest = [o for o in options if not o.recommended]
+    return ChoicePrompt(
+        decision_id=decision_id,
+        question=question,
+        options=[first, *rest],
+        context=dict(context or {}),
+    )
+
+
+def chosen(prompt: ChoicePrompt, decisions: Mapping[str, str]) -> str | None:
+    """The caller's answer to `prompt`, or None when it has not answered yet.
+
+    Raises InvalidDecision when the answer is not one of the prompt's options.
+    """
+    value = decisions.get(prompt.decision_id)
+    if value is None:
+        return None
+    if value not in prompt.values:
+        raise InvalidDecision(prompt.decision_id, value, prompt.values)
+    return value
+
+
+def split_choice(value: str) -> tuple[str, str]:
+    """`"zone:cn-x-b"` -> `("zone", "cn-x-b")`; a value without an argument -> `(value, "")`."""
+    kind, _, argument = value.partition(":")
+    return kind, argument
+
+
+def parameters_digest(parameters: Mapping[str, Any]) -> str:
+    """8 hex chars identifying these exact parameters (key order does not matter)."""
+    canonical = json.dumps(parameters, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:8]
+
+
+def confirm_prompt(action: str, parameters: Mapping[str, Any]) -> ChoicePrompt:
+    """The go-ahead for one mutation; its id changes with any parameter, so a confirmation
+    given for one set of parameters never covers another."""
+    return make_prompt(
+        f"confirm_{action}_{parameters_digest(parameters)}",
+        f"{action} will be called with exactly these parameters. Proceed?",
+        [
+            ChoiceOption(
+                value=PROCEED,
+                label="Proceed",
+                description=f"Call {action} with the parameters shown.",
+                recommended=True,
+            ),
+            ChoiceOption(value=CANCEL, label="Cancel", description="Create nothing."),
+        ],
+        {"action": action, "parameters": dict(parameters)},
+    )
+
+
+def _cancel(description: str) -> ChoiceOption:
+    return ChoiceOption(value=CANCEL, label="Cancel", description=description)
+
+
+def vswitch_missing_prompt(
+    zone_id: str, vpc_id: str, other_zones_with_vswitch: list[str]
+) -> ChoicePrompt:
+    """The source's VPC has no VSwitch in the target zone: create one, or pick another zone."""
+    options = [
+        ChoiceOption(
+            value=CREATE_VSWITCH,
+            label=f"Create a VSwitch in {zone_id}",
+            description=f"Create a VSwitch of {vpc_id} in {zone_id} on a free CIDR block.",
+            recommended=True,
+        ),
+        *(
+            ChoiceOption(
+                value=f"zone:{zone}",
+                label=f"Use zone {zone}",
+                description=f"{vpc_id} already has a VSwitch in {zone}.",
+            )
+            for zone in other_zones_with_vswitch[:2]
+        ),
+        _cancel("Stop here; create nothing."),
+    ]
+    return make_prompt(
+        f"vswitch_{zone_id}",
+        f"The VPC {vpc_id} has no VSwitch in {zone_id}. How should the DR instance get one?",
+        options,
+        {"zone_id": zone_id, "vpc_id": vpc_id, "zones_with_vswitch": other_zones_with_vswitch},
+    )
+
+
+def no_stock_prompt(
+    instance_type: str,
+    zone_id: str,
+    similar: list[InstanceTypeSpec],
+    zones_with_stock: list[str],
+) -> ChoicePrompt:
+    """The source's type is out of stock in the target zone: a similar type, or another zone.
+
+    Raises ValueError when there is neither, since a prompt offering only "cancel" is no choice.
+    """
+    if not similar and not zones_with_stock:
+        raise ValueError(
+            f"{instance_type} is out of stock in {zone_id}, no similar instance type is in "
+            f"stock there, and no other zone has {instance_type} in stock; choose another "
+            "target zone or try again later."
+        )
+    slots = MAX_OPTIONS - 1
+    zone_count = min(len(zones_with_stock), max(1, slots - len(similar)))
+    types = similar[: slots - zone_count]
+    options = [
+        ChoiceOption(
+            value=f"type:{spec.instance_type}",
+            label=f"Use {spec.instance_type}",
+            description=(
+                f"{spec.cpu} vCPU, {spec.memory_gib:g} GiB ({spec.family}), in stock in {zone_id}."
+            ),
+            recommended=n == 0,
+        )
+        for n, spec in enumerate(types)
+    ]
+    options += [
+        ChoiceOption(
+            value=f"zone:{zone}",
+            label=f"Use zone {zone}",
+            description=f"Keep {instance_type}, which is in stock in {zone}.",
+            recommended=not types and n == 0,
+        )
+        for n, zone in enumerate(zones_with_stock[:zone_count])
+    ]
+    options.append(_cancel("Stop here; create nothing."))
+    return make_prompt(
+        f"instance_type_{zone_id}",
+        f"{instance_type} is out of stock in {zone_id}. Which instance type or zone instead?",
+        options,
+        {
+            "instance_type": instance_type,
+            "zone_id": zone_id,
+            "similar_types": [s.instance_type for s in similar],
+            "zones_with_stock": zones_with_stock,
+        },
+    )
+
+
+def _category_rank(category: str) -> int:
+    if category in CATEGORY_PREFERENCE:
+        return CATEGORY_PREFERENCE.index(category)
+    return len(CATEGORY_PREFERENCE)
+
+
+def disk_category_prompt(disk: Disk, zone_id: str, offered: list[str]) -> ChoicePrompt:
+    """The disk's category is not sold in the target zone: pick one that is (ESSD first).
+
+    Raises ValueError when the zone offers no other category at all.
+    """
+    alternatives = sorted(
+        (c for c in dict.fromkeys(offered) if c != disk.category),
+        key=lambda c: (_category_rank(c), c),
+    )[: MAX_OPTIONS - 1]
+    if not alternatives:
+        raise ValueError(
+            f"{zone_id} offers no disk category for the {disk.kind} disk {disk.disk_id} "
+            f"({disk.category}); choose another target zone."
+        )
+    options = [
+        ChoiceOption(
+            value=f"category:{category}",
+            label=f"Use {category}",
+            description=(
+                f"Size {disk.size_gib} GiB kept; "
+                + (
+                    "performance level kept."
+                    if category == "cloud_essd"
+                    else "no performance level applies."
+                )
+            ),
+            recommended=n == 0,
+        )
+        for n, category in enumerate(alternatives)
+    ]
+    options.append(_cancel("Stop here; create nothing."))
+    return make_prompt(
+        f"disk_category_{disk.device.removeprefix('/dev/')}",
+        f"{zone_id} does not offer {disk.category} for the {disk.kind} disk {disk.device} "
+        f"({disk.disk_id}). Which category should the DR copy use?",
+        options,
+        {
+            "disk_id": disk.disk_id,
+            "device": disk.device,
+            "category": disk.category,
+            "zone_id": zone_id,
+            "offered": offered,
+        },
+    )
+
+
+def non_essd_group_prompt(instance: Instance) -> ChoicePrompt:
+    """A multi-disk instance whose disks cannot form a consistency group: per-disk or stop."""
+    blockers = group_blockers(instance)
+    return make_prompt(
+        "snapshot_strategy",
+        f"{instance.instance_id} cannot use a snapshot-consistent group: "
+        + "; ".join(blockers)
+        + ". Take one snapshot per disk instead?",
+        [
+            ChoiceOption(
+                value=PER_DISK_SNAPSHOTS,
+                label="Snapshot each disk separately",
+                description=(
+                    "One snapshot per disk, started as close together as possible. They are "
+                    "NOT crash-consistent across disks: data written between two snapshots "
+                    "may be in one disk's copy and missing from another's."
+                ),
+                recommended=True,
+            ),
+            _cancel("Take no snapshot."),
+        ],
+        {
+            "instance_id": instance.instance_id,
+            "blockers": blockers,
+            "non_essd_disks": [d.disk_id for d in instance.disks if not d.is_essd_family],
+        },
+    )

@@ -1,0 +1,412 @@
+"""The runbook's rules, each once, as pure functions (ECS-FACTS.md wins where they differ).
+
+Workflows ask these functions what to do; nothing above domain/ re-derives a rule. Each public
+function has a unit test named after the rule it enforces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from ecs_dr.domain.models import (
+    Disk,
+    Image,
+    ImageDiskMapping,
+    Instance,
+    InstanceTypeSpec,
+    Snapshot,
+)
+from ecs_dr.domain.statuses import SnapshotStatus
+
+SnapshotStrategy = Literal["snapshot_group", "single_snapshot", "per_disk_snapshots"]
+
+SYSTEM_DEVICE = "/dev/xvda"
+DR_NAME_PREFIX = "recovery-"
+# CreateSnapshotGroup: (disks, GiB) per group; larger in the regions ECS lists.
+GROUP_LIMITS = (16, 32 * 1024)
+LARGE_GROUP_LIMITS = (128, 256 * 1024)
+LARGE_GROUP_REGIONS = frozenset(
+    {
+        "cn-hongkong",
+        "ap-southeast-1",
+        "ap-northeast-1",
+        "us-west-1",
+        "us-east-1",
+        "cn-qingdao",
+        "cn-zhangjiakou",
+        "cn-huhehaote",
+        "cn-wulanchabu",
+        "cn-chengdu",
+    }
+)
+# CreateImage takes one system snapshot and at most 16 data snapshots.
+MAX_IMAGE_DATA_DISKS = 16
+# RunInstances gives cloud_essd PL1 when PerformanceLevel is omitted; PL1 starts at 20 GiB.
+DEFAULT_PERFORMANCE_LEVEL = "PL1"
+PL1_MIN_GIB = 20
+# cloud_essd_entry is sold only with these instance families.
+ESSD_ENTRY_FAMILIES = frozenset({"ecs.u1", "ecs.e"})
+
+_NAME_MIN, _NAME_MAX = 2, 128
+# A letter or a CJK ideograph first; then letters, digits, CJK, `.`, `_`, `-`, `:`.
+_NAME_FIRST = r"A-Za-z\u3400-\u4dbf\u4e00-\u9fff"
+_NAME_PATTERN = re.compile(rf"[{_NAME_FIRST}][{_NAME_FIRST}0-9._:\-]*")
+
+
+# --- snapshots ---------------------------------------------------------------------------
+
+
+def group_limits(region_id: str) -> tuple[int, int]:
+    """(max disks, max GiB) of one snapshot-consistent group in this region."""
+    return LARGE_GROUP_LIMITS if region_id in LARGE_GROUP_REGIONS else GROUP_LIMITS
+
+
+def group_blockers(instance: Instance) -> list[str]:
+    """Why CreateSnapshotGroup would refuse this instance's disks; empty when it would not."""
+    blockers = [
+        f"{d.disk_id} ({d.device}) is {d.category}; a snapshot-consistent group takes only "
+        "ESSD-family disks (cloud_essd, cloud_auto, cloud_essd_entry)"
+        for d in instance.disks
+        if not d.is_essd_family
+    ]
+    blockers += [
+        f"{d.disk_id} ({d.device}) is a multi-attach disk, which a group cannot include"
+        for d in instance.disks
+        if d.multi_attach
+    ]
+    max_disks, max_gib = group_limits(instance.region_id)
+    if len(instance.disks) > max_disks:
+        blockers.append(
+            f"{len(instance.disks)} disks; a group in {instance.region_id} holds at most "
+            f"{max_disks}"
+        )
+    total = sum(d.size_gib for d in instance.disks)
+    if total > max_gib:
+        blockers.append(
+            f"{total} GiB in all; a group in {instance.region_id} holds at most {max_gib} GiB"
+        )
+    return blockers
+
+
+def snapshot_strategy(instance: Instance) -> SnapshotStrategy:
+    """System disk only: one snapshot. Several disks: a consistency group when ECS allows one,
+    otherwise per-disk snapshots, which need the user's consent (not crash-consistent)."""
+    if not instance.data_disks:
+        return "single_snapshot"
+    if group_blockers(instance):
+        return "per_disk_snapshots"
+    return "snapshot_group"
+
+
+def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
+    """CreateImage needs `accomplished` snapshots (the runbook's "in-progress is fine" is wrong).
+
+    Raises ValueError naming every snapshot not yet accomplished.
+    """
+    waiting = [
+        f"{s.snapshot_id} ({s.status}, {s.progress}%)"
+        for s in snapshots
+        if s.status != SnapshotStatus.ACCOMPLISHED
+    ]
+    if waiting:
+        raise ValueError(
+            "These snapshots are not accomplished yet: "
+            + ", ".join(waiting)
+            + "; wait for them (wait_operation) before creating the image."
+        )
+
+
+# --- image --------------------------------------------------------------------------------
+
+
+def image_name(source: Instance, today: date) -> str:
+    """The image's default name; the date keeps repeated drills from colliding."""
+    return f"Create_from_{source.instance_id}_{today:%Y%m%d}"
+
+
+def _image_device(disk: Disk) -> str:
+    return SYSTEM_DEVICE if disk.kind == "system" else disk.device
+
+
+def image_mappings(source: Instance, snapshots: Sequence[Snapshot]) -> list[ImageDiskMapping]:
+    """One mapping per source disk (system at /dev/xvda, data disks at their own devices), each
+    at the source disk's size, so the image holds the whole instance.
+
+    Raises ValueError when a disk has no snapshot (or two), or there are too many data disks.
+    """
+    if source.system_disk is None:
+        raise ValueError(f"{source.instance_id} has no system disk; an image needs one.")
+    if len(source.data_disks) > MAX_IMAGE_DATA_DISKS:
+        raise ValueError(
+            f"{source.instance_id} has {len(source.data_disks)} data disks; an image holds at "
+            f"most {MAX_IMAGE_DATA_DISKS}."
+        )
+    mappings = []
+    for disk in [source.system_disk, *source.data_disks]:
+        found = [s for s in snapshots if s.source_disk_id == disk.disk_id]
+        if len(found) != 1:
+            given = ", ".join(s.snapshot_id for s in snapshots) or "none"
+            raise ValueError(
+                f"The {disk.kind} disk {disk.disk_id} ({disk.device}) of {source.instance_id} "
+                f"has {'no snapshot' if not found else 'several snapshots'} among the "
+                f"snapshots given ({given}); the image needs exactly one per disk."
+            )
+        mappings.append(
+            ImageDiskMapping(
+                device=_image_device(disk),
+                kind=disk.kind,
+                snapshot_id=found[0].snapshot_id,
+                size_gib=disk.size_gib,
+            )
+        )
+    return mappings
+
+
+def _layout(mappings: Sequence[tuple[str, str, int]]) -> str:
+    return ", ".join(f"{kind} {device} {size} GiB" for device, kind, size in mappings) or "none"
+
+
+def check_image_matches_source(source: Instance, image: Image) -> None:
+    """An image is only used for this source when it holds exactly this source's disks.
+
+    Raises ValueError naming the devices and sizes of both when they differ.
+    """
+    expected = sorted((_image_device(d), d.kind, d.size_gib) for d in source.disks)
+    actual = sorted((m.device, m.kind, m.size_gib) for m in image.mappings)
+    if expected != actual:
+        raise ValueError(
+            f"The image {image.image_id} was not built from the disks of {source.instance_id}: "
+            f"it holds [{_layout(actual)}], the source has [{_layout(expected)}]. Use an image "
+            f"created by create_full_image for {source.instance_id}."
+        )
+
+
+# --- the DR instance ----------------------------------------------------------------------
+
+
+def dr_bandwidth(source: Instance) -> int:
+    """No public IP on the source means none on the DR copy: bandwidth 0, whatever was asked."""
+    if not source.has_public_ip:
+        return 0
+    return source.internet_max_bandwidth_out
+
+
+def validate_instance_name(name: str) -> None:
+    """Refuse a name ECS's InstanceName would reject; the message states the rule."""
+    rule = (
+        f"An instance name is {_NAME_MIN}-{_NAME_MAX} characters, starts with a letter or a "
+        "Chinese character, contains only letters, digits, Chinese characters, '.', '_', '-' "
+        "and ':', and does not start with http:// or https://"
+    )
+    if name.startswith(("http://", "https://")):
+        raise ValueError(f"{name!r} starts with http:// or https://. {rule}.")
+    if not _NAME_MIN <= len(name) <= _NAME_MAX:
+        raise ValueError(f"{name!r} is {len(name)} characters long. {rule}.")
+    if not _NAME_PATTERN.fullmatch(name):
+        raise ValueError(f"{name!r} is not a valid instance name. {rule}.")
+
+
+def dr_instance_name(source: Instance, requested: str | None) -> str:
+    """`recovery-<source name>` unless the user names the DR instance; validated either way.
+
+    Raises ValueError when the name (given or default) is one ECS would reject.
+    """
+    name = requested or f"{DR_NAME_PREFIX}{source.name or source.instance_id}"
+    try:
+        validate_instance_name(name)
+    except ValueError as error:
+        if requested:
+            raise
+        raise ValueError(
+            f"The default DR name {name!r} does not fit ECS's rules; pass instance_name. {error}"
+        ) from error
+    return name
+
+
+def instance_family(instance_type: str) -> str:
+    """`ecs.g7.large` -> `ecs.g7`; `ecs.u1-c1m2.large` -> `ecs.u1`."""
+    prefix, _, rest = instance_type.partition(".")
+    return f"{prefix}.{rest.split('.')[0].split('-')[0]}"
+
+
+def essd_entry_allowed(instance_type: str) -> bool:
+    """cloud_essd_entry disks are sold only with ecs.u1 and ecs.e instance types."""
+    return instance_family(instance_type) in ESSD_ENTRY_FAMILIES
+
+
+def default_performance_level(size_gib: int) -> str:
+    """The PL a disk gets when it becomes cloud_essd without one: ECS's PL1 when it fits."""
+    return DEFAULT_PERFORMANCE_LEVEL if size_gib >= PL1_MIN_GIB else "PL0"
+
+
+class DiskOverride(BaseModel):
+    """One disk of the DR instance; cloud_essd always carries its PL, others never do."""
+
+    model_config = ConfigDict(frozen=True)
+
+    device: str
+    category: str
+    size_gib: int
+    performance_level: str | None = None
+
+    @model_validator(mode="after")
+    def _pl_matches_category(self) -> DiskOverride:
+        if self.category == "cloud_essd" and self.performance_level is None:
+            raise ValueError(f"{self.device}: a cloud_essd disk needs its performance level")
+        if self.category != "cloud_essd" and self.performance_level is not None:
+            raise ValueError(f"{self.device}: only cloud_essd takes a performance level")
+        return self
+
+
+class RunInstancesPlan(BaseModel):
+    """Everything RunInstances will be sent for the DR instance, decided before any call."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region_id: str
+    zone_id: str
+    image_id: str
+    instance_type: str
+    vswitch_id: str
+    security_group_ids: list[str]
+    instance_name: str
+    instance_charge_type: str
+    internet_charge_type: str
+    internet_max_bandwidth_out: int
+    system_disk: DiskOverride
+    data_disks: list[DiskOverride]
+    # PrePaid needs a term; the shortest is proposed and shown in the confirmation.
+    period: int = 1
+    period_unit: Literal["Week", "Month"] = "Month"
+
+    def parameters(self) -> dict[str, str | int]:
+        """The exact RunInstances wire parameters: PL always sent for cloud_essd, data disks
+        overridden by `Device=` (a `SnapshotId` would add a disk instead)."""
+        params: dict[str, str | int] = {
+            "RegionId": self.region_id,
+            "ZoneId": self.zone_id,
+            "ImageId": self.image_id,
+            "InstanceType": self.instance_type,
+            "VSwitchId": self.vswitch_id,
+            "InstanceName": self.instance_name,
+            "InstanceChargeType": self.instance_charge_type,
+            "InternetChargeType": self.internet_charge_type,
+            "InternetMaxBandwidthOut": self.internet_max_bandwidth_out,
+            "Amount": 1,
+        }
+        if self.instance_charge_type == "PrePaid":
+            params["Period"] = self.period
+            params["PeriodUnit"] = self.period_unit
+        for n, group in enumerate(self.security_group_ids, 1):
+            params[f"SecurityGroupIds.{n}"] = group
+        params["SystemDisk.Category"] = self.system_disk.category
+        params["SystemDisk.Size"] = self.system_disk.size_gib
+        if self.system_disk.performance_level is not None:
+            params["SystemDisk.PerformanceLevel"] = self.system_disk.performance_level
+        for n, disk in enumerate(self.data_disks, 1):
+            params[f"DataDisk.{n}.Device"] = disk.device
+            params[f"DataDisk.{n}.Category"] = disk.category
+            params[f"DataDisk.{n}.Size"] = disk.size_gib
+            if disk.performance_level is not None:
+                params[f"DataDisk.{n}.PerformanceLevel"] = disk.performance_level
+        return params
+
+
+def _override(disk: Disk, category: str) -> DiskOverride:
+    """The DR copy of a disk: same size; PL kept on cloud_essd (ECS's default when none)."""
+    level = None
+    if category == "cloud_essd":
+        level = disk.performance_level or default_performance_level(disk.size_gib)
+    return DiskOverride(
+        device=_image_device(disk),
+        category=category,
+        size_gib=disk.size_gib,
+        performance_level=level,
+    )
+
+
+def run_instances_plan(
+    source: Instance,
+    image: Image,
+    *,
+    zone_id: str,
+    vswitch_id: str,
+    instance_name: str,
+    instance_type: str | None = None,
+    categories: Mapping[str, str] | None = None,
+) -> RunInstancesPlan:
+    """The DR instance: the source's VPC (through `vswitch_id`), security groups, type, billing
+    and disks, with public bandwidth only when the source has a public IP.
+
+    `instance_type` and `categories` (device -> category) carry the user's decisions; nothing
+    else changes. Raises ValueError for the source's own zone, an image of other disks, a
+    category decision for a device the source lacks, an invalid name, or cloud_essd_entry with
+    a type that cannot take it.
+    """
+    if zone_id == source.zone_id:
+        raise ValueError(
+            f"{zone_id} is the zone of {source.instance_id} itself; a DR copy must go to "
+            "another zone of the region."
+        )
+    system = source.system_disk
+    if system is None:
+        raise ValueError(f"{source.instance_id} has no system disk.")
+    check_image_matches_source(source, image)
+    validate_instance_name(instance_name)
+    chosen_categories = dict(categories or {})
+    devices = {d.device for d in source.disks} | {SYSTEM_DEVICE}
+    unknown = sorted(set(chosen_categories) - devices)
+    if unknown:
+        raise ValueError(
+            f"{', '.join(unknown)} is not a device of {source.instance_id}; its devices are "
+            f"{', '.join(sorted(d.device for d in source.disks))}."
+        )
+
+    def category_of(disk: Disk) -> str:
+        return chosen_categories.get(
+            disk.device, chosen_categories.get(_image_device(disk), disk.category)
+        )
+
+    final_type = instance_type or source.instance_type
+    entry = [d.device for d in source.disks if category_of(d) == "cloud_essd_entry"]
+    if entry and not essd_entry_allowed(final_type):
+        raise ValueError(
+            f"{', '.join(entry)} would be cloud_essd_entry, which ECS sells only with "
+            f"{' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types, not {final_type}; "
+            "choose another disk category."
+        )
+    return RunInstancesPlan(
+        region_id=source.region_id,
+        zone_id=zone_id,
+        image_id=image.image_id,
+        instance_type=final_type,
+        vswitch_id=vswitch_id,
+        security_group_ids=list(source.security_group_ids),
+        instance_name=instance_name,
+        instance_charge_type=source.instance_charge_type,
+        internet_charge_type=source.internet_charge_type,
+        internet_max_bandwidth_out=dr_bandwidth(source),
+        system_disk=_override(system, category_of(system)),
+        data_disks=[_override(d, category_of(d)) for d in source.data_disks],
+    )
+
+
+def similar_instance_types(
+    source: InstanceTypeSpec, candidates: Sequence[InstanceTypeSpec], limit: int = 3
+) -> list[InstanceTypeSpec]:
+    """Stand-ins for an out-of-stock type: the same vCPU and memory (same family first), then
+    the nearest larger; never a smaller one, since the workload was sized for the source."""
+    unique = {c.instance_type: c for c in candidates if c.instance_type != source.instance_type}
+    fits = [c for c in unique.values() if c.cpu >= source.cpu and c.memory_gib >= source.memory_gib]
+
+    def key(c: InstanceTypeSpec) -> tuple[bool, float, bool, str]:
+        same_size = c.cpu == source.cpu and c.memory_gib == source.memory_gib
+        growth = c.cpu / max(source.cpu, 1) + c.memory_gib / max(source.memory_gib, 1.0)
+        return (not same_size, growth, c.family != source.family, c.instance_type)
+
+    return sorted(fits, key=key)[:limit]
