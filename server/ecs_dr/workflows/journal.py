@@ -1,0 +1,433 @@
+"""The operation journal: one SQLite file recording every operation and each of its steps.
+
+A step is recorded before its create call (its intent: action, ClientToken, parameters) and
+again once ECS has answered with the resource id, so a crash between the two still leaves
+the ClientToken that makes the retry idempotent. DBOS's SQLite habits apply: WAL, a busy
+timeout, immediate transactions (writers queue instead of failing mid-transaction) and a
+schema-version table. The journal holds ids and parameters, never credentials: values under
+credential-shaped keys are redacted before they are written.
+
+Each call opens its own short-lived connection, so a Journal is safe to share between
+threads, and several server processes can share one file.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from pydantic_core import to_jsonable_python
+
+ENV_STATE_DIR = "ECS_DR_STATE_DIR"
+APP_DIR = "ecs-dr-mcp"
+JOURNAL_FILE = "journal.sqlite3"
+# Other writers hold the lock for milliseconds; wait for them rather than fail.
+BUSY_TIMEOUT_MS = 10_000
+REDACTED = "[redacted]"
+_CREDENTIAL_KEY = re.compile(
+    r"(?i)(secret|password|passphrase|access_?key|security_?token|authorization|signature"
+    r"|private_?key)"
+)
+
+OperationStatus = Literal["running", "completed", "failed", "cancelled"]
+FinalStatus = Literal["completed", "failed", "cancelled"]
+StepStatus = Literal["started", "created"]
+
+# Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE operations (
+            operation_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+            region_id TEXT,
+            arguments TEXT NOT NULL,
+            result TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX operations_by_creation ON operations (created_at)",
+        """CREATE TABLE steps (
+            operation_id TEXT NOT NULL REFERENCES operations (operation_id),
+            seq INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            action TEXT NOT NULL,
+            client_token TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            resource_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('started', 'created')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            PRIMARY KEY (operation_id, step),
+            UNIQUE (operation_id, seq)
+        )""",
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class JournalError(RuntimeError):
+    """The journal file cannot be used (a newer schema, or the file is not a journal)."""
+
+
+class UnknownOperation(KeyError):
+    """No operation with this id in the journal."""
+
+    def __init__(self, operation_id: str) -> None:
+        self.operation_id = operation_id
+        super().__init__(operation_id)
+
+    def __str__(self) -> str:
+        return (
+            f"unknown operation id {self.operation_id!r}: list_operations shows the ids "
+            "this journal holds"
+        )
+
+
+class StepConflict(ValueError):
+    """A step's record disagrees with what the caller now says about it.
+
+    As in DBOS, a step that differs from its record is an error, not a guess: the same
+    ClientToken with other parameters would be refused by ECS anyway.
+    """
+
+
+class StepRecord(BaseModel):
+    """One step of an operation: the create call it makes and the resource it made."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    action: str
+    client_token: str
+    parameters: dict[str, Any]
+    resource_id: str | None
+    status: StepStatus
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class OperationRecord(BaseModel):
+    """An operation as the journal holds it, steps in the order they started."""
+
+    model_config = ConfigDict(frozen=True)
+
+    operation_id: str
+    kind: str
+    status: OperationStatus
+    region_id: str | None
+    arguments: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    steps: list[StepRecord]
+    result: dict[str, Any] | None
+    error: str | None
+
+
+def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """`ECS_DR_STATE_DIR`, else `$XDG_STATE_HOME/ecs-dr-mcp`, else `~/.local/state/ecs-dr-mcp`.
+
+    A relative `XDG_STATE_HOME` is ignored, as the XDG base directory spec says.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(ENV_STATE_DIR):
+        return Path(env[ENV_STATE_DIR]).expanduser()
+    xdg = env.get("XDG_STATE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / APP_DIR
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return home / ".local" / "state" / APP_DIR
+
+
+class Journal:
+    """The operations and steps recorded in one SQLite file (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with closing(self._connect()) as conn:
+            # WAL is a property of the file: readers never block the one writer.
+            conn.execute("PRAGMA journal_mode=WAL")
+            with _immediate(conn):
+                _migrate(conn, path)
+
+    def create_operation(
+        self, kind: str, region_id: str | None, arguments: Mapping[str, Any]
+    ) -> str:
+        """Record a new running operation; returns its id, "op-" and 16 hex digits."""
+        operation_id = f"op-{secrets.token_hex(8)}"
+        now = _now()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO operations (operation_id, kind, status, region_id, arguments,"
+                " created_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                (operation_id, kind, region_id, _dump(arguments), now, now),
+            )
+        return operation_id
+
+    def record_intent(
+        self,
+        operation_id: str,
+        step: str,
+        action: str,
+        client_token: str,
+        parameters: Mapping[str, Any],
+    ) -> None:
+        """Record a step before its create call; recording the same intent again is a no-op.
+
+        Raises UnknownOperation, StepConflict when the step was recorded differently, and
+        ValueError when the operation has already finished.
+        """
+        params = _dump(parameters)
+        with self._write() as conn:
+            _require_running(conn, operation_id)
+            row = conn.execute(
+                "SELECT action, client_token, parameters FROM steps"
+                " WHERE operation_id = ? AND step = ?",
+                (operation_id, step),
+            ).fetchone()
+            if row is not None:
+                if (row["action"], row["client_token"], row["parameters"]) != (
+                    action,
+                    client_token,
+                    params,
+                ):
+                    raise StepConflict(
+                        f"step {step!r} of {operation_id} was recorded as {row['action']} with "
+                        f"other parameters; a step cannot change once recorded"
+                    )
+                return
+            conn.execute(
+                "INSERT INTO steps (operation_id, seq, step, action, client_token, parameters,"
+                " status, started_at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps"
+                " WHERE operation_id = ?), ?, ?, ?, ?, 'started', ?)",
+                (operation_id, operation_id, step, action, client_token, params, _now()),
+            )
+            _touch(conn, operation_id)
+
+    def record_created(self, operation_id: str, step: str, resource_id: str) -> None:
+        """Record the id ECS returned for a step; the same id again is a no-op.
+
+        Raises UnknownOperation, StepConflict when the step has no intent or another id.
+        """
+        with self._write() as conn:
+            _require_operation(conn, operation_id)
+            row = conn.execute(
+                "SELECT resource_id FROM steps WHERE operation_id = ? AND step = ?",
+                (operation_id, step),
+            ).fetchone()
+            if row is None:
+                raise StepConflict(
+                    f"step {step!r} of {operation_id} has no recorded intent; record the "
+                    "intent (and its ClientToken) before the create call"
+                )
+            if row["resource_id"] == resource_id:
+                return
+            if row["resource_id"] is not None:
+                raise StepConflict(
+                    f"step {step!r} of {operation_id} already created {row['resource_id']}, "
+                    f"not {resource_id}"
+                )
+            conn.execute(
+                "UPDATE steps SET resource_id = ?, status = 'created', finished_at = ?"
+                " WHERE operation_id = ? AND step = ?",
+                (resource_id, _now(), operation_id, step),
+            )
+            _touch(conn, operation_id)
+
+    def finish(
+        self,
+        operation_id: str,
+        status: FinalStatus,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record how a running operation ended.
+
+        Raises UnknownOperation, and ValueError when it has already finished.
+        """
+        if status not in ("completed", "failed", "cancelled"):
+            raise ValueError(f"an operation finishes completed, failed or cancelled, not {status}")
+        with self._write() as conn:
+            _require_running(conn, operation_id)
+            conn.execute(
+                "UPDATE operations SET status = ?, result = ?, error = ?, updated_at = ?"
+                " WHERE operation_id = ?",
+                (status, None if result is None else _dump(result), error, _now(), operation_id),
+            )
+
+    def get(self, operation_id: str) -> OperationRecord:
+        """The operation with its steps; raises UnknownOperation (a KeyError)."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT * FROM operations WHERE operation_id = ?", (operation_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownOperation(operation_id)
+            return _operation(row, _steps(conn, [operation_id])[operation_id])
+
+    def list(self, limit: int = 50) -> builtins.list[OperationRecord]:
+        """The newest operations first, with their steps."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM operations ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                (max(limit, 0),),
+            ).fetchall()
+            steps = _steps(conn, [row["operation_id"] for row in rows])
+            return [_operation(row, steps[row["operation_id"]]) for row in rows]
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are begun explicitly, as BEGIN IMMEDIATE.
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # A recorded intent must survive a power cut: its ClientToken guards the retry.
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with closing(self._connect()) as conn, _immediate(conn):
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One snapshot for an operation and its steps."""
+        with closing(self._connect()) as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the write lock at BEGIN, waiting out other writers."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = conn.execute("SELECT version FROM schema_version").fetchone()
+    current = 0 if row is None else int(row["version"])
+    if current > SCHEMA_VERSION:
+        raise JournalError(
+            f"the journal {path} has schema version {current}, newer than this ecs-dr-mcp "
+            f"understands ({SCHEMA_VERSION}); upgrade ecs-dr-mcp or set {ENV_STATE_DIR} to "
+            "another directory"
+        )
+    for statements in _MIGRATIONS[current:]:
+        for statement in statements:
+            conn.execute(statement)
+    if row is None:
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+    elif current != SCHEMA_VERSION:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+
+def _require_operation(conn: sqlite3.Connection, operation_id: str) -> str:
+    row = conn.execute(
+        "SELECT status FROM operations WHERE operation_id = ?", (operation_id,)
+    ).fetchone()
+    if row is None:
+        raise UnknownOperation(operation_id)
+    return str(row["status"])
+
+
+def _require_running(conn: sqlite3.Connection, operation_id: str) -> None:
+    status = _require_operation(conn, operation_id)
+    if status != "running":
+        raise ValueError(f"operation {operation_id} has already finished ({status})")
+
+
+def _touch(conn: sqlite3.Connection, operation_id: str) -> None:
+    conn.execute(
+        "UPDATE operations SET updated_at = ? WHERE operation_id = ?", (_now(), operation_id)
+    )
+
+
+def _steps(
+    conn: sqlite3.Connection, operation_ids: builtins.list[str]
+) -> dict[str, builtins.list[StepRecord]]:
+    found: dict[str, builtins.list[StepRecord]] = {op: [] for op in operation_ids}
+    if not operation_ids:
+        return found
+    marks = ", ".join("?" * len(operation_ids))
+    rows = conn.execute(
+        f"SELECT * FROM steps WHERE operation_id IN ({marks}) ORDER BY operation_id, seq",  # noqa: S608
+        operation_ids,
+    )
+    for row in rows:
+        found[row["operation_id"]].append(
+            StepRecord(
+                step=row["step"],
+                action=row["action"],
+                client_token=row["client_token"],
+                parameters=json.loads(row["parameters"]),
+                resource_id=row["resource_id"],
+                status=row["status"],
+                started_at=row["started_at"],
+                finished_at=row["finished_at"],
+            )
+        )
+    return found
+
+
+def _operation(row: sqlite3.Row, steps: builtins.list[StepRecord]) -> OperationRecord:
+    return OperationRecord(
+        operation_id=row["operation_id"],
+        kind=row["kind"],
+        status=row["status"],
+        region_id=row["region_id"],
+        arguments=json.loads(row["arguments"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        steps=steps,
+        result=None if row["result"] is None else json.loads(row["result"]),
+        error=row["error"],
+    )
+
+
+def _now() -> str:
+    """UTC with a fixed width, so the text sorts as the time does."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _dump(value: Mapping[str, Any]) -> str:
+    return json.dumps(_redact(to_jsonable_python(dict(value))), sort_keys=True)
+
+
+def _redact(value: Any) -> Any:
+    """Drop the value of every credential-shaped key, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if _CREDENTIAL_KEY.search(str(k)) else _redact(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value

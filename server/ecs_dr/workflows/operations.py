@@ -1,0 +1,348 @@
+"""Operations: long cloud work in the background, so no tool call blocks past a bounded wait.
+
+MCP clients commonly time a call out after about a minute while an image can take many. So
+`Operations.run` journals the operation, starts the work in a task group that lives as long as
+the server, and follows it for at most `max_call_wait_s`: the caller gets the result, the
+failure, or `in_progress` with the operation id, and `wait` follows it again later. Progress
+goes to whichever callers are following at the time; the work itself never waits for a
+client. The outcome is kept until the journal has it, so nothing a task ends with is lost.
+
+The server enters the task group once, in its lifespan:
+
+    async with Operations(journal, settings.max_call_wait_s) as operations:
+        ...  # serve; leaving cancels the work still running (the journal keeps its steps)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import anyio
+import structlog
+from anyio.abc import TaskGroup
+from pydantic import BaseModel, ConfigDict, Field
+
+from ecs_dr.cloud.errors import CloudError
+from ecs_dr.logs import redact_secrets
+from ecs_dr.workflows.journal import (
+    JOURNAL_FILE,
+    Journal,
+    OperationRecord,
+    default_state_dir,
+)
+
+ENV_MAX_CALL_WAIT = "ECS_DR_MAX_CALL_WAIT_S"
+DEFAULT_MAX_CALL_WAIT_S = 45.0
+
+ProgressFn = Callable[[float, float | None, str], Awaitable[None]]
+"""(progress, total, message), as MCP progress notifications carry them."""
+
+log = structlog.get_logger("ecs_dr.workflows.operations")
+
+
+class OperationSettings(BaseModel):
+    """Where the journal lives and how long one tool call may follow an operation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    state_dir: Path
+    max_call_wait_s: float = Field(default=DEFAULT_MAX_CALL_WAIT_S, gt=0)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.state_dir / JOURNAL_FILE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> OperationSettings:
+        """`ECS_DR_STATE_DIR` (see `default_state_dir`) and `ECS_DR_MAX_CALL_WAIT_S`.
+
+        Raises ValueError naming the variable when its value is not a positive number.
+        """
+        env = os.environ if environ is None else environ
+        raw = env.get(ENV_MAX_CALL_WAIT) or ""
+        try:
+            wait = float(raw) if raw else DEFAULT_MAX_CALL_WAIT_S
+        except ValueError:
+            wait = -1.0
+        if not (wait > 0 and math.isfinite(wait)):
+            raise ValueError(
+                f"{ENV_MAX_CALL_WAIT} must be a positive number of seconds, got {raw!r}"
+            )
+        return cls(state_dir=default_state_dir(env), max_call_wait_s=wait)
+
+
+class Outcome(BaseModel):
+    """Where an operation stands at the end of one call."""
+
+    status: Literal["completed", "in_progress", "failed", "cancelled"]
+    operation_id: str
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    message: str | None = Field(
+        default=None, description="the last progress report while in progress"
+    )
+
+
+class StepRecorder:
+    """Journals the steps of one operation; the ClientToken of a step never changes."""
+
+    def __init__(self, journal: Journal, operation_id: str) -> None:
+        self._journal = journal
+        self.operation_id = operation_id
+
+    def client_token(self, step: str) -> str:
+        """Deterministic from (operation id, step), 36 ASCII chars (ECS allows 64)."""
+        digest = hashlib.sha256(step.encode()).hexdigest()[:16]
+        return f"{self.operation_id}-{digest}"
+
+    def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
+        """Record the step before its create call; returns the ClientToken to send."""
+        token = self.client_token(step)
+        self._journal.record_intent(self.operation_id, step, action, token, parameters)
+        return token
+
+    def created(self, step: str, resource_id: str) -> None:
+        """Record the id ECS returned for the step."""
+        self._journal.record_created(self.operation_id, step, resource_id)
+
+
+Work = Callable[[StepRecorder, ProgressFn], Awaitable[BaseModel]]
+"""The operation's body: records its steps through the recorder, reports progress."""
+
+
+@dataclass
+class _Task:
+    """One operation running in this process, and what its followers need to know."""
+
+    operation_id: str
+    done: anyio.Event = field(default_factory=anyio.Event)
+    changed: anyio.Event = field(default_factory=anyio.Event)
+    outcome: Outcome | None = None
+    progress: tuple[float, float | None, str] | None = None
+    version: int = 0
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        """The work's ProgressFn: keeps the latest report and wakes the followers."""
+        self.progress = (progress, total, message)
+        self.version += 1
+        self._notify()
+
+    def end(self, outcome: Outcome | None) -> None:
+        self.outcome = outcome
+        self.done.set()
+        self._notify()
+
+    def _notify(self) -> None:
+        self.changed.set()
+        self.changed = anyio.Event()
+
+
+class Operations:
+    """Runs operations in the server's task group and follows them for a bounded time."""
+
+    def __init__(self, journal: Journal, max_call_wait_s: float = DEFAULT_MAX_CALL_WAIT_S):
+        if not (max_call_wait_s > 0 and math.isfinite(max_call_wait_s)):
+            raise ValueError(f"max_call_wait_s must be positive, got {max_call_wait_s}")
+        self.journal = journal
+        self.max_call_wait_s = max_call_wait_s
+        self._tasks: dict[str, _Task] = {}
+        self._group: TaskGroup | None = None
+
+    async def __aenter__(self) -> Self:
+        group = anyio.create_task_group()
+        await group.__aenter__()
+        self._group = group
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        group, self._group = self._group, None
+        if group is None:
+            return None
+        unfinished = [op for op, task in self._tasks.items() if not task.done.is_set()]
+        if unfinished:
+            log.warning("operations_interrupted", operation_ids=unfinished)
+        # The server is stopping: the work stops with it. The journal keeps each step's
+        # ClientToken and resource id, so nothing is created twice when it is resumed.
+        group.cancel_scope.cancel()
+        return await group.__aexit__(exc_type, exc, tb)
+
+    async def run(
+        self,
+        kind: str,
+        region_id: str | None,
+        arguments: Mapping[str, Any],
+        work: Work,
+        progress: ProgressFn | None = None,
+    ) -> Outcome:
+        """Journal an operation, start `work` in the background and follow it for a while.
+
+        Returns completed (with the result), failed (with the error's message) or, after
+        max_call_wait_s, in_progress with the operation id for `wait`.
+        Raises RuntimeError outside `async with operations`.
+        """
+        if self._group is None:
+            raise RuntimeError(
+                "Operations is not running: enter `async with operations` in the server lifespan"
+            )
+        operation_id = self.journal.create_operation(kind, region_id, arguments)
+        task = _Task(operation_id)
+        self._tasks[operation_id] = task
+        log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
+        self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
+        return await _follow(task, self.max_call_wait_s, progress)
+
+    async def wait(
+        self,
+        operation_id: str,
+        max_wait_s: float | None = None,
+        progress: ProgressFn | None = None,
+    ) -> Outcome:
+        """Follow an operation again, for max_wait_s capped at max_call_wait_s.
+
+        A finished operation answers from the journal at once. Raises UnknownOperation
+        (a KeyError) for an id the journal does not hold.
+        """
+        limit = self.max_call_wait_s
+        if max_wait_s is not None:
+            limit = max(min(max_wait_s, limit), 0.0)
+        task = self._tasks.get(operation_id)
+        if task is not None:
+            return await _follow(task, limit, progress)
+        return _from_record(self.journal.get(operation_id))
+
+    async def _execute(self, task: _Task, work: Work) -> None:
+        """Run the work and record how it ended; never raises into the server's task group."""
+        outcome: Outcome | None = None
+        try:
+            try:
+                value = await work(StepRecorder(self.journal, task.operation_id), task.report)
+                payload = value.model_dump(mode="json")
+            except Exception as exc:
+                outcome = _failed(task.operation_id, exc)
+            else:
+                outcome = Outcome(
+                    status="completed", operation_id=task.operation_id, result=payload
+                )
+            self._record(outcome)
+        finally:
+            task.end(outcome)
+
+    def _record(self, outcome: Outcome) -> None:
+        """Journal the outcome; if the journal cannot take it, keep it in memory instead."""
+        try:
+            if outcome.status == "completed":
+                self.journal.finish(outcome.operation_id, "completed", result=outcome.result)
+            else:
+                self.journal.finish(outcome.operation_id, "failed", error=outcome.error)
+        except Exception as exc:  # a full disk must not take the server's task group down
+            log.error(
+                "operation_outcome_not_journaled",
+                operation_id=outcome.operation_id,
+                status=outcome.status,
+                error=_describe(exc),
+            )
+            return
+        log.info(
+            "operation_finished",
+            operation_id=outcome.operation_id,
+            status=outcome.status,
+            error=outcome.error,
+        )
+        # The journal now answers `wait` for it.
+        self._tasks.pop(outcome.operation_id, None)
+
+
+async def _follow(task: _Task, max_wait_s: float, progress: ProgressFn | None) -> Outcome:
+    """Relay the task's progress to this caller until it ends or max_wait_s passes."""
+    seen = 0
+    with anyio.move_on_after(max_wait_s):
+        while True:
+            changed = task.changed
+            if progress is not None and task.progress is not None and task.version != seen:
+                seen = task.version
+                if not await _relay(progress, task.progress, task.operation_id):
+                    progress = None
+                continue
+            if task.done.is_set():
+                break
+            await changed.wait()
+    if not task.done.is_set():
+        return Outcome(
+            status="in_progress",
+            operation_id=task.operation_id,
+            message=task.progress[2] if task.progress else None,
+        )
+    if task.outcome is None:
+        return Outcome(
+            status="failed",
+            operation_id=task.operation_id,
+            error=f"operation {task.operation_id} was interrupted: the server is stopping",
+        )
+    return task.outcome
+
+
+async def _relay(
+    progress: ProgressFn, report: tuple[float, float | None, str], operation_id: str
+) -> bool:
+    """Send one report to a caller; False when that caller can no longer take any."""
+    try:
+        await progress(*report)
+    except Exception as exc:
+        # A client that went away must not fail the operation it started.
+        log.info("progress_not_delivered", operation_id=operation_id, error=_describe(exc))
+        return False
+    return True
+
+
+def _failed(operation_id: str, exc: Exception) -> Outcome:
+    error = _describe(exc)
+    if isinstance(exc, CloudError):
+        log.warning("operation_failed", operation_id=operation_id, error=error)
+    else:
+        log.error("operation_failed", operation_id=operation_id, error=error, exc_info=exc)
+    return Outcome(status="failed", operation_id=operation_id, error=error)
+
+
+def _describe(exc: BaseException) -> str:
+    """The error's message for the reader: a CloudError's text (code, RequestId), never a
+    traceback; other exceptions are prefixed with their type. Credential shapes are redacted.
+    """
+    if isinstance(exc, BaseExceptionGroup):
+        text = "; ".join(_describe(inner) for inner in exc.exceptions)
+    elif isinstance(exc, CloudError):
+        text = str(exc)
+    else:
+        message = str(exc)
+        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return str(redact_secrets(None, "", {"error": text})["error"])
+
+
+def _from_record(record: OperationRecord) -> Outcome:
+    """The outcome of an operation this process is not running, from its journal record."""
+    if record.status == "completed":
+        return Outcome(status="completed", operation_id=record.operation_id, result=record.result)
+    if record.status in ("failed", "cancelled"):
+        return Outcome(status=record.status, operation_id=record.operation_id, error=record.error)
+    created = [s.resource_id for s in record.steps if s.resource_id]
+    return Outcome(
+        status="failed",
+        operation_id=record.operation_id,
+        error=(
+            f"operation {record.operation_id} is not running in this server: the server that "
+            "started it stopped before it finished (or another ecs-dr-mcp process runs it). "
+            f"Resources it created so far: {', '.join(created) or 'none'}; get_operation "
+            "shows every recorded step."
+        ),
+    )

@@ -1,0 +1,245 @@
+"""The operation journal on a real SQLite file: durable, strict about steps, no credentials."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from ecs_dr.workflows.journal import (
+    REDACTED,
+    SCHEMA_VERSION,
+    Journal,
+    JournalError,
+    StepConflict,
+    UnknownOperation,
+    default_state_dir,
+)
+
+REGION = "cn-hangzhou"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "journal.sqlite3"
+
+
+@pytest.fixture
+def journal(path: Path) -> Journal:
+    return Journal(path)
+
+
+def test_a_new_journal_on_the_same_file_sees_every_operation_and_step(
+    journal: Journal, path: Path
+) -> None:
+    op = journal.create_operation("create_full_image", REGION, {"instance_id": "i-1"})
+    journal.record_intent(op, "image", "CreateImage", "tok-1", {"ImageName": "img"})
+    journal.record_created(op, "image", "m-1")
+    journal.finish(op, "completed", result={"image_id": "m-1"})
+
+    record = Journal(path).get(op)
+
+    assert record.kind == "create_full_image"
+    assert record.status == "completed"
+    assert record.region_id == REGION
+    assert record.arguments == {"instance_id": "i-1"}
+    assert record.result == {"image_id": "m-1"}
+    assert record.error is None
+    [step] = record.steps
+    assert (step.step, step.action, step.client_token) == ("image", "CreateImage", "tok-1")
+    assert (step.parameters, step.resource_id, step.status) == (
+        {"ImageName": "img"},
+        "m-1",
+        "created",
+    )
+    assert step.finished_at is not None and step.finished_at >= step.started_at
+
+
+def test_operation_ids_are_op_and_sixteen_hex_digits(journal: Journal) -> None:
+    ids = {journal.create_operation("create_snapshot", REGION, {}) for _ in range(20)}
+
+    assert len(ids) == 20
+    assert all(re.fullmatch(r"op-[0-9a-f]{16}", op) for op in ids)
+
+
+def test_a_step_without_a_resource_id_stays_started(journal: Journal) -> None:
+    op = journal.create_operation("create_snapshot", REGION, {})
+    journal.record_intent(op, "snapshot", "CreateSnapshot", "tok", {"DiskId": "d-1"})
+    journal.finish(op, "failed", error="CreateSnapshot in cn-hangzhou failed: ...")
+
+    [step] = journal.get(op).steps
+
+    assert (step.status, step.resource_id, step.finished_at) == ("started", None, None)
+    assert journal.get(op).error == "CreateSnapshot in cn-hangzhou failed: ..."
+
+
+def test_steps_keep_the_order_they_started_in(journal: Journal) -> None:
+    op = journal.create_operation("run_dr_instance", REGION, {})
+    for step in ("vswitch", "instance", "a-late-step"):
+        journal.record_intent(op, step, "Create", f"tok-{step}", {})
+
+    assert [s.step for s in journal.get(op).steps] == ["vswitch", "instance", "a-late-step"]
+
+
+def test_an_unknown_operation_id_raises_a_key_error_naming_it(journal: Journal) -> None:
+    with pytest.raises(KeyError) as raised:
+        journal.get("op-0000000000000000")
+
+    assert isinstance(raised.value, UnknownOperation)
+    assert "unknown operation id 'op-0000000000000000'" in str(raised.value)
+    with pytest.raises(UnknownOperation):
+        journal.record_intent("op-missing", "s", "CreateImage", "t", {})
+    with pytest.raises(UnknownOperation):
+        journal.finish("op-missing", "completed")
+
+
+def test_recording_the_same_intent_again_changes_nothing(journal: Journal) -> None:
+    op = journal.create_operation("create_full_image", REGION, {})
+    journal.record_intent(op, "image", "CreateImage", "tok", {"ImageName": "img"})
+    journal.record_created(op, "image", "m-1")
+
+    journal.record_intent(op, "image", "CreateImage", "tok", {"ImageName": "img"})
+    journal.record_created(op, "image", "m-1")
+
+    [step] = journal.get(op).steps
+    assert (step.status, step.resource_id) == ("created", "m-1")
+
+
+@pytest.mark.parametrize(
+    ("action", "token", "parameters"),
+    [
+        ("CreateSnapshot", "tok", {"ImageName": "img"}),
+        ("CreateImage", "other-token", {"ImageName": "img"}),
+        ("CreateImage", "tok", {"ImageName": "another"}),
+    ],
+    ids=["action", "client_token", "parameters"],
+)
+def test_an_intent_that_differs_from_its_record_is_refused(
+    journal: Journal, action: str, token: str, parameters: dict[str, str]
+) -> None:
+    op = journal.create_operation("create_full_image", REGION, {})
+    journal.record_intent(op, "image", "CreateImage", "tok", {"ImageName": "img"})
+
+    with pytest.raises(StepConflict):
+        journal.record_intent(op, "image", action, token, parameters)
+
+
+def test_a_created_resource_needs_a_recorded_intent_and_never_changes(journal: Journal) -> None:
+    op = journal.create_operation("create_full_image", REGION, {})
+    with pytest.raises(StepConflict):
+        journal.record_created(op, "image", "m-1")
+
+    journal.record_intent(op, "image", "CreateImage", "tok", {})
+    journal.record_created(op, "image", "m-1")
+    with pytest.raises(StepConflict):
+        journal.record_created(op, "image", "m-2")
+
+
+def test_a_finished_operation_takes_no_new_step_and_no_second_ending(journal: Journal) -> None:
+    op = journal.create_operation("create_snapshot", REGION, {})
+    journal.finish(op, "cancelled", error="the user cancelled")
+
+    with pytest.raises(ValueError, match="already finished"):
+        journal.record_intent(op, "snapshot", "CreateSnapshot", "tok", {})
+    with pytest.raises(ValueError, match="already finished"):
+        journal.finish(op, "completed", result={})
+    assert journal.get(op).status == "cancelled"
+
+
+def test_list_gives_the_newest_operations_first_up_to_the_limit(journal: Journal) -> None:
+    ops = [journal.create_operation(f"kind-{n}", None, {"n": n}) for n in range(5)]
+    journal.record_intent(ops[4], "s", "CreateSnapshot", "tok", {})
+
+    listed = journal.list(limit=3)
+
+    assert [r.operation_id for r in listed] == [ops[4], ops[3], ops[2]]
+    assert [s.step for s in listed[0].steps] == ["s"]
+    assert listed[1].steps == []
+    assert [r.operation_id for r in journal.list()] == ops[::-1]
+
+
+def test_the_journal_never_stores_a_credential_value(journal: Journal, path: Path) -> None:
+    op = journal.create_operation(
+        "run_dr_instance",
+        REGION,
+        {"instance_id": "i-1", "nested": [{"AccessKeySecret": "s3cr3t-value"}]},
+    )
+    journal.record_intent(
+        op, "instance", "RunInstances", "tok", {"Password": "hunter2-value", "ImageId": "m-1"}
+    )
+    journal.finish(op, "completed", result={"security_token": "sts-value", "id": "i-2"})
+
+    record = journal.get(op)
+
+    assert record.arguments["nested"] == [{"AccessKeySecret": REDACTED}]
+    assert record.steps[0].parameters == {"ImageId": "m-1", "Password": REDACTED}
+    assert record.result == {"id": "i-2", "security_token": REDACTED}
+    raw = b"".join(p.read_bytes() for p in path.parent.iterdir())
+    for secret in (b"s3cr3t-value", b"hunter2-value", b"sts-value"):
+        assert secret not in raw
+
+
+def test_the_journal_uses_wal_and_records_its_schema_version(journal: Journal, path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_opening_an_existing_journal_leaves_its_schema_version_alone(
+    journal: Journal, path: Path
+) -> None:
+    Journal(path)
+    Journal(path)
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+def test_a_journal_newer_than_this_code_is_refused_naming_both_versions(
+    journal: Journal, path: Path
+) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+
+    with pytest.raises(JournalError, match=rf"version {SCHEMA_VERSION + 1}.*\({SCHEMA_VERSION}\)"):
+        Journal(path)
+
+
+def test_journals_in_several_threads_write_to_one_file_without_losing_a_step(
+    journal: Journal, path: Path
+) -> None:
+    op = journal.create_operation("create_snapshot", REGION, {})
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        mine = Journal(path)
+        try:
+            for n in range(20):
+                mine.record_intent(op, f"{worker}-{n}", "CreateSnapshot", f"t{worker}-{n}", {})
+                mine.record_created(op, f"{worker}-{n}", f"s-{worker}-{n}")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    steps = journal.get(op).steps
+    assert len(steps) == 80
+    assert all(step.status == "created" for step in steps)
+
+
+def test_the_state_dir_is_ecs_dr_state_dir_then_xdg_state_home_then_home() -> None:
+    assert default_state_dir({"ECS_DR_STATE_DIR": "/srv/dr", "XDG_STATE_HOME": "/x"}) == Path(
+        "/srv/dr"
+    )
+    assert default_state_dir({"XDG_STATE_HOME": "/x", "HOME": "/home/u"}) == Path("/x/ecs-dr-mcp")
+    assert default_state_dir({"XDG_STATE_HOME": "relative", "HOME": "/home/u"}) == Path(
+        "/home/u/.local/state/ecs-dr-mcp"
+    )
