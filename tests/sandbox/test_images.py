@@ -8,7 +8,6 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from ecs_dr.sandbox.models import images as images_model
 from tests.conftest import SandboxHandle
 from tests.sandbox.helpers import (
     DB_DISKS,
@@ -348,17 +347,6 @@ def test_create_image_refuses_a_duplicated_name(ecs: Client, sandbox: SandboxHan
         "InvalidImageName.Duplicated",
         400,
     )
-
-
-def test_create_image_refuses_an_image_past_the_quota_with_quota_exceed(
-    ecs: Client, sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The quota is 100 custom images a region; a smaller one keeps the test fast.
-    monkeypatch.setattr(images_model, "MAX_CUSTOM_IMAGES", 3)
-    [system] = snapshot_disks(ecs, sandbox, DB_DISKS[:1])
-    for _ in range(3):
-        create(ecs, snapshot_id=system)
-    assert ecs_error(lambda: create(ecs, snapshot_id=system)) == ("QuotaExceed.Image", 403)
 
 
 # --- DeleteImage ------------------------------------------------------------------------------

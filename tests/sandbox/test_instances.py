@@ -10,6 +10,7 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
+from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from tests.conftest import SandboxHandle
 from tests.sandbox.helpers import (
     DB_INSTANCE,
@@ -382,6 +383,24 @@ def test_unknown_vswitch_gets_invalid_vswitch_id_not_found(
     assert code == ("InvalidVSwitchId.NotFound", 404)
 
 
+def test_vswitch_still_pending_gets_incorrect_vswitch_status_until_available(
+    ecs: Client, sandbox: SandboxHandle
+) -> None:
+    created = ecs.create_vswitch(
+        models.CreateVSwitchRequest(
+            region_id=REGION,
+            zone_id="cn-hangzhou-j",
+            vpc_id="vpc-bp1prod0000000000001",
+            cidr_block="172.16.9.0/24",
+        )
+    ).body.v_switch_id
+    target = {"zone_id": "cn-hangzhou-j", "v_switch_id": created}
+    assert ecs_error(lambda: run(ecs, **target)) == ("IncorrectVSwitchStatus", 400)
+    assert len(sandbox.state()["regions"][REGION]["instances"]) == 6
+    sandbox.advance(VSWITCH_PENDING_S)
+    assert run(ecs, **target).startswith("i-")
+
+
 def test_vswitch_outside_the_zone_gets_invalid_parameter_mismatch(
     shared: Client,
 ) -> None:
@@ -469,6 +488,14 @@ def test_performance_level_below_its_size_range_is_refused(
     )
     code = ecs_error(lambda: run(shared, data_disk=[pl2]))
     assert code == ("InvalidPerformanceLevel.ValueNotSupported", 400)
+
+
+def test_system_disk_over_2048_gib_gets_invalid_disk_size_too_large(shared: Client) -> None:
+    huge = models.RunInstancesRequestSystemDisk(category="cloud_essd", size="2049")
+    assert ecs_error(lambda: run(shared, system_disk=huge)) == ("InvalidDiskSize.TooLarge", 400)
+    # A data disk of the same size is in range.
+    data = models.RunInstancesRequestDataDisk(category="cloud_essd", size=2049)
+    assert run(shared, data_disk=[data]).startswith("i-")
 
 
 def test_system_disk_smaller_than_the_image_is_refused(ecs: Client, sandbox: SandboxHandle) -> None:

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from typing import Any
 
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
@@ -75,26 +76,33 @@ def test_injected_error_fault_fails_the_nth_call_then_recovers(
     assert [r["status"] for r in sandbox.requests()] == [200, 500, 200]
 
 
-def _raw_call(
+def _signed_request(
     sandbox: SandboxHandle,
     *,
     signed_query: dict[str, str],
     sent_query: dict[str, str] | None = None,
     version: str = "2014-05-26",
     sign: bool = True,
-) -> tuple[int, dict[str, object]]:
-    """A hand-built ACS3 request, so a test can sign one thing and send another."""
+    method: str = "POST",
+    action: str | None = "DescribeRegions",
+    age_s: float = 0.0,
+) -> urllib.request.Request:
+    """A hand-built ACS3 request, so a test can sign one thing and send another.
+
+    `action=None` sends no x-acs-action header (signed as empty, so only the action is
+    missing); `age_s` dates the request that many seconds in the past.
+    """
     headers = {
         "host": sandbox.endpoint,
-        "x-acs-action": "DescribeRegions",
+        "x-acs-action": action or "",
         "x-acs-version": version,
-        "x-acs-date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "x-acs-date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - age_s)),
         "x-acs-signature-nonce": uuid.uuid4().hex,
         "x-acs-content-sha256": hashlib.sha256(b"").hexdigest(),
     }
     signed = sorted(headers)
     if sign:
-        to_sign = string_to_sign("POST", "/", signed_query, headers, signed, b"")
+        to_sign = string_to_sign(method, "/", signed_query, headers, signed, b"")
         signature = hmac.new(
             sandbox.access_key_secret.encode(), to_sign.encode(), hashlib.sha256
         ).hexdigest()
@@ -102,15 +110,24 @@ def _raw_call(
             f"ACS3-HMAC-SHA256 Credential={sandbox.access_key_id},"
             f"SignedHeaders={';'.join(signed)},Signature={signature}"
         )
+    if action is None:
+        del headers["x-acs-action"]
     query = urllib.parse.urlencode(sent_query if sent_query is not None else signed_query)
-    request = urllib.request.Request(
-        f"http://{sandbox.endpoint}/?{query}", data=b"", method="POST", headers=headers
+    return urllib.request.Request(
+        f"http://{sandbox.endpoint}/?{query}", data=b"", method=method, headers=headers
     )
+
+
+def _send(request: urllib.request.Request) -> tuple[int, dict[str, object]]:
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def _raw_call(sandbox: SandboxHandle, **request: Any) -> tuple[int, dict[str, object]]:
+    return _send(_signed_request(sandbox, **request))
 
 
 def test_hand_signed_request_by_the_documented_algorithm_is_accepted(
@@ -141,3 +158,30 @@ def test_other_api_version_is_refused(sandbox: SandboxHandle) -> None:
 def test_error_body_has_ecs_shape(sandbox: SandboxHandle) -> None:
     _, body = _raw_call(sandbox, signed_query={}, sign=False)
     assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}
+
+
+def test_request_dated_twenty_minutes_ago_gets_invalid_time_stamp_expired(
+    sandbox: SandboxHandle,
+) -> None:
+    status, body = _raw_call(sandbox, signed_query={}, age_s=20 * 60)
+    assert (status, body["Code"]) == (400, "InvalidTimeStamp.Expired")
+    assert sandbox.requests()[-1]["code"] == "InvalidTimeStamp.Expired"
+
+
+def test_replayed_signed_request_gets_signature_nonce_used(sandbox: SandboxHandle) -> None:
+    request = _signed_request(sandbox, signed_query={"AcceptLanguage": "en-US"})
+    assert _send(request)[0] == 200
+    status, body = _send(request)
+    assert (status, body["Code"]) == (400, "SignatureNonceUsed")
+    # A new nonce on the same call is served again.
+    assert _raw_call(sandbox, signed_query={"AcceptLanguage": "en-US"})[0] == 200
+
+
+def test_request_without_an_action_gets_missing_action(sandbox: SandboxHandle) -> None:
+    status, body = _raw_call(sandbox, signed_query={}, action=None)
+    assert (status, body["Code"]) == (400, "MissingAction")
+
+
+def test_put_request_gets_unsupported_http_method(sandbox: SandboxHandle) -> None:
+    status, body = _raw_call(sandbox, signed_query={}, method="PUT")
+    assert (status, body["Code"]) == (400, "UnsupportedHTTPMethod")

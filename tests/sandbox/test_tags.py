@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
@@ -10,6 +11,7 @@ from tests.sandbox.helpers import (
     DB_INSTANCE,
     REGION,
     WEB_INSTANCE,
+    create_disk,
     ecs_error,
     round_trips,
 )
@@ -116,6 +118,36 @@ def test_a_resource_holds_at_most_20_tags(ecs: Client) -> None:
     code = ecs_error(lambda: tag(ecs, "instance", [DB_INSTANCE], too_many))
     assert code == ("InvalidParameter", 400)
     assert len(listed(ecs, "instance")) == 19
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("acs:owner", "dr", "InvalidTagKey.Malformed"),
+        ("aliyun-team", "dr", "InvalidTagKey.Malformed"),
+        ("k" * 129, "dr", "InvalidTagKey.Malformed"),
+        ("see-https://example.com", "dr", "InvalidTagKey.Malformed"),
+        ("owner", "acs:dr", "InvalidTagValue.Malformed"),
+        ("owner", "v" * 129, "InvalidTagValue.Malformed"),
+        ("owner", "http://example.com", "InvalidTagValue.Malformed"),
+    ],
+)
+def test_a_malformed_tag_is_refused_on_tag_resources_and_on_a_create(
+    ecs: Client, key: str, value: str, code: str
+) -> None:
+    assert ecs_error(lambda: tag(ecs, "instance", [DB_INSTANCE], {key: value})) == (code, 400)
+    assert listed(ecs, "instance") == []
+    disks = models.DescribeDisksRequest(region_id=REGION, page_size=100)
+    before = len(ecs.describe_disks(disks).body.disks.disk)
+    malformed = models.CreateDiskRequestTag(key=key, value=value)
+    assert ecs_error(lambda: create_disk(ecs, size=40, tag=[malformed])) == (code, 400)
+    assert len(ecs.describe_disks(disks).body.disks.disk) == before
+
+
+def test_tag_keys_and_values_at_their_limits_are_taken(ecs: Client) -> None:
+    tags = {"k" * 128: "v" * 128, "dr:acs": "", "owner": "aliyun"}
+    tag(ecs, "instance", [DB_INSTANCE], tags)
+    assert {(k, v) for _, k, v in listed(ecs, "instance")} == set(tags.items())
 
 
 def test_unknown_resource_type_gets_invalid_resource_type_not_found(ecs: Client) -> None:

@@ -195,5 +195,6 @@ class Backend:
                     attached_once=True,
                     multi_attach=disk.multi_attach,
                     portable=disk.type == "data",
+                    charge_type=inst.instance_charge_type,
                 )
         return region

@@ -198,11 +198,16 @@ ExcludeDiskIdsAndDiskIdsConflict = _define(
 InvalidInstanceNoDisk = _define(
     "InvalidInstanceNoDisk", "InvalidInstance.NoDisk", 403, "The instance has no disk to snapshot."
 )
-QuotaExceedSnapshot = _define("QuotaExceedSnapshot", "QuotaExceed.Snapshot", 403)
-QuotaExceedConcurrentSnapshot = _define(
-    "QuotaExceedConcurrentSnapshot", "QuotaExceed.ConcurrentSnapshotQuota", 403
+QuotaExceedSnapshot = _define(
+    "QuotaExceedSnapshot", "QuotaExceed.Snapshot", 403, "The snapshot quota exceeds."
 )
-QuotaExceedImage = _define("QuotaExceedImage", "QuotaExceed.Image", 403)
+QuotaExceedConcurrentSnapshot = _define(
+    "QuotaExceedConcurrentSnapshot",
+    "QuotaExceed.ConcurrentSnapshotQuota",
+    403,
+    "The number of snapshots being created has exceeded the concurrent quota.",
+)
+QuotaExceedImage = _define("QuotaExceedImage", "QuotaExceed.Image", 403, "The Image Quota exceeds.")
 InvalidImageNameDuplicated = _define(
     "InvalidImageNameDuplicated",
     "InvalidImageName.Duplicated",
@@ -260,13 +265,17 @@ InvalidPerformanceLevelValueNotSupported = _define(
 )
 InvalidDiskSizeTooSmall = _define("InvalidDiskSizeTooSmall", "InvalidDiskSize.TooSmall", 400)
 InvalidDiskSizeTooLarge = _define("InvalidDiskSizeTooLarge", "InvalidDiskSize.TooLarge", 400)
-QuotaExceedElasticQuota = _define("QuotaExceedElasticQuota", "QuotaExceed.ElasticQuota", 403)
-QuotaExceedPostPaidDisk = _define("QuotaExceedPostPaidDisk", "QuotaExceed.PostPaidDisk", 403)
-OperationConflict = _define(
-    "OperationConflict",
-    "OperationConflict",
-    409,
-    "The operation conflicts with another operation on the same resource.",
+QuotaExceedElasticQuota = _define(
+    "QuotaExceedElasticQuota",
+    "QuotaExceed.ElasticQuota",
+    403,
+    "No additional quota is available for the specified ECS instance type.",
+)
+QuotaExceedPostPaidDisk = _define(
+    "QuotaExceedPostPaidDisk",
+    "QuotaExceed.PostPaidDisk",
+    403,
+    "Living postPaid disks quota exceeded.",
 )
 ResourcesNotInSameZone = _define(
     "ResourcesNotInSameZone",
@@ -290,8 +299,18 @@ InvalidCidrBlockOverlapped = _define(
     "InvalidCidrBlockOverlapped", "InvalidCidrBlock.Overlapped", 400
 )
 InvalidVSwitchCidrNotInVpc = _define("InvalidVSwitchCidrNotInVpc", "InvalidCIDRBlock.Mismatch", 400)
-DependencyViolation = _define("DependencyViolation", "DependencyViolation", 403)
-InvalidTagKeyMalformed = _define("InvalidTagKeyMalformed", "InvalidTagKey.Malformed", 400)
+InvalidTagKeyMalformed = _define(
+    "InvalidTagKeyMalformed",
+    "InvalidTagKey.Malformed",
+    400,
+    "The specified Tag.n.Key is not valid.",
+)
+InvalidTagValueMalformed = _define(
+    "InvalidTagValueMalformed",
+    "InvalidTagValue.Malformed",
+    400,
+    "The specified Tag.n.Value is not valid.",
+)
 InvalidResourceTypeNotFound = _define(
     "InvalidResourceTypeNotFound", "InvalidResourceType.NotFound", 404
 )

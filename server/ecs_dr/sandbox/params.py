@@ -11,12 +11,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from ecs_dr.sandbox.errors import InvalidParameter, MissingParameter
+from ecs_dr.sandbox.errors import (
+    InvalidParameter,
+    InvalidTagKeyMalformed,
+    InvalidTagValueMalformed,
+    MissingParameter,
+)
 
 E = TypeVar("E", bound=str)
 
 MAX_LIST_ITEMS = 100
 MAX_TEXT_LENGTH = 4096
+MAX_TAG_LENGTH = 128
 _INDEXED = re.compile(r"^(?P<prefix>[A-Za-z]+)\.(?P<n>\d+)(?:\.(?P<field>[A-Za-z]+))?$")
 
 
@@ -126,13 +132,31 @@ class Params:
         return [groups[i] for i in sorted(groups)]
 
     def tags(self) -> dict[str, str]:
-        """`Tag.N.Key/Value` pairs; ECS allows up to 20 and rejects a value without a key."""
+        """`Tag.N.Key/Value` pairs; ECS allows up to 20 and rejects a value without a key.
+
+        A key is at most 128 characters, starts with neither `aliyun` nor `acs:` and holds no
+        URL (InvalidTagKey.Malformed); a value is at most 128 characters, does not start with
+        `acs:` and holds no URL (InvalidTagValue.Malformed).
+        """
         tags: dict[str, str] = {}
         for item in self.structs("Tag", max_items=20):
             key = item.get("Key", "")
             if not key:
                 raise MissingParameter("Tag.N.Key")
-            if len(key) > 128 or key.startswith(("aliyun", "acs:")):
-                raise InvalidParameter("Tag.N.Key", f"{key!r} is not a valid tag key")
-            tags[key] = item.get("Value", "")
+            if len(key) > MAX_TAG_LENGTH or key.startswith(("aliyun", "acs:")) or _has_url(key):
+                raise InvalidTagKeyMalformed(
+                    f"The specified Tag.n.Key {key[:MAX_TAG_LENGTH]!r} is not valid: at most "
+                    f"{MAX_TAG_LENGTH} characters, not starting with aliyun or acs:, no URL."
+                )
+            value = item.get("Value", "")
+            if len(value) > MAX_TAG_LENGTH or value.startswith("acs:") or _has_url(value):
+                raise InvalidTagValueMalformed(
+                    f"The specified Tag.n.Value of {key!r} is not valid: at most "
+                    f"{MAX_TAG_LENGTH} characters, not starting with acs:, no URL."
+                )
+            tags[key] = value
         return tags
+
+
+def _has_url(text: str) -> bool:
+    return "http://" in text or "https://" in text

@@ -55,4 +55,4 @@ def dump_state(backend: Backend) -> dict[str, Any]:
         for name in _COLLECTIONS:
             body[name] = {rid: _resource(r, now) for rid, r in getattr(region, name).items()}
         regions[region_id] = body
-    return {"now": iso(now), "regions": regions}
+    return {"now": iso(now), "quotas": backend.world.quotas.model_dump(), "regions": regions}

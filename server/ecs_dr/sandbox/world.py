@@ -141,9 +141,30 @@ class RegionSpec(_Strict):
     instances: list[InstanceSpec] = Field(default_factory=list)
 
 
+# A quota is a whole number as written: `true` or `"5"` is refused, not read as 1 or 5.
+Quota = Annotated[int, Field(ge=0, strict=True)]
+
+
+class QuotaSpec(_Strict):
+    """The account's quotas, each enforced per region as ECS does. The defaults are generous
+    (only `custom_images` is ECS's own default), so a world that sets none never meets them."""
+
+    # snapshots a region holds, any status (QuotaExceed.Snapshot)
+    snapshots: Quota = 10000
+    # snapshots `progressing` at once (QuotaExceed.ConcurrentSnapshotQuota)
+    concurrent_snapshots: Quota = 1000
+    # custom images (QuotaExceed.Image)
+    custom_images: Quota = 100
+    # vCPUs of pay-as-you-go instances that are not Stopped (QuotaExceed.ElasticQuota)
+    postpaid_vcpus: Quota = 5000
+    # pay-as-you-go data disks (QuotaExceed.PostPaidDisk)
+    postpaid_data_disks: Quota = 10000
+
+
 class WorldSpec(_Strict):
     instance_types: dict[str, InstanceTypeCatalogSpec] = Field(default_factory=dict)
     key_pairs: dict[str, str] = Field(default_factory=dict)
+    quotas: QuotaSpec = Field(default_factory=QuotaSpec)
     regions: list[RegionSpec] = Field(min_length=1)
 
 

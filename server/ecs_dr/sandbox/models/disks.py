@@ -24,7 +24,7 @@ from ecs_dr.sandbox.errors import (
     InvalidZoneIdNotFound,
     ResourcesNotInSameZone,
 )
-from ecs_dr.sandbox.models import durations
+from ecs_dr.sandbox.models import durations, quotas
 from ecs_dr.sandbox.models.disk_rules import (
     DATA_DEVICE,
     ESSD_ENTRY_FAMILIES,
@@ -176,7 +176,8 @@ def new_disk(
 
     With InstanceId the disk lands in that instance's zone and is attached when created.
     `source` must already be checked as usable (snapshots.snapshot_for_disk). A snapshot larger
-    than `Size` wins, as ECS documents; without `Size` the snapshot's size is taken.
+    than `Size` wins, as ECS documents; without `Size` the snapshot's size is taken. A new
+    pay-as-you-go disk must fit the region's quota (QuotaExceed.PostPaidDisk, 403).
     """
     now = backend.now()
     instance = None
@@ -208,6 +209,10 @@ def new_disk(
     check_size(request.category, level, size, system=False)
     if instance is not None:
         check_attachable(backend, region, instance, request.category)
+    # A disk created for an instance bills as the instance does; any other is pay-as-you-go.
+    charge_type = instance.instance_charge_type if instance is not None else quotas.POSTPAID
+    if charge_type == quotas.POSTPAID:
+        quotas.check_postpaid_disks(backend, region, 1)
 
     stages = [("Creating", durations.disk_creation(size))]
     final = "Available"
@@ -228,6 +233,7 @@ def new_disk(
         created_at=now,
         source_snapshot_id=source.snapshot_id if source is not None else "",
         multi_attach=request.multi_attach,
+        charge_type=charge_type,
     )
     if instance is not None:
         disk.instance_id = instance.instance_id

@@ -27,12 +27,12 @@ from ecs_dr.sandbox.errors import (
     InvalidSnapshotIdNotReady,
     InvalidSystemSnapshotMissing,
     OperationDenied,
-    QuotaExceedImage,
 )
-from ecs_dr.sandbox.models import durations
+from ecs_dr.sandbox.models import durations, quotas
 from ecs_dr.sandbox.models.disk_rules import DATA_DEVICE, SYSTEM_DEVICE, SYSTEM_DISK_MAX_GIB
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import (
+    Disk,
     DiskDeviceMapping,
     Image,
     Instance,
@@ -41,7 +41,6 @@ from ecs_dr.sandbox.models.resources import (
 )
 from ecs_dr.sandbox.models.tags import drop_tags
 
-MAX_CUSTOM_IMAGES = 100
 MAX_DATA_MAPPINGS = 16
 MAX_DATA_DISK_GIB = 65536
 IMAGE_STATUSES = ("Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated")
@@ -251,17 +250,20 @@ def _source_instance(region: Region, instance_id: str, now: float) -> Instance:
     return instance
 
 
+def _instance_disks(region: Region, instance: Instance) -> list[Disk]:
+    return sorted(
+        (d for d in region.disks.values() if d.instance_id == instance.instance_id),
+        key=lambda d: d.device,
+    )
+
+
 def _snapshot_instance(
     backend: Backend, region: Region, instance: Instance, now: float
 ) -> tuple[list[DiskDeviceMapping], float]:
     """Take one new snapshot per disk of the instance, as ECS does for CreateImage with an
     InstanceId; returns the mappings and when the last snapshot is uploaded."""
-    disks = sorted(
-        (d for d in region.disks.values() if d.instance_id == instance.instance_id),
-        key=lambda d: d.device,
-    )
     mappings, ready_at = [], now
-    for disk in disks:
+    for disk in _instance_disks(region, instance):
         upload = durations.snapshot_upload(disk.size, disk.category)
         instant = disk.category in durations.ESSD_FAMILY
         snapshot = Snapshot(
@@ -290,17 +292,19 @@ def create_image(
     """Validate, then add an image in `Creating`; its id is answered at once.
 
     Sources by ECS's priority: InstanceId > DiskDeviceMapping > SnapshotId. Raises every
-    mapping error of `plan_mappings`, InvalidImageName.*, QuotaExceed.Image (403), and
+    mapping error of `plan_mappings`, InvalidImageName.*, QuotaExceed.Image (403),
+    QuotaExceed.Snapshot / .ConcurrentSnapshotQuota (403) for an instance's snapshots, and
     DryRunOperation once everything is valid when `dry_run`.
     """
     now = backend.now()
     check_image_name(region, request.image_name)
-    if len(region.images) >= MAX_CUSTOM_IMAGES:
-        raise QuotaExceedImage(f"A region holds at most {MAX_CUSTOM_IMAGES} custom images.")
+    quotas.check_images(backend, region)
     instance = None
     mappings: list[DiskDeviceMapping] = []
     if request.instance_id is not None:
         instance = _source_instance(region, request.instance_id, now)
+        # ECS snapshots every disk of the instance for the image: those count as snapshots.
+        quotas.check_snapshots(backend, region, len(_instance_disks(region, instance)))
     else:
         requests = request.mappings
         if not requests and request.snapshot_id is not None:

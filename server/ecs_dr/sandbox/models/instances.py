@@ -31,7 +31,7 @@ from ecs_dr.sandbox.errors import (
     OperationDeniedNoStock,
     ZoneNotOnSale,
 )
-from ecs_dr.sandbox.models import durations
+from ecs_dr.sandbox.models import durations, quotas
 from ecs_dr.sandbox.models.catalog import stock_left, take_stock
 from ecs_dr.sandbox.models.disk_rules import (
     DATA_DEVICE,
@@ -149,18 +149,29 @@ def plan_launch(backend: Backend, region: Region, request: LaunchRequest) -> Lau
         raise InvalidInstanceTypeZoneNotSupported(
             f"The instance type {request.instance_type} is not sold in zone {zone_id}."
         )
-    count = _launch_count(stock_left(zone, request.instance_type), request)
+    count = _launch_count(backend, region, zone, request)
     disks = _plan_disks(region, zone, spec, image, request, now)
+    if request.instance_charge_type == quotas.POSTPAID:
+        added = sum(1 for disk in disks if disk.type == "data")
+        quotas.check_postpaid_disks(backend, region, added * count)
     return LaunchPlan(zone=zone, vswitch=vswitch, image=image, disks=disks, count=count)
 
 
-def _launch_count(left: int, request: LaunchRequest) -> int:
-    """Amount when in stock; else as many as there are if that meets MinAmount."""
-    if left >= request.amount:
+def _launch_count(backend: Backend, region: Region, zone: Zone, request: LaunchRequest) -> int:
+    """Amount when the stock and the vCPU quota allow it; else as many as they allow if that
+    meets MinAmount. Raises OperationDenied.NoStock or QuotaExceed.ElasticQuota (403)."""
+    left = stock_left(zone, request.instance_type)
+    allowed = left
+    if request.instance_charge_type == quotas.POSTPAID:
+        allowed = min(left, quotas.instance_room(backend, region, request.instance_type))
+    if allowed >= request.amount:
         return request.amount
-    if request.min_amount is not None and left >= request.min_amount:
-        return left
-    raise OperationDeniedNoStock()
+    least = request.min_amount if request.min_amount is not None else request.amount
+    if request.min_amount is not None and allowed >= least:
+        return allowed
+    if left < least:
+        raise OperationDeniedNoStock()
+    raise quotas.elastic_quota_exceeded(backend, region, request.instance_type, least)
 
 
 def _check_category(zone: Zone, spec: InstanceTypeSpec, category: str, *, system: bool) -> None:
@@ -355,6 +366,7 @@ def launch(
                 delete_with_instance=disk.delete_with_instance,
                 attached_once=True,
                 portable=disk.type == "data",
+                charge_type=request.instance_charge_type,
             )
             tag_resource(region, "disk", disk_id, tags)
         ids.append(instance_id)

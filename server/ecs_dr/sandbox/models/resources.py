@@ -100,6 +100,8 @@ class Disk:
     attached_once: bool = False
     multi_attach: bool = False
     portable: bool = True
+    # "PostPaid" (pay-as-you-go) or "PrePaid": a disk bills as the instance it was created with
+    charge_type: str = "PostPaid"
 
 
 @dataclass

@@ -29,7 +29,7 @@ from ecs_dr.sandbox.errors import (
     SnapshotCreatedDisk,
     SnapshotCreatedImage,
 )
-from ecs_dr.sandbox.models import durations
+from ecs_dr.sandbox.models import durations, quotas
 from ecs_dr.sandbox.models.disks import attached_disks, check_instance_operable
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import Disk, Region, Snapshot, SnapshotGroup
@@ -201,8 +201,10 @@ def _add_snapshot(
 def create_snapshot(
     backend: Backend, region: Region, disk: Disk, *, name: str, description: str
 ) -> Snapshot:
-    """Start a snapshot of `disk`; see check_snapshottable for what it raises."""
+    """Start a snapshot of `disk`; see check_snapshottable and quotas.check_snapshots for what
+    it raises."""
     check_snapshottable(region, disk, backend.now())
+    quotas.check_snapshots(backend, region, 1)
     final = backend.outcomes.take("CreateSnapshot") or "accomplished"
     return _add_snapshot(backend, region, disk, name=name, description=description, final=final)
 
@@ -287,6 +289,7 @@ def create_snapshot_group(backend: Backend, region: Region, request: GroupReques
     now = backend.now()
     disks = _group_disks(backend, region, request)
     _check_group_disks(region, disks, now)
+    quotas.check_snapshots(backend, region, len(disks))
     group_id = backend.new_id("ssg", region.region_id)
     final = backend.outcomes.take("CreateSnapshotGroup") or "accomplished"
     snapshots = [

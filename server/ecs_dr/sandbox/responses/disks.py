@@ -46,7 +46,7 @@ def _disk_body(region: Region, disk: Disk, now: float) -> Body:
         "EnableAutoSnapshot": False,
         "Encrypted": False,
         "MultiAttach": multi_attach_label(disk),
-        "DiskChargeType": "PostPaid",
+        "DiskChargeType": disk.charge_type,
         "CreationTime": iso(disk.created_at),
         "Tags": tags_body(region, "disk", disk.disk_id),
     }

@@ -1,0 +1,104 @@
+"""The account's quotas, enforced per region (the world file's `quotas`; ECS-FACTS codes).
+
+Each check runs before its action changes anything, so a refusal leaves the world as it was.
+Every quota error is HTTP 403, as ECS answers them.
+"""
+
+from __future__ import annotations
+
+from ecs_dr.sandbox.backend import Backend
+from ecs_dr.sandbox.errors import (
+    EcsError,
+    QuotaExceedConcurrentSnapshot,
+    QuotaExceedElasticQuota,
+    QuotaExceedImage,
+    QuotaExceedPostPaidDisk,
+    QuotaExceedSnapshot,
+)
+from ecs_dr.sandbox.models.resources import Region
+
+POSTPAID = "PostPaid"
+# An instance holds its vCPUs in every state but Stopped.
+VCPU_FREE_STATUSES = frozenset({"Stopped"})
+
+
+def check_snapshots(backend: Backend, region: Region, adding: int) -> None:
+    """Room for `adding` new snapshots, all `progressing` at first.
+
+    Raises QuotaExceed.Snapshot (snapshots the region holds, whatever their status) and
+    QuotaExceed.ConcurrentSnapshotQuota (snapshots uploading at once), both 403.
+    """
+    quotas = backend.world.quotas
+    held = len(region.snapshots)
+    if held + adding > quotas.snapshots:
+        raise QuotaExceedSnapshot(
+            f"The snapshot quota exceeds: {region.region_id} holds {held} of {quotas.snapshots} "
+            f"snapshots and the request adds {adding}. Delete snapshots no longer needed."
+        )
+    now = backend.now()
+    uploading = sum(
+        1 for s in region.snapshots.values() if s.lifecycle.status(now) == "progressing"
+    )
+    if uploading + adding > quotas.concurrent_snapshots:
+        raise QuotaExceedConcurrentSnapshot(
+            f"{uploading} snapshots are being created in {region.region_id} and the request adds "
+            f"{adding}; at most {quotas.concurrent_snapshots} may be in progress at once. Wait for "
+            "the previous snapshots to complete before trying again."
+        )
+
+
+def check_images(backend: Backend, region: Region) -> None:
+    """Room for one more custom image; raises QuotaExceed.Image (403)."""
+    limit = backend.world.quotas.custom_images
+    if len(region.images) >= limit:
+        raise QuotaExceedImage(
+            f"The image quota exceeds: {region.region_id} holds at most {limit} custom images."
+        )
+
+
+def postpaid_vcpus(backend: Backend, region: Region) -> int:
+    """vCPUs the region's pay-as-you-go instances hold now."""
+    now = backend.now()
+    return sum(
+        backend.instance_types[inst.instance_type].cpu
+        for inst in region.instances.values()
+        if inst.instance_charge_type == POSTPAID
+        and inst.lifecycle.status(now) not in VCPU_FREE_STATUSES
+    )
+
+
+def instance_room(backend: Backend, region: Region, instance_type: str) -> int:
+    """How many more pay-as-you-go instances of the type the vCPU quota lets the region run."""
+    free = backend.world.quotas.postpaid_vcpus - postpaid_vcpus(backend, region)
+    return max(0, free) // backend.instance_types[instance_type].cpu
+
+
+def elastic_quota_exceeded(
+    backend: Backend, region: Region, instance_type: str, wanted: int
+) -> EcsError:
+    """QuotaExceed.ElasticQuota (403) for `wanted` instances of the type, to raise."""
+    quota = backend.world.quotas.postpaid_vcpus
+    used = postpaid_vcpus(backend, region)
+    cpu = backend.instance_types[instance_type].cpu
+    return QuotaExceedElasticQuota(
+        f"No additional quota is available for the specified ECS instance type: {wanted} x "
+        f"{instance_type} need {wanted * cpu} vCPUs, and pay-as-you-go instances in "
+        f"{region.region_id} hold {used} of {quota}."
+    )
+
+
+def postpaid_data_disks(region: Region) -> int:
+    return sum(1 for d in region.disks.values() if d.type == "data" and d.charge_type == POSTPAID)
+
+
+def check_postpaid_disks(backend: Backend, region: Region, adding: int) -> None:
+    """Room for `adding` pay-as-you-go data disks; raises QuotaExceed.PostPaidDisk (403)."""
+    if adding <= 0:
+        return
+    quota = backend.world.quotas.postpaid_data_disks
+    held = postpaid_data_disks(region)
+    if held + adding > quota:
+        raise QuotaExceedPostPaidDisk(
+            f"Living postPaid disks quota exceeded: {region.region_id} holds {held} of {quota} "
+            f"pay-as-you-go data disks and the request adds {adding}."
+        )
