@@ -1,0 +1,273 @@
+"""Can the target zone take the DR copy? A VSwitch of the source's VPC, stock of the type,
+every disk's category; a choice prompt for each gap, answers applied when given.
+
+An answer may move the copy to another zone (`zone:<id>`): the check then starts over there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from ecs_dr.cloud import ecs
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain import rules
+from ecs_dr.domain.decisions import (
+    CANCEL,
+    CREATE_VSWITCH,
+    ChoicePrompt,
+    chosen,
+    disk_category_prompt,
+    no_stock_prompt,
+    split_choice,
+    vswitch_missing_prompt,
+)
+from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch
+from ecs_dr.workflows.prepared import Decisions
+from ecs_dr.workflows.source import load_instance, require_target_zone
+
+
+class ZoneCheck(BaseModel):
+    """What the zone offers, what the DR copy would get there, and the decisions still open."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region_id: str
+    source_instance_id: str
+    requested_zone_id: str
+    zone_id: str
+    vpc_id: str
+    vswitches: list[VSwitch]
+    vswitch_id: str | None
+    create_vswitch: bool
+    source_instance_type: str
+    instance_type: str
+    instance_type_in_stock: bool
+    system_disk_categories: list[str]
+    data_disk_categories: list[str]
+    disk_categories: dict[str, str]
+    findings: list[str]
+    prompts: list[ChoicePrompt]
+    cancelled_by: str | None = None
+    ready: bool = False
+    """Every gap is closed: a plan can be made for `zone_id`."""
+
+
+@dataclass(frozen=True)
+class _MoveTo:
+    zone_id: str
+
+
+async def check_target_zone(
+    gw: EcsGateway,
+    instance_id: str,
+    target_zone_id: str,
+    region_id: str | None = None,
+    decisions: Decisions | None = None,
+) -> ZoneCheck:
+    """The zone's offer for the source and a prompt for each gap; creates nothing.
+
+    Raises NotFound for an unknown instance, ValueError for a zone that cannot be a target.
+    """
+    _, source = await load_instance(gw, instance_id, region_id)
+    return await resolve_target_zone(gw, source, target_zone_id, decisions or {})
+
+
+async def resolve_target_zone(
+    gw: EcsGateway,
+    source: Instance,
+    zone_id: str,
+    decisions: Decisions,
+    *,
+    vswitch_id: str | None = None,
+    instance_type: str | None = None,
+    zones: list[str] | None = None,
+) -> ZoneCheck:
+    """Check `zone_id`, following the user's `zone:<id>` answers to the zone they chose.
+
+    `vswitch_id` (already checked to be the VPC's, in `zone_id`) and `instance_type` are the
+    caller's explicit choices; `zones` are the region's, when already read. Raises ValueError
+    for a zone that cannot be a target, and when the answers lead back to a zone already
+    checked.
+    """
+    zones = zones if zones is not None else await ecs.describe_zones(gw, source.region_id)
+    visited: list[str] = []
+    while True:
+        require_target_zone(source, zone_id, zones)
+        visited.append(zone_id)
+        checked = await _check_zone(
+            gw,
+            source,
+            zone_id,
+            decisions,
+            vswitch_id=vswitch_id,
+            instance_type=instance_type,
+            requested=visited[0],
+        )
+        if isinstance(checked, ZoneCheck):
+            return checked
+        if checked.zone_id in visited:
+            raise ValueError(
+                "The decisions lead around in a circle: "
+                + " -> ".join([*visited, checked.zone_id])
+                + "; answer one of these zones' prompts differently."
+            )
+        zone_id, vswitch_id = checked.zone_id, None
+
+
+async def _check_zone(
+    gw: EcsGateway,
+    source: Instance,
+    zone_id: str,
+    decisions: Decisions,
+    *,
+    vswitch_id: str | None,
+    instance_type: str | None,
+    requested: str,
+) -> ZoneCheck | _MoveTo:
+    region, vpc = source.region_id, source.vpc_id
+    wanted_type = instance_type or source.instance_type
+    offer = await ecs.zone_offer(gw, region, zone_id, vpc, wanted_type)
+    prompts: list[ChoicePrompt] = []
+    findings: list[str] = []
+
+    def answer(prompt: ChoicePrompt) -> tuple[str, str] | None:
+        """The (kind, argument) answered, or None after queueing the prompt."""
+        value = chosen(prompt, decisions)
+        if value is None:
+            prompts.append(prompt)
+            return None
+        return split_choice(value)
+
+    use_vswitch = vswitch_id or (offer.vswitches[0].vswitch_id if offer.vswitches else None)
+    create = False
+    if use_vswitch is not None:
+        findings.append(f"VSwitch {use_vswitch} of {vpc} in {zone_id}.")
+    else:
+        everywhere = await ecs.vswitches(gw, region, vpc)
+        others = sorted({v.zone_id for v in everywhere} - {source.zone_id, zone_id})
+        prompt = vswitch_missing_prompt(zone_id, vpc, others)
+        picked = answer(prompt)
+        if picked is not None:
+            kind, argument = picked
+            if kind == CANCEL:
+                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+            if kind == "zone":
+                return _MoveTo(argument)
+            create = kind == CREATE_VSWITCH
+            findings.append(f"A VSwitch of {vpc} will be created in {zone_id} on a free block.")
+
+    final_type = wanted_type
+    if not offer.instance_type_in_stock:
+        prompt = await _no_stock_prompt(gw, source, wanted_type, zone_id)
+        picked = answer(prompt)
+        if picked is not None:
+            kind, argument = picked
+            if kind == CANCEL:
+                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+            if kind == "zone":
+                return _MoveTo(argument)
+            final_type = argument
+            offer = await ecs.zone_offer(gw, region, zone_id, vpc, final_type)
+            findings.append(f"{wanted_type} is out of stock in {zone_id}; using {final_type}.")
+
+    categories: dict[str, str] = {}
+    # Without stock the zone offers no disks for the type: categories wait for its answer.
+    for disk in source.disks if offer.instance_type_in_stock else []:
+        offered = (
+            offer.system_disk_categories if disk.kind == "system" else offer.data_disk_categories
+        )
+        if disk.category in offered:
+            continue
+        prompt = disk_category_prompt(disk, zone_id, offered)
+        picked = answer(prompt)
+        if picked is not None:
+            kind, argument = picked
+            if kind == CANCEL:
+                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+            categories[disk.device] = argument
+            findings.append(
+                f"{disk.device} ({disk.category}) becomes {argument}: {zone_id} does not offer "
+                f"{disk.category} with {final_type}."
+            )
+
+    return ZoneCheck(
+        region_id=region,
+        source_instance_id=source.instance_id,
+        requested_zone_id=requested,
+        zone_id=zone_id,
+        vpc_id=vpc,
+        vswitches=offer.vswitches,
+        vswitch_id=use_vswitch,
+        create_vswitch=create,
+        source_instance_type=source.instance_type,
+        instance_type=final_type,
+        instance_type_in_stock=offer.instance_type_in_stock,
+        system_disk_categories=offer.system_disk_categories,
+        data_disk_categories=offer.data_disk_categories,
+        disk_categories=categories,
+        findings=findings,
+        prompts=prompts,
+        ready=not prompts,
+    )
+
+
+def _cancelled(
+    source: Instance,
+    zone_id: str,
+    requested: str,
+    vswitches: list[VSwitch],
+    prompt: ChoicePrompt,
+    findings: list[str],
+) -> ZoneCheck:
+    return ZoneCheck(
+        region_id=source.region_id,
+        source_instance_id=source.instance_id,
+        requested_zone_id=requested,
+        zone_id=zone_id,
+        vpc_id=source.vpc_id,
+        vswitches=vswitches,
+        vswitch_id=None,
+        create_vswitch=False,
+        source_instance_type=source.instance_type,
+        instance_type=source.instance_type,
+        instance_type_in_stock=False,
+        system_disk_categories=[],
+        data_disk_categories=[],
+        disk_categories={},
+        findings=[*findings, f"Cancelled at {prompt.decision_id}."],
+        prompts=[],
+        cancelled_by=prompt.decision_id,
+    )
+
+
+async def _no_stock_prompt(
+    gw: EcsGateway, source: Instance, instance_type: str, zone_id: str
+) -> ChoicePrompt:
+    """Similar types in stock in the zone (never smaller), and zones that have the type."""
+    region = source.region_id
+    specs = await ecs.instance_type_specs(
+        gw,
+        region,
+        min_cpu=source.cpu or None,
+        min_memory_gib=source.memory_mib / 1024 or None,
+    )
+    wanted = next((s for s in specs if s.instance_type == instance_type), None)
+    if wanted is None:
+        wanted = InstanceTypeSpec(
+            instance_type=instance_type,
+            cpu=source.cpu,
+            memory_gib=source.memory_mib / 1024,
+            family=rules.instance_family(instance_type),
+        )
+    in_stock = set(await ecs.types_in_stock(gw, region, zone_id))
+    similar = rules.similar_instance_types(
+        wanted, [s for s in specs if s.instance_type in in_stock]
+    )
+    zones = [
+        z
+        for z in await ecs.zones_with_stock(gw, region, instance_type)
+        if z not in (source.zone_id, zone_id)
+    ]
+    return no_stock_prompt(instance_type, zone_id, similar, zones)

@@ -1,0 +1,199 @@
+"""The typed ECS facade against the sandbox: SDK models in, domain models out."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecs_dr.cloud import ecs
+from ecs_dr.cloud.errors import NotFound
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.settings import CloudSettings
+from ecs_dr.domain.models import ImageDiskMapping
+from tests.cloud.conftest import VirtualTime, sandbox_gateway
+from tests.conftest import SandboxHandle
+
+REGION = "cn-hangzhou"
+DB = "i-bp1proddb0000000001"
+WEB = "i-bp1prodweb000000001"
+SH_API = "i-uf6api000000000001"
+PROD_VPC = "vpc-bp1prod0000000000001"
+
+
+def _timing(time: VirtualTime) -> ecs.Timing:
+    return ecs.Timing(sleep=time.sleep, clock=time.now)
+
+
+async def test_describe_instance_maps_the_instance_and_every_disk(gateway: EcsGateway) -> None:
+    db = await ecs.describe_instance(gateway, REGION, DB)
+
+    assert (db.name, db.region_id, db.zone_id, db.instance_type) == (
+        "prod-db-01",
+        REGION,
+        "cn-hangzhou-h",
+        "ecs.g7.large",
+    )
+    assert (db.vpc_id, db.vswitch_id, db.security_group_ids) == (
+        PROD_VPC,
+        "vsw-bp1prodh00000000001",
+        ["sg-bp1prod000000000001"],
+    )
+    assert (db.instance_charge_type, db.internet_charge_type) == ("PostPaid", "PayByTraffic")
+    assert db.internet_max_bandwidth_out == 0 and db.public_ips == [] and not db.has_public_ip
+    assert (db.cpu, db.memory_mib, db.status) == (2, 8192, "Running")
+    assert [(d.kind, d.device, d.category, d.size_gib, d.performance_level) for d in db.disks] == [
+        ("system", "/dev/xvda", "cloud_essd", 40, "PL0"),
+        ("data", "/dev/xvdb", "cloud_essd", 100, "PL1"),
+        ("data", "/dev/xvdc", "cloud_essd", 500, "PL2"),
+    ]
+    assert all(d.instance_id == DB and d.status == "In_use" for d in db.disks)
+    web = await ecs.describe_instance(gateway, REGION, WEB)
+    assert web.has_public_ip and web.internet_max_bandwidth_out == 5
+
+
+async def test_a_disk_without_a_performance_level_has_none(gateway: EcsGateway) -> None:
+    disk = await ecs.describe_disk(gateway, REGION, "d-bp1legacydata000001")
+
+    assert (disk.category, disk.performance_level, disk.multi_attach) == (
+        "cloud_efficiency",
+        None,
+        False,
+    )
+
+
+async def test_describe_instance_of_an_unknown_id_is_not_found_in_that_region(
+    gateway: EcsGateway,
+) -> None:
+    with pytest.raises(NotFound, match="no instance i-nope in cn-hangzhou") as raised:
+        await ecs.describe_instance(gateway, REGION, "i-nope")
+    assert raised.value.code == "InvalidInstanceId.NotFound"
+
+
+async def test_the_default_region_is_searched_first_then_every_other_region(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    assert await ecs.find_instance_region(gateway, DB) == REGION
+    assert [r["action"] for r in sandbox.requests()] == ["DescribeInstances"]
+
+    assert await ecs.find_instance_region(gateway, SH_API) == "cn-shanghai"
+    searched = [(r["action"], r["parameters"].get("RegionId")) for r in sandbox.requests()[1:]]
+    assert searched[0] == ("DescribeInstances", REGION)
+    assert ("DescribeInstances", "cn-shanghai") in searched
+    assert await ecs.find_disk_region(gateway, "d-uf6apidata000000001") == "cn-shanghai"
+    assert await ecs.find_vpc_region(gateway, "vpc-uf6app00000000000001") == "cn-shanghai"
+
+
+async def test_without_a_default_region_every_region_is_searched(
+    sandbox: SandboxHandle, gateway_settings: CloudSettings
+) -> None:
+    gateway = sandbox_gateway(sandbox, gateway_settings.model_copy(update={"region_id": None}))
+
+    assert await ecs.find_instance_region(gateway, SH_API) == "cn-shanghai"
+    with pytest.raises(NotFound, match="searched cn-hangzhou, cn-shanghai"):
+        await ecs.find_instance_region(gateway, "i-nope")
+
+
+async def test_zone_offer_shows_each_gap_of_the_demo_zones(gateway: EcsGateway) -> None:
+    ready = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-i", PROD_VPC, "ecs.g7.large")
+    no_vswitch = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-j", PROD_VPC, "ecs.g7.large")
+    no_stock = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-k", PROD_VPC, "ecs.g7.large")
+    no_entry = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-l", PROD_VPC, "ecs.u1-c1m2.large")
+
+    assert [v.vswitch_id for v in ready.vswitches] == ["vsw-bp1prodi00000000001"]
+    assert ready.instance_type_in_stock
+    assert "cloud_essd" in ready.system_disk_categories
+    assert "cloud_essd_entry" not in ready.data_disk_categories  # not with ecs.g7
+    assert no_vswitch.vswitches == [] and no_vswitch.instance_type_in_stock
+    assert not no_stock.instance_type_in_stock
+    assert no_entry.instance_type_in_stock
+    assert "cloud_essd_entry" not in no_entry.system_disk_categories
+
+
+async def test_stock_and_instance_types_come_from_the_cloud(gateway: EcsGateway) -> None:
+    assert await ecs.zones_with_stock(gateway, REGION, "ecs.g7.large") == [
+        "cn-hangzhou-h",
+        "cn-hangzhou-i",
+        "cn-hangzhou-j",
+        "cn-hangzhou-l",
+    ]
+    in_k = await ecs.types_in_stock(gateway, REGION, "cn-hangzhou-k")
+    assert "ecs.g7.large" not in in_k and "ecs.g6.large" in in_k
+    specs = {s.instance_type: s for s in await ecs.instance_type_specs(gateway, REGION)}
+    g7 = specs["ecs.g7.large"]
+    assert (g7.cpu, g7.memory_gib, g7.family) == (2, 8.0, "ecs.g7")
+    larger = await ecs.instance_type_specs(gateway, REGION, min_cpu=4)
+    assert [s.instance_type for s in larger] == ["ecs.g7.xlarge"]
+    assert await ecs.describe_zones(gateway, "cn-shanghai") == ["cn-shanghai-e", "cn-shanghai-f"]
+
+
+def test_the_first_free_block_skips_every_used_block_and_stays_in_the_vpc() -> None:
+    used = ["10.0.0.0/24", "10.0.1.0/25", "10.0.3.0/24"]
+
+    assert ecs.first_free_block("10.0.0.0/16", used, 24) == "10.0.2.0/24"
+    assert ecs.first_free_block("10.0.0.0/16", used, 25) == "10.0.1.128/25"
+    assert ecs.first_free_block("10.0.0.0/23", ["10.0.0.0/23"], 24) is None
+    assert ecs.first_free_block("10.0.0.0/24", [], 16) is None
+
+
+async def test_a_created_vswitch_is_tagged_and_takes_its_block_from_the_free_ones(
+    gateway: EcsGateway, sandbox: SandboxHandle, virtual_time: VirtualTime
+) -> None:
+    block = await ecs.free_cidr_block(gateway, REGION, PROD_VPC)
+    assert block == "172.16.0.0/24"
+
+    vswitch_id = await ecs.create_vswitch(
+        gateway, REGION, PROD_VPC, "cn-hangzhou-j", block, "dr-j", "token-1", {"k": "v"}
+    )
+    vswitch = await ecs.wait_vswitch(gateway, REGION, vswitch_id, timing=_timing(virtual_time))
+
+    assert (vswitch.zone_id, vswitch.cidr_block, vswitch.status) == (
+        "cn-hangzhou-j",
+        block,
+        "Available",
+    )
+    assert await ecs.free_cidr_block(gateway, REGION, PROD_VPC) == "172.16.3.0/24"
+    tags = sandbox.state()["regions"][REGION]["tags"]
+    assert {"resource_type": "vswitch", "resource_id": vswitch_id, "tags": {"k": "v"}} in tags
+
+
+async def test_a_group_wait_reports_when_each_snapshot_became_zone_redundant(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    group_id = await ecs.create_snapshot_group(gateway, REGION, DB, "g", "token-g", {"k": "v"})
+    reports: list[tuple[str, int | None]] = []
+
+    async def observe(status: str, percent: int | None, elapsed_s: float) -> None:
+        reports.append((status, percent))
+
+    group, redundant_at = await ecs.wait_snapshot_group(
+        gateway, REGION, group_id, on_progress=observe, timing=_timing(virtual_time)
+    )
+
+    assert group.status == "accomplished" and group.instance_id == DB
+    by_disk = {s.source_disk_id: s for s in group.snapshots}
+    system = by_disk["d-bp1proddbsys00000001"]
+    log = by_disk["d-bp1proddblog00000001"]
+    assert system.zone_redundant and log.zone_redundant
+    assert (system.source_disk_kind, system.source_disk_size_gib) == ("system", 40)
+    assert redundant_at[system.snapshot_id] < redundant_at[log.snapshot_id]
+    assert reports[-1] == ("accomplished", 100)
+    percents = [p or 0 for _, p in reports]
+    assert percents == sorted(percents)
+
+
+async def test_describe_image_finds_an_image_that_is_not_available_yet(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await ecs.create_snapshot(
+        gateway, REGION, "d-bp1prodwebsys0000001", "s", "token-s", {}
+    )
+    await ecs.wait_snapshot(gateway, REGION, snapshot_id, timing=_timing(virtual_time))
+    mapping = ImageDiskMapping(
+        device="/dev/xvda", kind="system", snapshot_id=snapshot_id, size_gib=40
+    )
+    image_id = await ecs.create_image(gateway, REGION, "img", [mapping], "token-i", {"k": "v"})
+
+    creating = await ecs.describe_image(gateway, REGION, image_id)
+    assert creating.status == "Creating" and creating.mappings == [mapping]
+    assert [i.image_id for i in await ecs.images_named(gateway, REGION, "img")] == [image_id]
+    with pytest.raises(NotFound, match="create_full_image"):
+        await ecs.describe_image(gateway, REGION, "m-nope")
