@@ -1,46 +1,173 @@
-"""Wiring in one place: settings, credentials, the gateway, and the embedded sandbox."""
+"""Wiring in one place: settings, credentials, the gateway, the journal, the operations runner
+and the embedded sandbox.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+import structlog
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials.models import Config as CredentialConfig
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.settings import CloudSettings
+from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.sandbox.app import create_sandbox
 from ecs_dr.sandbox.clock import ScaledClock
 from ecs_dr.sandbox.server import SandboxThread
+from ecs_dr.workflows.journal import ENV_STATE_DIR, JOURNAL_FILE, Journal
+from ecs_dr.workflows.operations import Operations, OperationSettings
 
 SANDBOX_REGION = "cn-hangzhou"
 # A whole demo recovery (snapshots, a several-minute image, an instance start) in seconds.
 DEMO_TIME_SCALE = 60.0
+
+ENV_SANDBOX_TIME_SCALE = "ECS_DR_SANDBOX_TIME_SCALE"
+ENV_SANDBOX_PORT = "ECS_DR_SANDBOX_PORT"
+
+log = structlog.get_logger("ecs_dr.bootstrap")
+
+
+class ConfigError(ValueError):
+    """A setting the server cannot start with; the message names the variable."""
+
+
+class SandboxConfig(BaseModel):
+    """How `serve --sandbox` runs its emulator."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_scale: float = Field(default=DEMO_TIME_SCALE, gt=0)
+    port: int = Field(default=0, ge=0, le=65535, description="0: a free port")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SandboxConfig:
+        """ECS_DR_SANDBOX_TIME_SCALE and ECS_DR_SANDBOX_PORT; raises ConfigError naming the
+        variable whose value is unusable."""
+        env = os.environ if environ is None else environ
+        names = {"time_scale": ENV_SANDBOX_TIME_SCALE, "port": ENV_SANDBOX_PORT}
+        values = {field: env[name] for field, name in names.items() if env.get(name)}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            name = names[str(error["loc"][0])]
+            raise ConfigError(f"{name}={env.get(name)!r}: {error['msg']}") from None
+
+
+def sandbox_timing(clock: ScaledClock) -> Timing:
+    """Waits on the sandbox: its cloud time runs `scale` times faster than real time, so a
+    poll interval stated in cloud seconds sleeps that much less, and timestamps are the
+    sandbox's own."""
+    scale = clock.scale
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds / scale)
+
+    def now() -> datetime:
+        return datetime.fromtimestamp(clock.now(), tz=UTC)
+
+    return Timing(sleep=sleep, clock=clock.now, now=now)
 
 
 @dataclass
 class EmbeddedSandbox:
     thread: SandboxThread
     gateway: EcsGateway
+    timing: Timing
 
 
 @contextmanager
 def embedded_sandbox(
-    *, time_scale: float = DEMO_TIME_SCALE, world: Path | None = None
+    *,
+    time_scale: float = DEMO_TIME_SCALE,
+    world: Path | None = None,
+    port: int = 0,
+    region_id: str = SANDBOX_REGION,
 ) -> Iterator[EmbeddedSandbox]:
     """The demo world on a loopback port and a gateway signed with a key made for this run."""
     key_id = f"LTAI5tSandbox{secrets.token_hex(6)}"
     secret = secrets.token_urlsafe(24)
-    sandbox = create_sandbox(key_id, secret, world_path=world, clock=ScaledClock(time_scale))
-    with SandboxThread(sandbox) as thread:
-        settings = CloudSettings(
-            endpoint=thread.endpoint, protocol="http", region_id=SANDBOX_REGION
-        )
+    clock = ScaledClock(time_scale)
+    sandbox = create_sandbox(key_id, secret, world_path=world, clock=clock)
+    with SandboxThread(sandbox, port=port) as thread:
+        settings = CloudSettings(endpoint=thread.endpoint, protocol="http", region_id=region_id)
         credential = CredentialClient(
             CredentialConfig(type="access_key", access_key_id=key_id, access_key_secret=secret)
         )
-        yield EmbeddedSandbox(thread, EcsGateway(settings, credential=credential))
+        yield EmbeddedSandbox(
+            thread, EcsGateway(settings, credential=credential), sandbox_timing(clock)
+        )
+
+
+@dataclass
+class Services:
+    """Everything a tool call needs, built once per server process."""
+
+    gateway: EcsGateway
+    journal: Journal
+    operations: Operations
+    timing: Timing
+
+
+@contextmanager
+def build_services(
+    *, sandbox: bool, environ: Mapping[str, str] | None = None
+) -> Iterator[Services]:
+    """The gateway (the real cloud, or the embedded sandbox), journal and operations runner.
+
+    The operations runner still has to be entered (`async with services.operations`) inside
+    the event loop. In sandbox mode the journal lives in a fresh temporary directory unless
+    ECS_DR_STATE_DIR names one: the sandbox's world starts anew with every process, and so
+    would the ids the journal holds. Raises ConfigError for a bad setting.
+    """
+    env = os.environ if environ is None else environ
+    try:
+        operation_settings = OperationSettings.from_env(env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    state_dir = operation_settings.state_dir
+    with ExitStack() as stack:
+        if sandbox:
+            config = SandboxConfig.from_env(env)
+            try:
+                embedded = stack.enter_context(
+                    embedded_sandbox(
+                        time_scale=config.time_scale,
+                        port=config.port,
+                        region_id=env.get(ENV_REGION) or SANDBOX_REGION,
+                    )
+                )
+            except OSError as exc:
+                raise ConfigError(
+                    f"the sandbox cannot listen on port {config.port}: {exc}"
+                ) from None
+            gateway, timing = embedded.gateway, embedded.timing
+            if not env.get(ENV_STATE_DIR):
+                state_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ecs-dr-")))
+            log.info(
+                "sandbox.started",
+                endpoint=embedded.thread.endpoint,
+                time_scale=config.time_scale,
+                region=gateway.settings.region_id,
+            )
+        else:
+            try:
+                gateway = EcsGateway(CloudSettings.from_env(env))
+            except ValidationError as exc:
+                raise ConfigError(str(exc.errors()[0]["msg"])) from None
+            timing = REAL_TIME
+        state_dir.mkdir(parents=True, exist_ok=True)
+        journal = Journal(state_dir / JOURNAL_FILE)
+        operations = Operations(journal, operation_settings.max_call_wait_s)
+        yield Services(gateway, journal, operations, timing)

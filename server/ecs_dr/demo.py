@@ -1,96 +1,172 @@
 """`make demo`: the product's main job on the sandbox, with no cloud account.
 
-For now it starts the emulator and shows the demo world (regions, zones, instances and their
-disks) as the product sees it: through the cloud gateway, over real HTTP, signed.
+An MCP client starts `ecs-dr-mcp serve --sandbox` over stdio, as Claude Desktop or any other
+client would, and recovers the demo world's database server (three ESSD disks at mixed
+performance levels, no public IP) into a zone where its VPC has no VSwitch yet. Each decision
+the server asks for is answered with the recommended option, and printed; so is the progress
+of every wait, and the source-vs-DR comparison at the end.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
 
 import anyio
-from alibabacloud_ecs20140526 import models
+import mcp_types as types
+from mcp import Client
+from mcp.client.session import ClientRequestContext
+from mcp.client.stdio import StdioServerParameters, stdio_client
 from tabulate import tabulate
 
-from ecs_dr.bootstrap import embedded_sandbox
-from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.logs import configure_logging
+SOURCE = "i-bp1proddb0000000001"
+TARGET_ZONE = "cn-hangzhou-j"
+LOG_TAIL_LINES = 20
 
 
-async def _zones(gateway: EcsGateway, region_id: str) -> list[list[Any]]:
-    body = await gateway.call(region_id, "DescribeZones", models.DescribeZonesRequest())
-    vswitches = await gateway.collect(
-        region_id, "DescribeVSwitches", models.DescribeVSwitchesRequest()
+class DemoFailed(Exception):
+    """A tool answered with an error or an unexpected status."""
+
+
+class Console:
+    """What the demo prints: decisions, progress, results."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    async def answer(
+        self, context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        """The user's side of a form: pick the recommended option of every field."""
+        if not isinstance(params, types.ElicitRequestFormParams):
+            return types.ElicitResult(action="decline")
+        self.say("  decision needed:")
+        for line in params.message.splitlines():
+            self.say(f"    {line}")
+        content: dict[str, str | int | float | bool | list[str] | None] = {}
+        for field, schema in params.requested_schema.get("properties", {}).items():
+            option = schema["oneOf"][0]
+            content[field] = option["const"]
+            self.say(f"    -> {option['title']}")
+        return types.ElicitResult(action="accept", content=content)
+
+    async def progress(self, progress: float, total: float | None, message: str | None) -> None:
+        share = f"{progress / total:4.0%}" if total else f"{progress:g}"
+        self.say(f"  [{share}] {message or ''}")
+
+
+async def _call(
+    client: Client, console: Console, tool: str, arguments: Mapping[str, Any]
+) -> dict[str, Any]:
+    console.say(f"\n> {tool}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})")
+    result = await client.call_tool(tool, dict(arguments), progress_callback=console.progress)
+    if result.is_error:
+        texts = [c.text for c in result.content if isinstance(c, types.TextContent)]
+        raise DemoFailed(f"{tool}: {' '.join(texts)}")
+    data = dict(result.structured_content or {})
+    if data.get("status") != "completed":
+        raise DemoFailed(f"{tool} ended {data.get('status')}: {data.get('error') or data}")
+    return data
+
+
+async def recover(client: Client, console: Console) -> None:
+    source = await _call(client, console, "describe_source", {"instance_id": SOURCE})
+    instance = source["instance"]
+    console.say(
+        f"  {instance['name']} in {instance['zone_id']}: {instance['instance_type']}, "
+        f"public IP: {'yes' if source['has_public_ip'] else 'no'}, "
+        f"snapshot strategy: {source['snapshot_strategy']}"
     )
-    rows = []
-    for zone in body.zones.zone:
-        categories = zone.available_disk_categories.disk_categories or []
-        types = zone.available_instance_types.instance_types or []
-        subnets = [v.v_switch_id for v in vswitches if v.zone_id == zone.zone_id]
-        rows.append(
-            [zone.zone_id, len(types), ", ".join(subnets) or "-", ", ".join(sorted(categories))]
+    disks = [
+        [d["device"], d["kind"], d["category"], d["size_gib"], d["performance_level"] or "-"]
+        for d in instance["disks"]
+    ]
+    console.say(tabulate(disks, headers=["device", "disk", "category", "GiB", "PL"]))
+    for warning in source["warnings"]:
+        console.say(f"  note: {warning}")
+
+    check = await _call_check(client, console)
+    for finding in check["findings"]:
+        console.say(f"  {finding}")
+
+    group = await _call(client, console, "create_snapshot_group", {"instance_id": SOURCE})
+    for snapshot in group["result"]["snapshots"]:
+        console.say(
+            f"  {snapshot['snapshot_id']} of {snapshot['device']}: zone-redundant at "
+            f"{snapshot['zone_redundant_at']}"
         )
-    return rows
-
-
-async def _instances(gateway: EcsGateway, region_id: str) -> list[list[Any]]:
-    instances = await gateway.collect(
-        region_id, "DescribeInstances", models.DescribeInstancesRequest(page_size=100)
+    image = await _call(
+        client,
+        console,
+        "create_full_image",
+        {"instance_id": SOURCE, "snapshot_group_id": group["snapshot_group_id"]},
     )
-    disks = await gateway.collect(
-        region_id, "DescribeDisks", models.DescribeDisksRequest(page_size=100)
+    console.say(f"  image {image['image_id']} is {image['result']['status']}")
+    dr = await _call(
+        client,
+        console,
+        "run_dr_instance",
+        {"instance_id": SOURCE, "image_id": image["image_id"], "target_zone_id": TARGET_ZONE},
     )
-    rows = []
-    for inst in instances:
-        own = sorted(
-            (d for d in disks if d.instance_id == inst.instance_id), key=lambda d: d.device or ""
-        )
-        layout = ", ".join(
-            f"{d.device} {d.category} {d.size}G {d.performance_level or ''}".strip() for d in own
-        )
-        public = ", ".join(inst.public_ip_address.ip_address or []) or "-"
-        rows.append(
-            [
-                inst.instance_id,
-                inst.instance_name,
-                inst.zone_id,
-                inst.instance_type,
-                inst.status,
-                public,
-                layout,
-            ]
-        )
-    return rows
+    console.say(f"\nDR instance {dr['dr_instance_id']} is Running. Source vs DR:\n")
+    console.say(dr["markdown"])
+    verdict = "every row matches" if dr["result"]["all_match"] else "SOME ROWS DO NOT MATCH"
+    console.say(f"\n{verdict}.")
 
 
-async def run() -> None:
-    with embedded_sandbox() as sandbox:
-        gateway = sandbox.gateway
-        print(f"ECS sandbox listening on {sandbox.thread.endpoint} (demo world)\n")
-        regions = await gateway.call(None, "DescribeRegions", models.DescribeRegionsRequest())
-        for region in regions.regions.region:
-            print(f"== {region.region_id} ({region.local_name})\n")
-            print(
-                tabulate(
-                    await _zones(gateway, region.region_id),
-                    headers=["zone", "types in stock", "VSwitches", "disk categories"],
-                )
-            )
-            print()
-            print(
-                tabulate(
-                    await _instances(gateway, region.region_id),
-                    headers=["instance", "name", "zone", "type", "status", "public IP", "disks"],
-                )
-            )
-            print()
+async def _call_check(client: Client, console: Console) -> dict[str, Any]:
+    """check_target_zone may report open decisions: run_dr_instance asks them later."""
+    arguments = {"instance_id": SOURCE, "target_zone_id": TARGET_ZONE}
+    console.say(f"\n> check_target_zone(instance_id={SOURCE!r}, target_zone_id={TARGET_ZONE!r})")
+    result = await client.call_tool("check_target_zone", arguments)
+    data = dict(result.structured_content or {})
+    if result.is_error or data.get("status") not in ("completed", "needs_decision"):
+        raise DemoFailed(f"check_target_zone: {result.content}")
+    for prompt in data["decisions"]:
+        console.say(f"  open decision: {prompt['question']}")
+    return data
+
+
+async def run(out: TextIO = sys.stdout) -> bool:
+    """The whole demo; False (after printing why and the server log's tail) on failure."""
+    console = Console(out)
+    with tempfile.TemporaryDirectory(prefix="ecs-dr-demo-") as workdir:
+        log_path = Path(workdir) / "server.log"
+        params = StdioServerParameters(
+            command=sys.executable,
+            args=["-m", "ecs_dr.cli", "serve", "--sandbox", "--log-level", "WARNING"],
+            env={**os.environ, "ECS_DR_STATE_DIR": workdir},
+        )
+        with log_path.open("w") as errlog:
+            try:
+                async with Client(
+                    stdio_client(params, errlog=errlog),
+                    elicitation_callback=console.answer,
+                    read_timeout_seconds=300,
+                ) as client:
+                    console.say(
+                        "Started `ecs-dr-mcp serve --sandbox` (the demo world, no cloud account) "
+                        f"and connected over stdio, MCP {client.protocol_version}."
+                    )
+                    console.say(f"Recovering {SOURCE} into {TARGET_ZONE}.")
+                    await recover(client, console)
+            except (DemoFailed, OSError) as exc:
+                console.say(f"\ndemo failed: {exc}")
+                tail = log_path.read_text().splitlines()[-LOG_TAIL_LINES:]
+                console.say("server log (last lines):\n" + "\n".join(tail))
+                return False
+    return True
 
 
 def main() -> int:
-    configure_logging("WARNING")
-    anyio.run(run)
-    return 0
+    return 0 if anyio.run(run) else 1
 
 
 if __name__ == "__main__":

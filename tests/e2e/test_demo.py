@@ -1,23 +1,36 @@
-"""`make demo` as a new user runs it: the demo world, seen through the gateway."""
+"""`make demo` as a new user runs it: Scenario A on the demo world through an MCP session."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 
-def test_demo_shows_every_demo_instance_and_the_zone_without_a_vswitch() -> None:
+def test_demo_recovers_the_database_server_answering_each_decision_as_recommended() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ECS_DR_"))}
     result = subprocess.run(
         [sys.executable, "-m", "ecs_dr.cli", "demo"],
+        env=env | {"ECS_DR_SANDBOX_TIME_SCALE": "600"},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
-    for name in ("prod-db-01", "web-frontend-01", "legacy-app-01", "dr-target-01", "api-sh-01"):
-        assert name in result.stdout
-    zone_j = next(line for line in result.stdout.splitlines() if line.startswith("cn-hangzhou-j"))
-    assert " - " in zone_j
-    # stdout carries the tables only; logs, if any, go to stderr as JSON
-    assert "ecs.call" not in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    # the decisions, each answered with the recommended option
+    assert "has no VSwitch in cn-hangzhou-j" in out
+    assert "-> Create a VSwitch in cn-hangzhou-j (Recommended)" in out
+    assert "RunInstances will be called with exactly these parameters" in out
+    assert "InternetMaxBandwidthOut: 0" in out
+    # progress of the waits
+    for wait in ("snapshot group", "image", "instance"):
+        assert any(line.startswith("  [100%]") and wait in line for line in out.splitlines())
+    # the comparison table
+    assert "| Disk /dev/xvdc performance level | PL2 | PL2 | yes |" in out
+    assert "| Bandwidth out (Mbps) | 0 | 0 | yes |" in out
+    assert out.rstrip().endswith("every row matches.")
+    # stdout carries the demo only; the server's logs stay in its own log
+    assert '"event"' not in out

@@ -1,0 +1,35 @@
+"""MCP tool adapters: parse arguments, call a workflow, run the decision protocol, shape a
+result. No business rule lives here."""
+
+from __future__ import annotations
+
+from ecs_dr.tools.inspect import (
+    check_target_zone,
+    describe_source,
+    describe_target_instance,
+    verify_dr_instance,
+)
+from ecs_dr.tools.operations import get_operation, list_operations, wait_operation
+from ecs_dr.tools.recovery import (
+    create_full_image,
+    create_snapshot,
+    create_snapshot_group,
+    create_vswitch,
+    run_dr_instance,
+)
+from ecs_dr.tools.registry import ToolEntry
+
+TOOLS: tuple[ToolEntry, ...] = (
+    ToolEntry(describe_source, "Describe the source instance", read_only=True),
+    ToolEntry(check_target_zone, "Check a target zone", read_only=True),
+    ToolEntry(describe_target_instance, "Describe a target instance", read_only=True),
+    ToolEntry(verify_dr_instance, "Compare a DR instance with its source", read_only=True),
+    ToolEntry(wait_operation, "Follow a long operation", read_only=True),
+    ToolEntry(get_operation, "Show one operation", read_only=True),
+    ToolEntry(list_operations, "List operations", read_only=True),
+    ToolEntry(create_snapshot_group, "Snapshot every disk at once"),
+    ToolEntry(create_snapshot, "Snapshot one disk"),
+    ToolEntry(create_full_image, "Build the recovery image"),
+    ToolEntry(create_vswitch, "Create a VSwitch"),
+    ToolEntry(run_dr_instance, "Launch the DR instance"),
+)

@@ -1,0 +1,46 @@
+"""The MCP server: one MCPServer with the tools, and a lifespan that runs the operations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from mcp.server.mcpserver import MCPServer
+
+from ecs_dr.bootstrap import Services
+from ecs_dr.tools import TOOLS
+from ecs_dr.tools.registry import register
+
+INSTRUCTIONS = """\
+Backs up an Alibaba Cloud ECS instance into another availability zone (a DR copy); the source
+is never stopped, modified or deleted. Scenario A, in order: describe_source ->
+check_target_zone -> create_snapshot_group (several disks) or create_snapshot (system disk
+only) -> create_full_image -> run_dr_instance, which ends with the source-vs-DR comparison;
+verify_dr_instance shows it again. The server enforces the runbook's rules (bandwidth 0 without
+a public IP, every disk's category, size and performance level kept, same VPC, security group,
+type and billing).
+Decisions belong to the user: a result with status needs_decision lists choice prompts; show
+them to the user, then call the same tool again with decisions={decision_id: value}. Every
+create first asks to confirm its exact parameters. A result with status in_progress carries an
+operation_id: call wait_operation to keep following it.
+"""
+
+
+def create_server(services: Services, *, read_only: bool = False) -> MCPServer[Services]:
+    """The server over these services; `read_only` leaves out every mutating tool."""
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Services]) -> AsyncIterator[Services]:
+        async with services.operations:
+            yield services
+
+    server: MCPServer[Services] = MCPServer(
+        "ecs-dr-mcp",
+        title="ECS cross-zone disaster recovery",
+        version=version("ecs-dr-mcp"),
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+    )
+    register(server, TOOLS, read_only=read_only)
+    return server

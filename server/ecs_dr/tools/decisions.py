@@ -1,0 +1,217 @@
+"""The decision protocol (DESIGN.md section 4): the user decides, never the model.
+
+A tool that may need decisions declares a `DecisionFlow`. Before the tool body runs, the flow's
+resolvers ask the user through MCP form elicitation, when the client declared that capability:
+one form per round, one titled single-select field per open question, the recommended option
+first and preselected. mcp's `Resolve`/`Elicit` carry the form over either protocol generation
+(`elicitation/create` mid-call up to 2025-11-25, an input-required result and a retry from
+2026-07-28). A later round sees the earlier answers, so the confirmation of the exact
+parameters comes after the choices that shape them. Decline or cancel stops the call before
+anything is created. A client without the capability is never sent a form; the tool then
+answers `needs_decision` with the open prompts, the portable path that always works.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Elicit, Resolve
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+
+# Choices that reshape the plan (another zone, then no stock there) can open new questions:
+# three rounds cover a choice, a choice it leads to, and the confirmation.
+DEFAULT_ROUNDS = 3
+
+DecisionsArg = Annotated[
+    dict[str, str] | None,
+    Field(
+        description=(
+            "Answers to choice prompts returned earlier with status needs_decision, as "
+            "{decision_id: value}; each value must be one of that prompt's option values. "
+            "Ask the user: never choose for them."
+        )
+    ),
+]
+
+OpenQuestions = Callable[
+    [Context[Any, Any], Mapping[str, Any], Mapping[str, str]], Awaitable[list[ChoicePrompt]]
+]
+"""(ctx, tool arguments, answers so far) -> the prompts still unanswered."""
+
+
+class Settled(BaseModel):
+    """What the elicitation rounds hand the tool body."""
+
+    model_config = ConfigDict(frozen=True)
+
+    answers: dict[str, str] = Field(default_factory=dict)
+    stopped: Literal["decline", "cancel"] | None = None
+    done: bool = Field(default=False, description="a round found nothing left to ask")
+
+
+def can_elicit(ctx: Context[Any, Any]) -> bool:
+    """Whether the client declared form elicitation (a bare `elicitation: {}` means form)."""
+    capabilities = ctx.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def open_prompts(prompts: Sequence[ChoicePrompt], answers: Mapping[str, str]) -> list[ChoicePrompt]:
+    """The prompts not answered yet; raises InvalidDecision for an answer not among the options."""
+    return [p for p in prompts if chosen(p, answers) is None]
+
+
+def _option_title(label: str, description: str) -> str:
+    return f"{label}: {description}" if description else label
+
+
+def _field_schema(prompt: ChoicePrompt) -> Callable[[dict[str, Any]], None]:
+    """Render the field as MCP's titled single-select enum (`oneOf` of const/title)."""
+
+    def rewrite(schema: dict[str, Any]) -> None:
+        schema.pop("enum", None)
+        schema.pop("const", None)
+        schema["type"] = "string"
+        schema["oneOf"] = [
+            {"const": o.value, "title": _option_title(o.label, o.description)}
+            for o in prompt.options
+        ]
+        schema["default"] = prompt.options[0].value
+
+    return rewrite
+
+
+def answer_form(prompts: Sequence[ChoicePrompt]) -> type[BaseModel]:
+    """A form with one required choice per prompt, keyed by decision id."""
+    fields: dict[str, Any] = {}
+    for n, prompt in enumerate(prompts):
+        choice = Literal.__getitem__(tuple(prompt.values))
+        fields[f"choice_{n}"] = (
+            choice,
+            Field(
+                alias=prompt.decision_id,
+                title=prompt.question,
+                description=_context_text(prompt),
+                json_schema_extra=_field_schema(prompt),
+            ),
+        )
+    model: type[BaseModel] = create_model("Decisions", **fields)
+    return model
+
+
+def _context_text(prompt: ChoicePrompt) -> str:
+    parameters = prompt.context.get("parameters")
+    if isinstance(parameters, Mapping):
+        return "; ".join(f"{k}={_plain(v)}" for k, v in parameters.items())
+    return prompt.options[0].description
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def form_message(prompts: Sequence[ChoicePrompt]) -> str:
+    """The form's text: every question, and for a confirmation every exact parameter."""
+    lines: list[str] = []
+    for prompt in prompts:
+        lines.append(prompt.question)
+        parameters = prompt.context.get("parameters")
+        if isinstance(parameters, Mapping):
+            lines.extend(f"  {key}: {_plain(value)}" for key, value in parameters.items())
+    return "\n".join(lines)
+
+
+def _answers_of(outcome: ElicitationResult[Any]) -> Settled:
+    """One round's outcome as answers: a form's fields, or a round that asked nothing."""
+    if not isinstance(outcome, AcceptedElicitation):
+        return Settled(stopped=outcome.action)
+    data = outcome.data
+    if isinstance(data, Settled):
+        return data
+    if isinstance(data, BaseModel):
+        answers = {str(k): str(v) for k, v in data.model_dump(by_alias=True).items()}
+        return Settled(answers=answers, stopped="cancel" if CANCEL in answers.values() else None)
+    raise TypeError(f"unexpected resolver outcome {type(data).__name__}")
+
+
+def _merge(
+    decisions: Mapping[str, str] | None, rounds: Sequence[ElicitationResult[Any]]
+) -> Settled:
+    answers = dict(decisions or {})
+    done = False
+    for outcome in rounds:
+        settled = _answers_of(outcome)
+        if settled.stopped is not None:
+            return Settled(answers=answers | settled.answers, stopped=settled.stopped)
+        answers |= settled.answers
+        done = settled.done
+    return Settled(answers=answers, done=done)
+
+
+class DecisionFlow:
+    """The elicitation rounds of one tool, as a chain of mcp resolvers.
+
+    `arguments` are the tool's parameters the questions depend on (`decisions` included);
+    `questions` computes the open prompts from them. The tool takes
+    `settled: Annotated[Settled, flow.resolve]` and still re-checks the plan itself: a round
+    may be skipped (no capability) or run out.
+    """
+
+    def __init__(
+        self,
+        tool: str,
+        arguments: Sequence[str],
+        questions: OpenQuestions,
+        rounds: int = DEFAULT_ROUNDS,
+    ) -> None:
+        if "decisions" not in arguments:
+            raise ValueError(f"{tool}: a decision flow needs the tool's `decisions` argument")
+        self.tool = tool
+        self.arguments = tuple(arguments)
+        self._questions = questions
+        previous: list[Callable[..., Any]] = []
+        for n in range(1, rounds + 1):
+            previous.append(self._resolver(f"round_{n}", previous, asks=True))
+        self.resolve = Resolve(self._resolver("settled", previous, asks=False))
+
+    def _resolver(
+        self, name: str, previous: Sequence[Callable[..., Any]], *, asks: bool
+    ) -> Callable[..., Any]:
+        """A resolver taking the context, the tool's arguments by name and every earlier round.
+
+        mcp reads a resolver's parameters from its signature, so it is built here rather
+        than written once per tool.
+        """
+        earlier = [f"after_{n + 1}" for n in range(len(previous))]
+        questions = self._questions
+        arguments = self.arguments
+
+        async def resolver(**kwargs: Any) -> Any:
+            ctx: Context[Any, Any] = kwargs["ctx"]
+            settled = _merge(kwargs["decisions"], [kwargs[e] for e in earlier])
+            if not asks or settled.stopped or settled.done or not can_elicit(ctx):
+                return settled
+            prompts = await questions(ctx, {a: kwargs[a] for a in arguments}, settled.answers)
+            if not prompts:
+                return settled.model_copy(update={"done": True})
+            return Elicit(form_message(prompts), answer_form(prompts))
+
+        parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY)]
+        parameters += [inspect.Parameter(a, inspect.Parameter.KEYWORD_ONLY) for a in arguments]
+        parameters += [inspect.Parameter(e, inspect.Parameter.KEYWORD_ONLY) for e in earlier]
+        annotations: dict[str, Any] = {"ctx": Context, "return": Any}
+        for label, fn in zip(earlier, previous, strict=True):
+            annotations[label] = Annotated[ElicitationResult[Any], Resolve(fn)]
+        resolver.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        resolver.__annotations__ = annotations
+        # mcp keys a round's answers on the wire by module and qualified name.
+        resolver.__qualname__ = f"{self.tool}.{name}"
+        resolver.__name__ = name
+        return resolver

@@ -1,0 +1,141 @@
+"""The journal's tools: follow an operation that outlived its call, and look operations up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
+from ecs_dr.tools.results import Status, ToolResult
+from ecs_dr.workflows.journal import OperationRecord, StepRecord
+from ecs_dr.workflows.operations import Outcome
+
+OperationIdArg = Annotated[
+    str, Field(description="An operation id (op-...) from a tool result or list_operations")
+]
+
+_STATUS: dict[str, Status] = {
+    "running": "in_progress",
+    "completed": "completed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+
+
+class OperationOutcome(ToolResult):
+    """Where an operation stands after following it for a while."""
+
+    result: dict[str, Any] | None = Field(
+        default=None, description="the finished operation's result, as its tool returns it"
+    )
+    progress: str | None = Field(default=None, description="the latest progress report")
+
+
+def outcome_result(outcome: Outcome, tool: str = "wait_operation") -> dict[str, Any]:
+    """The ToolResult fields of an Outcome, with what to call next."""
+    next_step = {
+        "completed": "",
+        "in_progress": (
+            f"Still running; call wait_operation(operation_id={outcome.operation_id!r}) to "
+            "keep following it."
+        ),
+        "failed": (
+            f"get_operation(operation_id={outcome.operation_id!r}) shows every recorded step "
+            "and the resources created so far."
+        ),
+        "cancelled": "",
+    }[outcome.status]
+    return {
+        "status": outcome.status,
+        "operation_id": outcome.operation_id,
+        "error": outcome.error,
+        "next_step": next_step,
+    }
+
+
+async def wait_operation(
+    operation_id: OperationIdArg,
+    ctx: Ctx,
+    max_wait_s: Annotated[
+        float | None,
+        Field(
+            default=None,
+            ge=0,
+            description="seconds to follow it at most; capped by the server's bounded call wait",
+        ),
+    ] = None,
+) -> OperationOutcome:
+    """Follow a long operation (snapshot, image, instance start) that answered in_progress.
+
+    Returns its result once finished, or in_progress again after the bounded wait; progress
+    notifications follow it meanwhile. Read-only: it creates nothing.
+    """
+    with tool_errors("wait_operation"):
+        outcome = await services(ctx).operations.wait(operation_id, max_wait_s, progress_of(ctx))
+    return OperationOutcome(
+        **outcome_result(outcome), result=outcome.result, progress=outcome.message
+    )
+
+
+class OperationSummary(BaseModel):
+    operation_id: str
+    kind: str
+    status: str
+    region_id: str | None
+    created_at: str
+    updated_at: str
+    created_resources: list[str] = Field(description="ids of the resources it created so far")
+
+
+class OperationDetail(ToolResult):
+    """One journaled operation with every step."""
+
+    operation: OperationRecord
+
+
+class OperationList(ToolResult):
+    operations: list[OperationSummary]
+
+
+def _created(steps: list[StepRecord]) -> list[str]:
+    return [s.resource_id for s in steps if s.resource_id]
+
+
+async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDetail:
+    """One operation from the journal: its arguments, each create step with its ClientToken
+    and resource id, and its result or error. `status` mirrors the operation's."""
+    with tool_errors("get_operation"):
+        record = services(ctx).journal.get(operation_id)
+    return OperationDetail(
+        status=_STATUS.get(record.status, "failed"),
+        operation_id=record.operation_id,
+        error=record.error,
+        operation=record,
+    )
+
+
+async def list_operations(
+    ctx: Ctx,
+    limit: Annotated[
+        int, Field(default=20, ge=1, le=200, description="how many, newest first")
+    ] = 20,
+) -> OperationList:
+    """The newest operations in the journal (kind, status, resources created)."""
+    records = services(ctx).journal.list(limit)
+    return OperationList(
+        status="completed",
+        operations=[
+            OperationSummary(
+                operation_id=r.operation_id,
+                kind=r.kind,
+                status=r.status,
+                region_id=r.region_id,
+                created_at=r.created_at.isoformat(),
+                updated_at=r.updated_at.isoformat(),
+                created_resources=_created(r.steps),
+            )
+            for r in records
+        ],
+        next_step="get_operation(operation_id) shows one operation's steps.",
+    )

@@ -1,0 +1,205 @@
+"""`ecs-dr-mcp serve --sandbox` in a child process, driven by the `mcp` client over stdio.
+
+The server logs JSON lines to a file the test owns (stderr); the embedded sandbox's endpoint
+is read from the `sandbox.started` line, and its control endpoints (`/_sandbox/requests`,
+`/_sandbox/state`) show what the server did to the cloud.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp import Client
+from mcp.client.session import ClientRequestContext
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+from ecs_dr.cloud.user_agent import USER_AGENT
+
+# Cloud time runs this much faster than real time: a whole recovery takes about a second.
+TEST_TIME_SCALE = 600.0
+START_TIMEOUT_S = 30.0
+REQUEST_TIMEOUT_S = 60.0
+USER_AGENT_PREFIX = USER_AGENT.rsplit("/", 1)[0] + "/"
+
+
+@dataclass
+class SandboxControl:
+    """The embedded sandbox's control endpoints."""
+
+    endpoint: str
+
+    def _get(self, path: str) -> Any:
+        url = f"http://{self.endpoint}/_sandbox/{path}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.loads(response.read())
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self._get("requests")["requests"])
+
+    def add_fault(self, fault: Mapping[str, Any]) -> None:
+        request = urllib.request.Request(
+            f"http://{self.endpoint}/_sandbox/faults",
+            data=json.dumps(fault).encode(),
+            method="POST",
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def actions(self) -> list[str]:
+        return [r["action"] for r in self.requests()]
+
+    def calls(self, action: str) -> list[dict[str, str]]:
+        """The parameters of every request of one action, in order."""
+        return [r["parameters"] for r in self.requests() if r["action"] == action]
+
+    def state(self) -> dict[str, Any]:
+        return dict(self._get("state"))
+
+
+@dataclass
+class Elicitations:
+    """A client that declares form elicitation and answers each form with `answer`."""
+
+    answer: Callable[[types.ElicitRequestParams], types.ElicitResult]
+    seen: list[types.ElicitRequestParams] = field(default_factory=list)
+
+    async def __call__(
+        self, context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        self.seen.append(params)
+        return self.answer(params)
+
+
+def recommended(params: types.ElicitRequestParams) -> types.ElicitResult:
+    """Accept every field's first option: the recommended one."""
+    assert isinstance(params, types.ElicitRequestFormParams)
+    fields = params.requested_schema["properties"]
+    return types.ElicitResult(
+        action="accept", content={k: v["oneOf"][0]["const"] for k, v in fields.items()}
+    )
+
+
+def decline(params: types.ElicitRequestParams) -> types.ElicitResult:
+    return types.ElicitResult(action="decline")
+
+
+@dataclass
+class Served:
+    client: Client
+    sandbox: SandboxControl
+    log_path: Path
+
+    async def call(self, tool: str, arguments: Mapping[str, Any] | None = None) -> Any:
+        """Call a tool that must succeed; returns its structured result."""
+        result = await self.client.call_tool(tool, dict(arguments or {}))
+        assert not result.is_error, result.content
+        return result.structured_content
+
+    async def fail(self, tool: str, arguments: Mapping[str, Any]) -> str:
+        """Call a tool that must fail; returns the error text the agent reads."""
+        result = await self.client.call_tool(tool, dict(arguments))
+        assert result.is_error, result.structured_content
+        content = result.content[0]
+        assert isinstance(content, types.TextContent)
+        return content.text
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.log_path.read_text().splitlines() if line]
+
+
+def server_environment(state_dir: Path, extra: Mapping[str, str]) -> dict[str, str]:
+    """The test's environment without cloud settings of the developer's own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ECS_DR_"))}
+    env |= {"ECS_DR_STATE_DIR": str(state_dir), "ECS_DR_SANDBOX_TIME_SCALE": str(TEST_TIME_SCALE)}
+    return env | dict(extra)
+
+
+async def _sandbox_endpoint(log_path: Path) -> str:
+    """The endpoint from the server's `sandbox.started` log line."""
+    with anyio.fail_after(START_TIMEOUT_S):
+        while True:
+            for line in (await anyio.Path(log_path).read_text()).splitlines():
+                event = json.loads(line)
+                if event.get("event") == "sandbox.started":
+                    return str(event["endpoint"])
+            await anyio.sleep(0.01)
+
+
+@asynccontextmanager
+async def serve(
+    workdir: Path,
+    *,
+    read_only: bool = False,
+    elicitation: Elicitations | None = None,
+    mode: str = "legacy",
+    env: Mapping[str, str] | None = None,
+) -> AsyncIterator[Served]:
+    """The server on its own sandbox; `mode` picks the protocol generation ("legacy":
+    2025-11-25 and `elicitation/create`; "auto": 2026-07-28 and input-required retries)."""
+    await anyio.Path(workdir).mkdir(parents=True, exist_ok=True)
+    log_path = workdir / "server.log"
+    args = ["-m", "ecs_dr.cli", "serve", "--sandbox", *(["--read-only"] if read_only else [])]
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=args,
+        env=server_environment(workdir / "state", env or {}),
+    )
+    with log_path.open("w") as errlog:
+        # Every request is bounded: a server that stops answering fails the test.
+        async with Client(
+            stdio_client(params, errlog=errlog),
+            mode=mode,
+            elicitation_callback=elicitation,
+            read_timeout_seconds=REQUEST_TIMEOUT_S,
+        ) as client:
+            endpoint = await _sandbox_endpoint(log_path)
+            yield Served(client, SandboxControl(endpoint), log_path)
+
+
+def assert_session_user_agent(sandbox: SandboxControl) -> None:
+    """Every API request carried the server's user agent, with one session id throughout."""
+    agents = {r["user_agent"] for r in sandbox.requests()}
+    assert agents, "the server sent no request"
+    sessions = set()
+    for agent in agents:
+        product = next(p for p in agent.split() if p.startswith(USER_AGENT_PREFIX))
+        sessions.add(product.removeprefix(USER_AGENT_PREFIX))
+    assert len(sessions) == 1, agents
+    (session,) = sessions
+    assert len(session) == 32 and all(c in "0123456789abcdef" for c in session)
+
+
+Chooser = Callable[[Mapping[str, Any]], str]
+
+
+def first_option(prompt: Mapping[str, Any]) -> str:
+    """The recommended option: prompts list it first."""
+    return str(prompt["options"][0]["value"])
+
+
+async def decide(
+    served: Served, tool: str, arguments: Mapping[str, Any], choose: Chooser = first_option
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Call a tool as an agent without elicitation does: answer each needs_decision with the
+    user's choice and call again. Returns the final result and every prompt asked."""
+    decisions: dict[str, str] = {}
+    asked: list[dict[str, Any]] = []
+    for _ in range(5):
+        result = await served.call(tool, {**arguments, "decisions": decisions})
+        if result["status"] != "needs_decision":
+            return result, asked
+        for prompt in result["decisions"]:
+            asked.append(prompt)
+            decisions[prompt["decision_id"]] = choose(prompt)
+    raise AssertionError(f"{tool} kept asking: {[p['decision_id'] for p in asked]}")

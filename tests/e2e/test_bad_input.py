@@ -1,0 +1,125 @@
+"""Bad input gets a clear tool error naming the problem and what is valid, and creates nothing.
+
+None of the cases changes the cloud, so one server serves them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcp_types import TextContent
+
+from tests.e2e.harness import serve
+
+PROD_DB = "i-bp1proddb0000000001"
+PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20260101.vhd"
+
+
+@dataclass(frozen=True)
+class Case:
+    tool: str
+    arguments: dict[str, Any]
+    mentions: list[str]
+    id: str
+
+
+CASES = [
+    Case(
+        "describe_source",
+        {"instance_id": "i-bp1doesnotexist0001"},
+        ["i-bp1doesnotexist0001", "searched cn-hangzhou, cn-shanghai"],
+        id="unknown instance",
+    ),
+    Case(
+        "create_snapshot",
+        {"disk_id": "d-bp1doesnotexist0001"},
+        ["d-bp1doesnotexist0001"],
+        id="unknown disk",
+    ),
+    Case(
+        "check_target_zone",
+        {"instance_id": PROD_DB, "target_zone_id": "cn-hangzhou-h"},
+        ["zone of i-bp1proddb0000000001 itself", "cn-hangzhou-i"],
+        id="the source's own zone",
+    ),
+    Case(
+        "check_target_zone",
+        {"instance_id": PROD_DB, "target_zone_id": "cn-shanghai-e"},
+        ["not a zone of cn-hangzhou", "cn-hangzhou-j"],
+        id="a zone of another region",
+    ),
+    Case(
+        "check_target_zone",
+        {"instance_id": PROD_DB, "target_zone_id": "cn-hangzhou-z"},
+        ["cn-hangzhou-z", "cn-hangzhou-i"],
+        id="unknown zone",
+    ),
+    Case(
+        "run_dr_instance",
+        {
+            "instance_id": PROD_DB,
+            "image_id": "m-bp1doesnotexist0001",
+            "target_zone_id": "cn-hangzhou-i",
+        },
+        ["m-bp1doesnotexist0001"],
+        id="unknown image",
+    ),
+    Case(
+        "run_dr_instance",
+        {"instance_id": PROD_DB, "image_id": PUBLIC_IMAGE, "target_zone_id": "cn-hangzhou-i"},
+        [PUBLIC_IMAGE],
+        id="an image not built from this source",
+    ),
+    Case(
+        "run_dr_instance",
+        {
+            "instance_id": PROD_DB,
+            "image_id": PUBLIC_IMAGE,
+            "target_zone_id": "cn-hangzhou-i",
+            "instance_name": "http://db",
+        },
+        ["http://"],
+        id="an instance name ECS would reject",
+    ),
+    Case(
+        "check_target_zone",
+        {
+            "instance_id": PROD_DB,
+            "target_zone_id": "cn-hangzhou-j",
+            "decisions": {"vswitch_cn-hangzhou-j": "make one"},
+        },
+        ["'make one' is not one of the options", "create_vswitch", "zone:cn-hangzhou-i"],
+        id="a decision value not among the options",
+    ),
+    Case(
+        "create_full_image",
+        {"instance_id": PROD_DB},
+        ["snapshot_group_id"],
+        id="an image without snapshots",
+    ),
+    Case(
+        "get_operation",
+        {"operation_id": "op-0000000000000000"},
+        ["unknown operation id", "list_operations"],
+        id="unknown operation",
+    ),
+]
+
+
+async def test_bad_input_is_refused_with_what_is_valid_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    # One server for every case: starting one per case would cost more than the cases.
+    async with serve(tmp_path) as served:
+        for case in CASES:
+            result = await served.client.call_tool(case.tool, case.arguments)
+            assert result.is_error, (case.id, result.structured_content)
+            content = result.content[0]
+            assert isinstance(content, TextContent)
+            for mention in case.mentions:
+                assert mention in content.text, (case.id, content.text)
+            assert "Traceback" not in content.text
+        created = [a for a in served.sandbox.actions() if a.startswith(("Create", "Run"))]
+        assert created == []

@@ -1,0 +1,148 @@
+"""The tool list as a client sees it: names, annotations, schemas, and `--read-only`."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import anyio
+from mcp import Client
+from mcp_types import TextContent, Tool
+
+from tests.e2e.harness import serve, server_environment
+
+READ_ONLY = {
+    "describe_source",
+    "check_target_zone",
+    "describe_target_instance",
+    "verify_dr_instance",
+    "wait_operation",
+    "get_operation",
+    "list_operations",
+}
+MUTATING = {
+    "create_snapshot_group",
+    "create_snapshot",
+    "create_full_image",
+    "create_vswitch",
+    "run_dr_instance",
+}
+
+
+def by_name(tools: list[Tool]) -> dict[str, Tool]:
+    return {t.name: t for t in tools}
+
+
+async def test_tool_list_annotations_and_read_only_mode_agree(tmp_path: Path) -> None:
+    async with serve(tmp_path / "full") as served:
+        full = by_name((await served.client.list_tools()).tools)
+    async with serve(tmp_path / "read-only", read_only=True) as served:
+        limited = by_name((await served.client.list_tools()).tools)
+        refused = await served.client.call_tool("create_snapshot_group", {"instance_id": "i-x"})
+        actions = served.sandbox.actions()
+
+    assert set(full) == READ_ONLY | MUTATING
+    for name, tool in full.items():
+        assert tool.annotations is not None, name
+        assert tool.annotations.title, name
+        assert tool.annotations.read_only_hint is (name in READ_ONLY), name
+        assert tool.annotations.open_world_hint is True, name
+        if name in MUTATING:
+            assert tool.annotations.destructive_hint is False, name
+        assert tool.output_schema is not None, name
+        assert "status" in tool.output_schema["properties"], name
+        assert tool.description, name
+    # Read-only mode offers exactly the tools annotated read-only, unchanged.
+    assert set(limited) == {
+        n for n, t in full.items() if t.annotations and t.annotations.read_only_hint
+    }
+    assert all(limited[n] == full[n] for n in limited)
+    assert refused.is_error
+    content = refused.content[0]
+    assert isinstance(content, TextContent)
+    assert "--read-only" in content.text
+    assert actions == []
+
+
+async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Path) -> None:
+    async with serve(tmp_path) as served:
+        tools = by_name((await served.client.list_tools()).tools)
+    for name in MUTATING:
+        properties = tools[name].input_schema["properties"]
+        assert "decisions" in properties, name
+        assert "settled" not in properties, name
+
+
+async def test_the_server_logs_json_lines_on_stderr_only(tmp_path: Path) -> None:
+    async with serve(tmp_path) as served:
+        await served.call("describe_source", {"instance_id": "i-bp1proddb0000000001"})
+        lines = served.log_path.read_text().splitlines()
+    assert lines
+    events = [json.loads(line)["event"] for line in lines]
+    assert "sandbox.started" in events
+    assert "ecs.call" in events
+    assert not any("LTAI" in line for line in lines)
+
+
+def test_an_unusable_setting_stops_the_server_with_its_name(tmp_path: Path) -> None:
+    env = server_environment(tmp_path, {"ECS_DR_SANDBOX_TIME_SCALE": "fast"})
+    result = subprocess.run(
+        [sys.executable, "-m", "ecs_dr.cli", "serve", "--sandbox"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "ECS_DR_SANDBOX_TIME_SCALE" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_streamable_http_serves_the_same_tools(tmp_path: Path) -> None:
+    port = free_port()
+    log_path = anyio.Path(tmp_path / "server.log")
+    command = [sys.executable, "-m", "ecs_dr.cli", "serve", "--sandbox"]
+    command += ["--transport", "streamable-http", "--port", str(port)]
+    with (tmp_path / "server.log").open("w") as errlog:
+        server = await anyio.open_process(
+            command,
+            env=server_environment(tmp_path / "state", {}),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errlog,
+        )
+    try:
+        with anyio.fail_after(30):
+            while "session manager started" not in await log_path.read_text():
+                assert server.returncode is None, await log_path.read_text()
+                await anyio.sleep(0.02)
+            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                result = await client.call_tool(
+                    "describe_source", {"instance_id": "i-bp1prodweb000000001"}
+                )
+        assert names == READ_ONLY | MUTATING
+        assert result.structured_content is not None
+        assert result.structured_content["snapshot_strategy"] == "single_snapshot"
+    finally:
+        server.terminate()
+        with anyio.fail_after(30):
+            await server.wait()
+
+
+async def test_the_embedded_sandbox_can_be_pinned_to_a_port(tmp_path: Path) -> None:
+    port = free_port()
+    async with serve(tmp_path, env={"ECS_DR_SANDBOX_PORT": str(port)}) as served:
+        assert served.sandbox.endpoint == f"127.0.0.1:{port}"
+        assert served.sandbox.state()["regions"]
