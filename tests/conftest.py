@@ -5,6 +5,7 @@ SDK over real HTTP. The sandbox is the only fake of ECS in this repository.
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from alibabacloud_tea_openapi.utils_models import Config
 from ecs_dr.sandbox.app import create_sandbox
 from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.server import SandboxThread
+
+# No test may reach the ECS metadata service (100.100.100.200 is not loopback): the default
+# credential chain would try it when a test forgets its credentials.
+os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 ACCESS_KEY_ID = "LTAI5tSandboxTestKey01"
 ACCESS_KEY_SECRET = "SandboxTestSecret0123456789abcdef"
