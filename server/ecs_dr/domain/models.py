@@ -1,6 +1,6 @@
 """What the product knows about ECS resources, independent of the SDK's models.
 
-The cloud facade (`cloud/ecs.py`) builds these from Describe* answers; rules, workflows and
+The cloud facade (`cloud/ecs/`) builds these from Describe* answers; rules, workflows and
 tool results speak only these types.
 """
 

@@ -18,11 +18,12 @@ from ecs_dr.domain.rules import RunInstancesPlan
 from ecs_dr.domain.statuses import ImageStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import (
-    Cancelled,
     Decisions,
     NeedsDecision,
     Prepared,
     Progress,
+    cancelled,
+    create_step,
     operation_tags,
     ready,
 )
@@ -133,10 +134,7 @@ async def prepare_dr_instance(
         zones=zones,
     )
     if check.cancelled_by is not None:
-        return Cancelled(
-            decision_id=check.cancelled_by,
-            message=f"Cancelled at {check.cancelled_by!r}; nothing was created.",
-        )
+        return cancelled(check.cancelled_by)
     if check.prompts:
         return NeedsDecision(
             prompts=check.prompts, context=check.model_dump(mode="json", exclude={"prompts"})
@@ -203,9 +201,14 @@ async def execute_dr_instance(
         )
         created = vswitch.vswitch_id
         run = run.model_copy(update={"vswitch_id": created})
-    token = step.intent("run_instances", "RunInstances", run.parameters())
-    dr_id = await ecs.run_instance(gw, run, token, operation_tags(step, plan.source_instance_id))
-    step.created("run_instances", dr_id)
+    tags = operation_tags(step, plan.source_instance_id)
+    dr_id = await create_step(
+        step,
+        "run_instances",
+        "RunInstances",
+        run.parameters(),
+        lambda token: ecs.run_instance(gw, run, token, tags),
+    )
     await report(10, f"instance {dr_id} launched")
     dr = await ecs.wait_instance(
         gw,

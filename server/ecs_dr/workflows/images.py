@@ -18,6 +18,7 @@ from ecs_dr.workflows.prepared import (
     Decisions,
     Prepared,
     Progress,
+    create_step,
     operation_tags,
     ready,
     today,
@@ -70,7 +71,7 @@ async def prepare_full_image(
     *,
     snapshot_group_id: str | None = None,
     snapshot_id: str | None = None,
-    snapshot_ids: Sequence[str] = (),
+    snapshot_ids: Sequence[str] | None = None,
     image_name: str | None = None,
     decisions: Decisions | None = None,
 ) -> Prepared[ImagePlan]:
@@ -81,7 +82,7 @@ async def prepare_full_image(
     ValueError when the snapshots are not this source's, miss a disk, are not accomplished,
     or the name is taken.
     """
-    ids = [*([snapshot_id] if snapshot_id else []), *snapshot_ids]
+    ids = [*([snapshot_id] if snapshot_id else []), *(snapshot_ids or ())]
     if bool(snapshot_group_id) == bool(ids):
         raise ValueError(
             "Give either snapshot_group_id (a multi-disk source) or its snapshot ids "
@@ -174,16 +175,16 @@ async def execute_full_image(
     timing: ecs.Timing = ecs.REAL_TIME,
 ) -> ImageResult:
     """Create the image and wait until it is Available."""
-    token = step.intent("create_image", plan.action, plan.parameters())
-    image_id = await ecs.create_image(
-        gw,
-        plan.region_id,
-        plan.image_name,
-        plan.mappings,
-        token,
-        operation_tags(step, plan.instance_id),
+    tags = operation_tags(step, plan.instance_id)
+    image_id = await create_step(
+        step,
+        "create_image",
+        plan.action,
+        plan.parameters(),
+        lambda token: ecs.create_image(
+            gw, plan.region_id, plan.image_name, plan.mappings, token, tags
+        ),
     )
-    step.created("create_image", image_id)
     report = Progress(progress)
     await report(0, f"image {image_id} started")
     image = await ecs.wait_image(

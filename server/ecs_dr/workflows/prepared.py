@@ -7,7 +7,7 @@ confirmation covering its parameters (`Ready`). Nothing is created before `Ready
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -63,10 +63,10 @@ Prepared = NeedsDecision | Cancelled | Ready[P]
 Decisions = Mapping[str, str]
 
 
-def cancelled(prompt: ChoicePrompt) -> Cancelled:
+def cancelled(decision_id: str) -> Cancelled:
+    """The user answered `cancel` to `decision_id`."""
     return Cancelled(
-        decision_id=prompt.decision_id,
-        message=f"Cancelled at {prompt.decision_id!r}; nothing was created.",
+        decision_id=decision_id, message=f"Cancelled at {decision_id!r}; nothing was created."
     )
 
 
@@ -78,7 +78,7 @@ def ready(plan: P, decisions: Decisions | None) -> Ready[P] | Cancelled:
     prompt = confirm_prompt(plan.action, plan.parameters())
     answer = chosen(prompt, decisions or {})
     if answer == CANCEL:
-        return cancelled(prompt)
+        return cancelled(prompt.decision_id)
     return Ready(plan=plan, confirm=prompt, confirmed=answer == PROCEED)
 
 
@@ -93,6 +93,21 @@ def operation_tags(step: StepRecorder, source_instance_id: str | None) -> dict[s
     if source_instance_id:
         tags[TAG_SOURCE] = source_instance_id
     return tags
+
+
+async def create_step(
+    step: StepRecorder,
+    name: str,
+    action: str,
+    parameters: Mapping[str, Any],
+    create: Callable[[str], Awaitable[str]],
+) -> str:
+    """One journaled create: record the step, call `create` with the step's ClientToken (so a
+    resumed step never creates twice), record the id ECS returned; returns that id."""
+    token = step.intent(name, action, parameters)
+    resource_id = await create(token)
+    step.created(name, resource_id)
+    return resource_id
 
 
 # Statuses that carry no percentage, placed on the 0-100 scale of their wait (an instance

@@ -27,6 +27,7 @@ from ecs_dr.workflows.prepared import (
     Prepared,
     Progress,
     cancelled,
+    create_step,
     operation_tags,
     ready,
     today,
@@ -165,7 +166,7 @@ async def prepare_snapshot_group(
                 context={"instance_id": instance_id, "blockers": rules.group_blockers(source)},
             )
         if answer == CANCEL:
-            return cancelled(prompt)
+            return cancelled(prompt.decision_id)
     # The runbook's names: SnapGroup_<id>_<date>; per-disk Snap_<id>_<date>_<device>.
     prefix = "SnapGroup" if strategy == "snapshot_group" else "Snap"
     plan = SnapshotGroupPlan(
@@ -237,11 +238,15 @@ async def _group(
     tags: dict[str, str],
     timing: ecs.Timing,
 ) -> SnapshotSetResult:
-    token = step.intent("create_snapshot_group", plan.action, plan.parameters())
-    group_id = await ecs.create_snapshot_group(
-        gw, plan.region_id, plan.instance_id, plan.name, token, tags
+    group_id = await create_step(
+        step,
+        "create_snapshot_group",
+        plan.action,
+        plan.parameters(),
+        lambda token: ecs.create_snapshot_group(
+            gw, plan.region_id, plan.instance_id, plan.name, token, tags
+        ),
     )
-    step.created("create_snapshot_group", group_id)
     # CreateSnapshotGroup tags only the group: its snapshots are tagged at once, so a cleanup
     # finds them even if the wait is interrupted, and again after it for any listed late.
     started = await ecs.describe_snapshot_group(gw, plan.region_id, group_id)
@@ -259,11 +264,7 @@ async def _group(
     late = [s.snapshot_id for s in group.snapshots if s.snapshot_id not in tagged]
     if late:
         await ecs.tag_resources(gw, plan.region_id, "snapshot", late, tags)
-    disks = {d.disk_id: d for d in plan.disks}
-    records = [
-        _record(s, disks.get(s.source_disk_id), seen.get(s.snapshot_id)) for s in group.snapshots
-    ]
-    return _set_result(plan, group_id, records)
+    return _set_result(plan, group_id, [(s, seen.get(s.snapshot_id)) for s in group.snapshots])
 
 
 async def _per_disk(
@@ -308,9 +309,7 @@ async def _per_disk(
         )
 
     done = await asyncio.gather(*(wait(s) for s in snapshot_ids))
-    disks = {d.disk_id: d for d in plan.disks}
-    records = [_record(s, disks.get(s.source_disk_id), at) for s, at in done]
-    return _set_result(plan, None, records)
+    return _set_result(plan, None, done)
 
 
 def _created(step: StepRecorder, names: Sequence[str], outcomes: Sequence[object]) -> list[str]:
@@ -325,8 +324,13 @@ def _created(step: StepRecorder, names: Sequence[str], outcomes: Sequence[object
 
 
 def _set_result(
-    plan: SnapshotGroupPlan, group_id: str | None, records: list[SnapshotRecord]
+    plan: SnapshotGroupPlan,
+    group_id: str | None,
+    taken: Sequence[tuple[Snapshot, datetime | None]],
 ) -> SnapshotSetResult:
+    """The plan's snapshots, each with the disk it copies and when it became zone-redundant."""
+    disks = {d.disk_id: d for d in plan.disks}
+    records = [_record(s, disks.get(s.source_disk_id), at) for s, at in taken]
     times = [r.zone_redundant_at for r in records]
     safe_at = max(t for t in times if t is not None) if all(times) and times else None
     consistent = plan.strategy == "snapshot_group"
@@ -357,11 +361,15 @@ async def execute_snapshot(
 ) -> SnapshotResult:
     """Take the snapshot and wait until it is zone-redundant."""
     tags = operation_tags(step, plan.disk.instance_id)
-    token = step.intent("create_snapshot", plan.action, plan.parameters())
-    snapshot_id = await ecs.create_snapshot(
-        gw, plan.region_id, plan.disk.disk_id, plan.name, token, tags
+    snapshot_id = await create_step(
+        step,
+        "create_snapshot",
+        plan.action,
+        plan.parameters(),
+        lambda token: ecs.create_snapshot(
+            gw, plan.region_id, plan.disk.disk_id, plan.name, token, tags
+        ),
     )
-    step.created("create_snapshot", snapshot_id)
     report = Progress(progress)
     await report(0, f"snapshot {snapshot_id} started")
     snapshot, at = await ecs.wait_snapshot(

@@ -11,7 +11,14 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.models import VSwitch
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Decisions, Prepared, Progress, operation_tags, ready
+from ecs_dr.workflows.prepared import (
+    Decisions,
+    Prepared,
+    Progress,
+    create_step,
+    operation_tags,
+    ready,
+)
 
 # The VPC service takes VSwitch masks from /16 to /29.
 MIN_PREFIX, MAX_PREFIX = 16, 29
@@ -145,18 +152,16 @@ async def create_and_wait(
     timing: ecs.Timing,
 ) -> VSwitch:
     """Create the VSwitch (tagged with the operation) and wait until it is Available."""
-    token = step.intent("create_vswitch", plan.action, plan.parameters())
-    vswitch_id = await ecs.create_vswitch(
-        gw,
-        plan.region_id,
-        plan.vpc_id,
-        plan.zone_id,
-        plan.cidr_block,
-        plan.name,
-        token,
-        operation_tags(step, plan.source_instance_id),
+    tags = operation_tags(step, plan.source_instance_id)
+    vswitch_id = await create_step(
+        step,
+        "create_vswitch",
+        plan.action,
+        plan.parameters(),
+        lambda token: ecs.create_vswitch(
+            gw, plan.region_id, plan.vpc_id, plan.zone_id, plan.cidr_block, plan.name, token, tags
+        ),
     )
-    step.created("create_vswitch", vswitch_id)
     await report(start, f"VSwitch {vswitch_id} ({plan.cidr_block}) created")
     return await ecs.wait_vswitch(
         gw,

@@ -1,0 +1,92 @@
+"""Typed ECS calls: domain models in, domain models out.
+
+The only package above the gateway that touches the SDK's request and response models, so
+workflows never see one. Every function takes the gateway and a region; a missing id raises
+`NotFound` with a message naming where it looked. One module per resource family:
+`lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
+disk categories), `network` (VSwitches, free blocks), `snapshots`, `images`, `tags`, and
+`waits` (one generic `Waiter` over a waiter spec, and what each waited resource becomes).
+"""
+
+from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named
+from ecs_dr.cloud.ecs.instances import describe_disk, describe_instance, run_instance
+from ecs_dr.cloud.ecs.lookup import (
+    DISCOVERY_REGION,
+    find_disk_region,
+    find_instance_region,
+    find_vpc_region,
+    region_ids,
+)
+from ecs_dr.cloud.ecs.network import (
+    create_vswitch,
+    first_free_block,
+    free_cidr_block,
+    vpc_cidr_block,
+    vswitches,
+)
+from ecs_dr.cloud.ecs.snapshots import (
+    SNAPSHOT_BATCH,
+    create_snapshot,
+    create_snapshot_group,
+    describe_snapshot_group,
+    describe_snapshots,
+)
+from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
+from ecs_dr.cloud.ecs.waits import (
+    REAL_TIME,
+    Timing,
+    Waited,
+    Waiter,
+    wait_image,
+    wait_instance,
+    wait_snapshot,
+    wait_snapshot_group,
+    wait_vswitch,
+)
+from ecs_dr.cloud.ecs.zones import (
+    describe_zones,
+    instance_type_specs,
+    types_in_stock,
+    zone_offer,
+    zones_with_stock,
+)
+
+__all__ = [
+    "DISCOVERY_REGION",
+    "REAL_TIME",
+    "SNAPSHOT_BATCH",
+    "TAG_BATCH",
+    "Timing",
+    "Waited",
+    "Waiter",
+    "create_image",
+    "create_snapshot",
+    "create_snapshot_group",
+    "create_vswitch",
+    "describe_disk",
+    "describe_image",
+    "describe_instance",
+    "describe_snapshot_group",
+    "describe_snapshots",
+    "describe_zones",
+    "find_disk_region",
+    "find_instance_region",
+    "find_vpc_region",
+    "first_free_block",
+    "free_cidr_block",
+    "images_named",
+    "instance_type_specs",
+    "region_ids",
+    "run_instance",
+    "tag_resources",
+    "types_in_stock",
+    "vpc_cidr_block",
+    "vswitches",
+    "wait_image",
+    "wait_instance",
+    "wait_snapshot",
+    "wait_snapshot_group",
+    "wait_vswitch",
+    "zone_offer",
+    "zones_with_stock",
+]

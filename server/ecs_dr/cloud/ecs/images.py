@@ -1,0 +1,81 @@
+"""Custom images: create one from snapshots, describe it in any status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from alibabacloud_ecs20140526 import models as ecs
+
+from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, tag_list
+from ecs_dr.cloud.errors import NotFound
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.models import Image, ImageDiskMapping
+from ecs_dr.domain.statuses import ImageStatus
+
+
+async def create_image(
+    gw: EcsGateway,
+    region_id: str,
+    name: str,
+    mappings: Sequence[ImageDiskMapping],
+    client_token: str,
+    tags: Mapping[str, str],
+) -> str:
+    """A custom image holding one snapshot per mapping; returns its id."""
+    request = ecs.CreateImageRequest(
+        image_name=name,
+        disk_device_mapping=[
+            ecs.CreateImageRequestDiskDeviceMapping(
+                device=m.device, disk_type=m.kind, snapshot_id=m.snapshot_id, size=m.size_gib
+            )
+            for m in mappings
+        ],
+        client_token=client_token,
+        tag=tag_list(ecs.CreateImageRequestTag, tags),
+    )
+    body = await gw.call(region_id, "CreateImage", request)
+    return str(body.image_id)
+
+
+async def _images(gw: EcsGateway, region_id: str, **filters: str) -> list[Image]:
+    # DescribeImages hides every image that is not Available unless Status names it.
+    request = ecs.DescribeImagesRequest(status=",".join(ImageStatus), **filters)
+    return [image_from(i) for i in await gw.collect(region_id, "DescribeImages", request)]
+
+
+async def describe_image(gw: EcsGateway, region_id: str, image_id: str) -> Image:
+    """The image in any status; raises NotFound when the region lacks it."""
+    found = await _images(gw, region_id, image_id=image_id)
+    if not found:
+        raise NotFound(
+            "InvalidImageId.NotFound",
+            f"no image {image_id} in {region_id}; build one with create_full_image",
+            action="DescribeImages",
+            region_id=region_id,
+        )
+    return found[0]
+
+
+async def images_named(gw: EcsGateway, region_id: str, name: str) -> list[Image]:
+    """This account's images called exactly `name`, in any status."""
+    return await _images(gw, region_id, image_name=name, image_owner_alias="self")
+
+
+def image_from(i: Any) -> Image:
+    """The image an SDK item describes, with its disk mappings."""
+    return Image(
+        image_id=i.image_id,
+        name=i.image_name or "",
+        status=i.status,
+        progress=percent(i.progress),
+        mappings=[
+            ImageDiskMapping(
+                device=m.device,
+                kind=disk_kind(m.type),
+                snapshot_id=m.snapshot_id or "",
+                size_gib=int(m.size or 0),
+            )
+            for m in items(i.disk_device_mappings, "disk_device_mapping")
+        ],
+    )

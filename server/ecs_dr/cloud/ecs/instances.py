@@ -1,0 +1,151 @@
+"""Instances and their disks: describe them, and run the DR instance."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from alibabacloud_ecs20140526 import models as ecs
+
+from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
+from ecs_dr.cloud.errors import NotFound
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.models import Disk, Instance
+from ecs_dr.domain.rules import RunInstancesPlan
+
+
+async def instance_items(gw: EcsGateway, region_id: str, instance_ids: list[str]) -> list[Any]:
+    """DescribeInstances' items for these ids; ids the region lacks are left out."""
+    request = ecs.DescribeInstancesRequest(instance_ids=json.dumps(instance_ids))
+    return await gw.collect(region_id, "DescribeInstances", request)
+
+
+async def list_disks(
+    gw: EcsGateway,
+    region_id: str,
+    *,
+    disk_ids: list[str] | None = None,
+    instance_id: str | None = None,
+) -> list[Disk]:
+    """The disks with these ids or of this instance, the system disk first, then by device."""
+    request = ecs.DescribeDisksRequest(
+        disk_ids=json.dumps(disk_ids) if disk_ids else None, instance_id=instance_id
+    )
+    items = await gw.collect(region_id, "DescribeDisks", request)
+    return sorted((_disk(d) for d in items), key=lambda d: (d.kind != "system", d.device))
+
+
+def _disk(d: Any) -> Disk:
+    return Disk(
+        disk_id=d.disk_id,
+        kind=disk_kind(d.type),
+        device=d.device or "",
+        category=d.category,
+        size_gib=int(d.size),
+        performance_level=d.performance_level or None,
+        status=d.status or "",
+        zone_id=d.zone_id or "",
+        instance_id=d.instance_id or None,
+        name=d.disk_name or "",
+        multi_attach=d.multi_attach == "Enabled",
+    )
+
+
+def _instance(i: Any, disks: list[Disk]) -> Instance:
+    vpc = i.vpc_attributes
+    private = vpc.private_ip_address.ip_address if vpc and vpc.private_ip_address else None
+    public = i.public_ip_address.ip_address if i.public_ip_address else None
+    return Instance(
+        instance_id=i.instance_id,
+        name=i.instance_name or "",
+        region_id=i.region_id,
+        zone_id=i.zone_id,
+        instance_type=i.instance_type,
+        status=i.status,
+        vpc_id=vpc.vpc_id if vpc else "",
+        vswitch_id=vpc.v_switch_id if vpc else "",
+        security_group_ids=list(i.security_group_ids.security_group_id or []),
+        instance_charge_type=i.instance_charge_type or "",
+        internet_charge_type=i.internet_charge_type or "",
+        internet_max_bandwidth_out=int(i.internet_max_bandwidth_out or 0),
+        public_ips=list(public or []),
+        private_ips=list(private or []),
+        image_id=i.image_id or "",
+        cpu=int(i.cpu or 0),
+        memory_mib=int(i.memory or 0),
+        disks=disks,
+    )
+
+
+async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) -> Instance:
+    """The instance with every attached disk; raises NotFound when the region lacks it."""
+    found, disks = await asyncio.gather(
+        instance_items(gw, region_id, [instance_id]),
+        list_disks(gw, region_id, instance_id=instance_id),
+    )
+    if not found:
+        raise NotFound(
+            "InvalidInstanceId.NotFound",
+            f"no instance {instance_id} in {region_id}; check the id, or omit region_id to "
+            "search every region",
+            action="DescribeInstances",
+            region_id=region_id,
+        )
+    return _instance(found[0], disks)
+
+
+async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
+    """One disk; raises NotFound when the region lacks it."""
+    found = await list_disks(gw, region_id, disk_ids=[disk_id])
+    if not found:
+        raise NotFound(
+            "InvalidDiskId.NotFound",
+            f"no disk {disk_id} in {region_id}; check the id, or omit region_id to search "
+            "every region",
+            action="DescribeDisks",
+            region_id=region_id,
+        )
+    return found[0]
+
+
+async def run_instance(
+    gw: EcsGateway, plan: RunInstancesPlan, client_token: str, tags: Mapping[str, str]
+) -> str:
+    """RunInstances exactly as planned (Device= overrides, PL on every ESSD); returns the id."""
+    system = plan.system_disk
+    prepaid = plan.instance_charge_type == "PrePaid"
+    request = ecs.RunInstancesRequest(
+        zone_id=plan.zone_id,
+        image_id=plan.image_id,
+        instance_type=plan.instance_type,
+        v_switch_id=plan.vswitch_id,
+        security_group_ids=list(plan.security_group_ids),
+        instance_name=plan.instance_name,
+        instance_charge_type=plan.instance_charge_type,
+        internet_charge_type=plan.internet_charge_type,
+        internet_max_bandwidth_out=plan.internet_max_bandwidth_out,
+        period=plan.period if prepaid else None,
+        period_unit=plan.period_unit if prepaid else None,
+        amount=1,
+        system_disk=ecs.RunInstancesRequestSystemDisk(
+            category=system.category,
+            size=str(system.size_gib),
+            performance_level=system.performance_level,
+        ),
+        data_disk=[
+            ecs.RunInstancesRequestDataDisk(
+                device=d.device,
+                category=d.category,
+                size=d.size_gib,
+                performance_level=d.performance_level,
+            )
+            for d in plan.data_disks
+        ]
+        or None,
+        client_token=client_token,
+        tag=tag_list(ecs.RunInstancesRequestTag, tags),
+    )
+    body = await gw.call(plan.region_id, "RunInstances", request)
+    return str(body.instance_id_sets.instance_id_set[0])

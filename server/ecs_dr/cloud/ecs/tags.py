@@ -1,0 +1,30 @@
+"""Tagging resources whose create call could not tag them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from alibabacloud_ecs20140526 import models as ecs
+
+from ecs_dr.cloud.ecs._sdk import tag_list
+from ecs_dr.cloud.gateway import EcsGateway
+
+# TagResources takes at most 50 resources a call.
+TAG_BATCH = 50
+
+
+async def tag_resources(
+    gw: EcsGateway,
+    region_id: str,
+    resource_type: str,
+    resource_ids: Sequence[str],
+    tags: Mapping[str, str],
+) -> None:
+    """Tag resources that their create call could not tag (group snapshots, VSwitches)."""
+    for start in range(0, len(resource_ids), TAG_BATCH):
+        request = ecs.TagResourcesRequest(
+            resource_type=resource_type,
+            resource_id=list(resource_ids[start : start + TAG_BATCH]),
+            tag=tag_list(ecs.TagResourcesRequestTag, tags),
+        )
+        await gw.call(region_id, "TagResources", request)

@@ -1,0 +1,159 @@
+"""Waiting for a created resource: one `Waiter` runs any `WaiterSpec` and turns the waited
+item into what the caller needs (an `Image`, a `VSwitch`, ...)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from ecs_dr.cloud.ecs._sdk import items, percent
+from ecs_dr.cloud.ecs.images import image_from
+from ecs_dr.cloud.ecs.instances import describe_instance
+from ecs_dr.cloud.ecs.network import vswitch_from
+from ecs_dr.cloud.ecs.snapshots import describe_snapshot_group, snapshot_from
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.waiters import (
+    IMAGE,
+    INSTANCE,
+    SNAPSHOT,
+    SNAPSHOT_GROUP,
+    VSWITCH,
+    Clock,
+    ProgressCallback,
+    Sleep,
+    WaiterSpec,
+    wait_for,
+)
+from ecs_dr.domain.models import Image, Instance, Snapshot, SnapshotGroup, VSwitch
+
+T = TypeVar("T")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How waits pass time: real sleeps in the server, a virtual clock in tests."""
+
+    sleep: Sleep = asyncio.sleep
+    clock: Clock = time.monotonic
+    now: Callable[[], datetime] = _utc_now
+    timeout_s: float | None = None
+
+
+REAL_TIME = Timing()
+
+
+@dataclass(frozen=True)
+class Waited:
+    """A wait that succeeded: where, which resource, and its SDK item as last described."""
+
+    gw: EcsGateway
+    region_id: str
+    resource_id: str
+    item: Any
+    timing: Timing
+
+
+@dataclass(frozen=True)
+class Waiter(Generic[T]):
+    """A `WaiterSpec` and what the resource becomes once it succeeded.
+
+    Called as `waiter(gw, region_id, resource_id, on_progress=..., timing=...)`; raises
+    WaiterFailed, WaiterTimeout, or the CloudError of a call that failed.
+    """
+
+    spec: WaiterSpec
+    finish: Callable[[Waited], Awaitable[T]]
+
+    async def __call__(
+        self,
+        gw: EcsGateway,
+        region_id: str,
+        resource_id: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        timing: Timing = REAL_TIME,
+    ) -> T:
+        waited = await wait_for(
+            gw,
+            self.spec,
+            resource_id,
+            region_id=region_id,
+            on_progress=on_progress,
+            timeout_s=timing.timeout_s,
+            sleep=timing.sleep,
+            clock=timing.clock,
+        )
+        return await self.finish(Waited(gw, region_id, resource_id, waited.item, timing))
+
+
+async def _snapshot(done: Waited) -> tuple[Snapshot, datetime]:
+    return snapshot_from(done.item), done.timing.now()
+
+
+async def _image(done: Waited) -> Image:
+    return image_from(done.item)
+
+
+async def _instance(done: Waited) -> Instance:
+    return await describe_instance(done.gw, done.region_id, done.resource_id)
+
+
+async def _vswitch(done: Waited) -> VSwitch:
+    return vswitch_from(done.item)
+
+
+wait_snapshot = Waiter(SNAPSHOT, _snapshot)
+"""Wait for `accomplished` (100%, zone-redundant); returns it and when that was seen."""
+
+wait_image = Waiter(IMAGE, _image)
+"""Wait for `Available`; CreateFailed, UnAvailable and Deprecated end the wait."""
+
+wait_instance = Waiter(INSTANCE, _instance)
+"""Wait for `Running`; returns the instance with its disks as ECS created them."""
+
+wait_vswitch = Waiter(VSWITCH, _vswitch)
+"""Wait for `Available`."""
+
+
+async def wait_snapshot_group(
+    gw: EcsGateway,
+    region_id: str,
+    group_id: str,
+    *,
+    on_progress: ProgressCallback | None = None,
+    timing: Timing = REAL_TIME,
+) -> tuple[SnapshotGroup, dict[str, datetime]]:
+    """Wait for `accomplished`; also returns when each snapshot was first seen at 100%,
+    the moment its recovery point became zone-redundant."""
+    latest: dict[str, int] = {}
+    redundant_at: dict[str, datetime] = {}
+
+    def progress(item: Any) -> int | None:
+        for member in items(item.snapshots, "snapshot"):
+            latest[member.snapshot_id] = percent(member.progress)
+        return sum(latest.values()) // len(latest) if latest else None
+
+    async def observe(status: str, overall: int | None, elapsed_s: float) -> None:
+        now = timing.now()
+        for snapshot_id, value in latest.items():
+            if value >= 100:
+                redundant_at.setdefault(snapshot_id, now)
+        if on_progress is not None:
+            await on_progress(status, overall, elapsed_s)
+
+    async def finish(done: Waited) -> tuple[SnapshotGroup, dict[str, datetime]]:
+        group = await describe_snapshot_group(gw, region_id, group_id)
+        at = timing.now()
+        return group, {s.snapshot_id: redundant_at.get(s.snapshot_id, at) for s in group.snapshots}
+
+    waiter = Waiter(dataclasses.replace(SNAPSHOT_GROUP, progress=progress), finish)
+    return await waiter(gw, region_id, group_id, on_progress=observe, timing=timing)

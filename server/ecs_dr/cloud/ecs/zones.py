@@ -1,0 +1,97 @@
+"""What a zone can supply now: its instance types in stock and its disk categories."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alibabacloud_ecs20140526 import models as ecs
+
+from ecs_dr.cloud.ecs._sdk import items
+from ecs_dr.cloud.ecs.network import vswitches
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.models import InstanceTypeSpec, ZoneOffer
+
+
+async def describe_zones(gw: EcsGateway, region_id: str) -> list[str]:
+    """The region's zone ids."""
+    body = await gw.call(region_id, "DescribeZones", ecs.DescribeZonesRequest(verbose=False))
+    return sorted(z.zone_id for z in body.zones.zone)
+
+
+async def _available(
+    gw: EcsGateway,
+    region_id: str,
+    destination: str,
+    *,
+    zone_id: str | None = None,
+    instance_type: str | None = None,
+) -> dict[str, list[str]]:
+    """DescribeAvailableResource: zone -> the values it can supply now (status Available)."""
+    request = ecs.DescribeAvailableResourceRequest(
+        destination_resource=destination, zone_id=zone_id, instance_type=instance_type
+    )
+    body = await gw.call(region_id, "DescribeAvailableResource", request)
+    offers: dict[str, list[str]] = {}
+    for zone in items(body.available_zones, "available_zone"):
+        values = offers.setdefault(zone.zone_id, [])
+        if zone.status != "Available":
+            continue
+        for resource in items(zone.available_resources, "available_resource"):
+            for supported in items(resource.supported_resources, "supported_resource"):
+                if supported.status == "Available":
+                    values.append(supported.value)
+    return offers
+
+
+async def zone_offer(
+    gw: EcsGateway, region_id: str, zone_id: str, vpc_id: str, instance_type: str
+) -> ZoneOffer:
+    """What the zone can supply for this instance type now, and the VPC's VSwitches there."""
+    switches, types, system, data = await asyncio.gather(
+        vswitches(gw, region_id, vpc_id, zone_id),
+        _available(gw, region_id, "InstanceType", zone_id=zone_id, instance_type=instance_type),
+        _available(gw, region_id, "SystemDisk", zone_id=zone_id, instance_type=instance_type),
+        _available(gw, region_id, "DataDisk", zone_id=zone_id, instance_type=instance_type),
+    )
+    return ZoneOffer(
+        zone_id=zone_id,
+        vswitches=switches,
+        instance_type_in_stock=instance_type in types.get(zone_id, []),
+        system_disk_categories=system.get(zone_id, []),
+        data_disk_categories=data.get(zone_id, []),
+    )
+
+
+async def instance_type_specs(
+    gw: EcsGateway,
+    region_id: str,
+    *,
+    min_cpu: int | None = None,
+    min_memory_gib: float | None = None,
+) -> list[InstanceTypeSpec]:
+    """Instance types (DescribeInstanceTypes), optionally only those at least this large."""
+    request = ecs.DescribeInstanceTypesRequest(
+        minimum_cpu_core_count=min_cpu, minimum_memory_size=min_memory_gib
+    )
+    found = await gw.collect(region_id, "DescribeInstanceTypes", request)
+    return [
+        InstanceTypeSpec(
+            instance_type=t.instance_type_id,
+            cpu=int(t.cpu_core_count or 0),
+            memory_gib=float(t.memory_size or 0),
+            family=t.instance_type_family or "",
+        )
+        for t in found
+    ]
+
+
+async def zones_with_stock(gw: EcsGateway, region_id: str, instance_type: str) -> list[str]:
+    """Zones of the region where `instance_type` can be bought now."""
+    offers = await _available(gw, region_id, "InstanceType", instance_type=instance_type)
+    return sorted(zone for zone, types in offers.items() if instance_type in types)
+
+
+async def types_in_stock(gw: EcsGateway, region_id: str, zone_id: str) -> list[str]:
+    """Instance types the zone can sell now."""
+    offers = await _available(gw, region_id, "InstanceType", zone_id=zone_id)
+    return sorted(offers.get(zone_id, []))
