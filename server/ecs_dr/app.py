@@ -17,9 +17,12 @@ Backs up an Alibaba Cloud ECS instance into another availability zone (a DR copy
 is never stopped, modified or deleted. Scenario A, in order: describe_source ->
 check_target_zone -> create_snapshot_group (several disks) or create_snapshot (system disk
 only) -> create_full_image -> run_dr_instance, which ends with the source-vs-DR comparison;
-verify_dr_instance shows it again. The server enforces the runbook's rules (bandwidth 0 without
-a public IP, every disk's category, size and performance level kept, same VPC, security group,
-type and billing).
+verify_dr_instance shows it again. Scenario B, a disk onto an existing instance:
+describe_target_instance -> create_snapshot (the source disk) -> create_disk_from_snapshot (in
+the target's zone) -> attach_disk, which ends with the target's disk layout; the disk must then
+be mounted inside the OS by the user (never suggest OS commands). The server enforces the
+runbook's rules (bandwidth 0 without a public IP, every disk's category, size and performance
+level kept, same VPC, security group, type and billing).
 Decisions belong to the user: a result with status needs_decision lists choice prompts; show
 them to the user, then call the same tool again with decisions={decision_id: value}. Every
 create first asks to confirm its exact parameters. A result with status in_progress carries an

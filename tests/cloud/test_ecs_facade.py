@@ -8,6 +8,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
+from ecs_dr.domain.disks import CreateDiskPlan
 from ecs_dr.domain.models import ImageDiskMapping
 from tests.cloud.conftest import VirtualTime, sandbox_gateway
 from tests.conftest import SandboxHandle
@@ -197,3 +198,74 @@ async def test_describe_image_finds_an_image_that_is_not_available_yet(
     assert [i.image_id for i in await ecs.images_named(gateway, REGION, "img")] == [image_id]
     with pytest.raises(NotFound, match="create_full_image"):
         await ecs.describe_image(gateway, REGION, "m-nope")
+
+
+async def test_a_zones_data_disk_categories_are_those_it_sells_the_instance_type(
+    gateway: EcsGateway,
+) -> None:
+    for_g7 = await ecs.data_disk_categories(gateway, REGION, "cn-hangzhou-l", "ecs.g7.large")
+    for_u1 = await ecs.data_disk_categories(gateway, REGION, "cn-hangzhou-i", "ecs.u1-c1m2.large")
+
+    assert "cloud_essd" in for_g7 and "cloud_essd_entry" not in for_g7
+    assert "cloud_essd_entry" in for_u1
+    # ecs.g7.large is sold out in zone K, yet an instance of it there still takes disks.
+    sold_out = await ecs.data_disk_categories(gateway, REGION, "cn-hangzhou-k", "ecs.g7.large")
+    assert "cloud_essd" in sold_out
+    # DiskQuantity counts the system disk; the limit is on data disks.
+    assert await ecs.max_data_disks(gateway, REGION, "ecs.g7.large") == 16
+    assert await ecs.max_data_disks(gateway, REGION, "ecs.e-c1m2.large") == 8
+    assert await ecs.max_data_disks(gateway, REGION, "ecs.nope.large") is None
+
+
+async def test_a_disk_created_from_a_snapshot_and_attached_is_followed_to_in_use(
+    gateway: EcsGateway, sandbox: SandboxHandle, virtual_time: VirtualTime
+) -> None:
+    snapshot_id = await ecs.create_snapshot(
+        gateway, REGION, "d-bp1proddblog00000001", "s", "token-s", {}
+    )
+    progressing = await ecs.describe_snapshot(gateway, REGION, snapshot_id)
+    assert progressing.status == "progressing" and progressing.source_disk_size_gib == 500
+    assert await ecs.find_snapshot_region(gateway, snapshot_id) == REGION
+    await ecs.wait_snapshot(gateway, REGION, snapshot_id, timing=_timing(virtual_time))
+    plan = CreateDiskPlan(
+        region_id=REGION,
+        zone_id="cn-hangzhou-i",
+        snapshot_id=snapshot_id,
+        category="cloud_essd",
+        size_gib=500,
+        performance_level="PL2",
+        disk_name="copy",
+        target_instance_id="i-bp1drtarget00000001",
+        source_disk_id="d-bp1proddblog00000001",
+        source_disk_kind="data",
+    )
+
+    disk_id = await ecs.create_disk(gateway, plan, "token-d", {"k": "v"})
+    available = await ecs.wait_disk_available(
+        gateway, REGION, disk_id, timing=_timing(virtual_time)
+    )
+    await ecs.attach_disk(gateway, REGION, disk_id, "i-bp1drtarget00000001")
+    in_use = await ecs.wait_disk_in_use(gateway, REGION, disk_id, timing=_timing(virtual_time))
+
+    assert (available.status, available.zone_id, available.performance_level) == (
+        "Available",
+        "cn-hangzhou-i",
+        "PL2",
+    )
+    assert (in_use.status, in_use.instance_id, in_use.device) == (
+        "In_use",
+        "i-bp1drtarget00000001",
+        "/dev/xvdb",
+    )
+    with pytest.raises(NotFound, match="no snapshot s-nope in cn-hangzhou"):
+        await ecs.describe_snapshot(gateway, REGION, "s-nope")
+
+
+async def test_waiting_for_an_instance_to_settle_accepts_running_or_stopped(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    stopped = await ecs.wait_instance_settled(
+        gateway, REGION, "i-bp1stopped00000001", timing=_timing(virtual_time)
+    )
+    assert stopped.status == "Stopped"
+    assert virtual_time.sleeps == []

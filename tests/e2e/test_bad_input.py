@@ -14,6 +14,7 @@ from mcp_types import TextContent
 from tests.e2e.harness import serve
 
 PROD_DB = "i-bp1proddb0000000001"
+DR_TARGET = "i-bp1drtarget00000001"
 PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20260101.vhd"
 
 
@@ -100,6 +101,24 @@ CASES = [
         id="an image without snapshots",
     ),
     Case(
+        "create_disk_from_snapshot",
+        {"snapshot_id": "s-bp1doesnotexist0001", "target_instance_id": DR_TARGET},
+        ["s-bp1doesnotexist0001", "searched cn-hangzhou, cn-shanghai"],
+        id="unknown snapshot",
+    ),
+    Case(
+        "attach_disk",
+        {"disk_id": "d-bp1proddbdata0000001", "target_instance_id": DR_TARGET},
+        ["attached to another instance, i-bp1proddb0000000001", "create_disk_from_snapshot"],
+        id="a disk attached to another instance",
+    ),
+    Case(
+        "attach_disk",
+        {"disk_id": "d-bp1drtargetsys00001", "target_instance_id": "i-uf6api000000000001"},
+        ["is in cn-shanghai", "cn-hangzhou"],
+        id="a target in another region",
+    ),
+    Case(
         "get_operation",
         {"operation_id": "op-0000000000000000"},
         ["unknown operation id", "list_operations"],
@@ -121,5 +140,5 @@ async def test_bad_input_is_refused_with_what_is_valid_and_creates_nothing(
             for mention in case.mentions:
                 assert mention in content.text, (case.id, content.text)
             assert "Traceback" not in content.text
-        created = [a for a in served.sandbox.actions() if a.startswith(("Create", "Run"))]
+        created = [a for a in served.sandbox.actions() if a.startswith(("Create", "Run", "Attach"))]
         assert created == []

@@ -29,6 +29,8 @@ MUTATING = {
     "create_full_image",
     "create_vswitch",
     "run_dr_instance",
+    "create_disk_from_snapshot",
+    "attach_disk",
 }
 
 

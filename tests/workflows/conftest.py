@@ -28,6 +28,7 @@ WEB = "i-bp1prodweb000000001"
 LEGACY = "i-bp1legacy000000001"
 ENTRY = "i-bp1entry0000000001"
 TARGET = "i-bp1drtarget00000001"
+STOPPED = "i-bp1stopped00000001"
 SH_API = "i-uf6api000000000001"
 # Every wait of a whole recovery runs on virtual time; this bounds the real time it may take.
 FLOW_LIMIT_S = 30

@@ -22,6 +22,7 @@ from alibabacloud_ecs20140526 import models as ecs
 
 from ecs_dr.cloud.errors import CloudError, WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.disks import ATTACHABLE_STATUSES, INSTANCE_SETTLE_WAIT_S
 from ecs_dr.domain.statuses import (
     DiskStatus,
     ImageStatus,
@@ -190,6 +191,25 @@ INSTANCE = WaiterSpec(
     timeout_s=1200.0,
 )
 
+# An instance that can take a disk (AttachDisk needs Running or Stopped): nothing fails the
+# wait but time, since a Stopping instance ends Stopped and a Starting one Running.
+INSTANCE_SETTLED = WaiterSpec(
+    name="instance (Running or Stopped)",
+    action="DescribeInstances",
+    request_type=ecs.DescribeInstancesRequest,
+    id_param="instance_ids",
+    id_format="json_list",
+    items_path=("instances", "instance"),
+    id_field="instance_id",
+    statuses=InstanceStatus,
+    success=frozenset(ATTACHABLE_STATUSES),
+    failure=frozenset(),
+    pending=frozenset({InstanceStatus.PENDING, InstanceStatus.STARTING, InstanceStatus.STOPPING}),
+    initial_delay_s=3.0,
+    max_delay_s=15.0,
+    timeout_s=INSTANCE_SETTLE_WAIT_S,
+)
+
 VSWITCH = WaiterSpec(
     name="vswitch",
     action="DescribeVSwitches",
@@ -244,7 +264,16 @@ DISK_IN_USE = disk_spec(DiskStatus.IN_USE)
 
 WAITERS: Mapping[str, WaiterSpec] = {
     spec.name: spec
-    for spec in (IMAGE, SNAPSHOT, SNAPSHOT_GROUP, DISK_AVAILABLE, DISK_IN_USE, INSTANCE, VSWITCH)
+    for spec in (
+        IMAGE,
+        SNAPSHOT,
+        SNAPSHOT_GROUP,
+        DISK_AVAILABLE,
+        DISK_IN_USE,
+        INSTANCE,
+        INSTANCE_SETTLED,
+        VSWITCH,
+    )
 }
 
 

@@ -21,6 +21,7 @@ from ecs_dr.domain.rules import group_blockers
 CANCEL = "cancel"
 PROCEED = "proceed"
 CREATE_VSWITCH = "create_vswitch"
+WAIT = "wait"
 PER_DISK_SNAPSHOTS = "per_disk_snapshots"
 RECOMMENDED_SUFFIX = " (Recommended)"
 MIN_OPTIONS = 2
@@ -242,15 +243,20 @@ def _category_rank(category: str) -> int:
     return len(CATEGORY_PREFERENCE)
 
 
+def _alternatives(offered: Sequence[str], unwanted: str) -> list[str]:
+    """Up to three offered categories other than `unwanted`, the preferred first."""
+    return sorted(
+        (c for c in dict.fromkeys(offered) if c != unwanted),
+        key=lambda c: (_category_rank(c), c),
+    )[: MAX_OPTIONS - 1]
+
+
 def disk_category_prompt(disk: Disk, zone_id: str, offered: list[str]) -> ChoicePrompt:
     """The disk's category is not sold in the target zone: pick one that is (ESSD first).
 
     Raises ValueError when the zone offers no other category at all.
     """
-    alternatives = sorted(
-        (c for c in dict.fromkeys(offered) if c != disk.category),
-        key=lambda c: (_category_rank(c), c),
-    )[: MAX_OPTIONS - 1]
+    alternatives = _alternatives(offered, disk.category)
     if not alternatives:
         raise ValueError(
             f"{zone_id} offers no disk category for the {disk.kind} disk {disk.disk_id} "
@@ -313,5 +319,80 @@ def non_essd_group_prompt(instance: Instance) -> ChoicePrompt:
             "instance_id": instance.instance_id,
             "blockers": blockers,
             "non_essd_disks": [d.disk_id for d in instance.disks if not d.is_essd_family],
+        },
+    )
+
+
+def new_disk_category_prompt(
+    snapshot_id: str,
+    category: str,
+    size_gib: int,
+    essd_level: str,
+    target: Instance,
+    offered: Sequence[str],
+) -> ChoicePrompt:
+    """The new disk's category is not offered in the target's zone for the target's instance
+    type: pick one that is (ESSD first), or stop. `essd_level` is the PL cloud_essd would get.
+
+    Raises ValueError when nothing is offered at all.
+    """
+    alternatives = _alternatives(offered, category)
+    where = f"{target.zone_id} for {target.instance_type} instances"
+    if not alternatives:
+        raise ValueError(
+            f"{where} offers no data disk category; {target.instance_id} cannot take a disk "
+            f"from {snapshot_id}. Choose another target instance."
+        )
+    options = [
+        ChoiceOption(
+            value=f"category:{alternative}",
+            label=f"Use {alternative}",
+            description=f"{size_gib} GiB"
+            + (f", performance level {essd_level}." if alternative == "cloud_essd" else "."),
+            recommended=n == 0,
+        )
+        for n, alternative in enumerate(alternatives)
+    ]
+    options.append(_cancel("Stop here; create no disk."))
+    return make_prompt(
+        f"disk_category_{snapshot_id}",
+        f"{where} offers no {category} disks (offered: {', '.join(offered)}). Which category "
+        f"should the new disk from {snapshot_id} for {target.instance_id} have?",
+        options,
+        {
+            "snapshot_id": snapshot_id,
+            "category": category,
+            "zone_id": target.zone_id,
+            "instance_type": target.instance_type,
+            "offered": list(offered),
+        },
+    )
+
+
+def instance_not_ready_prompt(
+    instance: Instance, ready_states: Sequence[str], wait_minutes: int
+) -> ChoicePrompt:
+    """The instance is in a state that cannot take a disk: wait for one that can, or stop."""
+    states = " or ".join(ready_states)
+    return make_prompt(
+        f"instance_status_{instance.instance_id}",
+        f"{instance.instance_id} is {instance.status}; ECS attaches a disk only to an instance "
+        f"that is {states}. Wait until it is?",
+        [
+            ChoiceOption(
+                value=WAIT,
+                label=f"Wait until it is {states}",
+                description=(
+                    f"Follow {instance.instance_id} for up to {wait_minutes} minutes, then "
+                    "attach the disk; fail without attaching if it never gets there."
+                ),
+                recommended=True,
+            ),
+            _cancel("Attach nothing."),
+        ],
+        {
+            "instance_id": instance.instance_id,
+            "status": instance.status,
+            "ready_states": list(ready_states),
         },
     )

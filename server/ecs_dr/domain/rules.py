@@ -46,9 +46,16 @@ LARGE_GROUP_REGIONS = frozenset(
 )
 # CreateImage takes one system snapshot and at most 16 data snapshots.
 MAX_IMAGE_DATA_DISKS = 16
-# RunInstances gives cloud_essd PL1 when PerformanceLevel is omitted; PL1 starts at 20 GiB.
+# RunInstances and CreateDisk give cloud_essd PL1 when PerformanceLevel is omitted.
 DEFAULT_PERFORMANCE_LEVEL = "PL1"
-PL1_MIN_GIB = 20
+# The data disk sizes (GiB) each ESSD performance level allows (ECS-FACTS: RunInstances).
+PL_SIZE_RANGES: Mapping[str, tuple[int, int]] = {
+    "PL0": (1, 65536),
+    "PL1": (20, 65536),
+    "PL2": (461, 65536),
+    "PL3": (1261, 65536),
+}
+PL1_MIN_GIB = PL_SIZE_RANGES["PL1"][0]
 # cloud_essd_entry is sold only with these instance families.
 ESSD_ENTRY_FAMILIES = frozenset({"ecs.u1", "ecs.e"})
 
@@ -196,11 +203,11 @@ def dr_bandwidth(source: Instance) -> int:
     return source.internet_max_bandwidth_out
 
 
-def validate_instance_name(name: str) -> None:
-    """Refuse a name ECS's InstanceName would reject; the message states the rule."""
+def _validate_name(name: str, what: str) -> None:
+    article = "An" if what[0] in "aeiou" else "A"
     rule = (
-        f"An instance name is {_NAME_MIN}-{_NAME_MAX} characters, starts with a letter or a "
-        "Chinese character, contains only letters, digits, Chinese characters, '.', '_', '-' "
+        f"{article} {what} name is {_NAME_MIN}-{_NAME_MAX} characters, starts with a letter or "
+        "a Chinese character, contains only letters, digits, Chinese characters, '.', '_', '-' "
         "and ':', and does not start with http:// or https://"
     )
     if name.startswith(("http://", "https://")):
@@ -208,7 +215,17 @@ def validate_instance_name(name: str) -> None:
     if not _NAME_MIN <= len(name) <= _NAME_MAX:
         raise ValueError(f"{name!r} is {len(name)} characters long. {rule}.")
     if not _NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"{name!r} is not a valid instance name. {rule}.")
+        raise ValueError(f"{name!r} is not a valid {what} name. {rule}.")
+
+
+def validate_instance_name(name: str) -> None:
+    """Refuse a name ECS's InstanceName would reject; the message states the rule."""
+    _validate_name(name, "instance")
+
+
+def validate_disk_name(name: str) -> None:
+    """Refuse a name ECS's DiskName would reject (the same rule as an instance name's)."""
+    _validate_name(name, "disk")
 
 
 def dr_instance_name(source: Instance, requested: str | None) -> str:
@@ -242,6 +259,29 @@ def essd_entry_allowed(instance_type: str) -> bool:
 def default_performance_level(size_gib: int) -> str:
     """The PL a disk gets when it becomes cloud_essd without one: ECS's PL1 when it fits."""
     return DEFAULT_PERFORMANCE_LEVEL if size_gib >= PL1_MIN_GIB else "PL0"
+
+
+def performance_levels_for(size_gib: int) -> list[str]:
+    """The ESSD performance levels a data disk of this size can have."""
+    return [pl for pl, (low, high) in PL_SIZE_RANGES.items() if low <= size_gib <= high]
+
+
+def check_performance_level(level: str, size_gib: int) -> None:
+    """A cloud_essd data disk's performance level must allow its size.
+
+    Raises ValueError naming the levels that do (or the valid levels, for an unknown one).
+    """
+    if level not in PL_SIZE_RANGES:
+        raise ValueError(
+            f"{level!r} is not an ESSD performance level; valid: {', '.join(PL_SIZE_RANGES)}."
+        )
+    low, high = PL_SIZE_RANGES[level]
+    if not low <= size_gib <= high:
+        fitting = ", ".join(performance_levels_for(size_gib)) or "none"
+        raise ValueError(
+            f"{level} takes a disk of {low}-{high} GiB, not {size_gib} GiB; a {size_gib} GiB "
+            f"cloud_essd disk can have: {fitting}."
+        )
 
 
 class DiskOverride(BaseModel):

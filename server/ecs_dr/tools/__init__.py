@@ -3,6 +3,7 @@ result. No business rule lives here."""
 
 from __future__ import annotations
 
+from ecs_dr.tools.disks import attach_disk, create_disk_from_snapshot
 from ecs_dr.tools.inspect import (
     check_target_zone,
     describe_source,
@@ -32,4 +33,6 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(create_full_image, "Build the recovery image"),
     ToolEntry(create_vswitch, "Create a VSwitch"),
     ToolEntry(run_dr_instance, "Launch the DR instance"),
+    ToolEntry(create_disk_from_snapshot, "Create a disk from a snapshot"),
+    ToolEntry(attach_disk, "Attach a disk to an instance"),
 )

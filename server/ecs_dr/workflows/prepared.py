@@ -131,11 +131,19 @@ class Progress:
         self._last = max(self._last, min(value, 100.0))
         await self._report(self._last, 100.0, message)
 
-    def phase(self, start: float, end: float, label: str) -> ProgressCallback:
-        """A waiter callback mapping its wait onto [start, end] of the scale."""
+    def phase(
+        self,
+        start: float,
+        end: float,
+        label: str,
+        statuses: Mapping[str, int] | None = None,
+    ) -> ProgressCallback:
+        """A waiter callback mapping its wait onto [start, end] of the scale; `statuses` places
+        statuses without a percentage when the default places them wrong for this wait."""
+        placed = _STATUS_PERCENT if statuses is None else statuses
 
         async def observe(status: str, percent: int | None, elapsed_s: float) -> None:
-            known = percent if percent is not None else _STATUS_PERCENT.get(status, 0)
+            known = percent if percent is not None else placed.get(status, 0)
             shown = f" {percent}%" if percent is not None else ""
             await self(
                 start + (end - start) * known / 100,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
+from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
 from ecs_dr.domain.models import Instance
@@ -38,6 +39,20 @@ async def load_instance(
     """(region, instance with its disks); raises NotFound naming where it looked."""
     region = await instance_region(gw, instance_id, region_id)
     return region, await ecs.describe_instance(gw, region, instance_id)
+
+
+async def load_target(gw: EcsGateway, instance_id: str, region_id: str, holder: str) -> Instance:
+    """The instance that receives a disk, in the region of what it receives (`holder`, e.g.
+    "the snapshot s-1"). Raises ValueError when it is in another region, NotFound naming the
+    regions searched when it is in none."""
+    try:
+        return await ecs.describe_instance(gw, region_id, instance_id)
+    except NotFound:
+        elsewhere = await ecs.find_instance_region(gw, instance_id)
+    raise ValueError(
+        f"{instance_id} is in {elsewhere}, but {holder} is in {region_id}; a disk is created "
+        f"and attached within one region. Choose a target instance in {region_id}."
+    )
 
 
 async def describe_source(

@@ -4,16 +4,19 @@ The only package above the gateway that touches the SDK's request and response m
 workflows never see one. Every function takes the gateway and a region; a missing id raises
 `NotFound` with a message naming where it looked. One module per resource family:
 `lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
-disk categories), `network` (VSwitches, free blocks), `snapshots`, `images`, `tags`, and
-`waits` (one generic `Waiter` over a waiter spec, and what each waited resource becomes).
+disk categories), `network` (VSwitches, free blocks), `snapshots`, `images`, `tags`, `disks`
+(Scenario B's create and attach), and `waits` (one generic `Waiter` over a waiter spec, and
+what each waited resource becomes).
 """
 
+from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
 from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named
-from ecs_dr.cloud.ecs.instances import describe_disk, describe_instance, run_instance
+from ecs_dr.cloud.ecs.instances import describe_disk, describe_instance, disk_from, run_instance
 from ecs_dr.cloud.ecs.lookup import (
     DISCOVERY_REGION,
     find_disk_region,
     find_instance_region,
+    find_snapshot_region,
     find_vpc_region,
     region_ids,
 )
@@ -28,6 +31,7 @@ from ecs_dr.cloud.ecs.snapshots import (
     SNAPSHOT_BATCH,
     create_snapshot,
     create_snapshot_group,
+    describe_snapshot,
     describe_snapshot_group,
     describe_snapshots,
 )
@@ -37,15 +41,20 @@ from ecs_dr.cloud.ecs.waits import (
     Timing,
     Waited,
     Waiter,
+    wait_disk_available,
+    wait_disk_in_use,
     wait_image,
     wait_instance,
+    wait_instance_settled,
     wait_snapshot,
     wait_snapshot_group,
     wait_vswitch,
 )
 from ecs_dr.cloud.ecs.zones import (
+    data_disk_categories,
     describe_zones,
     instance_type_specs,
+    max_data_disks,
     types_in_stock,
     zone_offer,
     zones_with_stock,
@@ -59,31 +68,41 @@ __all__ = [
     "Timing",
     "Waited",
     "Waiter",
+    "attach_disk",
+    "create_disk",
     "create_image",
     "create_snapshot",
     "create_snapshot_group",
     "create_vswitch",
+    "data_disk_categories",
     "describe_disk",
     "describe_image",
     "describe_instance",
+    "describe_snapshot",
     "describe_snapshot_group",
     "describe_snapshots",
     "describe_zones",
+    "disk_from",
     "find_disk_region",
     "find_instance_region",
+    "find_snapshot_region",
     "find_vpc_region",
     "first_free_block",
     "free_cidr_block",
     "images_named",
     "instance_type_specs",
+    "max_data_disks",
     "region_ids",
     "run_instance",
     "tag_resources",
     "types_in_stock",
     "vpc_cidr_block",
     "vswitches",
+    "wait_disk_available",
+    "wait_disk_in_use",
     "wait_image",
     "wait_instance",
+    "wait_instance_settled",
     "wait_snapshot",
     "wait_snapshot_group",
     "wait_vswitch",

@@ -34,10 +34,11 @@ async def list_disks(
         disk_ids=json.dumps(disk_ids) if disk_ids else None, instance_id=instance_id
     )
     items = await gw.collect(region_id, "DescribeDisks", request)
-    return sorted((_disk(d) for d in items), key=lambda d: (d.kind != "system", d.device))
+    return sorted((disk_from(d) for d in items), key=lambda d: (d.kind != "system", d.device))
 
 
-def _disk(d: Any) -> Disk:
+def disk_from(d: Any) -> Disk:
+    """The disk an SDK item describes."""
     return Disk(
         disk_id=d.disk_id,
         kind=disk_kind(d.type),

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from alibabacloud_ecs20140526 import models as ecs
 
 from ecs_dr.cloud.ecs.instances import instance_items, list_disks
+from ecs_dr.cloud.ecs.snapshots import describe_snapshots
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 
@@ -59,6 +60,15 @@ async def find_disk_region(gw: EcsGateway, disk_id: str) -> str:
         return bool(await list_disks(gw, region, disk_ids=[disk_id]))
 
     return await _find_region(gw, "disk", disk_id, present)
+
+
+async def find_snapshot_region(gw: EcsGateway, snapshot_id: str) -> str:
+    """The region holding the snapshot; raises NotFound naming the regions searched."""
+
+    async def present(region: str) -> bool:
+        return bool(await describe_snapshots(gw, region, [snapshot_id]))
+
+    return await _find_region(gw, "snapshot", snapshot_id, present)
 
 
 async def find_vpc_region(gw: EcsGateway, vpc_id: str) -> str:

@@ -92,6 +92,20 @@ async def describe_snapshots(
     return [found[s] for s in snapshot_ids if s in found]
 
 
+async def describe_snapshot(gw: EcsGateway, region_id: str, snapshot_id: str) -> Snapshot:
+    """One snapshot in any status; raises NotFound when the region lacks it."""
+    found = await describe_snapshots(gw, region_id, [snapshot_id])
+    if not found:
+        raise NotFound(
+            "InvalidSnapshotId.NotFound",
+            f"no snapshot {snapshot_id} in {region_id}; check the id, or omit region_id to "
+            "search every region (create_snapshot takes one)",
+            action="DescribeSnapshots",
+            region_id=region_id,
+        )
+    return found[0]
+
+
 def snapshot_from(s: Any) -> Snapshot:
     """The snapshot an SDK item describes."""
     return Snapshot(

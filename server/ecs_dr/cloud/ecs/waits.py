@@ -13,13 +13,16 @@ from typing import Any, Generic, TypeVar
 
 from ecs_dr.cloud.ecs._sdk import items, percent
 from ecs_dr.cloud.ecs.images import image_from
-from ecs_dr.cloud.ecs.instances import describe_instance
+from ecs_dr.cloud.ecs.instances import describe_instance, disk_from
 from ecs_dr.cloud.ecs.network import vswitch_from
 from ecs_dr.cloud.ecs.snapshots import describe_snapshot_group, snapshot_from
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.waiters import (
+    DISK_AVAILABLE,
+    DISK_IN_USE,
     IMAGE,
     INSTANCE,
+    INSTANCE_SETTLED,
     SNAPSHOT,
     SNAPSHOT_GROUP,
     VSWITCH,
@@ -29,7 +32,7 @@ from ecs_dr.cloud.waiters import (
     WaiterSpec,
     wait_for,
 )
-from ecs_dr.domain.models import Image, Instance, Snapshot, SnapshotGroup, VSwitch
+from ecs_dr.domain.models import Disk, Image, Instance, Snapshot, SnapshotGroup, VSwitch
 
 T = TypeVar("T")
 
@@ -111,6 +114,10 @@ async def _vswitch(done: Waited) -> VSwitch:
     return vswitch_from(done.item)
 
 
+async def _disk(done: Waited) -> Disk:
+    return disk_from(done.item)
+
+
 wait_snapshot = Waiter(SNAPSHOT, _snapshot)
 """Wait for `accomplished` (100%, zone-redundant); returns it and when that was seen."""
 
@@ -122,6 +129,15 @@ wait_instance = Waiter(INSTANCE, _instance)
 
 wait_vswitch = Waiter(VSWITCH, _vswitch)
 """Wait for `Available`."""
+
+wait_instance_settled = Waiter(INSTANCE_SETTLED, _instance)
+"""Wait for `Running` or `Stopped`, the states that take a disk; only time ends it early."""
+
+wait_disk_available = Waiter(DISK_AVAILABLE, _disk)
+"""Wait for a new disk to be `Available`."""
+
+wait_disk_in_use = Waiter(DISK_IN_USE, _disk)
+"""Wait for an attached disk to be `In_use`."""
 
 
 async def wait_snapshot_group(

@@ -95,3 +95,31 @@ async def types_in_stock(gw: EcsGateway, region_id: str, zone_id: str) -> list[s
     """Instance types the zone can sell now."""
     offers = await _available(gw, region_id, "InstanceType", zone_id=zone_id)
     return sorted(offers.get(zone_id, []))
+
+
+async def data_disk_categories(
+    gw: EcsGateway, region_id: str, zone_id: str, instance_type: str
+) -> list[str]:
+    """Data disk categories the zone sells now for an instance of this type. When the type
+    itself is sold out there (an existing instance still takes disks), the zone's own."""
+    offers = await _available(
+        gw, region_id, "DataDisk", zone_id=zone_id, instance_type=instance_type
+    )
+    if offers.get(zone_id):
+        return offers[zone_id]
+    # DataDisk offers need an InstanceType; DescribeZones lists the zone's own categories.
+    body = await gw.call(region_id, "DescribeZones", ecs.DescribeZonesRequest(verbose=True))
+    for zone in items(body.zones, "zone"):
+        if zone.zone_id == zone_id and zone.available_disk_categories is not None:
+            return list(zone.available_disk_categories.disk_categories or [])
+    return []
+
+
+async def max_data_disks(gw: EcsGateway, region_id: str, instance_type: str) -> int | None:
+    """How many data disks an instance of this type takes (DiskQuantity counts the system
+    disk too); None when ECS does not say."""
+    request = ecs.DescribeInstanceTypesRequest(instance_types=[instance_type])
+    for found in await gw.collect(region_id, "DescribeInstanceTypes", request):
+        if found.instance_type_id == instance_type and found.disk_quantity:
+            return int(found.disk_quantity) - 1
+    return None
