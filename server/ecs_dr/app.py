@@ -20,7 +20,9 @@ only) -> create_full_image -> run_dr_instance, which ends with the source-vs-DR 
 verify_dr_instance shows it again. Scenario B, a disk onto an existing instance:
 describe_target_instance -> create_snapshot (the source disk) -> create_disk_from_snapshot (in
 the target's zone) -> attach_disk, which ends with the target's disk layout; the disk must then
-be mounted inside the OS by the user (never suggest OS commands). The server enforces the
+be mounted inside the OS by the user (never suggest OS commands). For several disks at once:
+plan_recovery(scenario="disks", ...) shows every step without changing anything, then
+execute_recovery(plan_id) runs it once, after the user confirms the plan. The server enforces the
 runbook's rules (bandwidth 0 without a public IP, every disk's category, size and performance
 level kept, same VPC, security group, type and billing).
 Decisions belong to the user: a result with status needs_decision lists choice prompts; show

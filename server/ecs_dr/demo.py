@@ -4,7 +4,9 @@ An MCP client starts `ecs-dr-mcp serve --sandbox` over stdio, as Claude Desktop 
 client would, and recovers the demo world's database server (three ESSD disks at mixed
 performance levels, no public IP) into a zone where its VPC has no VSwitch yet. Each decision
 the server asks for is answered with the recommended option, and printed; so is the progress
-of every wait, and the source-vs-DR comparison at the end.
+of every wait, and the source-vs-DR comparison at the end. Then Scenario B: the same
+server's data disks are copied onto an existing instance in another zone, as one plan
+(printed), executed once, ending with the summary and the target's disk layout.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tabulate import tabulate
 
 SOURCE = "i-bp1proddb0000000001"
 TARGET_ZONE = "cn-hangzhou-j"
+DISK_TARGET = "i-bp1drtarget00000001"  # dr-target-01, in another zone than prod-db-01
 LOG_TAIL_LINES = 20
 
 
@@ -121,6 +124,33 @@ async def recover(client: Client, console: Console) -> None:
     console.say(f"\n{verdict}.")
 
 
+async def copy_disks(client: Client, console: Console) -> None:
+    """Scenario B: prod-db-01's data disks onto dr-target-01, planned then executed once."""
+    arguments = {
+        "scenario": "disks",
+        "source_instance_id": SOURCE,
+        "target_instance_id": DISK_TARGET,
+    }
+    plan = await _call(client, console, "plan_recovery", arguments)
+    for finding in plan["findings"]:
+        console.say(f"  {finding}")
+    steps = [
+        [s["step"], s["action"], _parameters(s["parameters"]), s["runs"]] for s in plan["steps"]
+    ]
+    console.say(tabulate(steps, headers=["step", "action", "parameters", "runs"]))
+    console.say(f"  estimated duration: about {plan['estimated_duration_s'] / 60:.0f} min")
+    done = await _call(client, console, "execute_recovery", {"plan_id": plan["plan_id"]})
+    console.say(f"\nCopied {len(done['rows'])} disks of {SOURCE} onto {DISK_TARGET}:\n")
+    console.say(done["markdown"])
+    console.say(f"\n{DISK_TARGET}'s disks now:\n")
+    console.say(done["layout_markdown"])
+    console.say(f"\n{done['reminder']}")
+
+
+def _parameters(parameters: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in parameters.items())
+
+
 async def _call_check(client: Client, console: Console) -> dict[str, Any]:
     """check_target_zone may report open decisions: run_dr_instance asks them later."""
     arguments = {"instance_id": SOURCE, "target_zone_id": TARGET_ZONE}
@@ -157,6 +187,8 @@ async def run(out: TextIO = sys.stdout) -> bool:
                     )
                     console.say(f"Recovering {SOURCE} into {TARGET_ZONE}.")
                     await recover(client, console)
+                    console.say(f"\nScenario B: copying {SOURCE}'s data disks onto {DISK_TARGET}.")
+                    await copy_disks(client, console)
             except (DemoFailed, OSError) as exc:
                 console.say(f"\ndemo failed: {exc}")
                 tail = log_path.read_text().splitlines()[-LOG_TAIL_LINES:]

@@ -1,8 +1,9 @@
-"""`make demo` as a new user runs it: Scenario A on the demo world through an MCP session."""
+"""`make demo` as a new user runs it: Scenario A, then Scenario B, through an MCP session."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -31,6 +32,13 @@ def test_demo_recovers_the_database_server_answering_each_decision_as_recommende
     # the comparison table
     assert "| Disk /dev/xvdc performance level | PL2 | PL2 | yes |" in out
     assert "| Bandwidth out (Mbps) | 0 | 0 | yes |" in out
-    assert out.rstrip().endswith("every row matches.")
+    assert "\nevery row matches.\n" in out
+    # Scenario B: the data disks chosen (all, recommended), the plan confirmed once, then run
+    assert "-> All 2 data disks (Recommended)" in out
+    assert "copies 2 disk(s) of i-bp1proddb0000000001 onto i-bp1drtarget00000001" in out
+    assert re.search(r"\nattach_xvdc +AttachDisk +InstanceId=i-bp1drtarget00000001", out)
+    assert "2 snapshot(s) accomplished (zone-redundant)" in out
+    assert "| /dev/xvdc | " in out and "attached now |" in out
+    assert out.rstrip().endswith("since the server does not know the OS.")
     # stdout carries the demo only; the server's logs stay in its own log
     assert '"event"' not in out

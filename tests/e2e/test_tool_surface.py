@@ -22,6 +22,7 @@ READ_ONLY = {
     "wait_operation",
     "get_operation",
     "list_operations",
+    "plan_recovery",
 }
 MUTATING = {
     "create_snapshot_group",
@@ -31,6 +32,7 @@ MUTATING = {
     "run_dr_instance",
     "create_disk_from_snapshot",
     "attach_disk",
+    "execute_recovery",
 }
 
 

@@ -11,6 +11,7 @@ from ecs_dr.tools.inspect import (
     verify_dr_instance,
 )
 from ecs_dr.tools.operations import get_operation, list_operations, wait_operation
+from ecs_dr.tools.orchestration import execute_recovery, plan_recovery
 from ecs_dr.tools.recovery import (
     create_full_image,
     create_snapshot,
@@ -28,6 +29,7 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(wait_operation, "Follow a long operation", read_only=True),
     ToolEntry(get_operation, "Show one operation", read_only=True),
     ToolEntry(list_operations, "List operations", read_only=True),
+    ToolEntry(plan_recovery, "Plan a recovery (changes nothing)", read_only=True),
     ToolEntry(create_snapshot_group, "Snapshot every disk at once"),
     ToolEntry(create_snapshot, "Snapshot one disk"),
     ToolEntry(create_full_image, "Build the recovery image"),
@@ -35,4 +37,5 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(run_dr_instance, "Launch the DR instance"),
     ToolEntry(create_disk_from_snapshot, "Create a disk from a snapshot"),
     ToolEntry(attach_disk, "Attach a disk to an instance"),
+    ToolEntry(execute_recovery, "Execute a recovery plan"),
 )

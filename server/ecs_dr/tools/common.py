@@ -24,7 +24,7 @@ from ecs_dr.cloud.errors import (
     Transient,
 )
 from ecs_dr.domain.decisions import InvalidDecision
-from ecs_dr.workflows.journal import UnknownOperation
+from ecs_dr.workflows.journal import UnknownOperation, UnknownPlan
 from ecs_dr.workflows.operations import ProgressFn
 
 Ctx = Context[Services, Any]
@@ -97,7 +97,7 @@ def tool_errors(tool: str) -> Iterator[None]:
         raise ToolError(f"{exc} Call {tool} again with one of those values.") from exc
     except CloudError as exc:
         raise ToolError(cloud_message(exc)) from exc
-    except UnknownOperation as exc:
+    except (UnknownOperation, UnknownPlan) as exc:
         raise ToolError(str(exc)) from exc
     except ValueError as exc:
         raise ToolError(str(exc)) from exc

@@ -34,14 +34,14 @@ from ecs_dr.workflows.source import load_target
 
 STEP = "attach_disk"
 # Where the statuses of these waits sit on their 0-100 scale (they carry no percentage).
-_SETTLING: dict[str, int] = {
+SETTLING: dict[str, int] = {
     InstanceStatus.PENDING: 20,
     InstanceStatus.STARTING: 60,
     InstanceStatus.STOPPING: 50,
     InstanceStatus.RUNNING: 100,
     InstanceStatus.STOPPED: 100,
 }
-_ATTACHING: dict[str, int] = {
+ATTACHING: dict[str, int] = {
     DiskStatus.AVAILABLE: 0,
     DiskStatus.ATTACHING: 50,
     DiskStatus.IN_USE: 100,
@@ -109,7 +109,7 @@ async def prepare_attach_disk(
     return ready(plan, decisions)
 
 
-async def _attach_once(gw: EcsGateway, plan: AttachDiskPlan) -> None:
+async def attach_once(gw: EcsGateway, plan: AttachDiskPlan) -> None:
     """AttachDisk unless the disk is already on the target; a lost answer is checked, not
     repeated."""
     region, target = plan.region_id, plan.target_instance_id
@@ -139,19 +139,19 @@ async def execute_attach_disk(
             gw,
             region,
             target_id,
-            on_progress=report.phase(0, 40, f"instance {target_id}", _SETTLING),
+            on_progress=report.phase(0, 40, f"instance {target_id}", SETTLING),
             timing=timing,
         )
     # The token is journaled with the intent but never sent: AttachDisk has none.
     step.intent(STEP, plan.action, plan.parameters())
-    await _attach_once(gw, plan)
+    await attach_once(gw, plan)
     step.created(STEP, plan.disk_id)
     await report(50, f"disk {plan.disk_id} attaching to {target_id}")
     disk = await ecs.wait_disk_in_use(
         gw,
         region,
         plan.disk_id,
-        on_progress=report.phase(50, 100, f"disk {plan.disk_id}", _ATTACHING),
+        on_progress=report.phase(50, 100, f"disk {plan.disk_id}", ATTACHING),
         timing=timing,
     )
     target = await ecs.describe_instance(gw, region, target_id)

@@ -74,6 +74,19 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (operation_id, seq)
         )""",
     ),
+    (
+        """CREATE TABLE plans (
+            plan_id TEXT PRIMARY KEY,
+            scenario TEXT NOT NULL,
+            region_id TEXT,
+            plan TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('planned', 'executed')),
+            operation_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -94,6 +107,24 @@ class UnknownOperation(KeyError):
             f"unknown operation id {self.operation_id!r}: list_operations shows the ids "
             "this journal holds"
         )
+
+
+class UnknownPlan(KeyError):
+    """No plan with this id in the journal."""
+
+    def __init__(self, plan_id: str) -> None:
+        self.plan_id = plan_id
+        super().__init__(plan_id)
+
+    def __str__(self) -> str:
+        return (
+            f"unknown plan id {self.plan_id!r}: plan_recovery makes a plan and returns its id "
+            "(plans live in this server's journal)"
+        )
+
+
+class PlanAlreadyExecuted(ValueError):
+    """A plan is confirmed and executed once; a second execution would copy the disks again."""
 
 
 class StepConflict(ValueError):
@@ -134,6 +165,22 @@ class OperationRecord(BaseModel):
     steps: list[StepRecord]
     result: dict[str, Any] | None
     error: str | None
+
+
+class PlanRecord(BaseModel):
+    """A stored plan: what it will do, the fingerprint of the world it was made for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan_id: str
+    scenario: str
+    region_id: str | None
+    plan: dict[str, Any]
+    fingerprint: str
+    status: Literal["planned", "executed"]
+    operation_id: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
 def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -268,6 +315,64 @@ class Journal:
                 (status, None if result is None else _dump(result), error, _now(), operation_id),
             )
 
+    def save_plan(
+        self, scenario: str, region_id: str | None, plan: Mapping[str, Any], fingerprint: str
+    ) -> str:
+        """Store a plan; returns its id, "plan-" and 16 hex digits."""
+        plan_id = f"plan-{secrets.token_hex(8)}"
+        now = _now()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO plans (plan_id, scenario, region_id, plan, fingerprint, status,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)",
+                (plan_id, scenario, region_id, _dump(plan), fingerprint, now, now),
+            )
+        return plan_id
+
+    def get_plan(self, plan_id: str) -> PlanRecord:
+        """The stored plan; raises UnknownPlan (a KeyError)."""
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()
+        if row is None:
+            raise UnknownPlan(plan_id)
+        return PlanRecord(
+            plan_id=row["plan_id"],
+            scenario=row["scenario"],
+            region_id=row["region_id"],
+            plan=json.loads(row["plan"]),
+            fingerprint=row["fingerprint"],
+            status=row["status"],
+            operation_id=row["operation_id"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    def claim_plan(self, plan_id: str) -> None:
+        """Mark a plan executed, once: of two concurrent claims exactly one succeeds.
+
+        Raises UnknownPlan, and PlanAlreadyExecuted naming its operation.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT status, operation_id FROM plans WHERE plan_id = ?", (plan_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownPlan(plan_id)
+            if row["status"] != "planned":
+                raise PlanAlreadyExecuted(already_executed(plan_id, row["operation_id"]))
+            conn.execute(
+                "UPDATE plans SET status = 'executed', updated_at = ? WHERE plan_id = ?",
+                (_now(), plan_id),
+            )
+
+    def plan_operation(self, plan_id: str, operation_id: str) -> None:
+        """Record which operation executes the plan."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE plans SET operation_id = ?, updated_at = ? WHERE plan_id = ?",
+                (operation_id, _now(), plan_id),
+            )
+
     def get(self, operation_id: str) -> OperationRecord:
         """The operation with its steps; raises UnknownOperation (a KeyError)."""
         with self._read() as conn:
@@ -348,6 +453,19 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
     elif current != SCHEMA_VERSION:
         conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+
+def already_executed(plan_id: str, operation_id: str | None) -> str:
+    """Why a plan is not executed again, and where its execution is."""
+    where = (
+        f"as {operation_id}: get_operation(operation_id={operation_id!r}) shows it"
+        if operation_id
+        else "already (list_operations shows its operation)"
+    )
+    return (
+        f"{plan_id} was confirmed and executed {where}. A plan runs once, so nothing is "
+        "created twice; call plan_recovery for a new plan to copy the disks again."
+    )
 
 
 def _require_operation(conn: sqlite3.Connection, operation_id: str) -> str:

@@ -27,7 +27,7 @@ from ecs_dr.workflows.prepared import (
 from ecs_dr.workflows.source import load_target
 
 # A new disk carries no percentage: Creating, then Available.
-_CREATING: dict[str, int] = {DiskStatus.CREATING: 30, DiskStatus.AVAILABLE: 100}
+CREATING: dict[str, int] = {DiskStatus.CREATING: 30, DiskStatus.AVAILABLE: 100}
 
 
 class NewDiskResult(BaseModel):
@@ -153,7 +153,7 @@ async def execute_disk_from_snapshot(
         gw,
         region,
         disk_id,
-        on_progress=report.phase(40, 100, f"disk {disk_id}", _CREATING),
+        on_progress=report.phase(40, 100, f"disk {disk_id}", CREATING),
         timing=timing,
     )
     source = await _source_disk(gw, region, plan.source_disk_id)

@@ -185,8 +185,11 @@ class Operations:
         arguments: Mapping[str, Any],
         work: Work,
         progress: ProgressFn | None = None,
+        *,
+        on_start: Callable[[str], None] | None = None,
     ) -> Outcome:
-        """Journal an operation, start `work` in the background and follow it for a while.
+        """Journal an operation, start `work` in the background and follow it for a while;
+        `on_start` learns the operation id before the work starts.
 
         Returns completed (with the result), failed (with the error's message) or, after
         max_call_wait_s, in_progress with the operation id for `wait`.
@@ -197,6 +200,8 @@ class Operations:
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
         operation_id = self.journal.create_operation(kind, region_id, arguments)
+        if on_start is not None:
+            on_start(operation_id)
         task = _Task(operation_id)
         self._tasks[operation_id] = task
         log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)

@@ -1,0 +1,228 @@
+"""plan_recovery and execute_recovery end to end, through the `mcp` client over stdio: a plan
+makes no mutating call; its execution copies k disks concurrently onto an existing instance;
+bad plans and second executions are refused and create nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import (
+    Elicitations,
+    SandboxControl,
+    Served,
+    assert_session_user_agent,
+    decide,
+    recommended,
+    serve,
+)
+
+REGION = "cn-hangzhou"
+PROD_DB = (
+    "i-bp1proddb0000000001"  # zone h: system + /dev/xvdb (100 GiB PL1) + /dev/xvdc (500 GiB PL2)
+)
+DB_SYSTEM = "d-bp1proddbsys00000001"
+DB_DATA = "d-bp1proddbdata0000001"
+DB_LOG = "d-bp1proddblog00000001"
+DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
+ENTRY = "i-bp1entry0000000001"
+BATCH_WORKER = "i-bp1stopped00000001"  # zone l (no cloud_essd_entry), Stopped
+SH_API = "i-uf6api000000000001"  # cn-shanghai
+MUTATING = ("Create", "Attach", "Run", "Delete", "Tag")
+# The fastest snapshot upload takes 30 cloud seconds; a whole k-disk recovery done in sequence
+# would take the sum of every upload.
+SNAPSHOT_BASE_S = 30.0
+
+
+def mutations(sandbox: SandboxControl) -> list[str]:
+    return [a for a in sandbox.actions() if a.startswith(MUTATING)]
+
+
+def disks_of(sandbox: SandboxControl, instance_id: str) -> dict[str, dict[str, Any]]:
+    state = sandbox.state()["regions"][REGION]
+    return {d["device"]: d for d in state["disks"].values() if d["instance_id"] == instance_id}
+
+
+async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """plan_recovery, each decision answered with the recommended option."""
+    return await decide(served, "plan_recovery", {"scenario": "disks", **arguments})
+
+
+async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_zone(
+    tmp_path: Path,
+) -> None:
+    async with serve(tmp_path) as served:
+        planned, asked = await plan(
+            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET
+        )
+        assert [p["decision_id"] for p in asked] == [f"disks_{PROD_DB}"]
+        assert asked[0]["options"][0]["value"] == "all_data_disks"
+        assert planned["status"] == "completed", planned
+        plan_id = planned["plan_id"]
+        assert [s["action"] for s in planned["steps"]] == [
+            "CreateSnapshot",
+            "CreateSnapshot",
+            "CreateDisk",
+            "CreateDisk",
+            "AttachDisk",
+            "AttachDisk",
+        ]
+        for step in planned["steps"][2:4]:
+            parameters = step["parameters"]
+            assert parameters["ZoneId"] == "cn-hangzhou-i"
+            assert parameters["PerformanceLevel"] in ("PL1", "PL2")
+        assert planned["preflight"]["cross_zone"] is True
+        assert planned["estimated_duration_s"] > 0
+        assert mutations(served.sandbox) == []
+
+        first = await served.call("execute_recovery", {"plan_id": plan_id})
+        assert first["status"] == "needs_decision"
+        (confirm,) = first["decisions"]
+        assert confirm["decision_id"] == "confirm_plan"
+        assert set(confirm["context"]["parameters"]) == {s["step"] for s in planned["steps"]}
+        assert mutations(served.sandbox) == []
+
+        done = await served.call(
+            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
+        )
+        assert done["status"] == "completed", done
+        rows = done["rows"]
+        assert [(r["source_disk_id"], r["target_device"]) for r in rows] == [
+            (DB_DATA, "/dev/xvdb"),
+            (DB_LOG, "/dev/xvdc"),
+        ]
+        assert [(r["category"], r["size_gib"], r["performance_level"]) for r in rows] == [
+            ("cloud_essd", 100, "PL1"),
+            ("cloud_essd", 500, "PL2"),
+        ]
+        assert "| /dev/xvdc |" in done["layout_markdown"] and DB_LOG in done["markdown"]
+        assert "mounted" in done["reminder"]
+
+        target = disks_of(served.sandbox, DR_TARGET)
+        assert sorted(target) == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]
+        assert {d["status"] for d in target.values()} == {"In_use"}
+        assert target["/dev/xvdc"]["zone_id"] == "cn-hangzhou-i"
+
+        # Concurrency from the requests log: every snapshot was sent before the first wait,
+        # and the snapshots' phase lasted about the slowest upload, not the sum of both.
+        requests = [r for r in served.sandbox.requests() if r["status"] == 200]
+        snapshots = [r for r in requests if r["action"] == "CreateSnapshot"]
+        disks = [r for r in requests if r["action"] == "CreateDisk"]
+        waits = [r for r in requests if r["action"] == "DescribeSnapshots"]
+        assert len(snapshots) == 2 and len(disks) == 2
+        assert max(r["time"] for r in snapshots) <= min(r["time"] for r in waits)
+        spent = min(r["cloud_time"] for r in disks) - min(r["cloud_time"] for r in snapshots)
+        uploads = [SNAPSHOT_BASE_S + 0.6 * 100, SNAPSHOT_BASE_S + 0.6 * 500]
+        assert max(uploads) <= spent < sum(uploads)
+        disk_waits = [r for r in requests if r["action"] == "DescribeDisks"]
+        after_create = [r for r in disk_waits if r["time"] > min(d["time"] for d in disks)]
+        assert max(r["time"] for r in disks) <= min(r["time"] for r in after_create)
+
+        again = await served.fail(
+            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
+        )
+        assert "was confirmed and executed as op-" in again
+        assert served.sandbox.actions().count("CreateSnapshot") == 2
+        assert_session_user_agent(served.sandbox)
+
+
+async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_another_category(
+    tmp_path: Path,
+) -> None:
+    forms = Elicitations(recommended)
+    async with serve(tmp_path, elicitation=forms) as served:
+        system = await served.call(
+            "plan_recovery",
+            {
+                "scenario": "disks",
+                "source_instance_id": PROD_DB,
+                "target_instance_id": DR_TARGET,
+                "disk_ids": [DB_SYSTEM],
+            },
+        )
+        assert system["status"] == "completed", system
+        assert "system disk" in forms.seen[0].message
+        entry = await served.call(
+            "plan_recovery",
+            {"scenario": "disks", "source_instance_id": ENTRY, "target_instance_id": BATCH_WORKER},
+        )
+        assert entry["status"] == "completed", entry
+        assert "offers no cloud_essd_entry disks" in forms.seen[1].message
+        assert entry["steps"][1]["parameters"]["DiskCategory"] == "cloud_essd"
+        assert entry["preflight"]["target_status"] == "Stopped"
+        assert mutations(served.sandbox) == []
+
+        for planned in (system, entry):
+            done = await served.call("execute_recovery", {"plan_id": planned["plan_id"]})
+            assert done["status"] == "completed", done
+        assert forms.seen[2].message.startswith(f"{system['plan_id']} copies 1 disk(s)")
+
+        copy = disks_of(served.sandbox, DR_TARGET)["/dev/xvdb"]
+        assert (copy["type"], copy["size"], copy["performance_level"]) == ("data", 40, "PL0")
+        moved = disks_of(served.sandbox, BATCH_WORKER)["/dev/xvdb"]
+        assert (moved["category"], moved["zone_id"], moved["status"]) == (
+            "cloud_essd",
+            "cn-hangzhou-l",
+            "In_use",
+        )
+        assert served.sandbox.state()["regions"][REGION]["instances"][BATCH_WORKER]["status"] == (
+            "Stopped"
+        )
+
+
+async def test_bad_plans_are_refused_with_clear_errors_and_nothing_is_created(
+    tmp_path: Path,
+) -> None:
+    async with serve(tmp_path) as served:
+        base = {"scenario": "disks", "source_instance_id": PROD_DB}
+        stranger = await served.fail(
+            "plan_recovery", {**base, "target_instance_id": DR_TARGET, "disk_ids": ["d-other"]}
+        )
+        assert f"d-other is not a disk of {PROD_DB}" in stranger
+        region = await served.fail(
+            "plan_recovery", {**base, "target_instance_id": SH_API, "disk_ids": [DB_LOG]}
+        )
+        assert "is in cn-shanghai" in region and "cn-hangzhou" in region
+        unknown = await served.fail("execute_recovery", {"plan_id": "plan-0000000000000000"})
+        assert "unknown plan id" in unknown
+        full = await served.client.call_tool(
+            "plan_recovery", {**base, "scenario": "full_instance", "target_instance_id": DR_TARGET}
+        )
+        assert full.is_error
+        assert mutations(served.sandbox) == []
+
+
+async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: Path) -> None:
+    async with serve(tmp_path) as served:
+        stale, _ = await plan(
+            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_LOG]
+        )
+        # Another plan changes the target's layout: one more disk on dr-target-01.
+        other, _ = await plan(
+            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_DATA]
+        )
+        done = await served.call(
+            "execute_recovery",
+            {"plan_id": other["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+        )
+        assert done["status"] == "completed", done
+        before = mutations(served.sandbox)
+
+        refused = await served.fail(
+            "execute_recovery",
+            {"plan_id": stale["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+        )
+        assert "changed since" in refused and "plan_recovery again" in refused
+        assert "was added" in refused
+        assert mutations(served.sandbox) == before
+
+
+async def test_a_read_only_server_plans_but_does_not_execute(tmp_path: Path) -> None:
+    async with serve(tmp_path, read_only=True) as served:
+        planned, _ = await plan(
+            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_LOG]
+        )
+        assert planned["status"] == "completed", planned
+        refused = await served.fail("execute_recovery", {"plan_id": planned["plan_id"]})
+        assert "--read-only" in refused
+        assert mutations(served.sandbox) == []
