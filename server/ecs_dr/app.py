@@ -22,13 +22,17 @@ describe_target_instance -> create_snapshot (the source disk) -> create_disk_fro
 the target's zone) -> attach_disk, which ends with the target's disk layout; the disk must then
 be mounted inside the OS by the user (never suggest OS commands). For several disks at once:
 plan_recovery(scenario="disks", ...) shows every step without changing anything, then
-execute_recovery(plan_id) runs it once, after the user confirms the plan. The server enforces the
+execute_recovery(plan_id) runs it once, after the user confirms the plan; the whole of
+Scenario A is planned and executed the same way with plan_recovery(scenario="full_instance",
+source_instance_id, target_zone_id, drill?). The server enforces the
 runbook's rules (bandwidth 0 without a public IP, every disk's category, size and performance
 level kept, same VPC, security group, type and billing).
 Decisions belong to the user: a result with status needs_decision lists choice prompts; show
 them to the user, then call the same tool again with decisions={decision_id: value}. Every
 create first asks to confirm its exact parameters. A result with status in_progress carries an
-operation_id: call wait_operation to keep following it.
+operation_id: call wait_operation to keep following it. cleanup_recovery(operation_id) deletes
+what one operation created (a drill), only after the user confirms the listed resources; never
+a source resource.
 """
 
 

@@ -33,7 +33,10 @@ MUTATING = {
     "create_disk_from_snapshot",
     "attach_disk",
     "execute_recovery",
+    "cleanup_recovery",
 }
+# Mutating tools that delete resources (the others only create).
+DESTRUCTIVE = {"cleanup_recovery"}
 
 
 def by_name(tools: list[Tool]) -> dict[str, Tool]:
@@ -55,7 +58,7 @@ async def test_tool_list_annotations_and_read_only_mode_agree(tmp_path: Path) ->
         assert tool.annotations.read_only_hint is (name in READ_ONLY), name
         assert tool.annotations.open_world_hint is True, name
         if name in MUTATING:
-            assert tool.annotations.destructive_hint is False, name
+            assert tool.annotations.destructive_hint is (name in DESTRUCTIVE), name
         assert tool.output_schema is not None, name
         assert "status" in tool.output_schema["properties"], name
         assert tool.description, name

@@ -3,6 +3,7 @@ result. No business rule lives here."""
 
 from __future__ import annotations
 
+from ecs_dr.tools.cleanup import cleanup_recovery
 from ecs_dr.tools.disks import attach_disk, create_disk_from_snapshot
 from ecs_dr.tools.inspect import (
     check_target_zone,
@@ -38,4 +39,5 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(create_disk_from_snapshot, "Create a disk from a snapshot"),
     ToolEntry(attach_disk, "Attach a disk to an instance"),
     ToolEntry(execute_recovery, "Execute a recovery plan"),
+    ToolEntry(cleanup_recovery, "Delete what one operation created", destructive=True),
 )

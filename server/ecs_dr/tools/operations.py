@@ -20,6 +20,8 @@ _STATUS: dict[str, Status] = {
     "completed": "completed",
     "failed": "failed",
     "cancelled": "cancelled",
+    "cleaning_up": "in_progress",
+    "cleaned_up": "completed",
 }
 
 

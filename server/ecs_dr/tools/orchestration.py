@@ -1,7 +1,8 @@
 """The orchestration tools: `plan_recovery` (reads only, stores the plan) and
 `execute_recovery` (one confirmation, then the plan as one journaled operation).
 
-Scenario B ("disks") only for now; the full-instance scenario comes with fleets and resume.
+Scenario A ("full_instance", one source instance) and Scenario B ("disks"); both plans live in
+the journal's plans table, told apart by their scenario.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.disks import LayoutRow
 from ecs_dr.domain.recovery import (
@@ -24,8 +26,14 @@ from ecs_dr.tools.common import Ctx, RegionArg, progress_of, services, tool_erro
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.recovery import CreateResult
-from ecs_dr.workflows import disk_recovery
+from ecs_dr.workflows import disk_recovery, instance_recovery
 from ecs_dr.workflows.disk_recovery import DiskRecoveryResult
+from ecs_dr.workflows.instance_recovery import (
+    InstancePreflight,
+    InstanceRecoveryPlan,
+    InstanceRecoveryResult,
+    confirm_instance_plan_prompt,
+)
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision
@@ -34,21 +42,60 @@ PLAN_ARGUMENTS = (
     "scenario",
     "source_instance_id",
     "target_instance_id",
+    "target_zone_id",
     "disk_ids",
+    "instance_name",
+    "drill",
     "region_id",
     "decisions",
 )
 
+AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan
+
 # --- plan_recovery ---------------------------------------------------------------------------
+
+
+def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: str) -> str:
+    """The argument `scenario` needs; raises ValueError when it is missing or when the
+    other scenario's argument is given instead."""
+    if arguments.get(stray) and not arguments.get(needed):
+        raise ValueError(
+            f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed}, or choose the "
+            "other scenario."
+        )
+    value = arguments.get(needed)
+    if not value:
+        raise ValueError(f"scenario={scenario!r} needs {needed}.")
+    return str(value)
 
 
 async def _plan(
     ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
-) -> DiskRecoveryPlan | NeedsDecision | Cancelled:
+) -> AnyPlan | NeedsDecision | Cancelled:
+    gateway = services(ctx).gateway
+    if arguments["scenario"] == "full_instance":
+        zone = _required(arguments, "full_instance", "target_zone_id", "target_instance_id")
+        if arguments.get("disk_ids") is not None:
+            raise ValueError(
+                "scenario='full_instance' recovers every disk of the source; disk_ids is for "
+                "scenario='disks'."
+            )
+        return await instance_recovery.plan_instance_recovery(
+            gateway,
+            arguments["source_instance_id"],
+            zone,
+            arguments["region_id"],
+            arguments.get("instance_name"),
+            answers,
+            drill=bool(arguments.get("drill")),
+        )
+    target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
+    if arguments.get("drill"):
+        raise ValueError("drill is for scenario='full_instance'.")
     return await disk_recovery.plan_disk_recovery(
-        services(ctx).gateway,
+        gateway,
         arguments["source_instance_id"],
-        arguments["target_instance_id"],
+        target,
         arguments["disk_ids"],
         arguments["region_id"],
         answers,
@@ -74,29 +121,38 @@ class RecoveryPlanned(CreateResult):
         default_factory=list, description="every call with every parameter it will send"
     )
     findings: list[str] = Field(default_factory=list, description="what the preflight found")
-    preflight: Preflight | None = None
+    preflight: Preflight | InstancePreflight | None = None
     estimated_duration_s: float | None = Field(
         default=None, description="about how long execute_recovery takes, in seconds"
     )
-    plan: DiskRecoveryPlan | None = None
+    plan: DiskRecoveryPlan | InstanceRecoveryPlan | None = None
 
 
 async def plan_recovery(
     scenario: Annotated[
-        Literal["disks"],
+        Literal["full_instance", "disks"],
         Field(
             description=(
-                "disks: copy disks of the source onto an existing target instance (Scenario "
-                "B). The full-instance scenario is not planned by this tool yet."
+                "full_instance: back the whole source up into another zone (snapshots, one "
+                "image, a new instance; Scenario A; needs target_zone_id). disks: copy disks "
+                "of the source onto an existing target instance (Scenario B; needs "
+                "target_instance_id)."
             )
         ),
     ],
-    source_instance_id: Annotated[str, Field(description="the instance whose disks are copied")],
-    target_instance_id: Annotated[
-        str, Field(description="the existing instance that receives the copies, e.g. i-bp1...")
+    source_instance_id: Annotated[
+        str, Field(description="the instance recovered, or whose disks are copied")
     ],
     ctx: Ctx,
     settled: Annotated[Settled, PLAN_FLOW.resolve],
+    target_instance_id: Annotated[
+        str | None,
+        Field(description="disks: the existing instance that receives the copies, e.g. i-bp1..."),
+    ] = None,
+    target_zone_id: Annotated[
+        str | None,
+        Field(description="full_instance: the zone of the DR instance, e.g. cn-hangzhou-i"),
+    ] = None,
     disk_ids: Annotated[
         list[str] | None,
         Field(
@@ -106,14 +162,29 @@ async def plan_recovery(
             )
         ),
     ] = None,
+    instance_name: Annotated[
+        str | None,
+        Field(description="full_instance: the DR instance's name; default recovery-<source>"),
+    ] = None,
+    drill: Annotated[
+        bool,
+        Field(
+            description=(
+                "full_instance: a DR drill; every resource created is tagged ecs-dr:drill=true "
+                "so cleanup_recovery can remove it"
+            )
+        ),
+    ] = False,
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> RecoveryPlanned:
-    """Plan a disk-level recovery without changing anything: every step with every parameter
-    (a snapshot of each disk, a disk in the target's zone keeping category, size and PL, the
-    attach), preflight findings (target zone's categories, target state, disk limit), the
-    decisions still open as choice prompts, and an estimated duration. Returns a plan_id for
-    execute_recovery."""
+    """Plan a recovery without changing anything: every step with every parameter, preflight
+    findings, the decisions still open as choice prompts, and an estimated duration. Returns a
+    plan_id for execute_recovery. full_instance: the snapshot group (or one snapshot, or
+    per-disk snapshots with the user's consent), the image mapping every disk by device, the
+    VSwitch when the zone has none and the user chose one, RunInstances with every rule
+    (bandwidth 0 without a public IP, PL on every ESSD, Device= overrides). disks: a snapshot
+    of each disk, a disk in the target's zone keeping category, size and PL, the attach."""
     if settled.stopped is not None:
         return RecoveryPlanned(
             status="cancelled", next_step=f"The user chose to {settled.stopped} the form."
@@ -122,7 +193,10 @@ async def plan_recovery(
         "scenario": scenario,
         "source_instance_id": source_instance_id,
         "target_instance_id": target_instance_id,
+        "target_zone_id": target_zone_id,
         "disk_ids": disk_ids,
+        "instance_name": instance_name,
+        "drill": drill,
         "region_id": region_id,
     }
     with tool_errors("plan_recovery"):
@@ -166,7 +240,7 @@ async def plan_recovery(
 # --- execute_recovery ------------------------------------------------------------------------
 
 
-async def _stored(ctx: Ctx, plan_id: str) -> DiskRecoveryPlan:
+async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
     """The stored plan, still executable and still matching the cloud.
 
     Raises UnknownPlan, PlanAlreadyExecuted, and ValueError for a plan the world moved away
@@ -176,9 +250,19 @@ async def _stored(ctx: Ctx, plan_id: str) -> DiskRecoveryPlan:
     record = s.journal.get_plan(plan_id)
     if record.status != "planned":
         raise PlanAlreadyExecuted(already_executed(plan_id, record.operation_id))
+    if record.scenario == "full_instance":
+        full = InstanceRecoveryPlan.model_validate(record.plan)
+        await instance_recovery.check_current(s.gateway, plan_id, full)
+        return full
     plan = DiskRecoveryPlan.model_validate(record.plan)
     await disk_recovery.check_current(s.gateway, plan_id, plan)
     return plan
+
+
+def _confirm_prompt(plan_id: str, plan: AnyPlan) -> ChoicePrompt:
+    if isinstance(plan, InstanceRecoveryPlan):
+        return confirm_instance_plan_prompt(plan_id, plan)
+    return confirm_plan_prompt(plan_id, plan)
 
 
 async def _execute_questions(
@@ -186,7 +270,7 @@ async def _execute_questions(
 ) -> list[ChoicePrompt]:
     with tool_errors("execute_recovery"):
         plan_id = arguments["plan_id"]
-        prompt = confirm_plan_prompt(plan_id, await _stored(ctx, plan_id))
+        prompt = _confirm_prompt(plan_id, await _stored(ctx, plan_id))
         return open_prompts([prompt], answers)
 
 
@@ -204,7 +288,13 @@ class RecoveryExecuted(CreateResult):
     )
     layout_markdown: str = Field(default="", description="the target's disk layout as a table")
     reminder: str = Field(default="", description="what is left to do inside the OS")
-    result: DiskRecoveryResult | None = None
+    dr_instance_id: str | None = Field(
+        default=None, description="full_instance: the DR instance, Running"
+    )
+    comparison: list[ComparisonRow] = Field(
+        default_factory=list, description="full_instance: source vs DR instance, row by row"
+    )
+    result: InstanceRecoveryResult | DiskRecoveryResult | None = None
 
 
 async def execute_recovery(
@@ -214,10 +304,13 @@ async def execute_recovery(
     decisions: DecisionsArg = None,
 ) -> RecoveryExecuted:
     """Execute a plan from plan_recovery, once, after the user confirms it (every step's
-    parameters are shown): snapshots of every disk together, waited until zone-redundant;
-    the new disks together in the target's zone; attached one by one until In_use. A plan
-    whose source or target changed since planning is refused. Returns the summary, the
-    target's whole disk layout and the mount reminder (no OS commands)."""
+    parameters are shown), as one operation; a plan whose source or target changed since
+    planning is refused. full_instance: the snapshots until zone-redundant, the image until
+    Available, the VSwitch if planned, the DR instance until Running; returns the
+    source-vs-DR comparison. disks: snapshots of every disk together, waited until
+    zone-redundant; the new disks together in the target's zone; attached one by one until
+    In_use; returns the summary, the target's whole disk layout and the mount reminder (no
+    OS commands)."""
     if settled.stopped is not None:
         return RecoveryExecuted(
             status="cancelled",
@@ -227,7 +320,7 @@ async def execute_recovery(
     s = services(ctx)
     with tool_errors("execute_recovery"):
         plan = await _stored(ctx, plan_id)
-        prompt = confirm_plan_prompt(plan_id, plan)
+        prompt = _confirm_prompt(plan_id, plan)
         answer = chosen(prompt, settled.answers)
         if answer == CANCEL:
             return RecoveryExecuted(
@@ -248,7 +341,11 @@ async def execute_recovery(
             )
         s.journal.claim_plan(plan_id)
 
-        async def work(step: StepRecorder, progress: ProgressFn) -> DiskRecoveryResult:
+        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+            if isinstance(plan, InstanceRecoveryPlan):
+                return await instance_recovery.execute_instance_recovery(
+                    s.gateway, plan, step, progress, timing=s.timing
+                )
             return await disk_recovery.execute_disk_recovery(
                 s.gateway, plan, step, progress, timing=s.timing
             )
@@ -261,10 +358,23 @@ async def execute_recovery(
             progress_of(ctx),
             on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
         )
+    fields = outcome_result(outcome)
+    if outcome.result is not None and isinstance(plan, InstanceRecoveryPlan):
+        full = InstanceRecoveryResult.model_validate(outcome.result)
+        fields["next_step"] = "Show the comparison table to the user" + (
+            "; this was a drill: cleanup_recovery removes what it created." if full.drill else "."
+        )
+        return RecoveryExecuted(
+            **fields,
+            plan_id=plan_id,
+            markdown=full.markdown,
+            dr_instance_id=full.dr_instance_id,
+            comparison=full.comparison,
+            result=full,
+        )
     result = (
         DiskRecoveryResult.model_validate(outcome.result) if outcome.result is not None else None
     )
-    fields = outcome_result(outcome)
     if result is not None:
         fields["next_step"] = (
             "Show the summary, the layout and the reminder to the user; do not suggest OS commands."

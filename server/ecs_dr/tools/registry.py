@@ -23,6 +23,8 @@ class ToolEntry:
     read_only: bool = False
     # A repeated call with the same arguments changes nothing more.
     idempotent: bool = False
+    # It deletes resources (cleanup); the creating tools only add.
+    destructive: bool = False
 
     @property
     def name(self) -> str:
@@ -32,8 +34,8 @@ class ToolEntry:
         return ToolAnnotations(
             title=self.title,
             read_only_hint=self.read_only,
-            # Nothing here deletes or overwrites: creates only add resources.
-            destructive_hint=None if self.read_only else False,
+            # Creates only add resources; cleanup deletes.
+            destructive_hint=None if self.read_only else self.destructive,
             idempotent_hint=self.read_only or self.idempotent,
             open_world_hint=True,
         )
@@ -60,7 +62,7 @@ def _refuse(refused: set[str], offered: list[str]) -> ServerMiddleware[Any]:
         name = (ctx.params or {}).get("name")
         if ctx.method == "tools/call" and name in refused:
             text = (
-                f"{name} creates cloud resources, and this server runs with --read-only, so it "
+                f"{name} changes cloud resources, and this server runs with --read-only, so it "
                 f"is not available. Read-only tools: {', '.join(offered)}. Restart the server "
                 "without --read-only to recover."
             )

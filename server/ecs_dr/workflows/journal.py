@@ -39,7 +39,9 @@ _CREDENTIAL_KEY = re.compile(
     r"|private_?key)"
 )
 
-OperationStatus = Literal["running", "completed", "failed", "cancelled"]
+OperationStatus = Literal[
+    "running", "completed", "failed", "cancelled", "cleaning_up", "cleaned_up"
+]
 FinalStatus = Literal["completed", "failed", "cancelled"]
 StepStatus = Literal["started", "created"]
 
@@ -87,6 +89,31 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL
         )""",
     ),
+    # cleanup_recovery: two more operation statuses and the cleanup's record. SQLite cannot
+    # change a CHECK in place, so the table is rebuilt (foreign keys off while migrating; the
+    # steps' foreign key names the table, which holds the same rows again).
+    (
+        """CREATE TABLE operations_v3 (
+            operation_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'completed', 'failed', 'cancelled',
+                                  'cleaning_up', 'cleaned_up')),
+            region_id TEXT,
+            arguments TEXT NOT NULL,
+            result TEXT,
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            cleanup TEXT
+        )""",
+        "INSERT INTO operations_v3 (operation_id, kind, status, region_id, arguments, result,"
+        " error, created_at, updated_at) SELECT operation_id, kind, status, region_id,"
+        " arguments, result, error, created_at, updated_at FROM operations",
+        "DROP TABLE operations",
+        "ALTER TABLE operations_v3 RENAME TO operations",
+        "CREATE INDEX operations_by_creation ON operations (created_at)",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -127,6 +154,10 @@ class PlanAlreadyExecuted(ValueError):
     """A plan is confirmed and executed once; a second execution would copy the disks again."""
 
 
+class CleanupRefused(ValueError):
+    """An operation that is running, being cleaned up, or cleaned up already is not cleaned."""
+
+
 class StepConflict(ValueError):
     """A step's record disagrees with what the caller now says about it.
 
@@ -165,6 +196,7 @@ class OperationRecord(BaseModel):
     steps: list[StepRecord]
     result: dict[str, Any] | None
     error: str | None
+    cleanup: dict[str, Any] | None = None
 
 
 class PlanRecord(BaseModel):
@@ -207,8 +239,13 @@ class Journal:
         with closing(self._connect()) as conn:
             # WAL is a property of the file: readers never block the one writer.
             conn.execute("PRAGMA journal_mode=WAL")
+            # A migration may rebuild a table that steps refer to (SQLite's documented way to
+            # change a table); the rows are checked before it commits.
+            conn.execute("PRAGMA foreign_keys=OFF")
             with _immediate(conn):
                 _migrate(conn, path)
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise JournalError(f"the journal {path} has steps without their operation")
 
     def create_operation(
         self, kind: str, region_id: str | None, arguments: Mapping[str, Any]
@@ -313,6 +350,86 @@ class Journal:
                 "UPDATE operations SET status = ?, result = ?, error = ?, updated_at = ?"
                 " WHERE operation_id = ?",
                 (status, None if result is None else _dump(result), error, _now(), operation_id),
+            )
+
+    def claim_cleanup(self, operation_id: str, cleanup_operation_id: str | None = None) -> str:
+        """Mark a finished operation `cleaning_up`, once: of two concurrent claims exactly one
+        succeeds. Returns the status it had, for `release_cleanup`.
+
+        Raises UnknownOperation, and CleanupRefused for an operation still running, being
+        cleaned up, or cleaned up already.
+        """
+        with self._write() as conn:
+            status = _require_operation(conn, operation_id)
+            if status == "running":
+                raise CleanupRefused(
+                    f"operation {operation_id} is still running: its resources are not all "
+                    f"created yet. wait_operation(operation_id={operation_id!r}) follows it; "
+                    "clean it up once it has finished. Nothing was deleted."
+                )
+            if status in ("cleaning_up", "cleaned_up"):
+                row = conn.execute(
+                    "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
+                ).fetchone()
+                record = json.loads(row["cleanup"]) if row["cleanup"] else {}
+                by = record.get("cleanup_operation_id")
+                where = f" by {by}" if by else ""
+                state = "is being cleaned up" if status == "cleaning_up" else "was cleaned up"
+                raise CleanupRefused(
+                    f"operation {operation_id} {state} already{where}: a cleanup runs once. "
+                    f"get_operation(operation_id={operation_id!r}) shows what was deleted and "
+                    "what was left, and why. Nothing was deleted."
+                )
+            marker = {"previous_status": status, "cleanup_operation_id": cleanup_operation_id}
+            conn.execute(
+                "UPDATE operations SET status = 'cleaning_up', cleanup = ?, updated_at = ?"
+                " WHERE operation_id = ?",
+                (_dump(marker), _now(), operation_id),
+            )
+        return status
+
+    def cleanup_started(self, operation_id: str, cleanup_operation_id: str) -> None:
+        """Record which operation runs the cleanup of `operation_id`."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownOperation(operation_id)
+            marker = json.loads(row["cleanup"]) if row["cleanup"] else {}
+            marker["cleanup_operation_id"] = cleanup_operation_id
+            conn.execute(
+                "UPDATE operations SET cleanup = ?, updated_at = ? WHERE operation_id = ?",
+                (_dump(marker), _now(), operation_id),
+            )
+
+    def finish_cleanup(self, operation_id: str, cleanup: Mapping[str, Any]) -> None:
+        """Record the cleanup (what was deleted, what was left and why): `cleaned_up`."""
+        with self._write() as conn:
+            status = _require_operation(conn, operation_id)
+            if status != "cleaning_up":
+                raise CleanupRefused(f"operation {operation_id} is {status}, not cleaning_up")
+            row = conn.execute(
+                "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
+            ).fetchone()
+            marker = json.loads(row["cleanup"]) if row["cleanup"] else {}
+            # How the operation itself had ended stays known.
+            record = {"previous_status": marker.get("previous_status"), **cleanup}
+            conn.execute(
+                "UPDATE operations SET status = 'cleaned_up', cleanup = ?, updated_at = ?"
+                " WHERE operation_id = ?",
+                (_dump(record), _now(), operation_id),
+            )
+
+    def release_cleanup(self, operation_id: str, previous_status: str) -> None:
+        """Undo a claim whose cleanup deleted nothing: the operation is as it was."""
+        with self._write() as conn:
+            if _require_operation(conn, operation_id) != "cleaning_up":
+                return
+            conn.execute(
+                "UPDATE operations SET status = ?, cleanup = NULL, updated_at = ?"
+                " WHERE operation_id = ?",
+                (previous_status, _now(), operation_id),
             )
 
     def save_plan(
@@ -528,6 +645,7 @@ def _operation(row: sqlite3.Row, steps: builtins.list[StepRecord]) -> OperationR
         steps=steps,
         result=None if row["result"] is None else json.loads(row["result"]),
         error=row["error"],
+        cleanup=None if row["cleanup"] is None else json.loads(row["cleanup"]),
     )
 
 

@@ -93,9 +93,17 @@ class Outcome(BaseModel):
 class StepRecorder:
     """Journals the steps of one operation; the ClientToken of a step never changes."""
 
-    def __init__(self, journal: Journal, operation_id: str) -> None:
+    def __init__(
+        self, journal: Journal, operation_id: str, tags: Mapping[str, str] | None = None
+    ) -> None:
         self._journal = journal
         self.operation_id = operation_id
+        self.tags: dict[str, str] = dict(tags or {})
+        """Tags beyond the operation's own that every resource of the operation carries."""
+
+    def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
+        """The same operation's recorder, adding `tags` to every resource it creates."""
+        return StepRecorder(self._journal, self.operation_id, {**self.tags, **tags})
 
     def client_token(self, step: str) -> str:
         """Deterministic from (operation id, step), 36 ASCII chars (ECS allows 64)."""
@@ -336,10 +344,15 @@ def _describe(exc: BaseException) -> str:
 
 def _from_record(record: OperationRecord) -> Outcome:
     """The outcome of an operation this process is not running, from its journal record."""
-    if record.status == "completed":
+    status: str = record.status
+    if status in ("cleaning_up", "cleaned_up"):
+        # A cleanup does not change how the operation itself ended.
+        status = str((record.cleanup or {}).get("previous_status") or "completed")
+    if status == "completed":
         return Outcome(status="completed", operation_id=record.operation_id, result=record.result)
-    if record.status in ("failed", "cancelled"):
-        return Outcome(status=record.status, operation_id=record.operation_id, error=record.error)
+    if status in ("failed", "cancelled"):
+        ended: Literal["failed", "cancelled"] = "failed" if status == "failed" else "cancelled"
+        return Outcome(status=ended, operation_id=record.operation_id, error=record.error)
     created = [s.resource_id for s in record.steps if s.resource_id]
     return Outcome(
         status="failed",

@@ -19,6 +19,7 @@ from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 
 TAG_OPERATION = "ecs-dr:operation-id"
 TAG_SOURCE = "ecs-dr:source-instance"
+TAG_DRILL = "ecs-dr:drill"
 
 
 class Plan(Protocol):
@@ -89,7 +90,7 @@ def today() -> date:
 
 def operation_tags(step: StepRecorder, source_instance_id: str | None) -> dict[str, str]:
     """The tags on every resource an operation creates, so cleanup can find them."""
-    tags = {TAG_OPERATION: step.operation_id}
+    tags = {**step.tags, TAG_OPERATION: step.operation_id}
     if source_instance_id:
         tags[TAG_SOURCE] = source_instance_id
     return tags

@@ -5,10 +5,19 @@ workflows never see one. Every function takes the gateway and a region; a missin
 `NotFound` with a message naming where it looked. One module per resource family:
 `lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
 disk categories), `network` (VSwitches, free blocks), `snapshots`, `images`, `tags`, `disks`
-(Scenario B's create and attach), and `waits` (one generic `Waiter` over a waiter spec, and
-what each waited resource becomes).
+(Scenario B's create and attach), `cleanup` (tags and deletes), and `waits` (one generic
+`Waiter` over a waiter spec, and what each waited resource becomes).
 """
 
+from ecs_dr.cloud.ecs.cleanup import (
+    delete_disk,
+    delete_image,
+    delete_instance,
+    delete_snapshot,
+    delete_snapshot_group,
+    resource_tags,
+    snapshot_users,
+)
 from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
 from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named
 from ecs_dr.cloud.ecs.instances import describe_disk, describe_instance, disk_from, run_instance
@@ -75,6 +84,11 @@ __all__ = [
     "create_snapshot_group",
     "create_vswitch",
     "data_disk_categories",
+    "delete_disk",
+    "delete_image",
+    "delete_instance",
+    "delete_snapshot",
+    "delete_snapshot_group",
     "describe_disk",
     "describe_image",
     "describe_instance",
@@ -93,7 +107,9 @@ __all__ = [
     "instance_type_specs",
     "max_data_disks",
     "region_ids",
+    "resource_tags",
     "run_instance",
+    "snapshot_users",
     "tag_resources",
     "types_in_stock",
     "vpc_cidr_block",

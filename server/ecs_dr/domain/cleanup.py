@@ -1,0 +1,321 @@
+"""Cleanup of what one operation created (a DR drill): what may be deleted, in which order.
+
+The journal says what an operation created (each create step and the id ECS returned); the
+cloud says whether each resource still exists, carries the operation's tag, and what holds it.
+These rules turn that into one verdict per resource, never touching a source resource:
+
+- a source resource (the operation's source instance, its disks, a disk attached to it) is
+  refused whatever its tags say;
+- a resource without the tag `ecs-dr:operation-id=<that operation>` is refused and reported,
+  never deleted: the journal alone is not proof enough to delete;
+- a VSwitch is left in place: DeleteVSwitch is not among the actions this server uses (the
+  RAM policy grants only DeleteInstance, DeleteImage, DeleteSnapshotGroup, DeleteSnapshot and
+  DeleteDisk);
+- a disk attached to an instance (Scenario B's copy on its target) is left: ECS releases only
+  an `Available` disk and DetachDisk is not among the server's actions; so is the snapshot it
+  was made from (its delete would need Force, which stops the disk being re-initialised);
+- a resource in a transitional state (an instance starting, an image being created) makes the
+  whole cleanup wait: nothing is deleted until it settles.
+
+Deletion order follows what holds what: the instance (its disks go with it), then the image
+(an instance launched from it holds it), then disks (a disk made from a snapshot holds the
+snapshot), then snapshot groups and snapshots, then VSwitches (nothing deletes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
+from ecs_dr.domain.decisions import parameters_digest as _digest
+
+TAG_OPERATION = "ecs-dr:operation-id"
+
+ResourceKind = Literal["instance", "image", "disk", "snapshot_group", "snapshot", "vswitch"]
+Verdict = Literal["delete", "deleted", "left", "refused", "already_gone"]
+DELETE: Final = "delete"
+
+CREATED_BY: dict[str, ResourceKind] = {
+    "RunInstances": "instance",
+    "CreateImage": "image",
+    "CreateDisk": "disk",
+    "CreateSnapshotGroup": "snapshot_group",
+    "CreateSnapshot": "snapshot",
+    "CreateVSwitch": "vswitch",
+}
+"""The create actions whose step's resource id is a resource the operation created.
+(AttachDisk records the disk it attached: it created nothing.)"""
+
+DELETE_ORDER: tuple[ResourceKind, ...] = (
+    "instance",
+    "image",
+    "disk",
+    "snapshot_group",
+    "snapshot",
+    "vswitch",
+)
+
+DELETE_ACTION: dict[ResourceKind, str] = {
+    "instance": "DeleteInstance",
+    "image": "DeleteImage",
+    "disk": "DeleteDisk",
+    "snapshot_group": "DeleteSnapshotGroup",
+    "snapshot": "DeleteSnapshot",
+}
+"""The delete action of each kind this server may call; a kind missing here is left."""
+
+TAG_RESOURCE_TYPE: dict[ResourceKind, str] = {
+    "instance": "instance",
+    "image": "image",
+    "disk": "disk",
+    "snapshot_group": "snapshotgroup",
+    "snapshot": "snapshot",
+    "vswitch": "vswitch",
+}
+"""ListTagResources' ResourceType for each kind."""
+
+DELETABLE_INSTANCE_STATUSES = frozenset({"Running", "Stopped"})
+BUSY_STATUSES: dict[ResourceKind, frozenset[str]] = {
+    "instance": frozenset({"Pending", "Starting", "Stopping"}),
+    "image": frozenset({"Creating", "Waiting"}),
+    "disk": frozenset({"Creating", "Attaching", "Detaching", "ReIniting"}),
+}
+"""States a resource passes through on its own; cleanup waits until it leaves them."""
+
+
+class Found(BaseModel):
+    """One resource the operation created, as the cloud shows it now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resource_id: str
+    kind: ResourceKind
+    step: str = Field(default="", description="the journal step that created it")
+    exists: bool = True
+    status: str = ""
+    operation_tag: str | None = Field(
+        default=None, description="the value of its ecs-dr:operation-id tag, if any"
+    )
+    attached_to: str | None = Field(default=None, description="a disk's instance")
+    contains: list[str] = Field(
+        default_factory=list, description="a snapshot group's snapshots, deleted with it"
+    )
+
+
+class CleanupRow(BaseModel):
+    """One resource, and what cleanup does (or did) with it and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resource_id: str
+    kind: ResourceKind
+    action: Verdict = Field(
+        description=(
+            "delete: to be deleted once confirmed; deleted; left: still there, see reason; "
+            "refused: never deleted (source resource or missing tag); already_gone"
+        )
+    )
+    reason: str = ""
+
+
+def created_resources(
+    steps: Iterable[tuple[str, str, str | None]],
+) -> list[tuple[str, ResourceKind, str]]:
+    """(step, kind, resource id) of every create step that got an id, from the journal's
+    (step, action, resource id); attaches and steps without an id are not resources."""
+    found: list[tuple[str, ResourceKind, str]] = []
+    seen: set[str] = set()
+    for step, action, resource_id in steps:
+        kind = CREATED_BY.get(action)
+        if kind is None or not resource_id or resource_id in seen:
+            continue
+        seen.add(resource_id)
+        found.append((step, kind, resource_id))
+    return found
+
+
+def busy_reason(found: Found) -> str | None:
+    """Why cleanup must wait for this resource, or None when it may go ahead."""
+    if found.exists and found.status in BUSY_STATUSES.get(found.kind, frozenset()):
+        return f"{found.kind.replace('_', ' ')} {found.resource_id} is {found.status}"
+    return None
+
+
+def verdict(
+    found: Found,
+    operation_id: str,
+    protected: Iterable[str],
+    sources: Iterable[str] = (),
+) -> CleanupRow:
+    """What cleanup does with one resource the operation's journal names.
+
+    `protected`: ids the operation used but did not create (its source instance and disks, a
+    Scenario B target), never deleted; `sources`: the source instances, whose attached disks
+    are never deleted either.
+    """
+    shield = set(protected)
+    row = CleanupRow(resource_id=found.resource_id, kind=found.kind, action="refused")
+    if found.resource_id in shield:
+        return row.model_copy(
+            update={
+                "reason": (
+                    "a source resource (the operation used it, it did not create it): "
+                    "cleanup never deletes one"
+                )
+            }
+        )
+    if found.attached_to and found.attached_to in set(sources):
+        return row.model_copy(
+            update={"reason": f"attached to the source instance {found.attached_to}: never deleted"}
+        )
+    if not found.exists:
+        return row.model_copy(update={"action": "already_gone", "reason": "no longer exists"})
+    if found.operation_tag != operation_id:
+        has = f"its tag says {found.operation_tag}" if found.operation_tag else "it has no such tag"
+        return row.model_copy(
+            update={
+                "reason": (
+                    f"lacks the tag {TAG_OPERATION}={operation_id} ({has}): not proven to be "
+                    "this operation's, so it is not deleted"
+                )
+            }
+        )
+    left = row.model_copy(update={"action": "left"})
+    if found.kind not in DELETE_ACTION:
+        return left.model_copy(
+            update={
+                "reason": (
+                    "DeleteVSwitch is not among the actions this server uses (its RAM policy "
+                    "grants only the deletes of instances, images, snapshots and disks); delete "
+                    "it in the VPC console once nothing uses it"
+                )
+            }
+        )
+    if found.kind == "instance" and found.status not in DELETABLE_INSTANCE_STATUSES:
+        return left.model_copy(
+            update={
+                "reason": (
+                    f"the instance is {found.status or 'in an unknown state'}; ECS releases "
+                    "only a Running or Stopped instance"
+                )
+            }
+        )
+    if found.kind == "disk" and (found.attached_to or found.status == "In_use"):
+        where = found.attached_to or "an instance"
+        return left.model_copy(
+            update={
+                "reason": (
+                    f"attached to {where} (In_use): ECS releases only an Available disk and "
+                    "DetachDisk is not among this server's actions; unmount it in the OS, "
+                    "detach it in the console, then delete it"
+                )
+            }
+        )
+    return row.model_copy(update={"action": "delete", "reason": ""})
+
+
+def held_snapshots(
+    rows: Mapping[str, CleanupRow], made_from: Mapping[str, str]
+) -> dict[str, CleanupRow]:
+    """A snapshot that a staying disk was made from stays too: ECS refuses its delete
+    (SnapshotCreatedDisk) unless forced, and forcing it would stop that disk from ever being
+    re-initialised. `made_from` maps each disk the operation created to its snapshot."""
+    held = dict(rows)
+    for disk_id, snapshot_id in made_from.items():
+        disk, snapshot = held.get(disk_id), held.get(snapshot_id)
+        if disk is None or snapshot is None or snapshot.action != "delete":
+            continue
+        if disk.action in ("left", "refused"):
+            held[snapshot_id] = snapshot.model_copy(
+                update={
+                    "action": "left",
+                    "reason": (
+                        f"the disk {disk_id} made from it stays (see its row); ECS deletes a "
+                        "snapshot a disk came from only when forced, which would stop that disk "
+                        "from being re-initialised"
+                    ),
+                }
+            )
+    return held
+
+
+def image_held_snapshots(
+    rows: Mapping[str, CleanupRow], users: Mapping[str, Sequence[str]]
+) -> dict[str, CleanupRow]:
+    """A snapshot an image still uses stays, unless this cleanup deletes that image first:
+    ECS refuses its delete (SnapshotCreatedImage), and a group's delete would keep it while
+    dropping the group. `users` maps snapshot ids to the images made from them."""
+    held = dict(rows)
+    for snapshot_id, image_ids in users.items():
+        row = held.get(snapshot_id)
+        if row is None or row.kind != "snapshot" or row.action != "delete":
+            continue
+        staying = [
+            i for i in image_ids if i not in held or held[i].action not in ("delete", "deleted")
+        ]
+        if staying:
+            held[snapshot_id] = row.model_copy(
+                update={
+                    "action": "left",
+                    "reason": (
+                        f"the image {', '.join(staying)} still uses it; clean up (or delete) "
+                        "that image first, then this operation"
+                    ),
+                }
+            )
+    return held
+
+
+def force_instance_delete(status: str) -> bool:
+    """DeleteInstance's Force: a Running DR instance needs it (ECS refuses otherwise); a
+    Stopped one does not. Only ever sent for the instance the operation itself launched."""
+    return status == "Running"
+
+
+def in_delete_order(rows: Sequence[CleanupRow]) -> list[CleanupRow]:
+    """The rows in dependency order (stable within a kind)."""
+    return sorted(rows, key=lambda r: DELETE_ORDER.index(r.kind))
+
+
+def confirm_cleanup_prompt(operation_id: str, rows: Sequence[CleanupRow]) -> ChoicePrompt:
+    """The explicit go-ahead, naming every resource to delete; its id covers exactly them."""
+    doomed = [r for r in in_delete_order(rows) if r.action == "delete"]
+    kept = [r for r in rows if r.action in ("left", "refused")]
+    listing = {r.resource_id: r.kind.replace("_", " ") for r in doomed}
+    n = len(doomed)
+    question = (
+        f"Permanently delete these {n} resource(s) that {operation_id} created? "
+        f"{', '.join(f'{k} {i}' for i, k in listing.items())}. Deleted resources cannot be "
+        "recovered. Nothing else is touched"
+        + (f" ({len(kept)} other resource(s) stay, each with its reason)." if kept else ".")
+    )
+    return make_prompt(
+        f"confirm_cleanup_{_digest({'operation_id': operation_id, 'delete': sorted(listing)})}",
+        question,
+        [
+            ChoiceOption(
+                value=DELETE,
+                label=f"Delete these {n} resources",
+                description="Delete exactly the resources listed, in dependency order.",
+                recommended=True,
+            ),
+            ChoiceOption(value=CANCEL, label="Cancel", description="Delete nothing."),
+        ],
+        {
+            "operation_id": operation_id,
+            "parameters": listing,
+            "left_in_place": {r.resource_id: r.reason for r in kept},
+        },
+    )
+
+
+def cleanup_markdown(rows: Sequence[CleanupRow]) -> str:
+    """The rows as a markdown table."""
+    lines = ["| Resource | Kind | Action | Reason |", "| --- | --- | --- | --- |"]
+    for r in rows:
+        reason = r.reason.replace("|", "\\|")
+        lines.append(f"| {r.resource_id} | {r.kind.replace('_', ' ')} | {r.action} | {reason} |")
+    return "\n".join(lines)

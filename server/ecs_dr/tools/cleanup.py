@@ -1,0 +1,184 @@
+"""`cleanup_recovery`: delete what one operation created (a DR drill), after explicit
+confirmation naming every resource; never a source resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from ecs_dr.domain.cleanup import CleanupRow, cleanup_markdown, confirm_cleanup_prompt
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
+from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
+from ecs_dr.tools.operations import OperationIdArg, outcome_result
+from ecs_dr.tools.results import ToolResult
+from ecs_dr.workflows import cleanup as workflow
+from ecs_dr.workflows.cleanup import CleanupInventory, CleanupResult
+from ecs_dr.workflows.journal import CleanupRefused, OperationRecord, UnknownPlan
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+
+TOOL = "cleanup_recovery"
+_DONE = {
+    "cleaning_up": "is being cleaned up",
+    "cleaned_up": "was cleaned up",
+}
+
+
+def _refuse_unfinished(record: OperationRecord) -> None:
+    """Raises CleanupRefused for an operation still running or cleaned up (or being)."""
+    operation_id = record.operation_id
+    if record.status == "running":
+        raise CleanupRefused(
+            f"operation {operation_id} is still running: its resources are not all created "
+            f"yet. wait_operation(operation_id={operation_id!r}) follows it; clean it up once "
+            "it has finished. Nothing was deleted."
+        )
+    if record.status in _DONE:
+        raise CleanupRefused(
+            f"operation {operation_id} {_DONE[record.status]} already: a cleanup runs once. "
+            f"get_operation(operation_id={operation_id!r}) shows what was deleted and what was "
+            "left, and why. Nothing was deleted."
+        )
+
+
+def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
+    """The plan an execute_recovery operation ran, for the source and target it names."""
+    plan_id = record.arguments.get("plan_id")
+    if not isinstance(plan_id, str):
+        return None
+    try:
+        return services(ctx).journal.get_plan(plan_id).plan
+    except UnknownPlan:
+        return None
+
+
+async def _inventory(ctx: Ctx, operation_id: str) -> CleanupInventory:
+    s = services(ctx)
+    record = s.journal.get(operation_id)
+    _refuse_unfinished(record)
+    return await workflow.inventory(s.gateway, record, _plan_of(ctx, record))
+
+
+async def _questions(
+    ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
+) -> list[ChoicePrompt]:
+    with tool_errors(TOOL):
+        operation_id = arguments["operation_id"]
+        inv = await _inventory(ctx, operation_id)
+        if not inv.to_delete:
+            return []
+        return open_prompts([confirm_cleanup_prompt(operation_id, inv.rows)], answers)
+
+
+CLEANUP_FLOW = DecisionFlow(TOOL, ("operation_id", "decisions"), _questions)
+
+
+class CleanupOutcome(ToolResult):
+    cleaned_operation_id: str = Field(description="the operation whose resources are cleaned")
+    rows: list[CleanupRow] = Field(
+        default_factory=list,
+        description="every resource the operation created: the action taken or why it stays",
+    )
+    markdown: str = Field(default="", description="the rows as a markdown table")
+    deleted: list[str] = Field(default_factory=list, description="ids deleted by this call")
+    left: list[CleanupRow] = Field(
+        default_factory=list, description="resources still in place, each with its reason"
+    )
+    protected: list[str] = Field(
+        default_factory=list, description="the source resources cleanup never touches"
+    )
+
+
+async def cleanup_recovery(
+    operation_id: OperationIdArg,
+    ctx: Ctx,
+    settled: Annotated[Settled, CLEANUP_FLOW.resolve],
+    decisions: DecisionsArg = None,
+) -> CleanupOutcome:
+    """Delete what one operation created (a DR drill), only after the user confirms the list
+    of every resource to delete. Each resource must still carry the tag
+    ecs-dr:operation-id=<operation_id> (one without it is refused and reported, never
+    deleted); the operation's source instance and its disks are never touched. Deletes in
+    dependency order: DR instance (its disks go with it), image, disks, snapshot groups and
+    snapshots. A VSwitch it created, and a disk still attached to an instance, are left in
+    place with the reason. Refuses an operation still running or already cleaned up."""
+    if settled.stopped is not None:
+        return CleanupOutcome(
+            status="cancelled",
+            cleaned_operation_id=operation_id,
+            next_step=f"The user chose to {settled.stopped} the form; nothing was deleted.",
+        )
+    s = services(ctx)
+    with tool_errors(TOOL):
+        inv = await _inventory(ctx, operation_id)
+        base: dict[str, Any] = {
+            "cleaned_operation_id": operation_id,
+            "rows": inv.rows,
+            "markdown": cleanup_markdown(inv.rows),
+            "left": [r for r in inv.rows if r.action in ("left", "refused")],
+            "protected": inv.protected,
+        }
+        if not inv.to_delete:
+            return CleanupOutcome(
+                status="completed",
+                **base,
+                next_step=(
+                    f"{operation_id} left nothing this server may delete; the rows say why "
+                    "each resource stays. Nothing was deleted."
+                ),
+            )
+        prompt = confirm_cleanup_prompt(operation_id, inv.rows)
+        answer = chosen(prompt, settled.answers)
+        if answer == CANCEL:
+            return CleanupOutcome(
+                status="cancelled", **base, next_step="Cancelled; nothing was deleted."
+            )
+        if answer is None:
+            return CleanupOutcome(
+                status="needs_decision",
+                decisions=[prompt],
+                **base,
+                next_step=(
+                    "Show the user every resource listed (the markdown table) and ask the "
+                    "question as it is; only if they confirm, call cleanup_recovery again with "
+                    f"decisions={{{prompt.decision_id!r}: 'delete'}}. Nothing has been deleted."
+                ),
+            )
+        previous = s.journal.claim_cleanup(operation_id)
+
+        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+            try:
+                result = await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
+            except BaseException:
+                # Nothing recorded as cleaned: a later cleanup finds what is still there.
+                s.journal.release_cleanup(operation_id, previous)
+                raise
+            s.journal.finish_cleanup(
+                operation_id,
+                {**result.model_dump(mode="json"), "cleanup_operation_id": step.operation_id},
+            )
+            return result
+
+        outcome = await s.operations.run(
+            TOOL,
+            inv.region_id,
+            {"operation_id": operation_id, "decisions": settled.answers},
+            work,
+            progress_of(ctx),
+            on_start=lambda cleanup_id: s.journal.cleanup_started(operation_id, cleanup_id),
+        )
+    fields = outcome_result(outcome)
+    if outcome.result is None:
+        return CleanupOutcome(**fields, **base)
+    result = CleanupResult.model_validate(outcome.result)
+    return CleanupOutcome(
+        **fields,
+        cleaned_operation_id=operation_id,
+        rows=result.rows,
+        markdown=result.markdown,
+        deleted=result.deleted,
+        left=result.left,
+        protected=inv.protected,
+    )

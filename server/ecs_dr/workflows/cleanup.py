@@ -1,0 +1,365 @@
+"""Cleanup of one operation (a DR drill): find what it created, then delete it in order.
+
+`inventory` reads only: the journal's create steps give the resources, the cloud says whether
+each still exists, its tags and what holds it, and `domain.cleanup` gives each a verdict (the
+operation's source resources are protected whatever happens). `execute_cleanup` deletes the
+confirmed resources in dependency order, waiting until an instance or disk is gone before the
+next delete that depended on it; a delete ECS refuses leaves that resource in place with
+ECS's reason, and the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ecs_dr.cloud import ecs
+from ecs_dr.cloud.errors import CloudError, NotFound
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.cleanup import (
+    DELETE_ORDER,
+    TAG_OPERATION,
+    TAG_RESOURCE_TYPE,
+    CleanupRow,
+    Found,
+    ResourceKind,
+    busy_reason,
+    cleanup_markdown,
+    created_resources,
+    force_instance_delete,
+    held_snapshots,
+    image_held_snapshots,
+    in_delete_order,
+    verdict,
+)
+from ecs_dr.workflows.journal import OperationRecord
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import TAG_SOURCE
+
+CLEANUP_KIND = "cleanup_recovery"
+# Arguments and plan fields that name an instance or disk the operation did not create.
+_SOURCE_KEYS = ("instance_id", "source_instance_id")
+_INSTANCE_LIST_KEYS = ("source_instance_ids", "instance_ids")
+_OTHER_KEYS = ("target_instance_id", "disk_id")
+_DISK_LIST_KEYS = ("disk_ids",)
+GONE_POLL_S = 2.0
+GONE_TIMEOUT_S = 300.0
+
+
+class CleanupBusy(ValueError):
+    """A resource is in a transitional state: nothing is deleted until it settles."""
+
+
+class CleanupInventory(BaseModel):
+    """What the operation created, each with its verdict, in deletion order."""
+
+    operation_id: str
+    region_id: str
+    rows: list[CleanupRow]
+    protected: list[str] = Field(description="source resources never deleted")
+    found: dict[str, Found] = Field(default_factory=dict)
+    members: dict[str, list[str]] = Field(
+        default_factory=dict, description="snapshot group -> its snapshots (deleted with it)"
+    )
+
+    @property
+    def to_delete(self) -> list[CleanupRow]:
+        return [r for r in self.rows if r.action == "delete"]
+
+
+class CleanupResult(BaseModel):
+    """What the cleanup deleted and what it left, and why."""
+
+    operation_id: str
+    region_id: str
+    rows: list[CleanupRow]
+    deleted: list[str]
+    left: list[CleanupRow]
+    markdown: str
+
+
+def _named(fields: Mapping[str, Any], keys: Iterable[str], list_keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for key in keys:
+        value = fields.get(key)
+        if isinstance(value, str) and value:
+            found.add(value)
+    for key in list_keys:
+        values = fields.get(key)
+        if isinstance(values, list):
+            found.update(v for v in values if isinstance(v, str) and v)
+    return found
+
+
+def named_ids(record: OperationRecord, plan: Mapping[str, Any] | None) -> tuple[set[str], set[str]]:
+    """(source instances, every other id) the operation's arguments or plan name: its source,
+    a Scenario B target, the disks it copied. None of them is the operation's to delete."""
+    sources: set[str] = set()
+    others: set[str] = set()
+    for fields in (record.arguments, plan or {}):
+        sources |= _named(fields, _SOURCE_KEYS, _INSTANCE_LIST_KEYS)
+        others |= _named(fields, _OTHER_KEYS, _DISK_LIST_KEYS)
+    return sources, others
+
+
+async def _gone_or(describe: Awaitable[Any]) -> Any | None:
+    try:
+        return await describe
+    except NotFound:
+        return None
+
+
+async def _describe(gw: EcsGateway, region_id: str, kind: ResourceKind, rid: str) -> Found:
+    """The resource as the cloud shows it now (without its tags)."""
+    found = Found(resource_id=rid, kind=kind)
+    if kind == "instance":
+        instance = await _gone_or(ecs.describe_instance(gw, region_id, rid))
+        if instance is None:
+            return found.model_copy(update={"exists": False})
+        return found.model_copy(update={"status": instance.status})
+    if kind == "image":
+        image = await _gone_or(ecs.describe_image(gw, region_id, rid))
+        if image is None:
+            return found.model_copy(update={"exists": False})
+        return found.model_copy(update={"status": image.status})
+    if kind == "disk":
+        disk = await _gone_or(ecs.describe_disk(gw, region_id, rid))
+        if disk is None:
+            return found.model_copy(update={"exists": False})
+        return found.model_copy(update={"status": disk.status, "attached_to": disk.instance_id})
+    if kind == "snapshot_group":
+        group = await _gone_or(ecs.describe_snapshot_group(gw, region_id, rid))
+        if group is None:
+            return found.model_copy(update={"exists": False})
+        members = [s.snapshot_id for s in group.snapshots]
+        return found.model_copy(update={"status": group.status, "contains": members})
+    if kind == "snapshot":
+        snapshot = await _gone_or(ecs.describe_snapshot(gw, region_id, rid))
+        if snapshot is None:
+            return found.model_copy(update={"exists": False})
+        return found.model_copy(update={"status": snapshot.status})
+    # A VSwitch is never deleted here; its row only needs its tag.
+    return found
+
+
+async def _source_disks(gw: EcsGateway, region_id: str, ids: Iterable[str]) -> set[str]:
+    """The disks of every named instance that still exists (a source's disks are protected)."""
+    instances = [i for i in ids if i.startswith("i-")]
+    found = await asyncio.gather(
+        *(_gone_or(ecs.describe_instance(gw, region_id, i)) for i in instances)
+    )
+    return {d.disk_id for inst in found if inst is not None for d in inst.disks}
+
+
+async def inventory(
+    gw: EcsGateway,
+    record: OperationRecord,
+    plan: Mapping[str, Any] | None = None,
+) -> CleanupInventory:
+    """Everything the operation created, each with its verdict; changes nothing.
+
+    Raises ValueError for an operation that creates nothing (a cleanup) or has no region, and
+    CleanupBusy when a resource is still changing state.
+    """
+    operation_id = record.operation_id
+    if record.kind == CLEANUP_KIND:
+        raise ValueError(
+            f"{operation_id} is itself a cleanup: it created nothing, so there is nothing to "
+            "clean up. Pass the id of the operation that created the resources."
+        )
+    created = created_resources((s.step, s.action, s.resource_id) for s in record.steps)
+    region_id = record.region_id
+    if region_id is None:
+        if created:
+            raise ValueError(f"operation {operation_id} has no region in the journal")
+        region_id = ""
+    if not created:
+        return CleanupInventory(
+            operation_id=operation_id, region_id=region_id, rows=[], protected=[]
+        )
+    steps = {rid: step for step, _, rid in created}
+    kinds: dict[str, ResourceKind] = {rid: kind for _, kind, rid in created}
+    described = await asyncio.gather(*(_describe(gw, region_id, kinds[rid], rid) for rid in kinds))
+    found = {f.resource_id: f.model_copy(update={"step": steps[f.resource_id]}) for f in described}
+    members: dict[str, list[str]] = {}
+    for group in [f for f in described if f.kind == "snapshot_group" and f.exists]:
+        members[group.resource_id] = list(group.contains)
+        for sid in group.contains:
+            if sid not in found:
+                snap = await _describe(gw, region_id, "snapshot", sid)
+                found[sid] = snap.model_copy(update={"step": steps[group.resource_id]})
+    tags = await _tags(gw, region_id, found.values())
+    found = {
+        rid: f.model_copy(update={"operation_tag": tags.get(rid, {}).get(TAG_OPERATION)})
+        for rid, f in found.items()
+    }
+    sources, others = named_ids(record, plan)
+    sources |= {t[TAG_SOURCE] for t in tags.values() if t.get(TAG_SOURCE)}
+    shield = sources | others | await _source_disks(gw, region_id, sources)
+    busy = [reason for f in found.values() if (reason := busy_reason(f))]
+    if busy:
+        raise CleanupBusy(
+            f"Nothing was deleted: {'; '.join(busy)}. Cleanup waits until every resource of "
+            f"{operation_id} has settled; call cleanup_recovery again in a minute."
+        )
+    rows = {rid: verdict(f, operation_id, shield, sources) for rid, f in found.items()}
+    made_from = {
+        s.resource_id: str(s.parameters["SnapshotId"])
+        for s in record.steps
+        if s.action == "CreateDisk" and s.resource_id and s.parameters.get("SnapshotId")
+    }
+    rows = held_snapshots(rows, made_from)
+    if any(r.kind == "snapshot" and r.action == "delete" for r in rows.values()):
+        rows = image_held_snapshots(rows, await ecs.snapshot_users(gw, region_id))
+    for group_id, snapshot_ids in members.items():
+        blocked = [s for s in snapshot_ids if rows[s].action in ("refused", "left")]
+        if blocked and rows[group_id].action == "delete":
+            rows[group_id] = rows[group_id].model_copy(
+                update={
+                    "action": "left",
+                    "reason": (
+                        f"deleting the group would delete {', '.join(blocked)}, which must "
+                        "stay (see its row)"
+                    ),
+                }
+            )
+            for sid in snapshot_ids:
+                if rows[sid].action == "delete":
+                    rows[sid] = rows[sid].model_copy(
+                        update={"action": "left", "reason": f"its group {group_id} stays"}
+                    )
+    return CleanupInventory(
+        operation_id=operation_id,
+        region_id=region_id,
+        rows=in_delete_order(list(rows.values())),
+        protected=sorted(shield),
+        found=found,
+        members=members,
+    )
+
+
+async def _tags(
+    gw: EcsGateway, region_id: str, found: Iterable[Found]
+) -> dict[str, dict[str, str]]:
+    by_type: dict[str, list[str]] = {}
+    for f in found:
+        if f.exists:
+            by_type.setdefault(TAG_RESOURCE_TYPE[f.kind], []).append(f.resource_id)
+    answers = await asyncio.gather(
+        *(ecs.resource_tags(gw, region_id, rtype, ids) for rtype, ids in by_type.items())
+    )
+    merged: dict[str, dict[str, str]] = {}
+    for answer in answers:
+        merged.update(answer)
+    return merged
+
+
+async def _wait_gone(
+    describe: Callable[[], Awaitable[Any]],
+    sleep: Callable[[float], Awaitable[None]],
+    clock: Callable[[], float],
+    what: str,
+) -> None:
+    """Poll until the resource is no longer listed (a later delete depends on it)."""
+    start = clock()
+    while await _gone_or(describe()) is not None:
+        if clock() - start > GONE_TIMEOUT_S:
+            raise TimeoutError(f"{what} was still listed {GONE_TIMEOUT_S:.0f} s after its delete")
+        await sleep(GONE_POLL_S)
+
+
+async def execute_cleanup(
+    gw: EcsGateway,
+    inv: CleanupInventory,
+    progress: ProgressFn,
+    *,
+    timing: ecs.Timing = ecs.REAL_TIME,
+) -> CleanupResult:
+    """Delete the inventory's `delete` rows in dependency order; returns every row's outcome."""
+    region_id = inv.region_id
+    rows = {r.resource_id: r for r in inv.rows}
+    todo = inv.to_delete
+
+    def left(rid: str, reason: str) -> None:
+        rows[rid] = rows[rid].model_copy(update={"action": "left", "reason": reason})
+
+    def deleted(rid: str) -> None:
+        rows[rid] = rows[rid].model_copy(update={"action": "deleted", "reason": ""})
+
+    done = 0
+    for kind in DELETE_ORDER:
+        for row in [r for r in todo if r.kind == kind]:
+            rid = row.resource_id
+            if rows[rid].action != "delete":
+                continue  # its group's delete already settled it
+            try:
+                kept = await _delete(gw, region_id, inv, row, timing)
+            except NotFound:
+                rows[rid] = row.model_copy(
+                    update={"action": "already_gone", "reason": "no longer exists"}
+                )
+            except TimeoutError as exc:
+                left(rid, f"ECS accepted the delete, but {exc}; check it in the console")
+            except CloudError as exc:
+                left(rid, f"ECS refused the delete: {exc.code}: {exc.message}")
+                for sid in inv.members.get(rid, []):
+                    if rows[sid].action == "delete":
+                        left(sid, f"its group {rid} could not be deleted")
+            else:
+                deleted(rid)
+                # DeleteSnapshotGroup reports each snapshot: gone, or kept (an image uses it).
+                for sid, code in kept.items():
+                    if sid in rows and rows[sid].action == "delete":
+                        if code:
+                            left(sid, f"ECS kept it when deleting its group ({code})")
+                        else:
+                            deleted(sid)
+            done += 1
+            await progress(done, len(todo), f"{kind.replace('_', ' ')} {rid}: {rows[rid].action}")
+    final = in_delete_order(list(rows.values()))
+    return CleanupResult(
+        operation_id=inv.operation_id,
+        region_id=region_id,
+        rows=final,
+        deleted=[r.resource_id for r in final if r.action == "deleted"],
+        left=[r for r in final if r.action in ("left", "refused")],
+        markdown=cleanup_markdown(final),
+    )
+
+
+async def _delete(
+    gw: EcsGateway, region_id: str, inv: CleanupInventory, row: CleanupRow, timing: ecs.Timing
+) -> dict[str, str]:
+    """One delete; returns what a snapshot group's delete did to each of its snapshots."""
+    rid = row.resource_id
+    if row.kind == "instance":
+        status = inv.found[rid].status
+        await ecs.delete_instance(gw, region_id, rid, force=force_instance_delete(status))
+        # Its image cannot go while ECS still lists the instance.
+        await _wait_gone(
+            lambda: ecs.describe_instance(gw, region_id, rid),
+            timing.sleep,
+            timing.clock,
+            f"instance {rid}",
+        )
+    elif row.kind == "image":
+        await ecs.delete_image(gw, region_id, rid)
+    elif row.kind == "disk":
+        await ecs.delete_disk(gw, region_id, rid)
+        # A disk made from a snapshot holds it until the disk is gone.
+        await _wait_gone(
+            lambda: ecs.describe_disk(gw, region_id, rid),
+            timing.sleep,
+            timing.clock,
+            f"disk {rid}",
+        )
+    elif row.kind == "snapshot_group":
+        return await ecs.delete_snapshot_group(gw, region_id, rid)
+    elif row.kind == "snapshot":
+        await ecs.delete_snapshot(gw, region_id, rid)
+    else:  # pragma: no cover - the domain never marks a VSwitch for deletion
+        raise ValueError(f"cleanup cannot delete a {row.kind}")
+    return {}

@@ -1,0 +1,153 @@
+"""cleanup_recovery end to end: a Scenario A recovery with the step tools, then each of its
+operations cleaned up through the MCP client over stdio; the sandbox's state shows that all
+and only those resources went, and the source was never touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mcp_types as types
+
+from tests.e2e.harness import (
+    Elicitations,
+    SandboxControl,
+    decide,
+    decline,
+    recommended,
+    serve,
+)
+from tests.e2e.test_scenario_a import PROD_DB, REGION, WITH_VSWITCH, snapshot_and_image
+
+KINDS = ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
+
+
+def inventory(sandbox: SandboxControl) -> dict[str, set[str]]:
+    region = sandbox.state()["regions"][REGION]
+    return {kind: set(region[kind]) for kind in KINDS}
+
+
+def source_of(sandbox: SandboxControl) -> dict[str, Any]:
+    """The source instance and its disks, as the sandbox holds them."""
+    region = sandbox.state()["regions"][REGION]
+    disks = {k: v for k, v in region["disks"].items() if v["instance_id"] == PROD_DB}
+    return {"instance": region["instances"][PROD_DB], "disks": disks}
+
+
+async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_once(
+    tmp_path: Path,
+) -> None:
+    async with serve(tmp_path) as served:
+        sandbox = served.sandbox
+        before, source_before = inventory(sandbox), source_of(sandbox)
+        image_id = await snapshot_and_image(served, PROD_DB)
+        dr, _ = await decide(
+            served,
+            "run_dr_instance",
+            {"instance_id": PROD_DB, "image_id": image_id, "target_zone_id": WITH_VSWITCH},
+        )
+        assert dr["status"] == "completed", dr
+        listed = (await served.call("list_operations"))["operations"]
+        ops = {o["kind"]: o["operation_id"] for o in listed}
+        created = inventory(sandbox)
+        assert created["instances"] - before["instances"] == {dr["dr_instance_id"]}
+
+        # The DR instance's operation: asked first, listing exactly that instance.
+        asked = await served.call("cleanup_recovery", {"operation_id": ops["run_dr_instance"]})
+        assert asked["status"] == "needs_decision"
+        (prompt,) = asked["decisions"]
+        assert prompt["decision_id"].startswith("confirm_cleanup_")
+        assert prompt["options"][0]["value"] == "delete"
+        assert list(prompt["context"]["parameters"]) == [dr["dr_instance_id"]]
+        assert not [a for a in sandbox.actions() if a.startswith("Delete")]
+
+        cleaned = {}
+        for kind in ("run_dr_instance", "create_full_image", "create_snapshot_group"):
+            result, _ = await decide(served, "cleanup_recovery", {"operation_id": ops[kind]})
+            assert result["status"] == "completed", result
+            assert all(r["action"] == "deleted" for r in result["rows"]), result["markdown"]
+            assert PROD_DB in result["protected"]
+            cleaned[kind] = result
+        assert [r["kind"] for r in cleaned["run_dr_instance"]["rows"]] == ["instance"]
+        assert [r["resource_id"] for r in cleaned["create_full_image"]["rows"]] == [image_id]
+        group_rows = cleaned["create_snapshot_group"]["rows"]
+        assert [r["kind"] for r in group_rows] == ["snapshot_group", *["snapshot"] * 3]
+
+        # All and only the recovery's resources went; the source is as it was.
+        assert inventory(sandbox) == before
+        assert source_of(sandbox) == source_before
+        for record in sandbox.requests():
+            if record["action"].startswith("Delete"):
+                assert PROD_DB not in str(record["parameters"]), record
+                assert not set(source_before["disks"]) & set(record["parameters"].values())
+
+        record = await served.call("get_operation", {"operation_id": ops["run_dr_instance"]})
+        assert record["operation"]["status"] == "cleaned_up"
+        assert record["operation"]["cleanup"]["deleted"] == [dr["dr_instance_id"]]
+
+        # A second cleanup is refused, and so is an unknown id; nothing more is deleted.
+        deletes = len([a for a in sandbox.actions() if a.startswith("Delete")])
+        again = await served.fail("cleanup_recovery", {"operation_id": ops["run_dr_instance"]})
+        assert "cleaned up already" in again
+        unknown = await served.fail("cleanup_recovery", {"operation_id": "op-0000000000000000"})
+        assert "unknown operation id" in unknown
+        assert len([a for a in sandbox.actions() if a.startswith("Delete")]) == deletes
+
+
+def accept_all_but_cleanup(params: types.ElicitRequestParams) -> types.ElicitResult:
+    """The user accepts every create as recommended, and declines the cleanup."""
+    if "Permanently delete" in params.message:
+        return decline(params)
+    return recommended(params)
+
+
+async def test_declining_the_cleanup_form_deletes_nothing(tmp_path: Path) -> None:
+    forms = Elicitations(accept_all_but_cleanup)
+    async with serve(tmp_path, elicitation=forms) as served:
+        group = await served.call("create_snapshot_group", {"instance_id": PROD_DB})
+        assert group["status"] == "completed", group
+        op = group["operation_id"]
+        result = await served.call("cleanup_recovery", {"operation_id": op})
+        assert result["status"] == "cancelled"
+        assert group["snapshot_group_id"] in forms.seen[-1].message
+        assert not [a for a in served.sandbox.actions() if a.startswith("Delete")]
+        record = await served.call("get_operation", {"operation_id": op})
+        assert record["operation"]["status"] == "completed"
+
+
+async def test_a_scenario_b_plan_cleanup_leaves_the_attached_disks_with_their_reason(
+    tmp_path: Path,
+) -> None:
+    target = "i-bp1drtarget00000001"
+    async with serve(tmp_path) as served:
+        sandbox = served.sandbox
+        planned, _ = await decide(
+            served,
+            "plan_recovery",
+            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": target},
+        )
+        executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+        assert executed["status"] == "completed", executed
+        op = executed["operation_id"]
+        new_disks = {r["disk_id"] for r in executed["rows"]}
+        snapshots = {r["snapshot_id"] for r in executed["rows"]}
+
+        result = await served.call("cleanup_recovery", {"operation_id": op})
+
+        # Nothing here may be deleted: the disks are In_use on the target, and their
+        # snapshots are held by them. No confirmation is asked, nothing changes.
+        assert result["status"] == "completed", result
+        rows = {r["resource_id"]: r for r in result["rows"]}
+        assert set(rows) == new_disks | snapshots
+        for disk_id in new_disks:
+            assert rows[disk_id]["action"] == "left"
+            assert "In_use" in rows[disk_id]["reason"] and target in rows[disk_id]["reason"]
+        for snapshot_id in snapshots:
+            assert rows[snapshot_id]["action"] == "left"
+            assert "made from it stays" in rows[snapshot_id]["reason"]
+        assert result["deleted"] == [] and result["decisions"] == []
+        assert not [a for a in sandbox.actions() if a.startswith("Delete")]
+        record = await served.call("get_operation", {"operation_id": op})
+        assert record["operation"]["status"] == "completed"
+        assert target in result["protected"]
+        assert "| Resource | Kind | Action | Reason |" in result["markdown"]

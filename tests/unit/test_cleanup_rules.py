@@ -1,0 +1,185 @@
+"""Cleanup's rules, each tested by name: what an operation created, what may be deleted, in
+which order, and the explicit confirmation naming every resource."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecs_dr.domain.cleanup import (
+    DELETE,
+    DELETE_ACTION,
+    CleanupRow,
+    Found,
+    busy_reason,
+    cleanup_markdown,
+    confirm_cleanup_prompt,
+    created_resources,
+    force_instance_delete,
+    held_snapshots,
+    image_held_snapshots,
+    in_delete_order,
+    verdict,
+)
+from ecs_dr.domain.decisions import CANCEL, InvalidDecision, chosen
+
+OP = "op-0123456789abcdef"
+SOURCE = "i-source"
+SOURCE_DISK = "d-source"
+
+
+def mine(rid: str, kind: str, **fields: object) -> Found:
+    return Found.model_validate({"resource_id": rid, "kind": kind, "operation_tag": OP, **fields})
+
+
+def judge(found: Found) -> CleanupRow:
+    return verdict(found, OP, {SOURCE, SOURCE_DISK}, {SOURCE})
+
+
+def test_only_create_steps_with_an_id_are_resources_the_operation_created() -> None:
+    steps = [
+        ("create_snapshot_group", "CreateSnapshotGroup", "ssg-1"),
+        ("create_image", "CreateImage", "m-1"),
+        ("run_instances", "RunInstances", None),  # interrupted before ECS answered
+        ("attach_disk_xvdb", "AttachDisk", "d-1"),  # attaching creates nothing
+        ("create_disk_xvdb", "CreateDisk", "d-1"),
+        ("create_vswitch", "CreateVSwitch", "vsw-1"),
+    ]
+    assert created_resources(steps) == [
+        ("create_snapshot_group", "snapshot_group", "ssg-1"),
+        ("create_image", "image", "m-1"),
+        ("create_disk_xvdb", "disk", "d-1"),
+        ("create_vswitch", "vswitch", "vsw-1"),
+    ]
+
+
+def test_a_source_resource_is_refused_whatever_its_tags_say() -> None:
+    row = judge(mine(SOURCE_DISK, "disk", status="In_use", attached_to=SOURCE))
+    assert row.action == "refused" and "source" in row.reason
+    assert judge(mine(SOURCE, "instance", status="Running")).action == "refused"
+
+
+def test_a_disk_attached_to_the_source_is_refused() -> None:
+    row = judge(mine("d-new", "disk", status="In_use", attached_to=SOURCE))
+    assert row.action == "refused" and SOURCE in row.reason
+
+
+def test_a_resource_without_the_operation_tag_is_refused_and_says_why() -> None:
+    untagged = judge(Found(resource_id="m-1", kind="image", status="Available"))
+    assert untagged.action == "refused" and f"ecs-dr:operation-id={OP}" in untagged.reason
+    other = judge(
+        Found(resource_id="m-2", kind="image", status="Available", operation_tag="op-other")
+    )
+    assert other.action == "refused" and "op-other" in other.reason
+
+
+def test_a_resource_already_gone_is_reported_not_deleted() -> None:
+    assert judge(mine("m-1", "image", exists=False)).action == "already_gone"
+
+
+def test_a_vswitch_is_left_because_the_server_has_no_delete_for_it() -> None:
+    row = judge(mine("vsw-1", "vswitch", status="Available"))
+    assert row.action == "left" and "DeleteVSwitch" in row.reason
+    assert "vswitch" not in DELETE_ACTION
+
+
+def test_a_disk_attached_to_another_instance_is_left_as_ecs_releases_only_available_disks() -> None:
+    row = judge(mine("d-new", "disk", status="In_use", attached_to="i-target"))
+    assert row.action == "left" and "Available" in row.reason and "i-target" in row.reason
+    assert judge(mine("d-new", "disk", status="Available")).action == DELETE
+
+
+def test_an_instance_is_deleted_only_running_or_stopped() -> None:
+    assert judge(mine("i-dr", "instance", status="Running")).action == DELETE
+    assert judge(mine("i-dr", "instance", status="Stopped")).action == DELETE
+
+
+def test_force_is_sent_only_for_a_running_instance() -> None:
+    assert force_instance_delete("Running") is True
+    assert force_instance_delete("Stopped") is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("instance", "Starting"),
+        ("instance", "Pending"),
+        ("image", "Creating"),
+        ("disk", "Creating"),
+    ],
+)
+def test_a_resource_in_a_transitional_state_makes_cleanup_wait(kind: str, status: str) -> None:
+    reason = busy_reason(mine("x-1", kind, status=status))
+    assert reason is not None and status in reason
+    assert busy_reason(mine("x-1", kind, status="Running")) is None
+
+
+def test_dependency_order_is_instance_image_disk_group_snapshot_vswitch() -> None:
+    rows = [
+        CleanupRow(resource_id="vsw-1", kind="vswitch", action="left"),
+        CleanupRow(resource_id="s-1", kind="snapshot", action=DELETE),
+        CleanupRow(resource_id="ssg-1", kind="snapshot_group", action=DELETE),
+        CleanupRow(resource_id="d-1", kind="disk", action=DELETE),
+        CleanupRow(resource_id="m-1", kind="image", action=DELETE),
+        CleanupRow(resource_id="i-1", kind="instance", action=DELETE),
+    ]
+    assert [r.resource_id for r in in_delete_order(rows)] == [
+        "i-1",
+        "m-1",
+        "d-1",
+        "ssg-1",
+        "s-1",
+        "vsw-1",
+    ]
+
+
+def test_the_confirmation_names_every_resource_to_delete_and_changes_with_them() -> None:
+    rows = [
+        CleanupRow(resource_id="i-1", kind="instance", action=DELETE),
+        CleanupRow(resource_id="m-1", kind="image", action=DELETE),
+        CleanupRow(resource_id="vsw-1", kind="vswitch", action="left", reason="no delete"),
+    ]
+    prompt = confirm_cleanup_prompt(OP, rows)
+    assert prompt.decision_id.startswith("confirm_cleanup_")
+    assert [o.value for o in prompt.options] == [DELETE, CANCEL]
+    assert prompt.options[0].label.startswith("Delete these 2 resources")
+    assert "i-1" in prompt.question and "m-1" in prompt.question
+    assert "vsw-1" not in prompt.context["parameters"]
+    assert prompt.context["left_in_place"] == {"vsw-1": "no delete"}
+    fewer = confirm_cleanup_prompt(OP, rows[1:])
+    assert fewer.decision_id != prompt.decision_id
+    with pytest.raises(InvalidDecision):
+        chosen(prompt, {prompt.decision_id: "yes"})
+
+
+def test_the_markdown_lists_every_row_with_its_action_and_reason() -> None:
+    text = cleanup_markdown(
+        [
+            CleanupRow(resource_id="i-1", kind="instance", action="deleted"),
+            CleanupRow(resource_id="vsw-1", kind="vswitch", action="left", reason="a | b"),
+        ]
+    )
+    assert "| i-1 | instance | deleted |  |" in text
+    assert "| vsw-1 | vswitch | left | a \\| b |" in text
+
+
+def test_a_snapshot_a_staying_disk_was_made_from_stays_too() -> None:
+    rows = {
+        "d-kept": CleanupRow(resource_id="d-kept", kind="disk", action="left", reason="In_use"),
+        "s-kept": CleanupRow(resource_id="s-kept", kind="snapshot", action=DELETE),
+        "d-gone": CleanupRow(resource_id="d-gone", kind="disk", action=DELETE),
+        "s-gone": CleanupRow(resource_id="s-gone", kind="snapshot", action=DELETE),
+    }
+    held = held_snapshots(rows, {"d-kept": "s-kept", "d-gone": "s-gone"})
+    assert held["s-kept"].action == "left" and "d-kept" in held["s-kept"].reason
+    assert held["s-gone"].action == DELETE
+
+
+def test_a_snapshot_an_image_still_uses_stays_unless_that_image_goes_first() -> None:
+    rows = {
+        "m-mine": CleanupRow(resource_id="m-mine", kind="image", action=DELETE),
+        "s-1": CleanupRow(resource_id="s-1", kind="snapshot", action=DELETE),
+        "s-2": CleanupRow(resource_id="s-2", kind="snapshot", action=DELETE),
+    }
+    held = image_held_snapshots(rows, {"s-1": ["m-mine"], "s-2": ["m-other"]})
+    assert held["s-1"].action == DELETE
+    assert held["s-2"].action == "left" and "m-other" in held["s-2"].reason

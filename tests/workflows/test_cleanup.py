@@ -1,0 +1,311 @@
+"""Cleanup against the sandbox: what one operation created is found from the journal, checked
+for its tag, and deleted in dependency order; the source is never touched."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from ecs_dr.cloud.ecs import Timing
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.workflows.cleanup import CleanupInventory, execute_cleanup, inventory
+from ecs_dr.workflows.journal import _MIGRATIONS, SCHEMA_VERSION, CleanupRefused, Journal
+from ecs_dr.workflows.operations import Operations, StepRecorder
+from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
+from tests.conftest import SandboxHandle
+from tests.workflows.conftest import (
+    DB,
+    FLOW_LIMIT_S,
+    PROD_VPC,
+    REGION,
+    TARGET,
+    ProgressLog,
+    confirmation,
+    mutations,
+    ready_plan,
+    region_state,
+)
+from tests.workflows.scenario_b import DB_LOG, attach, new_disk, snapshot_of
+from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
+
+DB_DISKS = {"d-bp1proddbsys00000001", "d-bp1proddbdata0000001", "d-bp1proddblog00000001"}
+
+
+class OneOperation:
+    """Every step in one operation, as a plan's execution records them."""
+
+    def __init__(self, journal: Journal, arguments: Mapping[str, Any]) -> None:
+        self.journal = journal
+        self.operation_id = journal.create_operation("execute_recovery", REGION, dict(arguments))
+        self.recorder = StepRecorder(journal, self.operation_id)
+
+    def start(self, kind: str, arguments: Mapping[str, Any] | None = None) -> StepRecorder:
+        return self.recorder
+
+
+def world(sandbox: SandboxHandle) -> dict[str, set[str]]:
+    state = region_state(sandbox)
+    return {
+        kind: set(state[kind])
+        for kind in ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
+    }
+
+
+async def clean(
+    gateway: EcsGateway, journal: Journal, operation_id: str, timing: Timing
+) -> tuple[CleanupInventory, Any]:
+    journal.finish(operation_id, "completed", result={})
+    inv = await inventory(gateway, journal.get(operation_id))
+    journal.claim_cleanup(operation_id)
+    result = await execute_cleanup(gateway, inv, ProgressLog(), timing=timing)
+    journal.finish_cleanup(operation_id, result.model_dump(mode="json"))
+    return inv, result
+
+
+async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is_untouched(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    before = world(sandbox)
+    op = OneOperation(journal, {"source_instance_id": DB})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        group = await snapshot_group(gateway, op, ProgressLog(), timing)  # type: ignore[arg-type]
+        group_id = group.snapshot_group_id or ""
+        image = await full_image(gateway, op, ProgressLog(), timing, group_id)  # type: ignore[arg-type]
+        dr = await dr_instance(gateway, op, ProgressLog(), timing, image.image_id)  # type: ignore[arg-type]
+        created = world(sandbox)
+        assert created["instances"] - before["instances"] == {dr.dr_instance_id}
+        mark = len(sandbox.requests())
+        inv, result = await clean(gateway, journal, op.operation_id, timing)
+
+    assert [(r.kind, r.action) for r in inv.rows] == [
+        ("instance", "delete"),
+        ("image", "delete"),
+        ("snapshot_group", "delete"),
+        ("snapshot", "delete"),
+        ("snapshot", "delete"),
+        ("snapshot", "delete"),
+    ]
+    assert DB in inv.protected and set(inv.protected) >= DB_DISKS
+    # Exactly the recovery's resources went; the world is as it was before it.
+    assert world(sandbox) == before
+    assert all(r.action == "deleted" for r in result.rows), result.markdown
+    deletes = [r for r in sandbox.requests()[mark:] if r["action"].startswith("Delete")]
+    assert [r["action"] for r in deletes] == [
+        "DeleteInstance",
+        "DeleteImage",
+        "DeleteSnapshotGroup",
+    ]
+    assert deletes[0]["parameters"]["Force"].lower() == "true"
+    assert deletes[1]["parameters"].get("Force", "false").lower() == "false"
+    assert not any(DB in str(r["parameters"]) for r in deletes)
+    record = journal.get(op.operation_id)
+    assert record.status == "cleaned_up"
+    assert record.cleanup is not None and set(record.cleanup["deleted"]) == {
+        r.resource_id for r in inv.rows
+    }
+    state = region_state(sandbox)
+    assert state["instances"][DB]["status"] == "Running"
+    assert {d for d, v in state["disks"].items() if v["instance_id"] == DB} == DB_DISKS
+
+
+async def test_a_vswitch_the_operation_created_is_left_in_place_with_the_reason(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    op = OneOperation(journal, {"vpc_id": PROD_VPC})
+    first = await prepare_vswitch(gateway, PROD_VPC, "cn-hangzhou-j")
+    plan = ready_plan(
+        await prepare_vswitch(gateway, PROD_VPC, "cn-hangzhou-j", decisions=confirmation(first))
+    )
+    with anyio.fail_after(FLOW_LIMIT_S):
+        made = await execute_vswitch(gateway, plan.plan, op.recorder, ProgressLog(), timing=timing)
+        journal.finish(op.operation_id, "completed", result={})
+        inv = await inventory(gateway, journal.get(op.operation_id))
+
+    (row,) = inv.rows
+    assert (row.resource_id, row.kind, row.action) == (made.vswitch_id, "vswitch", "left")
+    assert "DeleteVSwitch" in row.reason
+    assert inv.to_delete == []
+
+
+async def test_a_scenario_b_disk_attached_to_its_target_is_left_and_so_is_its_snapshot(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    op = OneOperation(journal, {"source_instance_id": DB, "target_instance_id": TARGET})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        snapshot_id = await snapshot_of(gateway, op, timing, DB_LOG)  # type: ignore[arg-type]
+        disk = await new_disk(gateway, op, timing, snapshot_id, TARGET)  # type: ignore[arg-type]
+        await attach(gateway, op, timing, disk.disk_id, TARGET)  # type: ignore[arg-type]
+        inv, result = await clean(gateway, journal, op.operation_id, timing)
+
+    rows = {r.resource_id: r for r in inv.rows}
+    # The attach created nothing: only the snapshot and the disk are the operation's.
+    assert set(rows) == {snapshot_id, disk.disk_id}
+    assert rows[disk.disk_id].action == "left"
+    assert "In_use" in rows[disk.disk_id].reason and TARGET in rows[disk.disk_id].reason
+    assert TARGET in inv.protected
+    after = {r.resource_id: r for r in result.rows}
+    assert after[snapshot_id].action == "left"
+    assert disk.disk_id in after[snapshot_id].reason
+    assert inv.to_delete == []
+    assert not [r for r in mutations(sandbox) if r["action"].startswith("Delete")]
+    state = region_state(sandbox)
+    assert state["disks"][disk.disk_id]["instance_id"] == TARGET
+    assert snapshot_id in state["snapshots"]
+
+
+async def test_a_scenario_b_disk_not_attached_goes_before_its_snapshot(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    before = world(sandbox)
+    op = OneOperation(journal, {"source_instance_id": DB, "target_instance_id": TARGET})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        snapshot_id = await snapshot_of(gateway, op, timing, DB_LOG)  # type: ignore[arg-type]
+        disk = await new_disk(gateway, op, timing, snapshot_id, TARGET)  # type: ignore[arg-type]
+        mark = len(sandbox.requests())
+        _, result = await clean(gateway, journal, op.operation_id, timing)
+
+    assert [(r.resource_id, r.action) for r in result.rows] == [
+        (disk.disk_id, "deleted"),
+        (snapshot_id, "deleted"),
+    ]
+    deletes = [r["action"] for r in sandbox.requests()[mark:] if r["action"].startswith("Delete")]
+    assert deletes == ["DeleteDisk", "DeleteSnapshot"]
+    assert world(sandbox) == before
+
+
+async def test_a_resource_without_the_operation_tag_or_from_the_source_is_refused_not_deleted(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    other = OneOperation(journal, {})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        foreign = await snapshot_of(gateway, other, timing, DB_LOG)  # type: ignore[arg-type]
+    # A journal that names another operation's snapshot and a source disk as its own.
+    op = OneOperation(journal, {"source_instance_id": DB})
+    op.recorder.intent("create_snapshot", "CreateSnapshot", {"DiskId": DB_LOG})
+    op.recorder.created("create_snapshot", foreign)
+    op.recorder.intent("create_disk", "CreateDisk", {"SnapshotId": foreign})
+    op.recorder.created("create_disk", DB_LOG)
+    journal.finish(op.operation_id, "completed", result={})
+    mark = len(mutations(sandbox))
+
+    inv = await inventory(gateway, journal.get(op.operation_id))
+
+    rows = {r.resource_id: r for r in inv.rows}
+    assert rows[foreign].action == "refused"
+    assert other.operation_id in rows[foreign].reason
+    assert rows[DB_LOG].action == "refused" and "source" in rows[DB_LOG].reason
+    assert inv.to_delete == []
+    assert mutations(sandbox)[mark:] == []
+
+
+async def test_an_operation_running_or_cleaned_up_is_refused_and_nothing_changes(
+    journal: Journal,
+) -> None:
+    op = journal.create_operation("create_snapshot", REGION, {})
+    with pytest.raises(CleanupRefused, match="still running"):
+        journal.claim_cleanup(op)
+    journal.finish(op, "failed", error="boom")
+    assert journal.claim_cleanup(op) == "failed"
+    with pytest.raises(CleanupRefused, match="being cleaned up"):
+        journal.claim_cleanup(op)
+    journal.finish_cleanup(op, {"deleted": []})
+    with pytest.raises(CleanupRefused, match="was cleaned up already"):
+        journal.claim_cleanup(op)
+    record = journal.get(op)
+    assert (record.status, record.error) == ("cleaned_up", "boom")
+    assert record.cleanup == {"previous_status": "failed", "deleted": []}
+
+
+def test_a_released_claim_leaves_the_operation_as_it_was(journal: Journal) -> None:
+    op = journal.create_operation("create_snapshot", REGION, {})
+    journal.finish(op, "completed", result={"snapshot_id": "s-1"})
+    previous = journal.claim_cleanup(op)
+    journal.release_cleanup(op, previous)
+    record = journal.get(op)
+    assert (record.status, record.cleanup, record.result) == (
+        "completed",
+        None,
+        {"snapshot_id": "s-1"},
+    )
+
+
+def test_a_journal_of_schema_two_is_migrated_keeping_every_operation_and_step(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    at = "2026-01-01T00:00:00.000000+00:00"
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for statement in (*_MIGRATIONS[0], *_MIGRATIONS[1]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version (version) VALUES (2)")
+        conn.execute(
+            "INSERT INTO operations VALUES ('op-1', 'create_full_image', 'completed', ?, '{}',"
+            " '{}', NULL, ?, ?)",
+            (REGION, at, at),
+        )
+        conn.execute(
+            "INSERT INTO steps VALUES ('op-1', 1, 'create_image', 'CreateImage', 'op-1-t', '{}',"
+            " 'm-1', 'created', ?, ?)",
+            (at, at),
+        )
+
+    journal = Journal(path)
+
+    record = journal.get("op-1")
+    assert (record.status, record.cleanup) == ("completed", None)
+    assert [(s.step, s.resource_id) for s in record.steps] == [("create_image", "m-1")]
+    journal.claim_cleanup("op-1")
+    journal.finish_cleanup("op-1", {"deleted": ["m-1"]})
+    assert journal.get("op-1").status == "cleaned_up"
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+async def test_a_group_whose_snapshots_an_image_still_uses_stays_until_that_image_goes(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    before = world(sandbox)
+    group_op = OneOperation(journal, {"instance_id": DB})
+    image_op = OneOperation(journal, {"instance_id": DB})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        group = await snapshot_group(gateway, group_op, ProgressLog(), timing)  # type: ignore[arg-type]
+        group_id = group.snapshot_group_id or ""
+        image = await full_image(gateway, image_op, ProgressLog(), timing, group_id)  # type: ignore[arg-type]
+        journal.finish(group_op.operation_id, "completed", result={})
+        held = await inventory(gateway, journal.get(group_op.operation_id))
+        assert held.to_delete == []
+        rows = {r.resource_id: r for r in held.rows}
+        assert rows[group_id].action == "left"
+        assert all(image.image_id in r.reason for r in held.rows if r.kind == "snapshot"), held.rows
+        _, result = await clean(gateway, journal, image_op.operation_id, timing)
+        assert result.deleted == [image.image_id]
+        free = await inventory(gateway, journal.get(group_op.operation_id))
+        assert [r.action for r in free.rows] == ["delete"] * 4
+        journal.claim_cleanup(group_op.operation_id)
+        await execute_cleanup(gateway, free, ProgressLog(), timing=timing)
+
+    assert world(sandbox) == before
+
+
+async def test_waiting_on_a_cleaned_up_operation_still_says_how_it_ended(journal: Journal) -> None:
+    failed = journal.create_operation("create_full_image", REGION, {})
+    journal.finish(failed, "failed", error="CreateFailed")
+    journal.claim_cleanup(failed)
+    journal.finish_cleanup(failed, {"deleted": []})
+    done = journal.create_operation("create_snapshot", REGION, {})
+    journal.finish(done, "completed", result={"snapshot_id": "s-1"})
+    journal.claim_cleanup(done)
+    operations = Operations(journal)
+
+    assert (await operations.wait(failed)).status == "failed"
+    outcome = await operations.wait(done)
+    assert (outcome.status, outcome.result) == ("completed", {"snapshot_id": "s-1"})
