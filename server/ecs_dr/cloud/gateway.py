@@ -1,8 +1,9 @@
 """The ECS gateway: the one object that talks to ECS through the official async SDK.
 
 It owns one SDK client per region, signs with the default credential chain, stamps the user
-agent, retries throttling and transient failures with stamina (the SDK's own retry loop
-sleeps blocking inside async code, so it stays off), translates every failure into
+agent, keeps every attempt within one request rate and one in-flight limit for the process
+(`cloud.rate_limit`), retries throttling and transient failures with stamina (the SDK's own
+retry loop sleeps blocking inside async code, so it stays off), translates every failure into
 `cloud.errors`, and logs each attempt without a credential in sight.
 """
 
@@ -23,6 +24,7 @@ from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
 from darabonba.runtime import RuntimeOptions
 
 from ecs_dr.cloud.errors import InvalidParameter, Throttled, Transient, translate
+from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT
 
@@ -94,13 +96,14 @@ class EcsGateway:
             credential if credential is not None else CredentialClient()
         )
         self._clients: dict[str, Any] = {}
+        self.limits = CallLimits(self.settings.max_qps, self.settings.max_concurrent_calls)
 
     def __repr__(self) -> str:
         source = "injected" if self._injected else "default chain"
         return (
             f"EcsGateway(endpoint={self.settings.endpoint or 'ecs.<region>.aliyuncs.com'!r}, "
             f"protocol={self.settings.protocol!r}, default_region={self.settings.region_id!r}, "
-            f"session_id={SESSION_ID!r}, credentials={source!r})"
+            f"session_id={SESSION_ID!r}, credentials={source!r}, {self.limits!r})"
         )
 
     def region(self, region_id: str | None) -> str:
@@ -132,7 +135,8 @@ class EcsGateway:
             wait_jitter=s.retry_wait_jitter_s,
         ):
             with attempt:
-                return await self._attempt(method, region, action, request, attempt.num)
+                async with self.limits.slot():
+                    return await self._attempt(method, region, action, request, attempt.num)
         raise AssertionError("unreachable: stamina re-raises the last failure")
 
     async def pages(self, region_id: str | None, action: str, request: Any) -> AsyncIterator[Any]:

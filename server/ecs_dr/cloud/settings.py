@@ -1,4 +1,5 @@
-"""How the gateway reaches ECS: endpoint, protocol, default region, timeouts, retry bounds.
+"""How the gateway reaches ECS: endpoint, protocol, default region, timeouts, retry bounds,
+and the request rate and concurrency every call of the process shares.
 
 Credentials are deliberately absent: they come only from alibabacloud_credentials' default
 chain (or an injected credential client), never from settings or tool arguments.
@@ -14,7 +15,16 @@ from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 ENV_ENDPOINT = "ALIBABA_CLOUD_ECS_ENDPOINT"
 ENV_PROTOCOL = "ALIBABA_CLOUD_ECS_PROTOCOL"
@@ -26,7 +36,12 @@ ENV_TUNING = {
     "read_timeout_s": "ECS_DR_READ_TIMEOUT_S",
     "retry_attempts": "ECS_DR_RETRY_ATTEMPTS",
     "retry_timeout_s": "ECS_DR_RETRY_TIMEOUT_S",
+    "max_qps": "ECS_DR_MAX_QPS",
+    "max_concurrent_calls": "ECS_DR_MAX_CONCURRENT_CALLS",
 }
+# Well under ECS's per-API limits, so that parallel steps (fleets, many disks) rarely meet
+# throttling at all; the backoff absorbs what remains.
+DEFAULT_LIMITS = {"max_qps": 10.0, "max_concurrent_calls": 8}
 
 
 class CloudSettings(BaseModel):
@@ -50,6 +65,26 @@ class CloudSettings(BaseModel):
     throttle_wait_initial_s: float = Field(default=1.0, ge=0)
     throttle_wait_max_s: float = Field(default=30.0, ge=0)
     page_size: int = Field(default=50, ge=1, le=100, description="PageSize / MaxResults")
+    # None is no limit: settings built in code (the embedded sandbox, whose time runs faster
+    # than ECS's, and tests); `from_env` applies DEFAULT_LIMITS.
+    max_qps: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="requests per second, all calls"
+    )
+    max_concurrent_calls: int | None = Field(
+        default=None, ge=1, description="requests in flight at once, all calls"
+    )
+
+    @field_validator(*ENV_TUNING, mode="wrap")
+    @classmethod
+    def _name_the_variable(
+        cls, value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> object:
+        """A bad tuning value is refused naming the variable that sets it."""
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            name = ENV_TUNING[str(info.field_name)]
+            raise ValueError(f"{name}={value!r} is refused: {exc.errors()[0]['msg']}") from None
 
     @model_validator(mode="after")
     def _check_endpoint(self) -> Self:
@@ -81,6 +116,7 @@ class CloudSettings(BaseModel):
             "endpoint": env.get(ENV_ENDPOINT) or None,
             "protocol": (env.get(ENV_PROTOCOL) or "https").lower(),
             "region_id": env.get(ENV_REGION) or profile_region(env),
+            **DEFAULT_LIMITS,
         }
         for field, name in ENV_TUNING.items():
             if env.get(name):
