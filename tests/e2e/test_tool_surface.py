@@ -33,10 +33,13 @@ MUTATING = {
     "create_disk_from_snapshot",
     "attach_disk",
     "execute_recovery",
+    "resume_recovery",
     "cleanup_recovery",
 }
 # Mutating tools that delete resources (the others only create).
 DESTRUCTIVE = {"cleanup_recovery"}
+# Mutating tools that never ask: resuming continues a plan that was confirmed already.
+NEVER_ASK = {"resume_recovery"}
 
 
 def by_name(tools: list[Tool]) -> dict[str, Tool]:
@@ -77,7 +80,7 @@ async def test_tool_list_annotations_and_read_only_mode_agree(tmp_path: Path) ->
 async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Path) -> None:
     async with serve(tmp_path) as served:
         tools = by_name((await served.client.list_tools()).tools)
-    for name in MUTATING:
+    for name in MUTATING - NEVER_ASK:
         properties = tools[name].input_schema["properties"]
         assert "decisions" in properties, name
         assert "settled" not in properties, name

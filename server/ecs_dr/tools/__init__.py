@@ -12,7 +12,7 @@ from ecs_dr.tools.inspect import (
     verify_dr_instance,
 )
 from ecs_dr.tools.operations import get_operation, list_operations, wait_operation
-from ecs_dr.tools.orchestration import execute_recovery, plan_recovery
+from ecs_dr.tools.orchestration import execute_recovery, plan_recovery, resume_recovery
 from ecs_dr.tools.recovery import (
     create_full_image,
     create_snapshot,
@@ -39,5 +39,6 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(create_disk_from_snapshot, "Create a disk from a snapshot"),
     ToolEntry(attach_disk, "Attach a disk to an instance"),
     ToolEntry(execute_recovery, "Execute a recovery plan"),
+    ToolEntry(resume_recovery, "Resume an interrupted recovery"),
     ToolEntry(cleanup_recovery, "Delete what one operation created", destructive=True),
 )

@@ -35,7 +35,13 @@ from ecs_dr.workflows.instance_recovery import (
     confirm_instance_plan_prompt,
 )
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.operations import (
+    OperationNotResumable,
+    Outcome,
+    ProgressFn,
+    StepRecorder,
+    Work,
+)
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision
 
 PLAN_ARGUMENTS = (
@@ -341,23 +347,19 @@ async def execute_recovery(
             )
         s.journal.claim_plan(plan_id)
 
-        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-            if isinstance(plan, InstanceRecoveryPlan):
-                return await instance_recovery.execute_instance_recovery(
-                    s.gateway, plan, step, progress, timing=s.timing
-                )
-            return await disk_recovery.execute_disk_recovery(
-                s.gateway, plan, step, progress, timing=s.timing
-            )
-
         outcome = await s.operations.run(
             "execute_recovery",
             plan.region_id,
             {"plan_id": plan_id, "decisions": settled.answers},
-            work,
+            _work(ctx, plan),
             progress_of(ctx),
             on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
         )
+    return _executed(outcome, plan_id, plan)
+
+
+def _executed(outcome: Outcome, plan_id: str, plan: AnyPlan) -> RecoveryExecuted:
+    """execute_recovery's (and resume_recovery's) result for where the operation stands."""
     fields = outcome_result(outcome)
     if outcome.result is not None and isinstance(plan, InstanceRecoveryPlan):
         full = InstanceRecoveryResult.model_validate(outcome.result)
@@ -389,3 +391,61 @@ async def execute_recovery(
         reminder=result.reminder if result else "",
         result=result,
     )
+
+
+# --- resume_recovery -------------------------------------------------------------------------
+
+
+def _work(ctx: Ctx, plan: AnyPlan) -> Work:
+    """The plan's execution as an operation's body."""
+    s = services(ctx)
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        if isinstance(plan, InstanceRecoveryPlan):
+            return await instance_recovery.execute_instance_recovery(
+                s.gateway, plan, step, progress, timing=s.timing
+            )
+        return await disk_recovery.execute_disk_recovery(
+            s.gateway, plan, step, progress, timing=s.timing
+        )
+
+    return work
+
+
+def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
+    """The plan an interrupted execute_recovery operation runs, and its id.
+
+    Raises UnknownOperation, and OperationNotResumable for an operation that is not an
+    execute_recovery run or has no stored plan.
+    """
+    journal = services(ctx).journal
+    record = journal.get(operation_id)
+    plan_id = record.arguments.get("plan_id")
+    if record.kind != "execute_recovery" or not isinstance(plan_id, str):
+        raise OperationNotResumable(
+            f"operation {operation_id} is a {record.kind} operation; resume_recovery continues "
+            "execute_recovery operations only. get_operation shows what this one created."
+        )
+    stored = journal.get_plan(plan_id)
+    if stored.scenario == "full_instance":
+        return plan_id, InstanceRecoveryPlan.model_validate(stored.plan)
+    return plan_id, DiskRecoveryPlan.model_validate(stored.plan)
+
+
+async def resume_recovery(
+    operation_id: Annotated[
+        str, Field(description="the interrupted operation's id, op-... (list_operations)")
+    ],
+    ctx: Ctx,
+) -> RecoveryExecuted:
+    """Continue a recovery whose server stopped before it finished (crash, restart): the
+    same plan runs again under the same operation, so every create reuses its ClientToken
+    and a step the journal has a resource for is not sent again; a disk already attached is
+    not attached again. Nothing is created twice. Refused for an unknown, finished,
+    cancelled or cleaned-up operation, and for one still running in this server
+    (wait_operation follows it)."""
+    s = services(ctx)
+    with tool_errors("resume_recovery"):
+        plan_id, plan = _resumable_plan(ctx, operation_id)
+        outcome = await s.operations.resume(operation_id, _work(ctx, plan), progress_of(ctx))
+    return _executed(outcome, plan_id, plan)

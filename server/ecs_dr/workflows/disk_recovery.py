@@ -318,18 +318,21 @@ async def execute_disk_recovery(
         ],
     )
     await report(55, f"disks {', '.join(disk_ids)} created in {plan.target_zone_id}")
-    await _together(
-        [
-            ecs.wait_disk_available(
-                gw,
-                region,
-                d,
-                on_progress=report.phase(55, 70, f"disk {d}", CREATING),
-                timing=timing,
-            )
-            for d in disk_ids
-        ],
-    )
+
+    async def disk_ready(disk_id: str) -> None:
+        # A resumed operation may find the disk already attached (the earlier run attached it
+        # before it stopped): it is past Available, and the attach below sends nothing.
+        if disks.attached_to(await ecs.describe_disk(gw, region, disk_id), target_id):
+            return
+        await ecs.wait_disk_available(
+            gw,
+            region,
+            disk_id,
+            on_progress=report.phase(55, 70, f"disk {disk_id}", CREATING),
+            timing=timing,
+        )
+
+    await _together([disk_ready(d) for d in disk_ids])
 
     if plan.wait_for_instance:
         await report(70, f"waiting for {target_id} to be Running or Stopped")

@@ -90,6 +90,10 @@ class Outcome(BaseModel):
     )
 
 
+class OperationNotResumable(ValueError):
+    """The operation cannot be resumed: it has ended, or this process is running it."""
+
+
 class StepRecorder:
     """Journals the steps of one operation; the ClientToken of a step never changes."""
 
@@ -119,6 +123,14 @@ class StepRecorder:
     def created(self, step: str, resource_id: str) -> None:
         """Record the id ECS returned for the step."""
         self._journal.record_created(self.operation_id, step, resource_id)
+
+    def recorded(self, step: str) -> str | None:
+        """The resource id the journal holds for the step (a resumed operation's earlier
+        run created it), or None."""
+        for record in self._journal.get(self.operation_id).steps:
+            if record.step == step:
+                return record.resource_id
+        return None
 
 
 Work = Callable[[StepRecorder, ProgressFn], Awaitable[BaseModel]]
@@ -213,6 +225,39 @@ class Operations:
         task = _Task(operation_id)
         self._tasks[operation_id] = task
         log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
+        self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
+        return await _follow(task, self.max_call_wait_s, progress)
+
+    async def resume(
+        self,
+        operation_id: str,
+        work: Work,
+        progress: ProgressFn | None = None,
+    ) -> Outcome:
+        """Continue a journaled operation this process is not running (the process that
+        started it stopped), under its own id: every step keeps its ClientToken.
+
+        Raises UnknownOperation, OperationNotResumable when it is running here or has ended,
+        and RuntimeError outside `async with operations`.
+        """
+        if self._group is None:
+            raise RuntimeError(
+                "Operations is not running: enter `async with operations` in the server lifespan"
+            )
+        if operation_id in self._tasks:
+            raise OperationNotResumable(
+                f"operation {operation_id} is still running in this server; follow it with "
+                f"wait_operation(operation_id={operation_id!r})."
+            )
+        record = self.journal.get(operation_id)
+        if record.status != "running":
+            raise OperationNotResumable(
+                f"operation {operation_id} is {record.status}, not running: only an operation "
+                "interrupted before it finished can be resumed; get_operation shows its record."
+            )
+        task = _Task(operation_id)
+        self._tasks[operation_id] = task
+        log.info("operation_resumed", operation_id=operation_id, kind=record.kind)
         self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
         return await _follow(task, self.max_call_wait_s, progress)
 

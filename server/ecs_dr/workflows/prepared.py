@@ -104,7 +104,13 @@ async def create_step(
     create: Callable[[str], Awaitable[str]],
 ) -> str:
     """One journaled create: record the step, call `create` with the step's ClientToken (so a
-    resumed step never creates twice), record the id ECS returned; returns that id."""
+    resumed step never creates twice), record the id ECS returned; returns that id.
+
+    A step the journal already holds a resource id for (a resumed operation) is not sent
+    again: its id is returned as it stands."""
+    done = step.recorded(name)
+    if done is not None:
+        return done
     token = step.intent(name, action, parameters)
     resource_id = await create(token)
     step.created(name, resource_id)

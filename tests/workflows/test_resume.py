@@ -1,0 +1,257 @@
+"""Resuming an operation whose process died: the same plan runs again under the same operation
+id, so every create reuses its ClientToken, a step the journal has a resource for is not sent
+again, and the sandbox ends with exactly the resources one uninterrupted run makes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+import pytest
+from pydantic import BaseModel
+
+from ecs_dr.cloud.ecs import Timing
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.recovery import DiskRecoveryPlan
+from ecs_dr.workflows.disk_recovery import execute_disk_recovery, plan_disk_recovery
+from ecs_dr.workflows.instance_recovery import (
+    InstanceRecoveryPlan,
+    InstanceRecoveryResult,
+    execute_instance_recovery,
+    plan_instance_recovery,
+)
+from ecs_dr.workflows.journal import Journal, UnknownOperation
+from ecs_dr.workflows.operations import (
+    OperationNotResumable,
+    Operations,
+    ProgressFn,
+    StepRecorder,
+)
+from ecs_dr.workflows.prepared import TAG_OPERATION, Cancelled, NeedsDecision
+from tests.conftest import SandboxHandle
+from tests.workflows.conftest import (
+    DB,
+    FLOW_LIMIT_S,
+    REGION,
+    TARGET,
+    ProgressLog,
+    mutations,
+    region_state,
+    tags_of,
+)
+
+TARGET_ZONE = "cn-hangzhou-i"
+
+
+class Crash(Exception):
+    """The process dies here: nothing after it runs, the journal keeps what it had."""
+
+
+class CrashingRecorder(StepRecorder):
+    """A recorder whose process dies when a step's create call has returned, before the
+    journal has its resource id."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        operation_id: str,
+        before_recording: str,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(journal, operation_id, tags)
+        self.journal = journal
+        self.before_recording = before_recording
+
+    def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
+        return CrashingRecorder(
+            self.journal, self.operation_id, self.before_recording, {**self.tags, **tags}
+        )
+
+    def created(self, step: str, resource_id: str) -> None:
+        if step == self.before_recording:
+            raise Crash(step)
+        super().created(step, resource_id)
+
+
+def full_plan(result: InstanceRecoveryPlan | NeedsDecision | Cancelled) -> InstanceRecoveryPlan:
+    assert isinstance(result, InstanceRecoveryPlan), f"expected a plan, got {result!r}"
+    return result
+
+
+def disk_plan(result: DiskRecoveryPlan | NeedsDecision | Cancelled) -> DiskRecoveryPlan:
+    assert isinstance(result, DiskRecoveryPlan), f"expected a plan, got {result!r}"
+    return result
+
+
+def sent(sandbox: SandboxHandle, action: str) -> list[dict[str, Any]]:
+    return [r for r in mutations(sandbox) if r["action"] == action]
+
+
+def of_operation(sandbox: SandboxHandle, kind: str, resource_type: str, operation_id: str) -> int:
+    state = region_state(sandbox)
+    return sum(
+        1
+        for resource_id in state[kind]
+        if tags_of(state, resource_type, resource_id).get(TAG_OPERATION) == operation_id
+    )
+
+
+async def resume_full(
+    gateway: EcsGateway, journal: Journal, timing: Timing, plan: InstanceRecoveryPlan, op: str
+) -> InstanceRecoveryResult:
+    """A fresh server on the same journal resumes the operation."""
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        assert step.operation_id == op
+        return await execute_instance_recovery(gateway, plan, step, progress, timing=timing)
+
+    async with Operations(journal, max_call_wait_s=FLOW_LIMIT_S) as operations:
+        outcome = await operations.resume(op, work)
+    assert outcome.status == "completed", outcome.error
+    assert journal.get(op).status == "completed"
+    return InstanceRecoveryResult.model_validate(outcome.result)
+
+
+@pytest.mark.parametrize("crash_at", ["create_snapshot_group", "create_image", "run_instances"])
+async def test_resume_after_a_crash_before_the_journal_write_creates_nothing_twice(
+    sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing, crash_at: str
+) -> None:
+    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
+    with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(Crash):
+        await execute_instance_recovery(
+            gateway, plan, CrashingRecorder(journal, op, crash_at), ProgressLog(), timing=timing
+        )
+    assert journal.get(op).status == "running"
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        result = await resume_full(gateway, journal, timing, plan, op)
+
+    assert of_operation(sandbox, "snapshot_groups", "snapshotgroup", op) == 1
+    assert of_operation(sandbox, "images", "image", op) == 1
+    assert of_operation(sandbox, "instances", "instance", op) == 1
+    assert result.dr_instance_id is not None
+    # Every re-sent create carried the ClientToken the first run sent.
+    for action in ("CreateSnapshotGroup", "CreateImage", "RunInstances"):
+        tokens = {r["parameters"].get("ClientToken") for r in sent(sandbox, action)}
+        assert len(tokens) == 1, (action, tokens)
+
+
+async def test_a_step_with_a_recorded_resource_is_not_sent_again(
+    sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
+) -> None:
+    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
+    with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(Crash):
+        await execute_instance_recovery(
+            gateway,
+            plan,
+            CrashingRecorder(journal, op, "run_instances"),
+            ProgressLog(),
+            timing=timing,
+        )
+    with anyio.fail_after(FLOW_LIMIT_S):
+        await resume_full(gateway, journal, timing, plan, op)
+
+    assert len(sent(sandbox, "CreateSnapshotGroup")) == 1
+    assert len(sent(sandbox, "CreateImage")) == 1
+    assert len(sent(sandbox, "RunInstances")) == 2
+
+
+async def test_resume_of_a_cancelled_run_finishes_it_once(
+    sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
+) -> None:
+    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
+    recorder = StepRecorder(journal, op)
+    image_started = anyio.Event()
+
+    async def until_image(progress: float, total: float | None, message: str) -> None:
+        if message.startswith("image"):
+            image_started.set()
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        async with anyio.create_task_group() as group:
+
+            async def first_run() -> None:
+                await execute_instance_recovery(gateway, plan, recorder, until_image, timing=timing)
+
+            group.start_soon(first_run)
+            await image_started.wait()
+            group.cancel_scope.cancel()
+    assert "create_image" in {s.step for s in journal.get(op).steps if s.resource_id}
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        await resume_full(gateway, journal, timing, plan, op)
+    assert of_operation(sandbox, "images", "image", op) == 1
+    assert of_operation(sandbox, "instances", "instance", op) == 1
+    assert len(sent(sandbox, "CreateImage")) == 1
+
+
+async def test_resumed_disk_recovery_never_attaches_an_attached_disk_again(
+    sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
+) -> None:
+    first = await plan_disk_recovery(gateway, DB, TARGET)
+    assert isinstance(first, NeedsDecision)
+    (prompt,) = first.prompts
+    plan = disk_plan(
+        await plan_disk_recovery(
+            gateway, DB, TARGET, decisions={prompt.decision_id: prompt.values[0]}
+        )
+    )
+    op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
+    last_attach = f"attach_{plan.copies[-1].key}"
+    with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(Crash):
+        await execute_disk_recovery(
+            gateway, plan, CrashingRecorder(journal, op, last_attach), ProgressLog(), timing=timing
+        )
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        return await execute_disk_recovery(gateway, plan, step, progress, timing=timing)
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        async with Operations(journal, max_call_wait_s=FLOW_LIMIT_S) as operations:
+            outcome = await operations.resume(op, work)
+    assert outcome.status == "completed", outcome.error
+    k = len(plan.copies)
+    assert len(sent(sandbox, "AttachDisk")) == k
+    assert len(sent(sandbox, "CreateSnapshot")) == k
+    assert len(sent(sandbox, "CreateDisk")) == k
+    assert of_operation(sandbox, "disks", "disk", op) == k
+
+
+async def test_resume_refuses_unknown_finished_and_running_operations(journal: Journal) -> None:
+    release = anyio.Event()
+
+    class Done(BaseModel):
+        ok: bool = True
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        await release.wait()
+        return Done()
+
+    finished = {}
+    for status in ("completed", "failed", "cancelled"):
+        op = journal.create_operation("execute_recovery", REGION, {})
+        journal.finish(op, status)
+        finished[status] = op
+    cleaned = journal.create_operation("execute_recovery", REGION, {})
+    journal.finish(cleaned, "completed", result={})
+    journal.claim_cleanup(cleaned)
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        async with Operations(journal, max_call_wait_s=0.01) as operations:
+            with pytest.raises(UnknownOperation):
+                await operations.resume("op-0000000000000000", work)
+            for op in [*finished.values(), cleaned]:
+                before = journal.get(op)
+                with pytest.raises(OperationNotResumable):
+                    await operations.resume(op, work)
+                assert journal.get(op) == before
+            running = await operations.run("execute_recovery", REGION, {}, work)
+            assert running.status == "in_progress"
+            with pytest.raises(OperationNotResumable, match="wait_operation"):
+                await operations.resume(running.operation_id, work)
+            release.set()
+            assert (await operations.wait(running.operation_id)).status == "completed"
