@@ -34,6 +34,7 @@ from tests.workflows.conftest import (
     region_state,
     tags_of,
 )
+from tests.workflows.helpers import expect
 from tests.workflows.scenario_b import (
     DB_DATA,
     DB_LOG,
@@ -42,16 +43,6 @@ from tests.workflows.scenario_b import (
     STOPPED_ZONE,
     TARGET_ZONE,
 )
-
-
-def planned(result: DiskRecoveryPlan | NeedsDecision | Cancelled) -> DiskRecoveryPlan:
-    assert isinstance(result, DiskRecoveryPlan), f"expected a plan, got {result!r}"
-    return result
-
-
-def asked(result: DiskRecoveryPlan | NeedsDecision | Cancelled) -> NeedsDecision:
-    assert isinstance(result, NeedsDecision), f"expected open decisions, got {result!r}"
-    return result
 
 
 async def execute(
@@ -81,14 +72,15 @@ async def test_two_data_disks_are_snapshotted_and_created_together_then_attached
     progress: ProgressLog,
     timing: Timing,
 ) -> None:
-    first = asked(await plan_disk_recovery(gateway, DB, TARGET))
+    first = expect(await plan_disk_recovery(gateway, DB, TARGET), NeedsDecision)
     (prompt,) = first.prompts
     assert prompt.decision_id == f"disks_{DB}"
     assert prompt.values == ["all_data_disks", f"disk:{DB_DATA}", f"disk:{DB_LOG}", "cancel"]
-    plan = planned(
+    plan = expect(
         await plan_disk_recovery(
             gateway, DB, TARGET, decisions={prompt.decision_id: prompt.values[0]}
-        )
+        ),
+        DiskRecoveryPlan,
     )
     assert mutations(sandbox) == []
 
@@ -167,7 +159,7 @@ async def test_two_data_disks_are_snapshotted_and_created_together_then_attached
 async def test_the_system_disk_is_copied_only_after_an_explicit_yes(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = asked(await plan_disk_recovery(gateway, DB, TARGET, [DB_SYSTEM]))
+    first = expect(await plan_disk_recovery(gateway, DB, TARGET, [DB_SYSTEM]), NeedsDecision)
     (prompt,) = first.prompts
     assert prompt.decision_id == f"system_disk_{DB_SYSTEM}"
     assert prompt.values == ["include", "cancel"]
@@ -176,10 +168,11 @@ async def test_the_system_disk_is_copied_only_after_an_explicit_yes(
     )
     assert isinstance(refused, Cancelled)
 
-    plan = planned(
+    plan = expect(
         await plan_disk_recovery(
             gateway, DB, TARGET, [DB_SYSTEM], decisions={prompt.decision_id: "include"}
-        )
+        ),
+        DiskRecoveryPlan,
     )
     result, _ = await execute(gateway, steps, timing, plan)
     (row,) = result.rows
@@ -195,15 +188,16 @@ async def test_the_system_disk_is_copied_only_after_an_explicit_yes(
 async def test_an_unoffered_category_is_a_choice_and_a_stopped_target_takes_the_disk(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = asked(await plan_disk_recovery(gateway, ENTRY, STOPPED))
+    first = expect(await plan_disk_recovery(gateway, ENTRY, STOPPED), NeedsDecision)
     (prompt,) = first.prompts
     assert prompt.decision_id == f"disk_category_{ENTRY_DATA}"
     assert prompt.values[0] == "category:cloud_essd"
     assert "cloud_essd_entry" not in first.context["preflight"]["target_zone_categories"]
-    plan = planned(
+    plan = expect(
         await plan_disk_recovery(
             gateway, ENTRY, STOPPED, decisions={prompt.decision_id: "category:cloud_essd"}
-        )
+        ),
+        DiskRecoveryPlan,
     )
     assert plan.preflight.target_status == "Stopped" and not plan.wait_for_instance
     result, _ = await execute(gateway, steps, timing, plan)
@@ -247,7 +241,7 @@ async def test_a_target_without_room_for_every_disk_is_refused(
 async def test_a_plan_is_refused_once_the_target_changed(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    plan = planned(await plan_disk_recovery(gateway, DB, TARGET, [DB_LOG]))
+    plan = expect(await plan_disk_recovery(gateway, DB, TARGET, [DB_LOG]), DiskRecoveryPlan)
     await check_current(gateway, "plan-x", plan)
     request = sdk.CreateDiskRequest(
         instance_id=TARGET, disk_category="cloud_essd", size=20, performance_level="PL0"

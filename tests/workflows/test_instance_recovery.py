@@ -35,6 +35,7 @@ from tests.workflows.conftest import (
     region_state,
     tags_of,
 )
+from tests.workflows.helpers import expect
 
 TARGET_ZONE = "cn-hangzhou-i"
 TARGET_VSWITCH = "vsw-bp1prodi00000000001"
@@ -46,16 +47,6 @@ DB_LAYOUT = [
     ("/dev/xvdb", "cloud_essd", 100, "PL1"),
     ("/dev/xvdc", "cloud_essd", 500, "PL2"),
 ]
-
-
-def planned(result: InstanceRecoveryPlan | NeedsDecision | Cancelled) -> InstanceRecoveryPlan:
-    assert isinstance(result, InstanceRecoveryPlan), f"expected a plan, got {result!r}"
-    return result
-
-
-def asked(result: InstanceRecoveryPlan | NeedsDecision | Cancelled) -> NeedsDecision:
-    assert isinstance(result, NeedsDecision), f"expected open decisions, got {result!r}"
-    return result
 
 
 async def execute(
@@ -95,7 +86,7 @@ async def test_multi_disk_plan_shows_every_call_and_executes_as_one_operation(
     progress: ProgressLog,
     timing: Timing,
 ) -> None:
-    plan = planned(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
     assert mutations(sandbox) == []
     assert [(s.step, s.action) for s in plan.steps()] == [
         ("create_snapshot_group", "CreateSnapshotGroup"),
@@ -154,13 +145,16 @@ async def test_multi_disk_plan_shows_every_call_and_executes_as_one_operation(
 async def test_a_drill_into_a_zone_without_vswitch_creates_it_and_tags_everything_as_drill(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = asked(await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, drill=True))
+    first = expect(
+        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, drill=True), NeedsDecision
+    )
     (prompt,) = first.prompts
     assert prompt.decision_id == f"vswitch_{NO_VSWITCH_ZONE}"
     assert first.context["findings"]
     answers = {prompt.decision_id: prompt.values[0]}
-    plan = planned(
-        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, None, None, answers, drill=True)
+    plan = expect(
+        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, None, None, answers, drill=True),
+        InstanceRecoveryPlan,
     )
     assert mutations(sandbox) == []
     assert [s.action for s in plan.steps()] == [
@@ -184,7 +178,7 @@ async def test_a_drill_into_a_zone_without_vswitch_creates_it_and_tags_everythin
 async def test_single_disk_source_plans_one_snapshot_and_keeps_its_bandwidth(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = planned(await plan_instance_recovery(gateway, WEB, TARGET_ZONE))
+    plan = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
     assert [s.action for s in plan.steps()] == ["CreateSnapshot", "CreateImage", "RunInstances"]
     assert plan.preflight.snapshot_strategy == "single_snapshot"
     assert plan.steps()[2].parameters["InternetMaxBandwidthOut"] == 5
@@ -198,14 +192,17 @@ async def test_single_disk_source_plans_one_snapshot_and_keeps_its_bandwidth(
 async def test_non_essd_source_asks_before_per_disk_snapshots_and_cancel_plans_nothing(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    first = asked(await plan_instance_recovery(gateway, LEGACY, TARGET_ZONE))
+    first = expect(await plan_instance_recovery(gateway, LEGACY, TARGET_ZONE), NeedsDecision)
     assert first.prompts[0].decision_id == "snapshot_strategy"
     stopped = await plan_instance_recovery(
         gateway, LEGACY, TARGET_ZONE, decisions={"snapshot_strategy": "cancel"}
     )
     assert isinstance(stopped, Cancelled)
     answers = {p.decision_id: p.values[0] for p in first.prompts}
-    plan = planned(await plan_instance_recovery(gateway, LEGACY, TARGET_ZONE, decisions=answers))
+    plan = expect(
+        await plan_instance_recovery(gateway, LEGACY, TARGET_ZONE, decisions=answers),
+        InstanceRecoveryPlan,
+    )
     assert [s.step for s in plan.steps()][:2] == ["create_snapshot_xvda", "create_snapshot_xvdb"]
     assert plan.preflight.group_blockers
     assert mutations(sandbox) == []
@@ -214,7 +211,7 @@ async def test_non_essd_source_asks_before_per_disk_snapshots_and_cancel_plans_n
 async def test_a_disk_added_to_the_source_after_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    plan = planned(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
     stale = plan.model_copy(
         update={
             "fingerprint": plan.fingerprint.model_copy(
@@ -235,13 +232,13 @@ async def test_a_disk_added_to_the_source_after_planning_makes_the_plan_stale(
 async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = planned(await plan_instance_recovery(gateway, WEB, TARGET_ZONE))
-    second = planned(await plan_instance_recovery(gateway, WEB, TARGET_ZONE))
+    first = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
+    second = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
     assert first.image.image_name == second.image.image_name
     await execute(gateway, steps, timing, first)
     with pytest.raises(ValueError, match=r"image name .* was taken since planning"):
         await check_current(gateway, "plan-2", second)
-    third = planned(await plan_instance_recovery(gateway, WEB, TARGET_ZONE))
+    third = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
     assert third.image.image_name == f"{first.image.image_name}_2"
     await check_current(gateway, "plan-3", third)
 
@@ -249,10 +246,16 @@ async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
 async def test_a_vswitch_block_taken_since_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = asked(await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE))
+    first = expect(await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE), NeedsDecision)
     answers = {p.decision_id: p.values[0] for p in first.prompts}
-    one = planned(await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, decisions=answers))
-    other = planned(await plan_instance_recovery(gateway, WEB, NO_VSWITCH_ZONE, decisions=answers))
+    one = expect(
+        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, decisions=answers),
+        InstanceRecoveryPlan,
+    )
+    other = expect(
+        await plan_instance_recovery(gateway, WEB, NO_VSWITCH_ZONE, decisions=answers),
+        InstanceRecoveryPlan,
+    )
     assert one.instance.create_vswitch and other.instance.create_vswitch
     await execute(gateway, steps, timing, one)
     with pytest.raises(ValueError, match=r"block .* is used by vsw-"):
@@ -262,19 +265,25 @@ async def test_a_vswitch_block_taken_since_planning_makes_the_plan_stale(
 async def test_no_stock_and_unsold_categories_are_the_users_choices_in_the_plan(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    first = asked(await plan_instance_recovery(gateway, DB, NO_STOCK_ZONE))
+    first = expect(await plan_instance_recovery(gateway, DB, NO_STOCK_ZONE), NeedsDecision)
     (prompt,) = first.prompts
     assert prompt.decision_id == f"instance_type_{NO_STOCK_ZONE}"
     answers = {prompt.decision_id: prompt.values[0]}
-    plan = planned(await plan_instance_recovery(gateway, DB, NO_STOCK_ZONE, decisions=answers))
+    plan = expect(
+        await plan_instance_recovery(gateway, DB, NO_STOCK_ZONE, decisions=answers),
+        InstanceRecoveryPlan,
+    )
     assert plan.steps()[-1].parameters["InstanceType"] == prompt.values[0].removeprefix("type:")
     assert plan.preflight.instance_type != plan.preflight.source_instance_type
 
-    entry = asked(await plan_instance_recovery(gateway, ENTRY, NO_ENTRY_ZONE))
+    entry = expect(await plan_instance_recovery(gateway, ENTRY, NO_ENTRY_ZONE), NeedsDecision)
     assert entry.prompts
     assert all(p.decision_id.startswith("disk_category_") for p in entry.prompts)
     answers = {p.decision_id: p.values[0] for p in entry.prompts}
-    plan = planned(await plan_instance_recovery(gateway, ENTRY, NO_ENTRY_ZONE, decisions=answers))
+    plan = expect(
+        await plan_instance_recovery(gateway, ENTRY, NO_ENTRY_ZONE, decisions=answers),
+        InstanceRecoveryPlan,
+    )
     run = plan.steps()[-1].parameters
     categories = [v for k, v in run.items() if k.endswith(".Category")]
     assert categories and "cloud_essd_entry" not in categories
@@ -285,7 +294,9 @@ async def test_no_stock_and_unsold_categories_are_the_users_choices_in_the_plan(
 async def test_an_image_that_fails_stops_the_operation_with_the_snapshots_journaled(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = planned(await plan_instance_recovery(gateway, DB, TARGET_ZONE, drill=True))
+    plan = expect(
+        await plan_instance_recovery(gateway, DB, TARGET_ZONE, drill=True), InstanceRecoveryPlan
+    )
     sandbox.add_fault({"kind": "outcome", "action": "CreateImage", "status": "CreateFailed"})
     step = steps.start("execute_recovery")
     with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(Exception, match="CreateFailed"):
