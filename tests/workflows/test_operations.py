@@ -342,6 +342,32 @@ async def test_steps_recorded_by_the_work_carry_deterministic_client_tokens(
     assert other.client_token("image") != tokens[0]
 
 
+async def test_scoped_steps_of_one_operation_keep_their_own_names_and_client_tokens(
+    journal: Journal,
+) -> None:
+    async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
+        for source, image in (("i-a", "m-a"), ("i-b", "m-b")):
+            scoped = steps.scoped(source).with_tags({"ecs-dr:drill": "true"})
+            scoped.intent("create_image", "CreateImage", {"ImageName": image})
+            scoped.created("create_image", image)
+        return ImageResult(image_id="m-a")
+
+    with anyio.fail_after(QUICK):
+        async with Operations(journal, max_call_wait_s=QUICK) as ops:
+            outcome = await ops.run("execute_recovery", REGION, {}, work)
+
+    record = journal.get(outcome.operation_id)
+    assert [(s.step, s.resource_id) for s in record.steps] == [
+        ("i-a/create_image", "m-a"),
+        ("i-b/create_image", "m-b"),
+    ]
+    assert record.steps[0].client_token != record.steps[1].client_token
+    recorder = StepRecorder(journal, outcome.operation_id)
+    assert recorder.scoped("i-b").recorded("create_image") == "m-b"
+    assert recorder.recorded("create_image") is None
+    assert recorder.scoped("i-b").client_token("create_image") == record.steps[1].client_token
+
+
 async def test_wait_never_follows_longer_than_max_call_wait(journal: Journal) -> None:
     release = anyio.Event()
     with anyio.fail_after(QUICK):

@@ -98,37 +98,52 @@ class StepRecorder:
     """Journals the steps of one operation; the ClientToken of a step never changes."""
 
     def __init__(
-        self, journal: Journal, operation_id: str, tags: Mapping[str, str] | None = None
+        self,
+        journal: Journal,
+        operation_id: str,
+        tags: Mapping[str, str] | None = None,
+        scope: str = "",
     ) -> None:
         self._journal = journal
         self.operation_id = operation_id
         self.tags: dict[str, str] = dict(tags or {})
         """Tags beyond the operation's own that every resource of the operation carries."""
+        self.scope = scope
+        """Prefix of every step name: one operation holding the same steps for several
+        sources (a fleet) keeps each source's steps, and ClientTokens, apart."""
 
     def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
         """The same operation's recorder, adding `tags` to every resource it creates."""
-        return StepRecorder(self._journal, self.operation_id, {**self.tags, **tags})
+        return StepRecorder(self._journal, self.operation_id, {**self.tags, **tags}, self.scope)
+
+    def scoped(self, scope: str) -> StepRecorder:
+        """The same operation's recorder, naming every step `<scope>/<step>`."""
+        return StepRecorder(self._journal, self.operation_id, self.tags, self._name(scope))
+
+    def _name(self, step: str) -> str:
+        return f"{self.scope}/{step}" if self.scope else step
 
     def client_token(self, step: str) -> str:
         """Deterministic from (operation id, step), 36 ASCII chars (ECS allows 64)."""
-        digest = hashlib.sha256(step.encode()).hexdigest()[:16]
+        digest = hashlib.sha256(self._name(step).encode()).hexdigest()[:16]
         return f"{self.operation_id}-{digest}"
 
     def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
         """Record the step before its create call; returns the ClientToken to send."""
         token = self.client_token(step)
-        self._journal.record_intent(self.operation_id, step, action, token, parameters)
+        self._journal.record_intent(self.operation_id, self._name(step), action, token, parameters)
         return token
 
     def created(self, step: str, resource_id: str) -> None:
         """Record the id ECS returned for the step."""
-        self._journal.record_created(self.operation_id, step, resource_id)
+        self._journal.record_created(self.operation_id, self._name(step), resource_id)
 
     def recorded(self, step: str) -> str | None:
         """The resource id the journal holds for the step (a resumed operation's earlier
         run created it), or None."""
+        name = self._name(step)
         for record in self._journal.get(self.operation_id).steps:
-            if record.step == step:
+            if record.step == name:
                 return record.resource_id
         return None
 
