@@ -21,10 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
+from ecs_dr.cloud.settings import ENV_REGION, ENV_TUNING, CloudSettings
 from ecs_dr.sandbox.app import create_sandbox
 from ecs_dr.sandbox.clock import ScaledClock
 from ecs_dr.sandbox.server import SandboxThread
+from ecs_dr.sandbox.world import WorldError
 from ecs_dr.workflows.journal import ENV_STATE_DIR, JOURNAL_FILE, Journal
 from ecs_dr.workflows.operations import Operations, OperationSettings
 
@@ -34,6 +35,7 @@ DEMO_TIME_SCALE = 60.0
 
 ENV_SANDBOX_TIME_SCALE = "ECS_DR_SANDBOX_TIME_SCALE"
 ENV_SANDBOX_PORT = "ECS_DR_SANDBOX_PORT"
+ENV_SANDBOX_WORLD = "ECS_DR_SANDBOX_WORLD"
 
 log = structlog.get_logger("ecs_dr.bootstrap")
 
@@ -49,13 +51,25 @@ class SandboxConfig(BaseModel):
 
     time_scale: float = Field(default=DEMO_TIME_SCALE, gt=0)
     port: int = Field(default=0, ge=0, le=65535, description="0: a free port")
+    world: Path | None = Field(default=None, description="a world file; None: the demo world")
+    # The sandbox's time runs faster than ECS's, so no API rate limit applies unless one is
+    # asked for (to see a fleet paced by it, say).
+    max_qps: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    max_concurrent_calls: int | None = Field(default=None, ge=1)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SandboxConfig:
-        """ECS_DR_SANDBOX_TIME_SCALE and ECS_DR_SANDBOX_PORT; raises ConfigError naming the
+        """ECS_DR_SANDBOX_TIME_SCALE, ECS_DR_SANDBOX_PORT, ECS_DR_SANDBOX_WORLD, and
+        ECS_DR_MAX_QPS / ECS_DR_MAX_CONCURRENT_CALLS when set; raises ConfigError naming the
         variable whose value is unusable."""
         env = os.environ if environ is None else environ
-        names = {"time_scale": ENV_SANDBOX_TIME_SCALE, "port": ENV_SANDBOX_PORT}
+        names = {
+            "time_scale": ENV_SANDBOX_TIME_SCALE,
+            "port": ENV_SANDBOX_PORT,
+            "world": ENV_SANDBOX_WORLD,
+            "max_qps": ENV_TUNING["max_qps"],
+            "max_concurrent_calls": ENV_TUNING["max_concurrent_calls"],
+        }
         values = {field: env[name] for field, name in names.items() if env.get(name)}
         try:
             return cls.model_validate(values)
@@ -94,14 +108,23 @@ def embedded_sandbox(
     world: Path | None = None,
     port: int = 0,
     region_id: str = SANDBOX_REGION,
+    max_qps: float | None = None,
+    max_concurrent_calls: int | None = None,
 ) -> Iterator[EmbeddedSandbox]:
-    """The demo world on a loopback port and a gateway signed with a key made for this run."""
+    """The demo world (or `world`) on a loopback port and a gateway signed with a key made for
+    this run. Raises WorldError for a world file the sandbox cannot load."""
     key_id = f"LTAI5tSandbox{secrets.token_hex(6)}"
     secret = secrets.token_urlsafe(24)
     clock = ScaledClock(time_scale)
     sandbox = create_sandbox(key_id, secret, world_path=world, clock=clock)
     with SandboxThread(sandbox, port=port) as thread:
-        settings = CloudSettings(endpoint=thread.endpoint, protocol="http", region_id=region_id)
+        settings = CloudSettings(
+            endpoint=thread.endpoint,
+            protocol="http",
+            region_id=region_id,
+            max_qps=max_qps,
+            max_concurrent_calls=max_concurrent_calls,
+        )
         credential = CredentialClient(
             CredentialConfig(type="access_key", access_key_id=key_id, access_key_secret=secret)
         )
@@ -145,9 +168,14 @@ def build_services(
                     embedded_sandbox(
                         time_scale=config.time_scale,
                         port=config.port,
+                        world=config.world,
                         region_id=env.get(ENV_REGION) or SANDBOX_REGION,
+                        max_qps=config.max_qps,
+                        max_concurrent_calls=config.max_concurrent_calls,
                     )
                 )
+            except WorldError as exc:
+                raise ConfigError(f"{ENV_SANDBOX_WORLD}={config.world}: {exc}") from None
             except OSError as exc:
                 raise ConfigError(
                     f"the sandbox cannot listen on port {config.port}: {exc}"

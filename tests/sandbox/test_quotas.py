@@ -3,7 +3,8 @@ ECS's codes (all 403), and a refusal that changes nothing.
 
 The module's sandbox serves the demo world with low quotas. In cn-hangzhou the demo world's
 pay-as-you-go instances hold 10 vCPUs (five running 2-vCPU instances; batch-worker-01 is
-Stopped and holds none) and 4 data disks, and no snapshot or custom image exists.
+Stopped and holds none) and 4 data disks of 900 GiB in all, and no snapshot or custom image
+exists. DescribeAccountAttributes reports the vCPU and disk capacity quotas.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tests.sandbox.helpers import (
     World,
     create_disk,
     ecs_error,
+    round_trips,
     run,
     run_request,
     snapshot,
@@ -41,6 +43,7 @@ QUOTAS = {
     "custom_images": 2,
     "postpaid_vcpus": 16,  # the demo world holds 10: room for three 2-vCPU instances
     "postpaid_data_disks": 6,  # the demo world holds 4: room for two
+    "postpaid_disk_capacity_gib": 1000,  # the demo world holds 900 GiB: room for 100
 }
 WEB_SYSTEM = "d-bp1prodwebsys0000001"
 SHANGHAI_DATA = "d-uf6apidata000000001"
@@ -233,3 +236,101 @@ def test_disks_of_a_subscription_instance_are_not_pay_as_you_go(low: Served) -> 
     assert {d.disk_charge_type for d in disks} == {"PrePaid"}
     assert disk_id in {d.disk_id for d in disks}
     assert ecs_error(lambda: create_disk(ecs, size=40)) == ("QuotaExceed.PostPaidDisk", 403)
+
+
+def test_pay_as_you_go_disk_capacity_past_the_quota_gets_post_paid_disk(low: Served) -> None:
+    ecs = low.ecs
+    code = ("QuotaExceed.PostPaidDisk", 403)
+    # 900 GiB held, 1000 allowed: 101 GiB does not fit, 100 does; then 20 more does not.
+    assert ecs_error(lambda: create_disk(ecs, size=101)) == code
+    data = models.RunInstancesRequestDataDisk(category="cloud_essd", size=101)
+    assert ecs_error(lambda: run(ecs, data_disk=[data])) == code
+    assert (held(low, "instances"), held(low, "disks")) == (6, 10)
+    create_disk(ecs, size=100)
+    assert ecs_error(lambda: create_disk(ecs, size=20)) == code
+    # A subscription instance's disks are not pay-as-you-go capacity.
+    prepaid = models.RunInstancesRequestDataDisk(category="cloud_essd", size=200)
+    assert run(ecs, instance_charge_type="PrePaid", data_disk=[prepaid]).startswith("i-")
+
+
+# --- DescribeAccountAttributes -----------------------------------------------------------------
+VCPU_AND_DISK = [
+    "max-postpaid-instance-vcpu-count",
+    "used-postpaid-instance-vcpu-count",
+    "max-postpaid-yundisk-capacity",
+    "used-postpaid-yundisk-capacity",
+]
+
+
+def account_attributes(ecs: Client, *names: str, **fields: Any) -> dict[str, list[str]]:
+    """DescribeAccountAttributes' answer as name -> values, its body checked against the SDK
+    model key for key."""
+    request = models.DescribeAccountAttributesRequest(
+        region_id=fields.pop("region_id", REGION), attribute_name=list(names) or None, **fields
+    )
+    response, raw = round_trips(ecs, lambda: ecs.describe_account_attributes(request))
+    assert raw["RequestId"]
+    items = response.body.account_attribute_items.account_attribute_item
+    return {i.attribute_name: [v.value for v in i.attribute_values.value_item] for i in items}
+
+
+def test_account_attributes_report_the_vcpu_and_disk_quotas_and_their_use(low: Served) -> None:
+    ecs = low.ecs
+    assert account_attributes(ecs, *VCPU_AND_DISK) == {
+        "max-postpaid-instance-vcpu-count": ["16"],
+        "used-postpaid-instance-vcpu-count": ["10"],
+        "max-postpaid-yundisk-capacity": ["1000"],
+        "used-postpaid-yundisk-capacity": ["900"],
+    }
+    # Shanghai: one running 2-vCPU instance with a 200 GiB data disk; a zone changes nothing.
+    shanghai = account_attributes(ecs, *VCPU_AND_DISK, region_id="cn-shanghai")
+    assert shanghai["used-postpaid-instance-vcpu-count"] == ["2"]
+    assert shanghai["used-postpaid-yundisk-capacity"] == ["200"]
+    zoned = account_attributes(ecs, *VCPU_AND_DISK, zone_id="cn-hangzhou-h")
+    assert zoned == account_attributes(ecs, *VCPU_AND_DISK)
+
+
+def test_used_vcpus_count_pay_as_you_go_instances_not_stopped_as_the_quota_does(
+    low: Served,
+) -> None:
+    ecs = low.ecs
+    run(ecs)
+    run(ecs, instance_charge_type="PrePaid")
+    create_disk(ecs, size=60)
+    used = account_attributes(
+        ecs, "used-postpaid-instance-vcpu-count", "used-postpaid-yundisk-capacity"
+    )
+    assert used == {
+        "used-postpaid-instance-vcpu-count": ["12"],
+        "used-postpaid-yundisk-capacity": ["960"],
+    }
+    # What is reported left is what RunInstances lets run: (16 - 12) / 2 = two more.
+    launched = ecs.run_instances(run_request(amount=3, min_amount=1)).body.instance_id_sets
+    assert len(launched.instance_id_set) == 2
+
+
+def test_account_attributes_without_names_answer_every_documented_one_once(
+    demo: Served,
+) -> None:
+    every = account_attributes(demo.ecs)
+    assert len(every) == 15
+    assert every["max-postpaid-instance-vcpu-count"] == [str(QuotaSpec().postpaid_vcpus)]
+    assert every["real-name-authentication"] == ["yes"]
+    assert "ecs.g7.large" in every["supported-postpaid-instance-types"]
+    twice = account_attributes(demo.ecs, "max-security-groups", "max-security-groups")
+    assert list(twice) == ["max-security-groups"]
+
+
+@pytest.mark.parametrize(
+    ("names", "fields", "code"),
+    [
+        (["max-postpaid-vcpus"], {}, ("InvalidParameter", 400)),
+        (VCPU_AND_DISK * 3, {}, ("InvalidParameter", 400)),
+        ([], {"region_id": "cn-nowhere"}, ("InvalidRegionId.NotFound", 404)),
+        ([], {"zone_id": "cn-shanghai-b"}, ("InvalidZoneId.NotFound", 404)),
+    ],
+)
+def test_account_attributes_refuse_an_unknown_name_region_or_zone(
+    demo: Served, names: list[str], fields: dict[str, str], code: tuple[str, int]
+) -> None:
+    assert ecs_error(lambda: account_attributes(demo.ecs, *names, **fields)) == code

@@ -3,6 +3,7 @@ for its tag, and deleted in dependency order; the source is never touched."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
@@ -15,7 +16,13 @@ import pytest
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.workflows.cleanup import CleanupInventory, execute_cleanup, inventory
-from ecs_dr.workflows.journal import _MIGRATIONS, SCHEMA_VERSION, CleanupRefused, Journal
+from ecs_dr.workflows.journal import (
+    _MIGRATIONS,
+    SCHEMA_VERSION,
+    CleanupRefused,
+    Journal,
+    LeaseOwner,
+)
 from ecs_dr.workflows.operations import Operations, StepRecorder
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.conftest import SandboxHandle
@@ -34,6 +41,7 @@ from tests.workflows.conftest import (
 from tests.workflows.scenario_b import DB_LOG, attach, new_disk, snapshot_of
 from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
 
+PID_AT = rf"{os.getpid()}@\S+"
 DB_DISKS = {"d-bp1proddbsys00000001", "d-bp1proddbdata0000001", "d-bp1proddblog00000001"}
 
 
@@ -207,18 +215,21 @@ async def test_a_resource_without_the_operation_tag_or_from_the_source_is_refuse
 async def test_an_operation_running_or_cleaned_up_is_refused_and_nothing_changes(
     journal: Journal,
 ) -> None:
-    op = journal.create_operation("create_snapshot", REGION, {})
-    with pytest.raises(CleanupRefused, match="still running"):
-        journal.claim_cleanup(op)
-    journal.finish(op, "failed", error="boom")
-    assert journal.claim_cleanup(op) == "failed"
+    runner, cleaner, other = (LeaseOwner.of_this_process() for _ in range(3))
+    op = journal.create_operation("create_snapshot", REGION, {}, owner=runner)
+    before = journal.get(op)
+    with pytest.raises(CleanupRefused, match=rf"still running in ecs-dr-mcp process {PID_AT}"):
+        journal.claim_cleanup(op, owner=cleaner)
+    assert journal.get(op) == before
+    journal.finish(op, "failed", error="boom", owner=runner)
+    assert journal.claim_cleanup(op, owner=cleaner) == "failed"
     with pytest.raises(CleanupRefused, match="being cleaned up"):
-        journal.claim_cleanup(op)
-    journal.finish_cleanup(op, {"deleted": []})
+        journal.claim_cleanup(op, owner=other)
+    journal.finish_cleanup(op, {"deleted": []}, owner=cleaner)
     with pytest.raises(CleanupRefused, match="was cleaned up already"):
-        journal.claim_cleanup(op)
+        journal.claim_cleanup(op, owner=other)
     record = journal.get(op)
-    assert (record.status, record.error) == ("cleaned_up", "boom")
+    assert (record.status, record.error, record.lease) == ("cleaned_up", "boom", None)
     assert record.cleanup == {"previous_status": "failed", "deleted": []}
 
 

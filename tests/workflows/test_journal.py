@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from ecs_dr.workflows.journal import (
+    _MIGRATIONS,
     REDACTED,
     SCHEMA_VERSION,
     Journal,
     JournalError,
+    LeaseLost,
+    LeaseOwner,
     StepConflict,
     UnknownOperation,
     default_state_dir,
@@ -243,3 +249,63 @@ def test_the_state_dir_is_ecs_dr_state_dir_then_xdg_state_home_then_home() -> No
     assert default_state_dir({"XDG_STATE_HOME": "relative", "HOME": "/home/u"}) == Path(
         "/home/u/.local/state/ecs-dr-mcp"
     )
+
+
+def test_a_journal_of_schema_three_is_migrated_with_no_lease_on_any_operation(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    at = "2026-01-01T00:00:00.000000+00:00"
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for statement in (*_MIGRATIONS[0], *_MIGRATIONS[1], *_MIGRATIONS[2]):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_version (version) VALUES (3)")
+        conn.execute(
+            "INSERT INTO operations (operation_id, kind, status, region_id, arguments,"
+            " created_at, updated_at) VALUES ('op-1', 'execute_recovery', 'running', ?, '{}',"
+            " ?, ?)",
+            (REGION, at, at),
+        )
+
+    journal = Journal(path)
+
+    record = journal.get("op-1")
+    assert (record.status, record.lease) == ("running", None)
+    assert journal.live_lease(record) is None
+    owner = LeaseOwner.of_this_process()
+    journal.take_over("op-1", owner, 30)
+    lease = journal.get("op-1").lease
+    assert lease is not None
+    assert (lease.owner_id, lease.pid, lease.holder) == (owner.owner_id, os.getpid(), owner.holder)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+    assert SCHEMA_VERSION == 4
+
+
+def test_timestamps_and_lease_expiries_are_read_from_the_journals_clock(path: Path) -> None:
+    at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+    journal = Journal(path, clock=lambda: at)
+    owner = LeaseOwner.of_this_process()
+
+    op = journal.create_operation("execute_recovery", REGION, {}, owner=owner, lease_s=30)
+
+    record = journal.get(op)
+    assert record.created_at == at
+    assert record.lease is not None
+    assert record.lease.expires_at == at + timedelta(seconds=30)
+    journal.finish(op, "completed", result={}, owner=owner)
+    assert journal.get(op).lease is None
+
+
+def test_a_process_that_lost_the_lease_cannot_finish_the_operation(path: Path) -> None:
+    at = [datetime(2026, 3, 1, 3, 0, tzinfo=UTC)]
+    journal = Journal(path, clock=lambda: at[0])
+    first, second = LeaseOwner.of_this_process(), LeaseOwner.of_this_process()
+    op = journal.create_operation("execute_recovery", REGION, {}, owner=first, lease_s=30)
+    at[0] += timedelta(seconds=31)
+    journal.take_over(op, second, 30)
+
+    with pytest.raises(LeaseLost, match=f"{os.getpid()}@"):
+        journal.finish(op, "failed", error="late", owner=first)
+    assert journal.get(op).status == "running"

@@ -221,7 +221,9 @@ async def test_resumed_disk_recovery_never_attaches_an_attached_disk_again(
     assert of_operation(sandbox, "disks", "disk", op) == k
 
 
-async def test_resume_refuses_unknown_finished_and_running_operations(journal: Journal) -> None:
+async def test_resume_refuses_unknown_ended_cleaned_and_running_operations_naming_the_status(
+    journal: Journal,
+) -> None:
     release = anyio.Event()
 
     class Done(BaseModel):
@@ -231,23 +233,31 @@ async def test_resume_refuses_unknown_finished_and_running_operations(journal: J
         await release.wait()
         return Done()
 
-    finished = {}
-    for status in ("completed", "failed", "cancelled"):
+    refused: dict[str, tuple[str, str]] = {}
+    for status, instead in (("completed", "cleanup_recovery"), ("cancelled", "plan_recovery")):
         op = journal.create_operation("execute_recovery", REGION, {})
-        journal.finish(op, status)
-        finished[status] = op
+        journal.finish(op, status)  # type: ignore[arg-type]
+        refused[op] = (status, instead)
+    cleaning = journal.create_operation("execute_recovery", REGION, {})
+    journal.finish(cleaning, "completed", result={})
+    journal.claim_cleanup(cleaning)
+    refused[cleaning] = ("cleaning_up", "cleanup_recovery")
     cleaned = journal.create_operation("execute_recovery", REGION, {})
-    journal.finish(cleaned, "completed", result={})
+    journal.finish(cleaned, "failed", error="boom")
     journal.claim_cleanup(cleaned)
+    journal.finish_cleanup(cleaned, {"deleted": []})
+    refused[cleaned] = ("cleaned_up", "plan_recovery")
 
     with anyio.fail_after(FLOW_LIMIT_S):
         async with Operations(journal, max_call_wait_s=0.01) as operations:
             with pytest.raises(UnknownOperation):
                 await operations.resume("op-0000000000000000", work)
-            for op in [*finished.values(), cleaned]:
+            for op, (status, instead) in refused.items():
                 before = journal.get(op)
-                with pytest.raises(OperationNotResumable):
+                with pytest.raises(OperationNotResumable) as raised:
                     await operations.resume(op, work)
+                assert f"is {status}" in str(raised.value)
+                assert instead in str(raised.value) and "get_operation" in str(raised.value)
                 assert journal.get(op) == before
             running = await operations.run("execute_recovery", REGION, {}, work)
             assert running.status == "in_progress"
@@ -255,3 +265,61 @@ async def test_resume_refuses_unknown_finished_and_running_operations(journal: J
                 await operations.resume(running.operation_id, work)
             release.set()
             assert (await operations.wait(running.operation_id)).status == "completed"
+
+
+class FailingRecorder(StepRecorder):
+    """A recorder whose step fails before its create call is sent (a quota, a typo in the
+    console): the operation ends failed at that step."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        operation_id: str,
+        failing: str,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(journal, operation_id, tags)
+        self.journal = journal
+        self.failing = failing
+
+    def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
+        return FailingRecorder(self.journal, self.operation_id, self.failing, {**self.tags, **tags})
+
+    def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
+        if step == self.failing:
+            raise RuntimeError(f"{action} refused: QuotaExceeded (the cause to fix)")
+        return super().intent(step, action, parameters)
+
+
+async def test_a_failed_operation_resumes_reusing_recorded_steps(
+    sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
+) -> None:
+    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+
+    async def failing(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        recorder = FailingRecorder(journal, step.operation_id, "run_instances")
+        return await execute_instance_recovery(gateway, plan, recorder, progress, timing=timing)
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        async with Operations(journal, max_call_wait_s=FLOW_LIMIT_S) as operations:
+            first = await operations.run("execute_recovery", REGION, {"plan_id": "p"}, failing)
+    assert first.status == "failed" and "QuotaExceeded" in (first.error or "")
+    op = first.operation_id
+    failed = journal.get(op)
+    assert (failed.status, failed.lease) == ("failed", None)
+    assert "RunInstances" not in {m["action"] for m in mutations(sandbox)}
+
+    # The cause is fixed; resume continues at the failed step under the same operation.
+    with anyio.fail_after(FLOW_LIMIT_S):
+        result = await resume_full(gateway, journal, timing, plan, op)
+
+    record = journal.get(op)
+    assert (record.status, record.error, record.lease) == ("completed", None, None)
+    assert result.dr_instance_id is not None
+    assert len(sent(sandbox, "CreateSnapshotGroup")) == 1
+    assert len(sent(sandbox, "CreateImage")) == 1
+    assert len(sent(sandbox, "RunInstances")) == 1
+    assert of_operation(sandbox, "images", "image", op) == 1
+    assert of_operation(sandbox, "instances", "instance", op) == 1
+    recorded = {s.step: s.resource_id for s in failed.steps}
+    assert {s.step: s.resource_id for s in record.steps if s.step in recorded} == recorded

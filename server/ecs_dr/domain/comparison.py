@@ -213,21 +213,16 @@ def escape_markdown_cell(text: str) -> str:
     return " ".join(escaped.splitlines()) if escaped else ""
 
 
+def table_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub-flavoured markdown table whose cells are escaped: cloud text cannot break it."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
+    lines += ["| " + " | ".join(escape_markdown_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def markdown_table(rows: Sequence[ComparisonRow]) -> str:
     """The comparison as a GitHub-flavoured markdown table."""
-    lines = ["| Item | Source | DR | Match | Note |", "| --- | --- | --- | --- | --- |"]
-    lines += [
-        "| "
-        + " | ".join(
-            [
-                escape_markdown_cell(r.item),
-                escape_markdown_cell(r.source),
-                escape_markdown_cell(r.dr),
-                "yes" if r.match else "NO",
-                escape_markdown_cell(r.note),
-            ]
-        )
-        + " |"
-        for r in rows
-    ]
-    return "\n".join(lines)
+    return table_markdown(
+        ["Item", "Source", "DR", "Match", "Note"],
+        [[r.item, r.source, r.dr, "yes" if r.match else "NO", r.note] for r in rows],
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ecs_dr.domain.comparison import NONE, escape_markdown_cell
+from ecs_dr.domain.comparison import NONE, table_markdown
 from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
 from ecs_dr.domain.rules import (
     DR_NAME_PREFIX,
@@ -324,23 +324,22 @@ def disk_layout(instance: Instance, new_disk_ids: Collection[str]) -> list[Layou
 
 def layout_markdown(rows: Sequence[LayoutRow]) -> str:
     """The layout as a GitHub-flavoured markdown table; cloud text cannot break it."""
-    lines = [
-        "| Device | Disk ID | Type | Category | Size (GiB) | PL | Status | Note |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in rows:
-        cells = [
-            r.device or NONE,
-            r.disk_id,
-            r.kind,
-            r.category,
-            str(r.size_gib),
-            r.performance_level or NONE,
-            r.status,
-            "attached now" if r.new else "",
-        ]
-        lines.append("| " + " | ".join(escape_markdown_cell(c) for c in cells) + " |")
-    return "\n".join(lines)
+    return table_markdown(
+        ["Device", "Disk ID", "Type", "Category", "Size (GiB)", "PL", "Status", "Note"],
+        [
+            [
+                r.device or NONE,
+                r.disk_id,
+                r.kind,
+                r.category,
+                str(r.size_gib),
+                r.performance_level or NONE,
+                r.status,
+                "attached now" if r.new else "",
+            ]
+            for r in rows
+        ],
+    )
 
 
 def mount_reminder(disk_id: str, device: str, instance_id: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecs_dr.domain.comparison import NONE, escape_markdown_cell
+from ecs_dr.domain.comparison import NONE, table_markdown
 from ecs_dr.domain.decisions import (
     CANCEL,
     MAX_OPTIONS,
@@ -452,22 +452,21 @@ class RecoveryRow(BaseModel):
 
 
 def summary_markdown(rows: Sequence[RecoveryRow]) -> str:
-    lines = [
-        "| Source disk | Snapshot | New disk | Target device | Category | Size (GiB) | PL |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in rows:
-        cells = [
-            f"{r.source_disk_id} ({r.source_device}, {r.source_kind})",
-            r.snapshot_id,
-            r.disk_id,
-            r.target_device,
-            r.category,
-            str(r.size_gib),
-            r.performance_level or NONE,
-        ]
-        lines.append("| " + " | ".join(escape_markdown_cell(c) for c in cells) + " |")
-    return "\n".join(lines)
+    return table_markdown(
+        ["Source disk", "Snapshot", "New disk", "Target device", "Category", "Size (GiB)", "PL"],
+        [
+            [
+                f"{r.source_disk_id} ({r.source_device}, {r.source_kind})",
+                r.snapshot_id,
+                r.disk_id,
+                r.target_device,
+                r.category,
+                str(r.size_gib),
+                r.performance_level or NONE,
+            ]
+            for r in rows
+        ],
+    )
 
 
 def mounts_reminder(rows: Sequence[RecoveryRow], instance_id: str) -> str:

@@ -159,6 +159,9 @@ class QuotaSpec(_Strict):
     postpaid_vcpus: Quota = 5000
     # pay-as-you-go data disks (QuotaExceed.PostPaidDisk)
     postpaid_data_disks: Quota = 10000
+    # GiB of pay-as-you-go data disks (QuotaExceed.PostPaidDisk), the capacity that
+    # DescribeAccountAttributes reports as max-postpaid-yundisk-capacity
+    postpaid_disk_capacity_gib: Quota = 2_000_000
 
 
 class WorldSpec(_Strict):
@@ -261,7 +264,10 @@ def load_world(path: Path | None) -> WorldSpec:
     if path is None:
         text = resources.files("ecs_dr.sandbox").joinpath("demo_world.json").read_text()
     else:
-        text = Path(path).read_text()
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise WorldError(f"cannot be read: {exc.strerror or exc}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

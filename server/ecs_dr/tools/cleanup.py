@@ -20,27 +20,23 @@ from ecs_dr.workflows.journal import CleanupRefused, OperationRecord, UnknownPla
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 
 TOOL = "cleanup_recovery"
-_DONE = {
-    "cleaning_up": "is being cleaned up",
-    "cleaned_up": "was cleaned up",
-}
 
 
-def _refuse_unfinished(record: OperationRecord) -> None:
-    """Raises CleanupRefused for an operation still running or cleaned up (or being)."""
-    operation_id = record.operation_id
-    if record.status == "running":
-        raise CleanupRefused(
-            f"operation {operation_id} is still running: its resources are not all created "
-            f"yet. wait_operation(operation_id={operation_id!r}) follows it; clean it up once "
-            "it has finished. Nothing was deleted."
+def _refuse_unfinished(ctx: Ctx, record: OperationRecord) -> None:
+    """Raises CleanupRefused for an operation still running (a live process holds its lease),
+    being cleaned up by a live process (this one included), or cleaned up already."""
+    s = services(ctx)
+    refusal = s.journal.cleanup_refusal(record, s.operations.owner)
+    by = (record.cleanup or {}).get("cleanup_operation_id")
+    running = isinstance(by, str) and s.operations.running_here(by)
+    if refusal is None and record.status == "cleaning_up" and running:
+        refusal = (
+            f"operation {record.operation_id} is being cleaned up already by {by} in this "
+            f"server: one cleanup at a time. wait_operation(operation_id={by!r}) follows "
+            "it. Nothing was deleted."
         )
-    if record.status in _DONE:
-        raise CleanupRefused(
-            f"operation {operation_id} {_DONE[record.status]} already: a cleanup runs once. "
-            f"get_operation(operation_id={operation_id!r}) shows what was deleted and what was "
-            "left, and why. Nothing was deleted."
-        )
+    if refusal is not None:
+        raise CleanupRefused(refusal)
 
 
 def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
@@ -57,7 +53,7 @@ def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
 async def _inventory(ctx: Ctx, operation_id: str) -> CleanupInventory:
     s = services(ctx)
     record = s.journal.get(operation_id)
-    _refuse_unfinished(record)
+    _refuse_unfinished(ctx, record)
     return await workflow.inventory(s.gateway, record, _plan_of(ctx, record))
 
 
@@ -103,7 +99,10 @@ async def cleanup_recovery(
     deleted); the operation's source instance and its disks are never touched. Deletes in
     dependency order: DR instance (its disks go with it), image, disks, snapshot groups and
     snapshots. A VSwitch it created, and a disk still attached to an instance, are left in
-    place with the reason. Refuses an operation still running or already cleaned up."""
+    place with the reason. Refuses an operation still running (a live server holds its lease)
+    or already cleaned up. A cleanup whose server died mid-way (the operation stays
+    cleaning_up, its lease expires) is finished by calling cleanup_recovery again: what was
+    deleted already is reported already_gone, the rest is deleted after confirmation."""
     if settled.stopped is not None:
         return CleanupOutcome(
             status="cancelled",
@@ -120,6 +119,28 @@ async def cleanup_recovery(
             "left": [r for r in inv.rows if r.action in ("left", "refused")],
             "protected": inv.protected,
         }
+        if not inv.to_delete and s.journal.get(operation_id).status == "cleaning_up":
+            # An interrupted cleanup had deleted all it could: record it as finished.
+            s.journal.claim_cleanup(operation_id, owner=s.operations.owner)
+            s.journal.finish_cleanup(
+                operation_id,
+                {
+                    "rows": [r.model_dump(mode="json") for r in inv.rows],
+                    "deleted": [],
+                    "left": [r.model_dump(mode="json") for r in base["left"]],
+                    "markdown": base["markdown"],
+                },
+                owner=s.operations.owner,
+            )
+            return CleanupOutcome(
+                status="completed",
+                **base,
+                next_step=(
+                    f"The interrupted cleanup of {operation_id} had already deleted everything "
+                    "it could; it is now recorded as cleaned_up. The rows say what is gone and "
+                    "why anything stays. Nothing more was deleted."
+                ),
+            )
         if not inv.to_delete:
             return CleanupOutcome(
                 status="completed",
@@ -146,18 +167,23 @@ async def cleanup_recovery(
                     f"decisions={{{prompt.decision_id!r}: 'delete'}}. Nothing has been deleted."
                 ),
             )
-        previous = s.journal.claim_cleanup(operation_id)
+        # Leased to this process (renewed by its heartbeat): if it dies mid-way, the lease
+        # expires and a later cleanup_recovery takes the cleanup over and finishes it.
+        owner = s.operations.owner
+        _refuse_unfinished(ctx, s.journal.get(operation_id))  # the form took a while
+        previous = s.journal.claim_cleanup(operation_id, owner=owner, lease_s=s.operations.lease_s)
 
         async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
             try:
                 result = await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
             except BaseException:
                 # Nothing recorded as cleaned: a later cleanup finds what is still there.
-                s.journal.release_cleanup(operation_id, previous)
+                s.journal.release_cleanup(operation_id, previous, owner=owner)
                 raise
             s.journal.finish_cleanup(
                 operation_id,
                 {**result.model_dump(mode="json"), "cleanup_operation_id": step.operation_id},
+                owner=owner,
             )
             return result
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
 from ecs_dr.tools.results import Status, ToolResult
-from ecs_dr.workflows.journal import OperationRecord, StepRecord
+from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord
 from ecs_dr.workflows.operations import Outcome
 
 OperationIdArg = Annotated[
@@ -88,6 +88,11 @@ class OperationSummary(BaseModel):
     created_at: str
     updated_at: str
     created_resources: list[str] = Field(description="ids of the resources it created so far")
+    running_in: str | None = Field(
+        default=None,
+        description="pid@host of the ecs-dr-mcp process that holds its lease (runs or cleans "
+        "it up now); null when nobody does: a `running` operation is then interrupted",
+    )
 
 
 class OperationDetail(ToolResult):
@@ -104,16 +109,55 @@ def _created(steps: list[StepRecord]) -> list[str]:
     return [s.resource_id for s in steps if s.resource_id]
 
 
+def _where(journal: Journal, record: OperationRecord) -> str:
+    """Who runs the operation now, and what to call next."""
+    op = record.operation_id
+    held = journal.live_lease(record)
+    if record.status == "running" and held is not None:
+        return (
+            f"Running in ecs-dr-mcp process {held.holder} (lease until "
+            f"{held.expires_at.isoformat()}, renewed while it lives); "
+            f"wait_operation(operation_id={op!r}) follows it."
+        )
+    if record.status == "running":
+        resume = (
+            f"resume_recovery(operation_id={op!r}) continues it"
+            if record.kind == "execute_recovery"
+            else "its tool makes what is missing when called again"
+        )
+        return (
+            "Interrupted: no ecs-dr-mcp process holds its lease (its server stopped before it "
+            f"finished); {resume}, or cleanup_recovery(operation_id={op!r}) deletes what it "
+            "created."
+        )
+    if record.status == "failed" and record.kind == "execute_recovery":
+        return (
+            f"Failed: fix the cause in the error, then resume_recovery(operation_id={op!r}) "
+            "continues it (recorded steps are reused, not sent again); or "
+            f"cleanup_recovery(operation_id={op!r}) deletes what it created."
+        )
+    if record.status == "cleaning_up" and held is None:
+        return (
+            "Its cleanup was interrupted (no ecs-dr-mcp process holds its lease): "
+            f"cleanup_recovery(operation_id={op!r}) finishes it."
+        )
+    if record.status == "cleaning_up" and held is not None:
+        return f"Being cleaned up in ecs-dr-mcp process {held.holder}."
+    return ""
+
+
 async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDetail:
     """One operation from the journal: its arguments, each create step with its ClientToken
     and resource id, and its result or error. `status` mirrors the operation's."""
+    journal = services(ctx).journal
     with tool_errors("get_operation"):
-        record = services(ctx).journal.get(operation_id)
+        record = journal.get(operation_id)
     return OperationDetail(
         status=_STATUS.get(record.status, "failed"),
         operation_id=record.operation_id,
         error=record.error,
         operation=record,
+        next_step=_where(journal, record),
     )
 
 
@@ -124,7 +168,8 @@ async def list_operations(
     ] = 20,
 ) -> OperationList:
     """The newest operations in the journal (kind, status, resources created)."""
-    records = services(ctx).journal.list(limit)
+    journal = services(ctx).journal
+    records = journal.list(limit)
     return OperationList(
         status="completed",
         operations=[
@@ -136,6 +181,7 @@ async def list_operations(
                 created_at=r.created_at.isoformat(),
                 updated_at=r.updated_at.isoformat(),
                 created_resources=_created(r.steps),
+                running_in=held.holder if (held := journal.live_lease(r)) else None,
             )
             for r in records
         ],

@@ -1,8 +1,9 @@
 """The orchestration tools: `plan_recovery` (reads only, stores the plan) and
 `execute_recovery` (one confirmation, then the plan as one journaled operation).
 
-Scenario A ("full_instance", one source instance) and Scenario B ("disks"); both plans live in
-the journal's plans table, told apart by their scenario.
+Scenario A ("full_instance": one source instance, or a list of them, a fleet) and Scenario B
+("disks"); every plan lives in the journal's plans table, told apart by its scenario
+("full_instance", "fleet" or "disks").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.disks import LayoutRow
+from ecs_dr.domain.fleet import MAX_FLEET_SOURCES, FleetMemberRow
 from ecs_dr.domain.recovery import (
     DiskRecoveryPlan,
     PlanStep,
@@ -26,8 +28,13 @@ from ecs_dr.tools.common import Ctx, RegionArg, progress_of, services, tool_erro
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.recovery import CreateResult
-from ecs_dr.workflows import disk_recovery, instance_recovery
+from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
 from ecs_dr.workflows.disk_recovery import DiskRecoveryResult
+from ecs_dr.workflows.fleet_recovery import (
+    FleetRecoveryPlan,
+    FleetRecoveryResult,
+    confirm_fleet_plan_prompt,
+)
 from ecs_dr.workflows.instance_recovery import (
     InstancePreflight,
     InstanceRecoveryPlan,
@@ -56,7 +63,7 @@ PLAN_ARGUMENTS = (
     "decisions",
 )
 
-AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan
+AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan
 
 # --- plan_recovery ---------------------------------------------------------------------------
 
@@ -75,10 +82,18 @@ def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: s
     return str(value)
 
 
+def _sources(arguments: Mapping[str, Any]) -> list[str]:
+    """source_instance_id as a list: one id, or a fleet's ids."""
+    given = arguments["source_instance_id"]
+    return [given] if isinstance(given, str) else list(given)
+
+
 async def _plan(
     ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
 ) -> AnyPlan | NeedsDecision | Cancelled:
     gateway = services(ctx).gateway
+    sources = _sources(arguments)
+    drill = bool(arguments.get("drill"))
     if arguments["scenario"] == "full_instance":
         zone = _required(arguments, "full_instance", "target_zone_id", "target_instance_id")
         if arguments.get("disk_ids") is not None:
@@ -86,21 +101,35 @@ async def _plan(
                 "scenario='full_instance' recovers every disk of the source; disk_ids is for "
                 "scenario='disks'."
             )
+        if len(sources) != 1:
+            if arguments.get("instance_name"):
+                raise ValueError(
+                    "instance_name names one DR instance; with several sources each DR "
+                    "instance is named recovery-<source>. Leave instance_name out."
+                )
+            return await fleet_recovery.plan_fleet_recovery(
+                gateway, sources, zone, arguments["region_id"], answers, drill=drill
+            )
         return await instance_recovery.plan_instance_recovery(
             gateway,
-            arguments["source_instance_id"],
+            sources[0],
             zone,
             arguments["region_id"],
             arguments.get("instance_name"),
             answers,
-            drill=bool(arguments.get("drill")),
+            drill=drill,
         )
     target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
-    if arguments.get("drill"):
+    if len(sources) != 1:
+        raise ValueError(
+            f"scenario='disks' copies disks of one source instance, not {len(sources)}; give "
+            "one id, or use scenario='full_instance' for a fleet."
+        )
+    if drill:
         raise ValueError("drill is for scenario='full_instance'.")
     return await disk_recovery.plan_disk_recovery(
         gateway,
-        arguments["source_instance_id"],
+        sources[0],
         target,
         arguments["disk_ids"],
         arguments["region_id"],
@@ -131,7 +160,7 @@ class RecoveryPlanned(CreateResult):
     estimated_duration_s: float | None = Field(
         default=None, description="about how long execute_recovery takes, in seconds"
     )
-    plan: DiskRecoveryPlan | InstanceRecoveryPlan | None = None
+    plan: DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan | None = None
 
 
 async def plan_recovery(
@@ -147,7 +176,14 @@ async def plan_recovery(
         ),
     ],
     source_instance_id: Annotated[
-        str, Field(description="the instance recovered, or whose disks are copied")
+        str | list[str],
+        Field(
+            description=(
+                "the instance recovered, or whose disks are copied; full_instance also takes "
+                f"a list of up to {MAX_FLEET_SOURCES} instance ids of one region (a fleet: "
+                "recovered together, one confirmation)"
+            )
+        ),
     ],
     ctx: Ctx,
     settled: Annotated[Settled, PLAN_FLOW.resolve],
@@ -222,18 +258,18 @@ async def plan_recovery(
                     "the answers given earlier). Nothing has been created."
                 ),
             )
+        digest = (
+            planned.digest if isinstance(planned, FleetRecoveryPlan) else planned.fingerprint.digest
+        )
         plan_id = services(ctx).journal.save_plan(
-            planned.scenario,
-            planned.region_id,
-            planned.model_dump(mode="json"),
-            planned.fingerprint.digest,
+            planned.scenario, planned.region_id, planned.model_dump(mode="json"), digest
         )
     return RecoveryPlanned(
         status="completed",
         plan_id=plan_id,
         steps=planned.steps(),
         findings=planned.findings,
-        preflight=planned.preflight,
+        preflight=None if isinstance(planned, FleetRecoveryPlan) else planned.preflight,
         estimated_duration_s=planned.estimated_duration_s,
         plan=planned,
         next_step=(
@@ -260,6 +296,10 @@ async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
         full = InstanceRecoveryPlan.model_validate(record.plan)
         await instance_recovery.check_current(s.gateway, plan_id, full)
         return full
+    if record.scenario == "fleet":
+        fleet = FleetRecoveryPlan.model_validate(record.plan)
+        await fleet_recovery.check_current(s.gateway, plan_id, fleet)
+        return fleet
     plan = DiskRecoveryPlan.model_validate(record.plan)
     await disk_recovery.check_current(s.gateway, plan_id, plan)
     return plan
@@ -268,6 +308,8 @@ async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
 def _confirm_prompt(plan_id: str, plan: AnyPlan) -> ChoicePrompt:
     if isinstance(plan, InstanceRecoveryPlan):
         return confirm_instance_plan_prompt(plan_id, plan)
+    if isinstance(plan, FleetRecoveryPlan):
+        return confirm_fleet_plan_prompt(plan_id, plan)
     return confirm_plan_prompt(plan_id, plan)
 
 
@@ -300,7 +342,11 @@ class RecoveryExecuted(CreateResult):
     comparison: list[ComparisonRow] = Field(
         default_factory=list, description="full_instance: source vs DR instance, row by row"
     )
-    result: InstanceRecoveryResult | DiskRecoveryResult | None = None
+    fleet: list[FleetMemberRow] = Field(
+        default_factory=list,
+        description="a fleet: each source's DR instance (its comparison is in result.members)",
+    )
+    result: InstanceRecoveryResult | FleetRecoveryResult | DiskRecoveryResult | None = None
 
 
 async def execute_recovery(
@@ -361,6 +407,14 @@ async def execute_recovery(
 def _executed(outcome: Outcome, plan_id: str, plan: AnyPlan) -> RecoveryExecuted:
     """execute_recovery's (and resume_recovery's) result for where the operation stands."""
     fields = outcome_result(outcome)
+    if outcome.result is not None and isinstance(plan, FleetRecoveryPlan):
+        fleet = FleetRecoveryResult.model_validate(outcome.result)
+        fields["next_step"] = "Show the fleet table to the user" + (
+            "; this was a drill: cleanup_recovery removes what it created." if fleet.drill else "."
+        )
+        return RecoveryExecuted(
+            **fields, plan_id=plan_id, markdown=fleet.markdown, fleet=fleet.rows, result=fleet
+        )
     if outcome.result is not None and isinstance(plan, InstanceRecoveryPlan):
         full = InstanceRecoveryResult.model_validate(outcome.result)
         fields["next_step"] = "Show the comparison table to the user" + (
@@ -405,6 +459,10 @@ def _work(ctx: Ctx, plan: AnyPlan) -> Work:
             return await instance_recovery.execute_instance_recovery(
                 s.gateway, plan, step, progress, timing=s.timing
             )
+        if isinstance(plan, FleetRecoveryPlan):
+            return await fleet_recovery.execute_fleet_recovery(
+                s.gateway, plan, step, progress, timing=s.timing
+            )
         return await disk_recovery.execute_disk_recovery(
             s.gateway, plan, step, progress, timing=s.timing
         )
@@ -429,6 +487,8 @@ def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
     stored = journal.get_plan(plan_id)
     if stored.scenario == "full_instance":
         return plan_id, InstanceRecoveryPlan.model_validate(stored.plan)
+    if stored.scenario == "fleet":
+        return plan_id, FleetRecoveryPlan.model_validate(stored.plan)
     return plan_id, DiskRecoveryPlan.model_validate(stored.plan)
 
 
@@ -438,12 +498,16 @@ async def resume_recovery(
     ],
     ctx: Ctx,
 ) -> RecoveryExecuted:
-    """Continue a recovery whose server stopped before it finished (crash, restart): the
-    same plan runs again under the same operation, so every create reuses its ClientToken
-    and a step the journal has a resource for is not sent again; a disk already attached is
-    not attached again. Nothing is created twice. Refused for an unknown, finished,
-    cancelled or cleaned-up operation, and for one still running in this server
-    (wait_operation follows it)."""
+    """Continue a recovery that did not finish: its server stopped (crash, restart, SIGKILL)
+    or a step failed (fix the cause first; a fleet continues the sources that failed). The same
+    plan runs again under the same operation, so every create reuses its ClientToken and a
+    step the journal has a resource for is not sent again; a disk already attached is not
+    attached again. Nothing is created twice. One ecs-dr-mcp process runs an operation at a
+    time: refused while another live server holds its lease (named, pid@host, with when the
+    lease expires; a killed server's lease expires by itself) and while this server runs it
+    (wait_operation follows it). Refused for an unknown operation and a completed, cancelled,
+    cleaning_up or cleaned_up one: get_operation shows it; cleanup_recovery deletes what it
+    created, or finishes an interrupted cleanup."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
         plan_id, plan = _resumable_plan(ctx, operation_id)

@@ -31,6 +31,7 @@ from ecs_dr.domain.disks import (
     CreateDiskPlan,
 )
 from ecs_dr.domain.models import Disk, Instance
+from ecs_dr.domain.quotas import NewDisk, quota_needs
 from ecs_dr.domain.recovery import DiskCopy, DiskRecoveryPlan, Preflight, RecoveryRow
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 from ecs_dr.workflows.attach import ATTACHING, SETTLING, attach_once
@@ -48,6 +49,7 @@ from ecs_dr.workflows.prepared import (
     operation_tags,
     today,
 )
+from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.source import load_instance, load_target
 
 T = TypeVar("T")
@@ -102,7 +104,8 @@ async def plan_disk_recovery(
     """The whole plan, or the decisions still open; reads only, creates nothing.
 
     Raises NotFound for an unknown source or target, ValueError for a disk not of the source,
-    a target in another region or at its disk limit, and a source ECS cannot snapshot now.
+    a target in another region or at its disk limit, a source ECS cannot snapshot now, and new
+    disks past the region's pay-as-you-go disk capacity quota (named in the message).
     """
     answers = decisions or {}
     region, source = await load_instance(gw, source_instance_id, region_id)
@@ -173,7 +176,11 @@ async def plan_disk_recovery(
         data_disk_limit=limit,
         data_disks_after=len(target.data_disks) + len(chosen_disks),
     )
-    findings = _findings(source, target, preflight)
+    # Every new disk is pay-as-you-go (CreateDisk by ZoneId) and as large as its source disk.
+    needs = quota_needs(disks=[NewDisk(size_gib=d.size_gib) for d in chosen_disks])
+    quota = await quota_check(gw, region, needs)
+    quota.raise_if_blocked()
+    findings = _findings(source, target, preflight) + quota.findings
     if pending:
         context = {"preflight": preflight.model_dump(), "findings": findings}
         return NeedsDecision(pending, context)

@@ -55,7 +55,7 @@ from ecs_dr.workflows.snapshots import (
 )
 from ecs_dr.workflows.source import load_instance, require_target_zone
 from ecs_dr.workflows.target_zone import ZoneCheck, resolve_target_zone
-from ecs_dr.workflows.vswitches import vswitch_plan
+from ecs_dr.workflows.vswitches import VSwitchPlan, vswitch_plan
 
 
 class InstancePreflight(BaseModel):
@@ -422,15 +422,20 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan
             f"The image name {plan.image.image_name!r} of {plan_id} was taken since planning "
             f"(by {taken[0].image_id}); {again}"
         )
-    new = plan.instance.create_vswitch
-    if new is not None:
-        block = ipaddress.IPv4Network(new.cidr_block)
-        for other in await ecs.vswitches(gw, region, new.vpc_id):
-            if block.overlaps(ipaddress.IPv4Network(other.cidr_block)):
-                raise ValueError(
-                    f"The block {new.cidr_block} {plan_id} would give a new VSwitch is used "
-                    f"by {other.vswitch_id} since planning; {again}"
-                )
+    if plan.instance.create_vswitch is not None:
+        await check_block_free(gw, plan_id, plan.instance.create_vswitch)
+
+
+async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> None:
+    """Raises ValueError when the block a planned VSwitch takes was used since planning."""
+    block = ipaddress.IPv4Network(new.cidr_block)
+    for other in await ecs.vswitches(gw, new.region_id, new.vpc_id):
+        if block.overlaps(ipaddress.IPv4Network(other.cidr_block)):
+            raise ValueError(
+                f"The block {new.cidr_block} {plan_id} would give a new VSwitch is used by "
+                f"{other.vswitch_id} since planning; it is not executed. Call plan_recovery "
+                "again for a plan of what is there now."
+            )
 
 
 def _scaled(report: Progress, start: float, end: float) -> ProgressFn:

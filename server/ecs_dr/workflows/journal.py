@@ -14,18 +14,21 @@ threads, and several server processes can share one file.
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 import os
 import re
 import secrets
+import socket
 import sqlite3
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
 
 ENV_STATE_DIR = "ECS_DR_STATE_DIR"
@@ -34,6 +37,11 @@ JOURNAL_FILE = "journal.sqlite3"
 # Other writers hold the lock for milliseconds; wait for them rather than fail.
 BUSY_TIMEOUT_MS = 10_000
 REDACTED = "[redacted]"
+# An operation being run, resumed or cleaned up is leased to one process: the lease lasts
+# DEFAULT_LEASE_S and the process renews it every DEFAULT_RENEW_EVERY_S while it works. A
+# process that dies (SIGKILL, power cut) stops renewing, and its lease simply expires.
+DEFAULT_LEASE_S = 30.0
+DEFAULT_RENEW_EVERY_S = 10.0
 _CREDENTIAL_KEY = re.compile(
     r"(?i)(secret|password|passphrase|access_?key|security_?token|authorization|signature"
     r"|private_?key)"
@@ -114,6 +122,15 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE operations_v3 RENAME TO operations",
         "CREATE INDEX operations_by_creation ON operations (created_at)",
     ),
+    # The lease: which process runs (or cleans up) the operation, until when. Rows written
+    # before it hold no lease: nobody runs them now.
+    (
+        "ALTER TABLE operations ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE operations ADD COLUMN lease_pid INTEGER",
+        "ALTER TABLE operations ADD COLUMN lease_host TEXT",
+        "ALTER TABLE operations ADD COLUMN lease_node TEXT",
+        "ALTER TABLE operations ADD COLUMN lease_expires_at TEXT",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -166,6 +183,44 @@ class StepConflict(ValueError):
     """
 
 
+class OperationNotResumable(ValueError):
+    """The operation cannot be resumed: it has ended, or a live process is running it."""
+
+
+class LeaseLost(RuntimeError):
+    """This process no longer holds the operation's lease: another process took it over
+    (this one had stopped renewing it), so this process records nothing more for it."""
+
+
+class LeaseOwner(BaseModel):
+    """One ecs-dr-mcp process, as a lease names it: a fresh uuid4, its pid and host, and the
+    node (boot id and pid namespace) on which that pid means this process."""
+
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: str
+    pid: int
+    host: str
+    node: str = ""
+
+    @classmethod
+    def of_this_process(cls) -> LeaseOwner:
+        return cls(
+            owner_id=uuid.uuid4().hex, pid=os.getpid(), host=socket.gethostname(), node=this_node()
+        )
+
+    @property
+    def holder(self) -> str:
+        """`pid@host`, as an operator finds the process."""
+        return f"{self.pid}@{self.host}"
+
+
+class Lease(LeaseOwner):
+    """The process holding an operation's lease, and until when (UTC)."""
+
+    expires_at: datetime
+
+
 class StepRecord(BaseModel):
     """One step of an operation: the create call it makes and the resource it made."""
 
@@ -197,6 +252,11 @@ class OperationRecord(BaseModel):
     result: dict[str, Any] | None
     error: str | None
     cleanup: dict[str, Any] | None = None
+    lease: Lease | None = Field(
+        default=None,
+        description="the process running (or cleaning up) the operation and until when its "
+        "lease runs; it renews the lease while it lives",
+    )
 
 
 class PlanRecord(BaseModel):
@@ -233,8 +293,10 @@ def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
 class Journal:
     """The operations and steps recorded in one SQLite file (created on first use)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
+        """`clock` gives the time every timestamp and lease is read from (tests move it)."""
         self.path = path
+        self._clock = clock or (lambda: datetime.now(UTC))
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with closing(self._connect()) as conn:
             # WAL is a property of the file: readers never block the one writer.
@@ -247,19 +309,143 @@ class Journal:
                 if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                     raise JournalError(f"the journal {path} has steps without their operation")
 
+    def now(self) -> datetime:
+        """The journal's time (UTC): timestamps and lease expiries are read from it."""
+        return self._clock().astimezone(UTC)
+
+    def _stamp(self, delay_s: float = 0.0) -> str:
+        return _iso(self.now() + timedelta(seconds=delay_s))
+
     def create_operation(
-        self, kind: str, region_id: str | None, arguments: Mapping[str, Any]
+        self,
+        kind: str,
+        region_id: str | None,
+        arguments: Mapping[str, Any],
+        owner: LeaseOwner | None = None,
+        lease_s: float = DEFAULT_LEASE_S,
     ) -> str:
-        """Record a new running operation; returns its id, "op-" and 16 hex digits."""
+        """Record a new running operation, leased to `owner` for lease_s when given; returns
+        its id, "op-" and 16 hex digits."""
         operation_id = f"op-{secrets.token_hex(8)}"
-        now = _now()
+        now = self._stamp()
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO operations (operation_id, kind, status, region_id, arguments,"
                 " created_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?, ?)",
                 (operation_id, kind, region_id, _dump(arguments), now, now),
             )
+            if owner is not None:
+                self._lease(conn, operation_id, owner, lease_s)
         return operation_id
+
+    def live_lease(self, record: OperationRecord) -> Lease | None:
+        """The operation's lease if a live process holds it: not expired, and its process not
+        known to be gone (a pid on this node that no longer runs gave it up at once)."""
+        lease = record.lease
+        if lease is None or lease.expires_at <= self.now() or _process_gone(lease):
+            return None
+        return lease
+
+    def take_over(self, operation_id: str, owner: LeaseOwner, lease_s: float) -> OperationRecord:
+        """Lease an interrupted (running, nobody's live lease) or failed operation to `owner`
+        and set it running again (its error cleared); returns it as it was before.
+
+        Raises UnknownOperation, and OperationNotResumable for an operation that has ended
+        otherwise or whose lease another live process holds (naming it and its expiry).
+        """
+        with self._write() as conn:
+            before = self._get(conn, operation_id)
+            refusal = _not_resumable(before)
+            if refusal:
+                raise OperationNotResumable(refusal)
+            lease = before.lease
+            held = self._held_by_other(before, owner)
+            if held is not None:
+                raise OperationNotResumable(
+                    f"operation {operation_id} is running in another ecs-dr-mcp process "
+                    f"({held.holder}, lease until {_iso(held.expires_at)}): two servers never "
+                    "run one operation at once. Follow it in that server with wait_operation; "
+                    "if that process died, its lease expires by itself and resume_recovery "
+                    "works after that time. Nothing was changed."
+                )
+            gone = lease.owner_id if lease is not None else None
+            now = self._stamp()
+            # One guarded UPDATE: of two processes taking over at once, exactly one wins.
+            taken = conn.execute(
+                "UPDATE operations SET status = 'running', error = NULL, lease_owner = ?,"
+                " lease_pid = ?, lease_host = ?, lease_node = ?, lease_expires_at = ?,"
+                " updated_at = ? WHERE operation_id = ? AND status IN ('running', 'failed')"
+                " AND (lease_owner IS NULL OR lease_owner = ? OR lease_expires_at <= ?"
+                " OR lease_owner IS ?)",
+                (
+                    owner.owner_id,
+                    owner.pid,
+                    owner.host,
+                    owner.node,
+                    self._stamp(lease_s),
+                    now,
+                    operation_id,
+                    owner.owner_id,
+                    now,
+                    gone,
+                ),
+            ).rowcount
+            if taken != 1:  # pragma: no cover - the write lock makes the check above hold
+                raise OperationNotResumable(f"operation {operation_id} was taken over meanwhile")
+        return before
+
+    def renew_leases(self, owner: LeaseOwner, lease_s: float) -> set[str]:
+        """Extend every lease `owner` holds to lease_s from now; returns those operations."""
+        with self._write() as conn:
+            rows = conn.execute(
+                "UPDATE operations SET lease_expires_at = ? WHERE lease_owner = ?"
+                " RETURNING operation_id",
+                (self._stamp(lease_s), owner.owner_id),
+            ).fetchall()
+        return {str(row["operation_id"]) for row in rows}
+
+    def release_leases(self, owner: LeaseOwner) -> set[str]:
+        """Give up every lease `owner` holds (the process is stopping: nobody runs them now)."""
+        with self._write() as conn:
+            rows = conn.execute(
+                "UPDATE operations SET lease_owner = NULL, lease_pid = NULL, lease_host = NULL,"
+                " lease_node = NULL, lease_expires_at = NULL WHERE lease_owner = ?"
+                " RETURNING operation_id",
+                (owner.owner_id,),
+            ).fetchall()
+        return {str(row["operation_id"]) for row in rows}
+
+    def _lease(
+        self, conn: sqlite3.Connection, operation_id: str, owner: LeaseOwner, lease_s: float
+    ) -> None:
+        conn.execute(
+            "UPDATE operations SET lease_owner = ?, lease_pid = ?, lease_host = ?,"
+            " lease_node = ?, lease_expires_at = ? WHERE operation_id = ?",
+            (owner.owner_id, owner.pid, owner.host, owner.node, self._stamp(lease_s), operation_id),
+        )
+
+    def _held_by_other(self, record: OperationRecord, owner: LeaseOwner | None) -> Lease | None:
+        held = self.live_lease(record)
+        if held is None or (owner is not None and held.owner_id == owner.owner_id):
+            return None
+        return held
+
+    def _check_owner(
+        self, conn: sqlite3.Connection, operation_id: str, owner: LeaseOwner | None
+    ) -> None:
+        """Raises LeaseLost when another process holds the lease `owner` held."""
+        if owner is None:
+            return
+        row = conn.execute(
+            "SELECT lease_owner, lease_pid, lease_host FROM operations WHERE operation_id = ?",
+            (operation_id,),
+        ).fetchone()
+        if row is not None and row["lease_owner"] not in (None, owner.owner_id):
+            raise LeaseLost(
+                f"operation {operation_id} is now leased to another ecs-dr-mcp process "
+                f"({row['lease_pid']}@{row['lease_host']}), which took it over after this "
+                "one stopped renewing its lease"
+            )
 
     def record_intent(
         self,
@@ -297,9 +483,9 @@ class Journal:
                 "INSERT INTO steps (operation_id, seq, step, action, client_token, parameters,"
                 " status, started_at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM steps"
                 " WHERE operation_id = ?), ?, ?, ?, ?, 'started', ?)",
-                (operation_id, operation_id, step, action, client_token, params, _now()),
+                (operation_id, operation_id, step, action, client_token, params, self._stamp()),
             )
-            _touch(conn, operation_id)
+            _touch(conn, operation_id, self._stamp())
 
     def record_created(self, operation_id: str, step: str, resource_id: str) -> None:
         """Record the id ECS returned for a step; the same id again is a no-op.
@@ -327,9 +513,9 @@ class Journal:
             conn.execute(
                 "UPDATE steps SET resource_id = ?, status = 'created', finished_at = ?"
                 " WHERE operation_id = ? AND step = ?",
-                (resource_id, _now(), operation_id, step),
+                (resource_id, self._stamp(), operation_id, step),
             )
-            _touch(conn, operation_id)
+            _touch(conn, operation_id, self._stamp())
 
     def finish(
         self,
@@ -337,56 +523,148 @@ class Journal:
         status: FinalStatus,
         result: Mapping[str, Any] | None = None,
         error: str | None = None,
+        owner: LeaseOwner | None = None,
     ) -> None:
-        """Record how a running operation ended.
+        """Record how a running operation ended, and clear its lease.
 
-        Raises UnknownOperation, and ValueError when it has already finished.
+        Raises UnknownOperation, ValueError when it has already finished, and LeaseLost when
+        `owner` was given and another process has taken the operation's lease over.
         """
         if status not in ("completed", "failed", "cancelled"):
             raise ValueError(f"an operation finishes completed, failed or cancelled, not {status}")
         with self._write() as conn:
             _require_running(conn, operation_id)
+            self._check_owner(conn, operation_id, owner)
             conn.execute(
-                "UPDATE operations SET status = ?, result = ?, error = ?, updated_at = ?"
-                " WHERE operation_id = ?",
-                (status, None if result is None else _dump(result), error, _now(), operation_id),
+                "UPDATE operations SET status = ?, result = ?, error = ?, updated_at = ?,"
+                " lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_node = NULL,"
+                " lease_expires_at = NULL WHERE operation_id = ?",
+                (
+                    status,
+                    None if result is None else _dump(result),
+                    error,
+                    self._stamp(),
+                    operation_id,
+                ),
             )
 
-    def claim_cleanup(self, operation_id: str, cleanup_operation_id: str | None = None) -> str:
-        """Mark a finished operation `cleaning_up`, once: of two concurrent claims exactly one
-        succeeds. Returns the status it had, for `release_cleanup`.
+    def cleanup_refusal(
+        self, record: OperationRecord, owner: LeaseOwner | None = None
+    ) -> str | None:
+        """Why the operation cannot be cleaned up now, or None: it is still running (a live
+        process holds its lease), another live process is cleaning it up, or it was cleaned
+        up already. A cleanup whose process died (its lease expired) can be taken over."""
+        operation_id = record.operation_id
+        if record.status == "running":
+            held = self.live_lease(record)
+            if held is None:
+                return None  # interrupted: nobody runs it, what it created can go
+            return (
+                f"operation {operation_id} is still running in ecs-dr-mcp process {held.holder} "
+                f"(lease until {_iso(held.expires_at)}): its resources are not all created "
+                f"yet. wait_operation(operation_id={operation_id!r}) follows it in that "
+                "server; clean it up once it has finished. Nothing was deleted."
+            )
+        marker = record.cleanup or {}
+        by = marker.get("cleanup_operation_id")
+        where = f" by {by}" if by else ""
+        if record.status == "cleaning_up":
+            held = self._held_by_other(record, owner)
+            if held is None:
+                return None  # its cleanup was interrupted: this one finishes it
+            return (
+                f"operation {operation_id} is being cleaned up already{where} in ecs-dr-mcp "
+                f"process {held.holder} (lease until {_iso(held.expires_at)}): one cleanup "
+                f"at a time. get_operation(operation_id={operation_id!r}) shows it; if that "
+                "process died, its lease expires by itself and cleanup_recovery then "
+                "finishes the cleanup. Nothing was deleted."
+            )
+        if record.status == "cleaned_up":
+            return (
+                f"operation {operation_id} was cleaned up already{where}: a cleanup runs "
+                f"once. get_operation(operation_id={operation_id!r}) shows what was deleted "
+                "and what was left, and why. Nothing was deleted."
+            )
+        return None
 
-        Raises UnknownOperation, and CleanupRefused for an operation still running, being
-        cleaned up, or cleaned up already.
+    def claim_cleanup(
+        self,
+        operation_id: str,
+        cleanup_operation_id: str | None = None,
+        owner: LeaseOwner | None = None,
+        lease_s: float = DEFAULT_LEASE_S,
+    ) -> str:
+        """Mark an operation `cleaning_up`, leased to `owner`: of two concurrent claims exactly
+        one succeeds. A cleanup whose process died (`cleaning_up`, its lease expired) or
+        `owner`'s own is taken over, to finish it. Returns how the operation itself had
+        ended (running when it was interrupted), for `release_cleanup`.
+
+        Raises UnknownOperation, and CleanupRefused (see `cleanup_refusal`).
         """
         with self._write() as conn:
-            status = _require_operation(conn, operation_id)
-            if status == "running":
-                raise CleanupRefused(
-                    f"operation {operation_id} is still running: its resources are not all "
-                    f"created yet. wait_operation(operation_id={operation_id!r}) follows it; "
-                    "clean it up once it has finished. Nothing was deleted."
-                )
-            if status in ("cleaning_up", "cleaned_up"):
-                row = conn.execute(
-                    "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
-                ).fetchone()
-                record = json.loads(row["cleanup"]) if row["cleanup"] else {}
-                by = record.get("cleanup_operation_id")
-                where = f" by {by}" if by else ""
-                state = "is being cleaned up" if status == "cleaning_up" else "was cleaned up"
-                raise CleanupRefused(
-                    f"operation {operation_id} {state} already{where}: a cleanup runs once. "
-                    f"get_operation(operation_id={operation_id!r}) shows what was deleted and "
-                    "what was left, and why. Nothing was deleted."
-                )
-            marker = {"previous_status": status, "cleanup_operation_id": cleanup_operation_id}
-            conn.execute(
-                "UPDATE operations SET status = 'cleaning_up', cleanup = ?, updated_at = ?"
-                " WHERE operation_id = ?",
-                (_dump(marker), _now(), operation_id),
-            )
-        return status
+            record = self._get(conn, operation_id)
+            refusal = self.cleanup_refusal(record, owner)
+            if refusal:
+                raise CleanupRefused(refusal)
+            marker: dict[str, Any] = dict(record.cleanup or {})
+            if record.status == "cleaning_up":
+                previous = str(marker.get("previous_status") or "completed")
+                stale = marker.get("cleanup_operation_id")
+                if isinstance(stale, str):
+                    self._abandon_cleanup(conn, stale, operation_id)
+                    marker["interrupted_cleanups"] = [
+                        *marker.get("interrupted_cleanups", []),
+                        stale,
+                    ]
+                marker["cleanup_operation_id"] = cleanup_operation_id
+            else:
+                previous = record.status
+                marker = {"previous_status": previous, "cleanup_operation_id": cleanup_operation_id}
+            lease = record.lease
+            now = self._stamp()
+            claimed = conn.execute(
+                "UPDATE operations SET status = 'cleaning_up', cleanup = ?, updated_at = ?,"
+                " lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_node = NULL,"
+                " lease_expires_at = NULL WHERE operation_id = ? AND status = ?"
+                " AND (lease_owner IS NULL OR lease_owner IS ? OR lease_owner IS ?"
+                " OR lease_expires_at <= ?)",
+                (
+                    _dump(marker),
+                    now,
+                    operation_id,
+                    record.status,
+                    None if owner is None else owner.owner_id,
+                    lease.owner_id if lease is not None and _process_gone(lease) else None,
+                    now,
+                ),
+            ).rowcount
+            if claimed != 1:  # pragma: no cover - the write lock makes the check above hold
+                raise CleanupRefused(f"operation {operation_id} was claimed meanwhile")
+            if owner is not None:
+                self._lease(conn, operation_id, owner, lease_s)
+        return previous
+
+    def _abandon_cleanup(self, conn: sqlite3.Connection, cleanup_id: str, cleaned: str) -> None:
+        """Record a cleanup operation whose process died as failed: another one takes over."""
+        row = conn.execute(
+            "SELECT * FROM operations WHERE operation_id = ?", (cleanup_id,)
+        ).fetchone()
+        if row is None or row["status"] != "running":
+            return
+        if self.live_lease(_operation(row, [])) is not None:
+            return
+        conn.execute(
+            "UPDATE operations SET status = 'failed', error = ?, updated_at = ?,"
+            " lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_node = NULL,"
+            " lease_expires_at = NULL WHERE operation_id = ?",
+            (
+                f"cleanup {cleanup_id} was interrupted: its server stopped before it finished. "
+                f"A later cleanup_recovery of {cleaned} took it over; get_operation("
+                f"operation_id={cleaned!r}) shows what was deleted.",
+                self._stamp(),
+                cleanup_id,
+            ),
+        )
 
     def cleanup_started(self, operation_id: str, cleanup_operation_id: str) -> None:
         """Record which operation runs the cleanup of `operation_id`."""
@@ -400,36 +678,54 @@ class Journal:
             marker["cleanup_operation_id"] = cleanup_operation_id
             conn.execute(
                 "UPDATE operations SET cleanup = ?, updated_at = ? WHERE operation_id = ?",
-                (_dump(marker), _now(), operation_id),
+                (_dump(marker), self._stamp(), operation_id),
             )
 
-    def finish_cleanup(self, operation_id: str, cleanup: Mapping[str, Any]) -> None:
-        """Record the cleanup (what was deleted, what was left and why): `cleaned_up`."""
+    def finish_cleanup(
+        self, operation_id: str, cleanup: Mapping[str, Any], owner: LeaseOwner | None = None
+    ) -> None:
+        """Record the cleanup (what was deleted, what was left and why): `cleaned_up`.
+
+        Raises LeaseLost when `owner` was given and another process took the cleanup over.
+        """
         with self._write() as conn:
             status = _require_operation(conn, operation_id)
             if status != "cleaning_up":
                 raise CleanupRefused(f"operation {operation_id} is {status}, not cleaning_up")
+            self._check_owner(conn, operation_id, owner)
             row = conn.execute(
                 "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
             ).fetchone()
             marker = json.loads(row["cleanup"]) if row["cleanup"] else {}
-            # How the operation itself had ended stays known.
-            record = {"previous_status": marker.get("previous_status"), **cleanup}
+            # How the operation itself had ended stays known, and any cleanup taken over.
+            kept = {
+                k: marker[k] for k in ("previous_status", "interrupted_cleanups") if k in marker
+            }
+            record = {**kept, **cleanup}
             conn.execute(
-                "UPDATE operations SET status = 'cleaned_up', cleanup = ?, updated_at = ?"
-                " WHERE operation_id = ?",
-                (_dump(record), _now(), operation_id),
+                "UPDATE operations SET status = 'cleaned_up', cleanup = ?, updated_at = ?,"
+                " lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_node = NULL,"
+                " lease_expires_at = NULL WHERE operation_id = ?",
+                (_dump(record), self._stamp(), operation_id),
             )
 
-    def release_cleanup(self, operation_id: str, previous_status: str) -> None:
-        """Undo a claim whose cleanup deleted nothing: the operation is as it was."""
+    def release_cleanup(
+        self, operation_id: str, previous_status: str, owner: LeaseOwner | None = None
+    ) -> None:
+        """Undo a claim whose cleanup deleted nothing: the operation is as it was. A claim
+        another process has taken over (`owner` given, not its lease) is left alone."""
         with self._write() as conn:
             if _require_operation(conn, operation_id) != "cleaning_up":
                 return
+            try:
+                self._check_owner(conn, operation_id, owner)
+            except LeaseLost:
+                return
             conn.execute(
-                "UPDATE operations SET status = ?, cleanup = NULL, updated_at = ?"
-                " WHERE operation_id = ?",
-                (previous_status, _now(), operation_id),
+                "UPDATE operations SET status = ?, cleanup = NULL, updated_at = ?,"
+                " lease_owner = NULL, lease_pid = NULL, lease_host = NULL, lease_node = NULL,"
+                " lease_expires_at = NULL WHERE operation_id = ?",
+                (previous_status, self._stamp(), operation_id),
             )
 
     def save_plan(
@@ -437,7 +733,7 @@ class Journal:
     ) -> str:
         """Store a plan; returns its id, "plan-" and 16 hex digits."""
         plan_id = f"plan-{secrets.token_hex(8)}"
-        now = _now()
+        now = self._stamp()
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO plans (plan_id, scenario, region_id, plan, fingerprint, status,"
@@ -479,7 +775,7 @@ class Journal:
                 raise PlanAlreadyExecuted(already_executed(plan_id, row["operation_id"]))
             conn.execute(
                 "UPDATE plans SET status = 'executed', updated_at = ? WHERE plan_id = ?",
-                (_now(), plan_id),
+                (self._stamp(), plan_id),
             )
 
     def plan_operation(self, plan_id: str, operation_id: str) -> None:
@@ -487,18 +783,21 @@ class Journal:
         with self._write() as conn:
             conn.execute(
                 "UPDATE plans SET operation_id = ?, updated_at = ? WHERE plan_id = ?",
-                (operation_id, _now(), plan_id),
+                (operation_id, self._stamp(), plan_id),
             )
 
     def get(self, operation_id: str) -> OperationRecord:
         """The operation with its steps; raises UnknownOperation (a KeyError)."""
         with self._read() as conn:
-            row = conn.execute(
-                "SELECT * FROM operations WHERE operation_id = ?", (operation_id,)
-            ).fetchone()
-            if row is None:
-                raise UnknownOperation(operation_id)
-            return _operation(row, _steps(conn, [operation_id])[operation_id])
+            return self._get(conn, operation_id)
+
+    def _get(self, conn: sqlite3.Connection, operation_id: str) -> OperationRecord:
+        row = conn.execute(
+            "SELECT * FROM operations WHERE operation_id = ?", (operation_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownOperation(operation_id)
+        return _operation(row, _steps(conn, [operation_id])[operation_id])
 
     def list(self, limit: int = 50) -> builtins.list[OperationRecord]:
         """The newest operations first, with their steps."""
@@ -600,10 +899,8 @@ def _require_running(conn: sqlite3.Connection, operation_id: str) -> None:
         raise ValueError(f"operation {operation_id} has already finished ({status})")
 
 
-def _touch(conn: sqlite3.Connection, operation_id: str) -> None:
-    conn.execute(
-        "UPDATE operations SET updated_at = ? WHERE operation_id = ?", (_now(), operation_id)
-    )
+def _touch(conn: sqlite3.Connection, operation_id: str, now: str) -> None:
+    conn.execute("UPDATE operations SET updated_at = ? WHERE operation_id = ?", (now, operation_id))
 
 
 def _steps(
@@ -646,12 +943,80 @@ def _operation(row: sqlite3.Row, steps: builtins.list[StepRecord]) -> OperationR
         result=None if row["result"] is None else json.loads(row["result"]),
         error=row["error"],
         cleanup=None if row["cleanup"] is None else json.loads(row["cleanup"]),
+        lease=None
+        if row["lease_owner"] is None
+        else Lease(
+            owner_id=row["lease_owner"],
+            pid=row["lease_pid"],
+            host=row["lease_host"],
+            node=row["lease_node"] or "",
+            expires_at=row["lease_expires_at"],
+        ),
     )
 
 
-def _now() -> str:
+def _iso(when: datetime) -> str:
     """UTC with a fixed width, so the text sorts as the time does."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@functools.cache
+def this_node() -> str:
+    """Where a pid names one process: this boot of this machine and this pid namespace.
+    Empty when unknown (then a lease is only ever given up by expiring)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+    return f"{boot}/{namespace}"
+
+
+def _process_gone(lease: LeaseOwner) -> bool:
+    """True when the lease's process is known to have ended: it ran on this node and its pid
+    is no longer alive (or a zombie). A process elsewhere is never judged: its lease expires."""
+    if not lease.node or lease.node != this_node() or lease.pid == os.getpid():
+        return False
+    try:
+        os.kill(lease.pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists (another user's process)
+    try:
+        stat = Path(f"/proc/{lease.pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
+
+
+def _not_resumable(record: OperationRecord) -> str | None:
+    """Why an operation's status rules resuming it out, and what to do instead; or None."""
+    op = record.operation_id
+    look = f"get_operation(operation_id={op!r})"
+    reasons = {
+        "completed": (
+            f"operation {op} is completed: there is nothing to resume. {look} shows its "
+            f"result; cleanup_recovery(operation_id={op!r}) deletes what it created once the "
+            "drill is over."
+        ),
+        "cancelled": (
+            f"operation {op} is cancelled: a cancelled operation is not resumed. {look} shows "
+            "what it created; cleanup_recovery deletes that, and plan_recovery makes a new "
+            "plan to run the recovery again."
+        ),
+        "cleaning_up": (
+            f"operation {op} is cleaning_up: its resources are being deleted, so it cannot be "
+            f"resumed. {look} shows the cleanup; if that cleanup was interrupted, "
+            f"cleanup_recovery(operation_id={op!r}) finishes it."
+        ),
+        "cleaned_up": (
+            f"operation {op} is cleaned_up: what it created was deleted, so it cannot be "
+            f"resumed. {look} shows what was deleted; plan_recovery makes a new plan to run "
+            "the recovery again."
+        ),
+    }
+    return reasons.get(record.status)
 
 
 def _dump(value: Mapping[str, Any]) -> str:

@@ -7,6 +7,13 @@ failure, or `in_progress` with the operation id, and `wait` follows it again lat
 goes to whichever callers are following at the time; the work itself never waits for a
 client. The outcome is kept until the journal has it, so nothing a task ends with is lost.
 
+Several ecs-dr-mcp processes may share one journal, so an operation is leased to the process
+running it (`LeaseOwner`: uuid4, pid, host): `run` takes the lease when it records the
+operation, `resume` takes it over only when nobody else's lease is live, a heartbeat in the
+task group renews the leases this process holds, and finishing clears it. A process that
+dies stops renewing: its lease expires (at once when it ran on this machine, whose pids can
+be checked) and another process may resume the operation.
+
 The server enters the task group once, in its lifespan:
 
     async with Operations(journal, settings.max_call_wait_s) as operations:
@@ -32,14 +39,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from ecs_dr.cloud.errors import CloudError
 from ecs_dr.logs import redact_secrets
 from ecs_dr.workflows.journal import (
+    DEFAULT_LEASE_S,
+    DEFAULT_RENEW_EVERY_S,
     JOURNAL_FILE,
     Journal,
+    Lease,
+    LeaseLost,
+    LeaseOwner,
     OperationRecord,
     default_state_dir,
 )
+from ecs_dr.workflows.journal import OperationNotResumable as OperationNotResumable
 
 ENV_MAX_CALL_WAIT = "ECS_DR_MAX_CALL_WAIT_S"
 DEFAULT_MAX_CALL_WAIT_S = 45.0
+# How often `wait` looks at the journal again for an operation another process runs.
+FOREIGN_POLL_S = 1.0
 
 ProgressFn = Callable[[float, float | None, str], Awaitable[None]]
 """(progress, total, message), as MCP progress notifications carry them."""
@@ -88,10 +103,6 @@ class Outcome(BaseModel):
     message: str | None = Field(
         default=None, description="the last progress report while in progress"
     )
-
-
-class OperationNotResumable(ValueError):
-    """The operation cannot be resumed: it has ended, or this process is running it."""
 
 
 class StepRecorder:
@@ -162,12 +173,20 @@ class _Task:
     outcome: Outcome | None = None
     progress: tuple[float, float | None, str] | None = None
     version: int = 0
+    scope: anyio.CancelScope | None = None
+    lost: bool = False
 
     async def report(self, progress: float, total: float | None, message: str) -> None:
         """The work's ProgressFn: keeps the latest report and wakes the followers."""
         self.progress = (progress, total, message)
         self.version += 1
         self._notify()
+
+    def lose(self) -> None:
+        """Another process took the lease over: stop the work, record nothing more."""
+        self.lost = True
+        if self.scope is not None:
+            self.scope.cancel()
 
     def end(self, outcome: Outcome | None) -> None:
         self.outcome = outcome
@@ -182,11 +201,27 @@ class _Task:
 class Operations:
     """Runs operations in the server's task group and follows them for a bounded time."""
 
-    def __init__(self, journal: Journal, max_call_wait_s: float = DEFAULT_MAX_CALL_WAIT_S):
+    def __init__(
+        self,
+        journal: Journal,
+        max_call_wait_s: float = DEFAULT_MAX_CALL_WAIT_S,
+        *,
+        lease_s: float = DEFAULT_LEASE_S,
+        renew_every_s: float = DEFAULT_RENEW_EVERY_S,
+        owner: LeaseOwner | None = None,
+    ):
         if not (max_call_wait_s > 0 and math.isfinite(max_call_wait_s)):
             raise ValueError(f"max_call_wait_s must be positive, got {max_call_wait_s}")
+        if not (0 < renew_every_s < lease_s and math.isfinite(lease_s)):
+            raise ValueError(
+                f"the lease ({lease_s} s) must outlast its renewal period ({renew_every_s} s)"
+            )
         self.journal = journal
         self.max_call_wait_s = max_call_wait_s
+        self.lease_s = lease_s
+        self.renew_every_s = renew_every_s
+        self.owner = owner or LeaseOwner.of_this_process()
+        """This process, as the leases it takes name it."""
         self._tasks: dict[str, _Task] = {}
         self._group: TaskGroup | None = None
 
@@ -194,6 +229,7 @@ class Operations:
         group = anyio.create_task_group()
         await group.__aenter__()
         self._group = group
+        group.start_soon(self._heartbeat, name="operation lease heartbeat")
         return self
 
     async def __aexit__(
@@ -211,7 +247,22 @@ class Operations:
         # The server is stopping: the work stops with it. The journal keeps each step's
         # ClientToken and resource id, so nothing is created twice when it is resumed.
         group.cancel_scope.cancel()
-        return await group.__aexit__(exc_type, exc, tb)
+        try:
+            return await group.__aexit__(exc_type, exc, tb)
+        finally:
+            # Nobody runs them now: another process may resume them at once.
+            try:
+                released = self.journal.release_leases(self.owner)
+            except Exception as exc_:
+                log.error("leases_not_released", error=describe_error(exc_))
+            else:
+                if released:
+                    log.info("leases_released", operation_ids=sorted(released))
+
+    def running_here(self, operation_id: str) -> bool:
+        """Whether this process runs the operation now."""
+        task = self._tasks.get(operation_id)
+        return task is not None and not task.done.is_set()
 
     async def run(
         self,
@@ -234,7 +285,9 @@ class Operations:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
-        operation_id = self.journal.create_operation(kind, region_id, arguments)
+        operation_id = self.journal.create_operation(
+            kind, region_id, arguments, owner=self.owner, lease_s=self.lease_s
+        )
         if on_start is not None:
             on_start(operation_id)
         task = _Task(operation_id)
@@ -249,30 +302,37 @@ class Operations:
         work: Work,
         progress: ProgressFn | None = None,
     ) -> Outcome:
-        """Continue a journaled operation this process is not running (the process that
-        started it stopped), under its own id: every step keeps its ClientToken.
+        """Continue a journaled operation under its own id, so every step keeps its
+        ClientToken and a step with a recorded resource is not sent again: one interrupted
+        (`running`, its process gone: nobody's lease is live) or one that `failed` (fix the
+        cause, then resume; it runs again with its error cleared). The lease is taken over
+        atomically: of two processes resuming at once, exactly one runs it.
 
-        Raises UnknownOperation, OperationNotResumable when it is running here or has ended,
-        and RuntimeError outside `async with operations`.
+        Raises UnknownOperation; OperationNotResumable when it runs in this process, when
+        another live process holds its lease (naming that process, pid@host, and when the
+        lease expires), or when it is completed, cancelled, cleaning_up or cleaned_up (the
+        message names the status and what to call instead); RuntimeError outside
+        `async with operations`.
         """
         if self._group is None:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
-        if operation_id in self._tasks:
+        if self.running_here(operation_id):
             raise OperationNotResumable(
                 f"operation {operation_id} is still running in this server; follow it with "
                 f"wait_operation(operation_id={operation_id!r})."
             )
-        record = self.journal.get(operation_id)
-        if record.status != "running":
-            raise OperationNotResumable(
-                f"operation {operation_id} is {record.status}, not running: only an operation "
-                "interrupted before it finished can be resumed; get_operation shows its record."
-            )
+        before = self.journal.take_over(operation_id, self.owner, self.lease_s)
         task = _Task(operation_id)
         self._tasks[operation_id] = task
-        log.info("operation_resumed", operation_id=operation_id, kind=record.kind)
+        log.info(
+            "operation_resumed",
+            operation_id=operation_id,
+            kind=before.kind,
+            was=before.status,
+            previous_error=before.error,
+        )
         self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
         return await _follow(task, self.max_call_wait_s, progress)
 
@@ -293,48 +353,89 @@ class Operations:
         task = self._tasks.get(operation_id)
         if task is not None:
             return await _follow(task, limit, progress)
-        return _from_record(self.journal.get(operation_id))
+        # Another process may run it: look at the journal again until it ends or time is up.
+        with anyio.move_on_after(limit):
+            while True:
+                record = self.journal.get(operation_id)
+                holder = self.journal.live_lease(record)
+                if record.status != "running" or holder is None:
+                    return _from_record(record, holder)
+                await anyio.sleep(FOREIGN_POLL_S)
+        record = self.journal.get(operation_id)
+        return _from_record(record, self.journal.live_lease(record))
+
+    async def _heartbeat(self) -> None:
+        """Renew this process's leases every renew_every_s while the server lives."""
+        while True:
+            await anyio.sleep(self.renew_every_s)
+            self._renew()
+
+    def _renew(self) -> None:
+        try:
+            held = self.journal.renew_leases(self.owner, self.lease_s)
+        except Exception as exc:  # a busy or full disk: try again at the next beat
+            log.error("leases_not_renewed", error=describe_error(exc))
+            return
+        for operation_id, task in list(self._tasks.items()):
+            if not task.done.is_set() and operation_id not in held:
+                # Its lease expired before this beat and another process took it over.
+                log.warning("operation_lease_lost", operation_id=operation_id)
+                task.lose()
 
     async def _execute(self, task: _Task, work: Work) -> None:
         """Run the work and record how it ended; never raises into the server's task group."""
         outcome: Outcome | None = None
         try:
-            try:
-                value = await work(StepRecorder(self.journal, task.operation_id), task.report)
-                payload = value.model_dump(mode="json")
-            except Exception as exc:
-                outcome = _failed(task.operation_id, exc)
-            else:
-                outcome = Outcome(
-                    status="completed", operation_id=task.operation_id, result=payload
-                )
-            self._record(outcome)
+            with anyio.CancelScope() as scope:
+                task.scope = scope
+                try:
+                    value = await work(StepRecorder(self.journal, task.operation_id), task.report)
+                    payload = value.model_dump(mode="json")
+                except Exception as exc:
+                    outcome = _failed(task.operation_id, exc)
+                else:
+                    outcome = Outcome(
+                        status="completed", operation_id=task.operation_id, result=payload
+                    )
+            if task.lost:
+                outcome = _taken_over(task.operation_id)
+                self._tasks.pop(task.operation_id, None)
+            elif outcome is not None:
+                self._record(outcome)
         finally:
             task.end(outcome)
 
     def _record(self, outcome: Outcome) -> None:
         """Journal the outcome; if the journal cannot take it, keep it in memory instead."""
+        operation_id = outcome.operation_id
         try:
             if outcome.status == "completed":
-                self.journal.finish(outcome.operation_id, "completed", result=outcome.result)
+                self.journal.finish(
+                    operation_id, "completed", result=outcome.result, owner=self.owner
+                )
             else:
-                self.journal.finish(outcome.operation_id, "failed", error=outcome.error)
+                self.journal.finish(operation_id, "failed", error=outcome.error, owner=self.owner)
+        except LeaseLost as exc:
+            # Another process runs it now: the journal answers for it, not this outcome.
+            log.warning("operation_lease_lost", operation_id=operation_id, error=str(exc))
+            self._tasks.pop(operation_id, None)
+            return
         except Exception as exc:  # a full disk must not take the server's task group down
             log.error(
                 "operation_outcome_not_journaled",
-                operation_id=outcome.operation_id,
+                operation_id=operation_id,
                 status=outcome.status,
-                error=_describe(exc),
+                error=describe_error(exc),
             )
             return
         log.info(
             "operation_finished",
-            operation_id=outcome.operation_id,
+            operation_id=operation_id,
             status=outcome.status,
             error=outcome.error,
         )
         # The journal now answers `wait` for it.
-        self._tasks.pop(outcome.operation_id, None)
+        self._tasks.pop(operation_id, None)
 
 
 async def _follow(task: _Task, max_wait_s: float, progress: ProgressFn | None) -> Outcome:
@@ -374,13 +475,13 @@ async def _relay(
         await progress(*report)
     except Exception as exc:
         # A client that went away must not fail the operation it started.
-        log.info("progress_not_delivered", operation_id=operation_id, error=_describe(exc))
+        log.info("progress_not_delivered", operation_id=operation_id, error=describe_error(exc))
         return False
     return True
 
 
 def _failed(operation_id: str, exc: Exception) -> Outcome:
-    error = _describe(exc)
+    error = describe_error(exc)
     if isinstance(exc, CloudError):
         log.warning("operation_failed", operation_id=operation_id, error=error)
     else:
@@ -388,12 +489,12 @@ def _failed(operation_id: str, exc: Exception) -> Outcome:
     return Outcome(status="failed", operation_id=operation_id, error=error)
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     """The error's message for the reader: a CloudError's text (code, RequestId), never a
     traceback; other exceptions are prefixed with their type. Credential shapes are redacted.
     """
     if isinstance(exc, BaseExceptionGroup):
-        text = "; ".join(_describe(inner) for inner in exc.exceptions)
+        text = "; ".join(describe_error(inner) for inner in exc.exceptions)
     elif isinstance(exc, CloudError):
         text = str(exc)
     else:
@@ -402,25 +503,59 @@ def _describe(exc: BaseException) -> str:
     return str(redact_secrets(None, "", {"error": text})["error"])
 
 
-def _from_record(record: OperationRecord) -> Outcome:
-    """The outcome of an operation this process is not running, from its journal record."""
+def _taken_over(operation_id: str) -> Outcome:
+    return Outcome(
+        status="failed",
+        operation_id=operation_id,
+        error=(
+            f"operation {operation_id} was taken over by another ecs-dr-mcp process after this "
+            "server could not renew its lease; that process continues it. "
+            f"get_operation(operation_id={operation_id!r}) shows where it stands."
+        ),
+    )
+
+
+def _from_record(record: OperationRecord, holder: Lease | None = None) -> Outcome:
+    """The outcome of an operation this process is not running, from its journal record;
+    `holder` is the live lease of another process, if one runs it."""
+    operation_id = record.operation_id
     status: str = record.status
     if status in ("cleaning_up", "cleaned_up"):
         # A cleanup does not change how the operation itself ended.
         status = str((record.cleanup or {}).get("previous_status") or "completed")
     if status == "completed":
-        return Outcome(status="completed", operation_id=record.operation_id, result=record.result)
+        return Outcome(status="completed", operation_id=operation_id, result=record.result)
     if status in ("failed", "cancelled"):
         ended: Literal["failed", "cancelled"] = "failed" if status == "failed" else "cancelled"
-        return Outcome(status=ended, operation_id=record.operation_id, error=record.error)
+        return Outcome(status=ended, operation_id=operation_id, error=record.error)
+    if record.status == "running" and holder is not None:
+        return Outcome(
+            status="in_progress",
+            operation_id=operation_id,
+            message=(
+                f"running in another ecs-dr-mcp process ({holder.holder}, which renews its "
+                f"lease; the lease runs until {holder.expires_at.isoformat()}): that server "
+                "follows it with progress; here wait_operation reads the journal"
+            ),
+        )
     created = [s.resource_id for s in record.steps if s.resource_id]
+    if record.status != "running":
+        then = "it was interrupted before it finished, then cleaned up"
+    elif record.kind == "execute_recovery":
+        then = f"resume_recovery(operation_id={operation_id!r}) continues it"
+    elif record.kind == "cleanup_recovery" and isinstance(
+        cleaned := record.arguments.get("operation_id"), str
+    ):
+        then = f"cleanup_recovery(operation_id={cleaned!r}) finishes that cleanup"
+    else:
+        then = "run its tool again to make what is missing"
     return Outcome(
         status="failed",
-        operation_id=record.operation_id,
+        operation_id=operation_id,
         error=(
-            f"operation {record.operation_id} is not running in this server: the server that "
-            "started it stopped before it finished (or another ecs-dr-mcp process runs it). "
-            f"Resources it created so far: {', '.join(created) or 'none'}; get_operation "
-            "shows every recorded step."
+            f"operation {operation_id} is not running in this server, and no other "
+            "ecs-dr-mcp process holds its lease: the server that started it stopped before it "
+            f"finished (interrupted); {then}. Resources it created so far: "
+            f"{', '.join(created) or 'none'}; get_operation shows every recorded step."
         ),
     )

@@ -5,8 +5,9 @@ workflows never see one. Every function takes the gateway and a region; a missin
 `NotFound` with a message naming where it looked. One module per resource family:
 `lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
 disk categories), `network` (VSwitches, free blocks), `snapshots`, `images`, `tags`, `disks`
-(Scenario B's create and attach), `cleanup` (tags and deletes), and `waits` (one generic
-`Waiter` over a waiter spec, and what each waited resource becomes).
+(Scenario B's create and attach), `quotas` (the account's quotas), `cleanup` (tags and
+deletes), and `waits` (one generic `Waiter` over a waiter spec, and what each waited resource
+becomes).
 """
 
 from ecs_dr.cloud.ecs.cleanup import (
@@ -36,6 +37,7 @@ from ecs_dr.cloud.ecs.network import (
     vpc_cidr_block,
     vswitches,
 )
+from ecs_dr.cloud.ecs.quotas import account_quotas
 from ecs_dr.cloud.ecs.snapshots import (
     SNAPSHOT_BATCH,
     create_snapshot,
@@ -77,6 +79,7 @@ __all__ = [
     "Timing",
     "Waited",
     "Waiter",
+    "account_quotas",
     "attach_disk",
     "create_disk",
     "create_image",

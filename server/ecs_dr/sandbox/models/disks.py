@@ -212,7 +212,7 @@ def new_disk(
     # A disk created for an instance bills as the instance does; any other is pay-as-you-go.
     charge_type = instance.instance_charge_type if instance is not None else quotas.POSTPAID
     if charge_type == quotas.POSTPAID:
-        quotas.check_postpaid_disks(backend, region, 1)
+        quotas.check_postpaid_disks(backend, region, [size])
 
     stages = [("Creating", durations.disk_creation(size))]
     final = "Available"

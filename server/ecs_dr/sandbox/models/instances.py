@@ -152,7 +152,7 @@ def plan_launch(backend: Backend, region: Region, request: LaunchRequest) -> Lau
     count = _launch_count(backend, region, zone, request)
     disks = _plan_disks(region, zone, spec, image, request, now)
     if request.instance_charge_type == quotas.POSTPAID:
-        added = sum(1 for disk in disks if disk.type == "data")
+        added = [disk.size for disk in disks if disk.type == "data"]
         quotas.check_postpaid_disks(backend, region, added * count)
     return LaunchPlan(zone=zone, vswitch=vswitch, image=image, disks=disks, count=count)
 

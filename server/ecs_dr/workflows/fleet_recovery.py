@@ -1,0 +1,390 @@
+"""Scenario A for a fleet: one plan per source, one confirmation, one operation.
+
+Each source's recovery is the single-instance one (`instance_recovery`), its steps journaled
+under the source's id so ClientTokens never collide. Sources that need a new VSwitch in the
+same VPC and zone share one, created first. The sources then run at once: the gateway's one
+QPS limit and in-flight cap pace their calls and absorb throttling. A source that fails does
+not stop the others; the operation then fails naming each one, and resume_recovery continues
+the failed ones while the recovered ones' steps are reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import anyio
+import structlog
+from pydantic import BaseModel, ConfigDict
+
+from ecs_dr.cloud import ecs
+from ecs_dr.cloud.errors import CloudError
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.decisions import CANCEL, PROCEED, ChoiceOption, ChoicePrompt, make_prompt
+from ecs_dr.domain.fleet import (
+    FleetMemberRow,
+    fleet_markdown,
+    fleet_prompts,
+    fleet_sources,
+    incomplete_message,
+    member_answers,
+)
+from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
+from ecs_dr.workflows import instance_recovery
+from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
+from ecs_dr.workflows.prepared import (
+    TAG_DRILL,
+    Cancelled,
+    Decisions,
+    NeedsDecision,
+    Progress,
+)
+from ecs_dr.workflows.vswitches import VSwitchPlan, create_and_wait
+
+log = structlog.get_logger("ecs_dr.workflows.fleet_recovery")
+
+
+class FleetIncomplete(RuntimeError):
+    """Some sources of a fleet were not recovered; the message names each and why."""
+
+
+class FleetSourceError(ValueError):
+    """Planning or checking sources of a fleet failed; the message names each source, since in
+    a fleet "not found" alone would not say which one."""
+
+    def __init__(self, errors: Mapping[str, Exception]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{s}: {_said(e)}" for s, e in errors.items()))
+
+
+def _said(exc: Exception) -> str:
+    """What an error says to the user: its own words for expected ones, else its type too."""
+    return str(exc) if isinstance(exc, ValueError | CloudError) else describe_error(exc)
+
+
+class FleetRecoveryPlan(BaseModel):
+    """Scenario A for several sources into one zone, decided and ready to be confirmed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario: Literal["fleet"] = "fleet"
+    region_id: str
+    target_zone_id: str
+    drill: bool
+    members: list[InstanceRecoveryPlan]
+    vswitches: list[VSwitchPlan]
+    findings: list[str]
+    estimated_duration_s: float
+
+    @property
+    def digest(self) -> str:
+        """What the plan depends on: every source's fingerprint."""
+        text = ",".join(m.fingerprint.digest for m in self.members)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def source_instance_ids(self) -> list[str]:
+        return [m.source_instance_id for m in self.members]
+
+    def steps(self) -> list[PlanStep]:
+        """The shared VSwitches first, then every source's steps under its id."""
+        steps = [
+            PlanStep(
+                step=f"{vswitch_scope(v)}/create_vswitch",
+                action=v.action,
+                parameters=v.parameters(),
+                runs="first, once for every source in this VPC and zone; waited until Available",
+            )
+            for v in self.vswitches
+        ]
+        for member in self.members:
+            shared = _shared_vswitch(member, self.vswitches)
+            for s in member.steps():
+                parameters = s.parameters
+                if shared is not None and s.action == "RunInstances":
+                    parameters = {
+                        **parameters,
+                        "VSwitchId": f"(the VSwitch CreateVSwitch creates in {shared.vpc_id})",
+                    }
+                steps.append(
+                    s.model_copy(
+                        update={
+                            "step": f"{member.source_instance_id}/{s.step}",
+                            "parameters": parameters,
+                            "runs": f"{s.runs}; together with the other sources",
+                        }
+                    )
+                )
+        return steps
+
+
+class FleetRecoveryResult(BaseModel):
+    """Every source's DR instance, Running, and how it compares with its source."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region_id: str
+    target_zone_id: str
+    drill: bool
+    rows: list[FleetMemberRow]
+    markdown: str
+    created_vswitch_ids: list[str]
+    members: list[InstanceRecoveryResult]
+
+
+def vswitch_scope(plan: VSwitchPlan) -> str:
+    """The journal scope of a VSwitch the fleet shares (one per VPC and zone)."""
+    return f"{plan.vpc_id}@{plan.zone_id}"
+
+
+def _shared_vswitch(
+    member: InstanceRecoveryPlan, vswitches: Sequence[VSwitchPlan]
+) -> VSwitchPlan | None:
+    if not member.preflight.create_vswitch:
+        return None
+    run = member.instance.run
+    for v in vswitches:
+        if (v.vpc_id, v.zone_id) == (member.preflight.vpc_id, run.zone_id):
+            return v
+    return None
+
+
+async def plan_fleet_recovery(
+    gw: EcsGateway,
+    source_instance_ids: Sequence[str],
+    target_zone_id: str,
+    region_id: str | None = None,
+    decisions: Decisions | None = None,
+    *,
+    drill: bool = False,
+) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
+    """Every source's plan, or the decisions still open across the fleet; reads only.
+
+    Raises ValueError for a bad list of sources, and FleetSourceError naming each source
+    that cannot be planned (unknown, in another region than the zone, not snapshottable).
+    """
+    sources = fleet_sources(source_instance_ids)
+    answers = dict(decisions or {})
+    planned: dict[str, InstanceRecoveryPlan | NeedsDecision | Cancelled] = {}
+    errors: dict[str, Exception] = {}
+
+    async def plan_one(source: str) -> None:
+        try:
+            planned[source] = await instance_recovery.plan_instance_recovery(
+                gw,
+                source,
+                target_zone_id,
+                region_id,
+                None,
+                member_answers(answers, source),
+                drill=drill,
+            )
+        except Exception as exc:  # every source's problem is reported, not just the first
+            errors[source] = exc
+
+    async with anyio.create_task_group() as group:
+        for source in sources:
+            group.start_soon(plan_one, source)
+    if errors:
+        raise FleetSourceError({s: errors[s] for s in sources if s in errors})
+
+    for result in (planned[s] for s in sources):
+        if isinstance(result, Cancelled):
+            return result
+    pending = {s: p.prompts for s, p in planned.items() if isinstance(p, NeedsDecision)}
+    if pending:
+        context = {s: p.context for s in sources if isinstance(p := planned[s], NeedsDecision)}
+        findings = [f"[{s}] {f}" for s, c in context.items() for f in c.get("findings", [])]
+        return NeedsDecision(
+            fleet_prompts({s: pending[s] for s in sources if s in pending}),
+            {"sources": context, "findings": findings},
+        )
+    members = [p for s in sources if isinstance(p := planned[s], InstanceRecoveryPlan)]
+    vswitches: dict[tuple[str, str], VSwitchPlan] = {}
+    for m in members:
+        new = m.instance.create_vswitch
+        if new is not None:
+            vswitches.setdefault(
+                (new.vpc_id, new.zone_id), new.model_copy(update={"source_instance_id": None})
+            )
+    return FleetRecoveryPlan(
+        # The target zone is in one region, and each source was planned into it.
+        region_id=members[0].region_id,
+        target_zone_id=target_zone_id,
+        drill=drill,
+        members=[_without_own_vswitch(m) for m in members],
+        vswitches=list(vswitches.values()),
+        findings=_fleet_findings(gw, members, list(vswitches.values())),
+        estimated_duration_s=max(m.estimated_duration_s for m in members),
+    )
+
+
+def _without_own_vswitch(member: InstanceRecoveryPlan) -> InstanceRecoveryPlan:
+    """The member's plan with its VSwitch left to the fleet, which creates one per VPC."""
+    if member.instance.create_vswitch is None:
+        return member
+    return member.model_copy(
+        update={"instance": member.instance.model_copy(update={"create_vswitch": None})}
+    )
+
+
+def _fleet_findings(
+    gw: EcsGateway, members: Sequence[InstanceRecoveryPlan], vswitches: Sequence[VSwitchPlan]
+) -> list[str]:
+    limits = gw.settings
+    pace = (
+        f"at most {limits.max_qps:g} API requests per second"
+        if limits.max_qps is not None
+        else "no API rate limit"
+    )
+    findings = [
+        f"{len(members)} sources are recovered together, sharing {pace} and at most "
+        f"{limits.max_concurrent_calls or 'unlimited'} requests in flight; throttling is "
+        "retried with backoff.",
+        *(
+            f"One VSwitch ({v.cidr_block}) is created in {v.vpc_id} for every source there "
+            f"that has none in {v.zone_id}."
+            for v in vswitches
+        ),
+    ]
+    findings += [f"[{m.source_instance_id}] {f}" for m in members for f in m.findings]
+    return findings
+
+
+def confirm_fleet_plan_prompt(plan_id: str, plan: FleetRecoveryPlan) -> ChoicePrompt:
+    """The one go-ahead for every source, showing every step's parameters."""
+    minutes = max(round(plan.estimated_duration_s / 60), 1)
+    drill = " as a DR drill" if plan.drill else ""
+    return make_prompt(
+        CONFIRM_PLAN,
+        f"{plan_id} recovers {len(plan.members)} instances "
+        f"({', '.join(plan.source_instance_ids)}) into {plan.target_zone_id}{drill} (about "
+        f"{minutes} min, all together) with exactly these calls. Proceed?",
+        [
+            ChoiceOption(
+                value=PROCEED,
+                label="Proceed",
+                description="Recover every listed instance as shown.",
+                recommended=True,
+            ),
+            ChoiceOption(value=CANCEL, label="Cancel", description="Create nothing."),
+        ],
+        {
+            "plan_id": plan_id,
+            "parameters": {s.step: {s.action: s.parameters} for s in plan.steps()},
+        },
+    )
+
+
+async def check_current(gw: EcsGateway, plan_id: str, plan: FleetRecoveryPlan) -> None:
+    """Raises ValueError when any source changed since planning, or a name or block the plan
+    takes was taken since (NotFound when a source is gone)."""
+    errors: dict[str, Exception] = {}
+    for member in plan.members:
+        try:
+            await instance_recovery.check_current(gw, plan_id, member)
+        except Exception as exc:  # every changed source is named, not just the first
+            errors[member.source_instance_id] = exc
+    if errors:
+        raise FleetSourceError(errors)
+    for vswitch in plan.vswitches:
+        await instance_recovery.check_block_free(gw, plan_id, vswitch)
+
+
+class _FleetProgress:
+    """One 0-100 scale for the fleet: the mean of its sources' progress."""
+
+    def __init__(self, report: ProgressFn, sources: Sequence[str]) -> None:
+        self._report = Progress(report)
+        self._done: dict[str, float] = dict.fromkeys(sources, 0.0)
+
+    def of(self, source: str) -> ProgressFn:
+        async def relay(value: float, total: float | None, message: str) -> None:
+            self._done[source] = value / (total or 100.0)
+            overall = 100 * sum(self._done.values()) / len(self._done)
+            await self._report(overall, f"{source}: {message}")
+
+        return relay
+
+
+async def execute_fleet_recovery(
+    gw: EcsGateway,
+    plan: FleetRecoveryPlan,
+    step: StepRecorder,
+    progress: ProgressFn,
+    *,
+    timing: ecs.Timing = ecs.REAL_TIME,
+) -> FleetRecoveryResult:
+    """The shared VSwitches, then every source's recovery at once.
+
+    Raises FleetIncomplete naming each source that failed once all have ended.
+    """
+    step = step.with_tags({TAG_DRILL: "true" if plan.drill else "false"})
+    report = Progress(progress)
+    created: dict[tuple[str, str], str] = {}
+    for v in plan.vswitches:
+        vswitch = await create_and_wait(
+            gw, v, step.scoped(vswitch_scope(v)), report, start=0, end=0, timing=timing
+        )
+        created[(v.vpc_id, v.zone_id)] = vswitch.vswitch_id
+
+    fleet = _FleetProgress(progress, plan.source_instance_ids)
+    rows: dict[str, FleetMemberRow] = {}
+    results: dict[str, InstanceRecoveryResult] = {}
+
+    async def recover(member: InstanceRecoveryPlan) -> None:
+        source = member.source_instance_id
+        try:
+            result = await instance_recovery.execute_instance_recovery(
+                gw,
+                _with_vswitch(member, plan.vswitches, created),
+                step.scoped(source),
+                fleet.of(source),
+                timing=timing,
+            )
+        except Exception as exc:  # one source failing must not stop the others
+            error = describe_error(exc)
+            log.warning("fleet_member_failed", source_instance_id=source, error=error)
+            rows[source] = FleetMemberRow(source_instance_id=source, status="failed", error=error)
+            return
+        results[source] = result
+        rows[source] = FleetMemberRow(
+            source_instance_id=source,
+            status="completed",
+            dr_instance_id=result.dr_instance_id,
+            image_id=result.image_id,
+            all_match=result.all_match,
+        )
+
+    async with anyio.create_task_group() as group:
+        for member in plan.members:
+            group.start_soon(recover, member)
+
+    ordered = [rows[s] for s in plan.source_instance_ids]
+    if any(r.status != "completed" for r in ordered):
+        raise FleetIncomplete(incomplete_message(ordered))
+    return FleetRecoveryResult(
+        region_id=plan.region_id,
+        target_zone_id=plan.target_zone_id,
+        drill=plan.drill,
+        rows=ordered,
+        markdown=fleet_markdown(ordered),
+        created_vswitch_ids=list(created.values()),
+        members=[results[s] for s in plan.source_instance_ids],
+    )
+
+
+def _with_vswitch(
+    member: InstanceRecoveryPlan,
+    vswitches: Sequence[VSwitchPlan],
+    created: Mapping[tuple[str, str], str],
+) -> InstanceRecoveryPlan:
+    """The member's plan running in the VSwitch the fleet created for its VPC and zone."""
+    shared = _shared_vswitch(member, vswitches)
+    if shared is None:
+        return member
+    vswitch_id = created[(shared.vpc_id, shared.zone_id)]
+    run = member.instance.run.model_copy(update={"vswitch_id": vswitch_id})
+    return member.model_copy(update={"instance": member.instance.model_copy(update={"run": run})})

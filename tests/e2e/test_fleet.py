@@ -1,0 +1,159 @@
+"""A fleet end to end, through the `mcp` client over stdio: twenty instances planned in one
+plan (no mutating call), confirmed once and recovered together under the API rate limit the
+server was given, while the sandbox throttles the account; throttling never reaches the client
+and every instance ends recovered, exactly once, then cleanup removes all of it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import SandboxControl, Served, decide, serve
+
+REGION = "cn-hangzhou"
+SOURCE_ZONE = "cn-hangzhou-h"
+TARGET_ZONE = "cn-hangzhou-i"
+FLEET_SIZE = 20
+DEMO_WORLD = Path(__file__).parents[2] / "server" / "ecs_dr" / "sandbox" / "demo_world.json"
+MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
+TAG_OPERATION = "ecs-dr:operation-id"
+# The server's own pace; the sandbox refuses the account above SANDBOX_QPS, and a few calls
+# are throttled outright on top, so the gateway's backoff has something to absorb.
+CLIENT_QPS = 100
+SANDBOX_QPS = 110
+
+
+def fleet_world(path: Path) -> list[str]:
+    """The demo world plus FLEET_SIZE app servers (system + data ESSD) in zone h."""
+    world = json.loads(DEMO_WORLD.read_text())
+    region = next(r for r in world["regions"] if r["region_id"] == REGION)
+    ids = []
+    for n in range(FLEET_SIZE):
+        instance_id = f"i-bp1fleet{n:011d}"
+        ids.append(instance_id)
+        region["instances"].append(
+            {
+                "instance_id": instance_id,
+                "instance_name": f"app-{n:02d}",
+                "zone_id": SOURCE_ZONE,
+                "instance_type": "ecs.g7.large",
+                "vswitch_id": "vsw-bp1prodh00000000001",
+                "security_group_ids": ["sg-bp1prod000000000001"],
+                "instance_charge_type": "PostPaid",
+                "internet_charge_type": "PayByTraffic",
+                "internet_max_bandwidth_out": 0,
+                "disks": [
+                    {
+                        "disk_id": f"d-bp1fleetsys{n:08d}",
+                        "type": "system",
+                        "device": "/dev/xvda",
+                        "category": "cloud_essd",
+                        "size": 40,
+                        "performance_level": "PL0",
+                    },
+                    {
+                        "disk_id": f"d-bp1fleetdat{n:08d}",
+                        "type": "data",
+                        "device": "/dev/xvdb",
+                        "category": "cloud_essd",
+                        "size": 100,
+                        "performance_level": "PL1",
+                    },
+                ],
+            }
+        )
+    path.write_text(json.dumps(world))
+    return ids
+
+
+def tagged(state: dict[str, Any], resource_type: str, operation_id: str) -> list[str]:
+    return [
+        e["resource_id"]
+        for e in state["regions"][REGION]["tags"]
+        if e["resource_type"] == resource_type and e["tags"].get(TAG_OPERATION) == operation_id
+    ]
+
+
+def mutations(sandbox: SandboxControl) -> list[str]:
+    return [a for a in sandbox.actions() if a.startswith(MUTATING)]
+
+
+async def finished(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+    """Follow an in_progress execution with wait_operation until it ends."""
+    while result["status"] == "in_progress":
+        result = await served.call("wait_operation", {"operation_id": result["operation_id"]})
+    return result
+
+
+async def test_twenty_instances_recover_together_under_the_rate_limit_without_throttling_errors(
+    tmp_path: Path,
+) -> None:
+    sources = fleet_world(tmp_path / "world.json")
+    env = {
+        "ECS_DR_SANDBOX_WORLD": str(tmp_path / "world.json"),
+        "ECS_DR_MAX_QPS": str(CLIENT_QPS),
+        "ECS_DR_MAX_CONCURRENT_CALLS": "8",
+    }
+    async with serve(tmp_path, env=env) as served:
+        served.sandbox.add_fault({"kind": "throttle", "qps": SANDBOX_QPS})
+        for nth in (15, 35, 55):  # apart, so that no call meets two of them in a row
+            served.sandbox.add_fault(
+                {
+                    "kind": "error",
+                    "action": "DescribeImages",
+                    "code": "Throttling.User",
+                    "http_status": 400,
+                    "nth": nth,
+                }
+            )
+        planned, asked = await decide(
+            served,
+            "plan_recovery",
+            {
+                "scenario": "full_instance",
+                "source_instance_id": sources,
+                "target_zone_id": TARGET_ZONE,
+                "drill": True,
+            },
+        )
+        assert asked == [] and planned["status"] == "completed", planned
+        assert mutations(served.sandbox) == []
+        runs = [s for s in planned["steps"] if s["action"] == "RunInstances"]
+        assert [s["step"] for s in runs] == [f"{i}/run_instances" for i in sources]
+        assert all(s["parameters"]["InternetMaxBandwidthOut"] == 0 for s in runs)
+
+        result = await finished(
+            served,
+            await served.call(
+                "execute_recovery",
+                {"plan_id": planned["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+            ),
+        )
+        assert result["status"] == "completed", result
+        rows = result["fleet"]
+        assert [r["source_instance_id"] for r in rows] == sources
+        assert all(r["status"] == "completed" and r["all_match"] for r in rows)
+
+        requests = served.sandbox.requests()
+        throttled = [r for r in requests if r["code"] == "Throttling.User"]
+        assert len(throttled) >= 3  # throttling happened, and was absorbed
+        operation_id = result["operation_id"]
+        state = served.sandbox.state()
+        dr_ids = {r["dr_instance_id"] for r in rows}
+        assert set(tagged(state, "instance", operation_id)) == dr_ids
+        assert len(dr_ids) == FLEET_SIZE
+        created = Counter(
+            r["action"] for r in requests if r["action"].startswith("Create") and r["status"] == 200
+        )
+        assert created == {"CreateSnapshotGroup": FLEET_SIZE, "CreateImage": FLEET_SIZE}
+        instances = state["regions"][REGION]["instances"]
+        assert {instances[i]["zone_id"] for i in dr_ids} == {TARGET_ZONE}
+        assert {instances[i]["status"] for i in dr_ids} == {"Running"}
+
+        cleanup, _ = await decide(served, "cleanup_recovery", {"operation_id": operation_id})
+        assert cleanup["status"] == "completed", cleanup
+        state = served.sandbox.state()
+        assert tagged(state, "instance", operation_id) == []
+        assert tagged(state, "image", operation_id) == []

@@ -1,0 +1,80 @@
+"""`serve --sandbox` settings: a world file of the user's own, and an API rate limit only when
+one is asked for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+
+from ecs_dr.bootstrap import ConfigError, SandboxConfig, build_services
+from ecs_dr.cloud import ecs
+
+
+def test_the_sandbox_runs_unlimited_on_the_demo_world_by_default() -> None:
+    config = SandboxConfig.from_env({})
+    assert (config.world, config.max_qps, config.max_concurrent_calls) == (None, None, None)
+
+
+def test_the_sandbox_takes_a_world_file_and_the_api_limits_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    world = tmp_path / "world.json"
+    env = {
+        "ECS_DR_SANDBOX_WORLD": str(world),
+        "ECS_DR_MAX_QPS": "25",
+        "ECS_DR_MAX_CONCURRENT_CALLS": "4",
+    }
+    config = SandboxConfig.from_env(env)
+    assert (config.world, config.max_qps, config.max_concurrent_calls) == (world, 25.0, 4)
+
+
+def test_the_sandbox_gateway_is_paced_by_the_limits_asked_for(tmp_path: Path) -> None:
+    env = {"ECS_DR_STATE_DIR": str(tmp_path), "ECS_DR_MAX_QPS": "25"}
+    with build_services(sandbox=True, environ=env) as services:
+        assert services.gateway.settings.max_qps == 25.0
+        assert services.gateway.settings.max_concurrent_calls is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("ECS_DR_MAX_QPS", "0"), ("ECS_DR_MAX_CONCURRENT_CALLS", "many")]
+)
+def test_an_unusable_sandbox_limit_is_refused_naming_its_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        SandboxConfig.from_env({name: value})
+
+
+@pytest.mark.parametrize(
+    ("content", "said"), [(None, "cannot be read"), ("{", "not valid JSON"), ("[]", "")]
+)
+def test_a_world_file_the_sandbox_cannot_load_is_refused_naming_the_variable(
+    tmp_path: Path, content: str | None, said: str
+) -> None:
+    world = tmp_path / "world.json"
+    if content is not None:
+        world.write_text(content)
+    env = {"ECS_DR_STATE_DIR": str(tmp_path), "ECS_DR_SANDBOX_WORLD": str(world)}
+    with (
+        pytest.raises(ConfigError, match="ECS_DR_SANDBOX_WORLD") as raised,
+        build_services(sandbox=True, environ=env),
+    ):
+        pass
+    assert said in str(raised.value)
+
+
+def test_a_world_file_of_the_users_own_is_served(tmp_path: Path) -> None:
+    demo = Path(__file__).parents[2] / "server" / "ecs_dr" / "sandbox" / "demo_world.json"
+    world = json.loads(demo.read_text())
+    world["regions"] = [r for r in world["regions"] if r["region_id"] == "cn-shanghai"]
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(world))
+    env = {
+        "ECS_DR_STATE_DIR": str(tmp_path),
+        "ECS_DR_SANDBOX_WORLD": str(path),
+        "ALIBABA_CLOUD_REGION_ID": "cn-shanghai",
+    }
+    with build_services(sandbox=True, environ=env) as services:
+        assert services.gateway.settings.region_id == "cn-shanghai"
+        assert anyio.run(ecs.region_ids, services.gateway) == ["cn-shanghai"]

@@ -1,0 +1,169 @@
+"""A fleet against the sandbox: several sources in one plan (no mutating call), one shared
+VSwitch per VPC and zone, every source recovered at once under one operation, and a source
+that fails neither stops the others nor is duplicated when the operation runs again."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import anyio
+import pytest
+
+from ecs_dr.cloud.ecs import Timing
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.workflows.fleet_recovery import (
+    FleetIncomplete,
+    FleetRecoveryPlan,
+    FleetSourceError,
+    check_current,
+    confirm_fleet_plan_prompt,
+    execute_fleet_recovery,
+    plan_fleet_recovery,
+)
+from ecs_dr.workflows.prepared import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, NeedsDecision
+from tests.conftest import SandboxHandle
+from tests.workflows.conftest import (
+    DB,
+    FLOW_LIMIT_S,
+    LEGACY,
+    PROD_VPC,
+    SH_API,
+    WEB,
+    ProgressLog,
+    Steps,
+    mutations,
+    region_state,
+    tags_of,
+)
+from tests.workflows.helpers import expect
+
+TARGET_ZONE = "cn-hangzhou-i"
+NO_VSWITCH_ZONE = "cn-hangzhou-j"
+
+
+async def planned(gateway: EcsGateway, sources: list[str], zone: str) -> FleetRecoveryPlan:
+    """The fleet's plan, every decision answered with its recommended option."""
+    first = await plan_fleet_recovery(gateway, sources, zone, drill=True)
+    if isinstance(first, FleetRecoveryPlan):
+        return first
+    answers = {p.decision_id: p.values[0] for p in expect(first, NeedsDecision).prompts}
+    return expect(
+        await plan_fleet_recovery(gateway, sources, zone, None, answers, drill=True),
+        FleetRecoveryPlan,
+    )
+
+
+async def test_a_fleet_shares_one_vswitch_per_vpc_and_recovers_every_source_at_once(
+    gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
+) -> None:
+    first = expect(
+        await plan_fleet_recovery(gateway, [DB, WEB], NO_VSWITCH_ZONE, drill=True), NeedsDecision
+    )
+    # Both sources sit in one VPC without a VSwitch there: the question is asked once.
+    assert [p.decision_id for p in first.prompts] == [f"vswitch_{NO_VSWITCH_ZONE}"]
+    plan = await planned(gateway, [DB, WEB], NO_VSWITCH_ZONE)
+    assert mutations(sandbox) == []
+    assert [v.vpc_id for v in plan.vswitches] == [PROD_VPC]
+    actions = [(s.step, s.action) for s in plan.steps()]
+    assert actions[0] == (f"{PROD_VPC}@{NO_VSWITCH_ZONE}/create_vswitch", "CreateVSwitch")
+    assert (f"{DB}/run_instances", "RunInstances") in actions
+    assert (f"{WEB}/run_instances", "RunInstances") in actions
+    assert Counter(a for _, a in actions)["CreateVSwitch"] == 1
+    confirm = confirm_fleet_plan_prompt("plan-1", plan)
+    assert f"{DB}/create_image" in confirm.context["parameters"]
+    await check_current(gateway, "plan-1", plan)
+
+    step = steps.start("execute_recovery")
+    progress = ProgressLog()
+    with anyio.fail_after(FLOW_LIMIT_S):
+        result = await execute_fleet_recovery(gateway, plan, step, progress, timing=timing)
+
+    state = region_state(sandbox)
+    (vswitch_id,) = result.created_vswitch_ids
+    assert [r.source_instance_id for r in result.rows] == [DB, WEB]
+    assert all(r.status == "completed" and r.all_match for r in result.rows)
+    for member in result.members:
+        dr = state["instances"][member.dr_instance_id]
+        assert (dr["zone_id"], dr["vswitch_id"]) == (NO_VSWITCH_ZONE, vswitch_id)
+        tags = tags_of(state, "instance", member.dr_instance_id)
+        assert tags[TAG_SOURCE] == member.source_instance_id
+        assert (tags[TAG_OPERATION], tags[TAG_DRILL]) == (step.operation_id, "true")
+    assert tags_of(state, "vswitch", vswitch_id)[TAG_OPERATION] == step.operation_id
+    created = Counter(r["action"] for r in mutations(sandbox) if r["action"].startswith("Create"))
+    # prod-db-01 has three ESSDs (a group), web-frontend-01 only its system disk (a snapshot).
+    assert created == {
+        "CreateVSwitch": 1,
+        "CreateSnapshotGroup": 1,
+        "CreateSnapshot": 1,
+        "CreateImage": 2,
+    }
+    tokens = [s.client_token for s in steps.journal.get(step.operation_id).steps]
+    assert len(tokens) == len(set(tokens))
+    assert progress.values == sorted(progress.values) and progress.values[-1] == 100
+    assert {DB, WEB} <= {m.split(":")[0] for _, _, m in progress.reports}
+
+
+async def test_a_decision_only_one_source_needs_is_scoped_to_that_source(
+    gateway: EcsGateway,
+) -> None:
+    first = expect(await plan_fleet_recovery(gateway, [DB, LEGACY], TARGET_ZONE), NeedsDecision)
+    assert [p.decision_id for p in first.prompts] == [f"{LEGACY}:snapshot_strategy"]
+    assert first.prompts[0].question.startswith(f"[{LEGACY}]")
+    plan = expect(
+        await plan_fleet_recovery(
+            gateway,
+            [DB, LEGACY],
+            TARGET_ZONE,
+            decisions={f"{LEGACY}:snapshot_strategy": "per_disk_snapshots"},
+        ),
+        FleetRecoveryPlan,
+    )
+    strategies = {m.source_instance_id: m.preflight.snapshot_strategy for m in plan.members}
+    assert strategies == {DB: "snapshot_group", LEGACY: "per_disk_snapshots"}
+
+
+async def test_every_unknown_source_of_a_fleet_is_named_and_nothing_is_created(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    with pytest.raises(FleetSourceError) as raised:
+        await plan_fleet_recovery(
+            gateway, [DB, "i-bp1nosuch0000000001", "i-bp1nosuch0000000002"], TARGET_ZONE
+        )
+    assert set(raised.value.errors) == {"i-bp1nosuch0000000001", "i-bp1nosuch0000000002"}
+    assert str(raised.value).startswith("i-bp1nosuch0000000001: ")
+    assert mutations(sandbox) == []
+
+
+async def test_a_source_in_another_region_than_the_target_zone_is_refused_by_name(
+    gateway: EcsGateway,
+) -> None:
+    with pytest.raises(FleetSourceError, match=f"^{SH_API}: ") as raised:
+        await plan_fleet_recovery(gateway, [DB, SH_API], TARGET_ZONE)
+    assert set(raised.value.errors) == {SH_API}
+
+
+async def test_a_failed_source_does_not_stop_the_others_and_a_rerun_creates_nothing_twice(
+    gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
+) -> None:
+    plan = await planned(gateway, [DB, WEB], TARGET_ZONE)
+    sandbox.add_fault(
+        {"kind": "error", "action": "RunInstances", "code": "OperationDenied.NoStock", "times": 1}
+    )
+    step = steps.start("execute_recovery")
+    with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(FleetIncomplete) as raised:
+        await execute_fleet_recovery(gateway, plan, step, ProgressLog(), timing=timing)
+    assert "1 of 2 sources were not recovered" in str(raised.value)
+    assert "OperationDenied.NoStock" in str(raised.value)
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        result = await execute_fleet_recovery(gateway, plan, step, ProgressLog(), timing=timing)
+    assert all(r.status == "completed" for r in result.rows)
+    created = Counter(r["action"] for r in mutations(sandbox))
+    assert (created["CreateSnapshotGroup"], created["CreateSnapshot"]) == (1, 1)
+    assert (created["CreateImage"], created["RunInstances"]) == (2, 2)
+    dr_instances = [
+        i
+        for i, tags in ((e["resource_id"], e["tags"]) for e in region_state(sandbox)["tags"])
+        if tags.get(TAG_OPERATION) == step.operation_id and i.startswith("i-")
+    ]
+    assert sorted(dr_instances) == sorted(m.dr_instance_id for m in result.members)
