@@ -1,5 +1,6 @@
 """The quota preflight against the sandbox: `quota_check` on its own, and Scenario B's plan
-refusing new disks past the pay-as-you-go disk capacity quota before anything is created.
+refusing new disks past the pay-as-you-go disk capacity quota before anything is created, and
+Scenario A's (one source or a fleet, whose needs are summed) refusing vCPUs past the quota.
 
 Each test's sandbox serves the demo world with the quotas it names (`quotas`). In cn-hangzhou the
 demo world's pay-as-you-go instances hold 10 vCPUs and 900 GiB of data disks; prod-db-01's data
@@ -21,12 +22,15 @@ from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.server import SandboxThread
 from ecs_dr.sandbox.world import QuotaSpec, load_world
 from ecs_dr.workflows.disk_recovery import plan_disk_recovery
+from ecs_dr.workflows.fleet_recovery import plan_fleet_recovery
+from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, plan_instance_recovery
 from ecs_dr.workflows.quotas import quota_check
 from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle
-from tests.workflows.conftest import DB, REGION, TARGET, mutations
+from tests.workflows.conftest import DB, REGION, TARGET, WEB, mutations
 from tests.workflows.helpers import expect
 from tests.workflows.scenario_b import DB_DATA, DB_LOG
 
+TARGET_ZONE = "cn-hangzhou-i"
 FORBIDDEN = {"kind": "error", "action": "DescribeAccountAttributes", "code": "Forbidden.RAM"}
 
 
@@ -127,3 +131,35 @@ async def test_scenario_b_plan_without_permission_to_read_quotas_is_still_made(
         await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA, DB_LOG]), DiskRecoveryPlan
     )
     assert plan.findings[-1].startswith("Quota not checked: Forbidden.RAM")
+
+
+@pytest.mark.parametrize("quotas", [{"postpaid_vcpus": 13}])
+async def test_a_fleet_is_held_against_the_vcpu_quota_as_a_whole(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    # 10 of 13 vCPUs are used: prod-db-01's DR copy (2 vCPUs) fits, with web-frontend-01's not.
+    alone = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    assert alone.quota_needs.postpaid_vcpus == 2
+    assert any("the plan needs 2 vCPUs; 10 of 13 vCPUs used" in f for f in alone.findings)
+    with pytest.raises(ValueError, match=r"QuotaExceed\.ElasticQuota") as raised:
+        await plan_fleet_recovery(gateway, [DB, WEB], TARGET_ZONE)
+    assert "4" in str(raised.value)
+    assert _asked(sandbox) == 2
+    assert mutations(sandbox) == []
+
+
+@pytest.mark.parametrize("quotas", [{"postpaid_vcpus": 11}])
+async def test_scenario_a_plan_past_the_vcpu_quota_is_refused_naming_it(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    with pytest.raises(ValueError, match=r"QuotaExceed\.ElasticQuota"):
+        await plan_instance_recovery(gateway, DB, TARGET_ZONE)
+    assert mutations(sandbox) == []
+
+
+async def test_scenario_a_plan_without_permission_to_read_quotas_is_still_made(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    sandbox.add_fault(FORBIDDEN)
+    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    assert any(f.startswith("Quota not checked: Forbidden.RAM") for f in plan.findings)

@@ -30,6 +30,7 @@ from ecs_dr.domain.fleet import (
     incomplete_message,
     member_answers,
 )
+from ecs_dr.domain.quotas import QuotaNeeds
 from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
 from ecs_dr.workflows import instance_recovery
 from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
@@ -41,6 +42,7 @@ from ecs_dr.workflows.prepared import (
     NeedsDecision,
     Progress,
 )
+from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.vswitches import VSwitchPlan, create_and_wait
 
 log = structlog.get_logger("ecs_dr.workflows.fleet_recovery")
@@ -162,8 +164,9 @@ async def plan_fleet_recovery(
 ) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
     """Every source's plan, or the decisions still open across the fleet; reads only.
 
-    Raises ValueError for a bad list of sources, and FleetSourceError naming each source
-    that cannot be planned (unknown, in another region than the zone, not snapshottable).
+    Raises ValueError for a bad list of sources or a fleet past the region's pay-as-you-go
+    quotas (its needs summed), and FleetSourceError naming each source that cannot be
+    planned (unknown, in another region than the zone, not snapshottable).
     """
     sources = fleet_sources(source_instance_ids)
     answers = dict(decisions or {})
@@ -180,6 +183,7 @@ async def plan_fleet_recovery(
                 None,
                 member_answers(answers, source),
                 drill=drill,
+                check_quota=False,
             )
         except Exception as exc:  # every source's problem is reported, not just the first
             errors[source] = exc
@@ -201,7 +205,18 @@ async def plan_fleet_recovery(
             fleet_prompts({s: pending[s] for s in sources if s in pending}),
             {"sources": context, "findings": findings},
         )
+    # The target zone is in one region, and each source was planned into it.
     members = [p for s in sources if isinstance(p := planned[s], InstanceRecoveryPlan)]
+    region = members[0].region_id
+    quota = await quota_check(
+        gw,
+        region,
+        QuotaNeeds(
+            postpaid_vcpus=sum(m.quota_needs.postpaid_vcpus for m in members),
+            postpaid_disk_gib=sum(m.quota_needs.postpaid_disk_gib for m in members),
+        ),
+    )
+    quota.raise_if_blocked()
     vswitches: dict[tuple[str, str], VSwitchPlan] = {}
     for m in members:
         new = m.instance.create_vswitch
@@ -210,13 +225,15 @@ async def plan_fleet_recovery(
                 (new.vpc_id, new.zone_id), new.model_copy(update={"source_instance_id": None})
             )
     return FleetRecoveryPlan(
-        # The target zone is in one region, and each source was planned into it.
-        region_id=members[0].region_id,
+        region_id=region,
         target_zone_id=target_zone_id,
         drill=drill,
         members=[_without_own_vswitch(m) for m in members],
         vswitches=list(vswitches.values()),
-        findings=_fleet_findings(gw, members, list(vswitches.values())),
+        findings=[
+            *_fleet_findings(gw, members, list(vswitches.values())),
+            *(f"Fleet: {f}" for f in quota.findings),
+        ],
         estimated_duration_s=max(m.estimated_duration_s for m in members),
     )
 

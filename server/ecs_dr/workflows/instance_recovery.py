@@ -29,6 +29,7 @@ from ecs_dr.domain.decisions import (
 )
 from ecs_dr.domain.instance_recovery import PLANNED_IMAGE, InstanceFingerprint
 from ecs_dr.domain.models import ImageDiskMapping, Instance
+from ecs_dr.domain.quotas import NewDisk, NewInstance, QuotaNeeds, quota_needs
 from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
 from ecs_dr.domain.statuses import InstanceStatus
 from ecs_dr.workflows.dr_instance import DrInstancePlan, DrInstanceResult, execute_dr_instance
@@ -45,6 +46,7 @@ from ecs_dr.workflows.prepared import (
     cancelled,
     today,
 )
+from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import (
     SnapshotGroupPlan,
     SnapshotPlan,
@@ -106,6 +108,7 @@ class InstanceRecoveryPlan(BaseModel):
     estimated_duration_s: float
     estimate: instance_recovery.DurationEstimate
     tags: dict[str, str]
+    quota_needs: QuotaNeeds = QuotaNeeds()
 
     @property
     def drill_tags(self) -> dict[str, str]:
@@ -214,11 +217,15 @@ async def plan_instance_recovery(
     decisions: Decisions | None = None,
     *,
     drill: bool = False,
+    check_quota: bool = True,
 ) -> InstanceRecoveryPlan | NeedsDecision | Cancelled:
     """The whole plan, or the decisions still open; reads only, creates nothing.
 
+    `check_quota=False` leaves the quota check to the caller (a fleet checks the sum of its
+    sources' needs once); the plan carries its needs either way.
     Raises NotFound for an unknown source, ValueError for a name ECS would reject, a zone
-    that cannot be a target, and a source ECS cannot snapshot now.
+    that cannot be a target, a source ECS cannot snapshot now, and a DR instance past the
+    region's pay-as-you-go quotas (named in the message).
     """
     answers = decisions or {}
     region, source = await load_instance(gw, source_instance_id, region_id)
@@ -290,6 +297,11 @@ async def plan_instance_recovery(
     estimate = instance_recovery.estimated_duration(
         source.disks, create_vswitch=new_vswitch is not None
     )
+    needs = await _quota_needs(gw, source, check.instance_type)
+    if check_quota:
+        quota = await quota_check(gw, region, needs)
+        quota.raise_if_blocked()
+        findings += quota.findings
     max_disks, max_gib = rules.group_limits(region)
     preflight = InstancePreflight(
         source_zone_id=source.zone_id,
@@ -338,8 +350,23 @@ async def plan_instance_recovery(
             TAG_SOURCE: source.instance_id,
             TAG_DRILL: "true" if drill else "false",
         },
+        quota_needs=needs,
     )
     return plan
+
+
+async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> QuotaNeeds:
+    """What the DR instance takes of the pay-as-you-go quotas: its vCPUs and the data disks
+    RunInstances creates with it, billed as the instance is."""
+    vcpus = source.cpu
+    if instance_type != source.instance_type:
+        specs = await ecs.instance_type_specs(gw, source.region_id, min_cpu=source.cpu or None)
+        vcpus = next((t.cpu for t in specs if t.instance_type == instance_type), source.cpu)
+    charge = source.instance_charge_type
+    return quota_needs(
+        instances=[NewInstance(vcpus=vcpus, charge_type=charge)],
+        disks=[NewDisk(size_gib=d.size_gib, charge_type=charge) for d in source.data_disks],
+    )
 
 
 def _findings(source: Instance, check: ZoneCheck, strategy: rules.SnapshotStrategy) -> list[str]:
