@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo sandbox clean
+.PHONY: test lint demo sandbox clean references
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ demo: $(STAMP)
 
 sandbox: $(STAMP)
 	$(BIN)/ecs-dr-sandbox --port 0 --access-key-id sandbox --access-key-secret sandbox-secret
+
+references: $(STAMP)
+	$(BIN)/python -m ecs_dr.references --write references/
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

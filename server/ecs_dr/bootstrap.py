@@ -5,6 +5,7 @@ and the embedded sandbox.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import secrets
 import tempfile
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.settings import ENV_REGION, ENV_TUNING, CloudSettings
+from ecs_dr.cloud.settings import ENV_ENDPOINT, ENV_REGION, ENV_TUNING, CloudSettings, is_loopback
 from ecs_dr.sandbox.app import create_sandbox
 from ecs_dr.sandbox.clock import ScaledClock
 from ecs_dr.sandbox.server import SandboxThread
@@ -36,6 +37,7 @@ DEMO_TIME_SCALE = 60.0
 ENV_SANDBOX_TIME_SCALE = "ECS_DR_SANDBOX_TIME_SCALE"
 ENV_SANDBOX_PORT = "ECS_DR_SANDBOX_PORT"
 ENV_SANDBOX_WORLD = "ECS_DR_SANDBOX_WORLD"
+ENV_CLOUD_TIME_SCALE = "ECS_DR_CLOUD_TIME_SCALE"
 
 log = structlog.get_logger("ecs_dr.bootstrap")
 
@@ -92,6 +94,34 @@ def sandbox_timing(clock: ScaledClock) -> Timing:
         return datetime.fromtimestamp(clock.now(), tz=UTC)
 
     return Timing(sleep=sleep, clock=clock.now, now=now)
+
+
+def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
+    """How waits poll the cloud: in real seconds, unless ECS_DR_CLOUD_TIME_SCALE says the cloud
+    is an `ecs-dr-sandbox` of its own, on loopback, whose time runs that much faster.
+
+    Raises ConfigError for a scale that is not a positive number, or one set for a cloud that
+    is not on loopback (real ECS runs in real time).
+    """
+    raw = environ.get(ENV_CLOUD_TIME_SCALE)
+    if not raw:
+        return REAL_TIME
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = -1.0
+    if not (scale > 0 and math.isfinite(scale)):
+        raise ConfigError(f"{ENV_CLOUD_TIME_SCALE}={raw!r}: a positive number is needed")
+    if not is_loopback(settings.endpoint):
+        raise ConfigError(
+            f"{ENV_CLOUD_TIME_SCALE} is for a sandbox on loopback ({ENV_ENDPOINT}=127.0.0.1:...), "
+            f"not {settings.endpoint or 'the public ECS endpoint'}: real ECS runs in real time"
+        )
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds / scale)
+
+    return Timing(sleep=sleep)
 
 
 @dataclass
@@ -194,7 +224,7 @@ def build_services(
                 gateway = EcsGateway(CloudSettings.from_env(env))
             except ValidationError as exc:
                 raise ConfigError(str(exc.errors()[0]["msg"])) from None
-            timing = REAL_TIME
+            timing = cloud_timing(env, gateway.settings)
         state_dir.mkdir(parents=True, exist_ok=True)
         journal = Journal(state_dir / JOURNAL_FILE)
         operations = Operations(journal, operation_settings.max_call_wait_s)

@@ -66,6 +66,29 @@ class SandboxControl:
     def state(self) -> dict[str, Any]:
         return dict(self._get("state"))
 
+    def _post(self, path: str, payload: Mapping[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            f"http://{self.endpoint}/_sandbox/{path}",
+            data=json.dumps(dict(payload or {})).encode(),
+            method="POST",
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def reset(self) -> None:
+        """The world as loaded, no faults, an empty requests log (the clock keeps its time)."""
+        self._post("reset")
+
+    def clear_faults(self) -> None:
+        request = urllib.request.Request(f"http://{self.endpoint}/_sandbox/faults", method="DELETE")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move a virtual cloud clock on (a sandbox started with one; see `/_sandbox/clock`)."""
+        self._post("clock", {"advance": seconds})
+
 
 @dataclass
 class Elicitations:
@@ -203,3 +226,21 @@ async def decide(
             asked.append(prompt)
             decisions[prompt["decision_id"]] = choose(prompt)
     raise AssertionError(f"{tool} kept asking: {[p['decision_id'] for p in asked]}")
+
+
+def child_pids(command_part: str) -> list[int]:
+    """The pids of this process's live children whose command line holds `command_part`
+    (a server the `mcp` client started over stdio, to be killed by the test)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == os.getpid() and state != "Z" and command_part in cmdline:
+            found.append(int(entry.name))
+    return found

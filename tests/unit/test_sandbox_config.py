@@ -9,8 +9,10 @@ from pathlib import Path
 import anyio
 import pytest
 
-from ecs_dr.bootstrap import ConfigError, SandboxConfig, build_services
+from ecs_dr.bootstrap import ConfigError, SandboxConfig, build_services, cloud_timing
 from ecs_dr.cloud import ecs
+from ecs_dr.cloud.ecs import REAL_TIME
+from ecs_dr.cloud.settings import CloudSettings
 
 
 def test_the_sandbox_runs_unlimited_on_the_demo_world_by_default() -> None:
@@ -78,3 +80,30 @@ def test_a_world_file_of_the_users_own_is_served(tmp_path: Path) -> None:
     with build_services(sandbox=True, environ=env) as services:
         assert services.gateway.settings.region_id == "cn-shanghai"
         assert anyio.run(ecs.region_ids, services.gateway) == ["cn-shanghai"]
+
+
+def test_waits_poll_the_cloud_in_real_seconds_unless_told_its_time_runs_faster() -> None:
+    sandbox = CloudSettings(endpoint="127.0.0.1:8080", protocol="http", region_id="cn-hangzhou")
+    assert cloud_timing({}, sandbox) is REAL_TIME
+    faster = cloud_timing({"ECS_DR_CLOUD_TIME_SCALE": "600"}, sandbox)
+    assert faster is not REAL_TIME
+    elapsed = anyio.run(_timed_sleep, faster)
+    assert elapsed < 0.5  # 60 cloud seconds at 600x
+
+
+async def _timed_sleep(timing: ecs.Timing) -> float:
+    start = anyio.current_time()
+    await timing.sleep(60)
+    return anyio.current_time() - start
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "fast", "nan"])
+def test_a_cloud_time_scale_that_is_not_a_positive_number_is_refused(value: str) -> None:
+    sandbox = CloudSettings(endpoint="127.0.0.1:8080", protocol="http", region_id="cn-hangzhou")
+    with pytest.raises(ConfigError, match="ECS_DR_CLOUD_TIME_SCALE"):
+        cloud_timing({"ECS_DR_CLOUD_TIME_SCALE": value}, sandbox)
+
+
+def test_real_ecs_never_gets_a_cloud_time_scale() -> None:
+    with pytest.raises(ConfigError, match="real ECS runs in real time"):
+        cloud_timing({"ECS_DR_CLOUD_TIME_SCALE": "600"}, CloudSettings(region_id="cn-hangzhou"))

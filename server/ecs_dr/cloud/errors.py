@@ -28,6 +28,7 @@ import asyncio
 import json
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -38,6 +39,8 @@ from Tea.exceptions import TeaException, UnretryableException
 from Tea.exceptions import ValidateException as TeaValidateException
 
 REDACTED = "<redacted>"
+# The page with the minimal RAM policy, per tool and for --read-only (generated from the code).
+RAM_POLICY_PAGE = "references/ram-policies.md"
 
 
 class CloudError(Exception):
@@ -93,7 +96,10 @@ class PermissionDenied(CloudError):
         super().__init__(code, message, **kwargs)
 
     def __str__(self) -> str:
-        return f"{super().__str__()} Grant the RAM action {self.ram_action} to this identity."
+        return (
+            f"{super().__str__()} Grant the RAM action {self.ram_action} to this identity; "
+            f"{RAM_POLICY_PAGE} has the minimal policy."
+        )
 
 
 class NotFound(CloudError):
@@ -211,51 +217,85 @@ INVALID_PARAMETER_CODES = frozenset(
         "CapacityExceed.TooManyDisks",
     }
 )
-# Checked after the exact tables, in this order: the first matching prefix wins.
-PREFIX_TABLE: tuple[tuple[str, type[CloudError]], ...] = (
-    ("Throttling.", Throttled),
-    ("QuotaExceed", QuotaExceeded),
-    ("OperationConflict.", Conflict),
-    ("Incorrect", Conflict),
-    ("InvalidStatus.", Conflict),
-    ("MissingParam", InvalidParameter),
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of the classification: codes (or a code prefix or suffix, or an HTTP status)
+    and the class they become. `classify` reads RULES top down, and references/error-handling.md
+    is generated from the same list."""
+
+    kind: type[CloudError]
+    codes: frozenset[str] = frozenset()
+    prefix: str | None = None
+    suffix: str | None = None
+    http_status: int | None = None
+    http_status_at_least: int | None = None
+
+    def matches(self, code: str, http_status: int | None) -> bool:
+        if self.codes:
+            return code in self.codes
+        if self.prefix is not None:
+            return code.startswith(self.prefix)
+        if self.suffix is not None:
+            return code.endswith(self.suffix)
+        if self.http_status_at_least is not None:
+            return http_status is not None and http_status >= self.http_status_at_least
+        return self.http_status is not None and (http_status or 0) == self.http_status
+
+    def pattern(self) -> str:
+        """What the rule matches, as the reference page shows it."""
+        if self.codes:
+            return ", ".join(f"`{c}`" for c in sorted(self.codes))
+        if self.prefix is not None:
+            return f"`{self.prefix}*`"
+        if self.suffix is not None:
+            return f"`*{self.suffix}`"
+        if self.http_status_at_least is not None:
+            return f"any other code with HTTP status >= {self.http_status_at_least}"
+        return f"any other code with HTTP status {self.http_status}"
+
+
+# Exact codes first, then prefixes in this order (the first match wins), then the catch-alls.
+RULES: tuple[Rule, ...] = (
+    Rule(AuthenticationFailed, codes=AUTHENTICATION_CODES),
+    Rule(PermissionDenied, codes=PERMISSION_CODES),
+    Rule(Throttled, codes=THROTTLING_CODES),
+    Rule(Transient, codes=TRANSIENT_CODES),
+    Rule(NoStock, codes=NO_STOCK_CODES),
+    Rule(Conflict, codes=CONFLICT_CODES),
+    Rule(InvalidParameter, codes=INVALID_PARAMETER_CODES),
+    Rule(Throttled, prefix="Throttling."),
+    Rule(QuotaExceeded, prefix="QuotaExceed"),
+    Rule(Conflict, prefix="OperationConflict."),
+    Rule(Conflict, prefix="Incorrect"),
+    Rule(Conflict, prefix="InvalidStatus."),
+    Rule(InvalidParameter, prefix="MissingParam"),
+    Rule(NotFound, suffix=".NotFound"),
+    Rule(InvalidParameter, prefix="Invalid"),
+    Rule(Transient, http_status_at_least=500),
+    Rule(AuthenticationFailed, http_status=401),
+    Rule(NotFound, http_status=404),
+    Rule(Throttled, http_status=429),
 )
-_EXACT_TABLE: tuple[tuple[frozenset[str], type[CloudError]], ...] = (
-    (AUTHENTICATION_CODES, AuthenticationFailed),
-    (PERMISSION_CODES, PermissionDenied),
-    (THROTTLING_CODES, Throttled),
-    (TRANSIENT_CODES, Transient),
-    (NO_STOCK_CODES, NoStock),
-    (CONFLICT_CODES, Conflict),
-    (INVALID_PARAMETER_CODES, InvalidParameter),
-)
-_STATUS_TABLE: Mapping[int, type[CloudError]] = {
-    401: AuthenticationFailed,
-    404: NotFound,
-    429: Throttled,
-}
 
 
 def classify(code: str, http_status: int | None) -> type[CloudError]:
     """Pick the most specific class for an ECS error code (and HTTP status as a fallback)."""
-    for codes, cls in _EXACT_TABLE:
-        if code in codes:
-            return cls
-    for prefix, cls in PREFIX_TABLE:
-        if code.startswith(prefix):
-            return cls
-    if code.endswith(".NotFound"):
-        return NotFound
-    if code.startswith("Invalid"):
-        return InvalidParameter
-    if http_status is not None and http_status >= 500:
-        return Transient
-    return _STATUS_TABLE.get(http_status or 0, CloudError)
+    return next((rule.kind for rule in RULES if rule.matches(code, http_status)), CloudError)
 
 
 # --- translation ---------------------------------------------------------------------------
 _SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: [^ ]*$", re.DOTALL)
-_RAM_ACTION = re.compile(r"\b(ecs:[A-Za-z0-9]+)\b")
+_RAM_ACTION = re.compile(r"\b((?:ecs|vpc):[A-Za-z0-9]+)\b")
+# ECS's own API answers these VPC actions, but RAM authorizes them as the VPC service's
+# (the ECS API reference lists vpc:CreateVSwitch for ECS's CreateVSwitch).
+VPC_AUTHORIZED_ACTIONS = frozenset({"CreateVSwitch", "DescribeVSwitches", "DescribeVpcs"})
+
+
+def ram_action_for(action: str) -> str:
+    """The RAM action that authorizes an ECS API action: ecs:<Action>, or vpc:<Action>."""
+    return f"{'vpc' if action in VPC_AUTHORIZED_ACTIONS else 'ecs'}:{action}"
 
 
 def translate(
@@ -358,7 +398,7 @@ def _ram_action(action: str | None, message: str, data: Mapping[str, Any]) -> st
     match = _RAM_ACTION.search(message)
     if match:
         return match.group(1)
-    return f"ecs:{action}" if action else "the ecs:* action of this call"
+    return ram_action_for(action) if action else "the ecs:* action of this call"
 
 
 def _scrub(text: str, secrets: Collection[str]) -> str:

@@ -96,7 +96,7 @@ class CloudSettings(BaseModel):
                 )
             if not urlsplit(f"//{self.endpoint}").hostname:
                 raise ValueError(f"{ENV_ENDPOINT} has no host: {self.endpoint!r}")
-        if self.protocol == "http" and not _is_loopback(self.endpoint):
+        if self.protocol == "http" and not is_loopback(self.endpoint):
             raise ValueError(
                 f"{ENV_PROTOCOL}=http is allowed only for a loopback endpoint (127.0.0.1, ::1, "
                 f"localhost), not {self.endpoint or 'the public ECS endpoint'}: requests would "
@@ -145,7 +145,7 @@ def profile_region(environ: Mapping[str, str]) -> str | None:
     return None
 
 
-def _is_loopback(endpoint: str | None) -> bool:
+def is_loopback(endpoint: str | None) -> bool:
     host = urlsplit(f"//{endpoint}").hostname if endpoint else None
     if host is None:
         return False

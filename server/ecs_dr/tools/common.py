@@ -19,6 +19,7 @@ from ecs_dr.cloud.errors import (
     InvalidParameter,
     NoStock,
     NotFound,
+    PermissionDenied,
     QuotaExceeded,
     Throttled,
     Transient,
@@ -42,8 +43,13 @@ InstanceIdArg = Annotated[str, Field(description="ECS instance id, e.g. i-bp1...
 ZoneArg = Annotated[str, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
 
 # What to do next, by kind of cloud failure; the CloudError's own text keeps ECS's code,
-# message, RequestId and Recommend link.
+# message, RequestId and Recommend link (and a PermissionDenied's, the missing RAM action).
 _NEXT = (
+    (
+        PermissionDenied,
+        "Only an administrator of the account can grant it, outside this session; call again "
+        "afterwards, or run the server with --read-only if this identity should only read.",
+    ),
     (NotFound, "If the id is right, omit region_id so that every region is searched."),
     (NoStock, "check_target_zone lists the instance types and zones with stock."),
     (QuotaExceeded, "Raise the quota in the ECS console, or free capacity, then call again."),
@@ -73,10 +79,15 @@ def progress_of(ctx: Ctx) -> ProgressFn:
     return report
 
 
+def next_step(error: CloudError) -> str:
+    """The next thing to try for this kind of failure; empty when there is no general advice."""
+    return next((hint for kind, hint in _NEXT if isinstance(error, kind)), "")
+
+
 def cloud_message(error: CloudError) -> str:
     """ECS's own words (code, message, RequestId, Recommend) and the next thing to try."""
     text = str(error).rstrip()
-    hint = next((hint for kind, hint in _NEXT if isinstance(error, kind)), "")
+    hint = next_step(error)
     if not hint:
         return text
     return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {hint}"

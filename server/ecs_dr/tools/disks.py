@@ -16,7 +16,12 @@ from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.recovery import CreateResult
 from ecs_dr.workflows import scenario_b
-from ecs_dr.workflows.scenario_b import AttachResult, NewDiskResult
+from ecs_dr.workflows.scenario_b import (
+    AttachDiskPlan,
+    AttachResult,
+    CreateDiskPlan,
+    NewDiskResult,
+)
 
 DiskCategory = Literal[
     "cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"
@@ -40,7 +45,11 @@ NEW_DISK = MutatingTool(
     ),
     prepare=scenario_b.prepare_disk_from_snapshot,
     execute=scenario_b.execute_disk_from_snapshot,
+    plan_type=CreateDiskPlan,
     result=NewDiskResult,
+    next_step=lambda result: (
+        f"attach_disk(disk_id={result.disk_id!r}, target_instance_id={result.target_instance_id!r})"
+    ),
 )
 
 
@@ -91,11 +100,6 @@ async def create_disk_from_snapshot(
         disk_name=disk_name,
     )
     result = done.result
-    if result is not None:
-        done.next_step = (
-            f"attach_disk(disk_id={result.disk_id!r}, "
-            f"target_instance_id={result.target_instance_id!r})"
-        )
     return DiskCreated(
         **done.fields(),
         disk_id=result.disk_id if result else None,
@@ -111,7 +115,11 @@ ATTACH = MutatingTool(
     ("disk_id", "target_instance_id", "region_id"),
     prepare=scenario_b.prepare_attach_disk,
     execute=scenario_b.execute_attach_disk,
+    plan_type=AttachDiskPlan,
     result=AttachResult,
+    next_step=lambda _: (
+        "Show the markdown layout and the reminder to the user; do not suggest OS commands."
+    ),
 )
 
 
@@ -143,10 +151,6 @@ async def attach_disk(
         ctx, settled, disk_id=disk_id, target_instance_id=target_instance_id, region_id=region_id
     )
     result = done.result
-    if result is not None:
-        done.next_step = (
-            "Show the markdown layout and the reminder to the user; do not suggest OS commands."
-        )
     return DiskAttached(
         **done.fields(),
         disk_id=result.disk_id if result else None,

@@ -1,5 +1,9 @@
 """One path for every create: prepare, settle the decisions, then run the work as a journaled
-operation whose call returns within the bounded wait."""
+operation whose call returns within the bounded wait.
+
+The operation journals the confirmed plan itself (argument "plan"), and every tool registers
+under its name (`step_tool`), so resume_recovery can run the same plan again under the same
+operation after a crash: the same ClientTokens, and no step the journal holds sent twice."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import ChoicePrompt
@@ -15,7 +19,13 @@ from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import DecisionFlow, Settled, open_prompts
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.results import Status
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.operations import (
+    OperationNotResumable,
+    Outcome,
+    ProgressFn,
+    StepRecorder,
+    Work,
+)
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision, Prepared, Ready
 from ecs_dr.workflows.scenario_a import Timing
 
@@ -34,6 +44,9 @@ P = TypeVar("P", bound=RegionalPlan)
 P_contra = TypeVar("P_contra", bound=RegionalPlan, contravariant=True)
 R = TypeVar("R", bound=BaseModel)
 R_co = TypeVar("R_co", bound=BaseModel, covariant=True)
+
+PLAN_ARGUMENT = "plan"
+"""The operation argument holding the confirmed plan, as JSON."""
 
 
 class Execute(Protocol[P_contra, R_co]):
@@ -95,6 +108,9 @@ class MutatingTool(Generic[P, R]):
 
     `arguments` are the tool's parameters that `prepare` takes by name, besides `decisions`.
     The tool takes `settled: Annotated[Settled, <this>.flow.resolve]` and calls `run`.
+    `plan_type` reads back the plan the operation journals, for `resume`; `next_step` says
+    what to call once the result is there. Constructing one registers it by tool name
+    (`step_tool`).
     """
 
     def __init__(
@@ -104,14 +120,19 @@ class MutatingTool(Generic[P, R]):
         *,
         prepare: Callable[..., Awaitable[Prepared[P]]],
         execute: Execute[P, R],
+        plan_type: type[P],
         result: type[R],
+        next_step: Callable[[R], str] | None = None,
     ) -> None:
         self.tool = tool
         self.arguments = tuple(arguments)
         self._prepare = prepare
         self._execute = execute
+        self._plan: TypeAdapter[P] = TypeAdapter(plan_type)
         self._result = result
+        self._next_step = next_step
         self.flow = DecisionFlow(tool, (*self.arguments, "decisions"), self._open_questions)
+        _STEP_TOOLS[tool] = self
 
     async def _prepared(
         self, ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
@@ -154,15 +175,74 @@ class MutatingTool(Generic[P, R]):
             if not prepared.confirmed:
                 return _ask(tool, [prepared.confirm], {})
             plan = prepared.plan
-
-            async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-                s = services(ctx)
-                return await self._execute(s.gateway, plan, step, progress, timing=s.timing)
-
-            journaled = {**arguments, "decisions": settled.answers}
+            journaled = {
+                **arguments,
+                "decisions": settled.answers,
+                PLAN_ARGUMENT: self._plan.dump_python(plan, mode="json"),
+            }
             outcome = await services(ctx).operations.run(
-                tool, plan.region_id, journaled, work, progress_of(ctx)
+                tool, plan.region_id, journaled, self._work(ctx, plan), progress_of(ctx)
             )
+        return self._mutation(outcome)
+
+    async def resume(self, ctx: Ctx, operation_id: str) -> Mutation[R]:
+        """Continue an interrupted (or failed) operation of this tool: the plan it journaled
+        runs again under the same operation id, so every create reuses its ClientToken and a
+        step the journal holds a resource for is not sent again.
+
+        Raises UnknownOperation; OperationNotResumable for another tool's operation, for one
+        journaled without its plan (before resuming step tools existed), and whatever
+        Operations.resume refuses (completed, cleaned up, running elsewhere); ValidationError
+        for a stored plan this version cannot read.
+        """
+        s = services(ctx)
+        record = s.journal.get(operation_id)
+        if record.kind != self.tool:
+            raise OperationNotResumable(
+                f"operation {operation_id} is a {record.kind} operation, not {self.tool}."
+            )
+        stored = record.arguments.get(PLAN_ARGUMENT)
+        if stored is None and record.status not in ("running", "failed"):
+            raise OperationNotResumable(
+                f"operation {operation_id} is {record.status}: there is nothing to resume. "
+                f"get_operation(operation_id={operation_id!r}) shows it."
+            )
+        if stored is None:
+            raise OperationNotResumable(
+                f"operation {operation_id} ({self.tool}) was journaled by an earlier ecs-dr-mcp "
+                "that did not store its plan, so it cannot be resumed (calling "
+                f"{self.tool} again would create anew). get_operation(operation_id="
+                f"{operation_id!r}) shows what it created; if that is incomplete, remove it "
+                f"with cleanup_recovery(operation_id={operation_id!r}), then call {self.tool} "
+                "again."
+            )
+        plan = self._plan.validate_python(stored)
+        outcome = await s.operations.resume(operation_id, self._work(ctx, plan), progress_of(ctx))
+        return self._mutation(outcome)
+
+    def _work(self, ctx: Ctx, plan: P) -> Work:
+        """The plan's execution as the operation's body."""
+
+        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+            s = services(ctx)
+            return await self._execute(s.gateway, plan, step, progress, timing=s.timing)
+
+        return work
+
+    def _mutation(self, outcome: Outcome) -> Mutation[R]:
+        """Where the operation stands, its result validated; what to call next once done."""
         done = outcome.result
         result = self._result.model_validate(done) if done is not None else None
-        return Mutation(**outcome_result(outcome), result=result)
+        mutation = Mutation(**outcome_result(outcome), result=result)
+        if result is not None and self._next_step is not None:
+            mutation.next_step = self._next_step(result)
+        return mutation
+
+
+_STEP_TOOLS: dict[str, MutatingTool[Any, Any]] = {}
+"""Every creating step tool, by tool name (the kind of the operations it journals)."""
+
+
+def step_tool(kind: str) -> MutatingTool[Any, Any] | None:
+    """The creating step tool whose operations are of this kind, or None."""
+    return _STEP_TOOLS.get(kind)

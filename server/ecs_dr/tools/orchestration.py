@@ -26,6 +26,7 @@ from ecs_dr.domain.recovery import (
 )
 from ecs_dr.tools.common import Ctx, RegionArg, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
+from ecs_dr.tools.mutation import MutatingTool, step_tool
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.recovery import CreateResult
 from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
@@ -326,7 +327,7 @@ EXECUTE_FLOW = DecisionFlow("execute_recovery", ("plan_id", "decisions"), _execu
 
 
 class RecoveryExecuted(CreateResult):
-    plan_id: str
+    plan_id: str | None = Field(description="the plan executed; None for a step tool's operation")
     rows: list[RecoveryRow] = Field(
         default_factory=list, description="source disk -> snapshot -> new disk -> target device"
     )
@@ -347,6 +348,10 @@ class RecoveryExecuted(CreateResult):
         description="a fleet: each source's DR instance (its comparison is in result.members)",
     )
     result: InstanceRecoveryResult | FleetRecoveryResult | DiskRecoveryResult | None = None
+    step_result: dict[str, Any] | None = Field(
+        default=None,
+        description="a resumed step tool's result, shaped as that tool's result",
+    )
 
 
 async def execute_recovery(
@@ -473,8 +478,8 @@ def _work(ctx: Ctx, plan: AnyPlan) -> Work:
 def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
     """The plan an interrupted execute_recovery operation runs, and its id.
 
-    Raises UnknownOperation, and OperationNotResumable for an operation that is not an
-    execute_recovery run or has no stored plan.
+    Raises UnknownOperation, and OperationNotResumable for an operation that is neither an
+    execute_recovery run nor a creating step tool's, or has no stored plan.
     """
     journal = services(ctx).journal
     record = journal.get(operation_id)
@@ -482,7 +487,8 @@ def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
     if record.kind != "execute_recovery" or not isinstance(plan_id, str):
         raise OperationNotResumable(
             f"operation {operation_id} is a {record.kind} operation; resume_recovery continues "
-            "execute_recovery operations only. get_operation shows what this one created."
+            "execute_recovery operations and those of the creating step tools only. "
+            "get_operation shows what this one created."
         )
     stored = journal.get_plan(plan_id)
     if stored.scenario == "full_instance":
@@ -499,17 +505,34 @@ async def resume_recovery(
     ctx: Ctx,
 ) -> RecoveryExecuted:
     """Continue a recovery that did not finish: its server stopped (crash, restart, SIGKILL)
-    or a step failed (fix the cause first; a fleet continues the sources that failed). The same
-    plan runs again under the same operation, so every create reuses its ClientToken and a
-    step the journal has a resource for is not sent again; a disk already attached is not
-    attached again. Nothing is created twice. One ecs-dr-mcp process runs an operation at a
-    time: refused while another live server holds its lease (named, pid@host, with when the
-    lease expires; a killed server's lease expires by itself) and while this server runs it
-    (wait_operation follows it). Refused for an unknown operation and a completed, cancelled,
-    cleaning_up or cleaned_up one: get_operation shows it; cleanup_recovery deletes what it
-    created, or finishes an interrupted cleanup."""
+    or a step failed (fix the cause first; a fleet continues the sources that failed). It
+    continues execute_recovery operations and the operations of the creating step tools
+    (create_snapshot_group, create_snapshot, create_full_image, create_vswitch,
+    run_dr_instance, create_disk_from_snapshot, attach_disk): never call such a tool again for
+    an interrupted operation, that would create anew. The same plan runs again under the same
+    operation, so every create reuses its ClientToken and a step the journal has a resource
+    for is not sent again; a disk already attached is not attached again. Nothing is created
+    twice. A step tool's operation answers with plan_id None and step_result shaped as that
+    tool's `result`. One ecs-dr-mcp process runs an operation at a time: refused while another
+    live server holds its lease (named, pid@host, with when the lease expires; a killed
+    server's lease expires by itself) and while this server runs it (wait_operation follows
+    it). Refused for an unknown operation and a completed, cancelled, cleaning_up or
+    cleaned_up one: get_operation shows it; cleanup_recovery deletes what it created, or
+    finishes an interrupted cleanup."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
+        tool = step_tool(s.journal.get(operation_id).kind)
+        if tool is not None:
+            return await _resume_step(ctx, tool, operation_id)
         plan_id, plan = _resumable_plan(ctx, operation_id)
         outcome = await s.operations.resume(operation_id, _work(ctx, plan), progress_of(ctx))
     return _executed(outcome, plan_id, plan)
+
+
+async def _resume_step(
+    ctx: Ctx, tool: MutatingTool[Any, Any], operation_id: str
+) -> RecoveryExecuted:
+    """A creating step tool's operation, continued by that tool with its journaled plan."""
+    done = await tool.resume(ctx, operation_id)
+    step_result = done.result.model_dump(mode="json") if done.result is not None else None
+    return RecoveryExecuted(**done.fields(), plan_id=None, step_result=step_result)

@@ -17,10 +17,15 @@ from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import scenario_a
 from ecs_dr.workflows.scenario_a import (
+    DrInstancePlan,
     DrInstanceResult,
+    ImagePlan,
     ImageResult,
+    SnapshotGroupPlan,
+    SnapshotPlan,
     SnapshotResult,
     SnapshotSetResult,
+    VSwitchPlan,
     VSwitchResult,
 )
 
@@ -37,12 +42,25 @@ class CreateResult(ToolResult):
 
 # --- create_snapshot_group -----------------------------------------------------------------
 
+
+def _after_group(result: SnapshotSetResult) -> str:
+    ids = [s.snapshot_id for s in result.snapshots]
+    source = (
+        f"snapshot_group_id={result.snapshot_group_id!r}"
+        if result.snapshot_group_id
+        else f"snapshot_ids={ids!r}"
+    )
+    return f"create_full_image(instance_id={result.instance_id!r}, {source})"
+
+
 GROUP = MutatingTool(
     "create_snapshot_group",
     ("instance_id", "region_id", "name"),
     prepare=scenario_a.prepare_snapshot_group,
     execute=scenario_a.execute_snapshot_group,
+    plan_type=SnapshotGroupPlan,
     result=SnapshotSetResult,
+    next_step=_after_group,
 )
 
 
@@ -68,13 +86,6 @@ async def create_snapshot_group(
     done = await GROUP.run(ctx, settled, instance_id=instance_id, region_id=region_id, name=name)
     result = done.result
     ids = [s.snapshot_id for s in result.snapshots] if result else []
-    if result is not None:
-        source = (
-            f"snapshot_group_id={result.snapshot_group_id!r}"
-            if result.snapshot_group_id
-            else f"snapshot_ids={ids!r}"
-        )
-        done.next_step = f"create_full_image(instance_id={instance_id!r}, {source})"
     return SnapshotGroupCreated(
         **done.fields(),
         snapshot_group_id=result.snapshot_group_id if result else None,
@@ -85,12 +96,23 @@ async def create_snapshot_group(
 
 # --- create_snapshot -----------------------------------------------------------------------
 
+
+def _after_snapshot(result: SnapshotResult) -> str:
+    if not result.instance_id:
+        return ""
+    return (
+        f"create_full_image(instance_id={result.instance_id!r}, snapshot_id={result.snapshot_id!r})"
+    )
+
+
 SNAPSHOT = MutatingTool(
     "create_snapshot",
     ("disk_id", "region_id", "name"),
     prepare=scenario_a.prepare_snapshot,
     execute=scenario_a.execute_snapshot,
+    plan_type=SnapshotPlan,
     result=SnapshotResult,
+    next_step=_after_snapshot,
 )
 
 
@@ -111,17 +133,20 @@ async def create_snapshot(
     zone-redundant (accomplished, 100%). Shows the exact parameters for confirmation first."""
     done = await SNAPSHOT.run(ctx, settled, disk_id=disk_id, region_id=region_id, name=name)
     result = done.result
-    if result is not None and result.instance_id:
-        done.next_step = (
-            f"create_full_image(instance_id={result.instance_id!r}, "
-            f"snapshot_id={result.snapshot_id!r})"
-        )
     return SnapshotCreated(
         **done.fields(), snapshot_id=result.snapshot_id if result else None, result=result
     )
 
 
 # --- create_full_image ---------------------------------------------------------------------
+
+
+def _after_image(result: ImageResult) -> str:
+    return (
+        f"run_dr_instance(instance_id={result.instance_id!r}, image_id={result.image_id!r}, "
+        "target_zone_id=<the zone checked with check_target_zone>)"
+    )
+
 
 IMAGE = MutatingTool(
     "create_full_image",
@@ -135,7 +160,9 @@ IMAGE = MutatingTool(
     ),
     prepare=scenario_a.prepare_full_image,
     execute=scenario_a.execute_full_image,
+    plan_type=ImagePlan,
     result=ImageResult,
+    next_step=_after_image,
 )
 
 
@@ -178,11 +205,6 @@ async def create_full_image(
         image_name=image_name,
     )
     result = done.result
-    if result is not None:
-        done.next_step = (
-            f"run_dr_instance(instance_id={instance_id!r}, image_id={result.image_id!r}, "
-            "target_zone_id=<the zone checked with check_target_zone>)"
-        )
     return ImageCreated(
         **done.fields(), image_id=result.image_id if result else None, result=result
     )
@@ -195,7 +217,9 @@ VSWITCH = MutatingTool(
     ("vpc_id", "zone_id", "region_id", "cidr_block", "name"),
     prepare=scenario_a.prepare_vswitch,
     execute=scenario_a.execute_vswitch,
+    plan_type=VSwitchPlan,
     result=VSwitchResult,
+    next_step=lambda result: f"run_dr_instance(..., vswitch_id={result.vswitch_id!r})",
 )
 
 
@@ -230,8 +254,6 @@ async def create_vswitch(
         name=name,
     )
     result = done.result
-    if result is not None:
-        done.next_step = f"run_dr_instance(..., vswitch_id={result.vswitch_id!r})"
     return VSwitchCreated(
         **done.fields(), vswitch_id=result.vswitch_id if result else None, result=result
     )
@@ -252,7 +274,13 @@ DR_INSTANCE = MutatingTool(
     ),
     prepare=scenario_a.prepare_dr_instance,
     execute=scenario_a.execute_dr_instance,
+    plan_type=DrInstancePlan,
     result=DrInstanceResult,
+    next_step=lambda result: (
+        "Show the markdown comparison to the user."
+        if result.all_match
+        else "Some rows do not match (match=false): show them to the user."
+    ),
 )
 
 
@@ -298,12 +326,6 @@ async def run_dr_instance(
         instance_type=instance_type,
     )
     result = done.result
-    if result is not None:
-        done.next_step = (
-            "Show the markdown comparison to the user."
-            if result.all_match
-            else "Some rows do not match (match=false): show them to the user."
-        )
     return DrInstanceCreated(
         **done.fields(),
         dr_instance_id=result.dr_instance_id if result else None,

@@ -1,0 +1,138 @@
+"""The RAM actions the product needs: the ECS actions the code calls (read from the source of
+`cloud/ecs/` and `cloud/waiters.py`, so the list cannot miss one), the RAM action RAM checks for
+each, and which tool calls which."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from ecs_dr.cloud.errors import ram_action_for
+from ecs_dr.tools import TOOLS
+
+CLOUD = Path(__file__).resolve().parent.parent / "cloud"
+# The gateway methods that take an ECS action name as their second argument.
+GATEWAY_METHODS = frozenset({"call", "pages", "collect"})
+
+# Region lookup: a tool given no region_id looks for the resource in every region.
+_FIND = ("DescribeRegions",)
+_SOURCE = ("DescribeInstances", "DescribeDisks", *_FIND)
+_ZONE = ("DescribeZones", "DescribeAvailableResource", "DescribeInstanceTypes")
+_NETWORK = ("DescribeVpcs", "DescribeVSwitches")
+_SNAPSHOTS = (
+    "CreateSnapshotGroup",
+    "DescribeSnapshotGroups",
+    "CreateSnapshot",
+    "DescribeSnapshots",
+)
+_IMAGE = ("CreateImage", "DescribeImages")
+_RUN = ("RunInstances", "DescribeAccountAttributes", "TagResources")
+_DISKS = ("CreateDisk", "AttachDisk", "DescribeAccountAttributes", "TagResources")
+_CLEANUP = (
+    "ListTagResources",
+    "DeleteInstance",
+    "DeleteImage",
+    "DeleteSnapshotGroup",
+    "DeleteSnapshot",
+    "DeleteDisk",
+)
+
+# Which ECS actions each tool may call (the union must equal what the code calls; a test checks
+# that, and an end-to-end test checks each tool's calls on the sandbox against its line).
+TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "describe_source": (*_SOURCE, *_ZONE, *_NETWORK, "DescribeSnapshots"),
+    "check_target_zone": (*_SOURCE, *_ZONE, *_NETWORK),
+    "describe_target_instance": _SOURCE,
+    "verify_dr_instance": (*_SOURCE, "DescribeImages"),
+    "wait_operation": (),
+    "get_operation": (),
+    "list_operations": (),
+    "plan_recovery": (
+        *_SOURCE,
+        *_ZONE,
+        *_NETWORK,
+        "DescribeAccountAttributes",
+        "DescribeSnapshots",
+    ),
+    "create_snapshot_group": (*_SOURCE, *_SNAPSHOTS, "TagResources"),
+    "create_snapshot": (*_SOURCE, "CreateSnapshot", "DescribeSnapshots", "TagResources"),
+    "create_full_image": (*_SOURCE, *_SNAPSHOTS, *_IMAGE, "TagResources"),
+    "create_vswitch": (*_FIND, *_NETWORK, "DescribeZones", "CreateVSwitch", "TagResources"),
+    "run_dr_instance": (*_SOURCE, *_ZONE, *_NETWORK, *_IMAGE, *_RUN),
+    "create_disk_from_snapshot": (*_SOURCE, *_ZONE, "DescribeSnapshots", *_DISKS),
+    "attach_disk": (*_SOURCE, "DescribeInstanceTypes", "AttachDisk"),
+    "execute_recovery": (
+        *_SOURCE,
+        *_ZONE,
+        *_NETWORK,
+        *_SNAPSHOTS,
+        *_IMAGE,
+        *_RUN,
+        *_DISKS,
+        "CreateVSwitch",
+    ),
+    "resume_recovery": (
+        *_SOURCE,
+        *_ZONE,
+        *_NETWORK,
+        *_SNAPSHOTS,
+        *_IMAGE,
+        *_RUN,
+        *_DISKS,
+        "CreateVSwitch",
+    ),
+    "cleanup_recovery": (
+        *_SOURCE,
+        "DescribeImages",
+        "DescribeSnapshots",
+        "DescribeSnapshotGroups",
+        *_NETWORK,
+        *_CLEANUP,
+    ),
+}
+
+
+def called_actions() -> frozenset[str]:
+    """Every ECS action name the code passes to the gateway (`gw.call/pages/collect(region,
+    "Action", ...)`) or polls in a waiter (`WaiterSpec(action="Action")`)."""
+    files = [*sorted((CLOUD / "ecs").glob("*.py")), CLOUD / "waiters.py"]
+    return frozenset(a for f in files for a in _actions_in(ast.parse(f.read_text(), str(f))))
+
+
+def _actions_in(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in GATEWAY_METHODS and len(node.args) >= 2:
+            yield from _literal(node.args[1])
+        if name == "WaiterSpec":
+            yield from (v for k in node.keywords if k.arg == "action" for v in _literal(k.value))
+
+
+def _literal(node: ast.expr) -> Iterator[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+
+
+def tool_ram_actions(tool: str) -> list[str]:
+    """The RAM actions one tool needs, sorted."""
+    return sorted({ram_action_for(a) for a in TOOL_ACTIONS[tool]})
+
+
+def policy_actions(*, read_only: bool = False) -> list[str]:
+    """The RAM actions of the minimal policy: every tool's, or only the read-only tools'."""
+    tools = [t.name for t in TOOLS if t.read_only or not read_only]
+    return sorted({ram_action_for(a) for t in tools for a in TOOL_ACTIONS[t]})
+
+
+def policy(*, read_only: bool = False) -> dict[str, object]:
+    """The minimal RAM policy document."""
+    return {
+        "Version": "1",
+        "Statement": [
+            {"Effect": "Allow", "Action": policy_actions(read_only=read_only), "Resource": "*"}
+        ],
+    }

@@ -1,0 +1,135 @@
+"""The RAM side of the references, end to end over the MCP client: a permission error names the
+missing action and the policy page, and each tool calls only the ECS actions its line in the
+policy table grants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ecs_dr.cloud.errors import ram_action_for
+from ecs_dr.references.policy import TOOL_ACTIONS
+from tests.e2e.harness import Served, decide, serve
+
+REGION = "cn-hangzhou"
+PROD_DB = "i-bp1proddb0000000001"  # three ESSD disks
+DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
+WITH_VSWITCH = "cn-hangzhou-i"
+WITHOUT_VSWITCH = "cn-hangzhou-j"
+VPC = "vpc-bp1prod0000000000001"
+
+
+async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_path: Path) -> None:
+    async with serve(tmp_path) as served:
+        served.sandbox.add_fault(
+            {"kind": "error", "action": "DescribeInstances", "code": "Forbidden.RAM"}
+        )
+        text = await served.fail("describe_source", {"instance_id": PROD_DB, "region_id": REGION})
+    assert "Forbidden.RAM" in text
+    assert "ecs:DescribeInstances" in text
+    assert "references/ram-policies.md" in text
+
+
+async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> None:
+    async with serve(tmp_path) as served:
+        message = "You are not authorized to do this action. Action: vpc:CreateVSwitch"
+        served.sandbox.add_fault(
+            {
+                "kind": "error",
+                "action": "CreateVSwitch",
+                "code": "Forbidden.RAM",
+                "http_status": 403,
+                "message": message,
+            }
+        )
+        arguments = {"vpc_id": VPC, "zone_id": WITHOUT_VSWITCH, "region_id": REGION}
+        result, _ = await decide_or_fail(served, "create_vswitch", arguments)
+    assert ram_action_for("CreateVSwitch") in result
+    assert "references/ram-policies.md" in result
+
+
+async def decide_or_fail(
+    served: Served, tool: str, arguments: Mapping[str, Any]
+) -> tuple[str, list[str]]:
+    """Confirm every prompt as the user would until the tool fails (a tool error, or a failed
+    operation's result); returns the error text."""
+    decisions: dict[str, str] = {}
+    for _ in range(5):
+        result = await served.client.call_tool(tool, {**arguments, "decisions": decisions})
+        if result.is_error:
+            content = result.content[0]
+            return str(getattr(content, "text", "")), list(decisions)
+        structured = result.structured_content or {}
+        if structured.get("status") == "failed":
+            return str(structured["error"]), list(decisions)
+        assert structured.get("status") == "needs_decision", structured
+        for prompt in structured["decisions"]:
+            decisions[prompt["decision_id"]] = prompt["options"][0]["value"]
+    raise AssertionError(f"{tool} never failed")
+
+
+class Recorder:
+    """Calls tools and keeps which ECS actions reached the sandbox during each call; an
+    operation that answered in_progress is followed with wait_operation, whose calls count
+    as the tool's that started it."""
+
+    def __init__(self, served: Served) -> None:
+        self.served = served
+        self.seen: dict[str, set[str]] = {}
+
+    async def run(self, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        before = len(self.served.sandbox.requests())
+        result, _ = await decide(self.served, tool, arguments)
+        while result["status"] == "in_progress":
+            result = await self.served.call(
+                "wait_operation", {"operation_id": result["operation_id"]}
+            )
+        actions = {r["action"] for r in self.served.sandbox.requests()[before:]}
+        self.seen.setdefault(tool, set()).update(actions)
+        assert result["status"] == "completed", result
+        return result
+
+
+async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path: Path) -> None:
+    async with serve(tmp_path) as served:
+        rec = Recorder(served)
+        source = await rec.run("describe_source", {"instance_id": PROD_DB})
+        await rec.run("check_target_zone", {"instance_id": PROD_DB, "target_zone_id": WITH_VSWITCH})
+        await rec.run("describe_target_instance", {"instance_id": DR_TARGET})
+        group = await rec.run("create_snapshot_group", {"instance_id": PROD_DB})
+        image = await rec.run(
+            "create_full_image",
+            {"instance_id": PROD_DB, "snapshot_group_id": group["snapshot_group_id"]},
+        )
+        await rec.run("create_vswitch", {"vpc_id": VPC, "zone_id": WITHOUT_VSWITCH})
+        dr = await rec.run(
+            "run_dr_instance",
+            {"instance_id": PROD_DB, "image_id": image["image_id"], "target_zone_id": WITH_VSWITCH},
+        )
+        await rec.run(
+            "verify_dr_instance",
+            {"source_instance_id": PROD_DB, "dr_instance_id": dr["dr_instance_id"]},
+        )
+        data_disk = next(d for d in source["instance"]["disks"] if d["kind"] == "data")
+        snapshot = await rec.run("create_snapshot", {"disk_id": data_disk["disk_id"]})
+        disk = await rec.run(
+            "create_disk_from_snapshot",
+            {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": DR_TARGET},
+        )
+        await rec.run("attach_disk", {"disk_id": disk["disk_id"], "target_instance_id": DR_TARGET})
+        plan = await rec.run(
+            "plan_recovery",
+            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+        )
+        executed = await rec.run("execute_recovery", {"plan_id": plan["plan_id"]})
+        await rec.run("get_operation", {"operation_id": executed["operation_id"]})
+        await rec.run("list_operations", {})
+        await rec.run("cleanup_recovery", {"operation_id": dr["operation_id"]})
+
+    ungranted = {
+        tool: sorted(actions - set(TOOL_ACTIONS[tool]))
+        for tool, actions in rec.seen.items()
+        if actions - set(TOOL_ACTIONS[tool])
+    }
+    assert ungranted == {}, "add these to TOOL_ACTIONS, then run `make references`"
