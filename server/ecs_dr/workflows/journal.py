@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import stamina
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
 
@@ -290,6 +291,17 @@ def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
     return home / ".local" / "state" / APP_DIR
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """WAL is a property of the file: readers never block the one writer. Switching a new file
+    to it needs a lock SQLite does not wait for, so two servers opening one new journal at
+    once retry rather than fail with "database is locked"."""
+    for attempt in stamina.retry_context(
+        on=sqlite3.OperationalError, attempts=None, timeout=BUSY_TIMEOUT_MS / 1000
+    ):
+        with attempt:
+            conn.execute("PRAGMA journal_mode=WAL")
+
+
 class Journal:
     """The operations and steps recorded in one SQLite file (created on first use)."""
 
@@ -299,8 +311,7 @@ class Journal:
         self._clock = clock or (lambda: datetime.now(UTC))
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with closing(self._connect()) as conn:
-            # WAL is a property of the file: readers never block the one writer.
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             # A migration may rebuild a table that steps refer to (SQLite's documented way to
             # change a table); the rows are checked before it commits.
             conn.execute("PRAGMA foreign_keys=OFF")
