@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,86 @@ def child_pids(command_part: str) -> list[int]:
         if int(ppid) == os.getpid() and state != "Z" and command_part in cmdline:
             found.append(int(entry.name))
     return found
+
+
+# --- a sandbox in a process of its own, and servers on it -------------------------------------
+
+# The keys a sandbox the test starts itself accepts.
+SANDBOX_KEY_ID, SANDBOX_KEY_SECRET = "A", "S"
+# `ecs-dr-mcp serve`, started so that a mark in its command line finds its pid for a SIGKILL.
+SERVER_LAUNCHER = """
+import sys
+from ecs_dr.cli import main
+sys.exit(main(["serve"]))
+"""
+
+
+@contextmanager
+def sandbox_process(workdir: Path, args: list[str] | None = None) -> Iterator[SandboxControl]:
+    """A sandbox that outlives the servers the test kills: `ecs-dr-sandbox --port 0` at the
+    test time scale, or `python <args>` printing `endpoint: ...` first. Stopped on the way out.
+    """
+    command = [sys.executable, *(args or [])]
+    if args is None:
+        command += ["-m", "ecs_dr.sandbox.cli", "--port", "0", "--time-scale", str(TEST_TIME_SCALE)]
+        command += ["--access-key-id", SANDBOX_KEY_ID, "--access-key-secret", SANDBOX_KEY_SECRET]
+    with (workdir / "sandbox.log").open("w") as errlog:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errlog, text=True)
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            assert line.startswith("endpoint: "), line
+            yield SandboxControl(line.removeprefix("endpoint: ").strip())
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+@asynccontextmanager
+async def serve_on(
+    sandbox: SandboxControl, workdir: Path, name: str, env: Mapping[str, str] | None = None
+) -> AsyncIterator[tuple[Served, int]]:
+    """`ecs-dr-mcp serve` (no --sandbox) on `sandbox` and `workdir`'s journal, and its pid.
+
+    Its waits poll at the test time scale (ECS_DR_CLOUD_TIME_SCALE), as a server polls ECS in
+    real seconds; `env` adds to or overrides its settings.
+    """
+    settings = {
+        "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
+        "ALIBABA_CLOUD_ECS_PROTOCOL": "http",
+        "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": SANDBOX_KEY_ID,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SANDBOX_KEY_SECRET,
+        "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+        "ECS_DR_MAX_CALL_WAIT_S": "0.2",
+        "ECS_DR_CLOUD_TIME_SCALE": str(TEST_TIME_SCALE),
+        **(env or {}),
+    }
+    mark = f"ecs-dr-test-server-{name}-{os.urandom(4).hex()}"
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-c", SERVER_LAUNCHER, mark],
+        env=server_environment(workdir / "state", settings),
+    )
+    with (workdir / f"{name}.log").open("w") as errlog:
+        async with Client(
+            stdio_client(params, errlog=errlog), read_timeout_seconds=REQUEST_TIMEOUT_S
+        ) as client:
+            (pid,) = child_pids(mark)
+            yield Served(client, sandbox, workdir / f"{name}.log"), pid
+
+
+async def until_sent(sandbox: SandboxControl, action: str) -> None:
+    """Wait until the sandbox has received `action` (its requests log is polled: the sandbox
+    has no event to wait on)."""
+    with anyio.fail_after(START_TIMEOUT_S):
+        while True:
+            if action in sandbox.actions():
+                return
+            await anyio.sleep(0.005)

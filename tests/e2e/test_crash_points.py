@@ -22,38 +22,34 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from tests.e2e.harness import (
-    REQUEST_TIMEOUT_S,
+    SANDBOX_KEY_ID,
+    SANDBOX_KEY_SECRET,
     TEST_TIME_SCALE,
     SandboxControl,
     Served,
     child_pids,
     decide,
-    server_environment,
+    sandbox_process,
+    serve_on,
 )
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
 DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
 NO_VSWITCH_ZONE = "cn-hangzhou-j"  # the VPC has no VSwitch there: the plan creates one
-KEY_ID, KEY_SECRET = "A", "S"
 TAG_OPERATION = "ecs-dr:operation-id"
-ROOT = Path(__file__).resolve().parents[2]
-SERVER_MARK = "ecs-dr-crash-point-server"
+SERVER_MARK = "ecs-dr-test-server"  # in every test server's command line (serve_on)
 KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
 RESOURCE_TYPE = {
     "snapshot_groups": "snapshotgroup",
@@ -106,14 +102,6 @@ sock = bind_loopback(0)
 print(f"endpoint: 127.0.0.1:{sock.getsockname()[1]}", flush=True)
 asyncio.run(uvicorn_server(sandbox).serve(sockets=[sock]))
 """
-# `ecs-dr-mcp serve`; the mark in its command line tells the test's servers apart. Its waits
-# poll at the test time scale (ECS_DR_CLOUD_TIME_SCALE).
-SERVER_CODE = """
-import sys
-from ecs_dr.cli import main
-sys.exit(main(["serve"]))
-"""
-
 Requests = list[dict[str, Any]]
 Trigger = Callable[[Requests], bool]
 
@@ -121,24 +109,9 @@ Trigger = Callable[[Requests], bool]
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxControl]:
     """One sandbox process for the module; every test starts from a reset world."""
-    log = tmp_path_factory.mktemp("sandbox") / "sandbox.log"
-    args = [sys.executable, "-c", SANDBOX_CODE, KEY_ID, KEY_SECRET]
-    with log.open("w") as errlog:
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errlog, text=True, cwd=ROOT)
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            assert line.startswith("endpoint: "), line
-            yield SandboxControl(line.removeprefix("endpoint: ").strip())
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-            if proc.stdout is not None:
-                proc.stdout.close()
+    code = ["-c", SANDBOX_CODE, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET]
+    with sandbox_process(tmp_path_factory.mktemp("sandbox"), code) as control:
+        yield control
 
 
 @pytest.fixture
@@ -147,40 +120,14 @@ def sandbox(cloud: SandboxControl) -> SandboxControl:
     return cloud
 
 
-@asynccontextmanager
-async def server(
+def server(
     workdir: Path, sandbox: SandboxControl, name: str
-) -> AsyncIterator[tuple[Served, int]]:
+) -> AbstractAsyncContextManager[tuple[Served, int]]:
     """`ecs-dr-mcp serve` on the sandbox and `workdir`'s journal, and its pid."""
-    log_path = workdir / f"{name}.log"
-    env = server_environment(
-        workdir / "state",
-        {
-            "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
-            "ALIBABA_CLOUD_ECS_PROTOCOL": "http",
-            "ALIBABA_CLOUD_REGION_ID": REGION,
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": KEY_SECRET,
-            "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
-            "ECS_DR_MAX_CALL_WAIT_S": "0.05",
-            # The sandbox's cloud runs faster than ECS: so may the calls and the polls.
-            "ECS_DR_MAX_QPS": "1000",
-            "ECS_DR_CLOUD_TIME_SCALE": str(TEST_TIME_SCALE),
-        },
+    # The sandbox's cloud runs faster than ECS: so may the calls.
+    return serve_on(
+        sandbox, workdir, name, {"ECS_DR_MAX_CALL_WAIT_S": "0.05", "ECS_DR_MAX_QPS": "1000"}
     )
-    mark = f"{SERVER_MARK}-{name}"
-    params = StdioServerParameters(
-        command=sys.executable,
-        args=["-c", SERVER_CODE, mark],
-        env=env,
-        cwd=ROOT,
-    )
-    with log_path.open("w") as errlog:
-        async with Client(
-            stdio_client(params, errlog=errlog), read_timeout_seconds=REQUEST_TIMEOUT_S
-        ) as client:
-            (pid,) = child_pids(mark)
-            yield Served(client, sandbox, log_path), pid
 
 
 # --- the clock ---------------------------------------------------------------------------

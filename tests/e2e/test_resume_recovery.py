@@ -10,112 +10,25 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from tests.e2e.harness import (
-    REQUEST_TIMEOUT_S,
     START_TIMEOUT_S,
-    SandboxControl,
-    Served,
+    child_pids,
     decide,
-    server_environment,
+    sandbox_process,
+    serve_on,
+    until_sent,
 )
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"
 TARGET_ZONE = "cn-hangzhou-i"
-KEY_ID, KEY_SECRET = "A", "S"
-# Slow enough that the image is still being made when the kill lands.
-TIME_SCALE = "600"
 TAG_OPERATION = "ecs-dr:operation-id"
-
-
-@contextmanager
-def sandbox_process(workdir: Path) -> Iterator[SandboxControl]:
-    """`ecs-dr-sandbox --port 0` in its own process; stopped on the way out."""
-    args = [
-        sys.executable,
-        "-m",
-        "ecs_dr.sandbox.cli",
-        "--port",
-        "0",
-        "--access-key-id",
-        KEY_ID,
-        "--access-key-secret",
-        KEY_SECRET,
-        "--time-scale",
-        TIME_SCALE,
-    ]
-    with (workdir / "sandbox.log").open("w") as errlog:
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errlog, text=True)
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            assert line.startswith("endpoint: "), line
-            yield SandboxControl(line.removeprefix("endpoint: ").strip())
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-            if proc.stdout is not None:
-                proc.stdout.close()
-
-
-def _children(command_part: str) -> list[int]:
-    """The pids of this process's children whose command line holds `command_part`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == os.getpid() and command_part in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-@asynccontextmanager
-async def server(workdir: Path, sandbox: SandboxControl, name: str) -> AsyncIterator[Served]:
-    """`ecs-dr-mcp serve` (no --sandbox) on the separate sandbox and `workdir`'s journal."""
-    log_path = workdir / f"{name}.log"
-    env = server_environment(
-        workdir / "state",
-        {
-            "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
-            "ALIBABA_CLOUD_ECS_PROTOCOL": "http",
-            "ALIBABA_CLOUD_REGION_ID": REGION,
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": KEY_SECRET,
-            "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
-            "ECS_DR_MAX_CALL_WAIT_S": "0.2",
-            # The sandbox's time runs TIME_SCALE times faster: so do the server's polls.
-            "ECS_DR_CLOUD_TIME_SCALE": TIME_SCALE,
-        },
-    )
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "ecs_dr.cli", "serve"], env=env
-    )
-    with log_path.open("w") as errlog:
-        async with Client(
-            stdio_client(params, errlog=errlog), read_timeout_seconds=REQUEST_TIMEOUT_S
-        ) as client:
-            yield Served(client, sandbox, log_path)
 
 
 def of_operation(state: dict[str, Any], kind: str, resource_type: str, op: str) -> list[str]:
@@ -135,8 +48,7 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
         # The first server: plan, execute, and SIGKILL once CreateImage was sent.
         killed = False
         with suppress(Exception):
-            async with server(tmp_path, sandbox, "first") as first:
-                (pid,) = _children("ecs_dr.cli serve")
+            async with serve_on(sandbox, tmp_path, "first") as (first, pid):
                 planned, _ = await decide(
                     first,
                     "plan_recovery",
@@ -152,19 +64,14 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
                 )
                 assert started["status"] == "in_progress", started
                 op = started["operation_id"]
-                with anyio.fail_after(START_TIMEOUT_S):
-                    # The requests log is polled: the sandbox has no event to wait on.
-                    while True:
-                        if "CreateImage" in sandbox.actions():
-                            break
-                        await anyio.sleep(0.005)
+                await until_sent(sandbox, "CreateImage")
                 os.kill(pid, signal.SIGKILL)
                 killed = True
         assert killed
         assert "RunInstances" not in sandbox.actions()
 
         # A new server on the same journal continues it.
-        async with server(tmp_path, sandbox, "second") as second:
+        async with serve_on(sandbox, tmp_path, "second") as (second, _):
             result = await second.call("resume_recovery", {"operation_id": op})
             assert result["operation_id"] == op
             with anyio.fail_after(START_TIMEOUT_S):
@@ -185,4 +92,4 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
         (dr,) = of_operation(state, "instances", "instance", op)
         assert state["regions"][REGION]["instances"][dr]["status"] == "Running"
         assert sandbox.actions().count("CreateSnapshotGroup") == 1
-        assert _children("ecs_dr.cli serve") == []
+        assert child_pids("ecs-dr-test-server") == []

@@ -14,70 +14,22 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from tests.e2e.harness import (
-    REQUEST_TIMEOUT_S,
     START_TIMEOUT_S,
-    SandboxControl,
     Served,
+    child_pids,
     decide,
-    server_environment,
-)
-from tests.e2e.test_resume_recovery import (
-    KEY_ID,
-    KEY_SECRET,
-    PROD_DB,
-    REGION,
-    TIME_SCALE,
-    _children,
-    of_operation,
     sandbox_process,
+    serve_on,
+    until_sent,
 )
-
-SERVER_MARK = "ecs-dr-resume-step-server"
-# `ecs-dr-mcp serve`; the mark in its command line finds its process for the kill.
-SERVER_CODE = """
-import sys
-from ecs_dr.cli import main
-sys.exit(main(["serve"]))
-"""
-
-
-@asynccontextmanager
-async def server(workdir: Path, sandbox: SandboxControl, name: str) -> AsyncIterator[Served]:
-    """`ecs-dr-mcp serve` (no --sandbox) on the separate sandbox and `workdir`'s journal."""
-    log_path = workdir / f"{name}.log"
-    env = server_environment(
-        workdir / "state",
-        {
-            "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
-            "ALIBABA_CLOUD_ECS_PROTOCOL": "http",
-            "ALIBABA_CLOUD_REGION_ID": REGION,
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": KEY_SECRET,
-            "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
-            "ECS_DR_MAX_CALL_WAIT_S": "0.2",
-            # Waits poll at the sandbox's time scale, as a server polls ECS in real seconds.
-            "ECS_DR_CLOUD_TIME_SCALE": TIME_SCALE,
-        },
-    )
-    params = StdioServerParameters(
-        command=sys.executable, args=["-c", SERVER_CODE, SERVER_MARK], env=env
-    )
-    with log_path.open("w") as errlog:
-        async with Client(
-            stdio_client(params, errlog=errlog), read_timeout_seconds=REQUEST_TIMEOUT_S
-        ) as client:
-            yield Served(client, sandbox, log_path)
+from tests.e2e.test_resume_recovery import PROD_DB, REGION, of_operation
 
 
 async def _until_done(served: Served, result: dict[str, Any]) -> dict[str, Any]:
@@ -97,8 +49,7 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
         # was sent and while the image is still Creating.
         killed = False
         with suppress(Exception):
-            async with server(tmp_path, sandbox, "first") as first:
-                (pid,) = _children(SERVER_MARK)
+            async with serve_on(sandbox, tmp_path, "first") as (first, pid):
                 group, _ = await decide(first, "create_snapshot_group", {"instance_id": PROD_DB})
                 group = await _until_done(first, group)
                 assert group["status"] == "completed", group
@@ -112,12 +63,7 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
                 )
                 assert started["status"] == "in_progress", started
                 op = started["operation_id"]
-                with anyio.fail_after(START_TIMEOUT_S):
-                    # The requests log is polled: the sandbox has no event to wait on.
-                    while True:
-                        if "CreateImage" in sandbox.actions():
-                            break
-                        await anyio.sleep(0.005)
+                await until_sent(sandbox, "CreateImage")
                 os.kill(pid, signal.SIGKILL)
                 killed = True
         assert killed
@@ -126,7 +72,7 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
 
         # A new server on the same journal: resume_recovery continues the step tool's
         # operation under its id, with the plan it journaled.
-        async with server(tmp_path, sandbox, "second") as second:
+        async with serve_on(sandbox, tmp_path, "second") as (second, _):
             resumed = await second.call("resume_recovery", {"operation_id": op})
             assert resumed["operation_id"] == op
             assert resumed["plan_id"] is None
@@ -156,4 +102,4 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
         assert 1 <= len(creates) <= 2  # sent again only when the kill beat the journal
         assert {c["ClientToken"] for c in creates} == {step["client_token"]}
         assert sandbox.actions().count("CreateSnapshotGroup") == 1
-        assert _children(SERVER_MARK) == []
+        assert child_pids("ecs-dr-test-server") == []
