@@ -9,7 +9,7 @@ import math
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,15 +85,20 @@ def sandbox_timing(clock: ScaledClock) -> Timing:
     """Waits on the sandbox: its cloud time runs `scale` times faster than real time, so a
     poll interval stated in cloud seconds sleeps that much less, and timestamps are the
     sandbox's own."""
-    scale = clock.scale
-
-    async def sleep(seconds: float) -> None:
-        await asyncio.sleep(seconds / scale)
 
     def now() -> datetime:
         return datetime.fromtimestamp(clock.now(), tz=UTC)
 
-    return Timing(sleep=sleep, clock=clock.now, now=now)
+    return Timing(sleep=_scaled_sleep(clock.scale), clock=clock.now, now=now)
+
+
+def _scaled_sleep(scale: float) -> Callable[[float], Awaitable[None]]:
+    """A sleep of cloud seconds on a cloud whose time runs `scale` times faster."""
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds / scale)
+
+    return sleep
 
 
 def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
@@ -117,11 +122,7 @@ def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
             f"{ENV_CLOUD_TIME_SCALE} is for a sandbox on loopback ({ENV_ENDPOINT}=127.0.0.1:...), "
             f"not {settings.endpoint or 'the public ECS endpoint'}: real ECS runs in real time"
         )
-
-    async def sleep(seconds: float) -> None:
-        await asyncio.sleep(seconds / scale)
-
-    return Timing(sleep=sleep)
+    return Timing(sleep=_scaled_sleep(scale))
 
 
 @dataclass
