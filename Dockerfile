@@ -1,5 +1,6 @@
 # ecs-dr-mcp as a container: stdio by default, streamable HTTP with
-# `serve --transport streamable-http --host 0.0.0.0`. No credentials are baked in: pass them at
+# `serve --transport streamable-http --host 0.0.0.0` (which needs ECS_DR_HTTP_TOKEN, a bearer
+# token every request must carry). No credentials are baked in: pass them at
 # run time (environment variables, or the aliyun CLI's ~/.aliyun mounted read-only).
 # See references/client-setup.md.
 

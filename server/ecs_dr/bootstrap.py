@@ -14,15 +14,17 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials.models import Config as CredentialConfig
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import ENV_ENDPOINT, ENV_REGION, ENV_TUNING, CloudSettings, is_loopback
+from ecs_dr.logs import register_secrets
 from ecs_dr.sandbox.app import create_sandbox
 from ecs_dr.sandbox.clock import ScaledClock
 from ecs_dr.sandbox.server import SandboxThread
@@ -38,6 +40,16 @@ ENV_SANDBOX_TIME_SCALE = "ECS_DR_SANDBOX_TIME_SCALE"
 ENV_SANDBOX_PORT = "ECS_DR_SANDBOX_PORT"
 ENV_SANDBOX_WORLD = "ECS_DR_SANDBOX_WORLD"
 ENV_CLOUD_TIME_SCALE = "ECS_DR_CLOUD_TIME_SCALE"
+# The credential chain's own variables. The embedded sandbox takes its key pair from them when
+# both are set, so that a test can know (and look for) every credential value in play.
+ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
+ENV_ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"  # noqa: S105 (a name)
+ENV_SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"  # noqa: S105 (a name)
+CREDENTIAL_VARIABLES = (ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN)
+ENV_HTTP_TOKEN = "ECS_DR_HTTP_TOKEN"  # noqa: S105 (a name)
+ENV_HTTP_ALLOWED_HOSTS = "ECS_DR_HTTP_ALLOWED_HOSTS"
+# A bearer token guards an endpoint that can create cloud resources: long enough not to guess.
+MIN_HTTP_TOKEN_LENGTH = 16
 
 log = structlog.get_logger("ecs_dr.bootstrap")
 
@@ -125,6 +137,56 @@ def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
     return Timing(sleep=_scaled_sleep(scale))
 
 
+class HttpSettings(BaseModel):
+    """Who may use the streamable HTTP endpoint: the bearer token every request must carry
+    (required to listen beyond loopback) and the Host values allowed besides loopback's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    token: SecretStr | None = None
+    allowed_hosts: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpSettings:
+        """ECS_DR_HTTP_TOKEN and ECS_DR_HTTP_ALLOWED_HOSTS (comma-separated Host header values,
+        `host:port` or `host:*`); raises ConfigError naming the variable that is unusable."""
+        env = os.environ if environ is None else environ
+        token = env.get(ENV_HTTP_TOKEN) or None
+        if token is not None and len(token) < MIN_HTTP_TOKEN_LENGTH:
+            raise ConfigError(
+                f"{ENV_HTTP_TOKEN} is too short ({len(token)} characters): use at least "
+                f"{MIN_HTTP_TOKEN_LENGTH}, e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'"
+            )
+        hosts = tuple(
+            h.strip() for h in env.get(ENV_HTTP_ALLOWED_HOSTS, "").split(",") if h.strip()
+        )
+        for host in hosts:
+            if "/" in host or " " in host:
+                raise ConfigError(
+                    f"{ENV_HTTP_ALLOWED_HOSTS} holds Host header values (host:port or host:*), "
+                    f"not {host!r}"
+                )
+        register_secrets(token)
+        return cls(token=SecretStr(token) if token else None, allowed_hosts=hosts)
+
+
+class _RegisteringCredential:
+    """The default credential chain, each value it resolves registered for log redaction
+    before the SDK signs with it (a rotated STS token included)."""
+
+    def __init__(self, inner: CredentialClient) -> None:
+        self._inner = inner
+
+    async def get_credential_async(self) -> Any:
+        model = await self._inner.get_credential_async()
+        register_secrets(model.access_key_id, model.access_key_secret, model.security_token)
+        return model
+
+    def __repr__(self) -> str:
+        return "<credential default chain>"
+
+
 @dataclass
 class EmbeddedSandbox:
     thread: SandboxThread
@@ -141,11 +203,17 @@ def embedded_sandbox(
     region_id: str = SANDBOX_REGION,
     max_qps: float | None = None,
     max_concurrent_calls: int | None = None,
+    key_pair: tuple[str, str] | None = None,
+    security_token: str | None = None,
 ) -> Iterator[EmbeddedSandbox]:
-    """The demo world (or `world`) on a loopback port and a gateway signed with a key made for
-    this run. Raises WorldError for a world file the sandbox cannot load."""
-    key_id = f"LTAI5tSandbox{secrets.token_hex(6)}"
-    secret = secrets.token_urlsafe(24)
+    """The demo world (or `world`) on a loopback port and a gateway signed with `key_pair`
+    (and `security_token`, as an STS credential), or with a key made for this run. Raises
+    WorldError for a world file the sandbox cannot load."""
+    key_id, secret = key_pair or (
+        f"LTAI5tSandbox{secrets.token_hex(6)}",
+        secrets.token_urlsafe(24),
+    )
+    register_secrets(key_id, secret, security_token)
     clock = ScaledClock(time_scale)
     sandbox = create_sandbox(key_id, secret, world_path=world, clock=clock)
     with SandboxThread(sandbox, port=port) as thread:
@@ -157,7 +225,12 @@ def embedded_sandbox(
             max_concurrent_calls=max_concurrent_calls,
         )
         credential = CredentialClient(
-            CredentialConfig(type="access_key", access_key_id=key_id, access_key_secret=secret)
+            CredentialConfig(
+                type="sts" if security_token else "access_key",
+                access_key_id=key_id,
+                access_key_secret=secret,
+                security_token=security_token,
+            )
         )
         yield EmbeddedSandbox(
             thread, EcsGateway(settings, credential=credential), sandbox_timing(clock)
@@ -183,9 +256,13 @@ def build_services(
     The operations runner still has to be entered (`async with services.operations`) inside
     the event loop. In sandbox mode the journal lives in a fresh temporary directory unless
     ECS_DR_STATE_DIR names one: the sandbox's world starts anew with every process, and so
-    would the ids the journal holds. Raises ConfigError for a bad setting.
+    would the ids the journal holds. The embedded sandbox accepts the key pair of
+    ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN) when both are set.
+    Every configured credential value is registered for log redaction. Raises ConfigError for
+    a bad setting.
     """
     env = os.environ if environ is None else environ
+    register_secrets(*(env.get(name) for name in CREDENTIAL_VARIABLES))
     try:
         operation_settings = OperationSettings.from_env(env)
     except ValueError as exc:
@@ -203,6 +280,8 @@ def build_services(
                         region_id=env.get(ENV_REGION) or SANDBOX_REGION,
                         max_qps=config.max_qps,
                         max_concurrent_calls=config.max_concurrent_calls,
+                        key_pair=_configured_key_pair(env),
+                        security_token=env.get(ENV_SECURITY_TOKEN) or None,
                     )
                 )
             except WorldError as exc:
@@ -222,7 +301,10 @@ def build_services(
             )
         else:
             try:
-                gateway = EcsGateway(CloudSettings.from_env(env))
+                gateway = EcsGateway(
+                    CloudSettings.from_env(env),
+                    credential=_RegisteringCredential(CredentialClient()),
+                )
             except ValidationError as exc:
                 raise ConfigError(str(exc.errors()[0]["msg"])) from None
             timing = cloud_timing(env, gateway.settings)
@@ -230,3 +312,8 @@ def build_services(
         journal = Journal(state_dir / JOURNAL_FILE)
         operations = Operations(journal, operation_settings.max_call_wait_s)
         yield Services(gateway, journal, operations, timing)
+
+
+def _configured_key_pair(env: Mapping[str, str]) -> tuple[str, str] | None:
+    key_id, secret = env.get(ENV_ACCESS_KEY_ID), env.get(ENV_ACCESS_KEY_SECRET)
+    return (key_id, secret) if key_id and secret else None

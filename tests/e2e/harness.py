@@ -3,6 +3,11 @@
 The server logs JSON lines to a file the test owns (stderr); the embedded sandbox's endpoint
 is read from the `sandbox.started` line, and its control endpoints (`/_sandbox/requests`,
 `/_sandbox/state`) show what the server did to the cloud.
+
+Every server signs with real-looking credentials (an AccessKey id of the real shape, a
+30-character secret, an STS token), and when a `serve`/`serve_on` context ends, its log and
+every tool result, error and progress message its client received are scanned for them
+(`SECRET_SCAN`): a credential that shows anywhere fails the test.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 import subprocess
 import sys
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +28,33 @@ import mcp_types as types
 from mcp import Client
 from mcp.client.session import ClientRequestContext
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.shared.dispatcher import ProgressFnT
+from mcp.shared.exceptions import MCPError
 
+from ecs_dr.bootstrap import CREDENTIAL_VARIABLES, ENV_HTTP_TOKEN
 from ecs_dr.cloud.user_agent import USER_AGENT
+from ecs_dr.logs import MIN_SECRET_LENGTH
 
 # Cloud time runs this much faster than real time: a whole recovery takes about a second.
 TEST_TIME_SCALE = 600.0
 START_TIMEOUT_S = 30.0
 REQUEST_TIMEOUT_S = 60.0
 USER_AGENT_PREFIX = USER_AGENT.rsplit("/", 1)[0] + "/"
+
+# The credentials every test server signs with, shaped like real ones so that neither a
+# redaction by shape nor one by value is spared: `LTAI5t` and 18 alphanumerics, a
+# 30-character secret, and an STS token (sent with every request; the sandbox ignores it).
+SANDBOX_KEY_ID = "LTAI5tfCIT5F0UzyHbUUjDyL"
+SANDBOX_KEY_SECRET = "SRKnzlx5toEjCFsyQHtX25lqS6WCpL"
+SANDBOX_SECURITY_TOKEN = (
+    "CAIS8QF1q6Ft5B2yfSjIr5bMGM/2n7tU0Ky6Qk3QtWQsTu1li/3FlTz2IHhMfXRuB+0Ysvg/lW5T6fkdlrp6"
+    "SJtIRkvLYMh6w7A9rEWrrF2hs3M5Bn6dGoAHRaPF2RL4XIAGz0kbqF5JYwwrSmHF8yqrBiaHVX1mGJRCvAKl2A=="
+)
+SANDBOX_CREDENTIALS = {
+    "ALIBABA_CLOUD_ACCESS_KEY_ID": SANDBOX_KEY_ID,
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SANDBOX_KEY_SECRET,
+    "ALIBABA_CLOUD_SECURITY_TOKEN": SANDBOX_SECURITY_TOKEN,
+}
 
 
 @dataclass
@@ -119,6 +143,106 @@ def decline(params: types.ElicitRequestParams) -> types.ElicitResult:
 
 
 @dataclass
+class Transcript:
+    """What a server told its client: tool results and errors, and progress messages."""
+
+    results: list[tuple[str, str]] = field(default_factory=list)
+    progress: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class TranscribedClient(Client):
+    """The `mcp` Client, keeping every tool result (all content blocks and structured content),
+    tool error and progress message for the secret scan; every call asks for progress."""
+
+    transcript: Transcript = field(default_factory=Transcript)
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        read_timeout_seconds: float | None = None,
+        progress_callback: ProgressFnT | None = None,
+        **options: Any,
+    ) -> types.CallToolResult:
+        async def record(progress: float, total: float | None, message: str | None) -> None:
+            self.transcript.progress.append((name, message or ""))
+            if progress_callback is not None:
+                await progress_callback(progress, total, message)
+
+        try:
+            result = await super().call_tool(
+                name, arguments, read_timeout_seconds, record, **options
+            )
+        except MCPError as exc:
+            self.transcript.results.append((name, str(exc)))
+            raise
+        self.transcript.results.append((name, result.model_dump_json()))
+        return result
+
+
+@dataclass
+class SecretScan:
+    """Everything the scan looked at in this test session, and how many credentials it found."""
+
+    servers: int = 0
+    log_bytes: int = 0
+    log_lines: int = 0
+    results: int = 0
+    progress_messages: int = 0
+    result_bytes: int = 0
+    found: int = 0
+
+    def check(self, secrets: Mapping[str, str], log_path: Path, transcript: Transcript) -> None:
+        """Raise naming where each credential showed (never the credential itself)."""
+        found: list[str] = []
+        log = log_path.read_bytes() if log_path.exists() else b""
+        self.servers += 1
+        self.log_bytes += len(log)
+        for number, line in enumerate(log.splitlines(), 1):
+            self.log_lines += 1
+            found += [f"{log_path.name} line {number}: {kind}" for kind in _holding(secrets, line)]
+        for index, (tool, text) in enumerate(transcript.results, 1):
+            self.results += 1
+            self.result_bytes += len(text.encode())
+            where = f"tool result {index} ({tool})"
+            found += [f"{where}: {kind}" for kind in _holding(secrets, text.encode())]
+        for index, (tool, message) in enumerate(transcript.progress, 1):
+            self.progress_messages += 1
+            self.result_bytes += len(message.encode())
+            where = f"progress message {index} ({tool})"
+            found += [f"{where}: {kind}" for kind in _holding(secrets, message.encode())]
+        self.found += len(found)
+        if found:
+            raise AssertionError("credentials leaked: " + "; ".join(found))
+
+    def summary(self) -> str:
+        return (
+            f"secret scan: {self.servers} servers, {self.log_bytes} log bytes in "
+            f"{self.log_lines} lines, {self.results} tool results and "
+            f"{self.progress_messages} progress messages ({self.result_bytes} bytes): "
+            f"{self.found} credentials found"
+        )
+
+
+SECRET_SCAN = SecretScan()
+
+
+def _holding(secrets: Mapping[str, str], data: bytes) -> list[str]:
+    return [kind for kind, value in secrets.items() if value.encode() in data]
+
+
+def credentials_of(environment: Mapping[str, str]) -> dict[str, str]:
+    """The credential values a server was started with (and the sandbox's own), by name."""
+    named = {f"the sandbox's {name}": value for name, value in SANDBOX_CREDENTIALS.items()}
+    for name in (*CREDENTIAL_VARIABLES, ENV_HTTP_TOKEN):
+        value = environment.get(name, "")
+        if len(value) >= MIN_SECRET_LENGTH and value not in named.values():
+            named[f"the configured {name}"] = value
+    return named
+
+
+@dataclass
 class Served:
     client: Client
     sandbox: SandboxControl
@@ -168,27 +292,29 @@ async def serve(
     elicitation: Elicitations | None = None,
     mode: str = "legacy",
     env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> AsyncIterator[Served]:
     """The server on its own sandbox; `mode` picks the protocol generation ("legacy":
-    2025-11-25 and `elicitation/create`; "auto": 2026-07-28 and input-required retries)."""
+    2025-11-25 and `elicitation/create`; "auto": 2026-07-28 and input-required retries);
+    `args` adds to the `serve` command line (`--log-level DEBUG`, say)."""
     await anyio.Path(workdir).mkdir(parents=True, exist_ok=True)
     log_path = workdir / "server.log"
-    args = ["-m", "ecs_dr.cli", "serve", "--sandbox", *(["--read-only"] if read_only else [])]
-    params = StdioServerParameters(
-        command=sys.executable,
-        args=args,
-        env=server_environment(workdir / "state", env or {}),
-    )
+    command = ["-m", "ecs_dr.cli", "serve", "--sandbox", *(["--read-only"] if read_only else [])]
+    environment = server_environment(workdir / "state", {**SANDBOX_CREDENTIALS, **(env or {})})
+    params = StdioServerParameters(command=sys.executable, args=[*command, *args], env=environment)
+    transcript = Transcript()
     with log_path.open("w") as errlog:
         # Every request is bounded: a server that stops answering fails the test.
-        async with Client(
+        async with TranscribedClient(
             stdio_client(params, errlog=errlog),
             mode=mode,
             elicitation_callback=elicitation,
             read_timeout_seconds=REQUEST_TIMEOUT_S,
+            transcript=transcript,
         ) as client:
             endpoint = await _sandbox_endpoint(log_path)
             yield Served(client, SandboxControl(endpoint), log_path)
+    SECRET_SCAN.check(credentials_of(environment), log_path, transcript)
 
 
 def assert_session_user_agent(sandbox: SandboxControl) -> None:
@@ -249,13 +375,11 @@ def child_pids(command_part: str) -> list[int]:
 
 # --- a sandbox in a process of its own, and servers on it -------------------------------------
 
-# The keys a sandbox the test starts itself accepts.
-SANDBOX_KEY_ID, SANDBOX_KEY_SECRET = "A", "S"
 # `ecs-dr-mcp serve`, started so that a mark in its command line finds its pid for a SIGKILL.
 SERVER_LAUNCHER = """
 import sys
 from ecs_dr.cli import main
-sys.exit(main(["serve"]))
+sys.exit(main(["serve", *sys.argv[2:]]))
 """
 
 
@@ -288,36 +412,43 @@ def sandbox_process(workdir: Path, args: list[str] | None = None) -> Iterator[Sa
 
 @asynccontextmanager
 async def serve_on(
-    sandbox: SandboxControl, workdir: Path, name: str, env: Mapping[str, str] | None = None
+    sandbox: SandboxControl,
+    workdir: Path,
+    name: str,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> AsyncIterator[tuple[Served, int]]:
     """`ecs-dr-mcp serve` (no --sandbox) on `sandbox` and `workdir`'s journal, and its pid.
 
     Its waits poll at the test time scale (ECS_DR_CLOUD_TIME_SCALE), as a server polls ECS in
-    real seconds; `env` adds to or overrides its settings.
+    real seconds; `env` adds to or overrides its settings, `args` to its command line.
     """
     settings = {
         "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
         "ALIBABA_CLOUD_ECS_PROTOCOL": "http",
         "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
-        "ALIBABA_CLOUD_ACCESS_KEY_ID": SANDBOX_KEY_ID,
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SANDBOX_KEY_SECRET,
+        **SANDBOX_CREDENTIALS,
         "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
         "ECS_DR_MAX_CALL_WAIT_S": "0.2",
         "ECS_DR_CLOUD_TIME_SCALE": str(TEST_TIME_SCALE),
         **(env or {}),
     }
     mark = f"ecs-dr-test-server-{name}-{os.urandom(4).hex()}"
+    environment = server_environment(workdir / "state", settings)
     params = StdioServerParameters(
-        command=sys.executable,
-        args=["-c", SERVER_LAUNCHER, mark],
-        env=server_environment(workdir / "state", settings),
+        command=sys.executable, args=["-c", SERVER_LAUNCHER, mark, *args], env=environment
     )
-    with (workdir / f"{name}.log").open("w") as errlog:
-        async with Client(
-            stdio_client(params, errlog=errlog), read_timeout_seconds=REQUEST_TIMEOUT_S
+    log_path = workdir / f"{name}.log"
+    transcript = Transcript()
+    with log_path.open("w") as errlog:
+        async with TranscribedClient(
+            stdio_client(params, errlog=errlog),
+            read_timeout_seconds=REQUEST_TIMEOUT_S,
+            transcript=transcript,
         ) as client:
             (pid,) = child_pids(mark)
-            yield Served(client, sandbox, workdir / f"{name}.log"), pid
+            yield Served(client, sandbox, log_path), pid
+    SECRET_SCAN.check(credentials_of(environment), log_path, transcript)
 
 
 async def until_sent(sandbox: SandboxControl, action: str) -> None:
