@@ -343,6 +343,16 @@ async def wait_for(
         delay = min(delay * 2, spec.max_delay_s)
 
 
+async def failure_status(
+    gateway: EcsGateway, spec: WaiterSpec, resource_id: str, *, region_id: str | None = None
+) -> str | None:
+    """The terminal failure status the resource is in now (an image CreateFailed, a snapshot
+    failed: it will never reach success), or None, also when it is not listed."""
+    item = await _describe(gateway, spec, gateway.region(region_id), resource_id)
+    status = None if item is None else str(getattr(item, "status", None))
+    return status if status in spec.failure else None
+
+
 async def _describe(gateway: EcsGateway, spec: WaiterSpec, region: str, resource_id: str) -> Any:
     try:
         body = await gateway.call(region, spec.action, spec.request(resource_id))

@@ -157,6 +157,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         sandbox.faults.clear()
         with sandbox.backend.lock:
             sandbox.backend.outcomes.pending.clear()
+            sandbox.backend.release_held()
         return JSONResponse({"faults": 0})
 
     async def get_state(request: Request) -> Response:

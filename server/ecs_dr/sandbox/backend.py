@@ -129,6 +129,15 @@ class Backend:
         region.client_tokens[key] = (fingerprint, ids)
         return ids
 
+    def release_held(self) -> None:
+        """Every progression a fault held at a transitional status goes on from now (the
+        faults were cleared: ECS fixed what held it)."""
+        now = self.clock.now()
+        for region in self.regions.values():
+            for resources in (region.instances, region.images, region.snapshots, region.disks):
+                for resource in resources.values():
+                    resource.lifecycle = resource.lifecycle.released(now)
+
     # --- world loading ---------------------------------------------------------------------
     def _build_region(self, spec: RegionSpec) -> Region:
         region = Region(region_id=spec.region_id, local_name=spec.local_name or spec.region_id)

@@ -4,7 +4,8 @@ Kinds: `error` (fail calls of an action with a code), `throttle` (refuse above a
 `latency` (answer late: with a short client timeout this is a read timeout),
 `reset_connection` (drop the connection mid-answer), `outcome` (the next resource an action
 creates ends in the given status: an image `CreateFailed`, a snapshot `failed`, an instance
-stuck in `Pending`).
+stuck in `Pending`; a transitional status holds only until the faults are cleared, then the
+resource goes on as ECS would once it fixed the cause).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
@@ -36,7 +36,7 @@ from ecs_dr.domain.recovery import DiskCopy, DiskRecoveryPlan, Preflight, Recove
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 from ecs_dr.workflows.attach import ATTACHING, SETTLING, attach_once
 from ecs_dr.workflows.new_disks import CREATING
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.operations import ProgressFn, ReplacedResource, StepRecorder
 from ecs_dr.workflows.prepared import (
     TAG_OPERATION,
     TAG_SOURCE,
@@ -69,6 +69,11 @@ class DiskRecoveryResult(BaseModel):
     layout_markdown: str
     reminder: str
     zone_redundant_at: datetime | None
+    replaced: list[ReplacedResource] = Field(
+        default_factory=list,
+        description="snapshots that ended failed and were taken again when the operation was "
+        "resumed; they stay recorded, and cleanup_recovery deletes them",
+    )
 
 
 def _decide(prompt: ChoicePrompt, decisions: Decisions, pending: list[ChoicePrompt]) -> str | None:
@@ -289,6 +294,7 @@ async def execute_disk_recovery(
                 "CreateSnapshot",
                 c.snapshot_parameters(),
                 take_snapshot(c),
+                failure=lambda snapshot: ecs.wait_snapshot.failed(gw, region, snapshot),
             )
             for c in copies
         ],
@@ -400,4 +406,5 @@ async def execute_disk_recovery(
         layout_markdown=disks.layout_markdown(layout),
         reminder=recovery.mounts_reminder(rows, target_id),
         zone_redundant_at=max(times) if times else None,
+        replaced=step.replaced(),
     )

@@ -15,6 +15,7 @@ from ecs_dr.domain import rules
 from ecs_dr.domain.models import ImageDiskMapping, Instance, Snapshot
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import (
+    Create,
     Decisions,
     Prepared,
     Progress,
@@ -166,6 +167,13 @@ async def _image_name(gw: EcsGateway, region: str, source: Instance, requested: 
     return name
 
 
+def reattempt_name(name: str, number: int) -> str:
+    """The name of attempt `number` of an image whose earlier attempt failed (ECS keeps a
+    CreateFailed image's name taken); within ECS's 128 characters."""
+    suffix = f"_attempt{number}"
+    return name[: 128 - len(suffix)] + suffix
+
+
 async def execute_full_image(
     gw: EcsGateway,
     plan: ImagePlan,
@@ -176,14 +184,25 @@ async def execute_full_image(
 ) -> ImageResult:
     """Create the image and wait until it is Available."""
     tags = operation_tags(step, plan.instance_id)
+
+    def create(attempt: ImagePlan) -> Create:
+        return lambda token: ecs.create_image(
+            gw, attempt.region_id, attempt.image_name, attempt.mappings, token, tags
+        )
+
+    def reattempt(number: int) -> tuple[dict[str, Any], Create]:
+        # The failed image keeps its name taken: the new attempt is named after it.
+        again = plan.model_copy(update={"image_name": reattempt_name(plan.image_name, number)})
+        return again.parameters(), create(again)
+
     image_id = await create_step(
         step,
         "create_image",
         plan.action,
         plan.parameters(),
-        lambda token: ecs.create_image(
-            gw, plan.region_id, plan.image_name, plan.mappings, token, tags
-        ),
+        create(plan),
+        failure=lambda image: ecs.wait_image.failed(gw, plan.region_id, image),
+        reattempt=reattempt,
     )
     report = Progress(progress)
     await report(0, f"image {image_id} started")

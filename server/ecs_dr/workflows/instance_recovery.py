@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
@@ -34,7 +34,7 @@ from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
 from ecs_dr.domain.statuses import InstanceStatus
 from ecs_dr.workflows.dr_instance import DrInstancePlan, DrInstanceResult, execute_dr_instance
 from ecs_dr.workflows.images import ImagePlan, ImageResult, _image_name, execute_full_image
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.operations import ProgressFn, ReplacedResource, StepRecorder
 from ecs_dr.workflows.prepared import (
     TAG_DRILL,
     TAG_OPERATION,
@@ -198,6 +198,12 @@ class InstanceRecoveryResult(BaseModel):
     markdown: str
     all_match: bool
     instance: DrInstanceResult
+    replaced: list[ReplacedResource] = Field(
+        default_factory=list,
+        description="resources that ended in a terminal failure (a snapshot group failed, an "
+        "image CreateFailed) and were made again when the operation was resumed; they stay "
+        "recorded, and cleanup_recovery deletes them",
+    )
 
 
 def _snapshottable(source: Instance) -> None:
@@ -542,6 +548,7 @@ async def execute_instance_recovery(
         markdown=dr.markdown,
         all_match=dr.all_match,
         instance=dr,
+        replaced=step.replaced(),
     )
 
 

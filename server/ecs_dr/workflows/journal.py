@@ -132,6 +132,32 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE operations ADD COLUMN lease_node TEXT",
         "ALTER TABLE operations ADD COLUMN lease_expires_at TEXT",
     ),
+    # A resource that ended in a terminal failure status (an image CreateFailed, a snapshot
+    # failed) keeps its step, marked with that status; the next attempt is a step of its own.
+    # The table is rebuilt, as for operations in migration 3, so the migration holds whatever
+    # columns the old table had.
+    (
+        """CREATE TABLE steps_v5 (
+            operation_id TEXT NOT NULL REFERENCES operations (operation_id),
+            seq INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            action TEXT NOT NULL,
+            client_token TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            resource_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('started', 'created')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            failure TEXT,
+            PRIMARY KEY (operation_id, step),
+            UNIQUE (operation_id, seq)
+        )""",
+        "INSERT INTO steps_v5 (operation_id, seq, step, action, client_token, parameters,"
+        " resource_id, status, started_at, finished_at) SELECT operation_id, seq, step, action,"
+        " client_token, parameters, resource_id, status, started_at, finished_at FROM steps",
+        "DROP TABLE steps",
+        "ALTER TABLE steps_v5 RENAME TO steps",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -235,6 +261,12 @@ class StepRecord(BaseModel):
     status: StepStatus
     started_at: datetime
     finished_at: datetime | None
+    failure: str | None = Field(
+        default=None,
+        description="the terminal failure status its resource ended in (an image CreateFailed, "
+        "a snapshot failed): the step was made again as its next attempt (<step>#<n>, a new "
+        "ClientToken), and this resource stays recorded so cleanup_recovery deletes it",
+    )
 
 
 class OperationRecord(BaseModel):
@@ -526,6 +558,25 @@ class Journal:
                 " WHERE operation_id = ? AND step = ?",
                 (resource_id, self._stamp(), operation_id, step),
             )
+            _touch(conn, operation_id, self._stamp())
+
+    def record_failure(self, operation_id: str, step: str, status: str) -> None:
+        """Mark a created step's resource as ended in the terminal failure `status`: it will
+        never become ready, and the step is made again as a new attempt.
+
+        Raises UnknownOperation, StepConflict when the step has no resource.
+        """
+        with self._write() as conn:
+            _require_running(conn, operation_id)
+            updated = conn.execute(
+                "UPDATE steps SET failure = ?, finished_at = ? WHERE operation_id = ? AND step = ?"
+                " AND resource_id IS NOT NULL",
+                (status, self._stamp(), operation_id, step),
+            ).rowcount
+            if updated != 1:
+                raise StepConflict(
+                    f"step {step!r} of {operation_id} has no resource to mark as {status}"
+                )
             _touch(conn, operation_id, self._stamp())
 
     def finish(
@@ -936,6 +987,7 @@ def _steps(
                 status=row["status"],
                 started_at=row["started_at"],
                 finished_at=row["finished_at"],
+                failure=row["failure"],
             )
         )
     return found

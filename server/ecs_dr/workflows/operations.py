@@ -158,6 +158,56 @@ class StepRecorder:
                 return record.resource_id
         return None
 
+    def latest_attempt(self, step: str) -> tuple[str, int]:
+        """The step's latest attempt: its step name (`step`, then `step#2`, `step#3`, ...)
+        and its number. A new attempt starts only once the one before ended in a terminal
+        failure, so the latest is the one to continue."""
+        names = {record.step for record in self._journal.get(self.operation_id).steps}
+        number = 1
+        while self._name(attempt_step(step, number + 1)) in names:
+            number += 1
+        return attempt_step(step, number), number
+
+    def failed(self, step: str, status: str) -> None:
+        """Record that the step's resource ended in the terminal failure `status`; it stays
+        in the journal, so cleanup_recovery finds and deletes it."""
+        self._journal.record_failure(self.operation_id, self._name(step), status)
+
+    def replaced(self) -> list[ReplacedResource]:
+        """Every resource of this recorder's steps that ended in a terminal failure and was
+        made again, with the attempt that replaced it."""
+        prefix = f"{self.scope}/" if self.scope else ""
+        found = []
+        for record in self._journal.get(self.operation_id).steps:
+            if record.failure is None or not record.step.startswith(prefix):
+                continue
+            base, _, number = record.step.removeprefix(prefix).partition("#")
+            found.append(
+                ReplacedResource(
+                    step=record.step,
+                    resource_id=record.resource_id or "",
+                    status=record.failure,
+                    replaced_by=self._name(attempt_step(base, int(number or 1) + 1)),
+                )
+            )
+        return found
+
+
+def attempt_step(step: str, number: int) -> str:
+    """The journal step of attempt `number` of `step`: its own name, so its own ClientToken."""
+    return step if number == 1 else f"{step}#{number}"
+
+
+class ReplacedResource(BaseModel):
+    """A resource that ended in a terminal failure status and was made again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    resource_id: str
+    status: str = Field(description="the terminal status ECS reported, e.g. CreateFailed")
+    replaced_by: str = Field(description="the step of the attempt that made it again")
+
 
 Work = Callable[[StepRecorder, ProgressFn], Awaitable[BaseModel]]
 """The operation's body: records its steps through the recorder, reports progress."""

@@ -8,7 +8,7 @@ does the recovery point survive the loss of the source's zone.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -246,6 +246,7 @@ async def _group(
         lambda token: ecs.create_snapshot_group(
             gw, plan.region_id, plan.instance_id, plan.name, token, tags
         ),
+        failure=lambda group: ecs.snapshot_group_failed(gw, plan.region_id, group),
     )
     # CreateSnapshotGroup tags only the group: its snapshots are tagged at once, so a cleanup
     # finds them even if the wait is interrupted, and again after it for any listed late.
@@ -275,26 +276,25 @@ async def _per_disk(
     tags: dict[str, str],
     timing: ecs.Timing,
 ) -> SnapshotSetResult:
-    steps = {d.disk_id: f"create_snapshot_{_short(d.device)}" for d in plan.disks}
-    tokens = {
-        d.disk_id: step.intent(
-            steps[d.disk_id],
+    def take(disk: Disk) -> Awaitable[str]:
+        return create_step(
+            step,
+            f"create_snapshot_{_short(disk.device)}",
             "CreateSnapshot",
-            {"DiskId": d.disk_id, "SnapshotName": plan.snapshot_name(d)},
+            {"DiskId": disk.disk_id, "SnapshotName": plan.snapshot_name(disk)},
+            lambda token: ecs.create_snapshot(
+                gw, plan.region_id, disk.disk_id, plan.snapshot_name(disk), token, tags
+            ),
+            failure=lambda snapshot: ecs.wait_snapshot.failed(gw, plan.region_id, snapshot),
         )
-        for d in plan.disks
-    }
-    # Every create starts at once, so the copies are as close in time as ECS allows.
-    outcomes = await asyncio.gather(
-        *(
-            ecs.create_snapshot(
-                gw, plan.region_id, d.disk_id, plan.snapshot_name(d), tokens[d.disk_id], tags
-            )
-            for d in plan.disks
-        ),
-        return_exceptions=True,
-    )
-    snapshot_ids = _created(step, [steps[d.disk_id] for d in plan.disks], outcomes)
+
+    # Every create starts at once, so the copies are as close in time as ECS allows; each
+    # journals its own id, and the first failure is raised once all have ended.
+    outcomes = await asyncio.gather(*(take(d) for d in plan.disks), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    snapshot_ids = [o for o in outcomes if isinstance(o, str)]
     await report(0, f"snapshots {', '.join(snapshot_ids)} started")
     percents = dict.fromkeys(snapshot_ids, 0)
 
@@ -310,17 +310,6 @@ async def _per_disk(
 
     done = await asyncio.gather(*(wait(s) for s in snapshot_ids))
     return _set_result(plan, None, done)
-
-
-def _created(step: StepRecorder, names: Sequence[str], outcomes: Sequence[object]) -> list[str]:
-    """Journal every id created; then raise the first failure, if any."""
-    for name, outcome in zip(names, outcomes, strict=True):
-        if isinstance(outcome, str):
-            step.created(name, outcome)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    return [o for o in outcomes if isinstance(o, str)]
 
 
 def _set_result(
@@ -369,6 +358,7 @@ async def execute_snapshot(
         lambda token: ecs.create_snapshot(
             gw, plan.region_id, plan.disk.disk_id, plan.name, token, tags
         ),
+        failure=lambda snapshot: ecs.wait_snapshot.failed(gw, plan.region_id, snapshot),
     )
     report = Progress(progress)
     await report(0, f"snapshot {snapshot_id} started")

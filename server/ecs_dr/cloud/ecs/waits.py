@@ -30,6 +30,7 @@ from ecs_dr.cloud.waiters import (
     ProgressCallback,
     Sleep,
     WaiterSpec,
+    failure_status,
     wait_for,
 )
 from ecs_dr.domain.models import Disk, Image, Instance, Snapshot, SnapshotGroup, VSwitch
@@ -96,6 +97,11 @@ class Waiter(Generic[T]):
             clock=timing.clock,
         )
         return await self.finish(Waited(gw, region_id, resource_id, waited.item, timing))
+
+    async def failed(self, gw: EcsGateway, region_id: str, resource_id: str) -> str | None:
+        """The terminal failure status the resource is in now, or None: whether waiting for
+        it again is pointless."""
+        return await failure_status(gw, self.spec, resource_id, region_id=region_id)
 
 
 async def _snapshot(done: Waited) -> tuple[Snapshot, datetime]:
@@ -173,3 +179,8 @@ async def wait_snapshot_group(
 
     waiter = Waiter(dataclasses.replace(SNAPSHOT_GROUP, progress=progress), finish)
     return await waiter(gw, region_id, group_id, on_progress=observe, timing=timing)
+
+
+async def snapshot_group_failed(gw: EcsGateway, region_id: str, group_id: str) -> str | None:
+    """The terminal failure status the snapshot group is in now (`failed`), or None."""
+    return await failure_status(gw, SNAPSHOT_GROUP, group_id, region_id=region_id)

@@ -106,8 +106,10 @@ def progression(
     if fault is None:
         return Lifecycle(started_at=now, final=final, stages=stages)
     names = [name for name, _ in stages]
-    kept = stages[: names.index(fault)] if fault in names else stages
-    return Lifecycle(started_at=now, final=fault, stages=kept)
+    if fault not in names:
+        return Lifecycle(started_at=now, final=fault, stages=stages)
+    held = names.index(fault)
+    return Lifecycle(started_at=now, final=fault, stages=stages[:held], held=(final, stages[held:]))
 
 
 def find_image(region: Region, image_id: str) -> Image | None:

@@ -15,6 +15,17 @@ class Lifecycle:
     started_at: float
     final: str
     stages: list[tuple[str, float]] = field(default_factory=list)
+    held: tuple[str, list[tuple[str, float]]] | None = None
+    """A fault holds the progression at a transitional status (an instance stuck in
+    `Pending`): where it goes once the faults are cleared (its own final status, and the
+    stages from the held one on)."""
+
+    def released(self, now: float) -> Lifecycle:
+        """The progression going on from `now`, as ECS does once its fault is fixed."""
+        if self.held is None:
+            return self
+        final, stages = self.held
+        return Lifecycle(started_at=now, final=final, stages=list(stages))
 
     @classmethod
     def fixed(cls, status: str, at: float = 0.0) -> Lifecycle:

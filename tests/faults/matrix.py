@@ -1,0 +1,465 @@
+"""The fault matrix's machinery: the steps of Scenario A and B a fault can hit, the faults, one
+case run through the `mcp` client against the sandbox, and what each case found.
+
+A case plans a recovery, injects one fault at one step (`POST /_sandbox/faults`, aimed at
+the n-th call of the step's action, n read from a clean run's requests log), executes, and
+follows the operation to its end. An operation that stopped must name ECS's code; the fault
+is then cleared and `resume_recovery` must complete it. The cloud is then compared with the
+clean run: no duplicate resource, none the journal does not account for, no source changed.
+Every case adds one `Row` to `ROWS`, which the suite prints as a table at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import anyio
+
+from tests.e2e.harness import SandboxControl, Served, decide, serve_on
+
+REGION = "cn-hangzhou"
+PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
+DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
+NO_VSWITCH_ZONE = "cn-hangzhou-j"  # the VPC has no VSwitch there: the plan creates one
+TAG_OPERATION = "ecs-dr:operation-id"
+KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
+CREATES = (
+    "CreateSnapshotGroup",
+    "CreateSnapshot",
+    "CreateImage",
+    "CreateVSwitch",
+    "RunInstances",
+    "CreateDisk",
+)
+Scenario = Literal["A", "B"]
+PLANS: dict[Scenario, dict[str, Any]] = {
+    "A": {
+        "scenario": "full_instance",
+        "source_instance_id": PROD_DB,
+        "target_zone_id": NO_VSWITCH_ZONE,
+    },
+    "B": {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+}
+# The instances whose state the recovery must leave as it found it (B's target takes new
+# disks: its own disks and status must not change, which `source_state` covers).
+UNTOUCHED: dict[Scenario, tuple[str, ...]] = {"A": (PROD_DB,), "B": (PROD_DB, DR_TARGET)}
+
+# The sandbox's cloud runs this much faster than ECS, and the servers poll at that pace: a
+# clean Scenario A run takes about half a second.
+TIME_SCALE = 3000.0
+# A read timeout: the sandbox answers this late, after the server stopped listening.
+READ_TIMEOUT_S = 0.5
+LATE_ANSWER_S = 1.0
+FOLLOW_TIMEOUT_S = 60.0
+
+
+# --- steps and faults ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call of a scenario a fault can hit: a create, or a poll after the create it
+    follows (`after`); `occurrence` picks among several calls of the same action."""
+
+    scenario: Scenario
+    action: str
+    after: str | None = None
+    occurrence: int = 1
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or (f"{self.action} after {self.after}" if self.after else self.action)
+
+    @property
+    def creates(self) -> bool:
+        return self.after is None and self.action != "TagResources"
+
+    def nth(self, clean: list[dict[str, Any]]) -> int:
+        """Which call of the action this step is, counted from the sandbox's reset, in the
+        requests log of a clean run (planning included: its calls come first and are the same
+        every time)."""
+        if self.after is None:
+            return self.occurrence
+        marker = next(
+            i for i, r in enumerate(clean) if r["action"] == self.after and r["status"] == 200
+        )
+        return 1 + sum(1 for r in clean[:marker] if r["action"] == self.action)
+
+
+STEPS_A = [
+    Step("A", "CreateSnapshotGroup"),
+    Step("A", "DescribeSnapshotGroups", after="CreateSnapshotGroup"),
+    Step("A", "TagResources", label="TagResources (group's snapshots)"),
+    Step("A", "CreateImage"),
+    Step("A", "DescribeImages", after="CreateImage"),
+    Step("A", "CreateVSwitch"),
+    Step("A", "TagResources", occurrence=2, label="TagResources (VSwitch)"),
+    Step("A", "DescribeVSwitches", after="CreateVSwitch"),
+    Step("A", "RunInstances"),
+    Step("A", "DescribeInstances", after="RunInstances"),
+]
+STEPS_B = [
+    Step("B", "CreateSnapshot"),
+    Step("B", "DescribeSnapshots", after="CreateSnapshot"),
+    Step("B", "CreateDisk"),
+    Step("B", "DescribeDisks", after="CreateDisk"),
+    Step("B", "AttachDisk"),
+    Step("B", "DescribeDisks", after="AttachDisk", label="DescribeDisks after AttachDisk"),
+]
+STEPS = STEPS_A + STEPS_B
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What ECS does wrong: the sandbox faults for a call (action, nth) and the code the
+    operation's error must name when it stops on it."""
+
+    name: str
+    inject: Callable[[str, int], list[dict[str, Any]]]
+    code: str
+    late_answer: bool = False
+    """The request reaches ECS and is answered after the server stopped listening."""
+
+
+def error(
+    code: str, http_status: int, times: int = 1
+) -> Callable[[str, int], list[dict[str, Any]]]:
+    def inject(action: str, nth: int) -> list[dict[str, Any]]:
+        fault = {"kind": "error", "code": code, "http_status": http_status, "times": times}
+        return [fault | {"action": action, "nth": nth}]
+
+    return inject
+
+
+def reset(times: int = 1) -> Callable[[str, int], list[dict[str, Any]]]:
+    def inject(action: str, nth: int) -> list[dict[str, Any]]:
+        return [{"kind": "reset_connection", "action": action, "nth": nth, "times": times}]
+
+    return inject
+
+
+def late(action: str, nth: int) -> list[dict[str, Any]]:
+    return [{"kind": "latency", "action": action, "nth": nth, "times": 1, "seconds": LATE_ANSWER_S}]
+
+
+def outcome(status: str) -> Callable[[str, int], list[dict[str, Any]]]:
+    def inject(action: str, nth: int) -> list[dict[str, Any]]:
+        return [{"kind": "outcome", "action": action, "status": status}]
+
+    return inject
+
+
+# A fault the retries cannot absorb in the server that gives every call one attempt: the
+# operation stops on it, as on a storm longer than the default retry budget.
+TRANSIENT = [
+    Fault("Throttling.User", error("Throttling.User", 400), "Throttling.User"),
+    Fault("429 Throttling.Resource", error("Throttling.Resource", 429), "Throttling.Resource"),
+    Fault("InternalError", error("InternalError", 500), "InternalError"),
+    Fault("ServiceUnavailable", error("ServiceUnavailable", 503), "ServiceUnavailable"),
+    Fault("connection reset", reset(), "ConnectionError"),
+    Fault("read timeout", late, "ReadTimeout", late_answer=True),
+]
+REFUSALS = [
+    Fault("Forbidden.RAM", error("Forbidden.RAM", 403), "Forbidden.RAM"),
+    Fault(
+        "InvalidSecurityToken.Expired",
+        error("InvalidSecurityToken.Expired", 400),
+        "InvalidSecurityToken.Expired",
+    ),
+]
+CONFLICT = Fault("OperationConflict", error("OperationConflict", 409), "OperationConflict")
+
+
+@dataclass(frozen=True)
+class Case:
+    fault: Fault
+    step: Step
+    server: str = "one_attempt"
+
+    def __str__(self) -> str:
+        return f"{self.step.scenario}-{self.step.name}-{self.fault.name}-{self.server}".replace(
+            " ", "_"
+        )
+
+
+# Every transient fault and every refusal at every step; a conflict at every create.
+MATRIX = [Case(fault, step) for fault in TRANSIENT + REFUSALS for step in STEPS] + [
+    Case(CONFLICT, step) for step in STEPS if step.creates
+]
+
+
+# --- what a case found -----------------------------------------------------------------------
+
+Outcome = Literal["completed", "resumed-completed", "refused-nothing-created", "FAILED"]
+
+
+@dataclass
+class Row:
+    fault: str
+    step: str
+    scenario: str
+    outcome: Outcome = "FAILED"
+    duplicates: int = 0
+    orphans: int = 0
+    source_changes: int = 0
+    replaced: int = 0
+    detail: str = ""
+
+
+ROWS: list[Row] = []
+
+
+def record(fault: str, step: str, scenario: str) -> Row:
+    """A new row of the table, FAILED until the case fills it in."""
+    row = Row(fault, step, scenario)
+    ROWS.append(row)
+    return row
+
+
+# --- the cloud, before and after -------------------------------------------------------------
+
+
+def region_of(state: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(state["regions"][REGION])
+
+
+def inventory(state: Mapping[str, Any]) -> dict[str, set[str]]:
+    region = region_of(state)
+    return {kind: set(region[kind]) for kind in KINDS}
+
+
+def source_state(state: Mapping[str, Any], instance_ids: tuple[str, ...]) -> dict[str, Any]:
+    """The instances and the disks they had before the recovery, as the sandbox holds them:
+    every field, none ignored (a snapshot leaves its disk's record as it was)."""
+    region = region_of(state)
+    return {
+        "instances": {i: region["instances"][i] for i in instance_ids},
+        "disks": {k: v for k, v in region["disks"].items() if v["instance_id"] in instance_ids},
+    }
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The ids of source resources that differ (or went away) between two `source_state`s."""
+    changed = []
+    for kind in ("instances", "disks"):
+        for resource_id, was in before[kind].items():
+            if after[kind].get(resource_id) != was:
+                changed.append(resource_id)
+    return changed
+
+
+@dataclass(frozen=True)
+class Clean:
+    """One uninterrupted run of a scenario: its requests log and what it created."""
+
+    requests: list[dict[str, Any]]
+    created: dict[str, int]
+    tokens: dict[str, int]
+
+
+def client_tokens(requests: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The ClientTokens each create action was sent with."""
+    found: dict[str, set[str]] = {action: set() for action in CREATES}
+    for r in requests:
+        if r["action"] in found:
+            found[r["action"]].add(r["parameters"].get("ClientToken", ""))
+    return found
+
+
+async def plan(served: Served, scenario: Scenario) -> str:
+    planned, _ = await decide(served, "plan_recovery", PLANS[scenario])
+    assert planned["status"] == "completed", planned
+    return str(planned["plan_id"])
+
+
+async def follow(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+    """The operation followed with wait_operation until it is no longer in progress."""
+    op = result["operation_id"]
+    with anyio.fail_after(FOLLOW_TIMEOUT_S):
+        while result["status"] == "in_progress":
+            result = await served.call("wait_operation", {"operation_id": op, "max_wait_s": 5})
+    return result
+
+
+async def execute(served: Served, plan_id: str) -> dict[str, Any]:
+    started = await served.call(
+        "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
+    )
+    return await follow(served, started)
+
+
+async def clean_run(served: Served, cloud: SandboxControl, scenario: Scenario) -> Clean:
+    cloud.reset()
+    before = inventory(cloud.state())
+    result = await execute(served, await plan(served, scenario))
+    assert result["status"] == "completed", result
+    after = inventory(cloud.state())
+    requests = cloud.requests()
+    tokens = client_tokens(requests)
+    return Clean(
+        requests=requests,
+        created={kind: len(after[kind] - before[kind]) for kind in KINDS},
+        tokens={action: len(ids) for action, ids in tokens.items() if ids},
+    )
+
+
+@dataclass
+class Audit:
+    """The cloud after a case, against the clean run and the operation's journal."""
+
+    duplicates: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    source_changes: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+
+
+def audit(
+    clean: Clean,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    requests: list[dict[str, Any]],
+    operation: Mapping[str, Any] | None,
+    untouched: tuple[str, ...],
+) -> Audit:
+    """Duplicates: resources past the clean run's count of each kind, leaving out those the
+    journal records as failed and replaced (and a failed group's snapshots), and ClientTokens
+    past one per create. Orphans: new or operation-tagged resources the journal's steps do
+    not account for (a group's snapshots and an instance's disks count with their group and
+    instance). Source changes: source resources that differ."""
+    found = Audit()
+    region = region_of(after)
+    new = {kind: ids - inventory(before)[kind] for kind, ids in inventory(after).items()}
+    steps = list(operation["steps"]) if operation else []
+    recorded = {s["resource_id"] for s in steps if s["resource_id"]}
+    failed = {s["resource_id"] for s in steps if s.get("failure")}
+    found.replaced = sorted(failed)
+    for group_id in recorded & set(region["snapshot_groups"]):
+        members = set(region["snapshot_groups"][group_id]["snapshot_ids"])
+        recorded |= members
+        if group_id in failed:
+            failed |= members
+    recorded |= {k for k, d in region["disks"].items() if d["instance_id"] in recorded}
+    for kind, ids in new.items():
+        extra = len(ids - failed) - clean.created[kind]
+        if extra > 0:
+            found.duplicates.append(f"{kind}: {extra} more than a clean run")
+    replaced_by_action = Counter(s["action"] for s in steps if s.get("failure"))
+    for action, tokens in client_tokens(requests).items():
+        allowed = clean.tokens.get(action, 0) + replaced_by_action[action]
+        if len(tokens) > allowed:
+            found.duplicates.append(f"{action}: {len(tokens)} ClientTokens, {allowed} expected")
+    attaches = [r for r in requests if r["action"] == "AttachDisk" and r["status"] == 200]
+    if len(attaches) > sum(1 for r in clean.requests if r["action"] == "AttachDisk"):
+        found.duplicates.append(f"AttachDisk answered {len(attaches)} times")
+    op = operation["operation_id"] if operation else None
+    tagged = {
+        t["resource_id"]
+        for t in region["tags"]
+        if op is not None and t["tags"].get(TAG_OPERATION) == op
+    }
+    every_new = set().union(*new.values())
+    found.orphans = sorted((every_new | tagged) - recorded)
+    found.source_changes = changes(source_state(before, untouched), source_state(after, untouched))
+    return found
+
+
+# --- one case --------------------------------------------------------------------------------
+
+
+async def landed(cloud: SandboxControl, action: str) -> None:
+    """Wait until the sandbox has answered the call of `action` it held back: the late answer
+    to a request the server gave up on has reached ECS and done its work (the log records a
+    request once answered, with how long that took)."""
+
+    def late_answers() -> int:
+        held_ms = LATE_ANSWER_S * 1000
+        return sum(
+            1 for r in cloud.requests() if r["action"] == action and r["duration_ms"] >= held_ms
+        )
+
+    with anyio.fail_after(LATE_ANSWER_S * 10):
+        while not late_answers():  # noqa: ASYNC110 - the sandbox has no event to wait on
+            await anyio.sleep(0.02)
+
+
+async def run_case(
+    served: Served, cloud: SandboxControl, clean: Clean, case: Case, row: Row
+) -> Audit:
+    """Plan, inject, execute; resume once the fault is cleared if the operation stopped; then
+    audit the cloud. Fills `row` in and returns the audit."""
+    step, fault = case.step, case.fault
+    cloud.reset()
+    plan_id = await plan(served, step.scenario)
+    before = cloud.state()
+    nth = step.nth(clean.requests)
+    for spec in fault.inject(step.action, nth):
+        cloud.add_fault(spec)
+    result = await execute(served, plan_id)
+    op = result["operation_id"]
+    if fault.late_answer:
+        await landed(cloud, step.action)
+    if result["status"] == "completed":
+        row.outcome = "completed"
+    else:
+        assert result["status"] == "failed", result
+        assert fault.code in (result["error"] or ""), (fault.code, result["error"])
+        stopped = await served.call("get_operation", {"operation_id": op})
+        assert stopped["status"] == "failed" and "resume_recovery" in stopped["next_step"]
+        cloud.clear_faults()
+        resumed = await follow(served, await served.call("resume_recovery", {"operation_id": op}))
+        assert resumed["status"] == "completed", resumed
+        row.outcome = "resumed-completed"
+    operation = (await served.call("get_operation", {"operation_id": op}))["operation"]
+    found = audit(
+        clean, before, cloud.state(), cloud.requests(), operation, UNTOUCHED[step.scenario]
+    )
+    row.duplicates, row.orphans = len(found.duplicates), len(found.orphans)
+    row.source_changes, row.replaced = len(found.source_changes), len(found.replaced)
+    row.detail = "; ".join(found.duplicates + found.orphans + found.source_changes)
+    return found
+
+
+# --- servers kept for a module ---------------------------------------------------------------
+
+
+class Servers:
+    """`ecs-dr-mcp serve` processes on one sandbox, each started on first use and kept for
+    the module. Each lives in a task of its own, which enters and leaves its `serve_on`
+    (a client session is left in the task that entered it)."""
+
+    def __init__(self, cloud: SandboxControl, workdir: Path) -> None:
+        self.cloud = cloud
+        self.workdir = workdir
+        self._served: dict[str, Served] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+
+    async def get(self, name: str, env: Mapping[str, str]) -> Served:
+        if name not in self._served:
+            (self.workdir / name).mkdir(parents=True, exist_ok=True)
+            ready: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+            self._tasks.append(asyncio.create_task(self._own(name, env, ready)))
+            with anyio.fail_after(FOLLOW_TIMEOUT_S):
+                self._served[name] = await ready
+        return self._served[name]
+
+    async def _own(self, name: str, env: Mapping[str, str], ready: asyncio.Future[Served]) -> None:
+        try:
+            async with serve_on(self.cloud, self.workdir / name, name, env) as (served, _):
+                ready.set_result(served)
+                await self._stop.wait()
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+            raise
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        with anyio.fail_after(FOLLOW_TIMEOUT_S):
+            await asyncio.gather(*self._tasks)
