@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ecs_dr.bootstrap import Services
 from ecs_dr.cloud.errors import (
@@ -24,14 +25,112 @@ from ecs_dr.cloud.errors import (
     Throttled,
     Transient,
 )
+from ecs_dr.domain import arguments as argument_rules
 from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.workflows.journal import UnknownOperation, UnknownPlan
 from ecs_dr.workflows.operations import ProgressFn
 
 Ctx = Context[Services, Any]
 
+# --- argument types: each checked up front by its rule in domain/arguments.py -----------------
+# A value that breaks the rule is refused before the tool body runs, as a validation error
+# naming the argument (mcp reports pydantic's errors with each field's name) and the rule;
+# the schema carries the same pattern and length, for clients that check before calling.
+
+
+def _id_schema(kind: str) -> dict[str, Any]:
+    return {"pattern": argument_rules.id_pattern(kind), "maxLength": argument_rules.MAX_ID_LENGTH}
+
+
+InstanceId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("instance")),
+    AfterValidator(partial(argument_rules.check_id, "instance")),
+]
+DiskId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("disk")),
+    AfterValidator(partial(argument_rules.check_id, "disk")),
+]
+SnapshotId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("snapshot")),
+    AfterValidator(partial(argument_rules.check_id, "snapshot")),
+]
+SnapshotGroupId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("snapshot group")),
+    AfterValidator(partial(argument_rules.check_id, "snapshot group")),
+]
+ImageId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("image")),
+    AfterValidator(partial(argument_rules.check_id, "image")),
+]
+VSwitchId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("VSwitch")),
+    AfterValidator(partial(argument_rules.check_id, "VSwitch")),
+]
+VpcId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("VPC")),
+    AfterValidator(partial(argument_rules.check_id, "VPC")),
+]
+OperationId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("operation")),
+    AfterValidator(partial(argument_rules.check_id, "operation")),
+]
+PlanId = Annotated[
+    str,
+    Field(json_schema_extra=_id_schema("plan")),
+    AfterValidator(partial(argument_rules.check_id, "plan")),
+]
+_LOCATION_SCHEMA = {
+    "pattern": argument_rules.LOCATION_PATTERN,
+    "maxLength": argument_rules.MAX_LOCATION_LENGTH,
+}
+RegionId = Annotated[
+    str, Field(json_schema_extra=_LOCATION_SCHEMA), AfterValidator(argument_rules.check_region)
+]
+ZoneId = Annotated[
+    str, Field(json_schema_extra=_LOCATION_SCHEMA), AfterValidator(argument_rules.check_zone)
+]
+InstanceType = Annotated[
+    str,
+    Field(
+        json_schema_extra={
+            "pattern": argument_rules.INSTANCE_TYPE_PATTERN,
+            "maxLength": argument_rules.MAX_INSTANCE_TYPE_LENGTH,
+        }
+    ),
+    AfterValidator(argument_rules.check_instance_type),
+]
+
+CidrBlock = Annotated[
+    str,
+    Field(json_schema_extra={"maxLength": argument_rules.MAX_CIDR_LENGTH}),
+    AfterValidator(argument_rules.check_cidr),
+]
+
+
+def _name_rule(kind: str) -> AfterValidator:
+    return AfterValidator(partial(argument_rules.check_name, kind))
+
+
+_NAME_SCHEMA = {"maxLength": argument_rules.MAX_NAME_LENGTH}
+InstanceName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("instance")]
+DiskName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("disk")]
+SnapshotName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("snapshot")]
+SnapshotGroupName = Annotated[
+    str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("snapshot group")
+]
+ImageName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("image")]
+VSwitchName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("VSwitch")]
+
 RegionArg = Annotated[
-    str | None,
+    RegionId | None,
     Field(
         description=(
             "Region id such as cn-hangzhou. Optional: found from the instance itself (the "
@@ -39,8 +138,8 @@ RegionArg = Annotated[
         )
     ),
 ]
-InstanceIdArg = Annotated[str, Field(description="ECS instance id, e.g. i-bp1...")]
-ZoneArg = Annotated[str, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
+InstanceIdArg = Annotated[InstanceId, Field(description="ECS instance id, e.g. i-bp1...")]
+ZoneArg = Annotated[ZoneId, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
 
 # What to do next, by kind of cloud failure; the CloudError's own text keeps ECS's code,
 # message, RequestId and Recommend link (and a PermissionDenied's, the missing RAM action).

@@ -21,22 +21,36 @@ from typing import Annotated, Any, Literal
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
+from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 
 # Choices that reshape the plan (another zone, then no stock there) can open new questions:
 # three rounds cover a choice, a choice it leads to, and the confirmation.
 DEFAULT_ROUNDS = 3
 
+
+def _checked_answers(value: Any) -> Any:
+    """Bounds checked before pydantic's own validation, whose errors quote a bad key whole."""
+    if isinstance(value, Mapping):
+        check_answers(value)
+    return value
+
+
 DecisionsArg = Annotated[
     dict[str, str] | None,
+    BeforeValidator(_checked_answers),
     Field(
+        json_schema_extra={
+            "maxProperties": MAX_DECISIONS,
+            "additionalProperties": {"type": "string", "maxLength": MAX_DECISION_LENGTH},
+        },
         description=(
             "Answers to choice prompts returned earlier with status needs_decision, as "
             "{decision_id: value}; each value must be one of that prompt's option values. "
             "Ask the user: never choose for them."
-        )
+        ),
     ),
 ]
 

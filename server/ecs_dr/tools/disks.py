@@ -10,8 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ecs_dr.domain.arguments import MAX_DISK_GIB
 from ecs_dr.domain.disks import LayoutRow
-from ecs_dr.tools.common import Ctx, RegionArg
+from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceId, RegionArg, SnapshotId
 from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.recovery import CreateResult
@@ -27,7 +28,7 @@ DiskCategory = Literal[
     "cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"
 ]
 TargetArg = Annotated[
-    str, Field(description="the existing instance that receives the disk, e.g. i-bp1...")
+    InstanceId, Field(description="the existing instance that receives the disk, e.g. i-bp1...")
 ]
 
 # --- create_disk_from_snapshot --------------------------------------------------------------
@@ -60,7 +61,9 @@ class DiskCreated(CreateResult):
 
 
 async def create_disk_from_snapshot(
-    snapshot_id: Annotated[str, Field(description="the snapshot create_snapshot made, s-...")],
+    snapshot_id: Annotated[
+        SnapshotId, Field(description="the snapshot create_snapshot made, s-...")
+    ],
     target_instance_id: TargetArg,
     ctx: Ctx,
     settled: Annotated[Settled, NEW_DISK.flow.resolve],
@@ -75,10 +78,15 @@ async def create_disk_from_snapshot(
     ] = None,
     size: Annotated[
         int | None,
-        Field(ge=1, description="GiB; default: the source disk's size; never below the snapshot's"),
+        Field(
+            ge=1,
+            le=MAX_DISK_GIB,
+            strict=True,
+            description="GiB; default: the source disk's size; never below the snapshot's",
+        ),
     ] = None,
     disk_name: Annotated[
-        str | None, Field(description="default recovery-<source disk name>")
+        DiskName | None, Field(description="default recovery-<source disk name>")
     ] = None,
     decisions: DecisionsArg = None,
 ) -> DiskCreated:
@@ -135,7 +143,7 @@ class DiskAttached(CreateResult):
 
 
 async def attach_disk(
-    disk_id: Annotated[str, Field(description="the disk create_disk_from_snapshot made, d-...")],
+    disk_id: Annotated[DiskId, Field(description="the disk create_disk_from_snapshot made, d-...")],
     target_instance_id: TargetArg,
     ctx: Ctx,
     settled: Annotated[Settled, ATTACH.flow.resolve],

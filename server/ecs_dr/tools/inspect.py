@@ -7,7 +7,15 @@ from typing import Annotated
 from pydantic import Field
 
 from ecs_dr.domain.models import Instance
-from ecs_dr.tools.common import Ctx, InstanceIdArg, RegionArg, ZoneArg, services, tool_errors
+from ecs_dr.tools.common import (
+    Ctx,
+    InstanceId,
+    InstanceIdArg,
+    RegionArg,
+    ZoneArg,
+    services,
+    tool_errors,
+)
 from ecs_dr.tools.decisions import DecisionsArg
 from ecs_dr.tools.results import Status, ToolResult
 from ecs_dr.workflows import scenario_a
@@ -97,8 +105,10 @@ async def describe_target_instance(
 
 
 async def verify_dr_instance(
-    source_instance_id: Annotated[str, Field(description="the instance that was recovered")],
-    dr_instance_id: Annotated[str, Field(description="the DR instance run_dr_instance made")],
+    source_instance_id: Annotated[InstanceId, Field(description="the instance that was recovered")],
+    dr_instance_id: Annotated[
+        InstanceId, Field(description="the DR instance run_dr_instance made")
+    ],
     ctx: Ctx,
     region_id: RegionArg = None,
 ) -> DrVerification:

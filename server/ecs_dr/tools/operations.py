@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
+from ecs_dr.tools.common import Ctx, OperationId, progress_of, services, tool_errors
 from ecs_dr.tools.results import Status, ToolResult
 from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord
 from ecs_dr.workflows.operations import Outcome
 
 OperationIdArg = Annotated[
-    str, Field(description="An operation id (op-...) from a tool result or list_operations")
+    OperationId,
+    Field(description="An operation id (op-...) from a tool result or list_operations"),
 ]
 
 _STATUS: dict[str, Status] = {
@@ -64,6 +65,7 @@ async def wait_operation(
         Field(
             default=None,
             ge=0,
+            strict=True,
             description="seconds to follow it at most; capped by the server's bounded call wait",
         ),
     ] = None,
@@ -164,7 +166,7 @@ async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDeta
 async def list_operations(
     ctx: Ctx,
     limit: Annotated[
-        int, Field(default=20, ge=1, le=200, description="how many, newest first")
+        int, Field(default=20, ge=1, le=200, strict=True, description="how many, newest first")
     ] = 20,
 ) -> OperationList:
     """The newest operations in the journal (kind, status, resources created)."""

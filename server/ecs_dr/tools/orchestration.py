@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.disks import LayoutRow
@@ -24,7 +25,19 @@ from ecs_dr.domain.recovery import (
     RecoveryRow,
     confirm_plan_prompt,
 )
-from ecs_dr.tools.common import Ctx, RegionArg, progress_of, services, tool_errors
+from ecs_dr.tools.common import (
+    Ctx,
+    DiskId,
+    InstanceId,
+    InstanceName,
+    OperationId,
+    PlanId,
+    RegionArg,
+    ZoneId,
+    progress_of,
+    services,
+    tool_errors,
+)
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
 from ecs_dr.tools.mutation import MutatingTool, step_tool
 from ecs_dr.tools.operations import outcome_result
@@ -71,11 +84,11 @@ AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan
 
 def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: str) -> str:
     """The argument `scenario` needs; raises ValueError when it is missing or when the
-    other scenario's argument is given instead."""
-    if arguments.get(stray) and not arguments.get(needed):
+    other scenario's argument is given (instead or as well: it would be ignored)."""
+    if arguments.get(stray) is not None:
         raise ValueError(
-            f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed}, or choose the "
-            "other scenario."
+            f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed} only, or "
+            "choose the other scenario."
         )
     value = arguments.get(needed)
     if not value:
@@ -121,10 +134,15 @@ async def _plan(
             drill=drill,
         )
     target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
+    if arguments.get("instance_name") is not None:
+        raise ValueError(
+            "instance_name names the DR instance of scenario='full_instance'; scenario='disks' "
+            "creates no instance. Leave instance_name out."
+        )
     if len(sources) != 1:
         raise ValueError(
-            f"scenario='disks' copies disks of one source instance, not {len(sources)}; give "
-            "one id, or use scenario='full_instance' for a fleet."
+            "scenario='disks' copies disks of one source instance: give source_instance_id as "
+            f"one id, not a list of {len(sources)}; or use scenario='full_instance' for a fleet."
         )
     if drill:
         raise ValueError("drill is for scenario='full_instance'.")
@@ -177,7 +195,7 @@ async def plan_recovery(
         ),
     ],
     source_instance_id: Annotated[
-        str | list[str],
+        InstanceId | Annotated[list[InstanceId], Field(max_length=MAX_FLEET_SOURCES)],
         Field(
             description=(
                 "the instance recovered, or whose disks are copied; full_instance also takes "
@@ -189,33 +207,36 @@ async def plan_recovery(
     ctx: Ctx,
     settled: Annotated[Settled, PLAN_FLOW.resolve],
     target_instance_id: Annotated[
-        str | None,
+        InstanceId | None,
         Field(description="disks: the existing instance that receives the copies, e.g. i-bp1..."),
     ] = None,
     target_zone_id: Annotated[
-        str | None,
+        ZoneId | None,
         Field(description="full_instance: the zone of the DR instance, e.g. cn-hangzhou-i"),
     ] = None,
     disk_ids: Annotated[
-        list[str] | None,
+        list[DiskId] | None,
         Field(
+            min_length=1,
+            max_length=MAX_INSTANCE_DISKS,
             description=(
                 "disks of the source to copy; default: its data disk, or a choice when it has "
                 "several. The system disk only when named here (and confirmed)."
-            )
+            ),
         ),
     ] = None,
     instance_name: Annotated[
-        str | None,
+        InstanceName | None,
         Field(description="full_instance: the DR instance's name; default recovery-<source>"),
     ] = None,
     drill: Annotated[
         bool,
         Field(
+            strict=True,
             description=(
                 "full_instance: a DR drill; every resource created is tagged ecs-dr:drill=true "
                 "so cleanup_recovery can remove it"
-            )
+            ),
         ),
     ] = False,
     region_id: RegionArg = None,
@@ -355,7 +376,7 @@ class RecoveryExecuted(CreateResult):
 
 
 async def execute_recovery(
-    plan_id: Annotated[str, Field(description="the plan_recovery result's plan_id, plan-...")],
+    plan_id: Annotated[PlanId, Field(description="the plan_recovery result's plan_id, plan-...")],
     ctx: Ctx,
     settled: Annotated[Settled, EXECUTE_FLOW.resolve],
     decisions: DecisionsArg = None,
@@ -500,7 +521,7 @@ def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
 
 async def resume_recovery(
     operation_id: Annotated[
-        str, Field(description="the interrupted operation's id, op-... (list_operations)")
+        OperationId, Field(description="the interrupted operation's id, op-... (list_operations)")
     ],
     ctx: Ctx,
 ) -> RecoveryExecuted:

@@ -11,7 +11,26 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from ecs_dr.tools.common import Ctx, InstanceIdArg, RegionArg, ZoneArg
+from ecs_dr.domain.arguments import MAX_IMAGE_SNAPSHOTS
+from ecs_dr.tools.common import (
+    CidrBlock,
+    Ctx,
+    DiskId,
+    ImageId,
+    ImageName,
+    InstanceIdArg,
+    InstanceName,
+    InstanceType,
+    RegionArg,
+    SnapshotGroupId,
+    SnapshotGroupName,
+    SnapshotId,
+    SnapshotName,
+    VpcId,
+    VSwitchId,
+    VSwitchName,
+    ZoneArg,
+)
 from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.results import ToolResult
@@ -29,9 +48,7 @@ from ecs_dr.workflows.scenario_a import (
     VSwitchResult,
 )
 
-NameArg = Annotated[
-    str | None, Field(description="Name for the new resource; a default if omitted")
-]
+_NAME_DESCRIPTION = "Name for the new resource; a default if omitted"
 
 
 class CreateResult(ToolResult):
@@ -75,7 +92,7 @@ async def create_snapshot_group(
     ctx: Ctx,
     settled: Annotated[Settled, GROUP.flow.resolve],
     region_id: RegionArg = None,
-    name: NameArg = None,
+    name: Annotated[SnapshotGroupName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> SnapshotGroupCreated:
     """Snapshot every disk of a multi-disk instance at one point in time (a snapshot-consistent
@@ -122,11 +139,11 @@ class SnapshotCreated(CreateResult):
 
 
 async def create_snapshot(
-    disk_id: Annotated[str, Field(description="ECS disk id, e.g. d-bp1...")],
+    disk_id: Annotated[DiskId, Field(description="ECS disk id, e.g. d-bp1...")],
     ctx: Ctx,
     settled: Annotated[Settled, SNAPSHOT.flow.resolve],
     region_id: RegionArg = None,
-    name: NameArg = None,
+    name: Annotated[SnapshotName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> SnapshotCreated:
     """Snapshot one disk (the system disk of a single-disk instance) and wait until it is
@@ -176,18 +193,23 @@ async def create_full_image(
     ctx: Ctx,
     settled: Annotated[Settled, IMAGE.flow.resolve],
     snapshot_group_id: Annotated[
-        str | None, Field(description="the group create_snapshot_group made (multi-disk)")
+        SnapshotGroupId | None,
+        Field(description="the group create_snapshot_group made (multi-disk)"),
     ] = None,
     snapshot_id: Annotated[
-        str | None, Field(description="the system disk's snapshot (single-disk source)")
+        SnapshotId | None, Field(description="the system disk's snapshot (single-disk source)")
     ] = None,
     snapshot_ids: Annotated[
-        list[str] | None,
-        Field(description="per-disk snapshots, one per disk (when a group was impossible)"),
+        list[SnapshotId] | None,
+        Field(
+            min_length=1,
+            max_length=MAX_IMAGE_SNAPSHOTS,
+            description="per-disk snapshots, one per disk (when a group was impossible)",
+        ),
     ] = None,
     region_id: RegionArg = None,
     image_name: Annotated[
-        str | None, Field(description="default Create_from_<instance id>_<YYYYMMDD>")
+        ImageName | None, Field(description="default Create_from_<instance id>_<YYYYMMDD>")
     ] = None,
     decisions: DecisionsArg = None,
 ) -> ImageCreated:
@@ -229,16 +251,16 @@ class VSwitchCreated(CreateResult):
 
 
 async def create_vswitch(
-    vpc_id: Annotated[str, Field(description="the source's VPC id (describe_source shows it)")],
+    vpc_id: Annotated[VpcId, Field(description="the source's VPC id (describe_source shows it)")],
     zone_id: ZoneArg,
     ctx: Ctx,
     settled: Annotated[Settled, VSWITCH.flow.resolve],
     region_id: RegionArg = None,
     cidr_block: Annotated[
-        str | None,
+        CidrBlock | None,
         Field(description="e.g. 172.16.9.0/24; default: the VPC's first free /24"),
     ] = None,
-    name: NameArg = None,
+    name: Annotated[VSwitchName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> VSwitchCreated:
     """Create a VSwitch of the VPC in a zone that has none (picks a free CIDR block inside the
@@ -292,20 +314,22 @@ class DrInstanceCreated(CreateResult):
 
 async def run_dr_instance(
     instance_id: InstanceIdArg,
-    image_id: Annotated[str, Field(description="the image create_full_image made")],
+    image_id: Annotated[ImageId, Field(description="the image create_full_image made")],
     target_zone_id: ZoneArg,
     ctx: Ctx,
     settled: Annotated[Settled, DR_INSTANCE.flow.resolve],
     region_id: RegionArg = None,
     vswitch_id: Annotated[
-        str | None,
+        VSwitchId | None,
         Field(description="a VSwitch of the source's VPC in the target zone; default: found"),
     ] = None,
     instance_name: Annotated[
-        str | None, Field(description="default recovery-<source name>; only if the user names it")
+        InstanceName | None,
+        Field(description="default recovery-<source name>; only if the user names it"),
     ] = None,
     instance_type: Annotated[
-        str | None, Field(description="default: the source's type; only if the user chose one")
+        InstanceType | None,
+        Field(description="default: the source's type; only if the user chose one"),
     ] = None,
     decisions: DecisionsArg = None,
 ) -> DrInstanceCreated:

@@ -15,6 +15,11 @@ from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, Server
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
+from ecs_dr.domain.arguments import shown
+
+# How many unknown argument names a refusal lists.
+_SHOWN_ARGUMENTS = 5
+
 
 @dataclass(frozen=True)
 class ToolEntry:
@@ -49,10 +54,50 @@ def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: b
         server.add_tool(
             entry.fn, name=entry.name, title=entry.title, annotations=entry.annotations()
         )
+    server.middleware.append(_refuse_unknown_arguments(server))
     if read_only:
         offered = sorted(e.name for e in tools if e.read_only)
         refused = {e.name for e in tools if not e.read_only}
         server.middleware.append(_refuse(refused, offered))
+
+
+def _refuse_unknown_arguments(server: MCPServer[Any]) -> ServerMiddleware[Any]:
+    """An argument the tool does not take is refused, naming it and the arguments there are:
+    mcp would drop it silently, so a misspelt `decisions` or `region_id` would go unnoticed
+    and the call would run without it. One without a value (null, "", [] or {}: a client
+    passing `decisions={}` to every tool) loses nothing and is let through."""
+    accepted: dict[str, list[str]] = {}
+
+    async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        params = ctx.params or {}
+        arguments = params.get("arguments")
+        if ctx.method != "tools/call" or not isinstance(arguments, dict):
+            return await call_next(ctx)
+        if not accepted:
+            for tool in await server.list_tools():
+                accepted[tool.name] = sorted(tool.input_schema.get("properties", {}))
+        name = params.get("name")
+        known = accepted.get(name) if isinstance(name, str) else None
+        unknown = [
+            key
+            for key, value in arguments.items()
+            if known is not None and key not in known and _carries_a_value(value)
+        ]
+        if not unknown:
+            return await call_next(ctx)
+        listed = ", ".join(shown(key) for key in unknown[:_SHOWN_ARGUMENTS])
+        more = (
+            f" and {len(unknown) - _SHOWN_ARGUMENTS} more"
+            if len(unknown) > _SHOWN_ARGUMENTS
+            else ""
+        )
+        text = (
+            f"{name} has no argument {listed}{more}; its arguments are: "
+            f"{', '.join(known or [])}. Call it again without the others; nothing was done."
+        )
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+
+    return middleware
 
 
 def _refuse(refused: set[str], offered: list[str]) -> ServerMiddleware[Any]:
@@ -70,3 +115,7 @@ def _refuse(refused: set[str], offered: list[str]) -> ServerMiddleware[Any]:
         return await call_next(ctx)
 
     return middleware
+
+
+def _carries_a_value(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str | list | dict) and not value)

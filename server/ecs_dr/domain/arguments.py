@@ -1,0 +1,215 @@
+"""What a tool argument must look like before anything is sent to ECS.
+
+The tools check every argument against these rules up front, so an id of another kind (a disk
+id where an instance id goes), a malformed zone, a name ECS would refuse after the user
+confirmed, or a list longer than any real source is refused at once, with the rule, and
+nothing is sent. Every message shows the offending value shortened (`shown`): a 100 kB string
+is never echoed back in full.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+
+from ecs_dr.domain.rules import (
+    MAX_IMAGE_DATA_DISKS,
+    PL_SIZE_RANGES,
+    _validate_name,
+    validate_disk_name,
+    validate_instance_name,
+)
+
+# The prefix of each kind of id, as ECS (and, for operations and plans, the journal) issues
+# them; the rest of an id is lowercase letters and digits (a '-' is let through too: it is
+# not what tells the kinds apart, and ECS answers NotFound for it).
+ID_PREFIXES: Mapping[str, str] = {
+    "instance": "i-",
+    "disk": "d-",
+    "snapshot": "s-",
+    "snapshot group": "ssg-",
+    "image": "m-",
+    "VSwitch": "vsw-",
+    "VPC": "vpc-",
+    "security group": "sg-",
+    "operation": "op-",
+    "plan": "plan-",
+}
+MAX_ID_LENGTH = 64
+_ID_BODY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+# cn-hangzhou, ap-southeast-1; a zone adds its letter: cn-hangzhou-i.
+MAX_LOCATION_LENGTH = 64
+_LOCATION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
+# ecs.g7.large, ecs.u1-c1m2.large
+MAX_INSTANCE_TYPE_LENGTH = 64
+_INSTANCE_TYPE = re.compile(r"ecs(\.[a-z0-9-]+){2,}")
+# 255.255.255.255/32
+MAX_CIDR_LENGTH = 18
+
+MAX_NAME_LENGTH = 128
+# Snapshot names starting with "auto" are ECS's automatic snapshots (CreateSnapshot refuses them).
+_RESERVED_SNAPSHOT_PREFIX = "auto"
+
+# The largest disk ECS sells (GiB), whatever its category or performance level.
+MAX_DISK_GIB = max(high for _, high in PL_SIZE_RANGES.values())
+# disk_ids name disks of one instance: its system disk and up to 64 data disks.
+MAX_INSTANCE_DISKS = 65
+# snapshot_ids build one image: one system snapshot and at most 16 data snapshots.
+MAX_IMAGE_SNAPSHOTS = 1 + MAX_IMAGE_DATA_DISKS
+# Answers: a fleet of 50 asks a few questions per source and one confirmation; ids and values
+# are short (confirm_CreateSnapshotGroup_1a2b3c4d, i-bp1...:vswitch_cn-hangzhou-j, zone:...).
+MAX_DECISIONS = 500
+MAX_DECISION_LENGTH = 256
+
+# How much of an offending value a message shows.
+SHOWN_CHARACTERS = 40
+
+
+def shown(value: str) -> str:
+    """The value as a message quotes it: escaped (control characters, bidi marks) and, past
+    SHOWN_CHARACTERS, shortened with its length."""
+    if len(value) <= SHOWN_CHARACTERS:
+        return repr(value)
+    return f"{value[:SHOWN_CHARACTERS]!r}... ({len(value)} characters)"
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0].lower() in "aeiou" else "a"
+
+
+def id_kind(value: str) -> str | None:
+    """The kind of id `value` looks like by its prefix, or None."""
+    for kind, prefix in sorted(ID_PREFIXES.items(), key=lambda item: -len(item[1])):
+        if value.startswith(prefix):
+            return kind
+    return None
+
+
+def id_pattern(kind: str) -> str:
+    """The JSON-schema pattern of an id of this kind."""
+    # The prefixes are letters and '-': nothing to escape.
+    return f"^{ID_PREFIXES[kind]}{_ID_BODY.pattern}$"
+
+
+LOCATION_PATTERN = f"^{_LOCATION.pattern}$"
+INSTANCE_TYPE_PATTERN = f"^{_INSTANCE_TYPE.pattern}$"
+
+
+def check_id(kind: str, value: str) -> str:
+    """`value` when it is an id of this kind; raises ValueError naming the kind it is instead,
+    or the shape an id of this kind has."""
+    prefix = ID_PREFIXES[kind]
+    rule = (
+        f"{_article(kind)} {kind} id is {prefix} followed by lowercase letters and digits, "
+        f"at most {MAX_ID_LENGTH} characters in all"
+    )
+    other = id_kind(value)
+    if other is not None and other != kind:
+        raise ValueError(
+            f"{shown(value)} is {_article(other)} {other} id ({ID_PREFIXES[other]}...), not "
+            f"{_article(kind)} {kind} id; {rule}."
+        )
+    body = value.removeprefix(prefix)
+    if not value.startswith(prefix) or len(value) > MAX_ID_LENGTH or not _ID_BODY.fullmatch(body):
+        raise ValueError(f"{shown(value)} is not {_article(kind)} {kind} id; {rule}.")
+    return value
+
+
+def check_region(value: str) -> str:
+    """`value` when it has the shape of a region id; raises ValueError with the rule."""
+    if len(value) > MAX_LOCATION_LENGTH or not _LOCATION.fullmatch(value):
+        raise ValueError(
+            f"{shown(value)} is not a region id; a region id is like cn-hangzhou (lowercase "
+            "letters and digits in parts joined by '-'). Omit region_id to search every region."
+        )
+    return value
+
+
+def check_zone(value: str) -> str:
+    """`value` when it has the shape of a zone id; raises ValueError with the rule."""
+    if len(value) > MAX_LOCATION_LENGTH or not _LOCATION.fullmatch(value):
+        raise ValueError(
+            f"{shown(value)} is not a zone id; a zone id is like cn-hangzhou-i (lowercase "
+            "letters and digits in parts joined by '-')."
+        )
+    return value
+
+
+def check_instance_type(value: str) -> str:
+    """`value` when it has the shape of an ECS instance type; raises ValueError with the rule."""
+    if len(value) > MAX_INSTANCE_TYPE_LENGTH or not _INSTANCE_TYPE.fullmatch(value):
+        raise ValueError(
+            f"{shown(value)} is not an instance type; an instance type is like ecs.g7.large."
+        )
+    return value
+
+
+def check_cidr(value: str) -> str:
+    """`value` when it is an IPv4 block with its host bits zero (whether it fits the VPC is
+    the VSwitch workflow's to say); raises ValueError with the shape."""
+    try:
+        if len(value) > MAX_CIDR_LENGTH or "/" not in value:
+            raise ValueError(value)
+        ipaddress.IPv4Network(value)
+    except ValueError:
+        raise ValueError(
+            f"{shown(value)} is not an IPv4 block like 172.16.9.0/24 (host bits zero)."
+        ) from None
+    return value
+
+
+def check_name(kind: str, value: str) -> str:
+    """`value` when ECS accepts it as the name of a new resource of this kind ("instance",
+    "disk", "snapshot", "snapshot group", "image", "VSwitch"); raises ValueError with the
+    rule. The length comes first, so a huge name is never quoted whole."""
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"{shown(value)} is too long for {_article(kind)} {kind} name: at most "
+            f"{MAX_NAME_LENGTH} characters."
+        )
+    if kind == "instance":
+        validate_instance_name(value)
+    elif kind == "disk":
+        validate_disk_name(value)
+    elif kind == "VSwitch":
+        # CreateVSwitch: 1-128 characters, not starting with http:// or https://.
+        if not value or value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{shown(value)} is not a VSwitch name; a VSwitch name is 1-{MAX_NAME_LENGTH} "
+                "characters and does not start with http:// or https://."
+            )
+    else:
+        _validate_name(value, kind)
+        # A group's name also names its snapshots when they are taken one by one.
+        if kind in ("snapshot", "snapshot group") and value.startswith(_RESERVED_SNAPSHOT_PREFIX):
+            raise ValueError(
+                f"{shown(value)} starts with {_RESERVED_SNAPSHOT_PREFIX!r}, which ECS keeps "
+                f"for automatic snapshots; choose another {kind} name."
+            )
+    return value
+
+
+def check_answers(answers: Mapping[object, object]) -> None:
+    """Refuse more than MAX_DECISIONS answers, or a decision id or value that is no string or
+    longer than MAX_DECISION_LENGTH; the message quotes the id shortened (a validation error
+    would quote a huge key whole)."""
+    if len(answers) > MAX_DECISIONS:
+        raise ValueError(
+            f"decisions holds {len(answers)} answers; a call takes at most {MAX_DECISIONS}. "
+            "Pass the answers to the prompts this tool returned."
+        )
+    for decision_id, value in answers.items():
+        if not isinstance(decision_id, str) or len(decision_id) > MAX_DECISION_LENGTH:
+            what = shown(decision_id) if isinstance(decision_id, str) else repr(decision_id)
+            raise ValueError(
+                f"{what} is not a decision id: decision ids are strings of at most "
+                f"{MAX_DECISION_LENGTH} characters, as the prompts give them."
+            )
+        if not isinstance(value, str) or len(value) > MAX_DECISION_LENGTH:
+            raise ValueError(
+                f"the answer to {shown(decision_id)} is not one of its option values: each "
+                f"value is a string of at most {MAX_DECISION_LENGTH} characters, as the prompt "
+                "lists them."
+            )

@@ -1,0 +1,399 @@
+"""Bad input through the MCP client, property-based: never a traceback, never a change to the
+cloud, always an error that names the bad argument (strategies.py says what "names" means).
+
+Every example is one valid call of one tool with one argument made bad (or left out, or an
+argument added that the tool does not take). One server, `ecs-dr-mcp serve --sandbox`, serves
+the whole module: hypothesis cannot drive an async test, so the mcp session lives in an anyio
+blocking portal and each example is a blocking call into it. Setup makes what the valid calls
+need (two snapshots, an image, a loose disk, a plan); from then on the sandbox's state must
+stay as it was and its requests log must gain nothing but Describe and List calls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mcp_types import CallToolResult, TextContent
+
+from tests.e2e.harness import Served, decide, serve
+from tests.properties import strategies as bad
+from tests.properties.strategies import MISSING, Bad, World
+from tests.properties.tally import TRIED
+
+PROD_DB = "i-bp1proddb0000000001"
+PROD_DB_SYS = "d-bp1proddbsys00000001"
+PROD_DB_DATA = "d-bp1proddbdata0000001"  # 100 GiB, cloud_essd PL1
+DATA_GIB = 100
+PROD_WEB = "i-bp1prodweb000000001"  # one system disk
+PROD_WEB_SYS = "d-bp1prodwebsys0000001"
+DR_TARGET = "i-bp1drtarget00000001"
+PROD_VPC = "vpc-bp1prod0000000000001"
+SOURCE_ZONE = "cn-hangzhou-h"
+TARGET_ZONE = "cn-hangzhou-i"
+NO_VSWITCH_ZONE = "cn-hangzhou-j"
+OTHER_REGION, OTHER_REGION_ZONE = "cn-shanghai", "cn-shanghai-e"
+WORLD_IDS = {
+    "instance": [PROD_DB, PROD_WEB, DR_TARGET, "i-uf6api000000000001"],
+    "disk": [PROD_DB_SYS, PROD_DB_DATA, PROD_WEB_SYS, "d-bp1drtargetsys00001"],
+    "VSwitch": ["vsw-bp1prodh00000000001", "vsw-bp1prodi00000000001"],
+    "VPC": [PROD_VPC, "vpc-uf6app00000000000001"],
+    "security group": ["sg-bp1prod000000000001"],
+}
+
+# Examples per tool: about a minute in all on a 2-core machine.
+EXAMPLES = {
+    "describe_source": 100,
+    "check_target_zone": 130,
+    "describe_target_instance": 80,
+    "verify_dr_instance": 100,
+    "wait_operation": 80,
+    "get_operation": 60,
+    "list_operations": 60,
+    "plan_recovery": 200,
+    "create_snapshot_group": 110,
+    "create_snapshot": 110,
+    "create_full_image": 160,
+    "create_vswitch": 150,
+    "run_dr_instance": 200,
+    "create_disk_from_snapshot": 200,
+    "attach_disk": 100,
+    "execute_recovery": 70,
+    "resume_recovery": 60,
+    "cleanup_recovery": 70,
+}
+# Arguments of which a call gives one at most: making one bad drops the others.
+EXCLUSIVE = {"create_full_image": {"snapshot_group_id", "snapshot_id", "snapshot_ids"}}
+TRACEBACK = re.compile(r'Traceback|File "|line \d+, in')
+# An error quotes a bad value shortened; even listing every valid choice it stays short.
+MAX_ERROR_CHARS = 4_000
+SETUP_TIMEOUT_S = 120.0
+
+
+@dataclass
+class Session:
+    portal: BlockingPortal
+    served: Served
+    world: World
+    bases: dict[str, list[dict[str, Any]]]
+    schemas: dict[str, dict[str, Any]]
+    state: dict[str, Any]
+    requests_before: int
+
+    def call(self, tool: str, arguments: dict[str, Any]) -> CallToolResult:
+        result: CallToolResult = self.portal.call(self.served.client.call_tool, tool, arguments)
+        return result
+
+    def cloud_state(self) -> dict[str, Any]:
+        """The sandbox's resources (its clock moves on by itself)."""
+        return {k: v for k, v in self.served.sandbox.state().items() if k != "now"}
+
+    def mutations(self) -> list[str]:
+        """The actions since setup that could change the cloud."""
+        requests = self.served.sandbox.requests()[self.requests_before :]
+        return [r["action"] for r in requests if not r["action"].startswith(("Describe", "List"))]
+
+
+async def _made(served: Served, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """Run a creating tool to completion, as the user confirming it would; its result."""
+    result, _ = await decide(served, tool, arguments)
+    while result["status"] == "in_progress":
+        result = await served.call("wait_operation", {"operation_id": result["operation_id"]})
+    assert result["status"] == "completed", result
+    return dict(result["result"])
+
+
+async def _prepare(served: Served) -> tuple[World, dict[str, list[dict[str, Any]]]]:
+    """The resources valid calls need, every tool's valid calls, and the questions they ask."""
+    with anyio.fail_after(SETUP_TIMEOUT_S):
+        data_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_DB_DATA}))[
+            "snapshot_id"
+        ]
+        web_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_WEB_SYS}))[
+            "snapshot_id"
+        ]
+        image = (
+            await _made(
+                served, "create_full_image", {"instance_id": PROD_WEB, "snapshot_id": web_snapshot}
+            )
+        )["image_id"]
+        disk = (
+            await _made(
+                served,
+                "create_disk_from_snapshot",
+                {"snapshot_id": data_snapshot, "target_instance_id": DR_TARGET},
+            )
+        )["disk_id"]
+        operation = (await served.call("list_operations", {"limit": 1}))["operations"][0][
+            "operation_id"
+        ]
+        full = {"scenario": "full_instance", "source_instance_id": PROD_DB}
+        plan = (await served.call("plan_recovery", {**full, "target_zone_id": TARGET_ZONE}))[
+            "plan_id"
+        ]
+    bases: dict[str, list[dict[str, Any]]] = {
+        "describe_source": [{"instance_id": PROD_DB}],
+        "check_target_zone": [
+            {"instance_id": PROD_DB, "target_zone_id": TARGET_ZONE},
+            {"instance_id": PROD_DB, "target_zone_id": NO_VSWITCH_ZONE},
+        ],
+        "describe_target_instance": [{"instance_id": DR_TARGET}],
+        "verify_dr_instance": [{"source_instance_id": PROD_DB, "dr_instance_id": DR_TARGET}],
+        "wait_operation": [{"operation_id": operation, "max_wait_s": 0}],
+        "get_operation": [{"operation_id": operation}],
+        "list_operations": [{"limit": 5}],
+        "plan_recovery": [
+            {**full, "target_zone_id": TARGET_ZONE},
+            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+        ],
+        "create_snapshot_group": [{"instance_id": PROD_DB}],
+        "create_snapshot": [{"disk_id": PROD_DB_SYS}],
+        "create_full_image": [{"instance_id": PROD_WEB, "snapshot_id": web_snapshot}],
+        "create_vswitch": [{"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE}],
+        "run_dr_instance": [
+            {"instance_id": PROD_WEB, "image_id": image, "target_zone_id": TARGET_ZONE}
+        ],
+        "create_disk_from_snapshot": [
+            {"snapshot_id": data_snapshot, "target_instance_id": DR_TARGET}
+        ],
+        "attach_disk": [{"disk_id": disk, "target_instance_id": DR_TARGET}],
+        "execute_recovery": [{"plan_id": plan}],
+        # A completed operation: refused, so every example of it is an error anyway.
+        "resume_recovery": [{"operation_id": operation}],
+        "cleanup_recovery": [{"operation_id": operation}],
+    }
+    prompts: dict[str, list[dict[str, list[str]]]] = {}
+    for tool, calls in bases.items():
+        for arguments in calls:
+            result = await served.client.call_tool(tool, arguments)
+            asked = (result.structured_content or {}).get("decisions", [])
+            prompts.setdefault(tool, []).append(
+                {p["decision_id"]: [o["value"] for o in p["options"]] for p in asked}
+            )
+    ids = {
+        **WORLD_IDS,
+        "snapshot": [data_snapshot, web_snapshot],
+        "image": [image],
+        "disk": [*WORLD_IDS["disk"], disk],
+        "operation": [operation],
+        "plan": [plan],
+    }
+    return World(ids=ids, prompts=prompts), bases
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    workdir: Path = tmp_path_factory.mktemp("bad-arguments")
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(serve(workdir)) as served,
+    ):
+        world, bases = portal.call(_prepare, served)
+        tools = portal.call(served.client.list_tools).tools
+        schemas = {t.name: dict(t.input_schema) for t in tools}
+        session = Session(portal, served, world, bases, schemas, {}, 0)
+        session.state = session.cloud_state()
+        session.requests_before = len(served.sandbox.requests())
+        yield session
+
+
+def _nullable(prop: Mapping[str, Any]) -> bool:
+    return any(option.get("type") == "null" for option in prop.get("anyOf", []))
+
+
+def _choices(prop: Mapping[str, Any]) -> list[str]:
+    options = [prop, *prop.get("anyOf", [])]
+    return [str(c) for option in options for c in option.get("enum", [])]
+
+
+NAME_KINDS = {
+    ("create_snapshot_group", "name"): "snapshot group",
+    ("create_snapshot", "name"): "snapshot",
+    ("create_vswitch", "name"): "VSwitch",
+    ("create_full_image", "image_name"): "image",
+    ("run_dr_instance", "instance_name"): "instance",
+    ("plan_recovery", "instance_name"): "instance",
+    ("create_disk_from_snapshot", "disk_name"): "disk",
+}
+ID_KINDS = {
+    "instance_id": "instance",
+    "source_instance_id": "instance",
+    "dr_instance_id": "instance",
+    "target_instance_id": "instance",
+    "disk_id": "disk",
+    "snapshot_id": "snapshot",
+    "snapshot_group_id": "snapshot group",
+    "image_id": "image",
+    "vswitch_id": "VSwitch",
+    "vpc_id": "VPC",
+    "operation_id": "operation",
+    "plan_id": "plan",
+}
+# Zones a DR copy of a hangzhou-h source cannot go to: another region's, and its own.
+WRONG_TARGET_ZONES = [OTHER_REGION_ZONE, SOURCE_ZONE]
+
+
+def bad_values(session: Session, tool: str, argument: str, base: int = 0) -> Any:
+    """The bad values of one argument of one tool, made bad in its `base`-th valid call;
+    KeyError for an argument nobody knows."""
+    prop = session.schemas[tool]["properties"][argument]
+    nullable = _nullable(prop)
+    world = session.world
+    if (tool, argument) == ("plan_recovery", "source_instance_id"):
+        return bad.bad_sources(world)
+    if argument in ID_KINDS:
+        return bad.bad_ids(ID_KINDS[argument], world, nullable=nullable)
+    if (tool, argument) in NAME_KINDS:
+        return bad.bad_names(NAME_KINDS[tool, argument], nullable=nullable)
+    simple: dict[str, Callable[[], Any]] = {
+        "disk_ids": lambda: bad.bad_id_lists("disk", world, limit=65),
+        "snapshot_ids": lambda: bad.bad_id_lists("snapshot", world, limit=17),
+        "region_id": lambda: bad.bad_locations("cn-hangzhou", [OTHER_REGION], nullable=nullable),
+        "target_zone_id": lambda: bad.bad_locations(
+            TARGET_ZONE, WRONG_TARGET_ZONES, nullable=nullable
+        ),
+        "zone_id": lambda: bad.bad_locations(TARGET_ZONE, [OTHER_REGION_ZONE], nullable=nullable),
+        "cidr_block": bad.bad_cidrs,
+        "instance_type": bad.bad_instance_types,
+        "size": lambda: bad.bad_sizes(below=DATA_GIB),
+        # PL2 starts at 461 GiB and PL3 at 1261 GiB: wrong for the 100 GiB disk.
+        "performance_level": lambda: bad.bad_literals(
+            _choices(prop), nullable=nullable, also=["PL2", "PL3"]
+        ),
+        "disk_category": lambda: bad.bad_literals(_choices(prop), nullable=nullable),
+        "scenario": lambda: bad.bad_literals(_choices(prop), nullable=nullable),
+        "limit": bad.bad_limits,
+        "max_wait_s": bad.bad_seconds,
+        "drill": bad.bad_flags,
+        "decisions": lambda: bad.bad_decisions(world.prompts[tool][base]),
+    }
+    return simple[argument]()
+
+
+def bad_calls(session: Session, tool: str) -> Any:
+    """(arguments, the argument made bad, what was done to it)."""
+    schema = session.schemas[tool]
+    accepted = list(schema["properties"])
+
+    def changes(base: int) -> Any:
+        made_bad = [st.tuples(st.just(a), bad_values(session, tool, a, base)) for a in accepted]
+        left_out = [st.just((a, Bad(MISSING, "argument"))) for a in schema.get("required", [])]
+        added = bad.unknown_arguments(accepted)
+        return st.one_of(*made_bad, *left_out, added)
+
+    def apply(base: dict[str, Any], change: tuple[str, Bad]) -> tuple[dict[str, Any], str, Bad]:
+        argument, value = change
+        arguments = dict(base)
+        if argument in EXCLUSIVE.get(tool, ()):
+            arguments = {k: v for k, v in arguments.items() if k not in EXCLUSIVE[tool]}
+        if value.value is MISSING:
+            arguments.pop(argument, None)
+        else:
+            arguments[argument] = value.value
+        return arguments, argument, value
+
+    bases = session.bases[tool]
+    call = st.integers(0, len(bases) - 1).flatmap(
+        lambda n: st.builds(apply, st.just(bases[n]), changes(n))
+    )
+    # mcp decodes JSON given as a string for a non-string argument: "null" is no value.
+    return call.filter(lambda c: not _means_something_else(schema, c[0].get(c[1]), c[1]))
+
+
+def _means_something_else(schema: Mapping[str, Any], value: Any, argument: str) -> bool:
+    """A string mcp decodes into a valid value: "null" for an optional argument (left out),
+    a JSON object for decisions."""
+    nullable = _nullable(schema["properties"].get(argument, {}))
+    if nullable and bad.decodes_to_null(value):
+        return True
+    return argument == "decisions" and _decodes_to_answers(value)
+
+
+def _decodes_to_answers(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return isinstance(json.loads(value), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _named(text: str, argument: str, bad_value: Bad) -> bool:
+    """Whether the error names the argument (or, for an unknown id, its value; for
+    decisions, the decision id it is about)."""
+    if argument in text or repr(argument)[1:-1][:30] in text:
+        return True
+    value = bad_value.value
+    if bad_value.names == "value" and isinstance(value, str) and value in text:
+        return True
+    return argument == "decisions" and isinstance(value, dict) and any(k in text for k in value)
+
+
+def _summary(arguments: Mapping[str, Any]) -> str:
+    text = json.dumps(arguments, default=str)
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+def assert_refused_cleanly(
+    session: Session, tool: str, case: tuple[dict[str, Any], str, Bad]
+) -> None:
+    arguments, argument, bad_value = case
+    TRIED[tool] += 1
+    result = session.call(tool, arguments)
+    texts = [c.text for c in result.content if isinstance(c, TextContent)]
+    everything = "\n".join(texts) + json.dumps(result.structured_content or {})
+    assert not TRACEBACK.search(everything), (tool, _summary(arguments), everything[:2000])
+    if bad_value.names != "harmless":
+        assert result.is_error, (tool, argument, _summary(arguments), everything[:1000])
+    if result.is_error:
+        (text,) = texts
+        assert len(text) <= MAX_ERROR_CHARS, (tool, argument, len(text), text[:500])
+        if bad_value.names != "harmless":
+            assert _named(text, argument, bad_value), (tool, argument, _summary(arguments), text)
+    assert session.cloud_state() == session.state, (tool, argument, _summary(arguments))
+
+
+TOOLS = sorted(EXAMPLES)
+
+
+def test_every_tool_and_every_argument_has_bad_values(session: Session) -> None:
+    assert sorted(session.schemas) == TOOLS
+    for tool, schema in session.schemas.items():
+        for argument in schema["properties"]:
+            assert bad_values(session, tool, argument) is not None, (tool, argument)
+
+
+@pytest.mark.parametrize("tool", sorted(set(TOOLS) - {"resume_recovery"}))
+def test_the_valid_calls_the_bad_ones_start_from_are_accepted(session: Session, tool: str) -> None:
+    for arguments in session.bases[tool]:
+        result = session.call(tool, arguments)
+        assert not result.is_error, (tool, arguments, result.content)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_a_bad_argument_is_refused_by_name_without_a_traceback_or_a_change(
+    session: Session, tool: str
+) -> None:
+    calls = bad_calls(session, tool)
+
+    @settings(settings.get_profile("bad-input"), max_examples=EXAMPLES[tool])
+    @given(case=calls)
+    def refused(case: tuple[dict[str, Any], str, Bad]) -> None:
+        assert_refused_cleanly(session, tool, case)
+
+    refused()
+    assert session.mutations() == []
+
+
+def test_the_whole_run_sent_nothing_that_changes_the_cloud(session: Session) -> None:
+    assert session.mutations() == []
+    assert session.cloud_state() == session.state
