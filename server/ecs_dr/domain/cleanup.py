@@ -29,6 +29,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.decisions import parameters_digest as _digest
 
@@ -118,7 +119,9 @@ class CleanupRow(BaseModel):
             "refused: never deleted (source resource or missing tag); already_gone"
         )
     )
-    reason: str = ""
+    reason: str = cloud_text_field(
+        "why it is left or refused; may quote a tag value or a status ECS gave", default=""
+    )
 
 
 def created_resources(
@@ -174,7 +177,11 @@ def verdict(
     if not found.exists:
         return row.model_copy(update={"action": "already_gone", "reason": "no longer exists"})
     if found.operation_tag != operation_id:
-        has = f"its tag says {found.operation_tag}" if found.operation_tag else "it has no such tag"
+        has = (
+            f"its tag says {quoted(found.operation_tag)}"
+            if found.operation_tag
+            else "it has no such tag"
+        )
         return row.model_copy(
             update={
                 "reason": (
@@ -313,9 +320,8 @@ def confirm_cleanup_prompt(operation_id: str, rows: Sequence[CleanupRow]) -> Cho
 
 
 def cleanup_markdown(rows: Sequence[CleanupRow]) -> str:
-    """The rows as a markdown table."""
-    lines = ["| Resource | Kind | Action | Reason |", "| --- | --- | --- | --- |"]
-    for r in rows:
-        reason = r.reason.replace("|", "\\|")
-        lines.append(f"| {r.resource_id} | {r.kind.replace('_', ' ')} | {r.action} | {reason} |")
-    return "\n".join(lines)
+    """The rows as a markdown table; the cells are escaped (a reason may quote cloud text)."""
+    return table_markdown(
+        ["Resource", "Kind", "Action", "Reason"],
+        [[r.resource_id, r.kind.replace("_", " "), r.action, r.reason] for r in rows],
+    )

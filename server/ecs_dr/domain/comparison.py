@@ -2,7 +2,8 @@
 
 A row's `match` says whether the DR instance is what the rules (and the user's decisions, when
 the plan is given) demand; things that differ by design (id, zone, VSwitch) match with a note.
-Cell text comes from the cloud (names can hold anything), so the markdown escapes it.
+Cell text comes from the cloud (names can hold anything), so the markdown escapes it and a
+note quotes it.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+# escape_markdown_cell is re-exported: the comparison's tests and readers look for it here.
+from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
+from ecs_dr.domain.cloud_text import escape_markdown_cell as escape_markdown_cell
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.rules import (
-    DR_NAME_PREFIX,
     SYSTEM_DEVICE,
     DiskOverride,
     RunInstancesPlan,
+    default_dr_name,
     dr_bandwidth,
 )
 from ecs_dr.domain.statuses import InstanceStatus
 
-_MARKDOWN_SPECIALS = "\\|`*_[]<>"
 NONE = "-"
 
 
@@ -29,10 +32,10 @@ class ComparisonRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     item: str
-    source: str
-    dr: str
+    source: str = cloud_text_field("the source's value, e.g. its name")
+    dr: str = cloud_text_field("the DR instance's value, e.g. its name")
     match: bool
-    note: str = ""
+    note: str = cloud_text_field("why the row matches or not; may quote a name", default="")
 
 
 def _row(item: str, source: str, dr: str, note: str = "") -> ComparisonRow:
@@ -50,14 +53,14 @@ def _ips(ips: Sequence[str]) -> str:
 
 def _name_row(source: Instance, dr: Instance, plan: RunInstancesPlan | None) -> ComparisonRow:
     """Held to the plan's name when known; later, any name but the default is the user's."""
-    default = f"{DR_NAME_PREFIX}{source.name or source.instance_id}"
+    default = default_dr_name(source)
     match = plan is None or dr.name == plan.instance_name
     if dr.name == default:
         note = "recovery-<source name>"
     elif match:
-        note = f"named by the user (default {default})"
+        note = f"named by the user (default {quoted(default)})"
     else:
-        note = f"expected {plan.instance_name if plan is not None else default}"
+        note = f"expected {quoted(plan.instance_name if plan is not None else default)}"
     return ComparisonRow(item="Name", source=source.name, dr=dr.name, match=match, note=note)
 
 
@@ -205,19 +208,6 @@ def compare_instances(
             device, source_disks.get(device), dr_disks.get(device), planned.get(device)
         )
     return rows
-
-
-def escape_markdown_cell(text: str) -> str:
-    """Cloud text made inert inside a table cell: no pipe, newline or markup escapes it."""
-    escaped = "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in text)
-    return " ".join(escaped.splitlines()) if escaped else ""
-
-
-def table_markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A GitHub-flavoured markdown table whose cells are escaped: cloud text cannot break it."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
-    lines += ["| " + " | ".join(escape_markdown_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def markdown_table(rows: Sequence[ComparisonRow]) -> str:

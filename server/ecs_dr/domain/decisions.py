@@ -13,8 +13,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import Disk, Instance, InstanceTypeSpec
 from ecs_dr.domain.rules import group_blockers
 
@@ -52,7 +53,10 @@ class ChoicePrompt(BaseModel):
     decision_id: str
     question: str
     options: list[ChoiceOption]
-    context: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = cloud_text_field(
+        "what the prompt is about, e.g. the exact parameters to confirm (names among them)",
+        default_factory=dict,
+    )
 
     @property
     def values(self) -> list[str]:

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ecs_dr.domain.comparison import NONE, table_markdown
+from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
+from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
 from ecs_dr.domain.rules import (
     DR_NAME_PREFIX,
@@ -21,6 +22,7 @@ from ecs_dr.domain.rules import (
     check_performance_level,
     default_performance_level,
     essd_entry_allowed,
+    name_part,
     validate_disk_name,
 )
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
@@ -44,7 +46,7 @@ class CreateDiskPlan(BaseModel):
     category: str
     size_gib: int
     performance_level: str | None = None
-    disk_name: str
+    disk_name: str = cloud_text_field("the new disk's name, derived from the source disk's")
     target_instance_id: str
     source_disk_id: str
     source_disk_kind: DiskKind
@@ -177,9 +179,10 @@ def new_disk_level(
 
 
 def default_disk_name(snapshot: Snapshot, source: Disk | None) -> str:
-    """`recovery-<source disk name>` (or its id when unnamed), like the DR instance's name."""
-    base = (source.name if source is not None else "") or snapshot.source_disk_id
-    return f"{DR_NAME_PREFIX}{base or snapshot.snapshot_id}"[:_NAME_MAX]
+    """`recovery-<source disk name>` (or its id when unnamed), like the DR instance's name: the
+    name's unusable characters replaced, cut to the longest name ECS takes."""
+    base = name_part(source.name) if source is not None else ""
+    return f"{DR_NAME_PREFIX}{base or snapshot.source_disk_id or snapshot.snapshot_id}"[:_NAME_MAX]
 
 
 def create_disk_plan(

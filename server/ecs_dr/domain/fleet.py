@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from ecs_dr.domain.comparison import table_markdown
+from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.decisions import ChoicePrompt
 
 # Enough for a rack or an application tier; a larger estate is planned in several fleets, so a
@@ -99,7 +99,7 @@ class FleetMemberRow(BaseModel):
     dr_instance_id: str | None = None
     image_id: str | None = None
     all_match: bool | None = None
-    error: str | None = None
+    error: str | None = cloud_text_field("why it failed; may quote ECS's message", default=None)
 
 
 def fleet_markdown(rows: Sequence[FleetMemberRow]) -> str:

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ecs_dr.domain.cloud_text import cloud_text_field
+
 DiskKind = Literal["system", "data"]
 ESSD_FAMILY = frozenset({"cloud_essd", "cloud_auto", "cloud_essd_entry"})
 
@@ -30,7 +32,7 @@ class Disk(_Frozen):
     status: str = ""
     zone_id: str = ""
     instance_id: str | None = None
-    name: str = ""
+    name: str = cloud_text_field("the disk's name", default="")
     multi_attach: bool = Field(
         default=False, description="Multi-attach disks cannot join a snapshot-consistent group"
     )
@@ -42,7 +44,7 @@ class Disk(_Frozen):
 
 class Instance(_Frozen):
     instance_id: str
-    name: str
+    name: str = cloud_text_field("the instance's name")
     region_id: str
     zone_id: str
     instance_type: str
@@ -96,7 +98,7 @@ class SnapshotGroup(_Frozen):
     instance_id: str
     status: str
     snapshots: list[Snapshot]
-    name: str = ""
+    name: str = cloud_text_field("the snapshot group's name", default="")
     created_at: str = ""
 
 
@@ -109,7 +111,7 @@ class ImageDiskMapping(_Frozen):
 
 class Image(_Frozen):
     image_id: str
-    name: str
+    name: str = cloud_text_field("the image's name")
     status: str
     progress: int
     mappings: list[ImageDiskMapping] = Field(default_factory=list)
@@ -121,7 +123,7 @@ class VSwitch(_Frozen):
     zone_id: str
     cidr_block: str
     status: str
-    name: str = ""
+    name: str = cloud_text_field("the VSwitch's name", default="")
 
 
 class InstanceTypeSpec(_Frozen):

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecs_dr.domain.comparison import NONE, table_markdown
+from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
+from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.decisions import (
     CANCEL,
     MAX_OPTIONS,
@@ -318,7 +319,9 @@ class PlanStep(BaseModel):
 
     step: str
     action: str
-    parameters: dict[str, Any]
+    parameters: dict[str, Any] = cloud_text_field(
+        "the call's parameters; names among them derive from the cloud's"
+    )
     runs: str
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ecs_dr.domain.cloud_text import cloud_text_field, quoted
 from ecs_dr.domain.models import (
     Disk,
     Image,
@@ -63,6 +64,9 @@ _NAME_MIN, _NAME_MAX = 2, 128
 # A letter or a CJK ideograph first; then letters, digits, CJK, `.`, `_`, `-`, `:`.
 _NAME_FIRST = r"A-Za-z\u3400-\u4dbf\u4e00-\u9fff"
 _NAME_PATTERN = re.compile(rf"[{_NAME_FIRST}][{_NAME_FIRST}0-9._:\-]*")
+# A run of characters a name cannot hold, with the dashes around it: a default name has one `-`
+# where the cloud's name has such a run.
+_NAME_REJECTED = re.compile(rf"-*(?:[^{_NAME_FIRST}0-9._:\-]+-*)+")
 
 
 # --- snapshots ---------------------------------------------------------------------------
@@ -211,11 +215,11 @@ def _validate_name(name: str, what: str) -> None:
         "and ':', and does not start with http:// or https://"
     )
     if name.startswith(("http://", "https://")):
-        raise ValueError(f"{name!r} starts with http:// or https://. {rule}.")
+        raise ValueError(f"{quoted(name)} starts with http:// or https://. {rule}.")
     if not _NAME_MIN <= len(name) <= _NAME_MAX:
-        raise ValueError(f"{name!r} is {len(name)} characters long. {rule}.")
+        raise ValueError(f"{quoted(name)} is {len(name)} characters long. {rule}.")
     if not _NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"{name!r} is not a valid {what} name. {rule}.")
+        raise ValueError(f"{quoted(name)} is not a valid {what} name. {rule}.")
 
 
 def validate_instance_name(name: str) -> None:
@@ -228,19 +232,34 @@ def validate_disk_name(name: str) -> None:
     _validate_name(name, "disk")
 
 
-def dr_instance_name(source: Instance, requested: str | None) -> str:
-    """`recovery-<source name>` unless the user names the DR instance; validated either way.
+def name_part(text: str) -> str:
+    """Cloud text as part of a name ECS accepts: every run of characters a name cannot hold
+    (spaces, `|`, `*`, `<`, `/`, newlines, ...) becomes one `-`, or nothing at either end; a
+    name ECS accepts stays as it is."""
+    return "-".join(part for part in _NAME_REJECTED.split(text) if part)
 
-    Raises ValueError when the name (given or default) is one ECS would reject.
+
+def default_dr_name(source: Instance) -> str:
+    """`recovery-<source name>`, the name's unusable characters replaced (its id when nothing
+    usable is left): a source name is cloud text, so it never reaches RunInstances as is."""
+    return f"{DR_NAME_PREFIX}{name_part(source.name) or source.instance_id}"
+
+
+def dr_instance_name(source: Instance, requested: str | None) -> str:
+    """The user's name for the DR instance, else `default_dr_name`; validated either way.
+
+    Raises ValueError when the name is one ECS would reject: the user's, or a default that is
+    too long (the user then names it).
     """
-    name = requested or f"{DR_NAME_PREFIX}{source.name or source.instance_id}"
+    name = requested or default_dr_name(source)
     try:
         validate_instance_name(name)
     except ValueError as error:
         if requested:
             raise
         raise ValueError(
-            f"The default DR name {name!r} does not fit ECS's rules; pass instance_name. {error}"
+            f"The default DR name {quoted(name)} does not fit ECS's rules; pass instance_name. "
+            f"{error}"
         ) from error
     return name
 
@@ -314,7 +333,7 @@ class RunInstancesPlan(BaseModel):
     instance_type: str
     vswitch_id: str
     security_group_ids: list[str]
-    instance_name: str
+    instance_name: str = cloud_text_field("the DR instance's name, derived from the source's")
     instance_charge_type: str
     internet_charge_type: str
     internet_max_bandwidth_out: int
