@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The suite mostly waits on servers and sandboxes: two workers halve it on two cores.
+TEST_WORKERS ?= 2
 
 .PHONY: test lint demo sandbox clean references
 
@@ -18,7 +20,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 demo: $(STAMP)
 	$(BIN)/ecs-dr-mcp demo

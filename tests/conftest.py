@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,10 @@ from alibabacloud_tea_openapi.utils_models import Config
 from ecs_dr.sandbox.app import create_sandbox
 from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.server import SandboxThread
+from tests import figures
+from tests.e2e import harness
+from tests.faults import report as fault_report
+from tests.properties import tally
 
 # No test may reach the ECS metadata service (100.100.100.200 is not loopback): the default
 # credential chain would try it when a test forgets its credentials.
@@ -26,6 +29,7 @@ os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 ACCESS_KEY_ID = "LTAI5tSandboxTestKey01"
 ACCESS_KEY_SECRET = "SandboxTestSecret0123456789abcdef"
+WORKER_FIGURES = "ecs_dr_figures"
 USER_AGENT = "AlibabaCloud-Agent-Skills/alibabacloud-ecs-disaster-recovery-snapshot/tests"
 
 
@@ -106,9 +110,28 @@ def ecs(sandbox: SandboxHandle) -> Client:
     return sdk_client(sandbox)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its figures to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[WORKER_FIGURES] = figures.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller keeps each finished worker's figures (pytest-xdist's hook)."""
+    figures.merge(getattr(node, "workeroutput", {}).get(WORKER_FIGURES, "{}"))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The secret scan's figures, when a test started a server through the e2e harness."""
-    harness = sys.modules.get("tests.e2e.harness")
-    scan = getattr(harness, "SECRET_SCAN", None)
-    if scan is not None and scan.servers:
-        terminalreporter.write_line(scan.summary())
+    """The figures of the suites that ran: the fault matrix, the bad inputs, the secret scan."""
+    sections = (
+        ("fault matrix", fault_report.summary_lines(figures.collected(fault_report.FIGURES))),
+        ("bad inputs tried, by tool", tally.summary_lines(figures.collected(tally.FIGURES))),
+        ("secret scan", harness.scan_summary(figures.collected(harness.SCAN_FIGURES))),
+    )
+    for title, lines in sections:
+        if lines:
+            terminalreporter.section(title)
+            for line in lines:
+                terminalreporter.write_line(line)

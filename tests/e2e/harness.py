@@ -19,7 +19,7 @@ import sys
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from mcp.shared.exceptions import MCPError
 from ecs_dr.bootstrap import CREDENTIAL_VARIABLES, ENV_HTTP_TOKEN
 from ecs_dr.cloud.user_agent import USER_AGENT
 from ecs_dr.logs import MIN_SECRET_LENGTH
+from tests import figures
 
 # Cloud time runs this much faster than real time: a whole recovery takes about a second.
 TEST_TIME_SCALE = 600.0
@@ -216,16 +217,23 @@ class SecretScan:
         if found:
             raise AssertionError("credentials leaked: " + "; ".join(found))
 
-    def summary(self) -> str:
-        return (
-            f"secret scan: {self.servers} servers, {self.log_bytes} log bytes in "
-            f"{self.log_lines} lines, {self.results} tool results and "
-            f"{self.progress_messages} progress messages ({self.result_bytes} bytes): "
-            f"{self.found} credentials found"
-        )
-
 
 SECRET_SCAN = SecretScan()
+SCAN_FIGURES = "secret_scan"
+figures.source(SCAN_FIGURES, lambda: [asdict(SECRET_SCAN)])
+
+
+def scan_summary(scans: Sequence[Mapping[str, int]]) -> list[str]:
+    """The scan's totals over every process that ran servers; nothing when none did."""
+    total = {name: sum(scan[name] for scan in scans) for name in SecretScan.__dataclass_fields__}
+    if not total["servers"]:
+        return []
+    return [
+        f"secret scan: {total['servers']} servers, {total['log_bytes']} log bytes in "
+        f"{total['log_lines']} lines, {total['results']} tool results and "
+        f"{total['progress_messages']} progress messages ({total['result_bytes']} bytes): "
+        f"{total['found']} credentials found"
+    ]
 
 
 def _holding(secrets: Mapping[str, str], data: bytes) -> list[str]:

@@ -6,7 +6,8 @@ the n-th call of the step's action, n read from a clean run's requests log), exe
 follows the operation to its end. An operation that stopped must name ECS's code; the fault
 is then cleared and `resume_recovery` must complete it. The cloud is then compared with the
 clean run: no duplicate resource, none the journal does not account for, no source changed.
-Every case adds one `Row` to `ROWS`, which the suite prints as a table at the end.
+Every case adds one `Row` to `ROWS`, which the run prints as a table at the end
+(tests/faults/report.py).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import anyio
 
+from tests import figures
 from tests.e2e.harness import SandboxControl, Served, decide, serve_on
+from tests.faults import report
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
@@ -213,6 +216,7 @@ class Row:
 
 
 ROWS: list[Row] = []
+figures.source(report.FIGURES, lambda: [asdict(row) for row in ROWS])
 
 
 def record(fault: str, step: str, scenario: str) -> Row:
