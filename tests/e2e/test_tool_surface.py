@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import anyio
+from anyio.abc import Process
 from mcp import Client
 from mcp_types import TextContent, Tool
 
@@ -119,11 +120,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+async def _listening_port(log_path: anyio.Path, server: Process) -> int:
+    """The port from the server's `server.listening` line (it binds --port 0)."""
+    with anyio.fail_after(30):
+        while True:
+            for line in (await log_path.read_text()).splitlines():
+                event = json.loads(line)
+                if event.get("event") == "server.listening":
+                    return int(event["port"])
+            assert server.returncode is None, await log_path.read_text()
+            await anyio.sleep(0.02)
+
+
 async def test_streamable_http_serves_the_same_tools(tmp_path: Path) -> None:
-    port = free_port()
     log_path = anyio.Path(tmp_path / "server.log")
     command = [sys.executable, "-m", "ecs_dr.cli", "serve", "--sandbox"]
-    command += ["--transport", "streamable-http", "--port", str(port)]
+    command += ["--transport", "streamable-http", "--port", "0"]
     with (tmp_path / "server.log").open("w") as errlog:
         server = await anyio.open_process(
             command,
@@ -133,10 +145,8 @@ async def test_streamable_http_serves_the_same_tools(tmp_path: Path) -> None:
             stderr=errlog,
         )
     try:
+        port = await _listening_port(log_path, server)
         with anyio.fail_after(30):
-            while "session manager started" not in await log_path.read_text():
-                assert server.returncode is None, await log_path.read_text()
-                await anyio.sleep(0.02)
             async with Client(f"http://127.0.0.1:{port}/mcp") as client:
                 names = {t.name for t in (await client.list_tools()).tools}
                 result = await client.call_tool(

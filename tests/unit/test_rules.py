@@ -20,6 +20,7 @@ from ecs_dr.domain.rules import (
     group_limits,
     image_mappings,
     image_name,
+    image_reattempt_name,
     instance_family,
     run_instances_plan,
     similar_instance_types,
@@ -145,6 +146,14 @@ def test_image_name_is_create_from_instance_id_and_date() -> None:
     assert image_name(instance(), date(2026, 3, 7)) == "Create_from_i-source_20260307"
 
 
+def test_a_failed_images_next_attempt_takes_a_new_name_within_ecs_length() -> None:
+    assert image_reattempt_name("Create_from_i-source_20260307", 2) == (
+        "Create_from_i-source_20260307_attempt2"
+    )
+    long_name = image_reattempt_name("x" * 128, 3)
+    assert len(long_name) == 128 and long_name.endswith("_attempt3")
+
+
 def test_image_maps_every_disk_by_device_at_the_source_size() -> None:
     source = instance()
     mappings = image_mappings(source, snapshots_of(source))
@@ -253,8 +262,8 @@ def test_instance_names_ecs_accepts_pass(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "rule"),
     [
-        ("a", "characters long"),
-        ("a" * 129, "characters long"),
+        ("a", "1 character long"),
+        ("a" * 129, "129 characters long"),
         ("-db", "not a valid instance name"),
         ("9db", "not a valid instance name"),
         ("db 01", "not a valid instance name"),

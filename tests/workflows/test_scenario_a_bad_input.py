@@ -179,7 +179,7 @@ async def test_snapshots_of_another_instance_or_missing_a_disk_make_no_image(
         await prepare_full_image(gateway, DB, snapshot_ids=["s-bp1doesnotexist0001"])
     with pytest.raises(NotFound):
         await prepare_full_image(gateway, DB, snapshot_group_id="ssg-bp1doesnotexist001")
-    with pytest.raises(ValueError, match="not both and not neither"):
+    with pytest.raises(ValueError, match="exactly one of them"):
         await prepare_full_image(gateway, DB)
     assert mutations(sandbox) == before
 

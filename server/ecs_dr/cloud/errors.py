@@ -38,6 +38,8 @@ from darabonba.exceptions import RetryError, ValidateException
 from Tea.exceptions import TeaException, UnretryableException
 from Tea.exceptions import ValidateException as TeaValidateException
 
+from ecs_dr.domain.cloud_text import quoted
+
 REDACTED = "<redacted>"
 # The page with the minimal RAM policy, per tool and for --read-only (generated from the code).
 RAM_POLICY_PAGE = "references/ram-policies.md"
@@ -70,7 +72,9 @@ class CloudError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.action} in {self.region_id}" if self.region_id else self.action
-        text = f"{where} failed: {self.code}: {self.message}" if where else self.message
+        # ECS's message is the cloud's text: quoted, so it reads as a value, not our words.
+        said = quoted(self.message)
+        text = f"{where} failed: {self.code}: {said}" if where else f"{self.code}: {said}"
         if self.request_id:
             text += f" (RequestId {self.request_id})"
         if self.recommend:

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from ecs_dr.domain.rules import (
     MAX_IMAGE_DATA_DISKS,
     PL_SIZE_RANGES,
-    _validate_name,
     validate_disk_name,
     validate_instance_name,
+    validate_name,
 )
 
 # The prefix of each kind of id, as ECS (and, for operations and plans, the journal) issues
@@ -181,7 +181,7 @@ def check_name(kind: str, value: str) -> str:
                 "characters and does not start with http:// or https://."
             )
     else:
-        _validate_name(value, kind)
+        validate_name(value, kind)
         # A group's name also names its snapshots when they are taken one by one.
         if kind in ("snapshot", "snapshot group") and value.startswith(_RESERVED_SNAPSHOT_PREFIX):
             raise ValueError(

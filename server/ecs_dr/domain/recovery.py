@@ -355,7 +355,7 @@ class DiskRecoveryPlan(BaseModel):
     wait_for_instance: bool = False
     fingerprint: Fingerprint
     preflight: Preflight
-    findings: list[str]
+    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
     estimated_duration_s: float
     tags: dict[str, str]
 

@@ -140,6 +140,13 @@ def image_name(source: Instance, today: date) -> str:
     return f"Create_from_{source.instance_id}_{today:%Y%m%d}"
 
 
+def image_reattempt_name(name: str, number: int) -> str:
+    """The name of attempt `number` of an image whose earlier attempt failed: ECS keeps a
+    CreateFailed image's name taken. Within ECS's name length."""
+    suffix = f"_attempt{number}"
+    return name[: _NAME_MAX - len(suffix)] + suffix
+
+
 def _image_device(disk: Disk) -> str:
     return SYSTEM_DEVICE if disk.kind == "system" else disk.device
 
@@ -207,7 +214,9 @@ def dr_bandwidth(source: Instance) -> int:
     return source.internet_max_bandwidth_out
 
 
-def _validate_name(name: str, what: str) -> None:
+def validate_name(name: str, what: str) -> None:
+    """Refuse a name ECS rejects for a new `what` (instance, disk, snapshot, image: one rule);
+    the message states the rule."""
     article = "An" if what[0] in "aeiou" else "A"
     rule = (
         f"{article} {what} name is {_NAME_MIN}-{_NAME_MAX} characters, starts with a letter or "
@@ -217,19 +226,20 @@ def _validate_name(name: str, what: str) -> None:
     if name.startswith(("http://", "https://")):
         raise ValueError(f"{quoted(name)} starts with http:// or https://. {rule}.")
     if not _NAME_MIN <= len(name) <= _NAME_MAX:
-        raise ValueError(f"{quoted(name)} is {len(name)} characters long. {rule}.")
+        length = f"{len(name)} character{'' if len(name) == 1 else 's'}"
+        raise ValueError(f"{quoted(name)} is {length} long. {rule}.")
     if not _NAME_PATTERN.fullmatch(name):
         raise ValueError(f"{quoted(name)} is not a valid {what} name. {rule}.")
 
 
 def validate_instance_name(name: str) -> None:
     """Refuse a name ECS's InstanceName would reject; the message states the rule."""
-    _validate_name(name, "instance")
+    validate_name(name, "instance")
 
 
 def validate_disk_name(name: str) -> None:
     """Refuse a name ECS's DiskName would reject (the same rule as an instance name's)."""
-    _validate_name(name, "disk")
+    validate_name(name, "disk")
 
 
 def name_part(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from ecs_dr.domain.cleanup import CleanupRow, cleanup_markdown, confirm_cleanup_prompt
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
@@ -77,7 +78,7 @@ class CleanupOutcome(ToolResult):
         default_factory=list,
         description="every resource the operation created: the action taken or why it stays",
     )
-    markdown: str = Field(default="", description="the rows as a markdown table")
+    markdown: str = cloud_text_field("the rows as a markdown table", default="")
     deleted: list[str] = Field(default_factory=list, description="ids deleted by this call")
     left: list[CleanupRow] = Field(
         default_factory=list, description="resources still in place, each with its reason"

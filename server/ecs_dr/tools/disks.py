@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_DISK_GIB
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.disks import LayoutRow
 from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceId, RegionArg, SnapshotId
 from ecs_dr.tools.decisions import DecisionsArg, Settled
@@ -137,7 +138,7 @@ class DiskAttached(CreateResult):
     layout: list[LayoutRow] = Field(
         default_factory=list, description="every disk of the target after the change"
     )
-    markdown: str = Field(default="", description="the target's disk layout as a table")
+    markdown: str = cloud_text_field("the target's disk layout as a table", default="")
     reminder: str = Field(default="", description="what is left to do inside the OS")
     result: AttachResult | None = None
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.disks import LayoutRow
@@ -174,7 +175,7 @@ class RecoveryPlanned(CreateResult):
     steps: list[PlanStep] = Field(
         default_factory=list, description="every call with every parameter it will send"
     )
-    findings: list[str] = Field(default_factory=list, description="what the preflight found")
+    findings: list[str] = cloud_text_field("what the preflight found", default_factory=list)
     preflight: Preflight | InstancePreflight | None = None
     estimated_duration_s: float | None = Field(
         default=None, description="about how long execute_recovery takes, in seconds"
@@ -352,11 +353,11 @@ class RecoveryExecuted(CreateResult):
     rows: list[RecoveryRow] = Field(
         default_factory=list, description="source disk -> snapshot -> new disk -> target device"
     )
-    markdown: str = Field(default="", description="the rows as a markdown table")
+    markdown: str = cloud_text_field("the rows as a markdown table", default="")
     layout: list[LayoutRow] = Field(
         default_factory=list, description="every disk of the target after the change"
     )
-    layout_markdown: str = Field(default="", description="the target's disk layout as a table")
+    layout_markdown: str = cloud_text_field("the target's disk layout as a table", default="")
     reminder: str = Field(default="", description="what is left to do inside the OS")
     dr_instance_id: str | None = Field(
         default=None, description="full_instance: the DR instance, Running"

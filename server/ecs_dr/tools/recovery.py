@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_IMAGE_SNAPSHOTS
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.tools.common import (
     CidrBlock,
     Ctx,
@@ -308,7 +309,7 @@ DR_INSTANCE = MutatingTool(
 
 class DrInstanceCreated(CreateResult):
     dr_instance_id: str | None = None
-    markdown: str = Field(default="", description="the source-vs-DR comparison table")
+    markdown: str = cloud_text_field("the source-vs-DR comparison table", default="")
     result: DrInstanceResult | None = None
 
 

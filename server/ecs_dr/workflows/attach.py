@@ -13,6 +13,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import Transient
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, chosen, instance_not_ready_prompt
 from ecs_dr.domain.disks import (
     ATTACHABLE_STATUSES,
@@ -59,7 +60,7 @@ class AttachResult(BaseModel):
     device: str
     instance_status: str
     layout: list[LayoutRow]
-    markdown: str
+    markdown: str = cloud_text_field("the disk layout as a markdown table, cells escaped")
     reminder: str
 
 

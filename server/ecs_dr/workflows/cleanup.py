@@ -35,6 +35,7 @@ from ecs_dr.domain.cleanup import (
     in_delete_order,
     verdict,
 )
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.workflows.journal import OperationRecord
 from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import TAG_SOURCE
@@ -78,7 +79,7 @@ class CleanupResult(BaseModel):
     rows: list[CleanupRow]
     deleted: list[str]
     left: list[CleanupRow]
-    markdown: str
+    markdown: str = cloud_text_field("the rows as a markdown table, cells escaped")
 
 
 def _named(fields: Mapping[str, Any], keys: Iterable[str], list_keys: Iterable[str]) -> set[str]:

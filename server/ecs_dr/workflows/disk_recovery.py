@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks, recovery
+from ecs_dr.domain.cloud_text import cloud_text_field, quoted
 from ecs_dr.domain.decisions import (
     CANCEL,
     ChoicePrompt,
@@ -64,9 +65,9 @@ class DiskRecoveryResult(BaseModel):
     source_instance_id: str
     target_instance_id: str
     rows: list[RecoveryRow]
-    markdown: str
+    markdown: str = cloud_text_field("the summary as a markdown table, cells escaped")
     layout: list[disks.LayoutRow]
-    layout_markdown: str
+    layout_markdown: str = cloud_text_field("the target's disk layout as an escaped markdown table")
     reminder: str
     zone_redundant_at: datetime | None
     replaced: list[ReplacedResource] = Field(
@@ -232,7 +233,7 @@ def _findings(source: Instance, target: Instance, pre: Preflight) -> list[str]:
         "takes a disk."
     )
     return [
-        f"Target {target.instance_id} ({target.name}, {target.instance_type}) is in "
+        f"Target {target.instance_id} ({quoted(target.name)}, {target.instance_type}) is in "
         f"{target.zone_id}, {where}.",
         f"{target.zone_id} offers these data disk categories for {target.instance_type}: "
         f"{', '.join(pre.target_zone_categories) or 'none'}.",

@@ -12,6 +12,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.rules import RunInstancesPlan
@@ -74,7 +75,7 @@ class DrInstanceResult(BaseModel):
     created_vswitch_id: str | None
     instance: Instance
     comparison: list[ComparisonRow]
-    markdown: str
+    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
     all_match: bool
 
 
@@ -88,7 +89,7 @@ class Verification(BaseModel):
     dr_instance_id: str
     image_id: str
     comparison: list[ComparisonRow]
-    markdown: str
+    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
     all_match: bool
 
 

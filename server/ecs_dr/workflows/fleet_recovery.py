@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import CloudError
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, PROCEED, ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.fleet import (
     FleetMemberRow,
@@ -77,7 +78,7 @@ class FleetRecoveryPlan(BaseModel):
     drill: bool
     members: list[InstanceRecoveryPlan]
     vswitches: list[VSwitchPlan]
-    findings: list[str]
+    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
     estimated_duration_s: float
 
     @property
@@ -131,7 +132,7 @@ class FleetRecoveryResult(BaseModel):
     target_zone_id: str
     drill: bool
     rows: list[FleetMemberRow]
-    markdown: str
+    markdown: str = cloud_text_field("a row per source as a markdown table, cells escaped")
     created_vswitch_ids: list[str]
     members: list[InstanceRecoveryResult]
 

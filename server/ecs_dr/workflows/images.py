@@ -86,8 +86,8 @@ async def prepare_full_image(
     ids = [*([snapshot_id] if snapshot_id else []), *(snapshot_ids or ())]
     if bool(snapshot_group_id) == bool(ids):
         raise ValueError(
-            "Give either snapshot_group_id (a multi-disk source) or its snapshot ids "
-            "(snapshot_id for a single-disk source), not both and not neither."
+            "Give either snapshot_group_id (a multi-disk source) or snapshot_id (a "
+            "single-disk source) or snapshot_ids (per-disk snapshots): exactly one of them."
         )
     region, source = await load_instance(gw, instance_id, region_id)
     if snapshot_group_id:
@@ -167,13 +167,6 @@ async def _image_name(gw: EcsGateway, region: str, source: Instance, requested: 
     return name
 
 
-def reattempt_name(name: str, number: int) -> str:
-    """The name of attempt `number` of an image whose earlier attempt failed (ECS keeps a
-    CreateFailed image's name taken); within ECS's 128 characters."""
-    suffix = f"_attempt{number}"
-    return name[: 128 - len(suffix)] + suffix
-
-
 async def execute_full_image(
     gw: EcsGateway,
     plan: ImagePlan,
@@ -192,7 +185,9 @@ async def execute_full_image(
 
     def reattempt(number: int) -> tuple[dict[str, Any], Create]:
         # The failed image keeps its name taken: the new attempt is named after it.
-        again = plan.model_copy(update={"image_name": reattempt_name(plan.image_name, number)})
+        again = plan.model_copy(
+            update={"image_name": rules.image_reattempt_name(plan.image_name, number)}
+        )
         return again.parameters(), create(again)
 
     image_id = await create_step(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import instance_recovery, rules
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import (
     CANCEL,
@@ -104,7 +105,7 @@ class InstanceRecoveryPlan(BaseModel):
     instance: DrInstancePlan
     fingerprint: InstanceFingerprint
     preflight: InstancePreflight
-    findings: list[str]
+    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
     estimated_duration_s: float
     estimate: instance_recovery.DurationEstimate
     tags: dict[str, str]
@@ -195,7 +196,7 @@ class InstanceRecoveryResult(BaseModel):
     image_id: str
     created_vswitch_id: str | None
     comparison: list[ComparisonRow]
-    markdown: str
+    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
     all_match: bool
     instance: DrInstanceResult
     replaced: list[ReplacedResource] = Field(

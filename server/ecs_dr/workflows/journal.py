@@ -195,7 +195,7 @@ class UnknownPlan(KeyError):
 
 
 class PlanAlreadyExecuted(ValueError):
-    """A plan is confirmed and executed once; a second execution would copy the disks again."""
+    """A plan is confirmed and executed once; a second execution would create everything again."""
 
 
 class CleanupRefused(ValueError):
@@ -942,7 +942,7 @@ def already_executed(plan_id: str, operation_id: str | None) -> str:
     )
     return (
         f"{plan_id} was confirmed and executed {where}. A plan runs once, so nothing is "
-        "created twice; call plan_recovery for a new plan to copy the disks again."
+        "created twice; call plan_recovery for a new plan to recover again."
     )
 
 

@@ -8,6 +8,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.rules import SnapshotStrategy
 from ecs_dr.domain.statuses import InstanceStatus
@@ -24,8 +25,8 @@ class SourceReport(BaseModel):
     dr_bandwidth: int
     snapshot_strategy: SnapshotStrategy
     group_blockers: list[str]
-    default_dr_name: str
-    warnings: list[str]
+    default_dr_name: str = cloud_text_field("recovery-<source name>, made valid for ECS")
+    warnings: list[str] = cloud_text_field("what the user should know before recovering")
 
 
 async def instance_region(gw: EcsGateway, instance_id: str, region_id: str | None) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import (
     CANCEL,
     CREATE_VSWITCH,
@@ -47,7 +48,7 @@ class ZoneCheck(BaseModel):
     system_disk_categories: list[str]
     data_disk_categories: list[str]
     disk_categories: dict[str, str]
-    findings: list[str]
+    findings: list[str] = cloud_text_field("what the check found, one sentence each")
     prompts: list[ChoicePrompt]
     cancelled_by: str | None = None
     ready: bool = False

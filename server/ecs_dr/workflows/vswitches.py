@@ -114,7 +114,8 @@ async def _checked_block(gw: EcsGateway, region_id: str, vpc_id: str, cidr_block
     hint = f" A free block: {free}." if free else ""
     if not MIN_PREFIX <= block.prefixlen <= MAX_PREFIX:
         raise ValueError(
-            f"A VSwitch block is /{MIN_PREFIX} to /{MAX_PREFIX}, not /{block.prefixlen}.{hint}"
+            f"cidr_block {block} is a /{block.prefixlen}; a VSwitch block is /{MIN_PREFIX} to "
+            f"/{MAX_PREFIX}.{hint}"
         )
     if not block.subnet_of(vpc):
         raise ValueError(f"{cidr_block} is not inside the VPC {vpc_id} ({vpc_cidr}).{hint}")
