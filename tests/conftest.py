@@ -5,7 +5,6 @@ SDK over real HTTP. The sandbox is the only fake of ECS in this repository.
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +21,6 @@ from tests import figures
 from tests.e2e import harness
 from tests.faults import report as fault_report
 from tests.properties import tally
-
-# No test may reach the ECS metadata service (100.100.100.200 is not loopback): the default
-# credential chain would try it when a test forgets its credentials.
-os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 ACCESS_KEY_ID = "LTAI5tSandboxTestKey01"
 ACCESS_KEY_SECRET = "SandboxTestSecret0123456789abcdef"

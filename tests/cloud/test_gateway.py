@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
+from alibabacloud_credentials.client import Client as CredentialClient
+from alibabacloud_credentials.models import Config as CredentialConfig
 from alibabacloud_ecs20140526 import models as ecs
 from structlog.testing import capture_logs
 
@@ -19,6 +22,7 @@ from ecs_dr.cloud.errors import (
 from ecs_dr.cloud.gateway import EcsGateway, sdk_method_name
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT, session_id
+from ecs_dr.logs import REDACTED, forget_secrets, redact_text
 from tests.cloud.conftest import access_key, sandbox_gateway
 from tests.conftest import SandboxHandle
 
@@ -247,6 +251,40 @@ async def test_each_call_is_logged_with_action_region_request_id_attempt_and_dur
     assert entry["request_id"] == sandbox.requests()[0]["request_id"]
     assert entry["attempt"] == 1
     assert entry["duration_ms"] >= 0
+
+
+STS_TOKEN = "CAIS8QF1q6Ft5B2yfSjIr5bMGM/2n7tU0Ky6Qk3QtWQsTu1li/3FlTz2IHhMfXRuB+0Ysvg=="
+
+
+@pytest.fixture
+def nothing_registered() -> Iterator[None]:
+    """No credential value registered for redaction before the test, nor left after it."""
+    forget_secrets()
+    yield
+    forget_secrets()
+
+
+@pytest.mark.usefixtures("nothing_registered")
+async def test_every_credential_value_is_registered_for_redaction_before_it_signs(
+    sandbox: SandboxHandle, gateway_settings: CloudSettings
+) -> None:
+    sts = CredentialClient(
+        CredentialConfig(
+            type="sts",
+            access_key_id=sandbox.access_key_id,
+            access_key_secret=sandbox.access_key_secret,
+            security_token=STS_TOKEN,
+        )
+    )
+    gateway = EcsGateway(gateway_settings, credential=sts)
+    values = f"{sandbox.access_key_secret} {STS_TOKEN}"
+    assert redact_text(values) == values
+
+    await describe_regions(gateway)
+
+    assert redact_text(values) == f"{REDACTED} {REDACTED}"
+    (logged,) = sandbox.requests()
+    assert (logged["access_key_id"], logged["security_token"]) == (sandbox.access_key_id, True)
 
 
 async def test_a_call_without_any_region_is_refused_before_reaching_ecs(

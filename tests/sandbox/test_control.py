@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
+
 import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
 
-from tests.conftest import SandboxHandle
+from tests.conftest import SandboxHandle, sdk_client
 from tests.sandbox.helpers import ecs_error
+
+STS_TOKEN = "CAIS8QF1q6Ft5B2yfSjIr5bMGM/2n7tU0Ky6Qk3QtWQsTu1li/3FlTz2IHhMfXRuB+0Ysvg=="
+UNKNOWN_KEY_ID = "LTAI5tUnknownKey9aB3xQ7m"
 
 
 def _regions(ecs: Client) -> None:
@@ -94,3 +101,43 @@ def test_virtual_clock_advances_through_the_control_endpoint(sandbox: SandboxHan
     before = sandbox.clock.now()
     sandbox.advance(90)
     assert sandbox.clock.now() == before + 90
+
+
+def test_the_requests_log_names_the_signing_key_and_whether_an_sts_token_came_but_not_its_value(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    with_token = Client(
+        Config(
+            access_key_id=sandbox.access_key_id,
+            access_key_secret=sandbox.access_key_secret,
+            security_token=STS_TOKEN,
+            endpoint=sandbox.endpoint,
+            protocol="http",
+        )
+    )
+    _regions(with_token)
+    _regions(ecs)
+
+    logged = sandbox.requests()
+    assert [(r["access_key_id"], r["security_token"]) for r in logged] == [
+        (sandbox.access_key_id, True),
+        (sandbox.access_key_id, False),
+    ]
+    assert STS_TOKEN not in json.dumps(logged)
+
+
+def test_the_requests_log_names_an_unknown_key_and_an_unsigned_request_as_no_key(
+    sandbox: SandboxHandle,
+) -> None:
+    stranger = sdk_client(sandbox, key_id=UNKNOWN_KEY_ID)
+    assert ecs_error(lambda: _regions(stranger)) == ("InvalidAccessKeyId.NotFound", 404)
+    unsigned = urllib.request.Request(f"http://{sandbox.endpoint}/", data=b"", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned, timeout=10)
+    refused.value.close()
+
+    logged = sandbox.requests()
+    assert [(r["access_key_id"], r["code"]) for r in logged] == [
+        (UNKNOWN_KEY_ID, "InvalidAccessKeyId.NotFound"),
+        ("", "IncompleteSignature"),
+    ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ecs_dr.bootstrap import build_services
 from tests.e2e.harness import (
     SANDBOX_CREDENTIALS,
     SANDBOX_KEY_ID,
@@ -58,6 +59,8 @@ async def test_a_refused_credential_at_debug_level_shows_its_code_but_no_credent
         log = served.log_lines()
     assert code in error
     assert listed is not None
+    # The default chain took the STS token from the environment and sent it.
+    assert all(r["security_token"] for r in cloud.requests())
     assert any(line["level"] == "debug" for line in log), "the server logged at DEBUG"
     assert [r["code"] for r in cloud.requests() if r["code"]] == [code]
     # serve_on's exit scanned the log, the results and the progress messages for both the
@@ -80,8 +83,20 @@ async def test_a_recovery_at_debug_level_signed_with_an_sts_token_leaks_no_crede
         cleanup = await served.call("cleanup_recovery", {"operation_id": executed["operation_id"]})
         assert cleanup["status"] == "completed", cleanup
         assert any(line["level"] == "debug" for line in served.log_lines())
-    # The scan at serve's exit looked at the operation's progress messages too.
+        signed = {(r["access_key_id"], r["security_token"]) for r in served.sandbox.requests()}
+    # Every API request carried the token (the sandbox logs that one came, not its value)...
+    assert signed == {(SANDBOX_KEY_ID, True)}
+    # ...and the scan at serve's exit, the operation's progress messages included, found it
+    # nowhere, nor the key id or secret.
     assert SECRET_SCAN.progress_messages > scanned
+
+
+def test_a_real_cloud_server_signs_through_the_default_chain_and_its_gateway_says_so(
+    tmp_path: Path,
+) -> None:
+    environ = {"HOME": str(tmp_path), "ECS_DR_STATE_DIR": str(tmp_path / "state")}
+    with build_services(sandbox=False, environ=environ) as services:
+        assert "credentials='default chain'" in repr(services.gateway)
 
 
 def test_the_scan_names_where_a_credential_appeared_without_showing_it(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ It owns one SDK client per region, signs with the default credential chain, stam
 agent, keeps every attempt within one request rate and one in-flight limit for the process
 (`cloud.rate_limit`), retries throttling and transient failures with stamina (the SDK's own
 retry loop sleeps blocking inside async code, so it stays off), translates every failure into
-`cloud.errors`, and logs each attempt without a credential in sight.
+`cloud.errors`, registers every credential value it signs with for log redaction, and logs
+each attempt without a credential in sight.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ecs_dr.cloud.errors import InvalidParameter, Throttled, Transient, translat
 from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT
+from ecs_dr.logs import register_secrets
 
 log = structlog.get_logger("ecs_dr.cloud")
 
@@ -42,7 +44,9 @@ class CredentialSource(Protocol):
 
 
 class _ObservedCredential:
-    """Hands the SDK the credential and remembers its values, so errors can be scrubbed of them."""
+    """Hands the SDK each credential it resolves (a rotated STS token included) after
+    registering its values for log redaction, and remembers them, so errors can be scrubbed
+    of them too."""
 
     def __init__(self, inner: CredentialSource) -> None:
         self._inner = inner
@@ -50,9 +54,13 @@ class _ObservedCredential:
 
     async def get_credential_async(self) -> Any:
         model = await self._inner.get_credential_async()
-        for value in (model.access_key_id, model.access_key_secret, model.security_token):
-            if value:
-                self._seen.add(str(value))
+        values = [
+            str(value)
+            for value in (model.access_key_id, model.access_key_secret, model.security_token)
+            if value
+        ]
+        register_secrets(*values)
+        self._seen.update(values)
         return model
 
     def secrets(self) -> frozenset[str]:

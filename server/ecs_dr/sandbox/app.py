@@ -39,7 +39,7 @@ from ecs_dr.sandbox.errors import (
 from ecs_dr.sandbox.faults import FAULT_ADAPTER, FaultPlan, OutcomeFaultSpec
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
-from ecs_dr.sandbox.signing import SignatureVerifier
+from ecs_dr.sandbox.signing import SignatureVerifier, parse_authorization
 from ecs_dr.sandbox.state import dump_state
 from ecs_dr.sandbox.world import WorldSpec, load_world
 
@@ -50,6 +50,10 @@ RECOMMEND = "https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId=
 
 @dataclass
 class RequestRecord:
+    """One API request as the requests log shows it. `access_key_id` is the key the request
+    claims to be signed with ("" when it has no readable Authorization header);
+    `security_token` says whether it carried an STS token, whose value is never kept."""
+
     time: float
     cloud_time: float
     action: str
@@ -59,6 +63,8 @@ class RequestRecord:
     code: str
     request_id: str
     duration_ms: float
+    access_key_id: str
+    security_token: bool
 
 
 @dataclass
@@ -97,6 +103,15 @@ def _request_id() -> str:
     return str(uuid.uuid4()).upper()
 
 
+def _signing_key_id(headers: Mapping[str, str]) -> str:
+    """The AccessKey id in the Authorization header, or "" when there is none to read."""
+    try:
+        key_id, _, _ = parse_authorization(headers.get("authorization", ""))
+    except EcsError:
+        return ""
+    return key_id
+
+
 class _ResetConnection(Exception):
     """Raised after a partial response so the server drops the connection."""
 
@@ -129,6 +144,8 @@ def build_app(sandbox: Sandbox) -> Starlette:
                 code=code,
                 request_id=request_id,
                 duration_ms=(time.monotonic() - started) * 1000,
+                access_key_id=_signing_key_id(headers),
+                security_token=bool(headers.get("x-acs-security-token")),
             )
         )
         if status == 0:

@@ -3,14 +3,17 @@ one place where failures become messages an agent can act on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import AfterValidator, Field
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from ecs_dr.bootstrap import Services
 from ecs_dr.cloud.errors import (
@@ -38,96 +41,74 @@ Ctx = Context[Services, Any]
 # the schema carries the same pattern and length, for clients that check before calling.
 
 
-def _id_schema(kind: str) -> dict[str, Any]:
-    return {"pattern": argument_rules.id_pattern(kind), "maxLength": argument_rules.MAX_ID_LENGTH}
+# eq=False: typing hashes Annotated metadata, and a dict field cannot be hashed by value.
+@dataclass(frozen=True, eq=False)
+class _Checked:
+    """Pydantic metadata for a str argument: `rule` (a domain/arguments check) runs after
+    pydantic's own, and `schema` (pattern, maxLength) joins the argument's JSON schema."""
+
+    rule: Callable[[str], str]
+    schema: Mapping[str, Any]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.rule, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), **self.schema}
 
 
-InstanceId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("instance")),
-    AfterValidator(partial(argument_rules.check_id, "instance")),
-]
-DiskId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("disk")),
-    AfterValidator(partial(argument_rules.check_id, "disk")),
-]
-SnapshotId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("snapshot")),
-    AfterValidator(partial(argument_rules.check_id, "snapshot")),
-]
-SnapshotGroupId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("snapshot group")),
-    AfterValidator(partial(argument_rules.check_id, "snapshot group")),
-]
-ImageId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("image")),
-    AfterValidator(partial(argument_rules.check_id, "image")),
-]
-VSwitchId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("VSwitch")),
-    AfterValidator(partial(argument_rules.check_id, "VSwitch")),
-]
-VpcId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("VPC")),
-    AfterValidator(partial(argument_rules.check_id, "VPC")),
-]
-OperationId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("operation")),
-    AfterValidator(partial(argument_rules.check_id, "operation")),
-]
-PlanId = Annotated[
-    str,
-    Field(json_schema_extra=_id_schema("plan")),
-    AfterValidator(partial(argument_rules.check_id, "plan")),
-]
+def _id(kind: str) -> _Checked:
+    return _Checked(
+        partial(argument_rules.check_id, kind),
+        {"pattern": argument_rules.id_pattern(kind), "maxLength": argument_rules.MAX_ID_LENGTH},
+    )
+
+
+def _name(kind: str) -> _Checked:
+    return _Checked(
+        partial(argument_rules.check_name, kind), {"maxLength": argument_rules.MAX_NAME_LENGTH}
+    )
+
+
 _LOCATION_SCHEMA = {
     "pattern": argument_rules.LOCATION_PATTERN,
     "maxLength": argument_rules.MAX_LOCATION_LENGTH,
 }
-RegionId = Annotated[
-    str, Field(json_schema_extra=_LOCATION_SCHEMA), AfterValidator(argument_rules.check_region)
-]
-ZoneId = Annotated[
-    str, Field(json_schema_extra=_LOCATION_SCHEMA), AfterValidator(argument_rules.check_zone)
-]
+
+InstanceId = Annotated[str, _id("instance")]
+DiskId = Annotated[str, _id("disk")]
+SnapshotId = Annotated[str, _id("snapshot")]
+SnapshotGroupId = Annotated[str, _id("snapshot group")]
+ImageId = Annotated[str, _id("image")]
+VSwitchId = Annotated[str, _id("VSwitch")]
+VpcId = Annotated[str, _id("VPC")]
+OperationId = Annotated[str, _id("operation")]
+PlanId = Annotated[str, _id("plan")]
+RegionId = Annotated[str, _Checked(argument_rules.check_region, _LOCATION_SCHEMA)]
+ZoneId = Annotated[str, _Checked(argument_rules.check_zone, _LOCATION_SCHEMA)]
 InstanceType = Annotated[
     str,
-    Field(
-        json_schema_extra={
+    _Checked(
+        argument_rules.check_instance_type,
+        {
             "pattern": argument_rules.INSTANCE_TYPE_PATTERN,
             "maxLength": argument_rules.MAX_INSTANCE_TYPE_LENGTH,
-        }
+        },
     ),
-    AfterValidator(argument_rules.check_instance_type),
 ]
-
 CidrBlock = Annotated[
-    str,
-    Field(json_schema_extra={"maxLength": argument_rules.MAX_CIDR_LENGTH}),
-    AfterValidator(argument_rules.check_cidr),
+    str, _Checked(argument_rules.check_cidr, {"maxLength": argument_rules.MAX_CIDR_LENGTH})
 ]
-
-
-def _name_rule(kind: str) -> AfterValidator:
-    return AfterValidator(partial(argument_rules.check_name, kind))
-
-
-_NAME_SCHEMA = {"maxLength": argument_rules.MAX_NAME_LENGTH}
-InstanceName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("instance")]
-DiskName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("disk")]
-SnapshotName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("snapshot")]
-SnapshotGroupName = Annotated[
-    str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("snapshot group")
-]
-ImageName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("image")]
-VSwitchName = Annotated[str, Field(json_schema_extra=_NAME_SCHEMA), _name_rule("VSwitch")]
+InstanceName = Annotated[str, _name("instance")]
+DiskName = Annotated[str, _name("disk")]
+SnapshotName = Annotated[str, _name("snapshot")]
+SnapshotGroupName = Annotated[str, _name("snapshot group")]
+ImageName = Annotated[str, _name("image")]
+VSwitchName = Annotated[str, _name("VSwitch")]
 
 RegionArg = Annotated[
     RegionId | None,
