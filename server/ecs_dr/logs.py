@@ -11,6 +11,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping, MutableMapping
+from types import TracebackType
 from typing import Any, TextIO
 
 import structlog
@@ -116,3 +117,49 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def route_stdlib_logging(level: str, stream: TextIO | None = None) -> None:
+    """Send the standard library's loggers (mcp, uvicorn) and warnings through the same
+    redacted JSON lines on stderr (or `stream`), so nothing but the protocol ever reaches
+    stdout and nothing unredacted reaches stderr."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                redact_secrets,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    logging.captureWarnings(True)
+
+
+def log_uncaught_exceptions() -> None:
+    """A crash's traceback goes through the redacting log too, never raw onto stderr."""
+    log = structlog.get_logger("ecs_dr")
+
+    def crashed(
+        kind: type[BaseException], exc: BaseException, traceback: TracebackType | None
+    ) -> None:
+        log.critical("server.crashed", exc_info=(kind, exc, traceback))
+
+    def thread_crashed(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            exc_info = (args.exc_type, args.exc_value, args.exc_traceback)
+            log.critical(
+                "thread.crashed", thread=getattr(args.thread, "name", None), exc_info=exc_info
+            )
+
+    sys.excepthook = crashed
+    threading.excepthook = thread_crashed

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ecs_dr.bootstrap import ConfigError, HttpSettings
-from ecs_dr.cli import allowed_hosts
+from ecs_dr.http_transport import allowed_hosts
 
 
 def test_allowed_hosts_are_comma_separated_host_header_values() -> None:

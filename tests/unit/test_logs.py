@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import structlog
 
-from ecs_dr.cli import route_stdlib_logging
 from ecs_dr.logs import (
     REDACTED,
     configure_logging,
     forget_secrets,
     redact_secrets,
     register_secrets,
+    route_stdlib_logging,
 )
 
 SECRET = "kF9dQ2mXv7LpR4tZs8WnB3yHc6JgAe"
