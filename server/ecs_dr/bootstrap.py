@@ -4,17 +4,15 @@ and the embedded sandbox.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import secrets
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import structlog
 from alibabacloud_credentials.client import Client as CredentialClient
@@ -95,27 +93,21 @@ class SandboxConfig(BaseModel):
 
 def sandbox_timing(clock: ScaledClock) -> Timing:
     """Waits on the sandbox: its cloud time runs `scale` times faster than real time, so a
-    poll interval stated in cloud seconds sleeps that much less, and timestamps are the
-    sandbox's own."""
+    poll interval and a wait's deadline stated in cloud seconds pass that much sooner, and
+    timestamps are the sandbox's own."""
 
     def now() -> datetime:
         return datetime.fromtimestamp(clock.now(), tz=UTC)
 
-    return Timing(sleep=_scaled_sleep(clock.scale), clock=clock.now, now=now)
-
-
-def _scaled_sleep(scale: float) -> Callable[[float], Awaitable[None]]:
-    """A sleep of cloud seconds on a cloud whose time runs `scale` times faster."""
-
-    async def sleep(seconds: float) -> None:
-        await asyncio.sleep(seconds / scale)
-
-    return sleep
+    return Timing.scaled(clock.scale, now=now)
 
 
 def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
     """How waits poll the cloud: in real seconds, unless ECS_DR_CLOUD_TIME_SCALE says the cloud
-    is an `ecs-dr-sandbox` of its own, on loopback, whose time runs that much faster.
+    is an `ecs-dr-sandbox` of its own, on loopback, whose time runs that much faster: then
+    the polls and the deadlines both run on that cloud time (a 20-minute instance wait ends
+    after 1200/scale real seconds), while timestamps stay this machine's (the sandbox's own
+    clock started elsewhere).
 
     Raises ConfigError for a scale that is not a positive number, or one set for a cloud that
     is not on loopback (real ECS runs in real time).
@@ -134,7 +126,7 @@ def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
             f"{ENV_CLOUD_TIME_SCALE} is for a sandbox on loopback ({ENV_ENDPOINT}=127.0.0.1:...), "
             f"not {settings.endpoint or 'the public ECS endpoint'}: real ECS runs in real time"
         )
-    return Timing(sleep=_scaled_sleep(scale))
+    return Timing.scaled(scale)
 
 
 class HttpSettings(BaseModel):
@@ -169,22 +161,6 @@ class HttpSettings(BaseModel):
                 )
         register_secrets(token)
         return cls(token=SecretStr(token) if token else None, allowed_hosts=hosts)
-
-
-class _RegisteringCredential:
-    """The default credential chain, each value it resolves registered for log redaction
-    before the SDK signs with it (a rotated STS token included)."""
-
-    def __init__(self, inner: CredentialClient) -> None:
-        self._inner = inner
-
-    async def get_credential_async(self) -> Any:
-        model = await self._inner.get_credential_async()
-        register_secrets(model.access_key_id, model.access_key_secret, model.security_token)
-        return model
-
-    def __repr__(self) -> str:
-        return "<credential default chain>"
 
 
 @dataclass
@@ -301,10 +277,7 @@ def build_services(
             )
         else:
             try:
-                gateway = EcsGateway(
-                    CloudSettings.from_env(env),
-                    credential=_RegisteringCredential(CredentialClient()),
-                )
+                gateway = EcsGateway(CloudSettings.from_env(env))
             except ValidationError as exc:
                 raise ConfigError(str(exc.errors()[0]["msg"])) from None
             timing = cloud_timing(env, gateway.settings)

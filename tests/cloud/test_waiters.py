@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
 
+from ecs_dr.cloud.ecs import Timing, wait_instance
 from ecs_dr.cloud.errors import WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway, sdk_method_name
 from ecs_dr.cloud.waiters import (
@@ -20,6 +21,7 @@ from ecs_dr.cloud.waiters import (
     wait_for,
 )
 from ecs_dr.domain.statuses import ImageStatus, InstanceStatus, SnapshotStatus
+from ecs_dr.sandbox.clock import VirtualClock
 from tests.cloud.conftest import VirtualTime
 from tests.conftest import SandboxHandle
 
@@ -208,9 +210,7 @@ async def test_image_waiter_stops_on_create_failed(
     assert caught.value.resource_id == image_id
 
 
-async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
-    gateway: EcsGateway, virtual_time: VirtualTime
-) -> None:
+async def run_instance(gateway: EcsGateway) -> str:
     created = await gateway.call(
         None,
         "RunInstances",
@@ -228,6 +228,13 @@ async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
         ),
     )
     (instance_id,) = created.instance_id_sets.instance_id_set
+    return str(instance_id)
+
+
+async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
+    gateway: EcsGateway, virtual_time: VirtualTime
+) -> None:
+    instance_id = await run_instance(gateway)
     progress = Progress()
 
     result = await wait_for(
@@ -242,6 +249,31 @@ async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
     assert result.status == InstanceStatus.RUNNING
     assert {status for status, _, _ in progress.reports} <= set(INSTANCE.pending | INSTANCE.success)
     assert progress.reports[0][0] in INSTANCE.pending
+
+
+async def test_a_scaled_cloud_clock_ends_a_wait_after_the_scaled_timeout(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    """On a cloud 3000 times faster than real time, an instance that stays Pending ends its
+    20-minute wait after 0.4 real seconds: the deadline is counted in cloud seconds, as the
+    polls are."""
+    scale = 3000.0
+    real = VirtualClock(start=0.0)
+
+    async def real_sleep(seconds: float) -> None:
+        real.advance(seconds)
+        sandbox.clock.advance(seconds * scale)
+
+    timing = Timing.scaled(scale, real_sleep=real_sleep, real_clock=real.now)
+    sandbox.add_fault({"kind": "outcome", "action": "RunInstances", "status": "Pending"})
+    instance_id = await run_instance(gateway)
+
+    with pytest.raises(WaiterTimeout) as caught:
+        await wait_instance(gateway, sandbox.region_id, instance_id, timing=timing)
+
+    assert caught.value.last_status == InstanceStatus.PENDING
+    assert caught.value.elapsed_s == pytest.approx(INSTANCE.timeout_s)
+    assert real.now() == pytest.approx(INSTANCE.timeout_s / scale)
 
 
 async def test_instance_waiter_retries_not_found_right_after_run_instances(

@@ -52,8 +52,9 @@ PLANS: dict[Scenario, dict[str, Any]] = {
 # disks: its own disks and status must not change, which `source_state` covers).
 UNTOUCHED: dict[Scenario, tuple[str, ...]] = {"A": (PROD_DB,), "B": (PROD_DB, DR_TARGET)}
 
-# The sandbox's cloud runs this much faster than ECS, and the servers poll at that pace: a
-# clean Scenario A run takes about half a second.
+# The sandbox's cloud runs this much faster than ECS, and the servers poll and time their
+# waits at that pace: a clean Scenario A run takes about half a second, and an instance wait
+# runs out of its 20 cloud minutes after 0.4 s.
 TIME_SCALE = 3000.0
 # A read timeout: the sandbox answers this late, after the server stopped listening.
 READ_TIMEOUT_S = 0.5

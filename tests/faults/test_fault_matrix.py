@@ -44,6 +44,7 @@ from tests.faults.matrix import (
     Step,
     audit,
     clean_run,
+    client_tokens,
     error,
     execute,
     follow,
@@ -267,30 +268,34 @@ async def test_a_wrong_key_refuses_the_execution_creating_nothing_and_the_plan_s
     assert (found.duplicates, found.orphans, found.source_changes) == ([], [], [])
 
 
-async def test_an_instance_stuck_in_pending_keeps_the_recovery_in_progress_until_it_runs(
+async def test_an_instance_stuck_in_pending_fails_at_the_wait_timeout_and_resume_waits_for_it(
     servers: Servers, cloud: SandboxControl, clean: dict[Scenario, Clean]
 ) -> None:
-    """The wait goes on (in_progress, naming the instance and Pending); once ECS releases
-    the instance, the same operation completes with that instance, nothing launched twice."""
+    """The instance stays Pending past the wait's 20 cloud minutes: the operation fails naming
+    the instance, Pending and the timeout, having launched nothing more; once ECS releases
+    the instance, resume waits for that same instance (one RunInstances, one ClientToken)."""
     served = await servers.get("one_attempt", SERVERS["one_attempt"])
     row = record("instance stuck in Pending", "DescribeInstances after RunInstances", "A")
     cloud.reset()
     plan_id = await plan(served, "A")
     before = cloud.state()
     cloud.add_fault({"kind": "outcome", "action": "RunInstances", "status": "Pending"})
-    started = await served.call(
-        "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-    )
-    op = started["operation_id"]
-    waiting = await served.call("wait_operation", {"operation_id": op, "max_wait_s": 0.5})
-    assert waiting["status"] == "in_progress", waiting
-    assert "Pending" in (waiting["progress"] or ""), waiting
+    stopped = await execute(served, plan_id)
+    assert stopped["status"] == "failed", stopped
     (stuck,) = inventory(cloud.state())["instances"] - inventory(before)["instances"]
-    assert stuck in waiting["progress"]
+    reason = stopped["error"] or ""
+    assert all(said in reason for said in ("Waiter.Timeout", stuck, "Pending")), reason
+    launches = [r for r in cloud.requests() if r["action"] == "RunInstances"]
+    assert len(launches) == 1, launches
+    op = stopped["operation_id"]
+    resumable = await served.call("get_operation", {"operation_id": op})
+    assert "resume_recovery" in resumable["next_step"], resumable
     cloud.clear_faults()
-    done = await follow(served, waiting)
+    done = await follow(served, await served.call("resume_recovery", {"operation_id": op}))
     assert done["status"] == "completed" and done["result"]["dr_instance_id"] == stuck, done
-    row.outcome = "completed"
+    launches = [r for r in cloud.requests() if r["action"] == "RunInstances"]
+    assert len(launches) == 1 and len(client_tokens(launches)["RunInstances"]) == 1, launches
+    row.outcome = "resumed-completed"
     operation = (await served.call("get_operation", {"operation_id": op}))["operation"]
     found = audit(clean["A"], before, cloud.state(), cloud.requests(), operation, UNTOUCHED["A"])
     row.duplicates, row.orphans = len(found.duplicates), len(found.orphans)

@@ -4,6 +4,7 @@ one is asked for."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import anyio
@@ -86,15 +87,29 @@ def test_waits_poll_the_cloud_in_real_seconds_unless_told_its_time_runs_faster()
     sandbox = CloudSettings(endpoint="127.0.0.1:8080", protocol="http", region_id="cn-hangzhou")
     assert cloud_timing({}, sandbox) is REAL_TIME
     faster = cloud_timing({"ECS_DR_CLOUD_TIME_SCALE": "600"}, sandbox)
-    assert faster is not REAL_TIME
-    elapsed = anyio.run(_timed_sleep, faster)
-    assert elapsed < 0.5  # 60 cloud seconds at 600x
+    assert_cloud_time_runs_faster(faster, 600)
 
 
-async def _timed_sleep(timing: ecs.Timing) -> float:
-    start = anyio.current_time()
-    await timing.sleep(60)
-    return anyio.current_time() - start
+def test_the_embedded_sandbox_waits_on_its_own_faster_time(tmp_path: Path) -> None:
+    env = {"ECS_DR_STATE_DIR": str(tmp_path), "ECS_DR_SANDBOX_TIME_SCALE": "600"}
+    with build_services(sandbox=True, environ=env) as services:
+        assert_cloud_time_runs_faster(services.timing, 600)
+
+
+def assert_cloud_time_runs_faster(timing: ecs.Timing, scale: float) -> None:
+    """Both the sleeps and the clock a wait's deadline is measured on run on cloud time:
+    a deadline in real seconds would make a 20-minute wait last 20 real minutes."""
+    before = time.monotonic()
+    cloud_now = timing.clock()
+    after = time.monotonic()
+    assert before * scale <= cloud_now <= after * scale
+    # 60 cloud seconds are a tenth of a real second; unscaled, the bound would stop them.
+    anyio.run(_sleep_within, timing, 60.0, 10.0)
+
+
+async def _sleep_within(timing: ecs.Timing, cloud_seconds: float, real_bound_s: float) -> None:
+    with anyio.fail_after(real_bound_s):
+        await timing.sleep(cloud_seconds)
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "fast", "nan"])
