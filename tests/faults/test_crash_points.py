@@ -13,8 +13,8 @@ step had not been answered when the kill landed. A create "in flight" is held by
 latency fault: the request reached ECS, the server died before the answer.
 
 The servers are `ecs-dr-mcp serve` told that the cloud's time runs at the test time scale
-(ECS_DR_CLOUD_TIME_SCALE), so their waits poll that much faster and a recovery takes about a
-second.
+(ECS_DR_CLOUD_TIME_SCALE), so their waits poll, and time out, that much faster and a recovery
+takes about a second.
 The second server starts while the first one runs, on the same journal; it only acts once
 the first one was killed and reaped.
 """
