@@ -429,7 +429,8 @@ async def serve_on(
     """`ecs-dr-mcp serve` (no --sandbox) on `sandbox` and `workdir`'s journal, and its pid.
 
     Its waits (polls and deadlines) run at the test time scale (ECS_DR_CLOUD_TIME_SCALE), as a
-    server waits on ECS in real seconds; `env` adds to or overrides its settings, `args` to its command line.
+    server waits on ECS in real seconds; `env` adds to or overrides its settings, `args` to its
+    command line.
     """
     settings = {
         "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
