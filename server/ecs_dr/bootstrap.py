@@ -13,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 from alibabacloud_credentials.client import Client as CredentialClient
@@ -23,12 +24,13 @@ from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import ENV_ENDPOINT, ENV_REGION, ENV_TUNING, CloudSettings, is_loopback
 from ecs_dr.logs import register_secrets
-from ecs_dr.sandbox.app import create_sandbox
-from ecs_dr.sandbox.clock import ScaledClock
-from ecs_dr.sandbox.server import SandboxThread
-from ecs_dr.sandbox.world import WorldError
 from ecs_dr.workflows.journal import ENV_STATE_DIR, JOURNAL_FILE, Journal
 from ecs_dr.workflows.operations import Operations, OperationSettings
+
+if TYPE_CHECKING:
+    # Only `serve --sandbox` needs the emulator: a server on ECS starts without importing it.
+    from ecs_dr.sandbox.clock import ScaledClock
+    from ecs_dr.sandbox.server import SandboxThread
 
 SANDBOX_REGION = "cn-hangzhou"
 # A whole demo recovery (snapshots, a several-minute image, an instance start) in seconds.
@@ -189,6 +191,10 @@ def embedded_sandbox(
         f"LTAI5tSandbox{secrets.token_hex(6)}",
         secrets.token_urlsafe(24),
     )
+    from ecs_dr.sandbox.app import create_sandbox
+    from ecs_dr.sandbox.clock import ScaledClock
+    from ecs_dr.sandbox.server import SandboxThread
+
     register_secrets(key_id, secret, security_token)
     clock = ScaledClock(time_scale)
     sandbox = create_sandbox(key_id, secret, world_path=world, clock=clock)
@@ -246,6 +252,8 @@ def build_services(
     state_dir = operation_settings.state_dir
     with ExitStack() as stack:
         if sandbox:
+            from ecs_dr.sandbox.world import WorldError
+
             config = SandboxConfig.from_env(env)
             try:
                 embedded = stack.enter_context(

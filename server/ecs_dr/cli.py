@@ -9,7 +9,7 @@ from importlib.metadata import version
 import anyio
 import structlog
 
-from ecs_dr import demo, http_transport
+from ecs_dr import http_transport
 from ecs_dr.app import create_server
 from ecs_dr.bootstrap import ENV_HTTP_TOKEN, ConfigError, HttpSettings, build_services
 from ecs_dr.logs import configure_logging, log_uncaught_exceptions, route_stdlib_logging
@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return serve(args)
     if args.command == "demo":
+        # The demo is an MCP client of its own: a server never needs it.
+        from ecs_dr import demo
+
         return demo.main()
     return 2
 
