@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The suite mostly waits on servers and sandboxes: two workers halve it on two cores.
 TEST_WORKERS ?= 2
 
-.PHONY: test lint demo sandbox clean references
+.PHONY: test lint demo sandbox clean references bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: $(STAMP)
 
 sandbox: $(STAMP)
 	$(BIN)/ecs-dr-sandbox --port 0 --access-key-id sandbox --access-key-secret sandbox-secret
+
+# QUICK=1: one repetition each, a smoke run of every benchmark.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 references: $(STAMP)
 	$(BIN)/python -m ecs_dr.references --write references/

@@ -13,11 +13,13 @@ from ecs_dr.cloud.waiters import (
     DISK_IN_USE,
     IMAGE,
     INSTANCE,
+    MIN_POLL_DELAY_S,
     SNAPSHOT,
     SNAPSHOT_GROUP,
     VSWITCH,
     WAITERS,
     WaiterSpec,
+    poll_delay,
     wait_for,
 )
 from ecs_dr.domain.statuses import ImageStatus, InstanceStatus, SnapshotStatus
@@ -360,3 +362,28 @@ async def test_vswitch_waiter_waits_until_available(
     )
 
     assert result.status == "Available"
+
+
+# --- when the next poll comes ----------------------------------------------------------------
+
+
+def test_a_poll_comes_when_the_progress_rate_predicts_the_end() -> None:
+    # 20% -> 60% in 40 s: 1% a second, so the remaining 40% end in 40 s.
+    assert poll_delay(10.0, 60.0, (0.0, 20), (40.0, 60)) == 40.0
+
+
+def test_a_far_end_is_polled_at_the_waiters_longest_delay() -> None:
+    assert poll_delay(10.0, 30.0, (0.0, 1), (10.0, 2)) == 30.0
+
+
+def test_a_resource_at_100_percent_is_polled_again_soon() -> None:
+    assert poll_delay(30.0, 30.0, (0.0, 10), (50.0, 100)) == MIN_POLL_DELAY_S
+
+
+def test_an_end_predicted_right_now_still_leaves_the_shortest_pause() -> None:
+    assert poll_delay(30.0, 30.0, (0.0, 10), (10.0, 99)) == MIN_POLL_DELAY_S
+
+
+def test_without_moving_progress_the_poll_backs_off_with_jitter() -> None:
+    for first, latest in [(None, None), ((0.0, 40), (10.0, 40)), ((0.0, 0), (5.0, 0))]:
+        assert 8.0 <= poll_delay(10.0, 30.0, first, latest) <= 12.0

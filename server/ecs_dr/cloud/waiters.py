@@ -57,10 +57,32 @@ def _progress_field(item: Any) -> int | None:
 
 
 def _group_progress(item: Any) -> int | None:
-    """A snapshot group has no progress of its own: average its snapshots'."""
+    """A snapshot group has no progress of its own, and is done when its slowest snapshot
+    is: the least of its snapshots' progress."""
     snapshots = item.snapshots.snapshot if item.snapshots else None
     values = [p for p in (_percent(s.progress) for s in snapshots or ()) if p is not None]
-    return sum(values) // len(values) if values else None
+    return min(values) if values else None
+
+
+# The shortest pause between two polls of a resource that reports its progress.
+MIN_POLL_DELAY_S = 2.0
+Reading = tuple[float, int]
+"""When (clock seconds) a poll saw which progress (percent)."""
+
+
+def poll_delay(
+    backoff_s: float, max_delay_s: float, first: Reading | None, latest: Reading | None
+) -> float:
+    """The pause before the next poll. Once the progress has moved since the first reading,
+    until the end the rate seen so far predicts (between MIN_POLL_DELAY_S and `max_delay_s`),
+    so a resource is seen soon after it is done rather than up to a backoff later; until then,
+    and for a resource with no progress, the backoff with 20% jitter."""
+    if first is not None and latest is not None and latest[1] > first[1] > 0:
+        if latest[1] >= 100:
+            return MIN_POLL_DELAY_S
+        rate = (latest[1] - first[1]) / max(latest[0] - first[0], 1e-9)
+        return min(max((100 - latest[1]) / rate, MIN_POLL_DELAY_S), max_delay_s)
+    return backoff_s * random.uniform(0.8, 1.2)
 
 
 @dataclass(frozen=True)
@@ -187,7 +209,8 @@ INSTANCE = WaiterSpec(
     retry_codes=frozenset({"InvalidInstanceId.NotFound"}),
     absent_grace_s=120.0,
     initial_delay_s=3.0,
-    max_delay_s=15.0,
+    # An instance reports no progress: a short cap keeps it from being seen Running late.
+    max_delay_s=5.0,
     timeout_s=1200.0,
 )
 
@@ -299,10 +322,12 @@ async def wait_for(
     delay = spec.initial_delay_s
     status: str | None = None
     absent_since: float | None = None
+    first: Reading | None = None
     while True:
         item = await _describe(gateway, spec, region, resource_id)
         now = clock()
         elapsed = now - started
+        latest: Reading | None = None
         if item is None:
             absent_since = now if absent_since is None else absent_since
             if now - absent_since > spec.absent_grace_s:
@@ -318,8 +343,12 @@ async def wait_for(
         else:
             absent_since = None
             status = str(getattr(item, "status", None))
+            progress = spec.progress(item)
+            if progress is not None:
+                latest = (now, progress)
+                first = first if first is not None and first[1] > 0 else latest
             if on_progress is not None:
-                await on_progress(status, spec.progress(item), elapsed)
+                await on_progress(status, progress, elapsed)
             if status in spec.success:
                 return WaitResult(status=status, item=item, elapsed_s=elapsed)
             if status in spec.failure:
@@ -339,7 +368,7 @@ async def wait_for(
             raise WaiterTimeout(
                 spec.name, resource_id, status, elapsed, action=spec.action, region_id=region
             )
-        await sleep(min(delay * random.uniform(0.8, 1.2), remaining))
+        await sleep(min(poll_delay(delay, spec.max_delay_s, first, latest), remaining))
         delay = min(delay * 2, spec.max_delay_s)
 
 

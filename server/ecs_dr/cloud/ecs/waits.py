@@ -187,7 +187,8 @@ async def wait_snapshot_group(
     def progress(item: Any) -> int | None:
         for member in items(item.snapshots, "snapshot"):
             latest[member.snapshot_id] = percent(member.progress)
-        return sum(latest.values()) // len(latest) if latest else None
+        # The group is done when its slowest snapshot is.
+        return min(latest.values()) if latest else None
 
     async def observe(status: str, overall: int | None, elapsed_s: float) -> None:
         now = timing.now()

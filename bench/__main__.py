@@ -1,0 +1,33 @@
+"""`python -m bench [--quick] [--only KEY ...]`: run the benchmarks, write bench/results/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import recovery, report, service
+
+RESULTS = Path(__file__).parent / "results"
+MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
+    "recovery": recovery.run,
+    "service": service.run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, a smoke run")
+    parser.add_argument("--only", nargs="*", choices=sorted(MODULES), help="run only these")
+    args = parser.parse_args(argv)
+    sections: list[report.Section] = []
+    for name, run in MODULES.items():
+        if not args.only or name in args.only:
+            sections += run(args.quick)
+    print(report.write(sections, RESULTS, quick=args.quick))
+    return 0 if all(t.met for s in sections for t in s.targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

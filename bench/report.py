@@ -1,0 +1,95 @@
+"""What a benchmark module returns, and how a run is written: `bench/results/latest.json`
+(every figure, machine-readable) and `bench/results/latest.md` (a table per section and
+one of the targets)."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+
+@dataclass
+class Target:
+    """A figure against the limit the issue sets for it."""
+
+    name: str
+    measured: float
+    limit: float
+    unit: str
+    higher_is_better: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.measured >= self.limit if self.higher_is_better else self.measured <= self.limit
+
+
+@dataclass
+class Section:
+    """One benchmark's results: a table for the reader, the raw figures for the JSON."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[str | int | float]]
+    figures: dict[str, Any] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _limit(target: Target) -> str:
+    return f"{'>=' if target.higher_is_better else '<='} {target.limit:g} {target.unit}".rstrip()
+
+
+def markdown(sections: list[Section], *, quick: bool) -> str:
+    """The run as markdown: each section's table and notes, then every target."""
+    parts = [f"# Benchmarks ({'quick' if quick else 'full'} run)"]
+    for section in sections:
+        parts.append(f"## {section.title}")
+        parts.append(tabulate(section.rows, headers=section.headers, tablefmt="github"))
+        parts += [f"- {note}" for note in section.notes]
+    targets = [(s.title, t) for s in sections for t in s.targets]
+    if targets:
+        parts.append("## Targets")
+        rows = [
+            [
+                title,
+                t.name,
+                f"{t.measured:.3g} {t.unit}".rstrip(),
+                _limit(t),
+                "yes" if t.met else "NO",
+            ]
+            for title, t in targets
+        ]
+        parts.append(
+            tabulate(
+                rows, headers=["section", "target", "measured", "limit", "met"], tablefmt="github"
+            )
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def write(sections: list[Section], directory: Path, *, quick: bool) -> str:
+    """Write latest.json and latest.md into `directory`; returns the markdown."""
+    directory.mkdir(parents=True, exist_ok=True)
+    document = {
+        "run": {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "quick": quick,
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+        },
+        "sections": [
+            {**asdict(s), "targets": [{**asdict(t), "met": t.met} for t in s.targets]}
+            for s in sections
+        ],
+    }
+    (directory / "latest.json").write_text(json.dumps(document, indent=2) + "\n")
+    text = markdown(sections, quick=quick)
+    (directory / "latest.md").write_text(text)
+    return text

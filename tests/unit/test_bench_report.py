@@ -1,0 +1,43 @@
+"""The benchmark report: a target is met on the right side of its limit, and a run writes
+every figure to JSON and every table and target to markdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.report import Section, Target, write
+
+
+def test_a_lower_is_better_target_is_met_at_or_below_its_limit() -> None:
+    assert Target("overhead", 1.05, 1.05, "x").met
+    assert not Target("overhead", 1.06, 1.05, "x").met
+
+
+def test_a_higher_is_better_target_is_met_at_or_above_its_limit() -> None:
+    assert Target("throughput", 0.8, 0.8, "", higher_is_better=True).met
+    assert not Target("throughput", 0.79, 0.8, "", higher_is_better=True).met
+
+
+def test_a_run_writes_every_figure_to_json_and_each_table_and_target_to_markdown(
+    tmp_path: Path,
+) -> None:
+    section = Section(
+        key="scenario_a",
+        title="Scenario A overhead",
+        headers=["disks", "wall / critical path"],
+        rows=[[3, 1.02]],
+        figures={"ratio": {"median": 1.02, "range": [1.01, 1.04]}},
+        targets=[Target("3 disks", 1.02, 1.05, "x")],
+        notes=["time scale 600"],
+    )
+    text = write([section], tmp_path, quick=True)
+    document = json.loads((tmp_path / "latest.json").read_text())
+    assert document["run"]["quick"] is True
+    (written,) = document["sections"]
+    assert written["figures"] == {"ratio": {"median": 1.02, "range": [1.01, 1.04]}}
+    assert written["targets"][0]["met"] is True
+    assert (tmp_path / "latest.md").read_text() == text
+    assert "## Scenario A overhead" in text and "time scale 600" in text
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()]
+    assert ["Scenario A overhead", "3 disks", "1.02 x", "<= 1.05 x", "yes"] in rows
