@@ -265,16 +265,15 @@ def _phase_averaged_overhead(run: Run, disks: Sequence[worlds.Disk], floor: floa
     return cloud_s / floor - 1.0
 
 
-def _sections(
+def _overhead_section(
     a: dict[int, Series],
     base: dict[int, Series],
-    b: dict[int, Series],
     *,
     scale: float,
     repeats: int,
     spawn: list[float],
     spawn_s: float,
-) -> list[Section]:
+) -> Section:
     floors = {n: worlds.scenario_a_critical_path(worlds.scenario_a_disks(n)) for n in A_DISKS}
     rows: list[list[str | int | float]] = []
     figures: dict[str, Any] = {"time_scale": scale, "repeats": repeats}
@@ -389,43 +388,41 @@ def _sections(
             "resource ready until a poll saw it, and from that poll to the next create",
         ],
     )
+    return overhead_section
 
-    def calls_row(name: str, series: Series) -> list[str | int | float]:
-        return [
-            name,
-            round(series.median(_calls)),
-            round(series.median(_mutating)),
-            round(series.median(_polling)),
-        ]
 
+def _calls_row(name: str, series: Series) -> list[str | int | float]:
+    return [
+        name,
+        round(series.median(_calls)),
+        round(series.median(_mutating)),
+        round(series.median(_polling)),
+    ]
+
+
+def _calls_figures(series: Series) -> dict[str, Any]:
+    return {
+        "total": series.median(_calls),
+        "mutating": series.median(_mutating),
+        "polling": series.median(_polling),
+        "actions_first_run": _actions(series.runs[0]),
+    }
+
+
+def _calls_section(a: dict[int, Series], base: dict[int, Series], b: dict[int, Series]) -> Section:
     call_rows: list[list[str | int | float]] = []
     call_figures: dict[str, Any] = {}
     for n in A_DISKS:
         for name, series in (("product", a[n]), ("runbook", base[n])):
-            call_rows.append(calls_row(f"A, {n} disks, {name}", series))
-            call_figures[f"a_{n}_{name}"] = {
-                "total": series.median(_calls),
-                "mutating": series.median(_mutating),
-                "polling": series.median(_polling),
-                "actions_first_run": _actions(series.runs[0]),
-            }
+            call_rows.append(_calls_row(f"A, {n} disks, {name}", series))
+            call_figures[f"a_{n}_{name}"] = _calls_figures(series)
     for n in B_DISKS:
-        call_rows.append(calls_row(f"B, {n} disks, product", b[n]))
-        call_figures[f"b_{n}_product"] = {
-            "total": b[n].median(_calls),
-            "mutating": b[n].median(_mutating),
-            "polling": b[n].median(_polling),
-            "actions_first_run": _actions(b[n].runs[0]),
-        }
+        call_rows.append(_calls_row(f"B, {n} disks, product", b[n]))
+        call_figures[f"b_{n}_product"] = _calls_figures(b[n])
     runbook_b = base[-RUNBOOK_B_DISKS]
-    call_rows.append(calls_row(f"B, {RUNBOOK_B_DISKS} disks, runbook", runbook_b))
-    call_figures[f"b_{RUNBOOK_B_DISKS}_runbook"] = {
-        "total": runbook_b.median(_calls),
-        "mutating": runbook_b.median(_mutating),
-        "polling": runbook_b.median(_polling),
-        "actions_first_run": _actions(runbook_b.runs[0]),
-    }
-    calls_section = Section(
+    call_rows.append(_calls_row(f"B, {RUNBOOK_B_DISKS} disks, runbook", runbook_b))
+    call_figures[f"b_{RUNBOOK_B_DISKS}_runbook"] = _calls_figures(runbook_b)
+    return Section(
         key="recovery_api_calls",
         title="API calls per recovery (sandbox requests log)",
         headers=["recovery", "calls", "mutating", "polling (Describe*/List*)"],
@@ -437,6 +434,10 @@ def _sections(
         ],
     )
 
+
+def _b_section(
+    b: dict[int, Series], base: dict[int, Series], *, scale: float, repeats: int
+) -> Section:
     b_floors = {n: worlds.scenario_b_critical_path(worlds.scenario_b_disks()[:n]) for n in B_DISKS}
     one = b[1].median(_cloud_s)
     b_rows: list[list[str | int | float]] = []
@@ -472,7 +473,7 @@ def _sections(
         "ratio_to_product_one_disk": b_runbook / one,
         "ratio_to_critical_path": b_runbook / b_floor,
     }
-    b_section = Section(
+    return Section(
         key="recovery_scenario_b",
         title="Scenario B: disks copied onto a target instance",
         headers=["disks", "wall s (cloud)", "ratio to 1 disk", "critical path s", "wall / path"],
@@ -494,7 +495,23 @@ def _sections(
             "15 s until Available, then In_use), against the product's one disk",
         ],
     )
-    return [overhead_section, calls_section, b_section]
+
+
+def _sections(
+    a: dict[int, Series],
+    base: dict[int, Series],
+    b: dict[int, Series],
+    *,
+    scale: float,
+    repeats: int,
+    spawn: list[float],
+    spawn_s: float,
+) -> list[Section]:
+    return [
+        _overhead_section(a, base, scale=scale, repeats=repeats, spawn=spawn, spawn_s=spawn_s),
+        _calls_section(a, base, b),
+        _b_section(b, base, scale=scale, repeats=repeats),
+    ]
 
 
 async def _both(
