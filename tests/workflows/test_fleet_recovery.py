@@ -11,6 +11,7 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.fleet import member_answers
 from ecs_dr.workflows.fleet_recovery import (
     FleetIncomplete,
     FleetRecoveryPlan,
@@ -20,6 +21,7 @@ from ecs_dr.workflows.fleet_recovery import (
     execute_fleet_recovery,
     plan_fleet_recovery,
 )
+from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, plan_instance_recovery
 from ecs_dr.workflows.prepared import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, NeedsDecision
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
@@ -101,6 +103,44 @@ async def test_a_fleet_shares_one_vswitch_per_vpc_and_recovers_every_source_at_o
     assert len(tokens) == len(set(tokens))
     assert progress.values == sorted(progress.values) and progress.values[-1] == 100
     assert {DB, WEB} <= {m.split(":")[0] for _, _, m in progress.reports}
+
+
+async def test_a_fleet_plan_reads_each_zone_fact_once(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    sources = [DB, WEB, LEGACY]
+    answers = {f"{LEGACY}:snapshot_strategy": "per_disk_snapshots"}
+    before = len(sandbox.requests())
+    plan = expect(
+        await plan_fleet_recovery(gateway, sources, TARGET_ZONE, None, answers, drill=True),
+        FleetRecoveryPlan,
+    )
+    reads = sandbox.requests()[before:]
+    assert Counter(r["action"] for r in reads)["DescribeZones"] == 1
+    offers = Counter(
+        tuple(r["parameters"].get(k) for k in ("DestinationResource", "ZoneId", "InstanceType"))
+        for r in reads
+        if r["action"] == "DescribeAvailableResource"
+    )
+    assert offers and set(offers.values()) == {1}
+    # The sources are of three types: the zone's offer for each reads the VPC's VSwitches there.
+    types = {member.preflight.instance_type for member in plan.members}
+    assert len(types) == len(sources)
+    vswitch_reads = [
+        r["parameters"].get("VpcId") for r in reads if r["action"] == "DescribeVSwitches"
+    ]
+    assert vswitch_reads == [PROD_VPC] * len(types)
+    # Each member is exactly the plan its source gets alone.
+    for member in plan.members:
+        alone = await plan_instance_recovery(
+            gateway,
+            member.source_instance_id,
+            TARGET_ZONE,
+            decisions=member_answers(answers, member.source_instance_id),
+            drill=True,
+            check_quota=False,
+        )
+        assert member == expect(alone, InstanceRecoveryPlan)
 
 
 async def test_a_decision_only_one_source_needs_is_scoped_to_that_source(

@@ -44,6 +44,7 @@ from ecs_dr.workflows.prepared import (
     Progress,
 )
 from ecs_dr.workflows.quotas import quota_check
+from ecs_dr.workflows.target_zone import ZoneReads
 from ecs_dr.workflows.vswitches import VSwitchPlan, create_and_wait
 
 log = structlog.get_logger("ecs_dr.workflows.fleet_recovery")
@@ -173,6 +174,7 @@ async def plan_fleet_recovery(
     answers = dict(decisions or {})
     planned: dict[str, InstanceRecoveryPlan | NeedsDecision | Cancelled] = {}
     errors: dict[str, Exception] = {}
+    reads = ZoneReads(gw)  # one target zone for every source: its facts are read once
 
     async def plan_one(source: str) -> None:
         try:
@@ -185,6 +187,7 @@ async def plan_fleet_recovery(
                 member_answers(answers, source),
                 drill=drill,
                 check_quota=False,
+                reads=reads,
             )
         except Exception as exc:  # every source's problem is reported, not just the first
             errors[source] = exc

@@ -57,8 +57,8 @@ from ecs_dr.workflows.snapshots import (
     execute_snapshot_group,
 )
 from ecs_dr.workflows.source import load_instance, require_target_zone
-from ecs_dr.workflows.target_zone import ZoneCheck, resolve_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan, vswitch_plan
+from ecs_dr.workflows.target_zone import ZoneCheck, ZoneReads, resolve_target_zone
+from ecs_dr.workflows.vswitches import VSwitchPlan
 
 
 class InstancePreflight(BaseModel):
@@ -225,19 +225,22 @@ async def plan_instance_recovery(
     *,
     drill: bool = False,
     check_quota: bool = True,
+    reads: ZoneReads | None = None,
 ) -> InstanceRecoveryPlan | NeedsDecision | Cancelled:
     """The whole plan, or the decisions still open; reads only, creates nothing.
 
     `check_quota=False` leaves the quota check to the caller (a fleet checks the sum of its
-    sources' needs once); the plan carries its needs either way.
+    sources' needs once); the plan carries its needs either way. `reads` are the zone-level
+    reads the caller's plan shares (a fleet's sources do); by default this plan's own.
     Raises NotFound for an unknown source, ValueError for a name ECS would reject, a zone
     that cannot be a target, a source ECS cannot snapshot now, and a DR instance past the
     region's pay-as-you-go quotas (named in the message).
     """
     answers = decisions or {}
+    reads = reads or ZoneReads(gw)
     region, source = await load_instance(gw, source_instance_id, region_id)
     name = rules.dr_instance_name(source, instance_name)
-    zones = await ecs.describe_zones(gw, region)
+    zones = await reads.zones(region)
     require_target_zone(source, target_zone_id, zones)
     _snapshottable(source)
     pending: list[ChoicePrompt] = []
@@ -249,7 +252,7 @@ async def plan_instance_recovery(
             return cancelled(prompt.decision_id)
         if answer is None:
             pending.append(prompt)
-    check = await resolve_target_zone(gw, source, target_zone_id, answers, zones=zones)
+    check = await resolve_target_zone(gw, source, target_zone_id, answers, zones=zones, reads=reads)
     if check.cancelled_by is not None:
         return cancelled(check.cancelled_by)
     pending += check.prompts
@@ -289,8 +292,8 @@ async def plan_instance_recovery(
     )
     new_vswitch = None
     if check.create_vswitch:
-        new_vswitch = await vswitch_plan(
-            gw, region, source.vpc_id, check.zone_id, source_instance_id=source.instance_id
+        new_vswitch = await reads.new_vswitch(
+            region, source.vpc_id, check.zone_id, source.instance_id
         )
     run = rules.run_instances_plan(
         source,

@@ -6,8 +6,11 @@ An answer may move the copy to another zone (`zone:<id>`): the check then starts
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+import anyio
 from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
@@ -24,9 +27,71 @@ from ecs_dr.domain.decisions import (
     split_choice,
     vswitch_missing_prompt,
 )
-from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch
+from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch, ZoneOffer
 from ecs_dr.workflows.prepared import Decisions
 from ecs_dr.workflows.source import load_instance, require_target_zone
+from ecs_dr.workflows.vswitches import VSwitchPlan, vswitch_plan
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Once(Generic[K, V]):
+    """Each key read once; callers asking while the read runs wait for it."""
+
+    def __init__(self) -> None:
+        self._values: dict[K, V] = {}
+        self._locks: dict[K, anyio.Lock] = {}
+
+    async def get(self, key: K, read: Callable[[], Awaitable[V]]) -> V:
+        async with self._locks.setdefault(key, anyio.Lock()):
+            if key not in self._values:
+                self._values[key] = await read()
+            return self._values[key]
+
+
+class ZoneReads:
+    """The zone-level reads of one plan, each made once: a fleet's sources share the region's
+    zones, each zone's offer for an instance type, each VPC's VSwitches and the block a new
+    VSwitch would take. Made for one plan and dropped with it, so that the next plan sees the
+    cloud as it is then."""
+
+    def __init__(self, gw: EcsGateway) -> None:
+        self._gw = gw
+        self._zones: _Once[str, list[str]] = _Once()
+        self._offers: _Once[tuple[str, str, str, str], ZoneOffer] = _Once()
+        self._vswitches: _Once[tuple[str, str], list[VSwitch]] = _Once()
+        self._new_vswitches: _Once[tuple[str, str, str], VSwitchPlan] = _Once()
+
+    async def zones(self, region_id: str) -> list[str]:
+        return await self._zones.get(region_id, lambda: ecs.describe_zones(self._gw, region_id))
+
+    async def zone_offer(
+        self, region_id: str, zone_id: str, vpc_id: str, instance_type: str
+    ) -> ZoneOffer:
+        return await self._offers.get(
+            (region_id, zone_id, vpc_id, instance_type),
+            lambda: ecs.zone_offer(self._gw, region_id, zone_id, vpc_id, instance_type),
+        )
+
+    async def vswitches(self, region_id: str, vpc_id: str) -> list[VSwitch]:
+        """The VPC's VSwitches in every zone."""
+        return await self._vswitches.get(
+            (region_id, vpc_id), lambda: ecs.vswitches(self._gw, region_id, vpc_id)
+        )
+
+    async def new_vswitch(
+        self, region_id: str, vpc_id: str, zone_id: str, source_instance_id: str
+    ) -> VSwitchPlan:
+        """The VSwitch to create in the zone: one block per VPC and zone, whichever source
+        asks (a fleet creates it once for all of them)."""
+
+        async def read() -> VSwitchPlan:
+            zones = await self.zones(region_id)
+            return await vswitch_plan(self._gw, region_id, vpc_id, zone_id, zones=zones)
+
+        shared = await self._new_vswitches.get((region_id, vpc_id, zone_id), read)
+        return shared.model_copy(update={"source_instance_id": source_instance_id})
 
 
 class ZoneCheck(BaseModel):
@@ -84,21 +149,25 @@ async def resolve_target_zone(
     vswitch_id: str | None = None,
     instance_type: str | None = None,
     zones: list[str] | None = None,
+    reads: ZoneReads | None = None,
 ) -> ZoneCheck:
     """Check `zone_id`, following the user's `zone:<id>` answers to the zone they chose.
 
     `vswitch_id` (already checked to be the VPC's, in `zone_id`) and `instance_type` are the
-    caller's explicit choices; `zones` are the region's, when already read. Raises ValueError
+    caller's explicit choices; `zones` are the region's, when already read; `reads` the
+    plan's zone-level reads, when it shares them (a fleet's sources do). Raises ValueError
     for a zone that cannot be a target, and when the answers lead back to a zone already
     checked.
     """
-    zones = zones if zones is not None else await ecs.describe_zones(gw, source.region_id)
+    reads = reads or ZoneReads(gw)
+    zones = zones if zones is not None else await reads.zones(source.region_id)
     visited: list[str] = []
     while True:
         require_target_zone(source, zone_id, zones)
         visited.append(zone_id)
         checked = await _check_zone(
             gw,
+            reads,
             source,
             zone_id,
             decisions,
@@ -119,6 +188,7 @@ async def resolve_target_zone(
 
 async def _check_zone(
     gw: EcsGateway,
+    reads: ZoneReads,
     source: Instance,
     zone_id: str,
     decisions: Decisions,
@@ -129,7 +199,7 @@ async def _check_zone(
 ) -> ZoneCheck | _MoveTo:
     region, vpc = source.region_id, source.vpc_id
     wanted_type = instance_type or source.instance_type
-    offer = await ecs.zone_offer(gw, region, zone_id, vpc, wanted_type)
+    offer = await reads.zone_offer(region, zone_id, vpc, wanted_type)
     prompts: list[ChoicePrompt] = []
     findings: list[str] = []
 
@@ -146,7 +216,7 @@ async def _check_zone(
     if use_vswitch is not None:
         findings.append(f"VSwitch {use_vswitch} of {vpc} in {zone_id}.")
     else:
-        everywhere = await ecs.vswitches(gw, region, vpc)
+        everywhere = await reads.vswitches(region, vpc)
         others = sorted({v.zone_id for v in everywhere} - {source.zone_id, zone_id})
         prompt = vswitch_missing_prompt(zone_id, vpc, others)
         picked = answer(prompt)
@@ -170,7 +240,7 @@ async def _check_zone(
             if kind == "zone":
                 return _MoveTo(argument)
             final_type = argument
-            offer = await ecs.zone_offer(gw, region, zone_id, vpc, final_type)
+            offer = await reads.zone_offer(region, zone_id, vpc, final_type)
             findings.append(f"{wanted_type} is out of stock in {zone_id}; using {final_type}.")
 
     categories: dict[str, str] = {}

@@ -75,13 +75,15 @@ async def vswitch_plan(
     cidr_block: str | None = None,
     name: str | None = None,
     source_instance_id: str | None = None,
+    zones: list[str] | None = None,
 ) -> VSwitchPlan:
-    """The plan for a new VSwitch; without `cidr_block`, the VPC's first free /24.
+    """The plan for a new VSwitch; without `cidr_block`, the VPC's first free /24; `zones`
+    are the region's, when already read.
 
     Raises NotFound for an unknown VPC and ValueError for a zone outside the region or a
     block that is malformed, outside the VPC or already used.
     """
-    zones = await ecs.describe_zones(gw, region_id)
+    zones = zones if zones is not None else await ecs.describe_zones(gw, region_id)
     if zone_id not in zones:
         raise ValueError(
             f"{zone_id!r} is not a zone of {region_id}; its zones: {', '.join(zones)}."
