@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ecs_dr.bootstrap import ENV_HTTP_ALLOWED_HOSTS, ENV_HTTP_TOKEN, ConfigError, HttpSettings
+from ecs_dr.cloud.settings import is_loopback_host
 
 log = structlog.get_logger("ecs_dr.http")
 
@@ -26,7 +27,7 @@ log = structlog.get_logger("ecs_dr.http")
 def refuse_unauthenticated_exposure(host: str, http: HttpSettings) -> None:
     """Beyond loopback, anyone who reaches the port could create cloud resources with this
     server's credentials: listening there takes a bearer token."""
-    if not _is_loopback(host) and http.token is None:
+    if not is_loopback_host(host) and http.token is None:
         raise ConfigError(
             f"refusing to listen on {host}: it is not a loopback address and {ENV_HTTP_TOKEN} "
             "is not set; set it to a random token (every request must then carry "
@@ -92,7 +93,7 @@ async def serve_http(
     app: ASGIApp = server.streamable_http_app(host=host, transport_security=security)
     if http.token is not None:
         app = BearerTokenMiddleware(app, http.token.get_secret_value())
-    if not _is_loopback(host):
+    if not is_loopback_host(host):
         log.warning(
             "server.exposed",
             host=host,
@@ -111,15 +112,6 @@ async def serve_http(
     # log_config=None: uvicorn's loggers go through the JSON handler above.
     config = uvicorn.Config(app, log_config=None, lifespan="on")
     await uvicorn.Server(config).serve(sockets=[listener])
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _is_unspecified(host: str) -> bool:

@@ -147,8 +147,11 @@ def profile_region(environ: Mapping[str, str]) -> str | None:
 
 def is_loopback(endpoint: str | None) -> bool:
     host = urlsplit(f"//{endpoint}").hostname if endpoint else None
-    if host is None:
-        return False
+    return host is not None and is_loopback_host(host)
+
+
+def is_loopback_host(host: str) -> bool:
+    """`localhost` or a loopback address (an endpoint's host, or an address to listen on)."""
     if host == "localhost":
         return True
     try:
