@@ -61,8 +61,9 @@ class SandboxHandle:
     def state(self) -> dict[str, Any]:
         return dict(self._control("GET", "state"))
 
-    def reset(self) -> None:
-        self._control("POST", "reset", {})
+    def reset(self, durations: dict[str, Any] | None = None) -> None:
+        """The world as seeded; with `durations` (spread, seed), drawn as they say."""
+        self._control("POST", "reset", {} if durations is None else {"durations": durations})
 
     def advance(self, seconds: float) -> None:
         self._control("POST", "clock", {"advance": seconds})

@@ -11,6 +11,7 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
 
+from ecs_dr.sandbox.models import durations
 from tests.conftest import SandboxHandle, sdk_client
 from tests.sandbox.helpers import ecs_error
 
@@ -141,3 +142,82 @@ def test_the_requests_log_names_an_unknown_key_and_an_unsigned_request_as_no_key
         (UNKNOWN_KEY_ID, "InvalidAccessKeyId.NotFound"),
         ("", "IncompleteSignature"),
     ]
+
+
+# --- durations ------------------------------------------------------------------------------
+DB_DATA = "d-bp1proddbdata0000001"
+DB_DATA_UPLOAD_S = durations.snapshot_upload(100, "cloud_essd")
+
+
+def _snapshot(ecs: Client) -> str:
+    request = models.CreateSnapshotRequest(disk_id=DB_DATA)
+    return str(ecs.create_snapshot(request).body.snapshot_id)
+
+
+def _upload_s(sandbox: SandboxHandle, snapshot_id: str) -> float:
+    snapshot = sandbox.state()["regions"]["cn-hangzhou"]["snapshots"][snapshot_id]
+    ((status, seconds),) = snapshot["stages"]
+    assert status == "progressing"
+    return float(seconds)
+
+
+def _snapshot_status(ecs: Client, snapshot_id: str) -> str:
+    request = models.DescribeSnapshotsRequest(
+        region_id="cn-hangzhou", snapshot_ids=json.dumps([snapshot_id])
+    )
+    (snapshot,) = ecs.describe_snapshots(request).body.snapshots.snapshot
+    return str(snapshot.status)
+
+
+def test_durations_are_nominal_unless_the_world_lets_them_vary(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    assert _upload_s(sandbox, _snapshot(ecs)) == DB_DATA_UPLOAD_S
+
+
+def test_varied_durations_stay_within_the_spread_and_repeat_for_the_same_seed(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    drawn: dict[int, list[float]] = {1: [], 2: []}
+    for seed in (1, 2, 1):
+        sandbox.reset({"spread": 0.2, "seed": seed})
+        drawn[seed].append(_upload_s(sandbox, _snapshot(ecs)))
+    assert drawn[1][0] == drawn[1][1]
+    assert drawn[1][0] != drawn[2][0]
+    for seconds in drawn[1] + drawn[2]:
+        assert 0.8 * DB_DATA_UPLOAD_S <= seconds <= 1.2 * DB_DATA_UPLOAD_S
+        assert seconds != DB_DATA_UPLOAD_S
+
+
+def test_each_resource_of_a_kind_draws_its_own_duration(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    sandbox.reset({"spread": 0.2, "seed": 1})
+    first, second = (_upload_s(sandbox, _snapshot(ecs)) for _ in range(2))
+    assert first != second
+
+
+def test_a_varied_snapshot_is_accomplished_when_its_own_duration_ends(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    sandbox.reset({"spread": 0.2, "seed": 3})
+    snapshot_id = _snapshot(ecs)
+    upload_s = _upload_s(sandbox, snapshot_id)
+    sandbox.advance(upload_s - 1)
+    assert _snapshot_status(ecs, snapshot_id) == "progressing"
+    sandbox.advance(2)
+    assert _snapshot_status(ecs, snapshot_id) == "accomplished"
+
+
+@pytest.mark.parametrize(
+    "bad", [{"spread": 0.9}, {"spread": -0.1}, {"seed": "one"}, {"jitter": 0.1}]
+)
+def test_malformed_reset_durations_are_refused_and_reset_nothing(
+    sandbox: SandboxHandle, ecs: Client, bad: dict[str, object]
+) -> None:
+    _regions(ecs)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        sandbox.reset(bad)
+    assert info.value.code == 400
+    assert next(iter(bad)) in info.value.read().decode()
+    assert len(sandbox.requests()) == 1

@@ -99,6 +99,8 @@ def test_demo_world_loads_and_covers_the_recovery_cases() -> None:
         (["regions", 0, "instances", 0, "security_group_ids"], ["sg-x"], "security_group_ids[0]"),
         (["regions", 0, "vpcs", 0, "vswitches", 0, "cidr_block"], "192.168.0.0/24", "cidr_block"),
         (["regions", 0, "instances", 0, "surprise"], 1, "regions[0].instances[0].surprise"),
+        (["durations"], {"spread": 0.9}, "durations.spread"),
+        (["durations"], {"seed": "7"}, "durations.seed"),
         (
             ["regions", 0, "instances", 0, "disks", 0, "performance_level"],
             "PL9",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -41,7 +41,7 @@ from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
 from ecs_dr.sandbox.signing import SignatureVerifier, parse_authorization
 from ecs_dr.sandbox.state import dump_state
-from ecs_dr.sandbox.world import WorldSpec, load_world
+from ecs_dr.sandbox.world import DurationsSpec, WorldSpec, load_world
 
 API_VERSION = "2014-05-26"
 HOST_ID = "ecs.sandbox.local"
@@ -82,10 +82,18 @@ class Sandbox:
         self.verifier = SignatureVerifier({**self.world.key_pairs, **self.key_pairs})
         self.reset()
 
-    def reset(self) -> None:
-        self.backend = Backend(self.world, self.clock)
+    def reset(self, durations: DurationsSpec | None = None) -> None:
+        """The world as loaded; its durations drawn as `durations` says, else as the world's."""
+        self.backend = Backend(self.world, self.clock, durations=durations)
         self.faults.clear()
         self.requests.clear()
+
+
+class ResetRequest(BaseModel):
+    """`POST /_sandbox/reset`: optionally, durations other than the world's from now on."""
+
+    model_config = ConfigDict(extra="forbid")
+    durations: DurationsSpec | None = None
 
 
 def _error_body(err: EcsError, request_id: str) -> dict[str, Any]:
@@ -182,7 +190,11 @@ def build_app(sandbox: Sandbox) -> Starlette:
             return JSONResponse(dump_state(sandbox.backend))
 
     async def post_reset(request: Request) -> Response:
-        sandbox.reset()
+        try:
+            reset = ResetRequest.model_validate_json(await request.body() or b"{}")
+        except ValidationError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        sandbox.reset(reset.durations)
         return JSONResponse({"reset": True})
 
     async def post_clock(request: Request) -> Response:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ecs_dr.sandbox.clock import EPOCH, Clock
 from ecs_dr.sandbox.errors import IdempotentParameterMismatch, InvalidRegionIdNotFound
+from ecs_dr.sandbox.models.durations import Variation
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import (
     Disk,
@@ -26,7 +27,7 @@ from ecs_dr.sandbox.models.resources import (
     VSwitch,
     Zone,
 )
-from ecs_dr.sandbox.world import RegionSpec, WorldSpec
+from ecs_dr.sandbox.world import DurationsSpec, RegionSpec, WorldSpec
 
 # ECS ids carry a region code after the prefix (`i-bp1...` in Hangzhou).
 REGION_CODES = {"cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze"}
@@ -57,9 +58,17 @@ class Outcomes:
 class Backend:
     """All regions of one sandbox. Actions run under `lock`, one at a time, like a database."""
 
-    def __init__(self, world: WorldSpec, clock: Clock, seed: int = 20260101) -> None:
+    def __init__(
+        self,
+        world: WorldSpec,
+        clock: Clock,
+        seed: int = 20260101,
+        durations: DurationsSpec | None = None,
+    ) -> None:
         self.world = world
         self.clock = clock
+        spec = durations or world.durations
+        self.durations = Variation(spread=spec.spread, seed=spec.seed)
         self.lock = threading.RLock()
         self.outcomes = Outcomes()
         self._random = random.Random(seed)

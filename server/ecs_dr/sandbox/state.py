@@ -36,6 +36,7 @@ def _resource(obj: Any, now: float) -> dict[str, Any]:
         if isinstance(value, Lifecycle):
             out["status"] = value.status(now)
             out["progress"] = value.progress(now)
+            out["stages"] = [[status, seconds] for status, seconds in value.stages]
         else:
             out[f.name] = _plain(value)
     return out

@@ -164,10 +164,20 @@ class QuotaSpec(_Strict):
     postpaid_disk_capacity_gib: Quota = 2_000_000
 
 
+class DurationsSpec(_Strict):
+    """How far each resource's durations stray from the nominal ones (0: exactly nominal,
+    0.2: each drawn within +-20%), and the seed of the draws: the same seed gives the same
+    durations to resources made in the same order."""
+
+    spread: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
+    seed: Annotated[int, Field(strict=True)] = 0
+
+
 class WorldSpec(_Strict):
     instance_types: dict[str, InstanceTypeCatalogSpec] = Field(default_factory=dict)
     key_pairs: dict[str, str] = Field(default_factory=dict)
     quotas: QuotaSpec = Field(default_factory=QuotaSpec)
+    durations: DurationsSpec = Field(default_factory=DurationsSpec)
     regions: list[RegionSpec] = Field(min_length=1)
 
 

@@ -121,6 +121,10 @@ def check_device(region: Region, instance_id: str, device: str) -> None:
         raise InvalidDeviceInUse(f"{device} is already used on {instance_id}.")
 
 
+def _attaching(backend: Backend) -> tuple[str, float]:
+    return ("Attaching", durations.DISK_ATTACHING_S * backend.durations.factor("attach"))
+
+
 def attach_disk(
     backend: Backend,
     region: Region,
@@ -151,7 +155,9 @@ def attach_disk(
     if delete_with_instance is not None:
         disk.delete_with_instance = delete_with_instance
     disk.lifecycle = Lifecycle(
-        started_at=now, stages=[("Attaching", durations.DISK_ATTACHING_S)], final="In_use"
+        started_at=now,
+        stages=[_attaching(backend)],
+        final="In_use",
     )
 
 
@@ -214,10 +220,10 @@ def new_disk(
     if charge_type == quotas.POSTPAID:
         quotas.check_postpaid_disks(backend, region, [size])
 
-    stages = [("Creating", durations.disk_creation(size))]
+    stages = [("Creating", durations.disk_creation(size) * backend.durations.factor("disk"))]
     final = "Available"
     if instance is not None:
-        stages.append(("Attaching", durations.DISK_ATTACHING_S))
+        stages.append(_attaching(backend))
         final = "In_use"
     disk = Disk(
         disk_id=backend.new_id("d", region.region_id),

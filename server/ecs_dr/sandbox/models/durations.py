@@ -2,10 +2,15 @@
 
 Figures follow what ECS users observe: an ESSD snapshot is usable (instant access) within
 seconds but uploads to zone-redundant storage at a few GiB a second; an image from snapshots
-takes a few minutes; an instance reaches Running in about a minute.
+takes a few minutes; an instance reaches Running in about a minute. These are nominal: a
+world may let each resource stray from them (`Variation`), as a real cloud's durations do.
 """
 
 from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
 
 ESSD_FAMILY = frozenset({"cloud_essd", "cloud_auto", "cloud_essd_entry"})
 
@@ -23,10 +28,8 @@ INSTANCE_STARTING_S = 40.0
 DISK_CREATING_S = 10.0
 DISK_CREATING_S_PER_GIB = 0.02
 DISK_ATTACHING_S = 5.0
-DISK_DETACHING_S = 5.0
 
 VSWITCH_PENDING_S = 3.0
-INSTANCE_STOPPING_S = 10.0
 
 
 def snapshot_upload(size_gib: int, category: str) -> float:
@@ -41,3 +44,26 @@ def image_creation(total_gib: int) -> float:
 
 def disk_creation(size_gib: int) -> float:
     return DISK_CREATING_S + DISK_CREATING_S_PER_GIB * size_gib
+
+
+@dataclass
+class Variation:
+    """How far each new resource's durations stray from the nominal ones.
+
+    A real cloud's durations never land on a round grid; with nominal ones, a client that
+    polls every 30 s can be lucky on every run. Each resource draws one factor in
+    [1 - spread, 1 + spread] from (seed, its kind, how many of its kind came before), so two
+    clients that create the same resources in the same order meet the same durations.
+    """
+
+    spread: float = 0.0
+    seed: int = 0
+    drawn: Counter[str] = field(default_factory=Counter)
+
+    def factor(self, kind: str) -> float:
+        ordinal = self.drawn[kind]
+        self.drawn[kind] += 1
+        if not self.spread:
+            return 1.0
+        draw = random.Random(f"{self.seed}/{kind}/{ordinal}")
+        return 1.0 + draw.uniform(-self.spread, self.spread)

@@ -267,6 +267,7 @@ def _snapshot_instance(
     mappings, ready_at = [], now
     for disk in _instance_disks(region, instance):
         upload = durations.snapshot_upload(disk.size, disk.category)
+        upload *= backend.durations.factor("snapshot")
         instant = disk.category in durations.ESSD_FAMILY
         snapshot = Snapshot(
             snapshot_id=backend.new_id("s", region.region_id),
@@ -323,7 +324,8 @@ def create_image(
     else:
         os_name = _source_os(region, mappings) or DEFAULT_OS_NAME
     image_id = backend.new_id("m", region.region_id)
-    creating = ready_at - now + durations.image_creation(sum(m.size for m in mappings))
+    creation = durations.image_creation(sum(m.size for m in mappings))
+    creating = ready_at - now + creation * backend.durations.factor("image")
     image = Image(
         image_id=image_id,
         image_name=request.image_name or "",

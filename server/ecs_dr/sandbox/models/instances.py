@@ -318,12 +318,13 @@ def launch(
     take_stock(plan.zone, request.instance_type, plan.count)
     now = backend.now()
     taken = {instance.private_ip for instance in region.instances.values()}
-    stages = [
-        ("Pending", durations.INSTANCE_PENDING_S),
-        ("Starting", durations.INSTANCE_STARTING_S),
-    ]
     ids = []
     for _ in range(plan.count):
+        factor = backend.durations.factor("instance")
+        stages = [
+            ("Pending", durations.INSTANCE_PENDING_S * factor),
+            ("Starting", durations.INSTANCE_STARTING_S * factor),
+        ]
         instance_id = backend.new_id("i", region.region_id)
         private_ip = backend.next_private_ip(plan.vswitch.cidr_block, taken)
         taken.add(private_ip)

@@ -19,7 +19,6 @@ from ecs_dr.sandbox.errors import (
     InvalidVSwitchNameMalformed,
     InvalidZoneIdNotFound,
 )
-from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import Region, Vpc, VSwitch
 
@@ -77,6 +76,7 @@ def create_vswitch(
     name: str | None,
     description: str | None,
     now: float,
+    pending_s: float,
     new_id: Callable[[], str],
 ) -> VSwitch:
     """Add a VSwitch after checking every rule; nothing changes when one fails.
@@ -111,7 +111,7 @@ def create_vswitch(
         vswitch_name=name or "",
         lifecycle=Lifecycle(
             started_at=now,
-            stages=[("Pending", VSWITCH_PENDING_S)],
+            stages=[("Pending", pending_s)],
             final="Available",
         ),
         created_at=now,

@@ -180,6 +180,7 @@ def _add_snapshot(
 ) -> Snapshot:
     now = backend.now()
     upload = durations.snapshot_upload(disk.size, disk.category)
+    upload *= backend.durations.factor("snapshot")
     essd = disk.category in durations.ESSD_FAMILY
     snapshot = Snapshot(
         snapshot_id=backend.new_id("s", region.region_id),

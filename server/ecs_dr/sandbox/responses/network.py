@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.clock import iso
+from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import available_ip_count, create_vswitch
 from ecs_dr.sandbox.models.resources import Region, SecurityGroup, Vpc, VSwitch
 from ecs_dr.sandbox.models.tags import tags_body, tags_of
@@ -38,6 +39,7 @@ def create_vswitch_action(backend: Backend, params: Params) -> Body:
             name=name,
             description=description,
             now=backend.now(),
+            pending_s=VSWITCH_PENDING_S * backend.durations.factor("vswitch"),
             new_id=lambda: backend.new_id("vsw", region.region_id),
         )
         return (vswitch.vswitch_id,)
