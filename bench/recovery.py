@@ -3,9 +3,10 @@
 Scenario A (1, 3, 8 disks) through the product: plan_recovery and execute_recovery over the
 real `mcp` client against `ecs-dr-mcp serve` on a sandbox in its own process, followed with
 wait_operation until completed. Its wall time in cloud seconds (real x scale) over the
-critical path (bench/worlds.py, from the sandbox's simulated durations) is its overhead;
-beside it the runbook (bench/runbook.py) on the same sandbox at the same scale. The requests
-log gives the API calls of each recovery; Scenario B copies 1, 4 and 8 disks onto a target.
+critical path (bench/worlds.py, from the durations the sandbox drew for that recovery's
+resources) is its overhead; beside it the runbook (bench/runbook.py) on a twin sandbox at the
+same scale, repeat for repeat on the same durations. The requests log gives the API calls of
+each recovery; Scenario B copies 1, 4 and 8 disks onto a target.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,16 @@ RUN_TIMEOUT_S = 120.0
 # scale, as its waits are: unscaled, each call would wait 0.1 real s = 10 cloud s for its slot.
 ECS_QPS = 10.0
 SPAWN_REPEATS = 5
+# A real cloud's durations are not round: each Scenario A resource takes its nominal duration
+# +-20%, drawn per repeat (seed = repeat), the same for the product and the runbook. With
+# nominal ones, a 330 s upload and a 60 s instance land on the runbook's 30 s and 15 s poll
+# grid, so it would see them the moment they are done on every run: a best case no cloud
+# gives. 20% spreads each readiness over more than one poll interval of the runbook's.
+A_SPREAD = 0.2
+A_REPEATS = 7
+# Scenario B measures how copies overlap: equal disks at nominal durations, so 1, 4 and 8 of
+# them share one critical path.
+B_REPEATS = 3
 A_OVERHEAD_LIMIT = 0.05
 OVERHEAD_RATIO_LIMIT = 3.0
 B_SCALING_LIMIT = 1.5
@@ -58,15 +68,21 @@ RUNBOOK_B_DISKS = 8
 
 @dataclass
 class Run:
-    """One recovery: real seconds from its first call to completion, and its requests."""
+    """One recovery: real seconds from its first call to completion, its requests, and (for
+    Scenario A) the cloud's critical path of its own resources, by stage."""
 
     real_s: float
     requests: list[dict[str, Any]]
     scale: float
+    path: dict[str, float] = field(default_factory=dict)
 
     @property
     def cloud_s(self) -> float:
         return self.real_s * self.scale
+
+    @property
+    def floor(self) -> float:
+        return sum(self.path.values())
 
     @property
     def polling(self) -> int:
@@ -75,6 +91,14 @@ class Run:
     @property
     def mutating(self) -> int:
         return len(self.requests) - self.polling
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Runs per Scenario A recovery (each on its own draw of durations) and per Scenario B."""
+
+    a: int
+    b: int
 
 
 @dataclass
@@ -97,10 +121,18 @@ def _actions(run: Run) -> dict[str, int]:
 
 
 # --- the product ---------------------------------------------------------------------------
+def _a_durations(repeat: int) -> dict[str, Any]:
+    return {"spread": A_SPREAD, "seed": repeat + 1}
+
+
 async def _product_run(
-    served: Served, sandbox: SandboxControl, plan: Mapping[str, Any], scale: float
+    served: Served,
+    sandbox: SandboxControl,
+    plan: Mapping[str, Any],
+    scale: float,
+    durations: Mapping[str, Any] | None = None,
 ) -> Run:
-    sandbox.reset()
+    sandbox.reset(durations)
     with anyio.fail_after(RUN_TIMEOUT_S):
         started = time.perf_counter()
         planned, _ = await decide(served, "plan_recovery", plan)
@@ -133,7 +165,7 @@ def _b_plan(count: int) -> dict[str, Any]:
 
 
 async def _product(
-    sandbox: SandboxControl, workdir: Path, repeats: int, scale: float
+    sandbox: SandboxControl, workdir: Path, repeats: Repeats, scale: float
 ) -> tuple[dict[int, Series], dict[int, Series]]:
     env = {
         "ECS_DR_CLOUD_TIME_SCALE": str(scale),
@@ -147,9 +179,12 @@ async def _product(
         # measured elsewhere), and a plan changes nothing.
         for plan in (_a_plan(A_DISKS[0]), _b_plan(B_DISKS[0])):
             await decide(served, "plan_recovery", plan)
-        for _ in range(repeats):
+        for repeat in range(repeats.a):
             for n in A_DISKS:
-                a[n].runs.append(await _product_run(served, sandbox, _a_plan(n), scale))
+                run = await _product_run(served, sandbox, _a_plan(n), scale, _a_durations(repeat))
+                run.path = worlds.scenario_a_critical_path(sandbox.state())
+                a[n].runs.append(run)
+        for _ in range(repeats.b):
             for n in B_DISKS:
                 b[n].runs.append(await _product_run(served, sandbox, _b_plan(n), scale))
     return a, b
@@ -157,19 +192,21 @@ async def _product(
 
 # --- the runbook ---------------------------------------------------------------------------
 def _runbook(
-    sandbox: SandboxControl, repeats: int, scale: float, spawn_s: float
+    sandbox: SandboxControl, repeats: Repeats, scale: float, spawn_s: float
 ) -> dict[int, Series]:
     client = runbook.sdk_client(sandbox.endpoint, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, worlds.REGION)
     operator = runbook.Runbook(client, worlds.REGION, scale, spawn_s)
     # Scenario A by disk count; Scenario B's 8 disks under the negative key.
     series = {n: Series() for n in (*A_DISKS, -RUNBOOK_B_DISKS)}
-    for _ in range(repeats):
+    for repeat in range(repeats.a):
         for n in A_DISKS:
-            sandbox.reset()
+            sandbox.reset(_a_durations(repeat))
             started = time.perf_counter()
             operator.full_instance(worlds.scenario_a_source(n), worlds.TARGET_ZONE)
             real_s = time.perf_counter() - started
-            series[n].runs.append(Run(real_s, sandbox.requests(), scale))
+            path = worlds.scenario_a_critical_path(sandbox.state())
+            series[n].runs.append(Run(real_s, sandbox.requests(), scale, path))
+    for _ in range(repeats.b):
         sandbox.reset()
         disk_ids = [d.disk_id for d in worlds.scenario_b_disks()[:RUNBOOK_B_DISKS]]
         started = time.perf_counter()
@@ -186,26 +223,29 @@ def _first_after(requests: Sequence[Mapping[str, Any]], action: str, at: float) 
     return float(min(times)) if times else None
 
 
-def _a_profile(run: Run, disks: Sequence[worlds.Disk]) -> dict[str, float]:
-    """Cloud seconds lost at each stage of one Scenario A recovery, from the requests log:
-    before the first create (reads, planning), after each resource was ready until a poll
-    saw it (cadence), and from that poll to the next create (steps)."""
+def _a_profile(run: Run) -> dict[str, float]:
+    """Cloud seconds lost at each stage of one Scenario A recovery, from the requests log and
+    its resources' durations: before the first create (reads, planning), after each resource
+    was ready until a poll saw it (cadence), and from that poll to the next create (steps)."""
     requests = run.requests
     first = requests[0]["cloud_time"]
     end = first + run.cloud_s
 
-    def at(action: str) -> float:
-        return float(min(r["cloud_time"] for r in requests if r["action"] == action))
+    def at(action: str) -> float | None:
+        times = [r["cloud_time"] for r in requests if r["action"] == action]
+        return float(min(times)) if times else None
 
     # A single-disk source takes one snapshot, a multi-disk one a group.
-    grouped = len(disks) > 1
-    group_at = at("CreateSnapshotGroup" if grouped else "CreateSnapshot")
-    snapshot_poll = "DescribeSnapshotGroups" if grouped else "DescribeSnapshots"
-    group_ready = group_at + max(durations.snapshot_upload(d.size, "cloud_essd") for d in disks)
-    image_at = at("CreateImage")
-    image_ready = image_at + durations.image_creation(sum(d.size for d in disks))
-    run_at = at("RunInstances")
-    instance_ready = run_at + durations.INSTANCE_PENDING_S + durations.INSTANCE_STARTING_S
+    group_at = at("CreateSnapshotGroup")
+    snapshot_poll = "DescribeSnapshotGroups"
+    if group_at is None:
+        group_at, snapshot_poll = at("CreateSnapshot"), "DescribeSnapshots"
+    image_at, run_at = at("CreateImage"), at("RunInstances")
+    if group_at is None or image_at is None or run_at is None:
+        raise RuntimeError("a Scenario A recovery without its snapshot, image or instance")
+    group_ready = group_at + run.path["snapshot_s"]
+    image_ready = image_at + run.path["image_s"]
+    instance_ready = run_at + run.path["instance_s"]
     group_seen = _first_after(requests, snapshot_poll, group_ready) or image_at
     image_seen = _first_after(requests, "DescribeImages", image_ready) or run_at
     instance_seen = _first_after(requests, "DescribeInstances", instance_ready) or end
@@ -220,18 +260,30 @@ def _a_profile(run: Run, disks: Sequence[worlds.Disk]) -> dict[str, float]:
     }
 
 
-def _median_profile(runs: Sequence[Run], disks: Sequence[worlds.Disk]) -> dict[str, float]:
-    profiles = [_a_profile(r, disks) for r in runs]
+def _median_profile(runs: Sequence[Run]) -> dict[str, float]:
+    profiles = [_a_profile(r) for r in runs]
     return {k: round(statistics.median(p[k] for p in profiles), 1) for k in profiles[0]}
 
 
+LAGS = ("snapshot_poll_lag_s", "image_poll_lag_s", "instance_poll_lag_s")
+
+
 # --- the sections --------------------------------------------------------------------------
-def _overhead(run: Run, floor: float) -> float:
-    return run.cloud_s / floor - 1.0
+def _overhead(run: Run) -> float:
+    return run.cloud_s / run.floor - 1.0
 
 
-def _over(run: Run, floor: float) -> float:
-    return run.cloud_s / floor
+def _over(run: Run) -> float:
+    return run.cloud_s / run.floor
+
+
+def _floor(run: Run) -> float:
+    return run.floor
+
+
+def _poll_lag(run: Run) -> float:
+    profile = _a_profile(run)
+    return sum(profile[k] for k in LAGS)
 
 
 def _cloud_s(run: Run) -> float:
@@ -250,74 +302,59 @@ def _polling(run: Run) -> float:
     return run.polling
 
 
-LAGS = ("snapshot_poll_lag_s", "image_poll_lag_s", "instance_poll_lag_s")
-# A poll every T seconds sees a resource T/2 after it is ready, on average over where the
-# readiness falls between two polls.
-RUNBOOK_MEAN_LAG_S = (runbook.SNAPSHOT_POLL_S + runbook.IMAGE_POLL_S + runbook.INSTANCE_POLL_S) / 2
-
-
-def _phase_averaged_overhead(run: Run, disks: Sequence[worlds.Disk], floor: float) -> float:
-    """The runbook's overhead with its measured poll lags replaced by their mean (T/2 each):
-    the sandbox's durations are round (330 s, 60 s) and land on the runbook's 30 s and 15 s
-    grid, so the measured lags are luckier than a real cloud's."""
-    profile = _a_profile(run, disks)
-    cloud_s = run.cloud_s - sum(profile[k] for k in LAGS) + RUNBOOK_MEAN_LAG_S
-    return cloud_s / floor - 1.0
-
-
 def _overhead_section(
     a: dict[int, Series],
     base: dict[int, Series],
     *,
     scale: float,
-    repeats: int,
+    repeats: Repeats,
     spawn: list[float],
     spawn_s: float,
 ) -> Section:
-    floors = {n: worlds.scenario_a_critical_path(worlds.scenario_a_disks(n)) for n in A_DISKS}
     rows: list[list[str | int | float]] = []
-    figures: dict[str, Any] = {"time_scale": scale, "repeats": repeats}
+    figures: dict[str, Any] = {
+        "time_scale": scale,
+        "repeats": repeats.a,
+        "duration_spread": A_SPREAD,
+    }
     for n in A_DISKS:
-        floor = floors[n]
         product, baseline = a[n], base[n]
-        over_path = partial(_over, floor=floor)
-        ours = product.median(partial(_overhead, floor=floor))
-        theirs = baseline.median(partial(_overhead, floor=floor))
+        ours = product.median(_overhead)
+        theirs = baseline.median(_overhead)
         ratio = theirs / ours if ours > 0 else float("inf")
-        disks = worlds.scenario_a_disks(n)
-        averaged = baseline.median(partial(_phase_averaged_overhead, disks=disks, floor=floor))
-        averaged_ratio = averaged / ours if ours > 0 else float("inf")
         rows.append(
             [
                 n,
-                round(floor),
+                round(product.median(_floor)),
                 round(product.median(_cloud_s)),
-                f"{product.median(over_path):.3f}",
+                f"{product.median(_over):.3f}",
                 f"{ours:.1%}",
+                round(product.median(_poll_lag), 1),
                 round(baseline.median(_cloud_s)),
-                f"{baseline.median(over_path):.3f}",
+                f"{baseline.median(_over):.3f}",
                 f"{theirs:.1%}",
+                round(baseline.median(_poll_lag), 1),
                 f"{ratio:.1f}x",
-                f"{averaged:.1%} ({averaged_ratio:.1f}x)",
             ]
         )
         figures[f"{n}_disks"] = {
-            "critical_path_s": floor,
+            "critical_path_s": product.median(_floor),
+            "critical_path_s_range": product.span(_floor),
             "product_cloud_s": product.median(_cloud_s),
             "product_cloud_s_range": product.span(_cloud_s),
-            "product_ratio": product.median(over_path),
-            "product_ratio_range": product.span(over_path),
+            "product_ratio": product.median(_over),
+            "product_ratio_range": product.span(_over),
             "product_overhead": ours,
+            "product_overhead_range": product.span(_overhead),
             "runbook_cloud_s": baseline.median(_cloud_s),
             "runbook_cloud_s_range": baseline.span(_cloud_s),
-            "runbook_ratio": baseline.median(over_path),
-            "runbook_ratio_range": baseline.span(over_path),
+            "runbook_ratio": baseline.median(_over),
+            "runbook_ratio_range": baseline.span(_over),
             "runbook_overhead": theirs,
+            "runbook_overhead_range": baseline.span(_overhead),
             "overhead_ratio": ratio,
-            "runbook_phase_averaged_overhead": averaged,
-            "overhead_ratio_phase_averaged": averaged_ratio,
-            "product_profile_s": _median_profile(product.runs, worlds.scenario_a_disks(n)),
-            "runbook_profile_s": _median_profile(baseline.runs, worlds.scenario_a_disks(n)),
+            "product_profile_s": _median_profile(product.runs),
+            "runbook_profile_s": _median_profile(baseline.runs),
         }
     three = figures["3_disks"]
     overhead_section = Section(
@@ -329,11 +366,12 @@ def _overhead_section(
             "product s",
             "product / path",
             "product overhead",
+            "product poll lag s",
             "runbook s",
             "runbook / path",
             "runbook overhead",
+            "runbook poll lag s",
             "runbook / product overhead",
-            "runbook overhead, polls phase-averaged (ratio)",
         ],
         rows=rows,
         figures=figures,
@@ -359,10 +397,19 @@ def _overhead_section(
             "shows magnified, never hidden; the runbook's intervals are cloud seconds",
             "wall time: real seconds x scale from the plan_recovery call (the runbook: its "
             "first DescribeInstances) until the DR instance is Running; "
-            f"medians of {repeats} run(s), ranges in the JSON",
-            "critical path: slowest disk's snapshot upload, then the image "
-            "(120 s + 0.2 s/GiB), then the instance's Pending + Starting (60 s); the target "
-            "zone has a VSwitch, so no CreateVSwitch (ecs_dr/sandbox/models/durations.py)",
+            f"medians of {repeats.a} run(s), ranges in the JSON",
+            "durations: each snapshot, image and instance takes its nominal duration "
+            f"(ecs_dr/sandbox/models/durations.py) +-{A_SPREAD:.0%}, drawn per repeat "
+            "(sandbox reset with durations spread and seed = repeat), the same for the "
+            "product and the runbook; a real cloud's durations are not round, and nominal "
+            "ones (a 500 GiB upload 330 s, an instance 60 s) land on the runbook's 30 s and "
+            "15 s poll grid, so it would see each resource the moment it is done on every run",
+            "critical path: per run, from the durations the sandbox drew for its resources: "
+            "the slowest snapshot's upload, then the image, then the instance's Pending + "
+            "Starting; the target zone has a VSwitch, so no CreateVSwitch; the column is the "
+            "median",
+            "overhead: each run's wall time over its own critical path, less 1; the ratio: "
+            "median runbook overhead / median product overhead",
             "runbook: official SDK, one step after the other, group polled every 30 s, image "
             "every 60 s, instance 15 s after RunInstances and every 15 s, plus a CLI process "
             f"per call: a measured `python -c pass` spawn of {min(spawn) * 1000:.0f}-"
@@ -373,17 +420,11 @@ def _overhead_section(
             f"the server runs with ECS_DR_CLOUD_TIME_SCALE={scale:g} and its default 10 QPS "
             f"at the same scale (ECS_DR_MAX_QPS={ECS_QPS * scale:g}): unscaled, every call "
             "would wait 0.1 real s = 10 cloud s for its slot",
-            "what the product waits on: its waiters' poll lag (product_profile_s). A "
-            "waiter sleeps until the end the progress rate predicts (poll_delay in "
-            "ecs_dr/cloud/waiters.py: at least 2 s, at most the waiter's max_delay_s) and "
-            "polls an instance, which reports no progress, at most 5 s apart; with a doubling "
-            "backoff up to 30 s alone it was seen 10-20 s late per wait (3 disks: 7.4% over "
-            "the critical path)",
-            "the runbook ratio is measured against a best case for the runbook: the "
-            "sandbox's durations are round (a 500 GiB upload 330 s, an instance 60 s) and "
-            "fall on the runbook's 30 s / 15 s poll grid, so its measured snapshot and instance "
-            "lags are near 0 where a real cloud averages T/2; the last column replaces its "
-            f"measured lags by T/2 each ({RUNBOOK_MEAN_LAG_S:g} s in all)",
+            "poll lag: from each resource (group, image, instance) being ready until a poll "
+            "saw it, summed. A product waiter sleeps until the end the progress rate "
+            "predicts (poll_delay in ecs_dr/cloud/waiters.py: at least 2 s, at most the "
+            "waiter's max_delay_s) and polls an instance, which reports no progress, at most "
+            "5 s apart",
             "profile (JSON *_profile_s, cloud s): reads before the first create, each "
             "resource ready until a poll saw it, and from that poll to the next create",
         ],
@@ -436,12 +477,12 @@ def _calls_section(a: dict[int, Series], base: dict[int, Series], b: dict[int, S
 
 
 def _b_section(
-    b: dict[int, Series], base: dict[int, Series], *, scale: float, repeats: int
+    b: dict[int, Series], base: dict[int, Series], *, scale: float, repeats: Repeats
 ) -> Section:
     b_floors = {n: worlds.scenario_b_critical_path(worlds.scenario_b_disks()[:n]) for n in B_DISKS}
     one = b[1].median(_cloud_s)
     b_rows: list[list[str | int | float]] = []
-    b_figures: dict[str, Any] = {"time_scale": scale, "repeats": repeats}
+    b_figures: dict[str, Any] = {"time_scale": scale, "repeats": repeats.b}
     for n in B_DISKS:
         cloud = b[n].median(_cloud_s)
         floor = b_floors[n]
@@ -503,7 +544,7 @@ def _sections(
     b: dict[int, Series],
     *,
     scale: float,
-    repeats: int,
+    repeats: Repeats,
     spawn: list[float],
     spawn_s: float,
 ) -> list[Section]:
@@ -518,7 +559,7 @@ async def _both(
     product_sandbox: SandboxControl,
     runbook_sandbox: SandboxControl,
     workdir: Path,
-    repeats: int,
+    repeats: Repeats,
     scale: float,
     spawn_s: float,
 ) -> tuple[dict[int, Series], dict[int, Series], dict[int, Series]]:
@@ -544,7 +585,7 @@ def _sandbox_args(world: Path, scale: float) -> list[str]:
 
 
 def run(quick: bool) -> list[Section]:
-    repeats = 1 if quick else 3
+    repeats = Repeats(a=1, b=1) if quick else Repeats(a=A_REPEATS, b=B_REPEATS)
     scale = TIME_SCALE
     spawn = runbook.spawn_cost_s(SPAWN_REPEATS)
     spawn_s = statistics.median(spawn)

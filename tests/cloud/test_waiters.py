@@ -368,8 +368,13 @@ async def test_vswitch_waiter_waits_until_available(
 
 
 def test_a_poll_comes_when_the_progress_rate_predicts_the_end() -> None:
-    # 20% -> 60% in 40 s: 1% a second, so the remaining 40% end in 40 s.
-    assert poll_delay(10.0, 60.0, (0.0, 20), (40.0, 60)) == 40.0
+    # 20% -> 60% in 40 s: 1% a second, so the remaining 40% end in about 40 s.
+    assert 39.0 <= poll_delay(10.0, 60.0, (0.0, 20), (40.0, 60)) <= 40.0
+
+
+def test_the_end_is_aimed_at_the_middle_of_the_last_reported_percent() -> None:
+    # 1% every 4 s and 90% reported: 10% to go ends 36-40 s on, as ECS reports whole percents.
+    assert poll_delay(10.0, 60.0, (0.0, 10), (320.0, 90)) == 38.0
 
 
 def test_a_far_end_is_polled_at_the_waiters_longest_delay() -> None:

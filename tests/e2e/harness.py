@@ -102,9 +102,10 @@ class SandboxControl:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
-    def reset(self) -> None:
-        """The world as loaded, no faults, an empty requests log (the clock keeps its time)."""
-        self._post("reset")
+    def reset(self, durations: Mapping[str, Any] | None = None) -> None:
+        """The world as loaded, no faults, an empty requests log (the clock keeps its time);
+        with `durations` (spread, seed), resources from now on take durations drawn so."""
+        self._post("reset", None if durations is None else {"durations": durations})
 
     def clear_faults(self) -> None:
         request = urllib.request.Request(f"http://{self.endpoint}/_sandbox/faults", method="DELETE")

@@ -64,8 +64,12 @@ def _group_progress(item: Any) -> int | None:
     return min(values) if values else None
 
 
-# The shortest pause between two polls of a resource that reports its progress.
-MIN_POLL_DELAY_S = 2.0
+# The shortest pause between two polls of a resource that reports its progress: near its
+# end, one more poll costs less than seeing it done a few seconds late.
+MIN_POLL_DELAY_S = 1.0
+# ECS reports whole percents: at `p%` the resource is somewhere within that percent, so its end
+# is aimed at the middle of the last one, not at its far edge (up to 1% of the duration late).
+HALF_PERCENT = 0.5
 Reading = tuple[float, int]
 """When (clock seconds) a poll saw which progress (percent)."""
 
@@ -81,7 +85,8 @@ def poll_delay(
         if latest[1] >= 100:
             return MIN_POLL_DELAY_S
         rate = (latest[1] - first[1]) / max(latest[0] - first[0], 1e-9)
-        return min(max((100 - latest[1]) / rate, MIN_POLL_DELAY_S), max_delay_s)
+        remaining = (100 - latest[1] - HALF_PERCENT) / rate
+        return min(max(remaining, MIN_POLL_DELAY_S), max_delay_s)
     return backoff_s * random.uniform(0.8, 1.2)
 
 

@@ -47,14 +47,20 @@ async def describe_snapshot_group(gw: EcsGateway, region_id: str, group_id: str)
             action="DescribeSnapshotGroups",
             region_id=region_id,
         )
-    group = found[0]
+    return await snapshot_group_from(gw, region_id, found[0])
+
+
+async def snapshot_group_from(gw: EcsGateway, region_id: str, group: Any) -> SnapshotGroup:
+    """A group as DescribeSnapshotGroups listed it, with its snapshots in full."""
     members = items(group.snapshots, "snapshot")
     snapshots = await describe_snapshots(gw, region_id, [s.snapshot_id for s in members])
     return SnapshotGroup(
         snapshot_group_id=group.snapshot_group_id,
         instance_id=group.instance_id or "",
         status=group.status,
-        snapshots=[s.model_copy(update={"snapshot_group_id": group_id}) for s in snapshots],
+        snapshots=[
+            s.model_copy(update={"snapshot_group_id": group.snapshot_group_id}) for s in snapshots
+        ],
         name=group.name or "",
         created_at=group.creation_time or "",
     )

@@ -15,7 +15,7 @@ from ecs_dr.cloud.ecs._sdk import items, percent
 from ecs_dr.cloud.ecs.images import image_from
 from ecs_dr.cloud.ecs.instances import describe_instance, disk_from
 from ecs_dr.cloud.ecs.network import vswitch_from
-from ecs_dr.cloud.ecs.snapshots import describe_snapshot_group, snapshot_from
+from ecs_dr.cloud.ecs.snapshots import snapshot_from, snapshot_group_from
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
@@ -199,7 +199,7 @@ async def wait_snapshot_group(
             await on_progress(status, overall, elapsed_s)
 
     async def finish(done: Waited) -> tuple[SnapshotGroup, dict[str, datetime]]:
-        group = await describe_snapshot_group(gw, region_id, group_id)
+        group = await snapshot_group_from(gw, region_id, done.item)
         at = timing.now()
         return group, {s.snapshot_id: redundant_at.get(s.snapshot_id, at) for s in group.snapshots}
 
