@@ -32,6 +32,7 @@ from tests.e2e.harness import (
 
 from bench import runbook, worlds
 from bench.report import Section, Target
+from ecs_dr.cloud.waiters import INSTANCE, MIN_POLL_DELAY_S
 from ecs_dr.sandbox.models import durations
 
 # Cloud seconds per real second. At 100 a 3-disk recovery (658 cloud s) takes ~7 real s, and
@@ -422,9 +423,10 @@ def _overhead_section(
             "would wait 0.1 real s = 10 cloud s for its slot",
             "poll lag: from each resource (group, image, instance) being ready until a poll "
             "saw it, summed. A product waiter sleeps until the end the progress rate "
-            "predicts (poll_delay in ecs_dr/cloud/waiters.py: at least 2 s, at most the "
-            "waiter's max_delay_s) and polls an instance, which reports no progress, at most "
-            "5 s apart",
+            "predicts, aiming at the middle of the last reported percent (poll_delay in "
+            f"ecs_dr/cloud/waiters.py: at least {MIN_POLL_DELAY_S:g} s, at most the waiter's "
+            f"max_delay_s) and polls an instance, which reports no progress, at most "
+            f"{INSTANCE.max_delay_s:g} s apart",
             "profile (JSON *_profile_s, cloud s): reads before the first create, each "
             "resource ready until a poll saw it, and from that poll to the next create",
         ],
