@@ -233,8 +233,7 @@ def _a_profile(run: Run) -> dict[str, float]:
     end = first + run.cloud_s
 
     def at(action: str) -> float | None:
-        times = [r["cloud_time"] for r in requests if r["action"] == action]
-        return float(min(times)) if times else None
+        return _first_after(requests, action, first)
 
     # A single-disk source takes one snapshot, a multi-disk one a group.
     group_at = at("CreateSnapshotGroup")
