@@ -214,9 +214,11 @@ def embedded_sandbox(
                 security_token=security_token,
             )
         )
-        yield EmbeddedSandbox(
-            thread, EcsGateway(settings, credential=credential), sandbox_timing(clock)
+        timing = sandbox_timing(clock)
+        gateway = EcsGateway(
+            settings, credential=credential, sleep=timing.sleep, clock=timing.clock
         )
+        yield EmbeddedSandbox(thread, gateway, timing)
 
 
 @dataclass
@@ -285,10 +287,11 @@ def build_services(
             )
         else:
             try:
-                gateway = EcsGateway(CloudSettings.from_env(env))
+                settings = CloudSettings.from_env(env)
             except ValidationError as exc:
                 raise ConfigError(str(exc.errors()[0]["msg"])) from None
-            timing = cloud_timing(env, gateway.settings)
+            timing = cloud_timing(env, settings)
+            gateway = EcsGateway(settings, sleep=timing.sleep, clock=timing.clock)
         state_dir.mkdir(parents=True, exist_ok=True)
         journal = Journal(state_dir / JOURNAL_FILE)
         operations = Operations(journal, operation_settings.max_call_wait_s)

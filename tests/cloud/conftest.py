@@ -6,6 +6,7 @@ import pytest
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials.models import Config as CredentialConfig
 
+from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.sandbox.clock import VirtualClock
@@ -38,16 +39,26 @@ def gateway_settings(sandbox: SandboxHandle) -> CloudSettings:
     )
 
 
-def sandbox_gateway(sandbox: SandboxHandle, settings: CloudSettings) -> EcsGateway:
-    """A gateway signing with the sandbox's key pair."""
+def sandbox_gateway(
+    sandbox: SandboxHandle, settings: CloudSettings, timing: Timing = REAL_TIME
+) -> EcsGateway:
+    """A gateway signing with the sandbox's key pair; busy answers are asked again on
+    `timing`'s clock."""
     return EcsGateway(
-        settings, credential=access_key(sandbox.access_key_id, sandbox.access_key_secret)
+        settings,
+        credential=access_key(sandbox.access_key_id, sandbox.access_key_secret),
+        sleep=timing.sleep,
+        clock=timing.clock,
     )
 
 
 @pytest.fixture
-def gateway(sandbox: SandboxHandle, gateway_settings: CloudSettings) -> EcsGateway:
-    return sandbox_gateway(sandbox, gateway_settings)
+def gateway(
+    sandbox: SandboxHandle, gateway_settings: CloudSettings, virtual_time: VirtualTime
+) -> EcsGateway:
+    """A busy answer is asked again on the sandbox's virtual clock, as waits are."""
+    timing = Timing(sleep=virtual_time.sleep, clock=virtual_time.now)
+    return sandbox_gateway(sandbox, gateway_settings, timing)
 
 
 class VirtualTime:

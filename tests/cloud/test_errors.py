@@ -14,8 +14,11 @@ from darabonba.exceptions import RequiredArgumentException, RetryError, Unretrya
 from darabonba.policy.retry import RetryPolicyContext
 
 from ecs_dr.cloud.errors import (
+    BUSY_CODES,
+    NEVER_SUCCEED_CODES,
     REDACTED,
     AuthenticationFailed,
+    Busy,
     CloudError,
     Conflict,
     InvalidParameter,
@@ -75,14 +78,19 @@ def io_error_as_the_sdk_wraps_it(reset: OSError) -> RetryError:
         ("Forbidden.RAM", 403, PermissionDenied),
         ("InvalidInstanceId.NotFound", 404, NotFound),
         ("InvalidSnapshotId.NotFound", 404, NotFound),
-        ("InvalidSnapshotId.NotReady", 400, Conflict),
-        ("OperationConflict", 409, Conflict),
-        ("IncorrectInstanceStatus", 400, Conflict),
-        ("IncorrectDiskStatus.CreatingSnapshot", 400, Conflict),
+        ("InvalidSnapshotId.NotReady", 403, Busy),
+        ("OperationConflict", 409, Busy),
+        ("IncorrectInstanceStatus", 400, Busy),
+        ("IncorrectDiskStatus.CreatingSnapshot", 403, Busy),
+        ("IncorrectImageStatus", 400, Conflict),
         ("OperationDenied.NoStock", 403, NoStock),
         ("Zone.NotOnSale", 403, NoStock),
         ("QuotaExceed.Image", 403, QuotaExceeded),
-        ("QuotaExceed.ConcurrentSnapshotQuota", 403, QuotaExceeded),
+        ("QuotaExceed.ConcurrentSnapshotQuota", 403, Busy),
+        ("IdempotentParameterMismatch", 400, InvalidParameter),
+        ("IncorrectDiskStatus.NeverAttached", 403, InvalidParameter),
+        ("InvalidCidrBlock.Overlapped", 400, InvalidParameter),
+        ("QuotaExceeded.VSwitch", 400, QuotaExceeded),
         ("InvalidPerformanceLevel.ValueNotSupported", 400, InvalidParameter),
         ("MissingParameter", 400, InvalidParameter),
         ("DiskCategory.OperationNotSupported", 400, InvalidParameter),
@@ -101,6 +109,28 @@ def test_codes_are_classified_by_the_named_tables(
     code: str, status: int, expected: type[CloudError]
 ) -> None:
     assert classify(code, status) is expected
+
+
+@pytest.mark.parametrize("code", sorted(BUSY_CODES))
+def test_every_wait_and_ask_again_code_is_busy(code: str) -> None:
+    assert classify(code, 403) is Busy
+
+
+@pytest.mark.parametrize("code", sorted(NEVER_SUCCEED_CODES))
+def test_codes_that_never_succeed_on_retry_are_not_busy(code: str) -> None:
+    assert not issubclass(classify(code, 403), Conflict)
+
+
+def test_forbidden_ram_on_a_vpc_api_call_names_the_vpc_action() -> None:
+    error = translate(
+        client_exception("Forbidden.RAM", "User not authorized.", 403),
+        action="CreateVSwitch",
+        region_id="cn-hangzhou",
+        service="vpc",
+    )
+
+    assert isinstance(error, PermissionDenied)
+    assert error.ram_action == "vpc:CreateVSwitch"
 
 
 def test_quota_exceeded_matches_ecs_spelling_quota_exceed() -> None:

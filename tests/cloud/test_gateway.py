@@ -9,21 +9,24 @@ import pytest
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials.models import Config as CredentialConfig
 from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_vpc20160428 import models as vpc
 from structlog.testing import capture_logs
 
 from ecs_dr.cloud.errors import (
     AuthenticationFailed,
+    Busy,
     CloudError,
+    InvalidParameter,
     NotFound,
     PermissionDenied,
     Throttled,
     Transient,
 )
-from ecs_dr.cloud.gateway import EcsGateway, sdk_method_name
+from ecs_dr.cloud.gateway import VPC_API, EcsGateway, sdk_method_name
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT, session_id
 from ecs_dr.logs import REDACTED, forget_secrets, redact_text
-from tests.cloud.conftest import access_key, sandbox_gateway
+from tests.cloud.conftest import VirtualTime, access_key, sandbox_gateway
 from tests.conftest import SandboxHandle
 
 
@@ -302,8 +305,85 @@ async def test_a_call_without_any_region_is_refused_before_reaching_ecs(
 def test_actions_map_to_the_sdk_method_names() -> None:
     assert sdk_method_name("DescribeVSwitches") == "describe_vswitches_with_options_async"
     assert sdk_method_name("CreateSnapshotGroup") == "create_snapshot_group_with_options_async"
+    assert sdk_method_name("DescribeVSwitchAttributes", VPC_API).startswith("describe_vswitch")
     with pytest.raises(ValueError, match="NoSuchAction"):
         sdk_method_name("NoSuchAction")
+    with pytest.raises(ValueError, match="VPC SDK has no action 'CreateImage'"):
+        sdk_method_name("CreateImage", VPC_API)
+
+
+async def test_a_vpc_api_request_model_goes_to_the_vpc_api(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    body = await gateway.call(None, "DescribeVpcs", vpc.DescribeVpcsRequest())
+
+    assert isinstance(body, vpc.DescribeVpcsResponseBody)
+    (logged,) = sandbox.requests()
+    assert (logged["action"], logged["api"]) == ("DescribeVpcs", "vpc")
+
+
+SNAPSHOT_DISK = "d-bp1proddbsys00000001"
+
+
+def create_snapshot(token: str) -> ecs.CreateSnapshotRequest:
+    return ecs.CreateSnapshotRequest(disk_id=SNAPSHOT_DISK, client_token=token)
+
+
+async def test_a_busy_answer_is_asked_again_with_the_same_client_token_until_it_passes(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    sandbox.add_fault(
+        {
+            "kind": "error",
+            "action": "CreateSnapshot",
+            "code": "IdempotentProcessing",
+            "http_status": 403,
+            "times": 2,
+        }
+    )
+
+    body = await gateway.call(None, "CreateSnapshot", create_snapshot("op-1-snapshot"))
+
+    creates = [r for r in sandbox.requests() if r["action"] == "CreateSnapshot"]
+    assert [r["code"] for r in creates] == ["IdempotentProcessing", "IdempotentProcessing", ""]
+    assert {r["parameters"]["ClientToken"] for r in creates} == {"op-1-snapshot"}
+    snapshots = sandbox.state()["regions"][0]["snapshots"]
+    assert [s["snapshot_id"] for s in snapshots if s["source_disk_id"] == SNAPSHOT_DISK] == [
+        body.snapshot_id
+    ]
+
+
+async def test_a_resource_busy_past_the_budget_is_reported_busy_after_that_much_cloud_time(
+    gateway: EcsGateway, sandbox: SandboxHandle, virtual_time: VirtualTime
+) -> None:
+    sandbox.add_fault(
+        {"kind": "error", "action": "CreateSnapshot", "code": "OperationConflict", "times": 999}
+    )
+    budget = gateway.settings.busy_retry_timeout_s
+
+    with pytest.raises(Busy) as caught:
+        await gateway.call(None, "CreateSnapshot", create_snapshot("op-2-snapshot"))
+
+    assert caught.value.code == "OperationConflict"
+    waited = sum(virtual_time.sleeps)
+    assert budget <= waited < budget + gateway.settings.busy_wait_max_s * 2
+    assert len(sandbox.requests()) > 3
+
+
+@pytest.mark.parametrize(
+    "code", ["IdempotentParameterMismatch", "IncorrectDiskStatus.NeverAttached"]
+)
+async def test_a_code_that_never_succeeds_is_not_asked_again(
+    gateway: EcsGateway, sandbox: SandboxHandle, code: str
+) -> None:
+    sandbox.add_fault(
+        {"kind": "error", "action": "CreateSnapshot", "code": code, "http_status": 403}
+    )
+
+    with pytest.raises(InvalidParameter):
+        await gateway.call(None, "CreateSnapshot", create_snapshot("op-3-snapshot"))
+
+    assert len(sandbox.requests()) == 1
 
 
 async def test_an_unknown_disk_id_is_not_found_and_not_retried(

@@ -49,6 +49,42 @@ def test_the_endpoint_override_is_used_for_every_region() -> None:
     assert settings.protocol == "https"
 
 
+def test_the_vpc_api_has_its_own_regional_endpoint_and_override() -> None:
+    assert CloudSettings().endpoint_for("cn-shanghai", "vpc") == "vpc.cn-shanghai.aliyuncs.com"
+    settings = CloudSettings.from_env(
+        {
+            "ALIBABA_CLOUD_ECS_ENDPOINT": "ecs-vpc.cn-hangzhou.aliyuncs.com",
+            "ALIBABA_CLOUD_VPC_ENDPOINT": "vpc-vpc.cn-hangzhou.aliyuncs.com",
+            "HOME": "/nonexistent",
+        }
+    )
+
+    assert settings.endpoint_for("cn-hangzhou", "vpc") == "vpc-vpc.cn-hangzhou.aliyuncs.com"
+    assert settings.endpoint_for("cn-hangzhou") == "ecs-vpc.cn-hangzhou.aliyuncs.com"
+
+
+def test_an_ecs_override_alone_sends_the_vpc_api_to_its_public_endpoint() -> None:
+    settings = CloudSettings(endpoint="ecs-vpc.cn-hangzhou.aliyuncs.com")
+
+    assert settings.endpoint_for("cn-hangzhou", "vpc") == "vpc.cn-hangzhou.aliyuncs.com"
+
+
+def test_a_loopback_sandbox_serves_the_vpc_api_on_the_same_port() -> None:
+    settings = CloudSettings(endpoint="127.0.0.1:8123", protocol="http")
+
+    assert settings.endpoint_for("cn-hangzhou", "vpc") == "127.0.0.1:8123"
+
+
+def test_http_is_refused_when_the_vpc_api_endpoint_is_not_on_loopback() -> None:
+    with pytest.raises(ValueError, match=r"not 10\.0\.0\.5:80"):
+        CloudSettings(endpoint="127.0.0.1:8123", vpc_endpoint="10.0.0.5:80", protocol="http")
+
+
+def test_a_vpc_endpoint_with_a_scheme_is_refused_naming_its_variable() -> None:
+    with pytest.raises(ValueError, match="ALIBABA_CLOUD_VPC_ENDPOINT"):
+        CloudSettings(vpc_endpoint="https://vpc.cn-hangzhou.aliyuncs.com")
+
+
 @pytest.mark.parametrize("endpoint", ["127.0.0.1:8123", "localhost:8123", "[::1]:8123"])
 def test_http_is_allowed_for_a_loopback_endpoint(endpoint: str) -> None:
     settings = CloudSettings.from_env(
@@ -124,6 +160,7 @@ def test_the_gateway_repr_shows_where_it_connects_but_no_secret() -> None:
     shown = repr(EcsGateway(CloudSettings(region_id="cn-hangzhou")))
 
     assert "ecs.<region>.aliyuncs.com" in shown
+    assert "vpc.<region>.aliyuncs.com" in shown
     assert "default chain" in shown
 
 

@@ -37,8 +37,9 @@ P = TypeVar("P", bound=Plan)
 
 
 @pytest.fixture
-def gateway(sandbox: SandboxHandle) -> EcsGateway:
-    """Signed for the sandbox, with retry waits of about a millisecond."""
+def gateway(sandbox: SandboxHandle, timing: Timing) -> EcsGateway:
+    """Signed for the sandbox, with retry waits of about a millisecond; a busy answer is asked
+    again on the virtual clock."""
     settings = CloudSettings(
         endpoint=sandbox.endpoint,
         protocol="http",
@@ -49,7 +50,7 @@ def gateway(sandbox: SandboxHandle) -> EcsGateway:
         throttle_wait_initial_s=0.001,
         throttle_wait_max_s=0.002,
     )
-    return sandbox_gateway(sandbox, settings)
+    return sandbox_gateway(sandbox, settings, timing)
 
 
 @pytest.fixture

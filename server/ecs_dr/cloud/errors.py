@@ -9,7 +9,9 @@ the RequestId and the `Recommend` link, so a reader (often a model) knows what t
     ├── PermissionDenied        RAM denies the action; `ram_action` names it (ecs:CreateImage)
     ├── NotFound                an id does not exist in that region (*.NotFound, HTTP 404)
     ├── InvalidParameter        the request can never succeed as written
-    ├── Conflict                the resource is in the wrong state now (OperationConflict, ...)
+    ├── Conflict                the resource is in the wrong state now
+    │   └── Busy                "ask again": a ClientToken still processed, a resource still
+    │                           initializing or in another operation; the gateway asks again
     ├── NoStock                 the zone cannot supply the instance type or disk now
     ├── QuotaExceeded           an account quota is used up (ECS says QuotaExceed.*)
     ├── Throttled               too many requests; retried with a longer backoff
@@ -95,8 +97,10 @@ class AuthenticationFailed(CloudError):
 class PermissionDenied(CloudError):
     """RAM denies the call; grant `ram_action` to the caller's RAM identity."""
 
-    def __init__(self, code: str, message: str, **kwargs: Any) -> None:
-        self.ram_action = _ram_action(kwargs.get("action"), message, kwargs.get("data") or {})
+    def __init__(self, code: str, message: str, *, service: str = "ecs", **kwargs: Any) -> None:
+        action = kwargs.get("action")
+        fallback = f"{service}:{action}" if action else None
+        self.ram_action = _ram_action(fallback, message, kwargs.get("data") or {})
         super().__init__(code, message, **kwargs)
 
     def __str__(self) -> str:
@@ -116,6 +120,12 @@ class InvalidParameter(CloudError):
 
 class Conflict(CloudError):
     """The resource is in the wrong state for this call now; it may succeed later."""
+
+
+class Busy(Conflict):
+    """ECS is still processing this request's ClientToken, or the resource is initializing or
+    in another operation: the same call succeeds once that ends, so the gateway asks again
+    for a bounded time (CloudSettings.busy_retry_timeout_s) before reporting it."""
 
 
 class NoStock(CloudError):
@@ -203,14 +213,36 @@ TRANSIENT_CODES = frozenset({"InternalError", "ServiceUnavailable", "UnknownErro
 NO_STOCK_CODES = frozenset(
     {"OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported"}
 )
-CONFLICT_CODES = frozenset(
+# "Ask again" answers: the same request succeeds once ECS has finished what it is doing.
+# ECS-FACTS.md "Tags, idempotency, busy resources, deletes"; Terraform's Alibaba provider
+# retries these (its `IsExpectedErrors` lists in alicloud/common.go and the resources' create
+# and delete functions); Packer's alicloud builder retries IdempotentProcessing and
+# IncorrectInstanceStatus.Initializing. The VPC API's own: CreateVSwitch's reference.
+BUSY_CODES = frozenset(
     {
-        "OperationConflict",
-        "InvalidSnapshotId.NotReady",
-        "SnapshotNotReady",
+        "IdempotentProcessing",
         "LastTokenProcessing",
-        "IdempotentParameterMismatch",
+        "OperationConflict",
+        "Operation.Conflict",
+        "InvalidOperation.Conflict",
+        "IncorrectInstanceStatus",
+        "IncorrectInstanceStatus.Initializing",
+        "IncorrectDiskStatus",
+        "IncorrectDiskStatus.Initializing",
+        "IncorrectDiskStatus.CreatingSnapshot",
+        "InvalidSnapshotId.NotReady",
+        "InvalidSnapshot.NotReady",
+        "SnapshotNotReady",
+        "TooManySnapshot.Unfinished",
+        "QuotaExceed.ConcurrentSnapshotQuota",
+        "OperationFailed.IdempotentTokenProcessing",
+        "OperationFailed.LastTokenProcessing",
+        "OperationConflict.DisksAttachingParallellyExceed",
     }
+)
+# Codes that asking again never cures, though their family reads like "busy".
+NEVER_SUCCEED_CODES = frozenset(
+    {"IdempotentParameterMismatch", "IncorrectDiskStatus.NeverAttached"}
 )
 INVALID_PARAMETER_CODES = frozenset(
     {
@@ -219,7 +251,10 @@ INVALID_PARAMETER_CODES = frozenset(
         "InstanceDiskLimitExceeded",
         "NumberExceed.TooManyDisks",
         "CapacityExceed.TooManyDisks",
+        "InvalidDiskIds.NotInSameZone",
+        "OperationDenied.PerformanceLevelNotMatch",
     }
+    | NEVER_SUCCEED_CODES
 )
 
 
@@ -267,11 +302,11 @@ RULES: tuple[Rule, ...] = (
     Rule(Throttled, codes=THROTTLING_CODES),
     Rule(Transient, codes=TRANSIENT_CODES),
     Rule(NoStock, codes=NO_STOCK_CODES),
-    Rule(Conflict, codes=CONFLICT_CODES),
+    Rule(Busy, codes=BUSY_CODES),
     Rule(InvalidParameter, codes=INVALID_PARAMETER_CODES),
     Rule(Throttled, prefix="Throttling."),
     Rule(QuotaExceeded, prefix="QuotaExceed"),
-    Rule(Conflict, prefix="OperationConflict."),
+    Rule(Busy, prefix="OperationConflict."),
     Rule(Conflict, prefix="Incorrect"),
     Rule(Conflict, prefix="InvalidStatus."),
     Rule(InvalidParameter, prefix="MissingParam"),
@@ -292,14 +327,12 @@ def classify(code: str, http_status: int | None) -> type[CloudError]:
 # --- translation ---------------------------------------------------------------------------
 _SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: [^ ]*$", re.DOTALL)
 _RAM_ACTION = re.compile(r"\b((?:ecs|vpc):[A-Za-z0-9]+)\b")
-# ECS's own API answers these VPC actions, but RAM authorizes them as the VPC service's
-# (the ECS API reference lists vpc:CreateVSwitch for ECS's CreateVSwitch).
-VPC_AUTHORIZED_ACTIONS = frozenset({"CreateVSwitch", "DescribeVSwitches", "DescribeVpcs"})
 
 
 def ram_action_for(action: str) -> str:
-    """The RAM action that authorizes an ECS API action: ecs:<Action>, or vpc:<Action>."""
-    return f"{'vpc' if action in VPC_AUTHORIZED_ACTIONS else 'ecs'}:{action}"
+    """The RAM action that authorizes an API action: `vpc:CreateVSwitch` stays as it is, and a
+    bare action name is ECS's (`CreateImage` -> `ecs:CreateImage`)."""
+    return action if ":" in action else f"ecs:{action}"
 
 
 def translate(
@@ -308,15 +341,17 @@ def translate(
     action: str,
     region_id: str | None,
     secrets: Collection[str] = (),
+    service: str = "ecs",
 ) -> CloudError | None:
-    """Our error for an SDK or transport failure; None for anything else (a bug: let it rise).
+    """Our error for an SDK or transport failure of an action of `service` (ecs, vpc); None
+    for anything else (a bug: let it rise).
 
     Every credential value in `secrets` is replaced in messages and data.
     """
     where: dict[str, Any] = {"action": action, "region_id": region_id}
     inner = _unwrap(exc)
     if isinstance(inner, AlibabaCloudException):
-        return _api_error(inner, where, secrets)
+        return _api_error(inner, where, secrets, service)
     if isinstance(inner, CredentialException):
         return AuthenticationFailed(
             "InvalidCredentials",
@@ -344,7 +379,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 
 def _api_error(
-    exc: AlibabaCloudException, where: dict[str, Any], secrets: Collection[str]
+    exc: AlibabaCloudException, where: dict[str, Any], secrets: Collection[str], service: str
 ) -> CloudError:
     data = {k: v for k, v in (exc.data or {}).items() if k != "statusCode"}
     data = _scrub_data(data, secrets)
@@ -361,6 +396,8 @@ def _api_error(
     }
     if cls is Throttled and exc.retry_after:
         return Throttled(code, message, retry_after_s=exc.retry_after / 1000, **fields)
+    if cls is PermissionDenied:
+        return PermissionDenied(code, message, service=service, **fields)
     return cls(code, message, **fields)
 
 

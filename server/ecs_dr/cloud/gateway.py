@@ -1,30 +1,37 @@
-"""The ECS gateway: the one object that talks to ECS through the official async SDK.
+"""The cloud gateway: the one object that talks to Alibaba Cloud through the official async
+SDKs, ECS's (2014-05-26) and the VPC API's (2016-04-28), which ECS's own VPC calls are
+deprecated in favour of.
 
-It owns one SDK client per region, signs with the default credential chain, stamps the user
-agent, keeps every attempt within one request rate and one in-flight limit for the process
+It owns one SDK client per API and region, signs with the default credential chain, stamps the
+user agent, keeps every attempt within one request rate and one in-flight limit for the process
 (`cloud.rate_limit`), retries throttling and transient failures with stamina (the SDK's own
-retry loop sleeps blocking inside async code, so it stays off), translates every failure into
-`cloud.errors`, registers every credential value it signs with for log redaction, and logs
-each attempt without a credential in sight.
+retry loop sleeps blocking inside async code, so it stays off), asks again for a while when the
+cloud answers "busy" (`cloud.errors.Busy`), translates every failure into `cloud.errors`,
+registers every credential value it signs with for log redaction, and logs each attempt
+without a credential in sight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import stamina
 import structlog
+import tenacity
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_ecs20140526.client import Client as EcsClient
 from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
+from alibabacloud_vpc20160428.client import Client as VpcClient
 from darabonba.runtime import RuntimeOptions
 
-from ecs_dr.cloud.errors import InvalidParameter, Throttled, Transient, translate
+from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient, translate
 from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT
@@ -35,6 +42,31 @@ log = structlog.get_logger("ecs_dr.cloud")
 # Calls that change nothing can be repeated after a broken connection; a mutating call only
 # when it carries a ClientToken, which makes ECS answer a repeat with the first result.
 READ_ONLY_PREFIXES = ("Describe", "List", "Query", "Get")
+
+
+@dataclass(frozen=True)
+class Api:
+    """One Alibaba Cloud API the gateway speaks: its SDK client, the package of its request
+    models (which is how a call's API is known), and its service name, which is both the
+    endpoint's first label and the RAM namespace of its actions."""
+
+    service: str
+    client_type: type[Any]
+    models_package: str
+
+
+ECS_API = Api("ecs", EcsClient, "alibabacloud_ecs20140526")
+VPC_API = Api("vpc", VpcClient, "alibabacloud_vpc20160428")
+APIS = (ECS_API, VPC_API)
+
+
+def api_of(request: Any) -> Api:
+    """The API a request model belongs to; raises ValueError for a model of neither SDK."""
+    package = type(request).__module__.partition(".")[0]
+    for api in APIS:
+        if api.models_package == package:
+            return api
+    raise ValueError(f"{type(request).__name__} is a request model of no API the gateway speaks")
 
 
 class CredentialSource(Protocol):
@@ -70,46 +102,58 @@ class _ObservedCredential:
         return f"<credential {type(self._inner).__name__}>"
 
 
-def sdk_method_name(action: str) -> str:
+def sdk_method_name(action: str, api: Api = ECS_API) -> str:
     """`<snake_action>_with_options_async` as the SDK spells it (DescribeVSwitches ->
     describe_vswitches_...). Raises ValueError for an action the SDK does not have."""
     try:
-        return _sdk_methods()[action.lower()]
+        return _sdk_methods(api.service)[action.lower()]
     except KeyError:
-        raise ValueError(f"the ECS SDK has no action {action!r}") from None
+        raise ValueError(f"the {api.service.upper()} SDK has no action {action!r}") from None
 
 
 @functools.cache
-def _sdk_methods() -> dict[str, str]:
+def _sdk_methods(service: str) -> dict[str, str]:
     suffix = "_with_options_async"
+    (api,) = (a for a in APIS if a.service == service)
     return {
         name.removesuffix(suffix).replace("_", ""): name
-        for name in dir(EcsClient)
+        for name in dir(api.client_type)
         if name.endswith(suffix)
     }
 
 
 class EcsGateway:
-    """Calls ECS actions by name in a region and returns the SDK's response body model.
+    """Calls ECS and VPC API actions by name in a region and returns the SDK's response body
+    model; the request model's SDK says which API a call goes to.
 
     `credential` replaces the default chain (tests, embedding); it never comes from a tool.
+    `sleep` and `clock` pass the cloud's time while a busy answer is asked again: real time
+    on ECS, a sandbox's faster or virtual time (cloud.ecs.Timing's).
     """
 
     def __init__(
-        self, settings: CloudSettings | None = None, *, credential: CredentialSource | None = None
+        self,
+        settings: CloudSettings | None = None,
+        *,
+        credential: CredentialSource | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings if settings is not None else CloudSettings.from_env()
+        self._sleep = sleep
+        self._clock = clock
         self._injected = credential is not None
         self._credential = _ObservedCredential(
             credential if credential is not None else CredentialClient()
         )
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
         self.limits = CallLimits(self.settings.max_qps, self.settings.max_concurrent_calls)
 
     def __repr__(self) -> str:
         source = "injected" if self._injected else "default chain"
         return (
             f"EcsGateway(endpoint={self.settings.endpoint or 'ecs.<region>.aliyuncs.com'!r}, "
+            f"vpc_endpoint={self.settings.vpc_api_endpoint or 'vpc.<region>.aliyuncs.com'!r}, "
             f"protocol={self.settings.protocol!r}, default_region={self.settings.region_id!r}, "
             f"session_id={SESSION_ID!r}, credentials={source!r}, {self.limits!r})"
         )
@@ -131,20 +175,40 @@ class EcsGateway:
         Raises a `cloud.errors.CloudError` subclass on failure.
         """
         region = self.region(region_id)
-        method = getattr(self._client(region), sdk_method_name(action))
+        api = api_of(request)
+        method = getattr(self._client(api, region), sdk_method_name(action, api))
         request = _with_region(request, region)
         s = self.settings
-        async for attempt in stamina.retry_context(
-            on=self._retry_policy(action, request),
-            attempts=s.retry_attempts,
-            timeout=s.retry_timeout_s,
-            wait_initial=s.retry_wait_initial_s,
-            wait_max=s.retry_wait_max_s,
-            wait_jitter=s.retry_wait_jitter_s,
-        ):
-            with attempt:
-                async with self.limits.slot():
-                    return await self._attempt(method, region, action, request, attempt.num)
+        # A busy answer is asked again on the cloud's clock (`sleep`, `clock`), each time with
+        # the ordinary retries of throttling and transient failures.
+        started = self._clock()
+        busy_retries = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(Busy),
+            wait=tenacity.wait_exponential_jitter(
+                initial=s.busy_wait_initial_s,
+                max=s.busy_wait_max_s,
+                jitter=s.busy_wait_initial_s,
+            ),
+            stop=lambda _: self._clock() - started >= s.busy_retry_timeout_s,
+            sleep=self._sleep,
+            before_sleep=self._log_busy(action),
+            reraise=True,
+        )
+        async for busy in busy_retries:
+            with busy:
+                async for attempt in stamina.retry_context(
+                    on=self._retry_policy(action, request),
+                    attempts=s.retry_attempts,
+                    timeout=s.retry_timeout_s,
+                    wait_initial=s.retry_wait_initial_s,
+                    wait_max=s.retry_wait_max_s,
+                    wait_jitter=s.retry_wait_jitter_s,
+                ):
+                    with attempt:
+                        async with self.limits.slot():
+                            return await self._attempt(
+                                method, api, region, action, request, attempt.num
+                            )
         raise AssertionError("unreachable: stamina re-raises the last failure")
 
     async def pages(self, region_id: str | None, action: str, request: Any) -> AsyncIterator[Any]:
@@ -192,20 +256,20 @@ class EcsGateway:
             found.extend(pick(body) or ())
         return found
 
-    def _client(self, region: str) -> Any:
-        client = self._clients.get(region)
+    def _client(self, api: Api, region: str) -> Any:
+        client = self._clients.get((api.service, region))
         if client is None:
             s = self.settings
             config = OpenApiConfig(
                 credential=self._credential,
-                endpoint=s.endpoint_for(region),
+                endpoint=s.endpoint_for(region, api.service),
                 protocol=s.protocol,
                 region_id=region,
                 user_agent=USER_AGENT,
                 connect_timeout=int(s.connect_timeout_s * 1000),
                 read_timeout=int(s.read_timeout_s * 1000),
             )
-            client = self._clients[region] = EcsClient(config)
+            client = self._clients[(api.service, region)] = api.client_type(config)
         return client
 
     def _runtime(self) -> RuntimeOptions:
@@ -217,19 +281,24 @@ class EcsGateway:
         )
 
     async def _attempt(
-        self, method: Any, region: str, action: str, request: Any, attempt: int
+        self, method: Any, api: Api, region: str, action: str, request: Any, attempt: int
     ) -> Any:
         started = time.monotonic()
         try:
             response = await method(request, self._runtime())
         except Exception as exc:
             error = translate(
-                exc, action=action, region_id=region, secrets=self._credential.secrets()
+                exc,
+                action=action,
+                region_id=region,
+                secrets=self._credential.secrets(),
+                service=api.service,
             )
             if error is None:
                 raise
             log.warning(
                 "ecs.call.failed",
+                api=api.service,
                 action=action,
                 region=region,
                 attempt=attempt,
@@ -242,6 +311,7 @@ class EcsGateway:
         body = response.body
         log.info(
             "ecs.call",
+            api=api.service,
             action=action,
             region=region,
             attempt=attempt,
@@ -249,6 +319,19 @@ class EcsGateway:
             request_id=getattr(body, "request_id", None),
         )
         return body
+
+    def _log_busy(self, action: str) -> Callable[[tenacity.RetryCallState], Awaitable[None]]:
+        async def log_busy(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.info(
+                "ecs.call.busy",
+                action=action,
+                code=getattr(error, "code", None),
+                tries=state.attempt_number,
+                next_wait_s=round(state.upcoming_sleep, 3),
+            )
+
+        return log_busy
 
     def _retry_policy(self, action: str, request: Any) -> Callable[[Exception], bool | float]:
         """stamina's hook: a float is a custom wait (throttling backs off longer), True uses

@@ -1,5 +1,5 @@
-"""How the gateway reaches ECS: endpoint, protocol, default region, timeouts, retry bounds,
-and the request rate and concurrency every call of the process shares.
+"""How the gateway reaches ECS and the VPC API: endpoints, protocol, default region, timeouts,
+retry bounds, and the request rate and concurrency every call of the process shares.
 
 Credentials are deliberately absent: they come only from alibabacloud_credentials' default
 chain (or an injected credential client), never from settings or tool arguments.
@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 ENV_ENDPOINT = "ALIBABA_CLOUD_ECS_ENDPOINT"
+ENV_VPC_ENDPOINT = "ALIBABA_CLOUD_VPC_ENDPOINT"
 ENV_PROTOCOL = "ALIBABA_CLOUD_ECS_PROTOCOL"
 ENV_REGION = "ALIBABA_CLOUD_REGION_ID"
 ENV_PROFILE = "ALIBABA_CLOUD_PROFILE"
@@ -36,6 +37,7 @@ ENV_TUNING = {
     "read_timeout_s": "ECS_DR_READ_TIMEOUT_S",
     "retry_attempts": "ECS_DR_RETRY_ATTEMPTS",
     "retry_timeout_s": "ECS_DR_RETRY_TIMEOUT_S",
+    "busy_retry_timeout_s": "ECS_DR_BUSY_RETRY_TIMEOUT_S",
     "max_qps": "ECS_DR_MAX_QPS",
     "max_concurrent_calls": "ECS_DR_MAX_CONCURRENT_CALLS",
 }
@@ -52,6 +54,13 @@ class CloudSettings(BaseModel):
     endpoint: str | None = Field(
         default=None, description="host[:port] overriding ecs.<region>.aliyuncs.com"
     )
+    vpc_endpoint: str | None = Field(
+        default=None,
+        description=(
+            "host[:port] overriding vpc.<region>.aliyuncs.com; unset with a loopback ECS "
+            "endpoint (a sandbox, which serves both APIs on one port), that endpoint"
+        ),
+    )
     protocol: Literal["https", "http"] = "https"
     region_id: str | None = Field(default=None, description="region used when a call names none")
     connect_timeout_s: float = Field(default=5.0, gt=0)
@@ -64,6 +73,15 @@ class CloudSettings(BaseModel):
     # ECS throttles per account and API: back off for longer than on a 5xx.
     throttle_wait_initial_s: float = Field(default=1.0, ge=0)
     throttle_wait_max_s: float = Field(default=30.0, ge=0)
+    # "Busy, ask again" answers (cloud.errors.Busy: a ClientToken still being processed, a
+    # resource still initializing or in another operation) clear within seconds to minutes on
+    # ECS: Terraform's Alibaba provider retries them for minutes too. In cloud seconds: the
+    # gateway's clock (a sandbox's runs faster than real time, or virtually in tests).
+    busy_retry_timeout_s: float = Field(
+        default=180.0, ge=0, description="how long a busy answer is asked again"
+    )
+    busy_wait_initial_s: float = Field(default=2.0, ge=0)
+    busy_wait_max_s: float = Field(default=20.0, ge=0)
     page_size: int = Field(default=50, ge=1, le=100, description="PageSize / MaxResults")
     # None is no limit: settings built in code (the embedded sandbox, whose time runs faster
     # than ECS's, and tests); `from_env` applies DEFAULT_LIMITS.
@@ -88,25 +106,40 @@ class CloudSettings(BaseModel):
 
     @model_validator(mode="after")
     def _check_endpoint(self) -> Self:
-        if self.endpoint is not None:
-            if "://" in self.endpoint or "/" in self.endpoint:
+        for name, endpoint in (
+            (ENV_ENDPOINT, self.endpoint),
+            (ENV_VPC_ENDPOINT, self.vpc_endpoint),
+        ):
+            if endpoint is None:
+                continue
+            if "://" in endpoint or "/" in endpoint:
                 raise ValueError(
-                    f"{ENV_ENDPOINT} takes host[:port] only, got {self.endpoint!r}; "
+                    f"{name} takes host[:port] only, got {endpoint!r}; "
                     f"choose the scheme with {ENV_PROTOCOL}"
                 )
-            if not urlsplit(f"//{self.endpoint}").hostname:
-                raise ValueError(f"{ENV_ENDPOINT} has no host: {self.endpoint!r}")
-        if self.protocol == "http" and not is_loopback(self.endpoint):
-            raise ValueError(
-                f"{ENV_PROTOCOL}=http is allowed only for a loopback endpoint (127.0.0.1, ::1, "
-                f"localhost), not {self.endpoint or 'the public ECS endpoint'}: requests would "
-                "travel unencrypted; use https"
-            )
+            if not urlsplit(f"//{endpoint}").hostname:
+                raise ValueError(f"{name} has no host: {endpoint!r}")
+        if self.protocol == "http":
+            for what, endpoint in (("ECS", self.endpoint), ("VPC", self.vpc_api_endpoint)):
+                if not is_loopback(endpoint):
+                    raise ValueError(
+                        f"{ENV_PROTOCOL}=http is allowed only for loopback endpoints (127.0.0.1, "
+                        f"::1, localhost), not {endpoint or f'the public {what} endpoint'}: "
+                        "requests would travel unencrypted; use https"
+                    )
         return self
 
-    def endpoint_for(self, region_id: str) -> str:
-        """The override when set, else ECS's regional endpoint."""
-        return self.endpoint or f"ecs.{region_id}.aliyuncs.com"
+    @property
+    def vpc_api_endpoint(self) -> str | None:
+        """The VPC API's override: its own, else a loopback ECS endpoint's (a sandbox)."""
+        if self.vpc_endpoint is not None:
+            return self.vpc_endpoint
+        return self.endpoint if is_loopback(self.endpoint) else None
+
+    def endpoint_for(self, region_id: str, service: str = "ecs") -> str:
+        """The override when set, else the service's regional endpoint (`ecs` or `vpc`)."""
+        override = self.endpoint if service == "ecs" else self.vpc_api_endpoint
+        return override or f"{service}.{region_id}.aliyuncs.com"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> CloudSettings:
@@ -114,6 +147,7 @@ class CloudSettings(BaseModel):
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
             "endpoint": env.get(ENV_ENDPOINT) or None,
+            "vpc_endpoint": env.get(ENV_VPC_ENDPOINT) or None,
             "protocol": (env.get(ENV_PROTOCOL) or "https").lower(),
             "region_id": env.get(ENV_REGION) or profile_region(env),
             **DEFAULT_LIMITS,

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import structlog
 from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_vpc20160428 import models as vpc
 
 from ecs_dr.cloud.errors import CloudError, WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
@@ -238,10 +239,11 @@ INSTANCE_SETTLED = WaiterSpec(
     timeout_s=INSTANCE_SETTLE_WAIT_S,
 )
 
+# The VPC API's CreateVSwitch is asynchronous: Pending, then Available.
 VSWITCH = WaiterSpec(
     name="vswitch",
     action="DescribeVSwitches",
-    request_type=ecs.DescribeVSwitchesRequest,
+    request_type=vpc.DescribeVSwitchesRequest,
     id_param="v_switch_id",
     id_format="value",
     items_path=("v_switches", "v_switch"),

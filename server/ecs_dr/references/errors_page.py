@@ -1,13 +1,16 @@
 """references/error-handling.md from the classification table (`cloud.errors.RULES`), the
-gateway's retry policy, the waiters' keep-polling codes and the tools' next-step hints."""
+gateway's retry policy (busy answers included), the waiters' keep-polling codes, the tools'
+next-step hints, and what happens to a resource that ECS finished as failed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ecs_dr.cloud.errors import (
+    NEVER_SUCCEED_CODES,
     RULES,
     AuthenticationFailed,
+    Busy,
     CloudError,
     Conflict,
     InvalidParameter,
@@ -25,6 +28,29 @@ from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.waiters import WAITERS
 from ecs_dr.tools.common import next_step
 
+# A resource that ECS finished as failed: what the server does, and what the user does.
+FAILED_RESOURCES: tuple[tuple[str, str, str], ...] = (
+    (
+        "snapshot or snapshot group `failed`",
+        "the operation stops naming it (`Waiter.Failed`); `resume_recovery` makes it again as "
+        "the step's next attempt (its own ClientToken), and the failed one stays in the journal",
+        "call resume_recovery; cleanup_recovery deletes the failed one with the rest",
+    ),
+    (
+        "image `CreateFailed` (or `UnAvailable`, `Deprecated`)",
+        "the operation stops naming it; `resume_recovery` builds it again as "
+        "`<name>_attempt<n>` (the failed image keeps its name taken)",
+        "call resume_recovery; cleanup_recovery deletes the failed image",
+    ),
+    (
+        "instance stuck `Pending` or `Starting`",
+        "the wait ends at its timeout (`Waiter.Timeout`, 20 cloud minutes); `resume_recovery` "
+        "waits on the same instance again, never a second one",
+        "call resume_recovery later; if it stays stuck, open a ticket with the instance id and "
+        "release it with cleanup_recovery once it settles",
+    ),
+)
+
 KINDS: tuple[type[CloudError], ...] = (
     AuthenticationFailed,
     PermissionDenied,
@@ -32,6 +58,7 @@ KINDS: tuple[type[CloudError], ...] = (
     Transient,
     NoStock,
     QuotaExceeded,
+    Busy,
     Conflict,
     NotFound,
     InvalidParameter,
@@ -94,6 +121,12 @@ def retry_behaviour(kind: type[CloudError]) -> str:
     """What the gateway's retry policy does with this kind, asked of the policy itself."""
     gateway = EcsGateway(CloudSettings(), credential=_NoCredential())
     s = gateway.settings
+    if issubclass(kind, Busy):
+        return (
+            f"asked again, every call, with backoff ({s.busy_wait_initial_s:g} s doubling up to "
+            f"{s.busy_wait_max_s:g} s) for up to {s.busy_retry_timeout_s:g} s of cloud time "
+            "(ECS_DR_BUSY_RETRY_TIMEOUT_S), a create with its same ClientToken; then reported"
+        )
 
     class Request:
         client_token: str | None = None
@@ -127,6 +160,8 @@ def retry_behaviour(kind: type[CloudError]) -> str:
 
 def _short(kind: type[CloudError]) -> str:
     text = retry_behaviour(kind)
+    if text.startswith("asked again"):
+        return f"asked again for {CloudSettings().busy_retry_timeout_s:g} s"
     if text.startswith("retried, every call"):
         return "retried with backoff"
     if text.startswith("retried"):
@@ -150,9 +185,9 @@ def render_error_handling() -> str:
         " from server/ecs_dr/cloud/errors.py, cloud/gateway.py, cloud/waiters.py and"
         " tools/common.py. Do not edit by hand. -->",
         "",
-        "Every failed ECS call becomes one kind of error. A tool that fails answers with an error"
-        " whose text keeps ECS's own code, message, RequestId and Recommend link, then says what"
-        " to do next. Credentials never appear in it.",
+        "Every failed ECS or VPC API call becomes one kind of error. A tool that fails answers"
+        " with an error whose text keeps the cloud's own code, message, RequestId and Recommend"
+        " link, then says what to do next. Credentials never appear in it.",
         "",
         "## Kinds: what the server does, what you do",
         "",
@@ -182,6 +217,16 @@ def render_error_handling() -> str:
         lines.append(f"| {' | '.join(cells)} |")
     lines += [
         "",
+        "## Codes asking again never cures",
+        "",
+        "| Code | Server | You |",
+        "| --- | --- | --- |",
+    ]
+    for code in sorted(NEVER_SUCCEED_CODES):
+        hint = next_step(InvalidParameter(code, "sample"))
+        lines.append(f"| `{code}` | reported at once | {_cell(hint)} |")
+    lines += [
+        "",
         "## While waiting",
         "",
         "A waiter polls a Describe action until the resource reaches its wanted status."
@@ -207,6 +252,16 @@ def render_error_handling() -> str:
     ]
     for code, kind, when in OWN_CODES:
         lines.append(f"| `{code}` | `{kind.__name__}` | {_cell(when)} |")
+    lines += [
+        "",
+        "## A resource that ends failed",
+        "",
+        "| Resource | Server | You |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {what} | {_cell(server)} | {_cell(you)} |" for what, server, you in FAILED_RESOURCES
+    ]
     lines += ["", "## Handled inside a workflow", "", "| Failure | What happens |", "| --- | --- |"]
     lines += [f"| {_cell(what)} | {_cell(then)} |" for what, then in SPECIAL]
     return "\n".join(lines) + "\n"

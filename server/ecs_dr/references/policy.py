@@ -1,6 +1,7 @@
-"""The RAM actions the product needs: the ECS actions the code calls (read from the source of
-`cloud/ecs/` and `cloud/waiters.py`, so the list cannot miss one), the RAM action RAM checks for
-each, and which tool calls which."""
+"""The RAM actions the product needs: the ECS and VPC API actions the code calls (read from the
+source of `cloud/ecs/` and `cloud/waiters.py`, so the list cannot miss one), the RAM action RAM
+checks for each, and which tool calls which. An ECS action is named bare (`CreateImage`), a VPC
+API action with its RAM namespace (`vpc:CreateVSwitch`)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from ecs_dr.cloud.errors import ram_action_for
 from ecs_dr.tools import TOOLS
 
 CLOUD = Path(__file__).resolve().parent.parent / "cloud"
-# The gateway methods that take an ECS action name as their second argument.
+# The gateway methods that take an action name as their second argument, the request third.
 GATEWAY_METHODS = frozenset({"call", "pages", "collect"})
 
 # Region lookup: a tool given no region_id looks for the resource in every region.
 _FIND = ("DescribeRegions",)
 _SOURCE = ("DescribeInstances", "DescribeDisks", *_FIND)
 _ZONE = ("DescribeZones", "DescribeAvailableResource", "DescribeInstanceTypes")
-_NETWORK = ("DescribeVpcs", "DescribeVSwitches")
+_NETWORK = ("vpc:DescribeVpcs", "vpc:DescribeVSwitches")
 _SNAPSHOTS = (
     "CreateSnapshotGroup",
     "DescribeSnapshotGroups",
@@ -27,6 +28,8 @@ _SNAPSHOTS = (
     "DescribeSnapshots",
 )
 _IMAGE = ("CreateImage", "DescribeImages")
+# The VPC API's CreateVSwitch tags the VSwitch as it creates it (its Tag.N).
+_NEW_VSWITCH = ("vpc:CreateVSwitch",)
 _RUN = ("RunInstances", "DescribeAccountAttributes", "TagResources")
 _DISKS = ("CreateDisk", "AttachDisk", "DescribeAccountAttributes", "TagResources")
 _CLEANUP = (
@@ -58,7 +61,7 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "create_snapshot_group": (*_SOURCE, *_SNAPSHOTS, "TagResources"),
     "create_snapshot": (*_SOURCE, "CreateSnapshot", "DescribeSnapshots", "TagResources"),
     "create_full_image": (*_SOURCE, *_SNAPSHOTS, *_IMAGE, "TagResources"),
-    "create_vswitch": (*_FIND, *_NETWORK, "DescribeZones", "CreateVSwitch", "TagResources"),
+    "create_vswitch": (*_FIND, *_NETWORK, "DescribeZones", *_NEW_VSWITCH),
     "run_dr_instance": (*_SOURCE, *_ZONE, *_NETWORK, *_IMAGE, *_RUN),
     "create_disk_from_snapshot": (*_SOURCE, *_ZONE, "DescribeSnapshots", *_DISKS),
     "attach_disk": (*_SOURCE, "DescribeInstanceTypes", "AttachDisk"),
@@ -70,7 +73,7 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
         *_IMAGE,
         *_RUN,
         *_DISKS,
-        "CreateVSwitch",
+        *_NEW_VSWITCH,
     ),
     "resume_recovery": (
         *_SOURCE,
@@ -80,7 +83,7 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
         *_IMAGE,
         *_RUN,
         *_DISKS,
-        "CreateVSwitch",
+        *_NEW_VSWITCH,
     ),
     "cleanup_recovery": (
         *_SOURCE,
@@ -94,22 +97,56 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
 
 
 def called_actions() -> frozenset[str]:
-    """Every ECS action name the code passes to the gateway (`gw.call/pages/collect(region,
-    "Action", ...)`) or polls in a waiter (`WaiterSpec(action="Action")`)."""
+    """Every action the code passes to the gateway (`gw.call/pages/collect(region, "Action",
+    request)`) or polls in a waiter (`WaiterSpec(action="Action", request_type=...)`): bare
+    for ECS's, `vpc:Action` for the VPC API's (a request model of `vpc.`, the VPC SDK's)."""
     files = [*sorted((CLOUD / "ecs").glob("*.py")), CLOUD / "waiters.py"]
     return frozenset(a for f in files for a in _actions_in(ast.parse(f.read_text(), str(f))))
 
 
 def _actions_in(tree: ast.AST) -> Iterator[str]:
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+    for scope in ast.walk(tree):
+        if not isinstance(scope, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name in GATEWAY_METHODS and len(node.args) >= 2:
-            yield from _literal(node.args[1])
-        if name == "WaiterSpec":
-            yield from (v for k in node.keywords if k.arg == "action" for v in _literal(k.value))
+        requests = _request_models(scope)
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in GATEWAY_METHODS and len(node.args) >= 3:
+                sdk = _sdk_of(node.args[2], requests)
+                yield from (_qualified(sdk, a) for a in _literal(node.args[1]))
+            if name == "WaiterSpec":
+                keywords = {k.arg: k.value for k in node.keywords}
+                sdk = _sdk_of(keywords["request_type"], requests)
+                yield from (_qualified(sdk, a) for a in _literal(keywords["action"]))
+
+
+def _request_models(scope: ast.AST) -> dict[str, ast.expr]:
+    """name -> the expression assigned to it in this scope (`request = vpc.XRequest(...)`)."""
+    return {
+        target.id: node.value
+        for node in ast.walk(scope)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _sdk_of(node: ast.expr, requests: Mapping[str, ast.expr]) -> str:
+    """`vpc` or `ecs`: the SDK models module a request expression is built from."""
+    if isinstance(node, ast.Name) and node.id in requests:
+        node = requests[node.id]
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id
+    return "ecs"
+
+
+def _qualified(sdk: str, action: str) -> str:
+    return f"vpc:{action}" if sdk == "vpc" else action
 
 
 def _literal(node: ast.expr) -> Iterator[str]:

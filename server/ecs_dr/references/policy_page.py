@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from ecs_dr.cloud.errors import VPC_AUTHORIZED_ACTIONS, ram_action_for
-from ecs_dr.references.policy import TOOL_ACTIONS, policy, tool_ram_actions
+from ecs_dr.cloud.errors import ram_action_for
+from ecs_dr.references.policy import TOOL_ACTIONS, called_actions, policy, tool_ram_actions
 from ecs_dr.tools import TOOLS
 
 
@@ -15,7 +15,7 @@ def _json(read_only: bool) -> list[str]:
 
 
 def render_ram_policies() -> str:
-    vpc = ", ".join(f"`{ram_action_for(a)}`" for a in sorted(VPC_AUTHORIZED_ACTIONS))
+    vpc = ", ".join(f"`{a}`" for a in sorted(a for a in called_actions() if a.startswith("vpc:")))
     lines = [
         "# RAM policies",
         "",
@@ -29,7 +29,10 @@ def render_ram_policies() -> str:
         " JSON). A call the identity may not make fails with `Forbidden.RAM`, and the tool's"
         " error names the missing action and points at this page.",
         "",
-        f"ECS's API answers the VPC calls itself, but RAM authorizes them as VPC actions: {vpc}.",
+        "VPCs and VSwitches are read and created through the VPC API (2016-04-28, endpoint"
+        " `vpc.<region>.aliyuncs.com`, ECS's own VPC calls being deprecated), whose RAM actions"
+        f" are the VPC service's: {vpc}. The VSwitch a recovery creates is tagged by"
+        " `vpc:CreateVSwitch` itself.",
         "",
         "## Every tool",
         "",

@@ -18,6 +18,7 @@ from pydantic_core import core_schema
 from ecs_dr.bootstrap import Services
 from ecs_dr.cloud.errors import (
     AuthenticationFailed,
+    Busy,
     CloudError,
     Conflict,
     InvalidParameter,
@@ -122,6 +123,18 @@ RegionArg = Annotated[
 InstanceIdArg = Annotated[InstanceId, Field(description="ECS instance id, e.g. i-bp1...")]
 ZoneArg = Annotated[ZoneId, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
 
+# Codes whose next step is their own: asking again never cures them.
+_NEXT_BY_CODE = {
+    "IdempotentParameterMismatch": (
+        "Asking again will not help: ECS saw this ClientToken with other parameters. The "
+        "resource the first request made is in the journal; plan again (plan_recovery) for a "
+        "new request."
+    ),
+    "IncorrectDiskStatus.NeverAttached": (
+        "Asking again will not help: ECS snapshots only a disk that has been attached to an "
+        "instance at least once; attach it in the ECS console first."
+    ),
+}
 # What to do next, by kind of cloud failure; the CloudError's own text keeps ECS's code,
 # message, RequestId and Recommend link (and a PermissionDenied's, the missing RAM action).
 _NEXT = (
@@ -133,7 +146,12 @@ _NEXT = (
     (NotFound, "If the id is right, omit region_id so that every region is searched."),
     (NoStock, "check_target_zone lists the instance types and zones with stock."),
     (QuotaExceeded, "Raise the quota in the ECS console, or free capacity, then call again."),
-    (Conflict, "The resource is busy in another operation; call again in a minute."),
+    (
+        Busy,
+        "ECS was still busy after the server had asked again for a few minutes "
+        "(ECS_DR_BUSY_RETRY_TIMEOUT_S); call again later.",
+    ),
+    (Conflict, "The resource is in a state that does not allow this now; call again later."),
     (Throttled, "ECS is throttling this account; call again in a minute."),
     (Transient, "A temporary failure; call again."),
     (InvalidParameter, "Change the arguments named in the message."),
@@ -160,7 +178,9 @@ def progress_of(ctx: Ctx) -> ProgressFn:
 
 
 def next_step(error: CloudError) -> str:
-    """The next thing to try for this kind of failure; empty when there is no general advice."""
+    """The next thing to try for this failure; empty when there is no general advice."""
+    if error.code in _NEXT_BY_CODE:
+        return _NEXT_BY_CODE[error.code]
     return next((hint for kind, hint in _NEXT if isinstance(error, kind)), "")
 
 

@@ -4,10 +4,10 @@ The only package above the gateway that touches the SDK's request and response m
 workflows never see one. Every function takes the gateway and a region; a missing id raises
 `NotFound` with a message naming where it looked. One module per resource family:
 `lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
-disk categories), `network` (VSwitches, free blocks), `snapshots`, `images`, `tags`, `disks`
-(Scenario B's create and attach), `quotas` (the account's quotas), `cleanup` (tags and
-deletes), and `waits` (one generic `Waiter` over a waiter spec, and what each waited resource
-becomes).
+disk categories), `network` (VPCs and VSwitches, through the VPC API; free blocks),
+`snapshots`, `images`, `tags`, `disks` (Scenario B's create and attach), `quotas` (the
+account's quotas), `cleanup` (tags and deletes), and `waits` (one generic `Waiter` over a
+waiter spec, and what each waited resource becomes).
 """
 
 from ecs_dr.cloud.ecs.cleanup import (
@@ -35,6 +35,7 @@ from ecs_dr.cloud.ecs.network import (
     first_free_block,
     free_cidr_block,
     vpc_cidr_block,
+    vswitch_tags,
     vswitches,
 )
 from ecs_dr.cloud.ecs.quotas import account_quotas
@@ -118,6 +119,7 @@ __all__ = [
     "tag_resources",
     "types_in_stock",
     "vpc_cidr_block",
+    "vswitch_tags",
     "vswitches",
     "wait_disk_available",
     "wait_disk_in_use",

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_vpc20160428 import models as vpc
 
 from ecs_dr.cloud.ecs.instances import instance_items, list_disks
 from ecs_dr.cloud.ecs.snapshots import describe_snapshots
@@ -75,7 +76,7 @@ async def find_vpc_region(gw: EcsGateway, vpc_id: str) -> str:
     """The region holding the VPC; raises NotFound naming the regions searched."""
 
     async def present(region: str) -> bool:
-        request = ecs.DescribeVpcsRequest(vpc_id=vpc_id)
+        request = vpc.DescribeVpcsRequest(vpc_id=vpc_id)
         return bool(await gw.collect(region, "DescribeVpcs", request))
 
     return await _find_region(gw, "vpc", vpc_id, present)

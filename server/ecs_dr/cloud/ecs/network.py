@@ -1,15 +1,17 @@
-"""VSwitches of a VPC and the free address blocks left for a new one."""
+"""VSwitches of a VPC and the free address blocks left for a new one, through the VPC API
+(2016-04-28): ECS's own VPC calls are deprecated ("no further updates or bug fixes; migrate to
+Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from alibabacloud_ecs20140526 import models as ecs
+from alibabacloud_vpc20160428 import models as vpc
 
-from ecs_dr.cloud.ecs.tags import tag_resources
+from ecs_dr.cloud.ecs._sdk import tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.models import VSwitch
@@ -19,9 +21,23 @@ async def vswitches(
     gw: EcsGateway, region_id: str, vpc_id: str, zone_id: str | None = None
 ) -> list[VSwitch]:
     """The VPC's VSwitches, in one zone when `zone_id` is given, by id."""
-    request = ecs.DescribeVSwitchesRequest(vpc_id=vpc_id, zone_id=zone_id)
+    request = vpc.DescribeVSwitchesRequest(vpc_id=vpc_id, zone_id=zone_id)
     items = await gw.collect(region_id, "DescribeVSwitches", request)
     return sorted((vswitch_from(v) for v in items), key=lambda v: v.vswitch_id)
+
+
+async def vswitch_tags(
+    gw: EcsGateway, region_id: str, vswitch_ids: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    """Every tag of each VSwitch, as DescribeVSwitches lists them; a VSwitch the region lacks
+    is left out."""
+    tags: dict[str, dict[str, str]] = {}
+    for vswitch_id in vswitch_ids:
+        request = vpc.DescribeVSwitchesRequest(v_switch_id=vswitch_id)
+        for item in await gw.collect(region_id, "DescribeVSwitches", request):
+            listed = item.tags.tag if item.tags and item.tags.tag else []
+            tags[item.v_switch_id] = {t.key: t.value or "" for t in listed}
+    return tags
 
 
 def vswitch_from(v: Any) -> VSwitch:
@@ -46,24 +62,22 @@ async def create_vswitch(
     client_token: str,
     tags: Mapping[str, str] | None = None,
 ) -> str:
-    """A VSwitch of the VPC in the zone, tagged afterwards (CreateVSwitch takes no tags)."""
-    request = ecs.CreateVSwitchRequest(
+    """A VSwitch of the VPC in the zone, tagged as it is created (the VPC API's Tag.N)."""
+    request = vpc.CreateVSwitchRequest(
         vpc_id=vpc_id,
         zone_id=zone_id,
         cidr_block=cidr_block,
         v_switch_name=name,
         client_token=client_token,
+        tag=tag_list(vpc.CreateVSwitchRequestTag, tags or {}) or None,
     )
     body = await gw.call(region_id, "CreateVSwitch", request)
-    vswitch_id = str(body.v_switch_id)
-    if tags:
-        await tag_resources(gw, region_id, "vswitch", [vswitch_id], tags)
-    return vswitch_id
+    return str(body.v_switch_id)
 
 
 async def vpc_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str) -> str:
     """The VPC's CIDR block; raises NotFound when the region lacks the VPC."""
-    found = await gw.collect(region_id, "DescribeVpcs", ecs.DescribeVpcsRequest(vpc_id=vpc_id))
+    found = await gw.collect(region_id, "DescribeVpcs", vpc.DescribeVpcsRequest(vpc_id=vpc_id))
     if not found:
         raise NotFound(
             "InvalidVpcId.NotFound",

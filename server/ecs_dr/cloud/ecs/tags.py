@@ -1,4 +1,8 @@
-"""Tagging resources whose create call could not tag them."""
+"""Tagging ECS resources whose create call could not tag them (a group's snapshots).
+
+ECS's TagResources takes only the ResourceType values its API reference lists (instance, disk,
+snapshot, image, securitygroup, ...): a snapshot group is tagged at CreateSnapshotGroup and a
+VSwitch at the VPC API's CreateVSwitch."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ async def tag_resources(
     resource_ids: Sequence[str],
     tags: Mapping[str, str],
 ) -> None:
-    """Tag resources that their create call could not tag (group snapshots, VSwitches)."""
+    """Tag ECS resources of one `resource_type` that their create call could not tag."""
     for start in range(0, len(resource_ids), TAG_BATCH):
         request = ecs.TagResourcesRequest(
             resource_type=resource_type,
