@@ -1,5 +1,5 @@
 """Fixtures of the sandbox conformance tests, on top of `tests/conftest.py`'s `sandbox` and `ecs`
-(a demo-world sandbox of the test's own).
+(a demo-world sandbox of the test's own), and the VPC API's client beside ECS's (`vpc`).
 
 A server costs milliseconds to start and to stop, and a reset a fraction of one: a module
 serves the demo and lab worlds once (`demo_server`, `lab_server`) and `demo`, `shared` and `lab`
@@ -8,12 +8,15 @@ reset them for each test that asks, so no test sees another's changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 
 import pytest
 from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi.utils_models import Config
+from alibabacloud_vpc20160428.client import Client as VpcClient
 
+from tests.conftest import USER_AGENT, SandboxHandle
 from tests.sandbox.helpers import Served, StartSandbox, World, lab_world, serve
 
 
@@ -67,3 +70,31 @@ def lab_server(module_sandboxes: StartSandbox) -> Served:
 def lab(lab_server: Served) -> Served:
     """The module's lab-world sandbox (see `helpers.lab_world`), reset for this test."""
     return lab_server.fresh()
+
+
+@pytest.fixture
+def vpc_clients() -> Callable[[SandboxHandle], VpcClient]:
+    """Make the official VPC SDK's client for a sandbox: the ECS client's keys and settings,
+    the endpoint overridden to the sandbox's host:port, which serves both APIs."""
+
+    def make(handle: SandboxHandle) -> VpcClient:
+        return VpcClient(
+            Config(
+                access_key_id=handle.access_key_id,
+                access_key_secret=handle.access_key_secret,
+                endpoint=handle.endpoint,
+                protocol="http",
+                region_id=handle.region_id,
+                user_agent=USER_AGENT,
+                read_timeout=10_000,
+                connect_timeout=5_000,
+            )
+        )
+
+    return make
+
+
+@pytest.fixture
+def vpc(demo: Served, vpc_clients: Callable[[SandboxHandle], VpcClient]) -> VpcClient:
+    """The VPC SDK on the module's demo-world sandbox, reset for this test."""
+    return vpc_clients(demo.handle)

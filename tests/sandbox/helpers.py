@@ -81,6 +81,11 @@ def serve(world: World | None = None) -> Iterator[Served]:
 
 
 # --- the lab world: what the demo world has not -------------------------------------------------
+# A type whose system disk can only be an ESSD (cloud_essd, cloud_auto).
+ESSD_ONLY_TYPE = "ecs.g8i.large"
+LAB_ZONE = "cn-hangzhou-a"
+
+
 def _lab_disk(disk_id: str, device: str, size: int = 40, **extra: Any) -> dict[str, Any]:
     kind = "system" if device == "/dev/xvda" else "data"
     spec = {"disk_id": disk_id, "type": kind, "device": device, "size": size}
@@ -111,7 +116,7 @@ def _lab_region(region_id: str, code: str) -> dict[str, Any]:
         "zones": [
             {
                 "zone_id": zone,
-                "instance_types": {"ecs.g7.large": {}, "ecs.one.large": {}},
+                "instance_types": {"ecs.g7.large": {}, "ecs.one.large": {}, ESSD_ONLY_TYPE: {}},
                 "disk_categories": ["cloud_essd", "cloud_auto", "cloud_efficiency"],
             }
         ],
@@ -162,17 +167,23 @@ def _lab_region(region_id: str, code: str) -> dict[str, Any]:
 
 
 def lab_world() -> World:
-    """An instance in a transitional state, a type with one data-disk slot, a multi-attach disk,
-    instances over the snapshot-group disk-count and capacity limits, and a region with the
-    larger group limits. Instance ids are `i-hz<name>` in cn-hangzhou, `i-sg<name>` in
-    ap-southeast-1; disks `d-hz<name>-sys`, `d-hz<name>-b`, ...
+    """An instance in a transitional state, a type with one data-disk slot, a type that boots
+    only from ESSDs, a multi-attach disk, and instances over the snapshot-group disk-count and
+    capacity limits, in two regions (the limits are the same in every region). Instance ids are
+    `i-hz<name>` in cn-hangzhou, `i-sg<name>` in ap-southeast-1; disks `d-hz<name>-sys`,
+    `d-hz<name>-b`, ...
     """
     return {
         "instance_types": {
             "ecs.g7.large": {"cpu": 2, "memory_gib": 8, "family": "ecs.g7"},
             "ecs.one.large": {"cpu": 2, "memory_gib": 8, "family": "ecs.one", "max_data_disks": 1},
+            ESSD_ONLY_TYPE: {
+                "cpu": 2,
+                "memory_gib": 8,
+                "family": "ecs.g8i",
+                "system_disk_categories": ["cloud_essd", "cloud_auto"],
+            },
         },
-        # cn-hangzhou keeps the 16-disk / 32 TiB group limits; ap-southeast-1 has 128 / 256 TiB.
         "regions": [_lab_region("cn-hangzhou", "hz"), _lab_region("ap-southeast-1", "sg")],
     }
 

@@ -13,7 +13,16 @@ from alibabacloud_ecs20140526.client import Client
 from ecs_dr.sandbox.errors import EcsError, error_code
 from ecs_dr.sandbox.models.catalog import stock_left, take_stock
 from ecs_dr.sandbox.models.resources import Zone
-from tests.sandbox.helpers import REGION, StartSandbox, ecs_error, round_trips, token_pages
+from tests.sandbox.helpers import (
+    ESSD_ONLY_TYPE,
+    LAB_ZONE,
+    REGION,
+    Served,
+    StartSandbox,
+    ecs_error,
+    round_trips,
+    token_pages,
+)
 
 SOLD_OUT_ZONE = "cn-hangzhou-k"  # demo world: no ecs.g7.large or ecs.c7.large left
 NO_ENTRY_ZONE = "cn-hangzhou-l"  # demo world: does not sell cloud_essd_entry
@@ -281,6 +290,41 @@ def test_essd_entry_is_offered_only_with_u1_and_e_families(shared: Client) -> No
     assert "cloud_essd_entry" in categories("ecs.u1-c1m2.large")
     assert "cloud_essd_entry" in categories("ecs.e-c1m2.large")
     assert "cloud_essd_entry" not in categories("ecs.u1-c1m2.large", NO_ENTRY_ZONE)
+
+
+def test_data_disks_are_answered_for_the_system_disk_category_asked(lab: Served) -> None:
+    def categories(destination: str, **kwargs: Any) -> set[str]:
+        body = available(
+            lab.ecs,
+            destination_resource=destination,
+            instance_type=ESSD_ONLY_TYPE,
+            zone_id=LAB_ZONE,
+            **kwargs,
+        )
+        return set(offers(body).get(LAB_ZONE, {}))
+
+    assert categories("SystemDisk") == {"cloud_essd", "cloud_auto"}
+    # SystemDiskCategory left out is cloud_efficiency, which this type cannot boot from.
+    assert categories("DataDisk") == set()
+    assert categories("DataDisk", system_disk_category="cloud_efficiency") == set()
+    everything = {"cloud_essd", "cloud_auto", "cloud_efficiency"}
+    assert categories("DataDisk", system_disk_category="cloud_essd") == everything
+
+
+def test_a_type_that_boots_from_any_category_offers_data_disks_without_one_asked(
+    shared: Client,
+) -> None:
+    def categories(**kwargs: Any) -> set[str]:
+        body = available(
+            shared,
+            destination_resource="DataDisk",
+            instance_type="ecs.g7.large",
+            zone_id="cn-hangzhou-h",
+            **kwargs,
+        )
+        return set(offers(body)["cn-hangzhou-h"])
+
+    assert categories() == categories(system_disk_category="cloud_essd") != set()
 
 
 def test_disks_bought_alone_need_no_instance_type(shared: Client) -> None:

@@ -13,6 +13,7 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
+from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
 from tests.conftest import SandboxHandle
 from tests.sandbox.helpers import (
     DB_DATA,
@@ -164,7 +165,10 @@ def test_create_disk_takes_zone_or_instance_never_both_and_needs_a_size(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     both = {"zone_id": "cn-hangzhou-h", "instance_id": DB_INSTANCE, "size": 40}
-    assert ecs_error(lambda: create_disk(ecs, **both)) == ("InvalidParameter", 400)
+    assert ecs_error(lambda: create_disk(ecs, **both)) == (
+        "InvalidParam.ZoneIdAndInstanceId.Conflict",
+        403,
+    )
     neither = models.CreateDiskRequest(region_id=REGION, disk_category="cloud_essd", size=40)
     assert ecs_error(lambda: ecs.create_disk(neither)) == ("MissingParameter", 400)
     assert ecs_error(lambda: create_disk(ecs)) == ("MissingParameter", 400)
@@ -175,15 +179,15 @@ def test_create_disk_enforces_performance_level_and_category_size_ranges(
 ) -> None:
     pl2_too_small = {"size": 100, "performance_level": "PL2"}
     assert ecs_error(lambda: create_disk(ecs, **pl2_too_small)) == (
-        "InvalidPerformanceLevel.ValueNotSupported",
-        400,
+        "OperationDenied.PerformanceLevelNotMatch",
+        403,
     )
     assert ecs_error(lambda: create_disk(ecs, size=40, performance_level="PL9")) == (
-        "InvalidPerformanceLevel.ValueNotSupported",
+        "InvalidPerformanceLevel.Malformed",
         400,
     )
     ssd_too_small = {"disk_category": "cloud_ssd", "size": 10}
-    assert ecs_error(lambda: create_disk(ecs, **ssd_too_small)) == ("InvalidDiskSize.TooSmall", 400)
+    assert ecs_error(lambda: create_disk(ecs, **ssd_too_small)) == ("InvalidDiskSize.TooSmall", 403)
     pl2 = one_disk(ecs, create_disk(ecs, size=500, performance_level="PL2"))
     assert pl2.performance_level == "PL2"
     auto = one_disk(ecs, create_disk(ecs, size=40, disk_category="cloud_auto"))
@@ -195,12 +199,12 @@ def test_create_disk_from_an_essd_snapshot_waits_for_instant_access(
 ) -> None:
     snapshot_id = snapshot(ecs, DB_DATA)
     essd = {"snapshot_id": snapshot_id}
-    assert ecs_error(lambda: create_disk(ecs, **essd)) == ("InvalidSnapshotId.NotReady", 400)
+    assert ecs_error(lambda: create_disk(ecs, **essd)) == ("InvalidSnapshotId.NotReady", 403)
     sandbox.advance(6)  # instant access, upload still in progress
     disk = one_disk(ecs, create_disk(ecs, **essd))
     assert (disk.source_snapshot_id, disk.size) == (snapshot_id, 100)
     efficiency = {"snapshot_id": snapshot_id, "disk_category": "cloud_efficiency"}
-    assert ecs_error(lambda: create_disk(ecs, **efficiency)) == ("InvalidSnapshotId.NotReady", 400)
+    assert ecs_error(lambda: create_disk(ecs, **efficiency)) == ("InvalidSnapshotId.NotReady", 403)
     sandbox.advance(120)  # accomplished
     assert one_disk(ecs, create_disk(ecs, **efficiency)).category == "cloud_efficiency"
 
@@ -217,7 +221,7 @@ def test_create_disk_refuses_unknown_and_failed_snapshots(
     sandbox.advance(600)
     assert ecs_error(lambda: create_disk(ecs, snapshot_id=failed)) == (
         "InvalidSnapshotId.NotReady",
-        400,
+        403,
     )
 
 
@@ -235,6 +239,11 @@ def test_create_disk_with_the_same_client_token_creates_one_disk(
 ) -> None:
     before = len(describe(ecs))
     first = create_disk(ecs, size=40, client_token="token-disk-1")
+    assert ecs_error(lambda: create_disk(ecs, size=40, client_token="token-disk-1")) == (
+        "LastTokenProcessing",
+        403,
+    )
+    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
     assert create_disk(ecs, size=40, client_token="token-disk-1") == first
     assert len(describe(ecs)) == before + 1
     assert ecs_error(lambda: create_disk(ecs, size=41, client_token="token-disk-1")) == (
@@ -307,7 +316,7 @@ def test_attach_disk_honours_a_free_well_formed_device(sandbox: SandboxHandle, e
     )
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, disk_id, device="/dev/xvdc")) == (
         "InvalidDevice.InUse",
-        400,
+        403,
     )
     attach(ecs, DB_INSTANCE, disk_id, device="/dev/xvdk")
     assert one_disk(ecs, disk_id).device == "/dev/xvdk"
@@ -330,11 +339,11 @@ def test_attach_disk_needs_an_available_disk_in_the_same_zone(
     disk_id = create_disk(ecs, size=40)
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, disk_id)) == (
         "IncorrectDiskStatus",
-        400,
+        403,
     )  # Creating
     sandbox.advance(15)
     assert ecs_error(lambda: attach(ecs, TARGET, disk_id)) == ("ResourcesNotInSameZone", 403)
-    assert ecs_error(lambda: attach(ecs, DB_INSTANCE, LEGACY_DATA)) == ("IncorrectDiskStatus", 400)
+    assert ecs_error(lambda: attach(ecs, DB_INSTANCE, LEGACY_DATA)) == ("IncorrectDiskStatus", 403)
     assert one_disk(ecs, disk_id).status == "Available"
 
 
@@ -345,7 +354,7 @@ def test_cloud_essd_entry_attaches_only_to_u1_and_e_types(
     sandbox.advance(15)
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, disk_id)) == (
         "InvalidInstanceType.NotSupportDiskCategory",
-        400,
+        403,
     )
     attach(ecs, ENTRY, disk_id)
     assert one_disk(ecs, disk_id).device == "/dev/xvdc"
@@ -383,8 +392,8 @@ def test_delete_disk_releases_an_available_disk_and_its_tags(
     tag = models.CreateDiskRequestTag(key="ecs-dr", value="drill-2")
     disk_id = create_disk(ecs, size=40, tag=[tag])
     assert ecs_error(lambda: ecs.delete_disk(models.DeleteDiskRequest(disk_id=disk_id))) == (
-        "IncorrectDiskStatus",
-        400,
+        "IncorrectDiskStatus.Initializing",
+        403,
     )
     sandbox.advance(15)
     round_trips(ecs, lambda: ecs.delete_disk(models.DeleteDiskRequest(disk_id=disk_id)))
@@ -398,7 +407,7 @@ def test_delete_disk_refuses_attached_and_unknown_disks(
 ) -> None:
     assert ecs_error(lambda: ecs.delete_disk(models.DeleteDiskRequest(disk_id=DB_SYSTEM))) == (
         "IncorrectDiskStatus",
-        400,
+        403,
     )
     unknown = models.DeleteDiskRequest(disk_id="d-bp1nosuchdisk000000")
     assert ecs_error(lambda: ecs.delete_disk(unknown)) == ("InvalidDiskId.NotFound", 404)

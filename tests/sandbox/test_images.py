@@ -8,6 +8,7 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
+from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
 from tests.conftest import SandboxHandle
 from tests.sandbox.helpers import (
     DB_DISKS,
@@ -125,6 +126,15 @@ def test_describe_images_filters_by_owner_name_and_ids(ecs: Client, sandbox: San
     assert {i.image_id for i in both} == {image_id, PUBLIC_IMAGE}
 
 
+def test_describe_images_image_name_is_a_fuzzy_match(ecs: Client, sandbox: SandboxHandle) -> None:
+    image_id = full_image(ecs, sandbox, name="prod-db-full")
+    for fragment in ("prod-db-full", "DB-FU", "db"):
+        assert [i.image_id for i in images(ecs, image_owner_alias="self", image_name=fragment)] == [
+            image_id
+        ]
+    assert images(ecs, image_owner_alias="self", image_name="prod-db-full-2") == []
+
+
 def test_describe_images_pages(ecs: Client, sandbox: SandboxHandle) -> None:
     [system] = snapshot_disks(ecs, sandbox, DB_DISKS[:1])
     for n in range(5):
@@ -203,8 +213,10 @@ def test_create_image_with_the_same_client_token_creates_one_image(
 ) -> None:
     [system] = snapshot_disks(ecs, sandbox, DB_DISKS[:1])
     first = create(ecs, snapshot_id=system, image_name="once", client_token="op-1-image")
-    second = create(ecs, snapshot_id=system, image_name="once", client_token="op-1-image")
-    assert first == second
+    again = {"snapshot_id": system, "image_name": "once", "client_token": "op-1-image"}
+    assert ecs_error(lambda: create(ecs, **again)) == ("IdempotentProcessing", 403)
+    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
+    assert create(ecs, **again) == first
     assert len(images(ecs, image_owner_alias="self", status=ALL_STATUSES)) == 1
 
 
@@ -228,7 +240,7 @@ def test_create_image_refuses_two_system_snapshots_with_operation_denied(
         Mapping(snapshot_id=system, disk_type="system"),
         Mapping(snapshot_id=data, disk_type="system"),
     ]
-    assert ecs_error(lambda: create(ecs, disk_device_mapping=two)) == ("OperationDenied", 403)
+    assert ecs_error(lambda: create(ecs, disk_device_mapping=two)) == ("OperationDenied", 400)
 
 
 def test_create_image_refuses_mappings_without_a_system_snapshot_with_operation_denied(
@@ -238,7 +250,7 @@ def test_create_image_refuses_mappings_without_a_system_snapshot_with_operation_
     only_data = [Mapping(snapshot_id=data, disk_type="data")]
     assert ecs_error(lambda: create(ecs, disk_device_mapping=only_data)) == (
         "OperationDenied",
-        403,
+        400,
     )
 
 
@@ -247,7 +259,7 @@ def test_create_image_without_a_system_snapshot_id_gets_invalid_system_snapshot_
 ) -> None:
     ecs, _ = snapped
     empty_system = [Mapping(disk_type="system", size="40")]
-    missing = ("InvalidSystemSnapshot.Missing", 400)
+    missing = ("InvalidSystemSnapshot.Missing", 403)
     assert ecs_error(lambda: create(ecs, disk_device_mapping=empty_system)) == missing
     assert ecs_error(lambda: create(ecs, image_name="nothing")) == missing
 
@@ -331,10 +343,10 @@ def test_create_image_needs_an_accomplished_snapshot(ecs: Client, sandbox: Sandb
         models.CreateSnapshotRequest(disk_id=DB_DISKS[0])
     ).body.snapshot_id
     sandbox.advance(10)  # instantly available, but not yet uploaded
-    not_ready = ("InvalidSnapshotId.NotReady", 400)
+    not_ready = ("InvalidSnapshotId.NotReady", 403)
     assert ecs_error(lambda: create(ecs, snapshot_id=uploading)) == not_ready
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshot", "status": "failed"})
-    failed = ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=DB_DISKS[0])).body.snapshot_id
+    failed = ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=DB_DISKS[1])).body.snapshot_id
     sandbox.advance(SETTLE_S)
     assert ecs_error(lambda: create(ecs, snapshot_id=failed)) == not_ready
     assert create(ecs, snapshot_id=uploading).startswith("m-")

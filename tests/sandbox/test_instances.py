@@ -10,10 +10,13 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
+from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from tests.conftest import SandboxHandle
 from tests.sandbox.helpers import (
     DB_INSTANCE,
+    ESSD_ONLY_TYPE,
+    LAB_ZONE,
     LAUNCH_ZONE,
     PROD_SG,
     PUBLIC_IMAGE,
@@ -232,6 +235,8 @@ def test_run_instances_with_the_same_client_token_creates_one_instance(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
     first = run(ecs, client_token="restore-op-1")
+    assert ecs_error(lambda: run(ecs, client_token="restore-op-1")) == ("IdempotentProcessing", 403)
+    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
     second = run(ecs, client_token="restore-op-1")
     assert first == second
     assert len(sandbox.state()["regions"][REGION]["instances"]) == 7
@@ -334,7 +339,7 @@ def test_override_smaller_than_the_image_disk_gets_invalid_disk_size_too_small(
 ) -> None:
     disk = models.RunInstancesRequestDataDisk(device="/dev/xvdb", category="cloud_auto", size=50)
     code = ecs_error(lambda: run(ecs, image_id=full_image(ecs, sandbox), data_disk=[disk]))
-    assert code == ("InvalidDiskSize.TooSmall", 400)
+    assert code == ("InvalidDiskSize.TooSmall", 403)
 
 
 def test_data_disk_from_an_unknown_snapshot_gets_not_found(
@@ -352,7 +357,7 @@ def test_non_essd_data_disk_from_an_uploading_snapshot_gets_not_ready(
     ).body.snapshot_id
     sandbox.advance(10)
     slow = models.RunInstancesRequestDataDisk(snapshot_id=snapshot_id, category="cloud_ssd")
-    assert ecs_error(lambda: run(ecs, data_disk=[slow])) == ("InvalidSnapshotId.NotReady", 400)
+    assert ecs_error(lambda: run(ecs, data_disk=[slow])) == ("InvalidSnapshotId.NotReady", 403)
     # An ESSD disk may use it already: instant access.
     fast = models.RunInstancesRequestDataDisk(snapshot_id=snapshot_id, category="cloud_essd")
     assert run(ecs, data_disk=[fast]).startswith("i-")
@@ -457,6 +462,24 @@ def test_system_disk_category_not_sold_in_the_zone_is_refused(
     assert code == ("InvalidSystemDiskCategory.ValueNotSupported", 400)
 
 
+def test_an_essd_only_type_refuses_another_system_disk_category(lab: Served) -> None:
+    def launch(category: str) -> str:
+        return run(
+            lab.ecs,
+            zone_id=LAB_ZONE,
+            v_switch_id="vsw-hza",
+            security_group_id="sg-hz",
+            instance_type=ESSD_ONLY_TYPE,
+            system_disk=models.RunInstancesRequestSystemDisk(category=category, size="40"),
+        )
+
+    assert ecs_error(lambda: launch("cloud_efficiency")) == (
+        "InvalidDiskCategory.NotSupported",
+        403,
+    )
+    assert launch("cloud_essd").startswith("i-")
+
+
 def test_data_disk_category_not_sold_in_the_zone_is_refused(
     shared: Client,
 ) -> None:
@@ -487,7 +510,14 @@ def test_performance_level_below_its_size_range_is_refused(
         category="cloud_essd", size=100, performance_level="PL2"
     )
     code = ecs_error(lambda: run(shared, data_disk=[pl2]))
-    assert code == ("InvalidPerformanceLevel.ValueNotSupported", 400)
+    assert code == ("OperationDenied.PerformanceLevelNotMatch", 403)
+    unknown = models.RunInstancesRequestDataDisk(
+        category="cloud_essd", size=100, performance_level="PL7"
+    )
+    assert ecs_error(lambda: run(shared, data_disk=[unknown])) == (
+        "InvalidPerformanceLevel.Malformed",
+        400,
+    )
 
 
 def test_system_disk_over_2048_gib_gets_invalid_disk_size_too_large(shared: Client) -> None:
@@ -501,7 +531,7 @@ def test_system_disk_over_2048_gib_gets_invalid_disk_size_too_large(shared: Clie
 def test_system_disk_smaller_than_the_image_is_refused(ecs: Client, sandbox: SandboxHandle) -> None:
     small = models.RunInstancesRequestSystemDisk(category="cloud_essd", size="30")
     code = ecs_error(lambda: run(ecs, image_id=full_image(ecs, sandbox), system_disk=small))
-    assert code == ("InvalidSystemDiskSize.LessThanImageSize", 400)
+    assert code == ("InvalidSystemDiskSize.LessThanImageSize", 404)
 
 
 def test_more_data_disks_than_the_type_takes_gets_instance_disk_limit_exceeded(
@@ -543,10 +573,27 @@ def test_min_amount_launches_what_stock_allows(scarce: Served) -> None:
 # --- DeleteInstance ---------------------------------------------------------------------------
 def test_deleting_a_running_instance_needs_force(ecs: Client, sandbox: SandboxHandle) -> None:
     request = models.DeleteInstanceRequest(instance_id=DB_INSTANCE)
-    assert ecs_error(lambda: ecs.delete_instance(request)) == ("IncorrectInstanceStatus", 400)
+    assert ecs_error(lambda: ecs.delete_instance(request)) == ("IncorrectInstanceStatus", 403)
     forced = models.DeleteInstanceRequest(instance_id=DB_INSTANCE, force=True)
     round_trips(ecs, lambda: ecs.delete_instance(forced))
     assert DB_INSTANCE not in sandbox.state()["regions"][REGION]["instances"]
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_deleting_an_instance_still_launching_is_initializing_until_it_runs(
+    ecs: Client, sandbox: SandboxHandle, force: bool
+) -> None:
+    instance_id = run(ecs)
+    request = models.DeleteInstanceRequest(instance_id=instance_id, force=force)
+    for status, seconds in (("Pending", 20), ("Starting", 40)):
+        assert describe(ecs, instance_id).status == status
+        assert ecs_error(lambda: ecs.delete_instance(request)) == (
+            "IncorrectInstanceStatus.Initializing",
+            403,
+        )
+        sandbox.advance(seconds)
+    forced = models.DeleteInstanceRequest(instance_id=instance_id, force=True)
+    ecs.delete_instance(forced)
 
 
 def test_deleting_a_stopped_instance_needs_no_force(ecs: Client, sandbox: SandboxHandle) -> None:

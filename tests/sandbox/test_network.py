@@ -26,6 +26,8 @@ STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16
 STAGING_SG = "sg-bp1stag000000000001"
 PROD_VSW_H = "vsw-bp1prodh00000000001"  # 172.16.1.0/24, four demo instances
 TARGET_ZONE = "cn-hangzhou-j"  # a zone without a VSwitch
+# Long after a create was processed and its VSwitch became Available.
+VSWITCH_SETTLED_S = 60.0
 
 
 def create_request(**overrides: Any) -> models.CreateVSwitchRequest:
@@ -207,8 +209,12 @@ def test_create_vswitch_answers_pending_then_becomes_available(
     assert vswitch_id in vpc.vpcs.vpc[0].v_switch_ids.v_switch_id
 
 
-def test_create_vswitch_with_the_same_client_token_creates_one_vswitch(ecs: Client) -> None:
+def test_create_vswitch_with_the_same_client_token_creates_one_vswitch(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
     first = ecs.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
+    # once the first request is no longer being processed (a repeat within that is refused)
+    sandbox.advance(VSWITCH_SETTLED_S)
     again = ecs.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
     assert first == again
     assert len(vswitches(ecs, zone_id=TARGET_ZONE)) == 1

@@ -12,7 +12,7 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from ecs_dr.sandbox.backend import Backend
+from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S, Backend
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import DiskDeviceMapping, Image
 from tests.conftest import SandboxHandle
@@ -23,6 +23,7 @@ from tests.sandbox.helpers import (
     DB_SYSTEM,
     LEGACY_DATA,
     REGION,
+    SETTLE_S,
     WEB_INSTANCE,
     Served,
     create_disk,
@@ -160,12 +161,9 @@ def test_create_snapshot_refuses_unknown_never_attached_and_creating_disks(
         404,
     )
     disk_id = create_disk(ecs, size=40)
-    assert ecs_error(lambda: snapshot(ecs, disk_id)) == ("IncorrectDiskStatus", 400)  # Creating
+    assert ecs_error(lambda: snapshot(ecs, disk_id)) == ("IncorrectDiskStatus", 403)  # Creating
     sandbox.advance(15)
-    assert ecs_error(lambda: snapshot(ecs, disk_id)) == (
-        "IncorrectDiskStatus",
-        400,
-    )  # never attached
+    assert ecs_error(lambda: snapshot(ecs, disk_id)) == ("IncorrectDiskStatus.NeverAttached", 403)
     assert snapshots(ecs, disk_id=disk_id) == []
 
 
@@ -176,30 +174,34 @@ def test_create_snapshot_needs_a_running_or_stopped_instance(lab: Served) -> Non
     )
 
 
-def test_at_most_ten_snapshots_of_one_disk_are_in_flight(
+def test_a_disk_takes_no_second_snapshot_while_one_is_in_progress(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    for _ in range(10):
-        snapshot(ecs, DB_DATA)
+    snapshot(ecs, DB_DATA)
     assert ecs_error(lambda: snapshot(ecs, DB_DATA)) == (
         "IncorrectDiskStatus.CreatingSnapshot",
         403,
     )
     snapshot(ecs, DB_LOG)  # the limit is per disk
-    sandbox.advance(90)
+    sandbox.advance(90)  # 100 GiB: 30 + 0.6 * 100 s
     snapshot(ecs, DB_DATA)
-    assert len(snapshots(ecs, disk_id=DB_DATA)) == 11
+    assert len(snapshots(ecs, disk_id=DB_DATA)) == 2
 
 
 def test_create_snapshot_with_the_same_client_token_creates_one_snapshot(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     first = snapshot(ecs, DB_DATA, client_token="token-snap-1")
+    assert ecs_error(lambda: snapshot(ecs, DB_DATA, client_token="token-snap-1")) == (
+        "IdempotentProcessing",
+        403,
+    )
+    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
     assert snapshot(ecs, DB_DATA, client_token="token-snap-1") == first
     assert len(snapshots(ecs)) == 1
     assert ecs_error(lambda: snapshot(ecs, DB_LOG, client_token="token-snap-1")) == (
         "IdempotentParameterMismatch",
-        400,
+        403,
     )
 
 
@@ -237,7 +239,10 @@ def test_describe_snapshots_filters_by_disk_instance_type_and_usage(
 def test_describe_snapshots_pages_by_page_number_and_by_next_token(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    made = [snapshot(ecs, disk) for disk in (DB_SYSTEM, DB_DATA, DB_LOG) for _ in range(3)]
+    made = []
+    for _ in range(3):
+        made += [snapshot(ecs, disk) for disk in (DB_SYSTEM, DB_DATA, DB_LOG)]
+        sandbox.advance(SETTLE_S)
     page = ecs.describe_snapshots(
         models.DescribeSnapshotsRequest(region_id=REGION, page_number=3, page_size=4)
     ).body
@@ -263,17 +268,34 @@ def test_describe_snapshots_needs_a_known_region(sandbox: SandboxHandle, ecs: Cl
 
 
 # --- DeleteSnapshot --------------------------------------------------------------------------
-def test_delete_snapshot_removes_it_and_ignores_an_unknown_id(
-    sandbox: SandboxHandle, ecs: Client
-) -> None:
+def test_delete_snapshot_removes_it_and_its_tags(sandbox: SandboxHandle, ecs: Client) -> None:
     tag = models.CreateSnapshotRequestTag(key="ecs-dr", value="op-2")
     snapshot_id = snapshot(ecs, DB_DATA, tag=[tag])
+    sandbox.advance(SETTLE_S)
     round_trips(
         ecs, lambda: ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
     )
     assert snapshots(ecs) == []
     assert all(t["resource_id"] != snapshot_id for t in sandbox.state()["regions"][REGION]["tags"])
-    ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
+
+
+def test_delete_snapshot_of_an_unknown_id_is_not_found(ecs: Client) -> None:
+    request = models.DeleteSnapshotRequest(snapshot_id="s-bp1nosuchsnapshot00")
+    assert ecs_error(lambda: ecs.delete_snapshot(request)) == ("InvalidSnapshotId.NotFound", 404)
+
+
+def test_delete_snapshot_of_one_in_progress_is_refused_until_it_is_accomplished(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    snapshot_id = snapshot(ecs, DB_DATA)
+    request = models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=True)
+    assert ecs_error(lambda: ecs.delete_snapshot(request)) == (
+        "IncorrectDiskStatus.CreatingSnapshot",
+        400,
+    )
+    sandbox.advance(SETTLE_S)
+    ecs.delete_snapshot(request)
+    assert snapshots(ecs) == []
 
 
 def test_delete_snapshot_refuses_one_a_disk_came_from_unless_forced(
@@ -282,6 +304,7 @@ def test_delete_snapshot_refuses_one_a_disk_came_from_unless_forced(
     snapshot_id = snapshot(ecs, DB_DATA)
     sandbox.advance(10)
     create_disk(ecs, snapshot_id=snapshot_id)
+    sandbox.advance(SETTLE_S)
     plain = models.DeleteSnapshotRequest(snapshot_id=snapshot_id)
     assert ecs_error(lambda: ecs.delete_snapshot(plain)) == ("SnapshotCreatedDisk", 403)
     ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=True))
@@ -292,6 +315,7 @@ def test_delete_snapshot_refuses_one_an_image_uses_even_when_forced(
     sandbox: SandboxHandle, ecs: Client, backend: Backend
 ) -> None:
     snapshot_id = snapshot(ecs, DB_SYSTEM)
+    sandbox.advance(SETTLE_S)
     add_image(backend, snapshot_id)
     forced = models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=True)
     assert ecs_error(lambda: ecs.delete_snapshot(forced)) == ("SnapshotCreatedImage", 403)
@@ -394,44 +418,59 @@ def test_snapshot_group_needs_a_running_or_stopped_instance(lab: Served) -> None
 def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: Served) -> None:
     assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzshared")) == (
         "InvalidOperation.MultiAttachDisk",
-        400,
+        403,
     )
     group(lab.ecs, instance_id="i-hzshared", exclude_disk_id=["d-hzshared-b"])
 
 
-def test_snapshot_group_limits_are_16_disks_and_32_tib_in_most_regions(lab: Served) -> None:
-    assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzmany")) == (
+@pytest.mark.parametrize(("region", "code"), [("cn-hangzhou", "hz"), ("ap-southeast-1", "sg")])
+def test_snapshot_group_limits_are_16_disks_and_32_tib_in_every_region(
+    lab: Served, region: str, code: str
+) -> None:
+    assert ecs_error(lambda: group(lab.ecs, region, instance_id=f"i-{code}many")) == (
         "NumberExceed.TooManyDisks",
         403,
     )
-    assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzbig")) == (
+    assert ecs_error(lambda: group(lab.ecs, region, instance_id=f"i-{code}big")) == (
         "CapacityExceed.TooManyDisks",
         403,
     )
-    group(lab.ecs, instance_id="i-hzmany", exclude_disk_id=["d-hzmany-q"])
+    group(lab.ecs, region, instance_id=f"i-{code}many", exclude_disk_id=[f"d-{code}many-q"])
 
 
-def test_snapshot_group_limits_are_128_disks_and_256_tib_in_the_listed_regions(lab: Served) -> None:
-    group(lab.ecs, "ap-southeast-1", instance_id="i-sgmany")
-    group(lab.ecs, "ap-southeast-1", instance_id="i-sgbig")
-    assert len(groups(lab.ecs, "ap-southeast-1")) == 2
+def test_snapshot_group_of_disks_in_two_zones_is_refused(ecs: Client) -> None:
+    other_zone = create_disk(ecs, size=40, zone_id="cn-hangzhou-i")
+    assert ecs_error(lambda: group(ecs, disk_id=[DB_DATA, other_zone])) == (
+        "InvalidDiskIds.NotInSameZone",
+        400,
+    )
 
 
-def test_snapshot_group_respects_the_per_disk_in_flight_limit(
+def test_snapshot_group_needs_an_instance_or_disk_ids(ecs: Client) -> None:
+    assert ecs_error(lambda: group(ecs)) == ("MissingParamter.InstanceId", 400)
+
+
+def test_snapshot_group_waits_for_a_snapshot_of_its_disks_in_progress(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    for _ in range(10):
-        snapshot(ecs, DB_LOG)
+    snapshot(ecs, DB_LOG)
     assert ecs_error(lambda: group(ecs, instance_id=DB_INSTANCE)) == (
         "IncorrectDiskStatus.CreatingSnapshot",
         403,
     )
+    sandbox.advance(SETTLE_S)
+    group(ecs, instance_id=DB_INSTANCE)
 
 
 def test_snapshot_group_with_the_same_client_token_creates_one_group(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     first = group(ecs, instance_id=DB_INSTANCE, client_token="token-group-1")
+    assert ecs_error(lambda: group(ecs, instance_id=DB_INSTANCE, client_token="token-group-1")) == (
+        "IdempotentProcessing",
+        403,
+    )
+    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
     assert group(ecs, instance_id=DB_INSTANCE, client_token="token-group-1") == first
     assert len(groups(ecs)) == 1 and len(snapshots(ecs)) == 3
 
@@ -459,10 +498,10 @@ def test_snapshot_group_fault_fails_the_group(sandbox: SandboxHandle, ecs: Clien
 def test_describe_snapshot_groups_filters_and_pages_by_next_token(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    made = [
-        group(ecs, instance_id=instance)
-        for instance in (DB_INSTANCE, WEB_INSTANCE, DB_INSTANCE, WEB_INSTANCE)
-    ]
+    made = []
+    for _ in range(2):
+        made += [group(ecs, instance_id=DB_INSTANCE), group(ecs, instance_id=WEB_INSTANCE)]
+        sandbox.advance(SETTLE_S)
     assert len(groups(ecs, instance_id=WEB_INSTANCE)) == 2
     assert [g.snapshot_group_id for g in groups(ecs, snapshot_group_id=made[:2])] == made[:2]
     first = ecs.describe_snapshot_groups(

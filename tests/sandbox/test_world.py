@@ -65,6 +65,7 @@ def test_left_out_fields_get_defaults() -> None:
     assert instance.internet_max_bandwidth_out == 0
     assert instance.disks[0].category == "cloud_essd"
     assert instance.disks[0].size == 40
+    assert world.instance_types["ecs.g7.large"].system_disk_categories is None
 
 
 def test_cloud_essd_disk_without_a_level_gets_pl1_as_ecs_gives() -> None:
@@ -101,6 +102,16 @@ def test_demo_world_loads_and_covers_the_recovery_cases() -> None:
         (["regions", 0, "instances", 0, "surprise"], 1, "regions[0].instances[0].surprise"),
         (["durations"], {"spread": 0.9}, "durations.spread"),
         (["durations"], {"seed": "7"}, "durations.seed"),
+        (
+            ["instance_types", "ecs.g7.large", "system_disk_categories"],
+            ["cloud_essd", "floppy"],
+            "instance_types.ecs.g7.large.system_disk_categories[1]",
+        ),
+        (
+            ["instance_types", "ecs.g7.large", "system_disk_categories"],
+            [],
+            "instance_types.ecs.g7.large.system_disk_categories",
+        ),
         (
             ["regions", 0, "instances", 0, "disks", 0, "performance_level"],
             "PL9",

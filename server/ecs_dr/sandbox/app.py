@@ -1,9 +1,9 @@
-"""The sandbox as an ASGI app: ECS's RPC wire protocol at `/`, control endpoints under
-`/_sandbox/`.
+"""The sandbox as an ASGI app: the RPC wire protocol of two APIs at `/` (ECS 2014-05-26 and
+VPC 2016-04-28, told apart by `x-acs-version`), control endpoints under `/_sandbox/`.
 
-A request is checked the way ECS checks it (signature, version, action), then meets any
-injected fault, then runs its handler under the backend lock. Every error, injected or real,
-is rendered by one handler in ECS's JSON shape.
+A request is checked the way Alibaba Cloud checks it (signature, version, action), then meets
+any injected fault, then runs its handler under the backend lock. Every error, injected or
+real, is rendered by one handler in the APIs' shared JSON shape.
 """
 
 from __future__ import annotations
@@ -29,23 +29,59 @@ from ecs_dr.sandbox.backend import Backend, OutcomeFault
 from ecs_dr.sandbox.clock import Clock, VirtualClock, iso
 from ecs_dr.sandbox.errors import (
     EcsError,
+    ForbiddenRam,
     InvalidAction,
     InvalidVersion,
     MissingAction,
     UnsupportedHTTPMethod,
+    VpcForbiddenRam,
     error_code,
     error_status,
 )
 from ecs_dr.sandbox.faults import FAULT_ADAPTER, FaultPlan, OutcomeFaultSpec
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
+from ecs_dr.sandbox.responses.registry import Handler
+from ecs_dr.sandbox.responses.vpc import VPC_ACTIONS
 from ecs_dr.sandbox.signing import SignatureVerifier, parse_authorization
 from ecs_dr.sandbox.state import dump_state
 from ecs_dr.sandbox.world import DurationsSpec, WorldSpec, load_world
 
-API_VERSION = "2014-05-26"
-HOST_ID = "ecs.sandbox.local"
-RECOMMEND = "https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}"
+RECOMMEND = "https://api.aliyun.com/troubleshoot?q={code}&product={product}&requestId={request_id}"
+
+
+@dataclass(frozen=True)
+class Api:
+    """One API the sandbox serves on its port; a request picks it by `x-acs-version`."""
+
+    name: str  # how the requests log names it
+    version: str
+    actions: Mapping[str, Handler]
+    host_id: str
+    product: str  # as the Recommend link of an error names it
+    # RAM authorizes these actions as the VPC service's (`vpc:<Action>`), not as `<name>:`
+    vpc_authorized: frozenset[str]
+
+
+ECS_API = Api(
+    name="ecs",
+    version="2014-05-26",
+    actions=ACTIONS,
+    host_id="ecs.sandbox.local",
+    product="Ecs",
+    # ECS still answers these deprecated VPC actions; its API reference lists their RAM
+    # actions as vpc:CreateVSwitch, vpc:DescribeVSwitches, vpc:DescribeVpcs.
+    vpc_authorized=frozenset({"CreateVSwitch", "DescribeVSwitches", "DescribeVpcs"}),
+)
+VPC_API = Api(
+    name="vpc",
+    version="2016-04-28",
+    actions=VPC_ACTIONS,
+    host_id="vpc.sandbox.local",
+    product="Vpc",
+    vpc_authorized=frozenset(VPC_ACTIONS),
+)
+APIS = {api.version: api for api in (ECS_API, VPC_API)}
 
 
 @dataclass
@@ -56,6 +92,7 @@ class RequestRecord:
 
     time: float
     cloud_time: float
+    api: str  # "ecs" or "vpc"; "" for a version the sandbox does not serve
     action: str
     parameters: dict[str, str]
     user_agent: str
@@ -96,14 +133,14 @@ class ResetRequest(BaseModel):
     durations: DurationsSpec | None = None
 
 
-def _error_body(err: EcsError, request_id: str) -> dict[str, Any]:
+def _error_body(err: EcsError, request_id: str, api: Api) -> dict[str, Any]:
     code = error_code(err)
     return {
         "RequestId": request_id,
-        "HostId": HOST_ID,
+        "HostId": api.host_id,
         "Code": code,
         "Message": err.message,
-        "Recommend": RECOMMEND.format(code=code, request_id=request_id),
+        "Recommend": RECOMMEND.format(code=code, product=api.product, request_id=request_id),
     }
 
 
@@ -131,13 +168,14 @@ def build_app(sandbox: Sandbox) -> Starlette:
         headers = {k.lower(): v for k, v in request.headers.items()}
         query = dict(request.query_params)
         action = headers.get("x-acs-action", "")
+        api = APIS.get(headers.get("x-acs-version", ""))
         status, code = 200, ""
         try:
-            body = await _serve(sandbox, request, headers, query, action, request_id)
+            body = await _serve(sandbox, request, headers, query, action, api, request_id)
             body = {"RequestId": request_id, **body}
         except EcsError as err:
             status, code = error_status(err), error_code(err)
-            body = _error_body(err, request_id)
+            body = _error_body(err, request_id, api or ECS_API)
         except _ResetConnection:
             status, code = 0, "ConnectionReset"
             body = {}
@@ -145,6 +183,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
             RequestRecord(
                 time=time.time(),
                 cloud_time=sandbox.clock.now(),
+                api=api.name if api else "",
                 action=action,
                 parameters=query,
                 user_agent=headers.get("user-agent", ""),
@@ -223,6 +262,7 @@ async def _serve(
     headers: Mapping[str, str],
     query: dict[str, str],
     action: str,
+    api: Api | None,
     request_id: str,
 ) -> dict[str, Any]:
     payload = await request.body()
@@ -231,12 +271,11 @@ async def _serve(
         raise UnsupportedHTTPMethod()
     if not action:
         raise MissingAction()
-    if headers.get("x-acs-version") != API_VERSION:
+    if api is None:
         sent = headers.get("x-acs-version")
-        raise InvalidVersion(
-            f"Specified parameter Version {sent!r} is not valid; use {API_VERSION}."
-        )
-    handler = ACTIONS.get(action)
+        served = " or ".join(f"{a.version} ({a.name.upper()})" for a in APIS.values())
+        raise InvalidVersion(f"Specified parameter Version {sent!r} is not valid; use {served}.")
+    handler = api.actions.get(action)
     if handler is None:
         raise InvalidAction(action)
     verdict = sandbox.faults.judge(action)
@@ -244,6 +283,8 @@ async def _serve(
         await asyncio.sleep(verdict.delay_s)
     if verdict.reset:
         raise _ResetConnection()
+    if isinstance(verdict.error, ForbiddenRam) and action in api.vpc_authorized:
+        raise VpcForbiddenRam(action)
     if verdict.error is not None:
         raise verdict.error
     params = Params({**_form_fields(headers, payload), **query})

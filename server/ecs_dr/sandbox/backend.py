@@ -14,10 +14,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ecs_dr.sandbox.clock import EPOCH, Clock
-from ecs_dr.sandbox.errors import IdempotentParameterMismatch, InvalidRegionIdNotFound
+from ecs_dr.sandbox.errors import (
+    EcsError,
+    IdempotentParameterMismatch,
+    IdempotentProcessing,
+    InvalidRegionIdNotFound,
+    LastTokenProcessing,
+)
 from ecs_dr.sandbox.models.durations import Variation
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import (
+    ClientToken,
     Disk,
     Instance,
     InstanceTypeSpec,
@@ -32,6 +39,16 @@ from ecs_dr.sandbox.world import DurationsSpec, RegionSpec, WorldSpec
 # ECS ids carry a region code after the prefix (`i-bp1...` in Hangzhou).
 REGION_CODES = {"cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze"}
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+# Cloud seconds a ClientToken stays "being processed" after its first request answered: a repeat
+# within them is told to try again later, one after them gets the first request's ids.
+CLIENT_TOKEN_PROCESSING_S = 3.0
+# What a repeat answers while its token is processed, by the action's API reference page:
+# CreateDisk lists LastTokenProcessing; CreateSnapshot and CreateSnapshotGroup list
+# IdempotentProcessing, which the pages of RunInstances, CreateImage and CreateVSwitch do not
+# list at all: they get it too (Packer's alicloud builder retries it on CreateImage).
+TOKEN_PROCESSING: dict[str, type[EcsError]] = {"CreateDisk": LastTokenProcessing}
+# IdempotentParameterMismatch is 403 on these actions' pages; others do not list it (400 kept).
+TOKEN_MISMATCH_STATUS = {"CreateSnapshot": 403, "CreateSnapshotGroup": 403}
 
 
 @dataclass
@@ -80,6 +97,11 @@ class Backend:
                 memory_gib=spec.memory_gib,
                 family=spec.family or ".".join(name.split(".")[:2]).split("-")[0],
                 max_data_disks=spec.max_data_disks,
+                system_disk_categories=(
+                    tuple(spec.system_disk_categories)
+                    if spec.system_disk_categories is not None
+                    else None
+                ),
             )
             for name, spec in world.instance_types.items()
         }
@@ -120,7 +142,11 @@ class Backend:
         params: Mapping[str, str],
         create: Callable[[], tuple[str, ...]],
     ) -> tuple[str, ...]:
-        """Run `create` once per ClientToken: a retry with the same token gets the same ids."""
+        """Run `create` once per ClientToken: the first request creates and answers at once; a
+        repeat with the same token and parameters within CLIENT_TOKEN_PROCESSING_S cloud seconds
+        is refused as still processing (IdempotentProcessing or LastTokenProcessing, 403), one
+        after them gets the same ids. Other parameters with a used token:
+        IdempotentParameterMismatch."""
         if not token:
             return create()
         fingerprint = hashlib.sha256(
@@ -129,13 +155,21 @@ class Backend:
             ).encode()
         ).hexdigest()
         key = (action, token)
-        if key in region.client_tokens:
-            recorded, ids = region.client_tokens[key]
-            if recorded != fingerprint:
-                raise IdempotentParameterMismatch()
-            return ids
+        recorded = region.client_tokens.get(key)
+        if recorded is not None:
+            if recorded.fingerprint != fingerprint:
+                raise IdempotentParameterMismatch(status=TOKEN_MISMATCH_STATUS.get(action))
+            if self.now() < recorded.processing_until:
+                processing = TOKEN_PROCESSING.get(action, IdempotentProcessing)
+                raise processing(
+                    f"The request with ClientToken {token!r} is still being processed; "
+                    "try again later with the same token."
+                )
+            return recorded.ids
         ids = create()
-        region.client_tokens[key] = (fingerprint, ids)
+        region.client_tokens[key] = ClientToken(
+            fingerprint, ids, self.now() + CLIENT_TOKEN_PROCESSING_S
+        )
         return ids
 
     def release_held(self) -> None:

@@ -131,6 +131,11 @@ class InstanceTypeCatalogSpec(_Strict):
     memory_gib: Annotated[float, Field(gt=0)]
     family: str = ""
     max_data_disks: Annotated[int, Field(ge=0, le=64)] = 16
+    # What its system disk may be (an ESSD-only type: ["cloud_essd", ...]); left out, any
+    # category it mounts.
+    system_disk_categories: (
+        Annotated[list[Literal[DISK_CATEGORIES]], Field(min_length=1)] | None  # type: ignore[valid-type]
+    ) = None
 
 
 class RegionSpec(_Strict):

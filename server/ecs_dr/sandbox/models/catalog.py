@@ -72,6 +72,14 @@ def disk_categories(zone: Zone, spec: InstanceTypeSpec | None) -> list[str]:
     return [c for c in zone.disk_categories if c in allowed]
 
 
+def system_disk_categories(zone: Zone, spec: InstanceTypeSpec) -> list[str]:
+    """Categories the system disk of a `spec` instance may have in the zone."""
+    mountable = disk_categories(zone, spec)
+    if spec.system_disk_categories is None:
+        return mountable
+    return [c for c in mountable if c in spec.system_disk_categories]
+
+
 def size_range(category: str, *, system: bool) -> tuple[int, int]:
     """GiB a new disk of `category` may have (ESSD at its default PL)."""
     if category == "cloud_essd":
@@ -101,6 +109,13 @@ class ZoneOffers:
     status_category: str
     resource_type: str
     offers: list[Offer] = field(default_factory=list)
+
+
+# DescribeAvailableResource's SystemDiskCategory when omitted (its page and the SDK's docstring:
+# cloud_efficiency but for retired types). The China site adds that since 2026-01-30 an
+# ESSD-only type defaults to cloud_essd PL0; the sandbox keeps cloud_efficiency, the stricter:
+# such a type then offers no data disk unless SystemDiskCategory is sent.
+DEFAULT_SYSTEM_DISK_CATEGORY = "cloud_efficiency"
 
 
 @dataclass
@@ -205,9 +220,25 @@ def _offers(
     disk_verdict = _zone_verdict(zone)
     return [
         Offer(category, *disk_verdict, size=size_range(category, system=system))
-        for category in disk_categories(zone, spec)
+        for category in _disk_offers(zone, spec, query, system=system)
         if wanted in (None, category)
     ]
+
+
+def _disk_offers(
+    zone: Zone, spec: InstanceTypeSpec | None, query: AvailabilityQuery, *, system: bool
+) -> list[str]:
+    """Disk categories on offer. For an instance type, system disks are those it boots from;
+    data disks are answered for the system disk asked (SystemDiskCategory, default
+    cloud_efficiency): none when the type cannot boot from that."""
+    if spec is None:
+        return disk_categories(zone, None)
+    boots_from = system_disk_categories(zone, spec)
+    if system:
+        return boots_from
+    if (query.system_disk_category or DEFAULT_SYSTEM_DISK_CATEGORY) not in boots_from:
+        return []
+    return disk_categories(zone, spec)
 
 
 # --- DescribeInstanceTypes -------------------------------------------------------------------

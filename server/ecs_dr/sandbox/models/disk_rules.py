@@ -1,4 +1,5 @@
-"""Disk rules shared by CreateDisk, RunInstances and CreateImage (ECS-FACTS.md)."""
+"""Disk rules shared by CreateDisk, RunInstances and CreateImage (ECS-FACTS.md; codes from the
+CreateDisk and RunInstances API reference pages)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 from ecs_dr.sandbox.errors import (
     InvalidDiskSizeTooLarge,
     InvalidDiskSizeTooSmall,
-    InvalidParameter,
-    InvalidPerformanceLevelValueNotSupported,
+    InvalidPerformanceLevelMalformed,
+    OperationDeniedPerformanceLevelNotMatch,
 )
 from ecs_dr.sandbox.models.durations import ESSD_FAMILY
 
@@ -34,24 +35,28 @@ ESSD_ENTRY_FAMILIES = ("ecs.u1", "ecs.e")
 
 
 def resolve_performance_level(category: str, requested: str | None, param: str) -> str | None:
-    """The PL a new disk gets: the requested one, or PL1 for cloud_essd when omitted."""
+    """The PL a new disk gets: the requested one, or PL1 for cloud_essd when omitted.
+
+    Raises InvalidPerformanceLevel.Malformed (400) for a PL that does not exist.
+    """
     if category != "cloud_essd":
         return None
     if requested is None:
         return DEFAULT_PERFORMANCE_LEVEL
     if requested not in PERFORMANCE_LEVELS:
-        raise InvalidPerformanceLevelValueNotSupported(
+        raise InvalidPerformanceLevelMalformed(
             f"{param} {requested!r} is not one of {', '.join(PERFORMANCE_LEVELS)}."
         )
     return requested
 
 
 def check_size(category: str, performance_level: str | None, size: int, *, system: bool) -> None:
-    """Refuse a size outside the category's (and PL's) range, with ECS's codes."""
+    """Refuse a size outside the category's (and PL's) range, with ECS's codes: a size below
+    the PL's floor is OperationDenied.PerformanceLevelNotMatch (403)."""
     if category == "cloud_essd" and performance_level is not None:
         low, high = PL_SIZE_RANGES[performance_level]
         if size < low:
-            raise InvalidPerformanceLevelValueNotSupported(
+            raise OperationDeniedPerformanceLevelNotMatch(
                 f"{performance_level} needs at least {low} GiB; the disk is {size} GiB."
             )
     else:
@@ -62,12 +67,3 @@ def check_size(category: str, performance_level: str | None, size: int, *, syste
         high = min(high, SYSTEM_DISK_MAX_GIB)
     if size > high:
         raise InvalidDiskSizeTooLarge(f"A {category} disk holds at most {high} GiB.")
-
-
-def check_essd_entry_family(category: str, family: str, param: str) -> None:
-    if category == "cloud_essd_entry" and family not in ESSD_ENTRY_FAMILIES:
-        raise InvalidParameter(
-            param,
-            f"cloud_essd_entry is only available with {' and '.join(ESSD_ENTRY_FAMILIES)} "
-            f"instance types, not {family}",
-        )

@@ -1,5 +1,6 @@
 """Disks: finding them (and their instances) across regions, and the rules CreateDisk,
-AttachDisk and DeleteDisk enforce (ECS-FACTS: CreateDisk, AttachDisk).
+AttachDisk and DeleteDisk enforce (ECS-FACTS: CreateDisk, AttachDisk; codes and statuses from
+those actions' API reference pages).
 
 Several disk actions (AttachDisk, DeleteDisk, CreateSnapshot) carry no RegionId in the SDK's
 request, so ECS resolves the resource by id; so do we.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.errors import (
     IncorrectDiskStatus,
+    IncorrectDiskStatusInitializing,
     IncorrectInstanceStatus,
     InstanceDiskLimitExceeded,
     InvalidDeviceInUse,
@@ -87,7 +89,7 @@ def check_attachable(backend: Backend, region: Region, instance: Instance, categ
     """What the instance must allow before a data disk of `category` joins it.
 
     Raises IncorrectInstanceStatus (400), InstanceDiskLimitExceeded (403) and
-    InvalidInstanceType.NotSupportDiskCategory (400).
+    InvalidInstanceType.NotSupportDiskCategory (403).
     """
     check_instance_operable(instance, backend.now())
     spec = backend.instance_types.get(instance.instance_type)
@@ -136,7 +138,9 @@ def attach_disk(
 ) -> None:
     """Attach an `Available` disk: `Attaching`, then `In_use`.
 
-    Raises ResourcesNotInSameZone (403), IncorrectDiskStatus (400) and check_attachable's codes.
+    Raises ResourcesNotInSameZone (403), IncorrectDiskStatus (403: AttachDisk's page, "The
+    expected disk status is Available"; a disk still Creating gets it too) and check_attachable's
+    codes.
     """
     now = backend.now()
     if disk.zone_id != instance.zone_id:
@@ -251,8 +255,16 @@ def new_disk(
 
 # --- DeleteDisk ----------------------------------------------------------------------------
 def delete_disk(backend: Backend, region: Region, disk: Disk) -> None:
-    """Release an `Available` disk; raises IncorrectDiskStatus (400) for any other state."""
+    """Release an `Available` disk.
+
+    Raises (DeleteDisk's page) IncorrectDiskStatus.Initializing (403) while it is still being
+    created, IncorrectDiskStatus (403) in any other state but Available.
+    """
     status = disk.lifecycle.status(backend.now())
+    if status == "Creating":
+        raise IncorrectDiskStatusInitializing(
+            f"The disk {disk.disk_id} is still being created; release it once it is Available."
+        )
     if status != "Available" or disk.instance_id:
         raise IncorrectDiskStatus(
             f"The disk {disk.disk_id} is {status}; only an Available disk can be released."

@@ -15,6 +15,7 @@ from ecs_dr.sandbox.errors import (
     DryRunOperation,
     ImageIsCreating,
     ImageUsingByInstance,
+    IncorrectDiskStatusCreatingSnapshot,
     IncorrectInstanceStatus,
     InvalidDeviceInUse,
     InvalidDeviceMalformed,
@@ -28,7 +29,7 @@ from ecs_dr.sandbox.errors import (
     InvalidSystemSnapshotMissing,
     OperationDenied,
 )
-from ecs_dr.sandbox.models import durations, quotas
+from ecs_dr.sandbox.models import durations, quotas, snapshots
 from ecs_dr.sandbox.models.disk_rules import DATA_DEVICE, SYSTEM_DEVICE, SYSTEM_DISK_MAX_GIB
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import (
@@ -176,15 +177,17 @@ def plan_mappings(
 ) -> list[DiskDeviceMapping]:
     """Validate DiskDeviceMapping.N the way ECS does and resolve defaults (device, size).
 
-    Raises OperationDenied (no or several system snapshots), InvalidSystemSnapshot.Missing,
-    InvalidDevice.Malformed / .InUse, InvalidSize.ValueNotSupported,
-    InvalidSnapshotId.NotFound (404) / .NotReady.
+    Raises OperationDenied (400: no or several system snapshots), InvalidSystemSnapshot.Missing
+    (403), InvalidDevice.Malformed / .InUse, InvalidSize.ValueNotSupported (400),
+    InvalidSnapshotId.NotFound (404) / .NotReady (403).
     """
     typed = [(request, _disk_type(request, region)) for request in requests]
     systems = [request for request, kind in typed if kind == "system"]
     if len(systems) != 1:
+        # 400 on CreateImage's page for both (none, two or more); its other OperationDenied: 403.
         raise OperationDenied(
-            f"An image needs exactly one system disk snapshot; the request has {len(systems)}."
+            f"An image needs exactly one system disk snapshot; the request has {len(systems)}.",
+            status=400,
         )
     if systems[0].snapshot_id is None:
         raise InvalidSystemSnapshotMissing()
@@ -207,7 +210,10 @@ def plan_mappings(
                 f"is {SYSTEM_DEVICE}, data disks /dev/xvdb to /dev/xvdz."
             )
         if request.device in taken:
-            raise InvalidDeviceInUse(f"The device {request.device} is used by two mappings.")
+            # 400 on CreateImage's page (403 on AttachDisk's and RunInstances').
+            raise InvalidDeviceInUse(
+                f"The device {request.device} is used by two mappings.", status=400
+            )
         taken.add(request.device)
     free = iter(device for device in DATA_DEVICES if device not in taken)
     mappings = []
@@ -240,7 +246,9 @@ def _mapping(
 
 
 def _source_instance(region: Region, instance_id: str, now: float) -> Instance:
-    """CreateImage from an instance needs it Running or Stopped."""
+    """CreateImage from an instance needs it Running or Stopped, and no snapshot of its disks
+    in progress (it snapshots each of them; CreateImage's page lists
+    IncorrectDiskStatus.CreatingSnapshot, 403)."""
     instance = region.instances.get(instance_id)
     if instance is None:
         raise InvalidInstanceIdNotFound(instance_id)
@@ -249,6 +257,12 @@ def _source_instance(region: Region, instance_id: str, now: float) -> Instance:
         raise IncorrectInstanceStatus(
             f"The instance {instance_id} is {status}; it must be Running or Stopped."
         )
+    for disk in _instance_disks(region, instance):
+        if snapshots.in_flight(region, disk.disk_id, now) >= snapshots.MAX_SNAPSHOTS_IN_FLIGHT:
+            raise IncorrectDiskStatusCreatingSnapshot(
+                f"A snapshot of the disk {disk.disk_id} is in progress; try again once it is "
+                "accomplished."
+            )
     return instance
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.errors import (
     IncorrectInstanceStatus,
+    IncorrectInstanceStatusInitializing,
     IncorrectVSwitchStatus,
     InstanceDiskLimitExceeded,
     InvalidDataDeviceMalformed,
@@ -60,8 +61,8 @@ DEFAULT_DATA_CATEGORY = "cloud_efficiency"
 # An image's data disk with no DataDisk.N.Device override comes up as ESSD AutoPL (ECS-FACTS).
 IMAGE_DATA_DISK_CATEGORY = "cloud_auto"
 MIN_SYSTEM_DISK_GIB = 20
-# What Force may release besides a Stopped instance; a launch stuck in Pending must be cleanable.
-FORCE_DELETABLE = ("Running", "Pending", "Starting")
+# A launch still under way: DeleteInstance, forced or not, is told to try again later.
+INITIALIZING_STATUSES = ("Pending", "Starting")
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,11 @@ def _check_category(zone: Zone, spec: InstanceTypeSpec, category: str, *, system
         raise InvalidDiskCategoryNotSupported(
             f"cloud_essd_entry is sold only with {' and '.join(ESSD_ENTRY_FAMILIES)} instance "
             f"types, not with {spec.instance_type}."
+        )
+    boots_from = spec.system_disk_categories
+    if system and boots_from is not None and category not in boots_from:
+        raise InvalidDiskCategoryNotSupported(
+            f"{spec.instance_type} boots only from {', '.join(boots_from)} system disks."
         )
 
 
@@ -420,17 +426,23 @@ def find_instance(backend: Backend, instance_id: str) -> tuple[Region, Instance]
 
 
 def delete_instance(backend: Backend, instance_id: str, force: bool) -> None:
-    """Release an instance: Stopped, or with Force also Running (and a launch still under way).
+    """Release an instance: Stopped, or with Force also Running.
 
     Disks marked DeleteWithInstance go with it; the others are detached and become Available.
-    Raises InvalidInstanceId.NotFound (404), IncorrectInstanceStatus (400).
+    Raises (DeleteInstance's page) InvalidInstanceId.NotFound (404),
+    IncorrectInstanceStatus.Initializing (403) while the launch is still under way, and
+    IncorrectInstanceStatus (403) for any other status it cannot release.
     """
     region, instance = find_instance(backend, instance_id)
     now = backend.now()
     status = instance.lifecycle.status(now)
-    if status != "Stopped" and not (force and status in FORCE_DELETABLE):
-        hint = "; pass Force=true to release it" if status in FORCE_DELETABLE else ""
-        raise IncorrectInstanceStatus(f"The instance {instance_id} is {status}{hint}.")
+    if status in INITIALIZING_STATUSES:
+        raise IncorrectInstanceStatusInitializing(
+            f"The instance {instance_id} is {status}; release it once it is Running."
+        )
+    if status != "Stopped" and not (force and status == "Running"):
+        hint = "; pass Force=true to release it" if status == "Running" else ""
+        raise IncorrectInstanceStatus(f"The instance {instance_id} is {status}{hint}.", status=403)
     for disk in [d for d in region.disks.values() if d.instance_id == instance_id]:
         if disk.delete_with_instance:
             del region.disks[disk.disk_id]

@@ -21,6 +21,8 @@ class InstanceTypeSpec:
     max_data_disks: int = 16
     # cloud_essd_entry is sold only with these families (ECS-FACTS: ecs.u1 and ecs.e)
     disk_categories: tuple[str, ...] = ("cloud_essd", "cloud_auto", "cloud_efficiency", "cloud_ssd")
+    # what its system disk may be; None: any category it mounts (an ESSD-only type lists ESSDs)
+    system_disk_categories: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -153,6 +155,16 @@ class Image:
     image_owner_alias: str = "self"
 
 
+@dataclass(frozen=True)
+class ClientToken:
+    """What a create with a ClientToken did: its parameters' fingerprint, the ids it answered,
+    and the cloud time until which ECS still reports the token as being processed."""
+
+    fingerprint: str
+    ids: tuple[str, ...]
+    processing_until: float
+
+
 @dataclass
 class Region:
     region_id: str
@@ -168,5 +180,5 @@ class Region:
     images: dict[str, Image] = field(default_factory=dict)
     # (resource type as ListTagResources names it, resource id) -> tags
     tags: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
-    # (action, client token) -> the id(s) that call created, for idempotent retries
-    client_tokens: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # (action, client token) -> what that call did, for idempotent retries
+    client_tokens: dict[tuple[str, str], ClientToken] = field(default_factory=dict)

@@ -1,30 +1,51 @@
-"""Tags: kept per (resource type, id), the way TagResources and ListTagResources see them."""
+"""Tags: kept per (resource type, id), the way TagResources and ListTagResources see them.
+
+Besides the types those actions take, tags are kept for snapshot groups (`snapshotgroup`, set by
+CreateSnapshotGroup's Tag.N and read by DescribeSnapshotGroups) and VSwitches (`vswitch`, the VPC
+API's): neither is a ResourceType of ECS's TagResources.
+"""
 
 from __future__ import annotations
 
 from ecs_dr.sandbox.errors import (
-    EcsError,
-    InvalidDiskIdNotFound,
-    InvalidImageIdNotFound,
-    InvalidInstanceIdNotFound,
     InvalidParameter,
-    InvalidSecurityGroupIdNotFound,
-    InvalidSnapshotGroupIdNotFound,
-    InvalidSnapshotIdNotFound,
-    InvalidVSwitchIdNotFound,
+    InvalidResourceIdNotFound,
+    OperationDeniedQuotaExceed,
 )
 from ecs_dr.sandbox.models.resources import Region
 
 MAX_TAGS_PER_RESOURCE = 20
-# ListTagResources' ResourceType values -> the Region collection holding them.
-RESOURCE_TYPES = {
+# TagResources' and ListTagResources' ResourceType values, as their API reference pages and the
+# SDK's TagResourcesRequest docstring list them.
+TAGGABLE_TYPES = (
+    "instance",
+    "disk",
+    "snapshot",
+    "image",
+    "securitygroup",
+    "volume",
+    "eni",
+    "ddh",
+    "ddhcluster",
+    "keypair",
+    "launchtemplate",
+    "reservedinstance",
+    "snapshotpolicy",
+    "elasticityassurance",
+    "capacityreservation",
+    "command",
+    "invocation",
+    "activation",
+    "managedinstance",
+)
+# The taggable types the sandbox models -> the Region collection holding them. The others have
+# no resource here, so every id of theirs is unknown.
+MODELLED_TYPES = {
     "instance": "instances",
     "disk": "disks",
     "snapshot": "snapshots",
     "image": "images",
     "securitygroup": "security_groups",
-    "snapshotgroup": "snapshot_groups",
-    "vswitch": "vswitches",
 }
 
 
@@ -62,32 +83,23 @@ def tags_body(
 
 
 # --- filtering and TagResources' checks ------------------------------------------------------
-# Each resource type's own not-found error, as ECS answers TagResources for a missing id.
-NOT_FOUND: dict[str, type[EcsError]] = {
-    "instance": InvalidInstanceIdNotFound,
-    "disk": InvalidDiskIdNotFound,
-    "snapshot": InvalidSnapshotIdNotFound,
-    "image": InvalidImageIdNotFound,
-    "securitygroup": InvalidSecurityGroupIdNotFound,
-    "snapshotgroup": InvalidSnapshotGroupIdNotFound,
-    "vswitch": InvalidVSwitchIdNotFound,
-}
-
-
 def require_taggable(region: Region, resource_type: str, resource_id: str) -> None:
-    """Raise the resource type's NotFound (404) when the id is not in the region."""
-    if resource_id not in getattr(region, RESOURCE_TYPES[resource_type]):
-        raise NOT_FOUND[resource_type](resource_id)
+    """Raise InvalidResourceId.NotFound (404, TagResources' page) when the region holds no such
+    resource of `resource_type` (one of TAGGABLE_TYPES)."""
+    collection = MODELLED_TYPES.get(resource_type)
+    if collection is None or resource_id not in getattr(region, collection):
+        raise InvalidResourceIdNotFound(resource_id)
 
 
 def check_tag_room(
     region: Region, resource_type: str, resource_id: str, tags: dict[str, str]
 ) -> None:
-    """Refuse, before anything changes, tags that would take a resource past 20."""
+    """Refuse, before anything changes, tags that would take a resource past 20:
+    OperationDenied.QuotaExceed (400, TagResources' page)."""
     merged = {**tags_of(region, resource_type, resource_id), **tags}
     if len(merged) > MAX_TAGS_PER_RESOURCE:
-        raise InvalidParameter(
-            "Tag.N", f"{resource_id} would hold {len(merged)} tags; at most {MAX_TAGS_PER_RESOURCE}"
+        raise OperationDeniedQuotaExceed(
+            f"{resource_id} would hold {len(merged)} tags; at most {MAX_TAGS_PER_RESOURCE}."
         )
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.clock import iso
-from ecs_dr.sandbox.errors import InvalidDiskIdNotFound, InvalidParameter, MissingParameter
+from ecs_dr.sandbox.errors import (
+    InvalidDiskIdNotFound,
+    InvalidParamZoneIdAndInstanceIdConflict,
+    MissingParameter,
+)
 from ecs_dr.sandbox.models.disks import (
     DISK_STATUSES,
     DiskRequest,
@@ -94,7 +98,7 @@ def create_disk(backend: Backend, params: Params) -> Body:
     zone_id = params.text("ZoneId")
     instance_id = params.text("InstanceId")
     if zone_id and instance_id:
-        raise InvalidParameter("InstanceId", "ZoneId and InstanceId cannot be given together")
+        raise InvalidParamZoneIdAndInstanceIdConflict()
     if not zone_id and not instance_id:
         raise MissingParameter("ZoneId")
     snapshot_id = params.text("SnapshotId")

@@ -89,6 +89,8 @@ def describe_images(backend: Backend, params: Params) -> Body:
             )
     alias = params.choice("ImageOwnerAlias", OWNER_ALIASES)
     aliases = (alias,) if alias is not None else DEFAULT_ALIASES
+    # "Fuzzy search is supported" (the page and the SDK's docstring): read as broadly as it
+    # goes, a name containing the text in any case, so a caller must compare the results.
     name = params.text("ImageName", max_length=1024)
     wanted_tags = params.tags()
     now = backend.now()
@@ -96,7 +98,7 @@ def describe_images(backend: Backend, params: Params) -> Body:
         image
         for image in all_images(region)
         if (not ids or image.image_id in ids)
-        and (name is None or image.image_name == name)
+        and (name is None or name.lower() in image.image_name.lower())
         and image.lifecycle.status(now) in statuses
         and image.image_owner_alias in aliases
         and has_tags(region, "image", image.image_id, wanted_tags)

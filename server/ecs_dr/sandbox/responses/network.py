@@ -1,11 +1,15 @@
-"""VPCs, VSwitches and security groups (the ECS API's views of them) and CreateVSwitch."""
+"""VPCs, VSwitches and security groups (the ECS API's views of them) and CreateVSwitch.
+
+ECS still serves its deprecated VPC actions; the VPC API's own (`vpc.py`) build on the VPC and
+VSwitch bodies shaped here.
+"""
 
 from __future__ import annotations
 
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.clock import iso
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
-from ecs_dr.sandbox.models.network import available_ip_count, create_vswitch
+from ecs_dr.sandbox.models.network import ECS_CREATE, available_ip_count, create_vswitch
 from ecs_dr.sandbox.models.resources import Region, SecurityGroup, Vpc, VSwitch
 from ecs_dr.sandbox.models.tags import tags_body, tags_of
 from ecs_dr.sandbox.params import Params
@@ -41,6 +45,7 @@ def create_vswitch_action(backend: Backend, params: Params) -> Body:
             now=backend.now(),
             pending_s=VSWITCH_PENDING_S * backend.durations.factor("vswitch"),
             new_id=lambda: backend.new_id("vsw", region.region_id),
+            rules=ECS_CREATE,
         )
         return (vswitch.vswitch_id,)
 
@@ -62,10 +67,11 @@ def describe_vpcs(backend: Backend, params: Params) -> Body:
     only_default = params.boolean("IsDefault")
     vpcs = [v for v in region.vpcs.values() if vpc_id in (None, v.vpc_id) and not only_default]
     page, paging = paginate_pages(vpcs, params, max_page_size=MAX_NETWORK_PAGE)
-    return {"Vpcs": {"Vpc": [_vpc_body(region, v) for v in page]}, **paging}
+    return {"Vpcs": {"Vpc": [vpc_body(region, v) for v in page]}, **paging}
 
 
-def _vpc_body(region: Region, vpc: Vpc) -> Body:
+def vpc_body(region: Region, vpc: Vpc) -> Body:
+    """A VPC as both APIs' DescribeVpcs show it (the VPC API's adds its tags)."""
     vswitch_ids = [s.vswitch_id for s in region.vswitches.values() if s.vpc_id == vpc.vpc_id]
     return {
         "VpcId": vpc.vpc_id,
@@ -97,10 +103,11 @@ def describe_vswitches(backend: Backend, params: Params) -> Body:
     ]
     page, paging = paginate_pages(vswitches, params, max_page_size=MAX_NETWORK_PAGE)
     now = backend.now()
-    return {"VSwitches": {"VSwitch": [_vswitch_body(region, s, now) for s in page]}, **paging}
+    return {"VSwitches": {"VSwitch": [vswitch_body(region, s, now) for s in page]}, **paging}
 
 
-def _vswitch_body(region: Region, vswitch: VSwitch, now: float) -> Body:
+def vswitch_body(region: Region, vswitch: VSwitch, now: float) -> Body:
+    """A VSwitch as both APIs show it (the VPC API's views add its tags)."""
     return {
         "VSwitchId": vswitch.vswitch_id,
         "VSwitchName": vswitch.vswitch_name,

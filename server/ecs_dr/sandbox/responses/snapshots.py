@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.clock import iso
-from ecs_dr.sandbox.errors import InvalidParameter, InvalidSnapshotGroupIdNotFound
+from ecs_dr.sandbox.errors import (
+    InvalidParameter,
+    InvalidSnapshotGroupIdNotFound,
+    InvalidSnapshotIdNotFound,
+)
 from ecs_dr.sandbox.models import snapshots
 from ecs_dr.sandbox.models.disks import find_disk
 from ecs_dr.sandbox.models.resources import Region, Snapshot, SnapshotGroup
@@ -20,9 +24,6 @@ from ecs_dr.sandbox.responses.registry import (
     paginate,
     paginate_tokens,
 )
-
-# DiskId.N may name every disk of a group, up to 128 in the large regions.
-MAX_GROUP_DISKS = 128
 
 
 def _snapshot_body(region: Region, snapshot: Snapshot, now: float) -> Body:
@@ -50,7 +51,9 @@ def _snapshot_body(region: Region, snapshot: Snapshot, now: float) -> Body:
 
 
 def _key_value_tags(region: Region, resource_type: str, resource_id: str) -> Body:
-    """DescribeSnapshotGroups spells tags `Key`/`Value`, unlike the other Describe* calls."""
+    """DescribeSnapshotGroups spells tags `Key`/`Value` (the SDK's response model
+    DescribeSnapshotGroupsResponseBodySnapshotGroupsSnapshotGroupTagsTag), unlike the other
+    Describe* calls' `TagKey`/`TagValue`."""
     tags = tags_of(region, resource_type, resource_id)
     return {"Tag": [{"Key": k, "Value": v} for k, v in tags.items()]}
 
@@ -151,10 +154,12 @@ def delete_snapshot(backend: Backend, params: Params) -> Body:
     snapshot_id = params.required_text("SnapshotId")
     force = params.boolean("Force")
     found = snapshots.find_snapshot(backend, snapshot_id)
-    # ECS ignores a snapshot that does not exist, so cleanup can be retried.
-    if found is not None:
-        region, snapshot = found
-        snapshots.delete_snapshot(region, snapshot, force=force)
+    # DeleteSnapshot's page says an unknown snapshot "is ignored" but its error table lists
+    # InvalidSnapshotId.NotFound (404): the table wins, and is the stricter.
+    if found is None:
+        raise InvalidSnapshotIdNotFound(snapshot_id)
+    region, snapshot = found
+    snapshots.delete_snapshot(region, snapshot, force=force, now=backend.now())
     return {}
 
 
@@ -163,8 +168,9 @@ def create_snapshot_group(backend: Backend, params: Params) -> Body:
     region = backend.region(params.required_text("RegionId"))
     request = snapshots.GroupRequest(
         instance_id=params.text("InstanceId"),
-        disk_ids=params.repeated("DiskId", max_items=MAX_GROUP_DISKS),
-        exclude_disk_ids=params.repeated("ExcludeDiskId", max_items=MAX_GROUP_DISKS),
+        # More than 16 DiskId.N reach the group's NumberExceed.TooManyDisks (403).
+        disk_ids=params.repeated("DiskId"),
+        exclude_disk_ids=params.repeated("ExcludeDiskId", max_items=snapshots.MAX_GROUP_DISKS),
         name=params.text("Name", max_length=128) or "",
         description=params.text("Description", max_length=256) or "",
     )

@@ -1,11 +1,21 @@
-"""TagResources and ListTagResources: parse, call `models.tags`, shape."""
+"""TagResources and ListTagResources: parse, call `models.tags`, shape.
+
+Codes and statuses: the TagResources and ListTagResources API reference pages.
+"""
 
 from __future__ import annotations
 
 from ecs_dr.sandbox.backend import Backend
-from ecs_dr.sandbox.errors import InvalidResourceTypeNotFound, MissingParameter
+from ecs_dr.sandbox.errors import (
+    BothEmptyTagsAndResources,
+    InvalidResourceTypeNotFound,
+    MissingParameterResourceIds,
+    MissingParameterResourceType,
+    MissingParameterTags,
+    NumberExceedResourceIds,
+)
 from ecs_dr.sandbox.models.tags import (
-    RESOURCE_TYPES,
+    TAGGABLE_TYPES,
     check_tag_room,
     has_tags,
     require_taggable,
@@ -20,24 +30,35 @@ LIST_PAGE_SIZE = 50
 
 
 def _resource_type(params: Params) -> str:
-    resource_type = params.required_text("ResourceType")
-    if resource_type not in RESOURCE_TYPES:
+    resource_type = params.text("ResourceType")
+    if resource_type is None:
+        raise MissingParameterResourceType()
+    if resource_type not in TAGGABLE_TYPES:
         raise InvalidResourceTypeNotFound(
-            f"The resource type {resource_type!r} is not one of {', '.join(RESOURCE_TYPES)}."
+            f"The ResourceType {resource_type!r} is not one of {', '.join(TAGGABLE_TYPES)}."
         )
     return resource_type
+
+
+def _resource_ids(params: Params) -> list[str]:
+    resource_ids = params.repeated("ResourceId")
+    if len(resource_ids) > MAX_RESOURCES:
+        raise NumberExceedResourceIds(
+            f"At most {MAX_RESOURCES} ResourceId.N a call, not {len(resource_ids)}."
+        )
+    return resource_ids
 
 
 @action("TagResources")
 def tag_resources(backend: Backend, params: Params) -> Body:
     region = backend.region(params.required_text("RegionId"))
     resource_type = _resource_type(params)
-    resource_ids = params.repeated("ResourceId", max_items=MAX_RESOURCES)
+    resource_ids = _resource_ids(params)
     if not resource_ids:
-        raise MissingParameter("ResourceId.N")
+        raise MissingParameterResourceIds()
     tags = params.tags()
     if not tags:
-        raise MissingParameter("Tag.N.Key")
+        raise MissingParameterTags()
     # Every resource is checked before any is tagged, so a refusal changes nothing.
     for resource_id in resource_ids:
         require_taggable(region, resource_type, resource_id)
@@ -51,8 +72,10 @@ def tag_resources(backend: Backend, params: Params) -> Body:
 def list_tag_resources(backend: Backend, params: Params) -> Body:
     region = backend.region(params.required_text("RegionId"))
     resource_type = _resource_type(params)
-    resource_ids = params.repeated("ResourceId", max_items=MAX_RESOURCES)
+    resource_ids = _resource_ids(params)
     wanted = params.tags()
+    if not resource_ids and not wanted:
+        raise BothEmptyTagsAndResources()
     rows = [
         {"ResourceId": rid, "ResourceType": rtype, "TagKey": key, "TagValue": value}
         for (rtype, rid), tags in region.tags.items()
