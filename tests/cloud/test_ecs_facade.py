@@ -9,7 +9,7 @@ from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.domain.disks import CreateDiskPlan
-from ecs_dr.domain.models import ImageDiskMapping
+from ecs_dr.domain.models import ImageDiskMapping, ZoneOffer
 from tests.cloud.conftest import VirtualTime, sandbox_gateway
 from tests.conftest import SandboxHandle
 
@@ -18,6 +18,8 @@ DB = "i-bp1proddb0000000001"
 WEB = "i-bp1prodweb000000001"
 SH_API = "i-uf6api000000000001"
 PROD_VPC = "vpc-bp1prod0000000000001"
+# The system disk category the data disk offers are asked for (ECS answers per category).
+ESSD = "cloud_essd"
 
 
 def _timing(time: VirtualTime) -> ecs.Timing:
@@ -94,10 +96,13 @@ async def test_without_a_default_region_every_region_is_searched(
 
 
 async def test_zone_offer_shows_each_gap_of_the_demo_zones(gateway: EcsGateway) -> None:
-    ready = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-i", PROD_VPC, "ecs.g7.large")
-    no_vswitch = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-j", PROD_VPC, "ecs.g7.large")
-    no_stock = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-k", PROD_VPC, "ecs.g7.large")
-    no_entry = await ecs.zone_offer(gateway, REGION, "cn-hangzhou-l", PROD_VPC, "ecs.u1-c1m2.large")
+    async def offer(zone_id: str, instance_type: str) -> ZoneOffer:
+        return await ecs.zone_offer(gateway, REGION, zone_id, PROD_VPC, instance_type, ESSD)
+
+    ready = await offer("cn-hangzhou-i", "ecs.g7.large")
+    no_vswitch = await offer("cn-hangzhou-j", "ecs.g7.large")
+    no_stock = await offer("cn-hangzhou-k", "ecs.g7.large")
+    no_entry = await offer("cn-hangzhou-l", "ecs.u1-c1m2.large")
 
     assert [v.vswitch_id for v in ready.vswitches] == ["vsw-bp1prodi00000000001"]
     assert ready.instance_type_in_stock
@@ -203,13 +208,16 @@ async def test_describe_image_finds_an_image_that_is_not_available_yet(
 async def test_a_zones_data_disk_categories_are_those_it_sells_the_instance_type(
     gateway: EcsGateway,
 ) -> None:
-    for_g7 = await ecs.data_disk_categories(gateway, REGION, "cn-hangzhou-l", "ecs.g7.large")
-    for_u1 = await ecs.data_disk_categories(gateway, REGION, "cn-hangzhou-i", "ecs.u1-c1m2.large")
+    async def categories(zone_id: str, instance_type: str) -> list[str]:
+        return await ecs.data_disk_categories(gateway, REGION, zone_id, instance_type, ESSD)
+
+    for_g7 = await categories("cn-hangzhou-l", "ecs.g7.large")
+    for_u1 = await categories("cn-hangzhou-i", "ecs.u1-c1m2.large")
 
     assert "cloud_essd" in for_g7 and "cloud_essd_entry" not in for_g7
     assert "cloud_essd_entry" in for_u1
     # ecs.g7.large is sold out in zone K, yet an instance of it there still takes disks.
-    sold_out = await ecs.data_disk_categories(gateway, REGION, "cn-hangzhou-k", "ecs.g7.large")
+    sold_out = await categories("cn-hangzhou-k", "ecs.g7.large")
     assert "cloud_essd" in sold_out
     # DiskQuantity counts the system disk; the limit is on data disks.
     assert await ecs.max_data_disks(gateway, REGION, "ecs.g7.large") == 16

@@ -347,8 +347,8 @@ async def test_a_busy_answer_is_asked_again_with_the_same_client_token_until_it_
     creates = [r for r in sandbox.requests() if r["action"] == "CreateSnapshot"]
     assert [r["code"] for r in creates] == ["IdempotentProcessing", "IdempotentProcessing", ""]
     assert {r["parameters"]["ClientToken"] for r in creates} == {"op-1-snapshot"}
-    snapshots = sandbox.state()["regions"][0]["snapshots"]
-    assert [s["snapshot_id"] for s in snapshots if s["source_disk_id"] == SNAPSHOT_DISK] == [
+    snapshots = sandbox.state()["regions"]["cn-hangzhou"]["snapshots"]
+    assert [sid for sid, s in snapshots.items() if s["source_disk_id"] == SNAPSHOT_DISK] == [
         body.snapshot_id
     ]
 

@@ -45,7 +45,7 @@ async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> N
         )
         arguments = {"vpc_id": VPC, "zone_id": WITHOUT_VSWITCH, "region_id": REGION}
         result, _ = await decide_or_fail(served, "create_vswitch", arguments)
-    assert ram_action_for("CreateVSwitch") in result
+    assert ram_action_for("vpc:CreateVSwitch") in result
     assert "references/ram-policies.md" in result
 
 
@@ -70,7 +70,8 @@ async def decide_or_fail(
 
 
 class Recorder:
-    """Calls tools and keeps which ECS actions reached the sandbox during each call; an
+    """Calls tools and keeps which actions reached the sandbox during each call (a VPC API
+    action as `vpc:<Action>`, as TOOL_ACTIONS names it); an
     operation that answered in_progress is followed with wait_operation, whose calls count
     as the tool's that started it."""
 
@@ -85,7 +86,10 @@ class Recorder:
             result = await self.served.call(
                 "wait_operation", {"operation_id": result["operation_id"]}
             )
-        actions = {r["action"] for r in self.served.sandbox.requests()[before:]}
+        actions = {
+            f"vpc:{r['action']}" if r["api"] == "vpc" else r["action"]
+            for r in self.served.sandbox.requests()[before:]
+        }
         self.seen.setdefault(tool, set()).update(actions)
         assert result["status"] == "completed", result
         return result

@@ -103,7 +103,6 @@ STEPS_A = [
     Step("A", "CreateImage"),
     Step("A", "DescribeImages", after="CreateImage"),
     Step("A", "CreateVSwitch"),
-    Step("A", "TagResources", occurrence=2, label="TagResources (VSwitch)"),
     Step("A", "DescribeVSwitches", after="CreateVSwitch"),
     Step("A", "RunInstances"),
     Step("A", "DescribeInstances", after="RunInstances"),
@@ -129,6 +128,8 @@ class Fault:
     code: str
     late_answer: bool = False
     """The request reaches ECS and is answered after the server stopped listening."""
+    absorbed: bool = False
+    """The server asks again until ECS answers: the recovery completes with no user action."""
 
 
 def error(
@@ -177,7 +178,28 @@ REFUSALS = [
         "InvalidSecurityToken.Expired",
     ),
 ]
-CONFLICT = Fault("OperationConflict", error("OperationConflict", 409), "OperationConflict")
+
+
+def busy(codes: Mapping[str, tuple[str, int]], default: tuple[str, int]) -> Fault:
+    """ECS answering "busy" twice at a step, with the code that action answers (the VPC API
+    has its own), then accepting it."""
+
+    def inject(action: str, nth: int) -> list[dict[str, Any]]:
+        code, status = codes.get(action, default)
+        return error(code, status, times=2)(action, nth)
+
+    return Fault(default[0], inject, default[0], absorbed=True)
+
+
+# The two "ask again" answers at every create and at AttachDisk: a ClientToken still being
+# processed, and a resource in another operation.
+BUSY = [
+    busy(
+        {"CreateVSwitch": ("OperationFailed.IdempotentTokenProcessing", 400)},
+        ("IdempotentProcessing", 403),
+    ),
+    busy({"CreateVSwitch": ("IncorrectVSwitchStatus", 400)}, ("OperationConflict", 409)),
+]
 
 
 @dataclass(frozen=True)
@@ -192,9 +214,10 @@ class Case:
         )
 
 
-# Every transient fault and every refusal at every step; a conflict at every create.
+# Every transient fault and every refusal at every step; each busy answer at every create
+# and attach.
 MATRIX = [Case(fault, step) for fault in TRANSIENT + REFUSALS for step in STEPS] + [
-    Case(CONFLICT, step) for step in STEPS if step.creates
+    Case(fault, step) for fault in BUSY for step in STEPS if step.creates
 ]
 
 
@@ -412,6 +435,7 @@ async def run_case(
     if result["status"] == "completed":
         row.outcome = "completed"
     else:
+        assert not fault.absorbed, result
         assert result["status"] == "failed", result
         assert fault.code in (result["error"] or ""), (fault.code, result["error"])
         stopped = await served.call("get_operation", {"operation_id": op})

@@ -3,7 +3,9 @@
 Each fault is injected at each step it applies to (the creates and the polls of both
 scenarios): the operation completes, or stops `failed` naming ECS's code and is completed by
 `resume_recovery` once the fault is cleared; no resource is duplicated, every one the
-operation made is in its journal, and no source resource changed (`matrix.run_case`).
+operation made is in its journal, and no source resource changed (`matrix.run_case`). A busy
+answer (`IdempotentProcessing`, `OperationConflict`, the VPC API's own) at any create or attach
+is asked again by the server until ECS accepts: the operation completes with no user action.
 
 Most cases run on a server that gives every call one attempt (ECS_DR_RETRY_ATTEMPTS=1): one
 faulted call outlasts its retries, as a storm longer than the default budget (six attempts,
@@ -96,9 +98,10 @@ SPECIAL = [
         Step("A", "RunInstances"),
     ),
     Case(
+        # Busy for longer than the server asks again (ECS_DR_BUSY_RETRY_TIMEOUT_S).
         Fault(
-            "IncorrectInstanceStatus",
-            error("IncorrectInstanceStatus", 400),
+            "IncorrectInstanceStatus past the busy budget",
+            error("IncorrectInstanceStatus", 400, times=1000),
             "IncorrectInstanceStatus",
         ),
         Step("B", "AttachDisk"),

@@ -18,6 +18,7 @@ from ecs_dr.domain.cleanup import (
     held_snapshots,
     image_held_snapshots,
     in_delete_order,
+    settles_before_delete,
     verdict,
 )
 from ecs_dr.domain.decisions import CANCEL, InvalidDecision, chosen
@@ -91,6 +92,17 @@ def test_a_disk_attached_to_another_instance_is_left_as_ecs_releases_only_availa
 def test_an_instance_is_deleted_only_running_or_stopped() -> None:
     assert judge(mine("i-dr", "instance", status="Running")).action == DELETE
     assert judge(mine("i-dr", "instance", status="Stopped")).action == DELETE
+    assert not settles_before_delete(mine("i-dr", "instance", status="Running"))
+    left = judge(mine("i-dr", "instance", status="Expired"))
+    assert left.action == "left" and "Running or Stopped" in left.reason
+
+
+@pytest.mark.parametrize("status", ["Pending", "Starting", "Stopping"])
+def test_an_instance_still_starting_or_stopping_is_deleted_once_it_settles(status: str) -> None:
+    starting = mine("i-dr", "instance", status=status)
+    assert judge(starting).action == DELETE
+    assert settles_before_delete(starting)
+    assert busy_reason(starting) is None
 
 
 def test_force_is_sent_only_for_a_running_instance() -> None:
@@ -99,18 +111,20 @@ def test_force_is_sent_only_for_a_running_instance() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "status"),
+    ("kind", "status", "settled"),
     [
-        ("instance", "Starting"),
-        ("instance", "Pending"),
-        ("image", "Creating"),
-        ("disk", "Creating"),
+        ("image", "Creating", "Available"),
+        ("image", "Waiting", "Available"),
+        ("disk", "Creating", "Available"),
+        ("disk", "Attaching", "In_use"),
     ],
 )
-def test_a_resource_in_a_transitional_state_makes_cleanup_wait(kind: str, status: str) -> None:
+def test_an_image_or_disk_in_a_transitional_state_makes_cleanup_wait(
+    kind: str, status: str, settled: str
+) -> None:
     reason = busy_reason(mine("x-1", kind, status=status))
     assert reason is not None and status in reason
-    assert busy_reason(mine("x-1", kind, status="Running")) is None
+    assert busy_reason(mine("x-1", kind, status=settled)) is None
 
 
 def test_dependency_order_is_instance_image_disk_group_snapshot_vswitch() -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ecs_dr.domain.models import Image, ImageDiskMapping, Instance
+from ecs_dr.domain.models import Disk, Image, ImageDiskMapping, Instance
 from ecs_dr.domain.rules import (
     DiskOverride,
     RunInstancesPlan,
@@ -17,7 +17,6 @@ from ecs_dr.domain.rules import (
     dr_instance_name,
     essd_entry_allowed,
     group_blockers,
-    group_limits,
     image_mappings,
     image_name,
     image_reattempt_name,
@@ -25,6 +24,7 @@ from ecs_dr.domain.rules import (
     run_instances_plan,
     similar_instance_types,
     snapshot_strategy,
+    system_disk_category,
     validate_instance_name,
 )
 from tests.unit.factories import (
@@ -98,37 +98,23 @@ def test_an_essd_instance_within_limits_has_no_group_blockers() -> None:
     assert group_blockers(instance()) == []
 
 
-def test_group_limits_are_16_disks_and_32_tib_in_most_regions() -> None:
-    assert group_limits("cn-hangzhou") == (16, 32 * 1024)
+@pytest.mark.parametrize("region_id", ["cn-hangzhou", "cn-hongkong", "ap-southeast-1", "us-east-1"])
+def test_a_group_holds_at_most_16_disks_and_32_tib_in_every_region(region_id: str) -> None:
+    def source(*disks: Disk) -> Instance:
+        return instance([system_disk(), *disks], region_id=region_id)
 
-
-@pytest.mark.parametrize("region_id", ["cn-hongkong", "ap-southeast-1", "us-east-1"])
-def test_group_limits_are_128_disks_and_256_tib_in_the_listed_regions(region_id: str) -> None:
-    assert group_limits(region_id) == (128, 256 * 1024)
-
-
-def test_more_disks_than_the_region_allows_means_per_disk_snapshots() -> None:
-    data = [
-        data_disk(f"/dev/xvd{c}", size_gib=20, performance_level="PL1") for c in "bcdefghijklmnopq"
+    fifteen = [
+        data_disk(f"/dev/xvd{c}", size_gib=20, performance_level="PL1") for c in "bcdefghijklmnop"
     ]
-    source = instance([system_disk(), *data])
-    assert len(source.disks) == 17
-    assert snapshot_strategy(source) == "per_disk_snapshots"
-    assert any("at most 16" in b for b in group_blockers(source))
-
-
-def test_the_same_17_disks_fit_a_group_in_a_large_group_region() -> None:
-    data = [
-        data_disk(f"/dev/xvd{c}", size_gib=20, performance_level="PL1") for c in "bcdefghijklmnopq"
-    ]
-    source = instance([system_disk(), *data], region_id="ap-southeast-1")
-    assert snapshot_strategy(source) == "snapshot_group"
-
-
-def test_more_capacity_than_the_region_allows_means_per_disk_snapshots() -> None:
-    source = instance([system_disk(), data_disk(size_gib=32 * 1024)])
-    assert snapshot_strategy(source) == "per_disk_snapshots"
-    assert any("GiB" in b for b in group_blockers(source))
+    assert snapshot_strategy(source(*fifteen)) == "snapshot_group"
+    seventeen = source(*fifteen, data_disk("/dev/xvdq", size_gib=20, performance_level="PL1"))
+    assert snapshot_strategy(seventeen) == "per_disk_snapshots"
+    assert any("at most 16" in b for b in group_blockers(seventeen))
+    up_to_32_tib = data_disk(size_gib=32 * 1024 - system_disk().size_gib)
+    assert snapshot_strategy(source(up_to_32_tib)) == "snapshot_group"
+    beyond = source(up_to_32_tib.model_copy(update={"size_gib": 32 * 1024}))
+    assert snapshot_strategy(beyond) == "per_disk_snapshots"
+    assert any("at most 32768 GiB" in b for b in group_blockers(beyond))
 
 
 def test_images_wait_for_accomplished_snapshots_not_instant_access() -> None:
@@ -222,6 +208,14 @@ def test_an_image_with_other_disk_sizes_is_not_from_this_source() -> None:
 
 
 # --- DR instance: bandwidth and name --------------------------------------------------------
+
+
+def test_data_disk_offers_are_asked_for_the_system_disk_category_the_instance_has() -> None:
+    entry = instance([system_disk(category="cloud_essd_entry", performance_level=None)])
+    assert system_disk_category(entry) == "cloud_essd_entry"
+    assert system_disk_category(instance()) == "cloud_essd"
+    with pytest.raises(ValueError, match="i-source has no system disk"):
+        system_disk_category(instance([data_disk()]))
 
 
 def test_no_public_ip_on_source_means_zero_bandwidth() -> None:

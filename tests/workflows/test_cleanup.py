@@ -7,6 +7,7 @@ import os
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ import anyio
 import pytest
 
 from ecs_dr.cloud.ecs import Timing
+from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.workflows.cleanup import CleanupInventory, execute_cleanup, inventory
+from ecs_dr.workflows.cleanup import CleanupBusy, CleanupInventory, execute_cleanup, inventory
 from ecs_dr.workflows.journal import (
     _MIGRATIONS,
     SCHEMA_VERSION,
@@ -100,6 +102,9 @@ async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is
         ("snapshot", "delete"),
     ]
     assert DB in inv.protected and set(inv.protected) >= DB_DISKS
+    # The group's tag came with DescribeSnapshotGroups: ECS's ListTagResources takes no groups.
+    listed = [r for r in sandbox.requests()[mark:] if r["action"] == "ListTagResources"]
+    assert {r["parameters"]["ResourceType"] for r in listed} == {"instance", "image", "snapshot"}
     # Exactly the recovery's resources went; the world is as it was before it.
     assert world(sandbox) == before
     assert all(r.action == "deleted" for r in result.rows), result.markdown
@@ -120,6 +125,66 @@ async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is
     state = region_state(sandbox)
     assert state["instances"][DB]["status"] == "Running"
     assert {d for d, v in state["disks"].items() if v["instance_id"] == DB} == DB_DISKS
+
+
+async def stuck_dr_instance(
+    gateway: EcsGateway, sandbox: SandboxHandle, op: OneOperation, timing: Timing
+) -> str:
+    """A recovery whose DR instance ECS holds in Pending: its wait gave up, the operation
+    failed, and the instance is still starting."""
+    with anyio.fail_after(FLOW_LIMIT_S):
+        group = await snapshot_group(gateway, op, ProgressLog(), timing)  # type: ignore[arg-type]
+        group_id = group.snapshot_group_id or ""
+        image = await full_image(gateway, op, ProgressLog(), timing, group_id)  # type: ignore[arg-type]
+        sandbox.add_fault({"kind": "outcome", "action": "RunInstances", "status": "Pending"})
+        with pytest.raises(WaiterTimeout):
+            short = replace(timing, timeout_s=60)
+            await dr_instance(gateway, op, ProgressLog(), short, image.image_id)  # type: ignore[arg-type]
+    op.journal.finish(op.operation_id, "failed", error="Waiter.Timeout")
+    (instance_id,) = [
+        s.resource_id for s in op.journal.get(op.operation_id).steps if s.action == "RunInstances"
+    ]
+    assert instance_id is not None
+    assert region_state(sandbox)["instances"][instance_id]["status"] == "Pending"
+    return instance_id
+
+
+async def test_an_instance_still_starting_is_waited_for_then_deleted(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    before = world(sandbox)
+    op = OneOperation(journal, {"source_instance_id": DB})
+    instance_id = await stuck_dr_instance(gateway, sandbox, op, timing)
+    sandbox.clear_faults()  # ECS starts it after all
+    inv = await inventory(gateway, journal.get(op.operation_id))
+    assert inv.found[instance_id].status in ("Pending", "Starting")
+    assert (inv.rows[0].resource_id, inv.rows[0].action) == (instance_id, "delete")
+    mark = len(sandbox.requests())
+    journal.claim_cleanup(op.operation_id)
+    with anyio.fail_after(FLOW_LIMIT_S):
+        result = await execute_cleanup(gateway, inv, ProgressLog(), timing=timing)
+
+    assert all(r.action == "deleted" for r in result.rows), result.markdown
+    assert world(sandbox) == before
+    (delete,) = [r for r in sandbox.requests()[mark:] if r["action"] == "DeleteInstance"]
+    assert delete["status"] == 200 and delete["parameters"]["Force"].lower() == "true"
+
+
+async def test_an_instance_still_pending_when_the_wait_ends_makes_cleanup_delete_nothing(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    op = OneOperation(journal, {"source_instance_id": DB})
+    instance_id = await stuck_dr_instance(gateway, sandbox, op, timing)
+    inv = await inventory(gateway, journal.get(op.operation_id))
+    mark = len(mutations(sandbox))
+    journal.claim_cleanup(op.operation_id)
+
+    with (
+        anyio.fail_after(FLOW_LIMIT_S),
+        pytest.raises(CleanupBusy, match=rf"{instance_id} is still Pending.*call cleanup_recovery"),
+    ):
+        await execute_cleanup(gateway, inv, ProgressLog(), timing=timing)
+    assert mutations(sandbox)[mark:] == []
 
 
 async def test_a_vswitch_the_operation_created_is_left_in_place_with_the_reason(

@@ -208,6 +208,20 @@ async def test_an_unoffered_category_is_a_choice_and_a_stopped_target_takes_the_
     assert state["instances"][STOPPED]["status"] == "Stopped"
 
 
+async def test_the_data_disks_a_target_takes_are_asked_for_its_system_disk_category(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    # ENTRY's disks are cloud_essd_entry; STOPPED's system disk is cloud_essd.
+    await plan_disk_recovery(gateway, ENTRY, STOPPED)
+    asks = [
+        r["parameters"]
+        for r in sandbox.requests()
+        if r["action"] == "DescribeAvailableResource"
+        and r["parameters"]["DestinationResource"] == "DataDisk"
+    ]
+    assert asks and all(a.get("SystemDiskCategory") == "cloud_essd" for a in asks)
+
+
 async def test_a_disk_not_of_the_source_is_refused_and_nothing_is_created(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:

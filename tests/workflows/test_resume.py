@@ -323,3 +323,33 @@ async def test_a_failed_operation_resumes_reusing_recorded_steps(
     assert of_operation(sandbox, "instances", "instance", op) == 1
     recorded = {s.step: s.resource_id for s in failed.steps}
     assert {s.step: s.resource_id for s in record.steps if s.step in recorded} == recorded
+
+
+async def test_a_failed_group_is_made_again_only_once_none_of_its_snapshots_still_uploads(
+    sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
+) -> None:
+    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshotGroup", "status": "failed"})
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        return await execute_instance_recovery(gateway, plan, step, progress, timing=timing)
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        async with Operations(journal, max_call_wait_s=FLOW_LIMIT_S) as operations:
+            first = await operations.run("execute_recovery", REGION, {"plan_id": "p"}, work)
+    assert first.status == "failed" and "failed" in (first.error or "")
+    sandbox.clear_faults()
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        await resume_full(gateway, journal, timing, plan, first.operation_id)
+
+    groups = [r for r in sandbox.requests() if r["action"] == "CreateSnapshotGroup"]
+    # ECS refuses a snapshot of a disk while one of it uploads: the remake waited, not asked.
+    assert [r["code"] for r in groups] == ["", ""]
+    failed_group = region_state(sandbox)["snapshot_groups"][
+        journal.get(first.operation_id).steps[0].resource_id or ""
+    ]
+    statuses = {
+        region_state(sandbox)["snapshots"][s]["status"] for s in failed_group["snapshot_ids"]
+    }
+    assert "progressing" not in statuses

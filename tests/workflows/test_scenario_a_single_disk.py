@@ -114,3 +114,41 @@ async def test_single_disk_source_recovers_with_a_system_only_image_and_its_band
     ):
         tags = tags_of(state, resource_type, resource_id)
         assert tags[TAG_SOURCE] == WEB and tags[TAG_OPERATION].startswith("op-")
+
+
+async def test_an_image_name_is_taken_only_by_an_image_of_exactly_that_name(
+    gateway: EcsGateway, steps: Steps, timing: Timing
+) -> None:
+    with anyio.fail_after(FLOW_LIMIT_S):
+        first = await prepare_snapshot(gateway, SYSTEM_DISK)
+        plan = ready_plan(
+            await prepare_snapshot(gateway, SYSTEM_DISK, decisions=confirmation(first))
+        )
+        snapshot = await execute_snapshot(
+            gateway, plan.plan, steps.start("create_snapshot"), ProgressLog(), timing=timing
+        )
+        asked = await prepare_full_image(
+            gateway, WEB, snapshot_id=snapshot.snapshot_id, image_name="recovery-web-2"
+        )
+        image_plan = ready_plan(
+            await prepare_full_image(
+                gateway,
+                WEB,
+                snapshot_id=snapshot.snapshot_id,
+                image_name="recovery-web-2",
+                decisions=confirmation(asked),
+            )
+        )
+        await execute_full_image(
+            gateway, image_plan.plan, steps.start("create_full_image"), ProgressLog(), timing=timing
+        )
+
+    # DescribeImages' ImageName matches fuzzily: recovery-web also finds recovery-web-2.
+    shorter = await prepare_full_image(
+        gateway, WEB, snapshot_id=snapshot.snapshot_id, image_name="recovery-web"
+    )
+    assert ready_plan(shorter).plan.image_name == "recovery-web"
+    with pytest.raises(ValueError, match="'recovery-web-2' already exists"):
+        await prepare_full_image(
+            gateway, WEB, snapshot_id=snapshot.snapshot_id, image_name="recovery-web-2"
+        )

@@ -258,3 +258,29 @@ async def test_a_category_the_zone_lacks_is_asked_for_each_disk_and_the_choice_i
     assert run["SystemDisk.PerformanceLevel"] == "PL1"
     assert (run["DataDisk.1.Device"], run["DataDisk.1.Category"]) == ("/dev/xvdb", "cloud_auto")
     assert "DataDisk.1.PerformanceLevel" not in run
+
+
+def data_disk_asks(sandbox: SandboxHandle) -> list[str | None]:
+    """The SystemDiskCategory of each DescribeAvailableResource for data disks."""
+    return [
+        r["parameters"].get("SystemDiskCategory")
+        for r in sandbox.requests()
+        if r["action"] == "DescribeAvailableResource"
+        and r["parameters"]["DestinationResource"] == "DataDisk"
+    ]
+
+
+async def test_data_disk_offers_are_asked_for_the_system_disk_category_the_copy_gets(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    await check_target_zone(gateway, DB, "cn-hangzhou-i")
+    assert data_disk_asks(sandbox) == ["cloud_essd"]  # the source's: zone I sells it
+
+    # Zone L sells no cloud_essd_entry: the copy's system disk gets the recommended category
+    # until the user chooses another.
+    check = await check_target_zone(gateway, ENTRY, NO_ENTRY_ZONE)
+    assert check.prompts[0].values[0] == "category:cloud_essd"
+    assert data_disk_asks(sandbox)[-1] == "cloud_essd"
+    chosen = {"disk_category_xvda": "category:cloud_auto"}
+    await check_target_zone(gateway, ENTRY, NO_ENTRY_ZONE, decisions=chosen)
+    assert data_disk_asks(sandbox)[-1] == "cloud_auto"

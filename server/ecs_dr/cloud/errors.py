@@ -237,6 +237,8 @@ BUSY_CODES = frozenset(
         "QuotaExceed.ConcurrentSnapshotQuota",
         "OperationFailed.IdempotentTokenProcessing",
         "OperationFailed.LastTokenProcessing",
+        # The VPC API's CreateVSwitch while another VSwitch of the VPC is still Pending.
+        "IncorrectVSwitchStatus",
         "OperationConflict.DisksAttachingParallellyExceed",
     }
 )

@@ -184,11 +184,8 @@ class EcsGateway:
         started = self._clock()
         busy_retries = tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(Busy),
-            wait=tenacity.wait_exponential_jitter(
-                initial=s.busy_wait_initial_s,
-                max=s.busy_wait_max_s,
-                jitter=s.busy_wait_initial_s,
-            ),
+            wait=tenacity.wait_exponential(multiplier=s.busy_wait_initial_s, max=s.busy_wait_max_s)
+            + tenacity.wait_random(0, s.busy_wait_initial_s),
             stop=lambda _: self._clock() - started >= s.busy_retry_timeout_s,
             sleep=self._sleep,
             before_sleep=self._log_busy(action),

@@ -9,6 +9,7 @@ the failure statuses are complete: a waiter that does not know `CreateFailed` lo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import time
@@ -199,6 +200,14 @@ SNAPSHOT_GROUP = WaiterSpec(
     timeout_s=3 * 3600.0,
 )
 
+# A snapshot that has stopped progressing, either way: a disk takes a new snapshot only then.
+SNAPSHOT_SETTLED = dataclasses.replace(
+    SNAPSHOT,
+    name="snapshot (accomplished or failed)",
+    success=frozenset({SnapshotStatus.ACCOMPLISHED, SnapshotStatus.FAILED}),
+    failure=frozenset(),
+)
+
 INSTANCE = WaiterSpec(
     name="instance",
     action="DescribeInstances",
@@ -297,6 +306,7 @@ WAITERS: Mapping[str, WaiterSpec] = {
     for spec in (
         IMAGE,
         SNAPSHOT,
+        SNAPSHOT_SETTLED,
         SNAPSHOT_GROUP,
         DISK_AVAILABLE,
         DISK_IN_USE,

@@ -14,7 +14,9 @@ These rules turn that into one verdict per resource, never touching a source res
 - a disk attached to an instance (Scenario B's copy on its target) is left: ECS releases only
   an `Available` disk and DetachDisk is not among the server's actions; so is the snapshot it
   was made from (its delete would need Force, which stops the disk being re-initialised);
-- a resource in a transitional state (an instance starting, an image being created) makes the
+- an instance still starting or stopping is deleted once it is Running or Stopped: ECS refuses
+  to release it before (`IncorrectInstanceStatus.Initializing`), so cleanup waits for it first;
+- another resource in a transitional state (an image being created, a disk attaching) makes the
   whole cleanup wait: nothing is deleted until it settles.
 
 Deletion order follows what holds what: the instance (its disks go with it), then the image
@@ -72,19 +74,20 @@ TAG_RESOURCE_TYPE: dict[ResourceKind, str] = {
     "instance": "instance",
     "image": "image",
     "disk": "disk",
-    "snapshot_group": "snapshotgroup",
     "snapshot": "snapshot",
-    "vswitch": "vswitch",
 }
-"""ListTagResources' ResourceType for each kind."""
+"""ECS ListTagResources' ResourceType of each kind it lists (its documented values). A snapshot
+group's tags come with DescribeSnapshotGroups, a VSwitch's with the VPC API's DescribeVSwitches."""
 
 DELETABLE_INSTANCE_STATUSES = frozenset({"Running", "Stopped"})
+SETTLING_INSTANCE_STATUSES = frozenset({"Pending", "Starting", "Stopping"})
+"""An instance passes through these on its own to Running or Stopped, and ECS refuses to release
+it until then: its delete waits for it."""
 BUSY_STATUSES: dict[ResourceKind, frozenset[str]] = {
-    "instance": frozenset({"Pending", "Starting", "Stopping"}),
     "image": frozenset({"Creating", "Waiting"}),
     "disk": frozenset({"Creating", "Attaching", "Detaching", "ReIniting"}),
 }
-"""States a resource passes through on its own; cleanup waits until it leaves them."""
+"""States a resource passes through on its own; cleanup deletes nothing until it leaves them."""
 
 
 class Found(BaseModel):
@@ -201,7 +204,8 @@ def verdict(
                 )
             }
         )
-    if found.kind == "instance" and found.status not in DELETABLE_INSTANCE_STATUSES:
+    deletable = DELETABLE_INSTANCE_STATUSES | SETTLING_INSTANCE_STATUSES
+    if found.kind == "instance" and found.status not in deletable:
         return left.model_copy(
             update={
                 "reason": (
@@ -274,6 +278,12 @@ def image_held_snapshots(
                 }
             )
     return held
+
+
+def settles_before_delete(found: Found) -> bool:
+    """An instance still starting or stopping: wait until it is Running or Stopped, then delete
+    it (ECS refuses DeleteInstance before: IncorrectInstanceStatus.Initializing)."""
+    return found.kind == "instance" and found.status in SETTLING_INSTANCE_STATUSES
 
 
 def force_instance_delete(status: str) -> bool:

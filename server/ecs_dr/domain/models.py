@@ -100,6 +100,9 @@ class SnapshotGroup(_Frozen):
     snapshots: list[Snapshot]
     name: str = cloud_text_field("the snapshot group's name", default="")
     created_at: str = ""
+    tags: dict[str, str] = cloud_text_field(
+        "its tags, set at CreateSnapshotGroup", default_factory=dict
+    )
 
 
 class ImageDiskMapping(_Frozen):

@@ -28,23 +28,10 @@ SnapshotStrategy = Literal["snapshot_group", "single_snapshot", "per_disk_snapsh
 
 SYSTEM_DEVICE = "/dev/xvda"
 DR_NAME_PREFIX = "recovery-"
-# CreateSnapshotGroup: (disks, GiB) per group; larger in the regions ECS lists.
-GROUP_LIMITS = (16, 32 * 1024)
-LARGE_GROUP_LIMITS = (128, 256 * 1024)
-LARGE_GROUP_REGIONS = frozenset(
-    {
-        "cn-hongkong",
-        "ap-southeast-1",
-        "ap-northeast-1",
-        "us-west-1",
-        "us-east-1",
-        "cn-qingdao",
-        "cn-zhangjiakou",
-        "cn-huhehaote",
-        "cn-wulanchabu",
-        "cn-chengdu",
-    }
-)
+# One snapshot-consistent group, in every region: CreateSnapshotGroup documents DiskId.N 1-16 and
+# 32 TiB in all.
+GROUP_MAX_DISKS = 16
+GROUP_MAX_GIB = 32 * 1024
 # CreateImage takes one system snapshot and at most 16 data snapshots.
 MAX_IMAGE_DATA_DISKS = 16
 # RunInstances and CreateDisk give cloud_essd PL1 when PerformanceLevel is omitted.
@@ -72,11 +59,6 @@ _NAME_REJECTED = re.compile(rf"-*(?:[^{_NAME_FIRST}0-9._:\-]+-*)+")
 # --- snapshots ---------------------------------------------------------------------------
 
 
-def group_limits(region_id: str) -> tuple[int, int]:
-    """(max disks, max GiB) of one snapshot-consistent group in this region."""
-    return LARGE_GROUP_LIMITS if region_id in LARGE_GROUP_REGIONS else GROUP_LIMITS
-
-
 def group_blockers(instance: Instance) -> list[str]:
     """Why CreateSnapshotGroup would refuse this instance's disks; empty when it would not."""
     blockers = [
@@ -90,17 +72,11 @@ def group_blockers(instance: Instance) -> list[str]:
         for d in instance.disks
         if d.multi_attach
     ]
-    max_disks, max_gib = group_limits(instance.region_id)
-    if len(instance.disks) > max_disks:
-        blockers.append(
-            f"{len(instance.disks)} disks; a group in {instance.region_id} holds at most "
-            f"{max_disks}"
-        )
+    if len(instance.disks) > GROUP_MAX_DISKS:
+        blockers.append(f"{len(instance.disks)} disks; a group holds at most {GROUP_MAX_DISKS}")
     total = sum(d.size_gib for d in instance.disks)
-    if total > max_gib:
-        blockers.append(
-            f"{total} GiB in all; a group in {instance.region_id} holds at most {max_gib} GiB"
-        )
+    if total > GROUP_MAX_GIB:
+        blockers.append(f"{total} GiB in all; a group holds at most {GROUP_MAX_GIB} GiB")
     return blockers
 
 
@@ -205,6 +181,17 @@ def check_image_matches_source(source: Instance, image: Image) -> None:
 
 
 # --- the DR instance ----------------------------------------------------------------------
+
+
+def system_disk_category(instance: Instance) -> str:
+    """The category of the instance's system disk (a DR copy keeps the source's): ECS says which
+    data disk categories a zone sells only for a given system disk category.
+
+    Raises ValueError for an instance listed without a system disk.
+    """
+    if instance.system_disk is None:
+        raise ValueError(f"{instance.instance_id} has no system disk.")
+    return instance.system_disk.category
 
 
 def dr_bandwidth(source: Instance) -> int:

@@ -2,10 +2,11 @@
 
 `inventory` reads only: the journal's create steps give the resources, the cloud says whether
 each still exists, its tags and what holds it, and `domain.cleanup` gives each a verdict (the
-operation's source resources are protected whatever happens). `execute_cleanup` deletes the
-confirmed resources in dependency order, waiting until an instance or disk is gone before the
-next delete that depended on it; a delete ECS refuses leaves that resource in place with
-ECS's reason, and the others go on.
+operation's source resources are protected whatever happens). `execute_cleanup` first waits
+for an instance still starting or stopping to be Running or Stopped (ECS releases it only
+then), then deletes the confirmed resources in dependency order, waiting until an instance or
+disk is gone before the next delete that depended on it; a delete ECS refuses leaves that
+resource in place with ECS's reason, and the others go on.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ecs_dr.cloud import ecs
-from ecs_dr.cloud.errors import CloudError, NotFound
+from ecs_dr.cloud.errors import CloudError, NotFound, WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import (
     DELETE_ORDER,
@@ -33,6 +34,7 @@ from ecs_dr.domain.cleanup import (
     held_snapshots,
     image_held_snapshots,
     in_delete_order,
+    settles_before_delete,
     verdict,
 )
 from ecs_dr.domain.cloud_text import cloud_text_field
@@ -113,37 +115,42 @@ async def _gone_or(describe: Awaitable[Any]) -> Any | None:
         return None
 
 
-async def _describe(gw: EcsGateway, region_id: str, kind: ResourceKind, rid: str) -> Found:
-    """The resource as the cloud shows it now (without its tags)."""
+async def _describe(
+    gw: EcsGateway, region_id: str, kind: ResourceKind, rid: str
+) -> tuple[Found, dict[str, str] | None]:
+    """The resource as the cloud shows it now, and its tags when the describe carries them (a
+    snapshot group's: ECS's ListTagResources does not list snapshot groups)."""
     found = Found(resource_id=rid, kind=kind)
+    gone = (found.model_copy(update={"exists": False}), None)
     if kind == "instance":
         instance = await _gone_or(ecs.describe_instance(gw, region_id, rid))
         if instance is None:
-            return found.model_copy(update={"exists": False})
-        return found.model_copy(update={"status": instance.status})
+            return gone
+        return found.model_copy(update={"status": instance.status}), None
     if kind == "image":
         image = await _gone_or(ecs.describe_image(gw, region_id, rid))
         if image is None:
-            return found.model_copy(update={"exists": False})
-        return found.model_copy(update={"status": image.status})
+            return gone
+        return found.model_copy(update={"status": image.status}), None
     if kind == "disk":
         disk = await _gone_or(ecs.describe_disk(gw, region_id, rid))
         if disk is None:
-            return found.model_copy(update={"exists": False})
-        return found.model_copy(update={"status": disk.status, "attached_to": disk.instance_id})
+            return gone
+        update = {"status": disk.status, "attached_to": disk.instance_id}
+        return found.model_copy(update=update), None
     if kind == "snapshot_group":
         group = await _gone_or(ecs.describe_snapshot_group(gw, region_id, rid))
         if group is None:
-            return found.model_copy(update={"exists": False})
+            return gone
         members = [s.snapshot_id for s in group.snapshots]
-        return found.model_copy(update={"status": group.status, "contains": members})
+        return found.model_copy(update={"status": group.status, "contains": members}), group.tags
     if kind == "snapshot":
         snapshot = await _gone_or(ecs.describe_snapshot(gw, region_id, rid))
         if snapshot is None:
-            return found.model_copy(update={"exists": False})
-        return found.model_copy(update={"status": snapshot.status})
+            return gone
+        return found.model_copy(update={"status": snapshot.status}), None
     # A VSwitch is never deleted here; its row only needs its tag.
-    return found
+    return found, None
 
 
 async def _source_disks(gw: EcsGateway, region_id: str, ids: Iterable[str]) -> set[str]:
@@ -184,15 +191,20 @@ async def inventory(
     steps = {rid: step for step, _, rid in created}
     kinds: dict[str, ResourceKind] = {rid: kind for _, kind, rid in created}
     described = await asyncio.gather(*(_describe(gw, region_id, kinds[rid], rid) for rid in kinds))
-    found = {f.resource_id: f.model_copy(update={"step": steps[f.resource_id]}) for f in described}
+    found = {
+        f.resource_id: f.model_copy(update={"step": steps[f.resource_id]}) for f, _ in described
+    }
+    described_tags = {f.resource_id: t for f, t in described if t is not None}
     members: dict[str, list[str]] = {}
-    for group in [f for f in described if f.kind == "snapshot_group" and f.exists]:
+    for group in [f for f, _ in described if f.kind == "snapshot_group" and f.exists]:
         members[group.resource_id] = list(group.contains)
         for sid in group.contains:
             if sid not in found:
-                snap = await _describe(gw, region_id, "snapshot", sid)
+                snap, _ = await _describe(gw, region_id, "snapshot", sid)
                 found[sid] = snap.model_copy(update={"step": steps[group.resource_id]})
-    tags = await _tags(gw, region_id, found.values())
+    tags = described_tags | await _listed_tags(
+        gw, region_id, [f for f in found.values() if f.resource_id not in described_tags]
+    )
     found = {
         rid: f.model_copy(update={"operation_tag": tags.get(rid, {}).get(TAG_OPERATION)})
         for rid, f in found.items()
@@ -202,10 +214,7 @@ async def inventory(
     shield = sources | others | await _source_disks(gw, region_id, sources)
     busy = [reason for f in found.values() if (reason := busy_reason(f))]
     if busy:
-        raise CleanupBusy(
-            f"Nothing was deleted: {'; '.join(busy)}. Cleanup waits until every resource of "
-            f"{operation_id} has settled; call cleanup_recovery again in a minute."
-        )
+        raise _busy(operation_id, busy)
     rows = {rid: verdict(f, operation_id, shield, sources) for rid, f in found.items()}
     made_from = {
         s.resource_id: str(s.parameters["SnapshotId"])
@@ -242,20 +251,34 @@ async def inventory(
     )
 
 
-async def _tags(
+async def _listed_tags(
     gw: EcsGateway, region_id: str, found: Iterable[Found]
 ) -> dict[str, dict[str, str]]:
-    by_type: dict[str, list[str]] = {}
+    """The tags of each resource that exists, listed per kind: ECS's ListTagResources for the
+    kinds it takes, the VPC API for VSwitches."""
+    by_kind: dict[ResourceKind, list[str]] = {}
     for f in found:
         if f.exists:
-            by_type.setdefault(TAG_RESOURCE_TYPE[f.kind], []).append(f.resource_id)
+            by_kind.setdefault(f.kind, []).append(f.resource_id)
     answers = await asyncio.gather(
-        *(ecs.resource_tags(gw, region_id, rtype, ids) for rtype, ids in by_type.items())
+        *(
+            ecs.vswitch_tags(gw, region_id, ids)
+            if kind == "vswitch"
+            else ecs.resource_tags(gw, region_id, TAG_RESOURCE_TYPE[kind], ids)
+            for kind, ids in by_kind.items()
+        )
     )
     merged: dict[str, dict[str, str]] = {}
     for answer in answers:
         merged.update(answer)
     return merged
+
+
+def _busy(operation_id: str, reasons: Iterable[str]) -> CleanupBusy:
+    return CleanupBusy(
+        f"Nothing was deleted: {'; '.join(reasons)}. Cleanup waits until every resource of "
+        f"{operation_id} has settled; call cleanup_recovery again in a minute."
+    )
 
 
 async def _wait_gone(
@@ -279,7 +302,12 @@ async def execute_cleanup(
     *,
     timing: ecs.Timing = ecs.REAL_TIME,
 ) -> CleanupResult:
-    """Delete the inventory's `delete` rows in dependency order; returns every row's outcome."""
+    """Delete the inventory's `delete` rows in dependency order; returns every row's outcome.
+
+    Raises CleanupBusy, having deleted nothing, when an instance is still starting or stopping
+    at the end of the wait for it.
+    """
+    inv = await _settled(gw, inv, progress, timing)
     region_id = inv.region_id
     rows = {r.resource_id: r for r in inv.rows}
     todo = inv.to_delete
@@ -329,6 +357,43 @@ async def execute_cleanup(
         left=[r for r in final if r.action in ("left", "refused")],
         markdown=cleanup_markdown(final),
     )
+
+
+async def _settled(
+    gw: EcsGateway, inv: CleanupInventory, progress: ProgressFn, timing: ecs.Timing
+) -> CleanupInventory:
+    """The inventory once every instance to delete is Running or Stopped (ECS refuses to release
+    one still starting: IncorrectInstanceStatus.Initializing), with the status each ended in.
+
+    Raises CleanupBusy, before any delete, for one still changing state when its wait ends.
+    """
+    waiting = [
+        inv.found[r.resource_id]
+        for r in inv.to_delete
+        if settles_before_delete(inv.found[r.resource_id])
+    ]
+    still: list[str] = []
+
+    async def settle(found: Found) -> Found:
+        rid = found.resource_id
+        await progress(
+            0,
+            len(inv.to_delete),
+            f"instance {rid} is {found.status}: waiting until it is Running or Stopped",
+        )
+        try:
+            instance = await ecs.wait_instance_settled(gw, inv.region_id, rid, timing=timing)
+        except (NotFound, WaiterFailed):
+            return found  # no longer listed: its delete reports it gone
+        except WaiterTimeout as exc:
+            still.append(f"instance {rid} is still {exc.last_status} after {exc.elapsed_s:.0f} s")
+            return found
+        return found.model_copy(update={"status": instance.status})
+
+    settled = await asyncio.gather(*(settle(f) for f in waiting))
+    if still:
+        raise _busy(inv.operation_id, still)
+    return inv.model_copy(update={"found": inv.found | {f.resource_id: f for f in settled}})
 
 
 async def _delete(

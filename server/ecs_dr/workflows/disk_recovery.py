@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import disks, recovery
+from ecs_dr.domain import disks, recovery, rules
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted
 from ecs_dr.domain.decisions import (
     CANCEL,
@@ -147,7 +147,9 @@ async def plan_disk_recovery(
     recovery.check_disk_limit(target, len(chosen_disks), limit)
     offered = disks.categories_for(
         target.instance_type,
-        await ecs.data_disk_categories(gw, region, target.zone_id, target.instance_type),
+        await ecs.data_disk_categories(
+            gw, region, target.zone_id, target.instance_type, rules.system_disk_category(target)
+        ),
     )
     categories: dict[str, str] = {}
     for disk in chosen_disks:

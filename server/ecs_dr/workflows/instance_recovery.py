@@ -312,7 +312,6 @@ async def plan_instance_recovery(
         quota = await quota_check(gw, region, needs)
         quota.raise_if_blocked()
         findings += quota.findings
-    max_disks, max_gib = rules.group_limits(region)
     preflight = InstancePreflight(
         source_zone_id=source.zone_id,
         requested_zone_id=check.requested_zone_id,
@@ -328,8 +327,8 @@ async def plan_instance_recovery(
         disk_categories=check.disk_categories,
         snapshot_strategy=strategy,
         group_blockers=rules.group_blockers(source),
-        group_max_disks=max_disks,
-        group_max_gib=max_gib,
+        group_max_disks=rules.GROUP_MAX_DISKS,
+        group_max_gib=rules.GROUP_MAX_GIB,
         disks=len(source.disks),
         total_gib=sum(d.size_gib for d in source.disks),
         has_public_ip=source.has_public_ip,
@@ -380,12 +379,11 @@ async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> 
 
 
 def _findings(source: Instance, check: ZoneCheck, strategy: rules.SnapshotStrategy) -> list[str]:
-    max_disks, max_gib = rules.group_limits(source.region_id)
     total = sum(d.size_gib for d in source.disks)
     snapshots = {
         "snapshot_group": (
             f"{len(source.disks)} ESSD-family disks ({total} GiB) fit one snapshot-consistent "
-            f"group (at most {max_disks} disks and {max_gib} GiB in {source.region_id}): "
+            f"group (at most {rules.GROUP_MAX_DISKS} disks and {rules.GROUP_MAX_GIB} GiB): "
             "crash-consistent across disks."
         ),
         "single_snapshot": "Only a system disk: one snapshot and a system-only image.",

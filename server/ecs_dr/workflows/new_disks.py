@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import disks
+from ecs_dr.domain import disks, rules
 from ecs_dr.domain.decisions import CANCEL, chosen, new_disk_category_prompt, split_choice
 from ecs_dr.domain.disks import CreateDiskPlan
 from ecs_dr.domain.models import Disk, DiskKind
@@ -86,7 +86,9 @@ async def prepare_disk_from_snapshot(
     size_gib = disks.new_disk_size(snapshot, source, size)
     offered = disks.categories_for(
         target.instance_type,
-        await ecs.data_disk_categories(gw, region, target.zone_id, target.instance_type),
+        await ecs.data_disk_categories(
+            gw, region, target.zone_id, target.instance_type, rules.system_disk_category(target)
+        ),
     )
     if category not in offered:
         essd_level = disks.essd_level(size_gib, source, performance_level)

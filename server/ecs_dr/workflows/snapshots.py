@@ -246,7 +246,7 @@ async def _group(
         lambda token: ecs.create_snapshot_group(
             gw, plan.region_id, plan.instance_id, plan.name, token, tags
         ),
-        failure=lambda group: ecs.snapshot_group_failed(gw, plan.region_id, group),
+        failure=lambda group: ecs.snapshot_group_failed(gw, plan.region_id, group, timing=timing),
     )
     # CreateSnapshotGroup tags only the group: its snapshots are tagged at once, so a cleanup
     # finds them even if the wait is interrupted, and again after it for any listed late.

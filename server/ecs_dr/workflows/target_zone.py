@@ -59,7 +59,7 @@ class ZoneReads:
     def __init__(self, gw: EcsGateway) -> None:
         self._gw = gw
         self._zones: _Once[str, list[str]] = _Once()
-        self._offers: _Once[tuple[str, str, str, str], ZoneOffer] = _Once()
+        self._offers: _Once[tuple[str, str, str, str, str], ZoneOffer] = _Once()
         self._vswitches: _Once[tuple[str, str], list[VSwitch]] = _Once()
         self._new_vswitches: _Once[tuple[str, str, str], VSwitchPlan] = _Once()
 
@@ -67,11 +67,14 @@ class ZoneReads:
         return await self._zones.get(region_id, lambda: ecs.describe_zones(self._gw, region_id))
 
     async def zone_offer(
-        self, region_id: str, zone_id: str, vpc_id: str, instance_type: str
+        self, region_id: str, zone_id: str, vpc_id: str, instance_type: str, system_disk: str
     ) -> ZoneOffer:
+        """The zone's offer for the type, its data disks for a system disk of that category."""
         return await self._offers.get(
-            (region_id, zone_id, vpc_id, instance_type),
-            lambda: ecs.zone_offer(self._gw, region_id, zone_id, vpc_id, instance_type),
+            (region_id, zone_id, vpc_id, instance_type, system_disk),
+            lambda: ecs.zone_offer(
+                self._gw, region_id, zone_id, vpc_id, instance_type, system_disk
+            ),
         )
 
     async def vswitches(self, region_id: str, vpc_id: str) -> list[VSwitch]:
@@ -199,7 +202,8 @@ async def _check_zone(
 ) -> ZoneCheck | _MoveTo:
     region, vpc = source.region_id, source.vpc_id
     wanted_type = instance_type or source.instance_type
-    offer = await reads.zone_offer(region, zone_id, vpc, wanted_type)
+    system_disk = rules.system_disk_category(source)
+    offer = await reads.zone_offer(region, zone_id, vpc, wanted_type, system_disk)
     prompts: list[ChoicePrompt] = []
     findings: list[str] = []
 
@@ -240,11 +244,12 @@ async def _check_zone(
             if kind == "zone":
                 return _MoveTo(argument)
             final_type = argument
-            offer = await reads.zone_offer(region, zone_id, vpc, final_type)
+            offer = await reads.zone_offer(region, zone_id, vpc, final_type, system_disk)
             findings.append(f"{wanted_type} is out of stock in {zone_id}; using {final_type}.")
 
     categories: dict[str, str] = {}
     # Without stock the zone offers no disks for the type: categories wait for its answer.
+    # The system disk comes first: the data disks the zone sells depend on its category.
     for disk in source.disks if offer.instance_type_in_stock else []:
         offered = (
             offer.system_disk_categories if disk.kind == "system" else offer.data_disk_categories
@@ -262,6 +267,11 @@ async def _check_zone(
                 f"{disk.device} ({disk.category}) becomes {argument}: {zone_id} does not offer "
                 f"{disk.category} with {final_type}."
             )
+        if disk.kind == "system":
+            # The copy's system disk takes the chosen category (the recommended one until the
+            # user chooses): read the data disks the zone sells with that one.
+            system_disk = categories.get(disk.device) or split_choice(prompt.values[0])[1]
+            offer = await reads.zone_offer(region, zone_id, vpc, final_type, system_disk)
 
     return ZoneCheck(
         region_id=region,

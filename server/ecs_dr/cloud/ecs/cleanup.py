@@ -23,8 +23,8 @@ LIST_TAGS_BATCH = 50
 async def resource_tags(
     gw: EcsGateway, region_id: str, resource_type: str, resource_ids: Sequence[str]
 ) -> dict[str, dict[str, str]]:
-    """Every tag of each resource (ListTagResources' ResourceType: instance, disk, snapshot,
-    image, snapshotgroup, vswitch); a resource without tags maps to {}."""
+    """Every tag of each ECS resource of one ResourceType (instance, disk, snapshot, image: ECS
+    lists no snapshot groups or VSwitches); a resource without tags maps to {}."""
     tags: dict[str, dict[str, str]] = {rid: {} for rid in resource_ids}
     for start in range(0, len(resource_ids), LIST_TAGS_BATCH):
         token: str | None = None

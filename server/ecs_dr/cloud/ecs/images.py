@@ -58,8 +58,10 @@ async def describe_image(gw: EcsGateway, region_id: str, image_id: str) -> Image
 
 
 async def images_named(gw: EcsGateway, region_id: str, name: str) -> list[Image]:
-    """This account's images called exactly `name`, in any status."""
-    return await _images(gw, region_id, image_name=name, image_owner_alias="self")
+    """This account's images called exactly `name`, in any status (DescribeImages' ImageName
+    is a fuzzy match: `recovery-web` also finds `recovery-web-2`)."""
+    found = await _images(gw, region_id, image_name=name, image_owner_alias="self")
+    return [i for i in found if i.name == name]
 
 
 def image_from(i: Any) -> Image:

@@ -51,7 +51,7 @@ async def describe_snapshot_group(gw: EcsGateway, region_id: str, group_id: str)
 
 
 async def snapshot_group_from(gw: EcsGateway, region_id: str, group: Any) -> SnapshotGroup:
-    """A group as DescribeSnapshotGroups listed it, with its snapshots in full."""
+    """A group as DescribeSnapshotGroups listed it, with its tags and its snapshots in full."""
     members = items(group.snapshots, "snapshot")
     snapshots = await describe_snapshots(gw, region_id, [s.snapshot_id for s in members])
     return SnapshotGroup(
@@ -63,6 +63,8 @@ async def snapshot_group_from(gw: EcsGateway, region_id: str, group: Any) -> Sna
         ],
         name=group.name or "",
         created_at=group.creation_time or "",
+        # ECS's ListTagResources takes no snapshot groups: their tags come with the group.
+        tags={t.key: t.value or "" for t in items(group.tags, "tag")},
     )
 
 

@@ -15,7 +15,7 @@ from ecs_dr.cloud.ecs._sdk import items, percent
 from ecs_dr.cloud.ecs.images import image_from
 from ecs_dr.cloud.ecs.instances import describe_instance, disk_from
 from ecs_dr.cloud.ecs.network import vswitch_from
-from ecs_dr.cloud.ecs.snapshots import snapshot_from, snapshot_group_from
+from ecs_dr.cloud.ecs.snapshots import describe_snapshot_group, snapshot_from, snapshot_group_from
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
@@ -25,6 +25,7 @@ from ecs_dr.cloud.waiters import (
     INSTANCE_SETTLED,
     SNAPSHOT,
     SNAPSHOT_GROUP,
+    SNAPSHOT_SETTLED,
     VSWITCH,
     Clock,
     ProgressCallback,
@@ -34,6 +35,7 @@ from ecs_dr.cloud.waiters import (
     wait_for,
 )
 from ecs_dr.domain.models import Disk, Image, Instance, Snapshot, SnapshotGroup, VSwitch
+from ecs_dr.domain.statuses import SnapshotStatus
 
 T = TypeVar("T")
 
@@ -152,6 +154,9 @@ async def _disk(done: Waited) -> Disk:
 wait_snapshot = Waiter(SNAPSHOT, _snapshot)
 """Wait for `accomplished` (100%, zone-redundant); returns it and when that was seen."""
 
+wait_snapshot_settled = Waiter(SNAPSHOT_SETTLED, _snapshot)
+"""Wait until a snapshot is no longer progressing (accomplished or failed)."""
+
 wait_image = Waiter(IMAGE, _image)
 """Wait for `Available`; CreateFailed, UnAvailable and Deprecated end the wait."""
 
@@ -207,6 +212,20 @@ async def wait_snapshot_group(
     return await waiter(gw, region_id, group_id, on_progress=observe, timing=timing)
 
 
-async def snapshot_group_failed(gw: EcsGateway, region_id: str, group_id: str) -> str | None:
-    """The terminal failure status the snapshot group is in now (`failed`), or None."""
-    return await failure_status(gw, SNAPSHOT_GROUP, group_id, region_id=region_id)
+async def snapshot_group_failed(
+    gw: EcsGateway, region_id: str, group_id: str, *, timing: Timing = REAL_TIME
+) -> str | None:
+    """The terminal failure status the snapshot group is in now (`failed`), or None.
+
+    A failed group is answered only once none of its snapshots is still progressing: the
+    group is made again next, and ECS refuses a new snapshot of a disk while one of it is in
+    progress (IncorrectDiskStatus.CreatingSnapshot), for as long as that upload lasts."""
+    status = await failure_status(gw, SNAPSHOT_GROUP, group_id, region_id=region_id)
+    if status is None:
+        return None
+    group = await describe_snapshot_group(gw, region_id, group_id)
+    progressing = [s.snapshot_id for s in group.snapshots if s.status == SnapshotStatus.PROGRESSING]
+    await asyncio.gather(
+        *(wait_snapshot_settled(gw, region_id, s, timing=timing) for s in progressing)
+    )
+    return status

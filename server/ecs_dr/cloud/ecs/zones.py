@@ -25,10 +25,14 @@ async def _available(
     *,
     zone_id: str | None = None,
     instance_type: str | None = None,
+    system_disk_category: str | None = None,
 ) -> dict[str, list[str]]:
     """DescribeAvailableResource: zone -> the values it can supply now (status Available)."""
     request = ecs.DescribeAvailableResourceRequest(
-        destination_resource=destination, zone_id=zone_id, instance_type=instance_type
+        destination_resource=destination,
+        zone_id=zone_id,
+        instance_type=instance_type,
+        system_disk_category=system_disk_category,
     )
     body = await gw.call(region_id, "DescribeAvailableResource", request)
     offers: dict[str, list[str]] = {}
@@ -44,14 +48,20 @@ async def _available(
 
 
 async def zone_offer(
-    gw: EcsGateway, region_id: str, zone_id: str, vpc_id: str, instance_type: str
+    gw: EcsGateway,
+    region_id: str,
+    zone_id: str,
+    vpc_id: str,
+    instance_type: str,
+    system_disk_category: str,
 ) -> ZoneOffer:
-    """What the zone can supply for this instance type now, and the VPC's VSwitches there."""
+    """What the zone can supply now for this instance type with a system disk of this category
+    (its data disk offer depends on it), and the VPC's VSwitches there."""
     switches, types, system, data = await asyncio.gather(
         vswitches(gw, region_id, vpc_id, zone_id),
         _available(gw, region_id, "InstanceType", zone_id=zone_id, instance_type=instance_type),
         _available(gw, region_id, "SystemDisk", zone_id=zone_id, instance_type=instance_type),
-        _available(gw, region_id, "DataDisk", zone_id=zone_id, instance_type=instance_type),
+        _data_disks(gw, region_id, zone_id, instance_type, system_disk_category),
     )
     return ZoneOffer(
         zone_id=zone_id,
@@ -97,14 +107,28 @@ async def types_in_stock(gw: EcsGateway, region_id: str, zone_id: str) -> list[s
     return sorted(offers.get(zone_id, []))
 
 
-async def data_disk_categories(
-    gw: EcsGateway, region_id: str, zone_id: str, instance_type: str
-) -> list[str]:
-    """Data disk categories the zone sells now for an instance of this type. When the type
-    itself is sold out there (an existing instance still takes disks), the zone's own."""
-    offers = await _available(
-        gw, region_id, "DataDisk", zone_id=zone_id, instance_type=instance_type
+async def _data_disks(
+    gw: EcsGateway, region_id: str, zone_id: str, instance_type: str, system_disk_category: str
+) -> dict[str, list[str]]:
+    # ECS answers DataDisk for the SystemDiskCategory sent (cloud_efficiency when omitted): an
+    # ESSD-only instance type would seem to take no data disk at all.
+    return await _available(
+        gw,
+        region_id,
+        "DataDisk",
+        zone_id=zone_id,
+        instance_type=instance_type,
+        system_disk_category=system_disk_category,
     )
+
+
+async def data_disk_categories(
+    gw: EcsGateway, region_id: str, zone_id: str, instance_type: str, system_disk_category: str
+) -> list[str]:
+    """Data disk categories the zone sells now for an instance of this type whose system disk
+    is of this category. When the type itself is sold out there (an existing instance still
+    takes disks), the zone's own."""
+    offers = await _data_disks(gw, region_id, zone_id, instance_type, system_disk_category)
     if offers.get(zone_id):
         return offers[zone_id]
     # DataDisk offers need an InstanceType; DescribeZones lists the zone's own categories.
