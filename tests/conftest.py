@@ -21,6 +21,7 @@ from tests import figures
 from tests.e2e import harness
 from tests.faults import report as fault_report
 from tests.properties import tally
+from tests.sandbox import contract_tally
 
 ACCESS_KEY_ID = "LTAI5tSandboxTestKey01"
 ACCESS_KEY_SECRET = "SandboxTestSecret0123456789abcdef"
@@ -83,21 +84,27 @@ def sandbox() -> Iterator[SandboxHandle]:
         )
 
 
+def sdk_config(
+    handle: SandboxHandle, secret: str | None = None, key_id: str | None = None
+) -> Config:
+    """The settings of an official SDK client (ECS's or the VPC API's) pointed at the sandbox,
+    with its keys unless told others."""
+    return Config(
+        access_key_id=key_id or handle.access_key_id,
+        access_key_secret=secret or handle.access_key_secret,
+        endpoint=handle.endpoint,
+        protocol="http",
+        region_id=handle.region_id,
+        user_agent=USER_AGENT,
+        read_timeout=10_000,
+        connect_timeout=5_000,
+    )
+
+
 def sdk_client(
     handle: SandboxHandle, secret: str | None = None, key_id: str | None = None
 ) -> Client:
-    return Client(
-        Config(
-            access_key_id=key_id or handle.access_key_id,
-            access_key_secret=secret or handle.access_key_secret,
-            endpoint=handle.endpoint,
-            protocol="http",
-            region_id=handle.region_id,
-            user_agent=USER_AGENT,
-            read_timeout=10_000,
-            connect_timeout=5_000,
-        )
-    )
+    return Client(sdk_config(handle, secret, key_id))
 
 
 @pytest.fixture
@@ -125,6 +132,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         ("fault matrix", fault_report.summary_lines(figures.collected(fault_report.FIGURES))),
         ("bad inputs tried, by tool", tally.summary_lines(figures.collected(tally.FIGURES))),
         ("secret scan", harness.scan_summary(figures.collected(harness.SCAN_FIGURES))),
+        ("contract table", contract_tally.summary_lines(figures.collected(contract_tally.FIGURES))),
     )
     for title, lines in sections:
         if lines:

@@ -13,10 +13,9 @@ from contextlib import ExitStack, contextmanager
 
 import pytest
 from alibabacloud_ecs20140526.client import Client
-from alibabacloud_tea_openapi.utils_models import Config
 from alibabacloud_vpc20160428.client import Client as VpcClient
 
-from tests.conftest import USER_AGENT, SandboxHandle
+from tests.conftest import SandboxHandle, sdk_config
 from tests.sandbox.helpers import Served, StartSandbox, World, lab_world, serve
 
 
@@ -78,18 +77,7 @@ def vpc_clients() -> Callable[[SandboxHandle], VpcClient]:
     the endpoint overridden to the sandbox's host:port, which serves both APIs."""
 
     def make(handle: SandboxHandle) -> VpcClient:
-        return VpcClient(
-            Config(
-                access_key_id=handle.access_key_id,
-                access_key_secret=handle.access_key_secret,
-                endpoint=handle.endpoint,
-                protocol="http",
-                region_id=handle.region_id,
-                user_agent=USER_AGENT,
-                read_timeout=10_000,
-                connect_timeout=5_000,
-            )
-        )
+        return VpcClient(sdk_config(handle))
 
     return make
 

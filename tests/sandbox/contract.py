@@ -7,7 +7,8 @@ with what the provoking call returns), where that answer is documented (the API 
 or what stands in for it where the page is silent), whether the sandbox answered otherwise
 before this table was written (`was_wrong`), the world it needs (`demo` or `lab`, see
 `helpers.lab_world`), and `provoke`: set up the condition on a fresh sandbox, then return the call
-whose answer the row states.
+whose answer the row states. Most `provoke`s are built from the same few steps: `at_once`,
+`after`, `twice`, `on_new` and `again_once_processed`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tests.sandbox.helpers import (
     create_disk,
     full_image,
     run,
+    run_essd_only,
     snapshot,
     snapshot_disks,
 )
@@ -82,6 +84,43 @@ def page(action: str) -> str:
 def at_once(call: Callable[[Served], object]) -> Provoke:
     """A row with nothing to set up: the call itself."""
     return lambda served: lambda: call(served)
+
+
+def after(setup: Callable[[Served], object], call: Callable[[Served], object]) -> Provoke:
+    """A row whose condition `setup` makes; then the call."""
+
+    def provoke(s: Served) -> Call:
+        setup(s)
+        return lambda: call(s)
+
+    return provoke
+
+
+def twice(make: Callable[[Served], object]) -> Provoke:
+    """The same call again, right after the first."""
+    return after(make, make)
+
+
+def on_new(make: Callable[[Served], str], call: Callable[[Served, str], object]) -> Provoke:
+    """A row whose condition is a resource `make` creates; then the call, on its id."""
+
+    def provoke(s: Served) -> Call:
+        resource_id = make(s)
+        return lambda: call(s, resource_id)
+
+    return provoke
+
+
+def again_once_processed(make: Callable[[Served], object]) -> Provoke:
+    """A create, then the same again once its ClientToken is processed: whether the second
+    answers what the first did."""
+
+    def provoke(s: Served) -> Call:
+        first = make(s)
+        s.handle.advance(CLIENT_TOKEN_PROCESSING_S)
+        return lambda: make(s) == first
+
+    return provoke
 
 
 # --- SDK calls the rows share -----------------------------------------------------------------
@@ -186,19 +225,68 @@ def _settled(s: Served) -> None:
     s.handle.advance(SETTLE_S)
 
 
+def _creating_disk(s: Served) -> str:
+    """A new 40 GiB data disk in zone H, still Creating."""
+    return create_disk(s.ecs, size=40)
+
+
 def _available_disk(s: Served, **kwargs: Any) -> str:
-    """A new data disk in zone H, past Creating."""
+    """A new data disk in zone H (unless `zone_id` says otherwise), past Creating."""
     disk_id = create_disk(s.ecs, size=40, **kwargs)
     s.handle.advance(15)
     return disk_id
 
 
+def _lab_disk(s: Served) -> str:
+    """A new data disk in the lab world's zone, past Creating."""
+    return _available_disk(s, zone_id=LAB_ZONE)
+
+
+def _attach_new(new_disk: Callable[[Served], str], instance_id: str, **kwargs: Any) -> Provoke:
+    """AttachDisk to `instance_id` of a disk `new_disk` creates."""
+    return on_new(new_disk, lambda s, disk_id: _attach(s, instance_id, disk_id, **kwargs))
+
+
+def _db_group(s: Served) -> str:
+    """CreateSnapshotGroup of prod-db-01."""
+    return _group(s, instance_id=DB_INSTANCE)
+
+
+def _data_snapshot(s: Served) -> str:
+    """CreateSnapshot of prod-db-01's 100 GiB data disk."""
+    return snapshot(s.ecs, DB_DATA)
+
+
+def _uploading_snapshot(disk_id: str) -> Callable[[Served], str]:
+    """A new snapshot of `disk_id`, DB_DATA_INSTANT_ACCESS_S on: still uploading."""
+
+    def make(s: Served) -> str:
+        snapshot_id = snapshot(s.ecs, disk_id)
+        s.handle.advance(DB_DATA_INSTANT_ACCESS_S)
+        return snapshot_id
+
+    return make
+
+
+def _system_snapshot(s: Served) -> str:
+    """An accomplished snapshot of prod-db-01's system disk."""
+    [system] = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM,))
+    return system
+
+
+def _image_twice(**kwargs: Any) -> Provoke:
+    """CreateImage from an accomplished snapshot of prod-db-01's system disk, then the same
+    again."""
+
+    def provoke(s: Served) -> Call:
+        system = _system_snapshot(s)
+        _image(s, snapshot_id=system, **kwargs)
+        return lambda: _image(s, snapshot_id=system, **kwargs)
+
+    return provoke
+
+
 # --- TagResources / ListTagResources -----------------------------------------------------------
-def _group_to_tag(s: Served) -> Call:
-    group_id = _group(s, instance_id=DB_INSTANCE)
-    return lambda: _tag(s, "snapshotgroup", [group_id], {"k": "v"})
-
-
 def _tagged_then_listed(s: Served) -> Call:
     _tag(s, "instance", [DB_INSTANCE], {"dr": "op-1"})
     return lambda: _listed(s, "instance", [DB_INSTANCE])
@@ -232,7 +320,7 @@ TAG_ROWS = (
         Refused("InvalidResourceType.NotFound", 404),
         page("TagResources"),
         True,
-        _group_to_tag,
+        on_new(_db_group, lambda s, group_id: _tag(s, "snapshotgroup", [group_id], {"k": "v"})),
     ),
     Row(
         "ListTagResources",
@@ -326,57 +414,21 @@ TAG_ROWS = (
 
 
 # --- ClientToken: the same create again --------------------------------------------------------
-def _snapshot_again(s: Served) -> Call:
-    snapshot(s.ecs, DB_DATA, client_token="op-1-snap")
-    return lambda: snapshot(s.ecs, DB_DATA, client_token="op-1-snap")
+# Each create with its own ClientToken, op-1-<kind>.
+def _snapshot_op1(s: Served, disk_id: str = DB_DATA) -> str:
+    return snapshot(s.ecs, disk_id, client_token="op-1-snap")
 
 
-def _snapshot_again_later(s: Served) -> Call:
-    first = snapshot(s.ecs, DB_DATA, client_token="op-1-snap")
-    s.handle.advance(CLIENT_TOKEN_PROCESSING_S)
-    return lambda: snapshot(s.ecs, DB_DATA, client_token="op-1-snap") == first
+def _group_op1(s: Served, instance_id: str = DB_INSTANCE) -> str:
+    return _group(s, instance_id=instance_id, client_token="op-1-group")
 
 
-def _snapshot_token_reused(s: Served) -> Call:
-    snapshot(s.ecs, DB_DATA, client_token="op-1-snap")
-    return lambda: snapshot(s.ecs, DB_LOG, client_token="op-1-snap")
+def _disk_op1(s: Served) -> str:
+    return create_disk(s.ecs, size=40, client_token="op-1-disk")
 
 
-def _group_again(s: Served) -> Call:
-    _group(s, instance_id=DB_INSTANCE, client_token="op-1-group")
-    return lambda: _group(s, instance_id=DB_INSTANCE, client_token="op-1-group")
-
-
-def _group_token_reused(s: Served) -> Call:
-    _group(s, instance_id=DB_INSTANCE, client_token="op-1-group")
-    return lambda: _group(s, instance_id=WEB_INSTANCE, client_token="op-1-group")
-
-
-def _disk_again(s: Served) -> Call:
-    create_disk(s.ecs, size=40, client_token="op-1-disk")
-    return lambda: create_disk(s.ecs, size=40, client_token="op-1-disk")
-
-
-def _disk_again_later(s: Served) -> Call:
-    first = create_disk(s.ecs, size=40, client_token="op-1-disk")
-    s.handle.advance(CLIENT_TOKEN_PROCESSING_S)
-    return lambda: create_disk(s.ecs, size=40, client_token="op-1-disk") == first
-
-
-def _image_again(s: Served) -> Call:
-    [system] = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM,))
-    _image(s, snapshot_id=system, client_token="op-1-image")
-    return lambda: _image(s, snapshot_id=system, client_token="op-1-image")
-
-
-def _launch_again(s: Served) -> Call:
-    run(s.ecs, client_token="op-1-launch")
-    return lambda: run(s.ecs, client_token="op-1-launch")
-
-
-def _launch_token_reused(s: Served) -> Call:
-    run(s.ecs, client_token="op-1-launch")
-    return lambda: run(s.ecs, client_token="op-1-launch", instance_name="other")
+def _launch_op1(s: Served, **overrides: Any) -> str:
+    return run(s.ecs, client_token="op-1-launch", **overrides)
 
 
 TOKEN_ROWS = (
@@ -386,7 +438,7 @@ TOKEN_ROWS = (
         Refused("IdempotentProcessing", 403),
         page("CreateSnapshot"),
         True,
-        _snapshot_again,
+        twice(_snapshot_op1),
     ),
     Row(
         "CreateSnapshot",
@@ -394,7 +446,7 @@ TOKEN_ROWS = (
         Answers(True),
         page("How to ensure idempotence"),
         False,
-        _snapshot_again_later,
+        again_once_processed(_snapshot_op1),
     ),
     Row(
         "CreateSnapshot",
@@ -402,7 +454,7 @@ TOKEN_ROWS = (
         Refused("IdempotentParameterMismatch", 403),
         page("CreateSnapshot"),
         True,
-        _snapshot_token_reused,
+        after(_snapshot_op1, lambda s: _snapshot_op1(s, DB_LOG)),
     ),
     Row(
         "CreateSnapshotGroup",
@@ -410,7 +462,7 @@ TOKEN_ROWS = (
         Refused("IdempotentProcessing", 403),
         page("CreateSnapshotGroup"),
         True,
-        _group_again,
+        twice(_group_op1),
     ),
     Row(
         "CreateSnapshotGroup",
@@ -418,7 +470,7 @@ TOKEN_ROWS = (
         Refused("IdempotentParameterMismatch", 403),
         page("CreateSnapshotGroup"),
         True,
-        _group_token_reused,
+        after(_group_op1, lambda s: _group_op1(s, WEB_INSTANCE)),
     ),
     Row(
         "CreateDisk",
@@ -426,7 +478,7 @@ TOKEN_ROWS = (
         Refused("LastTokenProcessing", 403),
         page("CreateDisk"),
         True,
-        _disk_again,
+        twice(_disk_op1),
     ),
     Row(
         "CreateDisk",
@@ -434,7 +486,7 @@ TOKEN_ROWS = (
         Answers(True),
         page("How to ensure idempotence"),
         False,
-        _disk_again_later,
+        again_once_processed(_disk_op1),
     ),
     Row(
         "CreateImage",
@@ -443,7 +495,7 @@ TOKEN_ROWS = (
         "Packer alicloud builder step_create_image.go retries it; ECS API reference: CreateImage "
         "lists no code for it (unconfirmed, made strict)",
         True,
-        _image_again,
+        _image_twice(client_token="op-1-image"),
     ),
     Row(
         "RunInstances",
@@ -452,7 +504,7 @@ TOKEN_ROWS = (
         "ECS-FACTS (IdempotentProcessing / LastTokenProcessing); ECS API reference: RunInstances "
         "lists no code for it (unconfirmed, made strict)",
         True,
-        _launch_again,
+        twice(_launch_op1),
     ),
     Row(
         "RunInstances",
@@ -460,17 +512,12 @@ TOKEN_ROWS = (
         Refused("IdempotentParameterMismatch", 400),
         page("How to ensure idempotence") + " (RunInstances' page lists no status)",
         False,
-        _launch_token_reused,
+        after(_launch_op1, lambda s: _launch_op1(s, instance_name="other")),
     ),
 )
 
 
 # --- busy: wait and ask again ------------------------------------------------------------------
-def _attach_a_creating_disk(s: Served) -> Call:
-    disk_id = create_disk(s.ecs, size=40)
-    return lambda: _attach(s, DB_INSTANCE, disk_id)
-
-
 def _delete_launching(status: str, force: bool) -> Provoke:
     """DeleteInstance of a new instance while it is `status` (Pending 20 s, then Starting)."""
 
@@ -483,36 +530,6 @@ def _delete_launching(status: str, force: bool) -> Provoke:
     return provoke
 
 
-def _delete_a_progressing_snapshot(s: Served) -> Call:
-    snapshot_id = snapshot(s.ecs, DB_DATA)
-    return lambda: _delete_snapshot(s, snapshot_id, force=True)
-
-
-def _second_snapshot(s: Served) -> Call:
-    snapshot(s.ecs, DB_DATA)
-    return lambda: snapshot(s.ecs, DB_DATA)
-
-
-def _group_over_a_progressing_snapshot(s: Served) -> Call:
-    snapshot(s.ecs, DB_LOG)
-    return lambda: _group(s, instance_id=DB_INSTANCE)
-
-
-def _second_group(s: Served) -> Call:
-    _group(s, instance_id=DB_INSTANCE)
-    return lambda: _group(s, instance_id=DB_INSTANCE)
-
-
-def _image_of_an_instance_being_snapshotted(s: Served) -> Call:
-    snapshot(s.ecs, DB_DATA)
-    return lambda: _image(s, instance_id=DB_INSTANCE)
-
-
-def _delete_a_creating_disk(s: Served) -> Call:
-    disk_id = create_disk(s.ecs, size=40)
-    return lambda: s.ecs.delete_disk(models.DeleteDiskRequest(disk_id=disk_id))
-
-
 BUSY_ROWS = (
     Row(
         "AttachDisk",
@@ -520,7 +537,7 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus", 403),
         page("AttachDisk"),
         True,
-        _attach_a_creating_disk,
+        _attach_new(_creating_disk, DB_INSTANCE),
     ),
     Row(
         "DeleteInstance",
@@ -553,7 +570,7 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus.CreatingSnapshot", 400),
         page("DeleteSnapshot"),
         True,
-        _delete_a_progressing_snapshot,
+        on_new(_data_snapshot, lambda s, snapshot_id: _delete_snapshot(s, snapshot_id, force=True)),
     ),
     Row(
         "CreateSnapshot",
@@ -561,7 +578,7 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus.CreatingSnapshot", 403),
         page("CreateSnapshot"),
         True,
-        _second_snapshot,
+        twice(_data_snapshot),
     ),
     Row(
         "CreateSnapshotGroup",
@@ -569,7 +586,7 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus.CreatingSnapshot", 403),
         page("CreateSnapshotGroup"),
         True,
-        _group_over_a_progressing_snapshot,
+        after(lambda s: snapshot(s.ecs, DB_LOG), _db_group),
     ),
     Row(
         "CreateSnapshotGroup",
@@ -577,7 +594,7 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus.CreatingSnapshot", 403),
         page("CreateSnapshotGroup"),
         True,
-        _second_group,
+        twice(_db_group),
     ),
     Row(
         "CreateImage",
@@ -585,7 +602,7 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus.CreatingSnapshot", 403),
         page("CreateImage"),
         True,
-        _image_of_an_instance_being_snapshotted,
+        after(_data_snapshot, lambda s: _image(s, instance_id=DB_INSTANCE)),
     ),
     Row(
         "DeleteDisk",
@@ -593,7 +610,10 @@ BUSY_ROWS = (
         Refused("IncorrectDiskStatus.Initializing", 403),
         page("DeleteDisk"),
         True,
-        _delete_a_creating_disk,
+        on_new(
+            _creating_disk,
+            lambda s, disk_id: s.ecs.delete_disk(models.DeleteDiskRequest(disk_id=disk_id)),
+        ),
     ),
 )
 
@@ -605,17 +625,6 @@ def _image_found_by_part_of_its_name(s: Served) -> Call:
         region_id=REGION, image_owner_alias="self", image_name="DB-FU"
     )
     return lambda: [i.image_name for i in s.ecs.describe_images(request).body.images.image]
-
-
-def _launch_essd_only(category: str) -> Callable[[Served], object]:
-    return lambda s: run(
-        s.ecs,
-        zone_id=LAB_ZONE,
-        v_switch_id="vsw-hza",
-        security_group_id="sg-hz",
-        instance_type=ESSD_ONLY_TYPE,
-        system_disk=models.RunInstancesRequestSystemDisk(category=category, size="40"),
-    )
 
 
 CATALOG_ROWS = (
@@ -660,7 +669,7 @@ CATALOG_ROWS = (
         Refused("InvalidDiskCategory.NotSupported", 403),
         page("RunInstances"),
         True,
-        at_once(_launch_essd_only("cloud_efficiency")),
+        at_once(lambda s: run_essd_only(s.ecs, "cloud_efficiency")),
         world="lab",
     ),
 )
@@ -668,7 +677,7 @@ CATALOG_ROWS = (
 
 # --- deletes -----------------------------------------------------------------------------------
 def _delete_a_snapshot_an_image_uses(s: Served) -> Call:
-    [system] = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM,))
+    system = _system_snapshot(s)
     _image(s, snapshot_id=system)
     return lambda: _delete_snapshot(s, system, force=True)
 
@@ -737,21 +746,6 @@ DELETE_ROWS = (
 
 
 # --- CreateSnapshot and CreateSnapshotGroup ----------------------------------------------------
-def _snapshot_never_attached(s: Served) -> Call:
-    disk_id = _available_disk(s)
-    return lambda: snapshot(s.ecs, disk_id)
-
-
-def _group_never_attached(s: Served) -> Call:
-    disk_id = _available_disk(s)
-    return lambda: _group(s, disk_id=[disk_id])
-
-
-def _snapshot_a_creating_disk(s: Served) -> Call:
-    disk_id = create_disk(s.ecs, size=40)
-    return lambda: snapshot(s.ecs, disk_id)
-
-
 def _group_across_zones(s: Served) -> Call:
     other_zone = create_disk(s.ecs, size=40, zone_id="cn-hangzhou-i")
     return lambda: _group(s, disk_id=[DB_DATA, other_zone])
@@ -772,7 +766,7 @@ def _snapshot_progress(s: Served) -> Call:
 
 
 def _group_progress(s: Served) -> Call:
-    group_id = _group(s, instance_id=DB_INSTANCE)
+    group_id = _db_group(s)
 
     def statuses() -> tuple[str, str]:
         first = _group_of(s, group_id).status
@@ -789,7 +783,7 @@ SNAPSHOT_ROWS = (
         Refused("IncorrectDiskStatus.NeverAttached", 403),
         page("CreateSnapshot"),
         True,
-        _snapshot_never_attached,
+        on_new(_available_disk, lambda s, disk_id: snapshot(s.ecs, disk_id)),
     ),
     Row(
         "CreateSnapshot",
@@ -797,7 +791,7 @@ SNAPSHOT_ROWS = (
         Refused("IncorrectDiskStatus", 403),
         page("CreateSnapshot"),
         True,
-        _snapshot_a_creating_disk,
+        on_new(_creating_disk, lambda s, disk_id: snapshot(s.ecs, disk_id)),
     ),
     Row(
         "CreateSnapshot",
@@ -819,7 +813,7 @@ SNAPSHOT_ROWS = (
         Refused("IncorrectDiskStatus.NeverAttached", 403),
         page("CreateSnapshotGroup"),
         True,
-        _group_never_attached,
+        on_new(_available_disk, lambda s, disk_id: _group(s, disk_id=[disk_id])),
     ),
     Row(
         "CreateSnapshotGroup",
@@ -974,21 +968,8 @@ def _image_from(mappings: Callable[[list[str]], list[dict[str, Any]]]) -> Provok
     return provoke
 
 
-def _image_from_a_progressing_snapshot(s: Served) -> Call:
-    snapshot_id = snapshot(s.ecs, DB_SYSTEM)
-    s.handle.advance(DB_DATA_INSTANT_ACCESS_S)  # instantly available, not yet uploaded
-    return lambda: _image(s, snapshot_id=snapshot_id)
-
-
-def _image_named_twice(s: Served) -> Call:
-    [system] = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM,))
-    _image(s, snapshot_id=system, image_name="prod-db")
-    return lambda: _image(s, snapshot_id=system, image_name="prod-db")
-
-
 def _image_status(s: Served) -> Call:
-    [system] = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM,))
-    image_id = _image(s, snapshot_id=system)
+    image_id = _image(s, snapshot_id=_system_snapshot(s))
 
     def statuses() -> tuple[str, str]:
         request = models.DescribeImagesRequest(
@@ -1082,7 +1063,10 @@ IMAGE_ROWS = (
         Refused("InvalidSnapshotId.NotReady", 403),
         page("CreateImage"),
         True,
-        _image_from_a_progressing_snapshot,
+        on_new(
+            _uploading_snapshot(DB_SYSTEM),
+            lambda s, snapshot_id: _image(s, snapshot_id=snapshot_id),
+        ),
     ),
     Row(
         "CreateImage",
@@ -1098,7 +1082,7 @@ IMAGE_ROWS = (
         Refused("InvalidImageName.Duplicated", 400),
         page("CreateImage"),
         False,
-        _image_named_twice,
+        _image_twice(image_name="prod-db"),
     ),
     Row(
         "DescribeImages",
@@ -1112,11 +1096,16 @@ IMAGE_ROWS = (
 
 
 # --- RunInstances ------------------------------------------------------------------------------
-def _launch_from_a_progressing_snapshot(s: Served) -> Call:
-    snapshot_id = snapshot(s.ecs, DB_LOG)
-    s.handle.advance(DB_DATA_INSTANT_ACCESS_S)
-    slow = _data_disk(snapshot_id=snapshot_id, category="cloud_ssd")
-    return lambda: run(s.ecs, data_disk=[slow])
+def _launch_where_entry_is_not_sold(s: Served, **overrides: Any) -> str:
+    """RunInstances of an ecs.u1 type, which takes cloud_essd_entry, in the zone that does not
+    sell it."""
+    return run(
+        s.ecs,
+        zone_id=NO_ENTRY_ZONE,
+        v_switch_id=NO_ENTRY_VSWITCH,
+        instance_type="ecs.u1-c1m2.large",
+        **overrides,
+    )
 
 
 def _launch_from_the_full_image(**overrides: Any) -> Provoke:
@@ -1177,11 +1166,8 @@ RUN_ROWS = (
         page("RunInstances"),
         False,
         at_once(
-            lambda s: run(
-                s.ecs,
-                zone_id=NO_ENTRY_ZONE,
-                v_switch_id=NO_ENTRY_VSWITCH,
-                instance_type="ecs.u1-c1m2.large",
+            lambda s: _launch_where_entry_is_not_sold(
+                s,
                 system_disk=models.RunInstancesRequestSystemDisk(
                     category="cloud_essd_entry", size="40"
                 ),
@@ -1195,12 +1181,8 @@ RUN_ROWS = (
         page("RunInstances"),
         False,
         at_once(
-            lambda s: run(
-                s.ecs,
-                zone_id=NO_ENTRY_ZONE,
-                v_switch_id=NO_ENTRY_VSWITCH,
-                instance_type="ecs.u1-c1m2.large",
-                data_disk=[_data_disk(category="cloud_essd_entry", size=40)],
+            lambda s: _launch_where_entry_is_not_sold(
+                s, data_disk=[_data_disk(category="cloud_essd_entry", size=40)]
             )
         ),
     ),
@@ -1259,7 +1241,12 @@ RUN_ROWS = (
         Refused("InvalidSnapshotId.NotReady", 403),
         page("RunInstances"),
         True,
-        _launch_from_a_progressing_snapshot,
+        on_new(
+            _uploading_snapshot(DB_LOG),
+            lambda s, snapshot_id: run(
+                s.ecs, data_disk=[_data_disk(snapshot_id=snapshot_id, category="cloud_ssd")]
+            ),
+        ),
     ),
     Row(
         "RunInstances",
@@ -1328,12 +1315,10 @@ RUN_ROWS = (
 
 # --- CreateDisk and AttachDisk -----------------------------------------------------------------
 def _disk_from_a_progressing_snapshot(category: str) -> Provoke:
-    def provoke(s: Served) -> Call:
-        snapshot_id = snapshot(s.ecs, DB_DATA)
-        s.handle.advance(DB_DATA_INSTANT_ACCESS_S)
-        return lambda: create_disk(s.ecs, snapshot_id=snapshot_id, disk_category=category)
-
-    return provoke
+    return on_new(
+        _uploading_snapshot(DB_DATA),
+        lambda s, snapshot_id: create_disk(s.ecs, snapshot_id=snapshot_id, disk_category=category),
+    )
 
 
 def _disk_from_a_progressing_essd_snapshot(s: Served) -> Call:
@@ -1344,37 +1329,6 @@ def _disk_from_a_progressing_essd_snapshot(s: Served) -> Call:
 def _disk_larger_snapshot(s: Served) -> Call:
     [data] = snapshot_disks(s.ecs, s.handle, (DB_DATA,))
     return lambda: _disk_of(s, create_disk(s.ecs, snapshot_id=data, size=50)).size
-
-
-def _attach_across_zones(s: Served) -> Call:
-    disk_id = _available_disk(s)
-    return lambda: _attach(s, TARGET_INSTANCE, disk_id)
-
-
-def _attach_entry_to_g7(s: Served) -> Call:
-    disk_id = _available_disk(s, disk_category="cloud_essd_entry")
-    return lambda: _attach(s, DB_INSTANCE, disk_id)
-
-
-def _attach_on_a_used_device(s: Served) -> Call:
-    disk_id = _available_disk(s)
-    return lambda: _attach(s, DB_INSTANCE, disk_id, device="/dev/xvdb")
-
-
-def _lab_disk(s: Served) -> str:
-    disk_id = create_disk(s.ecs, zone_id=LAB_ZONE, size=40)
-    s.handle.advance(15)
-    return disk_id
-
-
-def _attach_to_a_stopping_instance(s: Served) -> Call:
-    disk_id = _lab_disk(s)
-    return lambda: _attach(s, "i-hzstopping", disk_id)
-
-
-def _attach_past_the_types_limit(s: Served) -> Call:
-    disk_id = _lab_disk(s)
-    return lambda: _attach(s, "i-hzone", disk_id)
 
 
 def _attach_statuses(s: Served) -> Call:
@@ -1490,7 +1444,7 @@ DISK_ROWS = (
         Refused("ResourcesNotInSameZone", 403),
         page("AttachDisk"),
         False,
-        _attach_across_zones,
+        _attach_new(_available_disk, TARGET_INSTANCE),
     ),
     Row(
         "AttachDisk",
@@ -1498,7 +1452,7 @@ DISK_ROWS = (
         Refused("InvalidInstanceType.NotSupportDiskCategory", 403),
         page("AttachDisk"),
         True,
-        _attach_entry_to_g7,
+        _attach_new(lambda s: _available_disk(s, disk_category="cloud_essd_entry"), DB_INSTANCE),
     ),
     Row(
         "AttachDisk",
@@ -1506,7 +1460,7 @@ DISK_ROWS = (
         Refused("InvalidDevice.InUse", 403),
         page("AttachDisk"),
         True,
-        _attach_on_a_used_device,
+        _attach_new(_available_disk, DB_INSTANCE, device="/dev/xvdb"),
     ),
     Row(
         "AttachDisk",
@@ -1514,7 +1468,7 @@ DISK_ROWS = (
         Refused("IncorrectInstanceStatus", 400),
         page("AttachDisk"),
         False,
-        _attach_to_a_stopping_instance,
+        _attach_new(_lab_disk, "i-hzstopping"),
         world="lab",
     ),
     Row(
@@ -1523,7 +1477,7 @@ DISK_ROWS = (
         Refused("InstanceDiskLimitExceeded", 403),
         page("AttachDisk"),
         False,
-        _attach_past_the_types_limit,
+        _attach_new(_lab_disk, "i-hzone"),
         world="lab",
     ),
     Row(

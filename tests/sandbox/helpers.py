@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
+from alibabacloud_tea_openapi.client import Client as OpenApiClient
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 
 from ecs_dr.sandbox.app import Sandbox
@@ -196,11 +197,11 @@ def ecs_error(call: Callable[[], Any]) -> tuple[str, int]:
     return str(info.value.code), int(info.value.status_code)
 
 
-def round_trips(client: Client, call: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
-    """Make one SDK call through `client` and check that the raw JSON body the sandbox sent
-    maps onto the SDK's body model and back unchanged: no key the model does not know, none
-    lost, objects and lists where the model nests them (scalars it keeps as sent, unchecked).
-    Returns the response and that raw body.
+def round_trips(client: OpenApiClient, call: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+    """Make one SDK call through `client`, ECS's or the VPC API's, and check that the raw JSON
+    body the sandbox sent maps onto the SDK's body model and back unchanged: no key the model
+    does not know, none lost, objects and lists where the model nests them (scalars it keeps
+    as sent, unchecked). Returns the response and that raw body.
 
     The spy sits on `client.call_api`, under the SDK's `<action>_with_options`, so the request
     is encoded exactly as the SDK encodes it and the body is seen before any model read it.
@@ -302,3 +303,16 @@ def run(ecs: Client, **overrides: Any) -> str:
         run_request(**overrides)
     ).body.instance_id_sets.instance_id_set
     return str(instance_id)
+
+
+def run_essd_only(ecs: Client, category: str) -> str:
+    """RunInstances of the lab world's ESSD-only type in cn-hangzhou's lab zone, its system disk
+    of `category`."""
+    return run(
+        ecs,
+        zone_id=LAB_ZONE,
+        v_switch_id="vsw-hza",
+        security_group_id="sg-hz",
+        instance_type=ESSD_ONLY_TYPE,
+        system_disk=models.RunInstancesRequestSystemDisk(category=category, size="40"),
+    )

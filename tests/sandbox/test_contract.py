@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sandbox.contract import ROWS, Answers, Row
+from tests.sandbox.contract_tally import HELD
 from tests.sandbox.helpers import Served, ecs_error
 
 
@@ -23,6 +24,7 @@ def test_the_sandbox_answers_as_the_api_reference_documents(
         assert call() == row.answer.result
     else:
         assert ecs_error(call) == (row.answer.code, row.answer.status)
+    HELD.append({"action": row.action, "was_wrong": row.was_wrong})
 
 
 def test_every_row_names_its_source_and_is_unique() -> None:

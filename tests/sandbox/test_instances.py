@@ -15,8 +15,6 @@ from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from tests.conftest import SandboxHandle
 from tests.sandbox.helpers import (
     DB_INSTANCE,
-    ESSD_ONLY_TYPE,
-    LAB_ZONE,
     LAUNCH_ZONE,
     PROD_SG,
     PUBLIC_IMAGE,
@@ -28,6 +26,7 @@ from tests.sandbox.helpers import (
     full_image,
     round_trips,
     run,
+    run_essd_only,
     run_request,
     snapshot_disks,
     token_pages,
@@ -463,21 +462,11 @@ def test_system_disk_category_not_sold_in_the_zone_is_refused(
 
 
 def test_an_essd_only_type_refuses_another_system_disk_category(lab: Served) -> None:
-    def launch(category: str) -> str:
-        return run(
-            lab.ecs,
-            zone_id=LAB_ZONE,
-            v_switch_id="vsw-hza",
-            security_group_id="sg-hz",
-            instance_type=ESSD_ONLY_TYPE,
-            system_disk=models.RunInstancesRequestSystemDisk(category=category, size="40"),
-        )
-
-    assert ecs_error(lambda: launch("cloud_efficiency")) == (
+    assert ecs_error(lambda: run_essd_only(lab.ecs, "cloud_efficiency")) == (
         "InvalidDiskCategory.NotSupported",
         403,
     )
-    assert launch("cloud_essd").startswith("i-")
+    assert run_essd_only(lab.ecs, "cloud_essd").startswith("i-")
 
 
 def test_data_disk_category_not_sold_in_the_zone_is_refused(

@@ -21,7 +21,7 @@ from darabonba.runtime import RuntimeOptions
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import MAX_VSWITCHES_PER_VPC
 from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import REGION, Served, StartSandbox, World, ecs_error
+from tests.sandbox.helpers import REGION, Served, StartSandbox, World, ecs_error, round_trips
 
 PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
 STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16, one VSwitch in zone h
@@ -75,25 +75,6 @@ def tag_rows(vpc: VpcClient, resource_type: str, resource_ids: list[str]) -> lis
     )
     rows = vpc.list_tag_resources(request).body.tag_resources.tag_resource
     return [(r.resource_id, r.resource_type, r.tag_key, r.tag_value) for r in rows]
-
-
-def round_trips(client: VpcClient, call: Callable[[], Any]) -> dict[str, Any]:
-    """Make one VPC SDK call and check that the raw JSON body the sandbox sent maps onto the
-    SDK's body model and back unchanged (as `helpers.round_trips` checks ECS's); returns it."""
-    bodies: list[dict[str, Any]] = []
-    call_api = client.call_api
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        answer = call_api(*args, **kwargs)
-        bodies.append(answer["body"])
-        return answer
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(vars(client), "call_api", spy)
-        response = call()
-    [raw] = bodies
-    assert type(response.body)().from_map(raw).to_map() == raw
-    return raw
 
 
 def raw_call(client: OpenApiClient, action: str, version: str, **query: str) -> Any:
@@ -203,7 +184,7 @@ def test_vpc_error_body_has_the_shared_shape_and_names_the_vpc_product(vpc: VpcC
 def test_describe_vpcs_round_trips_with_cidr_vswitch_ids_and_tags(vpc: VpcClient) -> None:
     tag(vpc, "VPC", [PROD_VPC], env="prod")
     request = models.DescribeVpcsRequest(region_id=REGION, vpc_id=PROD_VPC)
-    raw = round_trips(vpc, lambda: vpc.describe_vpcs(request))
+    _, raw = round_trips(vpc, lambda: vpc.describe_vpcs(request))
     [found] = raw["Vpcs"]["Vpc"]
     assert (found["VpcId"], found["CidrBlock"], found["Status"]) == (
         PROD_VPC,
@@ -232,7 +213,7 @@ def test_describe_vpcs_takes_comma_separated_ids_and_pages_up_to_50(vpc: VpcClie
 def test_describe_vswitches_round_trips_with_tags_as_key_and_value(vpc: VpcClient) -> None:
     tag(vpc, "VSWITCH", [PROD_VSW_H], team="dr")
     request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=PROD_VSW_H)
-    raw = round_trips(vpc, lambda: vpc.describe_vswitches(request))
+    _, raw = round_trips(vpc, lambda: vpc.describe_vswitches(request))
     [found] = raw["VSwitches"]["VSwitch"]
     assert (found["VpcId"], found["ZoneId"], found["CidrBlock"]) == (
         PROD_VPC,
@@ -278,11 +259,11 @@ def test_create_vswitch_is_pending_then_available_with_its_tags(
     demo: Served, vpc: VpcClient
 ) -> None:
     created = create_request(tag=[models.CreateVSwitchRequestTag(key="ecs-dr:op", value="op-1")])
-    raw = round_trips(vpc, lambda: vpc.create_vswitch(created))
+    _, raw = round_trips(vpc, lambda: vpc.create_vswitch(created))
     vswitch_id = raw["VSwitchId"]
     assert vswitch_id.startswith("vsw-bp1")
     request = models.DescribeVSwitchAttributesRequest(region_id=REGION, v_switch_id=vswitch_id)
-    pending = round_trips(vpc, lambda: vpc.describe_vswitch_attributes(request))
+    _, pending = round_trips(vpc, lambda: vpc.describe_vswitch_attributes(request))
     assert (pending["Status"], pending["ZoneId"], pending["VpcId"]) == (
         "Pending",
         TARGET_ZONE,

@@ -115,11 +115,13 @@ class InvalidAccessKeyIdNotFound(EcsError):
 class ForbiddenRam(EcsError):
     code = "Forbidden.RAM"
     status = 403
+    # the service RAM authorizes the action as, as the message names it (`ecs:<Action>`)
+    service: ClassVar[str] = "ecs"
 
     def __init__(self, action: str) -> None:
         super().__init__(
             f"User not authorized to operate on the specified resource, or this API doesn't "
-            f"support RAM. Action: ecs:{action}"
+            f"support RAM. Action: {self.service}:{action}"
         )
 
 
@@ -488,12 +490,7 @@ SnapshotCreatedDisk = _define(
 class VpcForbiddenRam(ForbiddenRam):
     """Forbidden.RAM for an action RAM authorizes as the VPC service's (`vpc:<Action>`)."""
 
-    def __init__(self, action: str) -> None:
-        EcsError.__init__(
-            self,
-            f"User not authorized to operate on the specified resource, or this API doesn't "
-            f"support RAM. Action: vpc:{action}",
-        )
+    service = "vpc"
 
 
 # ECS-CREATE-TABLE; aliyun/terraform-provider-alicloud alicloud/resource_alicloud_vswitch.go
@@ -520,25 +517,25 @@ VSwitchCreationInProgress = _define(
 VpcCidrBlockNotInVpc = _define(
     "VpcCidrBlockNotInVpc", "InvalidParameter", 400, "Specified CIDR block is not valid in VPC."
 )
+
+
+def _illegal_param(param: str, spelled: str = "") -> type[EcsError]:
+    """VPC-PUBLIC's IllegalParam.<param> (400); its message spells the parameter `spelled`, if
+    given, as the request does (Tag.Key for TagKey)."""
+    message = f"The param of {spelled or param} is illegal."
+    return _define(f"IllegalParam{param}", f"IllegalParam.{param}", 400, message)
+
+
 # VPC-PUBLIC lists IllegalParam.TagKey, IllegalParam.TagValue and MissingParam.TagKey (400).
-IllegalParamTagKey = _define(
-    "IllegalParamTagKey", "IllegalParam.TagKey", 400, "The param of Tag.Key is illegal."
-)
-IllegalParamTagValue = _define(
-    "IllegalParamTagValue", "IllegalParam.TagValue", 400, "The param of Tag.Value is illegal."
-)
+IllegalParamTagKey = _illegal_param("TagKey", "Tag.Key")
+IllegalParamTagValue = _illegal_param("TagValue", "Tag.Value")
 MissingParamTagKey = _define(
     "MissingParamTagKey", "MissingParam.TagKey", 400, "The parameter TagKey is mandatory."
 )
 # Unconfirmed for TagResources: no VPC page found lists its code for a bad ResourceType. This
 # follows VPC-PUBLIC's IllegalParam.<Param> (400) pattern, the code vpc MoveResourceGroup was seen
 # answering for an unsupported ResourceType; the sandbox refuses, strictly.
-IllegalParamResourceType = _define(
-    "IllegalParamResourceType",
-    "IllegalParam.ResourceType",
-    400,
-    "The param of ResourceType is illegal.",
-)
+IllegalParamResourceType = _illegal_param("ResourceType")
 # Unconfirmed: tagging a documented type the sandbox holds none of (ROUTETABLE, EIP...) names a
 # resource that cannot exist here; no VPC page found gives the code, so a generic not-found.
 InvalidResourceIdNotFound = _not_found("InvalidResourceId.NotFound", "ResourceId")

@@ -1,15 +1,23 @@
 """VPCs, VSwitches and security groups (the ECS API's views of them) and CreateVSwitch.
 
 ECS still serves its deprecated VPC actions; the VPC API's own (`vpc.py`) build on the VPC and
-VSwitch bodies shaped here.
+VSwitch bodies shaped here and create VSwitches with the same `vswitch_creator`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.clock import iso
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
-from ecs_dr.sandbox.models.network import ECS_CREATE, available_ip_count, create_vswitch
+from ecs_dr.sandbox.models.network import (
+    ECS_CREATE,
+    CreateRules,
+    available_ip_count,
+    create_vswitch,
+)
 from ecs_dr.sandbox.models.resources import Region, SecurityGroup, Vpc, VSwitch
 from ecs_dr.sandbox.models.tags import tags_body, tags_of
 from ecs_dr.sandbox.params import Params
@@ -25,38 +33,62 @@ from ecs_dr.sandbox.responses.registry import (
 MAX_NETWORK_PAGE = 50
 
 
+class VSwitchPlace(NamedTuple):
+    """Where CreateVSwitch puts the VSwitch, as both APIs take it."""
+
+    zone_id: str
+    vpc_id: str
+    cidr_block: str
+
+    @classmethod
+    def parse(cls, params: Params) -> VSwitchPlace:
+        return cls(
+            params.required_text("ZoneId"),
+            params.required_text("VpcId"),
+            params.required_text("CidrBlock"),
+        )
+
+
 @action("CreateVSwitch")
 def create_vswitch_action(backend: Backend, params: Params) -> Body:
     region = backend.region(params.required_text("RegionId"))
-    zone_id = params.required_text("ZoneId")
-    vpc_id = params.required_text("VpcId")
-    cidr_block = params.required_text("CidrBlock")
-    name = params.text("VSwitchName", max_length=4096)
-    description = params.text("Description", max_length=4096)
-
-    def create() -> tuple[str, ...]:
-        vswitch = create_vswitch(
-            region,
-            vpc_id=vpc_id,
-            zone_id=zone_id,
-            cidr_block=cidr_block,
-            name=name,
-            description=description,
-            now=backend.now(),
-            pending_s=VSWITCH_PENDING_S * backend.durations.factor("vswitch"),
-            new_id=lambda: backend.new_id("vsw", region.region_id),
-            rules=ECS_CREATE,
-        )
-        return (vswitch.vswitch_id,)
-
+    place = VSwitchPlace.parse(params)
+    create = vswitch_creator(backend, region, params, place, ECS_CREATE)
     (vswitch_id,) = backend.idempotent(
         region,
         "CreateVSwitch",
         params.text("ClientToken", max_length=CLIENT_TOKEN_MAX_LENGTH),
         params.raw,
-        create,
+        lambda: (create(),),
     )
     return {"VSwitchId": vswitch_id}
+
+
+def vswitch_creator(
+    backend: Backend, region: Region, params: Params, place: VSwitchPlace, rules: CreateRules
+) -> Callable[[], str]:
+    """Both APIs' CreateVSwitch once each has parsed the place and the region in its own order:
+    parses VSwitchName and Description and returns what creates the VSwitch under the API's
+    `rules` and gives its id, for the caller to run once per ClientToken."""
+    name = params.text("VSwitchName", max_length=4096)
+    description = params.text("Description", max_length=4096)
+
+    def create() -> str:
+        vswitch = create_vswitch(
+            region,
+            vpc_id=place.vpc_id,
+            zone_id=place.zone_id,
+            cidr_block=place.cidr_block,
+            name=name,
+            description=description,
+            now=backend.now(),
+            pending_s=VSWITCH_PENDING_S * backend.durations.factor("vswitch"),
+            new_id=lambda: backend.new_id("vsw", region.region_id),
+            rules=rules,
+        )
+        return vswitch.vswitch_id
+
+    return create
 
 
 @action("DescribeVpcs")

@@ -17,18 +17,27 @@ Body = dict[str, Any]
 # ECS takes ClientTokens of at most 64 ASCII characters on every create.
 CLIENT_TOKEN_MAX_LENGTH = 64
 Handler = Callable[[Backend, Params], Body]
+Register = Callable[[str], Callable[[Handler], Handler]]
+
+
+def registry(actions: dict[str, Handler], api: str) -> Register:
+    """`@<decorator>(name)` for one API's `actions`: registers the handler it decorates under
+    that action name, once. ECS's is `action` here, the VPC API's `vpc_action` in `vpc.py`."""
+
+    def action(name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in actions:
+                raise ValueError(f"{api} action {name} registered twice")
+            actions[name] = handler
+            return handler
+
+        return register
+
+    return action
+
 
 ACTIONS: dict[str, Handler] = {}
-
-
-def action(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        if name in ACTIONS:
-            raise ValueError(f"action {name} registered twice")
-        ACTIONS[name] = handler
-        return handler
-
-    return register
+action = registry(ACTIONS, "ECS")
 
 
 def paginate_pages(

@@ -1,4 +1,5 @@
-"""TagResources and ListTagResources: parse, call `models.tags`, shape.
+"""TagResources and ListTagResources: parse, call `models.tags`, shape. The VPC API's
+ListTagResources (`vpc.py`) shapes its answer with `tag_rows_page` too.
 
 Codes and statuses: the TagResources and ListTagResources API reference pages.
 """
@@ -14,6 +15,7 @@ from ecs_dr.sandbox.errors import (
     MissingParameterTags,
     NumberExceedResourceIds,
 )
+from ecs_dr.sandbox.models.resources import Region
 from ecs_dr.sandbox.models.tags import (
     TAGGABLE_TYPES,
     check_tag_room,
@@ -25,7 +27,7 @@ from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses.registry import Body, action, paginate_tokens
 
 MAX_RESOURCES = 50
-# ListTagResources answers up to 50 tag rows a page.
+# ListTagResources answers 1 to 50 tag rows a page, 50 by default (both APIs).
 LIST_PAGE_SIZE = 50
 
 
@@ -76,13 +78,35 @@ def list_tag_resources(backend: Backend, params: Params) -> Body:
     wanted = params.tags()
     if not resource_ids and not wanted:
         raise BothEmptyTagsAndResources()
+    return tag_rows_page(
+        region,
+        params,
+        key=resource_type,
+        resource_type=resource_type,
+        resource_ids=resource_ids,
+        wanted=wanted,
+    )
+
+
+def tag_rows_page(
+    region: Region,
+    params: Params,
+    *,
+    key: str | None,
+    resource_type: str,
+    resource_ids: list[str],
+    wanted: dict[str, str],
+) -> Body:
+    """Either API's ListTagResources answer: a row per tag of the resources whose tags are held
+    under `key` (those of `resource_ids`, or all) and carry every `wanted` tag, each row naming
+    `resource_type` as the API spells it; a page of them by NextToken."""
     rows = [
-        {"ResourceId": rid, "ResourceType": rtype, "TagKey": key, "TagValue": value}
-        for (rtype, rid), tags in region.tags.items()
-        if rtype == resource_type
+        {"ResourceId": rid, "ResourceType": resource_type, "TagKey": tag, "TagValue": value}
+        for (held_key, rid), tags in region.tags.items()
+        if held_key == key
         and (not resource_ids or rid in resource_ids)
-        and has_tags(region, rtype, rid, wanted)
-        for key, value in tags.items()
+        and has_tags(region, held_key, rid, wanted)
+        for tag, value in tags.items()
     ]
     page, paging = paginate_tokens(rows, params, max_results=LIST_PAGE_SIZE, default=LIST_PAGE_SIZE)
     return {"TagResources": {"TagResource": page}, "NextToken": paging["NextToken"]}

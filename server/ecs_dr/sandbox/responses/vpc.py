@@ -9,8 +9,6 @@ own codes) the difference is here or in the models' `VPC_CREATE` rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.errors import (
     IdempotentProcessing,
@@ -23,11 +21,9 @@ from ecs_dr.sandbox.errors import (
     MissingParamTagKey,
     OperationFailedIdempotentTokenProcessing,
 )
-from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import (
     VPC_CREATE,
     VPC_RESOURCE_TYPES,
-    create_vswitch,
     locate_region,
     require_vpc_resource,
     require_vswitch,
@@ -37,38 +33,34 @@ from ecs_dr.sandbox.models.network import (
 from ecs_dr.sandbox.models.resources import Region
 from ecs_dr.sandbox.models.tags import check_tag_room, has_tags, tag_resource, tags_of
 from ecs_dr.sandbox.params import Params
-from ecs_dr.sandbox.responses.network import vpc_body, vswitch_body
+from ecs_dr.sandbox.responses.network import (
+    VSwitchPlace,
+    vpc_body,
+    vswitch_body,
+    vswitch_creator,
+)
 from ecs_dr.sandbox.responses.registry import (
     Body,
     Handler,
     create_tagged,
     paginate_pages,
-    paginate_tokens,
+    registry,
 )
+from ecs_dr.sandbox.responses.tags import tag_rows_page
 
 VPC_ACTIONS: dict[str, Handler] = {}
+vpc_action = registry(VPC_ACTIONS, "VPC")
 
 # DescribeVpcs and DescribeVSwitches page at most 50 items (the VPC SDK's PageSize docstrings).
 MAX_PAGE_SIZE = 50
 # DescribeVpcs takes up to 20 comma-separated VPC ids.
 MAX_VPC_IDS = 20
-# The tag actions take up to 50 resource ids, UnTagResources up to 20 tag keys, and
-# ListTagResources answers 1 to 50 rows a page, 50 by default.
+# The tag actions take up to 50 resource ids, UnTagResources up to 20 tag keys; ListTagResources
+# answers 1 to 50 rows a page, 50 by default (`tags.LIST_PAGE_SIZE`).
 MAX_RESOURCES = 50
 MAX_TAG_KEYS = 20
-LIST_PAGE_SIZE = 50
 # The VPC API's ClientTokens are its own, apart from those of ECS's deprecated CreateVSwitch.
 VPC_CREATE_VSWITCH = "vpc:CreateVSwitch"
-
-
-def vpc_action(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        if name in VPC_ACTIONS:
-            raise ValueError(f"VPC action {name} registered twice")
-        VPC_ACTIONS[name] = handler
-        return handler
-
-    return register
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -193,28 +185,10 @@ def describe_vswitch_attributes(backend: Backend, params: Params) -> Body:
 
 @vpc_action("CreateVSwitch")
 def create_vswitch_action(backend: Backend, params: Params) -> Body:
-    zone_id = params.required_text("ZoneId")
-    vpc_id = params.required_text("VpcId")
-    cidr_block = params.required_text("CidrBlock")
-    region = _region(backend, params, vpc_id=vpc_id)
-    name = params.text("VSwitchName", max_length=4096)
-    description = params.text("Description", max_length=4096)
+    place = VSwitchPlace.parse(params)
+    region = _region(backend, params, vpc_id=place.vpc_id)
+    create = vswitch_creator(backend, region, params, place, VPC_CREATE)
     tags = _tags(params)
-
-    def create() -> str:
-        vswitch = create_vswitch(
-            region,
-            vpc_id=vpc_id,
-            zone_id=zone_id,
-            cidr_block=cidr_block,
-            name=name,
-            description=description,
-            now=backend.now(),
-            pending_s=VSWITCH_PENDING_S * backend.durations.factor("vswitch"),
-            new_id=lambda: backend.new_id("vsw", region.region_id),
-            rules=VPC_CREATE,
-        )
-        return vswitch.vswitch_id
 
     try:
         vswitch_id = create_tagged(
@@ -271,17 +245,14 @@ def list_tag_resources(backend: Backend, params: Params) -> Body:
         # The reference asks for ResourceId.N or Tag.N; its code for neither is unconfirmed,
         # so the sandbox refuses strictly with the generic one.
         raise MissingParameter("ResourceId.N")
-    key = VPC_RESOURCE_TYPES[resource_type]
-    rows = [
-        {"ResourceId": rid, "ResourceType": resource_type, "TagKey": tag, "TagValue": value}
-        for (held_key, rid), tags in region.tags.items()
-        if held_key == key
-        and (not resource_ids or rid in resource_ids)
-        and has_tags(region, held_key, rid, wanted)
-        for tag, value in tags.items()
-    ]
-    page, paging = paginate_tokens(rows, params, max_results=LIST_PAGE_SIZE, default=LIST_PAGE_SIZE)
-    return {"TagResources": {"TagResource": page}, "NextToken": paging["NextToken"]}
+    return tag_rows_page(
+        region,
+        params,
+        key=VPC_RESOURCE_TYPES[resource_type],
+        resource_type=resource_type,
+        resource_ids=resource_ids,
+        wanted=wanted,
+    )
 
 
 @vpc_action("UnTagResources")
