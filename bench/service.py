@@ -35,6 +35,7 @@ from tests.e2e.harness import (
     SERVER_LAUNCHER,
     SandboxControl,
     Served,
+    confirmed,
     decide,
     sandbox_process,
     serve_on,
@@ -334,10 +335,9 @@ async def _fleet(workdir: Path, scale: Scale) -> FleetRun:
                         served,
                         await served.call(
                             "execute_recovery",
-                            {
-                                "plan_id": planned["plan_id"],
-                                "decisions": {"confirm_plan": "proceed"},
-                            },
+                            await confirmed(
+                                served, "execute_recovery", {"plan_id": planned["plan_id"]}
+                            ),
                         ),
                     )
                     wall_s = time.perf_counter() - started

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 import secrets
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -24,7 +26,7 @@ from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import ENV_ENDPOINT, ENV_REGION, ENV_TUNING, CloudSettings, is_loopback
 from ecs_dr.logs import register_secrets
-from ecs_dr.workflows.journal import ENV_STATE_DIR, JOURNAL_FILE, Journal
+from ecs_dr.workflows.journal import ENV_STATE_DIR, JOURNAL_FILE, Journal, JournalError
 from ecs_dr.workflows.operations import Operations, OperationSettings
 
 if TYPE_CHECKING:
@@ -50,6 +52,18 @@ ENV_HTTP_TOKEN = "ECS_DR_HTTP_TOKEN"  # noqa: S105 (a name)
 ENV_HTTP_ALLOWED_HOSTS = "ECS_DR_HTTP_ALLOWED_HOSTS"
 # A bearer token guards an endpoint that can create cloud resources: long enough not to guess.
 MIN_HTTP_TOKEN_LENGTH = 16
+ENV_HTTP_HEADER_TIMEOUT = "ECS_DR_HTTP_HEADER_TIMEOUT_S"
+ENV_HTTP_KEEP_ALIVE_TIMEOUT = "ECS_DR_HTTP_KEEP_ALIVE_TIMEOUT_S"
+ENV_HTTP_MAX_CONNECTIONS = "ECS_DR_HTTP_MAX_CONNECTIONS"
+# Descriptors kept for everything but HTTP clients: logs, the journal, the cloud gateway's and
+# the embedded sandbox's sockets (a started server holds about 15).
+RESERVED_DESCRIPTORS = 64
+# Plenty for the few agents an operator points at one server.
+DEFAULT_HTTP_MAX_CONNECTIONS = 1000
+# A client on any network sends its request line and headers in well under this.
+DEFAULT_HTTP_HEADER_TIMEOUT_S = 10
+# uvicorn's default: a client keeps a connection for its next request, not for ever.
+DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_S = 5
 
 log = structlog.get_logger("ecs_dr.bootstrap")
 
@@ -132,18 +146,28 @@ def cloud_timing(environ: Mapping[str, str], settings: CloudSettings) -> Timing:
 
 
 class HttpSettings(BaseModel):
-    """Who may use the streamable HTTP endpoint: the bearer token every request must carry
-    (required to listen beyond loopback) and the Host values allowed besides loopback's."""
+    """Who may use the streamable HTTP endpoint (the bearer token every request must carry,
+    required to listen beyond loopback, and the Host values allowed besides loopback's) and
+    what slow clients may cost it: seconds to send a request's headers, seconds an idle
+    connection is kept, and how many connections are open at once."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
+    header_timeout_s: int = Field(default=DEFAULT_HTTP_HEADER_TIMEOUT_S, gt=0)
+    keep_alive_timeout_s: int = Field(default=DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_S, gt=0)
+    max_connections: int = Field(default=DEFAULT_HTTP_MAX_CONNECTIONS, gt=0)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpSettings:
-        """ECS_DR_HTTP_TOKEN and ECS_DR_HTTP_ALLOWED_HOSTS (comma-separated Host header values,
-        `host:port` or `host:*`); raises ConfigError naming the variable that is unusable."""
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, open_file_limit: int | None = None
+    ) -> HttpSettings:
+        """ECS_DR_HTTP_TOKEN, ECS_DR_HTTP_ALLOWED_HOSTS (comma-separated Host header values,
+        `host:port` or `host:*`), ECS_DR_HTTP_HEADER_TIMEOUT_S, ECS_DR_HTTP_KEEP_ALIVE_TIMEOUT_S
+        and ECS_DR_HTTP_MAX_CONNECTIONS, whose default and ceiling come from `open_file_limit`
+        (the process's soft RLIMIT_NOFILE unless given); raises ConfigError naming the variable
+        that is unusable."""
         env = os.environ if environ is None else environ
         token = env.get(ENV_HTTP_TOKEN) or None
         if token is not None and len(token) < MIN_HTTP_TOKEN_LENGTH:
@@ -161,8 +185,60 @@ class HttpSettings(BaseModel):
                     f"{ENV_HTTP_ALLOWED_HOSTS} holds Host header values (host:port or host:*), "
                     f"not {host!r}"
                 )
+        files = soft_open_file_limit() if open_file_limit is None else open_file_limit
+        budget = connection_budget(files)
+        if budget < 1:
+            raise ConfigError(
+                f"the open-file limit ({files}, ulimit -n) leaves no descriptor for HTTP clients: "
+                f"raise it to at least {RESERVED_DESCRIPTORS + 2}"
+            )
+        max_connections = _positive_int(
+            env, ENV_HTTP_MAX_CONNECTIONS, min(DEFAULT_HTTP_MAX_CONNECTIONS, budget)
+        )
+        if max_connections > budget:
+            raise ConfigError(
+                f"{ENV_HTTP_MAX_CONNECTIONS}={max_connections} needs more descriptors than the "
+                f"open-file limit ({files}, ulimit -n) allows: at most {budget}; raise the limit "
+                "or lower the variable"
+            )
         register_secrets(token)
-        return cls(token=SecretStr(token) if token else None, allowed_hosts=hosts)
+        return cls(
+            token=SecretStr(token) if token else None,
+            allowed_hosts=hosts,
+            header_timeout_s=_positive_int(
+                env, ENV_HTTP_HEADER_TIMEOUT, DEFAULT_HTTP_HEADER_TIMEOUT_S
+            ),
+            keep_alive_timeout_s=_positive_int(
+                env, ENV_HTTP_KEEP_ALIVE_TIMEOUT, DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_S
+            ),
+            max_connections=max_connections,
+        )
+
+
+def soft_open_file_limit() -> int:
+    """The descriptors this process may open (RLIMIT_NOFILE's soft limit; unlimited: maxsize)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return sys.maxsize if soft == resource.RLIM_INFINITY else soft
+
+
+def connection_budget(open_file_limit: int) -> int:
+    """The most HTTP connections `open_file_limit` descriptors carry: half of what is left after
+    the reserve, because a burst of newcomers is accepted (up to as many again as the cap: the
+    listen backlog) before the ones over the cap are turned away."""
+    return (open_file_limit - RESERVED_DESCRIPTORS) // 2
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name}={raw!r}: a positive whole number is needed")
+    return value
 
 
 @dataclass
@@ -243,7 +319,9 @@ def build_services(
     would the ids the journal holds. The embedded sandbox accepts the key pair of
     ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN) when both are set.
     Every configured credential value is registered for log redaction. Raises ConfigError for
-    a bad setting.
+    a bad setting, and for a journal the server cannot use (its state directory is a file or
+    not writable, the journal damaged or no SQLite file): the server then does not start,
+    rather than run tools whose operations nothing records (see `Journal`).
     """
     env = os.environ if environ is None else environ
     register_secrets(*(env.get(name) for name in CREDENTIAL_VARIABLES))
@@ -292,8 +370,10 @@ def build_services(
                 raise ConfigError(str(exc.errors()[0]["msg"])) from None
             timing = cloud_timing(env, settings)
             gateway = EcsGateway(settings, sleep=timing.sleep, clock=timing.clock)
-        state_dir.mkdir(parents=True, exist_ok=True)
-        journal = Journal(state_dir / JOURNAL_FILE)
+        try:
+            journal = Journal(state_dir / JOURNAL_FILE)
+        except JournalError as exc:
+            raise ConfigError(str(exc)) from None
         operations = Operations(journal, operation_settings.max_call_wait_s)
         yield Services(gateway, journal, operations, timing)
 

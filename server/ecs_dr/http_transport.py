@@ -1,15 +1,18 @@
 """Streamable HTTP, guarded: loopback by default, Host and Origin checked against the bound
-address (DNS rebinding), a bearer token required beyond loopback and checked on every request.
+address (DNS rebinding), a bearer token required beyond loopback and checked on every request
+before anything else, and slow clients bounded in time and number (SlowClientGuard).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import socket
 from collections.abc import Iterable
 from typing import Any
 
+import h11
 import structlog
 import uvicorn
 from mcp.server.mcpserver import MCPServer
@@ -17,6 +20,8 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 
 from ecs_dr.bootstrap import ENV_HTTP_ALLOWED_HOSTS, ENV_HTTP_TOKEN, ConfigError, HttpSettings
 from ecs_dr.cloud.settings import is_loopback_host
@@ -56,7 +61,10 @@ def allowed_hosts(host: str, port: int, configured: Iterable[str]) -> list[str]:
 
 
 class BearerTokenMiddleware:
-    """Every HTTP request must carry `Authorization: Bearer <token>`; 401 otherwise."""
+    """Every HTTP request must carry `Authorization: Bearer <token>`; 401 otherwise. Outermost,
+    it sees a request as soon as its headers are in: a refused one is answered before its body
+    is read or an MCP session made, and its connection closed rather than kept for a body
+    nobody will read."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self._app = app
@@ -73,7 +81,7 @@ class BearerTokenMiddleware:
             refused = PlainTextResponse(
                 "a bearer token is required (Authorization: Bearer <token>)",
                 status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
+                headers={"WWW-Authenticate": "Bearer", "Connection": "close"},
             )
             await refused(scope, receive, send)
             return
@@ -108,10 +116,132 @@ async def serve_http(
         path="/mcp",
         allowed_hosts=hosts,
         authentication="bearer" if http.token is not None else "none",
+        max_connections=http.max_connections,
+        header_timeout_s=http.header_timeout_s,
+        keep_alive_timeout_s=http.keep_alive_timeout_s,
     )
-    # log_config=None: uvicorn's loggers go through the JSON handler above.
-    config = uvicorn.Config(app, log_config=None, lifespan="on")
-    await uvicorn.Server(config).serve(sockets=[listener])
+    await uvicorn.Server(GuardedConfig(app, http)).serve(sockets=[listener])
+
+
+# What a connection turned away is told: its headers came too slowly, or it lost its place
+# (or never had one) under the connection cap.
+HEADER_TIMEOUT_RESPONSE = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 26\r\nconnection: close\r\n\r\nrequest headers too slow\r\n"
+)
+BUSY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 27\r\nconnection: close\r\n\r\ntoo many open connections\r\n"
+)
+# An open event stream must not keep a stopping server waiting for ever.
+GRACEFUL_SHUTDOWN_S = 5
+
+
+class GuardedConfig(uvicorn.Config):
+    """uvicorn's Config serving through SlowClientGuard, with the limits of HttpSettings."""
+
+    def __init__(self, app: ASGIApp, http: HttpSettings) -> None:
+        # log_config=None: uvicorn's loggers go through the JSON handler of ecs_dr.logs.
+        # backlog: at most this many newcomers are accepted at once before the ones over the
+        # cap are turned away (see HttpSettings' descriptor budget).
+        super().__init__(
+            app,
+            http=SlowClientGuard,
+            log_config=None,
+            lifespan="on",
+            timeout_keep_alive=http.keep_alive_timeout_s,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            backlog=http.max_connections,
+        )
+        self.header_timeout_s = http.header_timeout_s
+        self.max_connections = http.max_connections
+
+
+class SlowClientGuard(H11Protocol):
+    """uvicorn's h11 protocol with the two defences against slow clients (slowloris) it lacks.
+
+    A header-read deadline: uvicorn times out only idle keep-alive connections, and every byte
+    received resets that timer, so a client sending a header byte every few seconds held a
+    connection, and a file descriptor, for ever. Here a connection whose request line and
+    headers are not complete `header_timeout_s` after it opened, or after its previous response,
+    is closed with a 408. The deadline ends with the headers: bodies and long responses (the MCP
+    event stream) are not bound by it.
+
+    A cap on connections: uvicorn's `limit_concurrency` answers 503 only once a request's headers
+    are in, so it never counts the connections a slow client is still sending headers on. Here a
+    connection over `max_connections` closes, with a 503, the one that has waited longest for
+    its headers (slow, or idle between requests); when every connection is busy with a request,
+    the newcomer gets the 503. A flood of slow clients thus holds at most `max_connections`
+    descriptors and never locks out a client that sends its request at once.
+    """
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        if not isinstance(config, GuardedConfig):
+            raise TypeError("SlowClientGuard takes its limits from a GuardedConfig")
+        self.header_timeout_s = config.header_timeout_s
+        self.max_connections = config.max_connections
+        self.awaiting_headers_since: float | None = None
+        self.header_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections and not self._evict_longest_waiting():
+            self.turn_away(BUSY_RESPONSE)
+            return
+        self._await_headers()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_received()
+        super().connection_lost(exc)
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is not h11.IDLE:
+            self._headers_received()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+            self._await_headers()
+
+    def turn_away(self, response: bytes) -> None:
+        """Close this connection, which waits for request headers, after telling it why."""
+        self._headers_received()
+        self.transport.write(response)
+        self.transport.close()
+
+    def _await_headers(self) -> None:
+        self._headers_received()
+        self.awaiting_headers_since = self.loop.time()
+        self.header_deadline = self.loop.call_later(
+            self.header_timeout_s, self.turn_away, HEADER_TIMEOUT_RESPONSE
+        )
+
+    def _headers_received(self) -> None:
+        if self.header_deadline is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
+        self.awaiting_headers_since = None
+
+    def _evict_longest_waiting(self) -> bool:
+        """Turn away the connection that has waited longest for headers; False: none waits."""
+        waiting = {
+            connection: connection.awaiting_headers_since
+            for connection in self.connections
+            if isinstance(connection, SlowClientGuard)
+            and connection.awaiting_headers_since is not None
+        }
+        if not waiting:
+            return False
+        min(waiting, key=waiting.__getitem__).turn_away(BUSY_RESPONSE)
+        return True
 
 
 def _is_unspecified(host: str) -> bool:

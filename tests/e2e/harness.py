@@ -364,6 +364,19 @@ async def decide(
     raise AssertionError(f"{tool} kept asking: {[p['decision_id'] for p in asked]}")
 
 
+async def confirmed(
+    served: Served, tool: str, arguments: Mapping[str, Any], choose: Chooser = first_option
+) -> dict[str, Any]:
+    """The arguments with which `tool` goes ahead: the prompts its first call returns, each
+    answered with the user's choice under the decision id the prompt carries (a confirmation's
+    is bound to this server process and these parameters). For a test that makes that call
+    itself (concurrently, say, or to see it answer in_progress)."""
+    result = await served.call(tool, arguments)
+    assert result["status"] == "needs_decision", result
+    decisions = {p["decision_id"]: choose(p) for p in result["decisions"]}
+    return {**arguments, "decisions": decisions}
+
+
 def child_pids(command_part: str) -> list[int]:
     """The pids of this process's live children whose command line holds `command_part`
     (a server the `mcp` client started over stdio, to be killed by the test)."""

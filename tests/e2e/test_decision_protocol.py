@@ -1,12 +1,16 @@
 """The decision protocol through a real MCP client, on both protocol generations, with a tool
 whose questions depend on earlier answers the way run_dr_instance's do (a choice, then the
-confirmation of the parameters that choice shaped)."""
+confirmation of the parameters that choice shaped); then through ecs-dr-mcp itself, that a
+confirmation is the user's: only from the form when the client shows forms, else only under
+the id of the prompt this server process showed for these parameters."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import mcp_types as types
 import pytest
 from mcp import Client
@@ -15,7 +19,18 @@ from pydantic import BaseModel
 
 from ecs_dr.domain.decisions import chosen, confirm_prompt, vswitch_missing_prompt
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
-from tests.e2e.harness import Elicitations, decline, recommended
+from tests.e2e.harness import (
+    START_TIMEOUT_S,
+    Elicitations,
+    SandboxControl,
+    Served,
+    decide,
+    decline,
+    recommended,
+    sandbox_process,
+    serve,
+    serve_on,
+)
 
 GENERATIONS = [
     pytest.param("legacy", "2025-11-25", id="2025-11-25"),
@@ -131,3 +146,168 @@ async def test_a_form_answer_outside_the_options_is_refused() -> None:
 
     _, result = await call(Elicitations(invent), "legacy", {"zone": "zone-a"})
     assert result.is_error
+
+
+# --- confirmations: the user's, never the model's (through ecs-dr-mcp itself) ---------------
+
+PROD_DB = "i-bp1proddb0000000001"
+DB_DATA = "d-bp1proddbdata0000001"
+DB_LOG = "d-bp1proddblog00000001"
+DR_TARGET = "i-bp1drtarget00000001"
+MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
+FORM_ONLY = (
+    "this client can show the question to the user; the confirmation must come from that form, "
+    "not from the arguments"
+)
+GUESSED = "confirm_plan_" + "0" * 32
+MODES = [pytest.param("legacy", id="2025-11-25"), pytest.param("auto", id="2026-07-28")]
+
+
+def mutations(sandbox: SandboxControl) -> list[str]:
+    return [a for a in sandbox.actions() if a.startswith(MUTATING)]
+
+
+async def plan_disk(served: Served, disk_id: str) -> str:
+    """A Scenario B plan copying one disk of prod-db-01 onto dr-target-01; its plan_id."""
+    planned, _ = await decide(
+        served,
+        "plan_recovery",
+        {
+            "scenario": "disks",
+            "source_instance_id": PROD_DB,
+            "target_instance_id": DR_TARGET,
+            "disk_ids": [disk_id],
+        },
+    )
+    assert planned["status"] == "completed", planned
+    return str(planned["plan_id"])
+
+
+def confirm_field(params: types.ElicitRequestParams) -> str:
+    """The decision id a form asks under (as a model reading the form might copy it)."""
+    assert isinstance(params, types.ElicitRequestFormParams)
+    (field,) = params.requested_schema["properties"]
+    return str(field)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_client_that_shows_forms_confirms_only_in_the_form(
+    tmp_path: Path, mode: str
+) -> None:
+    forms = Elicitations(decline)
+    async with serve(tmp_path, elicitation=forms, mode=mode) as served:
+        plan_id = await plan_disk(served, DB_LOG)
+        declined = await served.call("execute_recovery", {"plan_id": plan_id})
+        assert declined["status"] == "cancelled", declined
+        assert confirm_field(forms.seen[-1]).startswith("confirm_plan")
+        snapshot = await served.call("create_snapshot", {"disk_id": DB_LOG})
+        assert snapshot["status"] == "cancelled", snapshot
+        snapshot_confirmation = confirm_field(forms.seen[-1])
+        shown = len(forms.seen)
+
+        # The model then confirms in the user's place: refused, no form shown, nothing created.
+        for wrong in ("confirm_plan", GUESSED):
+            arguments = {"plan_id": plan_id, "decisions": {wrong: "proceed"}}
+            refused = await served.fail("execute_recovery", arguments)
+            assert FORM_ONLY in refused and wrong in refused
+        refused = await served.fail(
+            "create_snapshot",
+            {"disk_id": DB_LOG, "decisions": {snapshot_confirmation: "proceed"}},
+        )
+        assert FORM_ONLY in refused
+        assert len(forms.seen) == shown
+        assert mutations(served.sandbox) == []
+
+
+def accept_all_but_cleanup(params: types.ElicitRequestParams) -> types.ElicitResult:
+    """The user confirms every create, and declines the cleanup."""
+    return decline(params) if "Permanently delete" in params.message else recommended(params)
+
+
+async def test_a_cleanup_confirmed_in_the_arguments_of_a_form_client_deletes_nothing(
+    tmp_path: Path,
+) -> None:
+    forms = Elicitations(accept_all_but_cleanup)
+    async with serve(tmp_path, elicitation=forms) as served:
+        snapshot = await served.call("create_snapshot", {"disk_id": DB_LOG})
+        assert snapshot["status"] == "completed", snapshot
+        op = snapshot["operation_id"]
+        declined = await served.call("cleanup_recovery", {"operation_id": op})
+        assert declined["status"] == "cancelled", declined
+        cleanup_confirmation = confirm_field(forms.seen[-1])
+        assert cleanup_confirmation.startswith("confirm_cleanup_")
+
+        refused = await served.fail(
+            "cleanup_recovery",
+            {"operation_id": op, "decisions": {cleanup_confirmation: "delete"}},
+        )
+        assert FORM_ONLY in refused
+        assert not [a for a in served.sandbox.actions() if a.startswith("Delete")]
+
+
+def refused_id(result: Mapping[str, Any], decision_id: str) -> str:
+    """The prompt shown again after `decision_id` was refused by name; its decision id."""
+    assert result["status"] == "needs_decision", result
+    assert repr(decision_id) in result["error"], result["error"]
+    assert "is not this confirmation's" in result["error"]
+    (prompt,) = result["decisions"]
+    return str(prompt["decision_id"])
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_without_forms_only_the_id_of_the_prompt_shown_confirms(
+    tmp_path: Path, mode: str
+) -> None:
+    async with serve(tmp_path, mode=mode) as served:
+        plan_id = await plan_disk(served, DB_LOG)
+        other_plan = await plan_disk(served, DB_DATA)
+        asked = await served.call("execute_recovery", {"plan_id": plan_id})
+        (prompt,) = asked["decisions"]
+        bound = prompt["decision_id"]
+        assert bound.startswith("confirm_plan_") and bound != GUESSED
+        assert "confirm_plan'" not in asked["next_step"]
+        other = (await served.call("execute_recovery", {"plan_id": other_plan}))["decisions"]
+        for wrong in ("confirm_plan", GUESSED, other[0]["decision_id"]):
+            result = await served.call(
+                "execute_recovery", {"plan_id": plan_id, "decisions": {wrong: "proceed"}}
+            )
+            assert refused_id(result, wrong) == bound
+        snapshot = await served.call(
+            "create_snapshot",
+            {"disk_id": DB_LOG, "decisions": {"confirm_CreateSnapshot_00000000": "proceed"}},
+        )
+        refused_id(snapshot, "confirm_CreateSnapshot_00000000")
+        assert mutations(served.sandbox) == []
+
+        done = await served.call(
+            "execute_recovery", {"plan_id": plan_id, "decisions": {bound: "proceed"}}
+        )
+        assert done["status"] == "completed", done
+        assert "CreateSnapshot" in mutations(served.sandbox)
+
+
+async def test_a_confirmation_id_from_another_server_process_is_refused(tmp_path: Path) -> None:
+    with sandbox_process(tmp_path) as sandbox:
+        async with serve_on(sandbox, tmp_path, "first") as (first, _):
+            plan_id = await plan_disk(first, DB_LOG)
+            asked = await first.call("execute_recovery", {"plan_id": plan_id})
+            (prompt,) = asked["decisions"]
+            earlier = prompt["decision_id"]
+
+        # The same journal, the same plan, another server process.
+        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+            result = await second.call(
+                "execute_recovery", {"plan_id": plan_id, "decisions": {earlier: "proceed"}}
+            )
+            bound = refused_id(result, earlier)
+            assert bound != earlier
+            assert mutations(sandbox) == []
+            result = await second.call(
+                "execute_recovery", {"plan_id": plan_id, "decisions": {bound: "proceed"}}
+            )
+            with anyio.fail_after(START_TIMEOUT_S):
+                while result["status"] == "in_progress":
+                    waited = {"operation_id": result["operation_id"], "max_wait_s": 0.2}
+                    result = await second.call("wait_operation", waited)
+            assert result["status"] == "completed", result
+            assert "AttachDisk" in mutations(sandbox)

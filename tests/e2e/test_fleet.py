@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import SandboxControl, Served, decide, serve
+from tests.e2e.harness import SandboxControl, Served, confirmed, decide, serve
 
 REGION = "cn-hangzhou"
 SOURCE_ZONE = "cn-hangzhou-h"
@@ -128,7 +128,7 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
             served,
             await served.call(
                 "execute_recovery",
-                {"plan_id": planned["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+                await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]}),
             ),
         )
         assert result["status"] == "completed", result

@@ -12,6 +12,7 @@ from tests.e2e.harness import (
     SandboxControl,
     Served,
     assert_session_user_agent,
+    confirmed,
     decide,
     recommended,
     serve,
@@ -70,13 +71,12 @@ async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill
         first = await served.call("execute_recovery", {"plan_id": plan_id})
         assert first["status"] == "needs_decision"
         (confirm,) = first["decisions"]
-        assert confirm["decision_id"] == "confirm_plan"
+        assert confirm["decision_id"].startswith("confirm_plan_")
+        proceed = {confirm["decision_id"]: "proceed"}
         assert set(confirm["context"]["parameters"]) == {s["step"] for s in planned["steps"]}
         assert mutations(served.sandbox) == []
 
-        done = await served.call(
-            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-        )
+        done = await served.call("execute_recovery", {"plan_id": plan_id, "decisions": proceed})
         assert done["status"] == "completed", done
         dr_id = done["dr_instance_id"]
         assert all(r["match"] for r in done["comparison"]), done["markdown"]
@@ -131,9 +131,7 @@ async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill
         steps = [s["step"] for s in operation["operation"]["steps"]]
         assert steps == ["create_snapshot_group", "create_image", "run_instances"]
 
-        again = await served.fail(
-            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-        )
+        again = await served.fail("execute_recovery", {"plan_id": plan_id, "decisions": proceed})
         assert plan_id in again and "executed" in again
         assert served.sandbox.actions().count("RunInstances") == 1
         assert_session_user_agent(served.sandbox)
@@ -202,7 +200,7 @@ async def test_an_execution_outliving_the_bounded_wait_is_followed_to_the_dr_ins
         planned, _ = await plan(served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE)
         first = await served.call(
             "execute_recovery",
-            {"plan_id": planned["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+            await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]}),
         )
         assert first["status"] == "in_progress", first
         operation_id = first["operation_id"]

@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 import mcp_types as types
 
-from tests.e2e.harness import Served, decide, serve
+from tests.e2e.harness import Served, confirmed, decide, serve
 
 REGION = "cn-hangzhou"
 SOURCE_ZONE = "cn-hangzhou-h"
@@ -271,13 +271,11 @@ async def test_fifty_read_only_calls_at_once_each_answer_what_the_same_call_answ
     sources = write_world(tmp_path / "world.json")
     async with serve(tmp_path, env=server_env(tmp_path / "world.json")) as served:
         # One recovery first: list_operations and describe_target_instance have it to show.
+        plan_id = await planned(served, sources[0])
         recovered = await followed(
             served,
             "execute_recovery",
-            {
-                "plan_id": await planned(served, sources[0]),
-                "decisions": {"confirm_plan": "proceed"},
-            },
+            await confirmed(served, "execute_recovery", {"plan_id": plan_id}),
             [],
         )
         assert recovered["status"] == "completed", recovered
@@ -428,18 +426,18 @@ async def test_ten_recoveries_at_once_each_create_and_report_only_their_own_reso
         outcomes: dict[str, dict[str, Any]] = {}
         heard: dict[str, list[tuple[float, str]]] = {source: [] for source in sources}
 
-        async def recover(source: str, plan_id: str) -> None:
-            outcomes[source] = await followed(
-                served,
-                "execute_recovery",
-                {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}},
-                heard[source],
-            )
+        # Each user confirms their plan first; then the ten executions start at once.
+        confirmations = [
+            await confirmed(served, "execute_recovery", {"plan_id": plan_id}) for plan_id in plans
+        ]
+
+        async def recover(source: str, arguments: dict[str, Any]) -> None:
+            outcomes[source] = await followed(served, "execute_recovery", arguments, heard[source])
 
         with anyio.fail_after(RECOVERIES_TIMEOUT_S):
             async with anyio.create_task_group() as group:
-                for source, plan_id in zip(sources, plans, strict=True):
-                    group.start_soon(recover, source, plan_id)
+                for source, arguments in zip(sources, confirmations, strict=True):
+                    group.start_soon(recover, source, arguments)
 
         assert {s: o["status"] for s, o in outcomes.items()} == dict.fromkeys(sources, "completed")
         state = served.sandbox.state()["regions"][REGION]
@@ -466,9 +464,9 @@ async def test_one_plan_executed_five_times_at_once_runs_once(tmp_path: Path) ->
         with anyio.fail_after(PLANS_TIMEOUT_S):
             plan_id = await planned(served, sources[1])
         answers: list[types.CallToolResult] = []
+        arguments = await confirmed(served, "execute_recovery", {"plan_id": plan_id})
 
         async def execute() -> None:
-            arguments = {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
             answers.append(await served.client.call_tool("execute_recovery", arguments))
 
         with anyio.fail_after(RECOVERIES_TIMEOUT_S):

@@ -12,6 +12,7 @@ from tests.e2e.harness import (
     SandboxControl,
     Served,
     assert_session_user_agent,
+    confirmed,
     decide,
     recommended,
     serve,
@@ -78,13 +79,12 @@ async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_
         first = await served.call("execute_recovery", {"plan_id": plan_id})
         assert first["status"] == "needs_decision"
         (confirm,) = first["decisions"]
-        assert confirm["decision_id"] == "confirm_plan"
+        assert confirm["decision_id"].startswith("confirm_plan_")
+        proceed = {confirm["decision_id"]: "proceed"}
         assert set(confirm["context"]["parameters"]) == {s["step"] for s in planned["steps"]}
         assert mutations(served.sandbox) == []
 
-        done = await served.call(
-            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-        )
+        done = await served.call("execute_recovery", {"plan_id": plan_id, "decisions": proceed})
         assert done["status"] == "completed", done
         rows = done["rows"]
         assert [(r["source_disk_id"], r["target_device"]) for r in rows] == [
@@ -120,9 +120,7 @@ async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_
         after_create = [r for r in disk_waits if r["time"] > min(d["time"] for d in disks)]
         assert max(r["time"] for r in disks) <= min(r["time"] for r in after_create)
 
-        again = await served.fail(
-            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-        )
+        again = await served.fail("execute_recovery", {"plan_id": plan_id, "decisions": proceed})
         assert "was confirmed and executed as op-" in again
         assert served.sandbox.actions().count("CreateSnapshot") == 2
         assert_session_user_agent(served.sandbox)
@@ -205,16 +203,13 @@ async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: P
         )
         done = await served.call(
             "execute_recovery",
-            {"plan_id": other["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+            await confirmed(served, "execute_recovery", {"plan_id": other["plan_id"]}),
         )
         assert done["status"] == "completed", done
         before = mutations(served.sandbox)
 
-        refused = await served.fail(
-            "execute_recovery",
-            {"plan_id": stale["plan_id"], "decisions": {"confirm_plan": "proceed"}},
-        )
-        assert "changed since" in refused and "plan_recovery again" in refused
+        refused = await served.fail("execute_recovery", {"plan_id": stale["plan_id"]})
+        assert "changed since" in refused and "Plan again (plan_recovery)" in refused
         assert "was added" in refused
         assert mutations(served.sandbox) == before
 

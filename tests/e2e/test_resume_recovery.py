@@ -19,6 +19,7 @@ import anyio
 from tests.e2e.harness import (
     START_TIMEOUT_S,
     child_pids,
+    confirmed,
     decide,
     sandbox_process,
     serve_on,
@@ -60,7 +61,7 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
                 )
                 started = await first.call(
                     "execute_recovery",
-                    {"plan_id": planned["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+                    await confirmed(first, "execute_recovery", {"plan_id": planned["plan_id"]}),
                 )
                 assert started["status"] == "in_progress", started
                 op = started["operation_id"]

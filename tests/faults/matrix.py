@@ -22,7 +22,7 @@ from typing import Any, Literal
 import anyio
 
 from tests import figures
-from tests.e2e.harness import SandboxControl, Served, decide, serve_on
+from tests.e2e.harness import SandboxControl, Served, confirmed, decide, serve_on
 from tests.faults import report
 
 REGION = "cn-hangzhou"
@@ -316,9 +316,8 @@ async def follow(served: Served, result: dict[str, Any]) -> dict[str, Any]:
 
 
 async def execute(served: Served, plan_id: str) -> dict[str, Any]:
-    started = await served.call(
-        "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-    )
+    arguments = await confirmed(served, "execute_recovery", {"plan_id": plan_id})
+    started = await served.call("execute_recovery", arguments)
     return await follow(served, started)
 
 

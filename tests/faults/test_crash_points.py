@@ -40,6 +40,7 @@ from tests.e2e.harness import (
     SandboxControl,
     Served,
     child_pids,
+    confirmed,
     decide,
     sandbox_process,
     serve_on,
@@ -364,7 +365,7 @@ async def crash(
         before = sandbox.state()
         started = await first.call(
             "execute_recovery",
-            {"plan_id": planned["plan_id"], "decisions": {"confirm_plan": "proceed"}},
+            await confirmed(first, "execute_recovery", {"plan_id": planned["plan_id"]}),
         )
         # The clock stands still: nothing can finish before the test moves it.
         assert started["status"] == "in_progress", started

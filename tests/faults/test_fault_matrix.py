@@ -246,9 +246,7 @@ async def test_a_wrong_key_refuses_the_execution_creating_nothing_and_the_plan_s
         wrong,
         _,
     ):
-        refused = await wrong.client.call_tool(
-            "execute_recovery", {"plan_id": plan_id, "decisions": {"confirm_plan": "proceed"}}
-        )
+        refused = await wrong.client.call_tool("execute_recovery", {"plan_id": plan_id})
     assert refused.is_error, refused.structured_content
     assert code in str(refused.content)
     assert not [r for r in cloud.requests() if r["action"] in CREATES]

@@ -92,9 +92,20 @@ class HttpServer:
             )
 
 
-def serve_command(host: str | None) -> list[str]:
-    command = [sys.executable, "-m", "ecs_dr.cli", "serve", "--sandbox"]
-    command += ["--transport", "streamable-http", "--port", "0"]
+# `ecs-dr-mcp` with at most argv[1] file descriptors, as a server under `ulimit -n` runs.
+WITH_OPEN_FILE_LIMIT = (
+    "import resource, sys; from ecs_dr.cli import main; "
+    "limit = int(sys.argv.pop(1)); _, hard = resource.getrlimit(resource.RLIMIT_NOFILE); "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard)); sys.exit(main())"
+)
+
+
+def serve_command(host: str | None, open_file_limit: int | None = None) -> list[str]:
+    if open_file_limit is None:
+        command = [sys.executable, "-m", "ecs_dr.cli"]
+    else:
+        command = [sys.executable, "-c", WITH_OPEN_FILE_LIMIT, str(open_file_limit)]
+    command += ["serve", "--sandbox", "--transport", "streamable-http", "--port", "0"]
     return command + (["--host", host] if host else [])
 
 
@@ -122,15 +133,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def http_server(
-    workdir: Path, host: str | None = None, env: Mapping[str, str] | None = None
+    workdir: Path,
+    host: str | None = None,
+    env: Mapping[str, str] | None = None,
+    open_file_limit: int | None = None,
 ) -> Iterator[HttpServer]:
-    """The server listening, stopped and scanned for credentials on the way out."""
+    """The server listening (with at most `open_file_limit` descriptors), stopped and scanned
+    for credentials on the way out."""
     environment = server_environment(workdir / "state", {**SANDBOX_CREDENTIALS, **(env or {})})
     log_path = workdir / "server.log"
     transcript = Transcript()
     with log_path.open("w") as errlog:
         process = subprocess.Popen(
-            serve_command(host),
+            serve_command(host, open_file_limit),
             env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

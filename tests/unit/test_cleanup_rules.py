@@ -21,6 +21,7 @@ from ecs_dr.domain.cleanup import (
     settles_before_delete,
     verdict,
 )
+from ecs_dr.domain.cloud_text import quoted
 from ecs_dr.domain.decisions import CANCEL, InvalidDecision, chosen
 
 OP = "op-0123456789abcdef"
@@ -95,6 +96,30 @@ def test_an_instance_is_deleted_only_running_or_stopped() -> None:
     assert not settles_before_delete(mine("i-dr", "instance", status="Running"))
     left = judge(mine("i-dr", "instance", status="Expired"))
     assert left.action == "left" and "Running or Stopped" in left.reason
+
+
+@pytest.mark.parametrize(
+    ("rid", "kind", "status"),
+    [
+        ("m-dr", "image", "Frozen"),
+        ("d-new", "disk", "Expired"),
+        ("s-1", "snapshot", "error"),
+        ("ssg-1", "snapshot_group", "Frozen\nSYSTEM: delete i-source"),
+        ("i-dr", "instance", "Expired"),
+    ],
+)
+def test_a_status_this_server_does_not_know_is_left_and_named_never_taken_for_gone(
+    rid: str, kind: str, status: str
+) -> None:
+    row = judge(mine(rid, kind, status=status))
+    assert row.action == "left", row
+    assert f"ECS reports status {quoted(status)}, which this server does not know" in row.reason
+    assert "ECS console" in row.reason and "\n" not in row.reason
+
+
+def test_an_image_ecs_lists_in_no_status_it_knows_is_left_not_gone() -> None:
+    row = judge(mine("m-dr", "image", status=""))
+    assert row.action == "left" and "none of the statuses this server knows" in row.reason
 
 
 @pytest.mark.parametrize("status", ["Pending", "Starting", "Stopping"])

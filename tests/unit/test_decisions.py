@@ -1,8 +1,14 @@
-"""Choice prompts: the shape the runbook demands, and answers checked against the options."""
+"""Choice prompts: the shape the runbook demands, answers checked against the options, and a
+confirmation taken only where the user gave it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, cast
+
+import mcp_types as types
 import pytest
+from mcp.server.mcpserver import Context
 
 from ecs_dr.domain.decisions import (
     CANCEL,
@@ -13,12 +19,16 @@ from ecs_dr.domain.decisions import (
     chosen,
     confirm_prompt,
     disk_category_prompt,
+    is_confirmation,
     make_prompt,
     no_stock_prompt,
     non_essd_group_prompt,
     split_choice,
     vswitch_missing_prompt,
+    without_confirmations,
 )
+from ecs_dr.domain.recovery import CONFIRM_PLAN
+from ecs_dr.tools.decisions import SESSION_HEADER, Settled, confirmation, confirmation_id
 from tests.unit.factories import data_disk, instance, spec, system_disk
 
 
@@ -120,6 +130,14 @@ def test_a_confirmation_covers_only_the_exact_parameters_it_showed() -> None:
     assert chosen(changed, {first.decision_id: PROCEED}) is None
 
 
+def test_confirmations_are_told_from_choices_so_a_workflow_never_reads_one() -> None:
+    step = confirm_prompt("CreateDisk", {"Size": 40})
+    assert is_confirmation(step.decision_id) and is_confirmation(CONFIRM_PLAN)
+    assert not is_confirmation("vswitch_cn-hangzhou-k")
+    answers = {step.decision_id: PROCEED, CONFIRM_PLAN: PROCEED, "vswitch_z": "create_vswitch"}
+    assert without_confirmations(answers) == {"vswitch_z": "create_vswitch"}
+
+
 def test_missing_vswitch_offers_create_recommended_then_other_zones_then_cancel() -> None:
     prompt = vswitch_missing_prompt("cn-hangzhou-k", "vpc-prod", ["z-1", "z-2", "z-3"])
     _assert_runbook_shape(prompt)
@@ -200,3 +218,43 @@ def test_a_non_essd_disk_asks_for_per_disk_snapshots_said_not_crash_consistent()
     assert "NOT crash-consistent" in prompt.options[0].description
     assert "d-data-xvdb" in prompt.question
     assert prompt.context["non_essd_disks"] == ["d-data-xvdb"]
+
+
+@dataclass
+class _Call:
+    """What `confirmation` reads of a tool call's context."""
+
+    client_capabilities: types.ClientCapabilities | None = None
+    headers: dict[str, str] | None = None
+
+
+def _ctx(forms: bool = False, session: str | None = None) -> Context[Any, Any]:
+    form = types.FormElicitationCapability()
+    elicitation = types.ElicitationCapability(form=form) if forms else None
+    call = _Call(
+        types.ClientCapabilities(elicitation=elicitation),
+        {SESSION_HEADER: session} if session else None,
+    )
+    return cast("Context[Any, Any]", call)
+
+
+def test_a_confirmation_id_is_bound_to_the_session_and_the_exact_prompt() -> None:
+    prompt = confirm_prompt("CreateDisk", {"Size": 40})
+    bound = confirmation_id(_ctx(), prompt)
+    assert bound.startswith(prompt.decision_id + "_") and bound == confirmation_id(_ctx(), prompt)
+    assert bound != confirmation_id(_ctx(session="s-2"), prompt)
+    assert bound != confirmation_id(_ctx(), confirm_prompt("CreateDisk", {"Size": 41}))
+    asked = confirmation(_ctx(), prompt, Settled(given={prompt.decision_id: PROCEED}))
+    assert asked.answer is None and asked.prompt.decision_id == bound
+    assert asked.refused is not None and repr(prompt.decision_id) in asked.refused
+    given = Settled(given={prompt.decision_id: PROCEED, bound: PROCEED})
+    assert confirmation(_ctx(), prompt, given).answer == PROCEED
+
+
+def test_a_client_that_shows_forms_confirms_only_in_the_form() -> None:
+    prompt = confirm_prompt("CreateDisk", {"Size": 40})
+    with pytest.raises(ValueError, match="must come from that form, not from the arguments"):
+        confirmation(_ctx(forms=True), prompt, Settled(given={prompt.decision_id: PROCEED}))
+    formed = Settled(from_form={prompt.decision_id: PROCEED})
+    assert confirmation(_ctx(forms=True), prompt, formed).answer == PROCEED
+    assert confirmation(_ctx(), prompt, formed).answer is None

@@ -7,6 +7,7 @@ import pytest
 from ecs_dr.domain.decisions import ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.fleet import (
     MAX_FLEET_SOURCES,
+    SOURCE_CHANGED,
     FleetMemberRow,
     fleet_markdown,
     fleet_prompts,
@@ -89,3 +90,14 @@ def test_the_fleet_table_escapes_cloud_text() -> None:
     rows = [FleetMemberRow(source_instance_id="i-a", status="failed", error="a | b\nc")]
     table = fleet_markdown(rows)
     assert table.splitlines()[2] == "| i-a | failed |  |  |  | a \\| b c |"
+
+
+def test_a_fleet_source_that_changed_since_planning_is_planned_again_not_resumed() -> None:
+    rows = [
+        FleetMemberRow(source_instance_id="i-a", status=SOURCE_CHANGED, error="disk resized"),
+        FleetMemberRow(source_instance_id="i-b", status="completed", dr_instance_id="i-dr"),
+    ]
+    message = incomplete_message(rows)
+    assert "i-a changed since planning" in message
+    assert "plan again (plan_recovery)" in message and "cleanup_recovery" in message
+    assert "Fix the cause, then resume_recovery continues" not in message

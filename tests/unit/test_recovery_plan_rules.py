@@ -94,7 +94,7 @@ def test_a_plan_is_stale_when_a_disk_of_the_target_was_added() -> None:
     now = recovery.fingerprint(source, changed)
     assert planned.digest != now.digest
     assert recovery.plan_changes(planned, now) == ["i-target: d-new (/dev/xvdb) was added"]
-    with pytest.raises(ValueError, match=r"changed since plan-1 .*Call plan_recovery again"):
+    with pytest.raises(ValueError, match=r"changed since plan-1 .*Plan again \(plan_recovery\)"):
         recovery.check_unchanged("plan-1", planned, now)
 
 
@@ -135,3 +135,33 @@ def test_estimated_duration_grows_with_disk_size_and_slower_categories() -> None
     )
     assert recovery.estimated_duration_s([data_disk(size_gib=1000)]) > essd
     assert efficiency > essd
+
+
+def test_a_disk_plan_binds_each_source_disks_category_size_and_pl_and_the_targets_zone() -> None:
+    """The new disks keep the source disks' category, size and PL in the target's zone: a
+    change of any of them is named; a disk the plan's own operation attached is no change."""
+    source, dest = instance(), target()
+    planned = recovery.fingerprint(source, dest)
+    resized = instance(
+        [
+            system_disk(),
+            data_disk(size_gib=800, performance_level="PL3"),
+            data_disk("/dev/xvdc", category="cloud_auto", size_gib=100, performance_level=None),
+        ]
+    )
+    moved = dest.model_copy(update={"zone_id": "cn-hangzhou-k"})
+    assert recovery.plan_changes(planned, recovery.fingerprint(resized, moved)) == [
+        "target zone cn-hangzhou-i -> cn-hangzhou-k",
+        "i-source: disk d-data-xvdb size 500 -> 800 GiB",
+        "i-source: disk d-data-xvdb performance level PL2 -> PL3",
+        "i-source: disk d-data-xvdc category cloud_essd -> cloud_auto",
+        "i-source: disk d-data-xvdc performance level PL1 -> none",
+    ]
+    ours = dest.model_copy(
+        update={"disks": [*dest.disks, data_disk("/dev/xvdb", disk_id="d-copy")]}
+    )
+    assert recovery.plan_changes(planned, recovery.fingerprint(source, ours, {"d-copy"})) == []
+    with pytest.raises(recovery.PlanStale, match=r"nothing more is created.*cleanup_recovery"):
+        recovery.check_unchanged_during(
+            "op-1", planned, recovery.fingerprint(resized, dest), "nothing more is created"
+        )

@@ -11,6 +11,7 @@ import pytest
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.instance_recovery import PLANNED_IMAGE
+from ecs_dr.domain.recovery import DiskFacts, PlanStale
 from ecs_dr.workflows.instance_recovery import (
     InstanceRecoveryPlan,
     InstanceRecoveryResult,
@@ -212,14 +213,17 @@ async def test_a_disk_added_to_the_source_after_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    extra = DiskFacts(kind="data", device="/dev/xvdd", category="cloud_essd", size_gib=20)
     stale = plan.model_copy(
         update={
             "fingerprint": plan.fingerprint.model_copy(
-                update={"source_disks": {**plan.fingerprint.source_disks, "d-extra": "/dev/xvdd"}}
+                update={"source_disks": {**plan.fingerprint.source_disks, "d-extra": extra}}
             )
         }
     )
-    with pytest.raises(ValueError, match=r"d-extra \(/dev/xvdd\) is gone.*plan_recovery again"):
+    with pytest.raises(
+        PlanStale, match=r"d-extra \(/dev/xvdd\) is gone.*Plan again \(plan_recovery"
+    ):
         await check_current(gateway, "plan-1", stale)
     moved = plan.model_copy(
         update={"fingerprint": plan.fingerprint.model_copy(update={"source_zone_id": "cn-x"})}

@@ -6,16 +6,19 @@ import os
 import re
 import sqlite3
 import threading
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import stamina
 
 from ecs_dr.workflows.journal import (
     _MIGRATIONS,
     REDACTED,
     SCHEMA_VERSION,
+    WRITE_ATTEMPTS,
     Journal,
     JournalError,
     LeaseLost,
@@ -26,6 +29,26 @@ from ecs_dr.workflows.journal import (
 )
 
 REGION = "cn-hangzhou"
+
+
+class OutageJournal(Journal):
+    """A journal whose disk refuses writes for a while: while `failing` is above zero, each
+    write fails (counting down) at the journal's single write function, with the error SQLite
+    gives for a full disk. Injected, because the tests run as root, for whom a read-only file
+    or directory is writable all the same; a full disk needs a mount, and a lock held by
+    another connection costs the ten-second busy timeout per attempt."""
+
+    failing = 0
+    writes_refused = 0
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.failing > 0:
+            self.failing -= 1
+            self.writes_refused += 1
+            raise sqlite3.OperationalError("database or disk is full")
+        with super()._write() as conn:
+            yield conn
 
 
 @pytest.fixture
@@ -308,3 +331,35 @@ def test_a_process_that_lost_the_lease_cannot_finish_the_operation(path: Path) -
     with pytest.raises(LeaseLost, match=f"{os.getpid()}@"):
         journal.finish(op, "failed", error="late", owner=first)
     assert journal.get(op).status == "running"
+
+
+def test_a_write_the_disk_refuses_for_a_moment_is_tried_again_and_recorded(path: Path) -> None:
+    journal = OutageJournal(path)
+    op = journal.create_operation("execute_recovery", REGION, {})
+    journal.failing = 2
+
+    journal.record_intent(op, "image", "CreateImage", "tok", {"ImageName": "img"})
+    journal.failing = 2
+    journal.record_created(op, "image", "m-1")
+
+    assert journal.writes_refused == 4
+    [step] = Journal(path).get(op).steps
+    assert (step.client_token, step.resource_id) == ("tok", "m-1")
+
+
+def test_a_write_the_disk_keeps_refusing_fails_after_a_bounded_number_of_tries(
+    path: Path,
+) -> None:
+    journal = OutageJournal(path)
+    op = journal.create_operation("execute_recovery", REGION, {})
+    journal.failing = 1_000
+
+    # stamina's test mode keeps the tries and skips the waits between them.
+    with (
+        stamina.set_testing(True, attempts=WRITE_ATTEMPTS),
+        pytest.raises(sqlite3.OperationalError, match="disk is full"),
+    ):
+        journal.record_intent(op, "image", "CreateImage", "tok", {})
+
+    assert journal.writes_refused == WRITE_ATTEMPTS
+    assert Journal(path).get(op).steps == []

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -222,6 +224,51 @@ async def test_the_heartbeat_renews_the_lease_while_the_operation_runs(
             release.set()
             assert (await first.wait(op, QUICK)).status == "completed"
     assert Journal(path).get(op).lease is None
+
+
+class UnfinishableJournal(Journal):
+    """A journal that takes every write but an operation's end (its disk filled up just then,
+    and again at each try), so that the heartbeat's renewals still go through."""
+
+    def finish(self, *args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+async def test_an_operation_whose_end_the_journal_refused_is_no_longer_leased_by_its_process(
+    path: Path, clock: Clock
+) -> None:
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        step.intent("snapshot", "CreateSnapshot", {"DiskId": "d-1"})
+        step.created("snapshot", "s-1")
+        return Done()
+
+    unfinishable = UnfinishableJournal(path, clock=clock)
+    with anyio.fail_after(QUICK):
+        async with (
+            Operations(unfinishable, QUICK, lease_s=LEASE_S, renew_every_s=0.005) as first,
+            process(path, clock) as second,
+        ):
+            ended = await first.run("execute_recovery", REGION, {}, work)
+            op = ended.operation_id
+            assert ended.status == "failed"
+            assert f"call resume_recovery(operation_id={op!r})" in (ended.error or "")
+
+            clock.advance(LEASE_S + 1)
+            await anyio.sleep(0.1)  # twenty beats of the first process's heartbeat
+            record = second.journal.get(op)
+            assert record.status == "running"
+            assert second.journal.live_lease(record) is None
+            assert second.journal.cleanup_refusal(record) is None
+            assert first.journal.cleanup_refusal(record, first.owner) is None
+
+            resumed = await second.resume(op, work)
+            if resumed.status == "in_progress":
+                resumed = await second.wait(op, QUICK)
+
+    assert resumed.status == "completed", resumed.error
+    record = Journal(path).get(op)
+    assert (record.status, record.lease) == ("completed", None)
+    assert [s.resource_id for s in record.steps] == ["s-1"]
 
 
 async def test_two_processes_taking_over_at_once_exactly_one_wins(path: Path, clock: Clock) -> None:

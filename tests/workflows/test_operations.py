@@ -14,18 +14,21 @@ from typing import Any
 
 import anyio
 import pytest
+import stamina
 from pydantic import BaseModel
 
 from ecs_dr.cloud.errors import NoStock
 from ecs_dr.workflows.journal import Journal, UnknownOperation
 from ecs_dr.workflows.operations import (
     DEFAULT_MAX_CALL_WAIT_S,
+    OperationNotResumable,
     Operations,
     OperationSettings,
     Outcome,
     ProgressFn,
     StepRecorder,
 )
+from tests.workflows.test_journal import OutageJournal
 
 REGION = "cn-hangzhou"
 # Long enough for work that finishes without waiting, short enough not to be a sleep.
@@ -290,29 +293,96 @@ async def test_an_access_key_id_in_an_error_message_is_redacted(journal: Journal
     assert "LTAI5t" not in (journal.get(outcome.operation_id).error or "")
 
 
+async def quick_image(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
+    return ImageResult(image_id="m-1")
+
+
 class FullDiskJournal(Journal):
-    """A journal whose disk fills up just as an operation ends."""
+    """A journal whose disk fills up just as an operation ends, and stays full for it."""
 
     def finish(self, *args: Any, **kwargs: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
 
-async def test_an_outcome_the_journal_cannot_take_is_kept_for_a_later_wait(
+async def test_an_outcome_the_journal_cannot_take_tells_the_caller_where_and_what_to_do(
     tmp_path: Path,
 ) -> None:
     release = anyio.Event()
-    journal = FullDiskJournal(tmp_path / "journal.sqlite3")
+    path = tmp_path / "journal.sqlite3"
+    journal = FullDiskJournal(path)
     with anyio.fail_after(QUICK):
         async with Operations(journal, max_call_wait_s=TINY) as ops:
-            first = await ops.run("create_full_image", REGION, {}, gated(release))
+            first = await ops.run("execute_recovery", REGION, {}, gated(release))
             release.set()
             ops.max_call_wait_s = QUICK
             later = await ops.wait(first.operation_id)
             again = await ops.wait(first.operation_id)
 
+    op = first.operation_id
     assert first.status == "in_progress"
-    assert later.status == again.status == "completed"
-    assert again.result == {"image_id": "m-1"}
+    assert later == again
+    assert later.status == "failed"
+    assert later.result is None
+    assert later.error is not None
+    assert later.error.startswith(
+        f"operation {op} completed, but the outcome could not be written to the journal at "
+        f"{path}: OperationalError: database or disk is full; call "
+        f"resume_recovery(operation_id={op!r}) once the disk is writable"
+    )
+    record = Journal(path).get(op)
+    assert record.status == "running"
+    assert [s.resource_id for s in record.steps] == ["m-1"]
+
+
+async def test_resuming_an_operation_whose_end_the_journal_still_refuses_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    with anyio.fail_after(QUICK):
+        async with Operations(FullDiskJournal(path), max_call_wait_s=QUICK) as ops:
+            ended = await ops.run("execute_recovery", REGION, {}, quick_image)
+            assert ended.status == "failed"
+            with pytest.raises(OperationNotResumable, match="still takes no writes"):
+                await ops.resume(ended.operation_id, quick_image)
+
+    assert Journal(path).get(ended.operation_id).status == "running"
+
+
+async def test_an_outcome_written_once_the_disk_is_writable_again_is_the_journals(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal = OutageJournal(path)
+
+    async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
+        steps.intent("image", "CreateImage", {"ImageName": "img"})
+        steps.created("image", "m-1")
+        journal.failing = 1_000  # the disk fills up as the work ends
+        return ImageResult(image_id="m-1")
+
+    with (
+        stamina.set_testing(True, attempts=3),
+        anyio.fail_after(QUICK),
+    ):
+        async with Operations(journal, max_call_wait_s=QUICK, renew_every_s=0.01) as ops:
+            outcome = await ops.run("create_full_image", REGION, {}, work)
+            assert outcome.status == "failed"
+            assert outcome.error is not None
+            assert f"could not be written to the journal at {path}" in outcome.error
+            assert Journal(path).get(outcome.operation_id).status == "running"
+
+            journal.failing = 0  # a few seconds later, the disk has room again
+            # The next heartbeat whose renewal goes through writes the outcome.
+            while True:
+                if Journal(path).get(outcome.operation_id).status != "running":
+                    break
+                await anyio.sleep(0.01)
+            later = await ops.wait(outcome.operation_id)
+
+    record = Journal(path).get(outcome.operation_id)
+    assert (record.status, record.result, record.lease) == ("completed", {"image_id": "m-1"}, None)
+    assert later.status == "completed"
+    assert later.result == {"image_id": "m-1"}
 
 
 async def test_steps_recorded_by_the_work_carry_deterministic_client_tokens(

@@ -32,6 +32,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from alibabacloud_credentials.exceptions import CredentialException
@@ -40,9 +41,17 @@ from darabonba.exceptions import RetryError, ValidateException
 from Tea.exceptions import TeaException, UnretryableException
 from Tea.exceptions import ValidateException as TeaValidateException
 
-from ecs_dr.domain.cloud_text import quoted
+from ecs_dr.domain.cloud_text import MAX_CLOUD_MESSAGE_CHARS, quoted, shortened
 
 REDACTED = "<redacted>"
+# ECS's codes and RequestIds are a few dozen characters.
+MAX_CODE_CHARS = 128
+# ECS's Recommend is a troubleshooting link on Alibaba Cloud's own site (api.aliyun.com, with
+# the code and RequestId in its query), at most a few hundred characters.
+MAX_RECOMMEND_CHARS = 512
+RECOMMEND_HOSTS = ("aliyun.com", "alibabacloud.com", "aliyuncs.com")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+_URL_CHARACTERS = re.compile(r"[!#-;=?-\[\]_a-z~]+", re.IGNORECASE)
 # The page with the minimal RAM policy, per tool and for --read-only (generated from the code).
 RAM_POLICY_PAGE = "references/ram-policies.md"
 
@@ -74,13 +83,17 @@ class CloudError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.action} in {self.region_id}" if self.region_id else self.action
-        # ECS's message is the cloud's text: quoted, so it reads as a value, not our words.
-        said = quoted(self.message)
-        text = f"{where} failed: {self.code}: {said}" if where else f"{self.code}: {said}"
+        # ECS's code and message are the cloud's text: quoted (escapes, line breaks and bidi
+        # overrides shown as escapes) and cut, so they read as values, not our words. The
+        # classification reads the raw code.
+        code = quoted(shortened(self.code, MAX_CODE_CHARS))
+        said = quoted(shortened(self.message, MAX_CLOUD_MESSAGE_CHARS))
+        text = f"{where} failed: {code}: {said}" if where else f"{code}: {said}"
         if self.request_id:
-            text += f" (RequestId {self.request_id})"
-        if self.recommend:
-            text += f" See {self.recommend}"
+            text += f" (RequestId {_request_id(self.request_id)})"
+        link = recommend_link(self.recommend)
+        if link:
+            text += f" See {link}"
         return text
 
     def __repr__(self) -> str:
@@ -88,6 +101,39 @@ class CloudError(Exception):
             f"{type(self).__name__}(code={self.code!r}, action={self.action!r}, "
             f"region_id={self.region_id!r}, request_id={self.request_id!r})"
         )
+
+
+def recommend_link(recommend: str | None) -> str | None:
+    """ECS's Recommend when it is what ECS sends, an https link on an Alibaba Cloud host;
+    else None.
+
+    Anything else is dropped rather than quoted: the link is the sentence's last word and a
+    reader (often a model) may open it, so a link elsewhere would send that reader wherever
+    the endpoint chose, and text that is no link has nothing to add to the message. The raw
+    value stays in `CloudError.recommend` and `data` for the log.
+    """
+    if not recommend or len(recommend) > MAX_RECOMMEND_CHARS:
+        return None
+    if not _URL_CHARACTERS.fullmatch(recommend):
+        return None
+    try:
+        parts = urlsplit(recommend)
+        port = parts.port
+    except ValueError:  # a port that is no number, a malformed IPv6 host
+        return None
+    host = (parts.hostname or "").lower()
+    trusted = any(host == h or host.endswith(f".{h}") for h in RECOMMEND_HOSTS)
+    if parts.scheme != "https" or not trusted or parts.username or port is not None:
+        return None
+    return recommend
+
+
+def _request_id(request_id: str) -> str:
+    """ECS's RequestId as is when it has its shape (a UUID's letters, digits and hyphens),
+    else quoted and cut like any cloud text."""
+    if _REQUEST_ID.fullmatch(request_id):
+        return request_id
+    return quoted(shortened(request_id, MAX_CODE_CHARS))
 
 
 class AuthenticationFailed(CloudError):

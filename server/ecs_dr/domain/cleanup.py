@@ -14,6 +14,8 @@ These rules turn that into one verdict per resource, never touching a source res
 - a disk attached to an instance (Scenario B's copy on its target) is left: ECS releases only
   an `Available` disk and DetachDisk is not among the server's actions; so is the snapshot it
   was made from (its delete would need Force, which stops the disk being re-initialised);
+- a resource in a status this server does not know is left and reported as such, never taken
+  for gone nor deleted: what ECS does with it is not known here;
 - an instance still starting or stopping is deleted once it is Running or Stopped: ECS refuses
   to release it before (`IncorrectInstanceStatus.Initializing`), so cleanup waits for it first;
 - another resource in a transitional state (an image being created, a disk attaching) makes the
@@ -34,6 +36,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.decisions import parameters_digest as _digest
+from ecs_dr.domain.statuses import (
+    DiskStatus,
+    ImageStatus,
+    InstanceStatus,
+    SnapshotGroupStatus,
+    SnapshotStatus,
+)
 
 TAG_OPERATION = "ecs-dr:operation-id"
 
@@ -79,7 +88,6 @@ TAG_RESOURCE_TYPE: dict[ResourceKind, str] = {
 """ECS ListTagResources' ResourceType of each kind it lists (its documented values). A snapshot
 group's tags come with DescribeSnapshotGroups, a VSwitch's with the VPC API's DescribeVSwitches."""
 
-DELETABLE_INSTANCE_STATUSES = frozenset({"Running", "Stopped"})
 SETTLING_INSTANCE_STATUSES = frozenset({"Pending", "Starting", "Stopping"})
 """An instance passes through these on its own to Running or Stopped, and ECS refuses to release
 it until then: its delete waits for it."""
@@ -88,6 +96,14 @@ BUSY_STATUSES: dict[ResourceKind, frozenset[str]] = {
     "disk": frozenset({"Creating", "Attaching", "Detaching", "ReIniting"}),
 }
 """States a resource passes through on its own; cleanup deletes nothing until it leaves them."""
+KNOWN_STATUSES: dict[ResourceKind, frozenset[str]] = {
+    "instance": frozenset(InstanceStatus),
+    "image": frozenset(ImageStatus),
+    "disk": frozenset(DiskStatus),
+    "snapshot_group": frozenset(SnapshotGroupStatus),
+    "snapshot": frozenset(SnapshotStatus),
+}
+"""The statuses ECS documents for each kind cleanup deletes; any other is left alone."""
 
 
 class Found(BaseModel):
@@ -204,16 +220,8 @@ def verdict(
                 )
             }
         )
-    deletable = DELETABLE_INSTANCE_STATUSES | SETTLING_INSTANCE_STATUSES
-    if found.kind == "instance" and found.status not in deletable:
-        return left.model_copy(
-            update={
-                "reason": (
-                    f"the instance is {found.status or 'in an unknown state'}; ECS releases "
-                    "only a Running or Stopped instance"
-                )
-            }
-        )
+    if found.status not in KNOWN_STATUSES[found.kind]:
+        return left.model_copy(update={"reason": unknown_status_reason(found)})
     if found.kind == "disk" and (found.attached_to or found.status == "In_use"):
         where = found.attached_to or "an instance"
         return left.model_copy(
@@ -226,6 +234,23 @@ def verdict(
             }
         )
     return row.model_copy(update={"action": "delete", "reason": ""})
+
+
+def unknown_status_reason(found: Found) -> str:
+    """Why a resource in a status this server does not know is left; its status is empty when
+    ECS lists the resource (its tags) but shows it in none of the statuses it was asked for."""
+    reported = (
+        f"ECS reports status {quoted(found.status)}, which this server does not know"
+        if found.status
+        else "ECS still lists its tags but shows it in none of the statuses this server knows"
+    )
+    releases = (
+        " (ECS releases only a Running or Stopped instance)" if found.kind == "instance" else ""
+    )
+    return (
+        f"{reported}: it is left in place; check it in the ECS console and delete it there "
+        f"once ECS allows{releases}"
+    )
 
 
 def held_snapshots(

@@ -4,6 +4,10 @@ Every decision the server needs (a missing VSwitch, no stock, an unsupported dis
 group that cannot be taken, the final go-ahead) is a `ChoicePrompt` with 2-4 options, the
 recommended one first. The caller answers with `{decision_id: value}`; `chosen` reads the
 answer and refuses a value that is not among the options, so a guess never passes as a choice.
+
+A confirmation of a change (its id starts with CONFIRMATION_PREFIX) is the user's alone: the
+tools take it only from a form, or under an id bound to the prompt shown (tools/decisions.py),
+never under the id made here, which a caller could work out without asking anyone.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ CREATE_VSWITCH = "create_vswitch"
 WAIT = "wait"
 PER_DISK_SNAPSHOTS = "per_disk_snapshots"
 RECOMMENDED_SUFFIX = " (Recommended)"
+CONFIRMATION_PREFIX = "confirm_"
 MIN_OPTIONS = 2
 MAX_OPTIONS = 4
 # Category preference when the source's is not offered: ESSD family first, best performance first.
@@ -124,6 +129,16 @@ def chosen(prompt: ChoicePrompt, decisions: Mapping[str, str]) -> str | None:
     return value
 
 
+def is_confirmation(decision_id: str) -> bool:
+    """Whether the id is that of a confirmation of a change, rather than of a choice."""
+    return decision_id.startswith(CONFIRMATION_PREFIX)
+
+
+def without_confirmations(answers: Mapping[str, str]) -> dict[str, str]:
+    """The answers to choices only: what a workflow may read from a caller's `decisions`."""
+    return {k: v for k, v in answers.items() if not is_confirmation(k)}
+
+
 def split_choice(value: str) -> tuple[str, str]:
     """`"zone:cn-x-b"` -> `("zone", "cn-x-b")`; a value without an argument -> `(value, "")`."""
     kind, _, argument = value.partition(":")
@@ -140,7 +155,7 @@ def confirm_prompt(action: str, parameters: Mapping[str, Any]) -> ChoicePrompt:
     """The go-ahead for one mutation; its id changes with any parameter, so a confirmation
     given for one set of parameters never covers another."""
     return make_prompt(
-        f"confirm_{action}_{parameters_digest(parameters)}",
+        f"{CONFIRMATION_PREFIX}{action}_{parameters_digest(parameters)}",
         f"{action} will be called with exactly these parameters. Proceed?",
         [
             ChoiceOption(

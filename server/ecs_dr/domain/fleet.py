@@ -89,6 +89,10 @@ def fleet_prompts(pending: Mapping[str, Sequence[ChoicePrompt]]) -> list[ChoiceP
     return asked
 
 
+# A source's row status when it changed since planning (its recovery stopped, PlanStale).
+SOURCE_CHANGED = "source_changed"
+
+
 class FleetMemberRow(BaseModel):
     """One source of a fleet and where its recovery stands."""
 
@@ -121,13 +125,26 @@ def fleet_markdown(rows: Sequence[FleetMemberRow]) -> str:
 
 
 def incomplete_message(rows: Sequence[FleetMemberRow]) -> str:
-    """Why a fleet operation failed: which sources failed and what the others got."""
+    """Why a fleet operation failed: which sources failed and what the others got. A source
+    that changed since planning is no cause a resume cures: it needs a new plan."""
     failed = [r for r in rows if r.status != "completed"]
     done = [r for r in rows if r.status == "completed"]
+    changed = [r.source_instance_id for r in failed if r.status == SOURCE_CHANGED]
     reasons = "; ".join(f"{r.source_instance_id}: {r.error}" for r in failed)
     recovered = ", ".join(f"{r.source_instance_id} -> {r.dr_instance_id}" for r in done)
-    return (
+    message = (
         f"{len(failed)} of {len(rows)} sources were not recovered ({reasons}). "
-        f"Recovered: {recovered or 'none'}. Fix the cause, then resume_recovery continues the "
-        "failed ones; what was created is reused, not created again."
+        f"Recovered: {recovered or 'none'}."
     )
+    if len(changed) < len(failed):
+        message += (
+            " Fix the cause, then resume_recovery continues the failed ones; what was created "
+            "is reused, not created again."
+        )
+    if changed:
+        message += (
+            f" {', '.join(changed)} changed since planning: resume_recovery stops at "
+            f"{'it' if len(changed) == 1 else 'them'} again; plan again (plan_recovery) for "
+            "what is there now, and cleanup_recovery deletes what this operation created."
+        )
+    return message

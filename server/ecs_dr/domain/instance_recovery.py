@@ -11,11 +11,18 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.domain import rules
 from ecs_dr.domain.models import Disk, Image, Instance
-from ecs_dr.domain.recovery import pending_snapshot, snapshot_upload_s
+from ecs_dr.domain.recovery import (
+    DiskFacts,
+    disk_fact_changes,
+    disk_facts,
+    pending_snapshot,
+    refuse_stale_plan,
+    snapshot_upload_s,
+)
 
 # What ECS users observe (cloud seconds): an image from snapshots takes a couple of minutes
 # plus a little per GiB; a VSwitch is Available in seconds; an instance Running in a minute.
@@ -29,14 +36,24 @@ PLANNED_IMAGE = "(the image CreateImage creates)"
 
 
 class InstanceFingerprint(BaseModel):
-    """What a full-instance plan depends on: the source's zone, type and disks."""
+    """Every fact of the source a full-instance plan's parameters are derived from: where it
+    is, its network (VPC, VSwitch, security groups), type, billing, public bandwidth and IP,
+    and each disk's device, category, size and PL. A plan holds the rules only while these
+    hold."""
 
     model_config = ConfigDict(frozen=True)
 
     source_instance_id: str
     source_zone_id: str
     instance_type: str
-    source_disks: dict[str, str] = Field(description="disk id -> device")
+    vpc_id: str
+    vswitch_id: str
+    security_group_ids: list[str]
+    instance_charge_type: str
+    internet_charge_type: str
+    internet_max_bandwidth_out: int
+    has_public_ip: bool
+    source_disks: dict[str, DiskFacts]
 
     @property
     def digest(self) -> str:
@@ -49,39 +66,85 @@ def instance_fingerprint(source: Instance) -> InstanceFingerprint:
         source_instance_id=source.instance_id,
         source_zone_id=source.zone_id,
         instance_type=source.instance_type,
-        source_disks={d.disk_id: d.device for d in source.disks},
+        vpc_id=source.vpc_id,
+        vswitch_id=source.vswitch_id,
+        security_group_ids=list(source.security_group_ids),
+        instance_charge_type=source.instance_charge_type,
+        internet_charge_type=source.internet_charge_type,
+        internet_max_bandwidth_out=source.internet_max_bandwidth_out,
+        has_public_ip=source.has_public_ip,
+        source_disks=disk_facts(source.disks),
     )
 
 
-def instance_plan_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
-    """What differs between the source a plan was made for and the source now."""
-    changes = []
-    if planned.source_zone_id != now.source_zone_id:
-        changes.append(f"zone {planned.source_zone_id} -> {now.source_zone_id}")
-    if planned.instance_type != now.instance_type:
-        changes.append(f"instance type {planned.instance_type} -> {now.instance_type}")
-    before, after = planned.source_disks, now.source_disks
-    changes += [f"{d} ({before[d]}) is gone" for d in before if d not in after]
-    changes += [f"{d} ({after[d]}) was added" for d in after if d not in before]
-    changes += [
-        f"{d} moved from {before[d]} to {after[d]}"
-        for d in before
-        if d in after and before[d] != after[d]
+# Fingerprint fields compared as they are, and how a change of each is named.
+_NAMED_FACTS = (
+    ("source_zone_id", "zone"),
+    ("instance_type", "instance type"),
+    ("vpc_id", "VPC"),
+    ("vswitch_id", "VSwitch"),
+    ("security_group_ids", "security groups"),
+    ("instance_charge_type", "InstanceChargeType"),
+    ("internet_charge_type", "InternetChargeType"),
+)
+
+
+def _shown(value: object) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _bandwidth_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
+    """The DR copy's bandwidth follows the source's, and is 0 without a public IP."""
+    before = (planned.internet_max_bandwidth_out, planned.has_public_ip)
+    if before == (now.internet_max_bandwidth_out, now.has_public_ip):
+        return []
+    why = ""
+    if planned.has_public_ip != now.has_public_ip:
+        why = (
+            " (the source lost its public IP)"
+            if planned.has_public_ip
+            else " (the source got a public IP)"
+        )
+    return [
+        f"InternetMaxBandwidthOut {planned.internet_max_bandwidth_out} -> "
+        f"{now.internet_max_bandwidth_out}{why}"
     ]
+
+
+def instance_plan_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
+    """Every fact of the source that differs from the plan's, one named change each."""
+    changes = [
+        f"{label} {_shown(getattr(planned, field))} -> {_shown(getattr(now, field))}"
+        for field, label in _NAMED_FACTS
+        if getattr(planned, field) != getattr(now, field)
+    ]
+    changes += _bandwidth_changes(planned, now)
+    changes += disk_fact_changes("", planned.source_disks, now.source_disks)
     return changes
 
 
 def check_source_unchanged(
     plan_id: str, planned: InstanceFingerprint, now: InstanceFingerprint
 ) -> None:
-    """Raises ValueError naming every change when the source changed since planning."""
-    changes = instance_plan_changes(planned, now)
-    if changes:
-        raise ValueError(
-            f"The source {planned.source_instance_id} changed since {plan_id} was made "
-            f"({'; '.join(changes)}); it is not executed. Call plan_recovery again for a plan "
-            "of what is there now."
-        )
+    """Raises PlanStale naming every change when the source changed since planning."""
+    refuse_stale_plan(
+        f"The source {planned.source_instance_id}",
+        instance_plan_changes(planned, now),
+        plan_id=plan_id,
+    )
+
+
+def check_source_unchanged_during(
+    operation_id: str, planned: InstanceFingerprint, now: InstanceFingerprint, held_back: str
+) -> None:
+    """Raises PlanStale naming every change when the source changed while the plan's
+    operation ran (or before it was resumed); `held_back` says what is not sent."""
+    refuse_stale_plan(
+        f"The source {planned.source_instance_id}",
+        instance_plan_changes(planned, now),
+        operation_id=operation_id,
+        held_back=held_back,
+    )
 
 
 class DurationEstimate(BaseModel):

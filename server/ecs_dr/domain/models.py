@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 
 DiskKind = Literal["system", "data"]
 ESSD_FAMILY = frozenset({"cloud_essd", "cloud_auto", "cloud_essd_entry"})
@@ -32,7 +32,7 @@ class Disk(_Frozen):
     status: str = ""
     zone_id: str = ""
     instance_id: str | None = None
-    name: str = cloud_text_field("the disk's name", default="")
+    name: str = cloud_text_field("the disk's name", max_chars=MAX_CLOUD_VALUE_CHARS, default="")
     multi_attach: bool = Field(
         default=False, description="Multi-attach disks cannot join a snapshot-consistent group"
     )
@@ -44,7 +44,7 @@ class Disk(_Frozen):
 
 class Instance(_Frozen):
     instance_id: str
-    name: str = cloud_text_field("the instance's name")
+    name: str = cloud_text_field("the instance's name", max_chars=MAX_CLOUD_VALUE_CHARS)
     region_id: str
     zone_id: str
     instance_type: str
@@ -98,10 +98,14 @@ class SnapshotGroup(_Frozen):
     instance_id: str
     status: str
     snapshots: list[Snapshot]
-    name: str = cloud_text_field("the snapshot group's name", default="")
+    name: str = cloud_text_field(
+        "the snapshot group's name", max_chars=MAX_CLOUD_VALUE_CHARS, default=""
+    )
     created_at: str = ""
     tags: dict[str, str] = cloud_text_field(
-        "its tags, set at CreateSnapshotGroup", default_factory=dict
+        "its tags, set at CreateSnapshotGroup",
+        max_chars=MAX_CLOUD_VALUE_CHARS,
+        default_factory=dict,
     )
 
 
@@ -114,7 +118,7 @@ class ImageDiskMapping(_Frozen):
 
 class Image(_Frozen):
     image_id: str
-    name: str = cloud_text_field("the image's name")
+    name: str = cloud_text_field("the image's name", max_chars=MAX_CLOUD_VALUE_CHARS)
     status: str
     progress: int
     mappings: list[ImageDiskMapping] = Field(default_factory=list)
@@ -126,7 +130,7 @@ class VSwitch(_Frozen):
     zone_id: str
     cidr_block: str
     status: str
-    name: str = cloud_text_field("the VSwitch's name", default="")
+    name: str = cloud_text_field("the VSwitch's name", max_chars=MAX_CLOUD_VALUE_CHARS, default="")
 
 
 class InstanceTypeSpec(_Frozen):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.decisions import (
     CANCEL,
+    CONFIRMATION_PREFIX,
     MAX_OPTIONS,
     PROCEED,
     ChoiceOption,
@@ -28,12 +29,14 @@ from ecs_dr.domain.decisions import (
     make_prompt,
 )
 from ecs_dr.domain.disks import CreateDiskPlan, mount_reminder
-from ecs_dr.domain.models import ESSD_FAMILY, Disk, Instance, Snapshot
+from ecs_dr.domain.models import ESSD_FAMILY, Disk, DiskKind, Instance, Snapshot
 
 ALL_DATA_DISKS = "all_data_disks"
 INCLUDE = "include"
 EXCLUDE = "exclude"
-CONFIRM_PLAN = "confirm_plan"
+# The plan confirmation's id inside the server; a caller never answers under it (the tools
+# bind it to the prompt shown: tools/decisions.py).
+CONFIRM_PLAN = f"{CONFIRMATION_PREFIX}plan"
 
 # What ECS users observe (cloud seconds): an ESSD snapshot uploads to zone-redundant storage
 # at a few GiB a second, other categories slower; a disk is created in seconds; an attach too.
@@ -213,14 +216,42 @@ def estimated_duration_s(disks: Sequence[Disk], new_sizes: Sequence[int] = ()) -
 # --- the fingerprint: is the world still the one planned for? ---------------------------------
 
 
+class DiskFacts(BaseModel):
+    """What a plan binds of one disk: where it sits and what its copy keeps (category, size,
+    performance level)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: DiskKind
+    device: str
+    category: str
+    size_gib: int
+    performance_level: str | None = None
+
+
+def disk_facts(disks: Sequence[Disk]) -> dict[str, DiskFacts]:
+    """Disk id -> the facts a plan binds of it."""
+    return {
+        d.disk_id: DiskFacts(
+            kind=d.kind,
+            device=d.device,
+            category=d.category,
+            size_gib=d.size_gib,
+            performance_level=d.performance_level,
+        )
+        for d in disks
+    }
+
+
 class Fingerprint(BaseModel):
-    """What a plan depends on: the source's zone and disks, the target's zone and disks."""
+    """What a plan depends on: every source disk's facts (the new disks keep its category,
+    size and PL), the target's zone (the new disks are created there) and its disks."""
 
     model_config = ConfigDict(frozen=True)
 
     source_instance_id: str
     source_zone_id: str
-    source_disks: dict[str, str] = Field(description="disk id -> device")
+    source_disks: dict[str, DiskFacts]
     target_instance_id: str
     target_zone_id: str
     target_disks: dict[str, str] = Field(description="disk id -> device")
@@ -231,25 +262,55 @@ class Fingerprint(BaseModel):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def fingerprint(source: Instance, target: Instance) -> Fingerprint:
+def fingerprint(source: Instance, target: Instance, own: Collection[str] = ()) -> Fingerprint:
+    """The world as a plan sees it; `own` are the disks an operation of the plan attached to
+    the target itself, which are no change to it."""
     return Fingerprint(
         source_instance_id=source.instance_id,
         source_zone_id=source.zone_id,
-        source_disks={d.disk_id: d.device for d in source.disks},
+        source_disks=disk_facts(source.disks),
         target_instance_id=target.instance_id,
         target_zone_id=target.zone_id,
-        target_disks={d.disk_id: d.device for d in target.disks},
+        target_disks={d.disk_id: d.device for d in target.disks if d.disk_id not in own},
     )
 
 
 def _disk_changes(who: str, before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    changes = [f"{who}: {d} ({before[d]}) is gone" for d in before if d not in after]
-    changes += [f"{who}: {d} ({after[d]}) was added" for d in after if d not in before]
+    changes = [f"{who}{d} ({before[d]}) is gone" for d in before if d not in after]
+    changes += [f"{who}{d} ({after[d]}) was added" for d in after if d not in before]
     changes += [
-        f"{who}: {d} moved from {before[d]} to {after[d]}"
+        f"{who}{d} moved from {before[d]} to {after[d]}"
         for d in before
         if d in after and before[d] != after[d]
     ]
+    return changes
+
+
+def disk_fact_changes(
+    who: str, before: Mapping[str, DiskFacts], after: Mapping[str, DiskFacts]
+) -> list[str]:
+    """Every disk gone, added or moved, and every category, size or PL changed, one named
+    change each; `who` prefixes each (the instance, when a plan has two)."""
+    changes = _disk_changes(
+        who,
+        {d: f.device for d, f in before.items()},
+        {d: f.device for d, f in after.items()},
+    )
+    for disk_id, was in before.items():
+        now = after.get(disk_id)
+        if now is None:
+            continue
+        if was.kind != now.kind:
+            changes.append(f"{who}disk {disk_id} {was.kind} disk -> {now.kind} disk")
+        if was.category != now.category:
+            changes.append(f"{who}disk {disk_id} category {was.category} -> {now.category}")
+        if was.size_gib != now.size_gib:
+            changes.append(f"{who}disk {disk_id} size {was.size_gib} -> {now.size_gib} GiB")
+        if was.performance_level != now.performance_level:
+            changes.append(
+                f"{who}disk {disk_id} performance level {was.performance_level or 'none'} -> "
+                f"{now.performance_level or 'none'}"
+            )
     return changes
 
 
@@ -260,19 +321,65 @@ def plan_changes(planned: Fingerprint, now: Fingerprint) -> list[str]:
         changes.append(f"source zone {planned.source_zone_id} -> {now.source_zone_id}")
     if planned.target_zone_id != now.target_zone_id:
         changes.append(f"target zone {planned.target_zone_id} -> {now.target_zone_id}")
-    changes += _disk_changes(planned.source_instance_id, planned.source_disks, now.source_disks)
-    changes += _disk_changes(planned.target_instance_id, planned.target_disks, now.target_disks)
+    changes += disk_fact_changes(
+        f"{planned.source_instance_id}: ", planned.source_disks, now.source_disks
+    )
+    changes += _disk_changes(
+        f"{planned.target_instance_id}: ", planned.target_disks, now.target_disks
+    )
     return changes
 
 
-def check_unchanged(plan_id: str, planned: Fingerprint, now: Fingerprint) -> None:
-    """Raises ValueError naming every change when the source or target changed since planning."""
-    changes = plan_changes(planned, now)
-    if changes:
-        raise ValueError(
-            f"The source or target changed since {plan_id} was made ({'; '.join(changes)}); "
-            "it is not executed. Call plan_recovery again for a plan of what is there now."
+class PlanStale(ValueError):
+    """What a plan was derived from changed: its parameters no longer follow the rules for
+    what is there now. Only a new plan cures it; resuming an operation never does."""
+
+
+def refuse_stale_plan(
+    subject: str,
+    changes: Sequence[str],
+    *,
+    plan_id: str | None = None,
+    operation_id: str | None = None,
+    held_back: str = "",
+) -> None:
+    """The rules bind the source as it is when the change is made: raises PlanStale naming
+    every change, before the first create (`plan_id`: nothing was created) or during an
+    operation (`operation_id`: `held_back` is not sent, what exists is left for cleanup).
+    """
+    if not changes:
+        return
+    listed = "; ".join(changes)
+    if operation_id is None:
+        raise PlanStale(
+            f"{subject} changed since {plan_id} was made ({listed}); it is not executed and "
+            "nothing was created. Plan again (plan_recovery) for what is there now."
         )
+    raise PlanStale(
+        f"{subject} changed since the plan of operation {operation_id} was made ({listed}): "
+        f"{held_back}, and the operation stops. Plan again (plan_recovery) for what is there "
+        "now; resuming this operation stops here again. What it created so far is in its "
+        f"journal (get_operation): cleanup_recovery(operation_id={operation_id!r}) deletes it."
+    )
+
+
+def check_unchanged(plan_id: str, planned: Fingerprint, now: Fingerprint) -> None:
+    """Raises PlanStale naming every change when the source or target changed since
+    planning."""
+    refuse_stale_plan("The source or target", plan_changes(planned, now), plan_id=plan_id)
+
+
+def check_unchanged_during(
+    operation_id: str, planned: Fingerprint, now: Fingerprint, held_back: str
+) -> None:
+    """Raises PlanStale naming every change when the source or target changed while the
+    plan's operation ran (or before it was resumed)."""
+    refuse_stale_plan(
+        "The source or target",
+        plan_changes(planned, now),
+        operation_id=operation_id,
+        held_back=held_back,
+    )
 
 
 # --- the plan --------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from ecs_dr.sandbox.errors import (
     error_code,
     error_status,
 )
-from ecs_dr.sandbox.faults import FAULT_ADAPTER, FaultPlan, OutcomeFaultSpec
+from ecs_dr.sandbox.faults import FAULT_ADAPTER, FaultPlan, InjectedError, OutcomeFaultSpec
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
 from ecs_dr.sandbox.responses.registry import Handler
@@ -135,12 +135,14 @@ class ResetRequest(BaseModel):
 
 def _error_body(err: EcsError, request_id: str, api: Api) -> dict[str, Any]:
     code = error_code(err)
+    recommend = err.recommend if isinstance(err, InjectedError) else None
     return {
         "RequestId": request_id,
         "HostId": api.host_id,
         "Code": code,
         "Message": err.message,
-        "Recommend": RECOMMEND.format(code=code, product=api.product, request_id=request_id),
+        "Recommend": recommend
+        or RECOMMEND.format(code=code, product=api.product, request_id=request_id),
     }
 
 

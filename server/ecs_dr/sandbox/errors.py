@@ -539,3 +539,22 @@ IllegalParamResourceType = _illegal_param("ResourceType")
 # Unconfirmed: tagging a documented type the sandbox holds none of (ROUTETABLE, EIP...) names a
 # resource that cannot exist here; no VPC page found gives the code, so a generic not-found.
 InvalidResourceIdNotFound = _not_found("InvalidResourceId.NotFound", "ResourceId")
+
+
+# --- ModifyInstanceNetworkSpec / ResizeDisk ----------------------------------------------------
+# Actions an operator changes a source with (the product never calls them): codes and statuses
+# from their API reference pages' error tables.
+# ModifyInstanceNetworkSpec: InternetMaxBandwidthOut outside 0-100.
+InvalidInternetMaxBandwidthOutValueNotSupported = _define(
+    "InvalidInternetMaxBandwidthOutValueNotSupported",
+    "InvalidInternetMaxBandwidthOut.ValueNotSupported",
+    400,
+    "The specified InternetMaxBandwidthOut beyond the permitted range.",
+)
+# ResizeDisk: a NewSize beyond what the disk's category holds.
+InvalidParameterNewSize = _define(
+    "InvalidParameterNewSize",
+    "InvalidParameter",
+    403,
+    'The specified parameter "NewSize" is not valid.',
+)

@@ -1,7 +1,8 @@
 """Faults injected through `POST /_sandbox/faults`: ECS misbehaving on purpose.
 
-Kinds: `error` (fail calls of an action with a code), `throttle` (refuse above a QPS limit),
-`latency` (answer late: with a short client timeout this is a read timeout),
+Kinds: `error` (fail calls of an action with a code, and optionally the message and the
+`Recommend` link ECS sends: a hostile endpoint's are text like any other), `throttle` (refuse
+above a QPS limit), `latency` (answer late: with a short client timeout this is a read timeout),
 `reset_connection` (drop the connection mid-answer), `outcome` (the next resource an action
 creates ends in the given status: an image `CreateFailed`, a snapshot `failed`, an instance
 stuck in `Pending`; a transitional status holds only until the faults are cleared, then the
@@ -36,8 +37,18 @@ class ErrorFault(_Fault):
     code: str
     http_status: Annotated[int, Field(ge=400, le=599)] = 400
     message: str | None = None
+    recommend: str | None = None
     nth: Annotated[int, Field(ge=1)] = 1
     times: Annotated[int, Field(ge=1)] = 1
+
+
+class InjectedError(DynamicError):
+    """An error fault's answer: its code and status, and the Recommend it sends instead of
+    the troubleshooting link when it names one."""
+
+    def __init__(self, fault: ErrorFault) -> None:
+        super().__init__(fault.code, fault.http_status, fault.message)
+        self.recommend = fault.recommend
 
 
 class ThrottleFault(_Fault):
@@ -123,7 +134,7 @@ class FaultPlan:
                     verdict.error = (
                         ForbiddenRam(action)
                         if fault.code == "Forbidden.RAM" and fault.message is None
-                        else DynamicError(fault.code, fault.http_status, fault.message)
+                        else InjectedError(fault)
                     )
                 elif isinstance(fault, LatencyFault) and fault.nth <= n < fault.nth + fault.times:
                     verdict.delay_s += fault.seconds

@@ -10,9 +10,16 @@ from pydantic import BaseModel, Field
 
 from ecs_dr.domain.cleanup import CleanupRow, cleanup_markdown, confirm_cleanup_prompt
 from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
-from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
+from ecs_dr.tools.decisions import (
+    DecisionFlow,
+    DecisionsArg,
+    Settled,
+    confirm_next_step,
+    confirmation,
+    open_prompts,
+)
 from ecs_dr.tools.operations import OperationIdArg, outcome_result
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import cleanup as workflow
@@ -152,20 +159,21 @@ async def cleanup_recovery(
                 ),
             )
         prompt = confirm_cleanup_prompt(operation_id, inv.rows)
-        answer = chosen(prompt, settled.answers)
-        if answer == CANCEL:
+        confirmed = confirmation(ctx, prompt, settled)
+        if confirmed.answer == CANCEL:
             return CleanupOutcome(
                 status="cancelled", **base, next_step="Cancelled; nothing was deleted."
             )
-        if answer is None:
+        if confirmed.answer is None:
             return CleanupOutcome(
                 status="needs_decision",
-                decisions=[prompt],
+                decisions=[confirmed.prompt],
+                error=confirmed.refused,
                 **base,
-                next_step=(
-                    "Show the user every resource listed (the markdown table) and ask the "
-                    "question as it is; only if they confirm, call cleanup_recovery again with "
-                    f"decisions={{{prompt.decision_id!r}: 'delete'}}. Nothing has been deleted."
+                next_step=confirm_next_step(
+                    TOOL,
+                    "Show every resource listed (the markdown table) too. Nothing has been "
+                    "deleted.",
                 ),
             )
         # Leased to this process (renewed by its heartbeat): if it dies mid-way, the lease
@@ -191,7 +199,7 @@ async def cleanup_recovery(
         outcome = await s.operations.run(
             TOOL,
             inv.region_id,
-            {"operation_id": operation_id, "decisions": settled.answers},
+            {"operation_id": operation_id, "decisions": {prompt.decision_id: confirmed.answer}},
             work,
             progress_of(ctx),
             on_start=lambda cleanup_id: s.journal.cleanup_started(operation_id, cleanup_id),

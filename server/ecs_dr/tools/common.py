@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
@@ -62,16 +61,29 @@ class _Checked:
         return {**handler(schema), **self.schema}
 
 
+def _named(rule: Callable[[str, str], str], kind: str, what: str) -> Callable[[str], str]:
+    """`rule` for one kind, named for it: pydantic names a union's or a list's member after
+    its validator's `__name__` (`source_instance_id.list[...]`), and a bare partial would show
+    there as its repr, a memory address included."""
+
+    def check(value: str) -> str:
+        return rule(kind, value)
+
+    check.__name__ = check.__qualname__ = f"{kind.replace(' ', '_')}_{what}"
+    return check
+
+
 def _id(kind: str) -> _Checked:
     return _Checked(
-        partial(argument_rules.check_id, kind),
+        _named(argument_rules.check_id, kind, "id"),
         {"pattern": argument_rules.id_pattern(kind), "maxLength": argument_rules.MAX_ID_LENGTH},
     )
 
 
 def _name(kind: str) -> _Checked:
     return _Checked(
-        partial(argument_rules.check_name, kind), {"maxLength": argument_rules.MAX_NAME_LENGTH}
+        _named(argument_rules.check_name, kind, "name"),
+        {"maxLength": argument_rules.MAX_NAME_LENGTH},
     )
 
 

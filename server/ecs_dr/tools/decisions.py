@@ -9,12 +9,20 @@ first and preselected. mcp's `Resolve`/`Elicit` carry the form over either proto
 parameters comes after the choices that shape them. Decline or cancel stops the call before
 anything is created. A client without the capability is never sent a form; the tool then
 answers `needs_decision` with the open prompts, the portable path that always works.
+
+A confirmation of a change is the user's, never the model's (`confirmation`): a client that
+shows forms confirms only in the form, and a confirmation in `decisions` is refused; without
+forms, the confirmation is answered under an id bound to the prompt shown (an HMAC with this
+process's secret over the session and the exact prompt), which only that prompt reveals.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
 import json
+import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -23,12 +31,28 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
-from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers
-from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers, shown
+from ecs_dr.domain.decisions import (
+    CANCEL,
+    ChoicePrompt,
+    chosen,
+    is_confirmation,
+    without_confirmations,
+)
 
 # Choices that reshape the plan (another zone, then no stock there) can open new questions:
 # three rounds cover a choice, a choice it leads to, and the confirmation.
 DEFAULT_ROUNDS = 3
+
+# This process's secret for confirmation ids: an id made by another server process, or guessed,
+# never matches. 128 bits of the HMAC make the id.
+_CONFIRMATION_KEY = secrets.token_bytes(32)
+CONFIRMATION_ID_HEX = 32
+# The streamable HTTP transport's session header (checked by the transport); none on stdio,
+# where the process is the session.
+SESSION_HEADER = "mcp-session-id"
+# A refusal names a confirmation id in full up to this length (a bound one is about 70).
+NAMED_ID_CHARACTERS = 100
 
 
 def _checked_answers(value: Any) -> Any:
@@ -48,8 +72,9 @@ DecisionsArg = Annotated[
         },
         description=(
             "Answers to choice prompts returned earlier with status needs_decision, as "
-            "{decision_id: value}; each value must be one of that prompt's option values. "
-            "Ask the user: never choose for them."
+            "{decision_id: value}, each id exactly as the prompt carries it and each value one "
+            "of that prompt's option values. Put each question to the user and pass their "
+            "answer: never choose or confirm for them."
         ),
     ),
 ]
@@ -65,9 +90,22 @@ class Settled(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    answers: dict[str, str] = Field(default_factory=dict)
+    given: dict[str, str] = Field(default_factory=dict, description="the caller's `decisions`")
+    from_form: dict[str, str] = Field(
+        default_factory=dict, description="what the user answered in forms"
+    )
     stopped: Literal["decline", "cancel"] | None = None
     done: bool = Field(default=False, description="a round found nothing left to ask")
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """Every answer, the forms' over the caller's."""
+        return self.given | self.from_form
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """The answers to choices only: a confirmation is read through `confirmation`."""
+        return without_confirmations(self.answers)
 
 
 def can_elicit(ctx: Context[Any, Any]) -> bool:
@@ -151,22 +189,98 @@ def _answers_of(outcome: ElicitationResult[Any]) -> Settled:
         return data
     if isinstance(data, BaseModel):
         answers = {str(k): str(v) for k, v in data.model_dump(by_alias=True).items()}
-        return Settled(answers=answers, stopped="cancel" if CANCEL in answers.values() else None)
+        return Settled(from_form=answers, stopped="cancel" if CANCEL in answers.values() else None)
     raise TypeError(f"unexpected resolver outcome {type(data).__name__}")
 
 
 def _merge(
     decisions: Mapping[str, str] | None, rounds: Sequence[ElicitationResult[Any]]
 ) -> Settled:
-    answers = dict(decisions or {})
+    given = dict(decisions or {})
+    from_form: dict[str, str] = {}
     done = False
     for outcome in rounds:
         settled = _answers_of(outcome)
+        from_form |= settled.from_form
         if settled.stopped is not None:
-            return Settled(answers=answers | settled.answers, stopped=settled.stopped)
-        answers |= settled.answers
+            return Settled(given=given, from_form=from_form, stopped=settled.stopped)
         done = settled.done
-    return Settled(answers=answers, done=done)
+    return Settled(given=given, from_form=from_form, done=done)
+
+
+def confirmation_id(ctx: Context[Any, Any], prompt: ChoicePrompt) -> str:
+    """The id a caller without forms answers `prompt` under: the prompt's own id (which says
+    what is confirmed) and an HMAC, keyed with this process's secret, of the transport session
+    and the exact prompt (its question, options and every parameter). So it cannot be guessed
+    or worked out, is worthless in another session or server process, and covers only the
+    parameters shown."""
+    headers = ctx.headers or {}
+    session = headers.get(SESSION_HEADER, "")
+    text = json.dumps(prompt.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    mac = hmac.new(_CONFIRMATION_KEY, f"{session}\n{text}".encode(), hashlib.sha256)
+    return f"{prompt.decision_id}_{mac.hexdigest()[:CONFIRMATION_ID_HEX]}"
+
+
+class Confirmation(BaseModel):
+    """Where the user's confirmation of one change stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prompt: ChoicePrompt = Field(description="the confirmation as the caller is shown it")
+    answer: str | None = Field(description="the user's answer; None until they gave one")
+    refused: str | None = Field(
+        default=None, description="why a confirmation in `decisions` was not taken"
+    )
+
+
+def _named(decision_ids: Sequence[str]) -> str:
+    """Ids as a refusal names them: whole (escaped) when of a confirmation id's length."""
+    return ", ".join(repr(i) if len(i) <= NAMED_ID_CHARACTERS else shown(i) for i in decision_ids)
+
+
+def confirmation(ctx: Context[Any, Any], prompt: ChoicePrompt, settled: Settled) -> Confirmation:
+    """The user's answer to `prompt`, taken only where the user gave it: from the form when the
+    client shows forms, else under `confirmation_id` (any other confirmation id is refused by
+    name, the prompt shown again).
+
+    Raises ValueError when a client that shows forms passes a confirmation in `decisions`, and
+    InvalidDecision for an answer that is not one of the options.
+    """
+    given = [k for k in settled.given if is_confirmation(k)]
+    if can_elicit(ctx):
+        if given:
+            raise ValueError(
+                f"decisions carries the confirmation {_named(given)}, but "
+                "this client can show the question to the user; the confirmation must come from "
+                "that form, not from the arguments. Call again without it: the form asks the "
+                "user. Nothing was changed."
+            )
+        return Confirmation(prompt=prompt, answer=chosen(prompt, settled.from_form))
+    bound = prompt.model_copy(update={"decision_id": confirmation_id(ctx, prompt)})
+    answer = chosen(bound, settled.given)
+    if answer is not None or not given:
+        return Confirmation(prompt=bound, answer=answer)
+    return Confirmation(
+        prompt=bound,
+        answer=None,
+        refused=(
+            f"the decision id {_named(given)} is not this confirmation's: "
+            "a confirmation id is made for the prompt shown in this session and covers only "
+            "its parameters, so a constant, guessed or stale id, or one from another session "
+            "or for other parameters, is refused. The prompt is shown again: put its question "
+            "to the user and pass their answer under the decision_id it carries."
+        ),
+    )
+
+
+def confirm_next_step(tool: str, unchanged: str) -> str:
+    """What to do with a confirmation prompt: the user answers it, never the model."""
+    return (
+        "Put the prompt's question to the user as it is, with every parameter it lists, and "
+        "let them answer; never answer a confirmation yourself. Then call "
+        f"{tool} again with the same arguments plus decisions={{<the prompt's decision_id>: "
+        f"<their answer>}}. {unchanged}"
+    )
 
 
 class DecisionFlow:
@@ -210,7 +324,11 @@ class DecisionFlow:
         async def resolver(**kwargs: Any) -> Any:
             ctx: Context[Any, Any] = kwargs["ctx"]
             settled = _merge(kwargs["decisions"], [kwargs[e] for e in earlier])
-            if not asks or settled.stopped or settled.done or not can_elicit(ctx):
+            # A confirmation in the arguments is refused by the tool (`confirmation`): no form
+            # is shown only to be refused after.
+            confirmed_in_arguments = any(is_confirmation(k) for k in settled.given)
+            finished = settled.stopped or settled.done or confirmed_in_arguments
+            if not asks or finished or not can_elicit(ctx):
                 return settled
             prompts = await questions(ctx, {a: kwargs[a] for a in arguments}, settled.answers)
             if not prompts:

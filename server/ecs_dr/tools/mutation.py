@@ -14,9 +14,15 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
-from ecs_dr.tools.decisions import DecisionFlow, Settled, open_prompts
+from ecs_dr.tools.decisions import (
+    DecisionFlow,
+    Settled,
+    confirm_next_step,
+    confirmation,
+    open_prompts,
+)
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.results import Status
 from ecs_dr.workflows.operations import (
@@ -101,6 +107,15 @@ def _ask(tool: str, prompts: list[Any], found: dict[str, Any]) -> Mutation[Any]:
     )
 
 
+def _ask_confirmation(tool: str, prompt: ChoicePrompt, refused: str | None) -> Mutation[Any]:
+    return Mutation(
+        status="needs_decision",
+        decisions=[prompt],
+        error=refused,
+        next_step=confirm_next_step(tool, "Nothing has been created."),
+    )
+
+
 class MutatingTool(Generic[P, R]):
     """A creating tool's path through its workflow: `prepare_*` (with the answers so far),
     the decision flow that asks before the tool body runs, and `execute_*` as a journaled
@@ -167,17 +182,23 @@ class MutatingTool(Generic[P, R]):
                 next_step=f"The user chose to {settled.stopped} the form; nothing was created.",
             )
         with tool_errors(tool):
-            prepared = await self._prepared(ctx, arguments, settled.answers)
+            # The workflow sees the choices only: the confirmation is read where the user gave it.
+            prepared = await self._prepared(ctx, arguments, settled.choices)
             if isinstance(prepared, Cancelled):
                 return Mutation(status="cancelled", next_step=prepared.message)
             if isinstance(prepared, NeedsDecision):
-                return _ask(tool, open_prompts(prepared.prompts, settled.answers), prepared.context)
-            if not prepared.confirmed:
-                return _ask(tool, [prepared.confirm], {})
+                return _ask(tool, open_prompts(prepared.prompts, settled.choices), prepared.context)
+            confirmed = confirmation(ctx, prepared.confirm, settled)
+            if confirmed.answer == CANCEL:
+                return Mutation(
+                    status="cancelled", next_step="The user cancelled; nothing was created."
+                )
+            if confirmed.answer is None:
+                return _ask_confirmation(tool, confirmed.prompt, confirmed.refused)
             plan = prepared.plan
             journaled = {
                 **arguments,
-                "decisions": settled.answers,
+                "decisions": settled.choices | {prepared.confirm.decision_id: confirmed.answer},
                 PLAN_ARGUMENT: self._plan.dump_python(plan, mode="json"),
             }
             outcome = await services(ctx).operations.run(

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.tools.common import Ctx, OperationId, progress_of, services, tool_errors
 from ecs_dr.tools.results import Status, ToolResult
 from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord
@@ -29,10 +30,12 @@ _STATUS: dict[str, Status] = {
 class OperationOutcome(ToolResult):
     """Where an operation stands after following it for a while."""
 
-    result: dict[str, Any] | None = Field(
-        default=None, description="the finished operation's result, as its tool returns it"
+    result: dict[str, Any] | None = cloud_text_field(
+        "the finished operation's result, as its tool returns it", default=None
     )
-    progress: str | None = Field(default=None, description="the latest progress report")
+    progress: str | None = cloud_text_field(
+        "the latest progress report; may name a resource", default=None
+    )
 
 
 def outcome_result(outcome: Outcome, tool: str = "wait_operation") -> dict[str, Any]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
-from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.disks import LayoutRow
 from ecs_dr.domain.fleet import MAX_FLEET_SOURCES, FleetMemberRow
 from ecs_dr.domain.recovery import (
@@ -39,7 +39,14 @@ from ecs_dr.tools.common import (
     services,
     tool_errors,
 )
-from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
+from ecs_dr.tools.decisions import (
+    DecisionFlow,
+    DecisionsArg,
+    Settled,
+    confirm_next_step,
+    confirmation,
+    open_prompts,
+)
 from ecs_dr.tools.mutation import MutatingTool, step_tool
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.recovery import CreateResult
@@ -297,7 +304,8 @@ async def plan_recovery(
         plan=planned,
         next_step=(
             f"Show the steps to the user, then execute_recovery(plan_id={plan_id!r}); it asks "
-            "once to confirm the whole plan. Nothing has been created."
+            "the user once to confirm the whole plan (a form, or a prompt to put to them). "
+            "Nothing has been created."
         ),
     )
 
@@ -315,15 +323,14 @@ async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
     record = s.journal.get_plan(plan_id)
     if record.status != "planned":
         raise PlanAlreadyExecuted(already_executed(plan_id, record.operation_id))
-    if record.scenario == "full_instance":
-        full = InstanceRecoveryPlan.model_validate(record.plan)
-        await instance_recovery.check_current(s.gateway, plan_id, full)
-        return full
-    if record.scenario == "fleet":
-        fleet = FleetRecoveryPlan.model_validate(record.plan)
-        await fleet_recovery.check_current(s.gateway, plan_id, fleet)
-        return fleet
-    plan = DiskRecoveryPlan.model_validate(record.plan)
+    stored = _plan_model(plan_id, record.scenario, record.plan)
+    if isinstance(stored, InstanceRecoveryPlan):
+        await instance_recovery.check_current(s.gateway, plan_id, stored)
+        return stored
+    if isinstance(stored, FleetRecoveryPlan):
+        await fleet_recovery.check_current(s.gateway, plan_id, stored)
+        return stored
+    plan = stored
     await disk_recovery.check_current(s.gateway, plan_id, plan)
     return plan
 
@@ -370,9 +377,8 @@ class RecoveryExecuted(CreateResult):
         description="a fleet: each source's DR instance (its comparison is in result.members)",
     )
     result: InstanceRecoveryResult | FleetRecoveryResult | DiskRecoveryResult | None = None
-    step_result: dict[str, Any] | None = Field(
-        default=None,
-        description="a resumed step tool's result, shaped as that tool's result",
+    step_result: dict[str, Any] | None = cloud_text_field(
+        "a resumed step tool's result, shaped as that tool's result", default=None
     )
 
 
@@ -400,22 +406,21 @@ async def execute_recovery(
     with tool_errors("execute_recovery"):
         plan = await _stored(ctx, plan_id)
         prompt = _confirm_prompt(plan_id, plan)
-        answer = chosen(prompt, settled.answers)
-        if answer == CANCEL:
+        confirmed = confirmation(ctx, prompt, settled)
+        if confirmed.answer == CANCEL:
             return RecoveryExecuted(
                 status="cancelled",
                 plan_id=plan_id,
                 next_step=f"Cancelled; nothing was created. {plan_id} can still be executed.",
             )
-        if answer is None:
+        if confirmed.answer is None:
             return RecoveryExecuted(
                 status="needs_decision",
                 plan_id=plan_id,
-                decisions=[prompt],
-                next_step=(
-                    "Show the plan's steps to the user; if they agree, call execute_recovery "
-                    f"(plan_id={plan_id!r}, decisions={{'confirm_plan': 'proceed'}}). Nothing "
-                    "has been created."
+                decisions=[confirmed.prompt],
+                error=confirmed.refused,
+                next_step=confirm_next_step(
+                    "execute_recovery", "Show the plan's steps too. Nothing has been created."
                 ),
             )
         s.journal.claim_plan(plan_id)
@@ -423,7 +428,7 @@ async def execute_recovery(
         outcome = await s.operations.run(
             "execute_recovery",
             plan.region_id,
-            {"plan_id": plan_id, "decisions": settled.answers},
+            {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
             _work(ctx, plan),
             progress_of(ctx),
             on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
@@ -513,11 +518,24 @@ def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
             "get_operation shows what this one created."
         )
     stored = journal.get_plan(plan_id)
-    if stored.scenario == "full_instance":
-        return plan_id, InstanceRecoveryPlan.model_validate(stored.plan)
-    if stored.scenario == "fleet":
-        return plan_id, FleetRecoveryPlan.model_validate(stored.plan)
-    return plan_id, DiskRecoveryPlan.model_validate(stored.plan)
+    return plan_id, _plan_model(plan_id, stored.scenario, stored.plan)
+
+
+def _plan_model(plan_id: str, scenario: str, stored: Mapping[str, Any]) -> AnyPlan:
+    """The journal's plan as its model. Raises ValueError for a plan an earlier version of the
+    server stored without what this one binds it to (the source's facts it re-checks)."""
+    models: dict[str, type[AnyPlan]] = {
+        "full_instance": InstanceRecoveryPlan,
+        "fleet": FleetRecoveryPlan,
+    }
+    try:
+        return models.get(scenario, DiskRecoveryPlan).model_validate(stored)
+    except ValidationError:
+        raise ValueError(
+            f"{plan_id} was stored by an earlier version of this server and lacks what this "
+            "one checks before it acts; plan again (plan_recovery). What an operation of it "
+            "created is in its journal (get_operation, cleanup_recovery)."
+        ) from None
 
 
 async def resume_recovery(

@@ -53,8 +53,8 @@ _NAME_DESCRIPTION = "Name for the new resource; a default if omitted"
 
 
 class CreateResult(ToolResult):
-    found: dict[str, Any] = Field(
-        default_factory=dict, description="what the checks found, when decisions are open"
+    found: dict[str, Any] = cloud_text_field(
+        "what the checks found, when decisions are open", default_factory=dict
     )
 
 

@@ -130,7 +130,7 @@ async def _describe(
     if kind == "image":
         image = await _gone_or(ecs.describe_image(gw, region_id, rid))
         if image is None:
-            return gone
+            return await _unlisted_image(gw, region_id, found)
         return found.model_copy(update={"status": image.status}), None
     if kind == "disk":
         disk = await _gone_or(ecs.describe_disk(gw, region_id, rid))
@@ -151,6 +151,19 @@ async def _describe(
         return found.model_copy(update={"status": snapshot.status}), None
     # A VSwitch is never deleted here; its row only needs its tag.
     return found, None
+
+
+async def _unlisted_image(
+    gw: EcsGateway, region_id: str, found: Found
+) -> tuple[Found, dict[str, str] | None]:
+    """An image DescribeImages does not show: gone, or in a status this server does not know
+    (DescribeImages shows only the statuses it is asked for, and it is asked for every one
+    ECS documents). ECS lists the tags of an image that exists, so an image with tags is
+    reported in an unknown status (empty) rather than gone, and is left in place."""
+    tags = await ecs.resource_tags(gw, region_id, TAG_RESOURCE_TYPE["image"], [found.resource_id])
+    if not tags.get(found.resource_id):
+        return found.model_copy(update={"exists": False}), None
+    return found, tags[found.resource_id]
 
 
 async def _source_disks(gw: EcsGateway, region_id: str, ids: Iterable[str]) -> set[str]:

@@ -248,11 +248,30 @@ def _findings(source: Instance, target: Instance, pre: Preflight) -> list[str]:
 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: DiskRecoveryPlan) -> None:
-    """Raises ValueError when the source or target changed since the plan was made (and
-    NotFound when either is gone)."""
+    """Raises PlanStale (a ValueError) when the source or target changed since the plan was
+    made (and NotFound when either is gone)."""
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
     recovery.check_unchanged(plan_id, plan.fingerprint, recovery.fingerprint(source, target))
+
+
+async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: StepRecorder) -> None:
+    """The rules bind the source as it is when the change is made: before the operation's
+    creates, and on resume, read the source and target again and raise PlanStale naming each
+    change. The disks the operation attached itself are no change; once every attach is
+    journaled nothing is left to make."""
+    names = [f"attach_{c.key}" for c in plan.copies]
+    if all(step.recorded(name) is not None for name in names):
+        return
+    own = {d for c in plan.copies if (d := step.recorded(f"create_disk_{c.key}")) is not None}
+    source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
+    target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
+    recovery.check_unchanged_during(
+        step.operation_id,
+        plan.fingerprint,
+        recovery.fingerprint(source, target, own),
+        "nothing more is created",
+    )
 
 
 async def _together(calls: Sequence[Awaitable[T]]) -> list[T]:
@@ -280,6 +299,7 @@ async def execute_disk_recovery(
     tags = operation_tags(step, plan.source_instance_id)
     copies = plan.copies
     k = len(copies)
+    await _require_as_planned(gw, plan, step)
 
     def take_snapshot(c: DiskCopy) -> Callable[[str], Awaitable[str]]:
         return lambda token: ecs.create_snapshot(

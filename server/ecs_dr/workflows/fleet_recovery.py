@@ -24,6 +24,7 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, PROCEED, ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.fleet import (
+    SOURCE_CHANGED,
     FleetMemberRow,
     fleet_markdown,
     fleet_prompts,
@@ -32,7 +33,7 @@ from ecs_dr.domain.fleet import (
     member_answers,
 )
 from ecs_dr.domain.quotas import QuotaNeeds
-from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
+from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStale, PlanStep
 from ecs_dr.workflows import instance_recovery
 from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
@@ -368,7 +369,8 @@ async def execute_fleet_recovery(
         except Exception as exc:  # one source failing must not stop the others
             error = describe_error(exc)
             log.warning("fleet_member_failed", source_instance_id=source, error=error)
-            rows[source] = FleetMemberRow(source_instance_id=source, status="failed", error=error)
+            status = SOURCE_CHANGED if isinstance(exc, PlanStale) else "failed"
+            rows[source] = FleetMemberRow(source_instance_id=source, status=status, error=error)
             return
         results[source] = result
         rows[source] = FleetMemberRow(

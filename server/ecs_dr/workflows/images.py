@@ -12,6 +12,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
+from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 from ecs_dr.domain.models import ImageDiskMapping, Instance, Snapshot
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import (
@@ -60,7 +61,9 @@ class ImageResult(BaseModel):
     region_id: str
     instance_id: str
     image_id: str
-    image_name: str
+    image_name: str = cloud_text_field(
+        "the image's name as DescribeImages gives it", max_chars=MAX_CLOUD_VALUE_CHARS
+    )
     status: str
     mappings: list[ImageDiskMapping]
 

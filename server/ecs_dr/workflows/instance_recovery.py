@@ -2,7 +2,8 @@
 A tools ask (per-disk snapshots, the target zone's VSwitch, stock and disk categories),
 `check_current` refuses a plan the source has moved away from, and
 `execute_instance_recovery` runs it as one operation: snapshots -> image -> (VSwitch) ->
-instance, through the same step logic as the step tools (journal steps, ClientTokens, tags).
+instance, through the same step logic as the step tools (journal steps, ClientTokens, tags),
+reading the source again before its first create (and on resume) and before the DR instance.
 """
 
 from __future__ import annotations
@@ -443,7 +444,8 @@ def confirm_instance_plan_prompt(plan_id: str, plan: InstanceRecoveryPlan) -> Ch
 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan) -> None:
-    """Raises ValueError when the source changed since the plan was made, or a name or
+    """Raises PlanStale (a ValueError) when the source changed since the plan was made, or a
+    ValueError when a name or
     block the plan takes was taken since (NotFound when the source is gone)."""
     region = plan.region_id
     source = await ecs.describe_instance(gw, region, plan.source_instance_id)
@@ -473,6 +475,24 @@ async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> No
             )
 
 
+async def require_source_as_planned(
+    gw: EcsGateway, plan: InstanceRecoveryPlan, step: StepRecorder, held_back: str
+) -> None:
+    """The rules bind the source as it is when the change is made: read it again and raise
+    PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
+    derived from changed. Once RunInstances is journaled nothing rule-bound is left to make,
+    so a resumed operation that only waits for its instance is not stopped."""
+    if step.recorded("run_instances") is not None:
+        return
+    source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
+    instance_recovery.check_source_unchanged_during(
+        step.operation_id,
+        plan.fingerprint,
+        instance_recovery.instance_fingerprint(source),
+        held_back,
+    )
+
+
 def _scaled(report: Progress, start: float, end: float) -> ProgressFn:
     """A step's own 0-100 progress placed on [start, end] of the operation's scale."""
 
@@ -491,9 +511,13 @@ async def execute_instance_recovery(
     timing: ecs.Timing = ecs.REAL_TIME,
 ) -> InstanceRecoveryResult:
     """Snapshots until zone-redundant, the image until Available, the VSwitch when planned,
-    the instance until Running; then the source-vs-DR comparison."""
+    the instance until Running; then the source-vs-DR comparison.
+
+    Raises PlanStale, creating nothing more, when the source changed since planning (read at
+    the start, so on resume too, and again before the DR instance)."""
     step = step.with_tags(plan.drill_tags)
     report = Progress(progress)
+    await require_source_as_planned(gw, plan, step, "nothing more is created")
     est = plan.estimate
     total = est.total_s or 1.0
     snapshots_end = 100 * est.snapshots_s / total
@@ -525,6 +549,10 @@ async def execute_instance_recovery(
     image: ImageResult = await execute_full_image(
         gw, image_plan, step, _scaled(report, snapshots_end, image_end), timing=timing
     )
+    held_back = "RunInstances is not sent"
+    if plan.instance.create_vswitch is not None:
+        held_back = "CreateVSwitch and RunInstances are not sent"
+    await require_source_as_planned(gw, plan, step, held_back)
     instance_plan = plan.instance.model_copy(
         update={
             "image_id": image.image_id,

@@ -9,11 +9,18 @@ credential-shaped keys are redacted before they are written.
 
 Each call opens its own short-lived connection, so a Journal is safe to share between
 threads, and several server processes can share one file.
+
+A write that SQLite refuses for a moment (a full or read-only disk, an I/O error) is tried
+again for a few seconds before it fails: each write is one transaction, so trying it again
+never records half of it. The state directory and the journal are the server user's alone
+(0700, 0600; SQLite gives the -wal and -shm files the journal's own mode): plans and resource
+ids are nobody else's business.
 """
 
 from __future__ import annotations
 
 import builtins
+import errno
 import functools
 import json
 import os
@@ -21,16 +28,20 @@ import re
 import secrets
 import socket
 import sqlite3
+import stat
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import stamina
+import structlog
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
+
+from ecs_dr.domain.cloud_text import cloud_text_field
 
 ENV_STATE_DIR = "ECS_DR_STATE_DIR"
 APP_DIR = "ecs-dr-mcp"
@@ -43,6 +54,16 @@ REDACTED = "[redacted]"
 # process that dies (SIGKILL, power cut) stops renewing, and its lease simply expires.
 DEFAULT_LEASE_S = 30.0
 DEFAULT_RENEW_EVERY_S = 10.0
+# A write SQLite refuses (disk full or read-only for a moment, an I/O error) is tried again,
+# backing off from WRITE_WAIT_INITIAL_S to WRITE_WAIT_MAX_S, for WRITE_RETRY_TIMEOUT_S at most.
+WRITE_ATTEMPTS = 8
+WRITE_RETRY_TIMEOUT_S = 5.0
+WRITE_WAIT_INITIAL_S = 0.05
+WRITE_WAIT_MAX_S = 1.0
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+# SQLite's files beside the journal, which hold its pages too.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 _CREDENTIAL_KEY = re.compile(
     r"(?i)(secret|password|passphrase|access_?key|security_?token|authorization|signature"
     r"|private_?key)"
@@ -162,8 +183,39 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+log = structlog.get_logger("ecs_dr.workflows.journal")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _retried_write(write: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Every write method: one transaction, so trying it again after SQLite refused it (and
+    rolled it back) records it once. A lock held past the busy timeout already waited long
+    enough and is not tried again (the timeout is spent). A retry block, not stamina's
+    decorator: that one logs the call's arguments, and these hold plans and parameters."""
+
+    @functools.wraps(write)
+    def retried(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        for attempt in stamina.retry_context(
+            on=sqlite3.OperationalError,
+            attempts=WRITE_ATTEMPTS,
+            timeout=WRITE_RETRY_TIMEOUT_S,
+            wait_initial=WRITE_WAIT_INITIAL_S,
+            wait_max=WRITE_WAIT_MAX_S,
+            wait_jitter=WRITE_WAIT_INITIAL_S,
+        ):
+            with attempt:
+                if attempt.num > 1:
+                    log.warning("journal_write_retried", write=write.__name__, attempt=attempt.num)
+                return write(*args, **kwargs)
+        raise AssertionError("a retry block ends by returning or raising")  # pragma: no cover
+
+    return retried
+
+
 class JournalError(RuntimeError):
-    """The journal file cannot be used (a newer schema, or the file is not a journal)."""
+    """The journal cannot be used: its directory cannot hold it, it is damaged or no SQLite
+    file, or its schema is newer than this code. The message names the path and what to do."""
 
 
 class UnknownOperation(KeyError):
@@ -256,7 +308,9 @@ class StepRecord(BaseModel):
     step: str
     action: str
     client_token: str
-    parameters: dict[str, Any]
+    parameters: dict[str, Any] = cloud_text_field(
+        "the create call's parameters; names derive from the cloud's"
+    )
     resource_id: str | None
     status: StepStatus
     started_at: datetime
@@ -278,13 +332,17 @@ class OperationRecord(BaseModel):
     kind: str
     status: OperationStatus
     region_id: str | None
-    arguments: dict[str, Any]
+    arguments: dict[str, Any] = cloud_text_field(
+        "the tool's arguments; a name may copy the cloud's"
+    )
     created_at: datetime
     updated_at: datetime
     steps: list[StepRecord]
-    result: dict[str, Any] | None
-    error: str | None
-    cleanup: dict[str, Any] | None = None
+    result: dict[str, Any] | None = cloud_text_field("the tool's result, names and tables included")
+    error: str | None = cloud_text_field("why it failed; may quote ECS's message")
+    cleanup: dict[str, Any] | None = cloud_text_field(
+        "the cleanup's rows and reasons", default=None
+    )
     lease: Lease | None = Field(
         default=None,
         description="the process running (or cleaning up) the operation and until when its "
@@ -328,29 +386,110 @@ def _use_wal(conn: sqlite3.Connection) -> None:
     to it needs a lock SQLite does not wait for, so two servers opening one new journal at
     once retry rather than fail with "database is locked"."""
     for attempt in stamina.retry_context(
-        on=sqlite3.OperationalError, attempts=None, timeout=BUSY_TIMEOUT_MS / 1000
+        on=_is_locked, attempts=None, timeout=BUSY_TIMEOUT_MS / 1000
     ):
         with attempt:
             conn.execute("PRAGMA journal_mode=WAL")
+
+
+def _is_locked(exc: Exception) -> bool:
+    """SQLite's "database is locked": another connection holds the lock SQLite does not wait
+    for. Any other failure (a read-only or full disk) would only fail again."""
+    return isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode & 0xFF in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
+
+
+def _make_private(path: Path) -> None:
+    """Create the journal's directory 0700 and the journal 0600 before SQLite opens it (SQLite
+    gives the -wal and -shm files the journal's mode); tighten ones made wider before."""
+    directory = path.parent
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a directory", str(directory))
+    directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    _tighten(directory, PRIVATE_DIR_MODE, "state_dir_permissions_tightened")
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE))
+    _tighten(path, PRIVATE_FILE_MODE, "journal_permissions_tightened")
+    for suffix in SQLITE_SIDE_FILES:
+        # Another server closing the journal last removes its -wal and -shm files.
+        with suppress(FileNotFoundError):
+            _tighten(Path(f"{path}{suffix}"), PRIVATE_FILE_MODE, "journal_permissions_tightened")
+
+
+def _tighten(path: Path, mode: int, event: str) -> None:
+    """Take group and other access away from `path`, and log that it had them."""
+    was = stat.S_IMODE(path.stat().st_mode)
+    if was & 0o077:
+        path.chmod(mode)
+        log.warning(event, path=str(path), mode_was=f"{was:04o}", mode_now=f"{mode:04o}")
+
+
+def _check_intact(conn: sqlite3.Connection, path: Path) -> None:
+    """SQLite's quick check of every page: a truncated or damaged file is found at start, not
+    halfway through an operation. Raises sqlite3.DatabaseError or JournalError."""
+    found = [str(row[0]) for row in conn.execute("PRAGMA quick_check(3)").fetchall()]
+    if found != ["ok"]:
+        raise JournalError(_damaged(path, "; ".join(found)))
+
+
+def _damaged(path: Path, why: str) -> str:
+    return (
+        f"the journal {path} is damaged or not an ecs-dr-mcp journal ({why}). It was left as "
+        "it is: it may be the only record of the resources earlier operations created. Move "
+        f"it aside and keep it (mv {path} {path}.damaged-$(date -u +%Y%m%dT%H%M%SZ), and its "
+        "-wal file with it if there is one), then start again for a new journal; or set "
+        f"{ENV_STATE_DIR} to another directory"
+    )
+
+
+def _os_error(exc: OSError) -> str:
+    """The error's own words and the path it names, without Python's errno prefix."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
 
 
 class Journal:
     """The operations and steps recorded in one SQLite file (created on first use)."""
 
     def __init__(self, path: Path, clock: Callable[[], datetime] | None = None) -> None:
-        """`clock` gives the time every timestamp and lease is read from (tests move it)."""
+        """Open the journal at `path`, creating it (and its directory) owner-only.
+
+        A journal that is damaged, truncated or no SQLite file at all is refused, never
+        replaced: it may be the only record of the resources earlier operations created and
+        of the ClientTokens that keep their retries from creating twice, so whether to keep
+        it aside and begin anew is the operator's call (the message says how), not the
+        server's. `clock` gives the time every timestamp and lease is read from (tests move it).
+
+        Raises JournalError naming the path, what is wrong and what to do.
+        """
         self.path = path
         self._clock = clock or (lambda: datetime.now(UTC))
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with closing(self._connect()) as conn:
-            _use_wal(conn)
-            # A migration may rebuild a table that steps refer to (SQLite's documented way to
-            # change a table); the rows are checked before it commits.
-            conn.execute("PRAGMA foreign_keys=OFF")
-            with _immediate(conn):
-                _migrate(conn, path)
-                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
-                    raise JournalError(f"the journal {path} has steps without their operation")
+        try:
+            _make_private(path)
+        except OSError as exc:
+            raise JournalError(
+                f"the state directory {path.parent} cannot hold the journal ({_os_error(exc)}); "
+                f"set {ENV_STATE_DIR} to a directory this user can create and write"
+            ) from None
+        try:
+            with closing(self._connect()) as conn:
+                _check_intact(conn, path)
+                _use_wal(conn)
+                # A migration may rebuild a table that steps refer to (SQLite's documented way
+                # to change a table); the rows are checked before it commits.
+                conn.execute("PRAGMA foreign_keys=OFF")
+                with _immediate(conn):
+                    _migrate(conn, path)
+                    if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                        raise JournalError(_damaged(path, "steps without their operation"))
+        except sqlite3.OperationalError as exc:
+            raise JournalError(
+                f"the journal {path} cannot be opened for writing ({exc}); free the disk or "
+                f"make it writable, or set {ENV_STATE_DIR} to another directory"
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(_damaged(path, str(exc))) from None
 
     def now(self) -> datetime:
         """The journal's time (UTC): timestamps and lease expiries are read from it."""
@@ -359,6 +498,7 @@ class Journal:
     def _stamp(self, delay_s: float = 0.0) -> str:
         return _iso(self.now() + timedelta(seconds=delay_s))
 
+    @_retried_write
     def create_operation(
         self,
         kind: str,
@@ -389,6 +529,7 @@ class Journal:
             return None
         return lease
 
+    @_retried_write
     def take_over(self, operation_id: str, owner: LeaseOwner, lease_s: float) -> OperationRecord:
         """Lease an interrupted (running, nobody's live lease) or failed operation to `owner`
         and set it running again (its error cleared); returns it as it was before.
@@ -437,16 +578,22 @@ class Journal:
                 raise OperationNotResumable(f"operation {operation_id} was taken over meanwhile")
         return before
 
-    def renew_leases(self, owner: LeaseOwner, lease_s: float) -> set[str]:
-        """Extend every lease `owner` holds to lease_s from now; returns those operations."""
+    def renew_leases(
+        self, owner: LeaseOwner, lease_s: float, given_up: Iterable[str] = ()
+    ) -> set[str]:
+        """Extend every lease `owner` holds, except those of `given_up` (operations it no
+        longer runs), to lease_s from now; returns the operations renewed. Not tried again
+        when it fails: the next heartbeat is its retry."""
         with self._write() as conn:
             rows = conn.execute(
                 "UPDATE operations SET lease_expires_at = ? WHERE lease_owner = ?"
+                " AND operation_id NOT IN (SELECT value FROM json_each(?))"
                 " RETURNING operation_id",
-                (self._stamp(lease_s), owner.owner_id),
+                (self._stamp(lease_s), owner.owner_id, json.dumps(sorted(given_up))),
             ).fetchall()
         return {str(row["operation_id"]) for row in rows}
 
+    @_retried_write
     def release_leases(self, owner: LeaseOwner) -> set[str]:
         """Give up every lease `owner` holds (the process is stopping: nobody runs them now)."""
         with self._write() as conn:
@@ -490,6 +637,7 @@ class Journal:
                 "one stopped renewing its lease"
             )
 
+    @_retried_write
     def record_intent(
         self,
         operation_id: str,
@@ -530,6 +678,7 @@ class Journal:
             )
             _touch(conn, operation_id, self._stamp())
 
+    @_retried_write
     def record_created(self, operation_id: str, step: str, resource_id: str) -> None:
         """Record the id ECS returned for a step; the same id again is a no-op.
 
@@ -560,6 +709,7 @@ class Journal:
             )
             _touch(conn, operation_id, self._stamp())
 
+    @_retried_write
     def record_failure(self, operation_id: str, step: str, status: str) -> None:
         """Mark a created step's resource as ended in the terminal failure `status`: it will
         never become ready, and the step is made again as a new attempt.
@@ -579,6 +729,7 @@ class Journal:
                 )
             _touch(conn, operation_id, self._stamp())
 
+    @_retried_write
     def finish(
         self,
         operation_id: str,
@@ -649,6 +800,7 @@ class Journal:
             )
         return None
 
+    @_retried_write
     def claim_cleanup(
         self,
         operation_id: str,
@@ -728,6 +880,7 @@ class Journal:
             ),
         )
 
+    @_retried_write
     def cleanup_started(self, operation_id: str, cleanup_operation_id: str) -> None:
         """Record which operation runs the cleanup of `operation_id`."""
         with self._write() as conn:
@@ -743,6 +896,7 @@ class Journal:
                 (_dump(marker), self._stamp(), operation_id),
             )
 
+    @_retried_write
     def finish_cleanup(
         self, operation_id: str, cleanup: Mapping[str, Any], owner: LeaseOwner | None = None
     ) -> None:
@@ -771,6 +925,7 @@ class Journal:
                 (_dump(record), self._stamp(), operation_id),
             )
 
+    @_retried_write
     def release_cleanup(
         self, operation_id: str, previous_status: str, owner: LeaseOwner | None = None
     ) -> None:
@@ -790,6 +945,7 @@ class Journal:
                 (previous_status, self._stamp(), operation_id),
             )
 
+    @_retried_write
     def save_plan(
         self, scenario: str, region_id: str | None, plan: Mapping[str, Any], fingerprint: str
     ) -> str:
@@ -822,6 +978,7 @@ class Journal:
             updated_at=row["updated_at"],
         )
 
+    @_retried_write
     def claim_plan(self, plan_id: str) -> None:
         """Mark a plan executed, once: of two concurrent claims exactly one succeeds.
 
@@ -840,6 +997,7 @@ class Journal:
                 (self._stamp(), plan_id),
             )
 
+    @_retried_write
     def plan_operation(self, plan_id: str, operation_id: str) -> None:
         """Record which operation executes the plan."""
         with self._write() as conn:

@@ -5,7 +5,11 @@ MCP clients commonly time a call out after about a minute while an image can tak
 the server, and follows it for at most `max_call_wait_s`: the caller gets the result, the
 failure, or `in_progress` with the operation id, and `wait` follows it again later. Progress
 goes to whichever callers are following at the time; the work itself never waits for a
-client. The outcome is kept until the journal has it, so nothing a task ends with is lost.
+client. The outcome is kept until the journal has it, so nothing a task ends with is lost:
+when the journal cannot take it (a full or read-only disk, after the journal's own retries),
+the caller is told where and why, this process stops renewing the operation's lease (so
+another process may resume it once the lease expires), and each heartbeat whose renewal
+shows the journal writable again writes the outcome late.
 
 Several ecs-dr-mcp processes may share one journal, so an operation is leased to the process
 running it (`LeaseOwner`: uuid4, pid, host): `run` takes the lease when it records the
@@ -25,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,6 +230,8 @@ class _Task:
     version: int = 0
     scope: anyio.CancelScope | None = None
     lost: bool = False
+    kind: str = ""
+    arguments: Mapping[str, Any] = field(default_factory=dict)
 
     async def report(self, progress: float, total: float | None, message: str) -> None:
         """The work's ProgressFn: keeps the latest report and wakes the followers."""
@@ -273,6 +280,8 @@ class Operations:
         self.owner = owner or LeaseOwner.of_this_process()
         """This process, as the leases it takes name it."""
         self._tasks: dict[str, _Task] = {}
+        self._unrecorded: dict[str, Outcome] = {}
+        """Outcomes the journal could not take yet, by operation: their leases are given up."""
         self._group: TaskGroup | None = None
 
     async def __aenter__(self) -> Self:
@@ -300,6 +309,7 @@ class Operations:
         try:
             return await group.__aexit__(exc_type, exc, tb)
         finally:
+            self._record_late()
             # Nobody runs them now: another process may resume them at once.
             try:
                 released = self.journal.release_leases(self.owner)
@@ -340,7 +350,7 @@ class Operations:
         )
         if on_start is not None:
             on_start(operation_id)
-        task = _Task(operation_id)
+        task = _Task(operation_id, kind=kind, arguments=dict(arguments))
         self._tasks[operation_id] = task
         log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
         self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
@@ -373,8 +383,17 @@ class Operations:
                 f"operation {operation_id} is still running in this server; follow it with "
                 f"wait_operation(operation_id={operation_id!r})."
             )
+        if operation_id in self._unrecorded:
+            # Its outcome first: a completed one is then not run again.
+            self._record_late(operation_id)
+        if operation_id in self._unrecorded:
+            raise OperationNotResumable(
+                f"operation {operation_id} ended, but the journal at {self.journal.path} "
+                "still takes no writes (the server log says why): call resume_recovery again "
+                "once the disk is writable. Nothing was changed."
+            )
         before = self.journal.take_over(operation_id, self.owner, self.lease_s)
-        task = _Task(operation_id)
+        task = _Task(operation_id, kind=before.kind, arguments=before.arguments)
         self._tasks[operation_id] = task
         log.info(
             "operation_resumed",
@@ -421,11 +440,14 @@ class Operations:
             self._renew()
 
     def _renew(self) -> None:
+        """Renew the leases of the operations this process still runs; once that write goes
+        through, the journal is writable again and takes the outcomes it could not before."""
         try:
-            held = self.journal.renew_leases(self.owner, self.lease_s)
+            held = self.journal.renew_leases(self.owner, self.lease_s, given_up=self._unrecorded)
         except Exception as exc:  # a busy or full disk: try again at the next beat
             log.error("leases_not_renewed", error=describe_error(exc))
             return
+        self._record_late()
         for operation_id, task in list(self._tasks.items()):
             if not task.done.is_set() and operation_id not in held:
                 # Its lease expired before this beat and another process took it over.
@@ -451,33 +473,34 @@ class Operations:
                 outcome = _taken_over(task.operation_id)
                 self._tasks.pop(task.operation_id, None)
             elif outcome is not None:
-                self._record(outcome)
+                outcome = self._record(task, outcome)
         finally:
             task.end(outcome)
 
-    def _record(self, outcome: Outcome) -> None:
-        """Journal the outcome; if the journal cannot take it, keep it in memory instead."""
+    def _record(self, task: _Task, outcome: Outcome) -> Outcome:
+        """Journal the outcome; returns what the callers are told. If the journal cannot take
+        it, the outcome waits in memory for a heartbeat that finds the journal writable, the
+        lease is no longer renewed, and the callers learn where the journal failed."""
         operation_id = outcome.operation_id
         try:
-            if outcome.status == "completed":
-                self.journal.finish(
-                    operation_id, "completed", result=outcome.result, owner=self.owner
-                )
-            else:
-                self.journal.finish(operation_id, "failed", error=outcome.error, owner=self.owner)
+            self._finish(outcome)
         except LeaseLost as exc:
             # Another process runs it now: the journal answers for it, not this outcome.
             log.warning("operation_lease_lost", operation_id=operation_id, error=str(exc))
             self._tasks.pop(operation_id, None)
-            return
+            return outcome
         except Exception as exc:  # a full disk must not take the server's task group down
+            error = describe_error(exc)
             log.error(
                 "operation_outcome_not_journaled",
                 operation_id=operation_id,
                 status=outcome.status,
-                error=describe_error(exc),
+                journal=str(self.journal.path),
+                error=error,
+                lease="no longer renewed",
             )
-            return
+            self._unrecorded[operation_id] = outcome
+            return _not_journaled(outcome, task, self.journal.path, error, self.lease_s)
         log.info(
             "operation_finished",
             operation_id=operation_id,
@@ -486,6 +509,51 @@ class Operations:
         )
         # The journal now answers `wait` for it.
         self._tasks.pop(operation_id, None)
+        return outcome
+
+    def _finish(self, outcome: Outcome) -> None:
+        if outcome.status == "completed":
+            self.journal.finish(
+                outcome.operation_id, "completed", result=outcome.result, owner=self.owner
+            )
+        else:
+            self.journal.finish(
+                outcome.operation_id, "failed", error=outcome.error, owner=self.owner
+            )
+
+    def _record_late(self, *operation_ids: str) -> None:
+        """Write the outcomes the journal could not take before (those of `operation_ids`, or
+        all); one it still refuses stays for the next try. The journal answers for each
+        written (or taken over meanwhile by another process) from then on."""
+        for operation_id in operation_ids or tuple(self._unrecorded):
+            outcome = self._unrecorded.get(operation_id)
+            if outcome is None:
+                continue
+            try:
+                self._finish(outcome)
+            except sqlite3.Error as exc:
+                log.warning(
+                    "operation_outcome_still_not_journaled",
+                    operation_id=operation_id,
+                    journal=str(self.journal.path),
+                    error=describe_error(exc),
+                )
+                continue
+            except Exception as exc:  # another process took it over, or ended it
+                log.warning(
+                    "operation_outcome_superseded",
+                    operation_id=operation_id,
+                    error=describe_error(exc),
+                )
+            else:
+                log.info(
+                    "operation_outcome_journaled_late",
+                    operation_id=operation_id,
+                    status=outcome.status,
+                    error=outcome.error,
+                )
+            del self._unrecorded[operation_id]
+            self._tasks.pop(operation_id, None)
 
 
 async def _follow(task: _Task, max_wait_s: float, progress: ProgressFn | None) -> Outcome:
@@ -563,6 +631,34 @@ def _taken_over(operation_id: str) -> Outcome:
             f"get_operation(operation_id={operation_id!r}) shows where it stands."
         ),
     )
+
+
+def _not_journaled(
+    outcome: Outcome, task: _Task, path: Path, error: str, lease_s: float
+) -> Outcome:
+    """What the callers of an operation are told when the journal could not take its end."""
+    operation_id = outcome.operation_id
+    ended = "completed" if outcome.status == "completed" else f"failed ({outcome.error})"
+    call = _continue_call(operation_id, task.kind, task.arguments)
+    return Outcome(
+        status="failed",
+        operation_id=operation_id,
+        error=(
+            f"operation {operation_id} {ended}, but the outcome could not be written to the "
+            f"journal at {path}: {error}; call {call} once the disk is writable (every step "
+            "recorded so far is reused, none is sent again). This server stopped renewing the "
+            f"operation's lease (another server may resume it within {lease_s:g} s) and writes "
+            "the outcome itself as soon as the journal takes writes again; get_operation "
+            "shows every recorded step."
+        ),
+    )
+
+
+def _continue_call(operation_id: str, kind: str, arguments: Mapping[str, Any]) -> str:
+    """The call that continues an operation that did not finish in the journal."""
+    if kind == "cleanup_recovery" and isinstance(cleaned := arguments.get("operation_id"), str):
+        return f"cleanup_recovery(operation_id={cleaned!r})"
+    return f"resume_recovery(operation_id={operation_id!r})"
 
 
 def _from_record(record: OperationRecord, holder: Lease | None = None) -> Outcome:

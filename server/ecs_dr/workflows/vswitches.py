@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 from ecs_dr.domain.models import VSwitch
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import (
@@ -58,7 +59,9 @@ class VSwitchResult(BaseModel):
     vpc_id: str
     zone_id: str
     cidr_block: str
-    name: str
+    name: str = cloud_text_field(
+        "the VSwitch's name as the VPC API gives it", max_chars=MAX_CLOUD_VALUE_CHARS
+    )
     status: str
 
 

@@ -1,6 +1,6 @@
 """Disks: finding them (and their instances) across regions, and the rules CreateDisk,
-AttachDisk and DeleteDisk enforce (ECS-FACTS: CreateDisk, AttachDisk; codes and statuses from
-those actions' API reference pages).
+AttachDisk, DeleteDisk and ResizeDisk (an operator's change of a source disk) enforce
+(ECS-FACTS: CreateDisk, AttachDisk; codes and statuses from those actions' API reference pages).
 
 Several disk actions (AttachDisk, DeleteDisk, CreateSnapshot) carry no RegionId in the SDK's
 request, so ECS resolves the resource by id; so do we.
@@ -20,16 +20,22 @@ from ecs_dr.sandbox.errors import (
     InvalidDeviceMalformed,
     InvalidDiskCategoryNotSupported,
     InvalidDiskIdNotFound,
+    InvalidDiskSizeTooSmall,
     InvalidInstanceIdNotFound,
     InvalidInstanceTypeNotSupportDiskCategory,
     InvalidParameter,
+    InvalidParameterNewSize,
     InvalidZoneIdNotFound,
+    OperationDenied,
     ResourcesNotInSameZone,
 )
 from ecs_dr.sandbox.models import durations, quotas
 from ecs_dr.sandbox.models.disk_rules import (
+    CATEGORY_SIZE_RANGES,
     DATA_DEVICE,
     ESSD_ENTRY_FAMILIES,
+    PL_SIZE_RANGES,
+    SYSTEM_DISK_MAX_GIB,
     check_size,
     resolve_performance_level,
 )
@@ -271,3 +277,50 @@ def delete_disk(backend: Backend, region: Region, disk: Disk) -> None:
         )
     del region.disks[disk.disk_id]
     drop_tags(region, "disk", disk.disk_id)
+
+
+# --- ResizeDisk ----------------------------------------------------------------------------
+RESIZE_TYPES = ("offline", "online")
+
+
+def _largest(disk: Disk) -> int:
+    """The most GiB the disk's category (and PL) holds; a system disk at most 2048."""
+    if disk.category == "cloud_essd" and disk.performance_level is not None:
+        _, high = PL_SIZE_RANGES[disk.performance_level]
+    else:
+        _, high = CATEGORY_SIZE_RANGES.get(disk.category, (1, 65536))
+    return min(high, SYSTEM_DISK_MAX_GIB) if disk.type == "system" else high
+
+
+def resize_disk(
+    backend: Backend, region: Region, disk: Disk, new_size: int, *, snapshot_in_progress: bool
+) -> None:
+    """ResizeDisk: larger only, within what the category holds; the disk Available, or In_use
+    on a Running or Stopped instance, with no snapshot of it in progress.
+
+    Raises (ResizeDisk's page) OperationDenied (403) for the disk's or its instance's status
+    or a snapshot in progress, InvalidDiskSize.TooSmall (403) for a NewSize not larger than
+    the disk, InvalidParameter (403) for one beyond its category.
+    """
+    now = backend.now()
+    status = disk.lifecycle.status(now)
+    instance = region.instances.get(disk.instance_id or "")
+    operable = status == "Available" or (
+        status == "In_use"
+        and (instance is None or instance.lifecycle.status(now) in OPERABLE_INSTANCE_STATUSES)
+    )
+    if not operable or snapshot_in_progress:
+        raise OperationDenied(
+            "The status of the disk or the instance that this disk is attaching with does not "
+            "support the operation."
+        )
+    if new_size <= disk.size:
+        raise InvalidDiskSizeTooSmall(
+            f"NewSize {new_size} GiB is not larger than the disk's {disk.size} GiB."
+        )
+    if new_size > _largest(disk):
+        raise InvalidParameterNewSize(
+            f'The specified parameter "NewSize" is not valid: a {disk.category} {disk.type} '
+            f"disk holds at most {_largest(disk)} GiB."
+        )
+    disk.size = new_size

@@ -1,4 +1,5 @@
-"""Instances: RunInstances' checks and launch, DescribeInstances' filters, DeleteInstance.
+"""Instances: RunInstances' checks and launch, DescribeInstances' filters, DeleteInstance, and
+ModifyInstanceNetworkSpec (an operator's change of a source's public bandwidth).
 
 A launch is planned first (every rule checked, nothing changed) and only then carried out, so a
 refused request, or a DryRun, leaves the world as it was.
@@ -23,6 +24,7 @@ from ecs_dr.sandbox.errors import (
     InvalidInstanceIdNotFound,
     InvalidInstanceTypeNotFound,
     InvalidInstanceTypeZoneNotSupported,
+    InvalidInternetMaxBandwidthOutValueNotSupported,
     InvalidParameter,
     InvalidParameterMismatch,
     InvalidSystemDiskCategoryValueNotSupported,
@@ -63,6 +65,9 @@ IMAGE_DATA_DISK_CATEGORY = "cloud_auto"
 MIN_SYSTEM_DISK_GIB = 20
 # A launch still under way: DeleteInstance, forced or not, is told to try again later.
 INITIALIZING_STATUSES = ("Pending", "Starting")
+# ModifyInstanceNetworkSpec: the public bandwidth of a Running or Stopped instance, 0-100 Mbps.
+BANDWIDTH_STATUSES = ("Running", "Stopped")
+MAX_BANDWIDTH_OUT = 100
 
 
 @dataclass(frozen=True)
@@ -453,3 +458,36 @@ def delete_instance(backend: Backend, instance_id: str, force: bool) -> None:
             disk.lifecycle = Lifecycle.fixed("Available", now)
     del region.instances[instance_id]
     drop_tags(region, "instance", instance_id)
+
+
+def modify_network_spec(
+    backend: Backend, instance_id: str, bandwidth_out: int | None, *, allocate_public_ip: bool
+) -> None:
+    """ModifyInstanceNetworkSpec's InternetMaxBandwidthOut (nothing else when it is omitted):
+    0 releases the public IP; above 0 a PrePaid instance gets one, a PostPaid one only with
+    AllocatePublicIp (its page).
+
+    Raises InvalidInstanceId.NotFound (404), IncorrectInstanceStatus (403) unless Running or
+    Stopped, InvalidInternetMaxBandwidthOut.ValueNotSupported (400) outside 0-100.
+    """
+    _, instance = find_instance(backend, instance_id)
+    status = instance.lifecycle.status(backend.now())
+    if status not in BANDWIDTH_STATUSES:
+        raise IncorrectInstanceStatus(
+            f"The instance {instance_id} is {status}; its bandwidth changes only when Running or "
+            "Stopped.",
+            status=403,
+        )
+    if bandwidth_out is None:
+        return
+    if not 0 <= bandwidth_out <= MAX_BANDWIDTH_OUT:
+        raise InvalidInternetMaxBandwidthOutValueNotSupported(
+            f"InternetMaxBandwidthOut {bandwidth_out} is outside 0-{MAX_BANDWIDTH_OUT} Mbps."
+        )
+    instance.internet_max_bandwidth_out = bandwidth_out
+    if bandwidth_out == 0:
+        instance.public_ip = None
+    elif instance.public_ip is None and (
+        instance.instance_charge_type != quotas.POSTPAID or allocate_public_ip
+    ):
+        instance.public_ip = backend.new_public_ip()

@@ -1,4 +1,4 @@
-"""Disk actions: DescribeDisks, CreateDisk, AttachDisk, DeleteDisk."""
+"""Disk actions: DescribeDisks, CreateDisk, AttachDisk, DeleteDisk, ResizeDisk."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ecs_dr.sandbox.errors import (
 )
 from ecs_dr.sandbox.models.disks import (
     DISK_STATUSES,
+    RESIZE_TYPES,
     DiskRequest,
     attach_disk,
     delete_disk,
@@ -18,9 +19,10 @@ from ecs_dr.sandbox.models.disks import (
     find_instance,
     multi_attach_label,
     new_disk,
+    resize_disk,
 )
 from ecs_dr.sandbox.models.resources import Disk, Region
-from ecs_dr.sandbox.models.snapshots import snapshot_for_disk
+from ecs_dr.sandbox.models.snapshots import in_flight, snapshot_for_disk
 from ecs_dr.sandbox.models.tags import has_tags, tags_body
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses.registry import Body, action, create_tagged, paginate
@@ -155,4 +157,17 @@ def attach(backend: Backend, params: Params) -> Body:
 def delete(backend: Backend, params: Params) -> Body:
     region, disk = find_disk(backend, params.required_text("DiskId"))
     delete_disk(backend, region, disk)
+    return {}
+
+
+@action("ResizeDisk")
+def resize(backend: Backend, params: Params) -> Body:
+    # The SDK sends no RegionId here: ECS finds the disk by id.
+    region, disk = find_disk(backend, params.required_text("DiskId"))
+    new_size = params.integer("NewSize")
+    if new_size is None:
+        raise MissingParameter("NewSize")
+    params.choice("Type", RESIZE_TYPES, "offline")
+    busy = in_flight(region, disk.disk_id, backend.now()) > 0
+    resize_disk(backend, region, disk, new_size, snapshot_in_progress=busy)
     return {}

@@ -1,4 +1,5 @@
-"""RunInstances, DescribeInstances, DeleteInstance: parse, call `models.instances`, shape."""
+"""RunInstances, DescribeInstances, DeleteInstance, ModifyInstanceNetworkSpec: parse, call
+`models.instances`, shape."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ecs_dr.sandbox.models.instances import (
     delete_instance,
     filter_instances,
     launch,
+    modify_network_spec,
     plan_launch,
 )
 from ecs_dr.sandbox.models.resources import Instance, Region
@@ -170,4 +172,15 @@ def _instance_body(backend: Backend, region: Region, inst: Instance, now: float)
 @action("DeleteInstance")
 def delete_instance_action(backend: Backend, params: Params) -> Body:
     delete_instance(backend, params.required_text("InstanceId"), params.boolean("Force"))
+    return {}
+
+
+@action("ModifyInstanceNetworkSpec")
+def modify_instance_network_spec(backend: Backend, params: Params) -> Body:
+    modify_network_spec(
+        backend,
+        params.required_text("InstanceId"),
+        params.integer("InternetMaxBandwidthOut"),
+        allocate_public_ip=params.boolean("AllocatePublicIp"),
+    )
     return {}
