@@ -129,6 +129,7 @@ async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path:
         executed = await rec.run("execute_recovery", {"plan_id": plan["plan_id"]})
         await rec.run("get_operation", {"operation_id": executed["operation_id"]})
         await rec.run("list_operations", {})
+        await rec.run("find_orphans", {})
         await rec.run("cleanup_recovery", {"operation_id": dr["operation_id"]})
 
     ungranted = {

@@ -23,6 +23,7 @@ READ_ONLY = {
     "wait_operation",
     "get_operation",
     "list_operations",
+    "find_orphans",
     "plan_recovery",
 }
 MUTATING = {

@@ -59,6 +59,7 @@ EXAMPLES = {
     "wait_operation": 80,
     "get_operation": 60,
     "list_operations": 60,
+    "find_orphans": 40,
     "plan_recovery": 200,
     "create_snapshot_group": 110,
     "create_snapshot": 110,
@@ -151,6 +152,7 @@ async def _prepare(served: Served) -> tuple[World, dict[str, list[dict[str, Any]
         "wait_operation": [{"operation_id": operation, "max_wait_s": 0}],
         "get_operation": [{"operation_id": operation}],
         "list_operations": [{"limit": 5}],
+        "find_orphans": [{"region_id": "cn-hangzhou"}],
         "plan_recovery": [
             {**full, "target_zone_id": TARGET_ZONE},
             {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
@@ -250,6 +252,9 @@ def bad_values(session: Session, tool: str, argument: str, base: int = 0) -> Any
     world = session.world
     if (tool, argument) == ("plan_recovery", "source_instance_id"):
         return bad.bad_sources(world)
+    if (tool, argument) == ("find_orphans", "region_id"):
+        # Any region the account has is a valid place to look: only an unknown one is wrong.
+        return bad.bad_locations("cn-hangzhou", ["ap-nowhere-1"], nullable=nullable)
     if argument in ID_KINDS:
         return bad.bad_ids(ID_KINDS[argument], world, nullable=nullable)
     if (tool, argument) in NAME_KINDS:

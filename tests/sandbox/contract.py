@@ -305,6 +305,23 @@ def _group_tags_described(s: Served) -> Call:
     return lambda: [(t.key, t.value) for t in _group_of(s, group_id).tags.tag]
 
 
+def _listed_by_key(s: Served, resource_type: str, key: str) -> list[tuple[str, str, str]]:
+    """ListTagResources by Tag.1.Key alone: no ResourceId.N, no Tag.1.Value."""
+    request = models.ListTagResourcesRequest(
+        region_id=REGION,
+        resource_type=resource_type,
+        tag=[models.ListTagResourcesRequestTag(key=key)],
+    )
+    rows = s.ecs.list_tag_resources(request).body.tag_resources.tag_resource
+    return sorted((r.resource_id, r.tag_key, r.tag_value) for r in rows)
+
+
+def _tagged_then_listed_by_key(s: Served) -> Call:
+    _tag(s, "instance", [DB_INSTANCE], {"ecs-dr:operation-id": "op-1"})
+    _tag(s, "instance", [WEB_INSTANCE], {"owner": "web"})
+    return lambda: _listed_by_key(s, "instance", "ecs-dr:operation-id")
+
+
 TAG_ROWS = (
     Row(
         "TagResources",
@@ -401,6 +418,14 @@ TAG_ROWS = (
         page("ListTagResources"),
         True,
         at_once(lambda s: _listed(s, "instance", [])),
+    ),
+    Row(
+        "ListTagResources",
+        "Tag.1.Key alone, no ResourceId.N: every resource carrying the key, with its tags",
+        Answers([(DB_INSTANCE, "ecs-dr:operation-id", "op-1")]),
+        page("ListTagResources") + " (Tag.N: only Tag.N.Key returns every resource with the key)",
+        False,
+        _tagged_then_listed_by_key,
     ),
     Row(
         "DescribeSnapshotGroups",

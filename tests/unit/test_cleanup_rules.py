@@ -15,9 +15,12 @@ from ecs_dr.domain.cleanup import (
     confirm_cleanup_prompt,
     created_resources,
     force_instance_delete,
+    goes_with_its_instance,
     held_snapshots,
     image_held_snapshots,
     in_delete_order,
+    orphan_shield,
+    released_with,
     settles_before_delete,
     verdict,
 )
@@ -222,3 +225,40 @@ def test_a_snapshot_an_image_still_uses_stays_unless_that_image_goes_first() -> 
     held = image_held_snapshots(rows, {"s-1": ["m-mine"], "s-2": ["m-other"]})
     assert held["s-1"].action == DELETE
     assert held["s-2"].action == "left" and "m-other" in held["s-2"].reason
+
+
+def test_an_orphans_source_named_by_its_tag_and_its_disks_are_refused_whatever_their_tags() -> None:
+    shield = orphan_shield([SOURCE, ""], {SOURCE: [SOURCE_DISK], "i-other": ["d-other"]})
+    assert shield == {SOURCE, SOURCE_DISK}
+    # Tagged with the orphan operation's id by mistake: still the source.
+    for found in (mine(SOURCE, "instance", status="Running"), mine(SOURCE_DISK, "disk")):
+        row = verdict(found, OP, shield, {SOURCE})
+        assert row.action == "refused" and "source" in row.reason
+    assert verdict(mine("i-dr", "instance", status="Running"), OP, shield, {SOURCE}).action == (
+        DELETE
+    )
+
+
+def test_a_disk_of_an_instance_the_operation_created_goes_with_it_never_a_sources() -> None:
+    created = {
+        "i-dr": mine("i-dr", "instance", status="Running"),
+        SOURCE: mine(SOURCE, "instance", status="Running"),
+    }
+    dr_disk = mine("d-dr", "disk", status="In_use", attached_to="i-dr")
+    source_disk = mine(SOURCE_DISK, "disk", status="In_use", attached_to=SOURCE)
+    loose = mine("d-loose", "disk", status="Available")
+    assert goes_with_its_instance(dr_disk, created, {SOURCE, SOURCE_DISK})
+    assert not goes_with_its_instance(source_disk, created, {SOURCE, SOURCE_DISK})
+    assert not goes_with_its_instance(dr_disk, created, {"d-dr"})
+    assert not goes_with_its_instance(loose, created, set())
+
+
+def test_an_instance_to_delete_names_the_disks_released_with_it() -> None:
+    rows = {
+        "i-dr": CleanupRow(resource_id="i-dr", kind="instance", action="delete"),
+        "i-kept": CleanupRow(resource_id="i-kept", kind="instance", action="left", reason="x"),
+    }
+    named = released_with(rows, {"i-dr": ["d-2", "d-1"], "i-kept": ["d-3"]})
+    assert named["i-dr"].reason == "its disks d-1, d-2 are released with it"
+    assert named["i-dr"].action == DELETE
+    assert named["i-kept"] == rows["i-kept"]

@@ -14,10 +14,18 @@ from typing import Any
 import anyio
 import pytest
 
-from ecs_dr.cloud.ecs import Timing
+from ecs_dr.cloud.ecs import Timing, tag_resources
 from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.workflows.cleanup import CleanupBusy, CleanupInventory, execute_cleanup, inventory
+from ecs_dr.domain.cleanup import TAG_OPERATION
+from ecs_dr.workflows.cleanup import (
+    CleanupBusy,
+    CleanupInventory,
+    execute_cleanup,
+    find_orphans,
+    inventory,
+    orphan_inventory,
+)
 from ecs_dr.workflows.journal import (
     _MIGRATIONS,
     SCHEMA_VERSION,
@@ -26,6 +34,7 @@ from ecs_dr.workflows.journal import (
     LeaseOwner,
 )
 from ecs_dr.workflows.operations import Operations, StepRecorder
+from ecs_dr.workflows.prepared import TAG_SOURCE
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
@@ -385,3 +394,46 @@ async def test_waiting_on_a_cleaned_up_operation_still_says_how_it_ended(journal
     assert (await operations.wait(failed)).status == "failed"
     outcome = await operations.wait(done)
     assert (outcome.status, outcome.result) == ("completed", {"snapshot_id": "s-1"})
+
+
+async def test_an_operation_the_journal_lost_is_found_by_its_tags_and_its_source_is_refused(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing, tmp_path: Path
+) -> None:
+    # An operation of a journal since lost: this one never knew it.
+    lost = OneOperation(Journal(tmp_path / "lost" / "journal.sqlite3"), {"instance_id": DB})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        snapshot_id = await snapshot_of(gateway, lost, timing, DB_LOG)  # type: ignore[arg-type]
+    # The source and one of its disks tagged with the lost operation's id by mistake.
+    tags = {TAG_OPERATION: lost.operation_id, TAG_SOURCE: DB}
+    await tag_resources(gateway, REGION, "instance", [DB], tags)
+    await tag_resources(gateway, REGION, "disk", [DB_LOG], tags)
+    mark = len(mutations(sandbox))
+
+    searched, orphans = await find_orphans(gateway, REGION, [], {})
+    inv = await orphan_inventory(gateway, lost.operation_id)
+
+    assert searched == [REGION]
+    (orphan,) = orphans
+    assert orphan.operation_id == lost.operation_id
+    assert {(r.resource_id, r.kind) for r in orphan.resources} == {
+        (DB, "instance"),
+        (DB_LOG, "disk"),
+        (snapshot_id, "snapshot"),
+    }
+    assert {r.source_instance for r in orphan.resources} == {DB}
+    rows = {r.resource_id: r for r in inv.rows}
+    assert rows[DB].action == "refused" and "source" in rows[DB].reason
+    assert rows[DB_LOG].action == "refused" and "source" in rows[DB_LOG].reason
+    assert [r.resource_id for r in inv.to_delete] == [snapshot_id]
+    assert set(inv.protected) >= DB_DISKS | {DB}
+    assert mutations(sandbox)[mark:] == []
+    # The journal knowing the operation makes it no orphan.
+    assert (await find_orphans(gateway, REGION, [lost.operation_id], {}))[1] == []
+
+
+async def test_an_operation_id_no_journal_and_no_tag_knows_is_refused_naming_the_regions(
+    gateway: EcsGateway,
+) -> None:
+    with pytest.raises(ValueError, match="no resource in any region") as refused:
+        await orphan_inventory(gateway, "op-0000000000000000")
+    assert REGION in str(refused.value)

@@ -2,12 +2,18 @@
 
 The journal says what an operation created (each create step and the id ECS returned); the
 cloud says whether each resource still exists, carries the operation's tag, and what holds it.
-These rules turn that into one verdict per resource, never touching a source resource:
+The cloud is the second record: when the journal no longer knows an operation (its file was
+deleted or replaced), the resources tagged with its id are what it created, and the instance
+their `ecs-dr:source-instance` tag names, with its disks, is its source. These rules turn that
+into one verdict per resource, never touching a source resource:
 
 - a source resource (the operation's source instance, its disks, a disk attached to it) is
   refused whatever its tags say;
 - a resource without the tag `ecs-dr:operation-id=<that operation>` is refused and reported,
   never deleted: the journal alone is not proof enough to delete;
+- a disk attached to an instance the operation created goes with that instance, whose row
+  names it (the tags RunInstances puts on a DR instance's disks make them look like resources
+  of their own);
 - a VSwitch is left in place: DeleteVSwitch is not among the actions this server uses (the
   RAM policy grants only DeleteInstance, DeleteImage, DeleteSnapshotGroup, DeleteSnapshot and
   DeleteDisk);
@@ -33,7 +39,12 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
+from ecs_dr.domain.cloud_text import (
+    MAX_CLOUD_VALUE_CHARS,
+    cloud_text_field,
+    quoted,
+    table_markdown,
+)
 from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.decisions import parameters_digest as _digest
 from ecs_dr.domain.statuses import (
@@ -157,6 +168,86 @@ def created_resources(
         seen.add(resource_id)
         found.append((step, kind, resource_id))
     return found
+
+
+class OrphanResource(BaseModel):
+    """A resource tagged with an operation id the journal does not know, as the cloud shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resource_id: str
+    kind: ResourceKind
+    status: str = cloud_text_field(
+        "its status as ECS reports it", max_chars=MAX_CLOUD_VALUE_CHARS, default=""
+    )
+    source_instance: str | None = cloud_text_field(
+        "the value of its ecs-dr:source-instance tag: the instance the operation recovered",
+        max_chars=MAX_CLOUD_VALUE_CHARS,
+        default=None,
+    )
+    drill: str | None = cloud_text_field(
+        'the value of its ecs-dr:drill tag ("true" for a DR drill)',
+        max_chars=MAX_CLOUD_VALUE_CHARS,
+        default=None,
+    )
+
+
+class OrphanOperation(BaseModel):
+    """The resources carrying one ecs-dr:operation-id value the journal does not know."""
+
+    model_config = ConfigDict(frozen=True)
+
+    operation_id: str = cloud_text_field(
+        "the value of their ecs-dr:operation-id tag", max_chars=MAX_CLOUD_VALUE_CHARS
+    )
+    region_id: str
+    resources: list[OrphanResource]
+    cleanup_operation_id: str | None = Field(
+        default=None,
+        description="the journaled cleanup_recovery of this operation id, if one ran: what it "
+        "left stays tagged (a VSwitch, a resource ECS refused to delete)",
+    )
+
+
+def orphan_shield(
+    source_instances: Iterable[str], disks_of: Mapping[str, Iterable[str]]
+) -> set[str]:
+    """The source of an operation the journal does not know: each instance its resources'
+    ecs-dr:source-instance tag names, and every disk of those instances. Never deleted, whatever
+    tags they carry (a source tagged with the operation's id by mistake included)."""
+    sources = {s for s in source_instances if s}
+    return sources | {d for s in sources for d in disks_of.get(s, ())}
+
+
+def goes_with_its_instance(
+    found: Found, created: Mapping[str, Found], protected: Iterable[str]
+) -> bool:
+    """A disk attached to an instance the operation created goes with that instance (its
+    DeleteInstance releases the disks RunInstances made): no resource of its own to delete or
+    leave. Never a protected disk, nor one of a protected instance."""
+    shield = set(protected)
+    instance = created.get(found.attached_to or "")
+    return (
+        found.kind == "disk"
+        and instance is not None
+        and instance.kind == "instance"
+        and instance.resource_id not in shield
+        and found.resource_id not in shield
+    )
+
+
+def released_with(
+    rows: Mapping[str, CleanupRow], riders: Mapping[str, Sequence[str]]
+) -> dict[str, CleanupRow]:
+    """An instance to delete names the disks that go with it (`riders`: instance -> disks), so
+    that the confirmation's table accounts for every resource the operation's tags show."""
+    named = dict(rows)
+    for instance_id, disks in riders.items():
+        row = named.get(instance_id)
+        if row is not None and row.action == "delete" and disks:
+            reason = f"its disks {', '.join(sorted(disks))} are released with it"
+            named[instance_id] = row.model_copy(update={"reason": reason})
+    return named
 
 
 def busy_reason(found: Found) -> str | None:

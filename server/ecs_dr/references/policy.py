@@ -51,6 +51,15 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "wait_operation": (),
     "get_operation": (),
     "list_operations": (),
+    # The cloud as the second record: every tagged resource, its status and its source.
+    "find_orphans": (
+        *_SOURCE,
+        "ListTagResources",
+        "DescribeImages",
+        "DescribeSnapshots",
+        "DescribeSnapshotGroups",
+        "vpc:DescribeVSwitches",
+    ),
     "plan_recovery": (
         *_SOURCE,
         *_ZONE,

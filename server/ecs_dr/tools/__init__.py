@@ -3,7 +3,7 @@ result. No business rule lives here."""
 
 from __future__ import annotations
 
-from ecs_dr.tools.cleanup import cleanup_recovery
+from ecs_dr.tools.cleanup import cleanup_recovery, find_orphans
 from ecs_dr.tools.disks import attach_disk, create_disk_from_snapshot
 from ecs_dr.tools.inspect import (
     check_target_zone,
@@ -30,6 +30,7 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(wait_operation, "Follow a long operation", read_only=True),
     ToolEntry(get_operation, "Show one operation", read_only=True),
     ToolEntry(list_operations, "List operations", read_only=True),
+    ToolEntry(find_orphans, "Find resources the journal does not know", read_only=True),
     ToolEntry(plan_recovery, "Plan a recovery (changes nothing)", read_only=True),
     ToolEntry(create_snapshot_group, "Snapshot every disk at once"),
     ToolEntry(create_snapshot, "Snapshot one disk"),

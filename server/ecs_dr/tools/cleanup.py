@@ -8,10 +8,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from ecs_dr.domain.cleanup import CleanupRow, cleanup_markdown, confirm_cleanup_prompt
+from ecs_dr.domain.cleanup import (
+    CleanupRow,
+    OrphanOperation,
+    cleanup_markdown,
+    confirm_cleanup_prompt,
+)
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
-from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
+from ecs_dr.tools.common import Ctx, RegionId, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
     DecisionsArg,
@@ -24,10 +29,19 @@ from ecs_dr.tools.operations import OperationIdArg, outcome_result
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import cleanup as workflow
 from ecs_dr.workflows.cleanup import CleanupInventory, CleanupResult
-from ecs_dr.workflows.journal import CleanupRefused, OperationRecord, UnknownPlan
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import (
+    CleanupRefused,
+    Journal,
+    OperationRecord,
+    UnknownOperation,
+    UnknownPlan,
+)
+from ecs_dr.workflows.operations import Outcome, ProgressFn, StepRecorder
 
-TOOL = "cleanup_recovery"
+TOOL = workflow.CLEANUP_KIND
+# How many of the journal's operations are read to find the cleanups of an operation it no
+# longer holds: every one a journal of a DR drill's lifetime keeps.
+JOURNAL_SCAN_LIMIT = 100_000
 
 
 def _refuse_unfinished(ctx: Ctx, record: OperationRecord) -> None:
@@ -47,6 +61,37 @@ def _refuse_unfinished(ctx: Ctx, record: OperationRecord) -> None:
         raise CleanupRefused(refusal)
 
 
+def journaled_cleanups(journal: Journal, operation_id: str) -> list[OperationRecord]:
+    """The cleanup_recovery operations the journal holds for `operation_id`, newest first: the
+    record of an operation the journal itself no longer knows (found by its tags)."""
+    return [
+        r
+        for r in journal.list(JOURNAL_SCAN_LIMIT)
+        if r.kind == TOOL and r.arguments.get("operation_id") == operation_id
+    ]
+
+
+def _refuse_orphan_cleaned(ctx: Ctx, operation_id: str) -> None:
+    """Raises CleanupRefused when a cleanup of this operation, unknown to the journal, has
+    finished or runs in a live process: a cleanup runs once."""
+    s = services(ctx)
+    for cleanup in journaled_cleanups(s.journal, operation_id):
+        by = cleanup.operation_id
+        if cleanup.status == "completed":
+            raise CleanupRefused(
+                f"operation {operation_id} was cleaned up already by {by}: a cleanup runs "
+                f"once. get_operation(operation_id={by!r}) shows what was deleted and what "
+                "was left, and why. Nothing was deleted."
+            )
+        running = s.journal.live_lease(cleanup) is not None or s.operations.running_here(by)
+        if cleanup.status == "running" and running:
+            raise CleanupRefused(
+                f"operation {operation_id} is being cleaned up already by {by}: one cleanup "
+                f"at a time. wait_operation(operation_id={by!r}) follows it. Nothing was "
+                "deleted."
+            )
+
+
 def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
     """The plan an execute_recovery operation ran, for the source and target it names."""
     plan_id = record.arguments.get("plan_id")
@@ -58,9 +103,21 @@ def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
         return None
 
 
+def _record(ctx: Ctx, operation_id: str) -> OperationRecord | None:
+    """The operation as the journal holds it; None when only the cloud's tags know it."""
+    try:
+        return services(ctx).journal.get(operation_id)
+    except UnknownOperation:
+        return None
+
+
 async def _inventory(ctx: Ctx, operation_id: str) -> CleanupInventory:
+    """From the journal's steps, or from the cloud's tags for an operation it does not know."""
     s = services(ctx)
-    record = s.journal.get(operation_id)
+    record = _record(ctx, operation_id)
+    if record is None:
+        _refuse_orphan_cleaned(ctx, operation_id)
+        return await workflow.orphan_inventory(s.gateway, operation_id)
     _refuse_unfinished(ctx, record)
     return await workflow.inventory(s.gateway, record, _plan_of(ctx, record))
 
@@ -79,6 +136,40 @@ async def _questions(
 CLEANUP_FLOW = DecisionFlow(TOOL, ("operation_id", "decisions"), _questions)
 
 
+async def _run_journaled(ctx: Ctx, inv: CleanupInventory, arguments: Mapping[str, Any]) -> Outcome:
+    """The cleanup of an operation the journal holds, marked on its record: leased to this
+    process (renewed by its heartbeat), so that if it dies mid-way the lease expires and a
+    later cleanup_recovery takes the cleanup over and finishes it."""
+    s = services(ctx)
+    operation_id = inv.operation_id
+    owner = s.operations.owner
+    _refuse_unfinished(ctx, s.journal.get(operation_id))  # the form took a while
+    previous = s.journal.claim_cleanup(operation_id, owner=owner, lease_s=s.operations.lease_s)
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        try:
+            result = await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
+        except BaseException:
+            # Nothing recorded as cleaned: a later cleanup finds what is still there.
+            s.journal.release_cleanup(operation_id, previous, owner=owner)
+            raise
+        s.journal.finish_cleanup(
+            operation_id,
+            {**result.model_dump(mode="json"), "cleanup_operation_id": step.operation_id},
+            owner=owner,
+        )
+        return result
+
+    return await s.operations.run(
+        TOOL,
+        inv.region_id,
+        arguments,
+        work,
+        progress_of(ctx),
+        on_start=lambda cleanup_id: s.journal.cleanup_started(operation_id, cleanup_id),
+    )
+
+
 class CleanupOutcome(ToolResult):
     cleaned_operation_id: str = Field(description="the operation whose resources are cleaned")
     rows: list[CleanupRow] = Field(
@@ -95,6 +186,56 @@ class CleanupOutcome(ToolResult):
     )
 
 
+class OrphanList(ToolResult):
+    """The cloud's record of operations the journal does not know."""
+
+    regions_searched: list[str] = Field(description="the regions whose tags were listed")
+    operations: list[OrphanOperation] = Field(
+        default_factory=list,
+        description="each operation id tagged on resources the journal does not know, with "
+        "its resources (kind, id, status, source instance and drill tags)",
+    )
+
+
+async def find_orphans(
+    ctx: Ctx,
+    region_id: Annotated[
+        RegionId | None,
+        Field(description="Region id such as cn-hangzhou. Optional: every region when omitted."),
+    ] = None,
+) -> OrphanList:
+    """Resources tagged ecs-dr:operation-id=<op> whose operation the journal does not know
+    (its file was deleted or replaced), grouped by operation id: each with its kind, id, status
+    and its ecs-dr:source-instance and ecs-dr:drill tags. cleanup_recovery(operation_id) of
+    such an id deletes them after confirmation, never the source. A tool of its own, not part
+    of list_operations: it asks the cloud (ListTagResources per resource type,
+    DescribeSnapshotGroups and the VPC API's DescribeVSwitches by tag, in every region when
+    none is given), where list_operations reads only the local journal and answers at once.
+    Read-only."""
+    s = services(ctx)
+    with tool_errors("find_orphans"):
+        records = s.journal.list(JOURNAL_SCAN_LIMIT)
+        cleanups = {
+            str(r.arguments.get("operation_id")): r.operation_id
+            for r in reversed(records)
+            if r.kind == TOOL and r.status != "failed"
+        }
+        regions, orphans = await workflow.find_orphans(
+            s.gateway, region_id, (r.operation_id for r in records), cleanups
+        )
+    return OrphanList(
+        status="completed",
+        regions_searched=regions,
+        operations=orphans,
+        next_step=(
+            "cleanup_recovery(operation_id) of one of these ids lists what it would delete and "
+            "asks for confirmation; show the user every resource first."
+            if orphans
+            else "The journal knows every tagged resource's operation; nothing to do."
+        ),
+    )
+
+
 async def cleanup_recovery(
     operation_id: OperationIdArg,
     ctx: Ctx,
@@ -107,10 +248,14 @@ async def cleanup_recovery(
     deleted); the operation's source instance and its disks are never touched. Deletes in
     dependency order: DR instance (its disks go with it), image, disks, snapshot groups and
     snapshots. A VSwitch it created, and a disk still attached to an instance, are left in
-    place with the reason. Refuses an operation still running (a live server holds its lease)
-    or already cleaned up. A cleanup whose server died mid-way (the operation stays
-    cleaning_up, its lease expires) is finished by calling cleanup_recovery again: what was
-    deleted already is reported already_gone, the rest is deleted after confirmation."""
+    place with the reason. An operation the journal does not know (its file was deleted;
+    find_orphans lists them) is cleaned up from the cloud's tags: its resources are those
+    tagged with its id, its source the instance their ecs-dr:source-instance tag names, with
+    that instance's disks; this cleanup is journaled as its record, so it runs once. Refuses
+    an operation still running (a live server holds its lease) or already cleaned up. A
+    cleanup whose server died mid-way (the operation stays cleaning_up, its lease expires) is
+    finished by calling cleanup_recovery again: what was deleted already is reported
+    already_gone, the rest is deleted after confirmation."""
     if settled.stopped is not None:
         return CleanupOutcome(
             status="cancelled",
@@ -127,7 +272,8 @@ async def cleanup_recovery(
             "left": [r for r in inv.rows if r.action in ("left", "refused")],
             "protected": inv.protected,
         }
-        if not inv.to_delete and s.journal.get(operation_id).status == "cleaning_up":
+        record = _record(ctx, operation_id)
+        if not inv.to_delete and record is not None and record.status == "cleaning_up":
             # An interrupted cleanup had deleted all it could: record it as finished.
             s.journal.claim_cleanup(operation_id, owner=s.operations.owner)
             s.journal.finish_cleanup(
@@ -176,34 +322,22 @@ async def cleanup_recovery(
                     "deleted.",
                 ),
             )
-        # Leased to this process (renewed by its heartbeat): if it dies mid-way, the lease
-        # expires and a later cleanup_recovery takes the cleanup over and finishes it.
-        owner = s.operations.owner
-        _refuse_unfinished(ctx, s.journal.get(operation_id))  # the form took a while
-        previous = s.journal.claim_cleanup(operation_id, owner=owner, lease_s=s.operations.lease_s)
+        arguments = {
+            "operation_id": operation_id,
+            "decisions": {prompt.decision_id: confirmed.answer},
+        }
+        if record is None:
+            # Known only by its tags: the cleanup operation itself is its record.
+            _refuse_orphan_cleaned(ctx, operation_id)  # the form took a while
 
-        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-            try:
-                result = await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
-            except BaseException:
-                # Nothing recorded as cleaned: a later cleanup finds what is still there.
-                s.journal.release_cleanup(operation_id, previous, owner=owner)
-                raise
-            s.journal.finish_cleanup(
-                operation_id,
-                {**result.model_dump(mode="json"), "cleanup_operation_id": step.operation_id},
-                owner=owner,
+            async def orphan_work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+                return await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
+
+            outcome = await s.operations.run(
+                TOOL, inv.region_id, arguments, orphan_work, progress_of(ctx)
             )
-            return result
-
-        outcome = await s.operations.run(
-            TOOL,
-            inv.region_id,
-            {"operation_id": operation_id, "decisions": {prompt.decision_id: confirmed.answer}},
-            work,
-            progress_of(ctx),
-            on_start=lambda cleanup_id: s.journal.cleanup_started(operation_id, cleanup_id),
-        )
+        else:
+            outcome = await _run_journaled(ctx, inv, arguments)
     fields = outcome_result(outcome)
     if outcome.result is None:
         return CleanupOutcome(**fields, **base)

@@ -2,18 +2,21 @@
 
 `inventory` reads only: the journal's create steps give the resources, the cloud says whether
 each still exists, its tags and what holds it, and `domain.cleanup` gives each a verdict (the
-operation's source resources are protected whatever happens). `execute_cleanup` first waits
-for an instance still starting or stopping to be Running or Stopped (ECS releases it only
-then), then deletes the confirmed resources in dependency order, waiting until an instance or
-disk is gone before the next delete that depended on it; a delete ECS refuses leaves that
-resource in place with ECS's reason, and the others go on.
+operation's source resources are protected whatever happens). The cloud is the second record:
+`find_orphans` lists the tagged resources of operations the journal does not know (its file
+deleted or replaced), and `orphan_inventory` builds such an operation's inventory from those
+tags, with the same verdicts. `execute_cleanup` first waits for an instance still starting or
+stopping to be Running or Stopped (ECS releases it only then), then deletes the confirmed
+resources in dependency order, waiting until an instance or disk is gone before the next
+delete that depended on it; a delete ECS refuses leaves that resource in place with ECS's
+reason, and the others go on.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -26,21 +29,26 @@ from ecs_dr.domain.cleanup import (
     TAG_RESOURCE_TYPE,
     CleanupRow,
     Found,
+    OrphanOperation,
+    OrphanResource,
     ResourceKind,
     busy_reason,
     cleanup_markdown,
     created_resources,
     force_instance_delete,
+    goes_with_its_instance,
     held_snapshots,
     image_held_snapshots,
     in_delete_order,
+    orphan_shield,
+    released_with,
     settles_before_delete,
     verdict,
 )
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.workflows.journal import OperationRecord
 from ecs_dr.workflows.operations import ProgressFn
-from ecs_dr.workflows.prepared import TAG_SOURCE
+from ecs_dr.workflows.prepared import TAG_DRILL, TAG_SOURCE
 
 CLEANUP_KIND = "cleanup_recovery"
 # Arguments and plan fields that name an instance or disk the operation did not create.
@@ -166,13 +174,13 @@ async def _unlisted_image(
     return found, tags[found.resource_id]
 
 
-async def _source_disks(gw: EcsGateway, region_id: str, ids: Iterable[str]) -> set[str]:
+async def _disks_of(gw: EcsGateway, region_id: str, ids: Iterable[str]) -> dict[str, list[str]]:
     """The disks of every named instance that still exists (a source's disks are protected)."""
-    instances = [i for i in ids if i.startswith("i-")]
+    instances = sorted(i for i in ids if i.startswith("i-"))
     found = await asyncio.gather(
         *(_gone_or(ecs.describe_instance(gw, region_id, i)) for i in instances)
     )
-    return {d.disk_id for inst in found if inst is not None for d in inst.disks}
+    return {inst.instance_id: [d.disk_id for d in inst.disks] for inst in found if inst is not None}
 
 
 async def inventory(
@@ -201,13 +209,164 @@ async def inventory(
         return CleanupInventory(
             operation_id=operation_id, region_id=region_id, rows=[], protected=[]
         )
-    steps = {rid: step for step, _, rid in created}
-    kinds: dict[str, ResourceKind] = {rid: kind for _, kind, rid in created}
+    made_from = {
+        s.resource_id: str(s.parameters["SnapshotId"])
+        for s in record.steps
+        if s.action == "CreateDisk" and s.resource_id and s.parameters.get("SnapshotId")
+    }
+    sources, others = named_ids(record, plan)
+    return await _judged(
+        gw,
+        operation_id,
+        region_id,
+        created=[(rid, kind, step) for step, kind, rid in created],
+        named=(sources, others),
+        made_from=made_from,
+    )
+
+
+async def orphan_inventory(gw: EcsGateway, operation_id: str) -> CleanupInventory:
+    """What an operation the journal does not know created, from the cloud's tags: the
+    resources tagged ecs-dr:operation-id=<operation_id> in the first region holding any (the
+    configured default region first, then every other), each with its verdict; changes
+    nothing. Its source is the instance their ecs-dr:source-instance tag names, with its disks.
+
+    Raises ValueError when no region holds such a resource, and CleanupBusy when one is still
+    changing state.
+    """
+    region_id, tagged = await _tagged_somewhere(gw, operation_id)
+    disks = [rid for rid, t in tagged.items() if t.kind == "disk"]
+    return await _judged(
+        gw,
+        operation_id,
+        region_id,
+        created=[(rid, t.kind, "") for rid, t in tagged.items()],
+        named=(set(), set()),
+        made_from=await ecs.disk_snapshots(gw, region_id, disks),
+        known_tags={rid: t.tags for rid, t in tagged.items()},
+    )
+
+
+async def _tagged_somewhere(gw: EcsGateway, operation_id: str) -> tuple[str, dict[str, Tagged]]:
+    """The first region holding resources tagged with the operation's id, and them."""
+    default = gw.settings.region_id
+    if default:
+        found = await tagged_resources(gw, default, operation_id)
+        if found:
+            return default, found
+    others = [r for r in await ecs.region_ids(gw) if r != default]
+    answers = await asyncio.gather(*(tagged_resources(gw, r, operation_id) for r in others))
+    for region_id, found in zip(others, answers, strict=True):
+        if found:
+            return region_id, found
+    searched = ", ".join([default, *others] if default else others)
+    raise ValueError(
+        f"unknown operation id {operation_id!r}: the journal does not hold it, and no "
+        f"resource in any region ({searched}) carries the tag {TAG_OPERATION}={operation_id}, "
+        "so there is nothing to clean up. list_operations shows the journal's operations, "
+        "find_orphans the tagged resources it does not know."
+    )
+
+
+class Tagged(NamedTuple):
+    """A resource found by its tags: its kind, every tag, and its status when the listing gave
+    it (a VSwitch's: cleanup never describes one)."""
+
+    kind: ResourceKind
+    tags: dict[str, str]
+    status: str | None = None
+
+
+async def tagged_resources(
+    gw: EcsGateway, region_id: str, operation_id: str | None = None
+) -> dict[str, Tagged]:
+    """Each resource in the region tagged ecs-dr:operation-id (=operation_id when given), by
+    id: ECS's ListTagResources per ResourceType the product creates, DescribeSnapshotGroups
+    and the VPC API's DescribeVSwitches by tag."""
+    kinds = list(TAG_RESOURCE_TYPE.items())
+    listed, groups, switches = await asyncio.gather(
+        asyncio.gather(
+            *(
+                ecs.tagged_resources(gw, region_id, rtype, TAG_OPERATION, operation_id)
+                for _, rtype in kinds
+            )
+        ),
+        ecs.snapshot_groups_tagged(gw, region_id, TAG_OPERATION, operation_id),
+        ecs.vswitches_tagged(gw, region_id, TAG_OPERATION, operation_id),
+    )
+    found: dict[str, Tagged] = {}
+    for (kind, _), answer in zip(kinds, listed, strict=True):
+        found |= {rid: Tagged(kind, tags) for rid, tags in answer.items()}
+    found |= {g.snapshot_group_id: Tagged("snapshot_group", g.tags) for g in groups}
+    found |= {v.vswitch_id: Tagged("vswitch", tags, v.status) for v, tags in switches}
+    return found
+
+
+async def find_orphans(
+    gw: EcsGateway,
+    region_id: str | None,
+    known: Iterable[str],
+    cleanups: Mapping[str, str],
+) -> tuple[list[str], list[OrphanOperation]]:
+    """The regions searched (`region_id`, else every region of the account), and every
+    operation id tagged on a resource there that is not among `known` (the journal's
+    operations), with its resources, grouped by id; `cleanups` maps an id to the journaled
+    cleanup_recovery that ran for it. Changes nothing."""
+    journal = set(known)
+    regions = [region_id] if region_id else await ecs.region_ids(gw)
+    answers = await asyncio.gather(*(tagged_resources(gw, r) for r in regions))
+    orphans: list[OrphanOperation] = []
+    for region_id, tagged in zip(regions, answers, strict=True):
+        unknown = {
+            rid: t for rid, t in tagged.items() if t.tags.get(TAG_OPERATION, "") not in journal
+        }
+        described = await asyncio.gather(
+            *(_describe(gw, region_id, t.kind, rid) for rid, t in unknown.items())
+        )
+        by_operation: dict[str, list[OrphanResource]] = {}
+        for found, _ in described:
+            listed = unknown[found.resource_id]
+            by_operation.setdefault(listed.tags[TAG_OPERATION], []).append(
+                OrphanResource(
+                    resource_id=found.resource_id,
+                    kind=found.kind,
+                    status=listed.status or (found.status if found.exists else "gone"),
+                    source_instance=listed.tags.get(TAG_SOURCE),
+                    drill=listed.tags.get(TAG_DRILL),
+                )
+            )
+        orphans += [
+            OrphanOperation(
+                operation_id=operation_id,
+                region_id=region_id,
+                resources=sorted(rows, key=lambda r: (DELETE_ORDER.index(r.kind), r.resource_id)),
+                cleanup_operation_id=cleanups.get(operation_id),
+            )
+            for operation_id, rows in sorted(by_operation.items())
+        ]
+    return regions, orphans
+
+
+async def _judged(
+    gw: EcsGateway,
+    operation_id: str,
+    region_id: str,
+    *,
+    created: Iterable[tuple[str, ResourceKind, str]],
+    named: tuple[set[str], set[str]],
+    made_from: Mapping[str, str],
+    known_tags: Mapping[str, dict[str, str]] | None = None,
+) -> CleanupInventory:
+    """The verdict on each created (id, kind, journal step) resource, as the cloud shows it
+    now. `named`: the source instances and other ids the operation used; `made_from`: disk ->
+    the snapshot it was made from; `known_tags`: tags already read (none listed again)."""
+    steps = {rid: step for rid, _, step in created}
+    kinds: dict[str, ResourceKind] = {rid: kind for rid, kind, _ in created}
     described = await asyncio.gather(*(_describe(gw, region_id, kinds[rid], rid) for rid in kinds))
     found = {
         f.resource_id: f.model_copy(update={"step": steps[f.resource_id]}) for f, _ in described
     }
-    described_tags = {f.resource_id: t for f, t in described if t is not None}
+    read_tags = dict(known_tags or {}) | {f.resource_id: t for f, t in described if t is not None}
     members: dict[str, list[str]] = {}
     for group in [f for f, _ in described if f.kind == "snapshot_group" and f.exists]:
         members[group.resource_id] = list(group.contains)
@@ -215,26 +374,27 @@ async def inventory(
             if sid not in found:
                 snap, _ = await _describe(gw, region_id, "snapshot", sid)
                 found[sid] = snap.model_copy(update={"step": steps[group.resource_id]})
-    tags = described_tags | await _listed_tags(
-        gw, region_id, [f for f in found.values() if f.resource_id not in described_tags]
+    tags = read_tags | await _listed_tags(
+        gw, region_id, [f for f in found.values() if f.resource_id not in read_tags]
     )
     found = {
         rid: f.model_copy(update={"operation_tag": tags.get(rid, {}).get(TAG_OPERATION)})
         for rid, f in found.items()
     }
-    sources, others = named_ids(record, plan)
-    sources |= {t[TAG_SOURCE] for t in tags.values() if t.get(TAG_SOURCE)}
-    shield = sources | others | await _source_disks(gw, region_id, sources)
+    sources, others = named
+    sources = sources | {t[TAG_SOURCE] for t in tags.values() if t.get(TAG_SOURCE)}
+    shield = orphan_shield(sources, await _disks_of(gw, region_id, sources)) | others
+    riders: dict[str, list[str]] = {}
+    for f in found.values():
+        if f.attached_to and goes_with_its_instance(f, found, shield):
+            riders.setdefault(f.attached_to, []).append(f.resource_id)
+    going = {d for disks in riders.values() for d in disks}
+    found = {rid: f for rid, f in found.items() if rid not in going}
     busy = [reason for f in found.values() if (reason := busy_reason(f))]
     if busy:
         raise _busy(operation_id, busy)
     rows = {rid: verdict(f, operation_id, shield, sources) for rid, f in found.items()}
-    made_from = {
-        s.resource_id: str(s.parameters["SnapshotId"])
-        for s in record.steps
-        if s.action == "CreateDisk" and s.resource_id and s.parameters.get("SnapshotId")
-    }
-    rows = held_snapshots(rows, made_from)
+    rows = released_with(held_snapshots(rows, made_from), riders)
     if any(r.kind == "snapshot" and r.action == "delete" for r in rows.values()):
         rows = image_held_snapshots(rows, await ecs.snapshot_users(gw, region_id))
     for group_id, snapshot_ids in members.items():

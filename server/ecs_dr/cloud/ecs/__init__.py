@@ -16,8 +16,10 @@ from ecs_dr.cloud.ecs.cleanup import (
     delete_instance,
     delete_snapshot,
     delete_snapshot_group,
+    disk_snapshots,
     resource_tags,
     snapshot_users,
+    tagged_resources,
 )
 from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
 from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named
@@ -37,6 +39,7 @@ from ecs_dr.cloud.ecs.network import (
     vpc_cidr_block,
     vswitch_tags,
     vswitches,
+    vswitches_tagged,
 )
 from ecs_dr.cloud.ecs.quotas import account_quotas
 from ecs_dr.cloud.ecs.snapshots import (
@@ -46,6 +49,7 @@ from ecs_dr.cloud.ecs.snapshots import (
     describe_snapshot,
     describe_snapshot_group,
     describe_snapshots,
+    snapshot_groups_tagged,
 )
 from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
 from ecs_dr.cloud.ecs.waits import (
@@ -102,6 +106,7 @@ __all__ = [
     "describe_snapshots",
     "describe_zones",
     "disk_from",
+    "disk_snapshots",
     "find_disk_region",
     "find_instance_region",
     "find_snapshot_region",
@@ -115,12 +120,15 @@ __all__ = [
     "resource_tags",
     "run_instance",
     "snapshot_group_failed",
+    "snapshot_groups_tagged",
     "snapshot_users",
     "tag_resources",
+    "tagged_resources",
     "types_in_stock",
     "vpc_cidr_block",
     "vswitch_tags",
     "vswitches",
+    "vswitches_tagged",
     "wait_disk_available",
     "wait_disk_in_use",
     "wait_image",

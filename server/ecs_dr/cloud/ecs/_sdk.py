@@ -1,5 +1,5 @@
 """Reading and writing the SDK's models: lists that may be absent, percentages sent as text,
-disk kinds in any case, tags as the request's own tag class."""
+disk kinds in any case, tags as the request's own tag class, and tag filters applied here."""
 
 from __future__ import annotations
 
@@ -30,3 +30,8 @@ def disk_kind(text: str | None) -> DiskKind:
 def tag_list(cls: type[Any], tags: Mapping[str, str]) -> list[Any]:
     """Tags as the request's own tag model (each create request has its own class)."""
     return [cls(key=k, value=v) for k, v in tags.items()]
+
+
+def carries_tag(tags: Mapping[str, str], key: str, value: str | None) -> bool:
+    """Whether `tags` hold `key`, with `value` when one is given."""
+    return key in tags and value in (None, tags[key])

@@ -1,4 +1,5 @@
-"""What cleanup needs from ECS: the tags of resources, and their deletes.
+"""What cleanup needs from ECS: the tags of resources, the resources carrying a tag, and
+their deletes.
 
 Only the deletes the RAM policy grants for cleanup: DeleteInstance, DeleteImage,
 DeleteSnapshotGroup, DeleteSnapshot, DeleteDisk. Whether a delete is allowed at all is decided
@@ -7,6 +8,7 @@ above (domain/cleanup.py); these functions only make the calls.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from alibabacloud_ecs20140526 import models as ecs
@@ -16,8 +18,9 @@ from ecs_dr.cloud.ecs.images import image_from
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.statuses import ImageStatus
 
-# ListTagResources takes at most 50 resource ids a call.
+# ListTagResources takes at most 50 resource ids a call; DescribeDisks 100 DiskIds.
 LIST_TAGS_BATCH = 50
+DISK_BATCH = 100
 
 
 async def resource_tags(
@@ -41,6 +44,44 @@ async def resource_tags(
             if token is None:
                 break
     return tags
+
+
+async def tagged_resources(
+    gw: EcsGateway, region_id: str, resource_type: str, key: str, value: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Every resource of one ResourceType carrying the tag `key` (with `value` when given), with
+    all its tags. ListTagResources by Tag.N alone (no ResourceId.N: "if you specify only
+    Tag.N.Key, all resources associated with the tag key are returned"); the tags are then
+    listed by id, as ECS's answer to a tag query need not list a resource's other tags."""
+    ids: list[str] = []
+    token: str | None = None
+    while True:
+        request = ecs.ListTagResourcesRequest(
+            resource_type=resource_type,
+            tag=[ecs.ListTagResourcesRequestTag(key=key, value=value)],
+            next_token=token,
+        )
+        body = await gw.call(region_id, "ListTagResources", request)
+        for row in items(body.tag_resources, "tag_resource"):
+            if row.resource_id not in ids:
+                ids.append(row.resource_id)
+        token = body.next_token or None
+        if token is None:
+            break
+    tags = await resource_tags(gw, region_id, resource_type, ids)
+    return {rid: t for rid, t in tags.items() if key in t and value in (None, t[key])}
+
+
+async def disk_snapshots(gw: EcsGateway, region_id: str, disk_ids: Sequence[str]) -> dict[str, str]:
+    """disk id -> the snapshot it was made from, for the disks that were made from one."""
+    made_from: dict[str, str] = {}
+    for start in range(0, len(disk_ids), DISK_BATCH):
+        batch = list(disk_ids[start : start + DISK_BATCH])
+        request = ecs.DescribeDisksRequest(disk_ids=json.dumps(batch))
+        for disk in await gw.collect(region_id, "DescribeDisks", request):
+            if disk.source_snapshot_id:
+                made_from[disk.disk_id] = disk.source_snapshot_id
+    return made_from
 
 
 async def snapshot_users(gw: EcsGateway, region_id: str) -> dict[str, list[str]]:

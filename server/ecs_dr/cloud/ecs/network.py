@@ -11,7 +11,7 @@ from typing import Any
 
 from alibabacloud_vpc20160428 import models as vpc
 
-from ecs_dr.cloud.ecs._sdk import tag_list
+from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.models import VSwitch
@@ -38,6 +38,24 @@ async def vswitch_tags(
             listed = item.tags.tag if item.tags and item.tags.tag else []
             tags[item.v_switch_id] = {t.key: t.value or "" for t in listed}
     return tags
+
+
+async def vswitches_tagged(
+    gw: EcsGateway, region_id: str, key: str, value: str | None = None
+) -> list[tuple[VSwitch, dict[str, str]]]:
+    """The region's VSwitches carrying the tag `key` (with `value` when given), each with all
+    its tags. The VPC API's Tag.N filter is used only with a value: its reference does not say
+    whether a key alone matches any value, so without one the region's VSwitches are listed and
+    their tags compared here."""
+    tag = [vpc.DescribeVSwitchesRequestTag(key=key, value=value)] if value is not None else None
+    found: list[tuple[VSwitch, dict[str, str]]] = []
+    request = vpc.DescribeVSwitchesRequest(tag=tag)
+    for item in await gw.collect(region_id, "DescribeVSwitches", request):
+        listed = item.tags.tag if item.tags and item.tags.tag else []
+        tags = {t.key: t.value or "" for t in listed}
+        if carries_tag(tags, key, value):
+            found.append((vswitch_from(item), tags))
+    return found
 
 
 def vswitch_from(v: Any) -> VSwitch:

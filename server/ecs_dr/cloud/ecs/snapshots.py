@@ -8,7 +8,7 @@ from typing import Any
 
 from alibabacloud_ecs20140526 import models as ecs
 
-from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, tag_list
+from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.models import Snapshot, SnapshotGroup
@@ -66,6 +66,26 @@ async def snapshot_group_from(gw: EcsGateway, region_id: str, group: Any) -> Sna
         # ECS's ListTagResources takes no snapshot groups: their tags come with the group.
         tags={t.key: t.value or "" for t in items(group.tags, "tag")},
     )
+
+
+async def snapshot_groups_tagged(
+    gw: EcsGateway, region_id: str, key: str, value: str | None = None
+) -> list[SnapshotGroup]:
+    """The region's snapshot groups carrying the tag `key` (with `value` when given), in full
+    (ListTagResources lists no groups). DescribeSnapshotGroups' Tag.N filter is used only with
+    a value: its reference does not say whether a key alone matches any value, so without one
+    the region's groups are listed and their tags compared here."""
+    tag = (
+        [ecs.DescribeSnapshotGroupsRequestTag(key=key, value=value)] if value is not None else None
+    )
+    found = await gw.collect(
+        region_id, "DescribeSnapshotGroups", ecs.DescribeSnapshotGroupsRequest(tag=tag)
+    )
+    return [
+        await snapshot_group_from(gw, region_id, g)
+        for g in found
+        if carries_tag({t.key: t.value or "" for t in items(g.tags, "tag")}, key, value)
+    ]
 
 
 async def create_snapshot(
