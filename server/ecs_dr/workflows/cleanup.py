@@ -45,7 +45,7 @@ from ecs_dr.domain.cleanup import (
     settles_before_delete,
     verdict,
 )
-from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.cloud_text import cloud_text_field, quoted
 from ecs_dr.workflows.journal import OperationRecord
 from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import TAG_DRILL, TAG_SOURCE
@@ -506,7 +506,7 @@ async def execute_cleanup(
             except TimeoutError as exc:
                 left(rid, f"ECS accepted the delete, but {exc}; check it in the console")
             except CloudError as exc:
-                left(rid, f"ECS refused the delete: {exc.code}: {exc.message}")
+                left(rid, f"ECS refused the delete: {quoted(exc.code)}: {quoted(exc.message)}")
                 for sid in inv.members.get(rid, []):
                     if rows[sid].action == "delete":
                         left(sid, f"its group {rid} could not be deleted")
