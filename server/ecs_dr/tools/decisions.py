@@ -264,11 +264,9 @@ def confirmation(ctx: Context[Any, Any], prompt: ChoicePrompt, settled: Settled)
         prompt=bound,
         answer=None,
         refused=(
-            f"the decision id {_named(given)} is not this confirmation's: "
-            "a confirmation id is made for the prompt shown in this session and covers only "
-            "its parameters, so a constant, guessed or stale id, or one from another session "
-            "or for other parameters, is refused. The prompt is shown again: put its question "
-            "to the user and pass their answer under the decision_id it carries."
+            f"the decision id {_named(given)} is not this confirmation's: its id is made for "
+            "the prompt shown in this session, for these parameters only. The prompt is shown "
+            "again."
         ),
     )
 

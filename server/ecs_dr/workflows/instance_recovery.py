@@ -444,9 +444,9 @@ def confirm_instance_plan_prompt(plan_id: str, plan: InstanceRecoveryPlan) -> Ch
 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan) -> None:
-    """Raises PlanStale (a ValueError) when the source changed since the plan was made, or a
-    ValueError when a name or
-    block the plan takes was taken since (NotFound when the source is gone)."""
+    """Raises PlanStale (a ValueError) when the source changed since the plan was made, a
+    ValueError when a name or block the plan takes was taken since, and NotFound when the
+    source is gone."""
     region = plan.region_id
     source = await ecs.describe_instance(gw, region, plan.source_instance_id)
     instance_recovery.check_source_unchanged(
