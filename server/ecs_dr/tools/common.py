@@ -30,6 +30,7 @@ from ecs_dr.cloud.errors import (
 )
 from ecs_dr.domain import arguments as argument_rules
 from ecs_dr.domain.decisions import InvalidDecision
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.journal import UnknownOperation, UnknownPlan
 from ecs_dr.workflows.operations import ProgressFn
 
@@ -221,6 +222,8 @@ def tool_errors(tool: str) -> Iterator[None]:
     except CloudError as exc:
         raise ToolError(cloud_message(exc)) from exc
     except (UnknownOperation, UnknownPlan) as exc:
+        raise ToolError(str(exc)) from exc
+    except Refusal as exc:
         raise ToolError(str(exc)) from exc
     except ValueError as exc:
         raise ToolError(str(exc)) from exc
