@@ -17,10 +17,8 @@ import pytest
 from ecs_dr.cloud.ecs import Timing, tag_resources
 from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.cleanup import TAG_OPERATION
+from ecs_dr.domain.cleanup import TAG_OPERATION, CleanupBusy, CleanupInventory
 from ecs_dr.workflows.cleanup import (
-    CleanupBusy,
-    CleanupInventory,
     execute_cleanup,
     find_orphans,
     inventory,

@@ -9,6 +9,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from ecs_dr.domain.cleanup import (
+    CLEANUP_KIND,
+    CleanupInventory,
+    CleanupResult,
     CleanupRow,
     OrphanOperation,
     cleanup_markdown,
@@ -28,7 +31,6 @@ from ecs_dr.tools.decisions import (
 from ecs_dr.tools.operations import OperationIdArg, outcome_result
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import cleanup as workflow
-from ecs_dr.workflows.cleanup import CleanupInventory, CleanupResult
 from ecs_dr.workflows.journal import (
     CleanupRefused,
     Journal,
@@ -38,7 +40,7 @@ from ecs_dr.workflows.journal import (
 )
 from ecs_dr.workflows.operations import Outcome, ProgressFn, StepRecorder
 
-TOOL = workflow.CLEANUP_KIND
+TOOL = CLEANUP_KIND
 # How many of the journal's operations are read to find the cleanups of an operation it no
 # longer holds: every one a journal of a DR drill's lifetime keeps.
 JOURNAL_SCAN_LIMIT = 100_000

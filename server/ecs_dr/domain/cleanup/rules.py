@@ -35,178 +35,18 @@ snapshot), then snapshot groups and snapshots, then VSwitches (nothing deletes t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from ecs_dr.domain.cloud_text import (
-    MAX_CLOUD_VALUE_CHARS,
-    cloud_text_field,
-    quoted,
-    table_markdown,
+from ecs_dr.domain.cleanup.resources import (
+    BUSY_STATUSES,
+    DELETE_ACTION,
+    DELETE_ORDER,
+    KNOWN_STATUSES,
+    SETTLING_INSTANCE_STATUSES,
+    TAG_OPERATION,
+    CleanupRow,
+    Found,
 )
-from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
-from ecs_dr.domain.decisions import parameters_digest as _digest
-from ecs_dr.domain.statuses import (
-    DiskStatus,
-    ImageStatus,
-    InstanceStatus,
-    SnapshotGroupStatus,
-    SnapshotStatus,
-)
-
-TAG_OPERATION = "ecs-dr:operation-id"
-
-ResourceKind = Literal["instance", "image", "disk", "snapshot_group", "snapshot", "vswitch"]
-Verdict = Literal["delete", "deleted", "left", "refused", "already_gone"]
-DELETE: Final = "delete"
-
-CREATED_BY: dict[str, ResourceKind] = {
-    "RunInstances": "instance",
-    "CreateImage": "image",
-    "CreateDisk": "disk",
-    "CreateSnapshotGroup": "snapshot_group",
-    "CreateSnapshot": "snapshot",
-    "CreateVSwitch": "vswitch",
-}
-"""The create actions whose step's resource id is a resource the operation created.
-(AttachDisk records the disk it attached: it created nothing.)"""
-
-DELETE_ORDER: tuple[ResourceKind, ...] = (
-    "instance",
-    "image",
-    "disk",
-    "snapshot_group",
-    "snapshot",
-    "vswitch",
-)
-
-DELETE_ACTION: dict[ResourceKind, str] = {
-    "instance": "DeleteInstance",
-    "image": "DeleteImage",
-    "disk": "DeleteDisk",
-    "snapshot_group": "DeleteSnapshotGroup",
-    "snapshot": "DeleteSnapshot",
-}
-"""The delete action of each kind this server may call; a kind missing here is left."""
-
-TAG_RESOURCE_TYPE: dict[ResourceKind, str] = {
-    "instance": "instance",
-    "image": "image",
-    "disk": "disk",
-    "snapshot": "snapshot",
-}
-"""ECS ListTagResources' ResourceType of each kind it lists (its documented values). A snapshot
-group's tags come with DescribeSnapshotGroups, a VSwitch's with the VPC API's DescribeVSwitches."""
-
-SETTLING_INSTANCE_STATUSES = frozenset({"Pending", "Starting", "Stopping"})
-"""An instance passes through these on its own to Running or Stopped, and ECS refuses to release
-it until then: its delete waits for it."""
-BUSY_STATUSES: dict[ResourceKind, frozenset[str]] = {
-    "image": frozenset({"Creating", "Waiting"}),
-    "disk": frozenset({"Creating", "Attaching", "Detaching", "ReIniting"}),
-}
-"""States a resource passes through on its own; cleanup deletes nothing until it leaves them."""
-KNOWN_STATUSES: dict[ResourceKind, frozenset[str]] = {
-    "instance": frozenset(InstanceStatus),
-    "image": frozenset(ImageStatus),
-    "disk": frozenset(DiskStatus),
-    "snapshot_group": frozenset(SnapshotGroupStatus),
-    "snapshot": frozenset(SnapshotStatus),
-}
-"""The statuses ECS documents for each kind cleanup deletes; any other is left alone."""
-
-
-class Found(BaseModel):
-    """One resource the operation created, as the cloud shows it now."""
-
-    model_config = ConfigDict(frozen=True)
-
-    resource_id: str
-    kind: ResourceKind
-    step: str = Field(default="", description="the journal step that created it")
-    exists: bool = True
-    status: str = ""
-    operation_tag: str | None = Field(
-        default=None, description="the value of its ecs-dr:operation-id tag, if any"
-    )
-    attached_to: str | None = Field(default=None, description="a disk's instance")
-    contains: list[str] = Field(
-        default_factory=list, description="a snapshot group's snapshots, deleted with it"
-    )
-
-
-class CleanupRow(BaseModel):
-    """One resource, and what cleanup does (or did) with it and why."""
-
-    model_config = ConfigDict(frozen=True)
-
-    resource_id: str
-    kind: ResourceKind
-    action: Verdict = Field(
-        description=(
-            "delete: to be deleted once confirmed; deleted; left: still there, see reason; "
-            "refused: never deleted (source resource or missing tag); already_gone"
-        )
-    )
-    reason: str = cloud_text_field(
-        "why it is left or refused; may quote a tag value or a status ECS gave", default=""
-    )
-
-
-def created_resources(
-    steps: Iterable[tuple[str, str, str | None]],
-) -> list[tuple[str, ResourceKind, str]]:
-    """(step, kind, resource id) of every create step that got an id, from the journal's
-    (step, action, resource id); attaches and steps without an id are not resources."""
-    found: list[tuple[str, ResourceKind, str]] = []
-    seen: set[str] = set()
-    for step, action, resource_id in steps:
-        kind = CREATED_BY.get(action)
-        if kind is None or not resource_id or resource_id in seen:
-            continue
-        seen.add(resource_id)
-        found.append((step, kind, resource_id))
-    return found
-
-
-class OrphanResource(BaseModel):
-    """A resource tagged with an operation id the journal does not know, as the cloud shows it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    resource_id: str
-    kind: ResourceKind
-    status: str = cloud_text_field(
-        "its status as ECS reports it", max_chars=MAX_CLOUD_VALUE_CHARS, default=""
-    )
-    source_instance: str | None = cloud_text_field(
-        "the value of its ecs-dr:source-instance tag: the instance the operation recovered",
-        max_chars=MAX_CLOUD_VALUE_CHARS,
-        default=None,
-    )
-    drill: str | None = cloud_text_field(
-        'the value of its ecs-dr:drill tag ("true" for a DR drill)',
-        max_chars=MAX_CLOUD_VALUE_CHARS,
-        default=None,
-    )
-
-
-class OrphanOperation(BaseModel):
-    """The resources carrying one ecs-dr:operation-id value the journal does not know."""
-
-    model_config = ConfigDict(frozen=True)
-
-    operation_id: str = cloud_text_field(
-        "the value of their ecs-dr:operation-id tag", max_chars=MAX_CLOUD_VALUE_CHARS
-    )
-    region_id: str
-    resources: list[OrphanResource]
-    cleanup_operation_id: str | None = Field(
-        default=None,
-        description="the journaled cleanup_recovery of this operation id, if one ran: what it "
-        "left stays tagged (a VSwitch, a resource ECS refused to delete)",
-    )
+from ecs_dr.domain.cloud_text import quoted
 
 
 def orphan_shield(
@@ -396,6 +236,33 @@ def image_held_snapshots(
     return held
 
 
+def groups_kept_whole(
+    rows: Mapping[str, CleanupRow], members: Mapping[str, Sequence[str]]
+) -> dict[str, CleanupRow]:
+    """A snapshot group whose delete would take a snapshot that must stay stays too, and so do
+    its other snapshots: ECS deletes a group with every snapshot in it. `members` maps each
+    group to its snapshots."""
+    kept = dict(rows)
+    for group_id, snapshot_ids in members.items():
+        blocked = [s for s in snapshot_ids if kept[s].action in ("refused", "left")]
+        if blocked and kept[group_id].action == "delete":
+            kept[group_id] = kept[group_id].model_copy(
+                update={
+                    "action": "left",
+                    "reason": (
+                        f"deleting the group would delete {', '.join(blocked)}, which must "
+                        "stay (see its row)"
+                    ),
+                }
+            )
+            for sid in snapshot_ids:
+                if kept[sid].action == "delete":
+                    kept[sid] = kept[sid].model_copy(
+                        update={"action": "left", "reason": f"its group {group_id} stays"}
+                    )
+    return kept
+
+
 def settles_before_delete(found: Found) -> bool:
     """An instance still starting or stopping: wait until it is Running or Stopped, then delete
     it (ECS refuses DeleteInstance before: IncorrectInstanceStatus.Initializing)."""
@@ -411,43 +278,3 @@ def force_instance_delete(status: str) -> bool:
 def in_delete_order(rows: Sequence[CleanupRow]) -> list[CleanupRow]:
     """The rows in dependency order (stable within a kind)."""
     return sorted(rows, key=lambda r: DELETE_ORDER.index(r.kind))
-
-
-def confirm_cleanup_prompt(operation_id: str, rows: Sequence[CleanupRow]) -> ChoicePrompt:
-    """The explicit go-ahead, naming every resource to delete; its id covers exactly them."""
-    doomed = [r for r in in_delete_order(rows) if r.action == "delete"]
-    kept = [r for r in rows if r.action in ("left", "refused")]
-    listing = {r.resource_id: r.kind.replace("_", " ") for r in doomed}
-    n = len(doomed)
-    question = (
-        f"Permanently delete these {n} resource(s) that {operation_id} created? "
-        f"{', '.join(f'{k} {i}' for i, k in listing.items())}. Deleted resources cannot be "
-        "recovered. Nothing else is touched"
-        + (f" ({len(kept)} other resource(s) stay, each with its reason)." if kept else ".")
-    )
-    return make_prompt(
-        f"confirm_cleanup_{_digest({'operation_id': operation_id, 'delete': sorted(listing)})}",
-        question,
-        [
-            ChoiceOption(
-                value=DELETE,
-                label=f"Delete these {n} resources",
-                description="Delete exactly the resources listed, in dependency order.",
-                recommended=True,
-            ),
-            ChoiceOption(value=CANCEL, label="Cancel", description="Delete nothing."),
-        ],
-        {
-            "operation_id": operation_id,
-            "parameters": listing,
-            "left_in_place": {r.resource_id: r.reason for r in kept},
-        },
-    )
-
-
-def cleanup_markdown(rows: Sequence[CleanupRow]) -> str:
-    """The rows as a markdown table; the cells are escaped (a reason may quote cloud text)."""
-    return table_markdown(
-        ["Resource", "Kind", "Action", "Reason"],
-        [[r.resource_id, r.kind.replace("_", " "), r.action, r.reason] for r in rows],
-    )
