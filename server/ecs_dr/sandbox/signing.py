@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from ecs_dr.sandbox.errors import (
-    EcsError,
     IncompleteSignature,
     InvalidAccessKeyIdNotFound,
     SignatureDoesNotMatch,
+    SignatureNonceUsed,
+    TimestampExpired,
 )
 
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -25,18 +26,6 @@ REQUIRED_SIGNED_HEADERS = frozenset(
     {"host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce"}
 )
 MAX_CLOCK_SKEW_S = 15 * 60
-
-
-class TimestampExpired(EcsError):
-    code = "InvalidTimeStamp.Expired"
-    status = 400
-    default_message = "Specified time stamp or date value is expired."
-
-
-class SignatureNonceUsed(EcsError):
-    code = "SignatureNonceUsed"
-    status = 400
-    default_message = "The request signature nonce has been used."
 
 
 def _encode(value: str) -> str:
