@@ -1,5 +1,5 @@
 """RunInstances, DescribeInstances, DeleteInstance, ModifyInstanceNetworkSpec: parse, call
-`models.instances`, shape."""
+`models.launch` or `models.instances`, shape."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from ecs_dr.sandbox.clock import iso
 from ecs_dr.sandbox.errors import DryRunOperation, InvalidParameter, MissingParameter
 from ecs_dr.sandbox.models.instances import (
     INSTANCE_STATUSES,
-    DiskRequest,
     InstanceFilter,
-    LaunchRequest,
     delete_instance,
     filter_instances,
-    launch,
     modify_network_spec,
-    plan_launch,
 )
+from ecs_dr.sandbox.models.launch import DiskRequest, LaunchRequest, launch, plan_launch
 from ecs_dr.sandbox.models.resources import Instance, Region
 from ecs_dr.sandbox.models.tags import tags_body
 from ecs_dr.sandbox.params import Params
