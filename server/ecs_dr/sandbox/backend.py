@@ -12,6 +12,7 @@ import string
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ecs_dr.sandbox.clock import EPOCH, Clock
 from ecs_dr.sandbox.errors import (
@@ -35,6 +36,8 @@ from ecs_dr.sandbox.models.resources import (
     Zone,
 )
 from ecs_dr.sandbox.world import DurationsSpec, RegionSpec, WorldSpec
+
+Held = TypeVar("Held")
 
 # ECS ids carry a region code after the prefix (`i-bp1...` in Hangzhou).
 REGION_CODES = {"cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze"}
@@ -117,6 +120,22 @@ class Backend:
         if region_id is None or region_id not in self.regions:
             raise InvalidRegionIdNotFound(region_id or "")
         return self.regions[region_id]
+
+    def locate(
+        self,
+        table: Callable[[Region], Mapping[str, Held]],
+        resource_id: str,
+        region_id: str | None = None,
+    ) -> tuple[Region, Held] | None:
+        """The region holding the resource, and the resource: in `region_id` when given (an
+        unknown one raises InvalidRegionId.NotFound), else in whichever region holds it (some
+        actions take no RegionId)."""
+        regions = [self.region(region_id)] if region_id else list(self.regions.values())
+        for region in regions:
+            held = table(region).get(resource_id)
+            if held is not None:
+                return region, held
+        return None
 
     def new_id(self, prefix: str, region_id: str) -> str:
         code = REGION_CODES.get(region_id, "gw0")

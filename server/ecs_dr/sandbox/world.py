@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -40,6 +41,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _network(value: str) -> str:
+    ipaddress.ip_network(value)
+    return value
+
+
+CidrBlock = Annotated[str, AfterValidator(_network)]
+"""An IPv4 or IPv6 block (`172.16.0.0/12`); a malformed one is refused with its field's path."""
+
+
 class StockSpec(_Strict):
     stock: Annotated[int, Field(ge=0)] = 100
 
@@ -56,14 +66,8 @@ class ZoneSpec(_Strict):
 class VSwitchSpec(_Strict):
     vswitch_id: str
     zone_id: str
-    cidr_block: str
+    cidr_block: CidrBlock
     vswitch_name: str = ""
-
-    @field_validator("cidr_block")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        ipaddress.ip_network(value)
-        return value
 
 
 class SecurityGroupSpec(_Strict):
@@ -73,7 +77,7 @@ class SecurityGroupSpec(_Strict):
 
 class VpcSpec(_Strict):
     vpc_id: str
-    cidr_block: str = "172.16.0.0/12"
+    cidr_block: CidrBlock = "172.16.0.0/12"
     vpc_name: str = ""
     vswitches: list[VSwitchSpec] = Field(default_factory=list)
     security_groups: list[SecurityGroupSpec] = Field(default_factory=list)
@@ -83,12 +87,6 @@ class VpcSpec(_Strict):
     def _bare_ids(cls, value: Any) -> Any:
         if isinstance(value, list):
             return [{"security_group_id": v} if isinstance(v, str) else v for v in value]
-        return value
-
-    @field_validator("cidr_block")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        ipaddress.ip_network(value)
         return value
 
 

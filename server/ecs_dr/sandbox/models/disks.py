@@ -51,24 +51,10 @@ DISK_STATUSES = ("In_use", "Available", "Attaching", "Detaching", "Creating", "R
 
 def find_disk(backend: Backend, disk_id: str, region_id: str | None = None) -> tuple[Region, Disk]:
     """The disk and its region; raises InvalidDiskId.NotFound (404)."""
-    regions = [backend.region(region_id)] if region_id else list(backend.regions.values())
-    for region in regions:
-        disk = region.disks.get(disk_id)
-        if disk is not None:
-            return region, disk
-    raise InvalidDiskIdNotFound(disk_id)
-
-
-def find_instance(
-    backend: Backend, instance_id: str, region_id: str | None = None
-) -> tuple[Region, Instance]:
-    """The instance and its region; raises InvalidInstanceId.NotFound (404)."""
-    regions = [backend.region(region_id)] if region_id else list(backend.regions.values())
-    for region in regions:
-        instance = region.instances.get(instance_id)
-        if instance is not None:
-            return region, instance
-    raise InvalidInstanceIdNotFound(instance_id)
+    found = backend.locate(lambda region: region.disks, disk_id, region_id)
+    if found is None:
+        raise InvalidDiskIdNotFound(disk_id)
+    return found
 
 
 def check_instance_operable(instance: Instance, now: float) -> None:

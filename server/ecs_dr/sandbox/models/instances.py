@@ -67,12 +67,12 @@ def filter_instances(region: Region, wanted: InstanceFilter, now: float) -> list
 
 
 def find_instance(backend: Backend, instance_id: str) -> tuple[Region, Instance]:
-    """The instance in whichever region holds it (DeleteInstance takes no RegionId)."""
-    for region in backend.regions.values():
-        instance = region.instances.get(instance_id)
-        if instance is not None:
-            return region, instance
-    raise InvalidInstanceIdNotFound(instance_id)
+    """The instance in whichever region holds it (DeleteInstance and AttachDisk take no
+    RegionId); raises InvalidInstanceId.NotFound (404)."""
+    found = backend.locate(lambda region: region.instances, instance_id)
+    if found is None:
+        raise InvalidInstanceIdNotFound(instance_id)
+    return found
 
 
 def delete_instance(backend: Backend, instance_id: str, force: bool) -> None:

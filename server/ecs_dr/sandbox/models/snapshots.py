@@ -114,11 +114,7 @@ def group_status(region: Region, group: SnapshotGroup, now: float) -> str:
 
 def find_snapshot(backend: Backend, snapshot_id: str) -> tuple[Region, Snapshot] | None:
     """The snapshot and its region, looked up by id alone (DeleteSnapshot has no RegionId)."""
-    for region in backend.regions.values():
-        snapshot = region.snapshots.get(snapshot_id)
-        if snapshot is not None:
-            return region, snapshot
-    return None
+    return backend.locate(lambda region: region.snapshots, snapshot_id)
 
 
 def snapshot_for_disk(region: Region, snapshot_id: str, category: str, now: float) -> Snapshot:

@@ -16,11 +16,11 @@ from ecs_dr.sandbox.models.disks import (
     attach_disk,
     delete_disk,
     find_disk,
-    find_instance,
     multi_attach_label,
     new_disk,
     resize_disk,
 )
+from ecs_dr.sandbox.models.instances import find_instance
 from ecs_dr.sandbox.models.resources import Disk, Region
 from ecs_dr.sandbox.models.snapshots import in_flight, snapshot_for_disk
 from ecs_dr.sandbox.models.tags import has_tags, tags_body
