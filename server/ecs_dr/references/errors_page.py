@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecs_dr.cloud.ecs import WAITERS
 from ecs_dr.cloud.errors import (
     NEVER_SUCCEED_CODES,
     RULES,
@@ -25,7 +26,6 @@ from ecs_dr.cloud.errors import (
 )
 from ecs_dr.cloud.gateway import READ_ONLY_PREFIXES, EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
-from ecs_dr.cloud.waiters import WAITERS
 from ecs_dr.tools.common import next_step
 
 # A resource that ECS finished as failed: what the server does, and what the user does.
@@ -236,9 +236,9 @@ def render_error_handling() -> str:
         "| Waiter | Action | Codes polled again |",
         "| --- | --- | --- |",
     ]
-    for spec in WAITERS.values():
+    for describe, spec in WAITERS.values():
         codes = ", ".join(f"`{c}`" for c in sorted(spec.retry_codes)) or "none"
-        lines.append(f"| {spec.name} | {spec.action} | {codes} |")
+        lines.append(f"| {spec.name} | {describe.action} | {codes} |")
     lines += [
         "",
         "A wait that ends in a failure status (`Waiter.Failed`) or runs out of time"

@@ -6,9 +6,12 @@ workflows never see one. Every function takes the gateway and a region; a missin
 `lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
 disk categories), `network` (VPCs and VSwitches, through the VPC API; free blocks),
 `snapshots`, `images`, `tags`, `disks` (Scenario B's create and attach), `quotas` (the
-account's quotas), `cleanup` (tags and deletes), and `waits` (one generic `Waiter` over a
-waiter spec, and what each waited resource becomes).
+account's quotas) and `cleanup` (tags and deletes). Each family declares beside its describe
+functions the `Describe` of its kinds and their `wait_*` waiters (`cloud.waiters` runs them);
+`WAITERS` lists every pair of Describe and waiter spec the product polls.
 """
+
+from collections.abc import Mapping
 
 from ecs_dr.cloud.ecs.cleanup import (
     delete_disk,
@@ -22,8 +25,19 @@ from ecs_dr.cloud.ecs.cleanup import (
     tagged_resources,
 )
 from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
-from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named
-from ecs_dr.cloud.ecs.instances import describe_disk, describe_instance, disk_from, run_instance
+from ecs_dr.cloud.ecs.images import IMAGES, create_image, describe_image, images_named, wait_image
+from ecs_dr.cloud.ecs.instances import (
+    DISKS,
+    INSTANCES,
+    describe_disk,
+    describe_instance,
+    disk_from,
+    run_instance,
+    wait_disk_available,
+    wait_disk_in_use,
+    wait_instance,
+    wait_instance_settled,
+)
 from ecs_dr.cloud.ecs.lookup import (
     DISCOVERY_REGION,
     find_disk_region,
@@ -33,6 +47,7 @@ from ecs_dr.cloud.ecs.lookup import (
     region_ids,
 )
 from ecs_dr.cloud.ecs.network import (
+    VSWITCHES,
     create_vswitch,
     first_free_block,
     free_cidr_block,
@@ -40,33 +55,24 @@ from ecs_dr.cloud.ecs.network import (
     vswitch_tags,
     vswitches,
     vswitches_tagged,
+    wait_vswitch,
 )
 from ecs_dr.cloud.ecs.quotas import account_quotas
 from ecs_dr.cloud.ecs.snapshots import (
     SNAPSHOT_BATCH,
+    SNAPSHOT_GROUPS,
+    SNAPSHOTS,
     create_snapshot,
     create_snapshot_group,
     describe_snapshot,
     describe_snapshot_group,
     describe_snapshots,
-    snapshot_groups_tagged,
-)
-from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
-from ecs_dr.cloud.ecs.waits import (
-    REAL_TIME,
-    Timing,
-    Waited,
-    Waiter,
     snapshot_group_failed,
-    wait_disk_available,
-    wait_disk_in_use,
-    wait_image,
-    wait_instance,
-    wait_instance_settled,
+    snapshot_groups_tagged,
     wait_snapshot,
     wait_snapshot_group,
-    wait_vswitch,
 )
+from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
 from ecs_dr.cloud.ecs.zones import (
     data_disk_categories,
     describe_zones,
@@ -76,15 +82,44 @@ from ecs_dr.cloud.ecs.zones import (
     zone_offer,
     zones_with_stock,
 )
+from ecs_dr.cloud.waiters import (
+    DISK_AVAILABLE,
+    DISK_IN_USE,
+    IMAGE_AVAILABLE,
+    INSTANCE_RUNNING,
+    INSTANCE_SETTLED,
+    REAL_TIME,
+    SNAPSHOT_ACCOMPLISHED,
+    SNAPSHOT_GROUP_ACCOMPLISHED,
+    SNAPSHOT_SETTLED,
+    VSWITCH_AVAILABLE,
+    Describe,
+    Timing,
+    WaiterSpec,
+)
+
+WAITERS: Mapping[str, tuple[Describe, WaiterSpec]] = {
+    spec.name: (describe, spec)
+    for describe, spec in (
+        (IMAGES, IMAGE_AVAILABLE),
+        (SNAPSHOTS, SNAPSHOT_ACCOMPLISHED),
+        (SNAPSHOTS, SNAPSHOT_SETTLED),
+        (SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED),
+        (DISKS, DISK_AVAILABLE),
+        (DISKS, DISK_IN_USE),
+        (INSTANCES, INSTANCE_RUNNING),
+        (INSTANCES, INSTANCE_SETTLED),
+        (VSWITCHES, VSWITCH_AVAILABLE),
+    )
+}
 
 __all__ = [
     "DISCOVERY_REGION",
     "REAL_TIME",
     "SNAPSHOT_BATCH",
     "TAG_BATCH",
+    "WAITERS",
     "Timing",
-    "Waited",
-    "Waiter",
     "account_quotas",
     "attach_disk",
     "create_disk",

@@ -1,6 +1,6 @@
-"""VSwitches of a VPC and the free address blocks left for a new one, through the VPC API
-(2016-04-28): ECS's own VPC calls are deprecated ("no further updates or bug fixes; migrate to
-Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
+"""VSwitches of a VPC (list, create, wait for one) and the free address blocks left for a new
+one, through the VPC API (2016-04-28): ECS's own VPC calls are deprecated ("no further updates
+or bug fixes; migrate to Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from alibabacloud_vpc20160428 import models as vpc
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.waiters import VSWITCH_AVAILABLE, Describe, Timing, Waiter
 from ecs_dr.domain.models import VSwitch
+from ecs_dr.domain.statuses import VSwitchStatus
 
 
 async def vswitches(
@@ -68,6 +70,25 @@ def vswitch_from(v: Any) -> VSwitch:
         status=v.status,
         name=v.v_switch_name or "",
     )
+
+
+VSWITCHES = Describe(
+    action="DescribeVSwitches",
+    request_type=vpc.DescribeVSwitchesRequest,
+    id_param="v_switch_id",
+    id_format="value",
+    items_path=("v_switches", "v_switch"),
+    id_field="v_switch_id",
+    statuses=VSwitchStatus,
+)
+
+
+async def _waited_vswitch(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> VSwitch:
+    return vswitch_from(item)
+
+
+wait_vswitch = Waiter(VSWITCHES, VSWITCH_AVAILABLE, _waited_vswitch)
+"""Wait for `Available`."""
 
 
 async def create_vswitch(
