@@ -57,25 +57,28 @@ def test_every_waiter_spec_action_exists_on_the_sdk_client_and_every_status_is_a
     for name in describe.request_extra:
         assert hasattr(describe.request_type(), name)
     members = set(describe.statuses)
-    assert spec.success | spec.failure | spec.pending <= members
-    assert not spec.success & spec.failure
-    assert not spec.success & spec.pending
-    assert not spec.failure & spec.pending
+    success, failure, pending = (spec.accepts(s) for s in ("success", "failure", "retry"))
+    assert success | failure | pending <= members
+    assert not success & failure
+    assert not success & pending
+    assert not failure & pending
 
 
 def test_every_image_status_is_asked_for_since_describe_images_hides_the_rest() -> None:
     request = IMAGES.request("m-1")
 
     assert set(request.status.split(",")) == set(ImageStatus)
-    assert IMAGE_AVAILABLE.success | IMAGE_AVAILABLE.failure | IMAGE_AVAILABLE.pending == set(
-        ImageStatus
-    )
+    assert IMAGE_AVAILABLE.accepts("success") | IMAGE_AVAILABLE.accepts(
+        "failure"
+    ) | IMAGE_AVAILABLE.accepts("retry") == set(ImageStatus)
 
 
 def test_terminal_statuses_of_snapshots_and_images_are_all_known() -> None:
-    assert SNAPSHOT_ACCOMPLISHED.failure == {SnapshotStatus.FAILED}
-    assert SNAPSHOT_GROUP_ACCOMPLISHED.success == {SnapshotStatus.ACCOMPLISHED}
-    assert {ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE} <= IMAGE_AVAILABLE.failure
+    assert SNAPSHOT_ACCOMPLISHED.accepts("failure") == {SnapshotStatus.FAILED}
+    assert SNAPSHOT_GROUP_ACCOMPLISHED.accepts("success") == {SnapshotStatus.ACCOMPLISHED}
+    assert {ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE} <= IMAGE_AVAILABLE.accepts(
+        "failure"
+    )
 
 
 async def create_snapshot(gateway: EcsGateway, disk_id: str) -> str:
@@ -178,8 +181,8 @@ async def test_polls_back_off_up_to_the_spec_maximum(
     await wait(gateway, SNAPSHOTS, SNAPSHOT_ACCOMPLISHED, snapshot_id, timing=virtual_time.timing())
 
     sleeps = virtual_time.sleeps
-    assert sleeps[0] <= SNAPSHOT_ACCOMPLISHED.initial_delay_s * 1.2
-    assert max(sleeps) <= SNAPSHOT_ACCOMPLISHED.max_delay_s * 1.2
+    assert sleeps[0] <= SNAPSHOT_ACCOMPLISHED.delays.initial_s * 1.2
+    assert max(sleeps) <= SNAPSHOT_ACCOMPLISHED.delays.max_s * 1.2
     assert len(sleeps) >= 2
 
 
@@ -255,9 +258,9 @@ async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
 
     assert result.status == InstanceStatus.RUNNING
     assert {status for status, _, _ in progress.reports} <= set(
-        INSTANCE_RUNNING.pending | INSTANCE_RUNNING.success
+        INSTANCE_RUNNING.accepts("retry") | INSTANCE_RUNNING.accepts("success")
     )
-    assert progress.reports[0][0] in INSTANCE_RUNNING.pending
+    assert progress.reports[0][0] in INSTANCE_RUNNING.accepts("retry")
 
 
 async def test_a_scaled_cloud_clock_ends_a_wait_after_the_scaled_timeout(
@@ -281,8 +284,8 @@ async def test_a_scaled_cloud_clock_ends_a_wait_after_the_scaled_timeout(
         await wait_instance(gateway, sandbox.region_id, instance_id, timing=timing)
 
     assert caught.value.last_status == InstanceStatus.PENDING
-    assert caught.value.elapsed_s == pytest.approx(INSTANCE_RUNNING.timeout_s)
-    assert real.now() == pytest.approx(INSTANCE_RUNNING.timeout_s / scale)
+    assert caught.value.elapsed_s == pytest.approx(INSTANCE_RUNNING.delays.timeout_s)
+    assert real.now() == pytest.approx(INSTANCE_RUNNING.delays.timeout_s / scale)
 
 
 async def test_instance_waiter_retries_not_found_right_after_run_instances(

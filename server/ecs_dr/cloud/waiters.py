@@ -1,26 +1,18 @@
 """Waiters as data (botocore's `waiter.py` and waiters-2.json) and the one loop that runs them.
 
-Three pieces, as in botocore:
-- `Describe` (how to find one kind of resource: the Describe action, its request for one id,
-  where the item is in the answer, its status enum and progress), declared beside that kind's
-  describe function in `cloud/ecs/*`;
-- `WaiterSpec` (botocore's SingleWaiterConfig): only acceptors (which status is success, which
-  is failure, which status or error code means "keep polling") and delays. Every status is a
-  member of `domain.statuses`, and the failure statuses are complete: a waiter that does not
-  know `CreateFailed` loops forever;
-- `wait()`, the one loop for every kind, and `Waiter`, a Describe and a spec with what the
-  waited resource becomes (an `Image`, a `VSwitch`, ...).
+A `Describe` (how to find one kind of resource) is declared beside that kind's describe
+function in `cloud/ecs/*`; a `WaiterSpec` holds only acceptors and delays, every status a member
+of `domain.statuses` and the failure statuses complete (a waiter that does not know
+`CreateFailed` loops forever); `wait()` runs any spec against any Describe; a `Waiter` adds
+what the waited resource becomes (an `Image`, a `VSwitch`, ...).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, Literal, TypeVar
 
@@ -28,6 +20,7 @@ import structlog
 
 from ecs_dr.cloud.errors import CloudError, WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.domain.disks import ATTACHABLE_STATUSES, INSTANCE_SETTLE_WAIT_S
 from ecs_dr.domain.statuses import (
     DiskStatus,
@@ -42,44 +35,47 @@ ProgressCallback = Callable[[str, int | None, float], Awaitable[None]]
 """Called after each observation with (status, progress percent or None, elapsed seconds)."""
 Observer = Callable[[Any], None]
 """Called with the resource's SDK item after each poll that found it, before the callback."""
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
 T = TypeVar("T")
 
 log = structlog.get_logger("ecs_dr.cloud.waiters")
 
 
-def _no_progress(item: Any) -> int | None:
-    return None
-
-
 @dataclass(frozen=True)
 class Describe:
-    """How to find one kind of resource and read its status and progress."""
+    """How to find one kind of resource: the Describe action and its request model, where the
+    items are in the answer (`"disks.disk"`: `body.disks.disk`, each with its id in `disk_id`),
+    the kind's status enum, how the request names one id (`ids`: DiskIds as a JSON array
+    string, SnapshotGroupId as a list, ImageId as a value) and an item's progress."""
 
     action: str
     request_type: type[Any]
-    id_param: str
-    # ECS takes some id filters as a JSON array string (DiskIds), others as a list or a value.
-    id_format: Literal["value", "list", "json_list"]
-    items_path: tuple[str, ...]
-    id_field: str
+    items: str
     statuses: type[StrEnum]
+    ids: Literal["value", "list", "json_list"] = "json_list"
     request_extra: Mapping[str, Any] = field(default_factory=dict)
-    progress: Callable[[Any], int | None] = _no_progress
+    progress: Callable[[Any], int | None] | None = None
+
+    @property
+    def id_field(self) -> str:
+        return f"{self.items.rsplit('.', 1)[-1]}_id"
+
+    @property
+    def id_param(self) -> str:
+        """ECS names a JSON array of ids in the plural (DiskIds), one id in the singular."""
+        return f"{self.id_field}s" if self.ids == "json_list" else self.id_field
 
     def request(self, resource_id: str) -> Any:
         ids: object = {
             "value": resource_id,
             "list": [resource_id],
             "json_list": json.dumps([resource_id]),
-        }[self.id_format]
+        }[self.ids]
         return self.request_type(**{self.id_param: ids, **self.request_extra})
 
     def find(self, body: Any, resource_id: str) -> Any | None:
         """The resource's item in a response body, or None when it is not listed."""
         node = body
-        for attribute in self.items_path:
+        for attribute in self.items.split("."):
             node = getattr(node, attribute, None) if node is not None else None
         for item in node or ():
             if getattr(item, self.id_field, None) == resource_id:
@@ -106,203 +102,130 @@ def accept(
 
 
 @dataclass(frozen=True)
+class Delays:
+    """The first pause between two polls (it doubles up to `max_s`) and when the wait ends."""
+
+    initial_s: float
+    max_s: float
+    timeout_s: float
+
+
+@dataclass(frozen=True)
 class WaiterSpec:
     """How to wait: acceptors and delays; the Describe it polls comes from the caller."""
 
     name: str
     acceptors: tuple[Acceptor, ...]
-    initial_delay_s: float
-    max_delay_s: float
-    timeout_s: float
+    delays: Delays
     # Right after a create, a resource may be missing from Describe results for a while.
     absent_grace_s: float = 30.0
 
-    def _expected(self, state: str, matcher: str) -> frozenset[str]:
+    def accepts(
+        self,
+        state: Literal["success", "failure", "retry"],
+        matcher: Literal["status", "error"] = "status",
+    ) -> frozenset[str]:
+        """The statuses (or the Describe call's error codes) that mean `state`: `retry` ones
+        keep the wait polling, an error code meaning "not visible yet"."""
         chosen = [a.expected for a in self.acceptors if (a.state, a.matcher) == (state, matcher)]
         return frozenset[str]().union(*chosen)
 
-    @property
-    def success(self) -> frozenset[str]:
-        return self._expected("success", "status")
 
-    @property
-    def failure(self) -> frozenset[str]:
-        return self._expected("failure", "status")
-
-    @property
-    def pending(self) -> frozenset[str]:
-        return self._expected("retry", "status")
-
-    @property
-    def retry_codes(self) -> frozenset[str]:
-        """Error codes of the Describe call that mean "not visible yet, poll again"."""
-        return self._expected("retry", "error")
-
+# Snapshots and images report their progress; they take minutes to hours.
+UPLOAD = Delays(initial_s=5.0, max_s=30.0, timeout_s=3 * 3600.0)
 
 IMAGE_AVAILABLE = WaiterSpec(
-    name="image",
-    acceptors=(
+    "image",
+    (
         accept("success", ImageStatus.AVAILABLE),
         accept(
             "failure", ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE, ImageStatus.DEPRECATED
         ),
         accept("retry", ImageStatus.CREATING, ImageStatus.WAITING),
     ),
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=2 * 3600.0,
+    Delays(initial_s=5.0, max_s=30.0, timeout_s=2 * 3600.0),
 )
 
-SNAPSHOT_ACCOMPLISHED = WaiterSpec(
-    name="snapshot",
-    acceptors=(
-        accept("success", SnapshotStatus.ACCOMPLISHED),
-        accept("failure", SnapshotStatus.FAILED),
-        accept("retry", SnapshotStatus.PROGRESSING),
-    ),
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=3 * 3600.0,
-)
 
+def _accomplished(name: str, status: type[SnapshotStatus | SnapshotGroupStatus]) -> WaiterSpec:
+    """A snapshot or a group: `accomplished` (100%, zone-redundant), or `failed` for good."""
+    return WaiterSpec(
+        name,
+        (
+            accept("success", status.ACCOMPLISHED),
+            accept("failure", status.FAILED),
+            accept("retry", status.PROGRESSING),
+        ),
+        UPLOAD,
+    )
+
+
+SNAPSHOT_ACCOMPLISHED = _accomplished("snapshot", SnapshotStatus)
+SNAPSHOT_GROUP_ACCOMPLISHED = _accomplished("snapshot group", SnapshotGroupStatus)
 # A snapshot that has stopped progressing, either way: a disk takes a new snapshot only then.
 SNAPSHOT_SETTLED = WaiterSpec(
-    name="snapshot (accomplished or failed)",
-    acceptors=(
+    "snapshot (accomplished or failed)",
+    (
         accept("success", SnapshotStatus.ACCOMPLISHED, SnapshotStatus.FAILED),
         accept("retry", SnapshotStatus.PROGRESSING),
     ),
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=3 * 3600.0,
+    UPLOAD,
 )
 
-SNAPSHOT_GROUP_ACCOMPLISHED = WaiterSpec(
-    name="snapshot group",
-    acceptors=(
-        accept("success", SnapshotGroupStatus.ACCOMPLISHED),
-        accept("failure", SnapshotGroupStatus.FAILED),
-        accept("retry", SnapshotGroupStatus.PROGRESSING),
-    ),
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=3 * 3600.0,
-)
-
-_DISK_TRANSITIONAL = (
-    DiskStatus.CREATING,
-    DiskStatus.ATTACHING,
-    DiskStatus.DETACHING,
-    DiskStatus.REINITING,
-)
-
+# Creating, Attaching, Detaching, ReIniting: on the way to one of the two steady statuses.
+_DISK_TRANSITIONAL = [s for s in DiskStatus if s not in (DiskStatus.AVAILABLE, DiskStatus.IN_USE)]
+_DISK_DELAYS = Delays(initial_s=2.0, max_s=10.0, timeout_s=900.0)
 # After CreateDisk.
 DISK_AVAILABLE = WaiterSpec(
-    name=f"disk ({DiskStatus.AVAILABLE})",
-    acceptors=(
+    f"disk ({DiskStatus.AVAILABLE})",
+    (
         accept("success", DiskStatus.AVAILABLE),
         accept("failure", DiskStatus.IN_USE),
         accept("retry", *_DISK_TRANSITIONAL),
     ),
-    initial_delay_s=2.0,
-    max_delay_s=10.0,
-    timeout_s=900.0,
+    _DISK_DELAYS,
 )
-
 # After AttachDisk, which answers before the disk leaves Available.
 DISK_IN_USE = WaiterSpec(
-    name=f"disk ({DiskStatus.IN_USE})",
-    acceptors=(
+    f"disk ({DiskStatus.IN_USE})",
+    (
         accept("success", DiskStatus.IN_USE),
         accept("retry", *_DISK_TRANSITIONAL, DiskStatus.AVAILABLE),
     ),
-    initial_delay_s=2.0,
-    max_delay_s=10.0,
-    timeout_s=900.0,
+    _DISK_DELAYS,
 )
 
 INSTANCE_RUNNING = WaiterSpec(
-    name="instance",
-    acceptors=(
+    "instance",
+    (
         accept("success", InstanceStatus.RUNNING),
         accept("failure", InstanceStatus.STOPPING, InstanceStatus.STOPPED),
         accept("retry", InstanceStatus.PENDING, InstanceStatus.STARTING),
         # Right after RunInstances ECS may not know the id yet, or leave it out of the results.
         accept("retry", "InvalidInstanceId.NotFound", matcher="error"),
     ),
+    # An instance reports no progress: a short longest pause keeps it from being seen late.
+    Delays(initial_s=3.0, max_s=5.0, timeout_s=1200.0),
     absent_grace_s=120.0,
-    initial_delay_s=3.0,
-    # An instance reports no progress: a short cap keeps it from being seen Running late.
-    max_delay_s=5.0,
-    timeout_s=1200.0,
 )
-
 # An instance that can take a disk (AttachDisk needs Running or Stopped): nothing fails the
 # wait but time, since a Stopping instance ends Stopped and a Starting one Running.
 INSTANCE_SETTLED = WaiterSpec(
-    name="instance (Running or Stopped)",
-    acceptors=(
+    "instance (Running or Stopped)",
+    (
         accept("success", *ATTACHABLE_STATUSES),
         accept("retry", InstanceStatus.PENDING, InstanceStatus.STARTING, InstanceStatus.STOPPING),
     ),
-    initial_delay_s=3.0,
-    max_delay_s=15.0,
-    timeout_s=INSTANCE_SETTLE_WAIT_S,
+    Delays(initial_s=3.0, max_s=15.0, timeout_s=INSTANCE_SETTLE_WAIT_S),
 )
 
 # The VPC API's CreateVSwitch is asynchronous: Pending, then Available.
 VSWITCH_AVAILABLE = WaiterSpec(
-    name="vswitch",
-    acceptors=(
-        accept("success", VSwitchStatus.AVAILABLE),
-        accept("retry", VSwitchStatus.PENDING),
-    ),
-    initial_delay_s=1.0,
-    max_delay_s=5.0,
-    timeout_s=300.0,
+    "vswitch",
+    (accept("success", VSwitchStatus.AVAILABLE), accept("retry", VSwitchStatus.PENDING)),
+    Delays(initial_s=1.0, max_s=5.0, timeout_s=300.0),
 )
 
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How waits pass time: real sleeps in the server, a virtual clock in tests, and on a
-    sandbox cloud time running faster than real time (`scaled`)."""
-
-    sleep: Sleep = asyncio.sleep
-    clock: Clock = time.monotonic
-    now: Callable[[], datetime] = _utc_now
-    timeout_s: float | None = None
-
-    @classmethod
-    def scaled(
-        cls,
-        scale: float,
-        *,
-        now: Callable[[], datetime] = _utc_now,
-        real_sleep: Sleep = asyncio.sleep,
-        real_clock: Clock = time.monotonic,
-    ) -> Timing:
-        """Waits on a cloud whose time runs `scale` (> 0) times faster than `real_clock`.
-
-        A wait's polls, backoff and deadline are all stated in cloud seconds, so the sleeps
-        and the clock the deadline is measured on scale alike: a 20-minute instance wait
-        ends after 1200/scale real seconds, as it would on ECS after 20 minutes.
-        """
-
-        async def sleep(seconds: float) -> None:
-            await real_sleep(seconds / scale)
-
-        def clock() -> float:
-            return real_clock() * scale
-
-        return cls(sleep=sleep, clock=clock, now=now)
-
-
-REAL_TIME = Timing()
 
 # The shortest pause between two polls of a resource that reports its progress: near its
 # end, one more poll costs less than seeing it done a few seconds late.
@@ -356,8 +279,9 @@ async def wait(
     """
     region = gateway.region(region_id)
     started = timing.clock()
-    deadline = started + (spec.timeout_s if timing.timeout_s is None else timing.timeout_s)
-    delay = spec.initial_delay_s
+    timeout_s = spec.delays.timeout_s if timing.timeout_s is None else timing.timeout_s
+    deadline = started + timeout_s
+    delay = spec.delays.initial_s
     status: str | None = None
     absent_since: float | None = None
     first: Reading | None = None
@@ -381,7 +305,7 @@ async def wait(
         else:
             absent_since = None
             status = str(getattr(item, "status", None))
-            progress = describe.progress(item)
+            progress = describe.progress(item) if describe.progress else None
             if progress is not None:
                 latest = (now, progress)
                 first = first if first is not None and first[1] > 0 else latest
@@ -389,43 +313,38 @@ async def wait(
                 observe(item)
             if on_progress is not None:
                 await on_progress(status, progress, elapsed)
-            if status in spec.success:
+            if status in spec.accepts("success"):
                 return WaitResult(status=status, item=item, elapsed_s=elapsed)
-            if status in spec.failure:
+            if status in spec.accepts("failure"):
                 raise WaiterFailed(
                     spec.name,
                     resource_id,
                     status,
                     f"{spec.name} {resource_id} ended in status {status}; it will not become "
-                    f"{'/'.join(sorted(spec.success))}",
+                    f"{'/'.join(sorted(spec.accepts('success')))}",
                     action=describe.action,
                     region_id=region,
                 )
-            if status not in spec.pending:
+            if status not in spec.accepts("retry"):
                 log.warning("waiter.unknown_status", waiter=spec.name, status=status)
         remaining = deadline - now
         if remaining <= 0:
             raise WaiterTimeout(
                 spec.name, resource_id, status, elapsed, action=describe.action, region_id=region
             )
-        await timing.sleep(min(poll_delay(delay, spec.max_delay_s, first, latest), remaining))
-        delay = min(delay * 2, spec.max_delay_s)
+        await timing.sleep(min(poll_delay(delay, spec.delays.max_s, first, latest), remaining))
+        delay = min(delay * 2, spec.delays.max_s)
 
 
 async def failure_status(
-    gateway: EcsGateway,
-    describe: Describe,
-    spec: WaiterSpec,
-    resource_id: str,
-    *,
-    region_id: str | None = None,
+    gateway: EcsGateway, describe: Describe, spec: WaiterSpec, resource_id: str, region_id: str
 ) -> str | None:
     """The terminal failure status the resource is in now (an image CreateFailed, a snapshot
     failed: it will never reach success), or None, also when it is not listed."""
     region = gateway.region(region_id)
     item = await _describe(gateway, describe, spec, region, resource_id)
     status = None if item is None else str(getattr(item, "status", None))
-    return status if status in spec.failure else None
+    return status if status in spec.accepts("failure") else None
 
 
 async def _describe(
@@ -434,7 +353,7 @@ async def _describe(
     try:
         body = await gateway.call(region, describe.action, describe.request(resource_id))
     except CloudError as error:
-        if error.code in spec.retry_codes:
+        if error.code in spec.accepts("retry", "error"):
             return None
         raise
     return describe.find(body, resource_id)
@@ -476,4 +395,4 @@ class Waiter(Generic[T]):
     async def failed(self, gw: EcsGateway, region_id: str, resource_id: str) -> str | None:
         """The terminal failure status the resource is in now, or None: whether waiting for
         it again is pointless."""
-        return await failure_status(gw, self.describe, self.spec, resource_id, region_id=region_id)
+        return await failure_status(gw, self.describe, self.spec, resource_id, region_id)

@@ -237,7 +237,7 @@ def render_error_handling() -> str:
         "| --- | --- | --- |",
     ]
     for describe, spec in WAITERS.values():
-        codes = ", ".join(f"`{c}`" for c in sorted(spec.retry_codes)) or "none"
+        codes = ", ".join(f"`{c}`" for c in sorted(spec.accepts("retry", "error"))) or "none"
         lines.append(f"| {spec.name} | {describe.action} | {codes} |")
     lines += [
         "",

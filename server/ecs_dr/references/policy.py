@@ -107,7 +107,7 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
 
 def called_actions() -> frozenset[str]:
     """Every action the code passes to the gateway (`gw.call/pages/collect(region, "Action",
-    request)`) or polls in a waiter (`Describe(action="Action", request_type=...)`): bare
+    request)`) or polls in a waiter (`Describe("Action", request_type, ...)`): bare
     for ECS's, `vpc:Action` for the VPC API's (a request model of `vpc.`, the VPC SDK's)."""
     files = [*sorted((CLOUD / "ecs").glob("*.py")), CLOUD / "waiters.py"]
     return frozenset(a for f in files for a in _actions_in(ast.parse(f.read_text(), str(f))))
@@ -127,9 +127,8 @@ def _actions_in(tree: ast.AST) -> Iterator[str]:
                 sdk = _sdk_of(node.args[2], requests)
                 yield from (_qualified(sdk, a) for a in _literal(node.args[1]))
             if name == "Describe":
-                keywords = {k.arg: k.value for k in node.keywords}
-                sdk = _sdk_of(keywords["request_type"], requests)
-                yield from (_qualified(sdk, a) for a in _literal(keywords["action"]))
+                sdk = _sdk_of(node.args[1], requests)
+                yield from (_qualified(sdk, a) for a in _literal(node.args[0]))
 
 
 def _request_models(scope: ast.AST) -> dict[str, ast.expr]:

@@ -82,19 +82,18 @@ from ecs_dr.cloud.ecs.zones import (
     zone_offer,
     zones_with_stock,
 )
+from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
     DISK_IN_USE,
     IMAGE_AVAILABLE,
     INSTANCE_RUNNING,
     INSTANCE_SETTLED,
-    REAL_TIME,
     SNAPSHOT_ACCOMPLISHED,
     SNAPSHOT_GROUP_ACCOMPLISHED,
     SNAPSHOT_SETTLED,
     VSWITCH_AVAILABLE,
     Describe,
-    Timing,
     WaiterSpec,
 )
 

@@ -10,7 +10,12 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.waiters import IMAGE_AVAILABLE, Describe, Timing, Waiter
+from ecs_dr.cloud.timing import Timing
+from ecs_dr.cloud.waiters import (
+    IMAGE_AVAILABLE,
+    Describe,
+    Waiter,
+)
 from ecs_dr.domain.models import Image, ImageDiskMapping
 from ecs_dr.domain.statuses import ImageStatus
 
@@ -43,14 +48,12 @@ async def create_image(
 EVERY_IMAGE_STATUS = ",".join(ImageStatus)
 
 IMAGES = Describe(
-    action="DescribeImages",
-    request_type=ecs.DescribeImagesRequest,
-    id_param="image_id",
-    id_format="value",
+    "DescribeImages",
+    ecs.DescribeImagesRequest,
+    "images.image",
+    ImageStatus,
+    ids="value",
     request_extra={"status": EVERY_IMAGE_STATUS},
-    items_path=("images", "image"),
-    id_field="image_id",
-    statuses=ImageStatus,
     progress=progress_of,
 )
 

@@ -12,13 +12,13 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
     DISK_IN_USE,
     INSTANCE_RUNNING,
     INSTANCE_SETTLED,
     Describe,
-    Timing,
     Waiter,
 )
 from ecs_dr.domain.models import Disk, Instance
@@ -122,24 +122,9 @@ async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
 
 
 INSTANCES = Describe(
-    action="DescribeInstances",
-    request_type=ecs.DescribeInstancesRequest,
-    id_param="instance_ids",
-    id_format="json_list",
-    items_path=("instances", "instance"),
-    id_field="instance_id",
-    statuses=InstanceStatus,
+    "DescribeInstances", ecs.DescribeInstancesRequest, "instances.instance", InstanceStatus
 )
-
-DISKS = Describe(
-    action="DescribeDisks",
-    request_type=ecs.DescribeDisksRequest,
-    id_param="disk_ids",
-    id_format="json_list",
-    items_path=("disks", "disk"),
-    id_field="disk_id",
-    statuses=DiskStatus,
-)
+DISKS = Describe("DescribeDisks", ecs.DescribeDisksRequest, "disks.disk", DiskStatus)
 
 
 async def _waited_instance(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Instance:

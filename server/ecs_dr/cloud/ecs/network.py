@@ -14,7 +14,12 @@ from alibabacloud_vpc20160428 import models as vpc
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.waiters import VSWITCH_AVAILABLE, Describe, Timing, Waiter
+from ecs_dr.cloud.timing import Timing
+from ecs_dr.cloud.waiters import (
+    VSWITCH_AVAILABLE,
+    Describe,
+    Waiter,
+)
 from ecs_dr.domain.models import VSwitch
 from ecs_dr.domain.statuses import VSwitchStatus
 
@@ -73,13 +78,7 @@ def vswitch_from(v: Any) -> VSwitch:
 
 
 VSWITCHES = Describe(
-    action="DescribeVSwitches",
-    request_type=vpc.DescribeVSwitchesRequest,
-    id_param="v_switch_id",
-    id_format="value",
-    items_path=("v_switches", "v_switch"),
-    id_field="v_switch_id",
-    statuses=VSwitchStatus,
+    "DescribeVSwitches", vpc.DescribeVSwitchesRequest, "v_switches.v_switch", VSwitchStatus, "value"
 )
 
 

@@ -13,14 +13,13 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
-    REAL_TIME,
     SNAPSHOT_ACCOMPLISHED,
     SNAPSHOT_GROUP_ACCOMPLISHED,
     SNAPSHOT_SETTLED,
     Describe,
     ProgressCallback,
-    Timing,
     Waiter,
     failure_status,
     wait,
@@ -171,24 +170,18 @@ def slowest_snapshot(group: Any) -> int | None:
 
 
 SNAPSHOTS = Describe(
-    action="DescribeSnapshots",
-    request_type=ecs.DescribeSnapshotsRequest,
-    id_param="snapshot_ids",
-    id_format="json_list",
-    items_path=("snapshots", "snapshot"),
-    id_field="snapshot_id",
-    statuses=SnapshotStatus,
+    "DescribeSnapshots",
+    ecs.DescribeSnapshotsRequest,
+    "snapshots.snapshot",
+    SnapshotStatus,
     progress=progress_of,
 )
-
 SNAPSHOT_GROUPS = Describe(
-    action="DescribeSnapshotGroups",
-    request_type=ecs.DescribeSnapshotGroupsRequest,
-    id_param="snapshot_group_id",
-    id_format="list",
-    items_path=("snapshot_groups", "snapshot_group"),
-    id_field="snapshot_group_id",
-    statuses=SnapshotGroupStatus,
+    "DescribeSnapshotGroups",
+    ecs.DescribeSnapshotGroupsRequest,
+    "snapshot_groups.snapshot_group",
+    SnapshotGroupStatus,
+    ids="list",
     progress=slowest_snapshot,
 )
 
@@ -255,7 +248,7 @@ async def snapshot_group_failed(
     group is made again next, and ECS refuses a new snapshot of a disk while one of it is in
     progress (IncorrectDiskStatus.CreatingSnapshot), for as long as that upload lasts."""
     status = await failure_status(
-        gw, SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED, group_id, region_id=region_id
+        gw, SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED, group_id, region_id
     )
     if status is None:
         return None
