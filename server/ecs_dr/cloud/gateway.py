@@ -31,7 +31,8 @@ from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from darabonba.runtime import RuntimeOptions
 
-from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient, translate
+from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient
+from ecs_dr.cloud.errors.translate import translate
 from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT

@@ -8,7 +8,6 @@ from typing import Any
 
 from ecs_dr.cloud.ecs import WAITERS
 from ecs_dr.cloud.errors import (
-    NEVER_SUCCEED_CODES,
     RULES,
     AuthenticationFailed,
     Busy,
@@ -24,6 +23,7 @@ from ecs_dr.cloud.errors import (
     WaiterFailed,
     WaiterTimeout,
 )
+from ecs_dr.cloud.errors.codes import NEVER_SUCCEED_CODES
 from ecs_dr.cloud.gateway import READ_ONLY_PREFIXES, EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.tools.common import next_step

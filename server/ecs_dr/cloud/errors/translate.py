@@ -16,14 +16,14 @@ from darabonba.exceptions import RetryError, ValidateException
 from Tea.exceptions import TeaException, UnretryableException
 from Tea.exceptions import ValidateException as TeaValidateException
 
-from ecs_dr.cloud.errors.codes import classify
-from ecs_dr.cloud.errors.exceptions import (
+from ecs_dr.cloud.errors import (
     AuthenticationFailed,
     CloudError,
     InvalidParameter,
     PermissionDenied,
     Throttled,
     Transient,
+    classify,
 )
 
 REDACTED = "<redacted>"
