@@ -282,6 +282,7 @@ class EcsGateway:
         self, method: Any, api: Api, region: str, action: str, request: Any, attempt: int
     ) -> Any:
         started = time.monotonic()
+        call_log = log.bind(api=api.service, action=action, region=region, attempt=attempt)
         try:
             response = await method(request, self._runtime())
         except Exception as exc:
@@ -294,12 +295,8 @@ class EcsGateway:
             )
             if error is None:
                 raise
-            log.warning(
+            call_log.warning(
                 "ecs.call.failed",
-                api=api.service,
-                action=action,
-                region=region,
-                attempt=attempt,
                 duration_ms=_ms_since(started),
                 code=error.code,
                 http_status=error.http_status,
@@ -307,12 +304,8 @@ class EcsGateway:
             )
             raise error from None
         body = response.body
-        log.info(
+        call_log.info(
             "ecs.call",
-            api=api.service,
-            action=action,
-            region=region,
-            attempt=attempt,
             duration_ms=_ms_since(started),
             request_id=getattr(body, "request_id", None),
         )
