@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
 
@@ -21,8 +23,7 @@ from ecs_dr.cloud.waiters import (
     SNAPSHOT_ACCOMPLISHED,
     SNAPSHOT_GROUP_ACCOMPLISHED,
     VSWITCH_AVAILABLE,
-    Describe,
-    WaiterSpec,
+    Waiter,
     poll_delay,
     wait,
 )
@@ -48,10 +49,11 @@ class Progress:
         self.reports.append((status, percent, elapsed_s))
 
 
-@pytest.mark.parametrize(("describe", "spec"), list(WAITERS.values()), ids=list(WAITERS))
+@pytest.mark.parametrize("waiter", list(WAITERS.values()), ids=list(WAITERS))
 def test_every_waiter_spec_action_exists_on_the_sdk_client_and_every_status_is_a_domain_enum_member(
-    describe: Describe, spec: WaiterSpec
+    waiter: Waiter[Any],
 ) -> None:
+    describe, spec = waiter.describe, waiter.spec
     assert sdk_method_name(describe.action).startswith("describe_")
     assert hasattr(describe.request_type(), describe.id_param)
     for name in describe.request_extra:

@@ -336,17 +336,6 @@ async def wait(
         delay = min(delay * 2, spec.delays.max_s)
 
 
-async def failure_status(
-    gateway: EcsGateway, describe: Describe, spec: WaiterSpec, resource_id: str, region_id: str
-) -> str | None:
-    """The terminal failure status the resource is in now (an image CreateFailed, a snapshot
-    failed: it will never reach success), or None, also when it is not listed."""
-    region = gateway.region(region_id)
-    item = await _describe(gateway, describe, spec, region, resource_id)
-    status = None if item is None else str(getattr(item, "status", None))
-    return status if status in spec.accepts("failure") else None
-
-
 async def _describe(
     gateway: EcsGateway, describe: Describe, spec: WaiterSpec, region: str, resource_id: str
 ) -> Any:
@@ -379,6 +368,7 @@ class Waiter(Generic[T]):
         resource_id: str,
         *,
         on_progress: ProgressCallback | None = None,
+        observers: Sequence[Observer] = (),
         timing: Timing = REAL_TIME,
     ) -> T:
         waited = await wait(
@@ -388,11 +378,14 @@ class Waiter(Generic[T]):
             resource_id,
             region_id=region_id,
             on_progress=on_progress,
+            observers=observers,
             timing=timing,
         )
         return await self.finish(gw, region_id, waited.item, timing)
 
     async def failed(self, gw: EcsGateway, region_id: str, resource_id: str) -> str | None:
-        """The terminal failure status the resource is in now, or None: whether waiting for
-        it again is pointless."""
-        return await failure_status(gw, self.describe, self.spec, resource_id, region_id)
+        """The terminal failure status the resource is in now (an image CreateFailed, a
+        snapshot failed: waiting for it again is pointless), or None, also when not listed."""
+        item = await _describe(gw, self.describe, self.spec, gw.region(region_id), resource_id)
+        status = None if item is None else str(getattr(item, "status", None))
+        return status if status in self.spec.accepts("failure") else None

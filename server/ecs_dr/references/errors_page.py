@@ -236,9 +236,9 @@ def render_error_handling() -> str:
         "| Waiter | Action | Codes polled again |",
         "| --- | --- | --- |",
     ]
-    for describe, spec in WAITERS.values():
-        codes = ", ".join(f"`{c}`" for c in sorted(spec.accepts("retry", "error"))) or "none"
-        lines.append(f"| {spec.name} | {describe.action} | {codes} |")
+    for waiter in WAITERS.values():
+        codes = ", ".join(f"`{c}`" for c in sorted(waiter.spec.accepts("retry", "error")))
+        lines.append(f"| {waiter.spec.name} | {waiter.describe.action} | {codes or 'none'} |")
     lines += [
         "",
         "A wait that ends in a failure status (`Waiter.Failed`) or runs out of time"

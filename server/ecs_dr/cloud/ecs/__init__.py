@@ -8,10 +8,11 @@ disk categories), `network` (VPCs and VSwitches, through the VPC API; free block
 `snapshots`, `images`, `tags`, `disks` (Scenario B's create and attach), `quotas` (the
 account's quotas) and `cleanup` (tags and deletes). Each family declares beside its describe
 functions the `Describe` of its kinds and their `wait_*` waiters (`cloud.waiters` runs them);
-`WAITERS` lists every pair of Describe and waiter spec the product polls.
+`WAITERS` lists every waiter the product runs.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from ecs_dr.cloud.ecs.cleanup import (
     delete_disk,
@@ -25,10 +26,8 @@ from ecs_dr.cloud.ecs.cleanup import (
     tagged_resources,
 )
 from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
-from ecs_dr.cloud.ecs.images import IMAGES, create_image, describe_image, images_named, wait_image
+from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named, wait_image
 from ecs_dr.cloud.ecs.instances import (
-    DISKS,
-    INSTANCES,
     describe_disk,
     describe_instance,
     disk_from,
@@ -47,7 +46,6 @@ from ecs_dr.cloud.ecs.lookup import (
     region_ids,
 )
 from ecs_dr.cloud.ecs.network import (
-    VSWITCHES,
     create_vswitch,
     first_free_block,
     free_cidr_block,
@@ -60,17 +58,17 @@ from ecs_dr.cloud.ecs.network import (
 from ecs_dr.cloud.ecs.quotas import account_quotas
 from ecs_dr.cloud.ecs.snapshots import (
     SNAPSHOT_BATCH,
-    SNAPSHOT_GROUPS,
-    SNAPSHOTS,
     create_snapshot,
     create_snapshot_group,
     describe_snapshot,
     describe_snapshot_group,
     describe_snapshots,
+    group_accomplished,
     snapshot_group_failed,
     snapshot_groups_tagged,
     wait_snapshot,
     wait_snapshot_group,
+    wait_snapshot_settled,
 )
 from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
 from ecs_dr.cloud.ecs.zones import (
@@ -83,32 +81,20 @@ from ecs_dr.cloud.ecs.zones import (
     zones_with_stock,
 )
 from ecs_dr.cloud.timing import REAL_TIME, Timing
-from ecs_dr.cloud.waiters import (
-    DISK_AVAILABLE,
-    DISK_IN_USE,
-    IMAGE_AVAILABLE,
-    INSTANCE_RUNNING,
-    INSTANCE_SETTLED,
-    SNAPSHOT_ACCOMPLISHED,
-    SNAPSHOT_GROUP_ACCOMPLISHED,
-    SNAPSHOT_SETTLED,
-    VSWITCH_AVAILABLE,
-    Describe,
-    WaiterSpec,
-)
+from ecs_dr.cloud.waiters import Waiter
 
-WAITERS: Mapping[str, tuple[Describe, WaiterSpec]] = {
-    spec.name: (describe, spec)
-    for describe, spec in (
-        (IMAGES, IMAGE_AVAILABLE),
-        (SNAPSHOTS, SNAPSHOT_ACCOMPLISHED),
-        (SNAPSHOTS, SNAPSHOT_SETTLED),
-        (SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED),
-        (DISKS, DISK_AVAILABLE),
-        (DISKS, DISK_IN_USE),
-        (INSTANCES, INSTANCE_RUNNING),
-        (INSTANCES, INSTANCE_SETTLED),
-        (VSWITCHES, VSWITCH_AVAILABLE),
+WAITERS: Mapping[str, Waiter[Any]] = {
+    waiter.spec.name: waiter
+    for waiter in (
+        wait_image,
+        wait_snapshot,
+        wait_snapshot_settled,
+        group_accomplished,
+        wait_disk_available,
+        wait_disk_in_use,
+        wait_instance,
+        wait_instance_settled,
+        wait_vswitch,
     )
 }
 

@@ -21,8 +21,6 @@ from ecs_dr.cloud.waiters import (
     Describe,
     ProgressCallback,
     Waiter,
-    failure_status,
-    wait,
 )
 from ecs_dr.domain.models import Snapshot, SnapshotGroup
 from ecs_dr.domain.statuses import SnapshotGroupStatus, SnapshotStatus
@@ -214,6 +212,15 @@ class FirstSeenDone:
                 self.at.setdefault(member.snapshot_id, now)
 
 
+async def _waited_group(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> SnapshotGroup:
+    return await snapshot_group_from(gw, region_id, item)
+
+
+group_accomplished = Waiter(SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED, _waited_group)
+"""Wait for a snapshot group to be `accomplished`; `wait_snapshot_group` also says when each
+of its snapshots was."""
+
+
 async def wait_snapshot_group(
     gw: EcsGateway,
     region_id: str,
@@ -224,17 +231,9 @@ async def wait_snapshot_group(
 ) -> tuple[SnapshotGroup, dict[str, datetime]]:
     """Wait for `accomplished`; also returns when each snapshot was first seen at 100%."""
     done = FirstSeenDone(timing.now)
-    waited = await wait(
-        gw,
-        SNAPSHOT_GROUPS,
-        SNAPSHOT_GROUP_ACCOMPLISHED,
-        group_id,
-        region_id=region_id,
-        on_progress=on_progress,
-        observers=(done,),
-        timing=timing,
+    group = await group_accomplished(
+        gw, region_id, group_id, on_progress=on_progress, observers=(done,), timing=timing
     )
-    group = await snapshot_group_from(gw, region_id, waited.item)
     at = timing.now()
     return group, {s.snapshot_id: done.at.get(s.snapshot_id, at) for s in group.snapshots}
 
@@ -247,9 +246,7 @@ async def snapshot_group_failed(
     A failed group is answered only once none of its snapshots is still progressing: the
     group is made again next, and ECS refuses a new snapshot of a disk while one of it is in
     progress (IncorrectDiskStatus.CreatingSnapshot), for as long as that upload lasts."""
-    status = await failure_status(
-        gw, SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED, group_id, region_id
-    )
+    status = await group_accomplished.failed(gw, region_id, group_id)
     if status is None:
         return None
     group = await describe_snapshot_group(gw, region_id, group_id)
