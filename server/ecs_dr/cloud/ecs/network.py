@@ -21,6 +21,7 @@ from ecs_dr.cloud.waiters import (
     Waiter,
 )
 from ecs_dr.domain.models import VSwitch
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.statuses import VSwitchStatus
 
 
@@ -139,13 +140,13 @@ def first_free_block(vpc_cidr: str, used: Iterable[str], prefix: int) -> str | N
 
 
 async def free_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str, prefix: int = 24) -> str:
-    """A block inside the VPC that no VSwitch of it uses; raises ValueError when it is full."""
+    """A block inside the VPC that no VSwitch of it uses; raises Refusal when it is full."""
     vpc_cidr, switches = await asyncio.gather(
         vpc_cidr_block(gw, region_id, vpc_id), vswitches(gw, region_id, vpc_id)
     )
     block = first_free_block(vpc_cidr, (v.cidr_block for v in switches), prefix)
     if block is None:
-        raise ValueError(
+        raise Refusal(
             f"the VPC {vpc_id} ({vpc_cidr}) has no free /{prefix} block left; pass a "
             "smaller cidr_block that its VSwitches do not use"
         )
