@@ -32,7 +32,7 @@ from tests.e2e.harness import (
 
 from bench import runbook, worlds
 from bench.report import Section, Target
-from ecs_dr.cloud.waiters import INSTANCE, MIN_POLL_DELAY_S
+from ecs_dr.cloud.waiters import INSTANCE_RUNNING, MIN_POLL_DELAY_S
 from ecs_dr.sandbox.models import durations
 
 # Cloud seconds per real second. At 100 a 3-disk recovery (658 cloud s) takes ~7 real s, and
@@ -424,8 +424,8 @@ def _overhead_section(
             "saw it, summed. A product waiter sleeps until the end the progress rate "
             "predicts, aiming at the middle of the last reported percent (poll_delay in "
             f"ecs_dr/cloud/waiters.py: at least {MIN_POLL_DELAY_S:g} s, at most the waiter's "
-            f"max_delay_s) and polls an instance, which reports no progress, at most "
-            f"{INSTANCE.max_delay_s:g} s apart",
+            f"delays.max_s) and polls an instance, which reports no progress, at most "
+            f"{INSTANCE_RUNNING.delays.max_s:g} s apart",
             "profile (JSON *_profile_s, cloud s): reads before the first create, each "
             "resource ready until a poll saw it, and from that poll to the next create",
         ],

@@ -57,8 +57,7 @@ def gateway(
     sandbox: SandboxHandle, gateway_settings: CloudSettings, virtual_time: VirtualTime
 ) -> EcsGateway:
     """A busy answer is asked again on the sandbox's virtual clock, as waits are."""
-    timing = Timing(sleep=virtual_time.sleep, clock=virtual_time.now)
-    return sandbox_gateway(sandbox, gateway_settings, timing)
+    return sandbox_gateway(sandbox, gateway_settings, virtual_time.timing())
 
 
 class VirtualTime:
@@ -74,6 +73,10 @@ class VirtualTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self._clock.advance(seconds)
+
+    def timing(self, timeout_s: float | None = None) -> Timing:
+        """Waits on this virtual time, ending at `timeout_s` instead of the spec's timeout."""
+        return Timing(sleep=self.sleep, clock=self.now, timeout_s=timeout_s)
 
 
 @pytest.fixture

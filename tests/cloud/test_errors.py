@@ -14,9 +14,6 @@ from darabonba.exceptions import RequiredArgumentException, RetryError, Unretrya
 from darabonba.policy.retry import RetryPolicyContext
 
 from ecs_dr.cloud.errors import (
-    BUSY_CODES,
-    NEVER_SUCCEED_CODES,
-    REDACTED,
     AuthenticationFailed,
     Busy,
     CloudError,
@@ -29,8 +26,9 @@ from ecs_dr.cloud.errors import (
     Throttled,
     Transient,
     classify,
-    translate,
 )
+from ecs_dr.cloud.errors.codes import BUSY_CODES, NEVER_SUCCEED_CODES
+from ecs_dr.cloud.errors.translate import REDACTED, translate
 
 
 def client_exception(code: str, message: str, status: int = 400, **extra: object) -> Exception:

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
 
-from ecs_dr.cloud.ecs import Timing, wait_instance
+from ecs_dr.cloud.ecs import WAITERS, Timing, wait_instance
+from ecs_dr.cloud.ecs.images import IMAGES
+from ecs_dr.cloud.ecs.instances import DISKS, INSTANCES
+from ecs_dr.cloud.ecs.network import VSWITCHES
+from ecs_dr.cloud.ecs.snapshots import SNAPSHOT_GROUPS, SNAPSHOTS
 from ecs_dr.cloud.errors import WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway, sdk_method_name
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
     DISK_IN_USE,
-    IMAGE,
-    INSTANCE,
+    IMAGE_AVAILABLE,
+    INSTANCE_RUNNING,
     MIN_POLL_DELAY_S,
-    SNAPSHOT,
-    SNAPSHOT_GROUP,
-    VSWITCH,
-    WAITERS,
-    WaiterSpec,
+    SNAPSHOT_ACCOMPLISHED,
+    SNAPSHOT_GROUP_ACCOMPLISHED,
+    VSWITCH_AVAILABLE,
+    Waiter,
     poll_delay,
-    wait_for,
+    wait,
 )
 from ecs_dr.domain.statuses import ImageStatus, InstanceStatus, SnapshotStatus
 from ecs_dr.sandbox.clock import VirtualClock
@@ -44,32 +49,38 @@ class Progress:
         self.reports.append((status, percent, elapsed_s))
 
 
-@pytest.mark.parametrize("spec", list(WAITERS.values()), ids=list(WAITERS))
+@pytest.mark.parametrize("waiter", list(WAITERS.values()), ids=list(WAITERS))
 def test_every_waiter_spec_action_exists_on_the_sdk_client_and_every_status_is_a_domain_enum_member(
-    spec: WaiterSpec,
+    waiter: Waiter[Any],
 ) -> None:
-    assert sdk_method_name(spec.action).startswith("describe_")
-    assert hasattr(spec.request_type(), spec.id_param)
-    for name in spec.request_extra:
-        assert hasattr(spec.request_type(), name)
-    members = set(spec.statuses)
-    assert spec.success | spec.failure | spec.pending <= members
-    assert not spec.success & spec.failure
-    assert not spec.success & spec.pending
-    assert not spec.failure & spec.pending
+    describe, spec = waiter.describe, waiter.spec
+    assert sdk_method_name(describe.action).startswith("describe_")
+    assert hasattr(describe.request_type(), describe.id_param)
+    for name in describe.request_extra:
+        assert hasattr(describe.request_type(), name)
+    members = set(describe.statuses)
+    success, failure, pending = (spec.accepts(s) for s in ("success", "failure", "retry"))
+    assert success | failure | pending <= members
+    assert not success & failure
+    assert not success & pending
+    assert not failure & pending
 
 
 def test_every_image_status_is_asked_for_since_describe_images_hides_the_rest() -> None:
-    request = IMAGE.request("m-1")
+    request = IMAGES.request("m-1")
 
     assert set(request.status.split(",")) == set(ImageStatus)
-    assert IMAGE.success | IMAGE.failure | IMAGE.pending == set(ImageStatus)
+    assert IMAGE_AVAILABLE.accepts("success") | IMAGE_AVAILABLE.accepts(
+        "failure"
+    ) | IMAGE_AVAILABLE.accepts("retry") == set(ImageStatus)
 
 
 def test_terminal_statuses_of_snapshots_and_images_are_all_known() -> None:
-    assert SNAPSHOT.failure == {SnapshotStatus.FAILED}
-    assert SNAPSHOT_GROUP.success == {SnapshotStatus.ACCOMPLISHED}
-    assert {ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE} <= IMAGE.failure
+    assert SNAPSHOT_ACCOMPLISHED.accepts("failure") == {SnapshotStatus.FAILED}
+    assert SNAPSHOT_GROUP_ACCOMPLISHED.accepts("success") == {SnapshotStatus.ACCOMPLISHED}
+    assert {ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE} <= IMAGE_AVAILABLE.accepts(
+        "failure"
+    )
 
 
 async def create_snapshot(gateway: EcsGateway, disk_id: str) -> str:
@@ -81,7 +92,7 @@ async def create_snapshot(gateway: EcsGateway, disk_id: str) -> str:
 
 async def accomplished_snapshot(gateway: EcsGateway, time: VirtualTime) -> str:
     snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
-    await wait_for(gateway, SNAPSHOT, snapshot_id, sleep=time.sleep, clock=time.now)
+    await wait(gateway, SNAPSHOTS, SNAPSHOT_ACCOMPLISHED, snapshot_id, timing=time.timing())
     return snapshot_id
 
 
@@ -98,13 +109,13 @@ async def test_snapshot_waiter_reports_progress(
     snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
     progress = Progress()
 
-    result = await wait_for(
+    result = await wait(
         gateway,
-        SNAPSHOT,
+        SNAPSHOTS,
+        SNAPSHOT_ACCOMPLISHED,
         snapshot_id,
         on_progress=progress,
-        sleep=virtual_time.sleep,
-        clock=virtual_time.now,
+        timing=virtual_time.timing(),
     )
 
     assert result.status == SnapshotStatus.ACCOMPLISHED
@@ -128,13 +139,13 @@ async def test_snapshot_group_waiter_reports_the_progress_of_its_snapshots(
     )
     progress = Progress()
 
-    result = await wait_for(
+    result = await wait(
         gateway,
-        SNAPSHOT_GROUP,
+        SNAPSHOT_GROUPS,
+        SNAPSHOT_GROUP_ACCOMPLISHED,
         created.snapshot_group_id,
         on_progress=progress,
-        sleep=virtual_time.sleep,
-        clock=virtual_time.now,
+        timing=virtual_time.timing(),
     )
 
     assert result.status == SnapshotStatus.ACCOMPLISHED
@@ -150,13 +161,12 @@ async def test_waiter_times_out_keeping_the_last_status(
     snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
 
     with pytest.raises(WaiterTimeout) as caught:
-        await wait_for(
+        await wait(
             gateway,
-            SNAPSHOT,
+            SNAPSHOTS,
+            SNAPSHOT_ACCOMPLISHED,
             snapshot_id,
-            timeout_s=12,
-            sleep=virtual_time.sleep,
-            clock=virtual_time.now,
+            timing=virtual_time.timing(timeout_s=12),
         )
 
     assert caught.value.last_status == SnapshotStatus.PROGRESSING
@@ -170,11 +180,11 @@ async def test_polls_back_off_up_to_the_spec_maximum(
 ) -> None:
     snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
 
-    await wait_for(gateway, SNAPSHOT, snapshot_id, sleep=virtual_time.sleep, clock=virtual_time.now)
+    await wait(gateway, SNAPSHOTS, SNAPSHOT_ACCOMPLISHED, snapshot_id, timing=virtual_time.timing())
 
     sleeps = virtual_time.sleeps
-    assert sleeps[0] <= SNAPSHOT.initial_delay_s * 1.2
-    assert max(sleeps) <= SNAPSHOT.max_delay_s * 1.2
+    assert sleeps[0] <= SNAPSHOT_ACCOMPLISHED.delays.initial_s * 1.2
+    assert max(sleeps) <= SNAPSHOT_ACCOMPLISHED.delays.max_s * 1.2
     assert len(sleeps) >= 2
 
 
@@ -185,13 +195,13 @@ async def test_image_waiter_waits_until_available(
     image_id = await create_image(gateway, snapshot_id, "dr-web")
     progress = Progress()
 
-    result = await wait_for(
+    result = await wait(
         gateway,
-        IMAGE,
+        IMAGES,
+        IMAGE_AVAILABLE,
         image_id,
         on_progress=progress,
-        sleep=virtual_time.sleep,
-        clock=virtual_time.now,
+        timing=virtual_time.timing(),
     )
 
     assert result.status == ImageStatus.AVAILABLE
@@ -206,7 +216,7 @@ async def test_image_waiter_stops_on_create_failed(
     image_id = await create_image(gateway, snapshot_id, "dr-web-failing")
 
     with pytest.raises(WaiterFailed) as caught:
-        await wait_for(gateway, IMAGE, image_id, sleep=virtual_time.sleep, clock=virtual_time.now)
+        await wait(gateway, IMAGES, IMAGE_AVAILABLE, image_id, timing=virtual_time.timing())
 
     assert caught.value.status == ImageStatus.CREATE_FAILED
     assert caught.value.resource_id == image_id
@@ -239,18 +249,20 @@ async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
     instance_id = await run_instance(gateway)
     progress = Progress()
 
-    result = await wait_for(
+    result = await wait(
         gateway,
-        INSTANCE,
+        INSTANCES,
+        INSTANCE_RUNNING,
         instance_id,
         on_progress=progress,
-        sleep=virtual_time.sleep,
-        clock=virtual_time.now,
+        timing=virtual_time.timing(),
     )
 
     assert result.status == InstanceStatus.RUNNING
-    assert {status for status, _, _ in progress.reports} <= set(INSTANCE.pending | INSTANCE.success)
-    assert progress.reports[0][0] in INSTANCE.pending
+    assert {status for status, _, _ in progress.reports} <= set(
+        INSTANCE_RUNNING.accepts("retry") | INSTANCE_RUNNING.accepts("success")
+    )
+    assert progress.reports[0][0] in INSTANCE_RUNNING.accepts("retry")
 
 
 async def test_a_scaled_cloud_clock_ends_a_wait_after_the_scaled_timeout(
@@ -274,8 +286,8 @@ async def test_a_scaled_cloud_clock_ends_a_wait_after_the_scaled_timeout(
         await wait_instance(gateway, sandbox.region_id, instance_id, timing=timing)
 
     assert caught.value.last_status == InstanceStatus.PENDING
-    assert caught.value.elapsed_s == pytest.approx(INSTANCE.timeout_s)
-    assert real.now() == pytest.approx(INSTANCE.timeout_s / scale)
+    assert caught.value.elapsed_s == pytest.approx(INSTANCE_RUNNING.delays.timeout_s)
+    assert real.now() == pytest.approx(INSTANCE_RUNNING.delays.timeout_s / scale)
 
 
 async def test_instance_waiter_retries_not_found_right_after_run_instances(
@@ -291,8 +303,8 @@ async def test_instance_waiter_retries_not_found_right_after_run_instances(
         }
     )
 
-    result = await wait_for(
-        gateway, INSTANCE, WEB_INSTANCE, sleep=virtual_time.sleep, clock=virtual_time.now
+    result = await wait(
+        gateway, INSTANCES, INSTANCE_RUNNING, WEB_INSTANCE, timing=virtual_time.timing()
     )
 
     assert result.status == InstanceStatus.RUNNING
@@ -303,16 +315,20 @@ async def test_instance_waiter_keeps_polling_a_vanished_instance_for_a_bounded_t
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
     with pytest.raises(WaiterFailed) as caught:
-        await wait_for(
+        await wait(
             gateway,
-            INSTANCE,
+            INSTANCES,
+            INSTANCE_RUNNING,
             "i-bp1neverexisted0001",
-            sleep=virtual_time.sleep,
-            clock=virtual_time.now,
+            timing=virtual_time.timing(),
         )
 
     assert caught.value.status is None
-    assert INSTANCE.absent_grace_s <= sum(virtual_time.sleeps) <= INSTANCE.absent_grace_s * 1.5
+    assert (
+        INSTANCE_RUNNING.absent_grace_s
+        <= sum(virtual_time.sleeps)
+        <= INSTANCE_RUNNING.absent_grace_s * 1.5
+    )
 
 
 async def test_disk_waiters_follow_a_disk_from_creation_to_attached(
@@ -330,17 +346,15 @@ async def test_disk_waiters_follow_a_disk_from_creation_to_attached(
             disk_name="dr-disk",
         ),
     )
-    available = await wait_for(
-        gateway, DISK_AVAILABLE, created.disk_id, sleep=virtual_time.sleep, clock=virtual_time.now
+    available = await wait(
+        gateway, DISKS, DISK_AVAILABLE, created.disk_id, timing=virtual_time.timing()
     )
     await gateway.call(
         None,
         "AttachDisk",
         ecs.AttachDiskRequest(disk_id=created.disk_id, instance_id=TARGET_INSTANCE),
     )
-    in_use = await wait_for(
-        gateway, DISK_IN_USE, created.disk_id, sleep=virtual_time.sleep, clock=virtual_time.now
-    )
+    in_use = await wait(gateway, DISKS, DISK_IN_USE, created.disk_id, timing=virtual_time.timing())
 
     assert (available.status, in_use.status) == ("Available", "In_use")
     assert in_use.item.instance_id == TARGET_INSTANCE
@@ -357,8 +371,8 @@ async def test_vswitch_waiter_waits_until_available(
         ),
     )
 
-    result = await wait_for(
-        gateway, VSWITCH, created.v_switch_id, sleep=virtual_time.sleep, clock=virtual_time.now
+    result = await wait(
+        gateway, VSWITCHES, VSWITCH_AVAILABLE, created.v_switch_id, timing=virtual_time.timing()
     )
 
     assert result.status == "Available"

@@ -102,6 +102,7 @@ def test_classify_reads_the_rules_top_down() -> None:
 
 
 def test_the_codes_the_server_makes_are_in_its_source() -> None:
-    source = "".join(p.read_text() for p in (ROOT / "server" / "ecs_dr" / "cloud").glob("*.py"))
+    cloud = ROOT / "server" / "ecs_dr" / "cloud"
+    source = "".join(p.read_text() for p in [*cloud.glob("*.py"), *cloud.glob("errors/*.py")])
     for code, _, _ in OWN_CODES:
         assert f'"{code}"' in source, code

@@ -31,7 +31,8 @@ from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
 from alibabacloud_vpc20160428.client import Client as VpcClient
 from darabonba.runtime import RuntimeOptions
 
-from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient, translate
+from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient
+from ecs_dr.cloud.errors.translate import translate
 from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT
@@ -281,6 +282,7 @@ class EcsGateway:
         self, method: Any, api: Api, region: str, action: str, request: Any, attempt: int
     ) -> Any:
         started = time.monotonic()
+        call_log = log.bind(api=api.service, action=action, region=region, attempt=attempt)
         try:
             response = await method(request, self._runtime())
         except Exception as exc:
@@ -293,12 +295,8 @@ class EcsGateway:
             )
             if error is None:
                 raise
-            log.warning(
+            call_log.warning(
                 "ecs.call.failed",
-                api=api.service,
-                action=action,
-                region=region,
-                attempt=attempt,
                 duration_ms=_ms_since(started),
                 code=error.code,
                 http_status=error.http_status,
@@ -306,12 +304,8 @@ class EcsGateway:
             )
             raise error from None
         body = response.body
-        log.info(
+        call_log.info(
             "ecs.call",
-            api=api.service,
-            action=action,
-            region=region,
-            attempt=attempt,
             duration_ms=_ms_since(started),
             request_id=getattr(body, "request_id", None),
         )

@@ -1,29 +1,26 @@
-"""Waiters as data (botocore's waiters-2.json idea) and the one loop that runs them.
+"""Waiters as data (botocore's `waiter.py` and waiters-2.json) and the one loop that runs them.
 
-A `WaiterSpec` says which Describe action to poll, how to find the resource and its status in
-the body, which statuses mean success, failure or "keep polling", which error codes mean
-"not visible yet", and how long to wait. Every status is a member of `domain.statuses`, and
-the failure statuses are complete: a waiter that does not know `CreateFailed` loops forever.
+A `Describe` (how to find one kind of resource) is declared beside that kind's describe
+function in `cloud/ecs/*`; a `WaiterSpec` holds only acceptors and delays, every status a member
+of `domain.statuses` and the failure statuses complete (a waiter that does not know
+`CreateFailed` loops forever); `wait()` runs any spec against any Describe; a `Waiter` adds
+what the waited resource becomes (an `Image`, a `VSwitch`, ...).
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import json
 import random
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import structlog
-from alibabacloud_ecs20140526 import models as ecs
-from alibabacloud_vpc20160428 import models as vpc
 
 from ecs_dr.cloud.errors import CloudError, WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.domain.disks import ATTACHABLE_STATUSES, INSTANCE_SETTLE_WAIT_S
 from ecs_dr.domain.statuses import (
     DiskStatus,
@@ -36,34 +33,198 @@ from ecs_dr.domain.statuses import (
 
 ProgressCallback = Callable[[str, int | None, float], Awaitable[None]]
 """Called after each observation with (status, progress percent or None, elapsed seconds)."""
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
+Observer = Callable[[Any], None]
+"""Called with the resource's SDK item after each poll that found it, before the callback."""
+T = TypeVar("T")
 
 log = structlog.get_logger("ecs_dr.cloud.waiters")
 
 
-def _no_progress(item: Any) -> int | None:
-    return None
+@dataclass(frozen=True)
+class Describe:
+    """How to find one kind of resource: the Describe action and its request model, where the
+    items are in the answer (`"disks.disk"`: `body.disks.disk`, each with its id in `disk_id`),
+    the kind's status enum, how the request names one id (`ids`: DiskIds as a JSON array
+    string, SnapshotGroupId as a list, ImageId as a value) and an item's progress."""
 
+    action: str
+    request_type: type[Any]
+    items: str
+    statuses: type[StrEnum]
+    ids: Literal["value", "list", "json_list"] = "json_list"
+    request_extra: Mapping[str, Any] = field(default_factory=dict)
+    progress: Callable[[Any], int | None] | None = None
 
-def _percent(text: object) -> int | None:
-    """ECS reports progress as text like `45%`."""
-    try:
-        return int(str(text).strip().rstrip("%"))
-    except ValueError:
+    @property
+    def id_field(self) -> str:
+        return f"{self.items.rsplit('.', 1)[-1]}_id"
+
+    @property
+    def id_param(self) -> str:
+        """ECS names a JSON array of ids in the plural (DiskIds), one id in the singular."""
+        return f"{self.id_field}s" if self.ids == "json_list" else self.id_field
+
+    def request(self, resource_id: str) -> Any:
+        ids: object = {
+            "value": resource_id,
+            "list": [resource_id],
+            "json_list": json.dumps([resource_id]),
+        }[self.ids]
+        return self.request_type(**{self.id_param: ids, **self.request_extra})
+
+    def find(self, body: Any, resource_id: str) -> Any | None:
+        """The resource's item in a response body, or None when it is not listed."""
+        node = body
+        for attribute in self.items.split("."):
+            node = getattr(node, attribute, None) if node is not None else None
+        for item in node or ():
+            if getattr(item, self.id_field, None) == resource_id:
+                return item
         return None
 
 
-def _progress_field(item: Any) -> int | None:
-    return _percent(item.progress) if item.progress is not None else None
+@dataclass(frozen=True)
+class Acceptor:
+    """What an observation means: `state` when the resource's status (matcher `status`) or the
+    Describe call's error code (matcher `error`) is one of `expected`."""
+
+    state: Literal["success", "failure", "retry"]
+    matcher: Literal["status", "error"]
+    expected: frozenset[str]
 
 
-def _group_progress(item: Any) -> int | None:
-    """A snapshot group has no progress of its own, and is done when its slowest snapshot
-    is: the least of its snapshots' progress."""
-    snapshots = item.snapshots.snapshot if item.snapshots else None
-    values = [p for p in (_percent(s.progress) for s in snapshots or ()) if p is not None]
-    return min(values) if values else None
+def accept(
+    state: Literal["success", "failure", "retry"],
+    *expected: str,
+    matcher: Literal["status", "error"] = "status",
+) -> Acceptor:
+    return Acceptor(state, matcher, frozenset(expected))
+
+
+@dataclass(frozen=True)
+class Delays:
+    """The first pause between two polls (it doubles up to `max_s`) and when the wait ends."""
+
+    initial_s: float
+    max_s: float
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class WaiterSpec:
+    """How to wait: acceptors and delays; the Describe it polls comes from the caller."""
+
+    name: str
+    acceptors: tuple[Acceptor, ...]
+    delays: Delays
+    # Right after a create, a resource may be missing from Describe results for a while.
+    absent_grace_s: float = 30.0
+
+    def accepts(
+        self,
+        state: Literal["success", "failure", "retry"],
+        matcher: Literal["status", "error"] = "status",
+    ) -> frozenset[str]:
+        """The statuses (or the Describe call's error codes) that mean `state`: `retry` ones
+        keep the wait polling, an error code meaning "not visible yet"."""
+        chosen = [a.expected for a in self.acceptors if (a.state, a.matcher) == (state, matcher)]
+        return frozenset[str]().union(*chosen)
+
+
+# Snapshots and images report their progress; they take minutes to hours.
+UPLOAD = Delays(initial_s=5.0, max_s=30.0, timeout_s=3 * 3600.0)
+
+IMAGE_AVAILABLE = WaiterSpec(
+    "image",
+    (
+        accept("success", ImageStatus.AVAILABLE),
+        accept(
+            "failure", ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE, ImageStatus.DEPRECATED
+        ),
+        accept("retry", ImageStatus.CREATING, ImageStatus.WAITING),
+    ),
+    Delays(initial_s=5.0, max_s=30.0, timeout_s=2 * 3600.0),
+)
+
+
+def _accomplished(name: str, status: type[SnapshotStatus | SnapshotGroupStatus]) -> WaiterSpec:
+    """A snapshot or a group: `accomplished` (100%, zone-redundant), or `failed` for good."""
+    return WaiterSpec(
+        name,
+        (
+            accept("success", status.ACCOMPLISHED),
+            accept("failure", status.FAILED),
+            accept("retry", status.PROGRESSING),
+        ),
+        UPLOAD,
+    )
+
+
+SNAPSHOT_ACCOMPLISHED = _accomplished("snapshot", SnapshotStatus)
+SNAPSHOT_GROUP_ACCOMPLISHED = _accomplished("snapshot group", SnapshotGroupStatus)
+# A snapshot that has stopped progressing, either way: a disk takes a new snapshot only then.
+SNAPSHOT_SETTLED = WaiterSpec(
+    "snapshot (accomplished or failed)",
+    (
+        accept("success", SnapshotStatus.ACCOMPLISHED, SnapshotStatus.FAILED),
+        accept("retry", SnapshotStatus.PROGRESSING),
+    ),
+    UPLOAD,
+)
+
+# Creating, Attaching, Detaching, ReIniting: on the way to one of the two steady statuses.
+_DISK_TRANSITIONAL = [s for s in DiskStatus if s not in (DiskStatus.AVAILABLE, DiskStatus.IN_USE)]
+_DISK_DELAYS = Delays(initial_s=2.0, max_s=10.0, timeout_s=900.0)
+# After CreateDisk.
+DISK_AVAILABLE = WaiterSpec(
+    f"disk ({DiskStatus.AVAILABLE})",
+    (
+        accept("success", DiskStatus.AVAILABLE),
+        accept("failure", DiskStatus.IN_USE),
+        accept("retry", *_DISK_TRANSITIONAL),
+    ),
+    _DISK_DELAYS,
+)
+# After AttachDisk, which answers before the disk leaves Available.
+DISK_IN_USE = WaiterSpec(
+    f"disk ({DiskStatus.IN_USE})",
+    (
+        accept("success", DiskStatus.IN_USE),
+        accept("retry", *_DISK_TRANSITIONAL, DiskStatus.AVAILABLE),
+    ),
+    _DISK_DELAYS,
+)
+
+INSTANCE_RUNNING = WaiterSpec(
+    "instance",
+    (
+        accept("success", InstanceStatus.RUNNING),
+        accept("failure", InstanceStatus.STOPPING, InstanceStatus.STOPPED),
+        accept("retry", InstanceStatus.PENDING, InstanceStatus.STARTING),
+        # Right after RunInstances ECS may not know the id yet, or leave it out of the results.
+        accept("retry", "InvalidInstanceId.NotFound", matcher="error"),
+    ),
+    # An instance reports no progress: a short longest pause keeps it from being seen late.
+    Delays(initial_s=3.0, max_s=5.0, timeout_s=1200.0),
+    absent_grace_s=120.0,
+)
+# An instance that can take a disk (AttachDisk needs Running or Stopped): nothing fails the
+# wait but time, since a Stopping instance ends Stopped and a Starting one Running.
+INSTANCE_SETTLED = WaiterSpec(
+    "instance (Running or Stopped)",
+    (
+        accept("success", *ATTACHABLE_STATUSES),
+        accept("retry", InstanceStatus.PENDING, InstanceStatus.STARTING, InstanceStatus.STOPPING),
+    ),
+    Delays(initial_s=3.0, max_s=15.0, timeout_s=INSTANCE_SETTLE_WAIT_S),
+)
+
+# The VPC API's CreateVSwitch is asynchronous: Pending, then Available.
+VSWITCH_AVAILABLE = WaiterSpec(
+    "vswitch",
+    (accept("success", VSwitchStatus.AVAILABLE), accept("retry", VSwitchStatus.PENDING)),
+    Delays(initial_s=1.0, max_s=5.0, timeout_s=300.0),
+)
 
 
 # The shortest pause between two polls of a resource that reports its progress: near its
@@ -93,50 +254,6 @@ def poll_delay(
 
 
 @dataclass(frozen=True)
-class WaiterSpec:
-    """How to wait for one kind of resource."""
-
-    name: str
-    action: str
-    request_type: type[Any]
-    id_param: str
-    # ECS takes some id filters as a JSON array string (DiskIds), others as a list or a value.
-    id_format: Literal["value", "list", "json_list"]
-    items_path: tuple[str, ...]
-    id_field: str
-    statuses: type[StrEnum]
-    success: frozenset[str]
-    failure: frozenset[str]
-    pending: frozenset[str]
-    request_extra: Mapping[str, Any] = field(default_factory=dict)
-    progress: Callable[[Any], int | None] = _no_progress
-    retry_codes: frozenset[str] = frozenset()
-    # Right after a create, a resource may be missing from Describe results for a while.
-    absent_grace_s: float = 30.0
-    initial_delay_s: float = 2.0
-    max_delay_s: float = 15.0
-    timeout_s: float = 600.0
-
-    def request(self, resource_id: str) -> Any:
-        ids: object = {
-            "value": resource_id,
-            "list": [resource_id],
-            "json_list": json.dumps([resource_id]),
-        }[self.id_format]
-        return self.request_type(**{self.id_param: ids, **self.request_extra})
-
-    def find(self, body: Any, resource_id: str) -> Any | None:
-        """The resource's item in a response body, or None when it is not listed."""
-        node = body
-        for attribute in self.items_path:
-            node = getattr(node, attribute, None) if node is not None else None
-        for item in node or ():
-            if getattr(item, self.id_field, None) == resource_id:
-                return item
-        return None
-
-
-@dataclass(frozen=True)
 class WaitResult:
     status: str
     item: Any
@@ -144,205 +261,33 @@ class WaitResult:
     elapsed_s: float
 
 
-IMAGE = WaiterSpec(
-    name="image",
-    action="DescribeImages",
-    request_type=ecs.DescribeImagesRequest,
-    id_param="image_id",
-    id_format="value",
-    # DescribeImages hides every image that is not Available unless Status names it.
-    request_extra={"status": ",".join(ImageStatus)},
-    items_path=("images", "image"),
-    id_field="image_id",
-    statuses=ImageStatus,
-    success=frozenset({ImageStatus.AVAILABLE}),
-    failure=frozenset({ImageStatus.CREATE_FAILED, ImageStatus.UNAVAILABLE, ImageStatus.DEPRECATED}),
-    pending=frozenset({ImageStatus.CREATING, ImageStatus.WAITING}),
-    progress=_progress_field,
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=2 * 3600.0,
-)
-
-SNAPSHOT = WaiterSpec(
-    name="snapshot",
-    action="DescribeSnapshots",
-    request_type=ecs.DescribeSnapshotsRequest,
-    id_param="snapshot_ids",
-    id_format="json_list",
-    items_path=("snapshots", "snapshot"),
-    id_field="snapshot_id",
-    statuses=SnapshotStatus,
-    success=frozenset({SnapshotStatus.ACCOMPLISHED}),
-    failure=frozenset({SnapshotStatus.FAILED}),
-    pending=frozenset({SnapshotStatus.PROGRESSING}),
-    progress=_progress_field,
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=3 * 3600.0,
-)
-
-SNAPSHOT_GROUP = WaiterSpec(
-    name="snapshot group",
-    action="DescribeSnapshotGroups",
-    request_type=ecs.DescribeSnapshotGroupsRequest,
-    id_param="snapshot_group_id",
-    id_format="list",
-    items_path=("snapshot_groups", "snapshot_group"),
-    id_field="snapshot_group_id",
-    statuses=SnapshotGroupStatus,
-    success=frozenset({SnapshotGroupStatus.ACCOMPLISHED}),
-    failure=frozenset({SnapshotGroupStatus.FAILED}),
-    pending=frozenset({SnapshotGroupStatus.PROGRESSING}),
-    progress=_group_progress,
-    initial_delay_s=5.0,
-    max_delay_s=30.0,
-    timeout_s=3 * 3600.0,
-)
-
-# A snapshot that has stopped progressing, either way: a disk takes a new snapshot only then.
-SNAPSHOT_SETTLED = dataclasses.replace(
-    SNAPSHOT,
-    name="snapshot (accomplished or failed)",
-    success=frozenset({SnapshotStatus.ACCOMPLISHED, SnapshotStatus.FAILED}),
-    failure=frozenset(),
-)
-
-INSTANCE = WaiterSpec(
-    name="instance",
-    action="DescribeInstances",
-    request_type=ecs.DescribeInstancesRequest,
-    id_param="instance_ids",
-    id_format="json_list",
-    items_path=("instances", "instance"),
-    id_field="instance_id",
-    statuses=InstanceStatus,
-    success=frozenset({InstanceStatus.RUNNING}),
-    failure=frozenset({InstanceStatus.STOPPING, InstanceStatus.STOPPED}),
-    pending=frozenset({InstanceStatus.PENDING, InstanceStatus.STARTING}),
-    # Right after RunInstances ECS may not know the id yet, or leave it out of the results.
-    retry_codes=frozenset({"InvalidInstanceId.NotFound"}),
-    absent_grace_s=120.0,
-    initial_delay_s=3.0,
-    # An instance reports no progress: a short cap keeps it from being seen Running late.
-    max_delay_s=5.0,
-    timeout_s=1200.0,
-)
-
-# An instance that can take a disk (AttachDisk needs Running or Stopped): nothing fails the
-# wait but time, since a Stopping instance ends Stopped and a Starting one Running.
-INSTANCE_SETTLED = WaiterSpec(
-    name="instance (Running or Stopped)",
-    action="DescribeInstances",
-    request_type=ecs.DescribeInstancesRequest,
-    id_param="instance_ids",
-    id_format="json_list",
-    items_path=("instances", "instance"),
-    id_field="instance_id",
-    statuses=InstanceStatus,
-    success=frozenset(ATTACHABLE_STATUSES),
-    failure=frozenset(),
-    pending=frozenset({InstanceStatus.PENDING, InstanceStatus.STARTING, InstanceStatus.STOPPING}),
-    initial_delay_s=3.0,
-    max_delay_s=15.0,
-    timeout_s=INSTANCE_SETTLE_WAIT_S,
-)
-
-# The VPC API's CreateVSwitch is asynchronous: Pending, then Available.
-VSWITCH = WaiterSpec(
-    name="vswitch",
-    action="DescribeVSwitches",
-    request_type=vpc.DescribeVSwitchesRequest,
-    id_param="v_switch_id",
-    id_format="value",
-    items_path=("v_switches", "v_switch"),
-    id_field="v_switch_id",
-    statuses=VSwitchStatus,
-    success=frozenset({VSwitchStatus.AVAILABLE}),
-    failure=frozenset(),
-    pending=frozenset({VSwitchStatus.PENDING}),
-    initial_delay_s=1.0,
-    max_delay_s=5.0,
-    timeout_s=300.0,
-)
-
-
-def disk_spec(target: Literal[DiskStatus.AVAILABLE, DiskStatus.IN_USE]) -> WaiterSpec:
-    """Wait for a disk to be `Available` (after CreateDisk) or `In_use` (after AttachDisk)."""
-    transitional = {
-        DiskStatus.CREATING,
-        DiskStatus.ATTACHING,
-        DiskStatus.DETACHING,
-        DiskStatus.REINITING,
-    }
-    if target is DiskStatus.IN_USE:
-        # AttachDisk answers before the disk leaves Available.
-        pending, failure = transitional | {DiskStatus.AVAILABLE}, set[DiskStatus]()
-    else:
-        pending, failure = transitional, {DiskStatus.IN_USE}
-    return WaiterSpec(
-        name=f"disk ({target})",
-        action="DescribeDisks",
-        request_type=ecs.DescribeDisksRequest,
-        id_param="disk_ids",
-        id_format="json_list",
-        items_path=("disks", "disk"),
-        id_field="disk_id",
-        statuses=DiskStatus,
-        success=frozenset({target}),
-        failure=frozenset(failure),
-        pending=frozenset(pending),
-        initial_delay_s=2.0,
-        max_delay_s=10.0,
-        timeout_s=900.0,
-    )
-
-
-DISK_AVAILABLE = disk_spec(DiskStatus.AVAILABLE)
-DISK_IN_USE = disk_spec(DiskStatus.IN_USE)
-
-WAITERS: Mapping[str, WaiterSpec] = {
-    spec.name: spec
-    for spec in (
-        IMAGE,
-        SNAPSHOT,
-        SNAPSHOT_SETTLED,
-        SNAPSHOT_GROUP,
-        DISK_AVAILABLE,
-        DISK_IN_USE,
-        INSTANCE,
-        INSTANCE_SETTLED,
-        VSWITCH,
-    )
-}
-
-
-async def wait_for(
+async def wait(
     gateway: EcsGateway,
+    describe: Describe,
     spec: WaiterSpec,
     resource_id: str,
     *,
     region_id: str | None = None,
     on_progress: ProgressCallback | None = None,
-    timeout_s: float | None = None,
-    sleep: Sleep = asyncio.sleep,
-    clock: Clock = time.monotonic,
+    observers: Sequence[Observer] = (),
+    timing: Timing = REAL_TIME,
 ) -> WaitResult:
-    """Poll until the resource reaches a success status, with backoff.
+    """Poll `describe` until the resource reaches a success status of `spec`, with backoff.
 
     Raises WaiterFailed (a failure status, or the resource stayed invisible past the grace
-    time), WaiterTimeout, or the gateway's CloudError for any error not in `retry_codes`.
+    time), WaiterTimeout, or the gateway's CloudError for any error `spec` does not retry.
     """
     region = gateway.region(region_id)
-    started = clock()
-    deadline = started + (spec.timeout_s if timeout_s is None else timeout_s)
-    delay = spec.initial_delay_s
+    started = timing.clock()
+    timeout_s = spec.delays.timeout_s if timing.timeout_s is None else timing.timeout_s
+    deadline = started + timeout_s
+    delay = spec.delays.initial_s
     status: str | None = None
     absent_since: float | None = None
     first: Reading | None = None
     while True:
-        item = await _describe(gateway, spec, region, resource_id)
-        now = clock()
+        item = await _describe(gateway, describe, spec, region, resource_id)
+        now = timing.clock()
         elapsed = now - started
         latest: Reading | None = None
         if item is None:
@@ -352,58 +297,95 @@ async def wait_for(
                     spec.name,
                     resource_id,
                     None,
-                    f"{spec.name} {resource_id} is not listed by {spec.action} in {region} "
+                    f"{spec.name} {resource_id} is not listed by {describe.action} in {region} "
                     f"after {now - absent_since:.0f} s; it was deleted or never created",
-                    action=spec.action,
+                    action=describe.action,
                     region_id=region,
                 )
         else:
             absent_since = None
             status = str(getattr(item, "status", None))
-            progress = spec.progress(item)
+            progress = describe.progress(item) if describe.progress else None
             if progress is not None:
                 latest = (now, progress)
                 first = first if first is not None and first[1] > 0 else latest
+            for observe in observers:
+                observe(item)
             if on_progress is not None:
                 await on_progress(status, progress, elapsed)
-            if status in spec.success:
+            if status in spec.accepts("success"):
                 return WaitResult(status=status, item=item, elapsed_s=elapsed)
-            if status in spec.failure:
+            if status in spec.accepts("failure"):
                 raise WaiterFailed(
                     spec.name,
                     resource_id,
                     status,
                     f"{spec.name} {resource_id} ended in status {status}; it will not become "
-                    f"{'/'.join(sorted(spec.success))}",
-                    action=spec.action,
+                    f"{'/'.join(sorted(spec.accepts('success')))}",
+                    action=describe.action,
                     region_id=region,
                 )
-            if status not in spec.pending:
+            if status not in spec.accepts("retry"):
                 log.warning("waiter.unknown_status", waiter=spec.name, status=status)
         remaining = deadline - now
         if remaining <= 0:
             raise WaiterTimeout(
-                spec.name, resource_id, status, elapsed, action=spec.action, region_id=region
+                spec.name, resource_id, status, elapsed, action=describe.action, region_id=region
             )
-        await sleep(min(poll_delay(delay, spec.max_delay_s, first, latest), remaining))
-        delay = min(delay * 2, spec.max_delay_s)
+        await timing.sleep(min(poll_delay(delay, spec.delays.max_s, first, latest), remaining))
+        delay = min(delay * 2, spec.delays.max_s)
 
 
-async def failure_status(
-    gateway: EcsGateway, spec: WaiterSpec, resource_id: str, *, region_id: str | None = None
-) -> str | None:
-    """The terminal failure status the resource is in now (an image CreateFailed, a snapshot
-    failed: it will never reach success), or None, also when it is not listed."""
-    item = await _describe(gateway, spec, gateway.region(region_id), resource_id)
-    status = None if item is None else str(getattr(item, "status", None))
-    return status if status in spec.failure else None
-
-
-async def _describe(gateway: EcsGateway, spec: WaiterSpec, region: str, resource_id: str) -> Any:
+async def _describe(
+    gateway: EcsGateway, describe: Describe, spec: WaiterSpec, region: str, resource_id: str
+) -> Any:
     try:
-        body = await gateway.call(region, spec.action, spec.request(resource_id))
+        body = await gateway.call(region, describe.action, describe.request(resource_id))
     except CloudError as error:
-        if error.code in spec.retry_codes:
+        if error.code in spec.accepts("retry", "error"):
             return None
         raise
-    return spec.find(body, resource_id)
+    return describe.find(body, resource_id)
+
+
+@dataclass(frozen=True)
+class Waiter(Generic[T]):
+    """A Describe, a spec, and what the resource becomes once it succeeded (`finish` takes the
+    gateway, the region, the item as last described and the timing).
+
+    Called as `waiter(gw, region_id, resource_id, on_progress=..., timing=...)`; raises
+    WaiterFailed, WaiterTimeout, or the CloudError of a call that failed.
+    """
+
+    describe: Describe
+    spec: WaiterSpec
+    finish: Callable[[EcsGateway, str, Any, Timing], Awaitable[T]]
+
+    async def __call__(
+        self,
+        gw: EcsGateway,
+        region_id: str,
+        resource_id: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        observers: Sequence[Observer] = (),
+        timing: Timing = REAL_TIME,
+    ) -> T:
+        waited = await wait(
+            gw,
+            self.describe,
+            self.spec,
+            resource_id,
+            region_id=region_id,
+            on_progress=on_progress,
+            observers=observers,
+            timing=timing,
+        )
+        return await self.finish(gw, region_id, waited.item, timing)
+
+    async def failed(self, gw: EcsGateway, region_id: str, resource_id: str) -> str | None:
+        """The terminal failure status the resource is in now (an image CreateFailed, a
+        snapshot failed: waiting for it again is pointless), or None, also when not listed."""
+        item = await _describe(gw, self.describe, self.spec, gw.region(region_id), resource_id)
+        status = None if item is None else str(getattr(item, "status", None))
+        return status if status in self.spec.accepts("failure") else None

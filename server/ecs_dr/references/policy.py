@@ -1,7 +1,7 @@
 """The RAM actions the product needs: the ECS and VPC API actions the code calls (read from the
-source of `cloud/ecs/` and `cloud/waiters.py`, so the list cannot miss one), the RAM action RAM
-checks for each, and which tool calls which. An ECS action is named bare (`CreateImage`), a VPC
-API action with its RAM namespace (`vpc:CreateVSwitch`)."""
+source of `cloud/ecs/`, the waiters' Describe entries included, so the list cannot miss one), the
+RAM action RAM checks for each, and which tool calls which. An ECS action is named bare
+(`CreateImage`), a VPC API action with its RAM namespace (`vpc:CreateVSwitch`)."""
 
 from __future__ import annotations
 
@@ -107,9 +107,9 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
 
 def called_actions() -> frozenset[str]:
     """Every action the code passes to the gateway (`gw.call/pages/collect(region, "Action",
-    request)`) or polls in a waiter (`WaiterSpec(action="Action", request_type=...)`): bare
+    request)`) or polls in a waiter (`Describe("Action", request_type, ...)`): bare
     for ECS's, `vpc:Action` for the VPC API's (a request model of `vpc.`, the VPC SDK's)."""
-    files = [*sorted((CLOUD / "ecs").glob("*.py")), CLOUD / "waiters.py"]
+    files = sorted((CLOUD / "ecs").glob("*.py"))
     return frozenset(a for f in files for a in _actions_in(ast.parse(f.read_text(), str(f))))
 
 
@@ -126,10 +126,9 @@ def _actions_in(tree: ast.AST) -> Iterator[str]:
             if name in GATEWAY_METHODS and len(node.args) >= 3:
                 sdk = _sdk_of(node.args[2], requests)
                 yield from (_qualified(sdk, a) for a in _literal(node.args[1]))
-            if name == "WaiterSpec":
-                keywords = {k.arg: k.value for k in node.keywords}
-                sdk = _sdk_of(keywords["request_type"], requests)
-                yield from (_qualified(sdk, a) for a in _literal(keywords["action"]))
+            if name == "Describe":
+                sdk = _sdk_of(node.args[1], requests)
+                yield from (_qualified(sdk, a) for a in _literal(node.args[0]))
 
 
 def _request_models(scope: ast.AST) -> dict[str, ast.expr]:

@@ -6,9 +6,13 @@ workflows never see one. Every function takes the gateway and a region; a missin
 `lookup` (which region holds an id), `instances` (instances and disks), `zones` (stock and
 disk categories), `network` (VPCs and VSwitches, through the VPC API; free blocks),
 `snapshots`, `images`, `tags`, `disks` (Scenario B's create and attach), `quotas` (the
-account's quotas), `cleanup` (tags and deletes), and `waits` (one generic `Waiter` over a
-waiter spec, and what each waited resource becomes).
+account's quotas) and `cleanup` (tags and deletes). Each family declares beside its describe
+functions the `Describe` of its kinds and their `wait_*` waiters (`cloud.waiters` runs them);
+`WAITERS` lists every waiter the product runs.
 """
+
+from collections.abc import Mapping
+from typing import Any
 
 from ecs_dr.cloud.ecs.cleanup import (
     delete_disk,
@@ -22,8 +26,17 @@ from ecs_dr.cloud.ecs.cleanup import (
     tagged_resources,
 )
 from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
-from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named
-from ecs_dr.cloud.ecs.instances import describe_disk, describe_instance, disk_from, run_instance
+from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named, wait_image
+from ecs_dr.cloud.ecs.instances import (
+    describe_disk,
+    describe_instance,
+    disk_from,
+    run_instance,
+    wait_disk_available,
+    wait_disk_in_use,
+    wait_instance,
+    wait_instance_settled,
+)
 from ecs_dr.cloud.ecs.lookup import (
     DISCOVERY_REGION,
     find_disk_region,
@@ -40,6 +53,7 @@ from ecs_dr.cloud.ecs.network import (
     vswitch_tags,
     vswitches,
     vswitches_tagged,
+    wait_vswitch,
 )
 from ecs_dr.cloud.ecs.quotas import account_quotas
 from ecs_dr.cloud.ecs.snapshots import (
@@ -49,24 +63,14 @@ from ecs_dr.cloud.ecs.snapshots import (
     describe_snapshot,
     describe_snapshot_group,
     describe_snapshots,
-    snapshot_groups_tagged,
-)
-from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
-from ecs_dr.cloud.ecs.waits import (
-    REAL_TIME,
-    Timing,
-    Waited,
-    Waiter,
+    group_accomplished,
     snapshot_group_failed,
-    wait_disk_available,
-    wait_disk_in_use,
-    wait_image,
-    wait_instance,
-    wait_instance_settled,
+    snapshot_groups_tagged,
     wait_snapshot,
     wait_snapshot_group,
-    wait_vswitch,
+    wait_snapshot_settled,
 )
+from ecs_dr.cloud.ecs.tags import TAG_BATCH, tag_resources
 from ecs_dr.cloud.ecs.zones import (
     data_disk_categories,
     describe_zones,
@@ -76,15 +80,31 @@ from ecs_dr.cloud.ecs.zones import (
     zone_offer,
     zones_with_stock,
 )
+from ecs_dr.cloud.timing import REAL_TIME, Timing
+from ecs_dr.cloud.waiters import Waiter
+
+WAITERS: Mapping[str, Waiter[Any]] = {
+    waiter.spec.name: waiter
+    for waiter in (
+        wait_image,
+        wait_snapshot,
+        wait_snapshot_settled,
+        group_accomplished,
+        wait_disk_available,
+        wait_disk_in_use,
+        wait_instance,
+        wait_instance_settled,
+        wait_vswitch,
+    )
+}
 
 __all__ = [
     "DISCOVERY_REGION",
     "REAL_TIME",
     "SNAPSHOT_BATCH",
     "TAG_BATCH",
+    "WAITERS",
     "Timing",
-    "Waited",
-    "Waiter",
     "account_quotas",
     "attach_disk",
     "create_disk",

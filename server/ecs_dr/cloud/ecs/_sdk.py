@@ -14,12 +14,17 @@ def items(wrapper: Any, name: str) -> list[Any]:
     return list(getattr(wrapper, name, None) or []) if wrapper is not None else []
 
 
-def percent(text: object) -> int:
-    """ECS reports progress as text like `45%`; anything unreadable counts as 0."""
+def percent(text: object) -> int | None:
+    """ECS reports progress as text like `45%`; None when it gave none or nothing readable."""
     try:
         return int(str(text).strip().rstrip("%"))
     except ValueError:
-        return 0
+        return None
+
+
+def progress_of(item: Any) -> int | None:
+    """The progress an image or a snapshot reports of itself."""
+    return percent(item.progress)
 
 
 def disk_kind(text: str | None) -> DiskKind:

@@ -1,4 +1,4 @@
-"""Custom images: create one from snapshots, describe it in any status."""
+"""Custom images: create one from snapshots, describe it in any status, wait for it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from typing import Any
 
 from alibabacloud_ecs20140526 import models as ecs
 
-from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, tag_list
+from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import Timing
+from ecs_dr.cloud.waiters import (
+    IMAGE_AVAILABLE,
+    Describe,
+    Waiter,
+)
 from ecs_dr.domain.models import Image, ImageDiskMapping
 from ecs_dr.domain.statuses import ImageStatus
 
@@ -38,9 +44,22 @@ async def create_image(
     return str(body.image_id)
 
 
+# DescribeImages hides every image that is not Available unless Status names it.
+EVERY_IMAGE_STATUS = ",".join(ImageStatus)
+
+IMAGES = Describe(
+    "DescribeImages",
+    ecs.DescribeImagesRequest,
+    "images.image",
+    ImageStatus,
+    ids="value",
+    request_extra={"status": EVERY_IMAGE_STATUS},
+    progress=progress_of,
+)
+
+
 async def _images(gw: EcsGateway, region_id: str, **filters: str) -> list[Image]:
-    # DescribeImages hides every image that is not Available unless Status names it.
-    request = ecs.DescribeImagesRequest(status=",".join(ImageStatus), **filters)
+    request = ecs.DescribeImagesRequest(status=EVERY_IMAGE_STATUS, **filters)
     return [image_from(i) for i in await gw.collect(region_id, "DescribeImages", request)]
 
 
@@ -70,7 +89,7 @@ def image_from(i: Any) -> Image:
         image_id=i.image_id,
         name=i.image_name or "",
         status=i.status,
-        progress=percent(i.progress),
+        progress=percent(i.progress) or 0,
         mappings=[
             ImageDiskMapping(
                 device=m.device,
@@ -81,3 +100,11 @@ def image_from(i: Any) -> Image:
             for m in items(i.disk_device_mappings, "disk_device_mapping")
         ],
     )
+
+
+async def _waited_image(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Image:
+    return image_from(item)
+
+
+wait_image = Waiter(IMAGES, IMAGE_AVAILABLE, _waited_image)
+"""Wait for `Available`; CreateFailed, UnAvailable and Deprecated end the wait."""

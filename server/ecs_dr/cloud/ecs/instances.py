@@ -1,4 +1,4 @@
-"""Instances and their disks: describe them, and run the DR instance."""
+"""Instances and their disks: describe them, wait for them, and run the DR instance."""
 
 from __future__ import annotations
 
@@ -12,8 +12,18 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import Timing
+from ecs_dr.cloud.waiters import (
+    DISK_AVAILABLE,
+    DISK_IN_USE,
+    INSTANCE_RUNNING,
+    INSTANCE_SETTLED,
+    Describe,
+    Waiter,
+)
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.rules import RunInstancesPlan
+from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 
 
 async def instance_items(gw: EcsGateway, region_id: str, instance_ids: list[str]) -> list[Any]:
@@ -109,6 +119,33 @@ async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
             region_id=region_id,
         )
     return found[0]
+
+
+INSTANCES = Describe(
+    "DescribeInstances", ecs.DescribeInstancesRequest, "instances.instance", InstanceStatus
+)
+DISKS = Describe("DescribeDisks", ecs.DescribeDisksRequest, "disks.disk", DiskStatus)
+
+
+async def _waited_instance(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Instance:
+    return await describe_instance(gw, region_id, item.instance_id)
+
+
+async def _waited_disk(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Disk:
+    return disk_from(item)
+
+
+wait_instance = Waiter(INSTANCES, INSTANCE_RUNNING, _waited_instance)
+"""Wait for `Running`; returns the instance with its disks as ECS created them."""
+
+wait_instance_settled = Waiter(INSTANCES, INSTANCE_SETTLED, _waited_instance)
+"""Wait for `Running` or `Stopped`, the states that take a disk; only time ends it early."""
+
+wait_disk_available = Waiter(DISKS, DISK_AVAILABLE, _waited_disk)
+"""Wait for a new disk to be `Available`."""
+
+wait_disk_in_use = Waiter(DISKS, DISK_IN_USE, _waited_disk)
+"""Wait for an attached disk to be `In_use`."""
 
 
 async def run_instance(

@@ -1,6 +1,6 @@
-"""VSwitches of a VPC and the free address blocks left for a new one, through the VPC API
-(2016-04-28): ECS's own VPC calls are deprecated ("no further updates or bug fixes; migrate to
-Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
+"""VSwitches of a VPC (list, create, wait for one) and the free address blocks left for a new
+one, through the VPC API (2016-04-28): ECS's own VPC calls are deprecated ("no further updates
+or bug fixes; migrate to Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from alibabacloud_vpc20160428 import models as vpc
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import Timing
+from ecs_dr.cloud.waiters import (
+    VSWITCH_AVAILABLE,
+    Describe,
+    Waiter,
+)
 from ecs_dr.domain.models import VSwitch
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.statuses import VSwitchStatus
 
 
 async def vswitches(
@@ -70,6 +78,19 @@ def vswitch_from(v: Any) -> VSwitch:
     )
 
 
+VSWITCHES = Describe(
+    "DescribeVSwitches", vpc.DescribeVSwitchesRequest, "v_switches.v_switch", VSwitchStatus, "value"
+)
+
+
+async def _waited_vswitch(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> VSwitch:
+    return vswitch_from(item)
+
+
+wait_vswitch = Waiter(VSWITCHES, VSWITCH_AVAILABLE, _waited_vswitch)
+"""Wait for `Available`."""
+
+
 async def create_vswitch(
     gw: EcsGateway,
     region_id: str,
@@ -119,13 +140,13 @@ def first_free_block(vpc_cidr: str, used: Iterable[str], prefix: int) -> str | N
 
 
 async def free_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str, prefix: int = 24) -> str:
-    """A block inside the VPC that no VSwitch of it uses; raises ValueError when it is full."""
+    """A block inside the VPC that no VSwitch of it uses; raises Refusal when it is full."""
     vpc_cidr, switches = await asyncio.gather(
         vpc_cidr_block(gw, region_id, vpc_id), vswitches(gw, region_id, vpc_id)
     )
     block = first_free_block(vpc_cidr, (v.cidr_block for v in switches), prefix)
     if block is None:
-        raise ValueError(
+        raise Refusal(
             f"the VPC {vpc_id} ({vpc_cidr}) has no free /{prefix} block left; pass a "
             "smaller cidr_block that its VSwitches do not use"
         )

@@ -1,17 +1,29 @@
-"""Snapshots and snapshot-consistent groups: create them, describe them."""
+"""Snapshots and snapshot-consistent groups: create them, describe them, wait for them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from alibabacloud_ecs20140526 import models as ecs
 
-from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, tag_list
+from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.timing import REAL_TIME, Timing
+from ecs_dr.cloud.waiters import (
+    SNAPSHOT_ACCOMPLISHED,
+    SNAPSHOT_GROUP_ACCOMPLISHED,
+    SNAPSHOT_SETTLED,
+    Describe,
+    ProgressCallback,
+    Waiter,
+)
 from ecs_dr.domain.models import Snapshot, SnapshotGroup
+from ecs_dr.domain.statuses import SnapshotGroupStatus, SnapshotStatus
 
 # DescribeSnapshots takes at most 100 ids a call.
 SNAPSHOT_BATCH = 100
@@ -142,7 +154,104 @@ def snapshot_from(s: Any) -> Snapshot:
         source_disk_kind=disk_kind(s.source_disk_type),
         source_disk_size_gib=int(s.source_disk_size or 0),
         status=s.status,
-        progress=percent(s.progress),
+        progress=percent(s.progress) or 0,
         available=bool(s.available),
         created_at=s.creation_time or "",
     )
+
+
+def slowest_snapshot(group: Any) -> int | None:
+    """A snapshot group has no progress of its own, and is done when its slowest snapshot is;
+    a snapshot whose progress is unreadable counts as not started."""
+    values = [percent(s.progress) or 0 for s in items(group.snapshots, "snapshot")]
+    return min(values) if values else None
+
+
+SNAPSHOTS = Describe(
+    "DescribeSnapshots",
+    ecs.DescribeSnapshotsRequest,
+    "snapshots.snapshot",
+    SnapshotStatus,
+    progress=progress_of,
+)
+SNAPSHOT_GROUPS = Describe(
+    "DescribeSnapshotGroups",
+    ecs.DescribeSnapshotGroupsRequest,
+    "snapshot_groups.snapshot_group",
+    SnapshotGroupStatus,
+    ids="list",
+    progress=slowest_snapshot,
+)
+
+
+async def _waited_snapshot(
+    gw: EcsGateway, region_id: str, item: Any, timing: Timing
+) -> tuple[Snapshot, datetime]:
+    return snapshot_from(item), timing.now()
+
+
+wait_snapshot = Waiter(SNAPSHOTS, SNAPSHOT_ACCOMPLISHED, _waited_snapshot)
+"""Wait for `accomplished` (100%, zone-redundant); returns it and when that was seen."""
+
+wait_snapshot_settled = Waiter(SNAPSHOTS, SNAPSHOT_SETTLED, _waited_snapshot)
+"""Wait until a snapshot is no longer progressing (accomplished or failed)."""
+
+
+class FirstSeenDone:
+    """Observer of a snapshot group's polls: when each of its snapshots was first seen at 100%,
+    the moment its recovery point became zone-redundant."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+        self.at: dict[str, datetime] = {}
+
+    def __call__(self, group: Any) -> None:
+        now = self._now()
+        for member in items(group.snapshots, "snapshot"):
+            if (percent(member.progress) or 0) >= 100:
+                self.at.setdefault(member.snapshot_id, now)
+
+
+async def _waited_group(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> SnapshotGroup:
+    return await snapshot_group_from(gw, region_id, item)
+
+
+group_accomplished = Waiter(SNAPSHOT_GROUPS, SNAPSHOT_GROUP_ACCOMPLISHED, _waited_group)
+"""Wait for a snapshot group to be `accomplished`; `wait_snapshot_group` also says when each
+of its snapshots was."""
+
+
+async def wait_snapshot_group(
+    gw: EcsGateway,
+    region_id: str,
+    group_id: str,
+    *,
+    on_progress: ProgressCallback | None = None,
+    timing: Timing = REAL_TIME,
+) -> tuple[SnapshotGroup, dict[str, datetime]]:
+    """Wait for `accomplished`; also returns when each snapshot was first seen at 100%."""
+    done = FirstSeenDone(timing.now)
+    group = await group_accomplished(
+        gw, region_id, group_id, on_progress=on_progress, observers=(done,), timing=timing
+    )
+    at = timing.now()
+    return group, {s.snapshot_id: done.at.get(s.snapshot_id, at) for s in group.snapshots}
+
+
+async def snapshot_group_failed(
+    gw: EcsGateway, region_id: str, group_id: str, *, timing: Timing = REAL_TIME
+) -> str | None:
+    """The terminal failure status the snapshot group is in now (`failed`), or None.
+
+    A failed group is answered only once none of its snapshots is still progressing: the
+    group is made again next, and ECS refuses a new snapshot of a disk while one of it is in
+    progress (IncorrectDiskStatus.CreatingSnapshot), for as long as that upload lasts."""
+    status = await group_accomplished.failed(gw, region_id, group_id)
+    if status is None:
+        return None
+    group = await describe_snapshot_group(gw, region_id, group_id)
+    progressing = [s.snapshot_id for s in group.snapshots if s.status == SnapshotStatus.PROGRESSING]
+    await asyncio.gather(
+        *(wait_snapshot_settled(gw, region_id, s, timing=timing) for s in progressing)
+    )
+    return status

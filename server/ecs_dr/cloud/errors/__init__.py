@@ -1,5 +1,8 @@
 """Our exceptions for ECS failures, and the one place that translates the SDK's into them.
 
+This module holds the classes below and the rules that classify a code into one of them;
+`codes` holds the named tables of ECS's codes, `translate` the one translation point.
+
 Nothing above `cloud/` imports an SDK exception type: the gateway calls `translate` on every
 failure and raises the most specific class below, which keeps ECS's code, its own message,
 the RequestId and the `Recommend` link, so a reader (often a model) knows what to do next.
@@ -26,24 +29,23 @@ Codes of failures that never reached ECS are ours: `ConnectionFailed` (nothing w
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-from alibabacloud_credentials.exceptions import CredentialException
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException, ThrottlingException
-from darabonba.exceptions import RetryError, ValidateException
-from Tea.exceptions import TeaException, UnretryableException
-from Tea.exceptions import ValidateException as TeaValidateException
-
+from ecs_dr.cloud.errors.codes import (
+    AUTHENTICATION_CODES,
+    BUSY_CODES,
+    INVALID_PARAMETER_CODES,
+    NO_STOCK_CODES,
+    PERMISSION_CODES,
+    THROTTLING_CODES,
+    TRANSIENT_CODES,
+)
 from ecs_dr.domain.cloud_text import MAX_CLOUD_MESSAGE_CHARS, quoted, shortened
 
-REDACTED = "<redacted>"
 # ECS's codes and RequestIds are a few dozen characters.
 MAX_CODE_CHARS = 128
 # ECS's Recommend is a troubleshooting link on Alibaba Cloud's own site (api.aliyun.com, with
@@ -54,6 +56,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 _URL_CHARACTERS = re.compile(r"[!#-;=?-\[\]_a-z~]+", re.IGNORECASE)
 # The page with the minimal RAM policy, per tool and for --read-only (generated from the code).
 RAM_POLICY_PAGE = "references/ram-policies.md"
+_RAM_ACTION = re.compile(r"\b((?:ecs|vpc):[A-Za-z0-9]+)\b")
 
 
 class CloudError(Exception):
@@ -235,75 +238,20 @@ class WaiterTimeout(WaiterError):
         super().__init__("Waiter.Timeout", message, **kw)
 
 
-# --- classification tables (botocore retries/standard.py style) ---------------------------
-AUTHENTICATION_CODES = frozenset(
-    {
-        "InvalidAccessKeyId",
-        "InvalidAccessKeyId.NotFound",
-        "InvalidAccessKeyId.Inactive",
-        "SignatureDoesNotMatch",
-        "IncompleteSignature",
-        "InvalidSecurityToken.Expired",
-        "InvalidSecurityToken.Malformed",
-        "InvalidSecurityToken.MismatchWithAccessKey",
-        "InvalidCredentials",
-    }
-)
-PERMISSION_CODES = frozenset(
-    {"Forbidden", "Forbidden.RAM", "Forbidden.SubUser", "Forbidden.NoPermission", "NoPermission"}
-)
-THROTTLING_CODES = frozenset(
-    {"Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource"}
-)
-TRANSIENT_CODES = frozenset({"InternalError", "ServiceUnavailable", "UnknownError"})
-NO_STOCK_CODES = frozenset(
-    {"OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported"}
-)
-# "Ask again" answers: the same request succeeds once ECS has finished what it is doing.
-# ECS-FACTS.md "Tags, idempotency, busy resources, deletes"; Terraform's Alibaba provider
-# retries these (its `IsExpectedErrors` lists in alicloud/common.go and the resources' create
-# and delete functions); Packer's alicloud builder retries IdempotentProcessing and
-# IncorrectInstanceStatus.Initializing. The VPC API's own: CreateVSwitch's reference.
-BUSY_CODES = frozenset(
-    {
-        "IdempotentProcessing",
-        "LastTokenProcessing",
-        "OperationConflict",
-        "Operation.Conflict",
-        "InvalidOperation.Conflict",
-        "IncorrectInstanceStatus",
-        "IncorrectInstanceStatus.Initializing",
-        "IncorrectDiskStatus",
-        "IncorrectDiskStatus.Initializing",
-        "IncorrectDiskStatus.CreatingSnapshot",
-        "InvalidSnapshotId.NotReady",
-        "InvalidSnapshot.NotReady",
-        "SnapshotNotReady",
-        "TooManySnapshot.Unfinished",
-        "QuotaExceed.ConcurrentSnapshotQuota",
-        "OperationFailed.IdempotentTokenProcessing",
-        "OperationFailed.LastTokenProcessing",
-        # The VPC API's CreateVSwitch while another VSwitch of the VPC is still Pending.
-        "IncorrectVSwitchStatus",
-        "OperationConflict.DisksAttachingParallellyExceed",
-    }
-)
-# Codes that asking again never cures, though their family reads like "busy".
-NEVER_SUCCEED_CODES = frozenset(
-    {"IdempotentParameterMismatch", "IncorrectDiskStatus.NeverAttached"}
-)
-INVALID_PARAMETER_CODES = frozenset(
-    {
-        "DiskCategory.OperationNotSupported",
-        "ResourcesNotInSameZone",
-        "InstanceDiskLimitExceeded",
-        "NumberExceed.TooManyDisks",
-        "CapacityExceed.TooManyDisks",
-        "InvalidDiskIds.NotInSameZone",
-        "OperationDenied.PerformanceLevelNotMatch",
-    }
-    | NEVER_SUCCEED_CODES
-)
+def ram_action_for(action: str) -> str:
+    """The RAM action that authorizes an API action: `vpc:CreateVSwitch` stays as it is, and a
+    bare action name is ECS's (`CreateImage` -> `ecs:CreateImage`)."""
+    return action if ":" in action else f"ecs:{action}"
+
+
+def _ram_action(action: str | None, message: str, data: Mapping[str, Any]) -> str:
+    detail = data.get("AccessDeniedDetail")
+    if isinstance(detail, Mapping) and detail.get("AuthAction"):
+        return str(detail["AuthAction"])
+    match = _RAM_ACTION.search(message)
+    if match:
+        return match.group(1)
+    return ram_action_for(action) if action else "the ecs:* action of this call"
 
 
 @dataclass(frozen=True)
@@ -370,138 +318,3 @@ RULES: tuple[Rule, ...] = (
 def classify(code: str, http_status: int | None) -> type[CloudError]:
     """Pick the most specific class for an ECS error code (and HTTP status as a fallback)."""
     return next((rule.kind for rule in RULES if rule.matches(code, http_status)), CloudError)
-
-
-# --- translation ---------------------------------------------------------------------------
-_SDK_MESSAGE = re.compile(r"^code: \d+, (?P<message>.*) request id: [^ ]*$", re.DOTALL)
-_RAM_ACTION = re.compile(r"\b((?:ecs|vpc):[A-Za-z0-9]+)\b")
-
-
-def ram_action_for(action: str) -> str:
-    """The RAM action that authorizes an API action: `vpc:CreateVSwitch` stays as it is, and a
-    bare action name is ECS's (`CreateImage` -> `ecs:CreateImage`)."""
-    return action if ":" in action else f"ecs:{action}"
-
-
-def translate(
-    exc: BaseException,
-    *,
-    action: str,
-    region_id: str | None,
-    secrets: Collection[str] = (),
-    service: str = "ecs",
-) -> CloudError | None:
-    """Our error for an SDK or transport failure of an action of `service` (ecs, vpc); None
-    for anything else (a bug: let it rise).
-
-    Every credential value in `secrets` is replaced in messages and data.
-    """
-    where: dict[str, Any] = {"action": action, "region_id": region_id}
-    inner = _unwrap(exc)
-    if isinstance(inner, AlibabaCloudException):
-        return _api_error(inner, where, secrets, service)
-    if isinstance(inner, CredentialException):
-        return AuthenticationFailed(
-            "InvalidCredentials",
-            "no usable credentials in the default chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, "
-            "the aliyun CLI profile, ECS RAM role, OIDC): " + _scrub(str(inner.message), secrets),
-            **where,
-        )
-    if isinstance(inner, TeaException) and inner.code:
-        message = _scrub(str(inner.message), secrets)
-        return classify(str(inner.code), None)(str(inner.code), message, **where)
-    if isinstance(inner, ValidateException | TeaValidateException):
-        return InvalidParameter("InvalidParameter", _scrub(str(inner), secrets), **where)
-    return _transport_error(inner, where, secrets)
-
-
-def _unwrap(exc: BaseException) -> BaseException:
-    """The failure underneath the SDK's wrappers (UnretryableException, RetryError)."""
-    if isinstance(exc, UnretryableException) and exc.inner_exception is not None:
-        exc = exc.inner_exception
-    cause: BaseException | None = exc.__context__
-    # darabonba turns an IOError into RetryError(str(e)) raised inside the except block.
-    if isinstance(exc, RetryError) and cause is not None:
-        return cause
-    return exc
-
-
-def _api_error(
-    exc: AlibabaCloudException, where: dict[str, Any], secrets: Collection[str], service: str
-) -> CloudError:
-    data = {k: v for k, v in (exc.data or {}).items() if k != "statusCode"}
-    data = _scrub_data(data, secrets)
-    code = str(data.get("Code") or exc.code or "Unknown")
-    message = _scrub(_ecs_message(exc, data), secrets)
-    status = exc.status_code
-    cls = Throttled if isinstance(exc, ThrottlingException) else classify(code, status)
-    fields: dict[str, Any] = {
-        **where,
-        "request_id": data.get("RequestId") or _present(exc.request_id),
-        "recommend": data.get("Recommend"),
-        "http_status": status,
-        "data": data,
-    }
-    if cls is Throttled and exc.retry_after:
-        return Throttled(code, message, retry_after_s=exc.retry_after / 1000, **fields)
-    if cls is PermissionDenied:
-        return PermissionDenied(code, message, service=service, **fields)
-    return cls(code, message, **fields)
-
-
-def _ecs_message(exc: AlibabaCloudException, data: Mapping[str, Any]) -> str:
-    """ECS's own Message, not the SDK's `code: 400, <Message> request id: <id>` wrapping."""
-    if data.get("Message"):
-        return str(data["Message"])
-    text = str(exc.message or "")
-    match = _SDK_MESSAGE.match(text)
-    return match.group("message") if match else text
-
-
-def _transport_error(
-    exc: BaseException, where: dict[str, Any], secrets: Collection[str]
-) -> CloudError | None:
-    detail = _scrub(f"{type(exc).__name__}: {exc}", secrets)
-    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
-        message = f"could not connect to the ECS endpoint ({detail})"
-        return Transient("ConnectionFailed", message, request_sent=False, **where)
-    if isinstance(exc, asyncio.TimeoutError):
-        message = f"ECS did not answer within the read timeout, ECS_DR_READ_TIMEOUT_S ({detail})"
-        return Transient("ReadTimeout", message, **where)
-    if isinstance(exc, aiohttp.ClientError | OSError | RetryError):
-        return Transient("ConnectionError", f"the connection to ECS broke ({detail})", **where)
-    if isinstance(exc, json.JSONDecodeError):
-        return CloudError("MalformedResponse", f"ECS answered with no JSON ({detail})", **where)
-    return None
-
-
-def _present(value: str | None) -> str | None:
-    """The SDK formats a missing request id as the string 'None'."""
-    return value if value and value != "None" else None
-
-
-def _ram_action(action: str | None, message: str, data: Mapping[str, Any]) -> str:
-    detail = data.get("AccessDeniedDetail")
-    if isinstance(detail, Mapping) and detail.get("AuthAction"):
-        return str(detail["AuthAction"])
-    match = _RAM_ACTION.search(message)
-    if match:
-        return match.group(1)
-    return ram_action_for(action) if action else "the ecs:* action of this call"
-
-
-def _scrub(text: str, secrets: Collection[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def _scrub_data(value: Any, secrets: Collection[str]) -> Any:
-    if isinstance(value, str):
-        return _scrub(value, secrets)
-    if isinstance(value, Mapping):
-        return {k: _scrub_data(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub_data(v, secrets) for v in value]
-    return value
