@@ -27,7 +27,7 @@ from ecs_dr.domain.decisions import (
     vswitch_missing_prompt,
     without_confirmations,
 )
-from ecs_dr.domain.recovery import CONFIRM_PLAN
+from ecs_dr.domain.plans import CONFIRM_PLAN
 from ecs_dr.tools.decisions import SESSION_HEADER, Settled, confirmation, confirmation_id
 from tests.unit.factories import data_disk, instance, spec, system_disk
 

@@ -21,18 +21,14 @@ from ecs_dr.domain.disks import (
     categories_for,
     check_attach,
     create_disk_plan,
-    default_disk_name,
     disk_layout,
     layout_markdown,
     mount_reminder,
     new_disk_category,
 )
 from ecs_dr.domain.models import Disk, Instance, Snapshot
-from ecs_dr.domain.rules import (
-    check_performance_level,
-    performance_levels_for,
-    validate_disk_name,
-)
+from ecs_dr.domain.names import default_disk_name, validate_disk_name
+from ecs_dr.domain.rules import check_performance_level, performance_levels_for
 from tests.unit.factories import SOURCE_ZONE, TARGET_ZONE, data_disk, instance, system_disk
 
 SOURCE_DISK = data_disk(

@@ -8,24 +8,26 @@ from datetime import date
 import pytest
 
 from ecs_dr.domain.models import Disk, Image, ImageDiskMapping, Instance
+from ecs_dr.domain.names import (
+    dr_instance_name,
+    image_name,
+    image_reattempt_name,
+    validate_instance_name,
+)
 from ecs_dr.domain.rules import (
     DiskOverride,
     RunInstancesPlan,
     check_image_matches_source,
     check_snapshots_ready,
     dr_bandwidth,
-    dr_instance_name,
     essd_entry_allowed,
     group_blockers,
     image_mappings,
-    image_name,
-    image_reattempt_name,
     instance_family,
     run_instances_plan,
     similar_instance_types,
     snapshot_strategy,
     system_disk_category,
-    validate_instance_name,
 )
 from tests.unit.factories import (
     SOURCE_ZONE,

@@ -16,14 +16,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
+from ecs_dr.domain.names import default_disk_name, validate_disk_name
 from ecs_dr.domain.rules import (
-    DR_NAME_PREFIX,
     ESSD_ENTRY_FAMILIES,
     check_performance_level,
     default_performance_level,
     essd_entry_allowed,
-    name_part,
-    validate_disk_name,
 )
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 
@@ -31,7 +29,6 @@ from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 ATTACHABLE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 # How long attach_disk follows a target into an attachable state when the user asks it to.
 INSTANCE_SETTLE_WAIT_S = 600.0
-_NAME_MAX = 128
 
 
 class CreateDiskPlan(BaseModel):
@@ -178,13 +175,6 @@ def new_disk_level(
     return essd_level(size_gib, source, requested)
 
 
-def default_disk_name(snapshot: Snapshot, source: Disk | None) -> str:
-    """`recovery-<source disk name>` (or its id when unnamed), like the DR instance's name: the
-    name's unusable characters replaced, cut to the longest name ECS takes."""
-    base = name_part(source.name) if source is not None else ""
-    return f"{DR_NAME_PREFIX}{base or snapshot.source_disk_id or snapshot.snapshot_id}"[:_NAME_MAX]
-
-
 def create_disk_plan(
     snapshot: Snapshot,
     source: Disk | None,
@@ -225,6 +215,24 @@ def create_disk_plan(
         source_disk_kind=source.kind if source is not None else snapshot.source_disk_kind,
         source_instance_id=source.instance_id if source is not None else None,
     )
+
+
+class NewDiskResult(BaseModel):
+    """The new disk, Available in the target's zone, beside the disk it copies."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region_id: str
+    disk_id: str
+    zone_id: str
+    target_instance_id: str
+    snapshot_id: str
+    source_disk_id: str
+    source_disk_kind: DiskKind
+    source_instance_id: str | None
+    source_disk: Disk | None
+    disk: Disk
+    note: str
 
 
 # --- attaching it ------------------------------------------------------------------------
@@ -355,3 +363,18 @@ def mount_reminder(disk_id: str, device: str, instance_id: str) -> str:
         "if that is wanted). Do this as that OS and workload require; no commands are given "
         "here, since the server does not know the OS."
     )
+
+
+class AttachResult(BaseModel):
+    """The disk In_use on the target, the target's whole disk layout, what is left to do."""
+
+    model_config = ConfigDict(frozen=True)
+
+    region_id: str
+    disk_id: str
+    target_instance_id: str
+    device: str
+    instance_status: str
+    layout: list[LayoutRow]
+    markdown: str = cloud_text_field("the disk layout as a markdown table, cells escaped")
+    reminder: str

@@ -6,14 +6,12 @@ function has a unit test named after the rule it enforces.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ecs_dr.domain.cloud_text import cloud_text_field, quoted
+from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import (
     Disk,
     Image,
@@ -22,12 +20,13 @@ from ecs_dr.domain.models import (
     InstanceTypeSpec,
     Snapshot,
 )
-from ecs_dr.domain.statuses import SnapshotStatus
+from ecs_dr.domain.names import validate_instance_name
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 
 SnapshotStrategy = Literal["snapshot_group", "single_snapshot", "per_disk_snapshots"]
 
 SYSTEM_DEVICE = "/dev/xvda"
-DR_NAME_PREFIX = "recovery-"
 # One snapshot-consistent group, in every region: CreateSnapshotGroup documents DiskId.N 1-16 and
 # 32 TiB in all.
 GROUP_MAX_DISKS = 16
@@ -46,17 +45,34 @@ PL_SIZE_RANGES: Mapping[str, tuple[int, int]] = {
 PL1_MIN_GIB = PL_SIZE_RANGES["PL1"][0]
 # cloud_essd_entry is sold only with these instance families.
 ESSD_ENTRY_FAMILIES = frozenset({"ecs.u1", "ecs.e"})
-
-_NAME_MIN, _NAME_MAX = 2, 128
-# A letter or a CJK ideograph first; then letters, digits, CJK, `.`, `_`, `-`, `:`.
-_NAME_FIRST = r"A-Za-z\u3400-\u4dbf\u4e00-\u9fff"
-_NAME_PATTERN = re.compile(rf"[{_NAME_FIRST}][{_NAME_FIRST}0-9._:\-]*")
-# A run of characters a name cannot hold, with the dashes around it: a default name has one `-`
-# where the cloud's name has such a run.
-_NAME_REJECTED = re.compile(rf"-*(?:[^{_NAME_FIRST}0-9._:\-]+-*)+")
-
+# ECS snapshots the disks of instances in these states only, and only disks in these.
+SNAPSHOTTABLE_INSTANCE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
+SNAPSHOTTABLE_DISK_STATUSES = (DiskStatus.IN_USE, DiskStatus.AVAILABLE)
 
 # --- snapshots ---------------------------------------------------------------------------
+
+
+def can_snapshot(instance: Instance) -> bool:
+    """Only a Running or Stopped instance's disks can be snapshotted."""
+    return instance.status in SNAPSHOTTABLE_INSTANCE_STATUSES
+
+
+def check_snapshottable(instance: Instance, then: str) -> None:
+    """Refuse an instance ECS cannot snapshot now (only Running or Stopped ones); `then` says
+    what to do about it."""
+    if not can_snapshot(instance):
+        raise Refusal(
+            f"{instance.instance_id} is {instance.status}; ECS snapshots the disks of Running or "
+            f"Stopped instances only. {then}"
+        )
+
+
+def check_disk_snapshottable(disk: Disk) -> None:
+    """Refuse a disk ECS cannot snapshot now (only In_use or Available ones)."""
+    if disk.status not in SNAPSHOTTABLE_DISK_STATUSES:
+        raise Refusal(
+            f"{disk.disk_id} is {disk.status}; ECS snapshots disks that are In_use or Available."
+        )
 
 
 def group_blockers(instance: Instance) -> list[str]:
@@ -109,18 +125,6 @@ def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
 
 
 # --- image --------------------------------------------------------------------------------
-
-
-def image_name(source: Instance, today: date) -> str:
-    """The image's default name; the date keeps repeated drills from colliding."""
-    return f"Create_from_{source.instance_id}_{today:%Y%m%d}"
-
-
-def image_reattempt_name(name: str, number: int) -> str:
-    """The name of attempt `number` of an image whose earlier attempt failed: ECS keeps a
-    CreateFailed image's name taken. Within ECS's name length."""
-    suffix = f"_attempt{number}"
-    return name[: _NAME_MAX - len(suffix)] + suffix
 
 
 def _image_device(disk: Disk) -> str:
@@ -199,66 +203,6 @@ def dr_bandwidth(source: Instance) -> int:
     if not source.has_public_ip:
         return 0
     return source.internet_max_bandwidth_out
-
-
-def validate_name(name: str, what: str) -> None:
-    """Refuse a name ECS rejects for a new `what` (instance, disk, snapshot, image: one rule);
-    the message states the rule."""
-    article = "An" if what[0] in "aeiou" else "A"
-    rule = (
-        f"{article} {what} name is {_NAME_MIN}-{_NAME_MAX} characters, starts with a letter or "
-        "a Chinese character, contains only letters, digits, Chinese characters, '.', '_', '-' "
-        "and ':', and does not start with http:// or https://"
-    )
-    if name.startswith(("http://", "https://")):
-        raise ValueError(f"{quoted(name)} starts with http:// or https://. {rule}.")
-    if not _NAME_MIN <= len(name) <= _NAME_MAX:
-        length = f"{len(name)} character{'' if len(name) == 1 else 's'}"
-        raise ValueError(f"{quoted(name)} is {length} long. {rule}.")
-    if not _NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"{quoted(name)} is not a valid {what} name. {rule}.")
-
-
-def validate_instance_name(name: str) -> None:
-    """Refuse a name ECS's InstanceName would reject; the message states the rule."""
-    validate_name(name, "instance")
-
-
-def validate_disk_name(name: str) -> None:
-    """Refuse a name ECS's DiskName would reject (the same rule as an instance name's)."""
-    validate_name(name, "disk")
-
-
-def name_part(text: str) -> str:
-    """Cloud text as part of a name ECS accepts: every run of characters a name cannot hold
-    (spaces, `|`, `*`, `<`, `/`, newlines, ...) becomes one `-`, or nothing at either end; a
-    name ECS accepts stays as it is."""
-    return "-".join(part for part in _NAME_REJECTED.split(text) if part)
-
-
-def default_dr_name(source: Instance) -> str:
-    """`recovery-<source name>`, the name's unusable characters replaced (its id when nothing
-    usable is left): a source name is cloud text, so it never reaches RunInstances as is."""
-    return f"{DR_NAME_PREFIX}{name_part(source.name) or source.instance_id}"
-
-
-def dr_instance_name(source: Instance, requested: str | None) -> str:
-    """The user's name for the DR instance, else `default_dr_name`; validated either way.
-
-    Raises ValueError when the name is one ECS would reject: the user's, or a default that is
-    too long (the user then names it).
-    """
-    name = requested or default_dr_name(source)
-    try:
-        validate_instance_name(name)
-    except ValueError as error:
-        if requested:
-            raise
-        raise ValueError(
-            f"The default DR name {quoted(name)} does not fit ECS's rules; pass instance_name. "
-            f"{error}"
-        ) from error
-    return name
 
 
 def instance_family(instance_type: str) -> str:

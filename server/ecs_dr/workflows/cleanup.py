@@ -46,9 +46,9 @@ from ecs_dr.domain.cleanup import (
     verdict,
 )
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted
+from ecs_dr.domain.plans import TAG_DRILL, TAG_SOURCE
 from ecs_dr.workflows.journal import OperationRecord
 from ecs_dr.workflows.operations import ProgressFn
-from ecs_dr.workflows.prepared import TAG_DRILL, TAG_SOURCE
 
 CLEANUP_KIND = "cleanup_recovery"
 # Arguments and plan fields that name an instance or disk the operation did not create.

@@ -4,93 +4,20 @@ source-vs-DR comparison that shows every rule held."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import rules
-from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain import names, rules
 from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
+from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.rules import RunInstancesPlan
+from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
 from ecs_dr.domain.statuses import ImageStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    NeedsDecision,
-    Prepared,
-    Progress,
-    cancelled,
-    create_step,
-    operation_tags,
-    ready,
-)
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
 from ecs_dr.workflows.source import load_instance, require_target_zone
 from ecs_dr.workflows.target_zone import resolve_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan, create_and_wait, vswitch_plan
-
-# Shown in place of the VSwitchId that CreateVSwitch will return.
-NEW_VSWITCH = "<the VSwitch CreateVSwitch creates>"
-
-
-class DrInstancePlan(BaseModel):
-    """RunInstances for the DR copy, preceded by CreateVSwitch when the user chose that."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source_instance_id: str
-    image_id: str
-    run: RunInstancesPlan
-    create_vswitch: VSwitchPlan | None = None
-
-    @property
-    def region_id(self) -> str:
-        return self.run.region_id
-
-    @property
-    def action(self) -> str:
-        return "RunInstances"
-
-    def parameters(self) -> dict[str, Any]:
-        params: dict[str, Any] = dict(self.run.parameters())
-        if self.create_vswitch is not None:
-            params["VSwitchId"] = NEW_VSWITCH
-            params["CreateVSwitch"] = self.create_vswitch.parameters()
-        return params
-
-
-class DrInstanceResult(BaseModel):
-    """The DR instance, Running, and how it compares with the source."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    dr_instance_id: str
-    image_id: str
-    vswitch_id: str
-    created_vswitch_id: str | None
-    instance: Instance
-    comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
-    all_match: bool
-
-
-class Verification(BaseModel):
-    """The source-vs-DR comparison, read again now."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    dr_instance_id: str
-    image_id: str
-    comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
-    all_match: bool
+from ecs_dr.workflows.vswitches import create_and_wait, vswitch_plan
 
 
 async def prepare_dr_instance(
@@ -111,7 +38,7 @@ async def prepare_dr_instance(
     zone of another region, a VSwitch outside the VPC or zone, and an unknown instance type.
     """
     region, source = await load_instance(gw, instance_id, region_id)
-    name = rules.dr_instance_name(source, instance_name)
+    name = names.dr_instance_name(source, instance_name)
     zones = await ecs.describe_zones(gw, region)
     require_target_zone(source, target_zone_id, zones)
     image = await ecs.describe_image(gw, region, image_id)

@@ -3,49 +3,21 @@ source disk's category, size and performance level unless the user chooses other
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks, rules
 from ecs_dr.domain.decisions import CANCEL, chosen, new_disk_category_prompt, split_choice
-from ecs_dr.domain.disks import CreateDiskPlan
-from ecs_dr.domain.models import Disk, DiskKind
+from ecs_dr.domain.disks import CreateDiskPlan, NewDiskResult
+from ecs_dr.domain.models import Disk
+from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
 from ecs_dr.domain.statuses import DiskStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    NeedsDecision,
-    Prepared,
-    Progress,
-    cancelled,
-    create_step,
-    operation_tags,
-    ready,
-)
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
 from ecs_dr.workflows.source import load_target
 
 # A new disk carries no percentage: Creating, then Available.
 CREATING: dict[str, int] = {DiskStatus.CREATING: 30, DiskStatus.AVAILABLE: 100}
-
-
-class NewDiskResult(BaseModel):
-    """The new disk, Available in the target's zone, beside the disk it copies."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    disk_id: str
-    zone_id: str
-    target_instance_id: str
-    snapshot_id: str
-    source_disk_id: str
-    source_disk_kind: DiskKind
-    source_instance_id: str | None
-    source_disk: Disk | None
-    disk: Disk
-    note: str
 
 
 async def _source_disk(gw: EcsGateway, region: str, disk_id: str) -> Disk | None:

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import rules
-from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain import names, rules
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.rules import SnapshotStrategy
+from ecs_dr.domain.source import SourceReport
 from ecs_dr.domain.statuses import InstanceStatus
-
-
-class SourceReport(BaseModel):
-    """The source instance with every disk, and what a recovery of it will do."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    instance: Instance
-    has_public_ip: bool
-    dr_bandwidth: int
-    snapshot_strategy: SnapshotStrategy
-    group_blockers: list[str]
-    default_dr_name: str = cloud_text_field("recovery-<source name>, made valid for ECS")
-    warnings: list[str] = cloud_text_field("what the user should know before recovering")
 
 
 async def instance_region(gw: EcsGateway, instance_id: str, region_id: str | None) -> str:
@@ -63,7 +45,7 @@ async def describe_source(
     region, source = await load_instance(gw, instance_id, region_id)
     warnings = []
     try:
-        default_name = rules.dr_instance_name(source, None)
+        default_name = names.dr_instance_name(source, None)
     except ValueError as error:
         default_name = ""
         warnings.append(str(error))

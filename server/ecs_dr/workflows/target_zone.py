@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import anyio
-from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
-from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import (
     CANCEL,
     CREATE_VSWITCH,
@@ -28,9 +26,11 @@ from ecs_dr.domain.decisions import (
     vswitch_missing_prompt,
 )
 from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch, ZoneOffer
-from ecs_dr.workflows.prepared import Decisions
+from ecs_dr.domain.plans import Decisions
+from ecs_dr.domain.target_zone import ZoneCheck, cancelled_zone_check
+from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.source import load_instance, require_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan, vswitch_plan
+from ecs_dr.workflows.vswitches import vswitch_plan
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -95,32 +95,6 @@ class ZoneReads:
 
         shared = await self._new_vswitches.get((region_id, vpc_id, zone_id), read)
         return shared.model_copy(update={"source_instance_id": source_instance_id})
-
-
-class ZoneCheck(BaseModel):
-    """What the zone offers, what the DR copy would get there, and the decisions still open."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    requested_zone_id: str
-    zone_id: str
-    vpc_id: str
-    vswitches: list[VSwitch]
-    vswitch_id: str | None
-    create_vswitch: bool
-    source_instance_type: str
-    instance_type: str
-    instance_type_in_stock: bool
-    system_disk_categories: list[str]
-    data_disk_categories: list[str]
-    disk_categories: dict[str, str]
-    findings: list[str] = cloud_text_field("what the check found, one sentence each")
-    prompts: list[ChoicePrompt]
-    cancelled_by: str | None = None
-    ready: bool = False
-    """Every gap is closed: a plan can be made for `zone_id`."""
 
 
 @dataclass(frozen=True)
@@ -227,7 +201,9 @@ async def _check_zone(
         if picked is not None:
             kind, argument = picked
             if kind == CANCEL:
-                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+                return cancelled_zone_check(
+                    source, zone_id, requested, offer.vswitches, prompt, findings
+                )
             if kind == "zone":
                 return _MoveTo(argument)
             create = kind == CREATE_VSWITCH
@@ -240,7 +216,9 @@ async def _check_zone(
         if picked is not None:
             kind, argument = picked
             if kind == CANCEL:
-                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+                return cancelled_zone_check(
+                    source, zone_id, requested, offer.vswitches, prompt, findings
+                )
             if kind == "zone":
                 return _MoveTo(argument)
             final_type = argument
@@ -261,7 +239,9 @@ async def _check_zone(
         if picked is not None:
             kind, argument = picked
             if kind == CANCEL:
-                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+                return cancelled_zone_check(
+                    source, zone_id, requested, offer.vswitches, prompt, findings
+                )
             categories[disk.device] = argument
             findings.append(
                 f"{disk.device} ({disk.category}) becomes {argument}: {zone_id} does not offer "
@@ -291,35 +271,6 @@ async def _check_zone(
         findings=findings,
         prompts=prompts,
         ready=not prompts,
-    )
-
-
-def _cancelled(
-    source: Instance,
-    zone_id: str,
-    requested: str,
-    vswitches: list[VSwitch],
-    prompt: ChoicePrompt,
-    findings: list[str],
-) -> ZoneCheck:
-    return ZoneCheck(
-        region_id=source.region_id,
-        source_instance_id=source.instance_id,
-        requested_zone_id=requested,
-        zone_id=zone_id,
-        vpc_id=source.vpc_id,
-        vswitches=vswitches,
-        vswitch_id=None,
-        create_vswitch=False,
-        source_instance_type=source.instance_type,
-        instance_type=source.instance_type,
-        instance_type_in_stock=False,
-        system_disk_categories=[],
-        data_disk_categories=[],
-        disk_categories={},
-        findings=[*findings, f"Cancelled at {prompt.decision_id}."],
-        prompts=[],
-        cancelled_by=prompt.decision_id,
     )
 
 

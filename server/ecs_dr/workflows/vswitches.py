@@ -3,70 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 from ecs_dr.domain.models import VSwitch
+from ecs_dr.domain.names import default_vswitch_name
+from ecs_dr.domain.plans import Decisions, Prepared, ready
+from ecs_dr.domain.vswitches import MAX_PREFIX, MIN_PREFIX, VSwitchPlan, VSwitchResult
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    Prepared,
-    Progress,
-    create_step,
-    operation_tags,
-    ready,
-)
-
-# The VPC service takes VSwitch masks from /16 to /29.
-MIN_PREFIX, MAX_PREFIX = 16, 29
-
-
-class VSwitchPlan(BaseModel):
-    """CreateVSwitch with every parameter decided."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    vpc_id: str
-    zone_id: str
-    cidr_block: str
-    name: str
-    source_instance_id: str | None = None
-
-    @property
-    def action(self) -> str:
-        return "CreateVSwitch"
-
-    def parameters(self) -> dict[str, Any]:
-        return {
-            "RegionId": self.region_id,
-            "VpcId": self.vpc_id,
-            "ZoneId": self.zone_id,
-            "CidrBlock": self.cidr_block,
-            "VSwitchName": self.name,
-        }
-
-
-class VSwitchResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    vswitch_id: str
-    vpc_id: str
-    zone_id: str
-    cidr_block: str
-    name: str = cloud_text_field(
-        "the VSwitch's name as the VPC API gives it", max_chars=MAX_CLOUD_VALUE_CHARS
-    )
-    status: str
-
-
-def default_vswitch_name(zone_id: str) -> str:
-    return f"ecs-dr-{zone_id}"
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
 
 
 async def vswitch_plan(
