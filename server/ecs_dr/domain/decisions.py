@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import Disk, Instance, InstanceTypeSpec
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import group_blockers
 
 CANCEL = "cancel"
@@ -68,7 +69,7 @@ class ChoicePrompt(BaseModel):
         return [o.value for o in self.options]
 
 
-class InvalidDecision(ValueError):
+class InvalidDecision(Refusal):
     """An answer that is not one of the prompt's options; the message lists the valid ones."""
 
     def __init__(self, decision_id: str, value: str, valid: Sequence[str]) -> None:
@@ -211,10 +212,10 @@ def no_stock_prompt(
 ) -> ChoicePrompt:
     """The source's type is out of stock in the target zone: a similar type, or another zone.
 
-    Raises ValueError when there is neither, since a prompt offering only "cancel" is no choice.
+    Raises Refusal when there is neither, since a prompt offering only "cancel" is no choice.
     """
     if not similar and not zones_with_stock:
-        raise ValueError(
+        raise Refusal(
             f"{instance_type} is out of stock in {zone_id}, no similar instance type is in "
             f"stock there, and no other zone has {instance_type} in stock; choose another "
             "target zone or try again later."
@@ -273,11 +274,11 @@ def _alternatives(offered: Sequence[str], unwanted: str) -> list[str]:
 def disk_category_prompt(disk: Disk, zone_id: str, offered: list[str]) -> ChoicePrompt:
     """The disk's category is not sold in the target zone: pick one that is (ESSD first).
 
-    Raises ValueError when the zone offers no other category at all.
+    Raises Refusal when the zone offers no other category at all.
     """
     alternatives = _alternatives(offered, disk.category)
     if not alternatives:
-        raise ValueError(
+        raise Refusal(
             f"{zone_id} offers no disk category for the {disk.kind} disk {disk.disk_id} "
             f"({disk.category}); choose another target zone."
         )
@@ -353,12 +354,12 @@ def new_disk_category_prompt(
     """The new disk's category is not offered in the target's zone for the target's instance
     type: pick one that is (ESSD first), or stop. `essd_level` is the PL cloud_essd would get.
 
-    Raises ValueError when nothing is offered at all.
+    Raises Refusal when nothing is offered at all.
     """
     alternatives = _alternatives(offered, category)
     where = f"{target.zone_id} for {target.instance_type} instances"
     if not alternatives:
-        raise ValueError(
+        raise Refusal(
             f"{where} offers no data disk category; {target.instance_id} cannot take a disk "
             f"from {snapshot_id}. Choose another target instance."
         )

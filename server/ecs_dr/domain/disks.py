@@ -17,6 +17,7 @@ from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
 from ecs_dr.domain.names import default_disk_name, validate_disk_name
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
     ESSD_ENTRY_FAMILIES,
     check_performance_level,
@@ -108,10 +109,10 @@ def categories_for(instance_type: str, offered: Sequence[str]) -> list[str]:
 def check_snapshot_usable(snapshot: Snapshot) -> None:
     """A failed snapshot restores nothing; a progressing one is waited for before CreateDisk.
 
-    Raises ValueError for a failed snapshot.
+    Raises Refusal for a failed snapshot.
     """
     if snapshot.status == SnapshotStatus.FAILED:
-        raise ValueError(
+        raise Refusal(
             f"The snapshot {snapshot.snapshot_id} failed; a disk cannot be created from it. "
             f"Take a new one of {snapshot.source_disk_id or 'the disk'} with create_snapshot."
         )
@@ -120,12 +121,12 @@ def check_snapshot_usable(snapshot: Snapshot) -> None:
 def new_disk_category(snapshot: Snapshot, source: Disk | None, requested: str | None) -> str:
     """The category the new disk gets: the user's choice, else the source disk's.
 
-    Raises ValueError when neither is known (the source disk no longer exists).
+    Raises Refusal when neither is known (the source disk no longer exists).
     """
     if requested:
         return requested
     if source is None:
-        raise ValueError(
+        raise Refusal(
             f"The disk {snapshot.source_disk_id or '?'} that {snapshot.snapshot_id} was taken "
             "of no longer exists, so its category and performance level are unknown; pass "
             "disk_category (and performance_level for cloud_essd)."
@@ -136,12 +137,12 @@ def new_disk_category(snapshot: Snapshot, source: Disk | None, requested: str | 
 def new_disk_size(snapshot: Snapshot, source: Disk | None, requested: int | None) -> int:
     """The source disk's size unless the user asks for more; never below the snapshot's.
 
-    Raises ValueError for a size below the size of the disk the snapshot was taken of.
+    Raises Refusal for a size below the size of the disk the snapshot was taken of.
     """
     floor = snapshot.source_disk_size_gib
     if requested is not None:
         if requested < floor:
-            raise ValueError(
+            raise Refusal(
                 f"size {requested} GiB is below {floor} GiB, the size of the disk "
                 f"{snapshot.snapshot_id} was taken of; a disk from a snapshot is at least that "
                 f"large. Pass size >= {floor}, or omit it to keep the source's size."
@@ -152,7 +153,7 @@ def new_disk_size(snapshot: Snapshot, source: Disk | None, requested: int | None
 
 def essd_level(size_gib: int, source: Disk | None, requested: str | None) -> str:
     """The PL a cloud_essd copy gets: the user's, else the source's (when it was cloud_essd),
-    else ECS's default for the size. Raises ValueError when it does not allow the size."""
+    else ECS's default for the size. Raises Refusal when it does not allow the size."""
     kept = source.performance_level if source and source.category == "cloud_essd" else None
     level = requested or kept or default_performance_level(size_gib)
     check_performance_level(level, size_gib)
@@ -164,13 +165,11 @@ def new_disk_level(
 ) -> str | None:
     """cloud_essd always gets an explicit PL (`essd_level`); other categories take none.
 
-    Raises ValueError for a PL on another category, or one that does not allow the size.
+    Raises Refusal for a PL on another category, or one that does not allow the size.
     """
     if category != "cloud_essd":
         if requested is not None:
-            raise ValueError(
-                f"performance_level applies to cloud_essd only, not {category}; omit it."
-            )
+            raise Refusal(f"performance_level applies to cloud_essd only, not {category}; omit it.")
         return None
     return essd_level(size_gib, source, requested)
 
@@ -188,12 +187,12 @@ def create_disk_plan(
     """CreateDisk in the target's zone from the snapshot; `category` is already settled (the
     source's, or the user's choice among those the zone offers).
 
-    Raises ValueError for a failed snapshot, a size below the snapshot's, a PL that does not
+    Raises Refusal for a failed snapshot, a size below the snapshot's, a PL that does not
     fit, a name ECS would reject, and cloud_essd_entry for a type that cannot take it.
     """
     check_snapshot_usable(snapshot)
     if category == "cloud_essd_entry" and not essd_entry_allowed(target.instance_type):
-        raise ValueError(
+        raise Refusal(
             f"{target.instance_id} is {target.instance_type}; cloud_essd_entry disks attach "
             f"only to {' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types. Choose "
             "another disk_category."
@@ -254,43 +253,43 @@ def attached_to(disk: Disk, instance_id: str) -> bool:
 def check_attach(disk: Disk, target: Instance, max_data_disks: int | None) -> None:
     """What ECS requires of the disk and the target, besides the target's state.
 
-    Raises ValueError for a disk already on the target or on another instance, in another
+    Raises Refusal for a disk already on the target or on another instance, in another
     zone, not Available, of a category the target's type cannot take, or a target at its
     data disk limit.
     """
     where = f"{target.instance_id} ({target.zone_id})"
     if disk.instance_id == target.instance_id:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is already attached to {target.instance_id} at {disk.device} "
             f"({disk.status}); nothing to attach. describe_target_instance shows its disks."
         )
     if disk.instance_id:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is attached to another instance, {disk.instance_id} "
             f"({disk.device}, {disk.status}); a disk attaches to one instance at a time. Copy "
             f"it instead: create_snapshot, then create_disk_from_snapshot for {where}."
         )
     if disk.zone_id != target.zone_id:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is in {disk.zone_id} and {target.instance_id} in "
             f"{target.zone_id}; ECS attaches a disk only to an instance of its own zone. "
             f"create_disk_from_snapshot(target_instance_id={target.instance_id!r}) makes a "
             f"copy in {target.zone_id}."
         )
     if disk.status != DiskStatus.AVAILABLE:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is {disk.status}; ECS attaches only an Available disk. Wait for "
             "it (wait_operation, if an operation is creating it), then call again."
         )
     if disk.category == "cloud_essd_entry" and not essd_entry_allowed(target.instance_type):
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is cloud_essd_entry, which attaches only to "
             f"{' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types; {target.instance_id} "
             f"is {target.instance_type}."
         )
     count = len(target.data_disks)
     if max_data_disks is not None and count >= max_data_disks:
-        raise ValueError(
+        raise Refusal(
             f"{target.instance_id} ({target.instance_type}) already has {count} data disks, "
             f"the most its type takes ({max_data_disks}); detach one there first or choose "
             "another target instance."

@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ecs_dr.domain.refusal import Refusal
+
 POSTPAID = "PostPaid"
 QuotaName = Literal["postpaid_vcpus", "postpaid_disk_gib"]
 QUOTA_CENTER = "request an increase in the Quota Center or free some"
@@ -78,9 +80,9 @@ class QuotaCheck(_Frozen):
         return not self.blocking
 
     def raise_if_blocked(self) -> None:
-        """ValueError naming every quota the plan does not fit; nothing when it fits."""
+        """A Refusal naming every quota the plan does not fit; nothing when it fits."""
         if self.blocking:
-            raise ValueError(" ".join(p.message for p in self.blocking))
+            raise Refusal(" ".join(p.message for p in self.blocking))
 
 
 def quota_needs(instances: Iterable[NewInstance] = (), disks: Iterable[NewDisk] = ()) -> QuotaNeeds:

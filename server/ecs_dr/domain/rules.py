@@ -109,7 +109,7 @@ def snapshot_strategy(instance: Instance) -> SnapshotStrategy:
 def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
     """CreateImage needs `accomplished` snapshots (the runbook's "in-progress is fine" is wrong).
 
-    Raises ValueError naming every snapshot not yet accomplished.
+    Raises Refusal naming every snapshot not yet accomplished.
     """
     waiting = [
         f"{s.snapshot_id} ({s.status}, {s.progress}%)"
@@ -117,7 +117,7 @@ def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
         if s.status != SnapshotStatus.ACCOMPLISHED
     ]
     if waiting:
-        raise ValueError(
+        raise Refusal(
             "These snapshots are not accomplished yet: "
             + ", ".join(waiting)
             + "; wait for them (wait_operation) before creating the image."
@@ -135,12 +135,12 @@ def image_mappings(source: Instance, snapshots: Sequence[Snapshot]) -> list[Imag
     """One mapping per source disk (system at /dev/xvda, data disks at their own devices), each
     at the source disk's size, so the image holds the whole instance.
 
-    Raises ValueError when a disk has no snapshot (or two), or there are too many data disks.
+    Raises Refusal when a disk has no snapshot (or two), or there are too many data disks.
     """
     if source.system_disk is None:
-        raise ValueError(f"{source.instance_id} has no system disk; an image needs one.")
+        raise Refusal(f"{source.instance_id} has no system disk; an image needs one.")
     if len(source.data_disks) > MAX_IMAGE_DATA_DISKS:
-        raise ValueError(
+        raise Refusal(
             f"{source.instance_id} has {len(source.data_disks)} data disks; an image holds at "
             f"most {MAX_IMAGE_DATA_DISKS}."
         )
@@ -149,7 +149,7 @@ def image_mappings(source: Instance, snapshots: Sequence[Snapshot]) -> list[Imag
         found = [s for s in snapshots if s.source_disk_id == disk.disk_id]
         if len(found) != 1:
             given = ", ".join(s.snapshot_id for s in snapshots) or "none"
-            raise ValueError(
+            raise Refusal(
                 f"The {disk.kind} disk {disk.disk_id} ({disk.device}) of {source.instance_id} "
                 f"has {'no snapshot' if not found else 'several snapshots'} among the "
                 f"snapshots given ({given}); the image needs exactly one per disk."
@@ -172,12 +172,12 @@ def _layout(mappings: Sequence[tuple[str, str, int]]) -> str:
 def check_image_matches_source(source: Instance, image: Image) -> None:
     """An image is only used for this source when it holds exactly this source's disks.
 
-    Raises ValueError naming the devices and sizes of both when they differ.
+    Raises Refusal naming the devices and sizes of both when they differ.
     """
     expected = sorted((_image_device(d), d.kind, d.size_gib) for d in source.disks)
     actual = sorted((m.device, m.kind, m.size_gib) for m in image.mappings)
     if expected != actual:
-        raise ValueError(
+        raise Refusal(
             f"The image {image.image_id} was not built from the disks of {source.instance_id}: "
             f"it holds [{_layout(actual)}], the source has [{_layout(expected)}]. Use an image "
             f"created by create_full_image for {source.instance_id}."
@@ -191,10 +191,10 @@ def system_disk_category(instance: Instance) -> str:
     """The category of the instance's system disk (a DR copy keeps the source's): ECS says which
     data disk categories a zone sells only for a given system disk category.
 
-    Raises ValueError for an instance listed without a system disk.
+    Raises Refusal for an instance listed without a system disk.
     """
     if instance.system_disk is None:
-        raise ValueError(f"{instance.instance_id} has no system disk.")
+        raise Refusal(f"{instance.instance_id} has no system disk.")
     return instance.system_disk.category
 
 
@@ -229,16 +229,16 @@ def performance_levels_for(size_gib: int) -> list[str]:
 def check_performance_level(level: str, size_gib: int) -> None:
     """A cloud_essd data disk's performance level must allow its size.
 
-    Raises ValueError naming the levels that do (or the valid levels, for an unknown one).
+    Raises Refusal naming the levels that do (or the valid levels, for an unknown one).
     """
     if level not in PL_SIZE_RANGES:
-        raise ValueError(
+        raise Refusal(
             f"{level!r} is not an ESSD performance level; valid: {', '.join(PL_SIZE_RANGES)}."
         )
     low, high = PL_SIZE_RANGES[level]
     if not low <= size_gib <= high:
         fitting = ", ".join(performance_levels_for(size_gib)) or "none"
-        raise ValueError(
+        raise Refusal(
             f"{level} takes a disk of {low}-{high} GiB, not {size_gib} GiB; a {size_gib} GiB "
             f"cloud_essd disk can have: {fitting}."
         )
@@ -344,25 +344,25 @@ def run_instances_plan(
     and disks, with public bandwidth only when the source has a public IP.
 
     `instance_type` and `categories` (device -> category) carry the user's decisions; nothing
-    else changes. Raises ValueError for the source's own zone, an image of other disks, a
+    else changes. Raises Refusal for the source's own zone, an image of other disks, a
     category decision for a device the source lacks, an invalid name, or cloud_essd_entry with
     a type that cannot take it.
     """
     if zone_id == source.zone_id:
-        raise ValueError(
+        raise Refusal(
             f"{zone_id} is the zone of {source.instance_id} itself; a DR copy must go to "
             "another zone of the region."
         )
     system = source.system_disk
     if system is None:
-        raise ValueError(f"{source.instance_id} has no system disk.")
+        raise Refusal(f"{source.instance_id} has no system disk.")
     check_image_matches_source(source, image)
     validate_instance_name(instance_name)
     chosen_categories = dict(categories or {})
     devices = {d.device for d in source.disks} | {SYSTEM_DEVICE}
     unknown = sorted(set(chosen_categories) - devices)
     if unknown:
-        raise ValueError(
+        raise Refusal(
             f"{', '.join(unknown)} is not a device of {source.instance_id}; its devices are "
             f"{', '.join(sorted(d.device for d in source.disks))}."
         )
@@ -375,7 +375,7 @@ def run_instances_plan(
     final_type = instance_type or source.instance_type
     entry = [d.device for d in source.disks if category_of(d) == "cloud_essd_entry"]
     if entry and not essd_entry_allowed(final_type):
-        raise ValueError(
+        raise Refusal(
             f"{', '.join(entry)} would be cloud_essd_entry, which ECS sells only with "
             f"{' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types, not {final_type}; "
             "choose another disk category."

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.models import Instance, VSwitch
+from ecs_dr.domain.refusal import Refusal
 
 
 class ZoneCheck(BaseModel):
@@ -63,3 +64,23 @@ def cancelled_zone_check(
         prompts=[],
         cancelled_by=prompt.decision_id,
     )
+
+
+def require_target_zone(source: Instance, zone_id: str, zones: list[str]) -> None:
+    """Refuse a zone the DR copy cannot go to; `zones` are the region's.
+
+    Raises Refusal for a zone outside the source's region and for the source's own zone,
+    listing the zones that are valid.
+    """
+    others = [z for z in zones if z != source.zone_id]
+    if zone_id not in zones:
+        raise Refusal(
+            f"{zone_id!r} is not a zone of {source.region_id}, the region of "
+            f"{source.instance_id}; a DR copy stays in the source's region. Valid target "
+            f"zones: {', '.join(others)}."
+        )
+    if zone_id == source.zone_id:
+        raise Refusal(
+            f"{zone_id} is the zone of {source.instance_id} itself; a DR copy must survive "
+            f"that zone's failure. Valid target zones: {', '.join(others)}."
+        )

@@ -51,7 +51,7 @@ async def prepare_attach_disk(
     """AttachDisk for an Available disk of the target's zone; a target that cannot take a disk
     now becomes a choice: wait until it can, or stop.
 
-    Raises NotFound for an unknown disk or target, and ValueError for a target in another
+    Raises NotFound for an unknown disk or target, and Refusal for a target in another
     region or zone, a disk not Available or attached elsewhere, and a target at its limit.
     """
     region = region_id or await ecs.find_disk_region(gw, disk_id)

@@ -12,10 +12,12 @@ from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.statuses import ImageStatus
+from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
-from ecs_dr.workflows.source import load_instance, require_target_zone
+from ecs_dr.workflows.source import load_instance
 from ecs_dr.workflows.target_zone import resolve_target_zone
 from ecs_dr.workflows.vswitches import create_and_wait, vswitch_plan
 
@@ -33,7 +35,7 @@ async def prepare_dr_instance(
 ) -> Prepared[DrInstancePlan]:
     """The RunInstances plan for the DR copy, after every gap of the zone is decided.
 
-    Raises NotFound for an unknown instance or image, and ValueError for a name ECS would
+    Raises NotFound for an unknown instance or image, and Refusal for a name ECS would
     reject, an image not built from this source or not Available, the source's own zone or a
     zone of another region, a VSwitch outside the VPC or zone, and an unknown instance type.
     """
@@ -44,7 +46,7 @@ async def prepare_dr_instance(
     image = await ecs.describe_image(gw, region, image_id)
     rules.check_image_matches_source(source, image)
     if image.status != ImageStatus.AVAILABLE:
-        raise ValueError(
+        raise Refusal(
             f"The image {image_id} is {image.status} ({image.progress}%); RunInstances needs "
             "it Available. Wait for create_full_image to finish (wait_operation)."
         )
@@ -92,12 +94,12 @@ async def _check_vswitch(gw: EcsGateway, source: Instance, vswitch_id: str, zone
     found = next((v for v in switches if v.vswitch_id == vswitch_id), None)
     if found is None:
         listed = ", ".join(f"{v.vswitch_id} ({v.zone_id})" for v in switches)
-        raise ValueError(
+        raise Refusal(
             f"{vswitch_id} is not a VSwitch of {source.vpc_id}, the VPC of "
             f"{source.instance_id}; the DR copy stays in that VPC. Its VSwitches: {listed}."
         )
     if found.zone_id != zone_id:
-        raise ValueError(
+        raise Refusal(
             f"{vswitch_id} is in {found.zone_id}, not in the target zone {zone_id}; omit "
             "vswitch_id to use the target zone's VSwitch."
         )
@@ -106,7 +108,7 @@ async def _check_vswitch(gw: EcsGateway, source: Instance, vswitch_id: str, zone
 async def _check_instance_type(gw: EcsGateway, region: str, instance_type: str) -> None:
     known = {s.instance_type for s in await ecs.instance_type_specs(gw, region)}
     if instance_type not in known:
-        raise ValueError(
+        raise Refusal(
             f"{instance_type!r} is not an instance type of {region}; omit instance_type to "
             "keep the source's type."
         )
@@ -171,7 +173,7 @@ async def _image_row(gw: EcsGateway, source: Instance, image_id: str) -> Compari
         return ComparisonRow(
             item=item, source=source.instance_id, dr=image_id, match=False, note="image deleted"
         )
-    except ValueError as error:
+    except Refusal as error:
         return ComparisonRow(
             item=item, source=source.instance_id, dr=image_id, match=False, note=str(error)
         )
@@ -186,10 +188,10 @@ async def verify_dr_instance(
 ) -> Verification:
     """Compare the DR instance with its source again, from what ECS says now.
 
-    Raises NotFound for an unknown instance, ValueError when both ids are the same.
+    Raises NotFound for an unknown instance, Refusal when both ids are the same.
     """
     if source_instance_id == dr_instance_id:
-        raise ValueError("source_instance_id and dr_instance_id name the same instance.")
+        raise Refusal("source_instance_id and dr_instance_id name the same instance.")
     region, source = await load_instance(gw, source_instance_id, region_id)
     dr = await ecs.describe_instance(gw, region, dr_instance_id)
     rows = [

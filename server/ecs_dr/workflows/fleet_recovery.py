@@ -42,6 +42,7 @@ from ecs_dr.domain.plans import (
     PlanStale,
 )
 from ecs_dr.domain.quotas import QuotaNeeds
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows import instance_recovery
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
@@ -57,7 +58,7 @@ class FleetIncomplete(RuntimeError):
     """Some sources of a fleet were not recovered; the message names each and why."""
 
 
-class FleetSourceError(ValueError):
+class FleetSourceError(Refusal):
     """Planning or checking sources of a fleet failed; the message names each source, since in
     a fleet "not found" alone would not say which one."""
 
@@ -82,7 +83,7 @@ async def plan_fleet_recovery(
 ) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
     """Every source's plan, or the decisions still open across the fleet; reads only.
 
-    Raises ValueError for a bad list of sources or a fleet past the region's pay-as-you-go
+    Raises Refusal for a bad list of sources or a fleet past the region's pay-as-you-go
     quotas (its needs summed), and FleetSourceError naming each source that cannot be
     planned (unknown, in another region than the zone, not snapshottable).
     """
@@ -164,7 +165,7 @@ async def plan_fleet_recovery(
 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: FleetRecoveryPlan) -> None:
-    """Raises ValueError when any source changed since planning, or a name or block the plan
+    """Raises Refusal when any source changed since planning, or a name or block the plan
     takes was taken since (NotFound when a source is gone)."""
     errors: dict[str, Exception] = {}
     for member in plan.members:

@@ -13,6 +13,7 @@ from ecs_dr.domain import names, rules
 from ecs_dr.domain.images import ImagePlan, ImageResult, check_snapshots_of_source
 from ecs_dr.domain.models import Instance, Snapshot
 from ecs_dr.domain.plans import Decisions, Prepared, ready
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Create, Progress, create_step, operation_tags, today
 from ecs_dr.workflows.source import load_instance
@@ -33,12 +34,12 @@ async def prepare_full_image(
 
     Give `snapshot_group_id`, or `snapshot_id` (a single-disk source), or `snapshot_ids`
     (per-disk snapshots). Raises NotFound for an unknown instance, group or snapshot, and
-    ValueError when the snapshots are not this source's, miss a disk, are not accomplished,
+    Refusal when the snapshots are not this source's, miss a disk, are not accomplished,
     or the name is taken.
     """
     ids = [*([snapshot_id] if snapshot_id else []), *(snapshot_ids or ())]
     if bool(snapshot_group_id) == bool(ids):
-        raise ValueError(
+        raise Refusal(
             "Give either snapshot_group_id (a multi-disk source) or snapshot_id (a "
             "single-disk source) or snapshot_ids (per-disk snapshots): exactly one of them."
         )
@@ -64,7 +65,7 @@ async def _group_snapshots(
 ) -> list[Snapshot]:
     group = await ecs.describe_snapshot_group(gw, region, group_id)
     if group.instance_id != source.instance_id:
-        raise ValueError(
+        raise Refusal(
             f"The snapshot group {group_id} was taken of {group.instance_id or 'another disk set'}"
             f", not of {source.instance_id}; use a group of {source.instance_id}."
         )
@@ -87,12 +88,12 @@ async def _listed_snapshots(gw: EcsGateway, region: str, ids: list[str]) -> list
 async def _image_name(gw: EcsGateway, region: str, source: Instance, requested: str | None) -> str:
     """The requested name if free; else the default, numbered when a drill already took it.
 
-    Raises ValueError when the requested name is taken.
+    Raises Refusal when the requested name is taken.
     """
     if requested:
         taken = await ecs.images_named(gw, region, requested)
         if taken:
-            raise ValueError(
+            raise Refusal(
                 f"An image named {requested!r} already exists ({taken[0].image_id}); "
                 "pass another image_name, or omit it for the default."
             )

@@ -41,6 +41,7 @@ from ecs_dr.domain.snapshots import (
     SnapshotResult,
     SnapshotSetResult,
 )
+from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.dr_instance import execute_dr_instance
 from ecs_dr.workflows.images import _image_name, execute_full_image
@@ -48,7 +49,7 @@ from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Progress, today
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import execute_snapshot, execute_snapshot_group
-from ecs_dr.workflows.source import load_instance, require_target_zone
+from ecs_dr.workflows.source import load_instance
 from ecs_dr.workflows.target_zone import ZoneReads, resolve_target_zone
 
 

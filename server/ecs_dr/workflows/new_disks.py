@@ -44,7 +44,7 @@ async def prepare_disk_from_snapshot(
     """CreateDisk in the target's zone; a category the zone does not offer the target's type
     becomes a choice among those it does.
 
-    Raises NotFound for an unknown snapshot or target, and ValueError for a target in another
+    Raises NotFound for an unknown snapshot or target, and Refusal for a target in another
     region, a failed snapshot, a size below the snapshot's, a PL that does not fit the size,
     and a name ECS would reject.
     """

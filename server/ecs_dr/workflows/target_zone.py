@@ -27,9 +27,10 @@ from ecs_dr.domain.decisions import (
 )
 from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch, ZoneOffer
 from ecs_dr.domain.plans import Decisions
-from ecs_dr.domain.target_zone import ZoneCheck, cancelled_zone_check
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.target_zone import ZoneCheck, cancelled_zone_check, require_target_zone
 from ecs_dr.domain.vswitches import VSwitchPlan
-from ecs_dr.workflows.source import load_instance, require_target_zone
+from ecs_dr.workflows.source import load_instance
 from ecs_dr.workflows.vswitches import vswitch_plan
 
 K = TypeVar("K", bound=Hashable)
@@ -111,7 +112,7 @@ async def check_target_zone(
 ) -> ZoneCheck:
     """The zone's offer for the source and a prompt for each gap; creates nothing.
 
-    Raises NotFound for an unknown instance, ValueError for a zone that cannot be a target.
+    Raises NotFound for an unknown instance, Refusal for a zone that cannot be a target.
     """
     _, source = await load_instance(gw, instance_id, region_id)
     return await resolve_target_zone(gw, source, target_zone_id, decisions or {})
@@ -132,7 +133,7 @@ async def resolve_target_zone(
 
     `vswitch_id` (already checked to be the VPC's, in `zone_id`) and `instance_type` are the
     caller's explicit choices; `zones` are the region's, when already read; `reads` the
-    plan's zone-level reads, when it shares them (a fleet's sources do). Raises ValueError
+    plan's zone-level reads, when it shares them (a fleet's sources do). Raises Refusal
     for a zone that cannot be a target, and when the answers lead back to a zone already
     checked.
     """
@@ -155,7 +156,7 @@ async def resolve_target_zone(
         if isinstance(checked, ZoneCheck):
             return checked
         if checked.zone_id in visited:
-            raise ValueError(
+            raise Refusal(
                 "The decisions lead around in a circle: "
                 + " -> ".join([*visited, checked.zone_id])
                 + "; answer one of these zones' prompts differently."
