@@ -24,10 +24,9 @@ from ecs_dr.domain.rules import (
     MAX_IMAGE_DATA_DISKS,
     PL_SIZE_RANGES,
     SYSTEM_DEVICE,
-    RunInstancesPlan,
     essd_entry_allowed,
-    run_instances_plan,
 )
+from ecs_dr.domain.run_instances import RunInstancesPlan, run_instances_plan
 from ecs_dr.references.tools_page import server_tools
 
 EXAMPLES = 300

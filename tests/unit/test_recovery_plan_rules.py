@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ecs_dr.domain import disk_recovery, disk_selection, plans
+from ecs_dr.domain import disk_recovery, disk_selection, fingerprints, plans
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.models import Instance
 from tests.unit.factories import TARGET_ZONE, data_disk, instance, system_disk
@@ -87,30 +87,30 @@ def test_the_target_disk_limit_counts_current_disks_plus_the_new_ones() -> None:
 
 def test_a_plan_is_stale_when_a_disk_of_the_target_was_added() -> None:
     source, dest = instance(), target()
-    planned = disk_recovery.fingerprint(source, dest)
+    planned = fingerprints.fingerprint(source, dest)
     changed = dest.model_copy(
         update={"disks": [*dest.disks, data_disk("/dev/xvdb", disk_id="d-new")]}
     )
-    now = disk_recovery.fingerprint(source, changed)
+    now = fingerprints.fingerprint(source, changed)
     assert planned.digest != now.digest
-    assert disk_recovery.plan_changes(planned, now) == ["i-target: d-new (/dev/xvdb) was added"]
+    assert fingerprints.plan_changes(planned, now) == ["i-target: d-new (/dev/xvdb) was added"]
     with pytest.raises(ValueError, match=r"changed since plan-1 .*Plan again \(plan_recovery\)"):
-        disk_recovery.check_unchanged("plan-1", planned, now)
+        fingerprints.check_unchanged("plan-1", planned, now)
 
 
 def test_a_plan_is_current_when_only_statuses_changed() -> None:
     source = instance()
-    planned = disk_recovery.fingerprint(source, target())
-    now = disk_recovery.fingerprint(source.model_copy(update={"status": "Stopped"}), target())
-    disk_recovery.check_unchanged("plan-1", planned, now)
+    planned = fingerprints.fingerprint(source, target())
+    now = fingerprints.fingerprint(source.model_copy(update={"status": "Stopped"}), target())
+    fingerprints.check_unchanged("plan-1", planned, now)
     assert planned.digest == now.digest
 
 
 def test_a_plan_is_stale_when_the_source_moved_zone_or_lost_a_disk() -> None:
     source = instance()
-    planned = disk_recovery.fingerprint(source, target())
+    planned = fingerprints.fingerprint(source, target())
     moved = source.model_copy(update={"zone_id": "cn-hangzhou-k", "disks": source.disks[:2]})
-    changes = disk_recovery.plan_changes(planned, disk_recovery.fingerprint(moved, target()))
+    changes = fingerprints.plan_changes(planned, fingerprints.fingerprint(moved, target()))
     assert changes == [
         "source zone cn-hangzhou-h -> cn-hangzhou-k",
         "i-source: d-data-xvdc (/dev/xvdc) is gone",
@@ -141,7 +141,7 @@ def test_a_disk_plan_binds_each_source_disks_category_size_and_pl_and_the_target
     """The new disks keep the source disks' category, size and PL in the target's zone: a
     change of any of them is named; a disk the plan's own operation attached is no change."""
     source, dest = instance(), target()
-    planned = disk_recovery.fingerprint(source, dest)
+    planned = fingerprints.fingerprint(source, dest)
     resized = instance(
         [
             system_disk(),
@@ -150,7 +150,7 @@ def test_a_disk_plan_binds_each_source_disks_category_size_and_pl_and_the_target
         ]
     )
     moved = dest.model_copy(update={"zone_id": "cn-hangzhou-k"})
-    assert disk_recovery.plan_changes(planned, disk_recovery.fingerprint(resized, moved)) == [
+    assert fingerprints.plan_changes(planned, fingerprints.fingerprint(resized, moved)) == [
         "target zone cn-hangzhou-i -> cn-hangzhou-k",
         "i-source: disk d-data-xvdb size 500 -> 800 GiB",
         "i-source: disk d-data-xvdb performance level PL2 -> PL3",
@@ -161,10 +161,9 @@ def test_a_disk_plan_binds_each_source_disks_category_size_and_pl_and_the_target
         update={"disks": [*dest.disks, data_disk("/dev/xvdb", disk_id="d-copy")]}
     )
     assert (
-        disk_recovery.plan_changes(planned, disk_recovery.fingerprint(source, ours, {"d-copy"}))
-        == []
+        fingerprints.plan_changes(planned, fingerprints.fingerprint(source, ours, {"d-copy"})) == []
     )
     with pytest.raises(plans.PlanStale, match=r"nothing more is created.*cleanup_recovery"):
-        disk_recovery.check_unchanged_during(
-            "op-1", planned, disk_recovery.fingerprint(resized, dest), "nothing more is created"
+        fingerprints.check_unchanged_during(
+            "op-1", planned, fingerprints.fingerprint(resized, dest), "nothing more is created"
         )

@@ -16,8 +16,6 @@ from ecs_dr.domain.names import (
 )
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
-    DiskOverride,
-    RunInstancesPlan,
     can_snapshot,
     check_disk_snapshottable,
     check_image_matches_source,
@@ -28,11 +26,11 @@ from ecs_dr.domain.rules import (
     group_blockers,
     image_mappings,
     instance_family,
-    run_instances_plan,
     similar_instance_types,
     snapshot_strategy,
     system_disk_category,
 )
+from ecs_dr.domain.run_instances import DiskOverride, RunInstancesPlan, run_instances_plan
 from tests.unit.factories import (
     SOURCE_ZONE,
     TARGET_ZONE,

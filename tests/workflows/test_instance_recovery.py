@@ -10,6 +10,7 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.fingerprints import DiskFacts
 from ecs_dr.domain.instance_recovery import (
     PLANNED_IMAGE,
     InstanceRecoveryPlan,
@@ -21,7 +22,6 @@ from ecs_dr.domain.plans import (
     TAG_OPERATION,
     TAG_SOURCE,
     Cancelled,
-    DiskFacts,
     NeedsDecision,
     PlanStale,
 )

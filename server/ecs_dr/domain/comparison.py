@@ -17,7 +17,8 @@ from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.cloud_text import escape_markdown_cell as escape_markdown_cell
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.names import default_dr_name
-from ecs_dr.domain.rules import SYSTEM_DEVICE, DiskOverride, RunInstancesPlan, dr_bandwidth
+from ecs_dr.domain.rules import SYSTEM_DEVICE, dr_bandwidth
+from ecs_dr.domain.run_instances import DiskOverride, RunInstancesPlan
 from ecs_dr.domain.statuses import InstanceStatus
 
 NONE = "-"

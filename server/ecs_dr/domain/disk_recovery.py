@@ -9,9 +9,7 @@ to one instance (`OperationConflict.DisksAttachingParallellyExceed`).
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -21,18 +19,14 @@ from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.disks import CreateDiskPlan, LayoutRow, mount_reminder
+from ecs_dr.domain.fingerprints import Fingerprint
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.names import device_key, snapshot_name
 from ecs_dr.domain.plans import (
-    DiskFacts,
     PlanStep,
     ReplacedResource,
-    disk_changes,
-    disk_fact_changes,
-    disk_facts,
     estimated_minutes,
     plan_confirmation,
-    refuse_stale_plan,
     snapshot_upload_s,
 )
 from ecs_dr.domain.refusal import Refusal
@@ -75,76 +69,6 @@ def estimated_duration_s(disks: Sequence[Disk], new_sizes: Sequence[int] = ()) -
     snapshots = max(snapshot_upload_s(d) for d in disks)
     creates = DISK_CREATE_BASE_S + DISK_CREATE_S_PER_GIB * max(sizes)
     return snapshots + creates + ATTACH_S * len(disks)
-
-
-# --- the fingerprint: is the world still the one planned for? ---------------------------------
-
-
-class Fingerprint(BaseModel):
-    """What a plan depends on: every source disk's facts (the new disks keep its category,
-    size and PL), the target's zone (the new disks are created there) and its disks."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source_instance_id: str
-    source_zone_id: str
-    source_disks: dict[str, DiskFacts]
-    target_instance_id: str
-    target_zone_id: str
-    target_disks: dict[str, str] = Field(description="disk id -> device")
-
-    @property
-    def digest(self) -> str:
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def fingerprint(source: Instance, target: Instance, own: Collection[str] = ()) -> Fingerprint:
-    """The world as a plan sees it; `own` are the disks an operation of the plan attached to
-    the target itself, which are no change to it."""
-    return Fingerprint(
-        source_instance_id=source.instance_id,
-        source_zone_id=source.zone_id,
-        source_disks=disk_facts(source.disks),
-        target_instance_id=target.instance_id,
-        target_zone_id=target.zone_id,
-        target_disks={d.disk_id: d.device for d in target.disks if d.disk_id not in own},
-    )
-
-
-def plan_changes(planned: Fingerprint, now: Fingerprint) -> list[str]:
-    """What differs between the world a plan was made for and the world now."""
-    changes = []
-    if planned.source_zone_id != now.source_zone_id:
-        changes.append(f"source zone {planned.source_zone_id} -> {now.source_zone_id}")
-    if planned.target_zone_id != now.target_zone_id:
-        changes.append(f"target zone {planned.target_zone_id} -> {now.target_zone_id}")
-    changes += disk_fact_changes(
-        f"{planned.source_instance_id}: ", planned.source_disks, now.source_disks
-    )
-    changes += disk_changes(
-        f"{planned.target_instance_id}: ", planned.target_disks, now.target_disks
-    )
-    return changes
-
-
-def check_unchanged(plan_id: str, planned: Fingerprint, now: Fingerprint) -> None:
-    """Raises PlanStale naming every change when the source or target changed since
-    planning."""
-    refuse_stale_plan("The source or target", plan_changes(planned, now), plan_id=plan_id)
-
-
-def check_unchanged_during(
-    operation_id: str, planned: Fingerprint, now: Fingerprint, held_back: str
-) -> None:
-    """Raises PlanStale naming every change when the source or target changed while the
-    plan's operation ran (or before it was resumed)."""
-    refuse_stale_plan(
-        "The source or target",
-        plan_changes(planned, now),
-        operation_id=operation_id,
-        held_back=held_back,
-    )
 
 
 # --- the plan --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.rules import RunInstancesPlan
+from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.vswitches import VSwitchPlan
 
 # Shown in place of the VSwitchId that CreateVSwitch will return.

@@ -5,8 +5,6 @@ found, and the result.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
@@ -18,20 +16,17 @@ from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult
+from ecs_dr.domain.fingerprints import InstanceFingerprint
 from ecs_dr.domain.images import ImagePlan
 from ecs_dr.domain.models import Disk, Image, Instance
 from ecs_dr.domain.names import device_key
 from ecs_dr.domain.plans import (
     TAG_DRILL,
-    DiskFacts,
     PlanStep,
     ReplacedResource,
-    disk_fact_changes,
-    disk_facts,
     estimated_minutes,
     pending_snapshot,
     plan_confirmation,
-    refuse_stale_plan,
     snapshot_upload_s,
 )
 from ecs_dr.domain.quotas import QuotaNeeds
@@ -47,118 +42,6 @@ INSTANCE_START_S = 60.0
 
 # Shown in a plan where the id of a resource created earlier in the same operation goes.
 PLANNED_IMAGE = "(the image CreateImage creates)"
-
-
-class InstanceFingerprint(BaseModel):
-    """Every fact of the source a full-instance plan's parameters are derived from: where it
-    is, its network (VPC, VSwitch, security groups), type, billing, public bandwidth and IP,
-    and each disk's device, category, size and PL. A plan holds the rules only while these
-    hold."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source_instance_id: str
-    source_zone_id: str
-    instance_type: str
-    vpc_id: str
-    vswitch_id: str
-    security_group_ids: list[str]
-    instance_charge_type: str
-    internet_charge_type: str
-    internet_max_bandwidth_out: int
-    has_public_ip: bool
-    source_disks: dict[str, DiskFacts]
-
-    @property
-    def digest(self) -> str:
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def instance_fingerprint(source: Instance) -> InstanceFingerprint:
-    return InstanceFingerprint(
-        source_instance_id=source.instance_id,
-        source_zone_id=source.zone_id,
-        instance_type=source.instance_type,
-        vpc_id=source.vpc_id,
-        vswitch_id=source.vswitch_id,
-        security_group_ids=list(source.security_group_ids),
-        instance_charge_type=source.instance_charge_type,
-        internet_charge_type=source.internet_charge_type,
-        internet_max_bandwidth_out=source.internet_max_bandwidth_out,
-        has_public_ip=source.has_public_ip,
-        source_disks=disk_facts(source.disks),
-    )
-
-
-# Fingerprint fields compared as they are, and how a change of each is named.
-_NAMED_FACTS = (
-    ("source_zone_id", "zone"),
-    ("instance_type", "instance type"),
-    ("vpc_id", "VPC"),
-    ("vswitch_id", "VSwitch"),
-    ("security_group_ids", "security groups"),
-    ("instance_charge_type", "InstanceChargeType"),
-    ("internet_charge_type", "InternetChargeType"),
-)
-
-
-def _shown(value: object) -> str:
-    return ", ".join(value) if isinstance(value, list) else str(value)
-
-
-def _bandwidth_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
-    """The DR copy's bandwidth follows the source's, and is 0 without a public IP."""
-    before = (planned.internet_max_bandwidth_out, planned.has_public_ip)
-    if before == (now.internet_max_bandwidth_out, now.has_public_ip):
-        return []
-    why = ""
-    if planned.has_public_ip != now.has_public_ip:
-        why = (
-            " (the source lost its public IP)"
-            if planned.has_public_ip
-            else " (the source got a public IP)"
-        )
-    return [
-        f"InternetMaxBandwidthOut {planned.internet_max_bandwidth_out} -> "
-        f"{now.internet_max_bandwidth_out}{why}"
-    ]
-
-
-def instance_plan_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
-    """Every fact of the source that differs from the plan's, one named change each."""
-    changes = [
-        f"{label} {_shown(getattr(planned, field))} -> {_shown(getattr(now, field))}"
-        for field, label in _NAMED_FACTS
-        if getattr(planned, field) != getattr(now, field)
-    ]
-    changes += _bandwidth_changes(planned, now)
-    changes += disk_fact_changes("", planned.source_disks, now.source_disks)
-    return changes
-
-
-def check_source_unchanged(
-    plan_id: str, planned: InstanceFingerprint, now: InstanceFingerprint
-) -> None:
-    """Raises PlanStale naming every change when the source changed since planning."""
-    refuse_stale_plan(
-        f"The source {planned.source_instance_id}",
-        instance_plan_changes(planned, now),
-        plan_id=plan_id,
-    )
-
-
-def check_source_unchanged_during(
-    operation_id: str, planned: InstanceFingerprint, now: InstanceFingerprint, held_back: str
-) -> None:
-    """Raises PlanStale naming every change when the source changed while the plan's
-    operation ran (or before it was resumed); `held_back` says what is not sent."""
-    refuse_stale_plan(
-        f"The source {planned.source_instance_id}",
-        instance_plan_changes(planned, now),
-        operation_id=operation_id,
-        held_back=held_back,
-    )
 
 
 class DurationEstimate(BaseModel):

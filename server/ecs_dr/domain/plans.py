@@ -18,13 +18,13 @@ from ecs_dr.domain.decisions import (
     CANCEL,
     CONFIRMATION_PREFIX,
     PROCEED,
-    ChoiceOption,
     ChoicePrompt,
     chosen,
     confirm_prompt,
     make_prompt,
+    proceed_or_cancel,
 )
-from ecs_dr.domain.models import ESSD_FAMILY, Disk, DiskKind, Snapshot
+from ecs_dr.domain.models import ESSD_FAMILY, Disk, Snapshot
 from ecs_dr.domain.refusal import Refusal
 
 TAG_OPERATION = "ecs-dr:operation-id"
@@ -136,10 +136,7 @@ def plan_confirmation(
     return make_prompt(
         CONFIRM_PLAN,
         question,
-        [
-            ChoiceOption(value=PROCEED, label="Proceed", description=proceed, recommended=True),
-            ChoiceOption(value=CANCEL, label="Cancel", description="Create nothing."),
-        ],
+        proceed_or_cancel(proceed),
         {
             "plan_id": plan_id,
             "parameters": {s.step: {s.action: s.parameters} for s in steps},
@@ -171,76 +168,6 @@ def pending_snapshot(disk: Disk) -> Snapshot:
         progress=0,
         available=False,
     )
-
-
-# --- is the world still the one planned for? --------------------------------------------------
-
-
-class DiskFacts(BaseModel):
-    """What a plan binds of one disk: where it sits and what its copy keeps (category, size,
-    performance level)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: DiskKind
-    device: str
-    category: str
-    size_gib: int
-    performance_level: str | None = None
-
-
-def disk_facts(disks: Sequence[Disk]) -> dict[str, DiskFacts]:
-    """Disk id -> the facts a plan binds of it."""
-    return {
-        d.disk_id: DiskFacts(
-            kind=d.kind,
-            device=d.device,
-            category=d.category,
-            size_gib=d.size_gib,
-            performance_level=d.performance_level,
-        )
-        for d in disks
-    }
-
-
-def disk_changes(who: str, before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    """Every disk gone, added or moved (disk id -> device), one named change each."""
-    changes = [f"{who}{d} ({before[d]}) is gone" for d in before if d not in after]
-    changes += [f"{who}{d} ({after[d]}) was added" for d in after if d not in before]
-    changes += [
-        f"{who}{d} moved from {before[d]} to {after[d]}"
-        for d in before
-        if d in after and before[d] != after[d]
-    ]
-    return changes
-
-
-def disk_fact_changes(
-    who: str, before: Mapping[str, DiskFacts], after: Mapping[str, DiskFacts]
-) -> list[str]:
-    """Every disk gone, added or moved, and every category, size or PL changed, one named
-    change each; `who` prefixes each (the instance, when a plan has two)."""
-    changes = disk_changes(
-        who,
-        {d: f.device for d, f in before.items()},
-        {d: f.device for d, f in after.items()},
-    )
-    for disk_id, was in before.items():
-        now = after.get(disk_id)
-        if now is None:
-            continue
-        if was.kind != now.kind:
-            changes.append(f"{who}disk {disk_id} {was.kind} disk -> {now.kind} disk")
-        if was.category != now.category:
-            changes.append(f"{who}disk {disk_id} category {was.category} -> {now.category}")
-        if was.size_gib != now.size_gib:
-            changes.append(f"{who}disk {disk_id} size {was.size_gib} -> {now.size_gib} GiB")
-        if was.performance_level != now.performance_level:
-            changes.append(
-                f"{who}disk {disk_id} performance level {was.performance_level or 'none'} -> "
-                f"{now.performance_level or 'none'}"
-            )
-    return changes
 
 
 class PlanStale(Refusal):

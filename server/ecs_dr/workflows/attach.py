@@ -11,7 +11,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import Transient
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks
-from ecs_dr.domain.decisions import CANCEL, chosen, instance_not_ready_prompt
+from ecs_dr.domain.decisions import CANCEL, chosen
 from ecs_dr.domain.disks import (
     ATTACHABLE_STATUSES,
     INSTANCE_SETTLE_WAIT_S,
@@ -20,6 +20,7 @@ from ecs_dr.domain.disks import (
 )
 from ecs_dr.domain.models import Disk
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.prompts import instance_not_ready_prompt
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Progress

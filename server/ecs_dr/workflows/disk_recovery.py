@@ -10,15 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import disk_recovery, disk_selection, disks, rules
-from ecs_dr.domain.decisions import (
-    CANCEL,
-    ChoicePrompt,
-    chosen,
-    instance_not_ready_prompt,
-    new_disk_category_prompt,
-    split_choice,
-)
+from ecs_dr.domain import disk_recovery, disk_selection, disks, fingerprints, rules
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen, split_choice
 from ecs_dr.domain.disk_recovery import (
     DiskCopy,
     DiskRecoveryPlan,
@@ -42,6 +35,7 @@ from ecs_dr.domain.plans import (
     cancelled,
     pending_snapshot,
 )
+from ecs_dr.domain.prompts import instance_not_ready_prompt, new_disk_category_prompt
 from ecs_dr.domain.quotas import NewDisk, quota_needs
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.attach import attach_journaled, wait_attached, wait_settled
@@ -173,7 +167,7 @@ async def plan_disk_recovery(
         target_zone_id=target.zone_id,
         copies=copies,
         wait_for_instance=wait,
-        fingerprint=disk_recovery.fingerprint(source, target),
+        fingerprint=fingerprints.fingerprint(source, target),
         preflight=preflight,
         findings=findings,
         estimated_duration_s=disk_recovery.estimated_duration_s(
@@ -188,8 +182,8 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: DiskRecoveryPlan) ->
     made (and NotFound when either is gone)."""
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
-    disk_recovery.check_unchanged(
-        plan_id, plan.fingerprint, disk_recovery.fingerprint(source, target)
+    fingerprints.check_unchanged(
+        plan_id, plan.fingerprint, fingerprints.fingerprint(source, target)
     )
 
 
@@ -204,10 +198,10 @@ async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: Step
     own = {d for c in plan.copies if (d := step.recorded(f"create_disk_{c.key}")) is not None}
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
-    disk_recovery.check_unchanged_during(
+    fingerprints.check_unchanged_during(
         step.operation_id,
         plan.fingerprint,
-        disk_recovery.fingerprint(source, target, own),
+        fingerprints.fingerprint(source, target, own),
         "nothing more is created",
     )
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import instance_recovery, names, rules
-from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen, non_essd_group_prompt
+from ecs_dr.domain import fingerprints, instance_recovery, names, rules
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.dr_instance import DrInstancePlan
 from ecs_dr.domain.images import ImagePlan, ImageResult
 from ecs_dr.domain.instance_recovery import (
@@ -33,8 +33,10 @@ from ecs_dr.domain.plans import (
     NeedsDecision,
     cancelled,
 )
+from ecs_dr.domain.prompts import non_essd_group_prompt
 from ecs_dr.domain.quotas import NewDisk, NewInstance, QuotaNeeds, quota_needs
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.run_instances import run_instances_plan
 from ecs_dr.domain.snapshots import (
     SnapshotGroupPlan,
     SnapshotPlan,
@@ -136,7 +138,7 @@ async def plan_instance_recovery(
         new_vswitch = await reads.new_vswitch(
             region, source.vpc_id, check.zone_id, source.instance_id
         )
-    run = rules.run_instances_plan(
+    run = run_instances_plan(
         source,
         image,
         zone_id=check.zone_id,
@@ -190,7 +192,7 @@ async def plan_instance_recovery(
             run=run,
             create_vswitch=new_vswitch,
         ),
-        fingerprint=instance_recovery.instance_fingerprint(source),
+        fingerprint=fingerprints.instance_fingerprint(source),
         preflight=preflight,
         findings=findings,
         estimated_duration_s=estimate.total_s,
@@ -225,8 +227,8 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan
     source is gone."""
     region = plan.region_id
     source = await ecs.describe_instance(gw, region, plan.source_instance_id)
-    instance_recovery.check_source_unchanged(
-        plan_id, plan.fingerprint, instance_recovery.instance_fingerprint(source)
+    fingerprints.check_source_unchanged(
+        plan_id, plan.fingerprint, fingerprints.instance_fingerprint(source)
     )
     again = "it is not executed. Call plan_recovery again for a plan of what is there now."
     taken = await ecs.images_named(gw, region, plan.image.image_name)
@@ -261,10 +263,10 @@ async def require_source_as_planned(
     if step.recorded("run_instances") is not None:
         return
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
-    instance_recovery.check_source_unchanged_during(
+    fingerprints.check_source_unchanged_during(
         step.operation_id,
         plan.fingerprint,
-        instance_recovery.instance_fingerprint(source),
+        fingerprints.instance_fingerprint(source),
         held_back,
     )
 

@@ -7,10 +7,11 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks, rules
-from ecs_dr.domain.decisions import CANCEL, chosen, new_disk_category_prompt, split_choice
+from ecs_dr.domain.decisions import CANCEL, chosen, split_choice
 from ecs_dr.domain.disks import CreateDiskPlan, NewDiskResult
 from ecs_dr.domain.models import Disk
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.prompts import new_disk_category_prompt
 from ecs_dr.domain.statuses import DiskStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Progress, create_step, operation_tags

@@ -14,10 +14,11 @@ from datetime import datetime
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import names, rules
-from ecs_dr.domain.decisions import CANCEL, chosen, non_essd_group_prompt
+from ecs_dr.domain.decisions import CANCEL, chosen
 from ecs_dr.domain.models import Snapshot
 from ecs_dr.domain.names import device_key
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.prompts import non_essd_group_prompt
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.snapshots import (
     SnapshotGroupPlan,

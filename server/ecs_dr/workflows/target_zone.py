@@ -15,18 +15,15 @@ import anyio
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
-from ecs_dr.domain.decisions import (
-    CANCEL,
-    CREATE_VSWITCH,
-    ChoicePrompt,
-    chosen,
-    disk_category_prompt,
-    no_stock_prompt,
-    split_choice,
-    vswitch_missing_prompt,
-)
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen, split_choice
 from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch, ZoneOffer
 from ecs_dr.domain.plans import Decisions
+from ecs_dr.domain.prompts import (
+    CREATE_VSWITCH,
+    disk_category_prompt,
+    no_stock_prompt,
+    vswitch_missing_prompt,
+)
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.target_zone import ZoneCheck, cancelled_zone_check, require_target_zone
 from ecs_dr.domain.vswitches import VSwitchPlan

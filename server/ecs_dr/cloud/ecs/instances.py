@@ -13,7 +13,7 @@ from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.models import Disk, Instance
-from ecs_dr.domain.rules import RunInstancesPlan
+from ecs_dr.domain.run_instances import RunInstancesPlan
 
 
 async def instance_items(gw: EcsGateway, region_id: str, instance_ids: list[str]) -> list[Any]:
