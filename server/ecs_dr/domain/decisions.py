@@ -18,9 +18,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.models import Frozen
 from ecs_dr.domain.refusal import Refusal
 
 CANCEL = "cancel"
@@ -31,18 +30,14 @@ MIN_OPTIONS = 2
 MAX_OPTIONS = 4
 
 
-class ChoiceOption(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class ChoiceOption(Frozen):
     value: str
     label: str
     description: str = ""
     recommended: bool = False
 
 
-class ChoicePrompt(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class ChoicePrompt(Frozen):
     decision_id: str
     question: str
     options: list[ChoiceOption]

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.disks import CreateDiskPlan, LayoutRow, mount_reminder
 from ecs_dr.domain.fingerprints import Fingerprint
-from ecs_dr.domain.models import Disk, Instance
+from ecs_dr.domain.models import Disk, Frozen, Instance
 from ecs_dr.domain.names import device_key, snapshot_name
 from ecs_dr.domain.plans import (
     PlanStep,
@@ -30,6 +30,7 @@ from ecs_dr.domain.plans import (
     snapshot_upload_s,
 )
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.snapshots import SnapshotPlan
 
 # What ECS users observe (cloud seconds): a disk is created in seconds; an attach too.
 DISK_CREATE_BASE_S = 10.0
@@ -74,11 +75,9 @@ def estimated_duration_s(disks: Sequence[Disk], new_sizes: Sequence[int] = ()) -
 # --- the plan --------------------------------------------------------------------------------
 
 
-class DiskCopy(BaseModel):
+class DiskCopy(Frozen):
     """One source disk: its snapshot, the new disk in the target's zone (its SnapshotId a
     placeholder until the snapshot exists), then the attach."""
-
-    model_config = ConfigDict(frozen=True)
 
     source: Disk
     snapshot_name: str
@@ -88,14 +87,13 @@ class DiskCopy(BaseModel):
     def key(self) -> str:
         return device_key(self.source.device)
 
-    def snapshot_parameters(self) -> dict[str, Any]:
-        return {"DiskId": self.source.disk_id, "SnapshotName": self.snapshot_name}
+    def snapshot(self, region_id: str) -> SnapshotPlan:
+        """CreateSnapshot of the source disk."""
+        return SnapshotPlan(region_id=region_id, disk=self.source, name=self.snapshot_name)
 
 
-class Preflight(BaseModel):
+class Preflight(Frozen):
     """What the checks found about the target."""
-
-    model_config = ConfigDict(frozen=True)
 
     source_zone_id: str
     target_zone_id: str
@@ -108,10 +106,8 @@ class Preflight(BaseModel):
     data_disks_after: int
 
 
-class DiskRecoveryPlan(BaseModel):
+class DiskRecoveryPlan(Frozen):
     """Scenario B for k disks, decided and ready to be confirmed."""
-
-    model_config = ConfigDict(frozen=True)
 
     scenario: Literal["disks"] = "disks"
     region_id: str
@@ -131,21 +127,19 @@ class DiskRecoveryPlan(BaseModel):
         k = len(self.copies)
         together = "concurrently with the other snapshots" if k > 1 else "first"
         steps = [
-            PlanStep(
-                step=f"snapshot_{c.key}",
-                action="CreateSnapshot",
-                parameters=c.snapshot_parameters(),
-                runs=f"{together}; waited until accomplished (zone-redundant)",
+            PlanStep.of(
+                f"snapshot_{c.key}",
+                c.snapshot(self.region_id),
+                f"{together}; waited until accomplished (zone-redundant)",
             )
             for c in self.copies
         ]
         after = "concurrently with the other new disks, " if k > 1 else ""
         steps += [
-            PlanStep(
-                step=f"create_disk_{c.key}",
-                action="CreateDisk",
-                parameters=c.create.parameters(),
-                runs=f"{after}once every snapshot is accomplished; waited until Available",
+            PlanStep.of(
+                f"create_disk_{c.key}",
+                c.create,
+                f"{after}once every snapshot is accomplished; waited until Available",
             )
             for c in self.copies
         ]
@@ -221,10 +215,8 @@ def disk_plan_findings(source: Instance, target: Instance, pre: Preflight) -> li
 # --- the result ------------------------------------------------------------------------------
 
 
-class RecoveryRow(BaseModel):
+class RecoveryRow(Frozen):
     """Source disk -> snapshot -> new disk -> target device."""
-
-    model_config = ConfigDict(frozen=True)
 
     source_disk_id: str
     source_device: str
@@ -238,10 +230,8 @@ class RecoveryRow(BaseModel):
     performance_level: str | None
 
 
-class DiskRecoveryResult(BaseModel):
+class DiskRecoveryResult(Frozen):
     """What the operation did, row by row, and the target's whole layout after it."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     source_instance_id: str

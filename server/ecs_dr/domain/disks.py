@@ -9,13 +9,13 @@ would attach the disk at once, before the user confirmed an attach.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import NONE
-from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
+from ecs_dr.domain.models import Disk, DiskKind, Frozen, Instance, Snapshot
 from ecs_dr.domain.names import default_disk_name, validate_disk_name
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
@@ -32,11 +32,9 @@ ATTACHABLE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 INSTANCE_SETTLE_WAIT_S = 600.0
 
 
-class CreateDiskPlan(BaseModel):
+class CreateDiskPlan(Frozen):
     """Everything CreateDisk will be sent, decided before any call; cloud_essd always carries
     its performance level (ECS would otherwise give PL1), other categories never do."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     zone_id: str
@@ -58,9 +56,7 @@ class CreateDiskPlan(BaseModel):
             raise ValueError("only cloud_essd takes a performance level")
         return self
 
-    @property
-    def action(self) -> str:
-        return "CreateDisk"
+    action: ClassVar[str] = "CreateDisk"
 
     def parameters(self) -> dict[str, Any]:
         """The exact CreateDisk wire parameters (besides the ClientToken and the tags)."""
@@ -77,10 +73,8 @@ class CreateDiskPlan(BaseModel):
         return params
 
 
-class AttachDiskPlan(BaseModel):
+class AttachDiskPlan(Frozen):
     """AttachDisk, after waiting for the target to become attachable when the user chose that."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     zone_id: str
@@ -88,9 +82,7 @@ class AttachDiskPlan(BaseModel):
     target_instance_id: str
     wait_for_instance: bool = False
 
-    @property
-    def action(self) -> str:
-        return "AttachDisk"
+    action: ClassVar[str] = "AttachDisk"
 
     def parameters(self) -> dict[str, Any]:
         """The exact AttachDisk wire parameters (it takes no RegionId and no ClientToken)."""
@@ -216,10 +208,8 @@ def create_disk_plan(
     )
 
 
-class NewDiskResult(BaseModel):
+class NewDiskResult(Frozen):
     """The new disk, Available in the target's zone, beside the disk it copies."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     disk_id: str
@@ -299,10 +289,8 @@ def check_attach(disk: Disk, target: Instance, max_data_disks: int | None) -> No
 # --- the target's layout -----------------------------------------------------------------
 
 
-class LayoutRow(BaseModel):
+class LayoutRow(Frozen):
     """One disk of the target instance as ECS describes it after the change."""
-
-    model_config = ConfigDict(frozen=True)
 
     device: str
     disk_id: str
@@ -364,10 +352,8 @@ def mount_reminder(disk_id: str, device: str, instance_id: str) -> str:
     )
 
 
-class AttachResult(BaseModel):
+class AttachResult(Frozen):
     """The disk In_use on the target, the target's whole disk layout, what is left to do."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     disk_id: str

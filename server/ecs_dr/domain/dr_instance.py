@@ -4,13 +4,11 @@ shows every rule held."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar
 
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
-from ecs_dr.domain.models import Instance
+from ecs_dr.domain.models import Frozen, Instance
 from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.vswitches import VSwitchPlan
 
@@ -18,10 +16,8 @@ from ecs_dr.domain.vswitches import VSwitchPlan
 NEW_VSWITCH = "<the VSwitch CreateVSwitch creates>"
 
 
-class DrInstancePlan(BaseModel):
+class DrInstancePlan(Frozen):
     """RunInstances for the DR copy, preceded by CreateVSwitch when the user chose that."""
-
-    model_config = ConfigDict(frozen=True)
 
     source_instance_id: str
     image_id: str
@@ -32,9 +28,7 @@ class DrInstancePlan(BaseModel):
     def region_id(self) -> str:
         return self.run.region_id
 
-    @property
-    def action(self) -> str:
-        return "RunInstances"
+    action: ClassVar[str] = "RunInstances"
 
     def parameters(self) -> dict[str, Any]:
         params: dict[str, Any] = dict(self.run.parameters())
@@ -44,10 +38,8 @@ class DrInstancePlan(BaseModel):
         return params
 
 
-class DrInstanceResult(BaseModel):
+class DrInstanceResult(Frozen):
     """The DR instance, Running, and how it compares with the source."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     source_instance_id: str
@@ -61,10 +53,8 @@ class DrInstanceResult(BaseModel):
     all_match: bool
 
 
-class Verification(BaseModel):
+class Verification(Frozen):
     """The source-vs-DR comparison, read again now."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     source_instance_id: str

@@ -9,16 +9,14 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ecs_dr.domain.models import Disk, DiskKind, Instance
+from ecs_dr.domain.models import Disk, DiskKind, Frozen, Instance
 from ecs_dr.domain.plans import refuse_stale_plan
 
 
-class _Digested(BaseModel):
+class _Digested(Frozen):
     """A frozen set of facts with a short digest of them, for a plan's id and its binding."""
-
-    model_config = ConfigDict(frozen=True)
 
     @property
     def digest(self) -> str:
@@ -26,11 +24,9 @@ class _Digested(BaseModel):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class DiskFacts(BaseModel):
+class DiskFacts(Frozen):
     """What a plan binds of one disk: where it sits and what its copy keeps (category, size,
     performance level)."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: DiskKind
     device: str
@@ -178,19 +174,26 @@ class InstanceFingerprint(_Digested):
     source_disks: dict[str, DiskFacts]
 
 
+# The source's facts an InstanceFingerprint copies as they are.
+_INSTANCE_FACTS = {
+    "instance_type",
+    "vpc_id",
+    "vswitch_id",
+    "security_group_ids",
+    "instance_charge_type",
+    "internet_charge_type",
+    "internet_max_bandwidth_out",
+}
+
+
 def instance_fingerprint(source: Instance) -> InstanceFingerprint:
+    """The facts of the source a full-instance plan binds."""
     return InstanceFingerprint(
         source_instance_id=source.instance_id,
         source_zone_id=source.zone_id,
-        instance_type=source.instance_type,
-        vpc_id=source.vpc_id,
-        vswitch_id=source.vswitch_id,
-        security_group_ids=list(source.security_group_ids),
-        instance_charge_type=source.instance_charge_type,
-        internet_charge_type=source.internet_charge_type,
-        internet_max_bandwidth_out=source.internet_max_bandwidth_out,
         has_public_ip=source.has_public_ip,
         source_disks=disk_facts(source.disks),
+        **source.model_dump(include=_INSTANCE_FACTS),
     )
 
 

@@ -13,11 +13,10 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
+from ecs_dr.domain.models import Frozen
 from ecs_dr.domain.plans import PlanStep, estimated_minutes, plan_confirmation
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import VSwitchPlan
@@ -100,10 +99,8 @@ def fleet_prompts(pending: Mapping[str, Sequence[ChoicePrompt]]) -> list[ChoiceP
 SOURCE_CHANGED = "source_changed"
 
 
-class FleetMemberRow(BaseModel):
+class FleetMemberRow(Frozen):
     """One source of a fleet and where its recovery stands."""
-
-    model_config = ConfigDict(frozen=True)
 
     source_instance_id: str
     status: str
@@ -157,10 +154,8 @@ def incomplete_message(rows: Sequence[FleetMemberRow]) -> str:
     return message
 
 
-class FleetRecoveryPlan(BaseModel):
+class FleetRecoveryPlan(Frozen):
     """Scenario A for several sources into one zone, decided and ready to be confirmed."""
-
-    model_config = ConfigDict(frozen=True)
 
     scenario: Literal["fleet"] = "fleet"
     region_id: str
@@ -184,11 +179,10 @@ class FleetRecoveryPlan(BaseModel):
     def steps(self) -> list[PlanStep]:
         """The shared VSwitches first, then every source's steps under its id."""
         steps = [
-            PlanStep(
-                step=f"{vswitch_scope(v)}/create_vswitch",
-                action=v.action,
-                parameters=v.parameters(),
-                runs="first, once for every source in this VPC and zone; waited until Available",
+            PlanStep.of(
+                f"{vswitch_scope(v)}/create_vswitch",
+                v,
+                "first, once for every source in this VPC and zone; waited until Available",
             )
             for v in self.vswitches
         ]
@@ -213,10 +207,8 @@ class FleetRecoveryPlan(BaseModel):
         return steps
 
 
-class FleetRecoveryResult(BaseModel):
+class FleetRecoveryResult(Frozen):
     """Every source's DR instance, Running, and how it compares with its source."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     target_zone_id: str

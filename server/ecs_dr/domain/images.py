@@ -4,19 +4,15 @@ disk of the source, each at its device, so RunInstances restores the whole insta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar
 
 from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
-from ecs_dr.domain.models import ImageDiskMapping, Instance, Snapshot
+from ecs_dr.domain.models import Frozen, ImageDiskMapping, Instance, Snapshot
 from ecs_dr.domain.refusal import Refusal
 
 
-class ImagePlan(BaseModel):
+class ImagePlan(Frozen):
     """CreateImage from the source's snapshots, one mapping per disk."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     instance_id: str
@@ -24,9 +20,7 @@ class ImagePlan(BaseModel):
     mappings: list[ImageDiskMapping]
     snapshot_group_id: str | None = None
 
-    @property
-    def action(self) -> str:
-        return "CreateImage"
+    action: ClassVar[str] = "CreateImage"
 
     def parameters(self) -> dict[str, Any]:
         params: dict[str, Any] = {"RegionId": self.region_id, "ImageName": self.image_name}
@@ -38,10 +32,8 @@ class ImagePlan(BaseModel):
         return params
 
 
-class ImageResult(BaseModel):
+class ImageResult(Frozen):
     """The image, Available, and where each disk's snapshot sits in it."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     instance_id: str

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ecs_dr.domain import rules
 from ecs_dr.domain.cloud_text import cloud_text_field
@@ -18,7 +18,7 @@ from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult
 from ecs_dr.domain.fingerprints import InstanceFingerprint
 from ecs_dr.domain.images import ImagePlan
-from ecs_dr.domain.models import Disk, Image, Instance
+from ecs_dr.domain.models import Disk, Frozen, Image, Instance
 from ecs_dr.domain.names import device_key
 from ecs_dr.domain.plans import (
     TAG_DRILL,
@@ -44,10 +44,8 @@ INSTANCE_START_S = 60.0
 PLANNED_IMAGE = "(the image CreateImage creates)"
 
 
-class DurationEstimate(BaseModel):
+class DurationEstimate(Frozen):
     """Cloud seconds per phase of a full-instance recovery, in the order they run."""
-
-    model_config = ConfigDict(frozen=True)
 
     snapshots_s: float
     image_s: float
@@ -92,10 +90,8 @@ def mapping_disks(source: Instance) -> dict[str, str]:
     return {m.device: d.disk_id for m, d in zip(mappings, ordered, strict=True)}
 
 
-class InstancePreflight(BaseModel):
+class InstancePreflight(Frozen):
     """What the checks found about the source and the target zone."""
-
-    model_config = ConfigDict(frozen=True)
 
     source_zone_id: str
     requested_zone_id: str
@@ -119,10 +115,8 @@ class InstancePreflight(BaseModel):
     internet_max_bandwidth_out: int
 
 
-class InstanceRecoveryPlan(BaseModel):
+class InstanceRecoveryPlan(Frozen):
     """Scenario A for one source instance, decided and ready to be confirmed."""
-
-    model_config = ConfigDict(frozen=True)
 
     scenario: Literal["full_instance"] = "full_instance"
     region_id: str
@@ -152,11 +146,10 @@ class InstanceRecoveryPlan(BaseModel):
         group = self.snapshot_group
         if group is not None and group.strategy == "snapshot_group":
             steps.append(
-                PlanStep(
-                    step="create_snapshot_group",
-                    action="CreateSnapshotGroup",
-                    parameters=group.parameters(),
-                    runs="first; its snapshots are tagged, then waited until accomplished "
+                PlanStep.of(
+                    "create_snapshot_group",
+                    group,
+                    "first; its snapshots are tagged, then waited until accomplished "
                     "(zone-redundant)",
                 )
             )
@@ -173,30 +166,27 @@ class InstanceRecoveryPlan(BaseModel):
             ]
         elif self.snapshot is not None:
             steps.append(
-                PlanStep(
-                    step="create_snapshot",
-                    action="CreateSnapshot",
-                    parameters=self.snapshot.parameters(),
-                    runs="first; waited until accomplished (zone-redundant)",
+                PlanStep.of(
+                    "create_snapshot",
+                    self.snapshot,
+                    "first; waited until accomplished (zone-redundant)",
                 )
             )
         steps.append(
-            PlanStep(
-                step="create_image",
-                action="CreateImage",
-                parameters=self.image.parameters(),
-                runs="once every snapshot is accomplished; waited until Available",
+            PlanStep.of(
+                "create_image",
+                self.image,
+                "once every snapshot is accomplished; waited until Available",
             )
         )
         run = self.instance.run.parameters()
         run["ImageId"] = PLANNED_IMAGE
         if self.instance.create_vswitch is not None:
             steps.append(
-                PlanStep(
-                    step="create_vswitch",
-                    action="CreateVSwitch",
-                    parameters=self.instance.create_vswitch.parameters(),
-                    runs="once the image is Available; waited until Available",
+                PlanStep.of(
+                    "create_vswitch",
+                    self.instance.create_vswitch,
+                    "once the image is Available; waited until Available",
                 )
             )
             run["VSwitchId"] = "(the VSwitch CreateVSwitch creates)"
@@ -211,10 +201,8 @@ class InstanceRecoveryPlan(BaseModel):
         return steps
 
 
-class InstanceRecoveryResult(BaseModel):
+class InstanceRecoveryResult(Frozen):
     """The DR instance, Running, how it compares with the source, and what was created."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     source_instance_id: str

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import (
@@ -24,7 +24,7 @@ from ecs_dr.domain.decisions import (
     make_prompt,
     proceed_or_cancel,
 )
-from ecs_dr.domain.models import ESSD_FAMILY, Disk, Snapshot
+from ecs_dr.domain.models import ESSD_FAMILY, Disk, Frozen, Snapshot
 from ecs_dr.domain.refusal import Refusal
 
 TAG_OPERATION = "ecs-dr:operation-id"
@@ -103,11 +103,9 @@ def ready(plan: P, decisions: Decisions | None) -> Ready[P] | Cancelled:
     return Ready(plan=plan, confirm=prompt, confirmed=answer == PROCEED)
 
 
-class PlanStep(BaseModel):
+class PlanStep(Frozen):
     """One call the execution makes, with every parameter it sends (besides the ClientToken
     and the tags, listed once on the plan)."""
-
-    model_config = ConfigDict(frozen=True)
 
     step: str
     action: str
@@ -116,11 +114,14 @@ class PlanStep(BaseModel):
     )
     runs: str
 
+    @classmethod
+    def of(cls, step: str, plan: Plan, runs: str) -> PlanStep:
+        """The step that sends `plan`'s action with its parameters."""
+        return cls(step=step, action=plan.action, parameters=plan.parameters(), runs=runs)
 
-class ReplacedResource(BaseModel):
+
+class ReplacedResource(Frozen):
     """A resource that ended in a terminal failure status and was made again."""
-
-    model_config = ConfigDict(frozen=True)
 
     step: str
     resource_id: str

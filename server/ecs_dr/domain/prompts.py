@@ -4,7 +4,7 @@ a disk now."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ecs_dr.domain.decisions import (
     CANCEL,
@@ -14,6 +14,7 @@ from ecs_dr.domain.decisions import (
     make_prompt,
 )
 from ecs_dr.domain.models import Disk, Instance, InstanceTypeSpec
+from ecs_dr.domain.names import device_key
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import group_blockers
 
@@ -131,6 +132,25 @@ def _alternatives(offered: Sequence[str], unwanted: str) -> list[str]:
     )[: MAX_OPTIONS - 1]
 
 
+def _category_options(
+    alternatives: Sequence[str], describe: Callable[[str], str], stop: str
+) -> list[ChoiceOption]:
+    """Use each category offered (`describe` says what the copy keeps with it; the preferred
+    first and recommended), or stop (`stop` says what that leaves)."""
+    return [
+        *(
+            ChoiceOption(
+                value=f"category:{category}",
+                label=f"Use {category}",
+                description=describe(category),
+                recommended=n == 0,
+            )
+            for n, category in enumerate(alternatives)
+        ),
+        _cancel(stop),
+    ]
+
+
 def disk_category_prompt(disk: Disk, zone_id: str, offered: list[str]) -> ChoicePrompt:
     """The disk's category is not sold in the target zone: pick one that is (ESSD first).
 
@@ -142,25 +162,20 @@ def disk_category_prompt(disk: Disk, zone_id: str, offered: list[str]) -> Choice
             f"{zone_id} offers no disk category for the {disk.kind} disk {disk.disk_id} "
             f"({disk.category}); choose another target zone."
         )
-    options = [
-        ChoiceOption(
-            value=f"category:{category}",
-            label=f"Use {category}",
-            description=(
-                f"Size {disk.size_gib} GiB kept; "
-                + (
-                    "performance level kept."
-                    if category == "cloud_essd"
-                    else "no performance level applies."
-                )
-            ),
-            recommended=n == 0,
-        )
-        for n, category in enumerate(alternatives)
-    ]
-    options.append(_cancel("Stop here; create nothing."))
+    options = _category_options(
+        alternatives,
+        lambda category: (
+            f"Size {disk.size_gib} GiB kept; "
+            + (
+                "performance level kept."
+                if category == "cloud_essd"
+                else "no performance level applies."
+            )
+        ),
+        "Stop here; create nothing.",
+    )
     return make_prompt(
-        f"disk_category_{disk.device.removeprefix('/dev/')}",
+        f"disk_category_{device_key(disk.device)}",
         f"{zone_id} does not offer {disk.category} for the {disk.kind} disk {disk.device} "
         f"({disk.disk_id}). Which category should the DR copy use?",
         options,
@@ -223,17 +238,14 @@ def new_disk_category_prompt(
             f"{where} offers no data disk category; {target.instance_id} cannot take a disk "
             f"from {snapshot_id}. Choose another target instance."
         )
-    options = [
-        ChoiceOption(
-            value=f"category:{alternative}",
-            label=f"Use {alternative}",
-            description=f"{size_gib} GiB"
-            + (f", performance level {essd_level}." if alternative == "cloud_essd" else "."),
-            recommended=n == 0,
-        )
-        for n, alternative in enumerate(alternatives)
-    ]
-    options.append(_cancel("Stop here; create no disk."))
+    options = _category_options(
+        alternatives,
+        lambda alternative: (
+            f"{size_gib} GiB"
+            + (f", performance level {essd_level}." if alternative == "cloud_essd" else ".")
+        ),
+        "Stop here; create no disk.",
+    )
     return make_prompt(
         f"disk_category_{snapshot_id}",
         f"{where} offers no {category} disks (offered: {', '.join(offered)}). Which category "

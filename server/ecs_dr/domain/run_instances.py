@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.models import Disk, Image, Instance
+from ecs_dr.domain.models import Disk, Frozen, Image, Instance
 from ecs_dr.domain.names import validate_instance_name
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
@@ -23,10 +23,8 @@ from ecs_dr.domain.rules import (
 )
 
 
-class DiskOverride(BaseModel):
+class DiskOverride(Frozen):
     """One disk of the DR instance; cloud_essd always carries its PL, others never do."""
-
-    model_config = ConfigDict(frozen=True)
 
     device: str
     category: str
@@ -42,10 +40,8 @@ class DiskOverride(BaseModel):
         return self
 
 
-class RunInstancesPlan(BaseModel):
+class RunInstancesPlan(Frozen):
     """Everything RunInstances will be sent for the DR instance, decided before any call."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     zone_id: str

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from ecs_dr.domain.models import Disk, DiskKind, Snapshot
+from ecs_dr.domain.models import Disk, DiskKind, Frozen, Snapshot
 from ecs_dr.domain.names import device_key
 
 GroupStrategy = Literal["snapshot_group", "per_disk_snapshots"]
 
 
-class SnapshotGroupPlan(BaseModel):
+class SnapshotGroupPlan(Frozen):
     """Snapshots of every disk of one instance: one consistency group, or one per disk."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     instance_id: str
@@ -49,27 +45,21 @@ class SnapshotGroupPlan(BaseModel):
         }
 
 
-class SnapshotPlan(BaseModel):
+class SnapshotPlan(Frozen):
     """One snapshot of one disk."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     disk: Disk
     name: str
 
-    @property
-    def action(self) -> str:
-        return "CreateSnapshot"
+    action: ClassVar[str] = "CreateSnapshot"
 
     def parameters(self) -> dict[str, Any]:
         return {"DiskId": self.disk.disk_id, "SnapshotName": self.name}
 
 
-class SnapshotRecord(BaseModel):
+class SnapshotRecord(Frozen):
     """One snapshot as a result reports it: the disk it copies and when it became safe."""
-
-    model_config = ConfigDict(frozen=True)
 
     snapshot_id: str
     disk_id: str
@@ -83,10 +73,8 @@ class SnapshotRecord(BaseModel):
     zone_redundant_at: datetime | None
 
 
-class SnapshotSetResult(BaseModel):
+class SnapshotSetResult(Frozen):
     """Every disk of the instance snapshotted; `zone_redundant_at` is when the last one was."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     instance_id: str

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.domain import names, rules
 from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.models import Instance
+from ecs_dr.domain.models import Frozen, Instance
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import SnapshotStrategy
 
 
-class SourceReport(BaseModel):
+class SourceReport(Frozen):
     """The source instance with every disk, and what a recovery of it will do."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     instance: Instance

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import ChoicePrompt
-from ecs_dr.domain.models import Instance, VSwitch
+from ecs_dr.domain.models import Frozen, Instance, VSwitch
 from ecs_dr.domain.refusal import Refusal
 
 
-class ZoneCheck(BaseModel):
+class ZoneCheck(Frozen):
     """What the zone offers, what the DR copy would get there, and the decisions still open."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     source_instance_id: str

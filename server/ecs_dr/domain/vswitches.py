@@ -3,20 +3,17 @@ no other VSwitch uses."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar
 
 from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
+from ecs_dr.domain.models import Frozen
 
 # The VPC service takes VSwitch masks from /16 to /29.
 MIN_PREFIX, MAX_PREFIX = 16, 29
 
 
-class VSwitchPlan(BaseModel):
+class VSwitchPlan(Frozen):
     """CreateVSwitch with every parameter decided."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     vpc_id: str
@@ -25,9 +22,7 @@ class VSwitchPlan(BaseModel):
     name: str
     source_instance_id: str | None = None
 
-    @property
-    def action(self) -> str:
-        return "CreateVSwitch"
+    action: ClassVar[str] = "CreateVSwitch"
 
     def parameters(self) -> dict[str, Any]:
         return {
@@ -39,9 +34,7 @@ class VSwitchPlan(BaseModel):
         }
 
 
-class VSwitchResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class VSwitchResult(Frozen):
     region_id: str
     vswitch_id: str
     vpc_id: str

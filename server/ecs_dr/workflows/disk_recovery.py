@@ -227,18 +227,7 @@ async def execute_disk_recovery(
         return lambda token: ecs.create_disk(gw, p, token, tags)
 
     snapshot_ids = await together(
-        [
-            snapshot_step(
-                gw,
-                step,
-                f"snapshot_{c.key}",
-                region,
-                c.source.disk_id,
-                c.snapshot_name,
-                tags,
-            )
-            for c in copies
-        ],
+        [snapshot_step(gw, step, f"snapshot_{c.key}", c.snapshot(region), tags) for c in copies],
     )
     await report(0, f"snapshots {', '.join(snapshot_ids)} started")
     waits = snapshot_waits(gw, region, snapshot_ids, report, share=0.5, timing=timing)

@@ -34,23 +34,19 @@ from ecs_dr.workflows.source import load_instance
 
 
 def snapshot_step(
-    gw: EcsGateway,
-    step: StepRecorder,
-    name: str,
-    region_id: str,
-    disk_id: str,
-    snapshot_name: str,
-    tags: dict[str, str],
+    gw: EcsGateway, step: StepRecorder, name: str, plan: SnapshotPlan, tags: dict[str, str]
 ) -> Awaitable[str]:
     """CreateSnapshot of one disk as the journal step `name`; a snapshot that ended failed is
     taken again when the operation resumes."""
     return create_step(
         step,
         name,
-        "CreateSnapshot",
-        {"DiskId": disk_id, "SnapshotName": snapshot_name},
-        lambda token: ecs.create_snapshot(gw, region_id, disk_id, snapshot_name, token, tags),
-        failure=lambda snapshot: ecs.wait_snapshot.failed(gw, region_id, snapshot),
+        plan.action,
+        plan.parameters(),
+        lambda token: ecs.create_snapshot(
+            gw, plan.region_id, plan.disk.disk_id, plan.name, token, tags
+        ),
+        failure=lambda snapshot: ecs.wait_snapshot.failed(gw, plan.region_id, snapshot),
     )
 
 
@@ -213,9 +209,7 @@ async def _per_disk(
                 gw,
                 step,
                 f"create_snapshot_{device_key(d.device)}",
-                plan.region_id,
-                d.disk_id,
-                plan.snapshot_name(d),
+                SnapshotPlan(region_id=plan.region_id, disk=d, name=plan.snapshot_name(d)),
                 tags,
             )
             for d in plan.disks
@@ -237,9 +231,7 @@ async def execute_snapshot(
 ) -> SnapshotResult:
     """Take the snapshot and wait until it is zone-redundant."""
     tags = operation_tags(step, plan.disk.instance_id)
-    snapshot_id = await snapshot_step(
-        gw, step, "create_snapshot", plan.region_id, plan.disk.disk_id, plan.name, tags
-    )
+    snapshot_id = await snapshot_step(gw, step, "create_snapshot", plan, tags)
     report = Progress(progress)
     await report(0, f"snapshot {snapshot_id} started")
     snapshot, at = await ecs.wait_snapshot(
