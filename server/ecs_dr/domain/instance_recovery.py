@@ -21,9 +21,9 @@ from ecs_dr.domain.images import ImagePlan
 from ecs_dr.domain.models import Disk, Frozen, Image, Instance
 from ecs_dr.domain.names import device_key
 from ecs_dr.domain.plans import (
-    TAG_DRILL,
     PlanStep,
     ReplacedResource,
+    drill_tags,
     estimated_minutes,
     pending_snapshot,
     plan_confirmation,
@@ -138,7 +138,7 @@ class InstanceRecoveryPlan(Frozen):
 
     @property
     def drill_tags(self) -> dict[str, str]:
-        return {TAG_DRILL: "true" if self.drill else "false"}
+        return drill_tags(self.drill)
 
     def steps(self) -> list[PlanStep]:
         """Every call with every parameter, in the order they run."""

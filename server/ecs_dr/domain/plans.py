@@ -31,6 +31,19 @@ TAG_OPERATION = "ecs-dr:operation-id"
 TAG_SOURCE = "ecs-dr:source-instance"
 TAG_DRILL = "ecs-dr:drill"
 
+
+def drill_tags(drill: bool) -> dict[str, str]:
+    """The tag saying whether an operation's resources are a DR drill's (cleanup removes them)."""
+    return {TAG_DRILL: "true" if drill else "false"}
+
+
+def planned_tags(source_instance_id: str, drill: bool | None = None) -> dict[str, str]:
+    """The tags a plan shows its resources will carry (the operation's id is not known yet);
+    with `drill`, the drill tag too."""
+    tags = {TAG_OPERATION: "(the operation's id)", TAG_SOURCE: source_instance_id}
+    return tags if drill is None else {**tags, **drill_tags(drill)}
+
+
 # The plan confirmation's id inside the server; a caller never answers under it (the tools
 # bind it to the prompt shown: tools/decisions.py).
 CONFIRM_PLAN = f"{CONFIRMATION_PREFIX}plan"

@@ -21,6 +21,7 @@ from ecs_dr.domain.rules import (
     essd_entry_allowed,
     image_device,
 )
+from ecs_dr.domain.target_zone import ZoneCheck
 
 
 class DiskOverride(Frozen):
@@ -168,4 +169,19 @@ def run_instances_plan(
         internet_max_bandwidth_out=dr_bandwidth(source),
         system_disk=_override(system, category_of(system)),
         data_disks=[_override(d, category_of(d)) for d in source.data_disks],
+    )
+
+
+def run_instances_in_zone(
+    source: Instance, image: Image, check: ZoneCheck, instance_name: str
+) -> RunInstancesPlan:
+    """The DR instance in the zone a check settled: its VSwitch, type and disk categories."""
+    return run_instances_plan(
+        source,
+        image,
+        zone_id=check.zone_id,
+        vswitch_id=check.vswitch_id or "",
+        instance_name=instance_name,
+        instance_type=check.instance_type,
+        categories=check.disk_categories,
     )

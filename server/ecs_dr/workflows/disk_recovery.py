@@ -27,13 +27,12 @@ from ecs_dr.domain.disks import (
 )
 from ecs_dr.domain.models import Disk
 from ecs_dr.domain.plans import (
-    TAG_OPERATION,
-    TAG_SOURCE,
     Cancelled,
     Decisions,
     NeedsDecision,
     cancelled,
     pending_snapshot,
+    planned_tags,
 )
 from ecs_dr.domain.prompts import instance_not_ready_prompt, new_disk_category_prompt
 from ecs_dr.domain.quotas import NewDisk, quota_needs
@@ -173,7 +172,7 @@ async def plan_disk_recovery(
         estimated_duration_s=disk_recovery.estimated_duration_s(
             chosen_disks, [c.create.size_gib for c in copies]
         ),
-        tags={TAG_OPERATION: "(the operation's id)", TAG_SOURCE: source.instance_id},
+        tags=planned_tags(source.instance_id),
     )
 
 

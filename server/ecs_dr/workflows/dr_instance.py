@@ -13,7 +13,7 @@ from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verifica
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.domain.run_instances import run_instances_plan
+from ecs_dr.domain.run_instances import run_instances_in_zone
 from ecs_dr.domain.statuses import ImageStatus
 from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
@@ -75,15 +75,7 @@ async def prepare_dr_instance(
         new_vswitch = await vswitch_plan(
             gw, region, source.vpc_id, check.zone_id, source_instance_id=instance_id
         )
-    run = run_instances_plan(
-        source,
-        image,
-        zone_id=check.zone_id,
-        vswitch_id=check.vswitch_id or "",
-        instance_name=name,
-        instance_type=check.instance_type,
-        categories=check.disk_categories,
-    )
+    run = run_instances_in_zone(source, image, check, name)
     plan = DrInstancePlan(
         source_instance_id=instance_id, image_id=image_id, run=run, create_vswitch=new_vswitch
     )

@@ -35,11 +35,11 @@ from ecs_dr.domain.fleet_recovery import (
 )
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
 from ecs_dr.domain.plans import (
-    TAG_DRILL,
     Cancelled,
     Decisions,
     NeedsDecision,
     PlanStale,
+    drill_tags,
 )
 from ecs_dr.domain.quotas import QuotaNeeds
 from ecs_dr.domain.refusal import Refusal
@@ -207,7 +207,7 @@ async def execute_fleet_recovery(
 
     Raises FleetIncomplete naming each source that failed once all have ended.
     """
-    step = step.with_tags({TAG_DRILL: "true" if plan.drill else "false"})
+    step = step.with_tags(drill_tags(plan.drill))
     report = Progress(progress)
     created: dict[tuple[str, str], str] = {}
     for v in plan.vswitches:

@@ -25,18 +25,16 @@ from ecs_dr.domain.instance_recovery import (
 )
 from ecs_dr.domain.models import ImageDiskMapping, Instance
 from ecs_dr.domain.plans import (
-    TAG_DRILL,
-    TAG_OPERATION,
-    TAG_SOURCE,
     Cancelled,
     Decisions,
     NeedsDecision,
     cancelled,
+    planned_tags,
 )
 from ecs_dr.domain.prompts import non_essd_group_prompt
 from ecs_dr.domain.quotas import NewDisk, NewInstance, QuotaNeeds, quota_needs
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.domain.run_instances import run_instances_plan
+from ecs_dr.domain.run_instances import run_instances_in_zone
 from ecs_dr.domain.snapshots import (
     SnapshotGroupPlan,
     SnapshotPlan,
@@ -138,15 +136,7 @@ async def plan_instance_recovery(
         new_vswitch = await reads.new_vswitch(
             region, source.vpc_id, check.zone_id, source.instance_id
         )
-    run = run_instances_plan(
-        source,
-        image,
-        zone_id=check.zone_id,
-        vswitch_id=check.vswitch_id or "",
-        instance_name=name,
-        instance_type=check.instance_type,
-        categories=check.disk_categories,
-    )
+    run = run_instances_in_zone(source, image, check, name)
     estimate = instance_recovery.estimated_duration(
         source.disks, create_vswitch=new_vswitch is not None
     )
@@ -197,11 +187,7 @@ async def plan_instance_recovery(
         findings=findings,
         estimated_duration_s=estimate.total_s,
         estimate=estimate,
-        tags={
-            TAG_OPERATION: "(the operation's id)",
-            TAG_SOURCE: source.instance_id,
-            TAG_DRILL: "true" if drill else "false",
-        },
+        tags=planned_tags(source.instance_id, drill),
         quota_needs=needs,
     )
     return plan

@@ -7,19 +7,6 @@ resource with its operation, waits, reports progress and returns the result.
 """
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
-from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
-from ecs_dr.domain.images import ImagePlan, ImageResult
-from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision, Prepared, Ready
-from ecs_dr.domain.snapshots import (
-    SnapshotGroupPlan,
-    SnapshotPlan,
-    SnapshotRecord,
-    SnapshotResult,
-    SnapshotSetResult,
-)
-from ecs_dr.domain.source import SourceReport
-from ecs_dr.domain.target_zone import ZoneCheck
-from ecs_dr.domain.vswitches import VSwitchPlan, VSwitchResult
 from ecs_dr.workflows.dr_instance import (
     execute_dr_instance,
     prepare_dr_instance,
@@ -38,27 +25,7 @@ from ecs_dr.workflows.vswitches import execute_vswitch, prepare_vswitch
 
 __all__ = [
     "REAL_TIME",
-    "TAG_OPERATION",
-    "TAG_SOURCE",
-    "Cancelled",
-    "DrInstancePlan",
-    "DrInstanceResult",
-    "ImagePlan",
-    "ImageResult",
-    "NeedsDecision",
-    "Prepared",
-    "Ready",
-    "SnapshotGroupPlan",
-    "SnapshotPlan",
-    "SnapshotRecord",
-    "SnapshotResult",
-    "SnapshotSetResult",
-    "SourceReport",
     "Timing",
-    "VSwitchPlan",
-    "VSwitchResult",
-    "Verification",
-    "ZoneCheck",
     "check_target_zone",
     "describe_source",
     "describe_target_instance",

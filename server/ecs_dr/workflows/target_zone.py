@@ -187,6 +187,16 @@ async def _check_zone(
             return None
         return split_choice(value)
 
+    def ended(prompt: ChoicePrompt, kind: str, argument: str) -> ZoneCheck | _MoveTo | None:
+        """Where the check ends when the answer cancels it or moves to another zone."""
+        if kind == CANCEL:
+            return cancelled_zone_check(
+                source, zone_id, requested, offer.vswitches, prompt, findings
+            )
+        if kind == "zone":
+            return _MoveTo(argument)
+        return None
+
     use_vswitch = vswitch_id or (offer.vswitches[0].vswitch_id if offer.vswitches else None)
     create = False
     if use_vswitch is not None:
@@ -198,12 +208,8 @@ async def _check_zone(
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked
-            if kind == CANCEL:
-                return cancelled_zone_check(
-                    source, zone_id, requested, offer.vswitches, prompt, findings
-                )
-            if kind == "zone":
-                return _MoveTo(argument)
+            if (end := ended(prompt, kind, argument)) is not None:
+                return end
             create = kind == CREATE_VSWITCH
             findings.append(f"A VSwitch of {vpc} will be created in {zone_id} on a free block.")
 
@@ -213,12 +219,8 @@ async def _check_zone(
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked
-            if kind == CANCEL:
-                return cancelled_zone_check(
-                    source, zone_id, requested, offer.vswitches, prompt, findings
-                )
-            if kind == "zone":
-                return _MoveTo(argument)
+            if (end := ended(prompt, kind, argument)) is not None:
+                return end
             final_type = argument
             offer = await reads.zone_offer(region, zone_id, vpc, final_type, system_disk)
             findings.append(f"{wanted_type} is out of stock in {zone_id}; using {final_type}.")
@@ -236,10 +238,8 @@ async def _check_zone(
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked
-            if kind == CANCEL:
-                return cancelled_zone_check(
-                    source, zone_id, requested, offer.vswitches, prompt, findings
-                )
+            if (end := ended(prompt, kind, argument)) is not None:
+                return end
             categories[disk.device] = argument
             findings.append(
                 f"{disk.device} ({disk.category}) becomes {argument}: {zone_id} does not offer "
