@@ -53,7 +53,7 @@ async def prepare_full_image(
     plan = ImagePlan(
         region_id=region,
         instance_id=instance_id,
-        image_name=await _image_name(gw, region, source, image_name),
+        image_name=await free_image_name(gw, region, source, image_name),
         mappings=rules.image_mappings(source, snapshots),
         snapshot_group_id=snapshot_group_id,
     )
@@ -85,7 +85,9 @@ async def _listed_snapshots(gw: EcsGateway, region: str, ids: list[str]) -> list
     return snapshots
 
 
-async def _image_name(gw: EcsGateway, region: str, source: Instance, requested: str | None) -> str:
+async def free_image_name(
+    gw: EcsGateway, region: str, source: Instance, requested: str | None
+) -> str:
     """The requested name if free; else the default, numbered when a drill already took it.
 
     Raises Refusal when the requested name is taken.

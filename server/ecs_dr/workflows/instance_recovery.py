@@ -44,7 +44,7 @@ from ecs_dr.domain.snapshots import (
 from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.dr_instance import execute_dr_instance
-from ecs_dr.workflows.images import _image_name, execute_full_image
+from ecs_dr.workflows.images import execute_full_image, free_image_name
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Progress, today
 from ecs_dr.workflows.quotas import quota_check
@@ -123,7 +123,7 @@ async def plan_instance_recovery(
             ),
             disks=source.disks,
         )
-    image_name = await _image_name(gw, region, source, None)
+    image_name = await free_image_name(gw, region, source, None)
     image = instance_recovery.planned_image(source, image_name)
     image_plan = ImagePlan(
         region_id=region,
