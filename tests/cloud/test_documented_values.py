@@ -18,16 +18,13 @@ import anyio
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import TAG_RESOURCE_TYPE
-from ecs_dr.domain.recovery import DiskRecoveryPlan
+from ecs_dr.domain.disk_recovery import DiskRecoveryPlan
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
+from ecs_dr.domain.plans import NeedsDecision
 from ecs_dr.workflows.cleanup import execute_cleanup, inventory
 from ecs_dr.workflows.disk_recovery import execute_disk_recovery, plan_disk_recovery
-from ecs_dr.workflows.instance_recovery import (
-    InstanceRecoveryPlan,
-    execute_instance_recovery,
-    plan_instance_recovery,
-)
+from ecs_dr.workflows.instance_recovery import execute_instance_recovery, plan_instance_recovery
 from ecs_dr.workflows.journal import Journal
-from ecs_dr.workflows.prepared import NeedsDecision
 from tests.cloud.conftest import VirtualTime
 from tests.cloud.sdk_docs import API_NAMES, Api, Field, field_of
 from tests.conftest import SandboxHandle

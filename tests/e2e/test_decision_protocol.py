@@ -17,7 +17,8 @@ from mcp import Client
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import BaseModel
 
-from ecs_dr.domain.decisions import chosen, confirm_prompt, vswitch_missing_prompt
+from ecs_dr.domain.decisions import chosen, confirm_prompt
+from ecs_dr.domain.prompts import vswitch_missing_prompt
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
 from tests.e2e.harness import (
     START_TIMEOUT_S,

@@ -17,8 +17,8 @@ from typing import Any
 from mcp_types import TextContent
 
 from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, escape_markdown_cell
-from ecs_dr.domain.fleet import MAX_FLEET_SOURCES
-from ecs_dr.domain.rules import validate_disk_name, validate_instance_name
+from ecs_dr.domain.fleet_recovery import MAX_FLEET_SOURCES
+from ecs_dr.domain.names import validate_disk_name, validate_instance_name
 from tests.e2e.harness import Served, confirmed, decide, serve
 from tests.unit.test_untrusted_text import parse_table, unescape, unescaped_markup
 

@@ -11,7 +11,7 @@ from ecs_dr.domain.comparison import (
     markdown_table,
 )
 from ecs_dr.domain.models import Disk, Instance
-from ecs_dr.domain.rules import run_instances_plan
+from ecs_dr.domain.run_instances import run_instances_plan
 from tests.unit.factories import TARGET_ZONE, data_disk, image_of, instance, system_disk
 
 IMAGE = "m-recovery"

@@ -18,16 +18,18 @@ from ecs_dr.domain.decisions import (
     InvalidDecision,
     chosen,
     confirm_prompt,
-    disk_category_prompt,
     is_confirmation,
     make_prompt,
-    no_stock_prompt,
-    non_essd_group_prompt,
     split_choice,
-    vswitch_missing_prompt,
     without_confirmations,
 )
-from ecs_dr.domain.recovery import CONFIRM_PLAN
+from ecs_dr.domain.plans import CONFIRM_PLAN
+from ecs_dr.domain.prompts import (
+    disk_category_prompt,
+    no_stock_prompt,
+    non_essd_group_prompt,
+    vswitch_missing_prompt,
+)
 from ecs_dr.tools.decisions import SESSION_HEADER, Settled, confirmation, confirmation_id
 from tests.unit.factories import data_disk, instance, spec, system_disk
 

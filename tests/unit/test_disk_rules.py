@@ -7,11 +7,7 @@ from typing import Any
 
 import pytest
 
-from ecs_dr.domain.decisions import (
-    chosen,
-    instance_not_ready_prompt,
-    new_disk_category_prompt,
-)
+from ecs_dr.domain.decisions import chosen
 from ecs_dr.domain.disks import (
     ATTACHABLE_STATUSES,
     AttachDiskPlan,
@@ -21,18 +17,15 @@ from ecs_dr.domain.disks import (
     categories_for,
     check_attach,
     create_disk_plan,
-    default_disk_name,
     disk_layout,
     layout_markdown,
     mount_reminder,
     new_disk_category,
 )
 from ecs_dr.domain.models import Disk, Instance, Snapshot
-from ecs_dr.domain.rules import (
-    check_performance_level,
-    performance_levels_for,
-    validate_disk_name,
-)
+from ecs_dr.domain.names import default_disk_name, validate_disk_name
+from ecs_dr.domain.prompts import instance_not_ready_prompt, new_disk_category_prompt
+from ecs_dr.domain.rules import check_performance_level, performance_levels_for
 from tests.unit.factories import SOURCE_ZONE, TARGET_ZONE, data_disk, instance, system_disk
 
 SOURCE_DISK = data_disk(

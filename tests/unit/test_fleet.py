@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecs_dr.domain.decisions import ChoiceOption, ChoicePrompt, make_prompt
-from ecs_dr.domain.fleet import (
+from ecs_dr.domain.fleet_recovery import (
     MAX_FLEET_SOURCES,
     SOURCE_CHANGED,
     FleetMemberRow,

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from ecs_dr.domain import instance_recovery
+from ecs_dr.domain import fingerprints, instance_recovery
 from ecs_dr.domain.instance_recovery import PLANNED_IMAGE
 from ecs_dr.domain.models import Disk
-from ecs_dr.domain.recovery import PlanStale, snapshot_upload_s
+from ecs_dr.domain.plans import PlanStale, snapshot_upload_s
 from tests.unit.factories import data_disk, instance, system_disk
 
 
@@ -24,7 +24,7 @@ def _data() -> list[Disk]:
 
 
 def test_the_fingerprint_holds_the_sources_zone_type_and_disks_by_device() -> None:
-    print_ = instance_recovery.instance_fingerprint(instance())
+    print_ = fingerprints.instance_fingerprint(instance())
     assert print_.source_zone_id == "cn-hangzhou-h"
     assert print_.instance_type == "ecs.g7.large"
     assert {d: f.device for d, f in print_.source_disks.items()} == {
@@ -32,26 +32,26 @@ def test_the_fingerprint_holds_the_sources_zone_type_and_disks_by_device() -> No
         "d-data-xvdb": "/dev/xvdb",
         "d-data-xvdc": "/dev/xvdc",
     }
-    assert print_.digest == instance_recovery.instance_fingerprint(instance()).digest
+    assert print_.digest == fingerprints.instance_fingerprint(instance()).digest
 
 
 def test_an_unchanged_source_keeps_the_plan_executable() -> None:
-    planned = instance_recovery.instance_fingerprint(instance())
-    instance_recovery.check_source_unchanged("plan-1", planned, planned)
+    planned = fingerprints.instance_fingerprint(instance())
+    fingerprints.check_source_unchanged("plan-1", planned, planned)
 
 
 def test_a_disk_added_or_moved_or_a_zone_or_type_changed_makes_the_plan_stale() -> None:
-    planned = instance_recovery.instance_fingerprint(instance())
+    planned = fingerprints.instance_fingerprint(instance())
     disks = [
         system_disk(),
         data_disk("/dev/xvdb"),
         data_disk("/dev/xvde", disk_id="d-data-xvdc", size_gib=100, performance_level="PL1"),
         data_disk("/dev/xvdd"),
     ]
-    now = instance_recovery.instance_fingerprint(
+    now = fingerprints.instance_fingerprint(
         instance(disks, zone_id="cn-hangzhou-k", instance_type="ecs.g7.xlarge")
     )
-    assert instance_recovery.instance_plan_changes(planned, now) == [
+    assert fingerprints.instance_plan_changes(planned, now) == [
         "zone cn-hangzhou-h -> cn-hangzhou-k",
         "instance type ecs.g7.large -> ecs.g7.xlarge",
         "d-data-xvdd (/dev/xvdd) was added",
@@ -59,15 +59,13 @@ def test_a_disk_added_or_moved_or_a_zone_or_type_changed_makes_the_plan_stale() 
     ]
     assert planned.digest != now.digest
     with pytest.raises(ValueError, match=r"changed since plan-1 .*Plan again \(plan_recovery\)"):
-        instance_recovery.check_source_unchanged("plan-1", planned, now)
+        fingerprints.check_source_unchanged("plan-1", planned, now)
 
 
 def test_a_removed_disk_makes_the_plan_stale() -> None:
-    planned = instance_recovery.instance_fingerprint(instance())
-    now = instance_recovery.instance_fingerprint(instance([system_disk(), data_disk()]))
-    assert instance_recovery.instance_plan_changes(planned, now) == [
-        "d-data-xvdc (/dev/xvdc) is gone"
-    ]
+    planned = fingerprints.instance_fingerprint(instance())
+    now = fingerprints.instance_fingerprint(instance([system_disk(), data_disk()]))
+    assert fingerprints.instance_plan_changes(planned, now) == ["d-data-xvdc (/dev/xvdc) is gone"]
 
 
 # Each fact a full-instance plan's parameters derive from, changed the way an operator could,
@@ -150,30 +148,28 @@ def test_a_plan_binds_every_rule_bound_fact_of_its_source(
 ) -> None:
     """The rules bind the source as it is when the change is made: a change of any fact a
     plan's parameters derive from is named, and refuses the plan."""
-    planned = instance_recovery.instance_fingerprint(instance(**before))
-    now = instance_recovery.instance_fingerprint(instance(**(before | after)))
-    assert instance_recovery.instance_plan_changes(planned, now) == [named]
+    planned = fingerprints.instance_fingerprint(instance(**before))
+    now = fingerprints.instance_fingerprint(instance(**(before | after)))
+    assert fingerprints.instance_plan_changes(planned, now) == [named]
     assert planned.digest != now.digest
     with pytest.raises(PlanStale, match=re.escape(named)):
-        instance_recovery.check_source_unchanged("plan-1", planned, now)
+        fingerprints.check_source_unchanged("plan-1", planned, now)
 
 
 def test_statuses_names_and_addresses_are_not_rule_bound() -> None:
-    planned = instance_recovery.instance_fingerprint(instance())
-    now = instance_recovery.instance_fingerprint(
+    planned = fingerprints.instance_fingerprint(instance())
+    now = fingerprints.instance_fingerprint(
         instance(status="Stopped", name="renamed", private_ips=["192.168.0.99"])
     )
-    assert instance_recovery.instance_plan_changes(planned, now) == []
-    instance_recovery.check_source_unchanged("plan-1", planned, now)
+    assert fingerprints.instance_plan_changes(planned, now) == []
+    fingerprints.check_source_unchanged("plan-1", planned, now)
 
 
 def test_a_change_during_an_operation_stops_it_naming_what_is_not_sent_and_the_cleanup() -> None:
-    planned = instance_recovery.instance_fingerprint(instance(**WEB))
-    now = instance_recovery.instance_fingerprint(instance(internet_max_bandwidth_out=0))
+    planned = fingerprints.instance_fingerprint(instance(**WEB))
+    now = fingerprints.instance_fingerprint(instance(internet_max_bandwidth_out=0))
     with pytest.raises(PlanStale) as stale:
-        instance_recovery.check_source_unchanged_during(
-            "op-1", planned, now, "RunInstances is not sent"
-        )
+        fingerprints.check_source_unchanged_during("op-1", planned, now, "RunInstances is not sent")
     said = str(stale.value)
     assert "InternetMaxBandwidthOut 5 -> 0 (the source lost its public IP)" in said
     assert "RunInstances is not sent" in said

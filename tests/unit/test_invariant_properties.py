@@ -19,17 +19,14 @@ from hypothesis import strategies as st
 
 from ecs_dr.domain.instance_recovery import planned_image
 from ecs_dr.domain.models import Disk, DiskKind, Instance
+from ecs_dr.domain.names import default_dr_name, dr_instance_name, validate_instance_name
 from ecs_dr.domain.rules import (
     MAX_IMAGE_DATA_DISKS,
     PL_SIZE_RANGES,
     SYSTEM_DEVICE,
-    RunInstancesPlan,
-    default_dr_name,
-    dr_instance_name,
     essd_entry_allowed,
-    run_instances_plan,
-    validate_instance_name,
 )
+from ecs_dr.domain.run_instances import RunInstancesPlan, run_instances_plan
 from ecs_dr.references.tools_page import server_tools
 
 EXAMPLES = 300

@@ -8,25 +8,29 @@ from datetime import date
 import pytest
 
 from ecs_dr.domain.models import Disk, Image, ImageDiskMapping, Instance
+from ecs_dr.domain.names import (
+    dr_instance_name,
+    image_name,
+    image_reattempt_name,
+    validate_instance_name,
+)
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
-    DiskOverride,
-    RunInstancesPlan,
+    can_snapshot,
+    check_disk_snapshottable,
     check_image_matches_source,
     check_snapshots_ready,
+    check_snapshottable,
     dr_bandwidth,
-    dr_instance_name,
     essd_entry_allowed,
     group_blockers,
     image_mappings,
-    image_name,
-    image_reattempt_name,
     instance_family,
-    run_instances_plan,
     similar_instance_types,
     snapshot_strategy,
     system_disk_category,
-    validate_instance_name,
 )
+from ecs_dr.domain.run_instances import DiskOverride, RunInstancesPlan, run_instances_plan
 from tests.unit.factories import (
     SOURCE_ZONE,
     TARGET_ZONE,
@@ -39,6 +43,46 @@ from tests.unit.factories import (
 )
 
 # --- snapshot strategy ---------------------------------------------------------------------
+
+NOT_NOW = "Plan again once it is."
+
+
+@pytest.mark.parametrize(
+    ("status", "snapshottable"),
+    [
+        ("Running", True),
+        ("Stopped", True),
+        ("Pending", False),
+        ("Starting", False),
+        ("Stopping", False),
+    ],
+)
+def test_only_running_or_stopped_instances_can_be_snapshotted(
+    status: str, snapshottable: bool
+) -> None:
+    source = instance(status=status)
+    assert can_snapshot(source) is snapshottable
+    if snapshottable:
+        check_snapshottable(source, NOT_NOW)
+        return
+    refused = f"is {status}; ECS snapshots the disks of Running or Stopped instances only. "
+    with pytest.raises(Refusal, match=f"{refused}{NOT_NOW}$"):
+        check_snapshottable(source, NOT_NOW)
+
+
+@pytest.mark.parametrize(
+    ("status", "snapshottable"),
+    [("In_use", True), ("Available", True), ("Attaching", False), ("Creating", False)],
+)
+def test_only_in_use_or_available_disks_can_be_snapshotted(
+    status: str, snapshottable: bool
+) -> None:
+    disk = data_disk(status=status)
+    if snapshottable:
+        check_disk_snapshottable(disk)
+        return
+    with pytest.raises(Refusal, match="ECS snapshots disks that are In_use or Available"):
+        check_disk_snapshottable(disk)
 
 
 def test_system_disk_only_means_a_single_snapshot() -> None:

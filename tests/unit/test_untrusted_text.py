@@ -38,16 +38,12 @@ from ecs_dr.domain.cloud_text import (
     table_markdown,
 )
 from ecs_dr.domain.comparison import compare_instances, markdown_table
+from ecs_dr.domain.disk_recovery import RecoveryRow, summary_markdown
 from ecs_dr.domain.disks import LayoutRow, create_disk_plan, layout_markdown
-from ecs_dr.domain.fleet import FleetMemberRow, fleet_markdown
+from ecs_dr.domain.fleet_recovery import FleetMemberRow, fleet_markdown
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.recovery import RecoveryRow, summary_markdown
-from ecs_dr.domain.rules import (
-    dr_instance_name,
-    run_instances_plan,
-    validate_disk_name,
-    validate_instance_name,
-)
+from ecs_dr.domain.names import dr_instance_name, validate_disk_name, validate_instance_name
+from ecs_dr.domain.run_instances import run_instances_plan
 from ecs_dr.references.tools_page import server_tools
 from ecs_dr.tools import TOOLS
 from ecs_dr.tools.common import InstanceId

@@ -9,10 +9,9 @@ from alibabacloud_ecs20140526 import models as sdk
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.disks import AttachResult, NewDiskResult
 from ecs_dr.workflows.scenario_a import execute_snapshot, prepare_snapshot
 from ecs_dr.workflows.scenario_b import (
-    AttachResult,
-    NewDiskResult,
     execute_attach_disk,
     execute_disk_from_snapshot,
     prepare_attach_disk,

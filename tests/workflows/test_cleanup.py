@@ -17,7 +17,8 @@ import pytest
 from ecs_dr.cloud.ecs import Timing, tag_resources
 from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.cleanup import TAG_OPERATION, CleanupBusy, CleanupInventory
+from ecs_dr.domain.cleanup import CleanupBusy, CleanupInventory
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
 from ecs_dr.workflows.cleanup import (
     execute_cleanup,
     find_orphans,
@@ -32,7 +33,6 @@ from ecs_dr.workflows.journal import (
     LeaseOwner,
 )
 from ecs_dr.workflows.operations import Operations, StepRecorder
-from ecs_dr.workflows.prepared import TAG_SOURCE
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (

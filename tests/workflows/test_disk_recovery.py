@@ -11,14 +11,9 @@ from alibabacloud_ecs20140526 import models as sdk
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.recovery import DiskRecoveryPlan
-from ecs_dr.workflows.disk_recovery import (
-    DiskRecoveryResult,
-    check_current,
-    execute_disk_recovery,
-    plan_disk_recovery,
-)
-from ecs_dr.workflows.prepared import TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
+from ecs_dr.domain.disk_recovery import DiskRecoveryPlan, DiskRecoveryResult
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
+from ecs_dr.workflows.disk_recovery import check_current, execute_disk_recovery, plan_disk_recovery
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
     DB,

@@ -11,18 +11,21 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.fleet import member_answers
+from ecs_dr.domain.fleet_recovery import (
+    FleetRecoveryPlan,
+    confirm_fleet_plan_prompt,
+    member_answers,
+)
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
+from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, NeedsDecision
 from ecs_dr.workflows.fleet_recovery import (
     FleetIncomplete,
-    FleetRecoveryPlan,
     FleetSourceError,
     check_current,
-    confirm_fleet_plan_prompt,
     execute_fleet_recovery,
     plan_fleet_recovery,
 )
-from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, plan_instance_recovery
-from ecs_dr.workflows.prepared import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, NeedsDecision
+from ecs_dr.workflows.instance_recovery import plan_instance_recovery
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
     DB,

@@ -10,17 +10,26 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.instance_recovery import PLANNED_IMAGE
-from ecs_dr.domain.recovery import DiskFacts, PlanStale
-from ecs_dr.workflows.instance_recovery import (
+from ecs_dr.domain.fingerprints import DiskFacts
+from ecs_dr.domain.instance_recovery import (
+    PLANNED_IMAGE,
     InstanceRecoveryPlan,
     InstanceRecoveryResult,
-    check_current,
     confirm_instance_plan_prompt,
+)
+from ecs_dr.domain.plans import (
+    TAG_DRILL,
+    TAG_OPERATION,
+    TAG_SOURCE,
+    Cancelled,
+    NeedsDecision,
+    PlanStale,
+)
+from ecs_dr.workflows.instance_recovery import (
+    check_current,
     execute_instance_recovery,
     plan_instance_recovery,
 )
-from ecs_dr.workflows.prepared import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
     DB,

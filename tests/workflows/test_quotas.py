@@ -15,15 +15,16 @@ from typing import Any
 import pytest
 
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.disk_recovery import DiskRecoveryPlan
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
 from ecs_dr.domain.quotas import QuotaNeeds
-from ecs_dr.domain.recovery import DiskRecoveryPlan
 from ecs_dr.sandbox.app import Sandbox
 from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.server import SandboxThread
 from ecs_dr.sandbox.world import QuotaSpec, load_world
 from ecs_dr.workflows.disk_recovery import plan_disk_recovery
 from ecs_dr.workflows.fleet_recovery import plan_fleet_recovery
-from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, plan_instance_recovery
+from ecs_dr.workflows.instance_recovery import plan_instance_recovery
 from ecs_dr.workflows.quotas import quota_check
 from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle
 from tests.workflows.conftest import DB, REGION, TARGET, WEB, mutations

@@ -13,14 +13,11 @@ from pydantic import BaseModel
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.recovery import DiskRecoveryPlan
+from ecs_dr.domain.disk_recovery import DiskRecoveryPlan
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
+from ecs_dr.domain.plans import TAG_OPERATION, Cancelled, NeedsDecision
 from ecs_dr.workflows.disk_recovery import execute_disk_recovery, plan_disk_recovery
-from ecs_dr.workflows.instance_recovery import (
-    InstanceRecoveryPlan,
-    InstanceRecoveryResult,
-    execute_instance_recovery,
-    plan_instance_recovery,
-)
+from ecs_dr.workflows.instance_recovery import execute_instance_recovery, plan_instance_recovery
 from ecs_dr.workflows.journal import Journal, UnknownOperation
 from ecs_dr.workflows.operations import (
     OperationNotResumable,
@@ -28,7 +25,6 @@ from ecs_dr.workflows.operations import (
     ProgressFn,
     StepRecorder,
 )
-from ecs_dr.workflows.prepared import TAG_OPERATION, Cancelled, NeedsDecision
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
     DB,

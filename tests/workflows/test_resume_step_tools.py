@@ -16,12 +16,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from ecs_dr.bootstrap import Services
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.plans import Ready
 from ecs_dr.tools.common import Ctx
 from ecs_dr.tools.mutation import PLAN_ARGUMENT, step_tool
 from ecs_dr.tools.orchestration import resume_recovery
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
-from ecs_dr.workflows.scenario_a import Ready, prepare_vswitch
+from ecs_dr.workflows.scenario_a import prepare_vswitch
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import PROD_VPC, REGION
 

@@ -9,12 +9,11 @@ import anyio
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.user_agent import USER_AGENT
+from ecs_dr.domain.dr_instance import DrInstanceResult
+from ecs_dr.domain.images import ImageResult
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
+from ecs_dr.domain.snapshots import SnapshotSetResult
 from ecs_dr.workflows.scenario_a import (
-    TAG_OPERATION,
-    TAG_SOURCE,
-    DrInstanceResult,
-    ImageResult,
-    SnapshotSetResult,
     describe_source,
     execute_dr_instance,
     execute_full_image,

@@ -7,8 +7,8 @@ import anyio
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.plans import TAG_OPERATION
 from ecs_dr.workflows.scenario_a import (
-    TAG_OPERATION,
     describe_source,
     execute_dr_instance,
     execute_full_image,

@@ -7,9 +7,8 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
 from ecs_dr.workflows.scenario_a import (
-    TAG_OPERATION,
-    TAG_SOURCE,
     describe_source,
     execute_dr_instance,
     execute_full_image,

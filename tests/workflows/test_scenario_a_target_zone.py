@@ -9,10 +9,9 @@ import pytest
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import InvalidDecision
+from ecs_dr.domain.dr_instance import DrInstanceResult
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
 from ecs_dr.workflows.scenario_a import (
-    TAG_OPERATION,
-    TAG_SOURCE,
-    DrInstanceResult,
     check_target_zone,
     execute_dr_instance,
     execute_full_image,

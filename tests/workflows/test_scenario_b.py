@@ -11,7 +11,7 @@ from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.errors import Transient, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.user_agent import USER_AGENT
-from ecs_dr.workflows.scenario_a import TAG_OPERATION, TAG_SOURCE
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
 from ecs_dr.workflows.scenario_b import (
     execute_attach_disk,
     execute_disk_from_snapshot,

@@ -13,7 +13,10 @@ from alibabacloud_ecs20140526 import models
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.recovery import DiskRecoveryPlan, PlanStale
+from ecs_dr.domain.disk_recovery import DiskRecoveryPlan
+from ecs_dr.domain.fleet_recovery import FleetRecoveryPlan
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
+from ecs_dr.domain.plans import PlanStale
 from ecs_dr.workflows.disk_recovery import (
     check_current as check_disk_plan,
 )
@@ -23,12 +26,10 @@ from ecs_dr.workflows.disk_recovery import (
 )
 from ecs_dr.workflows.fleet_recovery import (
     FleetIncomplete,
-    FleetRecoveryPlan,
     execute_fleet_recovery,
     plan_fleet_recovery,
 )
 from ecs_dr.workflows.instance_recovery import (
-    InstanceRecoveryPlan,
     check_current,
     execute_instance_recovery,
     plan_instance_recovery,

@@ -13,13 +13,8 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
-from ecs_dr.domain.rules import (
-    MAX_IMAGE_DATA_DISKS,
-    PL_SIZE_RANGES,
-    validate_disk_name,
-    validate_instance_name,
-    validate_name,
-)
+from ecs_dr.domain.names import validate_disk_name, validate_instance_name, validate_name
+from ecs_dr.domain.rules import MAX_IMAGE_DATA_DISKS, PL_SIZE_RANGES
 
 # The prefix of each kind of id, as ECS (and, for operations and plans, the journal) issues
 # them; the rest of an id is lowercase letters and digits (a '-' is let through too: it is

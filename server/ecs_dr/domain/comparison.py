@@ -10,27 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 # escape_markdown_cell is re-exported: the comparison's tests and readers look for it here.
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.cloud_text import escape_markdown_cell as escape_markdown_cell
-from ecs_dr.domain.models import Disk, Instance
-from ecs_dr.domain.rules import (
-    SYSTEM_DEVICE,
-    DiskOverride,
-    RunInstancesPlan,
-    default_dr_name,
-    dr_bandwidth,
-)
+from ecs_dr.domain.models import Disk, Frozen, Instance
+from ecs_dr.domain.names import default_dr_name
+from ecs_dr.domain.rules import SYSTEM_DEVICE, dr_bandwidth
+from ecs_dr.domain.run_instances import DiskOverride, RunInstancesPlan
 from ecs_dr.domain.statuses import InstanceStatus
 
 NONE = "-"
 
 
-class ComparisonRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class ComparisonRow(Frozen):
     item: str
     source: str = cloud_text_field("the source's value, e.g. its name")
     dr: str = cloud_text_field("the DR instance's value, e.g. its name")

@@ -9,21 +9,20 @@ would attach the disk at once, before the user confirmed an attach.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import NONE
-from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
+from ecs_dr.domain.models import Disk, DiskKind, Frozen, Instance, Snapshot
+from ecs_dr.domain.names import default_disk_name, validate_disk_name
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
-    DR_NAME_PREFIX,
     ESSD_ENTRY_FAMILIES,
     check_performance_level,
     default_performance_level,
     essd_entry_allowed,
-    name_part,
-    validate_disk_name,
 )
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 
@@ -31,14 +30,11 @@ from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 ATTACHABLE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
 # How long attach_disk follows a target into an attachable state when the user asks it to.
 INSTANCE_SETTLE_WAIT_S = 600.0
-_NAME_MAX = 128
 
 
-class CreateDiskPlan(BaseModel):
+class CreateDiskPlan(Frozen):
     """Everything CreateDisk will be sent, decided before any call; cloud_essd always carries
     its performance level (ECS would otherwise give PL1), other categories never do."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     zone_id: str
@@ -60,9 +56,7 @@ class CreateDiskPlan(BaseModel):
             raise ValueError("only cloud_essd takes a performance level")
         return self
 
-    @property
-    def action(self) -> str:
-        return "CreateDisk"
+    action: ClassVar[str] = "CreateDisk"
 
     def parameters(self) -> dict[str, Any]:
         """The exact CreateDisk wire parameters (besides the ClientToken and the tags)."""
@@ -79,10 +73,8 @@ class CreateDiskPlan(BaseModel):
         return params
 
 
-class AttachDiskPlan(BaseModel):
+class AttachDiskPlan(Frozen):
     """AttachDisk, after waiting for the target to become attachable when the user chose that."""
-
-    model_config = ConfigDict(frozen=True)
 
     region_id: str
     zone_id: str
@@ -90,9 +82,7 @@ class AttachDiskPlan(BaseModel):
     target_instance_id: str
     wait_for_instance: bool = False
 
-    @property
-    def action(self) -> str:
-        return "AttachDisk"
+    action: ClassVar[str] = "AttachDisk"
 
     def parameters(self) -> dict[str, Any]:
         """The exact AttachDisk wire parameters (it takes no RegionId and no ClientToken)."""
@@ -111,10 +101,10 @@ def categories_for(instance_type: str, offered: Sequence[str]) -> list[str]:
 def check_snapshot_usable(snapshot: Snapshot) -> None:
     """A failed snapshot restores nothing; a progressing one is waited for before CreateDisk.
 
-    Raises ValueError for a failed snapshot.
+    Raises Refusal for a failed snapshot.
     """
     if snapshot.status == SnapshotStatus.FAILED:
-        raise ValueError(
+        raise Refusal(
             f"The snapshot {snapshot.snapshot_id} failed; a disk cannot be created from it. "
             f"Take a new one of {snapshot.source_disk_id or 'the disk'} with create_snapshot."
         )
@@ -123,12 +113,12 @@ def check_snapshot_usable(snapshot: Snapshot) -> None:
 def new_disk_category(snapshot: Snapshot, source: Disk | None, requested: str | None) -> str:
     """The category the new disk gets: the user's choice, else the source disk's.
 
-    Raises ValueError when neither is known (the source disk no longer exists).
+    Raises Refusal when neither is known (the source disk no longer exists).
     """
     if requested:
         return requested
     if source is None:
-        raise ValueError(
+        raise Refusal(
             f"The disk {snapshot.source_disk_id or '?'} that {snapshot.snapshot_id} was taken "
             "of no longer exists, so its category and performance level are unknown; pass "
             "disk_category (and performance_level for cloud_essd)."
@@ -139,12 +129,12 @@ def new_disk_category(snapshot: Snapshot, source: Disk | None, requested: str | 
 def new_disk_size(snapshot: Snapshot, source: Disk | None, requested: int | None) -> int:
     """The source disk's size unless the user asks for more; never below the snapshot's.
 
-    Raises ValueError for a size below the size of the disk the snapshot was taken of.
+    Raises Refusal for a size below the size of the disk the snapshot was taken of.
     """
     floor = snapshot.source_disk_size_gib
     if requested is not None:
         if requested < floor:
-            raise ValueError(
+            raise Refusal(
                 f"size {requested} GiB is below {floor} GiB, the size of the disk "
                 f"{snapshot.snapshot_id} was taken of; a disk from a snapshot is at least that "
                 f"large. Pass size >= {floor}, or omit it to keep the source's size."
@@ -155,7 +145,7 @@ def new_disk_size(snapshot: Snapshot, source: Disk | None, requested: int | None
 
 def essd_level(size_gib: int, source: Disk | None, requested: str | None) -> str:
     """The PL a cloud_essd copy gets: the user's, else the source's (when it was cloud_essd),
-    else ECS's default for the size. Raises ValueError when it does not allow the size."""
+    else ECS's default for the size. Raises Refusal when it does not allow the size."""
     kept = source.performance_level if source and source.category == "cloud_essd" else None
     level = requested or kept or default_performance_level(size_gib)
     check_performance_level(level, size_gib)
@@ -167,22 +157,13 @@ def new_disk_level(
 ) -> str | None:
     """cloud_essd always gets an explicit PL (`essd_level`); other categories take none.
 
-    Raises ValueError for a PL on another category, or one that does not allow the size.
+    Raises Refusal for a PL on another category, or one that does not allow the size.
     """
     if category != "cloud_essd":
         if requested is not None:
-            raise ValueError(
-                f"performance_level applies to cloud_essd only, not {category}; omit it."
-            )
+            raise Refusal(f"performance_level applies to cloud_essd only, not {category}; omit it.")
         return None
     return essd_level(size_gib, source, requested)
-
-
-def default_disk_name(snapshot: Snapshot, source: Disk | None) -> str:
-    """`recovery-<source disk name>` (or its id when unnamed), like the DR instance's name: the
-    name's unusable characters replaced, cut to the longest name ECS takes."""
-    base = name_part(source.name) if source is not None else ""
-    return f"{DR_NAME_PREFIX}{base or snapshot.source_disk_id or snapshot.snapshot_id}"[:_NAME_MAX]
 
 
 def create_disk_plan(
@@ -198,12 +179,12 @@ def create_disk_plan(
     """CreateDisk in the target's zone from the snapshot; `category` is already settled (the
     source's, or the user's choice among those the zone offers).
 
-    Raises ValueError for a failed snapshot, a size below the snapshot's, a PL that does not
+    Raises Refusal for a failed snapshot, a size below the snapshot's, a PL that does not
     fit, a name ECS would reject, and cloud_essd_entry for a type that cannot take it.
     """
     check_snapshot_usable(snapshot)
     if category == "cloud_essd_entry" and not essd_entry_allowed(target.instance_type):
-        raise ValueError(
+        raise Refusal(
             f"{target.instance_id} is {target.instance_type}; cloud_essd_entry disks attach "
             f"only to {' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types. Choose "
             "another disk_category."
@@ -227,6 +208,22 @@ def create_disk_plan(
     )
 
 
+class NewDiskResult(Frozen):
+    """The new disk, Available in the target's zone, beside the disk it copies."""
+
+    region_id: str
+    disk_id: str
+    zone_id: str
+    target_instance_id: str
+    snapshot_id: str
+    source_disk_id: str
+    source_disk_kind: DiskKind
+    source_instance_id: str | None
+    source_disk: Disk | None
+    disk: Disk
+    note: str
+
+
 # --- attaching it ------------------------------------------------------------------------
 
 
@@ -246,43 +243,43 @@ def attached_to(disk: Disk, instance_id: str) -> bool:
 def check_attach(disk: Disk, target: Instance, max_data_disks: int | None) -> None:
     """What ECS requires of the disk and the target, besides the target's state.
 
-    Raises ValueError for a disk already on the target or on another instance, in another
+    Raises Refusal for a disk already on the target or on another instance, in another
     zone, not Available, of a category the target's type cannot take, or a target at its
     data disk limit.
     """
     where = f"{target.instance_id} ({target.zone_id})"
     if disk.instance_id == target.instance_id:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is already attached to {target.instance_id} at {disk.device} "
             f"({disk.status}); nothing to attach. describe_target_instance shows its disks."
         )
     if disk.instance_id:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is attached to another instance, {disk.instance_id} "
             f"({disk.device}, {disk.status}); a disk attaches to one instance at a time. Copy "
             f"it instead: create_snapshot, then create_disk_from_snapshot for {where}."
         )
     if disk.zone_id != target.zone_id:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is in {disk.zone_id} and {target.instance_id} in "
             f"{target.zone_id}; ECS attaches a disk only to an instance of its own zone. "
             f"create_disk_from_snapshot(target_instance_id={target.instance_id!r}) makes a "
             f"copy in {target.zone_id}."
         )
     if disk.status != DiskStatus.AVAILABLE:
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is {disk.status}; ECS attaches only an Available disk. Wait for "
             "it (wait_operation, if an operation is creating it), then call again."
         )
     if disk.category == "cloud_essd_entry" and not essd_entry_allowed(target.instance_type):
-        raise ValueError(
+        raise Refusal(
             f"{disk.disk_id} is cloud_essd_entry, which attaches only to "
             f"{' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types; {target.instance_id} "
             f"is {target.instance_type}."
         )
     count = len(target.data_disks)
     if max_data_disks is not None and count >= max_data_disks:
-        raise ValueError(
+        raise Refusal(
             f"{target.instance_id} ({target.instance_type}) already has {count} data disks, "
             f"the most its type takes ({max_data_disks}); detach one there first or choose "
             "another target instance."
@@ -292,10 +289,8 @@ def check_attach(disk: Disk, target: Instance, max_data_disks: int | None) -> No
 # --- the target's layout -----------------------------------------------------------------
 
 
-class LayoutRow(BaseModel):
+class LayoutRow(Frozen):
     """One disk of the target instance as ECS describes it after the change."""
-
-    model_config = ConfigDict(frozen=True)
 
     device: str
     disk_id: str
@@ -355,3 +350,16 @@ def mount_reminder(disk_id: str, device: str, instance_id: str) -> str:
         "if that is wanted). Do this as that OS and workload require; no commands are given "
         "here, since the server does not know the OS."
     )
+
+
+class AttachResult(Frozen):
+    """The disk In_use on the target, the target's whole disk layout, what is left to do."""
+
+    region_id: str
+    disk_id: str
+    target_instance_id: str
+    device: str
+    instance_status: str
+    layout: list[LayoutRow]
+    markdown: str = cloud_text_field("the disk layout as a markdown table, cells escaped")
+    reminder: str

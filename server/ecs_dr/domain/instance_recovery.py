@@ -1,28 +1,37 @@
-"""Scenario A as one plan: what a full-instance recovery depends on and how long it takes.
-
-The plan itself (snapshots -> image -> VSwitch -> instance, each with every parameter) is
-built by the workflow from the step plans of the Scenario A tools; this module holds the pure
-parts: the source's fingerprint (is the world still the one planned for?) and the estimate.
+"""Scenario A as one plan: what a full-instance recovery depends on, every call with its
+parameters (snapshots -> image -> VSwitch -> instance), how long it takes, what the preflight
+found, and the result.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
 from ecs_dr.domain import rules
-from ecs_dr.domain.models import Disk, Image, Instance
-from ecs_dr.domain.recovery import (
-    DiskFacts,
-    disk_fact_changes,
-    disk_facts,
+from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.comparison import ComparisonRow
+from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult
+from ecs_dr.domain.fingerprints import InstanceFingerprint
+from ecs_dr.domain.images import ImagePlan
+from ecs_dr.domain.models import Disk, Frozen, Image, Instance
+from ecs_dr.domain.names import device_key
+from ecs_dr.domain.plans import (
+    PlanStep,
+    ReplacedResource,
+    drill_tags,
+    estimated_minutes,
     pending_snapshot,
-    refuse_stale_plan,
+    plan_confirmation,
     snapshot_upload_s,
 )
+from ecs_dr.domain.quotas import QuotaNeeds
+from ecs_dr.domain.snapshots import SnapshotGroupPlan, SnapshotPlan
+from ecs_dr.domain.target_zone import ZoneCheck
 
 # What ECS users observe (cloud seconds): an image from snapshots takes a couple of minutes
 # plus a little per GiB; a VSwitch is Available in seconds; an instance Running in a minute.
@@ -35,122 +44,8 @@ INSTANCE_START_S = 60.0
 PLANNED_IMAGE = "(the image CreateImage creates)"
 
 
-class InstanceFingerprint(BaseModel):
-    """Every fact of the source a full-instance plan's parameters are derived from: where it
-    is, its network (VPC, VSwitch, security groups), type, billing, public bandwidth and IP,
-    and each disk's device, category, size and PL. A plan holds the rules only while these
-    hold."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source_instance_id: str
-    source_zone_id: str
-    instance_type: str
-    vpc_id: str
-    vswitch_id: str
-    security_group_ids: list[str]
-    instance_charge_type: str
-    internet_charge_type: str
-    internet_max_bandwidth_out: int
-    has_public_ip: bool
-    source_disks: dict[str, DiskFacts]
-
-    @property
-    def digest(self) -> str:
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def instance_fingerprint(source: Instance) -> InstanceFingerprint:
-    return InstanceFingerprint(
-        source_instance_id=source.instance_id,
-        source_zone_id=source.zone_id,
-        instance_type=source.instance_type,
-        vpc_id=source.vpc_id,
-        vswitch_id=source.vswitch_id,
-        security_group_ids=list(source.security_group_ids),
-        instance_charge_type=source.instance_charge_type,
-        internet_charge_type=source.internet_charge_type,
-        internet_max_bandwidth_out=source.internet_max_bandwidth_out,
-        has_public_ip=source.has_public_ip,
-        source_disks=disk_facts(source.disks),
-    )
-
-
-# Fingerprint fields compared as they are, and how a change of each is named.
-_NAMED_FACTS = (
-    ("source_zone_id", "zone"),
-    ("instance_type", "instance type"),
-    ("vpc_id", "VPC"),
-    ("vswitch_id", "VSwitch"),
-    ("security_group_ids", "security groups"),
-    ("instance_charge_type", "InstanceChargeType"),
-    ("internet_charge_type", "InternetChargeType"),
-)
-
-
-def _shown(value: object) -> str:
-    return ", ".join(value) if isinstance(value, list) else str(value)
-
-
-def _bandwidth_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
-    """The DR copy's bandwidth follows the source's, and is 0 without a public IP."""
-    before = (planned.internet_max_bandwidth_out, planned.has_public_ip)
-    if before == (now.internet_max_bandwidth_out, now.has_public_ip):
-        return []
-    why = ""
-    if planned.has_public_ip != now.has_public_ip:
-        why = (
-            " (the source lost its public IP)"
-            if planned.has_public_ip
-            else " (the source got a public IP)"
-        )
-    return [
-        f"InternetMaxBandwidthOut {planned.internet_max_bandwidth_out} -> "
-        f"{now.internet_max_bandwidth_out}{why}"
-    ]
-
-
-def instance_plan_changes(planned: InstanceFingerprint, now: InstanceFingerprint) -> list[str]:
-    """Every fact of the source that differs from the plan's, one named change each."""
-    changes = [
-        f"{label} {_shown(getattr(planned, field))} -> {_shown(getattr(now, field))}"
-        for field, label in _NAMED_FACTS
-        if getattr(planned, field) != getattr(now, field)
-    ]
-    changes += _bandwidth_changes(planned, now)
-    changes += disk_fact_changes("", planned.source_disks, now.source_disks)
-    return changes
-
-
-def check_source_unchanged(
-    plan_id: str, planned: InstanceFingerprint, now: InstanceFingerprint
-) -> None:
-    """Raises PlanStale naming every change when the source changed since planning."""
-    refuse_stale_plan(
-        f"The source {planned.source_instance_id}",
-        instance_plan_changes(planned, now),
-        plan_id=plan_id,
-    )
-
-
-def check_source_unchanged_during(
-    operation_id: str, planned: InstanceFingerprint, now: InstanceFingerprint, held_back: str
-) -> None:
-    """Raises PlanStale naming every change when the source changed while the plan's
-    operation ran (or before it was resumed); `held_back` says what is not sent."""
-    refuse_stale_plan(
-        f"The source {planned.source_instance_id}",
-        instance_plan_changes(planned, now),
-        operation_id=operation_id,
-        held_back=held_back,
-    )
-
-
-class DurationEstimate(BaseModel):
+class DurationEstimate(Frozen):
     """Cloud seconds per phase of a full-instance recovery, in the order they run."""
-
-    model_config = ConfigDict(frozen=True)
 
     snapshots_s: float
     image_s: float
@@ -193,3 +88,192 @@ def mapping_disks(source: Instance) -> dict[str, str]:
     ordered = [*([system] if system else []), *source.data_disks]
     mappings = rules.image_mappings(source, [pending_snapshot(d) for d in source.disks])
     return {m.device: d.disk_id for m, d in zip(mappings, ordered, strict=True)}
+
+
+class InstancePreflight(Frozen):
+    """What the checks found about the source and the target zone."""
+
+    source_zone_id: str
+    requested_zone_id: str
+    target_zone_id: str
+    vpc_id: str
+    vswitch_id: str | None
+    create_vswitch: bool
+    source_instance_type: str
+    instance_type: str
+    instance_type_in_stock: bool
+    system_disk_categories: list[str]
+    data_disk_categories: list[str]
+    disk_categories: dict[str, str]
+    snapshot_strategy: rules.SnapshotStrategy
+    group_blockers: list[str]
+    group_max_disks: int
+    group_max_gib: int
+    disks: int
+    total_gib: int
+    has_public_ip: bool
+    internet_max_bandwidth_out: int
+
+
+class InstanceRecoveryPlan(Frozen):
+    """Scenario A for one source instance, decided and ready to be confirmed."""
+
+    scenario: Literal["full_instance"] = "full_instance"
+    region_id: str
+    source_instance_id: str
+    target_zone_id: str
+    drill: bool
+    snapshot_group: SnapshotGroupPlan | None = None
+    snapshot: SnapshotPlan | None = None
+    image: ImagePlan
+    mapping_disks: dict[str, str]
+    instance: DrInstancePlan
+    fingerprint: InstanceFingerprint
+    preflight: InstancePreflight
+    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
+    estimated_duration_s: float
+    estimate: DurationEstimate
+    tags: dict[str, str]
+    quota_needs: QuotaNeeds = QuotaNeeds()
+
+    @property
+    def drill_tags(self) -> dict[str, str]:
+        return drill_tags(self.drill)
+
+    def steps(self) -> list[PlanStep]:
+        """Every call with every parameter, in the order they run."""
+        steps: list[PlanStep] = []
+        group = self.snapshot_group
+        if group is not None and group.strategy == "snapshot_group":
+            steps.append(
+                PlanStep.of(
+                    "create_snapshot_group",
+                    group,
+                    "first; its snapshots are tagged, then waited until accomplished "
+                    "(zone-redundant)",
+                )
+            )
+        elif group is not None:
+            steps += [
+                PlanStep(
+                    step=f"create_snapshot_{device_key(d.device)}",
+                    action="CreateSnapshot",
+                    parameters={"DiskId": d.disk_id, "SnapshotName": group.snapshot_name(d)},
+                    runs="together with the other disks' snapshots (NOT crash-consistent "
+                    "across disks); waited until accomplished (zone-redundant)",
+                )
+                for d in group.disks
+            ]
+        elif self.snapshot is not None:
+            steps.append(
+                PlanStep.of(
+                    "create_snapshot",
+                    self.snapshot,
+                    "first; waited until accomplished (zone-redundant)",
+                )
+            )
+        steps.append(
+            PlanStep.of(
+                "create_image",
+                self.image,
+                "once every snapshot is accomplished; waited until Available",
+            )
+        )
+        run = self.instance.run.parameters()
+        run["ImageId"] = PLANNED_IMAGE
+        if self.instance.create_vswitch is not None:
+            steps.append(
+                PlanStep.of(
+                    "create_vswitch",
+                    self.instance.create_vswitch,
+                    "once the image is Available; waited until Available",
+                )
+            )
+            run["VSwitchId"] = "(the VSwitch CreateVSwitch creates)"
+        steps.append(
+            PlanStep(
+                step="run_instances",
+                action="RunInstances",
+                parameters=run,
+                runs="last; waited until Running, then every disk is compared with the source",
+            )
+        )
+        return steps
+
+
+class InstanceRecoveryResult(Frozen):
+    """The DR instance, Running, how it compares with the source, and what was created."""
+
+    region_id: str
+    source_instance_id: str
+    dr_instance_id: str
+    drill: bool
+    snapshot_group_id: str | None
+    snapshot_ids: list[str]
+    crash_consistent: bool
+    zone_redundant_at: datetime | None
+    image_id: str
+    created_vswitch_id: str | None
+    comparison: list[ComparisonRow]
+    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
+    all_match: bool
+    instance: DrInstanceResult
+    replaced: list[ReplacedResource] = Field(
+        default_factory=list,
+        description="resources that ended in a terminal failure (a snapshot group failed, an "
+        "image CreateFailed) and were made again when the operation was resumed; they stay "
+        "recorded, and cleanup_recovery deletes them",
+    )
+
+
+def instance_plan_findings(
+    source: Instance, check: ZoneCheck, strategy: rules.SnapshotStrategy
+) -> list[str]:
+    total = sum(d.size_gib for d in source.disks)
+    snapshots = {
+        "snapshot_group": (
+            f"{len(source.disks)} ESSD-family disks ({total} GiB) fit one snapshot-consistent "
+            f"group (at most {rules.GROUP_MAX_DISKS} disks and {rules.GROUP_MAX_GIB} GiB): "
+            "crash-consistent across disks."
+        ),
+        "single_snapshot": "Only a system disk: one snapshot and a system-only image.",
+        "per_disk_snapshots": (
+            "No snapshot-consistent group is possible ("
+            + "; ".join(rules.group_blockers(source))
+            + "): one snapshot per disk, NOT crash-consistent across disks."
+        ),
+    }[strategy]
+    bandwidth = (
+        f"{source.instance_id} has a public IP: the DR copy keeps "
+        f"{rules.dr_bandwidth(source)} Mbps."
+        if source.has_public_ip
+        else f"{source.instance_id} has no public IP: the DR copy gets bandwidth 0."
+    )
+    stock = (
+        f"{check.instance_type} is in stock in {check.zone_id}."
+        if check.instance_type_in_stock
+        else f"{check.instance_type} is out of stock in {check.zone_id}."
+    )
+    return [
+        snapshots,
+        *check.findings,
+        stock,
+        f"{check.zone_id} offers system disks {', '.join(check.system_disk_categories) or 'none'}"
+        f" and data disks {', '.join(check.data_disk_categories) or 'none'} for "
+        f"{check.instance_type}.",
+        bandwidth,
+        "Every disk keeps its category, size and performance level (PL always sent); data "
+        "disks are overridden by Device=, never added by SnapshotId.",
+    ]
+
+
+def confirm_instance_plan_prompt(plan_id: str, plan: InstanceRecoveryPlan) -> ChoicePrompt:
+    """The one go-ahead for the whole plan, showing every step's parameters."""
+    drill = " as a DR drill" if plan.drill else ""
+    return plan_confirmation(
+        plan_id,
+        f"{plan_id} recovers {plan.source_instance_id} into {plan.target_zone_id}{drill} (about "
+        f"{estimated_minutes(plan.estimated_duration_s)} min) with exactly these calls. Proceed?",
+        "Take the snapshots, build the image and launch the DR instance, as shown.",
+        plan.steps(),
+    )

@@ -16,11 +16,13 @@ DiskKind = Literal["system", "data"]
 ESSD_FAMILY = frozenset({"cloud_essd", "cloud_auto", "cloud_essd_entry"})
 
 
-class _Frozen(BaseModel):
+class Frozen(BaseModel):
+    """A value: every domain model is immutable once made."""
+
     model_config = ConfigDict(frozen=True)
 
 
-class Disk(_Frozen):
+class Disk(Frozen):
     disk_id: str
     kind: DiskKind
     device: str = Field(description="Device path on the instance, e.g. /dev/xvdb")
@@ -42,7 +44,7 @@ class Disk(_Frozen):
         return self.category in ESSD_FAMILY
 
 
-class Instance(_Frozen):
+class Instance(Frozen):
     instance_id: str
     name: str = cloud_text_field("the instance's name", max_chars=MAX_CLOUD_VALUE_CHARS)
     region_id: str
@@ -75,7 +77,7 @@ class Instance(_Frozen):
         return sorted((d for d in self.disks if d.kind == "data"), key=lambda d: d.device)
 
 
-class Snapshot(_Frozen):
+class Snapshot(Frozen):
     snapshot_id: str
     source_disk_id: str
     source_disk_kind: DiskKind
@@ -93,7 +95,7 @@ class Snapshot(_Frozen):
         return self.status == "accomplished" and self.progress >= 100
 
 
-class SnapshotGroup(_Frozen):
+class SnapshotGroup(Frozen):
     snapshot_group_id: str
     instance_id: str
     status: str
@@ -109,14 +111,14 @@ class SnapshotGroup(_Frozen):
     )
 
 
-class ImageDiskMapping(_Frozen):
+class ImageDiskMapping(Frozen):
     device: str
     kind: DiskKind
     snapshot_id: str
     size_gib: int
 
 
-class Image(_Frozen):
+class Image(Frozen):
     image_id: str
     name: str = cloud_text_field("the image's name", max_chars=MAX_CLOUD_VALUE_CHARS)
     status: str
@@ -124,7 +126,7 @@ class Image(_Frozen):
     mappings: list[ImageDiskMapping] = Field(default_factory=list)
 
 
-class VSwitch(_Frozen):
+class VSwitch(Frozen):
     vswitch_id: str
     vpc_id: str
     zone_id: str
@@ -133,14 +135,14 @@ class VSwitch(_Frozen):
     name: str = cloud_text_field("the VSwitch's name", max_chars=MAX_CLOUD_VALUE_CHARS, default="")
 
 
-class InstanceTypeSpec(_Frozen):
+class InstanceTypeSpec(Frozen):
     instance_type: str
     cpu: int
     memory_gib: float
     family: str
 
 
-class ZoneOffer(_Frozen):
+class ZoneOffer(Frozen):
     """What a zone can supply now, as DescribeAvailableResource and DescribeVSwitches say."""
 
     zone_id: str

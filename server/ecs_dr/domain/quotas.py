@@ -15,18 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from ecs_dr.domain.models import Frozen
+from ecs_dr.domain.refusal import Refusal
 
 POSTPAID = "PostPaid"
 QuotaName = Literal["postpaid_vcpus", "postpaid_disk_gib"]
 QUOTA_CENTER = "request an increase in the Quota Center or free some"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class AccountQuotas(_Frozen):
+class AccountQuotas(Frozen):
     """What DescribeAccountAttributes reported for a region; None where it reported nothing."""
 
     region_id: str
@@ -36,24 +35,24 @@ class AccountQuotas(_Frozen):
     postpaid_disk_gib_used: int | None = None
 
 
-class NewInstance(_Frozen):
+class NewInstance(Frozen):
     vcpus: int = Field(ge=0)
     charge_type: str = POSTPAID
 
 
-class NewDisk(_Frozen):
+class NewDisk(Frozen):
     size_gib: int = Field(ge=0)
     charge_type: str = POSTPAID
 
 
-class QuotaNeeds(_Frozen):
+class QuotaNeeds(Frozen):
     """What the plan will create that counts against a quota."""
 
     postpaid_vcpus: int = Field(default=0, ge=0)
     postpaid_disk_gib: int = Field(default=0, ge=0)
 
 
-class QuotaProblem(_Frozen):
+class QuotaProblem(Frozen):
     """A quota the plan cannot fit: ECS would refuse `action` with `code`."""
 
     quota: QuotaName
@@ -65,7 +64,7 @@ class QuotaProblem(_Frozen):
     message: str
 
 
-class QuotaCheck(_Frozen):
+class QuotaCheck(Frozen):
     """Findings to show (one sentence a quota) and the problems that block the plan."""
 
     region_id: str
@@ -78,9 +77,9 @@ class QuotaCheck(_Frozen):
         return not self.blocking
 
     def raise_if_blocked(self) -> None:
-        """ValueError naming every quota the plan does not fit; nothing when it fits."""
+        """A Refusal naming every quota the plan does not fit; nothing when it fits."""
         if self.blocking:
-            raise ValueError(" ".join(p.message for p in self.blocking))
+            raise Refusal(" ".join(p.message for p in self.blocking))
 
 
 def quota_needs(instances: Iterable[NewInstance] = (), disks: Iterable[NewDisk] = ()) -> QuotaNeeds:

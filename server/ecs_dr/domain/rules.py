@@ -6,14 +6,9 @@ function has a unit test named after the rule it enforces.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
-from ecs_dr.domain.cloud_text import cloud_text_field, quoted
 from ecs_dr.domain.models import (
     Disk,
     Image,
@@ -22,12 +17,12 @@ from ecs_dr.domain.models import (
     InstanceTypeSpec,
     Snapshot,
 )
-from ecs_dr.domain.statuses import SnapshotStatus
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 
 SnapshotStrategy = Literal["snapshot_group", "single_snapshot", "per_disk_snapshots"]
 
 SYSTEM_DEVICE = "/dev/xvda"
-DR_NAME_PREFIX = "recovery-"
 # One snapshot-consistent group, in every region: CreateSnapshotGroup documents DiskId.N 1-16 and
 # 32 TiB in all.
 GROUP_MAX_DISKS = 16
@@ -46,17 +41,34 @@ PL_SIZE_RANGES: Mapping[str, tuple[int, int]] = {
 PL1_MIN_GIB = PL_SIZE_RANGES["PL1"][0]
 # cloud_essd_entry is sold only with these instance families.
 ESSD_ENTRY_FAMILIES = frozenset({"ecs.u1", "ecs.e"})
-
-_NAME_MIN, _NAME_MAX = 2, 128
-# A letter or a CJK ideograph first; then letters, digits, CJK, `.`, `_`, `-`, `:`.
-_NAME_FIRST = r"A-Za-z\u3400-\u4dbf\u4e00-\u9fff"
-_NAME_PATTERN = re.compile(rf"[{_NAME_FIRST}][{_NAME_FIRST}0-9._:\-]*")
-# A run of characters a name cannot hold, with the dashes around it: a default name has one `-`
-# where the cloud's name has such a run.
-_NAME_REJECTED = re.compile(rf"-*(?:[^{_NAME_FIRST}0-9._:\-]+-*)+")
-
+# ECS snapshots the disks of instances in these states only, and only disks in these.
+SNAPSHOTTABLE_INSTANCE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.STOPPED)
+SNAPSHOTTABLE_DISK_STATUSES = (DiskStatus.IN_USE, DiskStatus.AVAILABLE)
 
 # --- snapshots ---------------------------------------------------------------------------
+
+
+def can_snapshot(instance: Instance) -> bool:
+    """Only a Running or Stopped instance's disks can be snapshotted."""
+    return instance.status in SNAPSHOTTABLE_INSTANCE_STATUSES
+
+
+def check_snapshottable(instance: Instance, then: str) -> None:
+    """Refuse an instance ECS cannot snapshot now (only Running or Stopped ones); `then` says
+    what to do about it."""
+    if not can_snapshot(instance):
+        raise Refusal(
+            f"{instance.instance_id} is {instance.status}; ECS snapshots the disks of Running or "
+            f"Stopped instances only. {then}"
+        )
+
+
+def check_disk_snapshottable(disk: Disk) -> None:
+    """Refuse a disk ECS cannot snapshot now (only In_use or Available ones)."""
+    if disk.status not in SNAPSHOTTABLE_DISK_STATUSES:
+        raise Refusal(
+            f"{disk.disk_id} is {disk.status}; ECS snapshots disks that are In_use or Available."
+        )
 
 
 def group_blockers(instance: Instance) -> list[str]:
@@ -93,7 +105,7 @@ def snapshot_strategy(instance: Instance) -> SnapshotStrategy:
 def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
     """CreateImage needs `accomplished` snapshots (the runbook's "in-progress is fine" is wrong).
 
-    Raises ValueError naming every snapshot not yet accomplished.
+    Raises Refusal naming every snapshot not yet accomplished.
     """
     waiting = [
         f"{s.snapshot_id} ({s.status}, {s.progress}%)"
@@ -101,7 +113,7 @@ def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
         if s.status != SnapshotStatus.ACCOMPLISHED
     ]
     if waiting:
-        raise ValueError(
+        raise Refusal(
             "These snapshots are not accomplished yet: "
             + ", ".join(waiting)
             + "; wait for them (wait_operation) before creating the image."
@@ -111,19 +123,7 @@ def check_snapshots_ready(snapshots: Sequence[Snapshot]) -> None:
 # --- image --------------------------------------------------------------------------------
 
 
-def image_name(source: Instance, today: date) -> str:
-    """The image's default name; the date keeps repeated drills from colliding."""
-    return f"Create_from_{source.instance_id}_{today:%Y%m%d}"
-
-
-def image_reattempt_name(name: str, number: int) -> str:
-    """The name of attempt `number` of an image whose earlier attempt failed: ECS keeps a
-    CreateFailed image's name taken. Within ECS's name length."""
-    suffix = f"_attempt{number}"
-    return name[: _NAME_MAX - len(suffix)] + suffix
-
-
-def _image_device(disk: Disk) -> str:
+def image_device(disk: Disk) -> str:
     return SYSTEM_DEVICE if disk.kind == "system" else disk.device
 
 
@@ -131,12 +131,12 @@ def image_mappings(source: Instance, snapshots: Sequence[Snapshot]) -> list[Imag
     """One mapping per source disk (system at /dev/xvda, data disks at their own devices), each
     at the source disk's size, so the image holds the whole instance.
 
-    Raises ValueError when a disk has no snapshot (or two), or there are too many data disks.
+    Raises Refusal when a disk has no snapshot (or two), or there are too many data disks.
     """
     if source.system_disk is None:
-        raise ValueError(f"{source.instance_id} has no system disk; an image needs one.")
+        raise Refusal(f"{source.instance_id} has no system disk; an image needs one.")
     if len(source.data_disks) > MAX_IMAGE_DATA_DISKS:
-        raise ValueError(
+        raise Refusal(
             f"{source.instance_id} has {len(source.data_disks)} data disks; an image holds at "
             f"most {MAX_IMAGE_DATA_DISKS}."
         )
@@ -145,14 +145,14 @@ def image_mappings(source: Instance, snapshots: Sequence[Snapshot]) -> list[Imag
         found = [s for s in snapshots if s.source_disk_id == disk.disk_id]
         if len(found) != 1:
             given = ", ".join(s.snapshot_id for s in snapshots) or "none"
-            raise ValueError(
+            raise Refusal(
                 f"The {disk.kind} disk {disk.disk_id} ({disk.device}) of {source.instance_id} "
                 f"has {'no snapshot' if not found else 'several snapshots'} among the "
                 f"snapshots given ({given}); the image needs exactly one per disk."
             )
         mappings.append(
             ImageDiskMapping(
-                device=_image_device(disk),
+                device=image_device(disk),
                 kind=disk.kind,
                 snapshot_id=found[0].snapshot_id,
                 size_gib=disk.size_gib,
@@ -168,12 +168,12 @@ def _layout(mappings: Sequence[tuple[str, str, int]]) -> str:
 def check_image_matches_source(source: Instance, image: Image) -> None:
     """An image is only used for this source when it holds exactly this source's disks.
 
-    Raises ValueError naming the devices and sizes of both when they differ.
+    Raises Refusal naming the devices and sizes of both when they differ.
     """
-    expected = sorted((_image_device(d), d.kind, d.size_gib) for d in source.disks)
+    expected = sorted((image_device(d), d.kind, d.size_gib) for d in source.disks)
     actual = sorted((m.device, m.kind, m.size_gib) for m in image.mappings)
     if expected != actual:
-        raise ValueError(
+        raise Refusal(
             f"The image {image.image_id} was not built from the disks of {source.instance_id}: "
             f"it holds [{_layout(actual)}], the source has [{_layout(expected)}]. Use an image "
             f"created by create_full_image for {source.instance_id}."
@@ -187,10 +187,10 @@ def system_disk_category(instance: Instance) -> str:
     """The category of the instance's system disk (a DR copy keeps the source's): ECS says which
     data disk categories a zone sells only for a given system disk category.
 
-    Raises ValueError for an instance listed without a system disk.
+    Raises Refusal for an instance listed without a system disk.
     """
     if instance.system_disk is None:
-        raise ValueError(f"{instance.instance_id} has no system disk.")
+        raise Refusal(f"{instance.instance_id} has no system disk.")
     return instance.system_disk.category
 
 
@@ -199,66 +199,6 @@ def dr_bandwidth(source: Instance) -> int:
     if not source.has_public_ip:
         return 0
     return source.internet_max_bandwidth_out
-
-
-def validate_name(name: str, what: str) -> None:
-    """Refuse a name ECS rejects for a new `what` (instance, disk, snapshot, image: one rule);
-    the message states the rule."""
-    article = "An" if what[0] in "aeiou" else "A"
-    rule = (
-        f"{article} {what} name is {_NAME_MIN}-{_NAME_MAX} characters, starts with a letter or "
-        "a Chinese character, contains only letters, digits, Chinese characters, '.', '_', '-' "
-        "and ':', and does not start with http:// or https://"
-    )
-    if name.startswith(("http://", "https://")):
-        raise ValueError(f"{quoted(name)} starts with http:// or https://. {rule}.")
-    if not _NAME_MIN <= len(name) <= _NAME_MAX:
-        length = f"{len(name)} character{'' if len(name) == 1 else 's'}"
-        raise ValueError(f"{quoted(name)} is {length} long. {rule}.")
-    if not _NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"{quoted(name)} is not a valid {what} name. {rule}.")
-
-
-def validate_instance_name(name: str) -> None:
-    """Refuse a name ECS's InstanceName would reject; the message states the rule."""
-    validate_name(name, "instance")
-
-
-def validate_disk_name(name: str) -> None:
-    """Refuse a name ECS's DiskName would reject (the same rule as an instance name's)."""
-    validate_name(name, "disk")
-
-
-def name_part(text: str) -> str:
-    """Cloud text as part of a name ECS accepts: every run of characters a name cannot hold
-    (spaces, `|`, `*`, `<`, `/`, newlines, ...) becomes one `-`, or nothing at either end; a
-    name ECS accepts stays as it is."""
-    return "-".join(part for part in _NAME_REJECTED.split(text) if part)
-
-
-def default_dr_name(source: Instance) -> str:
-    """`recovery-<source name>`, the name's unusable characters replaced (its id when nothing
-    usable is left): a source name is cloud text, so it never reaches RunInstances as is."""
-    return f"{DR_NAME_PREFIX}{name_part(source.name) or source.instance_id}"
-
-
-def dr_instance_name(source: Instance, requested: str | None) -> str:
-    """The user's name for the DR instance, else `default_dr_name`; validated either way.
-
-    Raises ValueError when the name is one ECS would reject: the user's, or a default that is
-    too long (the user then names it).
-    """
-    name = requested or default_dr_name(source)
-    try:
-        validate_instance_name(name)
-    except ValueError as error:
-        if requested:
-            raise
-        raise ValueError(
-            f"The default DR name {quoted(name)} does not fit ECS's rules; pass instance_name. "
-            f"{error}"
-        ) from error
-    return name
 
 
 def instance_family(instance_type: str) -> str:
@@ -285,171 +225,19 @@ def performance_levels_for(size_gib: int) -> list[str]:
 def check_performance_level(level: str, size_gib: int) -> None:
     """A cloud_essd data disk's performance level must allow its size.
 
-    Raises ValueError naming the levels that do (or the valid levels, for an unknown one).
+    Raises Refusal naming the levels that do (or the valid levels, for an unknown one).
     """
     if level not in PL_SIZE_RANGES:
-        raise ValueError(
+        raise Refusal(
             f"{level!r} is not an ESSD performance level; valid: {', '.join(PL_SIZE_RANGES)}."
         )
     low, high = PL_SIZE_RANGES[level]
     if not low <= size_gib <= high:
         fitting = ", ".join(performance_levels_for(size_gib)) or "none"
-        raise ValueError(
+        raise Refusal(
             f"{level} takes a disk of {low}-{high} GiB, not {size_gib} GiB; a {size_gib} GiB "
             f"cloud_essd disk can have: {fitting}."
         )
-
-
-class DiskOverride(BaseModel):
-    """One disk of the DR instance; cloud_essd always carries its PL, others never do."""
-
-    model_config = ConfigDict(frozen=True)
-
-    device: str
-    category: str
-    size_gib: int
-    performance_level: str | None = None
-
-    @model_validator(mode="after")
-    def _pl_matches_category(self) -> DiskOverride:
-        if self.category == "cloud_essd" and self.performance_level is None:
-            raise ValueError(f"{self.device}: a cloud_essd disk needs its performance level")
-        if self.category != "cloud_essd" and self.performance_level is not None:
-            raise ValueError(f"{self.device}: only cloud_essd takes a performance level")
-        return self
-
-
-class RunInstancesPlan(BaseModel):
-    """Everything RunInstances will be sent for the DR instance, decided before any call."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    zone_id: str
-    image_id: str
-    instance_type: str
-    vswitch_id: str
-    security_group_ids: list[str]
-    instance_name: str = cloud_text_field("the DR instance's name, derived from the source's")
-    instance_charge_type: str
-    internet_charge_type: str
-    internet_max_bandwidth_out: int
-    system_disk: DiskOverride
-    data_disks: list[DiskOverride]
-    # PrePaid needs a term; the shortest is proposed and shown in the confirmation.
-    period: int = 1
-    period_unit: Literal["Week", "Month"] = "Month"
-
-    def parameters(self) -> dict[str, str | int]:
-        """The exact RunInstances wire parameters: PL always sent for cloud_essd, data disks
-        overridden by `Device=` (a `SnapshotId` would add a disk instead)."""
-        params: dict[str, str | int] = {
-            "RegionId": self.region_id,
-            "ZoneId": self.zone_id,
-            "ImageId": self.image_id,
-            "InstanceType": self.instance_type,
-            "VSwitchId": self.vswitch_id,
-            "InstanceName": self.instance_name,
-            "InstanceChargeType": self.instance_charge_type,
-            "InternetChargeType": self.internet_charge_type,
-            "InternetMaxBandwidthOut": self.internet_max_bandwidth_out,
-            "Amount": 1,
-        }
-        if self.instance_charge_type == "PrePaid":
-            params["Period"] = self.period
-            params["PeriodUnit"] = self.period_unit
-        for n, group in enumerate(self.security_group_ids, 1):
-            params[f"SecurityGroupIds.{n}"] = group
-        params["SystemDisk.Category"] = self.system_disk.category
-        params["SystemDisk.Size"] = self.system_disk.size_gib
-        if self.system_disk.performance_level is not None:
-            params["SystemDisk.PerformanceLevel"] = self.system_disk.performance_level
-        for n, disk in enumerate(self.data_disks, 1):
-            params[f"DataDisk.{n}.Device"] = disk.device
-            params[f"DataDisk.{n}.Category"] = disk.category
-            params[f"DataDisk.{n}.Size"] = disk.size_gib
-            if disk.performance_level is not None:
-                params[f"DataDisk.{n}.PerformanceLevel"] = disk.performance_level
-        return params
-
-
-def _override(disk: Disk, category: str) -> DiskOverride:
-    """The DR copy of a disk: same size; PL kept on cloud_essd (ECS's default when none)."""
-    level = None
-    if category == "cloud_essd":
-        level = disk.performance_level or default_performance_level(disk.size_gib)
-    return DiskOverride(
-        device=_image_device(disk),
-        category=category,
-        size_gib=disk.size_gib,
-        performance_level=level,
-    )
-
-
-def run_instances_plan(
-    source: Instance,
-    image: Image,
-    *,
-    zone_id: str,
-    vswitch_id: str,
-    instance_name: str,
-    instance_type: str | None = None,
-    categories: Mapping[str, str] | None = None,
-) -> RunInstancesPlan:
-    """The DR instance: the source's VPC (through `vswitch_id`), security groups, type, billing
-    and disks, with public bandwidth only when the source has a public IP.
-
-    `instance_type` and `categories` (device -> category) carry the user's decisions; nothing
-    else changes. Raises ValueError for the source's own zone, an image of other disks, a
-    category decision for a device the source lacks, an invalid name, or cloud_essd_entry with
-    a type that cannot take it.
-    """
-    if zone_id == source.zone_id:
-        raise ValueError(
-            f"{zone_id} is the zone of {source.instance_id} itself; a DR copy must go to "
-            "another zone of the region."
-        )
-    system = source.system_disk
-    if system is None:
-        raise ValueError(f"{source.instance_id} has no system disk.")
-    check_image_matches_source(source, image)
-    validate_instance_name(instance_name)
-    chosen_categories = dict(categories or {})
-    devices = {d.device for d in source.disks} | {SYSTEM_DEVICE}
-    unknown = sorted(set(chosen_categories) - devices)
-    if unknown:
-        raise ValueError(
-            f"{', '.join(unknown)} is not a device of {source.instance_id}; its devices are "
-            f"{', '.join(sorted(d.device for d in source.disks))}."
-        )
-
-    def category_of(disk: Disk) -> str:
-        return chosen_categories.get(
-            disk.device, chosen_categories.get(_image_device(disk), disk.category)
-        )
-
-    final_type = instance_type or source.instance_type
-    entry = [d.device for d in source.disks if category_of(d) == "cloud_essd_entry"]
-    if entry and not essd_entry_allowed(final_type):
-        raise ValueError(
-            f"{', '.join(entry)} would be cloud_essd_entry, which ECS sells only with "
-            f"{' and '.join(sorted(ESSD_ENTRY_FAMILIES))} instance types, not {final_type}; "
-            "choose another disk category."
-        )
-    return RunInstancesPlan(
-        region_id=source.region_id,
-        zone_id=zone_id,
-        image_id=image.image_id,
-        instance_type=final_type,
-        vswitch_id=vswitch_id,
-        security_group_ids=list(source.security_group_ids),
-        instance_name=instance_name,
-        instance_charge_type=source.instance_charge_type,
-        internet_charge_type=source.internet_charge_type,
-        internet_max_bandwidth_out=dr_bandwidth(source),
-        system_disk=_override(system, category_of(system)),
-        data_disks=[_override(d, category_of(d)) for d in source.data_disks],
-    )
 
 
 def similar_instance_types(

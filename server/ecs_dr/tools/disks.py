@@ -12,18 +12,18 @@ from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_DISK_GIB
 from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.disks import LayoutRow
+from ecs_dr.domain.disks import (
+    AttachDiskPlan,
+    AttachResult,
+    CreateDiskPlan,
+    LayoutRow,
+    NewDiskResult,
+)
 from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceId, RegionArg, SnapshotId
 from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.recovery import CreateResult
 from ecs_dr.workflows import scenario_b
-from ecs_dr.workflows.scenario_b import (
-    AttachDiskPlan,
-    AttachResult,
-    CreateDiskPlan,
-    NewDiskResult,
-)
 
 DiskCategory = Literal[
     "cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"

@@ -6,7 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ecs_dr.domain.dr_instance import Verification
 from ecs_dr.domain.models import Instance
+from ecs_dr.domain.source import SourceReport
+from ecs_dr.domain.target_zone import ZoneCheck
 from ecs_dr.tools.common import (
     Ctx,
     InstanceId,
@@ -19,7 +22,6 @@ from ecs_dr.tools.common import (
 from ecs_dr.tools.decisions import DecisionsArg
 from ecs_dr.tools.results import Status, ToolResult
 from ecs_dr.workflows import scenario_a
-from ecs_dr.workflows.scenario_a import SourceReport, Verification, ZoneCheck
 
 
 class SourceDescription(SourceReport, ToolResult):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
+from ecs_dr.domain.plans import Cancelled, NeedsDecision, Prepared, Ready
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
@@ -32,7 +33,6 @@ from ecs_dr.workflows.operations import (
     StepRecorder,
     Work,
 )
-from ecs_dr.workflows.prepared import Cancelled, NeedsDecision, Prepared, Ready
 from ecs_dr.workflows.scenario_a import Timing
 
 

@@ -17,15 +17,28 @@ from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
-from ecs_dr.domain.disks import LayoutRow
-from ecs_dr.domain.fleet import MAX_FLEET_SOURCES, FleetMemberRow
-from ecs_dr.domain.recovery import (
+from ecs_dr.domain.disk_recovery import (
     DiskRecoveryPlan,
-    PlanStep,
+    DiskRecoveryResult,
     Preflight,
     RecoveryRow,
-    confirm_plan_prompt,
+    confirm_disk_plan_prompt,
 )
+from ecs_dr.domain.disks import LayoutRow
+from ecs_dr.domain.fleet_recovery import (
+    MAX_FLEET_SOURCES,
+    FleetMemberRow,
+    FleetRecoveryPlan,
+    FleetRecoveryResult,
+    confirm_fleet_plan_prompt,
+)
+from ecs_dr.domain.instance_recovery import (
+    InstancePreflight,
+    InstanceRecoveryPlan,
+    InstanceRecoveryResult,
+    confirm_instance_plan_prompt,
+)
+from ecs_dr.domain.plans import Cancelled, NeedsDecision, PlanStep
 from ecs_dr.tools.common import (
     Ctx,
     DiskId,
@@ -51,18 +64,6 @@ from ecs_dr.tools.mutation import MutatingTool, step_tool
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.recovery import CreateResult
 from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
-from ecs_dr.workflows.disk_recovery import DiskRecoveryResult
-from ecs_dr.workflows.fleet_recovery import (
-    FleetRecoveryPlan,
-    FleetRecoveryResult,
-    confirm_fleet_plan_prompt,
-)
-from ecs_dr.workflows.instance_recovery import (
-    InstancePreflight,
-    InstanceRecoveryPlan,
-    InstanceRecoveryResult,
-    confirm_instance_plan_prompt,
-)
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
 from ecs_dr.workflows.operations import (
     OperationNotResumable,
@@ -71,7 +72,6 @@ from ecs_dr.workflows.operations import (
     StepRecorder,
     Work,
 )
-from ecs_dr.workflows.prepared import Cancelled, NeedsDecision
 
 PLAN_ARGUMENTS = (
     "scenario",
@@ -340,7 +340,7 @@ def _confirm_prompt(plan_id: str, plan: AnyPlan) -> ChoicePrompt:
         return confirm_instance_plan_prompt(plan_id, plan)
     if isinstance(plan, FleetRecoveryPlan):
         return confirm_fleet_plan_prompt(plan_id, plan)
-    return confirm_plan_prompt(plan_id, plan)
+    return confirm_disk_plan_prompt(plan_id, plan)
 
 
 async def _execute_questions(

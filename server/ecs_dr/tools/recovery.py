@@ -13,6 +13,15 @@ from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_IMAGE_SNAPSHOTS
 from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult
+from ecs_dr.domain.images import ImagePlan, ImageResult
+from ecs_dr.domain.snapshots import (
+    SnapshotGroupPlan,
+    SnapshotPlan,
+    SnapshotResult,
+    SnapshotSetResult,
+)
+from ecs_dr.domain.vswitches import VSwitchPlan, VSwitchResult
 from ecs_dr.tools.common import (
     CidrBlock,
     Ctx,
@@ -36,18 +45,6 @@ from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import scenario_a
-from ecs_dr.workflows.scenario_a import (
-    DrInstancePlan,
-    DrInstanceResult,
-    ImagePlan,
-    ImageResult,
-    SnapshotGroupPlan,
-    SnapshotPlan,
-    SnapshotResult,
-    SnapshotSetResult,
-    VSwitchPlan,
-    VSwitchResult,
-)
 
 _NAME_DESCRIPTION = "Name for the new resource; a default if omitted"
 

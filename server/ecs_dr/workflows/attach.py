@@ -7,30 +7,23 @@ to the target (a resumed step, or an answer lost on the way back) is not attache
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import Transient
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.decisions import CANCEL, chosen, instance_not_ready_prompt
+from ecs_dr.domain.decisions import CANCEL, chosen
 from ecs_dr.domain.disks import (
     ATTACHABLE_STATUSES,
     INSTANCE_SETTLE_WAIT_S,
     AttachDiskPlan,
-    LayoutRow,
+    AttachResult,
 )
+from ecs_dr.domain.models import Disk
+from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.prompts import instance_not_ready_prompt
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    NeedsDecision,
-    Prepared,
-    Progress,
-    cancelled,
-    ready,
-)
+from ecs_dr.workflows.prepared import Progress
 from ecs_dr.workflows.source import load_target
 
 STEP = "attach_disk"
@@ -49,21 +42,6 @@ ATTACHING: dict[str, int] = {
 }
 
 
-class AttachResult(BaseModel):
-    """The disk In_use on the target, the target's whole disk layout, what is left to do."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    disk_id: str
-    target_instance_id: str
-    device: str
-    instance_status: str
-    layout: list[LayoutRow]
-    markdown: str = cloud_text_field("the disk layout as a markdown table, cells escaped")
-    reminder: str
-
-
 async def prepare_attach_disk(
     gw: EcsGateway,
     disk_id: str,
@@ -74,7 +52,7 @@ async def prepare_attach_disk(
     """AttachDisk for an Available disk of the target's zone; a target that cannot take a disk
     now becomes a choice: wait until it can, or stop.
 
-    Raises NotFound for an unknown disk or target, and ValueError for a target in another
+    Raises NotFound for an unknown disk or target, and Refusal for a target in another
     region or zone, a disk not Available or attached elsewhere, and a target at its limit.
     """
     region = region_id or await ecs.find_disk_region(gw, disk_id)
@@ -123,6 +101,56 @@ async def attach_once(gw: EcsGateway, plan: AttachDiskPlan) -> None:
             raise
 
 
+async def wait_settled(
+    gw: EcsGateway,
+    region: str,
+    instance_id: str,
+    report: Progress,
+    *,
+    start: float,
+    end: float,
+    timing: ecs.Timing,
+) -> None:
+    """Follow the target until it is Running or Stopped, the states that take a disk."""
+    await report(start, f"waiting for {instance_id} to be Running or Stopped")
+    await ecs.wait_instance_settled(
+        gw,
+        region,
+        instance_id,
+        on_progress=report.phase(start, end, f"instance {instance_id}", SETTLING),
+        timing=timing,
+    )
+
+
+async def attach_journaled(
+    gw: EcsGateway, plan: AttachDiskPlan, step: StepRecorder, name: str
+) -> None:
+    """AttachDisk as the journal step `name`: its intent first, the disk id once sent."""
+    # The token is journaled with the intent but never sent: AttachDisk has none.
+    step.intent(name, plan.action, plan.parameters())
+    await attach_once(gw, plan)
+    step.created(name, plan.disk_id)
+
+
+async def wait_attached(
+    gw: EcsGateway,
+    plan: AttachDiskPlan,
+    report: Progress,
+    *,
+    start: float,
+    end: float,
+    timing: ecs.Timing,
+) -> Disk:
+    """Wait until the attached disk is In_use."""
+    return await ecs.wait_disk_in_use(
+        gw,
+        plan.region_id,
+        plan.disk_id,
+        on_progress=report.phase(start, end, f"disk {plan.disk_id}", ATTACHING),
+        timing=timing,
+    )
+
+
 async def execute_attach_disk(
     gw: EcsGateway,
     plan: AttachDiskPlan,
@@ -135,26 +163,10 @@ async def execute_attach_disk(
     report = Progress(progress)
     region, target_id = plan.region_id, plan.target_instance_id
     if plan.wait_for_instance:
-        await report(0, f"waiting for {target_id} to be Running or Stopped")
-        await ecs.wait_instance_settled(
-            gw,
-            region,
-            target_id,
-            on_progress=report.phase(0, 40, f"instance {target_id}", SETTLING),
-            timing=timing,
-        )
-    # The token is journaled with the intent but never sent: AttachDisk has none.
-    step.intent(STEP, plan.action, plan.parameters())
-    await attach_once(gw, plan)
-    step.created(STEP, plan.disk_id)
+        await wait_settled(gw, region, target_id, report, start=0, end=40, timing=timing)
+    await attach_journaled(gw, plan, step, STEP)
     await report(50, f"disk {plan.disk_id} attaching to {target_id}")
-    disk = await ecs.wait_disk_in_use(
-        gw,
-        region,
-        plan.disk_id,
-        on_progress=report.phase(50, 100, f"disk {plan.disk_id}", ATTACHING),
-        timing=timing,
-    )
+    disk = await wait_attached(gw, plan, report, start=50, end=100, timing=timing)
     target = await ecs.describe_instance(gw, region, target_id)
     rows = disks.disk_layout(target, {plan.disk_id})
     return AttachResult(

@@ -6,24 +6,18 @@ together, attaches one by one in device order.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import disks, recovery, rules
-from ecs_dr.domain.cloud_text import cloud_text_field, quoted
-from ecs_dr.domain.decisions import (
-    CANCEL,
-    ChoicePrompt,
-    chosen,
-    instance_not_ready_prompt,
-    new_disk_category_prompt,
-    split_choice,
+from ecs_dr.domain import disk_recovery, disk_selection, disks, fingerprints, rules
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen, split_choice
+from ecs_dr.domain.disk_recovery import (
+    DiskCopy,
+    DiskRecoveryPlan,
+    DiskRecoveryResult,
+    Preflight,
+    RecoveryRow,
 )
 from ecs_dr.domain.disks import (
     ATTACHABLE_STATUSES,
@@ -31,50 +25,25 @@ from ecs_dr.domain.disks import (
     AttachDiskPlan,
     CreateDiskPlan,
 )
-from ecs_dr.domain.models import Disk, Instance
-from ecs_dr.domain.quotas import NewDisk, quota_needs
-from ecs_dr.domain.recovery import DiskCopy, DiskRecoveryPlan, Preflight, RecoveryRow
-from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
-from ecs_dr.workflows.attach import ATTACHING, SETTLING, attach_once
-from ecs_dr.workflows.new_disks import CREATING
-from ecs_dr.workflows.operations import ProgressFn, ReplacedResource, StepRecorder
-from ecs_dr.workflows.prepared import (
-    TAG_OPERATION,
-    TAG_SOURCE,
+from ecs_dr.domain.models import Disk
+from ecs_dr.domain.plans import (
     Cancelled,
     Decisions,
     NeedsDecision,
-    Progress,
     cancelled,
-    create_step,
-    operation_tags,
-    today,
+    pending_snapshot,
+    planned_tags,
 )
+from ecs_dr.domain.prompts import instance_not_ready_prompt, new_disk_category_prompt
+from ecs_dr.domain.quotas import NewDisk, quota_needs
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.workflows.attach import attach_journaled, wait_attached, wait_settled
+from ecs_dr.workflows.new_disks import CREATING
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags, today, together
 from ecs_dr.workflows.quotas import quota_check
+from ecs_dr.workflows.snapshots import snapshot_step, snapshot_waits
 from ecs_dr.workflows.source import load_instance, load_target
-
-T = TypeVar("T")
-
-
-class DiskRecoveryResult(BaseModel):
-    """What the operation did, row by row, and the target's whole layout after it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    target_instance_id: str
-    rows: list[RecoveryRow]
-    markdown: str = cloud_text_field("the summary as a markdown table, cells escaped")
-    layout: list[disks.LayoutRow]
-    layout_markdown: str = cloud_text_field("the target's disk layout as an escaped markdown table")
-    reminder: str
-    zone_redundant_at: datetime | None
-    replaced: list[ReplacedResource] = Field(
-        default_factory=list,
-        description="snapshots that ended failed and were taken again when the operation was "
-        "resumed; they stay recorded, and cleanup_recovery deletes them",
-    )
 
 
 def _decide(prompt: ChoicePrompt, decisions: Decisions, pending: list[ChoicePrompt]) -> str | None:
@@ -83,20 +52,6 @@ def _decide(prompt: ChoicePrompt, decisions: Decisions, pending: list[ChoiceProm
     if answer is None:
         pending.append(prompt)
     return answer
-
-
-def _snapshottable(source: Instance, chosen_disks: Sequence[Disk]) -> None:
-    if source.status not in (InstanceStatus.RUNNING, InstanceStatus.STOPPED):
-        raise ValueError(
-            f"{source.instance_id} is {source.status}; ECS snapshots the disks of Running or "
-            "Stopped instances only. Plan again once it is."
-        )
-    for disk in chosen_disks:
-        if disk.status not in (DiskStatus.IN_USE, DiskStatus.AVAILABLE):
-            raise ValueError(
-                f"{disk.disk_id} is {disk.status}; ECS snapshots disks that are In_use or "
-                "Available."
-            )
 
 
 async def plan_disk_recovery(
@@ -109,7 +64,7 @@ async def plan_disk_recovery(
 ) -> DiskRecoveryPlan | NeedsDecision | Cancelled:
     """The whole plan, or the decisions still open; reads only, creates nothing.
 
-    Raises NotFound for an unknown source or target, ValueError for a disk not of the source,
+    Raises NotFound for an unknown source or target, Refusal for a disk not of the source,
     a target in another region or at its disk limit, a source ECS cannot snapshot now, and new
     disks past the region's pay-as-you-go disk capacity quota (named in the message).
     """
@@ -117,14 +72,14 @@ async def plan_disk_recovery(
     region, source = await load_instance(gw, source_instance_id, region_id)
     target = await load_target(gw, target_instance_id, region, f"the source {source_instance_id}")
     if target.instance_id == source.instance_id:
-        raise ValueError(
+        raise Refusal(
             f"{source_instance_id} is both source and target; copy its disks onto another instance."
         )
     pending: list[ChoicePrompt] = []
     selection = (
-        recovery.disks_named(source, disk_ids)
+        disk_selection.disks_named(source, disk_ids)
         if disk_ids is not None
-        else recovery.default_disks(source)
+        else disk_selection.default_disks(source)
     )
     if isinstance(selection, ChoicePrompt):
         answer = _decide(selection, answers, pending)
@@ -132,19 +87,21 @@ async def plan_disk_recovery(
             return NeedsDecision(pending, {"source_instance_id": source_instance_id})
         if answer == CANCEL:
             return cancelled(selection.decision_id)
-        selection = recovery.selected_disks(source, answer)
+        selection = disk_selection.selected_disks(source, answer)
     chosen_disks = list(selection)
     system = next((d for d in chosen_disks if d.kind == "system"), None)
     if system is not None:
-        prompt = recovery.system_disk_prompt(system, len(chosen_disks) - 1)
+        prompt = disk_selection.system_disk_prompt(system, len(chosen_disks) - 1)
         answer = _decide(prompt, answers, pending)
         if answer == CANCEL:
             return cancelled(prompt.decision_id)
-        if answer == recovery.EXCLUDE:
+        if answer == disk_selection.EXCLUDE:
             chosen_disks.remove(system)
-    _snapshottable(source, chosen_disks)
+    rules.check_snapshottable(source, "Plan again once it is.")
+    for disk in chosen_disks:
+        rules.check_disk_snapshottable(disk)
     limit = await ecs.max_data_disks(gw, region, target.instance_type)
-    recovery.check_disk_limit(target, len(chosen_disks), limit)
+    disk_recovery.check_disk_limit(target, len(chosen_disks), limit)
     offered = disks.categories_for(
         target.instance_type,
         await ecs.data_disk_categories(
@@ -188,16 +145,16 @@ async def plan_disk_recovery(
     needs = quota_needs(disks=[NewDisk(size_gib=d.size_gib) for d in chosen_disks])
     quota = await quota_check(gw, region, needs)
     quota.raise_if_blocked()
-    findings = _findings(source, target, preflight) + quota.findings
+    findings = disk_recovery.disk_plan_findings(source, target, preflight) + quota.findings
     if pending:
         context = {"preflight": preflight.model_dump(), "findings": findings}
         return NeedsDecision(pending, context)
     copies = [
         DiskCopy(
             source=disk,
-            snapshot_name=recovery.snapshot_name(source.instance_id, disk, today()),
+            snapshot_name=disk_recovery.copy_snapshot_name(source.instance_id, disk, today()),
             create=disks.create_disk_plan(
-                recovery.pending_snapshot(disk), disk, target, category=categories[disk.disk_id]
+                pending_snapshot(disk), disk, target, category=categories[disk.disk_id]
             ),
         )
         for disk in chosen_disks
@@ -209,50 +166,24 @@ async def plan_disk_recovery(
         target_zone_id=target.zone_id,
         copies=copies,
         wait_for_instance=wait,
-        fingerprint=recovery.fingerprint(source, target),
+        fingerprint=fingerprints.fingerprint(source, target),
         preflight=preflight,
         findings=findings,
-        estimated_duration_s=recovery.estimated_duration_s(
+        estimated_duration_s=disk_recovery.estimated_duration_s(
             chosen_disks, [c.create.size_gib for c in copies]
         ),
-        tags={TAG_OPERATION: "(the operation's id)", TAG_SOURCE: source.instance_id},
+        tags=planned_tags(source.instance_id),
     )
-
-
-def _findings(source: Instance, target: Instance, pre: Preflight) -> list[str]:
-    where = (
-        f"another zone than the source ({source.zone_id}): the new disks are created in "
-        f"{target.zone_id} from the region's snapshots"
-        if pre.cross_zone
-        else f"the source's own zone ({source.zone_id}): a copy there does not survive the "
-        "loss of that zone"
-    )
-    limit = "no limit reported" if pre.data_disk_limit is None else f"at most {pre.data_disk_limit}"
-    state = (
-        f"{target.instance_id} is {target.status}: it can take disks now."
-        if pre.target_can_take_disks
-        else f"{target.instance_id} is {target.status}; only a Running or Stopped instance "
-        "takes a disk."
-    )
-    return [
-        f"Target {target.instance_id} ({quoted(target.name)}, {target.instance_type}) is in "
-        f"{target.zone_id}, {where}.",
-        f"{target.zone_id} offers these data disk categories for {target.instance_type}: "
-        f"{', '.join(pre.target_zone_categories) or 'none'}.",
-        state,
-        f"{target.instance_id} has {pre.data_disks_now} data disk(s) ({limit} for its type); "
-        f"after this plan: {pre.data_disks_after}.",
-        "Snapshots are waited for until accomplished (zone-redundant) before any disk is "
-        "created from them.",
-    ]
 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: DiskRecoveryPlan) -> None:
-    """Raises PlanStale (a ValueError) when the source or target changed since the plan was
+    """Raises PlanStale (a Refusal) when the source or target changed since the plan was
     made (and NotFound when either is gone)."""
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
-    recovery.check_unchanged(plan_id, plan.fingerprint, recovery.fingerprint(source, target))
+    fingerprints.check_unchanged(
+        plan_id, plan.fingerprint, fingerprints.fingerprint(source, target)
+    )
 
 
 async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: StepRecorder) -> None:
@@ -266,22 +197,12 @@ async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: Step
     own = {d for c in plan.copies if (d := step.recorded(f"create_disk_{c.key}")) is not None}
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
-    recovery.check_unchanged_during(
+    fingerprints.check_unchanged_during(
         step.operation_id,
         plan.fingerprint,
-        recovery.fingerprint(source, target, own),
+        fingerprints.fingerprint(source, target, own),
         "nothing more is created",
     )
-
-
-async def _together(calls: Sequence[Awaitable[T]]) -> list[T]:
-    """Run the calls concurrently; raise the first failure only after all have ended (the
-    journal keeps what the others created)."""
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    return [o for o in outcomes if not isinstance(o, BaseException)]
 
 
 async def execute_disk_recovery(
@@ -301,47 +222,23 @@ async def execute_disk_recovery(
     k = len(copies)
     await _require_as_planned(gw, plan, step)
 
-    def take_snapshot(c: DiskCopy) -> Callable[[str], Awaitable[str]]:
-        return lambda token: ecs.create_snapshot(
-            gw, region, c.source.disk_id, c.snapshot_name, token, tags
-        )
-
     def make_disk(p: CreateDiskPlan) -> Callable[[str], Awaitable[str]]:
         return lambda token: ecs.create_disk(gw, p, token, tags)
 
-    snapshot_ids = await _together(
-        [
-            create_step(
-                step,
-                f"snapshot_{c.key}",
-                "CreateSnapshot",
-                c.snapshot_parameters(),
-                take_snapshot(c),
-                failure=lambda snapshot: ecs.wait_snapshot.failed(gw, region, snapshot),
-            )
-            for c in copies
-        ],
+    snapshot_ids = await together(
+        [snapshot_step(gw, step, f"snapshot_{c.key}", c.snapshot(region), tags) for c in copies],
     )
     await report(0, f"snapshots {', '.join(snapshot_ids)} started")
-    snapshot_percent = dict.fromkeys(snapshot_ids, 0)
-
-    async def snapshot_done(snapshot_id: str) -> tuple[str, datetime]:
-        async def observe(status: str, percent: int | None, elapsed_s: float) -> None:
-            snapshot_percent[snapshot_id] = percent or 0
-            overall = sum(snapshot_percent.values()) / k
-            await report(overall * 0.5, f"snapshot {snapshot_id}: {status} {percent or 0}%")
-
-        _, at = await ecs.wait_snapshot(gw, region, snapshot_id, on_progress=observe, timing=timing)
-        return snapshot_id, at
-
-    redundant = dict(await _together([snapshot_done(s) for s in snapshot_ids]))
+    waits = snapshot_waits(gw, region, snapshot_ids, report, share=0.5, timing=timing)
+    taken = await together(waits)
+    redundant = {s: at for s, (_, at) in zip(snapshot_ids, taken, strict=True)}
     await report(50, f"{k} snapshot(s) accomplished (zone-redundant)")
 
     creates = [
         c.create.model_copy(update={"snapshot_id": s})
         for c, s in zip(copies, snapshot_ids, strict=True)
     ]
-    disk_ids = await _together(
+    disk_ids = await together(
         [
             create_step(
                 step,
@@ -368,17 +265,10 @@ async def execute_disk_recovery(
             timing=timing,
         )
 
-    await _together([disk_ready(d) for d in disk_ids])
+    await together([disk_ready(d) for d in disk_ids])
 
     if plan.wait_for_instance:
-        await report(70, f"waiting for {target_id} to be Running or Stopped")
-        await ecs.wait_instance_settled(
-            gw,
-            region,
-            target_id,
-            on_progress=report.phase(70, 75, f"instance {target_id}", SETTLING),
-            timing=timing,
-        )
+        await wait_settled(gw, region, target_id, report, start=70, end=75, timing=timing)
     attached: dict[str, Disk] = {}
     # ECS refuses parallel attaches to one instance: one by one, in the source's device order.
     for n, (c, disk_id) in enumerate(zip(copies, disk_ids, strict=True)):
@@ -388,17 +278,10 @@ async def execute_disk_recovery(
             disk_id=disk_id,
             target_instance_id=target_id,
         )
-        name = f"attach_{c.key}"
-        step.intent(name, attach.action, attach.parameters())
-        await attach_once(gw, attach)
-        step.created(name, disk_id)
+        await attach_journaled(gw, attach, step, f"attach_{c.key}")
         start = 75 + 25 * n / k
-        attached[disk_id] = await ecs.wait_disk_in_use(
-            gw,
-            region,
-            disk_id,
-            on_progress=report.phase(start, start + 25 / k, f"disk {disk_id}", ATTACHING),
-            timing=timing,
+        attached[disk_id] = await wait_attached(
+            gw, attach, report, start=start, end=start + 25 / k, timing=timing
         )
 
     target = await ecs.describe_instance(gw, region, target_id)
@@ -424,10 +307,10 @@ async def execute_disk_recovery(
         source_instance_id=plan.source_instance_id,
         target_instance_id=target_id,
         rows=rows,
-        markdown=recovery.summary_markdown(rows),
+        markdown=disk_recovery.summary_markdown(rows),
         layout=layout,
         layout_markdown=disks.layout_markdown(layout),
-        reminder=recovery.mounts_reminder(rows, target_id),
+        reminder=disk_recovery.mounts_reminder(rows, target_id),
         zone_redundant_at=max(times) if times else None,
         replaced=step.replaced(),
     )

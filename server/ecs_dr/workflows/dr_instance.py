@@ -4,93 +4,23 @@ source-vs-DR comparison that shows every rule held."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import rules
-from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain import names, rules
 from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
+from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.rules import RunInstancesPlan
+from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.run_instances import run_instances_in_zone
 from ecs_dr.domain.statuses import ImageStatus
+from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    NeedsDecision,
-    Prepared,
-    Progress,
-    cancelled,
-    create_step,
-    operation_tags,
-    ready,
-)
-from ecs_dr.workflows.source import load_instance, require_target_zone
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
+from ecs_dr.workflows.source import load_instance
 from ecs_dr.workflows.target_zone import resolve_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan, create_and_wait, vswitch_plan
-
-# Shown in place of the VSwitchId that CreateVSwitch will return.
-NEW_VSWITCH = "<the VSwitch CreateVSwitch creates>"
-
-
-class DrInstancePlan(BaseModel):
-    """RunInstances for the DR copy, preceded by CreateVSwitch when the user chose that."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source_instance_id: str
-    image_id: str
-    run: RunInstancesPlan
-    create_vswitch: VSwitchPlan | None = None
-
-    @property
-    def region_id(self) -> str:
-        return self.run.region_id
-
-    @property
-    def action(self) -> str:
-        return "RunInstances"
-
-    def parameters(self) -> dict[str, Any]:
-        params: dict[str, Any] = dict(self.run.parameters())
-        if self.create_vswitch is not None:
-            params["VSwitchId"] = NEW_VSWITCH
-            params["CreateVSwitch"] = self.create_vswitch.parameters()
-        return params
-
-
-class DrInstanceResult(BaseModel):
-    """The DR instance, Running, and how it compares with the source."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    dr_instance_id: str
-    image_id: str
-    vswitch_id: str
-    created_vswitch_id: str | None
-    instance: Instance
-    comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
-    all_match: bool
-
-
-class Verification(BaseModel):
-    """The source-vs-DR comparison, read again now."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    dr_instance_id: str
-    image_id: str
-    comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
-    all_match: bool
+from ecs_dr.workflows.vswitches import create_and_wait, vswitch_plan
 
 
 async def prepare_dr_instance(
@@ -106,18 +36,18 @@ async def prepare_dr_instance(
 ) -> Prepared[DrInstancePlan]:
     """The RunInstances plan for the DR copy, after every gap of the zone is decided.
 
-    Raises NotFound for an unknown instance or image, and ValueError for a name ECS would
+    Raises NotFound for an unknown instance or image, and Refusal for a name ECS would
     reject, an image not built from this source or not Available, the source's own zone or a
     zone of another region, a VSwitch outside the VPC or zone, and an unknown instance type.
     """
     region, source = await load_instance(gw, instance_id, region_id)
-    name = rules.dr_instance_name(source, instance_name)
+    name = names.dr_instance_name(source, instance_name)
     zones = await ecs.describe_zones(gw, region)
     require_target_zone(source, target_zone_id, zones)
     image = await ecs.describe_image(gw, region, image_id)
     rules.check_image_matches_source(source, image)
     if image.status != ImageStatus.AVAILABLE:
-        raise ValueError(
+        raise Refusal(
             f"The image {image_id} is {image.status} ({image.progress}%); RunInstances needs "
             "it Available. Wait for create_full_image to finish (wait_operation)."
         )
@@ -145,15 +75,7 @@ async def prepare_dr_instance(
         new_vswitch = await vswitch_plan(
             gw, region, source.vpc_id, check.zone_id, source_instance_id=instance_id
         )
-    run = rules.run_instances_plan(
-        source,
-        image,
-        zone_id=check.zone_id,
-        vswitch_id=check.vswitch_id or "",
-        instance_name=name,
-        instance_type=check.instance_type,
-        categories=check.disk_categories,
-    )
+    run = run_instances_in_zone(source, image, check, name)
     plan = DrInstancePlan(
         source_instance_id=instance_id, image_id=image_id, run=run, create_vswitch=new_vswitch
     )
@@ -165,12 +87,12 @@ async def _check_vswitch(gw: EcsGateway, source: Instance, vswitch_id: str, zone
     found = next((v for v in switches if v.vswitch_id == vswitch_id), None)
     if found is None:
         listed = ", ".join(f"{v.vswitch_id} ({v.zone_id})" for v in switches)
-        raise ValueError(
+        raise Refusal(
             f"{vswitch_id} is not a VSwitch of {source.vpc_id}, the VPC of "
             f"{source.instance_id}; the DR copy stays in that VPC. Its VSwitches: {listed}."
         )
     if found.zone_id != zone_id:
-        raise ValueError(
+        raise Refusal(
             f"{vswitch_id} is in {found.zone_id}, not in the target zone {zone_id}; omit "
             "vswitch_id to use the target zone's VSwitch."
         )
@@ -179,7 +101,7 @@ async def _check_vswitch(gw: EcsGateway, source: Instance, vswitch_id: str, zone
 async def _check_instance_type(gw: EcsGateway, region: str, instance_type: str) -> None:
     known = {s.instance_type for s in await ecs.instance_type_specs(gw, region)}
     if instance_type not in known:
-        raise ValueError(
+        raise Refusal(
             f"{instance_type!r} is not an instance type of {region}; omit instance_type to "
             "keep the source's type."
         )
@@ -244,7 +166,7 @@ async def _image_row(gw: EcsGateway, source: Instance, image_id: str) -> Compari
         return ComparisonRow(
             item=item, source=source.instance_id, dr=image_id, match=False, note="image deleted"
         )
-    except ValueError as error:
+    except Refusal as error:
         return ComparisonRow(
             item=item, source=source.instance_id, dr=image_id, match=False, note=str(error)
         )
@@ -259,10 +181,10 @@ async def verify_dr_instance(
 ) -> Verification:
     """Compare the DR instance with its source again, from what ECS says now.
 
-    Raises NotFound for an unknown instance, ValueError when both ids are the same.
+    Raises NotFound for an unknown instance, Refusal when both ids are the same.
     """
     if source_instance_id == dr_instance_id:
-        raise ValueError("source_instance_id and dr_instance_id name the same instance.")
+        raise Refusal("source_instance_id and dr_instance_id name the same instance.")
     region, source = await load_instance(gw, source_instance_id, region_id)
     dr = await ecs.describe_instance(gw, region, dr_instance_id)
     rows = [

@@ -10,43 +10,46 @@ the failed ones while the recovered ones' steps are reused.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 import anyio
 import structlog
-from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import CloudError
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.decisions import CANCEL, PROCEED, ChoiceOption, ChoicePrompt, make_prompt
-from ecs_dr.domain.fleet import (
+from ecs_dr.domain.fleet_recovery import (
     SOURCE_CHANGED,
     FleetMemberRow,
+    FleetRecoveryPlan,
+    FleetRecoveryResult,
+    fleet_findings,
     fleet_markdown,
     fleet_prompts,
     fleet_sources,
     incomplete_message,
     member_answers,
+    shared_vswitch,
+    vswitch_scope,
+    without_own_vswitch,
 )
-from ecs_dr.domain.quotas import QuotaNeeds
-from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStale, PlanStep
-from ecs_dr.workflows import instance_recovery
-from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
-from ecs_dr.workflows.prepared import (
-    TAG_DRILL,
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
+from ecs_dr.domain.plans import (
     Cancelled,
     Decisions,
     NeedsDecision,
-    Progress,
+    PlanStale,
+    drill_tags,
 )
+from ecs_dr.domain.quotas import QuotaNeeds
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.vswitches import VSwitchPlan
+from ecs_dr.workflows import instance_recovery
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
+from ecs_dr.workflows.prepared import Progress
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.target_zone import ZoneReads
-from ecs_dr.workflows.vswitches import VSwitchPlan, create_and_wait
+from ecs_dr.workflows.vswitches import create_and_wait
 
 log = structlog.get_logger("ecs_dr.workflows.fleet_recovery")
 
@@ -55,7 +58,7 @@ class FleetIncomplete(RuntimeError):
     """Some sources of a fleet were not recovered; the message names each and why."""
 
 
-class FleetSourceError(ValueError):
+class FleetSourceError(Refusal):
     """Planning or checking sources of a fleet failed; the message names each source, since in
     a fleet "not found" alone would not say which one."""
 
@@ -69,93 +72,6 @@ def _said(exc: Exception) -> str:
     return str(exc) if isinstance(exc, ValueError | CloudError) else describe_error(exc)
 
 
-class FleetRecoveryPlan(BaseModel):
-    """Scenario A for several sources into one zone, decided and ready to be confirmed."""
-
-    model_config = ConfigDict(frozen=True)
-
-    scenario: Literal["fleet"] = "fleet"
-    region_id: str
-    target_zone_id: str
-    drill: bool
-    members: list[InstanceRecoveryPlan]
-    vswitches: list[VSwitchPlan]
-    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
-    estimated_duration_s: float
-
-    @property
-    def digest(self) -> str:
-        """What the plan depends on: every source's fingerprint."""
-        text = ",".join(m.fingerprint.digest for m in self.members)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    @property
-    def source_instance_ids(self) -> list[str]:
-        return [m.source_instance_id for m in self.members]
-
-    def steps(self) -> list[PlanStep]:
-        """The shared VSwitches first, then every source's steps under its id."""
-        steps = [
-            PlanStep(
-                step=f"{vswitch_scope(v)}/create_vswitch",
-                action=v.action,
-                parameters=v.parameters(),
-                runs="first, once for every source in this VPC and zone; waited until Available",
-            )
-            for v in self.vswitches
-        ]
-        for member in self.members:
-            shared = _shared_vswitch(member, self.vswitches)
-            for s in member.steps():
-                parameters = s.parameters
-                if shared is not None and s.action == "RunInstances":
-                    parameters = {
-                        **parameters,
-                        "VSwitchId": f"(the VSwitch CreateVSwitch creates in {shared.vpc_id})",
-                    }
-                steps.append(
-                    s.model_copy(
-                        update={
-                            "step": f"{member.source_instance_id}/{s.step}",
-                            "parameters": parameters,
-                            "runs": f"{s.runs}; together with the other sources",
-                        }
-                    )
-                )
-        return steps
-
-
-class FleetRecoveryResult(BaseModel):
-    """Every source's DR instance, Running, and how it compares with its source."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    target_zone_id: str
-    drill: bool
-    rows: list[FleetMemberRow]
-    markdown: str = cloud_text_field("a row per source as a markdown table, cells escaped")
-    created_vswitch_ids: list[str]
-    members: list[InstanceRecoveryResult]
-
-
-def vswitch_scope(plan: VSwitchPlan) -> str:
-    """The journal scope of a VSwitch the fleet shares (one per VPC and zone)."""
-    return f"{plan.vpc_id}@{plan.zone_id}"
-
-
-def _shared_vswitch(
-    member: InstanceRecoveryPlan, vswitches: Sequence[VSwitchPlan]
-) -> VSwitchPlan | None:
-    if not member.preflight.create_vswitch:
-        return None
-    run = member.instance.run
-    for v in vswitches:
-        if (v.vpc_id, v.zone_id) == (member.preflight.vpc_id, run.zone_id):
-            return v
-    return None
-
-
 async def plan_fleet_recovery(
     gw: EcsGateway,
     source_instance_ids: Sequence[str],
@@ -167,7 +83,7 @@ async def plan_fleet_recovery(
 ) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
     """Every source's plan, or the decisions still open across the fleet; reads only.
 
-    Raises ValueError for a bad list of sources or a fleet past the region's pay-as-you-go
+    Raises Refusal for a bad list of sources or a fleet past the region's pay-as-you-go
     quotas (its needs summed), and FleetSourceError naming each source that cannot be
     planned (unknown, in another region than the zone, not snapshottable).
     """
@@ -233,75 +149,23 @@ async def plan_fleet_recovery(
         region_id=region,
         target_zone_id=target_zone_id,
         drill=drill,
-        members=[_without_own_vswitch(m) for m in members],
+        members=[without_own_vswitch(m) for m in members],
         vswitches=list(vswitches.values()),
         findings=[
-            *_fleet_findings(gw, members, list(vswitches.values())),
+            *fleet_findings(
+                members,
+                list(vswitches.values()),
+                max_qps=gw.settings.max_qps,
+                max_concurrent_calls=gw.settings.max_concurrent_calls,
+            ),
             *(f"Fleet: {f}" for f in quota.findings),
         ],
         estimated_duration_s=max(m.estimated_duration_s for m in members),
     )
 
 
-def _without_own_vswitch(member: InstanceRecoveryPlan) -> InstanceRecoveryPlan:
-    """The member's plan with its VSwitch left to the fleet, which creates one per VPC."""
-    if member.instance.create_vswitch is None:
-        return member
-    return member.model_copy(
-        update={"instance": member.instance.model_copy(update={"create_vswitch": None})}
-    )
-
-
-def _fleet_findings(
-    gw: EcsGateway, members: Sequence[InstanceRecoveryPlan], vswitches: Sequence[VSwitchPlan]
-) -> list[str]:
-    limits = gw.settings
-    pace = (
-        f"at most {limits.max_qps:g} API requests per second"
-        if limits.max_qps is not None
-        else "no API rate limit"
-    )
-    findings = [
-        f"{len(members)} sources are recovered together, sharing {pace} and at most "
-        f"{limits.max_concurrent_calls or 'unlimited'} requests in flight; throttling is "
-        "retried with backoff.",
-        *(
-            f"One VSwitch ({v.cidr_block}) is created in {v.vpc_id} for every source there "
-            f"that has none in {v.zone_id}."
-            for v in vswitches
-        ),
-    ]
-    findings += [f"[{m.source_instance_id}] {f}" for m in members for f in m.findings]
-    return findings
-
-
-def confirm_fleet_plan_prompt(plan_id: str, plan: FleetRecoveryPlan) -> ChoicePrompt:
-    """The one go-ahead for every source, showing every step's parameters."""
-    minutes = max(round(plan.estimated_duration_s / 60), 1)
-    drill = " as a DR drill" if plan.drill else ""
-    return make_prompt(
-        CONFIRM_PLAN,
-        f"{plan_id} recovers {len(plan.members)} instances "
-        f"({', '.join(plan.source_instance_ids)}) into {plan.target_zone_id}{drill} (about "
-        f"{minutes} min, all together) with exactly these calls. Proceed?",
-        [
-            ChoiceOption(
-                value=PROCEED,
-                label="Proceed",
-                description="Recover every listed instance as shown.",
-                recommended=True,
-            ),
-            ChoiceOption(value=CANCEL, label="Cancel", description="Create nothing."),
-        ],
-        {
-            "plan_id": plan_id,
-            "parameters": {s.step: {s.action: s.parameters} for s in plan.steps()},
-        },
-    )
-
-
 async def check_current(gw: EcsGateway, plan_id: str, plan: FleetRecoveryPlan) -> None:
-    """Raises ValueError when any source changed since planning, or a name or block the plan
+    """Raises Refusal when any source changed since planning, or a name or block the plan
     takes was taken since (NotFound when a source is gone)."""
     errors: dict[str, Exception] = {}
     for member in plan.members:
@@ -343,7 +207,7 @@ async def execute_fleet_recovery(
 
     Raises FleetIncomplete naming each source that failed once all have ended.
     """
-    step = step.with_tags({TAG_DRILL: "true" if plan.drill else "false"})
+    step = step.with_tags(drill_tags(plan.drill))
     report = Progress(progress)
     created: dict[tuple[str, str], str] = {}
     for v in plan.vswitches:
@@ -405,7 +269,7 @@ def _with_vswitch(
     created: Mapping[tuple[str, str], str],
 ) -> InstanceRecoveryPlan:
     """The member's plan running in the VSwitch the fleet created for its VPC and zone."""
-    shared = _shared_vswitch(member, vswitches)
+    shared = shared_vswitch(member, vswitches)
     if shared is None:
         return member
     vswitch_id = created[(shared.vpc_id, shared.zone_id)]

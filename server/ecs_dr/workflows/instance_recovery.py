@@ -10,210 +10,47 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import instance_recovery, rules
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.comparison import ComparisonRow
-from ecs_dr.domain.decisions import (
-    CANCEL,
-    PROCEED,
-    ChoiceOption,
-    ChoicePrompt,
-    chosen,
-    make_prompt,
-    non_essd_group_prompt,
+from ecs_dr.domain import fingerprints, instance_recovery, names, rules
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.domain.dr_instance import DrInstancePlan
+from ecs_dr.domain.images import ImagePlan, ImageResult
+from ecs_dr.domain.instance_recovery import (
+    PLANNED_IMAGE,
+    InstancePreflight,
+    InstanceRecoveryPlan,
+    InstanceRecoveryResult,
 )
-from ecs_dr.domain.instance_recovery import PLANNED_IMAGE, InstanceFingerprint
 from ecs_dr.domain.models import ImageDiskMapping, Instance
-from ecs_dr.domain.quotas import NewDisk, NewInstance, QuotaNeeds, quota_needs
-from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
-from ecs_dr.domain.statuses import InstanceStatus
-from ecs_dr.workflows.dr_instance import DrInstancePlan, DrInstanceResult, execute_dr_instance
-from ecs_dr.workflows.images import ImagePlan, ImageResult, _image_name, execute_full_image
-from ecs_dr.workflows.operations import ProgressFn, ReplacedResource, StepRecorder
-from ecs_dr.workflows.prepared import (
-    TAG_DRILL,
-    TAG_OPERATION,
-    TAG_SOURCE,
+from ecs_dr.domain.plans import (
     Cancelled,
     Decisions,
     NeedsDecision,
-    Progress,
     cancelled,
-    today,
+    planned_tags,
 )
-from ecs_dr.workflows.quotas import quota_check
-from ecs_dr.workflows.snapshots import (
+from ecs_dr.domain.prompts import non_essd_group_prompt
+from ecs_dr.domain.quotas import NewDisk, NewInstance, QuotaNeeds, quota_needs
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.run_instances import run_instances_in_zone
+from ecs_dr.domain.snapshots import (
     SnapshotGroupPlan,
     SnapshotPlan,
     SnapshotResult,
     SnapshotSetResult,
-    execute_snapshot,
-    execute_snapshot_group,
 )
-from ecs_dr.workflows.source import load_instance, require_target_zone
-from ecs_dr.workflows.target_zone import ZoneCheck, ZoneReads, resolve_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan
-
-
-class InstancePreflight(BaseModel):
-    """What the checks found about the source and the target zone."""
-
-    model_config = ConfigDict(frozen=True)
-
-    source_zone_id: str
-    requested_zone_id: str
-    target_zone_id: str
-    vpc_id: str
-    vswitch_id: str | None
-    create_vswitch: bool
-    source_instance_type: str
-    instance_type: str
-    instance_type_in_stock: bool
-    system_disk_categories: list[str]
-    data_disk_categories: list[str]
-    disk_categories: dict[str, str]
-    snapshot_strategy: rules.SnapshotStrategy
-    group_blockers: list[str]
-    group_max_disks: int
-    group_max_gib: int
-    disks: int
-    total_gib: int
-    has_public_ip: bool
-    internet_max_bandwidth_out: int
-
-
-class InstanceRecoveryPlan(BaseModel):
-    """Scenario A for one source instance, decided and ready to be confirmed."""
-
-    model_config = ConfigDict(frozen=True)
-
-    scenario: Literal["full_instance"] = "full_instance"
-    region_id: str
-    source_instance_id: str
-    target_zone_id: str
-    drill: bool
-    snapshot_group: SnapshotGroupPlan | None = None
-    snapshot: SnapshotPlan | None = None
-    image: ImagePlan
-    mapping_disks: dict[str, str]
-    instance: DrInstancePlan
-    fingerprint: InstanceFingerprint
-    preflight: InstancePreflight
-    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
-    estimated_duration_s: float
-    estimate: instance_recovery.DurationEstimate
-    tags: dict[str, str]
-    quota_needs: QuotaNeeds = QuotaNeeds()
-
-    @property
-    def drill_tags(self) -> dict[str, str]:
-        return {TAG_DRILL: "true" if self.drill else "false"}
-
-    def steps(self) -> list[PlanStep]:
-        """Every call with every parameter, in the order they run."""
-        steps: list[PlanStep] = []
-        group = self.snapshot_group
-        if group is not None and group.strategy == "snapshot_group":
-            steps.append(
-                PlanStep(
-                    step="create_snapshot_group",
-                    action="CreateSnapshotGroup",
-                    parameters=group.parameters(),
-                    runs="first; its snapshots are tagged, then waited until accomplished "
-                    "(zone-redundant)",
-                )
-            )
-        elif group is not None:
-            steps += [
-                PlanStep(
-                    step=f"create_snapshot_{d.device.removeprefix('/dev/')}",
-                    action="CreateSnapshot",
-                    parameters={"DiskId": d.disk_id, "SnapshotName": group.snapshot_name(d)},
-                    runs="together with the other disks' snapshots (NOT crash-consistent "
-                    "across disks); waited until accomplished (zone-redundant)",
-                )
-                for d in group.disks
-            ]
-        elif self.snapshot is not None:
-            steps.append(
-                PlanStep(
-                    step="create_snapshot",
-                    action="CreateSnapshot",
-                    parameters=self.snapshot.parameters(),
-                    runs="first; waited until accomplished (zone-redundant)",
-                )
-            )
-        steps.append(
-            PlanStep(
-                step="create_image",
-                action="CreateImage",
-                parameters=self.image.parameters(),
-                runs="once every snapshot is accomplished; waited until Available",
-            )
-        )
-        run = self.instance.run.parameters()
-        run["ImageId"] = PLANNED_IMAGE
-        if self.instance.create_vswitch is not None:
-            steps.append(
-                PlanStep(
-                    step="create_vswitch",
-                    action="CreateVSwitch",
-                    parameters=self.instance.create_vswitch.parameters(),
-                    runs="once the image is Available; waited until Available",
-                )
-            )
-            run["VSwitchId"] = "(the VSwitch CreateVSwitch creates)"
-        steps.append(
-            PlanStep(
-                step="run_instances",
-                action="RunInstances",
-                parameters=run,
-                runs="last; waited until Running, then every disk is compared with the source",
-            )
-        )
-        return steps
-
-
-class InstanceRecoveryResult(BaseModel):
-    """The DR instance, Running, how it compares with the source, and what was created."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    dr_instance_id: str
-    drill: bool
-    snapshot_group_id: str | None
-    snapshot_ids: list[str]
-    crash_consistent: bool
-    zone_redundant_at: datetime | None
-    image_id: str
-    created_vswitch_id: str | None
-    comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
-    all_match: bool
-    instance: DrInstanceResult
-    replaced: list[ReplacedResource] = Field(
-        default_factory=list,
-        description="resources that ended in a terminal failure (a snapshot group failed, an "
-        "image CreateFailed) and were made again when the operation was resumed; they stay "
-        "recorded, and cleanup_recovery deletes them",
-    )
-
-
-def _snapshottable(source: Instance) -> None:
-    if source.status not in (InstanceStatus.RUNNING, InstanceStatus.STOPPED):
-        raise ValueError(
-            f"{source.instance_id} is {source.status}; ECS snapshots the disks of Running or "
-            "Stopped instances only. Plan again once it is."
-        )
+from ecs_dr.domain.target_zone import require_target_zone
+from ecs_dr.domain.vswitches import VSwitchPlan
+from ecs_dr.workflows.dr_instance import execute_dr_instance
+from ecs_dr.workflows.images import execute_full_image, free_image_name
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.prepared import Progress, today
+from ecs_dr.workflows.quotas import quota_check
+from ecs_dr.workflows.snapshots import execute_snapshot, execute_snapshot_group
+from ecs_dr.workflows.source import load_instance
+from ecs_dr.workflows.target_zone import ZoneReads, resolve_target_zone
 
 
 async def plan_instance_recovery(
@@ -233,17 +70,17 @@ async def plan_instance_recovery(
     `check_quota=False` leaves the quota check to the caller (a fleet checks the sum of its
     sources' needs once); the plan carries its needs either way. `reads` are the zone-level
     reads the caller's plan shares (a fleet's sources do); by default this plan's own.
-    Raises NotFound for an unknown source, ValueError for a name ECS would reject, a zone
+    Raises NotFound for an unknown source, Refusal for a name ECS would reject, a zone
     that cannot be a target, a source ECS cannot snapshot now, and a DR instance past the
     region's pay-as-you-go quotas (named in the message).
     """
     answers = decisions or {}
     reads = reads or ZoneReads(gw)
     region, source = await load_instance(gw, source_instance_id, region_id)
-    name = rules.dr_instance_name(source, instance_name)
+    name = names.dr_instance_name(source, instance_name)
     zones = await reads.zones(region)
     require_target_zone(source, target_zone_id, zones)
-    _snapshottable(source)
+    rules.check_snapshottable(source, "Plan again once it is.")
     pending: list[ChoicePrompt] = []
     strategy = rules.snapshot_strategy(source)
     if strategy == "per_disk_snapshots":
@@ -257,7 +94,7 @@ async def plan_instance_recovery(
     if check.cancelled_by is not None:
         return cancelled(check.cancelled_by)
     pending += check.prompts
-    findings = _findings(source, check, strategy)
+    findings = instance_recovery.instance_plan_findings(source, check, strategy)
     if pending:
         context = {
             "zone_check": check.model_dump(mode="json", exclude={"prompts"}),
@@ -272,18 +109,21 @@ async def plan_instance_recovery(
         system = source.system_disk
         assert system is not None  # a single-snapshot source has its system disk
         single = SnapshotPlan(
-            region_id=region, disk=system, name=f"Snap_{source.instance_id}_system_{day:%Y%m%d}"
+            region_id=region,
+            disk=system,
+            name=names.snapshot_name(f"{source.instance_id}_system", day),
         )
     else:
-        prefix = "SnapGroup" if strategy == "snapshot_group" else "Snap"
         group = SnapshotGroupPlan(
             region_id=region,
             instance_id=source.instance_id,
             strategy=strategy,
-            name=f"{prefix}_{source.instance_id}_{day:%Y%m%d}",
+            name=names.group_snapshot_name(
+                source.instance_id, strategy == "per_disk_snapshots", day
+            ),
             disks=source.disks,
         )
-    image_name = await _image_name(gw, region, source, None)
+    image_name = await free_image_name(gw, region, source, None)
     image = instance_recovery.planned_image(source, image_name)
     image_plan = ImagePlan(
         region_id=region,
@@ -296,15 +136,7 @@ async def plan_instance_recovery(
         new_vswitch = await reads.new_vswitch(
             region, source.vpc_id, check.zone_id, source.instance_id
         )
-    run = rules.run_instances_plan(
-        source,
-        image,
-        zone_id=check.zone_id,
-        vswitch_id=check.vswitch_id or "",
-        instance_name=name,
-        instance_type=check.instance_type,
-        categories=check.disk_categories,
-    )
+    run = run_instances_in_zone(source, image, check, name)
     estimate = instance_recovery.estimated_duration(
         source.disks, create_vswitch=new_vswitch is not None
     )
@@ -350,16 +182,12 @@ async def plan_instance_recovery(
             run=run,
             create_vswitch=new_vswitch,
         ),
-        fingerprint=instance_recovery.instance_fingerprint(source),
+        fingerprint=fingerprints.instance_fingerprint(source),
         preflight=preflight,
         findings=findings,
         estimated_duration_s=estimate.total_s,
         estimate=estimate,
-        tags={
-            TAG_OPERATION: "(the operation's id)",
-            TAG_SOURCE: source.instance_id,
-            TAG_DRILL: "true" if drill else "false",
-        },
+        tags=planned_tags(source.instance_id, drill),
         quota_needs=needs,
     )
     return plan
@@ -379,83 +207,19 @@ async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> 
     )
 
 
-def _findings(source: Instance, check: ZoneCheck, strategy: rules.SnapshotStrategy) -> list[str]:
-    total = sum(d.size_gib for d in source.disks)
-    snapshots = {
-        "snapshot_group": (
-            f"{len(source.disks)} ESSD-family disks ({total} GiB) fit one snapshot-consistent "
-            f"group (at most {rules.GROUP_MAX_DISKS} disks and {rules.GROUP_MAX_GIB} GiB): "
-            "crash-consistent across disks."
-        ),
-        "single_snapshot": "Only a system disk: one snapshot and a system-only image.",
-        "per_disk_snapshots": (
-            "No snapshot-consistent group is possible ("
-            + "; ".join(rules.group_blockers(source))
-            + "): one snapshot per disk, NOT crash-consistent across disks."
-        ),
-    }[strategy]
-    bandwidth = (
-        f"{source.instance_id} has a public IP: the DR copy keeps "
-        f"{rules.dr_bandwidth(source)} Mbps."
-        if source.has_public_ip
-        else f"{source.instance_id} has no public IP: the DR copy gets bandwidth 0."
-    )
-    stock = (
-        f"{check.instance_type} is in stock in {check.zone_id}."
-        if check.instance_type_in_stock
-        else f"{check.instance_type} is out of stock in {check.zone_id}."
-    )
-    return [
-        snapshots,
-        *check.findings,
-        stock,
-        f"{check.zone_id} offers system disks {', '.join(check.system_disk_categories) or 'none'}"
-        f" and data disks {', '.join(check.data_disk_categories) or 'none'} for "
-        f"{check.instance_type}.",
-        bandwidth,
-        "Every disk keeps its category, size and performance level (PL always sent); data "
-        "disks are overridden by Device=, never added by SnapshotId.",
-    ]
-
-
-def confirm_instance_plan_prompt(plan_id: str, plan: InstanceRecoveryPlan) -> ChoicePrompt:
-    """The one go-ahead for the whole plan, showing every step's parameters."""
-    minutes = max(round(plan.estimated_duration_s / 60), 1)
-    drill = " as a DR drill" if plan.drill else ""
-    return make_prompt(
-        CONFIRM_PLAN,
-        f"{plan_id} recovers {plan.source_instance_id} into {plan.target_zone_id}{drill} (about "
-        f"{minutes} min) with exactly these calls. Proceed?",
-        [
-            ChoiceOption(
-                value=PROCEED,
-                label="Proceed",
-                description="Take the snapshots, build the image and launch the DR instance, "
-                "as shown.",
-                recommended=True,
-            ),
-            ChoiceOption(value=CANCEL, label="Cancel", description="Create nothing."),
-        ],
-        {
-            "plan_id": plan_id,
-            "parameters": {s.step: {s.action: s.parameters} for s in plan.steps()},
-        },
-    )
-
-
 async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan) -> None:
-    """Raises PlanStale (a ValueError) when the source changed since the plan was made, a
-    ValueError when a name or block the plan takes was taken since, and NotFound when the
+    """Raises PlanStale (a Refusal) when the source changed since the plan was made, a
+    Refusal when a name or block the plan takes was taken since, and NotFound when the
     source is gone."""
     region = plan.region_id
     source = await ecs.describe_instance(gw, region, plan.source_instance_id)
-    instance_recovery.check_source_unchanged(
-        plan_id, plan.fingerprint, instance_recovery.instance_fingerprint(source)
+    fingerprints.check_source_unchanged(
+        plan_id, plan.fingerprint, fingerprints.instance_fingerprint(source)
     )
     again = "it is not executed. Call plan_recovery again for a plan of what is there now."
     taken = await ecs.images_named(gw, region, plan.image.image_name)
     if taken:
-        raise ValueError(
+        raise Refusal(
             f"The image name {plan.image.image_name!r} of {plan_id} was taken since planning "
             f"(by {taken[0].image_id}); {again}"
         )
@@ -464,11 +228,11 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan
 
 
 async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> None:
-    """Raises ValueError when the block a planned VSwitch takes was used since planning."""
+    """Raises Refusal when the block a planned VSwitch takes was used since planning."""
     block = ipaddress.IPv4Network(new.cidr_block)
     for other in await ecs.vswitches(gw, new.region_id, new.vpc_id):
         if block.overlaps(ipaddress.IPv4Network(other.cidr_block)):
-            raise ValueError(
+            raise Refusal(
                 f"The block {new.cidr_block} {plan_id} would give a new VSwitch is used by "
                 f"{other.vswitch_id} since planning; it is not executed. Call plan_recovery "
                 "again for a plan of what is there now."
@@ -485,10 +249,10 @@ async def require_source_as_planned(
     if step.recorded("run_instances") is not None:
         return
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
-    instance_recovery.check_source_unchanged_during(
+    fingerprints.check_source_unchanged_during(
         step.operation_id,
         plan.fingerprint,
-        instance_recovery.instance_fingerprint(source),
+        fingerprints.instance_fingerprint(source),
         held_back,
     )
 
@@ -538,7 +302,7 @@ async def execute_instance_recovery(
         by_disk = {taken.disk_id: taken.snapshot_id}
         group_id, consistent, redundant_at = None, True, taken.zone_redundant_at
     else:
-        raise ValueError("the plan takes no snapshot; call plan_recovery again")
+        raise Refusal("the plan takes no snapshot; call plan_recovery again")
 
     image_plan = plan.image.model_copy(
         update={
@@ -587,13 +351,13 @@ def _with_snapshots(
 ) -> list[ImageDiskMapping]:
     """The planned mappings with the snapshot each disk got.
 
-    Raises ValueError when a disk of the plan has no snapshot (the source changed mid-way).
+    Raises Refusal when a disk of the plan has no snapshot (the source changed mid-way).
     """
     mappings = []
     for m in image.mappings:
         disk_id = mapping_disks[m.device]
         if disk_id not in by_disk:
-            raise ValueError(
+            raise Refusal(
                 f"no snapshot of {disk_id} ({m.device}) was taken; the image needs one per disk"
             )
         mappings.append(m.model_copy(update={"snapshot_id": by_disk[disk_id]}))

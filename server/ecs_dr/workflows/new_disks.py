@@ -3,49 +3,22 @@ source disk's category, size and performance level unless the user chooses other
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import disks, rules
-from ecs_dr.domain.decisions import CANCEL, chosen, new_disk_category_prompt, split_choice
-from ecs_dr.domain.disks import CreateDiskPlan
-from ecs_dr.domain.models import Disk, DiskKind
+from ecs_dr.domain.decisions import CANCEL, chosen, split_choice
+from ecs_dr.domain.disks import CreateDiskPlan, NewDiskResult
+from ecs_dr.domain.models import Disk
+from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.prompts import new_disk_category_prompt
 from ecs_dr.domain.statuses import DiskStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    NeedsDecision,
-    Prepared,
-    Progress,
-    cancelled,
-    create_step,
-    operation_tags,
-    ready,
-)
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
 from ecs_dr.workflows.source import load_target
 
 # A new disk carries no percentage: Creating, then Available.
 CREATING: dict[str, int] = {DiskStatus.CREATING: 30, DiskStatus.AVAILABLE: 100}
-
-
-class NewDiskResult(BaseModel):
-    """The new disk, Available in the target's zone, beside the disk it copies."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    disk_id: str
-    zone_id: str
-    target_instance_id: str
-    snapshot_id: str
-    source_disk_id: str
-    source_disk_kind: DiskKind
-    source_instance_id: str | None
-    source_disk: Disk | None
-    disk: Disk
-    note: str
 
 
 async def _source_disk(gw: EcsGateway, region: str, disk_id: str) -> Disk | None:
@@ -72,7 +45,7 @@ async def prepare_disk_from_snapshot(
     """CreateDisk in the target's zone; a category the zone does not offer the target's type
     becomes a choice among those it does.
 
-    Raises NotFound for an unknown snapshot or target, and ValueError for a target in another
+    Raises NotFound for an unknown snapshot or target, and Refusal for a target in another
     region, a failed snapshot, a size below the snapshot's, a PL that does not fit the size,
     and a name ECS would reject.
     """

@@ -42,6 +42,7 @@ from anyio.abc import TaskGroup
 from pydantic import BaseModel, ConfigDict, Field
 
 from ecs_dr.cloud.errors import CloudError
+from ecs_dr.domain.plans import ReplacedResource
 from ecs_dr.logs import redact_secrets
 from ecs_dr.workflows.journal import (
     DEFAULT_LEASE_S,
@@ -201,17 +202,6 @@ class StepRecorder:
 def attempt_step(step: str, number: int) -> str:
     """The journal step of attempt `number` of `step`: its own name, so its own ClientToken."""
     return step if number == 1 else f"{step}#{number}"
-
-
-class ReplacedResource(BaseModel):
-    """A resource that ended in a terminal failure status and was made again."""
-
-    model_config = ConfigDict(frozen=True)
-
-    step: str
-    resource_id: str
-    status: str = Field(description="the terminal status ECS reported, e.g. CreateFailed")
-    replaced_by: str = Field(description="the step of the attempt that made it again")
 
 
 Work = Callable[[StepRecorder, ProgressFn], Awaitable[BaseModel]]

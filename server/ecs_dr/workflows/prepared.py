@@ -1,86 +1,24 @@
-"""The two phases of every mutation: prepare (read, ask, plan) then execute (create, wait).
+"""What every execute shares: the date default names carry, the operation's tags, the
+journaled create step, and one progress scale over an execution's waits.
 
-`prepare_*` reads the cloud and answers with one of three things: the decisions still open
-(`NeedsDecision`), the user's cancellation (`Cancelled`), or the exact plan and the
-confirmation covering its parameters (`Ready`). Nothing is created before `Ready.confirmed`.
+Every mutation has two phases: `prepare_*` reads the cloud and answers with one of
+`ecs_dr.domain.plans.Prepared` (nothing is created before `Ready.confirmed`), then `execute_*`
+creates and waits with what is here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from ecs_dr.cloud.waiters import ProgressCallback
-from ecs_dr.domain.decisions import CANCEL, PROCEED, ChoicePrompt, chosen, confirm_prompt
+from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
 from ecs_dr.domain.statuses import InstanceStatus, VSwitchStatus
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder, attempt_step
 
-TAG_OPERATION = "ecs-dr:operation-id"
-TAG_SOURCE = "ecs-dr:source-instance"
-TAG_DRILL = "ecs-dr:drill"
-
-
-class Plan(Protocol):
-    """What a confirmation shows: the ECS action and the exact parameters it will send."""
-
-    @property
-    def action(self) -> str: ...
-
-    def parameters(self) -> dict[str, Any]: ...
-
-
-P = TypeVar("P", bound=Plan)
-
-
-@dataclass(frozen=True)
-class NeedsDecision:
-    """Decisions the user still has to make; `context` says what was found."""
-
-    prompts: list[ChoicePrompt]
-    context: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Cancelled:
-    """The user answered `cancel` to `decision_id`; nothing was or will be created."""
-
-    decision_id: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Ready(Generic[P]):
-    """The plan, and the confirmation covering exactly its parameters."""
-
-    plan: P
-    confirm: ChoicePrompt
-    confirmed: bool = False
-
-
-Prepared = NeedsDecision | Cancelled | Ready[P]
-
-Decisions = Mapping[str, str]
-
-
-def cancelled(decision_id: str) -> Cancelled:
-    """The user answered `cancel` to `decision_id`."""
-    return Cancelled(
-        decision_id=decision_id, message=f"Cancelled at {decision_id!r}; nothing was created."
-    )
-
-
-def ready(plan: P, decisions: Decisions | None) -> Ready[P] | Cancelled:
-    """The plan with its confirmation; `confirmed` once the caller answered proceed.
-
-    Raises InvalidDecision when the answer is not proceed or cancel.
-    """
-    prompt = confirm_prompt(plan.action, plan.parameters())
-    answer = chosen(prompt, decisions or {})
-    if answer == CANCEL:
-        return cancelled(prompt.decision_id)
-    return Ready(plan=plan, confirm=prompt, confirmed=answer == PROCEED)
+T = TypeVar("T")
 
 
 def today() -> date:
@@ -94,6 +32,16 @@ def operation_tags(step: StepRecorder, source_instance_id: str | None) -> dict[s
     if source_instance_id:
         tags[TAG_SOURCE] = source_instance_id
     return tags
+
+
+async def together(calls: Sequence[Awaitable[T]]) -> list[T]:
+    """Run the calls concurrently; raise the first failure only after all have ended (the
+    journal keeps what the others created)."""
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [o for o in outcomes if not isinstance(o, BaseException)]
 
 
 Create = Callable[[str], Awaitable[str]]

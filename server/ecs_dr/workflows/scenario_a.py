@@ -8,60 +8,24 @@ resource with its operation, waits, reports progress and returns the result.
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.workflows.dr_instance import (
-    DrInstancePlan,
-    DrInstanceResult,
-    Verification,
     execute_dr_instance,
     prepare_dr_instance,
     verify_dr_instance,
 )
-from ecs_dr.workflows.images import ImagePlan, ImageResult, execute_full_image, prepare_full_image
-from ecs_dr.workflows.prepared import (
-    TAG_OPERATION,
-    TAG_SOURCE,
-    Cancelled,
-    NeedsDecision,
-    Prepared,
-    Ready,
-)
+from ecs_dr.workflows.images import execute_full_image, prepare_full_image
 from ecs_dr.workflows.snapshots import (
-    SnapshotGroupPlan,
-    SnapshotPlan,
-    SnapshotRecord,
-    SnapshotResult,
-    SnapshotSetResult,
     execute_snapshot,
     execute_snapshot_group,
     prepare_snapshot,
     prepare_snapshot_group,
 )
-from ecs_dr.workflows.source import SourceReport, describe_source, describe_target_instance
-from ecs_dr.workflows.target_zone import ZoneCheck, check_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan, VSwitchResult, execute_vswitch, prepare_vswitch
+from ecs_dr.workflows.source import describe_source, describe_target_instance
+from ecs_dr.workflows.target_zone import check_target_zone
+from ecs_dr.workflows.vswitches import execute_vswitch, prepare_vswitch
 
 __all__ = [
     "REAL_TIME",
-    "TAG_OPERATION",
-    "TAG_SOURCE",
-    "Cancelled",
-    "DrInstancePlan",
-    "DrInstanceResult",
-    "ImagePlan",
-    "ImageResult",
-    "NeedsDecision",
-    "Prepared",
-    "Ready",
-    "SnapshotGroupPlan",
-    "SnapshotPlan",
-    "SnapshotRecord",
-    "SnapshotResult",
-    "SnapshotSetResult",
-    "SourceReport",
     "Timing",
-    "VSwitchPlan",
-    "VSwitchResult",
-    "Verification",
-    "ZoneCheck",
     "check_target_zone",
     "describe_source",
     "describe_target_instance",

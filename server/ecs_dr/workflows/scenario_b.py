@@ -6,20 +6,10 @@ attaches), journals the step, waits, reports progress and returns the result. A 
 disk comes from Scenario A's `create_snapshot`.
 """
 
-from ecs_dr.domain.disks import AttachDiskPlan, CreateDiskPlan, LayoutRow
-from ecs_dr.workflows.attach import AttachResult, execute_attach_disk, prepare_attach_disk
-from ecs_dr.workflows.new_disks import (
-    NewDiskResult,
-    execute_disk_from_snapshot,
-    prepare_disk_from_snapshot,
-)
+from ecs_dr.workflows.attach import execute_attach_disk, prepare_attach_disk
+from ecs_dr.workflows.new_disks import execute_disk_from_snapshot, prepare_disk_from_snapshot
 
 __all__ = [
-    "AttachDiskPlan",
-    "AttachResult",
-    "CreateDiskPlan",
-    "LayoutRow",
-    "NewDiskResult",
     "execute_attach_disk",
     "execute_disk_from_snapshot",
     "prepare_attach_disk",

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import rules
-from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.rules import SnapshotStrategy
-from ecs_dr.domain.statuses import InstanceStatus
-
-
-class SourceReport(BaseModel):
-    """The source instance with every disk, and what a recovery of it will do."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    instance: Instance
-    has_public_ip: bool
-    dr_bandwidth: int
-    snapshot_strategy: SnapshotStrategy
-    group_blockers: list[str]
-    default_dr_name: str = cloud_text_field("recovery-<source name>, made valid for ECS")
-    warnings: list[str] = cloud_text_field("what the user should know before recovering")
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.source import SourceReport, source_report
 
 
 async def instance_region(gw: EcsGateway, instance_id: str, region_id: str | None) -> str:
@@ -44,13 +25,13 @@ async def load_instance(
 
 async def load_target(gw: EcsGateway, instance_id: str, region_id: str, holder: str) -> Instance:
     """The instance that receives a disk, in the region of what it receives (`holder`, e.g.
-    "the snapshot s-1"). Raises ValueError when it is in another region, NotFound naming the
+    "the snapshot s-1"). Raises Refusal when it is in another region, NotFound naming the
     regions searched when it is in none."""
     try:
         return await ecs.describe_instance(gw, region_id, instance_id)
     except NotFound:
         elsewhere = await ecs.find_instance_region(gw, instance_id)
-    raise ValueError(
+    raise Refusal(
         f"{instance_id} is in {elsewhere}, but {holder} is in {region_id}; a disk is created "
         f"and attached within one region. Choose a target instance in {region_id}."
     )
@@ -61,46 +42,7 @@ async def describe_source(
 ) -> SourceReport:
     """Everything the recovery inherits from the source, and the rules that will apply."""
     region, source = await load_instance(gw, instance_id, region_id)
-    warnings = []
-    try:
-        default_name = rules.dr_instance_name(source, None)
-    except ValueError as error:
-        default_name = ""
-        warnings.append(str(error))
-    if not source.has_public_ip:
-        warnings.append(
-            "The source has no public IP: the DR instance gets InternetMaxBandwidthOut=0 and "
-            "no public IP, whatever is asked."
-        )
-    strategy = rules.snapshot_strategy(source)
-    blockers = rules.group_blockers(source)
-    if strategy == "per_disk_snapshots":
-        warnings.append(
-            "A snapshot-consistent group is impossible ("
-            + "; ".join(blockers)
-            + "). Per-disk snapshots need your consent: they are not crash-consistent "
-            "across disks."
-        )
-    if source.status not in (InstanceStatus.RUNNING, InstanceStatus.STOPPED):
-        warnings.append(
-            f"The source is {source.status}; ECS snapshots disks of Running or Stopped "
-            "instances only."
-        )
-    if source.instance_charge_type == "PrePaid":
-        warnings.append(
-            "The source is PrePaid (subscription): the DR instance is PrePaid too and is "
-            "billed for its term from the moment it is created."
-        )
-    return SourceReport(
-        region_id=region,
-        instance=source,
-        has_public_ip=source.has_public_ip,
-        dr_bandwidth=rules.dr_bandwidth(source),
-        snapshot_strategy=strategy,
-        group_blockers=blockers,
-        default_dr_name=default_name,
-        warnings=warnings,
-    )
+    return source_report(region, source)
 
 
 async def describe_target_instance(
@@ -109,23 +51,3 @@ async def describe_target_instance(
     """An instance (a Scenario B target, or a DR copy) with every attached disk."""
     _, instance = await load_instance(gw, instance_id, region_id)
     return instance
-
-
-def require_target_zone(source: Instance, zone_id: str, zones: list[str]) -> None:
-    """Refuse a zone the DR copy cannot go to; `zones` are the region's.
-
-    Raises ValueError for a zone outside the source's region and for the source's own zone,
-    listing the zones that are valid.
-    """
-    others = [z for z in zones if z != source.zone_id]
-    if zone_id not in zones:
-        raise ValueError(
-            f"{zone_id!r} is not a zone of {source.region_id}, the region of "
-            f"{source.instance_id}; a DR copy stays in the source's region. Valid target "
-            f"zones: {', '.join(others)}."
-        )
-    if zone_id == source.zone_id:
-        raise ValueError(
-            f"{zone_id} is the zone of {source.instance_id} itself; a DR copy must survive "
-            f"that zone's failure. Valid target zones: {', '.join(others)}."
-        )

@@ -11,26 +11,24 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import anyio
-from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.decisions import (
-    CANCEL,
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen, split_choice
+from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch, ZoneOffer
+from ecs_dr.domain.plans import Decisions
+from ecs_dr.domain.prompts import (
     CREATE_VSWITCH,
-    ChoicePrompt,
-    chosen,
     disk_category_prompt,
     no_stock_prompt,
-    split_choice,
     vswitch_missing_prompt,
 )
-from ecs_dr.domain.models import Instance, InstanceTypeSpec, VSwitch, ZoneOffer
-from ecs_dr.workflows.prepared import Decisions
-from ecs_dr.workflows.source import load_instance, require_target_zone
-from ecs_dr.workflows.vswitches import VSwitchPlan, vswitch_plan
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.target_zone import ZoneCheck, cancelled_zone_check, require_target_zone
+from ecs_dr.domain.vswitches import VSwitchPlan
+from ecs_dr.workflows.source import load_instance
+from ecs_dr.workflows.vswitches import vswitch_plan
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -97,32 +95,6 @@ class ZoneReads:
         return shared.model_copy(update={"source_instance_id": source_instance_id})
 
 
-class ZoneCheck(BaseModel):
-    """What the zone offers, what the DR copy would get there, and the decisions still open."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    source_instance_id: str
-    requested_zone_id: str
-    zone_id: str
-    vpc_id: str
-    vswitches: list[VSwitch]
-    vswitch_id: str | None
-    create_vswitch: bool
-    source_instance_type: str
-    instance_type: str
-    instance_type_in_stock: bool
-    system_disk_categories: list[str]
-    data_disk_categories: list[str]
-    disk_categories: dict[str, str]
-    findings: list[str] = cloud_text_field("what the check found, one sentence each")
-    prompts: list[ChoicePrompt]
-    cancelled_by: str | None = None
-    ready: bool = False
-    """Every gap is closed: a plan can be made for `zone_id`."""
-
-
 @dataclass(frozen=True)
 class _MoveTo:
     zone_id: str
@@ -137,7 +109,7 @@ async def check_target_zone(
 ) -> ZoneCheck:
     """The zone's offer for the source and a prompt for each gap; creates nothing.
 
-    Raises NotFound for an unknown instance, ValueError for a zone that cannot be a target.
+    Raises NotFound for an unknown instance, Refusal for a zone that cannot be a target.
     """
     _, source = await load_instance(gw, instance_id, region_id)
     return await resolve_target_zone(gw, source, target_zone_id, decisions or {})
@@ -158,7 +130,7 @@ async def resolve_target_zone(
 
     `vswitch_id` (already checked to be the VPC's, in `zone_id`) and `instance_type` are the
     caller's explicit choices; `zones` are the region's, when already read; `reads` the
-    plan's zone-level reads, when it shares them (a fleet's sources do). Raises ValueError
+    plan's zone-level reads, when it shares them (a fleet's sources do). Raises Refusal
     for a zone that cannot be a target, and when the answers lead back to a zone already
     checked.
     """
@@ -181,7 +153,7 @@ async def resolve_target_zone(
         if isinstance(checked, ZoneCheck):
             return checked
         if checked.zone_id in visited:
-            raise ValueError(
+            raise Refusal(
                 "The decisions lead around in a circle: "
                 + " -> ".join([*visited, checked.zone_id])
                 + "; answer one of these zones' prompts differently."
@@ -215,6 +187,16 @@ async def _check_zone(
             return None
         return split_choice(value)
 
+    def ended(prompt: ChoicePrompt, kind: str, argument: str) -> ZoneCheck | _MoveTo | None:
+        """Where the check ends when the answer cancels it or moves to another zone."""
+        if kind == CANCEL:
+            return cancelled_zone_check(
+                source, zone_id, requested, offer.vswitches, prompt, findings
+            )
+        if kind == "zone":
+            return _MoveTo(argument)
+        return None
+
     use_vswitch = vswitch_id or (offer.vswitches[0].vswitch_id if offer.vswitches else None)
     create = False
     if use_vswitch is not None:
@@ -226,10 +208,8 @@ async def _check_zone(
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked
-            if kind == CANCEL:
-                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
-            if kind == "zone":
-                return _MoveTo(argument)
+            if (end := ended(prompt, kind, argument)) is not None:
+                return end
             create = kind == CREATE_VSWITCH
             findings.append(f"A VSwitch of {vpc} will be created in {zone_id} on a free block.")
 
@@ -239,10 +219,8 @@ async def _check_zone(
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked
-            if kind == CANCEL:
-                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
-            if kind == "zone":
-                return _MoveTo(argument)
+            if (end := ended(prompt, kind, argument)) is not None:
+                return end
             final_type = argument
             offer = await reads.zone_offer(region, zone_id, vpc, final_type, system_disk)
             findings.append(f"{wanted_type} is out of stock in {zone_id}; using {final_type}.")
@@ -260,8 +238,8 @@ async def _check_zone(
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked
-            if kind == CANCEL:
-                return _cancelled(source, zone_id, requested, offer.vswitches, prompt, findings)
+            if (end := ended(prompt, kind, argument)) is not None:
+                return end
             categories[disk.device] = argument
             findings.append(
                 f"{disk.device} ({disk.category}) becomes {argument}: {zone_id} does not offer "
@@ -291,35 +269,6 @@ async def _check_zone(
         findings=findings,
         prompts=prompts,
         ready=not prompts,
-    )
-
-
-def _cancelled(
-    source: Instance,
-    zone_id: str,
-    requested: str,
-    vswitches: list[VSwitch],
-    prompt: ChoicePrompt,
-    findings: list[str],
-) -> ZoneCheck:
-    return ZoneCheck(
-        region_id=source.region_id,
-        source_instance_id=source.instance_id,
-        requested_zone_id=requested,
-        zone_id=zone_id,
-        vpc_id=source.vpc_id,
-        vswitches=vswitches,
-        vswitch_id=None,
-        create_vswitch=False,
-        source_instance_type=source.instance_type,
-        instance_type=source.instance_type,
-        instance_type_in_stock=False,
-        system_disk_categories=[],
-        data_disk_categories=[],
-        disk_categories={},
-        findings=[*findings, f"Cancelled at {prompt.decision_id}."],
-        prompts=[],
-        cancelled_by=prompt.decision_id,
     )
 
 

@@ -3,70 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 from ecs_dr.domain.models import VSwitch
+from ecs_dr.domain.names import default_vswitch_name
+from ecs_dr.domain.plans import Decisions, Prepared, ready
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.vswitches import MAX_PREFIX, MIN_PREFIX, VSwitchPlan, VSwitchResult
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import (
-    Decisions,
-    Prepared,
-    Progress,
-    create_step,
-    operation_tags,
-    ready,
-)
-
-# The VPC service takes VSwitch masks from /16 to /29.
-MIN_PREFIX, MAX_PREFIX = 16, 29
-
-
-class VSwitchPlan(BaseModel):
-    """CreateVSwitch with every parameter decided."""
-
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    vpc_id: str
-    zone_id: str
-    cidr_block: str
-    name: str
-    source_instance_id: str | None = None
-
-    @property
-    def action(self) -> str:
-        return "CreateVSwitch"
-
-    def parameters(self) -> dict[str, Any]:
-        return {
-            "RegionId": self.region_id,
-            "VpcId": self.vpc_id,
-            "ZoneId": self.zone_id,
-            "CidrBlock": self.cidr_block,
-            "VSwitchName": self.name,
-        }
-
-
-class VSwitchResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    region_id: str
-    vswitch_id: str
-    vpc_id: str
-    zone_id: str
-    cidr_block: str
-    name: str = cloud_text_field(
-        "the VSwitch's name as the VPC API gives it", max_chars=MAX_CLOUD_VALUE_CHARS
-    )
-    status: str
-
-
-def default_vswitch_name(zone_id: str) -> str:
-    return f"ecs-dr-{zone_id}"
+from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
 
 
 async def vswitch_plan(
@@ -83,14 +29,12 @@ async def vswitch_plan(
     """The plan for a new VSwitch; without `cidr_block`, the VPC's first free /24; `zones`
     are the region's, when already read.
 
-    Raises NotFound for an unknown VPC and ValueError for a zone outside the region or a
+    Raises NotFound for an unknown VPC and Refusal for a zone outside the region or a
     block that is malformed, outside the VPC or already used.
     """
     zones = zones if zones is not None else await ecs.describe_zones(gw, region_id)
     if zone_id not in zones:
-        raise ValueError(
-            f"{zone_id!r} is not a zone of {region_id}; its zones: {', '.join(zones)}."
-        )
+        raise Refusal(f"{zone_id!r} is not a zone of {region_id}; its zones: {', '.join(zones)}.")
     if cidr_block is None:
         block = await ecs.free_cidr_block(gw, region_id, vpc_id)
     else:
@@ -111,24 +55,22 @@ async def _checked_block(gw: EcsGateway, region_id: str, vpc_id: str, cidr_block
     try:
         block = ipaddress.IPv4Network(cidr_block)
     except ValueError:
-        raise ValueError(
+        raise Refusal(
             f"{cidr_block!r} is not an IPv4 block like 172.16.9.0/24 (host bits zero)."
         ) from None
     vpc = ipaddress.IPv4Network(vpc_cidr)
     free = ecs.first_free_block(vpc_cidr, (v.cidr_block for v in switches), 24)
     hint = f" A free block: {free}." if free else ""
     if not MIN_PREFIX <= block.prefixlen <= MAX_PREFIX:
-        raise ValueError(
+        raise Refusal(
             f"cidr_block {block} is a /{block.prefixlen}; a VSwitch block is /{MIN_PREFIX} to "
             f"/{MAX_PREFIX}.{hint}"
         )
     if not block.subnet_of(vpc):
-        raise ValueError(f"{cidr_block} is not inside the VPC {vpc_id} ({vpc_cidr}).{hint}")
+        raise Refusal(f"{cidr_block} is not inside the VPC {vpc_id} ({vpc_cidr}).{hint}")
     for other in switches:
         if block.overlaps(ipaddress.IPv4Network(other.cidr_block)):
-            raise ValueError(
-                f"{cidr_block} overlaps {other.cidr_block} of {other.vswitch_id}.{hint}"
-            )
+            raise Refusal(f"{cidr_block} overlaps {other.cidr_block} of {other.vswitch_id}.{hint}")
     return str(block)
 
 

@@ -22,7 +22,7 @@ from ecs_dr.cloud.waiters import (
     Waiter,
 )
 from ecs_dr.domain.models import Disk, Instance
-from ecs_dr.domain.rules import RunInstancesPlan
+from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 
 

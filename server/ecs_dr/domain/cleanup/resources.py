@@ -19,7 +19,6 @@ from ecs_dr.domain.statuses import (
 
 CLEANUP_KIND = "cleanup_recovery"
 """The journal's kind of a cleanup operation (the tool's name)."""
-TAG_OPERATION = "ecs-dr:operation-id"
 
 ResourceKind = Literal["instance", "image", "disk", "snapshot_group", "snapshot", "vswitch"]
 Verdict = Literal["delete", "deleted", "left", "refused", "already_gone"]

@@ -42,11 +42,11 @@ from ecs_dr.domain.cleanup.resources import (
     DELETE_ORDER,
     KNOWN_STATUSES,
     SETTLING_INSTANCE_STATUSES,
-    TAG_OPERATION,
     CleanupRow,
     Found,
 )
 from ecs_dr.domain.cloud_text import quoted
+from ecs_dr.domain.plans import TAG_OPERATION
 
 
 def orphan_shield(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ecs_dr.domain.cleanup.resources import DELETE, TAG_OPERATION, CleanupRow
+from ecs_dr.domain.cleanup.resources import DELETE, CleanupRow
 from ecs_dr.domain.cleanup.rules import in_delete_order
 from ecs_dr.domain.cloud_text import quoted, table_markdown
 from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
 from ecs_dr.domain.decisions import parameters_digest as _digest
+from ecs_dr.domain.plans import TAG_OPERATION
 from ecs_dr.domain.refusal import Refusal
 
 

@@ -19,7 +19,6 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import (
     CLEANUP_KIND,
     DELETE_ORDER,
-    TAG_OPERATION,
     CleanupInventory,
     OrphanOperation,
     OrphanResource,
@@ -41,9 +40,9 @@ from ecs_dr.domain.cleanup import (
     untagged_operation,
     verdict,
 )
+from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE
 from ecs_dr.workflows.cleanup.lookups import describe, disks_of, listed_tags, tagged_resources
 from ecs_dr.workflows.journal import OperationRecord
-from ecs_dr.workflows.prepared import TAG_DRILL, TAG_SOURCE
 
 
 async def inventory(

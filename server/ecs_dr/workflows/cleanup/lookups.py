@@ -11,12 +11,12 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import (
-    TAG_OPERATION,
     TAG_RESOURCE_TYPE,
     Found,
     ResourceKind,
     Tagged,
 )
+from ecs_dr.domain.plans import TAG_OPERATION
 
 
 async def gone_or(lookup: Awaitable[Any]) -> Any | None:

@@ -1,4 +1,5 @@
-"""Fleets: Scenario A for several source instances in one plan, one confirmation, one operation.
+"""Scenario A for a fleet: several source instances in one plan, one confirmation, one
+operation.
 
 Each source keeps its own plan and its own decisions. A prompt several sources ask the same way
 (their VPC lacks a VSwitch in the target zone, their type is out of stock) is asked once and
@@ -8,12 +9,17 @@ front (`i-...:snapshot_strategy`), and that answer holds for it alone.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
 
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
+from ecs_dr.domain.models import Frozen
+from ecs_dr.domain.plans import PlanStep, estimated_minutes, plan_confirmation
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.domain.vswitches import VSwitchPlan
 
 # Enough for a rack or an application tier; a larger estate is planned in several fleets, so a
 # single confirmation never covers more than a reader can check.
@@ -24,21 +30,21 @@ SCOPE_SEPARATOR = ":"
 def fleet_sources(source_instance_ids: Sequence[str]) -> list[str]:
     """The sources of a fleet, in the order given.
 
-    Raises ValueError for an empty list, a repeated id, or more than MAX_FLEET_SOURCES.
+    Raises Refusal for an empty list, a repeated id, or more than MAX_FLEET_SOURCES.
     """
     ids = [i.strip() for i in source_instance_ids]
     if not ids or not all(ids):
-        raise ValueError(
+        raise Refusal(
             "source_instance_id: give one instance id, or a list of instance ids for a fleet; "
             "an empty id is not an instance."
         )
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
-        raise ValueError(
+        raise Refusal(
             f"source_instance_id lists {', '.join(repeated)} more than once; name each source once."
         )
     if len(ids) > MAX_FLEET_SOURCES:
-        raise ValueError(
+        raise Refusal(
             f"source_instance_id lists {len(ids)} instances; one plan takes at most "
             f"{MAX_FLEET_SOURCES}. Split the fleet into several plans."
         )
@@ -93,10 +99,8 @@ def fleet_prompts(pending: Mapping[str, Sequence[ChoicePrompt]]) -> list[ChoiceP
 SOURCE_CHANGED = "source_changed"
 
 
-class FleetMemberRow(BaseModel):
+class FleetMemberRow(Frozen):
     """One source of a fleet and where its recovery stands."""
-
-    model_config = ConfigDict(frozen=True)
 
     source_instance_id: str
     status: str
@@ -148,3 +152,136 @@ def incomplete_message(rows: Sequence[FleetMemberRow]) -> str:
             "what is there now, and cleanup_recovery deletes what this operation created."
         )
     return message
+
+
+class FleetRecoveryPlan(Frozen):
+    """Scenario A for several sources into one zone, decided and ready to be confirmed."""
+
+    scenario: Literal["fleet"] = "fleet"
+    region_id: str
+    target_zone_id: str
+    drill: bool
+    members: list[InstanceRecoveryPlan]
+    vswitches: list[VSwitchPlan]
+    findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
+    estimated_duration_s: float
+
+    @property
+    def digest(self) -> str:
+        """What the plan depends on: every source's fingerprint."""
+        text = ",".join(m.fingerprint.digest for m in self.members)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def source_instance_ids(self) -> list[str]:
+        return [m.source_instance_id for m in self.members]
+
+    def steps(self) -> list[PlanStep]:
+        """The shared VSwitches first, then every source's steps under its id."""
+        steps = [
+            PlanStep.of(
+                f"{vswitch_scope(v)}/create_vswitch",
+                v,
+                "first, once for every source in this VPC and zone; waited until Available",
+            )
+            for v in self.vswitches
+        ]
+        for member in self.members:
+            shared = shared_vswitch(member, self.vswitches)
+            for s in member.steps():
+                parameters = s.parameters
+                if shared is not None and s.action == "RunInstances":
+                    parameters = {
+                        **parameters,
+                        "VSwitchId": f"(the VSwitch CreateVSwitch creates in {shared.vpc_id})",
+                    }
+                steps.append(
+                    s.model_copy(
+                        update={
+                            "step": f"{member.source_instance_id}/{s.step}",
+                            "parameters": parameters,
+                            "runs": f"{s.runs}; together with the other sources",
+                        }
+                    )
+                )
+        return steps
+
+
+class FleetRecoveryResult(Frozen):
+    """Every source's DR instance, Running, and how it compares with its source."""
+
+    region_id: str
+    target_zone_id: str
+    drill: bool
+    rows: list[FleetMemberRow]
+    markdown: str = cloud_text_field("a row per source as a markdown table, cells escaped")
+    created_vswitch_ids: list[str]
+    members: list[InstanceRecoveryResult]
+
+
+def vswitch_scope(plan: VSwitchPlan) -> str:
+    """The journal scope of a VSwitch the fleet shares (one per VPC and zone)."""
+    return f"{plan.vpc_id}@{plan.zone_id}"
+
+
+def shared_vswitch(
+    member: InstanceRecoveryPlan, vswitches: Sequence[VSwitchPlan]
+) -> VSwitchPlan | None:
+    if not member.preflight.create_vswitch:
+        return None
+    run = member.instance.run
+    for v in vswitches:
+        if (v.vpc_id, v.zone_id) == (member.preflight.vpc_id, run.zone_id):
+            return v
+    return None
+
+
+def without_own_vswitch(member: InstanceRecoveryPlan) -> InstanceRecoveryPlan:
+    """The member's plan with its VSwitch left to the fleet, which creates one per VPC."""
+    if member.instance.create_vswitch is None:
+        return member
+    return member.model_copy(
+        update={"instance": member.instance.model_copy(update={"create_vswitch": None})}
+    )
+
+
+def fleet_findings(
+    members: Sequence[InstanceRecoveryPlan],
+    vswitches: Sequence[VSwitchPlan],
+    *,
+    max_qps: float | None,
+    max_concurrent_calls: int | None,
+) -> list[str]:
+    """What the fleet's preflight found: how its sources share the API, the VSwitches it
+    creates once for several, and each source's own findings under its id."""
+    pace = (
+        f"at most {max_qps:g} API requests per second"
+        if max_qps is not None
+        else "no API rate limit"
+    )
+    findings = [
+        f"{len(members)} sources are recovered together, sharing {pace} and at most "
+        f"{max_concurrent_calls or 'unlimited'} requests in flight; throttling is "
+        "retried with backoff.",
+        *(
+            f"One VSwitch ({v.cidr_block}) is created in {v.vpc_id} for every source there "
+            f"that has none in {v.zone_id}."
+            for v in vswitches
+        ),
+    ]
+    findings += [f"[{m.source_instance_id}] {f}" for m in members for f in m.findings]
+    return findings
+
+
+def confirm_fleet_plan_prompt(plan_id: str, plan: FleetRecoveryPlan) -> ChoicePrompt:
+    """The one go-ahead for every source, showing every step's parameters."""
+    drill = " as a DR drill" if plan.drill else ""
+    return plan_confirmation(
+        plan_id,
+        f"{plan_id} recovers {len(plan.members)} instances "
+        f"({', '.join(plan.source_instance_ids)}) into {plan.target_zone_id}{drill} (about "
+        f"{estimated_minutes(plan.estimated_duration_s)} min, all together) with exactly these "
+        "calls. Proceed?",
+        "Recover every listed instance as shown.",
+        plan.steps(),
+    )

@@ -1,0 +1,65 @@
+"""The DR instance as a plan and a result: RunInstances from the recovery image in the target
+zone (after CreateVSwitch when the user chose that), and the source-vs-DR comparison that
+shows every rule held."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.comparison import ComparisonRow
+from ecs_dr.domain.models import Frozen, Instance
+from ecs_dr.domain.run_instances import RunInstancesPlan
+from ecs_dr.domain.vswitches import VSwitchPlan
+
+# Shown in place of the VSwitchId that CreateVSwitch will return.
+NEW_VSWITCH = "<the VSwitch CreateVSwitch creates>"
+
+
+class DrInstancePlan(Frozen):
+    """RunInstances for the DR copy, preceded by CreateVSwitch when the user chose that."""
+
+    source_instance_id: str
+    image_id: str
+    run: RunInstancesPlan
+    create_vswitch: VSwitchPlan | None = None
+
+    @property
+    def region_id(self) -> str:
+        return self.run.region_id
+
+    action: ClassVar[str] = "RunInstances"
+
+    def parameters(self) -> dict[str, Any]:
+        params: dict[str, Any] = dict(self.run.parameters())
+        if self.create_vswitch is not None:
+            params["VSwitchId"] = NEW_VSWITCH
+            params["CreateVSwitch"] = self.create_vswitch.parameters()
+        return params
+
+
+class DrInstanceResult(Frozen):
+    """The DR instance, Running, and how it compares with the source."""
+
+    region_id: str
+    source_instance_id: str
+    dr_instance_id: str
+    image_id: str
+    vswitch_id: str
+    created_vswitch_id: str | None
+    instance: Instance
+    comparison: list[ComparisonRow]
+    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
+    all_match: bool
+
+
+class Verification(Frozen):
+    """The source-vs-DR comparison, read again now."""
+
+    region_id: str
+    source_instance_id: str
+    dr_instance_id: str
+    image_id: str
+    comparison: list[ComparisonRow]
+    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
+    all_match: bool
