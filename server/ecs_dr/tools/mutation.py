@@ -25,13 +25,8 @@ from ecs_dr.tools.decisions import (
 )
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.results import Status
-from ecs_dr.workflows.operations import (
-    OperationNotResumable,
-    Outcome,
-    ProgressFn,
-    StepRecorder,
-    Work,
-)
+from ecs_dr.workflows.journal import OperationNotResumable, StepRecorder, off_loop
+from ecs_dr.workflows.operations import Outcome, ProgressFn, Work
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision, Prepared, Ready
 from ecs_dr.workflows.scenario_a import Timing
 
@@ -217,7 +212,7 @@ class MutatingTool(Generic[P, R]):
         for a stored plan this version cannot read.
         """
         s = services(ctx)
-        record = s.journal.get(operation_id)
+        record = await off_loop(s.journal.get, operation_id)
         if record.kind != self.tool:
             raise OperationNotResumable(
                 f"operation {operation_id} is a {record.kind} operation, not {self.tool}."

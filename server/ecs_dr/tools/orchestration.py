@@ -63,14 +63,15 @@ from ecs_dr.workflows.instance_recovery import (
     InstanceRecoveryResult,
     confirm_instance_plan_prompt,
 )
-from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
-from ecs_dr.workflows.operations import (
+from ecs_dr.workflows.journal import (
     OperationNotResumable,
-    Outcome,
-    ProgressFn,
+    PlanAlreadyExecuted,
     StepRecorder,
-    Work,
+    already_executed,
+    off_loop,
 )
+from ecs_dr.workflows.journaled_runs import execute_plan
+from ecs_dr.workflows.operations import Outcome, ProgressFn, Work
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision
 
 PLAN_ARGUMENTS = (
@@ -291,8 +292,12 @@ async def plan_recovery(
         digest = (
             planned.digest if isinstance(planned, FleetRecoveryPlan) else planned.fingerprint.digest
         )
-        plan_id = services(ctx).journal.save_plan(
-            planned.scenario, planned.region_id, planned.model_dump(mode="json"), digest
+        plan_id = await off_loop(
+            services(ctx).journal.save_plan,
+            planned.scenario,
+            planned.region_id,
+            planned.model_dump(mode="json"),
+            digest,
         )
     return RecoveryPlanned(
         status="completed",
@@ -320,7 +325,7 @@ async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
     from.
     """
     s = services(ctx)
-    record = s.journal.get_plan(plan_id)
+    record = await off_loop(s.journal.get_plan, plan_id)
     if record.status != "planned":
         raise PlanAlreadyExecuted(already_executed(plan_id, record.operation_id))
     stored = _plan_model(plan_id, record.scenario, record.plan)
@@ -423,15 +428,14 @@ async def execute_recovery(
                     "execute_recovery", "Show the plan's steps too. Nothing has been created."
                 ),
             )
-        s.journal.claim_plan(plan_id)
-
-        outcome = await s.operations.run(
+        outcome = await execute_plan(
+            s.operations,
             "execute_recovery",
+            plan_id,
             plan.region_id,
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
             _work(ctx, plan),
             progress_of(ctx),
-            on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
         )
     return _executed(outcome, plan_id, plan)
 
@@ -502,14 +506,14 @@ def _work(ctx: Ctx, plan: AnyPlan) -> Work:
     return work
 
 
-def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
+async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
     """The plan an interrupted execute_recovery operation runs, and its id.
 
     Raises UnknownOperation, and OperationNotResumable for an operation that is neither an
     execute_recovery run nor a creating step tool's, or has no stored plan.
     """
     journal = services(ctx).journal
-    record = journal.get(operation_id)
+    record = await off_loop(journal.get, operation_id)
     plan_id = record.arguments.get("plan_id")
     if record.kind != "execute_recovery" or not isinstance(plan_id, str):
         raise OperationNotResumable(
@@ -517,7 +521,7 @@ def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
             "execute_recovery operations and those of the creating step tools only. "
             "get_operation shows what this one created."
         )
-    stored = journal.get_plan(plan_id)
+    stored = await off_loop(journal.get_plan, plan_id)
     return plan_id, _plan_model(plan_id, stored.scenario, stored.plan)
 
 
@@ -561,10 +565,10 @@ async def resume_recovery(
     finishes an interrupted cleanup."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
-        tool = step_tool(s.journal.get(operation_id).kind)
+        tool = step_tool((await off_loop(s.journal.get, operation_id)).kind)
         if tool is not None:
             return await _resume_step(ctx, tool, operation_id)
-        plan_id, plan = _resumable_plan(ctx, operation_id)
+        plan_id, plan = await _resumable_plan(ctx, operation_id)
         outcome = await s.operations.resume(operation_id, _work(ctx, plan), progress_of(ctx))
     return _executed(outcome, plan_id, plan)
 

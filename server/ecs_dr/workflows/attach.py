@@ -22,7 +22,8 @@ from ecs_dr.domain.disks import (
     LayoutRow,
 )
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     Decisions,
     NeedsDecision,
@@ -144,9 +145,9 @@ async def execute_attach_disk(
             timing=timing,
         )
     # The token is journaled with the intent but never sent: AttachDisk has none.
-    step.intent(STEP, plan.action, plan.parameters())
+    await step.intent(STEP, plan.action, plan.parameters())
     await attach_once(gw, plan)
-    step.created(STEP, plan.disk_id)
+    await step.created(STEP, plan.disk_id)
     await report(50, f"disk {plan.disk_id} attaching to {target_id}")
     disk = await ecs.wait_disk_in_use(
         gw,

@@ -36,8 +36,9 @@ from ecs_dr.domain.quotas import NewDisk, quota_needs
 from ecs_dr.domain.recovery import DiskCopy, DiskRecoveryPlan, Preflight, RecoveryRow
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 from ecs_dr.workflows.attach import ATTACHING, SETTLING, attach_once
+from ecs_dr.workflows.journal import ReplacedResource, StepRecorder, create_step
 from ecs_dr.workflows.new_disks import CREATING
-from ecs_dr.workflows.operations import ProgressFn, ReplacedResource, StepRecorder
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     TAG_OPERATION,
     TAG_SOURCE,
@@ -46,7 +47,6 @@ from ecs_dr.workflows.prepared import (
     NeedsDecision,
     Progress,
     cancelled,
-    create_step,
     operation_tags,
     today,
 )
@@ -261,9 +261,9 @@ async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: Step
     change. The disks the operation attached itself are no change; once every attach is
     journaled nothing is left to make."""
     names = [f"attach_{c.key}" for c in plan.copies]
-    if all(step.recorded(name) is not None for name in names):
+    if all([await step.recorded(name) is not None for name in names]):
         return
-    own = {d for c in plan.copies if (d := step.recorded(f"create_disk_{c.key}")) is not None}
+    own = {d for c in plan.copies if (d := await step.recorded(f"create_disk_{c.key}")) is not None}
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
     recovery.check_unchanged_during(
@@ -389,9 +389,9 @@ async def execute_disk_recovery(
             target_instance_id=target_id,
         )
         name = f"attach_{c.key}"
-        step.intent(name, attach.action, attach.parameters())
+        await step.intent(name, attach.action, attach.parameters())
         await attach_once(gw, attach)
-        step.created(name, disk_id)
+        await step.created(name, disk_id)
         start = 75 + 25 * n / k
         attached[disk_id] = await ecs.wait_disk_in_use(
             gw,
@@ -429,5 +429,5 @@ async def execute_disk_recovery(
         layout_markdown=disks.layout_markdown(layout),
         reminder=recovery.mounts_reminder(rows, target_id),
         zone_redundant_at=max(times) if times else None,
-        replaced=step.replaced(),
+        replaced=await step.replaced(),
     )

@@ -17,14 +17,14 @@ from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.rules import RunInstancesPlan
 from ecs_dr.domain.statuses import ImageStatus
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     Decisions,
     NeedsDecision,
     Prepared,
     Progress,
     cancelled,
-    create_step,
     operation_tags,
     ready,
 )

@@ -36,7 +36,8 @@ from ecs_dr.domain.quotas import QuotaNeeds
 from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStale, PlanStep
 from ecs_dr.workflows import instance_recovery
 from ecs_dr.workflows.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
+from ecs_dr.workflows.journal import StepRecorder
+from ecs_dr.workflows.operations import ProgressFn, describe_error
 from ecs_dr.workflows.prepared import (
     TAG_DRILL,
     Cancelled,

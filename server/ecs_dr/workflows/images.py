@@ -14,13 +14,12 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
 from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 from ecs_dr.domain.models import ImageDiskMapping, Instance, Snapshot
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import Create, StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
-    Create,
     Decisions,
     Prepared,
     Progress,
-    create_step,
     operation_tags,
     ready,
     today,

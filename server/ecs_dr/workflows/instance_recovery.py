@@ -36,7 +36,8 @@ from ecs_dr.domain.recovery import CONFIRM_PLAN, PlanStep
 from ecs_dr.domain.statuses import InstanceStatus
 from ecs_dr.workflows.dr_instance import DrInstancePlan, DrInstanceResult, execute_dr_instance
 from ecs_dr.workflows.images import ImagePlan, ImageResult, _image_name, execute_full_image
-from ecs_dr.workflows.operations import ProgressFn, ReplacedResource, StepRecorder
+from ecs_dr.workflows.journal import ReplacedResource, StepRecorder
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     TAG_DRILL,
     TAG_OPERATION,
@@ -482,7 +483,7 @@ async def require_source_as_planned(
     PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
     derived from changed. Once RunInstances is journaled nothing rule-bound is left to make,
     so a resumed operation that only waits for its instance is not stopped."""
-    if step.recorded("run_instances") is not None:
+    if await step.recorded("run_instances") is not None:
         return
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     instance_recovery.check_source_unchanged_during(
@@ -578,7 +579,7 @@ async def execute_instance_recovery(
         markdown=dr.markdown,
         all_match=dr.all_match,
         instance=dr,
-        replaced=step.replaced(),
+        replaced=await step.replaced(),
     )
 
 

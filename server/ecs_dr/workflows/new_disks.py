@@ -13,14 +13,14 @@ from ecs_dr.domain.decisions import CANCEL, chosen, new_disk_category_prompt, sp
 from ecs_dr.domain.disks import CreateDiskPlan
 from ecs_dr.domain.models import Disk, DiskKind
 from ecs_dr.domain.statuses import DiskStatus
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     Decisions,
     NeedsDecision,
     Prepared,
     Progress,
     cancelled,
-    create_step,
     operation_tags,
     ready,
 )

@@ -20,14 +20,14 @@ from ecs_dr.domain import rules
 from ecs_dr.domain.decisions import CANCEL, chosen, non_essd_group_prompt
 from ecs_dr.domain.models import Disk, DiskKind, Instance, Snapshot
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     Decisions,
     NeedsDecision,
     Prepared,
     Progress,
     cancelled,
-    create_step,
     operation_tags,
     ready,
     today,

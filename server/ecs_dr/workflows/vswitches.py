@@ -11,12 +11,12 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
 from ecs_dr.domain.models import VSwitch
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import (
     Decisions,
     Prepared,
     Progress,
-    create_step,
     operation_tags,
     ready,
 )

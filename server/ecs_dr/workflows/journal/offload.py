@@ -1,0 +1,26 @@
+"""Journal I/O off the event loop: sqlite3 blocks, and a busy journal (another writer holding
+the lock for up to the busy timeout, a write retried for seconds) must not stall the server's
+other tasks, progress notifications included. The Journal stays synchronous; async code calls
+it through `off_loop`, in a worker thread. Each call opens its own connection, so the threads
+share nothing but the file."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import anyio
+import anyio.to_thread
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+async def off_loop(call: Callable[_P, _R], /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """`call(*args, **kwargs)` in a worker thread. Shielded, as the synchronous call was: a
+    journal call once begun is made (a resource id ECS returned is recorded, an outcome
+    written), and a cancelled caller sees its cancellation at its next checkpoint."""
+    with anyio.CancelScope(shield=True):
+        result = await anyio.to_thread.run_sync(functools.partial(call, *args, **kwargs))
+    return result
