@@ -13,8 +13,7 @@ import pytest
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
-from ecs_dr.workflows.journal import Journal
-from ecs_dr.workflows.operations import StepRecorder
+from ecs_dr.workflows.journal import Journal, StepRecorder
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision, Plan, Prepared, Ready
 from tests.cloud.conftest import VirtualTime, sandbox_gateway
 from tests.conftest import SandboxHandle

@@ -27,13 +27,14 @@ from ecs_dr.workflows.cleanup import (
     orphan_inventory,
 )
 from ecs_dr.workflows.journal import (
-    _MIGRATIONS,
     SCHEMA_VERSION,
     CleanupRefused,
     Journal,
     LeaseOwner,
+    StepRecorder,
 )
-from ecs_dr.workflows.operations import Operations, StepRecorder
+from ecs_dr.workflows.journal.schema import MIGRATIONS
+from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.prepared import TAG_SOURCE
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.conftest import SandboxHandle
@@ -269,10 +270,10 @@ async def test_a_resource_without_the_operation_tag_or_from_the_source_is_refuse
         foreign = await snapshot_of(gateway, other, timing, DB_LOG)  # type: ignore[arg-type]
     # A journal that names another operation's snapshot and a source disk as its own.
     op = OneOperation(journal, {"source_instance_id": DB})
-    op.recorder.intent("create_snapshot", "CreateSnapshot", {"DiskId": DB_LOG})
-    op.recorder.created("create_snapshot", foreign)
-    op.recorder.intent("create_disk", "CreateDisk", {"SnapshotId": foreign})
-    op.recorder.created("create_disk", DB_LOG)
+    await op.recorder.intent("create_snapshot", "CreateSnapshot", {"DiskId": DB_LOG})
+    await op.recorder.created("create_snapshot", foreign)
+    await op.recorder.intent("create_disk", "CreateDisk", {"SnapshotId": foreign})
+    await op.recorder.created("create_disk", DB_LOG)
     journal.finish(op.operation_id, "completed", result={})
     mark = len(mutations(sandbox))
 
@@ -328,7 +329,7 @@ def test_a_journal_of_schema_two_is_migrated_keeping_every_operation_and_step(
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        for statement in (*_MIGRATIONS[0], *_MIGRATIONS[1]):
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
             conn.execute(statement)
         conn.execute("INSERT INTO schema_version (version) VALUES (2)")
         conn.execute(

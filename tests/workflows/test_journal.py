@@ -15,7 +15,6 @@ import pytest
 import stamina
 
 from ecs_dr.workflows.journal import (
-    _MIGRATIONS,
     REDACTED,
     SCHEMA_VERSION,
     WRITE_ATTEMPTS,
@@ -27,6 +26,7 @@ from ecs_dr.workflows.journal import (
     UnknownOperation,
     default_state_dir,
 )
+from ecs_dr.workflows.journal.schema import MIGRATIONS
 
 REGION = "cn-hangzhou"
 
@@ -281,7 +281,7 @@ def test_a_journal_of_schema_three_is_migrated_with_no_lease_on_any_operation(
     at = "2026-01-01T00:00:00.000000+00:00"
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        for statement in (*_MIGRATIONS[0], *_MIGRATIONS[1], *_MIGRATIONS[2]):
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1], *MIGRATIONS[2]):
             conn.execute(statement)
         conn.execute("INSERT INTO schema_version (version) VALUES (3)")
         conn.execute(

@@ -27,15 +27,11 @@ from ecs_dr.workflows.journal import (
     CleanupRefused,
     Journal,
     LeaseOwner,
+    OperationNotResumable,
+    StepRecorder,
     this_node,
 )
-from ecs_dr.workflows.operations import (
-    OperationNotResumable,
-    Operations,
-    ProgressFn,
-    StepRecorder,
-    Work,
-)
+from ecs_dr.workflows.operations import Operations, Outcome, ProgressFn, Work
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import DB, FLOW_LIMIT_S, REGION, ProgressLog, region_state
 from tests.workflows.test_cleanup import OneOperation, world
@@ -64,8 +60,8 @@ class Done(BaseModel):
 
 def gated(release: anyio.Event) -> Work:
     async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-        step.intent("snapshot", "CreateSnapshot", {"DiskId": "d-1"})
-        step.created("snapshot", "s-1")
+        await step.intent("snapshot", "CreateSnapshot", {"DiskId": "d-1"})
+        await step.created("snapshot", "s-1")
         await release.wait()
         return Done()
 
@@ -74,6 +70,23 @@ def gated(release: anyio.Event) -> Work:
 
 async def quick(step: StepRecorder, progress: ProgressFn) -> BaseModel:
     return Done()
+
+
+async def finished(operations: Operations, operation_id: str) -> Outcome:
+    """Follow the operation until it ends: each wait is capped at max_call_wait_s, and the
+    journal's writes run in worker threads, so one wait may end before the operation does."""
+    outcome = await operations.wait(operation_id, QUICK)
+    while outcome.status == "in_progress":
+        outcome = await operations.wait(operation_id, QUICK)
+    return outcome
+
+
+async def gated_steps_recorded(journal: Journal, operation_id: str) -> None:
+    """Until the gated work has recorded its step (its journal writes run in worker threads):
+    from then on, only its end changes the record."""
+    # The journal has no event to wait on: poll it until the work wrote.
+    while not [s for s in journal.get(operation_id).steps if s.resource_id]:  # noqa: ASYNC110
+        await anyio.sleep(0.002)
 
 
 @pytest.fixture
@@ -116,6 +129,7 @@ async def test_a_second_process_cannot_resume_an_operation_whose_lease_is_live(
             started = await first.run("execute_recovery", REGION, {}, gated(release))
             op = started.operation_id
             assert started.status == "in_progress"
+            await gated_steps_recorded(second.journal, op)
             before = second.journal.get(op)
             assert before.lease is not None
             assert before.lease.owner_id == first.owner.owner_id
@@ -130,7 +144,7 @@ async def test_a_second_process_cannot_resume_an_operation_whose_lease_is_live(
             assert before.lease.expires_at.isoformat(timespec="microseconds") in message
             assert second.journal.get(op) == before
             release.set()
-            assert (await first.wait(op, QUICK)).status == "completed"
+            assert (await finished(first, op)).status == "completed"
     record = Journal(path).get(op)
     assert (record.status, record.lease) == ("completed", None)
 
@@ -146,7 +160,7 @@ async def test_a_sigkilled_servers_lease_expires_and_resume_continues(
     seen: list[str | None] = []
 
     async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-        seen.append(step.recorded("snapshot"))
+        seen.append(await step.recorded("snapshot"))
         return Done()
 
     with anyio.fail_after(QUICK):
@@ -164,7 +178,7 @@ async def test_a_sigkilled_servers_lease_expires_and_resume_continues(
             assert f"resume_recovery(operation_id={op!r})" in (interrupted.error or "")
 
             resumed = await later.resume(op, work)
-            if resumed.status == "in_progress":
+            while resumed.status == "in_progress":
                 resumed = await later.wait(op, QUICK)
     assert resumed.status == "completed", resumed.error
     assert seen == ["s-1"]
@@ -194,7 +208,7 @@ async def test_a_killed_process_on_this_machine_gives_its_lease_up_at_once(
     with anyio.fail_after(QUICK):
         async with process(path, clock) as later:
             outcome = await later.resume(op, quick)
-            if outcome.status == "in_progress":
+            while outcome.status == "in_progress":
                 outcome = await later.wait(op, QUICK)
     assert outcome.status == "completed"
 
@@ -222,7 +236,7 @@ async def test_the_heartbeat_renews_the_lease_while_the_operation_runs(
             with pytest.raises(OperationNotResumable, match="another ecs-dr-mcp process"):
                 await second.resume(op, quick)
             release.set()
-            assert (await first.wait(op, QUICK)).status == "completed"
+            assert (await finished(first, op)).status == "completed"
     assert Journal(path).get(op).lease is None
 
 
@@ -238,8 +252,8 @@ async def test_an_operation_whose_end_the_journal_refused_is_no_longer_leased_by
     path: Path, clock: Clock
 ) -> None:
     async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-        step.intent("snapshot", "CreateSnapshot", {"DiskId": "d-1"})
-        step.created("snapshot", "s-1")
+        await step.intent("snapshot", "CreateSnapshot", {"DiskId": "d-1"})
+        await step.created("snapshot", "s-1")
         return Done()
 
     unfinishable = UnfinishableJournal(path, clock=clock)
@@ -262,7 +276,7 @@ async def test_an_operation_whose_end_the_journal_refused_is_no_longer_leased_by
             assert first.journal.cleanup_refusal(record, first.owner) is None
 
             resumed = await second.resume(op, work)
-            if resumed.status == "in_progress":
+            while resumed.status == "in_progress":
                 resumed = await second.wait(op, QUICK)
 
     assert resumed.status == "completed", resumed.error
@@ -297,8 +311,8 @@ async def test_a_process_whose_lease_was_taken_over_stops_and_records_nothing(
             async with process(path, clock) as other:
                 other_owner = other.owner
                 await other.resume(op, gated(anyio.Event()))
-                stalled._renew()  # its next beat finds the lease gone
-                outcome = await stalled.wait(op, QUICK)
+                await stalled._renew()  # its next beat finds the lease gone
+                outcome = await finished(stalled, op)
                 assert outcome.status == "failed"
                 assert "taken over by another ecs-dr-mcp process" in (outcome.error or "")
                 record = stalled.journal.get(op)
@@ -316,7 +330,7 @@ async def test_a_stopping_server_gives_its_leases_up_so_a_restart_resumes_at_onc
         assert Journal(path).get(op).lease is None
         async with process(path, clock) as restarted:
             outcome = await restarted.resume(op, quick)
-            if outcome.status == "in_progress":
+            while outcome.status == "in_progress":
                 outcome = await restarted.wait(op, QUICK)
     assert outcome.status == "completed"
 

@@ -18,16 +18,19 @@ import stamina
 from pydantic import BaseModel
 
 from ecs_dr.cloud.errors import NoStock
-from ecs_dr.workflows.journal import Journal, UnknownOperation
-from ecs_dr.workflows.operations import (
-    DEFAULT_MAX_CALL_WAIT_S,
+from ecs_dr.workflows.journal import (
+    Journal,
     OperationNotResumable,
+    StepRecorder,
+    UnknownOperation,
+)
+from ecs_dr.workflows.operations import (
     Operations,
     OperationSettings,
     Outcome,
     ProgressFn,
-    StepRecorder,
 )
+from ecs_dr.workflows.operations.settings import DEFAULT_MAX_CALL_WAIT_S
 from tests.workflows.test_journal import OutageJournal
 
 REGION = "cn-hangzhou"
@@ -64,8 +67,8 @@ def gated(
     """Work that creates an image, reports progress, then waits for the test to release it."""
 
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        steps.intent("image", "CreateImage", {"ImageName": "img"})
-        steps.created("image", "m-1")
+        await steps.intent("image", "CreateImage", {"ImageName": "img"})
+        await steps.created("image", "m-1")
         await progress(10, 100, "image m-1 Creating 10%")
         if started is not None:
             started.set()
@@ -223,7 +226,7 @@ async def test_a_cloud_error_is_recorded_with_its_code_and_request_id_and_no_tra
     journal: Journal,
 ) -> None:
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        steps.intent("instance", "RunInstances", {"InstanceType": "ecs.g7.large"})
+        await steps.intent("instance", "RunInstances", {"InstanceType": "ecs.g7.large"})
         raise NoStock(
             "OperationDenied.NoStock",
             "The resource is out of stock in the specified zone.",
@@ -355,8 +358,8 @@ async def test_an_outcome_written_once_the_disk_is_writable_again_is_the_journal
     journal = OutageJournal(path)
 
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        steps.intent("image", "CreateImage", {"ImageName": "img"})
-        steps.created("image", "m-1")
+        await steps.intent("image", "CreateImage", {"ImageName": "img"})
+        await steps.created("image", "m-1")
         journal.failing = 1_000  # the disk fills up as the work ends
         return ImageResult(image_id="m-1")
 
@@ -391,8 +394,8 @@ async def test_steps_recorded_by_the_work_carry_deterministic_client_tokens(
     tokens: list[str] = []
 
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        tokens.append(steps.intent("image", "CreateImage", {"ImageName": "img"}))
-        steps.created("image", "m-1")
+        tokens.append(await steps.intent("image", "CreateImage", {"ImageName": "img"}))
+        await steps.created("image", "m-1")
         tokens.append(steps.client_token("image"))
         tokens.append(steps.client_token("instance"))
         return ImageResult(image_id="m-1")
@@ -418,8 +421,8 @@ async def test_scoped_steps_of_one_operation_keep_their_own_names_and_client_tok
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
         for source, image in (("i-a", "m-a"), ("i-b", "m-b")):
             scoped = steps.scoped(source).with_tags({"ecs-dr:drill": "true"})
-            scoped.intent("create_image", "CreateImage", {"ImageName": image})
-            scoped.created("create_image", image)
+            await scoped.intent("create_image", "CreateImage", {"ImageName": image})
+            await scoped.created("create_image", image)
         return ImageResult(image_id="m-a")
 
     with anyio.fail_after(QUICK):
@@ -433,8 +436,8 @@ async def test_scoped_steps_of_one_operation_keep_their_own_names_and_client_tok
     ]
     assert record.steps[0].client_token != record.steps[1].client_token
     recorder = StepRecorder(journal, outcome.operation_id)
-    assert recorder.scoped("i-b").recorded("create_image") == "m-b"
-    assert recorder.recorded("create_image") is None
+    assert await recorder.scoped("i-b").recorded("create_image") == "m-b"
+    assert await recorder.recorded("create_image") is None
     assert recorder.scoped("i-b").client_token("create_image") == record.steps[1].client_token
 
 

@@ -21,13 +21,13 @@ from ecs_dr.workflows.instance_recovery import (
     execute_instance_recovery,
     plan_instance_recovery,
 )
-from ecs_dr.workflows.journal import Journal, UnknownOperation
-from ecs_dr.workflows.operations import (
+from ecs_dr.workflows.journal import (
+    Journal,
     OperationNotResumable,
-    Operations,
-    ProgressFn,
     StepRecorder,
+    UnknownOperation,
 )
+from ecs_dr.workflows.operations import Operations, ProgressFn
 from ecs_dr.workflows.prepared import TAG_OPERATION, Cancelled, NeedsDecision
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
@@ -68,10 +68,10 @@ class CrashingRecorder(StepRecorder):
             self.journal, self.operation_id, self.before_recording, {**self.tags, **tags}
         )
 
-    def created(self, step: str, resource_id: str) -> None:
+    async def created(self, step: str, resource_id: str) -> None:
         if step == self.before_recording:
             raise Crash(step)
-        super().created(step, resource_id)
+        await super().created(step, resource_id)
 
 
 def full_plan(result: InstanceRecoveryPlan | NeedsDecision | Cancelled) -> InstanceRecoveryPlan:
@@ -264,7 +264,11 @@ async def test_resume_refuses_unknown_ended_cleaned_and_running_operations_namin
             with pytest.raises(OperationNotResumable, match="wait_operation"):
                 await operations.resume(running.operation_id, work)
             release.set()
-            assert (await operations.wait(running.operation_id)).status == "completed"
+            # Each wait is capped at 0.01 s; the journal's writes run in worker threads.
+            waited = await operations.wait(running.operation_id)
+            while waited.status == "in_progress":
+                waited = await operations.wait(running.operation_id)
+            assert waited.status == "completed"
 
 
 class FailingRecorder(StepRecorder):
@@ -285,10 +289,10 @@ class FailingRecorder(StepRecorder):
     def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
         return FailingRecorder(self.journal, self.operation_id, self.failing, {**self.tags, **tags})
 
-    def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
+    async def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
         if step == self.failing:
             raise RuntimeError(f"{action} refused: QuotaExceeded (the cause to fix)")
-        return super().intent(step, action, parameters)
+        return await super().intent(step, action, parameters)
 
 
 async def test_a_failed_operation_resumes_reusing_recorded_steps(

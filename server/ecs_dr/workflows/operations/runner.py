@@ -95,6 +95,11 @@ class Operations:
         self._unrecorded: dict[str, Outcome] = {}
         """Outcomes the journal could not take yet, by operation: their leases are given up."""
         self._group: TaskGroup | None = None
+        self._leases = anyio.Lock()
+        """Held while leases are renewed and while a lease is taken or an outcome recorded:
+        the journal's I/O runs in threads, so without it a renewal could miss an operation
+        just started (and stop it as taken over) or renew one whose outcome was just
+        refused."""
 
     async def __aenter__(self) -> Self:
         group = anyio.create_task_group()
@@ -159,18 +164,19 @@ class Operations:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
-        operation_id = await off_loop(
-            self.journal.create_operation,
-            kind,
-            region_id,
-            arguments,
-            owner=self.owner,
-            lease_s=self.lease_s,
-        )
+        async with self._leases:
+            operation_id = await off_loop(
+                self.journal.create_operation,
+                kind,
+                region_id,
+                arguments,
+                owner=self.owner,
+                lease_s=self.lease_s,
+            )
+            task = RunningTask(operation_id, kind=kind, arguments=dict(arguments))
+            self._tasks[operation_id] = task
         if on_start is not None:
             await on_start(operation_id)
-        task = RunningTask(operation_id, kind=kind, arguments=dict(arguments))
-        self._tasks[operation_id] = task
         log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
         self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
         return await follow(task, self.max_call_wait_s, progress)
@@ -211,9 +217,10 @@ class Operations:
                 "still takes no writes (the server log says why): call resume_recovery again "
                 "once the disk is writable. Nothing was changed."
             )
-        before = await off_loop(self.journal.take_over, operation_id, self.owner, self.lease_s)
-        task = RunningTask(operation_id, kind=before.kind, arguments=before.arguments)
-        self._tasks[operation_id] = task
+        async with self._leases:
+            before = await off_loop(self.journal.take_over, operation_id, self.owner, self.lease_s)
+            task = RunningTask(operation_id, kind=before.kind, arguments=before.arguments)
+            self._tasks[operation_id] = task
         log.info(
             "operation_resumed",
             operation_id=operation_id,
@@ -239,6 +246,11 @@ class Operations:
         if max_wait_s is not None:
             limit = max(min(max_wait_s, limit), 0.0)
         task = self._tasks.get(operation_id)
+        if task is not None and operation_id in self._unrecorded:
+            # Its outcome may be in the journal by now (written late, in a worker thread).
+            record = await off_loop(self.journal.get, operation_id)
+            if record.status != "running":
+                return from_record(record, self.journal.live_lease(record))
         if task is not None:
             return await follow(task, limit, progress)
         # Another process may run it: look at the journal again until it ends or time is up.
@@ -261,16 +273,22 @@ class Operations:
     async def _renew(self) -> None:
         """Renew the leases of the operations this process still runs; once that write goes
         through, the journal is writable again and takes the outcomes it could not before."""
-        try:
-            held = await off_loop(
-                self.journal.renew_leases, self.owner, self.lease_s, given_up=set(self._unrecorded)
-            )
-        except Exception as exc:  # a busy or full disk: try again at the next beat
-            log.error("leases_not_renewed", error=describe_error(exc))
-            return
+        async with self._leases:
+            try:
+                held = await off_loop(
+                    self.journal.renew_leases,
+                    self.owner,
+                    self.lease_s,
+                    given_up=set(self._unrecorded),
+                )
+            except Exception as exc:  # a busy or full disk: try again at the next beat
+                log.error("leases_not_renewed", error=describe_error(exc))
+                return
+            running = [op for op, task in self._tasks.items() if not task.done.is_set()]
         await self._record_late()
-        for operation_id, task in list(self._tasks.items()):
-            if not task.done.is_set() and operation_id not in held:
+        for operation_id in running:
+            task = self._tasks.get(operation_id)
+            if task is not None and not task.done.is_set() and operation_id not in held:
                 # Its lease expired before this beat and another process took it over.
                 log.warning("operation_lease_lost", operation_id=operation_id)
                 task.lose()
@@ -294,7 +312,9 @@ class Operations:
                 outcome = taken_over(task.operation_id)
                 self._tasks.pop(task.operation_id, None)
             elif outcome is not None:
-                outcome = await self._record(task, outcome)
+                # Shielded: an outcome the work ended with is written even as the server stops.
+                with anyio.CancelScope(shield=True):
+                    outcome = await self._record(task, outcome)
         finally:
             task.end(outcome)
 
@@ -303,27 +323,28 @@ class Operations:
         it, the outcome waits in memory for a heartbeat that finds the journal writable, the
         lease is no longer renewed, and the callers learn where the journal failed."""
         operation_id = outcome.operation_id
-        try:
-            await self._finish(outcome)
-        except LeaseLost as exc:
-            # Another process runs it now: the journal answers for it, not this outcome.
-            log.warning("operation_lease_lost", operation_id=operation_id, error=str(exc))
-            self._tasks.pop(operation_id, None)
-            return outcome
-        except Exception as exc:  # a full disk must not take the server's task group down
-            error = describe_error(exc)
-            log.error(
-                "operation_outcome_not_journaled",
-                operation_id=operation_id,
-                status=outcome.status,
-                journal=str(self.journal.path),
-                error=error,
-                lease="no longer renewed",
-            )
-            self._unrecorded[operation_id] = outcome
-            return not_journaled(
-                outcome, task.kind, task.arguments, self.journal.path, error, self.lease_s
-            )
+        async with self._leases:
+            try:
+                await self._finish(outcome)
+            except LeaseLost as exc:
+                # Another process runs it now: the journal answers for it, not this outcome.
+                log.warning("operation_lease_lost", operation_id=operation_id, error=str(exc))
+                self._tasks.pop(operation_id, None)
+                return outcome
+            except Exception as exc:  # a full disk must not take the server's task group down
+                error = describe_error(exc)
+                log.error(
+                    "operation_outcome_not_journaled",
+                    operation_id=operation_id,
+                    status=outcome.status,
+                    journal=str(self.journal.path),
+                    error=error,
+                    lease="no longer renewed",
+                )
+                self._unrecorded[operation_id] = outcome
+                return not_journaled(
+                    outcome, task.kind, task.arguments, self.journal.path, error, self.lease_s
+                )
         log.info(
             "operation_finished",
             operation_id=operation_id,
