@@ -75,11 +75,12 @@ def journaled_cleanups(journal: Journal, operation_id: str) -> list[OperationRec
     ]
 
 
-async def _refuse_orphan_cleaned(ctx: Ctx, operation_id: str) -> None:
+def _refuse_orphan_cleaned(ctx: Ctx, operation_id: str) -> None:
     """Raises CleanupRefused when a cleanup of this operation, unknown to the journal, has
-    finished or runs in a live process: a cleanup runs once."""
+    finished or runs in a live process: a cleanup runs once. Reads the journal: a worker
+    thread's call."""
     s = services(ctx)
-    for cleanup in await off_loop(journaled_cleanups, s.journal, operation_id):
+    for cleanup in journaled_cleanups(s.journal, operation_id):
         by = cleanup.operation_id
         if cleanup.status == "completed":
             raise CleanupRefused(
@@ -120,7 +121,7 @@ async def _inventory(ctx: Ctx, operation_id: str) -> CleanupInventory:
     s = services(ctx)
     record = await _record(ctx, operation_id)
     if record is None:
-        await _refuse_orphan_cleaned(ctx, operation_id)
+        await off_loop(_refuse_orphan_cleaned, ctx, operation_id)
         return await workflow.orphan_inventory(s.gateway, operation_id)
     _refuse_unfinished(ctx, record)
     return await workflow.inventory(s.gateway, record, await _plan_of(ctx, record))
@@ -144,13 +145,18 @@ async def _run_journaled(ctx: Ctx, inv: CleanupInventory, arguments: Mapping[str
     """The cleanup of an operation the journal holds (see `run_cleanup`), once the operation
     is checked again: the form took a while."""
     s = services(ctx)
-    _refuse_unfinished(ctx, await off_loop(s.journal.get, inv.operation_id))
 
     async def execute(progress: ProgressFn) -> CleanupResult:
         return await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
 
     return await run_cleanup(
-        s.operations, inv.operation_id, inv.region_id, arguments, execute, progress_of(ctx)
+        s.operations,
+        inv.operation_id,
+        inv.region_id,
+        arguments,
+        execute,
+        progress_of(ctx),
+        check=lambda record: _refuse_unfinished(ctx, record),
     )
 
 
@@ -310,13 +316,17 @@ async def cleanup_recovery(
         }
         if record is None:
             # Known only by its tags: the cleanup operation itself is its record.
-            await _refuse_orphan_cleaned(ctx, operation_id)  # the form took a while
-
             async def orphan_work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
                 return await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
 
             outcome = await s.operations.run(
-                TOOL, inv.region_id, arguments, orphan_work, progress_of(ctx)
+                TOOL,
+                inv.region_id,
+                arguments,
+                orphan_work,
+                progress_of(ctx),
+                # Checked again with the cleanup's own record: the form took a while.
+                before=lambda: _refuse_orphan_cleaned(ctx, operation_id),
             )
         else:
             outcome = await _run_journaled(ctx, inv, arguments)

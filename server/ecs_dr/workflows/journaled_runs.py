@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ecs_dr.workflows.cleanup import CLEANUP_KIND, CleanupResult
-from ecs_dr.workflows.journal import StepRecorder, off_loop
+from ecs_dr.workflows.journal import OperationRecord, StepRecorder, off_loop
 from ecs_dr.workflows.operations import Operations, Outcome, ProgressFn, Work
 
 
@@ -23,17 +23,19 @@ async def execute_plan(
     work: Work,
     progress: ProgressFn | None = None,
 ) -> Outcome:
-    """Claim the plan, once (raises UnknownPlan, PlanAlreadyExecuted), then run `work` as a new
-    operation recorded as the plan's execution."""
+    """Claim the plan, once (raises UnknownPlan, PlanAlreadyExecuted), and run `work` as a new
+    operation recorded as the plan's execution: the claim, the operation and the link between
+    them are written in one worker-thread call, so a concurrent execution's refusal names
+    the operation."""
     journal = operations.journal
-    await off_loop(journal.claim_plan, plan_id)
     return await operations.run(
         kind,
         region_id,
         arguments,
         work,
         progress,
-        on_start=lambda operation_id: off_loop(journal.plan_operation, plan_id, operation_id),
+        before=lambda: journal.claim_plan(plan_id),
+        on_start=lambda operation_id: journal.plan_operation(plan_id, operation_id),
     )
 
 
@@ -44,18 +46,28 @@ async def run_cleanup(
     arguments: Mapping[str, Any],
     execute: Callable[[ProgressFn], Awaitable[CleanupResult]],
     progress: ProgressFn | None = None,
+    *,
+    check: Callable[[OperationRecord], None] | None = None,
 ) -> Outcome:
     """The cleanup of an operation the journal holds, marked on its record: leased to this
     process (renewed by its heartbeat), so that if it dies mid-way the lease expires and a
-    later cleanup_recovery takes the cleanup over and finishes it. Raises UnknownOperation and
-    CleanupRefused when the operation cannot be claimed."""
+    later cleanup_recovery takes the cleanup over and finishes it.
+
+    `check` sees the operation as it is just before the claim, in the same worker-thread call
+    as the claim and the cleanup's own record, so of two cleanups asked at once one runs.
+    Raises UnknownOperation, CleanupRefused, and whatever `check` raises."""
     journal = operations.journal
     owner = operations.owner
-    previous = await off_loop(
-        journal.claim_cleanup, operation_id, owner=owner, lease_s=operations.lease_s
-    )
+    claimed: list[str] = []
+
+    def claim() -> None:
+        if check is not None:
+            check(journal.get(operation_id))
+        previous = journal.claim_cleanup(operation_id, owner=owner, lease_s=operations.lease_s)
+        claimed.append(previous)
 
     async def work(step: StepRecorder, report: ProgressFn) -> BaseModel:
+        (previous,) = claimed
         try:
             result = await execute(report)
         except BaseException:
@@ -76,7 +88,8 @@ async def run_cleanup(
         arguments,
         work,
         progress,
-        on_start=lambda cleanup_id: off_loop(journal.cleanup_started, operation_id, cleanup_id),
+        before=claim,
+        on_start=lambda cleanup_id: journal.cleanup_started(operation_id, cleanup_id),
     )
 
 
@@ -86,5 +99,9 @@ async def record_interrupted_cleanup(
     """An interrupted cleanup that had deleted all it could: claimed by this process and
     recorded as finished with `cleanup`, so the operation is `cleaned_up`."""
     journal, owner = operations.journal, operations.owner
-    await off_loop(journal.claim_cleanup, operation_id, owner=owner)
-    await off_loop(journal.finish_cleanup, operation_id, cleanup, owner=owner)
+
+    def record() -> None:
+        journal.claim_cleanup(operation_id, owner=owner)
+        journal.finish_cleanup(operation_id, cleanup, owner=owner)
+
+    await off_loop(record)

@@ -151,10 +151,15 @@ class Operations:
         work: Work,
         progress: ProgressFn | None = None,
         *,
-        on_start: Callable[[str], Awaitable[None]] | None = None,
+        before: Callable[[], None] | None = None,
+        on_start: Callable[[str], None] | None = None,
     ) -> Outcome:
-        """Journal an operation, start `work` in the background and follow it for a while;
-        `on_start` learns the operation id before the work starts.
+        """Journal an operation, start `work` in the background and follow it for a while.
+
+        `before` (checks and journal writes that must precede the operation, e.g. claiming
+        its plan) and `on_start` (writes that need its id) run in the same worker-thread call
+        as the operation's record, so no other call sees one without the others; an exception
+        from `before` records nothing.
 
         Returns completed (with the result), failed (with the error's message) or, after
         max_call_wait_s, in_progress with the operation id for `wait`.
@@ -164,19 +169,21 @@ class Operations:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
-        async with self._leases:
-            operation_id = await off_loop(
-                self.journal.create_operation,
-                kind,
-                region_id,
-                arguments,
-                owner=self.owner,
-                lease_s=self.lease_s,
+
+        def record() -> str:
+            if before is not None:
+                before()
+            operation_id = self.journal.create_operation(
+                kind, region_id, arguments, owner=self.owner, lease_s=self.lease_s
             )
+            if on_start is not None:
+                on_start(operation_id)
+            return operation_id
+
+        async with self._leases:
+            operation_id = await off_loop(record)
             task = RunningTask(operation_id, kind=kind, arguments=dict(arguments))
             self._tasks[operation_id] = task
-        if on_start is not None:
-            await on_start(operation_id)
         log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
         self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
         return await follow(task, self.max_call_wait_s, progress)
