@@ -4,6 +4,7 @@ for its tag, and deleted in dependency order; the source is never touched."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
@@ -18,6 +19,7 @@ from ecs_dr.cloud.ecs import Timing, tag_resources
 from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import TAG_OPERATION
+from ecs_dr.tools.refusals import refusal_text
 from ecs_dr.workflows.cleanup import (
     CleanupBusy,
     CleanupInventory,
@@ -293,16 +295,19 @@ async def test_an_operation_running_or_cleaned_up_is_refused_and_nothing_changes
     runner, cleaner, other = (LeaseOwner.of_this_process() for _ in range(3))
     op = journal.create_operation("create_snapshot", REGION, {}, owner=runner)
     before = journal.get(op)
-    with pytest.raises(CleanupRefused, match=rf"still running in ecs-dr-mcp process {PID_AT}"):
+    with pytest.raises(CleanupRefused) as refused:
         journal.claim_cleanup(op, owner=cleaner)
+    assert re.search(rf"still running in ecs-dr-mcp process {PID_AT}", refusal_text(refused.value))
     assert journal.get(op) == before
     journal.finish(op, "failed", error="boom", owner=runner)
     assert journal.claim_cleanup(op, owner=cleaner) == "failed"
-    with pytest.raises(CleanupRefused, match="being cleaned up"):
+    with pytest.raises(CleanupRefused) as refused:
         journal.claim_cleanup(op, owner=other)
+    assert "being cleaned up" in refusal_text(refused.value)
     journal.finish_cleanup(op, {"deleted": []}, owner=cleaner)
-    with pytest.raises(CleanupRefused, match="was cleaned up already"):
+    with pytest.raises(CleanupRefused) as refused:
         journal.claim_cleanup(op, owner=other)
+    assert "was cleaned up already" in refusal_text(refused.value)
     record = journal.get(op)
     assert (record.status, record.error, record.lease) == ("cleaned_up", "boom", None)
     assert record.cleanup == {"previous_status": "failed", "deleted": []}

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.recovery import DiskRecoveryPlan
+from ecs_dr.tools.refusals import refusal_text
 from ecs_dr.workflows.disk_recovery import execute_disk_recovery, plan_disk_recovery
 from ecs_dr.workflows.instance_recovery import (
     InstanceRecoveryPlan,
@@ -256,13 +257,15 @@ async def test_resume_refuses_unknown_ended_cleaned_and_running_operations_namin
                 before = journal.get(op)
                 with pytest.raises(OperationNotResumable) as raised:
                     await operations.resume(op, work)
-                assert f"is {status}" in str(raised.value)
-                assert instead in str(raised.value) and "get_operation" in str(raised.value)
+                refusal = refusal_text(raised.value)
+                assert f"is {status}" in refusal
+                assert instead in refusal and "get_operation" in refusal
                 assert journal.get(op) == before
             running = await operations.run("execute_recovery", REGION, {}, work)
             assert running.status == "in_progress"
-            with pytest.raises(OperationNotResumable, match="wait_operation"):
+            with pytest.raises(OperationNotResumable) as raised:
                 await operations.resume(running.operation_id, work)
+            assert "wait_operation" in refusal_text(raised.value)
             release.set()
             # Each wait is capped at 0.01 s; the journal's writes run in worker threads.
             waited = await operations.wait(running.operation_id)

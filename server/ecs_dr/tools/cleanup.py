@@ -16,6 +16,7 @@ from ecs_dr.domain.cleanup import (
 )
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import Ctx, RegionId, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
@@ -31,7 +32,6 @@ from ecs_dr.workflows import cleanup as workflow
 from ecs_dr.workflows.cleanup import CleanupInventory, CleanupResult
 from ecs_dr.workflows.journal import (
     CleanupMarker,
-    CleanupRefused,
     Journal,
     OperationRecord,
     StepRecorder,
@@ -50,19 +50,19 @@ JOURNAL_SCAN_LIMIT = 100_000
 
 def _refuse_unfinished(ctx: Ctx, record: OperationRecord) -> None:
     """Raises CleanupRefused for an operation still running (a live process holds its lease),
-    being cleaned up by a live process (this one included), or cleaned up already."""
+    being cleaned up by another live process, or cleaned up already; Refusal for one being
+    cleaned up by this one."""
     s = services(ctx)
     refusal = s.journal.cleanup_refusal(record, s.operations.owner)
+    if refusal is not None:
+        raise refusal
     by = CleanupMarker.of(record).cleanup_operation_id
-    running = by is not None and s.operations.running_here(by)
-    if refusal is None and record.status == "cleaning_up" and running:
-        refusal = (
+    if record.status == "cleaning_up" and by is not None and s.operations.running_here(by):
+        raise Refusal(
             f"operation {record.operation_id} is being cleaned up already by {by} in this "
             f"server: one cleanup at a time. wait_operation(operation_id={by!r}) follows "
             "it. Nothing was deleted."
         )
-    if refusal is not None:
-        raise CleanupRefused(refusal)
 
 
 def journaled_cleanups(journal: Journal, operation_id: str) -> list[OperationRecord]:
@@ -76,21 +76,21 @@ def journaled_cleanups(journal: Journal, operation_id: str) -> list[OperationRec
 
 
 def _refuse_orphan_cleaned(ctx: Ctx, operation_id: str) -> None:
-    """Raises CleanupRefused when a cleanup of this operation, unknown to the journal, has
+    """Raises Refusal when a cleanup of this operation, unknown to the journal, has
     finished or runs in a live process: a cleanup runs once. Reads the journal: a worker
     thread's call."""
     s = services(ctx)
     for cleanup in journaled_cleanups(s.journal, operation_id):
         by = cleanup.operation_id
         if cleanup.status == "completed":
-            raise CleanupRefused(
+            raise Refusal(
                 f"operation {operation_id} was cleaned up already by {by}: a cleanup runs "
                 f"once. get_operation(operation_id={by!r}) shows what was deleted and what "
                 "was left, and why. Nothing was deleted."
             )
         running = s.journal.live_lease(cleanup) is not None or s.operations.running_here(by)
         if cleanup.status == "running" and running:
-            raise CleanupRefused(
+            raise Refusal(
                 f"operation {operation_id} is being cleaned up already by {by}: one cleanup "
                 f"at a time. wait_operation(operation_id={by!r}) follows it. Nothing was "
                 "deleted."

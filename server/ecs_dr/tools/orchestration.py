@@ -26,6 +26,7 @@ from ecs_dr.domain.recovery import (
     RecoveryRow,
     confirm_plan_prompt,
 )
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import (
     Ctx,
     DiskId,
@@ -64,10 +65,8 @@ from ecs_dr.workflows.instance_recovery import (
     confirm_instance_plan_prompt,
 )
 from ecs_dr.workflows.journal import (
-    OperationNotResumable,
     PlanAlreadyExecuted,
     StepRecorder,
-    already_executed,
     off_loop,
 )
 from ecs_dr.workflows.journaled_runs import execute_plan
@@ -327,7 +326,7 @@ async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
     s = services(ctx)
     record = await off_loop(s.journal.get_plan, plan_id)
     if record.status != "planned":
-        raise PlanAlreadyExecuted(already_executed(plan_id, record.operation_id))
+        raise PlanAlreadyExecuted(plan_id, record.operation_id)
     stored = _plan_model(plan_id, record.scenario, record.plan)
     if isinstance(stored, InstanceRecoveryPlan):
         await instance_recovery.check_current(s.gateway, plan_id, stored)
@@ -509,14 +508,14 @@ def _work(ctx: Ctx, plan: AnyPlan) -> Work:
 async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
     """The plan an interrupted execute_recovery operation runs, and its id.
 
-    Raises UnknownOperation, and OperationNotResumable for an operation that is neither an
+    Raises UnknownOperation, and Refusal for an operation that is neither an
     execute_recovery run nor a creating step tool's, or has no stored plan.
     """
     journal = services(ctx).journal
     record = await off_loop(journal.get, operation_id)
     plan_id = record.arguments.get("plan_id")
     if record.kind != "execute_recovery" or not isinstance(plan_id, str):
-        raise OperationNotResumable(
+        raise Refusal(
             f"operation {operation_id} is a {record.kind} operation; resume_recovery continues "
             "execute_recovery operations and those of the creating step tools only. "
             "get_operation shows what this one created."

@@ -7,18 +7,20 @@ lists what the journal refuses. Async code calls the journal through `off_loop`.
 
 from ecs_dr.workflows.journal.cleanup import CleanupMarker
 from ecs_dr.workflows.journal.errors import (
+    CleanupRefusal,
     CleanupRefused,
     JournalError,
     LeaseLost,
     OperationNotResumable,
     PlanAlreadyExecuted,
+    ResumeRefusal,
     StepConflict,
     UnknownOperation,
     UnknownPlan,
 )
 from ecs_dr.workflows.journal.leases import DEFAULT_LEASE_S, DEFAULT_RENEW_EVERY_S
 from ecs_dr.workflows.journal.offload import off_loop
-from ecs_dr.workflows.journal.plans import PlanRecord, already_executed
+from ecs_dr.workflows.journal.plans import PlanRecord
 from ecs_dr.workflows.journal.records import (
     REDACTED,
     FinalStatus,
@@ -57,6 +59,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "WRITE_ATTEMPTS",
     "CleanupMarker",
+    "CleanupRefusal",
     "CleanupRefused",
     "Create",
     "FailureStatus",
@@ -73,13 +76,13 @@ __all__ = [
     "PlanRecord",
     "Reattempt",
     "ReplacedResource",
+    "ResumeRefusal",
     "StepConflict",
     "StepRecord",
     "StepRecorder",
     "StepStatus",
     "UnknownOperation",
     "UnknownPlan",
-    "already_executed",
     "attempt_step",
     "create_step",
     "default_state_dir",

@@ -24,7 +24,6 @@ from ecs_dr.workflows.journal.records import (
     LeaseOwner,
     OperationRecord,
     dump_json,
-    iso,
     operation_from_row,
 )
 from ecs_dr.workflows.journal.schema import retried_write
@@ -73,7 +72,7 @@ class CleanupJournal(LeaseJournal):
 
     def cleanup_refusal(
         self, record: OperationRecord, owner: LeaseOwner | None = None
-    ) -> str | None:
+    ) -> CleanupRefused | None:
         """Why the operation cannot be cleaned up now, or None: it is still running (a live
         process holds its lease), another live process is cleaning it up, or it was cleaned
         up already. A cleanup whose process died (its lease expired) can be taken over."""
@@ -82,31 +81,15 @@ class CleanupJournal(LeaseJournal):
             held = self.live_lease(record)
             if held is None:
                 return None  # interrupted: nobody runs it, what it created can go
-            return (
-                f"operation {operation_id} is still running in ecs-dr-mcp process {held.holder} "
-                f"(lease until {iso(held.expires_at)}): its resources are not all created "
-                f"yet. wait_operation(operation_id={operation_id!r}) follows it in that "
-                "server; clean it up once it has finished. Nothing was deleted."
-            )
+            return CleanupRefused("running", operation_id, holder=held)
         by = CleanupMarker.of(record).cleanup_operation_id
-        where = f" by {by}" if by else ""
         if record.status == "cleaning_up":
             held = self._held_by_other(record, owner)
             if held is None:
                 return None  # its cleanup was interrupted: this one finishes it
-            return (
-                f"operation {operation_id} is being cleaned up already{where} in ecs-dr-mcp "
-                f"process {held.holder} (lease until {iso(held.expires_at)}): one cleanup "
-                f"at a time. get_operation(operation_id={operation_id!r}) shows it; if that "
-                "process died, its lease expires by itself and cleanup_recovery then "
-                "finishes the cleanup. Nothing was deleted."
-            )
+            return CleanupRefused("cleaning_up", operation_id, holder=held, cleanup_operation_id=by)
         if record.status == "cleaned_up":
-            return (
-                f"operation {operation_id} was cleaned up already{where}: a cleanup runs "
-                f"once. get_operation(operation_id={operation_id!r}) shows what was deleted "
-                "and what was left, and why. Nothing was deleted."
-            )
+            return CleanupRefused("cleaned_up", operation_id, cleanup_operation_id=by)
         return None
 
     @retried_write
@@ -127,8 +110,8 @@ class CleanupJournal(LeaseJournal):
         with self._write() as conn:
             record = self._get(conn, operation_id)
             refusal = self.cleanup_refusal(record, owner)
-            if refusal:
-                raise CleanupRefused(refusal)
+            if refusal is not None:
+                raise refusal
             marker = CleanupMarker.of(record)
             if record.status == "cleaning_up":
                 previous = marker.ended_as
@@ -163,7 +146,7 @@ class CleanupJournal(LeaseJournal):
                 ),
             ).rowcount
             if claimed != 1:  # pragma: no cover - the write lock makes the check above hold
-                raise CleanupRefused(f"operation {operation_id} was claimed meanwhile")
+                raise CleanupRefused("claimed", operation_id)
             if owner is not None:
                 self._lease(conn, operation_id, owner, lease_s)
         return previous
@@ -217,7 +200,7 @@ class CleanupJournal(LeaseJournal):
         with self._write() as conn:
             status = require_operation(conn, operation_id)
             if status != "cleaning_up":
-                raise CleanupRefused(f"operation {operation_id} is {status}, not cleaning_up")
+                raise CleanupRefused("not_cleaning_up", operation_id, status=status)
             self._check_owner(conn, operation_id, owner)
             row = conn.execute(
                 "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)

@@ -20,11 +20,12 @@ from ecs_dr.workflows.journal.records import (
     Lease,
     LeaseOwner,
     OperationRecord,
-    iso,
     this_node,
 )
 from ecs_dr.workflows.journal.schema import retried_write
 
+# The statuses an operation is never resumed from (a failed one is, after its cause is fixed).
+ENDED = ("completed", "cancelled", "cleaning_up", "cleaned_up")
 DEFAULT_LEASE_S = 30.0
 DEFAULT_RENEW_EVERY_S = 10.0
 # The one way an UPDATE gives an operation's lease up (nobody holds it afterwards).
@@ -55,19 +56,12 @@ class LeaseJournal(JournalBase):
         """
         with self._write() as conn:
             before = self._get(conn, operation_id)
-            refusal = not_resumable(before)
-            if refusal:
-                raise OperationNotResumable(refusal)
+            if before.status in ENDED:
+                raise OperationNotResumable("ended", operation_id, status=before.status)
             lease = before.lease
             held = self._held_by_other(before, owner)
             if held is not None:
-                raise OperationNotResumable(
-                    f"operation {operation_id} is running in another ecs-dr-mcp process "
-                    f"({held.holder}, lease until {iso(held.expires_at)}): two servers never "
-                    "run one operation at once. Follow it in that server with wait_operation; "
-                    "if that process died, its lease expires by itself and resume_recovery "
-                    "works after that time. Nothing was changed."
-                )
+                raise OperationNotResumable("leased", operation_id, holder=held)
             gone = lease.owner_id if lease is not None else None
             now = self._stamp()
             # One guarded UPDATE: of two processes taking over at once, exactly one wins.
@@ -91,7 +85,7 @@ class LeaseJournal(JournalBase):
                 ),
             ).rowcount
             if taken != 1:  # pragma: no cover - the write lock makes the check above hold
-                raise OperationNotResumable(f"operation {operation_id} was taken over meanwhile")
+                raise OperationNotResumable("taken", operation_id)
         return before
 
     def renew_leases(
@@ -169,32 +163,3 @@ def process_gone(lease: LeaseOwner) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
-
-
-def not_resumable(record: OperationRecord) -> str | None:
-    """Why an operation's status rules resuming it out, and what to do instead; or None."""
-    op = record.operation_id
-    look = f"get_operation(operation_id={op!r})"
-    reasons = {
-        "completed": (
-            f"operation {op} is completed: there is nothing to resume. {look} shows its "
-            f"result; cleanup_recovery(operation_id={op!r}) deletes what it created once the "
-            "drill is over."
-        ),
-        "cancelled": (
-            f"operation {op} is cancelled: a cancelled operation is not resumed. {look} shows "
-            "what it created; cleanup_recovery deletes that, and plan_recovery makes a new "
-            "plan to run the recovery again."
-        ),
-        "cleaning_up": (
-            f"operation {op} is cleaning_up: its resources are being deleted, so it cannot be "
-            f"resumed. {look} shows the cleanup; if that cleanup was interrupted, "
-            f"cleanup_recovery(operation_id={op!r}) finishes it."
-        ),
-        "cleaned_up": (
-            f"operation {op} is cleaned_up: what it created was deleted, so it cannot be "
-            f"resumed. {look} shows what was deleted; plan_recovery makes a new plan to run "
-            "the recovery again."
-        ),
-    }
-    return reasons.get(record.status)

@@ -81,7 +81,7 @@ class PlanJournal(JournalBase):
             if row is None:
                 raise UnknownPlan(plan_id)
             if row["status"] != "planned":
-                raise PlanAlreadyExecuted(already_executed(plan_id, row["operation_id"]))
+                raise PlanAlreadyExecuted(plan_id, row["operation_id"])
             conn.execute(
                 "UPDATE plans SET status = 'executed', updated_at = ? WHERE plan_id = ?",
                 (self._stamp(), plan_id),
@@ -95,16 +95,3 @@ class PlanJournal(JournalBase):
                 "UPDATE plans SET operation_id = ?, updated_at = ? WHERE plan_id = ?",
                 (operation_id, self._stamp(), plan_id),
             )
-
-
-def already_executed(plan_id: str, operation_id: str | None) -> str:
-    """Why a plan is not executed again, and where its execution is."""
-    where = (
-        f"as {operation_id}: get_operation(operation_id={operation_id!r}) shows it"
-        if operation_id
-        else "already (list_operations shows its operation)"
-    )
-    return (
-        f"{plan_id} was confirmed and executed {where}. A plan runs once, so nothing is "
-        "created twice; call plan_recovery for a new plan to recover again."
-    )

@@ -211,18 +211,13 @@ class Operations:
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
         if self.running_here(operation_id):
-            raise OperationNotResumable(
-                f"operation {operation_id} is still running in this server; follow it with "
-                f"wait_operation(operation_id={operation_id!r})."
-            )
+            raise OperationNotResumable("running_here", operation_id)
         if operation_id in self._unrecorded:
             # Its outcome first: a completed one is then not run again.
             await self._record_late(operation_id)
         if operation_id in self._unrecorded:
             raise OperationNotResumable(
-                f"operation {operation_id} ended, but the journal at {self.journal.path} "
-                "still takes no writes (the server log says why): call resume_recovery again "
-                "once the disk is writable. Nothing was changed."
+                "outcome_not_journaled", operation_id, journal_path=self.journal.path
             )
         async with self._leases:
             before = await off_loop(self.journal.take_over, operation_id, self.owner, self.lease_s)
