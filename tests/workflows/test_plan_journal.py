@@ -47,7 +47,7 @@ def test_an_unknown_plan_id_says_where_plans_come_from(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     with pytest.raises(UnknownPlan) as raised:
         journal.get_plan("plan-nope")
-    assert raised.value.plan_id == "plan-nope"
+    assert raised.value.record_id == "plan-nope"
     assert "plan_recovery makes a plan" in refusal_text(raised.value)
     with pytest.raises(UnknownPlan):
         journal.claim_plan("plan-nope")

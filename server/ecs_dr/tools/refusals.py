@@ -29,12 +29,12 @@ def refusal_text(exc: JournalRefusal) -> str:
     """The journal's refusal as the model reads it."""
     if isinstance(exc, UnknownOperation):
         return (
-            f"unknown operation id {exc.operation_id!r}: list_operations shows the ids "
+            f"unknown operation id {exc.record_id!r}: list_operations shows the ids "
             "this journal holds"
         )
     if isinstance(exc, UnknownPlan):
         return (
-            f"unknown plan id {exc.plan_id!r}: plan_recovery makes a plan and returns its id "
+            f"unknown plan id {exc.record_id!r}: plan_recovery makes a plan and returns its id "
             "(plans live in this server's journal)"
         )
     if isinstance(exc, PlanAlreadyExecuted):

@@ -7,13 +7,11 @@ lists what the journal refuses. Async code calls the journal through `off_loop`.
 
 from ecs_dr.workflows.journal.cleanup import CleanupMarker
 from ecs_dr.workflows.journal.errors import (
-    CleanupRefusal,
     CleanupRefused,
     JournalError,
     LeaseLost,
     OperationNotResumable,
     PlanAlreadyExecuted,
-    ResumeRefusal,
     StepConflict,
     UnknownOperation,
     UnknownPlan,
@@ -59,7 +57,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "WRITE_ATTEMPTS",
     "CleanupMarker",
-    "CleanupRefusal",
     "CleanupRefused",
     "Create",
     "FailureStatus",
@@ -76,7 +73,6 @@ __all__ = [
     "PlanRecord",
     "Reattempt",
     "ReplacedResource",
-    "ResumeRefusal",
     "StepConflict",
     "StepRecord",
     "StepRecorder",

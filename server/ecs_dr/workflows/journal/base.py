@@ -4,13 +4,14 @@ operation back, and the status checks a write starts with."""
 from __future__ import annotations
 
 import builtins
+import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ecs_dr.workflows.journal.errors import UnknownOperation
+from ecs_dr.workflows.journal.errors import UnknownOperation, UnknownPlan, UnknownRecord
 from ecs_dr.workflows.journal.records import OperationRecord, iso, operation_from_row, steps_of
 from ecs_dr.workflows.journal.schema import open_journal, read_snapshot, write_transaction
 
@@ -43,11 +44,7 @@ class JournalBase:
             return self._get(conn, operation_id)
 
     def _get(self, conn: sqlite3.Connection, operation_id: str) -> OperationRecord:
-        row = conn.execute(
-            "SELECT * FROM operations WHERE operation_id = ?", (operation_id,)
-        ).fetchone()
-        if row is None:
-            raise UnknownOperation(operation_id)
+        row = operation_row(conn, operation_id)
         return operation_from_row(row, steps_of(conn, [operation_id])[operation_id])
 
     def list(self, limit: int = 50) -> builtins.list[OperationRecord]:
@@ -71,13 +68,46 @@ class JournalBase:
             yield conn
 
 
-def require_operation(conn: sqlite3.Connection, operation_id: str) -> str:
-    row = conn.execute(
-        "SELECT status FROM operations WHERE operation_id = ?", (operation_id,)
+# Each table of records: its key column, the prefix of its ids, the exception for an unknown id.
+_RECORDS: dict[str, tuple[str, str, type[UnknownRecord]]] = {
+    "operations": ("operation_id", "op", UnknownOperation),
+    "plans": ("plan_id", "plan", UnknownPlan),
+}
+
+
+def record_row(conn: sqlite3.Connection, table: str, record_id: str) -> sqlite3.Row:
+    """The row of the operation or plan with this id; raises UnknownOperation, UnknownPlan."""
+    key, _, unknown = _RECORDS[table]
+    row: sqlite3.Row | None = conn.execute(
+        f"SELECT * FROM {table} WHERE {key} = ?",  # noqa: S608 - a table of _RECORDS
+        (record_id,),
     ).fetchone()
     if row is None:
-        raise UnknownOperation(operation_id)
-    return str(row["status"])
+        raise unknown(record_id)
+    return row
+
+
+def operation_row(conn: sqlite3.Connection, operation_id: str) -> sqlite3.Row:
+    """The operation's row; raises UnknownOperation."""
+    return record_row(conn, "operations", operation_id)
+
+
+def require_operation(conn: sqlite3.Connection, operation_id: str) -> str:
+    """The operation's status; raises UnknownOperation."""
+    return str(operation_row(conn, operation_id)["status"])
+
+
+def insert_record(
+    conn: sqlite3.Connection, table: str, values: Mapping[str, object], now: str
+) -> str:
+    """A new operation or plan with `values`, created and updated `now`; returns its new id
+    (its prefix, "-", 16 random hex digits)."""
+    key, prefix, _ = _RECORDS[table]
+    record_id = f"{prefix}-{secrets.token_hex(8)}"
+    row = {key: record_id, **values, "created_at": now, "updated_at": now}
+    columns, marks = ", ".join(row), ", ".join("?" * len(row))
+    conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))  # noqa: S608
+    return record_id
 
 
 def require_running(conn: sqlite3.Connection, operation_id: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ecs_dr.workflows.journal.base import require_operation
+from ecs_dr.workflows.journal.base import operation_row, require_operation
 from ecs_dr.workflows.journal.errors import CleanupRefused, LeaseLost, UnknownOperation
 from ecs_dr.workflows.journal.leases import (
     DEFAULT_LEASE_S,
@@ -153,10 +153,11 @@ class CleanupJournal(LeaseJournal):
 
     def _abandon_cleanup(self, conn: sqlite3.Connection, cleanup_id: str, cleaned: str) -> None:
         """Record a cleanup operation whose process died as failed: another one takes over."""
-        row = conn.execute(
-            "SELECT * FROM operations WHERE operation_id = ?", (cleanup_id,)
-        ).fetchone()
-        if row is None or row["status"] != "running":
+        try:
+            row = operation_row(conn, cleanup_id)
+        except UnknownOperation:
+            return
+        if row["status"] != "running":
             return
         if self.live_lease(operation_from_row(row, [])) is not None:
             return
@@ -176,11 +177,7 @@ class CleanupJournal(LeaseJournal):
     def cleanup_started(self, operation_id: str, cleanup_operation_id: str) -> None:
         """Record which operation runs the cleanup of `operation_id`."""
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
-            ).fetchone()
-            if row is None:
-                raise UnknownOperation(operation_id)
+            row = operation_row(conn, operation_id)
             marker = CleanupMarker.parse(row["cleanup"]).model_copy(
                 update={"cleanup_operation_id": cleanup_operation_id}
             )
@@ -198,13 +195,10 @@ class CleanupJournal(LeaseJournal):
         Raises LeaseLost when `owner` was given and another process took the cleanup over.
         """
         with self._write() as conn:
-            status = require_operation(conn, operation_id)
-            if status != "cleaning_up":
-                raise CleanupRefused("not_cleaning_up", operation_id, status=status)
+            row = operation_row(conn, operation_id)
+            if row["status"] != "cleaning_up":
+                raise CleanupRefused("not_cleaning_up", operation_id, status=row["status"])
             self._check_owner(conn, operation_id, owner)
-            row = conn.execute(
-                "SELECT cleanup FROM operations WHERE operation_id = ?", (operation_id,)
-            ).fetchone()
             marker = CleanupMarker.parse(row["cleanup"])
             # How the operation itself had ended stays known, and any cleanup taken over.
             kept = marker.model_dump(

@@ -5,7 +5,7 @@ The sentences the model reads, naming what to call next, are the tools layer's
 happened, for logs and for an operation's error.
 
     JournalError (RuntimeError)         the journal cannot be used at all (operator's message)
-    UnknownOperation, UnknownPlan       (KeyError) no record with this id
+    UnknownRecord (KeyError)            no record with this id: UnknownOperation, UnknownPlan
     PlanAlreadyExecuted (ValueError)    a plan runs once
     CleanupRefused (ValueError)         not cleaned up now: `reason` says why
     OperationNotResumable (ValueError)  not resumed now: `reason` says why
@@ -15,8 +15,9 @@ happened, for logs and for an operation's error.
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar
 
 from ecs_dr.workflows.journal.records import Lease, iso
 
@@ -26,26 +27,25 @@ class JournalError(RuntimeError):
     file, or its schema is newer than this code. The message names the path and what to do."""
 
 
-class UnknownOperation(KeyError):
-    """No operation with this id in the journal."""
+class UnknownRecord(KeyError):
+    """No record of this kind (an operation, a plan) with this id in the journal."""
 
-    def __init__(self, operation_id: str) -> None:
-        self.operation_id = operation_id
-        super().__init__(operation_id)
+    kind: ClassVar[str] = "record"
 
-    def __str__(self) -> str:
-        return f"unknown operation id {self.operation_id!r}"
-
-
-class UnknownPlan(KeyError):
-    """No plan with this id in the journal."""
-
-    def __init__(self, plan_id: str) -> None:
-        self.plan_id = plan_id
-        super().__init__(plan_id)
+    def __init__(self, record_id: str) -> None:
+        self.record_id = record_id
+        super().__init__(record_id)
 
     def __str__(self) -> str:
-        return f"unknown plan id {self.plan_id!r}"
+        return f"unknown {self.kind} id {self.record_id!r}"
+
+
+class UnknownOperation(UnknownRecord):
+    kind = "operation"
+
+
+class UnknownPlan(UnknownRecord):
+    kind = "plan"
 
 
 class PlanAlreadyExecuted(ValueError):
@@ -58,81 +58,67 @@ class PlanAlreadyExecuted(ValueError):
         super().__init__(f"{plan_id} was executed already as {operation_id or 'an operation'}")
 
 
-CleanupRefusal = Literal["running", "cleaning_up", "cleaned_up", "not_cleaning_up", "claimed"]
+@dataclass(eq=False)
+class OperationRefused(ValueError):
+    """What an operation refusal knows: why (`reason`), the operation, its status, the lease
+    of the process holding it, the cleanup working on it, the journal that took no write."""
 
+    reason: str
+    operation_id: str
+    _: KW_ONLY
+    status: str = ""
+    holder: Lease | None = None
+    cleanup_operation_id: str | None = None
+    journal_path: Path | None = None
 
-class CleanupRefused(ValueError):
-    """An operation is not cleaned up now: it is still `running` (a live process holds its
-    lease), another live process is `cleaning_up` it, it was `cleaned_up` already, it is
-    `not_cleaning_up` when its cleanup is finished, or it was `claimed` meanwhile."""
+    facts: ClassVar[dict[str, str]] = {}
+    """What happened, by reason, in one clause without advice (formatted with the fields)."""
 
-    def __init__(
-        self,
-        reason: CleanupRefusal,
-        operation_id: str,
-        *,
-        status: str = "",
-        holder: Lease | None = None,
-        cleanup_operation_id: str | None = None,
-    ) -> None:
-        self.reason: CleanupRefusal = reason
-        self.operation_id = operation_id
-        self.status = status
-        self.holder = holder
-        self.cleanup_operation_id = cleanup_operation_id
-        super().__init__(self._fact())
-
-    def _fact(self) -> str:
-        op, held = self.operation_id, self.holder
+    def __post_init__(self) -> None:
+        held = self.holder
         by = f" by {self.cleanup_operation_id}" if self.cleanup_operation_id else ""
-        if self.reason == "running" and held is not None:
-            return f"operation {op} is still running in {held.holder} until {iso(held.expires_at)}"
-        if self.reason == "cleaning_up" and held is not None:
-            return f"operation {op} is being cleaned up{by} in {held.holder}"
-        if self.reason == "cleaned_up":
-            return f"operation {op} was cleaned up already{by}"
-        if self.reason == "not_cleaning_up":
-            return f"operation {op} is {self.status}, not cleaning_up"
-        return f"operation {op} was claimed meanwhile"
+        super().__init__(
+            self.facts[self.reason].format(
+                op=self.operation_id,
+                status=self.status,
+                holder=held.holder if held else "",
+                until=iso(held.expires_at) if held else "",
+                by=by,
+                journal=self.journal_path,
+            )
+        )
 
 
-ResumeRefusal = Literal["ended", "leased", "taken", "running_here", "outcome_not_journaled"]
+class CleanupRefused(OperationRefused):
+    """An operation is not cleaned up now (`reason`): it is still `running`
+    (a live process holds its lease), another live process is `cleaning_up` it, it was
+    `cleaned_up` already, it is `not_cleaning_up` when its cleanup is finished, or it was
+    `claimed` meanwhile."""
+
+    facts: ClassVar[dict[str, str]] = {
+        "running": "operation {op} is still running in {holder} until {until}",
+        "cleaning_up": "operation {op} is being cleaned up{by} in {holder}",
+        "cleaned_up": "operation {op} was cleaned up already{by}",
+        "not_cleaning_up": "operation {op} is {status}, not cleaning_up",
+        "claimed": "operation {op} was claimed meanwhile",
+    }
 
 
-class OperationNotResumable(ValueError):
-    """The operation cannot be resumed: it has `ended` (completed, cancelled, cleaning_up,
-    cleaned_up: `status`), another live process holds its lease (`leased`: `holder`) or
-    `taken` it over meanwhile, it is `running_here` in this process, or this process holds
-    its outcome the journal at `journal_path` has not taken (`outcome_not_journaled`)."""
+class OperationNotResumable(OperationRefused):
+    """The operation cannot be resumed (`reason`): it has `ended`
+    (completed, cancelled, cleaning_up, cleaned_up: `status`), another live process holds its
+    lease (`leased`: `holder`) or `taken` it over meanwhile, it is `running_here` in this
+    process, or this process holds its outcome the journal at `journal_path` has not taken
+    (`outcome_not_journaled`)."""
 
-    def __init__(
-        self,
-        reason: ResumeRefusal,
-        operation_id: str,
-        *,
-        status: str = "",
-        holder: Lease | None = None,
-        journal_path: Path | None = None,
-    ) -> None:
-        self.reason: ResumeRefusal = reason
-        self.operation_id = operation_id
-        self.status = status
-        self.holder = holder
-        self.journal_path = journal_path
-        super().__init__(self._fact())
-
-    def _fact(self) -> str:
-        op = self.operation_id
-        if self.reason == "ended":
-            return f"operation {op} is {self.status}"
-        if self.reason == "leased" and self.holder is not None:
-            held = self.holder
-            return f"operation {op} is leased to {held.holder} until {iso(held.expires_at)}"
-        if self.reason == "running_here":
-            return f"operation {op} is still running in this process"
-        if self.reason == "outcome_not_journaled":
-            return f"operation {op} ended, but the journal at {self.journal_path} takes no writes"
-        return f"operation {op} was taken over meanwhile"
+    facts: ClassVar[dict[str, str]] = {
+        "ended": "operation {op} is {status}",
+        "leased": "operation {op} is leased to {holder} until {until}",
+        "taken": "operation {op} was taken over meanwhile",
+        "running_here": "operation {op} is still running in this process",
+        "outcome_not_journaled": "operation {op} ended, but the journal at {journal} takes no "
+        "writes",
+    }
 
 
 class StepConflict(ValueError):

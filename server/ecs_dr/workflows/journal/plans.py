@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ecs_dr.workflows.journal.base import JournalBase
-from ecs_dr.workflows.journal.errors import PlanAlreadyExecuted, UnknownPlan
+from ecs_dr.workflows.journal.base import JournalBase, insert_record, record_row
+from ecs_dr.workflows.journal.errors import PlanAlreadyExecuted
 from ecs_dr.workflows.journal.records import dump_json
 from ecs_dr.workflows.journal.schema import retried_write
 
@@ -40,33 +39,25 @@ class PlanJournal(JournalBase):
         self, scenario: str, region_id: str | None, plan: Mapping[str, Any], fingerprint: str
     ) -> str:
         """Store a plan; returns its id, "plan-" and 16 hex digits."""
-        plan_id = f"plan-{secrets.token_hex(8)}"
-        now = self._stamp()
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO plans (plan_id, scenario, region_id, plan, fingerprint, status,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)",
-                (plan_id, scenario, region_id, dump_json(plan), fingerprint, now, now),
+            return insert_record(
+                conn,
+                "plans",
+                {
+                    "scenario": scenario,
+                    "region_id": region_id,
+                    "plan": dump_json(plan),
+                    "fingerprint": fingerprint,
+                    "status": "planned",
+                },
+                self._stamp(),
             )
-        return plan_id
 
     def get_plan(self, plan_id: str) -> PlanRecord:
         """The stored plan; raises UnknownPlan (a KeyError)."""
         with self._read() as conn:
-            row = conn.execute("SELECT * FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()
-        if row is None:
-            raise UnknownPlan(plan_id)
-        return PlanRecord(
-            plan_id=row["plan_id"],
-            scenario=row["scenario"],
-            region_id=row["region_id"],
-            plan=json.loads(row["plan"]),
-            fingerprint=row["fingerprint"],
-            status=row["status"],
-            operation_id=row["operation_id"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+            row = record_row(conn, "plans", plan_id)
+        return PlanRecord.model_validate({**dict(row), "plan": json.loads(row["plan"])})
 
     @retried_write
     def claim_plan(self, plan_id: str) -> None:
@@ -75,11 +66,7 @@ class PlanJournal(JournalBase):
         Raises UnknownPlan, and PlanAlreadyExecuted naming its operation.
         """
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT status, operation_id FROM plans WHERE plan_id = ?", (plan_id,)
-            ).fetchone()
-            if row is None:
-                raise UnknownPlan(plan_id)
+            row = record_row(conn, "plans", plan_id)
             if row["status"] != "planned":
                 raise PlanAlreadyExecuted(plan_id, row["operation_id"])
             conn.execute(

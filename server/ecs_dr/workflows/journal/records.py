@@ -132,42 +132,25 @@ def steps_of(
 
 
 def step_from_row(row: sqlite3.Row) -> StepRecord:
-    return StepRecord(
-        step=row["step"],
-        action=row["action"],
-        client_token=row["client_token"],
-        parameters=json.loads(row["parameters"]),
-        resource_id=row["resource_id"],
-        status=row["status"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        failure=row["failure"],
-    )
+    return StepRecord.model_validate({**dict(row), "parameters": json.loads(row["parameters"])})
 
 
 def operation_from_row(row: sqlite3.Row, steps: builtins.list[StepRecord]) -> OperationRecord:
-    return OperationRecord(
-        operation_id=row["operation_id"],
-        kind=row["kind"],
-        status=row["status"],
-        region_id=row["region_id"],
-        arguments=json.loads(row["arguments"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        steps=steps,
-        result=None if row["result"] is None else json.loads(row["result"]),
-        error=row["error"],
-        cleanup=None if row["cleanup"] is None else json.loads(row["cleanup"]),
-        lease=None
-        if row["lease_owner"] is None
-        else Lease(
+    """The operation's row as its record: JSON columns read, the lease columns as its Lease."""
+    fields = dict(row)
+    for column in ("arguments", "result", "cleanup"):
+        if fields[column] is not None:
+            fields[column] = json.loads(fields[column])
+    lease = None
+    if row["lease_owner"] is not None:
+        lease = Lease(
             owner_id=row["lease_owner"],
             pid=row["lease_pid"],
             host=row["lease_host"],
             node=row["lease_node"] or "",
             expires_at=row["lease_expires_at"],
-        ),
-    )
+        )
+    return OperationRecord.model_validate({**fields, "steps": steps, "lease": lease})
 
 
 def iso(when: datetime) -> str:

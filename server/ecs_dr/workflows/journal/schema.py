@@ -46,6 +46,23 @@ PRIVATE_FILE_MODE = 0o600
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
+# The steps table as migration 1 made it; migration 5 rebuilds it with a `failure` column.
+_STEP_COLUMNS = """
+            operation_id TEXT NOT NULL REFERENCES operations (operation_id),
+            seq INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            action TEXT NOT NULL,
+            client_token TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            resource_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('started', 'created')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,"""
+_STEP_KEYS = """
+            PRIMARY KEY (operation_id, step),
+            UNIQUE (operation_id, seq)
+        )"""
+
 # Migration n (1-based) brings the schema from version n-1 to n. Append, never edit.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -62,20 +79,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL
         )""",
         "CREATE INDEX operations_by_creation ON operations (created_at)",
-        """CREATE TABLE steps (
-            operation_id TEXT NOT NULL REFERENCES operations (operation_id),
-            seq INTEGER NOT NULL,
-            step TEXT NOT NULL,
-            action TEXT NOT NULL,
-            client_token TEXT NOT NULL,
-            parameters TEXT NOT NULL,
-            resource_id TEXT,
-            status TEXT NOT NULL CHECK (status IN ('started', 'created')),
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            PRIMARY KEY (operation_id, step),
-            UNIQUE (operation_id, seq)
-        )""",
+        f"CREATE TABLE steps ({_STEP_COLUMNS}{_STEP_KEYS}",
     ),
     (
         """CREATE TABLE plans (
@@ -129,21 +133,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # The table is rebuilt, as for operations in migration 3, so the migration holds whatever
     # columns the old table had.
     (
-        """CREATE TABLE steps_v5 (
-            operation_id TEXT NOT NULL REFERENCES operations (operation_id),
-            seq INTEGER NOT NULL,
-            step TEXT NOT NULL,
-            action TEXT NOT NULL,
-            client_token TEXT NOT NULL,
-            parameters TEXT NOT NULL,
-            resource_id TEXT,
-            status TEXT NOT NULL CHECK (status IN ('started', 'created')),
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            failure TEXT,
-            PRIMARY KEY (operation_id, step),
-            UNIQUE (operation_id, seq)
-        )""",
+        f"CREATE TABLE steps_v5 ({_STEP_COLUMNS}\n            failure TEXT,{_STEP_KEYS}",
         "INSERT INTO steps_v5 (operation_id, seq, step, action, client_token, parameters,"
         " resource_id, status, started_at, finished_at) SELECT operation_id, seq, step, action,"
         " client_token, parameters, resource_id, status, started_at, finished_at FROM steps",

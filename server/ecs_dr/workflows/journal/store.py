@@ -7,11 +7,10 @@ async code calls it through `off_loop` so sqlite never runs on the event loop.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from ecs_dr.workflows.journal.base import require_running
+from ecs_dr.workflows.journal.base import insert_record, require_running
 from ecs_dr.workflows.journal.cleanup import CleanupJournal
 from ecs_dr.workflows.journal.leases import DEFAULT_LEASE_S, RELEASE_LEASE
 from ecs_dr.workflows.journal.plans import PlanJournal
@@ -34,13 +33,17 @@ class Journal(StepJournal, CleanupJournal, PlanJournal):
     ) -> str:
         """Record a new running operation, leased to `owner` for lease_s when given; returns
         its id, "op-" and 16 hex digits."""
-        operation_id = f"op-{secrets.token_hex(8)}"
-        now = self._stamp()
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO operations (operation_id, kind, status, region_id, arguments,"
-                " created_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?, ?)",
-                (operation_id, kind, region_id, dump_json(arguments), now, now),
+            operation_id = insert_record(
+                conn,
+                "operations",
+                {
+                    "kind": kind,
+                    "status": "running",
+                    "region_id": region_id,
+                    "arguments": dump_json(arguments),
+                },
+                self._stamp(),
             )
             if owner is not None:
                 self._lease(conn, operation_id, owner, lease_s)

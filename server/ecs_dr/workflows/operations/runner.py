@@ -358,22 +358,15 @@ class Operations:
         return outcome
 
     async def _finish(self, outcome: Outcome) -> None:
-        if outcome.status == "completed":
-            await off_loop(
-                self.journal.finish,
-                outcome.operation_id,
-                "completed",
-                result=outcome.result,
-                owner=self.owner,
-            )
-        else:
-            await off_loop(
-                self.journal.finish,
-                outcome.operation_id,
-                "failed",
-                error=outcome.error,
-                owner=self.owner,
-            )
+        completed = outcome.status == "completed"
+        await off_loop(
+            self.journal.finish,
+            outcome.operation_id,
+            "completed" if completed else "failed",
+            result=outcome.result if completed else None,
+            error=None if completed else outcome.error,
+            owner=self.owner,
+        )
 
     async def _record_late(self, *operation_ids: str) -> None:
         """Write the outcomes the journal could not take before (those of `operation_ids`, or
