@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -548,3 +549,19 @@ def test_settings_read_the_state_dir_and_the_maximum_call_wait(tmp_path: Path) -
 def test_a_maximum_call_wait_that_is_not_a_positive_number_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="ECS_DR_MAX_CALL_WAIT_S"):
         OperationSettings.from_env({"HOME": "/home/u", "ECS_DR_MAX_CALL_WAIT_S": value})
+
+
+async def test_the_journal_is_written_off_the_event_loop(journal: Journal) -> None:
+    loop_thread = threading.get_ident()
+    writers: list[int] = []
+
+    class Watched(Journal):
+        def record_intent(self, *args: Any, **kwargs: Any) -> None:
+            writers.append(threading.get_ident())
+            super().record_intent(*args, **kwargs)
+
+    watched = Watched(journal.path)
+    op = watched.create_operation("create_full_image", REGION, {})
+    await StepRecorder(watched, op).intent("image", "CreateImage", {"ImageName": "img"})
+
+    assert writers and loop_thread not in writers
