@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from ecs_dr.workflows.journal import _MIGRATIONS, SCHEMA_VERSION, Journal, StepConflict
-from ecs_dr.workflows.operations import StepRecorder
-from ecs_dr.workflows.prepared import create_step
+from ecs_dr.workflows.journal import (
+    SCHEMA_VERSION,
+    Journal,
+    StepConflict,
+    StepRecorder,
+    create_step,
+)
+from ecs_dr.workflows.journal.schema import MIGRATIONS
 
 REGION = "cn-hangzhou"
 
@@ -30,7 +35,7 @@ def test_a_journal_of_schema_four_is_migrated_and_its_steps_carry_no_failure(
     at = "2026-01-01T00:00:00.000000+00:00"
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        for statements in _MIGRATIONS[:4]:
+        for statements in MIGRATIONS[:4]:
             for statement in statements:
                 conn.execute(statement)
         conn.execute("INSERT INTO schema_version (version) VALUES (4)")
@@ -76,7 +81,7 @@ async def test_a_failed_resource_is_kept_and_the_step_is_made_again_under_a_new_
     assert (first.step, first.resource_id, first.failure) == ("create_image", "m-1", "CreateFailed")
     assert (second.step, second.resource_id, second.failure) == ("create_image#2", "m-2", None)
     assert second.client_token == step.client_token("create_image#2") == sent[1]
-    (replaced,) = step.replaced()
+    (replaced,) = await step.replaced()
     assert (replaced.resource_id, replaced.status, replaced.replaced_by) == (
         "m-1",
         "CreateFailed",
@@ -111,7 +116,7 @@ async def test_a_new_attempt_takes_the_parameters_it_needs(journal: Journal) -> 
 
     steps = {s.step: s for s in journal.get(op).steps}
     assert steps["i-1/create_image#2"].parameters == {"ImageName": "img_attempt2"}
-    assert [r.replaced_by for r in step.replaced()] == ["i-1/create_image#2"]
+    assert [r.replaced_by for r in await step.replaced()] == ["i-1/create_image#2"]
 
 
 def test_a_step_without_a_resource_cannot_be_marked_failed(journal: Journal) -> None:

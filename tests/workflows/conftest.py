@@ -14,8 +14,7 @@ from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Plan, Prepared, Ready
-from ecs_dr.workflows.journal import Journal
-from ecs_dr.workflows.operations import StepRecorder
+from ecs_dr.workflows.journal import Journal, StepRecorder
 from tests.cloud.conftest import VirtualTime, sandbox_gateway
 from tests.conftest import SandboxHandle
 

@@ -4,6 +4,7 @@ for its tag, and deleted in dependency order; the source is never touched."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
@@ -19,6 +20,7 @@ from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import CleanupBusy, CleanupInventory
 from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
+from ecs_dr.tools.refusals import refusal_text
 from ecs_dr.workflows.cleanup import (
     execute_cleanup,
     find_orphans,
@@ -26,13 +28,14 @@ from ecs_dr.workflows.cleanup import (
     orphan_inventory,
 )
 from ecs_dr.workflows.journal import (
-    _MIGRATIONS,
     SCHEMA_VERSION,
     CleanupRefused,
     Journal,
     LeaseOwner,
+    StepRecorder,
 )
-from ecs_dr.workflows.operations import Operations, StepRecorder
+from ecs_dr.workflows.journal.schema import MIGRATIONS
+from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
@@ -267,10 +270,10 @@ async def test_a_resource_without_the_operation_tag_or_from_the_source_is_refuse
         foreign = await snapshot_of(gateway, other, timing, DB_LOG)  # type: ignore[arg-type]
     # A journal that names another operation's snapshot and a source disk as its own.
     op = OneOperation(journal, {"source_instance_id": DB})
-    op.recorder.intent("create_snapshot", "CreateSnapshot", {"DiskId": DB_LOG})
-    op.recorder.created("create_snapshot", foreign)
-    op.recorder.intent("create_disk", "CreateDisk", {"SnapshotId": foreign})
-    op.recorder.created("create_disk", DB_LOG)
+    await op.recorder.intent("create_snapshot", "CreateSnapshot", {"DiskId": DB_LOG})
+    await op.recorder.created("create_snapshot", foreign)
+    await op.recorder.intent("create_disk", "CreateDisk", {"SnapshotId": foreign})
+    await op.recorder.created("create_disk", DB_LOG)
     journal.finish(op.operation_id, "completed", result={})
     mark = len(mutations(sandbox))
 
@@ -290,16 +293,19 @@ async def test_an_operation_running_or_cleaned_up_is_refused_and_nothing_changes
     runner, cleaner, other = (LeaseOwner.of_this_process() for _ in range(3))
     op = journal.create_operation("create_snapshot", REGION, {}, owner=runner)
     before = journal.get(op)
-    with pytest.raises(CleanupRefused, match=rf"still running in ecs-dr-mcp process {PID_AT}"):
+    with pytest.raises(CleanupRefused) as refused:
         journal.claim_cleanup(op, owner=cleaner)
+    assert re.search(rf"still running in ecs-dr-mcp process {PID_AT}", refusal_text(refused.value))
     assert journal.get(op) == before
     journal.finish(op, "failed", error="boom", owner=runner)
     assert journal.claim_cleanup(op, owner=cleaner) == "failed"
-    with pytest.raises(CleanupRefused, match="being cleaned up"):
+    with pytest.raises(CleanupRefused) as refused:
         journal.claim_cleanup(op, owner=other)
+    assert "being cleaned up" in refusal_text(refused.value)
     journal.finish_cleanup(op, {"deleted": []}, owner=cleaner)
-    with pytest.raises(CleanupRefused, match="was cleaned up already"):
+    with pytest.raises(CleanupRefused) as refused:
         journal.claim_cleanup(op, owner=other)
+    assert "was cleaned up already" in refusal_text(refused.value)
     record = journal.get(op)
     assert (record.status, record.error, record.lease) == ("cleaned_up", "boom", None)
     assert record.cleanup == {"previous_status": "failed", "deleted": []}
@@ -326,7 +332,7 @@ def test_a_journal_of_schema_two_is_migrated_keeping_every_operation_and_step(
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        for statement in (*_MIGRATIONS[0], *_MIGRATIONS[1]):
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1]):
             conn.execute(statement)
         conn.execute("INSERT INTO schema_version (version) VALUES (2)")
         conn.execute(

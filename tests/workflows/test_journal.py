@@ -15,7 +15,6 @@ import pytest
 import stamina
 
 from ecs_dr.workflows.journal import (
-    _MIGRATIONS,
     REDACTED,
     SCHEMA_VERSION,
     WRITE_ATTEMPTS,
@@ -27,6 +26,7 @@ from ecs_dr.workflows.journal import (
     UnknownOperation,
     default_state_dir,
 )
+from ecs_dr.workflows.journal.schema import MIGRATIONS
 
 REGION = "cn-hangzhou"
 
@@ -281,7 +281,7 @@ def test_a_journal_of_schema_three_is_migrated_with_no_lease_on_any_operation(
     at = "2026-01-01T00:00:00.000000+00:00"
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        for statement in (*_MIGRATIONS[0], *_MIGRATIONS[1], *_MIGRATIONS[2]):
+        for statement in (*MIGRATIONS[0], *MIGRATIONS[1], *MIGRATIONS[2]):
             conn.execute(statement)
         conn.execute("INSERT INTO schema_version (version) VALUES (3)")
         conn.execute(
@@ -363,3 +363,30 @@ def test_a_write_the_disk_keeps_refusing_fails_after_a_bounded_number_of_tries(
 
     assert journal.writes_refused == WRITE_ATTEMPTS
     assert Journal(path).get(op).steps == []
+
+
+def test_a_step_is_read_back_by_its_key_alone(journal: Journal) -> None:
+    op = journal.create_operation("create_full_image", REGION, {})
+    journal.record_intent(op, "create_image", "CreateImage", "tok-1", {"ImageName": "a"})
+    journal.record_created(op, "create_image", "m-1")
+    journal.record_intent(op, "create_image_copy", "CreateImage", "tok-2", {"ImageName": "b"})
+
+    found = journal.find_step(op, "create_image")
+    assert found is not None
+    assert (found.step, found.client_token, found.resource_id) == ("create_image", "tok-1", "m-1")
+    assert journal.find_step(op, "create_disk") is None
+    assert journal.find_step("op-0000000000000000", "create_image") is None
+
+
+def test_the_attempts_of_a_step_are_itself_and_its_numbered_retries_only(
+    journal: Journal,
+) -> None:
+    op = journal.create_operation("create_full_image", REGION, {})
+    for number, step in enumerate(("i-1/create_image", "i-1/create_image#2", "i-1/create_imagex")):
+        journal.record_intent(op, step, "CreateImage", f"tok-{number}", {"N": number})
+
+    assert journal.attempt_names(op, "i-1/create_image") == {
+        "i-1/create_image",
+        "i-1/create_image#2",
+    }
+    assert journal.attempt_names(op, "i-2/create_image") == set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,16 +19,20 @@ import stamina
 from pydantic import BaseModel
 
 from ecs_dr.cloud.errors import NoStock
-from ecs_dr.workflows.journal import Journal, UnknownOperation
-from ecs_dr.workflows.operations import (
-    DEFAULT_MAX_CALL_WAIT_S,
+from ecs_dr.tools.refusals import refusal_text
+from ecs_dr.workflows.journal import (
+    Journal,
     OperationNotResumable,
+    StepRecorder,
+    UnknownOperation,
+)
+from ecs_dr.workflows.operations import (
     Operations,
     OperationSettings,
     Outcome,
     ProgressFn,
-    StepRecorder,
 )
+from ecs_dr.workflows.operations.settings import DEFAULT_MAX_CALL_WAIT_S
 from tests.workflows.test_journal import OutageJournal
 
 REGION = "cn-hangzhou"
@@ -64,8 +69,8 @@ def gated(
     """Work that creates an image, reports progress, then waits for the test to release it."""
 
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        steps.intent("image", "CreateImage", {"ImageName": "img"})
-        steps.created("image", "m-1")
+        await steps.intent("image", "CreateImage", {"ImageName": "img"})
+        await steps.created("image", "m-1")
         await progress(10, 100, "image m-1 Creating 10%")
         if started is not None:
             started.set()
@@ -223,7 +228,7 @@ async def test_a_cloud_error_is_recorded_with_its_code_and_request_id_and_no_tra
     journal: Journal,
 ) -> None:
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        steps.intent("instance", "RunInstances", {"InstanceType": "ecs.g7.large"})
+        await steps.intent("instance", "RunInstances", {"InstanceType": "ecs.g7.large"})
         raise NoStock(
             "OperationDenied.NoStock",
             "The resource is out of stock in the specified zone.",
@@ -342,8 +347,9 @@ async def test_resuming_an_operation_whose_end_the_journal_still_refuses_changes
         async with Operations(FullDiskJournal(path), max_call_wait_s=QUICK) as ops:
             ended = await ops.run("execute_recovery", REGION, {}, quick_image)
             assert ended.status == "failed"
-            with pytest.raises(OperationNotResumable, match="still takes no writes"):
+            with pytest.raises(OperationNotResumable) as refused:
                 await ops.resume(ended.operation_id, quick_image)
+            assert "still takes no writes" in refusal_text(refused.value)
 
     assert Journal(path).get(ended.operation_id).status == "running"
 
@@ -355,8 +361,8 @@ async def test_an_outcome_written_once_the_disk_is_writable_again_is_the_journal
     journal = OutageJournal(path)
 
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        steps.intent("image", "CreateImage", {"ImageName": "img"})
-        steps.created("image", "m-1")
+        await steps.intent("image", "CreateImage", {"ImageName": "img"})
+        await steps.created("image", "m-1")
         journal.failing = 1_000  # the disk fills up as the work ends
         return ImageResult(image_id="m-1")
 
@@ -391,8 +397,8 @@ async def test_steps_recorded_by_the_work_carry_deterministic_client_tokens(
     tokens: list[str] = []
 
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
-        tokens.append(steps.intent("image", "CreateImage", {"ImageName": "img"}))
-        steps.created("image", "m-1")
+        tokens.append(await steps.intent("image", "CreateImage", {"ImageName": "img"}))
+        await steps.created("image", "m-1")
         tokens.append(steps.client_token("image"))
         tokens.append(steps.client_token("instance"))
         return ImageResult(image_id="m-1")
@@ -418,8 +424,8 @@ async def test_scoped_steps_of_one_operation_keep_their_own_names_and_client_tok
     async def work(steps: StepRecorder, progress: ProgressFn) -> ImageResult:
         for source, image in (("i-a", "m-a"), ("i-b", "m-b")):
             scoped = steps.scoped(source).with_tags({"ecs-dr:drill": "true"})
-            scoped.intent("create_image", "CreateImage", {"ImageName": image})
-            scoped.created("create_image", image)
+            await scoped.intent("create_image", "CreateImage", {"ImageName": image})
+            await scoped.created("create_image", image)
         return ImageResult(image_id="m-a")
 
     with anyio.fail_after(QUICK):
@@ -433,8 +439,8 @@ async def test_scoped_steps_of_one_operation_keep_their_own_names_and_client_tok
     ]
     assert record.steps[0].client_token != record.steps[1].client_token
     recorder = StepRecorder(journal, outcome.operation_id)
-    assert recorder.scoped("i-b").recorded("create_image") == "m-b"
-    assert recorder.recorded("create_image") is None
+    assert await recorder.scoped("i-b").recorded("create_image") == "m-b"
+    assert await recorder.recorded("create_image") is None
     assert recorder.scoped("i-b").client_token("create_image") == record.steps[1].client_token
 
 
@@ -543,3 +549,19 @@ def test_settings_read_the_state_dir_and_the_maximum_call_wait(tmp_path: Path) -
 def test_a_maximum_call_wait_that_is_not_a_positive_number_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="ECS_DR_MAX_CALL_WAIT_S"):
         OperationSettings.from_env({"HOME": "/home/u", "ECS_DR_MAX_CALL_WAIT_S": value})
+
+
+async def test_the_journal_is_written_off_the_event_loop(journal: Journal) -> None:
+    loop_thread = threading.get_ident()
+    writers: list[int] = []
+
+    class Watched(Journal):
+        def record_intent(self, *args: Any, **kwargs: Any) -> None:
+            writers.append(threading.get_ident())
+            super().record_intent(*args, **kwargs)
+
+    watched = Watched(journal.path)
+    op = watched.create_operation("create_full_image", REGION, {})
+    await StepRecorder(watched, op).intent("image", "CreateImage", {"ImageName": "img"})
+
+    assert writers and loop_thread not in writers

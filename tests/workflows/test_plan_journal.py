@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ecs_dr.tools.refusals import refusal_text
 from ecs_dr.workflows.journal import (
     SCHEMA_VERSION,
     Journal,
@@ -35,8 +36,10 @@ def test_a_plan_is_claimed_for_execution_once(tmp_path: Path) -> None:
     plan_id = journal.save_plan("disks", "cn-hangzhou", {}, "abc")
     journal.claim_plan(plan_id)
     journal.plan_operation(plan_id, "op-1")
-    with pytest.raises(PlanAlreadyExecuted, match=f"{plan_id} was confirmed and executed as op-1"):
+    with pytest.raises(PlanAlreadyExecuted) as refused:
         journal.claim_plan(plan_id)
+    assert (refused.value.plan_id, refused.value.operation_id) == (plan_id, "op-1")
+    assert refusal_text(refused.value).startswith(f"{plan_id} was confirmed and executed as op-1")
     assert journal.get_plan(plan_id).status == "executed"
 
 
@@ -44,7 +47,8 @@ def test_an_unknown_plan_id_says_where_plans_come_from(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     with pytest.raises(UnknownPlan) as raised:
         journal.get_plan("plan-nope")
-    assert "plan_recovery makes a plan" in str(raised.value)
+    assert raised.value.record_id == "plan-nope"
+    assert "plan_recovery makes a plan" in refusal_text(raised.value)
     with pytest.raises(UnknownPlan):
         journal.claim_plan("plan-nope")
 

@@ -16,15 +16,16 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.disk_recovery import DiskRecoveryPlan
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
 from ecs_dr.domain.plans import TAG_OPERATION, Cancelled, NeedsDecision
+from ecs_dr.tools.refusals import refusal_text
 from ecs_dr.workflows.disk_recovery import execute_disk_recovery, plan_disk_recovery
 from ecs_dr.workflows.instance_recovery import execute_instance_recovery, plan_instance_recovery
-from ecs_dr.workflows.journal import Journal, UnknownOperation
-from ecs_dr.workflows.operations import (
+from ecs_dr.workflows.journal import (
+    Journal,
     OperationNotResumable,
-    Operations,
-    ProgressFn,
     StepRecorder,
+    UnknownOperation,
 )
+from ecs_dr.workflows.operations import Operations, ProgressFn
 from tests.conftest import SandboxHandle
 from tests.workflows.conftest import (
     DB,
@@ -64,10 +65,10 @@ class CrashingRecorder(StepRecorder):
             self.journal, self.operation_id, self.before_recording, {**self.tags, **tags}
         )
 
-    def created(self, step: str, resource_id: str) -> None:
+    async def created(self, step: str, resource_id: str) -> None:
         if step == self.before_recording:
             raise Crash(step)
-        super().created(step, resource_id)
+        await super().created(step, resource_id)
 
 
 def full_plan(result: InstanceRecoveryPlan | NeedsDecision | Cancelled) -> InstanceRecoveryPlan:
@@ -252,15 +253,21 @@ async def test_resume_refuses_unknown_ended_cleaned_and_running_operations_namin
                 before = journal.get(op)
                 with pytest.raises(OperationNotResumable) as raised:
                     await operations.resume(op, work)
-                assert f"is {status}" in str(raised.value)
-                assert instead in str(raised.value) and "get_operation" in str(raised.value)
+                refusal = refusal_text(raised.value)
+                assert f"is {status}" in refusal
+                assert instead in refusal and "get_operation" in refusal
                 assert journal.get(op) == before
             running = await operations.run("execute_recovery", REGION, {}, work)
             assert running.status == "in_progress"
-            with pytest.raises(OperationNotResumable, match="wait_operation"):
+            with pytest.raises(OperationNotResumable) as raised:
                 await operations.resume(running.operation_id, work)
+            assert "wait_operation" in refusal_text(raised.value)
             release.set()
-            assert (await operations.wait(running.operation_id)).status == "completed"
+            # Each wait is capped at 0.01 s; the journal's writes run in worker threads.
+            waited = await operations.wait(running.operation_id)
+            while waited.status == "in_progress":
+                waited = await operations.wait(running.operation_id)
+            assert waited.status == "completed"
 
 
 class FailingRecorder(StepRecorder):
@@ -281,10 +288,10 @@ class FailingRecorder(StepRecorder):
     def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
         return FailingRecorder(self.journal, self.operation_id, self.failing, {**self.tags, **tags})
 
-    def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
+    async def intent(self, step: str, action: str, parameters: Mapping[str, Any]) -> str:
         if step == self.failing:
             raise RuntimeError(f"{action} refused: QuotaExceeded (the cause to fix)")
-        return super().intent(step, action, parameters)
+        return await super().intent(step, action, parameters)
 
 
 async def test_a_failed_operation_resumes_reusing_recorded_steps(

@@ -321,7 +321,7 @@ async def test_an_attach_run_again_after_a_crash_does_not_attach_twice(
         # The first run recorded its intent and sent AttachDisk, then died before the journal
         # heard back.
         step = steps.start("attach_disk")
-        step.intent("attach_disk", "AttachDisk", plan.parameters())
+        await step.intent("attach_disk", "AttachDisk", plan.parameters())
         await gateway.call(
             "cn-hangzhou",
             "AttachDisk",

@@ -19,6 +19,7 @@ from ecs_dr.domain.cleanup import (
 )
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import Ctx, RegionId, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
@@ -32,13 +33,16 @@ from ecs_dr.tools.operations import OperationIdArg, outcome_result
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import cleanup as workflow
 from ecs_dr.workflows.journal import (
-    CleanupRefused,
+    CleanupMarker,
     Journal,
     OperationRecord,
+    StepRecorder,
     UnknownOperation,
     UnknownPlan,
+    off_loop,
 )
-from ecs_dr.workflows.operations import Outcome, ProgressFn, StepRecorder
+from ecs_dr.workflows.journaled_runs import record_interrupted_cleanup, run_cleanup
+from ecs_dr.workflows.operations import Outcome, ProgressFn
 
 TOOL = CLEANUP_KIND
 # How many of the journal's operations are read to find the cleanups of an operation it no
@@ -48,19 +52,19 @@ JOURNAL_SCAN_LIMIT = 100_000
 
 def _refuse_unfinished(ctx: Ctx, record: OperationRecord) -> None:
     """Raises CleanupRefused for an operation still running (a live process holds its lease),
-    being cleaned up by a live process (this one included), or cleaned up already."""
+    being cleaned up by another live process, or cleaned up already; Refusal for one being
+    cleaned up by this one."""
     s = services(ctx)
     refusal = s.journal.cleanup_refusal(record, s.operations.owner)
-    by = (record.cleanup or {}).get("cleanup_operation_id")
-    running = isinstance(by, str) and s.operations.running_here(by)
-    if refusal is None and record.status == "cleaning_up" and running:
-        refusal = (
+    if refusal is not None:
+        raise refusal
+    by = CleanupMarker.of(record).cleanup_operation_id
+    if record.status == "cleaning_up" and by is not None and s.operations.running_here(by):
+        raise Refusal(
             f"operation {record.operation_id} is being cleaned up already by {by} in this "
             f"server: one cleanup at a time. wait_operation(operation_id={by!r}) follows "
             "it. Nothing was deleted."
         )
-    if refusal is not None:
-        raise CleanupRefused(refusal)
 
 
 def journaled_cleanups(journal: Journal, operation_id: str) -> list[OperationRecord]:
@@ -74,41 +78,42 @@ def journaled_cleanups(journal: Journal, operation_id: str) -> list[OperationRec
 
 
 def _refuse_orphan_cleaned(ctx: Ctx, operation_id: str) -> None:
-    """Raises CleanupRefused when a cleanup of this operation, unknown to the journal, has
-    finished or runs in a live process: a cleanup runs once."""
+    """Raises Refusal when a cleanup of this operation, unknown to the journal, has
+    finished or runs in a live process: a cleanup runs once. Reads the journal: a worker
+    thread's call."""
     s = services(ctx)
     for cleanup in journaled_cleanups(s.journal, operation_id):
         by = cleanup.operation_id
         if cleanup.status == "completed":
-            raise CleanupRefused(
+            raise Refusal(
                 f"operation {operation_id} was cleaned up already by {by}: a cleanup runs "
                 f"once. get_operation(operation_id={by!r}) shows what was deleted and what "
                 "was left, and why. Nothing was deleted."
             )
         running = s.journal.live_lease(cleanup) is not None or s.operations.running_here(by)
         if cleanup.status == "running" and running:
-            raise CleanupRefused(
+            raise Refusal(
                 f"operation {operation_id} is being cleaned up already by {by}: one cleanup "
                 f"at a time. wait_operation(operation_id={by!r}) follows it. Nothing was "
                 "deleted."
             )
 
 
-def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
+async def _plan_of(ctx: Ctx, record: OperationRecord) -> dict[str, Any] | None:
     """The plan an execute_recovery operation ran, for the source and target it names."""
     plan_id = record.arguments.get("plan_id")
     if not isinstance(plan_id, str):
         return None
     try:
-        return services(ctx).journal.get_plan(plan_id).plan
+        return (await off_loop(services(ctx).journal.get_plan, plan_id)).plan
     except UnknownPlan:
         return None
 
 
-def _record(ctx: Ctx, operation_id: str) -> OperationRecord | None:
+async def _record(ctx: Ctx, operation_id: str) -> OperationRecord | None:
     """The operation as the journal holds it; None when only the cloud's tags know it."""
     try:
-        return services(ctx).journal.get(operation_id)
+        return await off_loop(services(ctx).journal.get, operation_id)
     except UnknownOperation:
         return None
 
@@ -116,12 +121,12 @@ def _record(ctx: Ctx, operation_id: str) -> OperationRecord | None:
 async def _inventory(ctx: Ctx, operation_id: str) -> CleanupInventory:
     """From the journal's steps, or from the cloud's tags for an operation it does not know."""
     s = services(ctx)
-    record = _record(ctx, operation_id)
+    record = await _record(ctx, operation_id)
     if record is None:
-        _refuse_orphan_cleaned(ctx, operation_id)
+        await off_loop(_refuse_orphan_cleaned, ctx, operation_id)
         return await workflow.orphan_inventory(s.gateway, operation_id)
     _refuse_unfinished(ctx, record)
-    return await workflow.inventory(s.gateway, record, _plan_of(ctx, record))
+    return await workflow.inventory(s.gateway, record, await _plan_of(ctx, record))
 
 
 async def _questions(
@@ -139,36 +144,21 @@ CLEANUP_FLOW = DecisionFlow(TOOL, ("operation_id", "decisions"), _questions)
 
 
 async def _run_journaled(ctx: Ctx, inv: CleanupInventory, arguments: Mapping[str, Any]) -> Outcome:
-    """The cleanup of an operation the journal holds, marked on its record: leased to this
-    process (renewed by its heartbeat), so that if it dies mid-way the lease expires and a
-    later cleanup_recovery takes the cleanup over and finishes it."""
+    """The cleanup of an operation the journal holds (see `run_cleanup`), once the operation
+    is checked again: the form took a while."""
     s = services(ctx)
-    operation_id = inv.operation_id
-    owner = s.operations.owner
-    _refuse_unfinished(ctx, s.journal.get(operation_id))  # the form took a while
-    previous = s.journal.claim_cleanup(operation_id, owner=owner, lease_s=s.operations.lease_s)
 
-    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-        try:
-            result = await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
-        except BaseException:
-            # Nothing recorded as cleaned: a later cleanup finds what is still there.
-            s.journal.release_cleanup(operation_id, previous, owner=owner)
-            raise
-        s.journal.finish_cleanup(
-            operation_id,
-            {**result.model_dump(mode="json"), "cleanup_operation_id": step.operation_id},
-            owner=owner,
-        )
-        return result
+    async def execute(progress: ProgressFn) -> CleanupResult:
+        return await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
 
-    return await s.operations.run(
-        TOOL,
+    return await run_cleanup(
+        s.operations,
+        inv.operation_id,
         inv.region_id,
         arguments,
-        work,
+        execute,
         progress_of(ctx),
-        on_start=lambda cleanup_id: s.journal.cleanup_started(operation_id, cleanup_id),
+        check=lambda record: _refuse_unfinished(ctx, record),
     )
 
 
@@ -216,7 +206,7 @@ async def find_orphans(
     Read-only."""
     s = services(ctx)
     with tool_errors("find_orphans"):
-        records = s.journal.list(JOURNAL_SCAN_LIMIT)
+        records = await off_loop(s.journal.list, JOURNAL_SCAN_LIMIT)
         cleanups = {
             str(r.arguments.get("operation_id")): r.operation_id
             for r in reversed(records)
@@ -274,11 +264,10 @@ async def cleanup_recovery(
             "left": [r for r in inv.rows if r.action in ("left", "refused")],
             "protected": inv.protected,
         }
-        record = _record(ctx, operation_id)
+        record = await _record(ctx, operation_id)
         if not inv.to_delete and record is not None and record.status == "cleaning_up":
-            # An interrupted cleanup had deleted all it could: record it as finished.
-            s.journal.claim_cleanup(operation_id, owner=s.operations.owner)
-            s.journal.finish_cleanup(
+            await record_interrupted_cleanup(
+                s.operations,
                 operation_id,
                 {
                     "rows": [r.model_dump(mode="json") for r in inv.rows],
@@ -286,7 +275,6 @@ async def cleanup_recovery(
                     "left": [r.model_dump(mode="json") for r in base["left"]],
                     "markdown": base["markdown"],
                 },
-                owner=s.operations.owner,
             )
             return CleanupOutcome(
                 status="completed",
@@ -330,13 +318,17 @@ async def cleanup_recovery(
         }
         if record is None:
             # Known only by its tags: the cleanup operation itself is its record.
-            _refuse_orphan_cleaned(ctx, operation_id)  # the form took a while
-
             async def orphan_work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
                 return await workflow.execute_cleanup(s.gateway, inv, progress, timing=s.timing)
 
             outcome = await s.operations.run(
-                TOOL, inv.region_id, arguments, orphan_work, progress_of(ctx)
+                TOOL,
+                inv.region_id,
+                arguments,
+                orphan_work,
+                progress_of(ctx),
+                # Checked again with the cleanup's own record: the form took a while.
+                before=lambda: _refuse_orphan_cleaned(ctx, operation_id),
             )
         else:
             outcome = await _run_journaled(ctx, inv, arguments)

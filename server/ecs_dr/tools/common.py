@@ -31,7 +31,7 @@ from ecs_dr.cloud.errors import (
 from ecs_dr.domain import arguments as argument_rules
 from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.workflows.journal import UnknownOperation, UnknownPlan
+from ecs_dr.tools.refusals import JOURNAL_REFUSALS, refusal_text
 from ecs_dr.workflows.operations import ProgressFn
 
 Ctx = Context[Services, Any]
@@ -221,8 +221,8 @@ def tool_errors(tool: str) -> Iterator[None]:
         raise ToolError(f"{exc} Call {tool} again with one of those values.") from exc
     except CloudError as exc:
         raise ToolError(cloud_message(exc)) from exc
-    except (UnknownOperation, UnknownPlan) as exc:
-        raise ToolError(str(exc)) from exc
+    except JOURNAL_REFUSALS as exc:
+        raise ToolError(refusal_text(exc)) from exc
     except Refusal as exc:
         raise ToolError(str(exc)) from exc
     except ValueError as exc:

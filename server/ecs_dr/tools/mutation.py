@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Prepared, Ready
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
@@ -26,13 +27,8 @@ from ecs_dr.tools.decisions import (
 )
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.results import Status
-from ecs_dr.workflows.operations import (
-    OperationNotResumable,
-    Outcome,
-    ProgressFn,
-    StepRecorder,
-    Work,
-)
+from ecs_dr.workflows.journal import StepRecorder, off_loop
+from ecs_dr.workflows.operations import Outcome, ProgressFn, Work
 from ecs_dr.workflows.scenario_a import Timing
 
 
@@ -211,25 +207,25 @@ class MutatingTool(Generic[P, R]):
         runs again under the same operation id, so every create reuses its ClientToken and a
         step the journal holds a resource for is not sent again.
 
-        Raises UnknownOperation; OperationNotResumable for another tool's operation, for one
+        Raises UnknownOperation; Refusal for another tool's operation, for one
         journaled without its plan (before resuming step tools existed), and whatever
         Operations.resume refuses (completed, cleaned up, running elsewhere); ValidationError
         for a stored plan this version cannot read.
         """
         s = services(ctx)
-        record = s.journal.get(operation_id)
+        record = await off_loop(s.journal.get, operation_id)
         if record.kind != self.tool:
-            raise OperationNotResumable(
+            raise Refusal(
                 f"operation {operation_id} is a {record.kind} operation, not {self.tool}."
             )
         stored = record.arguments.get(PLAN_ARGUMENT)
         if stored is None and record.status not in ("running", "failed"):
-            raise OperationNotResumable(
+            raise Refusal(
                 f"operation {operation_id} is {record.status}: there is nothing to resume. "
                 f"get_operation(operation_id={operation_id!r}) shows it."
             )
         if stored is None:
-            raise OperationNotResumable(
+            raise Refusal(
                 f"operation {operation_id} ({self.tool}) was journaled by an earlier ecs-dr-mcp "
                 "that did not store its plan, so it cannot be resumed (calling "
                 f"{self.tool} again would create anew). get_operation(operation_id="

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.tools.common import Ctx, OperationId, progress_of, services, tool_errors
 from ecs_dr.tools.results import Status, ToolResult
-from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord
+from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord, off_loop
 from ecs_dr.workflows.operations import Outcome
 
 OperationIdArg = Annotated[
@@ -156,7 +156,7 @@ async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDeta
     and resource id, and its result or error. `status` mirrors the operation's."""
     journal = services(ctx).journal
     with tool_errors("get_operation"):
-        record = journal.get(operation_id)
+        record = await off_loop(journal.get, operation_id)
     return OperationDetail(
         status=_STATUS.get(record.status, "failed"),
         operation_id=record.operation_id,
@@ -174,7 +174,7 @@ async def list_operations(
 ) -> OperationList:
     """The newest operations in the journal (kind, status, resources created)."""
     journal = services(ctx).journal
-    records = journal.list(limit)
+    records = await off_loop(journal.list, limit)
     return OperationList(
         status="completed",
         operations=[

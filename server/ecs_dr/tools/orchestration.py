@@ -39,6 +39,7 @@ from ecs_dr.domain.instance_recovery import (
     confirm_instance_plan_prompt,
 )
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, PlanStep
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import (
     Ctx,
     DiskId,
@@ -64,14 +65,13 @@ from ecs_dr.tools.mutation import MutatingTool, step_tool
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.recovery import CreateResult
 from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
-from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
-from ecs_dr.workflows.operations import (
-    OperationNotResumable,
-    Outcome,
-    ProgressFn,
+from ecs_dr.workflows.journal import (
+    PlanAlreadyExecuted,
     StepRecorder,
-    Work,
+    off_loop,
 )
+from ecs_dr.workflows.journaled_runs import execute_plan
+from ecs_dr.workflows.operations import Outcome, ProgressFn, Work
 
 PLAN_ARGUMENTS = (
     "scenario",
@@ -291,8 +291,12 @@ async def plan_recovery(
         digest = (
             planned.digest if isinstance(planned, FleetRecoveryPlan) else planned.fingerprint.digest
         )
-        plan_id = services(ctx).journal.save_plan(
-            planned.scenario, planned.region_id, planned.model_dump(mode="json"), digest
+        plan_id = await off_loop(
+            services(ctx).journal.save_plan,
+            planned.scenario,
+            planned.region_id,
+            planned.model_dump(mode="json"),
+            digest,
         )
     return RecoveryPlanned(
         status="completed",
@@ -320,9 +324,9 @@ async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
     from.
     """
     s = services(ctx)
-    record = s.journal.get_plan(plan_id)
+    record = await off_loop(s.journal.get_plan, plan_id)
     if record.status != "planned":
-        raise PlanAlreadyExecuted(already_executed(plan_id, record.operation_id))
+        raise PlanAlreadyExecuted(plan_id, record.operation_id)
     stored = _plan_model(plan_id, record.scenario, record.plan)
     if isinstance(stored, InstanceRecoveryPlan):
         await instance_recovery.check_current(s.gateway, plan_id, stored)
@@ -423,15 +427,14 @@ async def execute_recovery(
                     "execute_recovery", "Show the plan's steps too. Nothing has been created."
                 ),
             )
-        s.journal.claim_plan(plan_id)
-
-        outcome = await s.operations.run(
+        outcome = await execute_plan(
+            s.operations,
             "execute_recovery",
+            plan_id,
             plan.region_id,
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
             _work(ctx, plan),
             progress_of(ctx),
-            on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
         )
     return _executed(outcome, plan_id, plan)
 
@@ -502,22 +505,22 @@ def _work(ctx: Ctx, plan: AnyPlan) -> Work:
     return work
 
 
-def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
+async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
     """The plan an interrupted execute_recovery operation runs, and its id.
 
-    Raises UnknownOperation, and OperationNotResumable for an operation that is neither an
+    Raises UnknownOperation, and Refusal for an operation that is neither an
     execute_recovery run nor a creating step tool's, or has no stored plan.
     """
     journal = services(ctx).journal
-    record = journal.get(operation_id)
+    record = await off_loop(journal.get, operation_id)
     plan_id = record.arguments.get("plan_id")
     if record.kind != "execute_recovery" or not isinstance(plan_id, str):
-        raise OperationNotResumable(
+        raise Refusal(
             f"operation {operation_id} is a {record.kind} operation; resume_recovery continues "
             "execute_recovery operations and those of the creating step tools only. "
             "get_operation shows what this one created."
         )
-    stored = journal.get_plan(plan_id)
+    stored = await off_loop(journal.get_plan, plan_id)
     return plan_id, _plan_model(plan_id, stored.scenario, stored.plan)
 
 
@@ -561,10 +564,10 @@ async def resume_recovery(
     finishes an interrupted cleanup."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
-        tool = step_tool(s.journal.get(operation_id).kind)
+        tool = step_tool((await off_loop(s.journal.get, operation_id)).kind)
         if tool is not None:
             return await _resume_step(ctx, tool, operation_id)
-        plan_id, plan = _resumable_plan(ctx, operation_id)
+        plan_id, plan = await _resumable_plan(ctx, operation_id)
         outcome = await s.operations.resume(operation_id, _work(ctx, plan), progress_of(ctx))
     return _executed(outcome, plan_id, plan)
 

@@ -22,7 +22,8 @@ from ecs_dr.domain.models import Disk
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
 from ecs_dr.domain.prompts import instance_not_ready_prompt
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import Progress
 from ecs_dr.workflows.source import load_target
 
@@ -127,9 +128,9 @@ async def attach_journaled(
 ) -> None:
     """AttachDisk as the journal step `name`: its intent first, the disk id once sent."""
     # The token is journaled with the intent but never sent: AttachDisk has none.
-    step.intent(name, plan.action, plan.parameters())
+    await step.intent(name, plan.action, plan.parameters())
     await attach_once(gw, plan)
-    step.created(name, plan.disk_id)
+    await step.created(name, plan.disk_id)
 
 
 async def wait_attached(

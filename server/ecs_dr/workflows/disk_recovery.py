@@ -38,9 +38,10 @@ from ecs_dr.domain.prompts import instance_not_ready_prompt, new_disk_category_p
 from ecs_dr.domain.quotas import NewDisk, quota_needs
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.attach import attach_journaled, wait_attached, wait_settled
+from ecs_dr.workflows.journal import StepRecorder, create_step
 from ecs_dr.workflows.new_disks import CREATING
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Progress, create_step, operation_tags, today, together
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import Progress, operation_tags, today, together
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import snapshot_step, snapshot_waits
 from ecs_dr.workflows.source import load_instance, load_target
@@ -192,9 +193,9 @@ async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: Step
     change. The disks the operation attached itself are no change; once every attach is
     journaled nothing is left to make."""
     names = [f"attach_{c.key}" for c in plan.copies]
-    if all(step.recorded(name) is not None for name in names):
+    if all([await step.recorded(name) is not None for name in names]):
         return
-    own = {d for c in plan.copies if (d := step.recorded(f"create_disk_{c.key}")) is not None}
+    own = {d for c in plan.copies if (d := await step.recorded(f"create_disk_{c.key}")) is not None}
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
     fingerprints.check_unchanged_during(
@@ -312,5 +313,5 @@ async def execute_disk_recovery(
         layout_markdown=disks.layout_markdown(layout),
         reminder=disk_recovery.mounts_reminder(rows, target_id),
         zone_redundant_at=max(times) if times else None,
-        replaced=step.replaced(),
+        replaced=await step.replaced(),
     )

@@ -16,8 +16,9 @@ from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.run_instances import run_instances_in_zone
 from ecs_dr.domain.statuses import ImageStatus
 from ecs_dr.domain.target_zone import require_target_zone
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import Progress, operation_tags
 from ecs_dr.workflows.source import load_instance
 from ecs_dr.workflows.target_zone import resolve_target_zone
 from ecs_dr.workflows.vswitches import create_and_wait, vswitch_plan

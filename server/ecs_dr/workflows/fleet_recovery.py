@@ -45,7 +45,8 @@ from ecs_dr.domain.quotas import QuotaNeeds
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows import instance_recovery
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder, describe_error
+from ecs_dr.workflows.journal import StepRecorder
+from ecs_dr.workflows.operations import ProgressFn, describe_error
 from ecs_dr.workflows.prepared import Progress
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.target_zone import ZoneReads

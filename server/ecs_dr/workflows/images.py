@@ -14,8 +14,9 @@ from ecs_dr.domain.images import ImagePlan, ImageResult, check_snapshots_of_sour
 from ecs_dr.domain.models import Instance, Snapshot
 from ecs_dr.domain.plans import Decisions, Prepared, ready
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Create, Progress, create_step, operation_tags, today
+from ecs_dr.workflows.journal import Create, StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import Progress, operation_tags, today
 from ecs_dr.workflows.source import load_instance
 
 

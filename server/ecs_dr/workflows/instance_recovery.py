@@ -45,7 +45,8 @@ from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.dr_instance import execute_dr_instance
 from ecs_dr.workflows.images import execute_full_image, free_image_name
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.journal import StepRecorder
+from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import Progress, today
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import execute_snapshot, execute_snapshot_group
@@ -246,7 +247,7 @@ async def require_source_as_planned(
     PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
     derived from changed. Once RunInstances is journaled nothing rule-bound is left to make,
     so a resumed operation that only waits for its instance is not stopped."""
-    if step.recorded("run_instances") is not None:
+    if await step.recorded("run_instances") is not None:
         return
     source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
     fingerprints.check_source_unchanged_during(
@@ -342,7 +343,7 @@ async def execute_instance_recovery(
         markdown=dr.markdown,
         all_match=dr.all_match,
         instance=dr,
-        replaced=step.replaced(),
+        replaced=await step.replaced(),
     )
 
 

@@ -13,8 +13,9 @@ from ecs_dr.domain.models import Disk
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
 from ecs_dr.domain.prompts import new_disk_category_prompt
 from ecs_dr.domain.statuses import DiskStatus
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import Progress, operation_tags
 from ecs_dr.workflows.source import load_target
 
 # A new disk carries no percentage: Creating, then Available.

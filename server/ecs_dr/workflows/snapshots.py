@@ -28,8 +28,9 @@ from ecs_dr.domain.snapshots import (
     snapshot_record,
     snapshot_set_result,
 )
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Progress, create_step, operation_tags, today, together
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import Progress, operation_tags, today, together
 from ecs_dr.workflows.source import load_instance
 
 

@@ -11,8 +11,9 @@ from ecs_dr.domain.names import default_vswitch_name
 from ecs_dr.domain.plans import Decisions, Prepared, ready
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import MAX_PREFIX, MIN_PREFIX, VSwitchPlan, VSwitchResult
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
-from ecs_dr.workflows.prepared import Progress, create_step, operation_tags
+from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.prepared import Progress, operation_tags
 
 
 async def vswitch_plan(

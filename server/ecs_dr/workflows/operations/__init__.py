@@ -1,0 +1,13 @@
+"""Operations: long cloud work in the background, journaled, followed for a bounded time.
+
+`runner` holds `Operations` (the task group, leases, recording each outcome), `tasks` one
+running operation and its followers, `outcomes` what the callers are told, `settings` where
+the journal lives and how long a call may wait.
+"""
+
+from ecs_dr.workflows.operations.outcomes import Outcome, describe_error
+from ecs_dr.workflows.operations.runner import Operations, Work
+from ecs_dr.workflows.operations.settings import OperationSettings
+from ecs_dr.workflows.operations.tasks import ProgressFn
+
+__all__ = ["OperationSettings", "Operations", "Outcome", "ProgressFn", "Work", "describe_error"]
