@@ -1,0 +1,210 @@
+"""The recovery scenarios plan_recovery plans and execute_recovery runs, in one registry keyed by
+the plan's `scenario`: "full_instance" (Scenario A, one source), "fleet" (Scenario A, several
+sources, one confirmation) and "disks" (Scenario B).
+
+Each entry binds its workflow's functions (plan, check-current, confirm prompt, execute) and
+what its plan and result carry, so a tool looks its scenario up once (`scenario_for` from
+plan_recovery's arguments, `stored_plan` for a plan the journal holds) and never tells plan
+kinds apart itself. A new scenario is one more entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ecs_dr.cloud.ecs import Timing
+from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain import arguments as argument_rules
+from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.recovery import DiskRecoveryPlan, Preflight, confirm_plan_prompt
+from ecs_dr.domain.refusal import Refusal
+from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
+from ecs_dr.workflows.disk_recovery import DiskRecoveryResult
+from ecs_dr.workflows.fleet_recovery import (
+    FleetRecoveryPlan,
+    FleetRecoveryResult,
+    confirm_fleet_plan_prompt,
+)
+from ecs_dr.workflows.instance_recovery import (
+    InstancePreflight,
+    InstanceRecoveryPlan,
+    InstanceRecoveryResult,
+    confirm_instance_plan_prompt,
+)
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.prepared import Cancelled, Decisions, NeedsDecision
+
+AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan
+AnyResult = InstanceRecoveryResult | FleetRecoveryResult | DiskRecoveryResult
+AnyPreflight = Preflight | InstancePreflight
+
+P = TypeVar("P", bound=BaseModel)
+P_contra = TypeVar("P_contra", contravariant=True)
+R = TypeVar("R", bound=BaseModel)
+R_co = TypeVar("R_co", bound=BaseModel, covariant=True)
+
+
+class Execute(Protocol[P_contra, R_co]):
+    """A workflow's `execute_*`: create, wait, and return the result."""
+
+    def __call__(
+        self,
+        gw: EcsGateway,
+        plan: P_contra,
+        step: StepRecorder,
+        progress: ProgressFn,
+        /,
+        *,
+        timing: Timing,
+    ) -> Awaitable[R_co]: ...
+
+
+@dataclass(frozen=True)
+class Scenario(Generic[P, R]):
+    """What every recovery scenario provides, bound to its workflow's functions."""
+
+    name: str
+    plan_type: type[P]
+    result_type: type[R]
+    plan: Callable[[EcsGateway, Mapping[str, Any], Decisions], Awaitable[Any]]
+    """(gateway, plan_recovery's arguments, answers so far) -> the plan, or NeedsDecision, or
+    Cancelled; refuses arguments the scenario does not take."""
+    check_current: Callable[[EcsGateway, str, P], Awaitable[None]]
+    """Raises (PlanStale and others) when the world moved away from the plan."""
+    confirm_prompt: Callable[[str, P], ChoicePrompt]
+    execute: Execute[P, R]
+    digest: Callable[[P], str]
+    """What the journal stores beside the plan to recognise the world it was made for."""
+    preflight: Callable[[P], AnyPreflight | None]
+    result_fields: Callable[[R], dict[str, Any]]
+    """The result's parts execute_recovery's answer shows beside it, by field name."""
+    next_step: Callable[[R], str]
+
+
+def _after_drill(drill: bool) -> str:
+    return "; this was a drill: cleanup_recovery removes what it created." if drill else "."
+
+
+async def _plan_full_instance(
+    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
+) -> InstanceRecoveryPlan | NeedsDecision | Cancelled:
+    zone = argument_rules.full_instance_zone(arguments)
+    return await instance_recovery.plan_instance_recovery(
+        gw,
+        argument_rules.sources(arguments)[0],
+        zone,
+        arguments["region_id"],
+        arguments.get("instance_name"),
+        answers,
+        drill=bool(arguments.get("drill")),
+    )
+
+
+async def _plan_fleet(
+    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
+) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
+    zone = argument_rules.fleet_zone(arguments)
+    return await fleet_recovery.plan_fleet_recovery(
+        gw,
+        argument_rules.sources(arguments),
+        zone,
+        arguments["region_id"],
+        answers,
+        drill=bool(arguments.get("drill")),
+    )
+
+
+async def _plan_disks(
+    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
+) -> DiskRecoveryPlan | NeedsDecision | Cancelled:
+    target = argument_rules.disks_target(arguments)
+    return await disk_recovery.plan_disk_recovery(
+        gw,
+        argument_rules.sources(arguments)[0],
+        target,
+        arguments["disk_ids"],
+        arguments["region_id"],
+        answers,
+    )
+
+
+FULL_INSTANCE: Scenario[InstanceRecoveryPlan, InstanceRecoveryResult] = Scenario(
+    name="full_instance",
+    plan_type=InstanceRecoveryPlan,
+    result_type=InstanceRecoveryResult,
+    plan=_plan_full_instance,
+    check_current=instance_recovery.check_current,
+    confirm_prompt=confirm_instance_plan_prompt,
+    execute=instance_recovery.execute_instance_recovery,
+    digest=lambda plan: plan.fingerprint.digest,
+    preflight=lambda plan: plan.preflight,
+    result_fields=lambda full: {
+        "markdown": full.markdown,
+        "dr_instance_id": full.dr_instance_id,
+        "comparison": full.comparison,
+    },
+    next_step=lambda full: "Show the comparison table to the user" + _after_drill(full.drill),
+)
+
+FLEET: Scenario[FleetRecoveryPlan, FleetRecoveryResult] = Scenario(
+    name="fleet",
+    plan_type=FleetRecoveryPlan,
+    result_type=FleetRecoveryResult,
+    plan=_plan_fleet,
+    check_current=fleet_recovery.check_current,
+    confirm_prompt=confirm_fleet_plan_prompt,
+    execute=fleet_recovery.execute_fleet_recovery,
+    digest=lambda plan: plan.digest,
+    preflight=lambda _: None,
+    result_fields=lambda fleet: {"markdown": fleet.markdown, "fleet": fleet.rows},
+    next_step=lambda fleet: "Show the fleet table to the user" + _after_drill(fleet.drill),
+)
+
+DISKS: Scenario[DiskRecoveryPlan, DiskRecoveryResult] = Scenario(
+    name="disks",
+    plan_type=DiskRecoveryPlan,
+    result_type=DiskRecoveryResult,
+    plan=_plan_disks,
+    check_current=disk_recovery.check_current,
+    confirm_prompt=confirm_plan_prompt,
+    execute=disk_recovery.execute_disk_recovery,
+    digest=lambda plan: plan.fingerprint.digest,
+    preflight=lambda plan: plan.preflight,
+    result_fields=lambda copied: {
+        "rows": copied.rows,
+        "markdown": copied.markdown,
+        "layout": copied.layout,
+        "layout_markdown": copied.layout_markdown,
+        "reminder": copied.reminder,
+    },
+    next_step=lambda _: (
+        "Show the summary, the layout and the reminder to the user; do not suggest OS commands."
+    ),
+)
+
+SCENARIOS: Mapping[str, Scenario[Any, Any]] = {s.name: s for s in (FULL_INSTANCE, FLEET, DISKS)}
+
+
+def scenario_for(arguments: Mapping[str, Any]) -> Scenario[Any, Any]:
+    """The scenario plan_recovery's arguments ask for."""
+    return SCENARIOS[argument_rules.plan_scenario(arguments)]
+
+
+def stored_plan(
+    plan_id: str, scenario: str, stored: Mapping[str, Any]
+) -> tuple[Scenario[Any, Any], Any]:
+    """The journal's plan as its scenario and model. Refused for a plan an earlier version of
+    the server stored without what this one binds it to (the source's facts it re-checks)."""
+    try:
+        entry = SCENARIOS[scenario]
+        return entry, entry.plan_type.model_validate(stored)
+    except (KeyError, ValidationError):
+        raise Refusal(
+            f"{plan_id} was stored by an earlier version of this server and lacks what this "
+            "one checks before it acts; plan again (plan_recovery). What an operation of it "
+            "created is in its journal (get_operation, cleanup_recovery)."
+        ) from None
