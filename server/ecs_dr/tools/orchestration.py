@@ -26,9 +26,10 @@ from ecs_dr.tools.decisions import (
     confirmation,
     open_prompts,
 )
-from ecs_dr.tools.mutation import MutatingTool, step_tool
+from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.operations import outcome_result
-from ecs_dr.tools.recovery import CreateResult
+from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.steps import STEP_TOOLS
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
 from ecs_dr.workflows.operations import (
     OperationNotResumable,
@@ -218,7 +219,7 @@ async def resume_recovery(
     finishes an interrupted cleanup."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
-        tool = step_tool(s.journal.get(operation_id).kind)
+        tool = STEP_TOOLS.get(s.journal.get(operation_id).kind)
         if tool is not None:
             return await _resume_step(ctx, tool, operation_id)
         plan_id, scenario, plan = _resumable_plan(ctx, operation_id)

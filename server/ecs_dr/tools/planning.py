@@ -28,7 +28,7 @@ from ecs_dr.tools.common import (
     tool_errors,
 )
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
-from ecs_dr.tools.recovery import CreateResult
+from ecs_dr.tools.results import CreateResult
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision
 from ecs_dr.workflows.scenarios import AnyPlan, AnyPreflight, scenario_for
 
