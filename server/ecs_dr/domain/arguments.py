@@ -240,14 +240,30 @@ def plan_scenario(arguments: Mapping[str, Any]) -> str:
     return str(arguments["scenario"])
 
 
+_DISK_IDS_ARE_FOR_DISKS = (
+    "scenario='full_instance' recovers every disk of the source; disk_ids is for scenario='disks'."
+)
+_INSTANCE_NAME_IS_FOR_FULL_INSTANCE = (
+    "instance_name names the DR instance of scenario='full_instance'; scenario='disks' "
+    "creates no instance. Leave instance_name out."
+)
+
+
+def _not_given(arguments: Mapping[str, Any], name: str, refusal: str) -> None:
+    """Refuse `name` when it is given: the scenario would ignore it."""
+    if arguments.get(name) is not None:
+        raise Refusal(refusal)
+
+
 def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: str) -> str:
     """The argument `scenario` needs; refused when it is missing or when the other scenario's
     argument is given (instead or as well: it would be ignored)."""
-    if arguments.get(stray) is not None:
-        raise Refusal(
-            f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed} only, or "
-            "choose the other scenario."
-        )
+    _not_given(
+        arguments,
+        stray,
+        f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed} only, or choose the "
+        "other scenario.",
+    )
     value = arguments.get(needed)
     if not value:
         raise Refusal(f"scenario={scenario!r} needs {needed}.")
@@ -257,11 +273,7 @@ def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: s
 def full_instance_zone(arguments: Mapping[str, Any]) -> str:
     """The target zone of a full_instance plan; refuses Scenario B's arguments."""
     zone = _required(arguments, "full_instance", "target_zone_id", "target_instance_id")
-    if arguments.get("disk_ids") is not None:
-        raise Refusal(
-            "scenario='full_instance' recovers every disk of the source; disk_ids is for "
-            "scenario='disks'."
-        )
+    _not_given(arguments, "disk_ids", _DISK_IDS_ARE_FOR_DISKS)
     return zone
 
 
@@ -279,11 +291,7 @@ def fleet_zone(arguments: Mapping[str, Any]) -> str:
 def disks_target(arguments: Mapping[str, Any]) -> str:
     """The target instance of a disks plan; refuses Scenario A's arguments and a fleet."""
     target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
-    if arguments.get("instance_name") is not None:
-        raise Refusal(
-            "instance_name names the DR instance of scenario='full_instance'; scenario='disks' "
-            "creates no instance. Leave instance_name out."
-        )
+    _not_given(arguments, "instance_name", _INSTANCE_NAME_IS_FOR_FULL_INSTANCE)
     given = sources(arguments)
     if len(given) != 1:
         raise Refusal(

@@ -12,8 +12,7 @@ from ecs_dr.tools.inspect import (
     verify_dr_instance,
 )
 from ecs_dr.tools.operations import get_operation, list_operations, wait_operation
-from ecs_dr.tools.orchestration import execute_recovery, resume_recovery
-from ecs_dr.tools.planning import plan_recovery
+from ecs_dr.tools.orchestration import execute_recovery, plan_recovery, resume_recovery
 from ecs_dr.tools.recovery import (
     create_full_image,
     create_snapshot,

@@ -33,7 +33,7 @@ from ecs_dr.workflows.operations import (
     Work,
 )
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision, Prepared, Ready
-from ecs_dr.workflows.scenarios import Execute
+from ecs_dr.workflows.scenarios import Execute, plan_and_result
 
 
 class RegionalPlan(Protocol):
@@ -114,18 +114,15 @@ class MutatingTool(Generic[P, R]):
     `arguments` are the parameters `prepare` takes after the gateway, besides `decisions`,
     read from its signature; the tool has parameters of the same names. The tool takes
     `settled: Annotated[Settled, <this>.flow.resolve]` and calls `run` with its `locals()`.
-    `plan_type` reads back the plan the operation journals, for `resume`; `next_step` says
-    what to call once the result is there.
+    `execute`'s plan model reads back the plan the operation journals, for `resume`, and its
+    result model the operation's result; `next_step` says what to call once it is there.
     """
 
     def __init__(
         self,
         tool: str,
-        *,
         prepare: Callable[..., Awaitable[Prepared[P]]],
         execute: Execute[P, R],
-        plan_type: type[P],
-        result: type[R],
         next_step: Callable[[R], str] | None = None,
     ) -> None:
         self.tool = tool
@@ -133,8 +130,8 @@ class MutatingTool(Generic[P, R]):
         self.arguments = tuple(name for name in taken if name != "decisions")
         self._prepare = prepare
         self._execute = execute
+        plan_type, self._result = plan_and_result(execute)
         self._plan: TypeAdapter[P] = TypeAdapter(plan_type)
-        self._result = result
         self._next_step = next_step
         self.flow = DecisionFlow(tool, (*self.arguments, "decisions"), self._open_questions)
 

@@ -1,9 +1,10 @@
 """The creating step tools' paths through their workflows, and their table by tool name.
 
-Each `MutatingTool` binds a workflow's `prepare_*` and `execute_*` (the arguments come from
-`prepare_*`'s signature); the tools in recovery.py (Scenario A) and disks.py (Scenario B) run
-them. `STEP_TOOLS` is what resume_recovery continues an operation of such a tool with, keyed by
-the tool name its operations are journaled under.
+Each `MutatingTool` binds a workflow's `prepare_*` (its signature gives the tool's arguments)
+and `execute_*` (its annotations give the plan and result models), and says what to call once
+the result is there. The tools in recovery.py (Scenario A) and disks.py (Scenario B) run them;
+resume_recovery continues an operation of one through `STEP_TOOLS`, keyed by the tool name its
+operations are journaled under.
 """
 
 from __future__ import annotations
@@ -12,24 +13,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecs_dr.tools.mutation import MutatingTool
-from ecs_dr.workflows import scenario_a, scenario_b
 from ecs_dr.workflows.scenario_a import (
-    DrInstancePlan,
     DrInstanceResult,
-    ImagePlan,
     ImageResult,
-    SnapshotGroupPlan,
-    SnapshotPlan,
     SnapshotResult,
     SnapshotSetResult,
-    VSwitchPlan,
     VSwitchResult,
+    execute_dr_instance,
+    execute_full_image,
+    execute_snapshot,
+    execute_snapshot_group,
+    execute_vswitch,
+    prepare_dr_instance,
+    prepare_full_image,
+    prepare_snapshot,
+    prepare_snapshot_group,
+    prepare_vswitch,
 )
 from ecs_dr.workflows.scenario_b import (
-    AttachDiskPlan,
     AttachResult,
-    CreateDiskPlan,
     NewDiskResult,
+    execute_attach_disk,
+    execute_disk_from_snapshot,
+    prepare_attach_disk,
+    prepare_disk_from_snapshot,
 )
 
 # --- Scenario A ------------------------------------------------------------------------------
@@ -46,12 +53,7 @@ def _after_group(result: SnapshotSetResult) -> str:
 
 
 GROUP = MutatingTool(
-    "create_snapshot_group",
-    prepare=scenario_a.prepare_snapshot_group,
-    execute=scenario_a.execute_snapshot_group,
-    plan_type=SnapshotGroupPlan,
-    result=SnapshotSetResult,
-    next_step=_after_group,
+    "create_snapshot_group", prepare_snapshot_group, execute_snapshot_group, _after_group
 )
 
 
@@ -63,14 +65,7 @@ def _after_snapshot(result: SnapshotResult) -> str:
     )
 
 
-SNAPSHOT = MutatingTool(
-    "create_snapshot",
-    prepare=scenario_a.prepare_snapshot,
-    execute=scenario_a.execute_snapshot,
-    plan_type=SnapshotPlan,
-    result=SnapshotResult,
-    next_step=_after_snapshot,
-)
+SNAPSHOT = MutatingTool("create_snapshot", prepare_snapshot, execute_snapshot, _after_snapshot)
 
 
 def _after_image(result: ImageResult) -> str:
@@ -80,60 +75,48 @@ def _after_image(result: ImageResult) -> str:
     )
 
 
-IMAGE = MutatingTool(
-    "create_full_image",
-    prepare=scenario_a.prepare_full_image,
-    execute=scenario_a.execute_full_image,
-    plan_type=ImagePlan,
-    result=ImageResult,
-    next_step=_after_image,
-)
+IMAGE = MutatingTool("create_full_image", prepare_full_image, execute_full_image, _after_image)
 
-VSWITCH = MutatingTool(
-    "create_vswitch",
-    prepare=scenario_a.prepare_vswitch,
-    execute=scenario_a.execute_vswitch,
-    plan_type=VSwitchPlan,
-    result=VSwitchResult,
-    next_step=lambda result: f"run_dr_instance(..., vswitch_id={result.vswitch_id!r})",
-)
+
+def _after_vswitch(result: VSwitchResult) -> str:
+    return f"run_dr_instance(..., vswitch_id={result.vswitch_id!r})"
+
+
+VSWITCH = MutatingTool("create_vswitch", prepare_vswitch, execute_vswitch, _after_vswitch)
+
+
+def _after_dr_instance(result: DrInstanceResult) -> str:
+    if result.all_match:
+        return "Show the markdown comparison to the user."
+    return "Some rows do not match (match=false): show them to the user."
+
 
 DR_INSTANCE = MutatingTool(
-    "run_dr_instance",
-    prepare=scenario_a.prepare_dr_instance,
-    execute=scenario_a.execute_dr_instance,
-    plan_type=DrInstancePlan,
-    result=DrInstanceResult,
-    next_step=lambda result: (
-        "Show the markdown comparison to the user."
-        if result.all_match
-        else "Some rows do not match (match=false): show them to the user."
-    ),
+    "run_dr_instance", prepare_dr_instance, execute_dr_instance, _after_dr_instance
 )
 
 # --- Scenario B ------------------------------------------------------------------------------
 
+
+def _after_new_disk(result: NewDiskResult) -> str:
+    return (
+        f"attach_disk(disk_id={result.disk_id!r}, target_instance_id={result.target_instance_id!r})"
+    )
+
+
 NEW_DISK = MutatingTool(
     "create_disk_from_snapshot",
-    prepare=scenario_b.prepare_disk_from_snapshot,
-    execute=scenario_b.execute_disk_from_snapshot,
-    plan_type=CreateDiskPlan,
-    result=NewDiskResult,
-    next_step=lambda result: (
-        f"attach_disk(disk_id={result.disk_id!r}, target_instance_id={result.target_instance_id!r})"
-    ),
+    prepare_disk_from_snapshot,
+    execute_disk_from_snapshot,
+    _after_new_disk,
 )
 
-ATTACH = MutatingTool(
-    "attach_disk",
-    prepare=scenario_b.prepare_attach_disk,
-    execute=scenario_b.execute_attach_disk,
-    plan_type=AttachDiskPlan,
-    result=AttachResult,
-    next_step=lambda _: (
-        "Show the markdown layout and the reminder to the user; do not suggest OS commands."
-    ),
-)
+
+def _after_attach(_: AttachResult) -> str:
+    return "Show the markdown layout and the reminder to the user; do not suggest OS commands."
+
+
+ATTACH = MutatingTool("attach_disk", prepare_attach_disk, execute_attach_disk, _after_attach)
 
 STEP_TOOLS: Mapping[str, MutatingTool[Any, Any]] = {
     step.tool: step for step in (GROUP, SNAPSHOT, IMAGE, VSWITCH, DR_INSTANCE, NEW_DISK, ATTACH)

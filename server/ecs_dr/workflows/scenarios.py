@@ -11,8 +11,8 @@ kinds apart itself. A new scenario is one more entry.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ValidationError
 
@@ -46,6 +46,8 @@ P = TypeVar("P", bound=BaseModel)
 P_contra = TypeVar("P_contra", contravariant=True)
 R = TypeVar("R", bound=BaseModel)
 R_co = TypeVar("R_co", bound=BaseModel, covariant=True)
+PlanT = TypeVar("PlanT")
+ResultT = TypeVar("ResultT", bound=BaseModel)
 
 
 class Execute(Protocol[P_contra, R_co]):
@@ -63,13 +65,28 @@ class Execute(Protocol[P_contra, R_co]):
     ) -> Awaitable[R_co]: ...
 
 
+def plan_and_result(execute: Execute[PlanT, ResultT]) -> tuple[type[PlanT], type[ResultT]]:
+    """The plan model `execute` takes and the result model it returns, from its annotations:
+    the journal stores the plan, and reads both back, as these models."""
+    hints = get_type_hints(execute)
+    return hints["plan"], hints["return"]
+
+
+def _fingerprint_digest(plan: Any) -> str:
+    digest: str = plan.fingerprint.digest
+    return digest
+
+
+def _preflight(plan: Any) -> AnyPreflight | None:
+    preflight: AnyPreflight = plan.preflight
+    return preflight
+
+
 @dataclass(frozen=True)
 class Scenario(Generic[P, R]):
-    """What every recovery scenario provides, bound to its workflow's functions."""
+    """What every recovery scenario provides, bound to its workflow's functions; its plan and
+    result models are `execute`'s, its name the plan model's `scenario`."""
 
-    name: str
-    plan_type: type[P]
-    result_type: type[R]
     plan: Callable[[EcsGateway, Mapping[str, Any], Decisions], Awaitable[Any]]
     """(gateway, plan_recovery's arguments, answers so far) -> the plan, or NeedsDecision, or
     Cancelled; refuses arguments the scenario does not take."""
@@ -77,12 +94,23 @@ class Scenario(Generic[P, R]):
     """Raises (PlanStale and others) when the world moved away from the plan."""
     confirm_prompt: Callable[[str, P], ChoicePrompt]
     execute: Execute[P, R]
-    digest: Callable[[P], str]
+    answer: Callable[[R], dict[str, Any]]
+    """The result's parts execute_recovery's answer shows beside it, and its next_step."""
+    digest: Callable[[P], str] = _fingerprint_digest
     """What the journal stores beside the plan to recognise the world it was made for."""
-    preflight: Callable[[P], AnyPreflight | None]
-    result_fields: Callable[[R], dict[str, Any]]
-    """The result's parts execute_recovery's answer shows beside it, by field name."""
-    next_step: Callable[[R], str]
+    preflight: Callable[[P], AnyPreflight | None] = _preflight
+    plan_type: type[P] = field(init=False)
+    result_type: type[R] = field(init=False)
+
+    def __post_init__(self) -> None:
+        plan_type, result_type = plan_and_result(self.execute)
+        object.__setattr__(self, "plan_type", plan_type)
+        object.__setattr__(self, "result_type", result_type)
+
+    @property
+    def name(self) -> str:
+        name: str = self.plan_type.model_fields["scenario"].default
+        return name
 
 
 def _after_drill(drill: bool) -> str:
@@ -107,11 +135,10 @@ async def _plan_full_instance(
 async def _plan_fleet(
     gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
 ) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
-    zone = argument_rules.fleet_zone(arguments)
     return await fleet_recovery.plan_fleet_recovery(
         gw,
         argument_rules.sources(arguments),
-        zone,
+        argument_rules.fleet_zone(arguments),
         arguments["region_id"],
         answers,
         drill=bool(arguments.get("drill")),
@@ -122,68 +149,60 @@ async def _plan_disks(
     gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
 ) -> DiskRecoveryPlan | NeedsDecision | Cancelled:
     target = argument_rules.disks_target(arguments)
+    source = argument_rules.sources(arguments)[0]
+    disk_ids = arguments["disk_ids"]
     return await disk_recovery.plan_disk_recovery(
-        gw,
-        argument_rules.sources(arguments)[0],
-        target,
-        arguments["disk_ids"],
-        arguments["region_id"],
-        answers,
+        gw, source, target, disk_ids, arguments["region_id"], answers
     )
 
 
-FULL_INSTANCE: Scenario[InstanceRecoveryPlan, InstanceRecoveryResult] = Scenario(
-    name="full_instance",
-    plan_type=InstanceRecoveryPlan,
-    result_type=InstanceRecoveryResult,
-    plan=_plan_full_instance,
-    check_current=instance_recovery.check_current,
-    confirm_prompt=confirm_instance_plan_prompt,
-    execute=instance_recovery.execute_instance_recovery,
-    digest=lambda plan: plan.fingerprint.digest,
-    preflight=lambda plan: plan.preflight,
-    result_fields=lambda full: {
-        "markdown": full.markdown,
-        "dr_instance_id": full.dr_instance_id,
-        "comparison": full.comparison,
-    },
-    next_step=lambda full: "Show the comparison table to the user" + _after_drill(full.drill),
-)
-
-FLEET: Scenario[FleetRecoveryPlan, FleetRecoveryResult] = Scenario(
-    name="fleet",
-    plan_type=FleetRecoveryPlan,
-    result_type=FleetRecoveryResult,
-    plan=_plan_fleet,
-    check_current=fleet_recovery.check_current,
-    confirm_prompt=confirm_fleet_plan_prompt,
-    execute=fleet_recovery.execute_fleet_recovery,
-    digest=lambda plan: plan.digest,
-    preflight=lambda _: None,
-    result_fields=lambda fleet: {"markdown": fleet.markdown, "fleet": fleet.rows},
-    next_step=lambda fleet: "Show the fleet table to the user" + _after_drill(fleet.drill),
-)
-
-DISKS: Scenario[DiskRecoveryPlan, DiskRecoveryResult] = Scenario(
-    name="disks",
-    plan_type=DiskRecoveryPlan,
-    result_type=DiskRecoveryResult,
-    plan=_plan_disks,
-    check_current=disk_recovery.check_current,
-    confirm_prompt=confirm_plan_prompt,
-    execute=disk_recovery.execute_disk_recovery,
-    digest=lambda plan: plan.fingerprint.digest,
-    preflight=lambda plan: plan.preflight,
-    result_fields=lambda copied: {
+def _disks_answer(copied: DiskRecoveryResult) -> dict[str, Any]:
+    return {
         "rows": copied.rows,
         "markdown": copied.markdown,
         "layout": copied.layout,
         "layout_markdown": copied.layout_markdown,
         "reminder": copied.reminder,
+        "next_step": (
+            "Show the summary, the layout and the reminder to the user; do not suggest OS commands."
+        ),
+    }
+
+
+FULL_INSTANCE = Scenario(
+    plan=_plan_full_instance,
+    check_current=instance_recovery.check_current,
+    confirm_prompt=confirm_instance_plan_prompt,
+    execute=instance_recovery.execute_instance_recovery,
+    answer=lambda full: {
+        "markdown": full.markdown,
+        "dr_instance_id": full.dr_instance_id,
+        "comparison": full.comparison,
+        "next_step": "Show the comparison table to the user" + _after_drill(full.drill),
     },
-    next_step=lambda _: (
-        "Show the summary, the layout and the reminder to the user; do not suggest OS commands."
-    ),
+)
+
+DISKS = Scenario(
+    plan=_plan_disks,
+    check_current=disk_recovery.check_current,
+    confirm_prompt=confirm_plan_prompt,
+    execute=disk_recovery.execute_disk_recovery,
+    answer=_disks_answer,
+)
+
+FLEET = Scenario(
+    plan=_plan_fleet,
+    check_current=fleet_recovery.check_current,
+    confirm_prompt=confirm_fleet_plan_prompt,
+    execute=fleet_recovery.execute_fleet_recovery,
+    # The fleet's own digest is over its members'; each member has its own preflight.
+    digest=lambda plan: plan.digest,
+    preflight=lambda _: None,
+    answer=lambda fleet: {
+        "markdown": fleet.markdown,
+        "fleet": fleet.rows,
+        "next_step": "Show the fleet table to the user" + _after_drill(fleet.drill),
+    },
 )
 
 SCENARIOS: Mapping[str, Scenario[Any, Any]] = {s.name: s for s in (FULL_INSTANCE, FLEET, DISKS)}
