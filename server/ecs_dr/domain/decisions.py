@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import Disk, Instance, InstanceTypeSpec
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import group_blockers
 
 CANCEL = "cancel"
@@ -68,7 +69,7 @@ class ChoicePrompt(BaseModel):
         return [o.value for o in self.options]
 
 
-class InvalidDecision(ValueError):
+class InvalidDecision(Refusal):
     """An answer that is not one of the prompt's options; the message lists the valid ones."""
 
     def __init__(self, decision_id: str, value: str, valid: Sequence[str]) -> None:
