@@ -38,6 +38,8 @@ from ecs_dr.workflows.instance_recovery import (
 from ecs_dr.workflows.operations import ProgressFn, StepRecorder
 from ecs_dr.workflows.prepared import Cancelled, Decisions, NeedsDecision
 
+# Every scenario's models, for the orchestration tools' output schemas (a type checker needs
+# them written out; tests/unit/test_scenarios.py checks they match SCENARIOS).
 AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan
 AnyResult = InstanceRecoveryResult | FleetRecoveryResult | DiskRecoveryResult
 AnyPreflight = Preflight | InstancePreflight
