@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
 from ecs_dr.domain.cloud_text import cloud_text_field
@@ -51,9 +51,6 @@ from ecs_dr.workflows.journal import PlanAlreadyExecuted, already_executed
 from ecs_dr.workflows.operations import (
     OperationNotResumable,
     Outcome,
-    ProgressFn,
-    StepRecorder,
-    Work,
 )
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision
 from ecs_dr.workflows.scenarios import (
@@ -323,7 +320,7 @@ async def execute_recovery(
             "execute_recovery",
             plan.region_id,
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
-            _work(ctx, scenario, plan),
+            scenario.work(s.gateway, plan, s.timing),
             progress_of(ctx),
             on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
         )
@@ -340,17 +337,6 @@ def _executed(outcome: Outcome, plan_id: str, scenario: Scenario[Any, Any]) -> R
 
 
 # --- resume_recovery -------------------------------------------------------------------------
-
-
-def _work(ctx: Ctx, scenario: Scenario[Any, Any], plan: Any) -> Work:
-    """The plan's execution as an operation's body."""
-    s = services(ctx)
-
-    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-        result: BaseModel = await scenario.execute(s.gateway, plan, step, progress, timing=s.timing)
-        return result
-
-    return work
 
 
 def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, Scenario[Any, Any], Any]:
@@ -400,7 +386,7 @@ async def resume_recovery(
             return await _resume_step(ctx, tool, operation_id)
         plan_id, scenario, plan = _resumable_plan(ctx, operation_id)
         outcome = await s.operations.resume(
-            operation_id, _work(ctx, scenario, plan), progress_of(ctx)
+            operation_id, scenario.work(s.gateway, plan, s.timing), progress_of(ctx)
         )
     return _executed(outcome, plan_id, scenario)
 

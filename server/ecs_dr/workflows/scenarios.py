@@ -35,7 +35,7 @@ from ecs_dr.workflows.instance_recovery import (
     InstanceRecoveryResult,
     confirm_instance_plan_prompt,
 )
-from ecs_dr.workflows.operations import ProgressFn, StepRecorder
+from ecs_dr.workflows.operations import ProgressFn, StepRecorder, Work
 from ecs_dr.workflows.prepared import Cancelled, Decisions, NeedsDecision
 
 # Every scenario's models, for the orchestration tools' output schemas (a type checker needs
@@ -108,6 +108,14 @@ class Scenario(Generic[P, R]):
         plan_type, result_type = plan_and_result(self.execute)
         object.__setattr__(self, "plan_type", plan_type)
         object.__setattr__(self, "result_type", result_type)
+
+    def work(self, gw: EcsGateway, plan: P, timing: Timing) -> Work:
+        """The plan's execution as an operation's body."""
+
+        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+            return await self.execute(gw, plan, step, progress, timing=timing)
+
+        return work
 
     @property
     def name(self) -> str:
