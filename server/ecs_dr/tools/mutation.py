@@ -28,12 +28,9 @@ from ecs_dr.tools.results import Status
 from ecs_dr.workflows.operations import (
     OperationNotResumable,
     Outcome,
-    ProgressFn,
-    StepRecorder,
-    Work,
 )
 from ecs_dr.workflows.prepared import Cancelled, NeedsDecision, Prepared, Ready
-from ecs_dr.workflows.scenarios import Execute, plan_and_result
+from ecs_dr.workflows.scenarios import Execute, operation_body, plan_and_result
 
 
 class RegionalPlan(Protocol):
@@ -187,8 +184,10 @@ class MutatingTool(Generic[P, R]):
                 "decisions": settled.choices | {prepared.confirm.decision_id: confirmed.answer},
                 PLAN_ARGUMENT: self._plan.dump_python(plan, mode="json"),
             }
-            outcome = await services(ctx).operations.run(
-                tool, plan.region_id, journaled, self._work(ctx, plan), progress_of(ctx)
+            s = services(ctx)
+            work = operation_body(self._execute, s.gateway, plan, s.timing)
+            outcome = await s.operations.run(
+                tool, plan.region_id, journaled, work, progress_of(ctx)
             )
         return self._mutation(outcome)
 
@@ -224,17 +223,10 @@ class MutatingTool(Generic[P, R]):
                 "again."
             )
         plan = self._plan.validate_python(stored)
-        outcome = await s.operations.resume(operation_id, self._work(ctx, plan), progress_of(ctx))
+        outcome = await s.operations.resume(
+            operation_id, operation_body(self._execute, s.gateway, plan, s.timing), progress_of(ctx)
+        )
         return self._mutation(outcome)
-
-    def _work(self, ctx: Ctx, plan: P) -> Work:
-        """The plan's execution as the operation's body."""
-
-        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-            s = services(ctx)
-            return await self._execute(s.gateway, plan, step, progress, timing=s.timing)
-
-        return work
 
     def _mutation(self, outcome: Outcome) -> Mutation[R]:
         """Where the operation stands, its result validated; what to call next once done."""

@@ -58,6 +58,7 @@ from ecs_dr.workflows.scenarios import (
     AnyPreflight,
     AnyResult,
     Scenario,
+    operation_body,
     scenario_for,
     stored_plan,
 )
@@ -320,7 +321,7 @@ async def execute_recovery(
             "execute_recovery",
             plan.region_id,
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
-            scenario.work(s.gateway, plan, s.timing),
+            operation_body(scenario.execute, s.gateway, plan, s.timing),
             progress_of(ctx),
             on_start=lambda operation_id: s.journal.plan_operation(plan_id, operation_id),
         )
@@ -385,9 +386,8 @@ async def resume_recovery(
         if tool is not None:
             return await _resume_step(ctx, tool, operation_id)
         plan_id, scenario, plan = _resumable_plan(ctx, operation_id)
-        outcome = await s.operations.resume(
-            operation_id, scenario.work(s.gateway, plan, s.timing), progress_of(ctx)
-        )
+        work = operation_body(scenario.execute, s.gateway, plan, s.timing)
+        outcome = await s.operations.resume(operation_id, work, progress_of(ctx))
     return _executed(outcome, plan_id, scenario)
 
 

@@ -74,6 +74,17 @@ def plan_and_result(execute: Execute[PlanT, ResultT]) -> tuple[type[PlanT], type
     return hints["plan"], hints["return"]
 
 
+def operation_body(
+    execute: Execute[PlanT, ResultT], gw: EcsGateway, plan: PlanT, timing: Timing
+) -> Work:
+    """`execute` of this plan as an operation's body (Operations.run and .resume run it)."""
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        return await execute(gw, plan, step, progress, timing=timing)
+
+    return work
+
+
 def _fingerprint_digest(plan: Any) -> str:
     digest: str = plan.fingerprint.digest
     return digest
@@ -108,14 +119,6 @@ class Scenario(Generic[P, R]):
         plan_type, result_type = plan_and_result(self.execute)
         object.__setattr__(self, "plan_type", plan_type)
         object.__setattr__(self, "result_type", result_type)
-
-    def work(self, gw: EcsGateway, plan: P, timing: Timing) -> Work:
-        """The plan's execution as an operation's body."""
-
-        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-            return await self.execute(gw, plan, step, progress, timing=timing)
-
-        return work
 
     @property
     def name(self) -> str:
