@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_dr.tools.orchestration import _plan_model
+from ecs_dr.workflows.scenarios import stored_plan
 
 
 @pytest.mark.parametrize("scenario", ["full_instance", "fleet", "disks"])
@@ -13,7 +13,7 @@ def test_a_plan_stored_without_what_this_version_binds_is_refused_asking_to_plan
     scenario: str,
 ) -> None:
     with pytest.raises(ValueError, match="plan again") as refused:
-        _plan_model("plan-0123456789abcdef", scenario, {"region_id": "cn-hangzhou"})
+        stored_plan("plan-0123456789abcdef", scenario, {"region_id": "cn-hangzhou"})
 
     assert "plan-0123456789abcdef" in str(refused.value)
     assert "validation error" not in str(refused.value)

@@ -18,8 +18,9 @@ from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.plans import Ready
 from ecs_dr.tools.common import Ctx
-from ecs_dr.tools.mutation import PLAN_ARGUMENT, step_tool
+from ecs_dr.tools.mutation import PLAN_ARGUMENT
 from ecs_dr.tools.orchestration import resume_recovery
+from ecs_dr.tools.steps import STEP_TOOLS as STEP_TOOL_TABLE
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.scenario_a import prepare_vswitch
@@ -52,13 +53,12 @@ def _ctx(gateway: EcsGateway, journal: Journal, operations: Operations, timing: 
 
 
 def test_every_creating_step_tool_is_registered_by_its_name() -> None:
-    import ecs_dr.tools  # noqa: F401  (every tool module, as the server loads them)
-
     for name in STEP_TOOLS:
-        tool = step_tool(name)
+        tool = STEP_TOOL_TABLE.get(name)
         assert tool is not None and tool.tool == name
-    assert step_tool("execute_recovery") is None
-    assert step_tool("cleanup_recovery") is None
+    assert STEP_TOOL_TABLE.get("execute_recovery") is None
+    assert STEP_TOOL_TABLE.get("cleanup_recovery") is None
+    assert set(STEP_TOOL_TABLE) == set(STEP_TOOLS)
 
 
 async def test_a_step_operation_resumes_under_its_id_with_its_journaled_plan(

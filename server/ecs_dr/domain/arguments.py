@@ -12,8 +12,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from ecs_dr.domain.names import validate_disk_name, validate_instance_name, validate_name
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import MAX_IMAGE_DATA_DISKS, PL_SIZE_RANGES
 
 # The prefix of each kind of id, as ECS (and, for operations and plans, the journal) issues
@@ -93,7 +95,7 @@ INSTANCE_TYPE_PATTERN = f"^{_INSTANCE_TYPE.pattern}$"
 
 
 def check_id(kind: str, value: str) -> str:
-    """`value` when it is an id of this kind; raises ValueError naming the kind it is instead,
+    """`value` when it is an id of this kind; raises Refusal naming the kind it is instead,
     or the shape an id of this kind has."""
     prefix = ID_PREFIXES[kind]
     rule = (
@@ -102,65 +104,71 @@ def check_id(kind: str, value: str) -> str:
     )
     other = id_kind(value)
     if other is not None and other != kind:
-        raise ValueError(
+        raise Refusal(
             f"{shown(value)} is {_article(other)} {other} id ({ID_PREFIXES[other]}...), not "
             f"{_article(kind)} {kind} id; {rule}."
         )
     body = value.removeprefix(prefix)
     if not value.startswith(prefix) or len(value) > MAX_ID_LENGTH or not _ID_BODY.fullmatch(body):
-        raise ValueError(f"{shown(value)} is not {_article(kind)} {kind} id; {rule}.")
+        raise Refusal(f"{shown(value)} is not {_article(kind)} {kind} id; {rule}.")
+    return value
+
+
+def _check_location(kind: str, example: str, value: str, hint: str = "") -> str:
+    """`value` when it has the shape of a region or zone id; raises Refusal with the rule."""
+    if len(value) > MAX_LOCATION_LENGTH or not _LOCATION.fullmatch(value):
+        raise Refusal(
+            f"{shown(value)} is not a {kind} id; a {kind} id is like {example} (lowercase "
+            f"letters and digits in parts joined by '-').{hint}"
+        )
     return value
 
 
 def check_region(value: str) -> str:
-    """`value` when it has the shape of a region id; raises ValueError with the rule."""
-    if len(value) > MAX_LOCATION_LENGTH or not _LOCATION.fullmatch(value):
-        raise ValueError(
-            f"{shown(value)} is not a region id; a region id is like cn-hangzhou (lowercase "
-            "letters and digits in parts joined by '-'). Omit region_id to search every region."
-        )
-    return value
+    """`value` when it has the shape of a region id; raises Refusal with the rule."""
+    return _check_location(
+        "region", "cn-hangzhou", value, " Omit region_id to search every region."
+    )
 
 
 def check_zone(value: str) -> str:
-    """`value` when it has the shape of a zone id; raises ValueError with the rule."""
-    if len(value) > MAX_LOCATION_LENGTH or not _LOCATION.fullmatch(value):
-        raise ValueError(
-            f"{shown(value)} is not a zone id; a zone id is like cn-hangzhou-i (lowercase "
-            "letters and digits in parts joined by '-')."
-        )
-    return value
+    """`value` when it has the shape of a zone id; raises Refusal with the rule."""
+    return _check_location("zone", "cn-hangzhou-i", value)
 
 
 def check_instance_type(value: str) -> str:
-    """`value` when it has the shape of an ECS instance type; raises ValueError with the rule."""
+    """`value` when it has the shape of an ECS instance type; raises Refusal with the rule."""
     if len(value) > MAX_INSTANCE_TYPE_LENGTH or not _INSTANCE_TYPE.fullmatch(value):
-        raise ValueError(
+        raise Refusal(
             f"{shown(value)} is not an instance type; an instance type is like ecs.g7.large."
         )
     return value
 
 
-def check_cidr(value: str) -> str:
-    """`value` when it is an IPv4 block with its host bits zero (whether it fits the VPC is
-    the VSwitch workflow's to say); raises ValueError with the shape."""
+def _is_ipv4_block(value: str) -> bool:
+    if len(value) > MAX_CIDR_LENGTH or "/" not in value:
+        return False
     try:
-        if len(value) > MAX_CIDR_LENGTH or "/" not in value:
-            raise ValueError(value)
         ipaddress.IPv4Network(value)
     except ValueError:
-        raise ValueError(
-            f"{shown(value)} is not an IPv4 block like 172.16.9.0/24 (host bits zero)."
-        ) from None
+        return False
+    return True
+
+
+def check_cidr(value: str) -> str:
+    """`value` when it is an IPv4 block with its host bits zero (whether it fits the VPC is
+    the VSwitch workflow's to say); raises Refusal with the shape."""
+    if not _is_ipv4_block(value):
+        raise Refusal(f"{shown(value)} is not an IPv4 block like 172.16.9.0/24 (host bits zero).")
     return value
 
 
 def check_name(kind: str, value: str) -> str:
     """`value` when ECS accepts it as the name of a new resource of this kind ("instance",
-    "disk", "snapshot", "snapshot group", "image", "VSwitch"); raises ValueError with the
+    "disk", "snapshot", "snapshot group", "image", "VSwitch"); raises Refusal with the
     rule. The length comes first, so a huge name is never quoted whole."""
     if len(value) > MAX_NAME_LENGTH:
-        raise ValueError(
+        raise Refusal(
             f"{shown(value)} is too long for {_article(kind)} {kind} name: at most "
             f"{MAX_NAME_LENGTH} characters."
         )
@@ -171,7 +179,7 @@ def check_name(kind: str, value: str) -> str:
     elif kind == "VSwitch":
         # CreateVSwitch: 1-128 characters, not starting with http:// or https://.
         if not value or value.startswith(("http://", "https://")):
-            raise ValueError(
+            raise Refusal(
                 f"{shown(value)} is not a VSwitch name; a VSwitch name is 1-{MAX_NAME_LENGTH} "
                 "characters and does not start with http:// or https://."
             )
@@ -179,7 +187,7 @@ def check_name(kind: str, value: str) -> str:
         validate_name(value, kind)
         # A group's name also names its snapshots when they are taken one by one.
         if kind in ("snapshot", "snapshot group") and value.startswith(_RESERVED_SNAPSHOT_PREFIX):
-            raise ValueError(
+            raise Refusal(
                 f"{shown(value)} starts with {_RESERVED_SNAPSHOT_PREFIX!r}, which ECS keeps "
                 f"for automatic snapshots; choose another {kind} name."
             )
@@ -191,20 +199,100 @@ def check_answers(answers: Mapping[object, object]) -> None:
     longer than MAX_DECISION_LENGTH; the message quotes the id shortened (a validation error
     would quote a huge key whole)."""
     if len(answers) > MAX_DECISIONS:
-        raise ValueError(
+        raise Refusal(
             f"decisions holds {len(answers)} answers; a call takes at most {MAX_DECISIONS}. "
             "Pass the answers to the prompts this tool returned."
         )
     for decision_id, value in answers.items():
         if not isinstance(decision_id, str) or len(decision_id) > MAX_DECISION_LENGTH:
             what = shown(decision_id) if isinstance(decision_id, str) else repr(decision_id)
-            raise ValueError(
+            raise Refusal(
                 f"{what} is not a decision id: decision ids are strings of at most "
                 f"{MAX_DECISION_LENGTH} characters, as the prompts give them."
             )
         if not isinstance(value, str) or len(value) > MAX_DECISION_LENGTH:
-            raise ValueError(
+            raise Refusal(
                 f"the answer to {shown(decision_id)} is not one of its option values: each "
                 f"value is a string of at most {MAX_DECISION_LENGTH} characters, as the prompt "
                 "lists them."
             )
+
+
+# --- plan_recovery: which arguments go with which scenario -------------------------------------
+
+
+def sources(arguments: Mapping[str, Any]) -> list[str]:
+    """source_instance_id as a list: one id, or a fleet's ids."""
+    given = arguments["source_instance_id"]
+    return [given] if isinstance(given, str) else list(given)
+
+
+def plan_scenario(arguments: Mapping[str, Any]) -> str:
+    """The scenario of the plan these plan_recovery arguments ask for: "full_instance" with
+    several sources plans a "fleet"."""
+    if arguments["scenario"] == "full_instance" and len(sources(arguments)) != 1:
+        return "fleet"
+    return str(arguments["scenario"])
+
+
+_DISK_IDS_ARE_FOR_DISKS = (
+    "scenario='full_instance' recovers every disk of the source; disk_ids is for scenario='disks'."
+)
+_INSTANCE_NAME_IS_FOR_FULL_INSTANCE = (
+    "instance_name names the DR instance of scenario='full_instance'; scenario='disks' "
+    "creates no instance. Leave instance_name out."
+)
+
+
+def _not_given(arguments: Mapping[str, Any], name: str, refusal: str) -> None:
+    """Refuse `name` when it is given: the scenario would ignore it."""
+    if arguments.get(name) is not None:
+        raise Refusal(refusal)
+
+
+def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: str) -> str:
+    """The argument `scenario` needs; refused when it is missing or when the other scenario's
+    argument is given (instead or as well: it would be ignored)."""
+    _not_given(
+        arguments,
+        stray,
+        f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed} only, or choose the "
+        "other scenario.",
+    )
+    value = arguments.get(needed)
+    if not value:
+        raise Refusal(f"scenario={scenario!r} needs {needed}.")
+    return str(value)
+
+
+def full_instance_zone(arguments: Mapping[str, Any]) -> str:
+    """The target zone of a full_instance plan; refuses Scenario B's arguments."""
+    zone = _required(arguments, "full_instance", "target_zone_id", "target_instance_id")
+    _not_given(arguments, "disk_ids", _DISK_IDS_ARE_FOR_DISKS)
+    return zone
+
+
+def fleet_zone(arguments: Mapping[str, Any]) -> str:
+    """The target zone of a fleet plan; refuses one name for several DR instances too."""
+    zone = full_instance_zone(arguments)
+    if arguments.get("instance_name"):
+        raise Refusal(
+            "instance_name names one DR instance; with several sources each DR "
+            "instance is named recovery-<source>. Leave instance_name out."
+        )
+    return zone
+
+
+def disks_target(arguments: Mapping[str, Any]) -> str:
+    """The target instance of a disks plan; refuses Scenario A's arguments and a fleet."""
+    target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
+    _not_given(arguments, "instance_name", _INSTANCE_NAME_IS_FOR_FULL_INSTANCE)
+    given = sources(arguments)
+    if len(given) != 1:
+        raise Refusal(
+            "scenario='disks' copies disks of one source instance: give source_instance_id as "
+            f"one id, not a list of {len(given)}; or use scenario='full_instance' for a fleet."
+        )
+    if arguments.get("drill"):
+        raise Refusal("drill is for scenario='full_instance'.")
+    return target

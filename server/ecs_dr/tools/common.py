@@ -74,10 +74,16 @@ def _named(rule: Callable[[str, str], str], kind: str, what: str) -> Callable[[s
     return check
 
 
+def _shaped(rule: Callable[[str], str], pattern: str, max_length: int) -> _Checked:
+    """`rule`, with the pattern and length a schema-checking client can test first."""
+    return _Checked(rule, {"pattern": pattern, "maxLength": max_length})
+
+
 def _id(kind: str) -> _Checked:
-    return _Checked(
+    return _shaped(
         _named(argument_rules.check_id, kind, "id"),
-        {"pattern": argument_rules.id_pattern(kind), "maxLength": argument_rules.MAX_ID_LENGTH},
+        argument_rules.id_pattern(kind),
+        argument_rules.MAX_ID_LENGTH,
     )
 
 
@@ -88,10 +94,9 @@ def _name(kind: str) -> _Checked:
     )
 
 
-_LOCATION_SCHEMA = {
-    "pattern": argument_rules.LOCATION_PATTERN,
-    "maxLength": argument_rules.MAX_LOCATION_LENGTH,
-}
+def _location(rule: Callable[[str], str]) -> _Checked:
+    return _shaped(rule, argument_rules.LOCATION_PATTERN, argument_rules.MAX_LOCATION_LENGTH)
+
 
 InstanceId = Annotated[str, _id("instance")]
 DiskId = Annotated[str, _id("disk")]
@@ -102,16 +107,14 @@ VSwitchId = Annotated[str, _id("VSwitch")]
 VpcId = Annotated[str, _id("VPC")]
 OperationId = Annotated[str, _id("operation")]
 PlanId = Annotated[str, _id("plan")]
-RegionId = Annotated[str, _Checked(argument_rules.check_region, _LOCATION_SCHEMA)]
-ZoneId = Annotated[str, _Checked(argument_rules.check_zone, _LOCATION_SCHEMA)]
+RegionId = Annotated[str, _location(argument_rules.check_region)]
+ZoneId = Annotated[str, _location(argument_rules.check_zone)]
 InstanceType = Annotated[
     str,
-    _Checked(
+    _shaped(
         argument_rules.check_instance_type,
-        {
-            "pattern": argument_rules.INSTANCE_TYPE_PATTERN,
-            "maxLength": argument_rules.MAX_INSTANCE_TYPE_LENGTH,
-        },
+        argument_rules.INSTANCE_TYPE_PATTERN,
+        argument_rules.MAX_INSTANCE_TYPE_LENGTH,
     ),
 ]
 CidrBlock = Annotated[

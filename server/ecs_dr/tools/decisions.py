@@ -39,6 +39,7 @@ from ecs_dr.domain.decisions import (
     is_confirmation,
     without_confirmations,
 )
+from ecs_dr.domain.refusal import Refusal
 
 # Choices that reshape the plan (another zone, then no stock there) can open new questions:
 # three rounds cover a choice, a choice it leads to, and the confirmation.
@@ -243,13 +244,13 @@ def confirmation(ctx: Context[Any, Any], prompt: ChoicePrompt, settled: Settled)
     client shows forms, else under `confirmation_id` (any other confirmation id is refused by
     name, the prompt shown again).
 
-    Raises ValueError when a client that shows forms passes a confirmation in `decisions`, and
+    Raises Refusal when a client that shows forms passes a confirmation in `decisions`, and
     InvalidDecision for an answer that is not one of the options.
     """
     given = [k for k in settled.given if is_confirmation(k)]
     if can_elicit(ctx):
         if given:
-            raise ValueError(
+            raise Refusal(
                 f"decisions carries the confirmation {_named(given)}, but "
                 "this client can show the question to the user; the confirmation must come from "
                 "that form, not from the arguments. Call again without it: the form asks the "
@@ -298,7 +299,7 @@ class DecisionFlow:
         rounds: int = DEFAULT_ROUNDS,
     ) -> None:
         if "decisions" not in arguments:
-            raise ValueError(f"{tool}: a decision flow needs the tool's `decisions` argument")
+            raise TypeError(f"{tool}: a decision flow needs the tool's `decisions` argument")
         self.tool = tool
         self.arguments = tuple(arguments)
         self._questions = questions

@@ -1,7 +1,7 @@
 """Scenario B's creating tools: a disk from a snapshot in the target's zone, then attached.
 
-As in recovery.py, each is a `MutatingTool` over its workflow (prepare, decide, execute as a
-journaled operation); the body only shapes the result.
+As in recovery.py, each is a `MutatingTool` over its workflow (tools/steps.py: prepare, decide,
+execute as a journaled operation); the body only picks what its result shows.
 """
 
 from __future__ import annotations
@@ -13,17 +13,14 @@ from pydantic import Field
 from ecs_dr.domain.arguments import MAX_DISK_GIB
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.disks import (
-    AttachDiskPlan,
     AttachResult,
-    CreateDiskPlan,
     LayoutRow,
     NewDiskResult,
 )
 from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceId, RegionArg, SnapshotId
 from ecs_dr.tools.decisions import DecisionsArg, Settled
-from ecs_dr.tools.mutation import MutatingTool
-from ecs_dr.tools.recovery import CreateResult
-from ecs_dr.workflows import scenario_b
+from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.steps import ATTACH, NEW_DISK
 
 DiskCategory = Literal[
     "cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"
@@ -33,26 +30,6 @@ TargetArg = Annotated[
 ]
 
 # --- create_disk_from_snapshot --------------------------------------------------------------
-
-NEW_DISK = MutatingTool(
-    "create_disk_from_snapshot",
-    (
-        "snapshot_id",
-        "target_instance_id",
-        "region_id",
-        "disk_category",
-        "performance_level",
-        "size",
-        "disk_name",
-    ),
-    prepare=scenario_b.prepare_disk_from_snapshot,
-    execute=scenario_b.execute_disk_from_snapshot,
-    plan_type=CreateDiskPlan,
-    result=NewDiskResult,
-    next_step=lambda result: (
-        f"attach_disk(disk_id={result.disk_id!r}, target_instance_id={result.target_instance_id!r})"
-    ),
-)
 
 
 class DiskCreated(CreateResult):
@@ -97,39 +74,13 @@ async def create_disk_from_snapshot(
     disk is Available. A category the zone does not offer the target becomes a choice for the
     user; the exact CreateDisk parameters are shown for confirmation first. Attach it with
     attach_disk."""
-    done = await NEW_DISK.run(
-        ctx,
-        settled,
-        snapshot_id=snapshot_id,
-        target_instance_id=target_instance_id,
-        region_id=region_id,
-        disk_category=disk_category,
-        performance_level=performance_level,
-        size=size,
-        disk_name=disk_name,
-    )
-    result = done.result
-    return DiskCreated(
-        **done.fields(),
-        disk_id=result.disk_id if result else None,
-        zone_id=result.zone_id if result else None,
-        result=result,
+    done = await NEW_DISK.run(ctx, settled, locals())
+    return done.answer(
+        DiskCreated, lambda result: {"disk_id": result.disk_id, "zone_id": result.zone_id}
     )
 
 
 # --- attach_disk ---------------------------------------------------------------------------
-
-ATTACH = MutatingTool(
-    "attach_disk",
-    ("disk_id", "target_instance_id", "region_id"),
-    prepare=scenario_b.prepare_attach_disk,
-    execute=scenario_b.execute_attach_disk,
-    plan_type=AttachDiskPlan,
-    result=AttachResult,
-    next_step=lambda _: (
-        "Show the markdown layout and the reminder to the user; do not suggest OS commands."
-    ),
-)
 
 
 class DiskAttached(CreateResult):
@@ -156,16 +107,14 @@ async def attach_disk(
     the OS (no OS commands: the server does not know the OS). An instance that is not Running
     or Stopped becomes a choice: wait for it, or cancel. The exact AttachDisk parameters are
     shown for confirmation first."""
-    done = await ATTACH.run(
-        ctx, settled, disk_id=disk_id, target_instance_id=target_instance_id, region_id=region_id
-    )
-    result = done.result
-    return DiskAttached(
-        **done.fields(),
-        disk_id=result.disk_id if result else None,
-        device=result.device if result else None,
-        layout=result.layout if result else [],
-        markdown=result.markdown if result else "",
-        reminder=result.reminder if result else "",
-        result=result,
+    done = await ATTACH.run(ctx, settled, locals())
+    return done.answer(
+        DiskAttached,
+        lambda result: {
+            "disk_id": result.disk_id,
+            "device": result.device,
+            "layout": result.layout,
+            "markdown": result.markdown,
+            "reminder": result.reminder,
+        },
     )

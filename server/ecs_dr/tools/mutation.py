@@ -1,19 +1,19 @@
 """One path for every create: prepare, settle the decisions, then run the work as a journaled
 operation whose call returns within the bounded wait.
 
-The operation journals the confirmed plan itself (argument "plan"), and every tool registers
-under its name (`step_tool`), so resume_recovery can run the same plan again under the same
-operation after a crash: the same ClientTokens, and no step the journal holds sent twice."""
+The operation journals the confirmed plan itself (argument "plan"), so resume_recovery can run
+the same plan again under the same operation after a crash (the step tools' table is
+`tools/steps.py`): the same ClientTokens, and no step the journal holds sent twice."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Prepared, Ready
 from ecs_dr.domain.refusal import Refusal
@@ -27,9 +27,9 @@ from ecs_dr.tools.decisions import (
 )
 from ecs_dr.tools.operations import outcome_result
 from ecs_dr.tools.results import Status
-from ecs_dr.workflows.journal import StepRecorder, off_loop
-from ecs_dr.workflows.operations import Outcome, ProgressFn, Work
-from ecs_dr.workflows.scenario_a import Timing
+from ecs_dr.workflows.journal import off_loop
+from ecs_dr.workflows.operations import Outcome
+from ecs_dr.workflows.scenarios import Execute, operation_body, plan_and_result
 
 
 class RegionalPlan(Protocol):
@@ -43,27 +43,11 @@ class RegionalPlan(Protocol):
 
 
 P = TypeVar("P", bound=RegionalPlan)
-P_contra = TypeVar("P_contra", bound=RegionalPlan, contravariant=True)
 R = TypeVar("R", bound=BaseModel)
-R_co = TypeVar("R_co", bound=BaseModel, covariant=True)
+Answer = TypeVar("Answer", bound=BaseModel)
 
 PLAN_ARGUMENT = "plan"
 """The operation argument holding the confirmed plan, as JSON."""
-
-
-class Execute(Protocol[P_contra, R_co]):
-    """A workflow's `execute_*`: create, wait, and return the result."""
-
-    def __call__(
-        self,
-        gw: EcsGateway,
-        plan: P_contra,
-        step: StepRecorder,
-        progress: ProgressFn,
-        /,
-        *,
-        timing: Timing,
-    ) -> Awaitable[R_co]: ...
 
 
 @dataclass
@@ -88,6 +72,12 @@ class Mutation(Generic[R]):
             "next_step": self.next_step,
             "found": self.found,
         }
+
+    def answer(self, model: type[Answer], shown: Callable[[R], Mapping[str, Any]]) -> Answer:
+        """The tool's result: these fields, the workflow's result, and what `shown` picks out
+        of it once there is one (the model's defaults until then)."""
+        picked = shown(self.result) if self.result is not None else {}
+        return model(**self.fields(), **picked, result=self.result)
 
 
 def _ask(tool: str, prompts: list[Any], found: dict[str, Any]) -> Mutation[Any]:
@@ -117,33 +107,29 @@ class MutatingTool(Generic[P, R]):
     the decision flow that asks before the tool body runs, and `execute_*` as a journaled
     operation.
 
-    `arguments` are the tool's parameters that `prepare` takes by name, besides `decisions`.
-    The tool takes `settled: Annotated[Settled, <this>.flow.resolve]` and calls `run`.
-    `plan_type` reads back the plan the operation journals, for `resume`; `next_step` says
-    what to call once the result is there. Constructing one registers it by tool name
-    (`step_tool`).
+    `arguments` are the parameters `prepare` takes after the gateway, besides `decisions`,
+    read from its signature; the tool has parameters of the same names. The tool takes
+    `settled: Annotated[Settled, <this>.flow.resolve]` and calls `run` with its `locals()`.
+    `execute`'s plan model reads back the plan the operation journals, for `resume`, and its
+    result model the operation's result; `next_step` says what to call once it is there.
     """
 
     def __init__(
         self,
         tool: str,
-        arguments: Sequence[str],
-        *,
         prepare: Callable[..., Awaitable[Prepared[P]]],
         execute: Execute[P, R],
-        plan_type: type[P],
-        result: type[R],
         next_step: Callable[[R], str] | None = None,
     ) -> None:
         self.tool = tool
-        self.arguments = tuple(arguments)
+        _gateway, *taken = inspect.signature(prepare).parameters
+        self.arguments = tuple(name for name in taken if name != "decisions")
         self._prepare = prepare
         self._execute = execute
+        plan_type, self._result = plan_and_result(execute)
         self._plan: TypeAdapter[P] = TypeAdapter(plan_type)
-        self._result = result
         self._next_step = next_step
         self.flow = DecisionFlow(tool, (*self.arguments, "decisions"), self._open_questions)
-        _STEP_TOOLS[tool] = self
 
     async def _prepared(
         self, ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
@@ -163,14 +149,14 @@ class MutatingTool(Generic[P, R]):
                 return [prepared.confirm]
             return []
 
-    async def run(self, ctx: Ctx, settled: Settled, **arguments: Any) -> Mutation[R]:
+    async def run(self, ctx: Ctx, settled: Settled, given: Mapping[str, Any]) -> Mutation[R]:
         """Prepare with every answer; ask what is still open, else run the confirmed plan.
+        `given` holds the tool's parameters (its `locals()`); `arguments` are taken from it.
 
         Raises ToolError (via tool_errors) for bad input; a failure of the cloud work itself is
         a `failed` result carrying the cloud's reason.
         """
-        if set(arguments) != set(self.arguments):
-            raise TypeError(f"{self.tool} takes {self.arguments}, got {tuple(arguments)}")
+        arguments = {name: given[name] for name in self.arguments}
         tool = self.tool
         if settled.stopped is not None:
             return Mutation(
@@ -197,8 +183,10 @@ class MutatingTool(Generic[P, R]):
                 "decisions": settled.choices | {prepared.confirm.decision_id: confirmed.answer},
                 PLAN_ARGUMENT: self._plan.dump_python(plan, mode="json"),
             }
-            outcome = await services(ctx).operations.run(
-                tool, plan.region_id, journaled, self._work(ctx, plan), progress_of(ctx)
+            s = services(ctx)
+            work = operation_body(self._execute, s.gateway, plan, s.timing)
+            outcome = await s.operations.run(
+                tool, plan.region_id, journaled, work, progress_of(ctx)
             )
         return self._mutation(outcome)
 
@@ -234,17 +222,10 @@ class MutatingTool(Generic[P, R]):
                 "again."
             )
         plan = self._plan.validate_python(stored)
-        outcome = await s.operations.resume(operation_id, self._work(ctx, plan), progress_of(ctx))
+        outcome = await s.operations.resume(
+            operation_id, operation_body(self._execute, s.gateway, plan, s.timing), progress_of(ctx)
+        )
         return self._mutation(outcome)
-
-    def _work(self, ctx: Ctx, plan: P) -> Work:
-        """The plan's execution as the operation's body."""
-
-        async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-            s = services(ctx)
-            return await self._execute(s.gateway, plan, step, progress, timing=s.timing)
-
-        return work
 
     def _mutation(self, outcome: Outcome) -> Mutation[R]:
         """Where the operation stands, its result validated; what to call next once done."""
@@ -254,12 +235,3 @@ class MutatingTool(Generic[P, R]):
         if result is not None and self._next_step is not None:
             mutation.next_step = self._next_step(result)
         return mutation
-
-
-_STEP_TOOLS: dict[str, MutatingTool[Any, Any]] = {}
-"""Every creating step tool, by tool name (the kind of the operations it journals)."""
-
-
-def step_tool(kind: str) -> MutatingTool[Any, Any] | None:
-    """The creating step tool whose operations are of this kind, or None."""
-    return _STEP_TOOLS.get(kind)

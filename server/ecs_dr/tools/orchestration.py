@@ -1,9 +1,11 @@
 """The orchestration tools: `plan_recovery` (reads only, stores the plan) and
-`execute_recovery` (one confirmation, then the plan as one journaled operation).
+`execute_recovery` (one confirmation, then the plan as one journaled operation), and
+`resume_recovery` for an interrupted one.
 
 Scenario A ("full_instance": one source instance, or a list of them, a fleet) and Scenario B
 ("disks"); every plan lives in the journal's plans table, told apart by its scenario
-("full_instance", "fleet" or "disks").
+("full_instance", "fleet" or "disks"). Each tool looks the scenario up once in
+`workflows/scenarios.py` and runs what it binds.
 """
 
 from __future__ import annotations
@@ -11,32 +13,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.disk_recovery import (
-    DiskRecoveryPlan,
-    DiskRecoveryResult,
-    Preflight,
     RecoveryRow,
-    confirm_disk_plan_prompt,
 )
 from ecs_dr.domain.disks import LayoutRow
 from ecs_dr.domain.fleet_recovery import (
     MAX_FLEET_SOURCES,
     FleetMemberRow,
-    FleetRecoveryPlan,
-    FleetRecoveryResult,
-    confirm_fleet_plan_prompt,
-)
-from ecs_dr.domain.instance_recovery import (
-    InstancePreflight,
-    InstanceRecoveryPlan,
-    InstanceRecoveryResult,
-    confirm_instance_plan_prompt,
 )
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, PlanStep
 from ecs_dr.domain.refusal import Refusal
@@ -61,17 +50,24 @@ from ecs_dr.tools.decisions import (
     confirmation,
     open_prompts,
 )
-from ecs_dr.tools.mutation import MutatingTool, step_tool
+from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.operations import outcome_result
-from ecs_dr.tools.recovery import CreateResult
-from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
-from ecs_dr.workflows.journal import (
-    PlanAlreadyExecuted,
-    StepRecorder,
-    off_loop,
-)
+from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.steps import STEP_TOOLS
+from ecs_dr.workflows.journal import PlanAlreadyExecuted, off_loop
 from ecs_dr.workflows.journaled_runs import execute_plan
-from ecs_dr.workflows.operations import Outcome, ProgressFn, Work
+from ecs_dr.workflows.operations import Outcome
+from ecs_dr.workflows.scenarios import (
+    AnyPlan,
+    AnyPreflight,
+    AnyResult,
+    Scenario,
+    operation_body,
+    scenario_for,
+    stored_plan,
+)
+
+# --- plan_recovery ---------------------------------------------------------------------------
 
 PLAN_ARGUMENTS = (
     "scenario",
@@ -85,90 +81,12 @@ PLAN_ARGUMENTS = (
     "decisions",
 )
 
-AnyPlan = DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan
-
-# --- plan_recovery ---------------------------------------------------------------------------
-
-
-def _required(arguments: Mapping[str, Any], scenario: str, needed: str, stray: str) -> str:
-    """The argument `scenario` needs; raises ValueError when it is missing or when the
-    other scenario's argument is given (instead or as well: it would be ignored)."""
-    if arguments.get(stray) is not None:
-        raise ValueError(
-            f"scenario={scenario!r} takes {needed}, not {stray}; pass {needed} only, or "
-            "choose the other scenario."
-        )
-    value = arguments.get(needed)
-    if not value:
-        raise ValueError(f"scenario={scenario!r} needs {needed}.")
-    return str(value)
-
-
-def _sources(arguments: Mapping[str, Any]) -> list[str]:
-    """source_instance_id as a list: one id, or a fleet's ids."""
-    given = arguments["source_instance_id"]
-    return [given] if isinstance(given, str) else list(given)
-
-
-async def _plan(
-    ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
-) -> AnyPlan | NeedsDecision | Cancelled:
-    gateway = services(ctx).gateway
-    sources = _sources(arguments)
-    drill = bool(arguments.get("drill"))
-    if arguments["scenario"] == "full_instance":
-        zone = _required(arguments, "full_instance", "target_zone_id", "target_instance_id")
-        if arguments.get("disk_ids") is not None:
-            raise ValueError(
-                "scenario='full_instance' recovers every disk of the source; disk_ids is for "
-                "scenario='disks'."
-            )
-        if len(sources) != 1:
-            if arguments.get("instance_name"):
-                raise ValueError(
-                    "instance_name names one DR instance; with several sources each DR "
-                    "instance is named recovery-<source>. Leave instance_name out."
-                )
-            return await fleet_recovery.plan_fleet_recovery(
-                gateway, sources, zone, arguments["region_id"], answers, drill=drill
-            )
-        return await instance_recovery.plan_instance_recovery(
-            gateway,
-            sources[0],
-            zone,
-            arguments["region_id"],
-            arguments.get("instance_name"),
-            answers,
-            drill=drill,
-        )
-    target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
-    if arguments.get("instance_name") is not None:
-        raise ValueError(
-            "instance_name names the DR instance of scenario='full_instance'; scenario='disks' "
-            "creates no instance. Leave instance_name out."
-        )
-    if len(sources) != 1:
-        raise ValueError(
-            "scenario='disks' copies disks of one source instance: give source_instance_id as "
-            f"one id, not a list of {len(sources)}; or use scenario='full_instance' for a fleet."
-        )
-    if drill:
-        raise ValueError("drill is for scenario='full_instance'.")
-    return await disk_recovery.plan_disk_recovery(
-        gateway,
-        sources[0],
-        target,
-        arguments["disk_ids"],
-        arguments["region_id"],
-        answers,
-    )
-
 
 async def _plan_questions(
     ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
 ) -> list[ChoicePrompt]:
     with tool_errors("plan_recovery"):
-        planned = await _plan(ctx, arguments, answers)
+        planned = await scenario_for(arguments).plan(services(ctx).gateway, arguments, answers)
         if isinstance(planned, NeedsDecision):
             return open_prompts(planned.prompts, answers)
         return []
@@ -183,11 +101,11 @@ class RecoveryPlanned(CreateResult):
         default_factory=list, description="every call with every parameter it will send"
     )
     findings: list[str] = cloud_text_field("what the preflight found", default_factory=list)
-    preflight: Preflight | InstancePreflight | None = None
+    preflight: AnyPreflight | None = None
     estimated_duration_s: float | None = Field(
         default=None, description="about how long execute_recovery takes, in seconds"
     )
-    plan: DiskRecoveryPlan | InstanceRecoveryPlan | FleetRecoveryPlan | None = None
+    plan: AnyPlan | None = None
 
 
 async def plan_recovery(
@@ -261,18 +179,11 @@ async def plan_recovery(
         return RecoveryPlanned(
             status="cancelled", next_step=f"The user chose to {settled.stopped} the form."
         )
-    arguments = {
-        "scenario": scenario,
-        "source_instance_id": source_instance_id,
-        "target_instance_id": target_instance_id,
-        "target_zone_id": target_zone_id,
-        "disk_ids": disk_ids,
-        "instance_name": instance_name,
-        "drill": drill,
-        "region_id": region_id,
-    }
+    arguments = {name: value for name, value in locals().items() if name in PLAN_ARGUMENTS}
+    s = services(ctx)
     with tool_errors("plan_recovery"):
-        planned = await _plan(ctx, arguments, settled.answers)
+        chosen = scenario_for(arguments)
+        planned = await chosen.plan(s.gateway, arguments, settled.answers)
         if isinstance(planned, Cancelled):
             return RecoveryPlanned(status="cancelled", next_step=planned.message)
         if isinstance(planned, NeedsDecision):
@@ -288,22 +199,19 @@ async def plan_recovery(
                     "the answers given earlier). Nothing has been created."
                 ),
             )
-        digest = (
-            planned.digest if isinstance(planned, FleetRecoveryPlan) else planned.fingerprint.digest
-        )
         plan_id = await off_loop(
-            services(ctx).journal.save_plan,
+            s.journal.save_plan,
             planned.scenario,
             planned.region_id,
             planned.model_dump(mode="json"),
-            digest,
+            chosen.digest(planned),
         )
     return RecoveryPlanned(
         status="completed",
         plan_id=plan_id,
         steps=planned.steps(),
         findings=planned.findings,
-        preflight=None if isinstance(planned, FleetRecoveryPlan) else planned.preflight,
+        preflight=chosen.preflight(planned),
         estimated_duration_s=planned.estimated_duration_s,
         plan=planned,
         next_step=(
@@ -317,34 +225,19 @@ async def plan_recovery(
 # --- execute_recovery ------------------------------------------------------------------------
 
 
-async def _stored(ctx: Ctx, plan_id: str) -> AnyPlan:
-    """The stored plan, still executable and still matching the cloud.
+async def _stored(ctx: Ctx, plan_id: str) -> tuple[Scenario[Any, Any], Any]:
+    """The stored plan and its scenario, still executable and still matching the cloud.
 
-    Raises UnknownPlan, PlanAlreadyExecuted, and ValueError for a plan the world moved away
-    from.
+    Raises UnknownPlan, PlanAlreadyExecuted, Refusal for a plan this version cannot read, and
+    what the scenario's check raises for a plan the world moved away from.
     """
     s = services(ctx)
     record = await off_loop(s.journal.get_plan, plan_id)
     if record.status != "planned":
         raise PlanAlreadyExecuted(plan_id, record.operation_id)
-    stored = _plan_model(plan_id, record.scenario, record.plan)
-    if isinstance(stored, InstanceRecoveryPlan):
-        await instance_recovery.check_current(s.gateway, plan_id, stored)
-        return stored
-    if isinstance(stored, FleetRecoveryPlan):
-        await fleet_recovery.check_current(s.gateway, plan_id, stored)
-        return stored
-    plan = stored
-    await disk_recovery.check_current(s.gateway, plan_id, plan)
-    return plan
-
-
-def _confirm_prompt(plan_id: str, plan: AnyPlan) -> ChoicePrompt:
-    if isinstance(plan, InstanceRecoveryPlan):
-        return confirm_instance_plan_prompt(plan_id, plan)
-    if isinstance(plan, FleetRecoveryPlan):
-        return confirm_fleet_plan_prompt(plan_id, plan)
-    return confirm_disk_plan_prompt(plan_id, plan)
+    scenario, plan = stored_plan(plan_id, record.scenario, record.plan)
+    await scenario.check_current(s.gateway, plan_id, plan)
+    return scenario, plan
 
 
 async def _execute_questions(
@@ -352,8 +245,8 @@ async def _execute_questions(
 ) -> list[ChoicePrompt]:
     with tool_errors("execute_recovery"):
         plan_id = arguments["plan_id"]
-        prompt = _confirm_prompt(plan_id, await _stored(ctx, plan_id))
-        return open_prompts([prompt], answers)
+        scenario, plan = await _stored(ctx, plan_id)
+        return open_prompts([scenario.confirm_prompt(plan_id, plan)], answers)
 
 
 EXECUTE_FLOW = DecisionFlow("execute_recovery", ("plan_id", "decisions"), _execute_questions)
@@ -380,7 +273,7 @@ class RecoveryExecuted(CreateResult):
         default_factory=list,
         description="a fleet: each source's DR instance (its comparison is in result.members)",
     )
-    result: InstanceRecoveryResult | FleetRecoveryResult | DiskRecoveryResult | None = None
+    result: AnyResult | None = None
     step_result: dict[str, Any] | None = cloud_text_field(
         "a resumed step tool's result, shaped as that tool's result", default=None
     )
@@ -408,8 +301,8 @@ async def execute_recovery(
         )
     s = services(ctx)
     with tool_errors("execute_recovery"):
-        plan = await _stored(ctx, plan_id)
-        prompt = _confirm_prompt(plan_id, plan)
+        scenario, plan = await _stored(ctx, plan_id)
+        prompt = scenario.confirm_prompt(plan_id, plan)
         confirmed = confirmation(ctx, prompt, settled)
         if confirmed.answer == CANCEL:
             return RecoveryExecuted(
@@ -433,80 +326,26 @@ async def execute_recovery(
             plan_id,
             plan.region_id,
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
-            _work(ctx, plan),
+            operation_body(scenario.execute, s.gateway, plan, s.timing),
             progress_of(ctx),
         )
-    return _executed(outcome, plan_id, plan)
+    return _executed(outcome, plan_id, scenario)
 
 
-def _executed(outcome: Outcome, plan_id: str, plan: AnyPlan) -> RecoveryExecuted:
+def _executed(outcome: Outcome, plan_id: str, scenario: Scenario[Any, Any]) -> RecoveryExecuted:
     """execute_recovery's (and resume_recovery's) result for where the operation stands."""
     fields = outcome_result(outcome)
-    if outcome.result is not None and isinstance(plan, FleetRecoveryPlan):
-        fleet = FleetRecoveryResult.model_validate(outcome.result)
-        fields["next_step"] = "Show the fleet table to the user" + (
-            "; this was a drill: cleanup_recovery removes what it created." if fleet.drill else "."
-        )
-        return RecoveryExecuted(
-            **fields, plan_id=plan_id, markdown=fleet.markdown, fleet=fleet.rows, result=fleet
-        )
-    if outcome.result is not None and isinstance(plan, InstanceRecoveryPlan):
-        full = InstanceRecoveryResult.model_validate(outcome.result)
-        fields["next_step"] = "Show the comparison table to the user" + (
-            "; this was a drill: cleanup_recovery removes what it created." if full.drill else "."
-        )
-        return RecoveryExecuted(
-            **fields,
-            plan_id=plan_id,
-            markdown=full.markdown,
-            dr_instance_id=full.dr_instance_id,
-            comparison=full.comparison,
-            result=full,
-        )
-    result = (
-        DiskRecoveryResult.model_validate(outcome.result) if outcome.result is not None else None
-    )
-    if result is not None:
-        fields["next_step"] = (
-            "Show the summary, the layout and the reminder to the user; do not suggest OS commands."
-        )
-    return RecoveryExecuted(
-        **fields,
-        plan_id=plan_id,
-        rows=result.rows if result else [],
-        markdown=result.markdown if result else "",
-        layout=result.layout if result else [],
-        layout_markdown=result.layout_markdown if result else "",
-        reminder=result.reminder if result else "",
-        result=result,
-    )
+    if outcome.result is None:
+        return RecoveryExecuted(**fields, plan_id=plan_id)
+    result = scenario.result_type.model_validate(outcome.result)
+    return RecoveryExecuted(**(fields | scenario.answer(result)), plan_id=plan_id, result=result)
 
 
 # --- resume_recovery -------------------------------------------------------------------------
 
 
-def _work(ctx: Ctx, plan: AnyPlan) -> Work:
-    """The plan's execution as an operation's body."""
-    s = services(ctx)
-
-    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
-        if isinstance(plan, InstanceRecoveryPlan):
-            return await instance_recovery.execute_instance_recovery(
-                s.gateway, plan, step, progress, timing=s.timing
-            )
-        if isinstance(plan, FleetRecoveryPlan):
-            return await fleet_recovery.execute_fleet_recovery(
-                s.gateway, plan, step, progress, timing=s.timing
-            )
-        return await disk_recovery.execute_disk_recovery(
-            s.gateway, plan, step, progress, timing=s.timing
-        )
-
-    return work
-
-
-async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
-    """The plan an interrupted execute_recovery operation runs, and its id.
+async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, Scenario[Any, Any], Any]:
+    """The plan an interrupted execute_recovery operation runs, its id and its scenario.
 
     Raises UnknownOperation, and Refusal for an operation that is neither an
     execute_recovery run nor a creating step tool's, or has no stored plan.
@@ -521,24 +360,7 @@ async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, AnyPlan]:
             "get_operation shows what this one created."
         )
     stored = await off_loop(journal.get_plan, plan_id)
-    return plan_id, _plan_model(plan_id, stored.scenario, stored.plan)
-
-
-def _plan_model(plan_id: str, scenario: str, stored: Mapping[str, Any]) -> AnyPlan:
-    """The journal's plan as its model. Raises ValueError for a plan an earlier version of the
-    server stored without what this one binds it to (the source's facts it re-checks)."""
-    models: dict[str, type[AnyPlan]] = {
-        "full_instance": InstanceRecoveryPlan,
-        "fleet": FleetRecoveryPlan,
-    }
-    try:
-        return models.get(scenario, DiskRecoveryPlan).model_validate(stored)
-    except ValidationError:
-        raise ValueError(
-            f"{plan_id} was stored by an earlier version of this server and lacks what this "
-            "one checks before it acts; plan again (plan_recovery). What an operation of it "
-            "created is in its journal (get_operation, cleanup_recovery)."
-        ) from None
+    return plan_id, *stored_plan(plan_id, stored.scenario, stored.plan)
 
 
 async def resume_recovery(
@@ -564,12 +386,13 @@ async def resume_recovery(
     finishes an interrupted cleanup."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
-        tool = step_tool((await off_loop(s.journal.get, operation_id)).kind)
+        tool = STEP_TOOLS.get((await off_loop(s.journal.get, operation_id)).kind)
         if tool is not None:
             return await _resume_step(ctx, tool, operation_id)
-        plan_id, plan = await _resumable_plan(ctx, operation_id)
-        outcome = await s.operations.resume(operation_id, _work(ctx, plan), progress_of(ctx))
-    return _executed(outcome, plan_id, plan)
+        plan_id, scenario, plan = await _resumable_plan(ctx, operation_id)
+        work = operation_body(scenario.execute, s.gateway, plan, s.timing)
+        outcome = await s.operations.resume(operation_id, work, progress_of(ctx))
+    return _executed(outcome, plan_id, scenario)
 
 
 async def _resume_step(

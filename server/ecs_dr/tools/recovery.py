@@ -1,27 +1,26 @@
 """Scenario A's creating tools: snapshots, the full image, a VSwitch, the DR instance.
 
 Each is the same few lines: the decision flow settles the answers before the body runs, and
-its `MutatingTool` prepares the exact plan through the workflow, asks what is open or runs the
-confirmed plan as a journaled operation; the body only shapes the result.
+its `MutatingTool` (tools/steps.py) prepares the exact plan through the workflow, asks what is
+open or runs the confirmed plan as a journaled operation; the body only picks what its result
+shows.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_IMAGE_SNAPSHOTS
 from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult
-from ecs_dr.domain.images import ImagePlan, ImageResult
+from ecs_dr.domain.dr_instance import DrInstanceResult
+from ecs_dr.domain.images import ImageResult
 from ecs_dr.domain.snapshots import (
-    SnapshotGroupPlan,
-    SnapshotPlan,
     SnapshotResult,
     SnapshotSetResult,
 )
-from ecs_dr.domain.vswitches import VSwitchPlan, VSwitchResult
+from ecs_dr.domain.vswitches import VSwitchResult
 from ecs_dr.tools.common import (
     CidrBlock,
     Ctx,
@@ -42,41 +41,13 @@ from ecs_dr.tools.common import (
     ZoneArg,
 )
 from ecs_dr.tools.decisions import DecisionsArg, Settled
-from ecs_dr.tools.mutation import MutatingTool
-from ecs_dr.tools.results import ToolResult
-from ecs_dr.workflows import scenario_a
+from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.steps import DR_INSTANCE, GROUP, IMAGE, SNAPSHOT, VSWITCH
 
 _NAME_DESCRIPTION = "Name for the new resource; a default if omitted"
 
 
-class CreateResult(ToolResult):
-    found: dict[str, Any] = cloud_text_field(
-        "what the checks found, when decisions are open", default_factory=dict
-    )
-
-
 # --- create_snapshot_group -----------------------------------------------------------------
-
-
-def _after_group(result: SnapshotSetResult) -> str:
-    ids = [s.snapshot_id for s in result.snapshots]
-    source = (
-        f"snapshot_group_id={result.snapshot_group_id!r}"
-        if result.snapshot_group_id
-        else f"snapshot_ids={ids!r}"
-    )
-    return f"create_full_image(instance_id={result.instance_id!r}, {source})"
-
-
-GROUP = MutatingTool(
-    "create_snapshot_group",
-    ("instance_id", "region_id", "name"),
-    prepare=scenario_a.prepare_snapshot_group,
-    execute=scenario_a.execute_snapshot_group,
-    plan_type=SnapshotGroupPlan,
-    result=SnapshotSetResult,
-    next_step=_after_group,
-)
 
 
 class SnapshotGroupCreated(CreateResult):
@@ -98,37 +69,17 @@ async def create_snapshot_group(
     the recovery point safe from a zone failure. When a group is impossible (a non-ESSD disk),
     the user may choose per-disk snapshots, which are not crash-consistent. Shows the exact
     parameters for confirmation first. For a system-disk-only instance use create_snapshot."""
-    done = await GROUP.run(ctx, settled, instance_id=instance_id, region_id=region_id, name=name)
-    result = done.result
-    ids = [s.snapshot_id for s in result.snapshots] if result else []
-    return SnapshotGroupCreated(
-        **done.fields(),
-        snapshot_group_id=result.snapshot_group_id if result else None,
-        snapshot_ids=ids,
-        result=result,
+    done = await GROUP.run(ctx, settled, locals())
+    return done.answer(
+        SnapshotGroupCreated,
+        lambda result: {
+            "snapshot_group_id": result.snapshot_group_id,
+            "snapshot_ids": [s.snapshot_id for s in result.snapshots],
+        },
     )
 
 
 # --- create_snapshot -----------------------------------------------------------------------
-
-
-def _after_snapshot(result: SnapshotResult) -> str:
-    if not result.instance_id:
-        return ""
-    return (
-        f"create_full_image(instance_id={result.instance_id!r}, snapshot_id={result.snapshot_id!r})"
-    )
-
-
-SNAPSHOT = MutatingTool(
-    "create_snapshot",
-    ("disk_id", "region_id", "name"),
-    prepare=scenario_a.prepare_snapshot,
-    execute=scenario_a.execute_snapshot,
-    plan_type=SnapshotPlan,
-    result=SnapshotResult,
-    next_step=_after_snapshot,
-)
 
 
 class SnapshotCreated(CreateResult):
@@ -146,39 +97,11 @@ async def create_snapshot(
 ) -> SnapshotCreated:
     """Snapshot one disk (the system disk of a single-disk instance) and wait until it is
     zone-redundant (accomplished, 100%). Shows the exact parameters for confirmation first."""
-    done = await SNAPSHOT.run(ctx, settled, disk_id=disk_id, region_id=region_id, name=name)
-    result = done.result
-    return SnapshotCreated(
-        **done.fields(), snapshot_id=result.snapshot_id if result else None, result=result
-    )
+    done = await SNAPSHOT.run(ctx, settled, locals())
+    return done.answer(SnapshotCreated, lambda result: {"snapshot_id": result.snapshot_id})
 
 
 # --- create_full_image ---------------------------------------------------------------------
-
-
-def _after_image(result: ImageResult) -> str:
-    return (
-        f"run_dr_instance(instance_id={result.instance_id!r}, image_id={result.image_id!r}, "
-        "target_zone_id=<the zone checked with check_target_zone>)"
-    )
-
-
-IMAGE = MutatingTool(
-    "create_full_image",
-    (
-        "instance_id",
-        "region_id",
-        "snapshot_group_id",
-        "snapshot_id",
-        "snapshot_ids",
-        "image_name",
-    ),
-    prepare=scenario_a.prepare_full_image,
-    execute=scenario_a.execute_full_image,
-    plan_type=ImagePlan,
-    result=ImageResult,
-    next_step=_after_image,
-)
 
 
 class ImageCreated(CreateResult):
@@ -214,33 +137,11 @@ async def create_full_image(
     """Build one custom image holding every disk of the source, each mapped by device, from
     its snapshots (give exactly one of snapshot_group_id, snapshot_id, snapshot_ids), and
     wait until it is Available. Shows the exact parameters for confirmation first."""
-    done = await IMAGE.run(
-        ctx,
-        settled,
-        instance_id=instance_id,
-        region_id=region_id,
-        snapshot_group_id=snapshot_group_id,
-        snapshot_id=snapshot_id,
-        snapshot_ids=snapshot_ids,
-        image_name=image_name,
-    )
-    result = done.result
-    return ImageCreated(
-        **done.fields(), image_id=result.image_id if result else None, result=result
-    )
+    done = await IMAGE.run(ctx, settled, locals())
+    return done.answer(ImageCreated, lambda result: {"image_id": result.image_id})
 
 
 # --- create_vswitch ------------------------------------------------------------------------
-
-VSWITCH = MutatingTool(
-    "create_vswitch",
-    ("vpc_id", "zone_id", "region_id", "cidr_block", "name"),
-    prepare=scenario_a.prepare_vswitch,
-    execute=scenario_a.execute_vswitch,
-    plan_type=VSwitchPlan,
-    result=VSwitchResult,
-    next_step=lambda result: f"run_dr_instance(..., vswitch_id={result.vswitch_id!r})",
-)
 
 
 class VSwitchCreated(CreateResult):
@@ -264,44 +165,11 @@ async def create_vswitch(
     """Create a VSwitch of the VPC in a zone that has none (picks a free CIDR block inside the
     VPC when none is given) and wait until it is Available. Shows the exact parameters for
     confirmation first. run_dr_instance can also create it as part of its plan."""
-    done = await VSWITCH.run(
-        ctx,
-        settled,
-        vpc_id=vpc_id,
-        zone_id=zone_id,
-        region_id=region_id,
-        cidr_block=cidr_block,
-        name=name,
-    )
-    result = done.result
-    return VSwitchCreated(
-        **done.fields(), vswitch_id=result.vswitch_id if result else None, result=result
-    )
+    done = await VSWITCH.run(ctx, settled, locals())
+    return done.answer(VSwitchCreated, lambda result: {"vswitch_id": result.vswitch_id})
 
 
 # --- run_dr_instance -----------------------------------------------------------------------
-
-DR_INSTANCE = MutatingTool(
-    "run_dr_instance",
-    (
-        "instance_id",
-        "image_id",
-        "target_zone_id",
-        "region_id",
-        "vswitch_id",
-        "instance_name",
-        "instance_type",
-    ),
-    prepare=scenario_a.prepare_dr_instance,
-    execute=scenario_a.execute_dr_instance,
-    plan_type=DrInstancePlan,
-    result=DrInstanceResult,
-    next_step=lambda result: (
-        "Show the markdown comparison to the user."
-        if result.all_match
-        else "Some rows do not match (match=false): show them to the user."
-    ),
-)
 
 
 class DrInstanceCreated(CreateResult):
@@ -336,21 +204,8 @@ async def run_dr_instance(
     billing and every disk's category, size and performance level; no public IP on the source
     means bandwidth 0. A missing VSwitch, no stock, or an unsupported disk category becomes a
     choice for the user; the exact RunInstances parameters are shown for confirmation first."""
-    done = await DR_INSTANCE.run(
-        ctx,
-        settled,
-        instance_id=instance_id,
-        image_id=image_id,
-        target_zone_id=target_zone_id,
-        region_id=region_id,
-        vswitch_id=vswitch_id,
-        instance_name=instance_name,
-        instance_type=instance_type,
-    )
-    result = done.result
-    return DrInstanceCreated(
-        **done.fields(),
-        dr_instance_id=result.dr_instance_id if result else None,
-        markdown=result.markdown if result else "",
-        result=result,
+    done = await DR_INSTANCE.run(ctx, settled, locals())
+    return done.answer(
+        DrInstanceCreated,
+        lambda result: {"dr_instance_id": result.dr_instance_id, "markdown": result.markdown},
     )

@@ -86,6 +86,14 @@ class ToolResult(BaseModel):
         return self
 
 
+class CreateResult(ToolResult):
+    """A creating tool's result: a ToolResult, and what the checks found while asking."""
+
+    found: dict[str, Any] = cloud_text_field(
+        "what the checks found, when decisions are open", default_factory=dict
+    )
+
+
 @cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """Validates a value of one field of `model` as the model would."""
