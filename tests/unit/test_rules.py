@@ -26,6 +26,7 @@ from ecs_dr.domain.rules import (
     group_blockers,
     image_mappings,
     instance_family,
+    performance_level_mismatch,
     similar_instance_types,
     snapshot_strategy,
     system_disk_category,
@@ -512,6 +513,17 @@ def test_cloud_essd_entry_only_with_u1_and_e_instance_types() -> None:
 def test_instance_family_is_read_from_the_type_name() -> None:
     assert instance_family("ecs.g7.large") == "ecs.g7"
     assert instance_family("ecs.u1-c1m2.large") == "ecs.u1"
+
+
+def test_cloud_essd_always_carries_its_performance_level_and_no_other_category_does() -> None:
+    assert performance_level_mismatch("cloud_essd", "PL1") is None
+    assert performance_level_mismatch("cloud_auto", None) is None
+    assert performance_level_mismatch("cloud_essd", None) == (
+        "a cloud_essd disk needs its performance level"
+    )
+    assert performance_level_mismatch("cloud_auto", "PL1") == (
+        "only cloud_essd takes a performance level"
+    )
 
 
 def test_a_cloud_essd_disk_override_without_performance_level_is_impossible() -> None:

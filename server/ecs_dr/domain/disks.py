@@ -23,6 +23,7 @@ from ecs_dr.domain.rules import (
     check_performance_level,
     default_performance_level,
     essd_entry_allowed,
+    performance_level_mismatch,
 )
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus, SnapshotStatus
 
@@ -50,10 +51,8 @@ class CreateDiskPlan(Frozen):
 
     @model_validator(mode="after")
     def _pl_matches_category(self) -> CreateDiskPlan:
-        if self.category == "cloud_essd" and self.performance_level is None:
-            raise ValueError("a cloud_essd disk needs its performance level")
-        if self.category != "cloud_essd" and self.performance_level is not None:
-            raise ValueError("only cloud_essd takes a performance level")
+        if mismatch := performance_level_mismatch(self.category, self.performance_level):
+            raise ValueError(mismatch)
         return self
 
     action: ClassVar[str] = "CreateDisk"

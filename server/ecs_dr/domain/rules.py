@@ -222,6 +222,16 @@ def performance_levels_for(size_gib: int) -> list[str]:
     return [pl for pl, (low, high) in PL_SIZE_RANGES.items() if low <= size_gib <= high]
 
 
+def performance_level_mismatch(category: str, performance_level: str | None) -> str | None:
+    """What is wrong when a disk's PL does not go with its category (cloud_essd always carries
+    its PL, so the DR copy never falls back to ECS's default; no other category takes one)."""
+    if category == "cloud_essd" and performance_level is None:
+        return "a cloud_essd disk needs its performance level"
+    if category != "cloud_essd" and performance_level is not None:
+        return "only cloud_essd takes a performance level"
+    return None
+
+
 def check_performance_level(level: str, size_gib: int) -> None:
     """A cloud_essd data disk's performance level must allow its size.
 

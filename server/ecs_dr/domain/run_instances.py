@@ -20,6 +20,7 @@ from ecs_dr.domain.rules import (
     dr_bandwidth,
     essd_entry_allowed,
     image_device,
+    performance_level_mismatch,
 )
 from ecs_dr.domain.target_zone import ZoneCheck
 
@@ -34,10 +35,8 @@ class DiskOverride(Frozen):
 
     @model_validator(mode="after")
     def _pl_matches_category(self) -> DiskOverride:
-        if self.category == "cloud_essd" and self.performance_level is None:
-            raise ValueError(f"{self.device}: a cloud_essd disk needs its performance level")
-        if self.category != "cloud_essd" and self.performance_level is not None:
-            raise ValueError(f"{self.device}: only cloud_essd takes a performance level")
+        if mismatch := performance_level_mismatch(self.category, self.performance_level):
+            raise ValueError(f"{self.device}: {mismatch}")
         return self
 
 

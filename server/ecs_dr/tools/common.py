@@ -228,5 +228,3 @@ def tool_errors(tool: str) -> Iterator[None]:
         raise ToolError(refusal_text(exc)) from exc
     except Refusal as exc:
         raise ToolError(str(exc)) from exc
-    except ValueError as exc:
-        raise ToolError(str(exc)) from exc

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Prepared, Ready
@@ -197,8 +197,8 @@ class MutatingTool(Generic[P, R]):
 
         Raises UnknownOperation; Refusal for another tool's operation, for one
         journaled without its plan (before resuming step tools existed), and whatever
-        Operations.resume refuses (completed, cleaned up, running elsewhere); ValidationError
-        for a stored plan this version cannot read.
+        Operations.resume refuses (completed, cleaned up, running elsewhere), and for a stored
+        plan this version cannot read.
         """
         s = services(ctx)
         record = await off_loop(s.journal.get, operation_id)
@@ -221,7 +221,16 @@ class MutatingTool(Generic[P, R]):
                 f"with cleanup_recovery(operation_id={operation_id!r}), then call {self.tool} "
                 "again."
             )
-        plan = self._plan.validate_python(stored)
+        try:
+            plan = self._plan.validate_python(stored)
+        except ValidationError:
+            raise Refusal(
+                f"operation {operation_id} ({self.tool}) was journaled by an earlier ecs-dr-mcp "
+                "whose plan this one cannot read, so it cannot be resumed. get_operation("
+                f"operation_id={operation_id!r}) shows what it created; if that is incomplete, "
+                f"remove it with cleanup_recovery(operation_id={operation_id!r}), then call "
+                f"{self.tool} again."
+            ) from None
         outcome = await s.operations.resume(
             operation_id, operation_body(self._execute, s.gateway, plan, s.timing), progress_of(ctx)
         )

@@ -70,7 +70,7 @@ class FleetSourceError(Refusal):
 
 def _said(exc: Exception) -> str:
     """What an error says to the user: its own words for expected ones, else its type too."""
-    return str(exc) if isinstance(exc, ValueError | CloudError) else describe_error(exc)
+    return str(exc) if isinstance(exc, Refusal | CloudError) else describe_error(exc)
 
 
 async def plan_fleet_recovery(
