@@ -20,19 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from tests.e2e.harness import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    SandboxControl,
-    Served,
-    decide,
-    sandbox_process,
-    serve_on,
-)
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.decisions import decide
+from tests.support.mcp import Session, mcp_session_on
+from tests.support.sandboxes import sandbox_process
 
 from bench import runbook, worlds
 from bench.report import Section, Target
 from ecs_dr.cloud.waiters import INSTANCE, MIN_POLL_DELAY_S
+from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.sandbox.models import durations
 
 # Cloud seconds per real second. At 100 a 3-disk recovery (658 cloud s) takes ~7 real s, and
@@ -127,7 +123,7 @@ def _a_durations(repeat: int) -> dict[str, Any]:
 
 
 async def _product_run(
-    served: Served,
+    served: Session,
     sandbox: SandboxControl,
     plan: Mapping[str, Any],
     scale: float,
@@ -175,7 +171,7 @@ async def _product(
     }
     a = {n: Series() for n in A_DISKS}
     b = {n: Series() for n in B_DISKS}
-    async with serve_on(sandbox, workdir, "bench", env=env) as (served, _):
+    async with mcp_session_on(sandbox, workdir, "bench", env=env) as (served, _):
         # A plan of each scenario first: the timed runs meet a warm server (its cold start is
         # measured elsewhere), and a plan changes nothing.
         for plan in (_a_plan(A_DISKS[0]), _b_plan(B_DISKS[0])):

@@ -27,26 +27,22 @@ from alibabacloud_credentials.models import Config as CredentialConfig
 from alibabacloud_ecs20140526 import models as ecs_models
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from tests.e2e.harness import (
+from tests.support.credentials import (
     SANDBOX_CREDENTIALS,
     SANDBOX_KEY_ID,
     SANDBOX_KEY_SECRET,
     SANDBOX_SECURITY_TOKEN,
-    SERVER_LAUNCHER,
-    SandboxControl,
-    Served,
-    confirmed,
-    decide,
-    sandbox_process,
-    serve_on,
-    server_environment,
 )
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import SERVER_LAUNCHER, Session, mcp_session_on, server_environment
+from tests.support.sandboxes import sandbox_process
 
 from bench.report import Section, Target
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.logs import configure_logging
+from ecs_dr.sandbox.control import SandboxControl
 
 REGION = "cn-hangzhou"
 SOURCE_ZONE = "cn-hangzhou-h"
@@ -298,7 +294,7 @@ async def _sample_rss(pid: int, peak: list[int]) -> None:
         await anyio.sleep(RSS_SAMPLE_S)
 
 
-async def _finished(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+async def _finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     while result["status"] == "in_progress":
         result = await served.call("wait_operation", {"operation_id": result["operation_id"]})
     return result
@@ -310,7 +306,7 @@ async def _fleet(workdir: Path, scale: Scale) -> FleetRun:
     env = _server_env(ECS_DR_MAX_QPS=str(FLEET_QPS))
     with _sandbox(workdir, workdir / "world.json") as sandbox:
         sandbox.add_fault({"kind": "throttle", "qps": SANDBOX_THROTTLE_QPS})
-        async with serve_on(sandbox, workdir, "fleet", env=env) as (served, pid):
+        async with mcp_session_on(sandbox, workdir, "fleet", env=env) as (served, pid):
             peak = [0]
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(_sample_rss, pid, peak)
@@ -492,7 +488,7 @@ async def _mcp_overhead(workdir: Path, scale: Scale) -> Overhead:
     arguments = {"instance_id": DEMO_SOURCE, "region_id": REGION}
     with _sandbox(workdir) as sandbox:
         gateway = _gateway(sandbox.endpoint, float(UNBOUND_QPS))
-        async with serve_on(sandbox, workdir, "latency", env=env) as (served, _):
+        async with mcp_session_on(sandbox, workdir, "latency", env=env) as (served, _):
 
             async def through_mcp() -> None:
                 await served.call("describe_source", arguments)

@@ -10,8 +10,7 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.domain.disks import CreateDiskPlan
 from ecs_dr.domain.models import ImageDiskMapping, ZoneOffer
-from tests.cloud.conftest import VirtualTime, sandbox_gateway
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle, VirtualTime, sandbox_gateway
 
 REGION = "cn-hangzhou"
 DB = "i-bp1proddb0000000001"

@@ -26,8 +26,7 @@ from ecs_dr.cloud.gateway import VPC_API, EcsGateway, sdk_method_name
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT, session_id
 from ecs_dr.logs import REDACTED, forget_secrets, redact_text
-from tests.cloud.conftest import VirtualTime, access_key, sandbox_gateway
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle, VirtualTime, access_key, sandbox_gateway
 
 
 def regions(sandbox: SandboxHandle) -> list[dict[str, object]]:

@@ -24,8 +24,7 @@ from ecs_dr.cloud.waiters import (
 )
 from ecs_dr.domain.statuses import ImageStatus, InstanceStatus, SnapshotStatus
 from ecs_dr.sandbox.clock import VirtualClock
-from tests.cloud.conftest import VirtualTime
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle, VirtualTime
 
 WEB_INSTANCE = "i-bp1prodweb000000001"
 WEB_SYSTEM_DISK = "d-bp1prodwebsys0000001"

@@ -11,7 +11,7 @@ from typing import Any
 
 from mcp_types import TextContent
 
-from tests.e2e.harness import serve
+from tests.support.mcp import mcp_session
 
 PROD_DB = "i-bp1proddb0000000001"
 DR_TARGET = "i-bp1drtarget00000001"
@@ -131,7 +131,7 @@ async def test_bad_input_is_refused_with_what_is_valid_and_creates_nothing(
     tmp_path: Path,
 ) -> None:
     # One server for every case: starting one per case would cost more than the cases.
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         for case in CASES:
             result = await served.client.call_tool(case.tool, case.arguments)
             assert result.is_error, (case.id, result.structured_content)

@@ -9,15 +9,10 @@ from typing import Any
 
 import mcp_types as types
 
-from tests.e2e.harness import (
-    Elicitations,
-    SandboxControl,
-    decide,
-    decline,
-    recommended,
-    serve,
-)
+from ecs_dr.sandbox.control import SandboxControl
 from tests.e2e.test_scenario_a import PROD_DB, REGION, WITH_VSWITCH, snapshot_and_image
+from tests.support.decisions import decide
+from tests.support.mcp import Elicitations, decline, mcp_session, recommended
 
 KINDS = ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
 
@@ -37,7 +32,7 @@ def source_of(sandbox: SandboxControl) -> dict[str, Any]:
 async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_once(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         sandbox = served.sandbox
         before, source_before = inventory(sandbox), source_of(sandbox)
         image_id = await snapshot_and_image(served, PROD_DB)
@@ -103,7 +98,7 @@ def accept_all_but_cleanup(params: types.ElicitRequestParams) -> types.ElicitRes
 
 async def test_declining_the_cleanup_form_deletes_nothing(tmp_path: Path) -> None:
     forms = Elicitations(accept_all_but_cleanup)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         group = await served.call("create_snapshot_group", {"instance_id": PROD_DB})
         assert group["status"] == "completed", group
         op = group["operation_id"]
@@ -119,7 +114,7 @@ async def test_a_scenario_b_plan_cleanup_leaves_the_attached_disks_with_their_re
     tmp_path: Path,
 ) -> None:
     target = "i-bp1drtarget00000001"
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         sandbox = served.sandbox
         planned, _ = await decide(
             served,

@@ -10,7 +10,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import SandboxControl, Served, confirmed, decide, serve
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import Session, mcp_session
 
 REGION = "cn-hangzhou"
 SOURCE_ZONE = "cn-hangzhou-h"
@@ -80,7 +82,7 @@ def mutations(sandbox: SandboxControl) -> list[str]:
     return [a for a in sandbox.actions() if a.startswith(MUTATING)]
 
 
-async def finished(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     """Follow an in_progress execution with wait_operation until it ends."""
     while result["status"] == "in_progress":
         result = await served.call("wait_operation", {"operation_id": result["operation_id"]})
@@ -96,7 +98,7 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
         "ECS_DR_MAX_QPS": str(CLIENT_QPS),
         "ECS_DR_MAX_CONCURRENT_CALLS": "8",
     }
-    async with serve(tmp_path, env=env) as served:
+    async with mcp_session(tmp_path, env=env) as served:
         served.sandbox.add_fault({"kind": "throttle", "qps": SANDBOX_QPS})
         for nth in (15, 35, 55):  # apart, so that no call meets two of them in a row
             served.sandbox.add_fault(

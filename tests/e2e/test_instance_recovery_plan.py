@@ -7,15 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import (
     Elicitations,
-    SandboxControl,
-    Served,
+    Session,
     assert_session_user_agent,
-    confirmed,
-    decide,
+    mcp_session,
     recommended,
-    serve,
 )
 
 REGION = "cn-hangzhou"
@@ -41,14 +40,14 @@ def tags_of(state: dict[str, Any], resource_type: str, resource_id: str) -> dict
     return {}
 
 
-async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def plan(served: Session, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return await decide(served, "plan_recovery", {"scenario": "full_instance", **arguments})
 
 
 async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill_operation(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         planned, asked = await plan(
             served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE, drill=True
         )
@@ -141,7 +140,7 @@ async def test_a_zone_without_vswitch_is_planned_with_the_users_choice_through_f
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         planned = await served.call(
             "plan_recovery",
             {
@@ -174,7 +173,7 @@ async def test_a_zone_without_vswitch_is_planned_with_the_users_choice_through_f
 async def test_full_instance_plans_refuse_a_target_instance_and_a_missing_zone(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         missing = await served.fail(
             "plan_recovery", {"scenario": "full_instance", "source_instance_id": PROD_DB}
         )
@@ -196,7 +195,7 @@ async def test_full_instance_plans_refuse_a_target_instance_and_a_missing_zone(
 async def test_an_execution_outliving_the_bounded_wait_is_followed_to_the_dr_instance(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
+    async with mcp_session(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
         planned, _ = await plan(served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE)
         first = await served.call(
             "execute_recovery",

@@ -22,7 +22,8 @@ from typing import Any
 import anyio
 import mcp_types as types
 
-from tests.e2e.harness import Served, confirmed, decide, serve
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import Session, mcp_session
 
 REGION = "cn-hangzhou"
 SOURCE_ZONE = "cn-hangzhou-h"
@@ -206,7 +207,7 @@ def server_env(world: Path) -> dict[str, str]:
     }
 
 
-async def planned(served: Served, source: str, zone: str = TARGET_ZONE) -> str:
+async def planned(served: Session, source: str, zone: str = TARGET_ZONE) -> str:
     """A full_instance plan of `source`, every prompt answered as recommended."""
     plan, _ = await decide(
         served,
@@ -218,7 +219,7 @@ async def planned(served: Served, source: str, zone: str = TARGET_ZONE) -> str:
 
 
 async def followed(
-    served: Served, tool: str, arguments: dict[str, Any], heard: list[tuple[float, str]]
+    served: Session, tool: str, arguments: dict[str, Any], heard: list[tuple[float, str]]
 ) -> dict[str, Any]:
     """Call a tool that starts an operation and follow it with wait_operation until it ends;
     every progress report these calls receive goes to `heard`, in order."""
@@ -269,7 +270,7 @@ async def test_fifty_read_only_calls_at_once_each_answer_what_the_same_call_answ
     tmp_path: Path,
 ) -> None:
     sources = write_world(tmp_path / "world.json")
-    async with serve(tmp_path, env=server_env(tmp_path / "world.json")) as served:
+    async with mcp_session(tmp_path, env=server_env(tmp_path / "world.json")) as served:
         # One recovery first: list_operations and describe_target_instance have it to show.
         plan_id = await planned(served, sources[0])
         recovered = await followed(
@@ -382,7 +383,7 @@ def assert_result_is_its_own(n: int, outcome: dict[str, Any]) -> None:
 
 
 async def assert_journal_is_its_own(
-    served: Served, n: int, plan_id: str, outcome: dict[str, Any]
+    served: Session, n: int, plan_id: str, outcome: dict[str, Any]
 ) -> None:
     """get_operation lists the plan's three creates, each with this recovery's resource."""
     result = outcome["result"]
@@ -420,7 +421,7 @@ async def test_ten_recoveries_at_once_each_create_and_report_only_their_own_reso
     tmp_path: Path,
 ) -> None:
     sources = write_world(tmp_path / "world.json")
-    async with serve(tmp_path, env=server_env(tmp_path / "world.json")) as served:
+    async with mcp_session(tmp_path, env=server_env(tmp_path / "world.json")) as served:
         with anyio.fail_after(PLANS_TIMEOUT_S):
             plans = [await planned(served, source) for source in sources]
         outcomes: dict[str, dict[str, Any]] = {}
@@ -460,7 +461,7 @@ async def test_ten_recoveries_at_once_each_create_and_report_only_their_own_reso
 
 async def test_one_plan_executed_five_times_at_once_runs_once(tmp_path: Path) -> None:
     sources = write_world(tmp_path / "world.json")
-    async with serve(tmp_path, env=server_env(tmp_path / "world.json")) as served:
+    async with mcp_session(tmp_path, env=server_env(tmp_path / "world.json")) as served:
         with anyio.fail_after(PLANS_TIMEOUT_S):
             plan_id = await planned(served, sources[1])
         answers: list[types.CallToolResult] = []

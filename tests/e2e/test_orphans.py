@@ -10,23 +10,18 @@ from typing import Any
 
 import anyio
 
+from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.workflows.journal import JOURNAL_FILE
-from tests.e2e.harness import (
-    START_TIMEOUT_S,
-    SandboxControl,
-    Served,
-    confirmed,
-    decide,
-    sandbox_process,
-    serve_on,
-)
 from tests.e2e.test_cleanup import inventory, source_of
 from tests.e2e.test_instance_recovery_plan import NO_VSWITCH_ZONE, PROD_DB, REGION
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session_on
+from tests.support.sandboxes import sandbox_process
 
 OPERATION_TAG = "ecs-dr:operation-id"
 
 
-async def finished(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     """The result once its operation has finished (serve_on's calls answer in_progress)."""
     with anyio.fail_after(START_TIMEOUT_S):
         while result["status"] == "in_progress":
@@ -49,7 +44,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
 ) -> None:
     with sandbox_process(tmp_path) as sandbox:
         source_before = source_of(sandbox)
-        async with serve_on(sandbox, tmp_path, "first") as (first, _):
+        async with mcp_session_on(sandbox, tmp_path, "first") as (first, _):
             planned, _ = await decide(
                 first,
                 "plan_recovery",
@@ -75,7 +70,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
         # The journal is deleted while no server runs: the next one starts with an empty one.
         for path in (tmp_path / "state").glob(f"{JOURNAL_FILE}*"):
             path.unlink()
-        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             assert (await second.call("list_operations"))["operations"] == []
             found = await second.call("find_orphans", {"region_id": REGION})
             (orphan,) = found["operations"]

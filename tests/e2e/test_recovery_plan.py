@@ -7,15 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import (
     Elicitations,
-    SandboxControl,
-    Served,
+    Session,
     assert_session_user_agent,
-    confirmed,
-    decide,
+    mcp_session,
     recommended,
-    serve,
 )
 
 REGION = "cn-hangzhou"
@@ -44,7 +43,7 @@ def disks_of(sandbox: SandboxControl, instance_id: str) -> dict[str, dict[str, A
     return {d["device"]: d for d in state["disks"].values() if d["instance_id"] == instance_id}
 
 
-async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def plan(served: Session, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """plan_recovery, each decision answered with the recommended option."""
     return await decide(served, "plan_recovery", {"scenario": "disks", **arguments})
 
@@ -52,7 +51,7 @@ async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[d
 async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_zone(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         planned, asked = await plan(
             served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET
         )
@@ -130,7 +129,7 @@ async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_anoth
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         system = await served.call(
             "plan_recovery",
             {
@@ -173,7 +172,7 @@ async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_anoth
 async def test_bad_plans_are_refused_with_clear_errors_and_nothing_is_created(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         base = {"scenario": "disks", "source_instance_id": PROD_DB}
         stranger = await served.fail(
             "plan_recovery", {**base, "target_instance_id": DR_TARGET, "disk_ids": ["d-other"]}
@@ -193,7 +192,7 @@ async def test_bad_plans_are_refused_with_clear_errors_and_nothing_is_created(
 
 
 async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         stale, _ = await plan(
             served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_LOG]
         )
@@ -215,7 +214,7 @@ async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: P
 
 
 async def test_a_read_only_server_plans_but_does_not_execute(tmp_path: Path) -> None:
-    async with serve(tmp_path, read_only=True) as served:
+    async with mcp_session(tmp_path, read_only=True) as served:
         planned, _ = await plan(
             served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_LOG]
         )

@@ -10,7 +10,8 @@ from typing import Any
 
 from ecs_dr.cloud.errors import ram_action_for
 from ecs_dr.references.policy import TOOL_ACTIONS
-from tests.e2e.harness import Served, decide, serve
+from tests.support.decisions import decide
+from tests.support.mcp import Session, mcp_session
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"  # three ESSD disks
@@ -21,7 +22,7 @@ VPC = "vpc-bp1prod0000000000001"
 
 
 async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         served.sandbox.add_fault(
             {"kind": "error", "action": "DescribeInstances", "code": "Forbidden.RAM"}
         )
@@ -32,7 +33,7 @@ async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_pa
 
 
 async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         message = "You are not authorized to do this action. Action: vpc:CreateVSwitch"
         served.sandbox.add_fault(
             {
@@ -50,7 +51,7 @@ async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> N
 
 
 async def decide_or_fail(
-    served: Served, tool: str, arguments: Mapping[str, Any]
+    served: Session, tool: str, arguments: Mapping[str, Any]
 ) -> tuple[str, list[str]]:
     """Confirm every prompt as the user would until the tool fails (a tool error, or a failed
     operation's result); returns the error text."""
@@ -75,7 +76,7 @@ class Recorder:
     operation that answered in_progress is followed with wait_operation, whose calls count
     as the tool's that started it."""
 
-    def __init__(self, served: Served) -> None:
+    def __init__(self, served: Session) -> None:
         self.served = served
         self.seen: dict[str, set[str]] = {}
 
@@ -96,7 +97,7 @@ class Recorder:
 
 
 async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         rec = Recorder(served)
         source = await rec.run("describe_source", {"instance_id": PROD_DB})
         await rec.run("check_target_zone", {"instance_id": PROD_DB, "target_zone_id": WITH_VSWITCH})

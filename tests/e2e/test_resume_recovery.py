@@ -16,15 +16,9 @@ from typing import Any
 
 import anyio
 
-from tests.e2e.harness import (
-    START_TIMEOUT_S,
-    child_pids,
-    confirmed,
-    decide,
-    sandbox_process,
-    serve_on,
-    until_sent,
-)
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import START_TIMEOUT_S, child_pids, mcp_session_on, until_sent
+from tests.support.sandboxes import sandbox_process
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"
@@ -49,7 +43,7 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
         # The first server: plan, execute, and SIGKILL once CreateImage was sent.
         killed = False
         with suppress(Exception):
-            async with serve_on(sandbox, tmp_path, "first") as (first, pid):
+            async with mcp_session_on(sandbox, tmp_path, "first") as (first, pid):
                 planned, _ = await decide(
                     first,
                     "plan_recovery",
@@ -72,7 +66,7 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
         assert "RunInstances" not in sandbox.actions()
 
         # A new server on the same journal continues it.
-        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             result = await second.call("resume_recovery", {"operation_id": op})
             assert result["operation_id"] == op
             with anyio.fail_after(START_TIMEOUT_S):

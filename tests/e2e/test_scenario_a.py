@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import decide
+from tests.support.mcp import (
     Elicitations,
-    SandboxControl,
-    Served,
+    Session,
     assert_session_user_agent,
-    decide,
     decline,
+    mcp_session,
     recommended,
-    serve,
 )
 
 REGION = "cn-hangzhou"
@@ -60,7 +60,7 @@ def assert_disks_kept(state: dict[str, Any], source_id: str, dr_id: str) -> None
         ), device
 
 
-async def snapshot_and_image(served: Served, instance_id: str) -> str:
+async def snapshot_and_image(served: Session, instance_id: str) -> str:
     """Group snapshot and full image of a multi-disk source, confirmed as the user would."""
     group, _ = await decide(served, "create_snapshot_group", {"instance_id": instance_id})
     assert group["status"] == "completed", group
@@ -76,7 +76,7 @@ async def snapshot_and_image(served: Served, instance_id: str) -> str:
 async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_no_bandwidth(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         source = await served.call("describe_source", {"instance_id": PROD_DB})
         assert source["snapshot_strategy"] == "snapshot_group"
         assert source["has_public_ip"] is False
@@ -137,7 +137,7 @@ async def test_single_disk_source_with_public_ip_recovers_through_elicitation(
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         source = await served.call("describe_source", {"instance_id": WEB})
         assert source["snapshot_strategy"] == "single_snapshot"
         system = source["instance"]["disks"][0]["disk_id"]
@@ -179,7 +179,7 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms, mode="auto") as served:
+    async with mcp_session(tmp_path, elicitation=forms, mode="auto") as served:
         assert served.client.protocol_version == "2026-07-28"
         check = await served.call(
             "check_target_zone", {"instance_id": PROD_DB, "target_zone_id": WITHOUT_VSWITCH}
@@ -216,7 +216,7 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
 
 
 async def test_zone_out_of_stock_uses_the_similar_type_the_user_chose(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         image_id = await snapshot_and_image(served, PROD_DB)
         arguments = {"instance_id": PROD_DB, "image_id": image_id, "target_zone_id": NO_G7_STOCK}
         first = await served.call("run_dr_instance", arguments)
@@ -239,7 +239,7 @@ async def test_zone_out_of_stock_uses_the_similar_type_the_user_chose(tmp_path: 
 async def test_non_essd_data_disk_takes_per_disk_snapshots_only_after_the_user_agrees(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         source = await served.call("describe_source", {"instance_id": LEGACY})
         assert source["snapshot_strategy"] == "per_disk_snapshots"
 
@@ -279,7 +279,7 @@ async def test_non_essd_data_disk_takes_per_disk_snapshots_only_after_the_user_a
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
 async def test_declining_the_form_creates_nothing(tmp_path: Path, mode: str) -> None:
     forms = Elicitations(decline)
-    async with serve(tmp_path, elicitation=forms, mode=mode) as served:
+    async with mcp_session(tmp_path, elicitation=forms, mode=mode) as served:
         result = await served.call("create_snapshot_group", {"instance_id": PROD_DB})
         assert result["status"] == "cancelled"
         assert len(forms.seen) == 1
@@ -287,7 +287,7 @@ async def test_declining_the_form_creates_nothing(tmp_path: Path, mode: str) -> 
 
 
 async def test_answering_cancel_creates_nothing(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         result, _ = await decide(
             served,
             "create_snapshot_group",
@@ -301,7 +301,7 @@ async def test_answering_cancel_creates_nothing(tmp_path: Path) -> None:
 async def test_a_call_outliving_the_bounded_wait_returns_in_progress_and_wait_operation_finishes_it(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
+    async with mcp_session(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
         first, _ = await decide(served, "create_snapshot_group", {"instance_id": PROD_DB})
         assert first["status"] == "in_progress"
         operation_id = first["operation_id"]
@@ -325,7 +325,7 @@ async def test_a_call_outliving_the_bounded_wait_returns_in_progress_and_wait_op
 async def test_an_image_that_fails_to_build_ends_failed_with_the_clouds_reason(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         group, _ = await decide(served, "create_snapshot_group", {"instance_id": PROD_DB})
         served.sandbox.add_fault(
             {"kind": "outcome", "action": "CreateImage", "status": "CreateFailed"}
@@ -347,7 +347,7 @@ async def test_an_image_that_fails_to_build_ends_failed_with_the_clouds_reason(
 async def test_a_refused_create_is_a_clear_failure_with_ecs_code_and_request_id(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         served.sandbox.add_fault(
             {"kind": "error", "action": "CreateSnapshotGroup", "code": "QuotaExceed.Snapshot"}
         )

@@ -7,14 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import (
-    Elicitations,
-    SandboxControl,
-    assert_session_user_agent,
-    decide,
-    recommended,
-    serve,
-)
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import decide
+from tests.support.mcp import Elicitations, assert_session_user_agent, mcp_session, recommended
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"  # zone h
@@ -36,7 +31,7 @@ def disks_of(state: dict[str, Any], instance_id: str) -> dict[str, dict[str, Any
 async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attached(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         snapshot, _ = await decide(served, "create_snapshot", {"disk_id": DB_LOG})
         assert snapshot["status"] == "completed", snapshot
         assert snapshot["result"]["zone_redundant"] is True
@@ -104,7 +99,7 @@ async def test_an_unoffered_category_is_chosen_by_the_user_and_a_stopped_target_
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         snapshot = await served.call("create_snapshot", {"disk_id": ENTRY_DATA})
         created = await served.call(
             "create_disk_from_snapshot",

@@ -10,13 +10,10 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.models import Config
 
-from tests.e2e.harness import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    SandboxControl,
-    decide,
-    serve,
-)
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.decisions import decide
+from tests.support.mcp import mcp_session
 
 REGION = "cn-hangzhou"
 WEB = "i-bp1prodweb000000001"  # web-frontend-01, zone h: bandwidth 5, a public IP
@@ -41,7 +38,7 @@ def operator_sdk(sandbox: SandboxControl) -> Client:
 async def test_a_public_ip_released_after_planning_refuses_execute_recovery_creating_nothing(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         planned, _ = await decide(
             served,
             "plan_recovery",

@@ -21,9 +21,11 @@ from typing import Any, Literal
 
 import anyio
 
-from tests import figures
-from tests.e2e.harness import SandboxControl, Served, confirmed, decide, serve_on
+from ecs_dr.sandbox.control import SandboxControl
 from tests.faults import report
+from tests.support import figures
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import Session, mcp_session_on
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
@@ -300,13 +302,13 @@ def client_tokens(requests: list[dict[str, Any]]) -> dict[str, set[str]]:
     return found
 
 
-async def plan(served: Served, scenario: Scenario) -> str:
+async def plan(served: Session, scenario: Scenario) -> str:
     planned, _ = await decide(served, "plan_recovery", PLANS[scenario])
     assert planned["status"] == "completed", planned
     return str(planned["plan_id"])
 
 
-async def follow(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+async def follow(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     """The operation followed with wait_operation until it is no longer in progress."""
     op = result["operation_id"]
     with anyio.fail_after(FOLLOW_TIMEOUT_S):
@@ -315,13 +317,13 @@ async def follow(served: Served, result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-async def execute(served: Served, plan_id: str) -> dict[str, Any]:
+async def execute(served: Session, plan_id: str) -> dict[str, Any]:
     arguments = await confirmed(served, "execute_recovery", {"plan_id": plan_id})
     started = await served.call("execute_recovery", arguments)
     return await follow(served, started)
 
 
-async def clean_run(served: Served, cloud: SandboxControl, scenario: Scenario) -> Clean:
+async def clean_run(served: Session, cloud: SandboxControl, scenario: Scenario) -> Clean:
     cloud.reset()
     before = inventory(cloud.state())
     result = await execute(served, await plan(served, scenario))
@@ -416,7 +418,7 @@ async def landed(cloud: SandboxControl, action: str) -> None:
 
 
 async def run_case(
-    served: Served, cloud: SandboxControl, clean: Clean, case: Case, row: Row
+    served: Session, cloud: SandboxControl, clean: Clean, case: Case, row: Row
 ) -> Audit:
     """Plan, inject, execute; resume once the fault is cleared if the operation stopped; then
     audit the cloud. Fills `row` in and returns the audit."""
@@ -464,22 +466,22 @@ class Servers:
     def __init__(self, cloud: SandboxControl, workdir: Path) -> None:
         self.cloud = cloud
         self.workdir = workdir
-        self._served: dict[str, Served] = {}
+        self._served: dict[str, Session] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
 
-    async def get(self, name: str, env: Mapping[str, str]) -> Served:
+    async def get(self, name: str, env: Mapping[str, str]) -> Session:
         if name not in self._served:
             (self.workdir / name).mkdir(parents=True, exist_ok=True)
-            ready: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+            ready: asyncio.Future[Session] = asyncio.get_running_loop().create_future()
             self._tasks.append(asyncio.create_task(self._own(name, env, ready)))
             with anyio.fail_after(FOLLOW_TIMEOUT_S):
                 self._served[name] = await ready
         return self._served[name]
 
-    async def _own(self, name: str, env: Mapping[str, str], ready: asyncio.Future[Served]) -> None:
+    async def _own(self, name: str, env: Mapping[str, str], ready: asyncio.Future[Session]) -> None:
         try:
-            async with serve_on(self.cloud, self.workdir / name, name, env) as (served, _):
+            async with mcp_session_on(self.cloud, self.workdir / name, name, env) as (served, _):
                 ready.set_result(served)
                 await self._stop.wait()
         except BaseException as exc:

@@ -33,19 +33,12 @@ from typing import Any
 import anyio
 import pytest
 
-from tests.e2e.harness import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    TEST_TIME_SCALE,
-    SandboxControl,
-    Served,
-    child_pids,
-    confirmed,
-    decide,
-    sandbox_process,
-    serve_on,
-)
+from ecs_dr.sandbox.control import SandboxControl
 from tests.faults.matrix import record as table_row
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.decisions import confirmed, decide
+from tests.support.mcp import Session, child_pids, mcp_session_on
+from tests.support.sandboxes import TEST_TIME_SCALE, sandbox_process
 
 REGION = "cn-hangzhou"
 PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
@@ -125,10 +118,10 @@ def sandbox(cloud: SandboxControl) -> SandboxControl:
 
 def server(
     workdir: Path, sandbox: SandboxControl, name: str
-) -> AbstractAsyncContextManager[tuple[Served, int]]:
+) -> AbstractAsyncContextManager[tuple[Session, int]]:
     """`ecs-dr-mcp serve` on the sandbox and `workdir`'s journal, and its pid."""
     # The sandbox's cloud runs faster than ECS: so may the calls.
-    return serve_on(
+    return mcp_session_on(
         sandbox, workdir, name, {"ECS_DR_MAX_CALL_WAIT_S": "0.05", "ECS_DR_MAX_QPS": "1000"}
     )
 
@@ -414,7 +407,7 @@ async def crash(
     return op, before, at_kill
 
 
-async def resume(second: Served, sandbox: SandboxControl, op: str) -> dict[str, Any]:
+async def resume(second: Session, sandbox: SandboxControl, op: str) -> dict[str, Any]:
     """resume_recovery in the second server, followed until the operation ends; returns the
     operation as the journal holds it."""
     async with clock_running(sandbox):

@@ -23,14 +23,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.e2e.harness import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    SandboxControl,
-    decide,
-    sandbox_process,
-    serve_on,
-)
+from ecs_dr.sandbox.control import SandboxControl
 from tests.faults.matrix import (
     CREATES,
     MATRIX,
@@ -57,6 +50,10 @@ from tests.faults.matrix import (
     reset,
     run_case,
 )
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.decisions import decide
+from tests.support.mcp import mcp_session_on
+from tests.support.sandboxes import sandbox_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -242,7 +239,7 @@ async def test_a_wrong_key_refuses_the_execution_creating_nothing_and_the_plan_s
     before = cloud.state()
     # A server on the same journal, started with the wrong key.
     journal = servers.workdir / "one_attempt"
-    async with serve_on(cloud, journal, "wrong_key", SERVERS["one_attempt"] | key) as (
+    async with mcp_session_on(cloud, journal, "wrong_key", SERVERS["one_attempt"] | key) as (
         wrong,
         _,
     ):

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests import figures
+from tests.support import figures
 
 FIGURES = "bad_inputs"
 TRIED: Counter[str] = Counter()

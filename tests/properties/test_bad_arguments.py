@@ -25,10 +25,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mcp_types import CallToolResult, TextContent
 
-from tests.e2e.harness import Served, decide, serve
 from tests.properties import strategies as bad
 from tests.properties.strategies import MISSING, Bad, World
 from tests.properties.tally import TRIED
+from tests.support.decisions import decide
+from tests.support.mcp import Session, mcp_session
 
 PROD_DB = "i-bp1proddb0000000001"
 PROD_DB_SYS = "d-bp1proddbsys00000001"
@@ -81,9 +82,9 @@ SETUP_TIMEOUT_S = 120.0
 
 
 @dataclass
-class Session:
+class BadInputRun:
     portal: BlockingPortal
-    served: Served
+    served: Session
     world: World
     bases: dict[str, list[dict[str, Any]]]
     schemas: dict[str, dict[str, Any]]
@@ -104,7 +105,7 @@ class Session:
         return [r["action"] for r in requests if not r["action"].startswith(("Describe", "List"))]
 
 
-async def _made(served: Served, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+async def _made(served: Session, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     """Run a creating tool to completion, as the user confirming it would; its result."""
     result, _ = await decide(served, tool, arguments)
     while result["status"] == "in_progress":
@@ -113,7 +114,7 @@ async def _made(served: Served, tool: str, arguments: Mapping[str, Any]) -> dict
     return dict(result["result"])
 
 
-async def _prepare(served: Served) -> tuple[World, dict[str, list[dict[str, Any]]]]:
+async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any]]]]:
     """The resources valid calls need, every tool's valid calls, and the questions they ask."""
     with anyio.fail_after(SETUP_TIMEOUT_S):
         data_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_DB_DATA}))[
@@ -193,16 +194,16 @@ async def _prepare(served: Served) -> tuple[World, dict[str, list[dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadInputRun]:
     workdir: Path = tmp_path_factory.mktemp("bad-arguments")
     with (
         start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(serve(workdir)) as served,
+        portal.wrap_async_context_manager(mcp_session(workdir)) as served,
     ):
         world, bases = portal.call(_prepare, served)
         tools = portal.call(served.client.list_tools).tools
         schemas = {t.name: dict(t.input_schema) for t in tools}
-        session = Session(portal, served, world, bases, schemas, {}, 0)
+        session = BadInputRun(portal, served, world, bases, schemas, {}, 0)
         session.state = session.cloud_state()
         session.requests_before = len(served.sandbox.requests())
         yield session
@@ -244,7 +245,7 @@ ID_KINDS = {
 WRONG_TARGET_ZONES = [OTHER_REGION_ZONE, SOURCE_ZONE]
 
 
-def bad_values(session: Session, tool: str, argument: str, base: int = 0) -> Any:
+def bad_values(session: BadInputRun, tool: str, argument: str, base: int = 0) -> Any:
     """The bad values of one argument of one tool, made bad in its `base`-th valid call;
     KeyError for an argument nobody knows."""
     prop = session.schemas[tool]["properties"][argument]
@@ -284,7 +285,7 @@ def bad_values(session: Session, tool: str, argument: str, base: int = 0) -> Any
     return simple[argument]()
 
 
-def bad_calls(session: Session, tool: str) -> Any:
+def bad_calls(session: BadInputRun, tool: str) -> Any:
     """(arguments, the argument made bad, what was done to it)."""
     schema = session.schemas[tool]
     accepted = list(schema["properties"])
@@ -349,7 +350,7 @@ def _summary(arguments: Mapping[str, Any]) -> str:
 
 
 def assert_refused_cleanly(
-    session: Session, tool: str, case: tuple[dict[str, Any], str, Bad]
+    session: BadInputRun, tool: str, case: tuple[dict[str, Any], str, Bad]
 ) -> None:
     arguments, argument, bad_value = case
     TRIED[tool] += 1
@@ -370,7 +371,7 @@ def assert_refused_cleanly(
 TOOLS = sorted(EXAMPLES)
 
 
-def test_every_tool_and_every_argument_has_bad_values(session: Session) -> None:
+def test_every_tool_and_every_argument_has_bad_values(session: BadInputRun) -> None:
     assert sorted(session.schemas) == TOOLS
     for tool, schema in session.schemas.items():
         for argument in schema["properties"]:
@@ -378,7 +379,9 @@ def test_every_tool_and_every_argument_has_bad_values(session: Session) -> None:
 
 
 @pytest.mark.parametrize("tool", sorted(set(TOOLS) - {"resume_recovery"}))
-def test_the_valid_calls_the_bad_ones_start_from_are_accepted(session: Session, tool: str) -> None:
+def test_the_valid_calls_the_bad_ones_start_from_are_accepted(
+    session: BadInputRun, tool: str
+) -> None:
     for arguments in session.bases[tool]:
         result = session.call(tool, arguments)
         assert not result.is_error, (tool, arguments, result.content)
@@ -386,7 +389,7 @@ def test_the_valid_calls_the_bad_ones_start_from_are_accepted(session: Session, 
 
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_bad_argument_is_refused_by_name_without_a_traceback_or_a_change(
-    session: Session, tool: str
+    session: BadInputRun, tool: str
 ) -> None:
     calls = bad_calls(session, tool)
 
@@ -399,6 +402,6 @@ def test_a_bad_argument_is_refused_by_name_without_a_traceback_or_a_change(
     assert session.mutations() == []
 
 
-def test_the_whole_run_sent_nothing_that_changes_the_cloud(session: Session) -> None:
+def test_the_whole_run_sent_nothing_that_changes_the_cloud(session: BadInputRun) -> None:
     assert session.mutations() == []
     assert session.cloud_state() == session.state

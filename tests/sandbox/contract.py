@@ -21,19 +21,20 @@ from typing import Any, Literal
 from alibabacloud_ecs20140526 import models
 
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
-from tests.sandbox.helpers import (
+from tests.support.demo_world import (
     DB_DATA,
     DB_INSTANCE,
     DB_LOG,
     DB_SYSTEM,
-    ESSD_ONLY_TYPE,
-    LAB_ZONE,
-    LAUNCH_VSWITCH,
     LEGACY_DATA,
     REGION,
-    SETTLE_S,
     WEB_INSTANCE,
-    Served,
+)
+from tests.support.lab_world import ESSD_ONLY_TYPE, LAB_ZONE
+from tests.support.sandboxes import RunningSandbox
+from tests.support.sdk_calls import (
+    LAUNCH_VSWITCH,
+    SETTLE_S,
     create_disk,
     full_image,
     run,
@@ -43,7 +44,7 @@ from tests.sandbox.helpers import (
 )
 
 Call = Callable[[], object]
-Provoke = Callable[[Served], Call]
+Provoke = Callable[[RunningSandbox], Call]
 
 LEGACY_INSTANCE = "i-bp1legacy000000001"  # a cloud_efficiency data disk
 TARGET_INSTANCE = "i-bp1drtarget00000001"  # zone I
@@ -81,61 +82,65 @@ def page(action: str) -> str:
     return f"ECS API reference: {action}"
 
 
-def at_once(call: Callable[[Served], object]) -> Provoke:
+def at_once(call: Callable[[RunningSandbox], object]) -> Provoke:
     """A row with nothing to set up: the call itself."""
     return lambda served: lambda: call(served)
 
 
-def after(setup: Callable[[Served], object], call: Callable[[Served], object]) -> Provoke:
+def after(
+    setup: Callable[[RunningSandbox], object], call: Callable[[RunningSandbox], object]
+) -> Provoke:
     """A row whose condition `setup` makes; then the call."""
 
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         setup(s)
         return lambda: call(s)
 
     return provoke
 
 
-def twice(make: Callable[[Served], object]) -> Provoke:
+def twice(make: Callable[[RunningSandbox], object]) -> Provoke:
     """The same call again, right after the first."""
     return after(make, make)
 
 
-def on_new(make: Callable[[Served], str], call: Callable[[Served, str], object]) -> Provoke:
+def on_new(
+    make: Callable[[RunningSandbox], str], call: Callable[[RunningSandbox, str], object]
+) -> Provoke:
     """A row whose condition is a resource `make` creates; then the call, on its id."""
 
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         resource_id = make(s)
         return lambda: call(s, resource_id)
 
     return provoke
 
 
-def again_once_processed(make: Callable[[Served], object]) -> Provoke:
+def again_once_processed(make: Callable[[RunningSandbox], object]) -> Provoke:
     """A create, then the same again once its ClientToken is processed: whether the second
     answers what the first did."""
 
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         first = make(s)
-        s.handle.advance(CLIENT_TOKEN_PROCESSING_S)
+        s.handle.advance_clock(CLIENT_TOKEN_PROCESSING_S)
         return lambda: make(s) == first
 
     return provoke
 
 
 # --- SDK calls the rows share -----------------------------------------------------------------
-def _group(s: Served, region: str = REGION, **kwargs: Any) -> str:
+def _group(s: RunningSandbox, region: str = REGION, **kwargs: Any) -> str:
     request = models.CreateSnapshotGroupRequest(region_id=region, **kwargs)
     return str(s.ecs.create_snapshot_group(request).body.snapshot_group_id)
 
 
-def _group_of(s: Served, group_id: str) -> Any:
+def _group_of(s: RunningSandbox, group_id: str) -> Any:
     request = models.DescribeSnapshotGroupsRequest(region_id=REGION, snapshot_group_id=[group_id])
     [found] = s.ecs.describe_snapshot_groups(request).body.snapshot_groups.snapshot_group
     return found
 
 
-def _snapshot_of(s: Served, snapshot_id: str) -> Any:
+def _snapshot_of(s: RunningSandbox, snapshot_id: str) -> Any:
     request = models.DescribeSnapshotsRequest(
         region_id=REGION, snapshot_ids=json.dumps([snapshot_id])
     )
@@ -143,13 +148,13 @@ def _snapshot_of(s: Served, snapshot_id: str) -> Any:
     return found
 
 
-def _disk_of(s: Served, disk_id: str) -> Any:
+def _disk_of(s: RunningSandbox, disk_id: str) -> Any:
     request = models.DescribeDisksRequest(region_id=REGION, disk_ids=json.dumps([disk_id]))
     [found] = s.ecs.describe_disks(request).body.disks.disk
     return found
 
 
-def _instance_of(s: Served, instance_id: str) -> Any:
+def _instance_of(s: RunningSandbox, instance_id: str) -> Any:
     request = models.DescribeInstancesRequest(
         region_id=REGION, instance_ids=json.dumps([instance_id])
     )
@@ -157,7 +162,7 @@ def _instance_of(s: Served, instance_id: str) -> Any:
     return found
 
 
-def _tag(s: Served, resource_type: str, ids: list[str], tags: dict[str, str]) -> None:
+def _tag(s: RunningSandbox, resource_type: str, ids: list[str], tags: dict[str, str]) -> None:
     s.ecs.tag_resources(
         models.TagResourcesRequest(
             region_id=REGION,
@@ -168,7 +173,7 @@ def _tag(s: Served, resource_type: str, ids: list[str], tags: dict[str, str]) ->
     )
 
 
-def _listed(s: Served, resource_type: str, ids: list[str]) -> list[tuple[str, str, str]]:
+def _listed(s: RunningSandbox, resource_type: str, ids: list[str]) -> list[tuple[str, str, str]]:
     request = models.ListTagResourcesRequest(
         region_id=REGION, resource_type=resource_type, resource_id=ids
     )
@@ -176,7 +181,7 @@ def _listed(s: Served, resource_type: str, ids: list[str]) -> list[tuple[str, st
     return sorted((r.resource_id, r.tag_key, r.tag_value) for r in rows)
 
 
-def _image(s: Served, **kwargs: Any) -> str:
+def _image(s: RunningSandbox, **kwargs: Any) -> str:
     request = models.CreateImageRequest(region_id=REGION, **kwargs)
     return str(s.ecs.create_image(request).body.image_id)
 
@@ -189,21 +194,21 @@ def _data_disk(**kwargs: Any) -> models.RunInstancesRequestDataDisk:
     return models.RunInstancesRequestDataDisk(**kwargs)
 
 
-def _attach(s: Served, instance_id: str, disk_id: str, **kwargs: Any) -> None:
+def _attach(s: RunningSandbox, instance_id: str, disk_id: str, **kwargs: Any) -> None:
     request = models.AttachDiskRequest(instance_id=instance_id, disk_id=disk_id, **kwargs)
     s.ecs.attach_disk(request)
 
 
-def _delete_instance(s: Served, instance_id: str, force: bool) -> None:
+def _delete_instance(s: RunningSandbox, instance_id: str, force: bool) -> None:
     request = models.DeleteInstanceRequest(instance_id=instance_id, force=force)
     s.ecs.delete_instance(request)
 
 
-def _delete_snapshot(s: Served, snapshot_id: str, force: bool = False) -> None:
+def _delete_snapshot(s: RunningSandbox, snapshot_id: str, force: bool = False) -> None:
     s.ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=force))
 
 
-def _lab_offers(s: Served, destination: str, **kwargs: Any) -> list[str]:
+def _lab_offers(s: RunningSandbox, destination: str, **kwargs: Any) -> list[str]:
     """The categories DescribeAvailableResource offers the ESSD-only type in the lab zone."""
     request = models.DescribeAvailableResourceRequest(
         region_id=REGION,
@@ -221,54 +226,56 @@ def _lab_offers(s: Served, destination: str, **kwargs: Any) -> list[str]:
     )
 
 
-def _settled(s: Served) -> None:
-    s.handle.advance(SETTLE_S)
+def _settled(s: RunningSandbox) -> None:
+    s.handle.advance_clock(SETTLE_S)
 
 
-def _creating_disk(s: Served) -> str:
+def _creating_disk(s: RunningSandbox) -> str:
     """A new 40 GiB data disk in zone H, still Creating."""
     return create_disk(s.ecs, size=40)
 
 
-def _available_disk(s: Served, **kwargs: Any) -> str:
+def _available_disk(s: RunningSandbox, **kwargs: Any) -> str:
     """A new data disk in zone H (unless `zone_id` says otherwise), past Creating."""
     disk_id = create_disk(s.ecs, size=40, **kwargs)
-    s.handle.advance(15)
+    s.handle.advance_clock(15)
     return disk_id
 
 
-def _lab_disk(s: Served) -> str:
+def _lab_disk(s: RunningSandbox) -> str:
     """A new data disk in the lab world's zone, past Creating."""
     return _available_disk(s, zone_id=LAB_ZONE)
 
 
-def _attach_new(new_disk: Callable[[Served], str], instance_id: str, **kwargs: Any) -> Provoke:
+def _attach_new(
+    new_disk: Callable[[RunningSandbox], str], instance_id: str, **kwargs: Any
+) -> Provoke:
     """AttachDisk to `instance_id` of a disk `new_disk` creates."""
     return on_new(new_disk, lambda s, disk_id: _attach(s, instance_id, disk_id, **kwargs))
 
 
-def _db_group(s: Served) -> str:
+def _db_group(s: RunningSandbox) -> str:
     """CreateSnapshotGroup of prod-db-01."""
     return _group(s, instance_id=DB_INSTANCE)
 
 
-def _data_snapshot(s: Served) -> str:
+def _data_snapshot(s: RunningSandbox) -> str:
     """CreateSnapshot of prod-db-01's 100 GiB data disk."""
     return snapshot(s.ecs, DB_DATA)
 
 
-def _uploading_snapshot(disk_id: str) -> Callable[[Served], str]:
+def _uploading_snapshot(disk_id: str) -> Callable[[RunningSandbox], str]:
     """A new snapshot of `disk_id`, DB_DATA_INSTANT_ACCESS_S on: still uploading."""
 
-    def make(s: Served) -> str:
+    def make(s: RunningSandbox) -> str:
         snapshot_id = snapshot(s.ecs, disk_id)
-        s.handle.advance(DB_DATA_INSTANT_ACCESS_S)
+        s.handle.advance_clock(DB_DATA_INSTANT_ACCESS_S)
         return snapshot_id
 
     return make
 
 
-def _system_snapshot(s: Served) -> str:
+def _system_snapshot(s: RunningSandbox) -> str:
     """An accomplished snapshot of prod-db-01's system disk."""
     [system] = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM,))
     return system
@@ -278,7 +285,7 @@ def _image_twice(**kwargs: Any) -> Provoke:
     """CreateImage from an accomplished snapshot of prod-db-01's system disk, then the same
     again."""
 
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         system = _system_snapshot(s)
         _image(s, snapshot_id=system, **kwargs)
         return lambda: _image(s, snapshot_id=system, **kwargs)
@@ -287,17 +294,17 @@ def _image_twice(**kwargs: Any) -> Provoke:
 
 
 # --- TagResources / ListTagResources -----------------------------------------------------------
-def _tagged_then_listed(s: Served) -> Call:
+def _tagged_then_listed(s: RunningSandbox) -> Call:
     _tag(s, "instance", [DB_INSTANCE], {"dr": "op-1"})
     return lambda: _listed(s, "instance", [DB_INSTANCE])
 
 
-def _tags_past_20(s: Served) -> Call:
+def _tags_past_20(s: RunningSandbox) -> Call:
     _tag(s, "instance", [DB_INSTANCE], {f"k{n}": "v" for n in range(20)})
     return lambda: _tag(s, "instance", [DB_INSTANCE], {"k20": "v"})
 
 
-def _group_tags_described(s: Served) -> Call:
+def _group_tags_described(s: RunningSandbox) -> Call:
     tags = [
         models.CreateSnapshotGroupRequestTag(key=k, value=v) for k, v in SNAPSHOT_GROUP_TAG.items()
     ]
@@ -305,7 +312,7 @@ def _group_tags_described(s: Served) -> Call:
     return lambda: [(t.key, t.value) for t in _group_of(s, group_id).tags.tag]
 
 
-def _listed_by_key(s: Served, resource_type: str, key: str) -> list[tuple[str, str, str]]:
+def _listed_by_key(s: RunningSandbox, resource_type: str, key: str) -> list[tuple[str, str, str]]:
     """ListTagResources by Tag.1.Key alone: no ResourceId.N, no Tag.1.Value."""
     request = models.ListTagResourcesRequest(
         region_id=REGION,
@@ -316,7 +323,7 @@ def _listed_by_key(s: Served, resource_type: str, key: str) -> list[tuple[str, s
     return sorted((r.resource_id, r.tag_key, r.tag_value) for r in rows)
 
 
-def _tagged_then_listed_by_key(s: Served) -> Call:
+def _tagged_then_listed_by_key(s: RunningSandbox) -> Call:
     _tag(s, "instance", [DB_INSTANCE], {"ecs-dr:operation-id": "op-1"})
     _tag(s, "instance", [WEB_INSTANCE], {"owner": "web"})
     return lambda: _listed_by_key(s, "instance", "ecs-dr:operation-id")
@@ -440,19 +447,19 @@ TAG_ROWS = (
 
 # --- ClientToken: the same create again --------------------------------------------------------
 # Each create with its own ClientToken, op-1-<kind>.
-def _snapshot_op1(s: Served, disk_id: str = DB_DATA) -> str:
+def _snapshot_op1(s: RunningSandbox, disk_id: str = DB_DATA) -> str:
     return snapshot(s.ecs, disk_id, client_token="op-1-snap")
 
 
-def _group_op1(s: Served, instance_id: str = DB_INSTANCE) -> str:
+def _group_op1(s: RunningSandbox, instance_id: str = DB_INSTANCE) -> str:
     return _group(s, instance_id=instance_id, client_token="op-1-group")
 
 
-def _disk_op1(s: Served) -> str:
+def _disk_op1(s: RunningSandbox) -> str:
     return create_disk(s.ecs, size=40, client_token="op-1-disk")
 
 
-def _launch_op1(s: Served, **overrides: Any) -> str:
+def _launch_op1(s: RunningSandbox, **overrides: Any) -> str:
     return run(s.ecs, client_token="op-1-launch", **overrides)
 
 
@@ -546,10 +553,10 @@ TOKEN_ROWS = (
 def _delete_launching(status: str, force: bool) -> Provoke:
     """DeleteInstance of a new instance while it is `status` (Pending 20 s, then Starting)."""
 
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         instance_id = run(s.ecs)
         if status == "Starting":
-            s.handle.advance(20)
+            s.handle.advance_clock(20)
         return lambda: _delete_instance(s, instance_id, force)
 
     return provoke
@@ -644,7 +651,7 @@ BUSY_ROWS = (
 
 
 # --- searches and catalog ----------------------------------------------------------------------
-def _image_found_by_part_of_its_name(s: Served) -> Call:
+def _image_found_by_part_of_its_name(s: RunningSandbox) -> Call:
     full_image(s.ecs, s.handle, name="prod-db-full")
     request = models.DescribeImagesRequest(
         region_id=REGION, image_owner_alias="self", image_name="DB-FU"
@@ -701,19 +708,19 @@ CATALOG_ROWS = (
 
 
 # --- deletes -----------------------------------------------------------------------------------
-def _delete_a_snapshot_an_image_uses(s: Served) -> Call:
+def _delete_a_snapshot_an_image_uses(s: RunningSandbox) -> Call:
     system = _system_snapshot(s)
     _image(s, snapshot_id=system)
     return lambda: _delete_snapshot(s, system, force=True)
 
 
-def _delete_a_snapshot_a_disk_came_from(s: Served) -> Call:
+def _delete_a_snapshot_a_disk_came_from(s: RunningSandbox) -> Call:
     [data] = snapshot_disks(s.ecs, s.handle, (DB_DATA,))
     create_disk(s.ecs, snapshot_id=data)
     return lambda: _delete_snapshot(s, data)
 
 
-def _released(s: Served) -> bool:
+def _released(s: RunningSandbox) -> bool:
     _delete_instance(s, DB_INSTANCE, force=True)
     return DB_INSTANCE not in s.handle.state()["regions"][REGION]["instances"]
 
@@ -771,18 +778,18 @@ DELETE_ROWS = (
 
 
 # --- CreateSnapshot and CreateSnapshotGroup ----------------------------------------------------
-def _group_across_zones(s: Served) -> Call:
+def _group_across_zones(s: RunningSandbox) -> Call:
     other_zone = create_disk(s.ecs, size=40, zone_id="cn-hangzhou-i")
     return lambda: _group(s, disk_id=[DB_DATA, other_zone])
 
 
-def _snapshot_progress(s: Served) -> Call:
+def _snapshot_progress(s: RunningSandbox) -> Call:
     snapshot_id = snapshot(s.ecs, DB_DATA)
 
     def statuses() -> list[tuple[str, str, bool]]:
         seen = []
         for seconds in (0.0, DB_DATA_INSTANT_ACCESS_S, SETTLE_S):
-            s.handle.advance(seconds)
+            s.handle.advance_clock(seconds)
             found = _snapshot_of(s, snapshot_id)
             seen.append((found.status, found.progress, found.available))
         return seen
@@ -790,7 +797,7 @@ def _snapshot_progress(s: Served) -> Call:
     return statuses
 
 
-def _group_progress(s: Served) -> Call:
+def _group_progress(s: RunningSandbox) -> Call:
     group_id = _db_group(s)
 
     def statuses() -> tuple[str, str]:
@@ -985,7 +992,7 @@ SNAPSHOT_ROWS = (
 def _image_from(mappings: Callable[[list[str]], list[dict[str, Any]]]) -> Provoke:
     """CreateImage from accomplished snapshots of prod-db-01's system, data and log disks."""
 
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         snapshots = snapshot_disks(s.ecs, s.handle, (DB_SYSTEM, DB_DATA, DB_LOG))
         request = [_mapping(**m) for m in mappings(snapshots)]
         return lambda: _image(s, disk_device_mapping=request)
@@ -993,7 +1000,7 @@ def _image_from(mappings: Callable[[list[str]], list[dict[str, Any]]]) -> Provok
     return provoke
 
 
-def _image_status(s: Served) -> Call:
+def _image_status(s: RunningSandbox) -> Call:
     image_id = _image(s, snapshot_id=_system_snapshot(s))
 
     def statuses() -> tuple[str, str]:
@@ -1121,7 +1128,7 @@ IMAGE_ROWS = (
 
 
 # --- RunInstances ------------------------------------------------------------------------------
-def _launch_where_entry_is_not_sold(s: Served, **overrides: Any) -> str:
+def _launch_where_entry_is_not_sold(s: RunningSandbox, **overrides: Any) -> str:
     """RunInstances of an ecs.u1 type, which takes cloud_essd_entry, in the zone that does not
     sell it."""
     return run(
@@ -1134,14 +1141,14 @@ def _launch_where_entry_is_not_sold(s: Served, **overrides: Any) -> str:
 
 
 def _launch_from_the_full_image(**overrides: Any) -> Provoke:
-    def provoke(s: Served) -> Call:
+    def provoke(s: RunningSandbox) -> Call:
         image_id = full_image(s.ecs, s.handle)
         return lambda: run(s.ecs, image_id=image_id, **overrides)
 
     return provoke
 
 
-def _launched_disks(s: Served) -> Call:
+def _launched_disks(s: RunningSandbox) -> Call:
     image_id = full_image(s.ecs, s.handle)
 
     def disks() -> list[tuple[str, str, str | None]]:
@@ -1153,7 +1160,7 @@ def _launched_disks(s: Served) -> Call:
     return disks
 
 
-def _public_ips(s: Served) -> Call:
+def _public_ips(s: RunningSandbox) -> Call:
     def ips() -> tuple[int, int]:
         with_ip = _instance_of(s, run(s.ecs, internet_max_bandwidth_out=5))
         without = _instance_of(s, run(s.ecs))
@@ -1162,13 +1169,13 @@ def _public_ips(s: Served) -> Call:
     return ips
 
 
-def _launch_statuses(s: Served) -> Call:
+def _launch_statuses(s: RunningSandbox) -> Call:
     instance_id = run(s.ecs)
 
     def statuses() -> list[str]:
         seen = []
         for seconds in (0, 20, 40):
-            s.handle.advance(seconds)
+            s.handle.advance_clock(seconds)
             seen.append(str(_instance_of(s, instance_id).status))
         return seen
 
@@ -1346,23 +1353,23 @@ def _disk_from_a_progressing_snapshot(category: str) -> Provoke:
     )
 
 
-def _disk_from_a_progressing_essd_snapshot(s: Served) -> Call:
+def _disk_from_a_progressing_essd_snapshot(s: RunningSandbox) -> Call:
     make = _disk_from_a_progressing_snapshot("cloud_essd")(s)
     return lambda: str(make()).startswith("d-")
 
 
-def _disk_larger_snapshot(s: Served) -> Call:
+def _disk_larger_snapshot(s: RunningSandbox) -> Call:
     [data] = snapshot_disks(s.ecs, s.handle, (DB_DATA,))
     return lambda: _disk_of(s, create_disk(s.ecs, snapshot_id=data, size=50)).size
 
 
-def _attach_statuses(s: Served) -> Call:
+def _attach_statuses(s: RunningSandbox) -> Call:
     disk_id = _available_disk(s)
 
     def statuses() -> list[str]:
         _attach(s, DB_INSTANCE, disk_id)
         attaching = str(_disk_of(s, disk_id).status)
-        s.handle.advance(5)
+        s.handle.advance_clock(5)
         return [attaching, str(_disk_of(s, disk_id).status)]
 
     return statuses

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests import figures
+from tests.support import figures
 
 FIGURES = "contract"
 HELD: list[dict[str, Any]] = []

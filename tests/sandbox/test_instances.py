@@ -12,16 +12,11 @@ from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import (
-    DB_INSTANCE,
+from tests.support.demo_world import DB_INSTANCE, PROD_SG, PUBLIC_IMAGE, REGION
+from tests.support.sandboxes import RunningSandbox, SandboxHandle, StartSandbox
+from tests.support.sdk_calls import (
     LAUNCH_ZONE,
-    PROD_SG,
-    PUBLIC_IMAGE,
-    REGION,
     SETTLE_S,
-    Served,
-    StartSandbox,
     ecs_error,
     full_image,
     round_trips,
@@ -53,7 +48,7 @@ def stock(sandbox: SandboxHandle, zone: str, instance_type: str) -> int:
 
 
 @pytest.fixture
-def scarce(sandboxes: StartSandbox) -> Served:
+def scarce(sandboxes: StartSandbox) -> RunningSandbox:
     """The demo world where zone I does not sell ecs.r7.large and has 2 ecs.g7.xlarge left."""
     world = json.loads(resources.files("ecs_dr.sandbox").joinpath("demo_world.json").read_text())
     zone = next(z for z in world["regions"][0]["zones"] if z["zone_id"] == LAUNCH_ZONE)
@@ -168,9 +163,9 @@ def test_run_instances_answers_ids_at_once_and_the_instance_goes_pending_startin
     [instance_id] = response.body.instance_id_sets.instance_id_set
     assert instance_id.startswith("i-bp1")
     assert describe(ecs, instance_id).status == "Pending"
-    sandbox.advance(25)
+    sandbox.advance_clock(25)
     assert describe(ecs, instance_id).status == "Starting"
-    sandbox.advance(40)
+    sandbox.advance_clock(40)
     instance = describe(ecs, instance_id)
     assert instance.status == "Running"
     assert (instance.zone_id, instance.image_id) == (LAUNCH_ZONE, PUBLIC_IMAGE)
@@ -235,7 +230,7 @@ def test_run_instances_with_the_same_client_token_creates_one_instance(
 ) -> None:
     first = run(ecs, client_token="restore-op-1")
     assert ecs_error(lambda: run(ecs, client_token="restore-op-1")) == ("IdempotentProcessing", 403)
-    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
+    sandbox.advance_clock(CLIENT_TOKEN_PROCESSING_S)
     second = run(ecs, client_token="restore-op-1")
     assert first == second
     assert len(sandbox.state()["regions"][REGION]["instances"]) == 7
@@ -261,7 +256,7 @@ def test_outcome_fault_leaves_the_new_instance_stuck_in_pending(
 ) -> None:
     sandbox.add_fault({"kind": "outcome", "action": "RunInstances", "status": "Pending"})
     instance_id = run(ecs)
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     assert describe(ecs, instance_id).status == "Pending"
 
 
@@ -354,7 +349,7 @@ def test_non_essd_data_disk_from_an_uploading_snapshot_gets_not_ready(
     snapshot_id = ecs.create_snapshot(
         models.CreateSnapshotRequest(disk_id="d-bp1proddblog00000001")
     ).body.snapshot_id
-    sandbox.advance(10)
+    sandbox.advance_clock(10)
     slow = models.RunInstancesRequestDataDisk(snapshot_id=snapshot_id, category="cloud_ssd")
     assert ecs_error(lambda: run(ecs, data_disk=[slow])) == ("InvalidSnapshotId.NotReady", 403)
     # An ESSD disk may use it already: instant access.
@@ -401,7 +396,7 @@ def test_vswitch_still_pending_gets_incorrect_vswitch_status_until_available(
     target = {"zone_id": "cn-hangzhou-j", "v_switch_id": created}
     assert ecs_error(lambda: run(ecs, **target)) == ("IncorrectVSwitchStatus", 400)
     assert len(sandbox.state()["regions"][REGION]["instances"]) == 6
-    sandbox.advance(VSWITCH_PENDING_S)
+    sandbox.advance_clock(VSWITCH_PENDING_S)
     assert run(ecs, **target).startswith("i-")
 
 
@@ -461,7 +456,7 @@ def test_system_disk_category_not_sold_in_the_zone_is_refused(
     assert code == ("InvalidSystemDiskCategory.ValueNotSupported", 400)
 
 
-def test_an_essd_only_type_refuses_another_system_disk_category(lab: Served) -> None:
+def test_an_essd_only_type_refuses_another_system_disk_category(lab: RunningSandbox) -> None:
     assert ecs_error(lambda: run_essd_only(lab.ecs, "cloud_efficiency")) == (
         "InvalidDiskCategory.NotSupported",
         403,
@@ -542,12 +537,12 @@ def test_missing_image_id_gets_missing_parameter(
     assert ecs_error(lambda: run(shared, image_id=None)) == ("MissingParameter", 400)
 
 
-def test_type_not_sold_in_the_zone_gets_zone_not_supported(scarce: Served) -> None:
+def test_type_not_sold_in_the_zone_gets_zone_not_supported(scarce: RunningSandbox) -> None:
     code = ecs_error(lambda: run(scarce.ecs, instance_type="ecs.r7.large"))
     assert code == ("InvalidInstanceType.ZoneNotSupported", 403)
 
 
-def test_min_amount_launches_what_stock_allows(scarce: Served) -> None:
+def test_min_amount_launches_what_stock_allows(scarce: RunningSandbox) -> None:
     sandbox, ecs = scarce.handle, scarce.ecs
     xlarge = {"instance_type": "ecs.g7.xlarge", "amount": 3}
     assert ecs_error(lambda: ecs.run_instances(run_request(**xlarge))) == (
@@ -580,7 +575,7 @@ def test_deleting_an_instance_still_launching_is_initializing_until_it_runs(
             "IncorrectInstanceStatus.Initializing",
             403,
         )
-        sandbox.advance(seconds)
+        sandbox.advance_clock(seconds)
     forced = models.DeleteInstanceRequest(instance_id=instance_id, force=True)
     ecs.delete_instance(forced)
 
@@ -601,7 +596,7 @@ def test_delete_instance_deletes_its_disks_but_detaches_those_kept(
     gone = models.RunInstancesRequestDataDisk(category="cloud_essd", size=60)
     instance_id = run(ecs, data_disk=[kept, gone], tag=[models.RunInstancesRequestTag(key="k")])
     system, keep, drop = disks_of(sandbox, instance_id)
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     ecs.delete_instance(models.DeleteInstanceRequest(instance_id=instance_id, force=True))
     disks = sandbox.state()["regions"][REGION]["disks"]
     assert system["disk_id"] not in disks and drop["disk_id"] not in disks

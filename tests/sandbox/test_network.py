@@ -18,8 +18,9 @@ from ecs_dr.sandbox.models.network import check_security_groups, require_vswitch
 from ecs_dr.sandbox.models.resources import Region
 from ecs_dr.sandbox.models.tags import tag_resource
 from ecs_dr.sandbox.world import load_world
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import PROD_SG, REGION, Served, ecs_error, round_trips
+from tests.support.demo_world import PROD_SG, REGION
+from tests.support.sandboxes import RunningSandbox, SandboxHandle
+from tests.support.sdk_calls import ecs_error, round_trips
 
 PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
 STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16
@@ -172,7 +173,7 @@ def test_describe_security_groups_pages_by_token_and_by_number(shared: Client) -
     assert sorted(by_token) == [PROD_SG, STAGING_SG]
 
 
-def test_describe_security_groups_filters_by_tag(demo: Served) -> None:
+def test_describe_security_groups_filters_by_tag(demo: RunningSandbox) -> None:
     client = demo.ecs
     with demo.backend.lock:
         region = demo.backend.region(REGION)
@@ -203,7 +204,7 @@ def test_create_vswitch_answers_pending_then_becomes_available(
     assert (created.status, created.zone_id, created.vpc_id) == ("Pending", TARGET_ZONE, PROD_VPC)
     assert (created.v_switch_name, created.description) == ("dr-target", "recovery VSwitch")
     assert created.available_ip_address_count == 252
-    sandbox.advance(VSWITCH_PENDING_S)
+    sandbox.advance_clock(VSWITCH_PENDING_S)
     assert vswitches(ecs, v_switch_id=vswitch_id)[0].status == "Available"
     vpc = ecs.describe_vpcs(models.DescribeVpcsRequest(region_id=REGION, vpc_id=PROD_VPC)).body
     assert vswitch_id in vpc.vpcs.vpc[0].v_switch_ids.v_switch_id
@@ -214,7 +215,7 @@ def test_create_vswitch_with_the_same_client_token_creates_one_vswitch(
 ) -> None:
     first = ecs.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
     # once the first request is no longer being processed (a repeat within that is refused)
-    sandbox.advance(VSWITCH_SETTLED_S)
+    sandbox.advance_clock(VSWITCH_SETTLED_S)
     again = ecs.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
     assert first == again
     assert len(vswitches(ecs, zone_id=TARGET_ZONE)) == 1

@@ -15,17 +15,18 @@ from alibabacloud_ecs20140526.client import Client
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S, Backend
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import DiskDeviceMapping, Image
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import (
+from tests.support.demo_world import (
     DB_DATA,
     DB_INSTANCE,
     DB_LOG,
     DB_SYSTEM,
     LEGACY_DATA,
     REGION,
-    SETTLE_S,
     WEB_INSTANCE,
-    Served,
+)
+from tests.support.sandboxes import RunningSandbox, SandboxHandle
+from tests.support.sdk_calls import (
+    SETTLE_S,
     create_disk,
     ecs_error,
     round_trips,
@@ -37,13 +38,13 @@ LEGACY = "i-bp1legacy000000001"
 
 
 @pytest.fixture
-def sandbox(demo: Served) -> SandboxHandle:
+def sandbox(demo: RunningSandbox) -> SandboxHandle:
     """The module's demo sandbox, reset for this test; `ecs` is pointed at it."""
     return demo.handle
 
 
 @pytest.fixture
-def backend(demo: Served) -> Backend:
+def backend(demo: RunningSandbox) -> Backend:
     return demo.backend
 
 
@@ -100,10 +101,10 @@ def test_snapshot_answers_progressing_and_accomplishes_when_the_upload_ends(
         "100",
     )
     assert first["InstantAccess"] is True and first["CreationTime"] == "2026-01-01T00:00:00Z"
-    sandbox.advance(45)  # 30 s + 0.6 s/GiB * 100 GiB = 90 s in all
+    sandbox.advance_clock(45)  # 30 s + 0.6 s/GiB * 100 GiB = 90 s in all
     half = one_snapshot(ecs, snapshot_id)
     assert (half.status, half.progress, half.remain_time) == ("progressing", "50%", 45)
-    sandbox.advance(45)
+    sandbox.advance_clock(45)
     done = one_snapshot(ecs, snapshot_id)
     assert (done.status, done.progress, done.available, done.remain_time) == (
         "accomplished",
@@ -117,9 +118,9 @@ def test_essd_snapshot_is_available_on_instant_access_before_it_is_accomplished(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     snapshot_id = snapshot(ecs, DB_SYSTEM)
-    sandbox.advance(4)
+    sandbox.advance_clock(4)
     assert one_snapshot(ecs, snapshot_id).available is False
-    sandbox.advance(1)
+    sandbox.advance_clock(1)
     current = one_snapshot(ecs, snapshot_id)
     assert (current.status, current.available) == ("progressing", True)
 
@@ -128,14 +129,14 @@ def test_non_essd_snapshot_is_available_only_when_accomplished(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     snapshot_id = snapshot(ecs, LEGACY_DATA)  # cloud_efficiency, 200 GiB: 30 + 1.5 * 200 s
-    sandbox.advance(329)
+    sandbox.advance_clock(329)
     current = one_snapshot(ecs, snapshot_id)
     assert (current.status, current.available, current.instant_access) == (
         "progressing",
         False,
         False,
     )
-    sandbox.advance(1)
+    sandbox.advance_clock(1)
     assert one_snapshot(ecs, snapshot_id).available is True
 
 
@@ -144,9 +145,9 @@ def test_create_snapshot_fault_ends_failed_and_never_available(
 ) -> None:
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshot", "status": "failed"})
     snapshot_id = snapshot(ecs, DB_DATA)
-    sandbox.advance(10)
+    sandbox.advance_clock(10)
     assert one_snapshot(ecs, snapshot_id).available is False
-    sandbox.advance(600)
+    sandbox.advance_clock(600)
     failed = one_snapshot(ecs, snapshot_id)
     assert (failed.status, failed.available) == ("failed", False)
     assert failed.progress != "100%"
@@ -162,12 +163,12 @@ def test_create_snapshot_refuses_unknown_never_attached_and_creating_disks(
     )
     disk_id = create_disk(ecs, size=40)
     assert ecs_error(lambda: snapshot(ecs, disk_id)) == ("IncorrectDiskStatus", 403)  # Creating
-    sandbox.advance(15)
+    sandbox.advance_clock(15)
     assert ecs_error(lambda: snapshot(ecs, disk_id)) == ("IncorrectDiskStatus.NeverAttached", 403)
     assert snapshots(ecs, disk_id=disk_id) == []
 
 
-def test_create_snapshot_needs_a_running_or_stopped_instance(lab: Served) -> None:
+def test_create_snapshot_needs_a_running_or_stopped_instance(lab: RunningSandbox) -> None:
     assert ecs_error(lambda: snapshot(lab.ecs, "d-hzstopping-sys")) == (
         "IncorrectInstanceStatus",
         400,
@@ -183,7 +184,7 @@ def test_a_disk_takes_no_second_snapshot_while_one_is_in_progress(
         403,
     )
     snapshot(ecs, DB_LOG)  # the limit is per disk
-    sandbox.advance(90)  # 100 GiB: 30 + 0.6 * 100 s
+    sandbox.advance_clock(90)  # 100 GiB: 30 + 0.6 * 100 s
     snapshot(ecs, DB_DATA)
     assert len(snapshots(ecs, disk_id=DB_DATA)) == 2
 
@@ -196,7 +197,7 @@ def test_create_snapshot_with_the_same_client_token_creates_one_snapshot(
         "IdempotentProcessing",
         403,
     )
-    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
+    sandbox.advance_clock(CLIENT_TOKEN_PROCESSING_S)
     assert snapshot(ecs, DB_DATA, client_token="token-snap-1") == first
     assert len(snapshots(ecs)) == 1
     assert ecs_error(lambda: snapshot(ecs, DB_LOG, client_token="token-snap-1")) == (
@@ -230,7 +231,7 @@ def test_describe_snapshots_filters_by_disk_instance_type_and_usage(
     assert [s.snapshot_id for s in snapshots(ecs, disk_id=DB_DATA)] == [data]
     assert {s.snapshot_id for s in snapshots(ecs, source_disk_type="System")} == {system, web}
     assert snapshots(ecs, snapshot_type="auto") == []
-    sandbox.advance(120)
+    sandbox.advance_clock(120)
     create_disk(ecs, snapshot_id=data)
     assert [s.snapshot_id for s in snapshots(ecs, usage="disk")] == [data]
     assert snapshots(ecs, "cn-shanghai") == []
@@ -242,7 +243,7 @@ def test_describe_snapshots_pages_by_page_number_and_by_next_token(
     made = []
     for _ in range(3):
         made += [snapshot(ecs, disk) for disk in (DB_SYSTEM, DB_DATA, DB_LOG)]
-        sandbox.advance(SETTLE_S)
+        sandbox.advance_clock(SETTLE_S)
     page = ecs.describe_snapshots(
         models.DescribeSnapshotsRequest(region_id=REGION, page_number=3, page_size=4)
     ).body
@@ -271,7 +272,7 @@ def test_describe_snapshots_needs_a_known_region(sandbox: SandboxHandle, ecs: Cl
 def test_delete_snapshot_removes_it_and_its_tags(sandbox: SandboxHandle, ecs: Client) -> None:
     tag = models.CreateSnapshotRequestTag(key="ecs-dr", value="op-2")
     snapshot_id = snapshot(ecs, DB_DATA, tag=[tag])
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     round_trips(
         ecs, lambda: ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
     )
@@ -293,7 +294,7 @@ def test_delete_snapshot_of_one_in_progress_is_refused_until_it_is_accomplished(
         "IncorrectDiskStatus.CreatingSnapshot",
         400,
     )
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     ecs.delete_snapshot(request)
     assert snapshots(ecs) == []
 
@@ -302,9 +303,9 @@ def test_delete_snapshot_refuses_one_a_disk_came_from_unless_forced(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     snapshot_id = snapshot(ecs, DB_DATA)
-    sandbox.advance(10)
+    sandbox.advance_clock(10)
     create_disk(ecs, snapshot_id=snapshot_id)
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     plain = models.DeleteSnapshotRequest(snapshot_id=snapshot_id)
     assert ecs_error(lambda: ecs.delete_snapshot(plain)) == ("SnapshotCreatedDisk", 403)
     ecs.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=True))
@@ -315,7 +316,7 @@ def test_delete_snapshot_refuses_one_an_image_uses_even_when_forced(
     sandbox: SandboxHandle, ecs: Client, backend: Backend
 ) -> None:
     snapshot_id = snapshot(ecs, DB_SYSTEM)
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     add_image(backend, snapshot_id)
     forced = models.DeleteSnapshotRequest(snapshot_id=snapshot_id, force=True)
     assert ecs_error(lambda: ecs.delete_snapshot(forced)) == ("SnapshotCreatedImage", 403)
@@ -348,11 +349,11 @@ def test_snapshot_group_snapshots_every_disk_and_accomplishes_with_the_slowest(
     ]
     assert all(m["Progress"] == "0%" and m["InstantAccess"] for m in members)
     assert found["CreationTime"] == "2026-01-01T00:00:00Z"
-    sandbox.advance(5)
+    sandbox.advance_clock(5)
     assert all(s.available for s in groups(ecs)[0].snapshots.snapshot)
-    sandbox.advance(325 - 5)  # the 500 GiB disk: 30 + 0.6 * 500 s
+    sandbox.advance_clock(325 - 5)  # the 500 GiB disk: 30 + 0.6 * 500 s
     assert groups(ecs)[0].status == "progressing"
-    sandbox.advance(5)
+    sandbox.advance_clock(5)
     assert groups(ecs)[0].status == "accomplished"
     assert {s.snapshot_id for s in snapshots(ecs)} == {m["SnapshotId"] for m in members}
 
@@ -408,14 +409,14 @@ def test_snapshot_group_of_chosen_disks_covers_only_those(
     assert len(groups(ecs)) == 2
 
 
-def test_snapshot_group_needs_a_running_or_stopped_instance(lab: Served) -> None:
+def test_snapshot_group_needs_a_running_or_stopped_instance(lab: RunningSandbox) -> None:
     assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzstopping")) == (
         "IncorrectInstanceStatus",
         400,
     )
 
 
-def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: Served) -> None:
+def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: RunningSandbox) -> None:
     assert ecs_error(lambda: group(lab.ecs, instance_id="i-hzshared")) == (
         "InvalidOperation.MultiAttachDisk",
         403,
@@ -425,7 +426,7 @@ def test_snapshot_group_refuses_multi_attach_disks_unless_excluded(lab: Served) 
 
 @pytest.mark.parametrize(("region", "code"), [("cn-hangzhou", "hz"), ("ap-southeast-1", "sg")])
 def test_snapshot_group_limits_are_16_disks_and_32_tib_in_every_region(
-    lab: Served, region: str, code: str
+    lab: RunningSandbox, region: str, code: str
 ) -> None:
     assert ecs_error(lambda: group(lab.ecs, region, instance_id=f"i-{code}many")) == (
         "NumberExceed.TooManyDisks",
@@ -458,7 +459,7 @@ def test_snapshot_group_waits_for_a_snapshot_of_its_disks_in_progress(
         "IncorrectDiskStatus.CreatingSnapshot",
         403,
     )
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     group(ecs, instance_id=DB_INSTANCE)
 
 
@@ -470,7 +471,7 @@ def test_snapshot_group_with_the_same_client_token_creates_one_group(
         "IdempotentProcessing",
         403,
     )
-    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
+    sandbox.advance_clock(CLIENT_TOKEN_PROCESSING_S)
     assert group(ecs, instance_id=DB_INSTANCE, client_token="token-group-1") == first
     assert len(groups(ecs)) == 1 and len(snapshots(ecs)) == 3
 
@@ -490,7 +491,7 @@ def test_snapshot_group_tags_show_in_describe_and_filter_it(
 def test_snapshot_group_fault_fails_the_group(sandbox: SandboxHandle, ecs: Client) -> None:
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshotGroup", "status": "failed"})
     group(ecs, instance_id=DB_INSTANCE)
-    sandbox.advance(400)
+    sandbox.advance_clock(400)
     assert groups(ecs)[0].status == "failed"
     assert len(groups(ecs, status=["failed"])) == 1 and groups(ecs, status=["accomplished"]) == []
 
@@ -501,7 +502,7 @@ def test_describe_snapshot_groups_filters_and_pages_by_next_token(
     made = []
     for _ in range(2):
         made += [group(ecs, instance_id=DB_INSTANCE), group(ecs, instance_id=WEB_INSTANCE)]
-        sandbox.advance(SETTLE_S)
+        sandbox.advance_clock(SETTLE_S)
     assert len(groups(ecs, instance_id=WEB_INSTANCE)) == 2
     assert [g.snapshot_group_id for g in groups(ecs, snapshot_group_id=made[:2])] == made[:2]
     first = ecs.describe_snapshot_groups(

@@ -20,8 +20,9 @@ from darabonba.runtime import RuntimeOptions
 
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import MAX_VSWITCHES_PER_VPC
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import REGION, Served, StartSandbox, World, ecs_error, round_trips
+from tests.support.demo_world import REGION
+from tests.support.sandboxes import RunningSandbox, SandboxHandle, StartSandbox, World
+from tests.support.sdk_calls import ecs_error, round_trips
 
 PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
 STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16, one VSwitch in zone h
@@ -103,7 +104,7 @@ def message_of(call: Callable[[], Any]) -> str:
 
 # --- one port, two APIs ------------------------------------------------------------------------
 def test_vpc_sdk_and_ecs_sdk_share_the_port_and_the_log_names_each_api(
-    demo: Served, vpc: VpcClient, shared: Client
+    demo: RunningSandbox, vpc: VpcClient, shared: Client
 ) -> None:
     vpc.describe_vpcs(models.DescribeVpcsRequest(region_id=REGION))
     shared.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION))
@@ -114,7 +115,7 @@ def test_vpc_sdk_and_ecs_sdk_share_the_port_and_the_log_names_each_api(
 
 
 def test_vpc_only_action_sent_with_the_ecs_version_is_invalid_action(
-    demo: Served, shared: Client
+    demo: RunningSandbox, shared: Client
 ) -> None:
     call = lambda: raw_call(  # noqa: E731
         shared, "DescribeVSwitchAttributes", "2014-05-26", VSwitchId=PROD_VSW_H
@@ -124,7 +125,7 @@ def test_vpc_only_action_sent_with_the_ecs_version_is_invalid_action(
 
 
 def test_ecs_only_action_sent_with_the_vpc_version_is_invalid_action(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     call = lambda: raw_call(vpc, "DescribeInstances", "2016-04-28", RegionId=REGION)  # noqa: E731
     assert ecs_error(call) == ("InvalidAction.NotFound", 404)
@@ -132,7 +133,7 @@ def test_ecs_only_action_sent_with_the_vpc_version_is_invalid_action(
 
 
 def test_unknown_version_is_invalid_version_naming_both_served_versions(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     call = lambda: raw_call(vpc, "DescribeVpcs", "2016-03-14", RegionId=REGION)  # noqa: E731
     assert ecs_error(call) == ("InvalidVersion", 400)
@@ -158,7 +159,7 @@ def test_vpc_api_and_ecs_deprecated_vpc_actions_share_one_model(
 
 
 def test_forbidden_ram_names_the_vpc_ram_action_on_either_api(
-    demo: Served, vpc: VpcClient, shared: Client
+    demo: RunningSandbox, vpc: VpcClient, shared: Client
 ) -> None:
     for action in ("CreateVSwitch", "DescribeVSwitches", "DescribeInstances"):
         demo.handle.add_fault({"kind": "error", "action": action, "code": "Forbidden.RAM"})
@@ -256,7 +257,7 @@ def test_describe_vswitch_attributes_of_an_unknown_id_is_not_found(vpc: VpcClien
 
 
 def test_create_vswitch_is_pending_then_available_with_its_tags(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     created = create_request(tag=[models.CreateVSwitchRequestTag(key="ecs-dr:op", value="op-1")])
     _, raw = round_trips(vpc, lambda: vpc.create_vswitch(created))
@@ -272,7 +273,7 @@ def test_create_vswitch_is_pending_then_available_with_its_tags(
     assert (pending["VSwitchName"], pending["Description"]) == ("dr-target", "recovery VSwitch")
     assert pending["AvailableIpAddressCount"] == 252
     assert pending["Tags"]["Tag"] == [{"Key": "ecs-dr:op", "Value": "op-1"}]
-    demo.handle.advance(VSWITCH_PENDING_S)
+    demo.handle.advance_clock(VSWITCH_PENDING_S)
     assert attributes(vpc, vswitch_id).status == "Available"
 
 
@@ -282,7 +283,7 @@ def test_create_vswitch_finds_the_region_from_the_vpc_alone(vpc: VpcClient) -> N
 
 
 def test_create_vswitch_repeat_while_processing_is_idempotent_token_processing(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     first = vpc.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
 
@@ -290,29 +291,29 @@ def test_create_vswitch_repeat_while_processing_is_idempotent_token_processing(
         return str(vpc.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id)
 
     assert ecs_error(repeat) == ("OperationFailed.IdempotentTokenProcessing", 400)
-    demo.handle.advance(SETTLED_S)
+    demo.handle.advance_clock(SETTLED_S)
     assert repeat() == first
     assert vswitch_ids(vpc, zone_id=TARGET_ZONE) == [first]
 
 
 def test_create_vswitch_reusing_a_token_with_other_parameters_is_refused(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     vpc.create_vswitch(create_request(client_token="dr-step-1"))
-    demo.handle.advance(SETTLED_S)
+    demo.handle.advance_clock(SETTLED_S)
     other = create_request(client_token="dr-step-1", cidr_block="172.16.10.0/24")
     assert ecs_error(lambda: vpc.create_vswitch(other))[0] == "IdempotentParameterMismatch"
 
 
 def test_create_vswitch_while_another_of_the_vpc_is_pending_is_incorrect_vswitch_status(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     vpc.create_vswitch(create_request())
     second = create_request(cidr_block="172.16.10.0/24")
     assert ecs_error(lambda: vpc.create_vswitch(second)) == ("IncorrectVSwitchStatus", 400)
     # another VPC is not busy
     assert vpc.create_vswitch(create_request(vpc_id=STAGING_VPC, cidr_block="10.0.9.0/24"))
-    demo.handle.advance(VSWITCH_PENDING_S)
+    demo.handle.advance_clock(VSWITCH_PENDING_S)
     assert vpc.create_vswitch(second).body.v_switch_id
 
 
@@ -339,7 +340,7 @@ def test_create_vswitch_while_another_of_the_vpc_is_pending_is_incorrect_vswitch
     ],
 )
 def test_create_vswitch_refuses_bad_input_and_creates_nothing(
-    demo: Served, vpc: VpcClient, overrides: dict[str, Any], expected: tuple[str, int]
+    demo: RunningSandbox, vpc: VpcClient, overrides: dict[str, Any], expected: tuple[str, int]
 ) -> None:
     before = vswitch_ids(vpc)
     assert ecs_error(lambda: vpc.create_vswitch(create_request(**overrides))) == expected
@@ -384,7 +385,7 @@ def test_create_vswitch_in_a_vpc_holding_150_is_quota_exceeded(
 
 # --- tags ----------------------------------------------------------------------------------------
 def test_tag_resources_tags_vswitches_and_vpcs_whatever_the_type_case(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     tag(vpc, "vswitch", [PROD_VSW_H, "vsw-bp1prodi00000000001"], env="prod")
     tag(vpc, "Vpc", [PROD_VPC], owner="sre")
@@ -412,7 +413,11 @@ def test_tag_resources_refuses_an_undocumented_resource_type(vpc: VpcClient) -> 
     ],
 )
 def test_tag_resources_naming_an_unknown_resource_tags_none(
-    demo: Served, vpc: VpcClient, resource_type: str, missing: str, expected: tuple[str, int]
+    demo: RunningSandbox,
+    vpc: VpcClient,
+    resource_type: str,
+    missing: str,
+    expected: tuple[str, int],
 ) -> None:
     known = {"VSWITCH": PROD_VSW_H, "VPC": PROD_VPC, "ROUTETABLE": PROD_VSW_H}[resource_type]
     ids = [known, missing] if resource_type != "ROUTETABLE" else [missing]

@@ -28,16 +28,14 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from tests.e2e.harness import (
+from tests.support.credentials import SANDBOX_CREDENTIALS, credentials_of
+from tests.support.mcp import (
     REQUEST_TIMEOUT_S,
-    SANDBOX_CREDENTIALS,
-    SECRET_SCAN,
     START_TIMEOUT_S,
     TranscribedClient,
-    Transcript,
-    credentials_of,
     server_environment,
 )
+from tests.support.secret_scan import SECRET_SCAN, Transcript
 
 TOKEN = "tN4vQ8xK2mR7pL9sW3bZ6cY1hJ5gF0dA"
 ALLOWED_NAME = "dr.example.test"

@@ -12,20 +12,17 @@ from pathlib import Path
 import pytest
 
 from ecs_dr.bootstrap import build_services
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.credentials import (
     SANDBOX_CREDENTIALS,
     SANDBOX_KEY_ID,
     SANDBOX_KEY_SECRET,
-    SECRET_SCAN,
-    SandboxControl,
-    SecretScan,
-    Transcript,
     credentials_of,
-    decide,
-    sandbox_process,
-    serve,
-    serve_on,
 )
+from tests.support.decisions import decide
+from tests.support.mcp import mcp_session, mcp_session_on
+from tests.support.sandboxes import sandbox_process
+from tests.support.secret_scan import SECRET_SCAN, SecretScan, Transcript
 
 PROD_DB = "i-bp1proddb0000000001"
 DR_TARGET = "i-bp1drtarget00000001"
@@ -53,7 +50,7 @@ async def test_a_refused_credential_at_debug_level_shows_its_code_but_no_credent
 ) -> None:
     cloud.reset()
     scanned = SECRET_SCAN.servers
-    async with serve_on(cloud, tmp_path, "refused", {setting: value}, DEBUG) as (served, _):
+    async with mcp_session_on(cloud, tmp_path, "refused", {setting: value}, DEBUG) as (served, _):
         error = await served.fail("describe_source", {"instance_id": PROD_DB})
         listed = await served.call("list_operations")
         log = served.log_lines()
@@ -72,7 +69,7 @@ async def test_a_recovery_at_debug_level_signed_with_an_sts_token_leaks_no_crede
     tmp_path: Path,
 ) -> None:
     scanned = SECRET_SCAN.progress_messages
-    async with serve(tmp_path, args=DEBUG) as served:
+    async with mcp_session(tmp_path, args=DEBUG) as served:
         planned, _ = await decide(
             served,
             "plan_recovery",

@@ -22,8 +22,8 @@ from ecs_dr.tools.orchestration import resume_recovery
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.scenario_a import Ready, prepare_vswitch
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import PROD_VPC, REGION
+from tests.support.demo_world import PROD_VPC, REGION
+from tests.support.sandboxes import SandboxHandle
 
 STEP_TOOLS = (
     "create_snapshot_group",
