@@ -34,6 +34,15 @@ from tests.support.credentials import (
     SANDBOX_SECURITY_TOKEN,
 )
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    DEMO_WORLD_FILE,
+    PROD_SG,
+    REGION,
+    SOURCE_VSWITCH,
+    SOURCE_ZONE,
+    TARGET_ZONE,
+)
 from tests.support.mcp import SERVER_LAUNCHER, Session, mcp_session_on, server_environment
 from tests.support.sandboxes import sandbox_process
 
@@ -43,12 +52,6 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.logs import configure_logging
 from ecs_dr.sandbox.control import SandboxControl
-
-REGION = "cn-hangzhou"
-SOURCE_ZONE = "cn-hangzhou-h"
-TARGET_ZONE = "cn-hangzhou-i"
-DEMO_WORLD = Path(__file__).parents[1] / "server" / "ecs_dr" / "sandbox" / "demo_world.json"
-DEMO_SOURCE = "i-bp1proddb0000000001"  # three ESSD disks
 
 # Cloud time runs 600x real time: a fleet member's whole critical path (snapshot group
 # ~1 min, image ~2.5 min, instance ~1 min of cloud time) is under half a real second, while
@@ -186,7 +189,7 @@ def _status_kib(pid: int, field_name: str) -> int:
 def fleet_world(path: Path, size: int) -> list[str]:
     """The demo world plus `size` sources in the source zone, 1-3 ESSD disks each, of three
     instance types so that no type runs out of stock in the target zone."""
-    world = json.loads(DEMO_WORLD.read_text())
+    world = json.loads(DEMO_WORLD_FILE.read_text())
     region = next(r for r in world["regions"] if r["region_id"] == REGION)
     ids = []
     for n in range(size):
@@ -219,8 +222,8 @@ def fleet_world(path: Path, size: int) -> list[str]:
                 "instance_name": f"bench-{n:02d}",
                 "zone_id": SOURCE_ZONE,
                 "instance_type": INSTANCE_TYPES[n % len(INSTANCE_TYPES)],
-                "vswitch_id": "vsw-bp1prodh00000000001",
-                "security_group_ids": ["sg-bp1prod000000000001"],
+                "vswitch_id": SOURCE_VSWITCH,
+                "security_group_ids": [PROD_SG],
                 "disks": disks,
             }
         )
@@ -485,7 +488,7 @@ async def _mcp_overhead(workdir: Path, scale: Scale) -> Overhead:
     alternating call by call so that both meet the same machine."""
     env = _server_env(ECS_DR_MAX_QPS=UNBOUND_QPS)
     found = Overhead()
-    arguments = {"instance_id": DEMO_SOURCE, "region_id": REGION}
+    arguments = {"instance_id": DB_INSTANCE, "region_id": REGION}
     with _sandbox(workdir) as sandbox:
         gateway = _gateway(sandbox.endpoint, float(UNBOUND_QPS))
         async with mcp_session_on(sandbox, workdir, "latency", env=env) as (served, _):
@@ -494,7 +497,7 @@ async def _mcp_overhead(workdir: Path, scale: Scale) -> Overhead:
                 await served.call("describe_source", arguments)
 
             async def direct() -> None:
-                await ecs.describe_instance(gateway, REGION, DEMO_SOURCE)
+                await ecs.describe_instance(gateway, REGION, DB_INSTANCE)
 
             sandbox.reset()
             await through_mcp()
@@ -656,7 +659,7 @@ async def _throughput(workdir: Path, scale: Scale) -> Throughput:
     found = Throughput(clients=scale.throughput_clients)
     with _sandbox(workdir) as sandbox:
         gateway = _gateway(sandbox.endpoint, None)
-        request = ecs_models.DescribeInstancesRequest(instance_ids=json.dumps([DEMO_SOURCE]))
+        request = ecs_models.DescribeInstancesRequest(instance_ids=json.dumps([DB_INSTANCE]))
 
         async def client(deadline: float, done: list[int]) -> None:
             while time.perf_counter() < deadline:

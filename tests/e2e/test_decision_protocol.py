@@ -21,6 +21,7 @@ from ecs_dr.domain.decisions import chosen, confirm_prompt, vswitch_missing_prom
 from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
 from tests.support.decisions import decide
+from tests.support.demo_world import DB_DATA, DB_INSTANCE, DB_LOG, TARGET_INSTANCE
 from tests.support.mcp import (
     START_TIMEOUT_S,
     Elicitations,
@@ -150,10 +151,6 @@ async def test_a_form_answer_outside_the_options_is_refused() -> None:
 
 # --- confirmations: the user's, never the model's (through ecs-dr-mcp itself) ---------------
 
-PROD_DB = "i-bp1proddb0000000001"
-DB_DATA = "d-bp1proddbdata0000001"
-DB_LOG = "d-bp1proddblog00000001"
-DR_TARGET = "i-bp1drtarget00000001"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
 FORM_ONLY = (
     "this client can show the question to the user; the confirmation must come from that form, "
@@ -174,8 +171,8 @@ async def plan_disk(served: Session, disk_id: str) -> str:
         "plan_recovery",
         {
             "scenario": "disks",
-            "source_instance_id": PROD_DB,
-            "target_instance_id": DR_TARGET,
+            "source_instance_id": DB_INSTANCE,
+            "target_instance_id": TARGET_INSTANCE,
             "disk_ids": [disk_id],
         },
     )

@@ -12,13 +12,17 @@ from typing import Any
 
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import (
+    DEMO_WORLD_FILE,
+    PROD_SG,
+    REGION,
+    SOURCE_VSWITCH,
+    SOURCE_ZONE,
+    TARGET_ZONE,
+)
 from tests.support.mcp import Session, mcp_session
 
-REGION = "cn-hangzhou"
-SOURCE_ZONE = "cn-hangzhou-h"
-TARGET_ZONE = "cn-hangzhou-i"
 FLEET_SIZE = 20
-DEMO_WORLD = Path(__file__).parents[2] / "server" / "ecs_dr" / "sandbox" / "demo_world.json"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
 TAG_OPERATION = "ecs-dr:operation-id"
 # The server's own pace; the sandbox refuses the account above SANDBOX_QPS, and a few calls
@@ -29,7 +33,7 @@ SANDBOX_QPS = 110
 
 def fleet_world(path: Path) -> list[str]:
     """The demo world plus FLEET_SIZE app servers (system + data ESSD) in zone h."""
-    world = json.loads(DEMO_WORLD.read_text())
+    world = json.loads(DEMO_WORLD_FILE.read_text())
     region = next(r for r in world["regions"] if r["region_id"] == REGION)
     ids = []
     for n in range(FLEET_SIZE):
@@ -41,8 +45,8 @@ def fleet_world(path: Path) -> list[str]:
                 "instance_name": f"app-{n:02d}",
                 "zone_id": SOURCE_ZONE,
                 "instance_type": "ecs.g7.large",
-                "vswitch_id": "vsw-bp1prodh00000000001",
-                "security_group_ids": ["sg-bp1prod000000000001"],
+                "vswitch_id": SOURCE_VSWITCH,
+                "security_group_ids": [PROD_SG],
                 "instance_charge_type": "PostPaid",
                 "internet_charge_type": "PayByTraffic",
                 "internet_max_bandwidth_out": 0,

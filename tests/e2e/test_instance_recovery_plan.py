@@ -9,6 +9,7 @@ from typing import Any
 
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE, TARGET_ZONE
 from tests.support.mcp import (
     Elicitations,
     Session,
@@ -17,9 +18,6 @@ from tests.support.mcp import (
     recommended,
 )
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # zone h: three ESSD disks at PL0/PL1/PL2, no public IP
-TARGET_ZONE = "cn-hangzhou-i"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
 DB_LAYOUT = {
@@ -49,7 +47,7 @@ async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill
 ) -> None:
     async with mcp_session(tmp_path) as served:
         planned, asked = await plan(
-            served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE, drill=True
+            served, source_instance_id=DB_INSTANCE, target_zone_id=TARGET_ZONE, drill=True
         )
         assert asked == []
         assert planned["status"] == "completed", planned
@@ -120,7 +118,7 @@ async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill
         for resource_type, resource_id in created:
             tags = tags_of(state, resource_type, resource_id)
             assert tags.get("ecs-dr:operation-id") == operation_id, (resource_type, tags)
-            assert tags.get("ecs-dr:source-instance") == PROD_DB, (resource_type, tags)
+            assert tags.get("ecs-dr:source-instance") == DB_INSTANCE, (resource_type, tags)
             assert tags.get("ecs-dr:drill") == "true", (resource_type, tags)
 
         # One operation, each create once, in order; the source never changed.
@@ -145,7 +143,7 @@ async def test_a_zone_without_vswitch_is_planned_with_the_users_choice_through_f
             "plan_recovery",
             {
                 "scenario": "full_instance",
-                "source_instance_id": PROD_DB,
+                "source_instance_id": DB_INSTANCE,
                 "target_zone_id": NO_VSWITCH_ZONE,
             },
         )
@@ -175,15 +173,15 @@ async def test_full_instance_plans_refuse_a_target_instance_and_a_missing_zone(
 ) -> None:
     async with mcp_session(tmp_path) as served:
         missing = await served.fail(
-            "plan_recovery", {"scenario": "full_instance", "source_instance_id": PROD_DB}
+            "plan_recovery", {"scenario": "full_instance", "source_instance_id": DB_INSTANCE}
         )
         assert "target_zone_id" in missing
         wrong = await served.fail(
             "plan_recovery",
             {
                 "scenario": "full_instance",
-                "source_instance_id": PROD_DB,
-                "target_instance_id": "i-bp1drtarget00000001",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
             },
         )
         assert "target_zone_id" in wrong
@@ -196,7 +194,7 @@ async def test_an_execution_outliving_the_bounded_wait_is_followed_to_the_dr_ins
     tmp_path: Path,
 ) -> None:
     async with mcp_session(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
-        planned, _ = await plan(served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE)
+        planned, _ = await plan(served, source_instance_id=DB_INSTANCE, target_zone_id=TARGET_ZONE)
         first = await served.call(
             "execute_recovery",
             await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]}),

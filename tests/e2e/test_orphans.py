@@ -13,8 +13,9 @@ import anyio
 from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.workflows.journal import JOURNAL_FILE
 from tests.e2e.test_cleanup import inventory, source_of
-from tests.e2e.test_instance_recovery_plan import NO_VSWITCH_ZONE, PROD_DB, REGION
+from tests.e2e.test_instance_recovery_plan import NO_VSWITCH_ZONE
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session_on
 from tests.support.sandboxes import sandbox_process
 
@@ -50,7 +51,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
                 "plan_recovery",
                 {
                     "scenario": "full_instance",
-                    "source_instance_id": PROD_DB,
+                    "source_instance_id": DB_INSTANCE,
                     "target_zone_id": NO_VSWITCH_ZONE,
                     "drill": True,
                 },
@@ -78,10 +79,10 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
             assert orphan["region_id"] == REGION
             rows = {r["resource_id"]: r for r in orphan["resources"]}
             assert set(rows) == set(created)
-            assert {r["source_instance"] for r in rows.values()} == {PROD_DB}
+            assert {r["source_instance"] for r in rows.values()} == {DB_INSTANCE}
             assert {r["drill"] for r in rows.values()} == {"true"}
             assert all(r["status"] for r in rows.values()), rows
-            assert PROD_DB not in rows and not set(rows) & set(source_before["disks"])
+            assert DB_INSTANCE not in rows and not set(rows) & set(source_before["disks"])
 
             # Asked first, naming every resource to delete; the VSwitch stays, with its reason.
             asked = await second.call("cleanup_recovery", {"operation_id": operation_id})
@@ -97,7 +98,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
             assert {r["resource_id"] for r in asked["left"]} == {
                 rid for rid, kind in created.items() if kind == "vswitch"
             }
-            assert PROD_DB in asked["protected"]
+            assert DB_INSTANCE in asked["protected"]
             assert set(source_before["disks"]) <= set(asked["protected"])
             assert tagged_with(sandbox, operation_id) == created
 

@@ -17,12 +17,10 @@ from typing import Any
 import anyio
 
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_ZONE
 from tests.support.mcp import START_TIMEOUT_S, child_pids, mcp_session_on, until_sent
 from tests.support.sandboxes import sandbox_process
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"
-TARGET_ZONE = "cn-hangzhou-i"
 TAG_OPERATION = "ecs-dr:operation-id"
 
 
@@ -49,7 +47,7 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
                     "plan_recovery",
                     {
                         "scenario": "full_instance",
-                        "source_instance_id": PROD_DB,
+                        "source_instance_id": DB_INSTANCE,
                         "target_zone_id": TARGET_ZONE,
                     },
                 )

@@ -20,8 +20,9 @@ from typing import Any
 
 import anyio
 
-from tests.e2e.test_resume_recovery import PROD_DB, REGION, of_operation
+from tests.e2e.test_resume_recovery import of_operation
 from tests.support.decisions import decide
+from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.mcp import START_TIMEOUT_S, Session, child_pids, mcp_session_on, until_sent
 from tests.support.sandboxes import sandbox_process
 
@@ -44,7 +45,9 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
         killed = False
         with suppress(Exception):
             async with mcp_session_on(sandbox, tmp_path, "first") as (first, pid):
-                group, _ = await decide(first, "create_snapshot_group", {"instance_id": PROD_DB})
+                group, _ = await decide(
+                    first, "create_snapshot_group", {"instance_id": DB_INSTANCE}
+                )
                 group = await _until_done(first, group)
                 assert group["status"] == "completed", group
                 group_id = group["result"]["snapshot_group_id"]
@@ -53,7 +56,7 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
                 started, _ = await decide(
                     first,
                     "create_full_image",
-                    {"instance_id": PROD_DB, "snapshot_group_id": group_id},
+                    {"instance_id": DB_INSTANCE, "snapshot_group_id": group_id},
                 )
                 assert started["status"] == "in_progress", started
                 op = started["operation_id"]

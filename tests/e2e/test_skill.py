@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.decisions import first_option
+from tests.support.demo_world import DB_INSTANCE
 from tests.support.mcp import Session, mcp_session
 
 SKILL = Path(__file__).resolve().parents[2] / "skill" / "SKILL.md"
@@ -21,7 +22,6 @@ PLACEHOLDER = re.compile(r"^\{\{([a-z_]+)\.([a-z_.]+)\}\}$")
 INLINE_CALL = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\(")
 SNAKE = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SOURCE = "i-bp1proddb0000000001"
 MAX_ROUNDS = 6
 
 
@@ -163,8 +163,8 @@ async def test_the_skills_tool_calls_run_in_order_on_the_sandbox(tmp_path: Path)
             action = request["action"]
             assert not action.startswith(("Stop", "Modify", "Reboot", "Detach")), action
             if action.startswith("Delete"):
-                assert SOURCE not in json.dumps(request["parameters"]), request
-        source = sandbox.state()["regions"]["cn-hangzhou"]["instances"][SOURCE]
+                assert DB_INSTANCE not in json.dumps(request["parameters"]), request
+        source = sandbox.state()["regions"]["cn-hangzhou"]["instances"][DB_INSTANCE]
         assert source["status"] == "Running"
         # The disk scenario's copies are attached to the target; the drills are gone.
         layout = results["execute_recovery"]

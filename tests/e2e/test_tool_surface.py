@@ -13,6 +13,7 @@ from anyio.abc import Process
 from mcp import Client
 from mcp_types import TextContent, Tool
 
+from tests.support.demo_world import DB_INSTANCE, WEB_INSTANCE
 from tests.support.mcp import mcp_session, server_environment
 
 READ_ONLY = {
@@ -90,7 +91,7 @@ async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Pa
 
 async def test_the_server_logs_json_lines_on_stderr_only(tmp_path: Path) -> None:
     async with mcp_session(tmp_path) as served:
-        await served.call("describe_source", {"instance_id": "i-bp1proddb0000000001"})
+        await served.call("describe_source", {"instance_id": DB_INSTANCE})
         lines = served.log_path.read_text().splitlines()
     assert lines
     events = [json.loads(line)["event"] for line in lines]
@@ -150,9 +151,7 @@ async def test_streamable_http_serves_the_same_tools(tmp_path: Path) -> None:
         with anyio.fail_after(30):
             async with Client(f"http://127.0.0.1:{port}/mcp") as client:
                 names = {t.name for t in (await client.list_tools()).tools}
-                result = await client.call_tool(
-                    "describe_source", {"instance_id": "i-bp1prodweb000000001"}
-                )
+                result = await client.call_tool("describe_source", {"instance_id": WEB_INSTANCE})
         assert names == READ_ONLY | MUTATING
         assert result.structured_content is not None
         assert result.structured_content["snapshot_strategy"] == "single_snapshot"

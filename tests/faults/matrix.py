@@ -25,11 +25,9 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.faults import report
 from tests.support import figures
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE
 from tests.support.mcp import Session, mcp_session_on
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
-DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
 NO_VSWITCH_ZONE = "cn-hangzhou-j"  # the VPC has no VSwitch there: the plan creates one
 TAG_OPERATION = "ecs-dr:operation-id"
 KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
@@ -45,14 +43,21 @@ Scenario = Literal["A", "B"]
 PLANS: dict[Scenario, dict[str, Any]] = {
     "A": {
         "scenario": "full_instance",
-        "source_instance_id": PROD_DB,
+        "source_instance_id": DB_INSTANCE,
         "target_zone_id": NO_VSWITCH_ZONE,
     },
-    "B": {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+    "B": {
+        "scenario": "disks",
+        "source_instance_id": DB_INSTANCE,
+        "target_instance_id": TARGET_INSTANCE,
+    },
 }
 # The instances whose state the recovery must leave as it found it (B's target takes new
 # disks: its own disks and status must not change, which `source_state` covers).
-UNTOUCHED: dict[Scenario, tuple[str, ...]] = {"A": (PROD_DB,), "B": (PROD_DB, DR_TARGET)}
+UNTOUCHED: dict[Scenario, tuple[str, ...]] = {
+    "A": (DB_INSTANCE,),
+    "B": (DB_INSTANCE, TARGET_INSTANCE),
+}
 
 # The sandbox's cloud runs this much faster than ECS, and the servers poll and time their
 # waits at that pace: a clean Scenario A run takes about half a second, and an instance wait

@@ -37,12 +37,10 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.faults.matrix import record as table_row
 from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE
 from tests.support.mcp import Session, child_pids, mcp_session_on
 from tests.support.sandboxes import TEST_TIME_SCALE, sandbox_process
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # zone h: system 40 GiB + data 100 GiB + log 500 GiB, ESSD
-DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
 NO_VSWITCH_ZONE = "cn-hangzhou-j"  # the VPC has no VSwitch there: the plan creates one
 TAG_OPERATION = "ecs-dr:operation-id"
 SERVER_MARK = "ecs-dr-test-server"  # in every test server's command line (serve_on)
@@ -495,7 +493,7 @@ async def test_a_full_instance_recovery_killed_at_any_point_is_resumed_without_d
         sandbox,
         {
             "scenario": "full_instance",
-            "source_instance_id": PROD_DB,
+            "source_instance_id": DB_INSTANCE,
             "target_zone_id": NO_VSWITCH_ZONE,
         },
         point,
@@ -512,7 +510,7 @@ async def test_a_full_instance_recovery_killed_at_any_point_is_resumed_without_d
     dr_disks = [d for d in region["disks"].values() if d["instance_id"] == dr]
     assert sorted(d["device"] for d in dr_disks) == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]
     assert {d["status"] for d in dr_disks} == {"In_use"}
-    assert untouched(state, PROD_DB) == untouched(crashed.before, PROD_DB)
+    assert untouched(state, DB_INSTANCE) == untouched(crashed.before, DB_INSTANCE)
     steps = {s["step"]: s["resource_id"] for s in record["steps"]}
     assert steps["run_instances"] == dr and steps["create_vswitch"] == vswitch
     assert all(steps.values()), steps
@@ -528,7 +526,11 @@ async def test_b_disk_recovery_killed_at_any_point_is_resumed_without_duplicates
     crashed = await crash_and_resume(
         tmp_path,
         sandbox,
-        {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+        {
+            "scenario": "disks",
+            "source_instance_id": DB_INSTANCE,
+            "target_instance_id": TARGET_INSTANCE,
+        },
         point,
     )
     record = crashed.record
@@ -538,19 +540,19 @@ async def test_b_disk_recovery_killed_at_any_point_is_resumed_without_duplicates
     new_disks = inventory(state)["disks"] - inventory(crashed.before)["disks"]
     for disk_id in new_disks:
         disk = region["disks"][disk_id]
-        assert (disk["instance_id"], disk["status"]) == (DR_TARGET, "In_use"), disk
+        assert (disk["instance_id"], disk["status"]) == (TARGET_INSTANCE, "In_use"), disk
     # Each new disk was attached once: AttachDisk has no ClientToken to make a retry harmless.
     attaches = [r for r in sandbox.requests() if r["action"] == "AttachDisk"]
     assert sorted(r["parameters"]["DiskId"] for r in attaches) == sorted(new_disks), attaches
     assert all(r["status"] == 200 for r in attaches), attaches
     assert sorted(
-        d["device"] for d in region["disks"].values() if d["instance_id"] == DR_TARGET
+        d["device"] for d in region["disks"].values() if d["instance_id"] == TARGET_INSTANCE
     ) == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]
-    assert untouched(state, PROD_DB) == untouched(crashed.before, PROD_DB)
+    assert untouched(state, DB_INSTANCE) == untouched(crashed.before, DB_INSTANCE)
     # The target's own disks and its state did not change.
-    target_before = untouched(crashed.before, DR_TARGET)
-    target_now = untouched(state, DR_TARGET)
-    assert target_now["instances"][DR_TARGET]["status"] == "Running"
+    target_before = untouched(crashed.before, TARGET_INSTANCE)
+    target_now = untouched(state, TARGET_INSTANCE)
+    assert target_now["instances"][TARGET_INSTANCE]["status"] == "Running"
     for disk_id, disk in target_before["disks"].items():
         assert target_now["disks"][disk_id] == disk
     assert all(s["resource_id"] for s in record["steps"]), record["steps"]

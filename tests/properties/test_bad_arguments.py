@@ -29,26 +29,34 @@ from tests.properties import strategies as bad
 from tests.properties.strategies import MISSING, Bad, World
 from tests.properties.tally import TRIED
 from tests.support.decisions import decide
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_SYSTEM,
+    PROD_SG,
+    PROD_VPC,
+    SHANGHAI_INSTANCE,
+    SHANGHAI_VPC,
+    SOURCE_VSWITCH,
+    SOURCE_ZONE,
+    TARGET_INSTANCE,
+    TARGET_SYSTEM,
+    TARGET_VSWITCH,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+)
 from tests.support.mcp import Session, mcp_session
 
-PROD_DB = "i-bp1proddb0000000001"
-PROD_DB_SYS = "d-bp1proddbsys00000001"
-PROD_DB_DATA = "d-bp1proddbdata0000001"  # 100 GiB, cloud_essd PL1
 DATA_GIB = 100
-PROD_WEB = "i-bp1prodweb000000001"  # one system disk
-PROD_WEB_SYS = "d-bp1prodwebsys0000001"
-DR_TARGET = "i-bp1drtarget00000001"
-PROD_VPC = "vpc-bp1prod0000000000001"
-SOURCE_ZONE = "cn-hangzhou-h"
-TARGET_ZONE = "cn-hangzhou-i"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 OTHER_REGION, OTHER_REGION_ZONE = "cn-shanghai", "cn-shanghai-e"
 WORLD_IDS = {
-    "instance": [PROD_DB, PROD_WEB, DR_TARGET, "i-uf6api000000000001"],
-    "disk": [PROD_DB_SYS, PROD_DB_DATA, PROD_WEB_SYS, "d-bp1drtargetsys00001"],
-    "VSwitch": ["vsw-bp1prodh00000000001", "vsw-bp1prodi00000000001"],
-    "VPC": [PROD_VPC, "vpc-uf6app00000000000001"],
-    "security group": ["sg-bp1prod000000000001"],
+    "instance": [DB_INSTANCE, WEB_INSTANCE, TARGET_INSTANCE, SHANGHAI_INSTANCE],
+    "disk": [DB_SYSTEM, DB_DATA, WEB_SYSTEM, TARGET_SYSTEM],
+    "VSwitch": [SOURCE_VSWITCH, TARGET_VSWITCH],
+    "VPC": [PROD_VPC, SHANGHAI_VPC],
+    "security group": [PROD_SG],
 }
 
 # Examples per tool: about a minute in all on a 2-core machine.
@@ -117,58 +125,66 @@ async def _made(served: Session, tool: str, arguments: Mapping[str, Any]) -> dic
 async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any]]]]:
     """The resources valid calls need, every tool's valid calls, and the questions they ask."""
     with anyio.fail_after(SETUP_TIMEOUT_S):
-        data_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_DB_DATA}))[
+        data_snapshot = (await _made(served, "create_snapshot", {"disk_id": DB_DATA}))[
             "snapshot_id"
         ]
-        web_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_WEB_SYS}))[
+        web_snapshot = (await _made(served, "create_snapshot", {"disk_id": WEB_SYSTEM}))[
             "snapshot_id"
         ]
         image = (
             await _made(
-                served, "create_full_image", {"instance_id": PROD_WEB, "snapshot_id": web_snapshot}
+                served,
+                "create_full_image",
+                {"instance_id": WEB_INSTANCE, "snapshot_id": web_snapshot},
             )
         )["image_id"]
         disk = (
             await _made(
                 served,
                 "create_disk_from_snapshot",
-                {"snapshot_id": data_snapshot, "target_instance_id": DR_TARGET},
+                {"snapshot_id": data_snapshot, "target_instance_id": TARGET_INSTANCE},
             )
         )["disk_id"]
         operation = (await served.call("list_operations", {"limit": 1}))["operations"][0][
             "operation_id"
         ]
-        full = {"scenario": "full_instance", "source_instance_id": PROD_DB}
+        full = {"scenario": "full_instance", "source_instance_id": DB_INSTANCE}
         plan = (await served.call("plan_recovery", {**full, "target_zone_id": TARGET_ZONE}))[
             "plan_id"
         ]
     bases: dict[str, list[dict[str, Any]]] = {
-        "describe_source": [{"instance_id": PROD_DB}],
+        "describe_source": [{"instance_id": DB_INSTANCE}],
         "check_target_zone": [
-            {"instance_id": PROD_DB, "target_zone_id": TARGET_ZONE},
-            {"instance_id": PROD_DB, "target_zone_id": NO_VSWITCH_ZONE},
+            {"instance_id": DB_INSTANCE, "target_zone_id": TARGET_ZONE},
+            {"instance_id": DB_INSTANCE, "target_zone_id": NO_VSWITCH_ZONE},
         ],
-        "describe_target_instance": [{"instance_id": DR_TARGET}],
-        "verify_dr_instance": [{"source_instance_id": PROD_DB, "dr_instance_id": DR_TARGET}],
+        "describe_target_instance": [{"instance_id": TARGET_INSTANCE}],
+        "verify_dr_instance": [
+            {"source_instance_id": DB_INSTANCE, "dr_instance_id": TARGET_INSTANCE}
+        ],
         "wait_operation": [{"operation_id": operation, "max_wait_s": 0}],
         "get_operation": [{"operation_id": operation}],
         "list_operations": [{"limit": 5}],
         "find_orphans": [{"region_id": "cn-hangzhou"}],
         "plan_recovery": [
             {**full, "target_zone_id": TARGET_ZONE},
-            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+            {
+                "scenario": "disks",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
+            },
         ],
-        "create_snapshot_group": [{"instance_id": PROD_DB}],
-        "create_snapshot": [{"disk_id": PROD_DB_SYS}],
-        "create_full_image": [{"instance_id": PROD_WEB, "snapshot_id": web_snapshot}],
+        "create_snapshot_group": [{"instance_id": DB_INSTANCE}],
+        "create_snapshot": [{"disk_id": DB_SYSTEM}],
+        "create_full_image": [{"instance_id": WEB_INSTANCE, "snapshot_id": web_snapshot}],
         "create_vswitch": [{"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE}],
         "run_dr_instance": [
-            {"instance_id": PROD_WEB, "image_id": image, "target_zone_id": TARGET_ZONE}
+            {"instance_id": WEB_INSTANCE, "image_id": image, "target_zone_id": TARGET_ZONE}
         ],
         "create_disk_from_snapshot": [
-            {"snapshot_id": data_snapshot, "target_instance_id": DR_TARGET}
+            {"snapshot_id": data_snapshot, "target_instance_id": TARGET_INSTANCE}
         ],
-        "attach_disk": [{"disk_id": disk, "target_instance_id": DR_TARGET}],
+        "attach_disk": [{"disk_id": disk, "target_instance_id": TARGET_INSTANCE}],
         "execute_recovery": [{"plan_id": plan}],
         # A completed operation: refused, so every example of it is an error anyway.
         "resume_recovery": [{"operation_id": operation}],

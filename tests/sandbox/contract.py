@@ -27,8 +27,14 @@ from tests.support.demo_world import (
     DB_LOG,
     DB_SYSTEM,
     LEGACY_DATA,
+    LEGACY_INSTANCE,
     REGION,
+    STAGING_SG,
+    STOPPED_VSWITCH,
+    TARGET_INSTANCE,
     WEB_INSTANCE,
+    WEB_SYSTEM,
+    ZONE_K_VSWITCH,
 )
 from tests.support.lab_world import ESSD_ONLY_TYPE, LAB_ZONE
 from tests.support.sandboxes import RunningSandbox
@@ -46,11 +52,8 @@ from tests.support.sdk_calls import (
 Call = Callable[[], object]
 Provoke = Callable[[RunningSandbox], Call]
 
-LEGACY_INSTANCE = "i-bp1legacy000000001"  # a cloud_efficiency data disk
-TARGET_INSTANCE = "i-bp1drtarget00000001"  # zone I
-SOLD_OUT_ZONE, SOLD_OUT_VSWITCH = "cn-hangzhou-k", "vsw-bp1prodk00000000001"  # no ecs.g7.large
-NO_ENTRY_ZONE, NO_ENTRY_VSWITCH = "cn-hangzhou-l", "vsw-bp1prodl00000000001"  # no ESSD Entry
-STAGING_SG = "sg-bp1stag000000000001"  # another VPC's group
+SOLD_OUT_ZONE, SOLD_OUT_VSWITCH = "cn-hangzhou-k", ZONE_K_VSWITCH  # no ecs.g7.large
+NO_ENTRY_ZONE, NO_ENTRY_VSWITCH = "cn-hangzhou-l", STOPPED_VSWITCH  # no ESSD Entry
 # 100 GiB ESSD: its snapshot is instantly available after 5 s and accomplished after 90 s.
 DB_DATA_INSTANT_ACCESS_S = 6.0
 SNAPSHOT_GROUP_TAG = {"ecs-dr": "op-1"}
@@ -947,11 +950,7 @@ SNAPSHOT_ROWS = (
         Refused("InvalidInstance.NoDisk", 403),
         page("CreateSnapshotGroup"),
         False,
-        at_once(
-            lambda s: _group(
-                s, instance_id=WEB_INSTANCE, exclude_disk_id=["d-bp1prodwebsys0000001"]
-            )
-        ),
+        at_once(lambda s: _group(s, instance_id=WEB_INSTANCE, exclude_disk_id=[WEB_SYSTEM])),
     ),
     Row(
         "CreateSnapshotGroup",

@@ -12,6 +12,7 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
 
 from ecs_dr.sandbox.models import durations
+from tests.support.demo_world import DB_DATA, DB_INSTANCE
 from tests.support.sandboxes import SandboxHandle, sdk_client
 from tests.support.sdk_calls import ecs_error
 
@@ -92,7 +93,7 @@ def test_state_shows_the_world_and_reset_forgets_the_log(
     _regions(ecs)
     state = sandbox.state()
     instances = state["regions"]["cn-hangzhou"]["instances"]
-    assert instances["i-bp1proddb0000000001"]["status"] == "Running"
+    assert instances[DB_INSTANCE]["status"] == "Running"
     assert len(sandbox.requests()) == 1
     sandbox.reset()
     assert sandbox.requests() == []
@@ -145,7 +146,6 @@ def test_the_requests_log_names_an_unknown_key_and_an_unsigned_request_as_no_key
 
 
 # --- durations ------------------------------------------------------------------------------
-DB_DATA = "d-bp1proddbdata0000001"
 DB_DATA_UPLOAD_S = durations.snapshot_upload(100, "cloud_essd")
 
 

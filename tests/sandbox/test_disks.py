@@ -14,12 +14,20 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
-from tests.support.demo_world import DB_DATA, DB_INSTANCE, DB_LOG, DB_SYSTEM, LEGACY_DATA, REGION
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    ENTRY_INSTANCE,
+    LEGACY_DATA,
+    REGION,
+    SHANGHAI_SYSTEM,
+    TARGET_INSTANCE,
+    TARGET_SYSTEM,
+)
 from tests.support.sandboxes import RunningSandbox, SandboxHandle
 from tests.support.sdk_calls import create_disk, ecs_error, round_trips, snapshot, token_pages
-
-ENTRY = "i-bp1entry0000000001"  # ecs.u1
-TARGET = "i-bp1drtarget00000001"  # cn-hangzhou-i
 
 
 @pytest.fixture
@@ -74,11 +82,11 @@ def test_describe_disks_filters_by_type_category_zone_status_and_ids(
         DB_LOG,
     ]
     assert [d.disk_id for d in describe(ecs, category="cloud_efficiency")] == [LEGACY_DATA]
-    assert [d.disk_id for d in describe(ecs, zone_id="cn-hangzhou-i")] == ["d-bp1drtargetsys00001"]
+    assert [d.disk_id for d in describe(ecs, zone_id="cn-hangzhou-i")] == [TARGET_SYSTEM]
     assert describe(ecs, status="Available") == []
     ids = json.dumps([DB_DATA, LEGACY_DATA])
     assert {d.disk_id for d in describe(ecs, disk_ids=ids)} == {DB_DATA, LEGACY_DATA}
-    assert describe(ecs, "cn-shanghai", disk_type="system")[0].disk_id == "d-uf6apisys0000000001"
+    assert describe(ecs, "cn-shanghai", disk_type="system")[0].disk_id == SHANGHAI_SYSTEM
 
 
 def test_describe_disks_pages_by_page_number_and_by_next_token(
@@ -262,12 +270,12 @@ def test_create_disk_fault_sets_the_final_status(sandbox: SandboxHandle, ecs: Cl
 def test_create_disk_on_an_instance_lands_in_its_zone_and_attaches(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    disk_id = create_disk(ecs, instance_id=TARGET, size=40)
+    disk_id = create_disk(ecs, instance_id=TARGET_INSTANCE, size=40)
     sandbox.advance_clock(60)
     disk = one_disk(ecs, disk_id)
     assert (disk.zone_id, disk.instance_id, disk.device, disk.status) == (
         "cn-hangzhou-i",
-        TARGET,
+        TARGET_INSTANCE,
         "/dev/xvdb",
         "In_use",
     )
@@ -330,7 +338,10 @@ def test_attach_disk_needs_an_available_disk_in_the_same_zone(
         403,
     )  # Creating
     sandbox.advance_clock(15)
-    assert ecs_error(lambda: attach(ecs, TARGET, disk_id)) == ("ResourcesNotInSameZone", 403)
+    assert ecs_error(lambda: attach(ecs, TARGET_INSTANCE, disk_id)) == (
+        "ResourcesNotInSameZone",
+        403,
+    )
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, LEGACY_DATA)) == ("IncorrectDiskStatus", 403)
     assert one_disk(ecs, disk_id).status == "Available"
 
@@ -344,7 +355,7 @@ def test_cloud_essd_entry_attaches_only_to_u1_and_e_types(
         "InvalidInstanceType.NotSupportDiskCategory",
         403,
     )
-    attach(ecs, ENTRY, disk_id)
+    attach(ecs, ENTRY_INSTANCE, disk_id)
     assert one_disk(ecs, disk_id).device == "/dev/xvdc"
 
 

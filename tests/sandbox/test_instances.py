@@ -12,7 +12,24 @@ from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
-from tests.support.demo_world import DB_INSTANCE, PROD_SG, PUBLIC_IMAGE, REGION
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    PROD_SG,
+    PROD_VPC,
+    PUBLIC_IMAGE,
+    REGION,
+    SOURCE_VSWITCH,
+    STAGING_SG,
+    STAGING_VPC,
+    STOPPED_INSTANCE,
+    STOPPED_VSWITCH,
+    TARGET_INSTANCE,
+    WEB_INSTANCE,
+    ZONE_K_VSWITCH,
+)
 from tests.support.sandboxes import RunningSandbox, SandboxHandle, StartSandbox
 from tests.support.sdk_calls import (
     LAUNCH_ZONE,
@@ -62,7 +79,7 @@ def test_describe_instances_round_trips_exactly_with_every_key_the_product_reads
     shared: Client,
 ) -> None:
     request = models.DescribeInstancesRequest(
-        region_id=REGION, instance_ids=json.dumps([DB_INSTANCE, "i-bp1prodweb000000001"])
+        region_id=REGION, instance_ids=json.dumps([DB_INSTANCE, WEB_INSTANCE])
     )
     _, raw = round_trips(shared, lambda: shared.describe_instances(request))
     db, web = sorted(raw["Instances"]["Instance"], key=lambda i: i["InstanceId"])
@@ -93,7 +110,7 @@ def test_describe_instances_round_trips_exactly_with_every_key_the_product_reads
     assert db["Status"] == "Running"
     assert db["PublicIpAddress"] == {"IpAddress": []}
     assert len(web["PublicIpAddress"]["IpAddress"]) == 1
-    assert db["VpcAttributes"]["VpcId"] == "vpc-bp1prod0000000000001"
+    assert db["VpcAttributes"]["VpcId"] == PROD_VPC
     assert db["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0].startswith("172.16.1.")
     assert db["SecurityGroupIds"] == {"SecurityGroupId": [PROD_SG]}
     assert db["CreationTime"] == "2026-01-01T00:00:00Z"
@@ -106,11 +123,11 @@ def test_describe_instances_filters_by_zone_vswitch_name_status_and_tag(
         request = models.DescribeInstancesRequest(region_id=REGION, page_size=100, **filters)
         return {i.instance_id for i in ecs.describe_instances(request).body.instances.instance}
 
-    assert ids(zone_id="cn-hangzhou-i") == {"i-bp1drtarget00000001"}
-    assert ids(v_switch_id="vsw-bp1prodl00000000001") == {"i-bp1stopped00000001"}
-    assert ids(status="Stopped") == {"i-bp1stopped00000001"}
+    assert ids(zone_id="cn-hangzhou-i") == {TARGET_INSTANCE}
+    assert ids(v_switch_id=STOPPED_VSWITCH) == {STOPPED_INSTANCE}
+    assert ids(status="Stopped") == {STOPPED_INSTANCE}
     assert ids(instance_name="prod-db-*") == {DB_INSTANCE}
-    assert ids(vpc_id="vpc-bp1stag0000000000001") == set()
+    assert ids(vpc_id=STAGING_VPC) == set()
     ecs.tag_resources(
         models.TagResourcesRequest(
             region_id=REGION,
@@ -308,7 +325,7 @@ def test_snapshot_id_adds_a_disk_beside_the_image_disks(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
     image_id = full_image(ecs, sandbox)
-    [extra] = snapshot_disks(ecs, sandbox, ("d-bp1proddbdata0000001",))
+    [extra] = snapshot_disks(ecs, sandbox, (DB_DATA,))
     added = models.RunInstancesRequestDataDisk(snapshot_id=extra, category="cloud_essd")
     instance_id = run(ecs, image_id=image_id, data_disk=[added])
     disks = disks_of(sandbox, instance_id)
@@ -346,9 +363,7 @@ def test_data_disk_from_an_unknown_snapshot_gets_not_found(
 def test_non_essd_data_disk_from_an_uploading_snapshot_gets_not_ready(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
-    snapshot_id = ecs.create_snapshot(
-        models.CreateSnapshotRequest(disk_id="d-bp1proddblog00000001")
-    ).body.snapshot_id
+    snapshot_id = ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=DB_LOG)).body.snapshot_id
     sandbox.advance_clock(10)
     slow = models.RunInstancesRequestDataDisk(snapshot_id=snapshot_id, category="cloud_ssd")
     assert ecs_error(lambda: run(ecs, data_disk=[slow])) == ("InvalidSnapshotId.NotReady", 403)
@@ -368,7 +383,7 @@ def test_unknown_image_gets_invalid_image_id_not_found(
 
 
 def test_image_still_creating_cannot_be_launched(ecs: Client, sandbox: SandboxHandle) -> None:
-    [system] = snapshot_disks(ecs, sandbox, ("d-bp1proddbsys00000001",))
+    [system] = snapshot_disks(ecs, sandbox, (DB_SYSTEM,))
     image_id = ecs.create_image(
         models.CreateImageRequest(region_id=REGION, snapshot_id=system)
     ).body.image_id
@@ -389,7 +404,7 @@ def test_vswitch_still_pending_gets_incorrect_vswitch_status_until_available(
         models.CreateVSwitchRequest(
             region_id=REGION,
             zone_id="cn-hangzhou-j",
-            vpc_id="vpc-bp1prod0000000000001",
+            vpc_id=PROD_VPC,
             cidr_block="172.16.9.0/24",
         )
     ).body.v_switch_id
@@ -403,14 +418,14 @@ def test_vswitch_still_pending_gets_incorrect_vswitch_status_until_available(
 def test_vswitch_outside_the_zone_gets_invalid_parameter_mismatch(
     shared: Client,
 ) -> None:
-    code = ecs_error(lambda: run(shared, v_switch_id="vsw-bp1prodh00000000001"))
+    code = ecs_error(lambda: run(shared, v_switch_id=SOURCE_VSWITCH))
     assert code == ("InvalidParameter.Mismatch", 400)
 
 
 def test_security_group_of_another_vpc_gets_invalid_parameter_mismatch(
     shared: Client,
 ) -> None:
-    code = ecs_error(lambda: run(shared, security_group_id="sg-bp1stag000000000001"))
+    code = ecs_error(lambda: run(shared, security_group_id=STAGING_SG))
     assert code == ("InvalidParameter.Mismatch", 400)
 
 
@@ -433,9 +448,7 @@ def test_unknown_zone_gets_invalid_zone_id_not_found(
 def test_zone_out_of_stock_gets_no_stock_and_creates_nothing(
     ecs: Client, sandbox: SandboxHandle
 ) -> None:
-    code = ecs_error(
-        lambda: run(ecs, zone_id="cn-hangzhou-k", v_switch_id="vsw-bp1prodk00000000001")
-    )
+    code = ecs_error(lambda: run(ecs, zone_id="cn-hangzhou-k", v_switch_id=ZONE_K_VSWITCH))
     assert code == ("OperationDenied.NoStock", 403)
     assert len(sandbox.state()["regions"][REGION]["instances"]) == 6
 
@@ -448,7 +461,7 @@ def test_system_disk_category_not_sold_in_the_zone_is_refused(
         lambda: run(
             shared,
             zone_id="cn-hangzhou-l",
-            v_switch_id="vsw-bp1prodl00000000001",
+            v_switch_id=STOPPED_VSWITCH,
             instance_type="ecs.u1-c1m2.large",
             system_disk=entry,
         )
@@ -472,7 +485,7 @@ def test_data_disk_category_not_sold_in_the_zone_is_refused(
         lambda: run(
             shared,
             zone_id="cn-hangzhou-l",
-            v_switch_id="vsw-bp1prodl00000000001",
+            v_switch_id=STOPPED_VSWITCH,
             instance_type="ecs.u1-c1m2.large",
             data_disk=[entry],
         )
@@ -581,10 +594,10 @@ def test_deleting_an_instance_still_launching_is_initializing_until_it_runs(
 
 
 def test_deleting_a_stopped_instance_needs_no_force(ecs: Client, sandbox: SandboxHandle) -> None:
-    request = models.DeleteInstanceRequest(instance_id="i-bp1stopped00000001")
+    request = models.DeleteInstanceRequest(instance_id=STOPPED_INSTANCE)
     _, raw = round_trips(ecs, lambda: ecs.delete_instance(request))
     assert set(raw) == {"RequestId"}
-    assert "i-bp1stopped00000001" not in sandbox.state()["regions"][REGION]["instances"]
+    assert STOPPED_INSTANCE not in sandbox.state()["regions"][REGION]["instances"]
 
 
 def test_delete_instance_deletes_its_disks_but_detaches_those_kept(

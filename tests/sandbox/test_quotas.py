@@ -18,7 +18,17 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.world import QuotaSpec, WorldError, load_world, parse_world
-from tests.support.demo_world import DB_DISKS, DB_INSTANCE, DB_SYSTEM, LEGACY_DATA, REGION
+from tests.support.demo_world import (
+    DB_DISKS,
+    DB_INSTANCE,
+    DB_SYSTEM,
+    LEGACY_DATA,
+    REGION,
+    SHANGHAI_DATA,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+    ZONE_K_VSWITCH,
+)
 from tests.support.sandboxes import RunningSandbox, StartSandbox, World
 from tests.support.sdk_calls import (
     LAUNCH_ZONE,
@@ -39,8 +49,6 @@ QUOTAS = {
     "postpaid_data_disks": 6,  # the demo world holds 4: room for two
     "postpaid_disk_capacity_gib": 1000,  # the demo world holds 900 GiB: room for 100
 }
-WEB_SYSTEM = "d-bp1prodwebsys0000001"
-SHANGHAI_DATA = "d-uf6apidata000000001"
 DISK_READY_S = 15.0
 
 
@@ -148,10 +156,10 @@ def test_snapshots_in_progress_past_the_concurrent_quota_are_refused_until_one_e
         snapshot(ecs, disk_id)
     code = ("QuotaExceed.ConcurrentSnapshotQuota", 403)
     assert ecs_error(lambda: snapshot(ecs, WEB_SYSTEM)) == code
-    assert ecs_error(lambda: group_of(ecs, "i-bp1prodweb000000001")) == code
+    assert ecs_error(lambda: group_of(ecs, WEB_INSTANCE)) == code
     assert (held(low, "snapshots"), held(low, "snapshot_groups")) == (3, 0)
     low.handle.advance_clock(SETTLE_S)
-    assert group_of(ecs, "i-bp1prodweb000000001").startswith("ssg-")
+    assert group_of(ecs, WEB_INSTANCE).startswith("ssg-")
 
 
 # --- QuotaExceed.Image -------------------------------------------------------------------------
@@ -197,7 +205,7 @@ def test_a_released_instance_frees_its_vcpus_and_subscriptions_are_not_counted(
 
 
 def test_vcpus_past_the_quota_in_a_zone_out_of_stock_get_no_stock(low: RunningSandbox) -> None:
-    out_of_stock = {"zone_id": "cn-hangzhou-k", "v_switch_id": "vsw-bp1prodk00000000001"}
+    out_of_stock = {"zone_id": "cn-hangzhou-k", "v_switch_id": ZONE_K_VSWITCH}
     code = ecs_error(lambda: low.ecs.run_instances(run_request(amount=4, **out_of_stock)))
     assert code == ("OperationDenied.NoStock", 403)
 

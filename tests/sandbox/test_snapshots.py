@@ -21,8 +21,10 @@ from tests.support.demo_world import (
     DB_LOG,
     DB_SYSTEM,
     LEGACY_DATA,
+    LEGACY_INSTANCE,
     REGION,
     WEB_INSTANCE,
+    WEB_SYSTEM,
 )
 from tests.support.sandboxes import RunningSandbox, SandboxHandle
 from tests.support.sdk_calls import (
@@ -33,8 +35,6 @@ from tests.support.sdk_calls import (
     snapshot,
     token_pages,
 )
-
-LEGACY = "i-bp1legacy000000001"
 
 
 @pytest.fixture
@@ -226,7 +226,7 @@ def test_describe_snapshots_filters_by_disk_instance_type_and_usage(
 ) -> None:
     system = snapshot(ecs, DB_SYSTEM)
     data = snapshot(ecs, DB_DATA)
-    web = snapshot(ecs, "d-bp1prodwebsys0000001")
+    web = snapshot(ecs, WEB_SYSTEM)
     assert {s.snapshot_id for s in snapshots(ecs, instance_id=DB_INSTANCE)} == {system, data}
     assert [s.snapshot_id for s in snapshots(ecs, disk_id=DB_DATA)] == [data]
     assert {s.snapshot_id for s in snapshots(ecs, source_disk_type="System")} == {system, web}
@@ -361,12 +361,12 @@ def test_snapshot_group_snapshots_every_disk_and_accomplishes_with_the_slowest(
 def test_snapshot_group_refuses_a_non_essd_disk_until_it_is_excluded(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    assert ecs_error(lambda: group(ecs, instance_id=LEGACY)) == (
+    assert ecs_error(lambda: group(ecs, instance_id=LEGACY_INSTANCE)) == (
         "DiskCategory.OperationNotSupported",
         400,
     )
     assert snapshots(ecs) == []
-    group(ecs, instance_id=LEGACY, exclude_disk_id=[LEGACY_DATA])
+    group(ecs, instance_id=LEGACY_INSTANCE, exclude_disk_id=[LEGACY_DATA])
     assert [s.source_disk_type for s in snapshots(ecs)] == ["system"]
 
 
@@ -390,7 +390,7 @@ def test_snapshot_group_checks_instance_and_disk_ids(sandbox: SandboxHandle, ecs
     )
     everything: dict[str, Any] = {
         "instance_id": WEB_INSTANCE,
-        "exclude_disk_id": ["d-bp1prodwebsys0000001"],
+        "exclude_disk_id": [WEB_SYSTEM],
     }
     assert ecs_error(lambda: group(ecs, **everything)) == ("InvalidInstance.NoDisk", 403)
     assert ecs_error(lambda: group(ecs, region="eu-nowhere-1", instance_id=DB_INSTANCE)) == (

@@ -20,13 +20,18 @@ from darabonba.runtime import RuntimeOptions
 
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import MAX_VSWITCHES_PER_VPC
-from tests.support.demo_world import REGION
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    PROD_VPC,
+    REGION,
+    SOURCE_VSWITCH,
+    STAGING_VPC,
+    STAGING_VSWITCH,
+    TARGET_VSWITCH,
+)
 from tests.support.sandboxes import RunningSandbox, SandboxHandle, StartSandbox, World
 from tests.support.sdk_calls import ecs_error, round_trips
 
-PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
-STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16, one VSwitch in zone h
-PROD_VSW_H = "vsw-bp1prodh00000000001"  # 172.16.1.0/24, four demo instances
 TARGET_ZONE = "cn-hangzhou-j"  # a zone without a VSwitch
 # Long after any create the tests make was processed and its VSwitch became Available.
 SETTLED_S = 60.0
@@ -118,7 +123,7 @@ def test_vpc_only_action_sent_with_the_ecs_version_is_invalid_action(
     demo: RunningSandbox, shared: Client
 ) -> None:
     call = lambda: raw_call(  # noqa: E731
-        shared, "DescribeVSwitchAttributes", "2014-05-26", VSwitchId=PROD_VSW_H
+        shared, "DescribeVSwitchAttributes", "2014-05-26", VSwitchId=SOURCE_VSWITCH
     )
     assert ecs_error(call) == ("InvalidAction.NotFound", 404)
     assert demo.handle.requests()[-1]["api"] == "ecs"
@@ -192,7 +197,7 @@ def test_describe_vpcs_round_trips_with_cidr_vswitch_ids_and_tags(vpc: VpcClient
         "172.16.0.0/16",
         "Available",
     )
-    assert PROD_VSW_H in found["VSwitchIds"]["VSwitchId"]
+    assert SOURCE_VSWITCH in found["VSwitchIds"]["VSwitchId"]
     assert found["Tags"]["Tag"] == [{"Key": "env", "Value": "prod"}]
 
 
@@ -212,8 +217,8 @@ def test_describe_vpcs_takes_comma_separated_ids_and_pages_up_to_50(vpc: VpcClie
 
 # --- DescribeVSwitches ---------------------------------------------------------------------------
 def test_describe_vswitches_round_trips_with_tags_as_key_and_value(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], team="dr")
-    request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=PROD_VSW_H)
+    tag(vpc, "VSWITCH", [SOURCE_VSWITCH], team="dr")
+    request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=SOURCE_VSWITCH)
     _, raw = round_trips(vpc, lambda: vpc.describe_vswitches(request))
     [found] = raw["VSwitches"]["VSwitch"]
     assert (found["VpcId"], found["ZoneId"], found["CidrBlock"]) == (
@@ -226,11 +231,11 @@ def test_describe_vswitches_round_trips_with_tags_as_key_and_value(vpc: VpcClien
 
 
 def test_describe_vswitches_filters_by_vpc_zone_and_id(vpc: VpcClient) -> None:
-    assert vswitch_ids(vpc, vpc_id=STAGING_VPC) == ["vsw-bp1stagh00000000001"]
+    assert vswitch_ids(vpc, vpc_id=STAGING_VPC) == [STAGING_VSWITCH]
     assert len(vswitch_ids(vpc, zone_id="cn-hangzhou-h")) == 2
     assert vswitch_ids(vpc, zone_id=TARGET_ZONE) == []
-    assert vswitch_ids(vpc, v_switch_id=PROD_VSW_H) == [PROD_VSW_H]
-    assert vswitch_ids(vpc, vpc_id=PROD_VPC, zone_id="cn-hangzhou-h") == [PROD_VSW_H]
+    assert vswitch_ids(vpc, v_switch_id=SOURCE_VSWITCH) == [SOURCE_VSWITCH]
+    assert vswitch_ids(vpc, vpc_id=PROD_VPC, zone_id="cn-hangzhou-h") == [SOURCE_VSWITCH]
 
 
 def test_describe_vswitches_finds_the_region_from_the_vpc_alone(vpc: VpcClient) -> None:
@@ -387,20 +392,22 @@ def test_create_vswitch_in_a_vpc_holding_150_is_quota_exceeded(
 def test_tag_resources_tags_vswitches_and_vpcs_whatever_the_type_case(
     demo: RunningSandbox, vpc: VpcClient
 ) -> None:
-    tag(vpc, "vswitch", [PROD_VSW_H, "vsw-bp1prodi00000000001"], env="prod")
+    tag(vpc, "vswitch", [SOURCE_VSWITCH, TARGET_VSWITCH], env="prod")
     tag(vpc, "Vpc", [PROD_VPC], owner="sre")
-    assert tag_rows(vpc, "VSWITCH", [PROD_VSW_H]) == [(PROD_VSW_H, "VSWITCH", "env", "prod")]
+    assert tag_rows(vpc, "VSWITCH", [SOURCE_VSWITCH]) == [
+        (SOURCE_VSWITCH, "VSWITCH", "env", "prod")
+    ]
     assert tag_rows(vpc, "vpc", [PROD_VPC]) == [(PROD_VPC, "VPC", "owner", "sre")]
     held = {
         (t["resource_type"], t["resource_id"]): t["tags"]
         for t in demo.handle.state()["regions"][REGION]["tags"]
     }
-    assert held[("vswitch", PROD_VSW_H)] == {"env": "prod"}
+    assert held[("vswitch", SOURCE_VSWITCH)] == {"env": "prod"}
     assert held[("vpc", PROD_VPC)] == {"owner": "sre"}
 
 
 def test_tag_resources_refuses_an_undocumented_resource_type(vpc: VpcClient) -> None:
-    call = lambda: tag(vpc, "INSTANCE", ["i-bp1proddb0000000001"], env="prod")  # noqa: E731
+    call = lambda: tag(vpc, "INSTANCE", [DB_INSTANCE], env="prod")  # noqa: E731
     assert ecs_error(call) == ("IllegalParam.ResourceType", 400)
 
 
@@ -419,22 +426,24 @@ def test_tag_resources_naming_an_unknown_resource_tags_none(
     missing: str,
     expected: tuple[str, int],
 ) -> None:
-    known = {"VSWITCH": PROD_VSW_H, "VPC": PROD_VPC, "ROUTETABLE": PROD_VSW_H}[resource_type]
+    known = {"VSWITCH": SOURCE_VSWITCH, "VPC": PROD_VPC, "ROUTETABLE": SOURCE_VSWITCH}[
+        resource_type
+    ]
     ids = [known, missing] if resource_type != "ROUTETABLE" else [missing]
     assert ecs_error(lambda: tag(vpc, resource_type, ids, env="prod")) == expected
     assert demo.handle.state()["regions"][REGION]["tags"] == []
 
 
 def test_tag_resources_past_20_tags_on_a_resource_is_refused(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], **{f"k{n}": "v" for n in range(20)})
+    tag(vpc, "VSWITCH", [SOURCE_VSWITCH], **{f"k{n}": "v" for n in range(20)})
     # The VPC API's code for it is unconfirmed: the sandbox answers ECS's (models/tags.py).
-    ecs_error(lambda: tag(vpc, "VSWITCH", [PROD_VSW_H], extra="v"))
-    assert len(tag_rows(vpc, "VSWITCH", [PROD_VSW_H])) == 20
+    ecs_error(lambda: tag(vpc, "VSWITCH", [SOURCE_VSWITCH], extra="v"))
+    assert len(tag_rows(vpc, "VSWITCH", [SOURCE_VSWITCH])) == 20
 
 
 def test_list_tag_resources_filters_by_tag_key_and_pages_by_token(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], env="prod", team="dr")
-    tag(vpc, "VSWITCH", ["vsw-bp1prodi00000000001"], env="test")
+    tag(vpc, "VSWITCH", [SOURCE_VSWITCH], env="prod", team="dr")
+    tag(vpc, "VSWITCH", [TARGET_VSWITCH], env="test")
 
     def page(token: str | None) -> models.ListTagResourcesResponseBody:
         request = models.ListTagResourcesRequest(
@@ -451,9 +460,9 @@ def test_list_tag_resources_filters_by_tag_key_and_pages_by_token(vpc: VpcClient
     assert first.next_token
     rows = first.tag_resources.tag_resource + page(first.next_token).tag_resources.tag_resource
     assert sorted((r.resource_id, r.tag_key) for r in rows) == [
-        (PROD_VSW_H, "env"),
-        (PROD_VSW_H, "team"),
-        ("vsw-bp1prodi00000000001", "env"),
+        (SOURCE_VSWITCH, "env"),
+        (SOURCE_VSWITCH, "team"),
+        (TARGET_VSWITCH, "env"),
     ]
 
 
@@ -463,17 +472,17 @@ def test_list_tag_resources_without_ids_or_tags_is_refused(vpc: VpcClient) -> No
 
 
 def test_untag_resources_removes_the_named_keys_or_all_of_them(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], env="prod", team="dr", tier="db")
+    tag(vpc, "VSWITCH", [SOURCE_VSWITCH], env="prod", team="dr", tier="db")
 
     def untag(**choice: Any) -> None:
         vpc.un_tag_resources(
             models.UnTagResourcesRequest(
-                region_id=REGION, resource_type="VSWITCH", resource_id=[PROD_VSW_H], **choice
+                region_id=REGION, resource_type="VSWITCH", resource_id=[SOURCE_VSWITCH], **choice
             )
         )
 
     untag(tag_key=["env", "absent"])
-    assert [row[2] for row in tag_rows(vpc, "VSWITCH", [PROD_VSW_H])] == ["team", "tier"]
+    assert [row[2] for row in tag_rows(vpc, "VSWITCH", [SOURCE_VSWITCH])] == ["team", "tier"]
     assert ecs_error(untag) == ("MissingParameter", 400)
     untag(all=True)
-    assert tag_rows(vpc, "VSWITCH", [PROD_VSW_H]) == []
+    assert tag_rows(vpc, "VSWITCH", [SOURCE_VSWITCH]) == []

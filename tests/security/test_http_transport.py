@@ -29,6 +29,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from tests.support.credentials import SANDBOX_CREDENTIALS, credentials_of
+from tests.support.demo_world import DB_INSTANCE
 from tests.support.mcp import (
     REQUEST_TIMEOUT_S,
     START_TIMEOUT_S,
@@ -39,7 +40,6 @@ from tests.support.secret_scan import SECRET_SCAN, Transcript
 
 TOKEN = "tN4vQ8xK2mR7pL9sW3bZ6cY1hJ5gF0dA"
 ALLOWED_NAME = "dr.example.test"
-PROD_DB = "i-bp1proddb0000000001"
 STOP_TIMEOUT_S = 10.0
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -194,10 +194,10 @@ async def test_by_default_it_listens_on_loopback_only_and_serves_the_mcp_client(
     assert loopback.host == "127.0.0.1" and loopback.port > 0
     assert listening_addresses(loopback.port) == {"127.0.0.1"}
     async with loopback.client() as client:
-        result = await client.call_tool("describe_source", {"instance_id": PROD_DB})
+        result = await client.call_tool("describe_source", {"instance_id": DB_INSTANCE})
     assert not result.is_error, result.content
     assert result.structured_content is not None
-    assert result.structured_content["instance"]["instance_id"] == PROD_DB
+    assert result.structured_content["instance"]["instance_id"] == DB_INSTANCE
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,7 @@ async def test_with_the_token_the_mcp_client_is_served_and_the_token_is_never_lo
 ) -> None:
     assert listening_addresses(exposed.port) == {"0.0.0.0"}
     async with exposed.client({"Authorization": f"Bearer {TOKEN}"}) as client:
-        result = await client.call_tool("describe_source", {"instance_id": PROD_DB})
+        result = await client.call_tool("describe_source", {"instance_id": DB_INSTANCE})
     assert not result.is_error, result.content
     events = {line["event"]: line for line in exposed.log_lines()}
     assert events["server.listening"]["authentication"] == "bearer"

@@ -20,12 +20,11 @@ from tests.support.credentials import (
     credentials_of,
 )
 from tests.support.decisions import decide
+from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE
 from tests.support.mcp import mcp_session, mcp_session_on
 from tests.support.sandboxes import sandbox_process
 from tests.support.secret_scan import SECRET_SCAN, SecretScan, Transcript
 
-PROD_DB = "i-bp1proddb0000000001"
-DR_TARGET = "i-bp1drtarget00000001"
 DEBUG = ("--log-level", "DEBUG")
 # Refused by the sandbox: real-looking, and different from what it accepts.
 WRONG_SECRET = "Wq7NvB2xKd9TfR4mLs8ZcY3hPj6GeA"
@@ -51,7 +50,7 @@ async def test_a_refused_credential_at_debug_level_shows_its_code_but_no_credent
     cloud.reset()
     scanned = SECRET_SCAN.servers
     async with mcp_session_on(cloud, tmp_path, "refused", {setting: value}, DEBUG) as (served, _):
-        error = await served.fail("describe_source", {"instance_id": PROD_DB})
+        error = await served.fail("describe_source", {"instance_id": DB_INSTANCE})
         listed = await served.call("list_operations")
         log = served.log_lines()
     assert code in error
@@ -73,7 +72,11 @@ async def test_a_recovery_at_debug_level_signed_with_an_sts_token_leaks_no_crede
         planned, _ = await decide(
             served,
             "plan_recovery",
-            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+            {
+                "scenario": "disks",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
+            },
         )
         executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
         assert executed["status"] == "completed", executed

@@ -4,9 +4,14 @@ by each resource's role, so that the world file is the one place they are spelle
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 from ecs_dr.sandbox.world import InstanceSpec, VpcSpec, load_world
 
-WORLD = load_world(None)
+# The file the sandbox seeds its world from, for a test that builds a bigger world on it.
+DEMO_WORLD_FILE = Path(str(resources.files("ecs_dr.sandbox").joinpath("demo_world.json")))
+WORLD = load_world(DEMO_WORLD_FILE)
 REGION, SHANGHAI = (region.region_id for region in WORLD.regions)
 
 

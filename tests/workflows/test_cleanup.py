@@ -37,14 +37,22 @@ from ecs_dr.workflows.operations import Operations, StepRecorder
 from ecs_dr.workflows.prepared import TAG_SOURCE
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.support.decisions import confirmation, ready_plan
-from tests.support.demo_world import DB_INSTANCE, DB_LOG, PROD_VPC, REGION, TARGET_INSTANCE
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    PROD_VPC,
+    REGION,
+    TARGET_INSTANCE,
+)
 from tests.support.sandboxes import SandboxHandle
 from tests.support.scenario_b_steps import attach, new_disk, snapshot_of
 from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, mutations, region_state
 from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
 
 PID_AT = rf"{os.getpid()}@\S+"
-DB_DISKS = {"d-bp1proddbsys00000001", "d-bp1proddbdata0000001", "d-bp1proddblog00000001"}
+DB_DISKS = {DB_SYSTEM, DB_DATA, DB_LOG}
 
 
 class OneOperation:

@@ -29,6 +29,7 @@ from tests.support.demo_world import (
     LEGACY_INSTANCE,
     PROD_VPC,
     SHANGHAI_INSTANCE,
+    TARGET_ZONE,
     WEB_INSTANCE,
 )
 from tests.support.sandboxes import SandboxHandle
@@ -41,7 +42,6 @@ from tests.support.workflows import (
     tags_of,
 )
 
-TARGET_ZONE = "cn-hangzhou-i"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 
 

@@ -28,6 +28,8 @@ from tests.support.demo_world import (
     LEGACY_INSTANCE,
     PROD_SG,
     REGION,
+    TARGET_VSWITCH,
+    TARGET_ZONE,
     WEB_INSTANCE,
 )
 from tests.support.sandboxes import SandboxHandle
@@ -40,8 +42,6 @@ from tests.support.workflows import (
     tags_of,
 )
 
-TARGET_ZONE = "cn-hangzhou-i"
-TARGET_VSWITCH = "vsw-bp1prodi00000000001"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 NO_STOCK_ZONE = "cn-hangzhou-k"
 NO_ENTRY_ZONE = "cn-hangzhou-l"

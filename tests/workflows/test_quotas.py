@@ -32,12 +32,12 @@ from tests.support.demo_world import (
     DB_LOG,
     REGION,
     TARGET_INSTANCE,
+    TARGET_ZONE,
     WEB_INSTANCE,
 )
 from tests.support.sandboxes import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle
 from tests.support.workflows import mutations
 
-TARGET_ZONE = "cn-hangzhou-i"
 FORBIDDEN = {"kind": "error", "action": "DescribeAccountAttributes", "code": "Forbidden.RAM"}
 
 

@@ -29,11 +29,9 @@ from ecs_dr.workflows.operations import (
     StepRecorder,
 )
 from ecs_dr.workflows.prepared import TAG_OPERATION, Cancelled, NeedsDecision
-from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE, TARGET_ZONE
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, mutations, region_state, tags_of
-
-TARGET_ZONE = "cn-hangzhou-i"
 
 
 class Crash(Exception):

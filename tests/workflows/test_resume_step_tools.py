@@ -22,7 +22,7 @@ from ecs_dr.tools.orchestration import resume_recovery
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.scenario_a import Ready, prepare_vswitch
-from tests.support.demo_world import PROD_VPC, REGION
+from tests.support.demo_world import DB_INSTANCE, PROD_VPC, REGION
 from tests.support.sandboxes import SandboxHandle
 
 STEP_TOOLS = (
@@ -98,7 +98,7 @@ async def test_a_step_operation_journaled_without_its_plan_is_refused_with_what_
 ) -> None:
     # As an ecs-dr-mcp before step operations were resumable journaled it: no plan.
     arguments: dict[str, Any] = {
-        "instance_id": "i-bp1proddb0000000001",
+        "instance_id": DB_INSTANCE,
         "region_id": None,
         "snapshot_group_id": "ssg-bp1old",
         "snapshot_id": None,

@@ -22,12 +22,19 @@ from ecs_dr.workflows.scenario_a import (
     verify_dr_instance,
 )
 from tests.support.decisions import confirmation, ready_plan
-from tests.support.demo_world import DB_INSTANCE, PROD_VPC, REGION, WEB_INSTANCE
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    DB_SYSTEM,
+    PROD_VPC,
+    REGION,
+    STAGING_VSWITCH,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+    ZONE_K_VSWITCH,
+)
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, Steps, mutations
 
-WEB_SYSTEM_DISK = "d-bp1prodwebsys0000001"
-DB_SYSTEM_DISK = "d-bp1proddbsys00000001"
 VALID_TARGETS = "cn-hangzhou-i, cn-hangzhou-j, cn-hangzhou-k, cn-hangzhou-l"
 
 
@@ -41,7 +48,7 @@ async def web_snapshot(gateway: EcsGateway, steps: Steps, timing: Timing, disk_i
 
 
 async def web_image(gateway: EcsGateway, steps: Steps, timing: Timing) -> str:
-    snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM_DISK)
+    snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM)
     first = await prepare_full_image(gateway, WEB_INSTANCE, snapshot_id=snapshot_id)
     plan = ready_plan(
         await prepare_full_image(
@@ -140,7 +147,7 @@ async def test_an_image_still_being_created_cannot_be_run_yet(
     gateway: EcsGateway, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM_DISK)
+        snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM)
     first = await prepare_full_image(gateway, WEB_INSTANCE, snapshot_id=snapshot_id)
     plan = ready_plan(
         await prepare_full_image(
@@ -162,8 +169,8 @@ async def test_snapshots_of_another_instance_or_missing_a_disk_make_no_image(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        web_snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM_DISK)
-        db_system_snapshot = await web_snapshot(gateway, steps, timing, DB_SYSTEM_DISK)
+        web_snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM)
+        db_system_snapshot = await web_snapshot(gateway, steps, timing, DB_SYSTEM)
     before = mutations(sandbox)
 
     with pytest.raises(ValueError, match=f"is not a snapshot of a disk of {DB_INSTANCE}"):
@@ -182,8 +189,8 @@ async def test_snapshots_of_another_instance_or_missing_a_disk_make_no_image(
 @pytest.mark.parametrize(
     ("vswitch_id", "problem"),
     [
-        ("vsw-bp1stagh00000000001", "is not a VSwitch of vpc-bp1prod0000000000001"),
-        ("vsw-bp1prodk00000000001", "is in cn-hangzhou-k, not in the target zone"),
+        (STAGING_VSWITCH, "is not a VSwitch of vpc-bp1prod0000000000001"),
+        (ZONE_K_VSWITCH, "is in cn-hangzhou-k, not in the target zone"),
     ],
     ids=["another VPC", "another zone"],
 )

@@ -25,7 +25,16 @@ from ecs_dr.workflows.scenario_a import (
     verify_dr_instance,
 )
 from tests.support.decisions import confirmation, ready_plan
-from tests.support.demo_world import DB_INSTANCE, PROD_SG, PROD_VPC
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    PROD_SG,
+    PROD_VPC,
+    TARGET_VSWITCH,
+    TARGET_ZONE,
+)
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import (
     FLOW_LIMIT_S,
@@ -36,12 +45,10 @@ from tests.support.workflows import (
     tags_of,
 )
 
-TARGET_ZONE = "cn-hangzhou-i"
-TARGET_VSWITCH = "vsw-bp1prodi00000000001"
 SOURCE_LAYOUT = {
-    "/dev/xvda": ("d-bp1proddbsys00000001", "cloud_essd", 40, "PL0"),
-    "/dev/xvdb": ("d-bp1proddbdata0000001", "cloud_essd", 100, "PL1"),
-    "/dev/xvdc": ("d-bp1proddblog00000001", "cloud_essd", 500, "PL2"),
+    "/dev/xvda": (DB_SYSTEM, "cloud_essd", 40, "PL0"),
+    "/dev/xvdb": (DB_DATA, "cloud_essd", 100, "PL1"),
+    "/dev/xvdc": (DB_LOG, "cloud_essd", 500, "PL2"),
 }
 
 

@@ -18,7 +18,7 @@ from ecs_dr.workflows.scenario_a import (
     prepare_snapshot_group,
 )
 from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
-from tests.support.demo_world import LEGACY_INSTANCE
+from tests.support.demo_world import LEGACY_DATA, LEGACY_INSTANCE, LEGACY_SYSTEM
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import (
     FLOW_LIMIT_S,
@@ -29,8 +29,6 @@ from tests.support.workflows import (
     tags_of,
 )
 
-DATA_DISK = "d-bp1legacydata000001"
-SYSTEM_DISK = "d-bp1legacysys0000001"
 PER_DISK = {"snapshot_strategy": "per_disk_snapshots"}
 
 
@@ -39,7 +37,7 @@ async def test_a_non_essd_data_disk_asks_before_per_disk_snapshots_and_says_they
 ) -> None:
     report = await describe_source(gateway, LEGACY_INSTANCE)
     assert report.snapshot_strategy == "per_disk_snapshots"
-    assert any(DATA_DISK in b and "cloud_efficiency" in b for b in report.group_blockers)
+    assert any(LEGACY_DATA in b and "cloud_efficiency" in b for b in report.group_blockers)
 
     asked = needs(await prepare_snapshot_group(gateway, LEGACY_INSTANCE))
 
@@ -105,8 +103,8 @@ async def test_per_disk_snapshots_feed_a_full_image_and_the_dr_instance_keeps_th
     assert snapshots.snapshot_group_id is None and not snapshots.crash_consistent
     assert "NOT crash-consistent" in snapshots.note
     assert [(s.disk_id, s.device) for s in snapshots.snapshots] == [
-        (SYSTEM_DISK, "/dev/xvda"),
-        (DATA_DISK, "/dev/xvdb"),
+        (LEGACY_SYSTEM, "/dev/xvda"),
+        (LEGACY_DATA, "/dev/xvdb"),
     ]
     assert all(s.zone_redundant and s.zone_redundant_at for s in snapshots.snapshots)
     assert progress.values == sorted(progress.values) and progress.values[-1] == 100

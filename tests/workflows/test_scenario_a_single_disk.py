@@ -20,7 +20,7 @@ from ecs_dr.workflows.scenario_a import (
     prepare_snapshot_group,
 )
 from tests.support.decisions import confirmation, ready_plan
-from tests.support.demo_world import WEB_INSTANCE
+from tests.support.demo_world import TARGET_ZONE, WEB_INSTANCE, WEB_SYSTEM
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import (
     FLOW_LIMIT_S,
@@ -31,9 +31,6 @@ from tests.support.workflows import (
     tags_of,
 )
 
-SYSTEM_DISK = "d-bp1prodwebsys0000001"
-TARGET_ZONE = "cn-hangzhou-i"
-
 
 async def test_a_single_disk_source_gets_a_single_snapshot_not_a_group(
     gateway: EcsGateway, sandbox: SandboxHandle
@@ -42,7 +39,7 @@ async def test_a_single_disk_source_gets_a_single_snapshot_not_a_group(
 
     assert report.snapshot_strategy == "single_snapshot"
     assert report.has_public_ip and report.dr_bandwidth == 5
-    with pytest.raises(ValueError, match=f"create_snapshot\\(disk_id='{SYSTEM_DISK}'\\)"):
+    with pytest.raises(ValueError, match=f"create_snapshot\\(disk_id='{WEB_SYSTEM}'\\)"):
         await prepare_snapshot_group(gateway, WEB_INSTANCE)
     assert mutations(sandbox) == []
 
@@ -55,9 +52,9 @@ async def test_single_disk_source_recovers_with_a_system_only_image_and_its_band
     timing: Timing,
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        first = await prepare_snapshot(gateway, SYSTEM_DISK)
+        first = await prepare_snapshot(gateway, WEB_SYSTEM)
         plan = ready_plan(
-            await prepare_snapshot(gateway, SYSTEM_DISK, decisions=confirmation(first))
+            await prepare_snapshot(gateway, WEB_SYSTEM, decisions=confirmation(first))
         )
         snapshot = await execute_snapshot(
             gateway, plan.plan, steps.start("create_snapshot"), progress, timing=timing
@@ -90,7 +87,7 @@ async def test_single_disk_source_recovers_with_a_system_only_image_and_its_band
             gateway, run_plan.plan, steps.start("run_dr_instance"), ProgressLog(), timing=timing
         )
 
-    assert snapshot.disk_id == SYSTEM_DISK and snapshot.instance_id == WEB_INSTANCE
+    assert snapshot.disk_id == WEB_SYSTEM and snapshot.instance_id == WEB_INSTANCE
     assert snapshot.kind == "system" and snapshot.device == "/dev/xvda"
     assert snapshot.zone_redundant and snapshot.zone_redundant_at is not None
     assert progress.values[-1] == 100
@@ -125,9 +122,9 @@ async def test_an_image_name_is_taken_only_by_an_image_of_exactly_that_name(
     gateway: EcsGateway, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        first = await prepare_snapshot(gateway, SYSTEM_DISK)
+        first = await prepare_snapshot(gateway, WEB_SYSTEM)
         plan = ready_plan(
-            await prepare_snapshot(gateway, SYSTEM_DISK, decisions=confirmation(first))
+            await prepare_snapshot(gateway, WEB_SYSTEM, decisions=confirmation(first))
         )
         snapshot = await execute_snapshot(
             gateway, plan.plan, steps.start("create_snapshot"), ProgressLog(), timing=timing

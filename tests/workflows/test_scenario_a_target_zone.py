@@ -22,7 +22,7 @@ from ecs_dr.workflows.scenario_a import (
     prepare_snapshot_group,
 )
 from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
-from tests.support.demo_world import DB_INSTANCE, ENTRY_INSTANCE, PROD_VPC
+from tests.support.demo_world import DB_INSTANCE, ENTRY_INSTANCE, PROD_VPC, TARGET_VSWITCH
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import (
     FLOW_LIMIT_S,
@@ -154,7 +154,7 @@ async def test_choosing_another_zone_moves_the_plan_to_that_zone_and_its_vswitch
 
     assert check.ready
     assert (check.requested_zone_id, check.zone_id) == (NO_VSWITCH_ZONE, "cn-hangzhou-i")
-    assert check.vswitch_id == "vsw-bp1prodi00000000001" and not check.create_vswitch
+    assert check.vswitch_id == TARGET_VSWITCH and not check.create_vswitch
 
 
 async def test_cancel_at_the_vswitch_prompt_creates_nothing(

@@ -20,6 +20,7 @@ from tests.support.demo_world import (
     SHANGHAI_INSTANCE,
     STOPPED_INSTANCE,
     TARGET_INSTANCE,
+    TARGET_SYSTEM,
     TARGET_ZONE,
 )
 from tests.support.sandboxes import SandboxHandle
@@ -193,7 +194,7 @@ async def test_a_disk_already_on_the_target_is_not_attached_again(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     with pytest.raises(ValueError, match="already attached to"):
-        await prepare_attach_disk(gateway, "d-bp1drtargetsys00001", TARGET_INSTANCE)
+        await prepare_attach_disk(gateway, TARGET_SYSTEM, TARGET_INSTANCE)
 
     assert mutations(sandbox) == []
 

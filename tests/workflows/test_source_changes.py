@@ -34,13 +34,17 @@ from ecs_dr.workflows.instance_recovery import (
     plan_instance_recovery,
 )
 from tests.support.decisions import expect
-from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE, WEB_INSTANCE
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
 from tests.support.sandboxes import SandboxHandle, sdk_client
 from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, Steps
 
-TARGET_ZONE = "cn-hangzhou-i"
-DB_DATA = "d-bp1proddbdata0000001"  # 100 GiB PL1 at /dev/xvdb
-DB_LOG = "d-bp1proddblog00000001"  # 500 GiB PL2 at /dev/xvdc
 CREATES = ("Create", "Run", "Attach", "Tag")
 
 
