@@ -5,29 +5,13 @@ and only those resources went, and the source was never touched."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import mcp_types as types
 
-from ecs_dr.sandbox.control import SandboxControl
-from tests.e2e.test_scenario_a import WITH_VSWITCH, snapshot_and_image
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE
+from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE, TARGET_ZONE
 from tests.support.mcp import Elicitations, decline, mcp_session, recommended
-
-KINDS = ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
-
-
-def inventory(sandbox: SandboxControl) -> dict[str, set[str]]:
-    region = sandbox.state()["regions"][REGION]
-    return {kind: set(region[kind]) for kind in KINDS}
-
-
-def source_of(sandbox: SandboxControl) -> dict[str, Any]:
-    """The source instance and its disks, as the sandbox holds them."""
-    region = sandbox.state()["regions"][REGION]
-    disks = {k: v for k, v in region["disks"].items() if v["instance_id"] == DB_INSTANCE}
-    return {"instance": region["instances"][DB_INSTANCE], "disks": disks}
+from tests.support.recoveries import inventory, snapshot_and_image, source_of
 
 
 async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_once(
@@ -40,7 +24,7 @@ async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_o
         dr, _ = await decide(
             served,
             "run_dr_instance",
-            {"instance_id": DB_INSTANCE, "image_id": image_id, "target_zone_id": WITH_VSWITCH},
+            {"instance_id": DB_INSTANCE, "image_id": image_id, "target_zone_id": TARGET_ZONE},
         )
         assert dr["status"] == "completed", dr
         listed = (await served.call("list_operations"))["operations"]

@@ -9,7 +9,13 @@ from typing import Any
 
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import confirmed, decide
-from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE, TARGET_ZONE
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    NO_VSWITCH_ZONE,
+    REGION,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+)
 from tests.support.mcp import (
     Elicitations,
     Session,
@@ -18,7 +24,6 @@ from tests.support.mcp import (
     recommended,
 )
 
-NO_VSWITCH_ZONE = "cn-hangzhou-j"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
 DB_LAYOUT = {
     "/dev/xvda": ("cloud_essd", 40, "PL0"),

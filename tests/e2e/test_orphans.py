@@ -12,11 +12,10 @@ import anyio
 
 from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.workflows.journal import JOURNAL_FILE
-from tests.e2e.test_cleanup import inventory, source_of
-from tests.e2e.test_instance_recovery_plan import NO_VSWITCH_ZONE
 from tests.support.decisions import confirmed, decide
-from tests.support.demo_world import DB_INSTANCE, REGION
+from tests.support.demo_world import DB_INSTANCE, NO_VSWITCH_ZONE, REGION
 from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session_on
+from tests.support.recoveries import inventory, source_of
 from tests.support.sandboxes import sandbox_process
 
 OPERATION_TAG = "ecs-dr:operation-id"

@@ -11,11 +11,15 @@ from typing import Any
 from ecs_dr.cloud.errors import ram_action_for
 from ecs_dr.references.policy import TOOL_ACTIONS
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_INSTANCE, PROD_VPC, REGION, TARGET_INSTANCE
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    NO_VSWITCH_ZONE,
+    PROD_VPC,
+    REGION,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+)
 from tests.support.mcp import Session, mcp_session
-
-WITH_VSWITCH = "cn-hangzhou-i"
-WITHOUT_VSWITCH = "cn-hangzhou-j"
 
 
 async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_path: Path) -> None:
@@ -43,7 +47,7 @@ async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> N
                 "message": message,
             }
         )
-        arguments = {"vpc_id": PROD_VPC, "zone_id": WITHOUT_VSWITCH, "region_id": REGION}
+        arguments = {"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE, "region_id": REGION}
         result, _ = await decide_or_fail(served, "create_vswitch", arguments)
     assert ram_action_for("vpc:CreateVSwitch") in result
     assert "references/ram-policies.md" in result
@@ -100,7 +104,7 @@ async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path:
         rec = Recorder(served)
         source = await rec.run("describe_source", {"instance_id": DB_INSTANCE})
         await rec.run(
-            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": WITH_VSWITCH}
+            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": TARGET_ZONE}
         )
         await rec.run("describe_target_instance", {"instance_id": TARGET_INSTANCE})
         group = await rec.run("create_snapshot_group", {"instance_id": DB_INSTANCE})
@@ -108,13 +112,13 @@ async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path:
             "create_full_image",
             {"instance_id": DB_INSTANCE, "snapshot_group_id": group["snapshot_group_id"]},
         )
-        await rec.run("create_vswitch", {"vpc_id": PROD_VPC, "zone_id": WITHOUT_VSWITCH})
+        await rec.run("create_vswitch", {"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE})
         dr = await rec.run(
             "run_dr_instance",
             {
                 "instance_id": DB_INSTANCE,
                 "image_id": image["image_id"],
-                "target_zone_id": WITH_VSWITCH,
+                "target_zone_id": TARGET_ZONE,
             },
         )
         await rec.run(

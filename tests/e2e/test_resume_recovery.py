@@ -12,26 +12,14 @@ import os
 import signal
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 import anyio
 
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_ZONE
 from tests.support.mcp import START_TIMEOUT_S, child_pids, mcp_session_on, until_sent
+from tests.support.recoveries import of_operation
 from tests.support.sandboxes import sandbox_process
-
-TAG_OPERATION = "ecs-dr:operation-id"
-
-
-def of_operation(state: dict[str, Any], kind: str, resource_type: str, op: str) -> list[str]:
-    region = state["regions"][REGION]
-    tagged = {
-        entry["resource_id"]
-        for entry in region["tags"]
-        if entry["resource_type"] == resource_type and entry["tags"].get(TAG_OPERATION) == op
-    }
-    return [r for r in region[kind] if r in tagged]
 
 
 async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_without_duplicates(

@@ -20,10 +20,10 @@ from typing import Any
 
 import anyio
 
-from tests.e2e.test_resume_recovery import of_operation
 from tests.support.decisions import decide
 from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.mcp import START_TIMEOUT_S, Session, child_pids, mcp_session_on, until_sent
+from tests.support.recoveries import of_operation
 from tests.support.sandboxes import sandbox_process
 
 

@@ -10,18 +10,24 @@ import pytest
 
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_INSTANCE, LEGACY_INSTANCE, PROD_VPC, REGION, WEB_INSTANCE
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    LEGACY_INSTANCE,
+    NO_VSWITCH_ZONE,
+    PROD_VPC,
+    REGION,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
 from tests.support.mcp import (
     Elicitations,
-    Session,
     assert_session_user_agent,
     decline,
     mcp_session,
     recommended,
 )
+from tests.support.recoveries import snapshot_and_image
 
-WITH_VSWITCH = "cn-hangzhou-i"
-WITHOUT_VSWITCH = "cn-hangzhou-j"
 NO_G7_STOCK = "cn-hangzhou-k"
 CREATES = ("Create", "Run", "Allocate", "Attach", "Modify", "Delete", "Stop", "Reboot")
 
@@ -55,19 +61,6 @@ def assert_disks_kept(state: dict[str, Any], source_id: str, dr_id: str) -> None
             disk["size"],
             disk["performance_level"],
         ), device
-
-
-async def snapshot_and_image(served: Session, instance_id: str) -> str:
-    """Group snapshot and full image of a multi-disk source, confirmed as the user would."""
-    group, _ = await decide(served, "create_snapshot_group", {"instance_id": instance_id})
-    assert group["status"] == "completed", group
-    image, _ = await decide(
-        served,
-        "create_full_image",
-        {"instance_id": instance_id, "snapshot_group_id": group["snapshot_group_id"]},
-    )
-    assert image["status"] == "completed", image
-    return str(image["image_id"])
 
 
 async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_no_bandwidth(
@@ -107,7 +100,7 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
             {
                 "instance_id": DB_INSTANCE,
                 "image_id": image["image_id"],
-                "target_zone_id": WITH_VSWITCH,
+                "target_zone_id": TARGET_ZONE,
             },
         )
         assert [p["decision_id"].startswith("confirm_RunInstances_") for p in asked] == [True]
@@ -118,7 +111,7 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
         state = region_state(served.sandbox)
         instance = state["instances"][dr["dr_instance_id"]]
         assert instance["instance_name"] == "recovery-prod-db-01"
-        assert instance["zone_id"] == WITH_VSWITCH
+        assert instance["zone_id"] == TARGET_ZONE
         assert instance["internet_max_bandwidth_out"] == 0
         assert not instance["public_ip"]
         assert_disks_kept(state, DB_INSTANCE, dr["dr_instance_id"])
@@ -156,7 +149,7 @@ async def test_single_disk_source_with_public_ip_recovers_through_elicitation(
             {
                 "instance_id": WEB_INSTANCE,
                 "image_id": image["image_id"],
-                "target_zone_id": WITH_VSWITCH,
+                "target_zone_id": TARGET_ZONE,
             },
         )
         assert dr["status"] == "completed", dr
@@ -188,17 +181,17 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
     async with mcp_session(tmp_path, elicitation=forms, mode="auto") as served:
         assert served.client.protocol_version == "2026-07-28"
         check = await served.call(
-            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": WITHOUT_VSWITCH}
+            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": NO_VSWITCH_ZONE}
         )
         assert check["status"] == "needs_decision"
         (prompt,) = check["decisions"]
-        assert prompt["decision_id"] == f"vswitch_{WITHOUT_VSWITCH}"
+        assert prompt["decision_id"] == f"vswitch_{NO_VSWITCH_ZONE}"
         assert prompt["options"][0]["value"] == "create_vswitch"
 
         image_id = await snapshot_and_image(served, DB_INSTANCE)
         dr = await served.call(
             "run_dr_instance",
-            {"instance_id": DB_INSTANCE, "image_id": image_id, "target_zone_id": WITHOUT_VSWITCH},
+            {"instance_id": DB_INSTANCE, "image_id": image_id, "target_zone_id": NO_VSWITCH_ZONE},
         )
         assert dr["status"] == "completed", dr
         asked = [f.message.splitlines()[0] for f in forms.seen]
@@ -210,7 +203,7 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
         vswitch = state["vswitches"][created]
         assert (vswitch["vpc_id"], vswitch["zone_id"]) == (
             PROD_VPC,
-            WITHOUT_VSWITCH,
+            NO_VSWITCH_ZONE,
         )
         taken = {v["cidr_block"] for k, v in state["vswitches"].items() if k != created}
         assert vswitch["cidr_block"] not in taken
@@ -280,7 +273,7 @@ async def test_non_essd_data_disk_takes_per_disk_snapshots_only_after_the_user_a
             {
                 "instance_id": LEGACY_INSTANCE,
                 "image_id": image["image_id"],
-                "target_zone_id": WITH_VSWITCH,
+                "target_zone_id": TARGET_ZONE,
             },
         )
         assert dr["status"] == "completed", dr

@@ -21,8 +21,8 @@ from ecs_dr.domain.fleet import MAX_FLEET_SOURCES
 from ecs_dr.domain.rules import validate_disk_name, validate_instance_name
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import DEMO_WORLD_FILE, REGION, SOURCE_ZONE, TARGET_ZONE
+from tests.support.markdown_tables import parse_table, unescape, unescaped_markup
 from tests.support.mcp import Session, mcp_session
-from tests.unit.test_untrusted_text import parse_table, unescape, unescaped_markup
 
 SOURCE = "i-bp1crafted000000001"
 DATA_DISK = "d-bp1crafteddata00001"

@@ -25,10 +25,9 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.faults import report
 from tests.support import figures
 from tests.support.decisions import confirmed, decide
-from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE
+from tests.support.demo_world import DB_INSTANCE, NO_VSWITCH_ZONE, REGION, TARGET_INSTANCE
 from tests.support.mcp import Session, mcp_session_on
 
-NO_VSWITCH_ZONE = "cn-hangzhou-j"  # the VPC has no VSwitch there: the plan creates one
 TAG_OPERATION = "ecs-dr:operation-id"
 KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
 CREATES = (

@@ -37,11 +37,10 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.faults.matrix import record as table_row
 from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from tests.support.decisions import confirmed, decide
-from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE
+from tests.support.demo_world import DB_INSTANCE, NO_VSWITCH_ZONE, REGION, TARGET_INSTANCE
 from tests.support.mcp import Session, child_pids, mcp_session_on
 from tests.support.sandboxes import TEST_TIME_SCALE, sandbox_process
 
-NO_VSWITCH_ZONE = "cn-hangzhou-j"  # the VPC has no VSwitch there: the plan creates one
 TAG_OPERATION = "ecs-dr:operation-id"
 SERVER_MARK = "ecs-dr-test-server"  # in every test server's command line (serve_on)
 KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")

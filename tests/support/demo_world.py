@@ -71,6 +71,12 @@ PROD_SG = _DB.security_group_ids[0]
 SOURCE_VSWITCH = _DB.vswitch_id
 TARGET_VSWITCH = _TARGET.vswitch_id
 STOPPED_VSWITCH = _STOPPED.vswitch_id
+# The zone of the source's region where the prod VPC has no VSwitch: a plan there creates one.
+NO_VSWITCH_ZONE = next(
+    zone.zone_id
+    for zone in WORLD.regions[0].zones
+    if all(v.zone_id != zone.zone_id for v in _PROD.vswitches)
+)
 ZONE_K_VSWITCH = _vswitch_in(_PROD, "cn-hangzhou-k")
 _STAGING = next(vpc for vpc in WORLD.regions[0].vpcs if vpc is not _PROD)  # zone h only
 STAGING_VPC = _STAGING.vpc_id

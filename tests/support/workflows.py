@@ -26,6 +26,26 @@ class Steps:
         return StepRecorder(self.journal, operation_id)
 
 
+class OneOperation:
+    """Every step in one operation, as a plan's execution records them."""
+
+    def __init__(self, journal: Journal, arguments: Mapping[str, Any]) -> None:
+        self.journal = journal
+        self.operation_id = journal.create_operation("execute_recovery", REGION, dict(arguments))
+        self.recorder = StepRecorder(journal, self.operation_id)
+
+    def start(self, kind: str, arguments: Mapping[str, Any] | None = None) -> StepRecorder:
+        return self.recorder
+
+
+def world(sandbox: SandboxHandle) -> dict[str, set[str]]:
+    state = region_state(sandbox)
+    return {
+        kind: set(state[kind])
+        for kind in ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
+    }
+
+
 class ProgressLog:
     """Every progress report, as the MCP client would receive them."""
 

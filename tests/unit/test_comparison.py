@@ -12,7 +12,7 @@ from ecs_dr.domain.comparison import (
 )
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.rules import run_instances_plan
-from tests.unit.factories import TARGET_ZONE, data_disk, image_of, instance, system_disk
+from tests.support.factories import TARGET_ZONE, data_disk, image_of, instance, system_disk
 
 IMAGE = "m-recovery"
 

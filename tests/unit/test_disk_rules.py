@@ -33,7 +33,7 @@ from ecs_dr.domain.rules import (
     performance_levels_for,
     validate_disk_name,
 )
-from tests.unit.factories import SOURCE_ZONE, TARGET_ZONE, data_disk, instance, system_disk
+from tests.support.factories import SOURCE_ZONE, TARGET_ZONE, data_disk, instance, system_disk
 
 SOURCE_DISK = data_disk(
     "/dev/xvdc", disk_id="d-wal", name="prod-db-01-wal", instance_id="i-source", zone_id=SOURCE_ZONE

@@ -27,7 +27,7 @@ from ecs_dr.domain.rules import (
     system_disk_category,
     validate_instance_name,
 )
-from tests.unit.factories import (
+from tests.support.factories import (
     SOURCE_ZONE,
     TARGET_ZONE,
     data_disk,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +32,7 @@ from ecs_dr.workflows.journal import (
     Journal,
     LeaseOwner,
 )
-from ecs_dr.workflows.operations import Operations, StepRecorder
+from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.prepared import TAG_SOURCE
 from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
 from tests.support.decisions import confirmation, ready_plan
@@ -47,32 +46,19 @@ from tests.support.demo_world import (
     TARGET_INSTANCE,
 )
 from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
 from tests.support.scenario_b_steps import attach, new_disk, snapshot_of
-from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, mutations, region_state
-from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
+    OneOperation,
+    ProgressLog,
+    mutations,
+    region_state,
+    world,
+)
 
 PID_AT = rf"{os.getpid()}@\S+"
 DB_DISKS = {DB_SYSTEM, DB_DATA, DB_LOG}
-
-
-class OneOperation:
-    """Every step in one operation, as a plan's execution records them."""
-
-    def __init__(self, journal: Journal, arguments: Mapping[str, Any]) -> None:
-        self.journal = journal
-        self.operation_id = journal.create_operation("execute_recovery", REGION, dict(arguments))
-        self.recorder = StepRecorder(journal, self.operation_id)
-
-    def start(self, kind: str, arguments: Mapping[str, Any] | None = None) -> StepRecorder:
-        return self.recorder
-
-
-def world(sandbox: SandboxHandle) -> dict[str, set[str]]:
-    state = region_state(sandbox)
-    return {
-        kind: set(state[kind])
-        for kind in ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
-    }
 
 
 async def clean(

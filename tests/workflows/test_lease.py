@@ -38,9 +38,8 @@ from ecs_dr.workflows.operations import (
 )
 from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.sandboxes import SandboxHandle
-from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, region_state
-from tests.workflows.test_cleanup import OneOperation, world
-from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
+from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
+from tests.support.workflows import FLOW_LIMIT_S, OneOperation, ProgressLog, region_state, world
 
 QUICK = 5.0
 LEASE_S = 30.0

@@ -12,15 +12,8 @@ from ecs_dr.cloud.user_agent import USER_AGENT
 from ecs_dr.workflows.scenario_a import (
     TAG_OPERATION,
     TAG_SOURCE,
-    DrInstanceResult,
-    ImageResult,
-    SnapshotSetResult,
     describe_source,
-    execute_dr_instance,
-    execute_full_image,
     execute_snapshot_group,
-    prepare_dr_instance,
-    prepare_full_image,
     prepare_snapshot_group,
     verify_dr_instance,
 )
@@ -36,6 +29,7 @@ from tests.support.demo_world import (
     TARGET_ZONE,
 )
 from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
 from tests.support.workflows import (
     FLOW_LIMIT_S,
     ProgressLog,
@@ -50,44 +44,6 @@ SOURCE_LAYOUT = {
     "/dev/xvdb": (DB_DATA, "cloud_essd", 100, "PL1"),
     "/dev/xvdc": (DB_LOG, "cloud_essd", 500, "PL2"),
 }
-
-
-async def snapshot_group(
-    gateway: EcsGateway, steps: Steps, progress: ProgressLog, timing: Timing
-) -> SnapshotSetResult:
-    first = await prepare_snapshot_group(gateway, DB_INSTANCE)
-    prepared = ready_plan(
-        await prepare_snapshot_group(gateway, DB_INSTANCE, decisions=confirmation(first))
-    )
-    assert prepared.confirmed
-    step = steps.start("create_snapshot_group")
-    return await execute_snapshot_group(gateway, prepared.plan, step, progress, timing=timing)
-
-
-async def full_image(
-    gateway: EcsGateway, steps: Steps, progress: ProgressLog, timing: Timing, group_id: str
-) -> ImageResult:
-    first = await prepare_full_image(gateway, DB_INSTANCE, snapshot_group_id=group_id)
-    prepared = ready_plan(
-        await prepare_full_image(
-            gateway, DB_INSTANCE, snapshot_group_id=group_id, decisions=confirmation(first)
-        )
-    )
-    step = steps.start("create_full_image")
-    return await execute_full_image(gateway, prepared.plan, step, progress, timing=timing)
-
-
-async def dr_instance(
-    gateway: EcsGateway, steps: Steps, progress: ProgressLog, timing: Timing, image_id: str
-) -> DrInstanceResult:
-    first = await prepare_dr_instance(gateway, DB_INSTANCE, image_id, TARGET_ZONE)
-    prepared = ready_plan(
-        await prepare_dr_instance(
-            gateway, DB_INSTANCE, image_id, TARGET_ZONE, decisions=confirmation(first)
-        )
-    )
-    step = steps.start("run_dr_instance")
-    return await execute_dr_instance(gateway, prepared.plan, step, progress, timing=timing)
 
 
 async def test_describe_source_reports_the_group_strategy_and_zero_dr_bandwidth(

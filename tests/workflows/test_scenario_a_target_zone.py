@@ -22,7 +22,13 @@ from ecs_dr.workflows.scenario_a import (
     prepare_snapshot_group,
 )
 from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
-from tests.support.demo_world import DB_INSTANCE, ENTRY_INSTANCE, PROD_VPC, TARGET_VSWITCH
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    ENTRY_INSTANCE,
+    NO_VSWITCH_ZONE,
+    PROD_VPC,
+    TARGET_VSWITCH,
+)
 from tests.support.sandboxes import SandboxHandle
 from tests.support.workflows import (
     FLOW_LIMIT_S,
@@ -33,7 +39,6 @@ from tests.support.workflows import (
     tags_of,
 )
 
-NO_VSWITCH_ZONE = "cn-hangzhou-j"
 NO_STOCK_ZONE = "cn-hangzhou-k"
 NO_ENTRY_ZONE = "cn-hangzhou-l"
 
