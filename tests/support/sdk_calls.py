@@ -3,6 +3,7 @@ that round-trips through the SDK's model, paging, and resources several families
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -157,3 +158,25 @@ def run_essd_only(ecs: Client, category: str) -> str:
         instance_type=ESSD_ONLY_TYPE,
         system_disk=models.RunInstancesRequestSystemDisk(category=category, size="40"),
     )
+
+
+def describe_instance(ecs: Client, instance_id: str) -> Any:
+    """One instance as DescribeInstances answers it."""
+    body = ecs.describe_instances(
+        models.DescribeInstancesRequest(region_id=REGION, instance_ids=json.dumps([instance_id]))
+    ).body
+    [instance] = body.instances.instance
+    return instance
+
+
+def disks_of(sandbox: SandboxControl, instance_id: str) -> list[dict[str, Any]]:
+    """An instance's disks as the sandbox holds them, by device."""
+    disks = sandbox.state()["regions"][REGION]["disks"].values()
+    return sorted(
+        (d for d in disks if d["instance_id"] == instance_id), key=lambda d: str(d["device"])
+    )
+
+
+def stock_of(sandbox: SandboxControl, zone: str, instance_type: str) -> int:
+    """How many instances of a type the zone can still launch."""
+    return int(sandbox.state()["regions"][REGION]["zones"][zone]["stock"][instance_type])
