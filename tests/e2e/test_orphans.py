@@ -22,7 +22,7 @@ OPERATION_TAG = "ecs-dr:operation-id"
 
 
 async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
-    """The result once its operation has finished (serve_on's calls answer in_progress)."""
+    """The result once its operation has finished (mcp_session_on's calls answer in_progress)."""
     with anyio.fail_after(START_TIMEOUT_S):
         while result["status"] == "in_progress":
             waited = {"operation_id": result["operation_id"], "max_wait_s": 0.2}

@@ -464,7 +464,7 @@ async def run_case(
 
 class Servers:
     """`ecs-dr-mcp serve` processes on one sandbox, each started on first use and kept for
-    the module. Each lives in a task of its own, which enters and leaves its `serve_on`
+    the module. Each lives in a task of its own, which enters and leaves its `mcp_session_on`
     (a client session is left in the task that entered it)."""
 
     def __init__(self, cloud: SandboxControl, workdir: Path) -> None:

@@ -1,5 +1,5 @@
 """How many bad calls each tool was given in this run, for the terminal summary (printed by
-tests/conftest.py from every worker's counts, tests/figures.py)."""
+tests/conftest.py from every worker's counts, tests/support/figures.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Which rows of the contract table held in this run, for the terminal summary (printed by
-tests/conftest.py from every worker's records, tests/figures.py)."""
+tests/conftest.py from every worker's records, tests/support/figures.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """No credential reaches a tool result, an error, a progress message or a log line, even at
-DEBUG level and when ECS refuses the credential. Every server of the e2e harness is scanned for
-its credentials when its context ends (`SECRET_SCAN`); these tests force the paths where a
-credential is most likely to slip out, and check that the scan itself finds a planted one.
+DEBUG level and when ECS refuses the credential. Every server of an MCP session
+(tests/support/mcp.py) is scanned for its credentials when its context ends (`SECRET_SCAN`);
+these tests force the paths where a credential is most likely to slip out, and check that the
+scan itself finds a planted one.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ async def test_a_refused_credential_at_debug_level_shows_its_code_but_no_credent
     assert all(r["security_token"] for r in cloud.requests())
     assert any(line["level"] == "debug" for line in log), "the server logged at DEBUG"
     assert [r["code"] for r in cloud.requests() if r["code"]] == [code]
-    # serve_on's exit scanned the log, the results and the progress messages for both the
+    # mcp_session_on's exit scanned the log, the results and the progress messages for both the
     # configured value and the sandbox's real credentials, and found none.
     assert SECRET_SCAN.servers == scanned + 1
 
