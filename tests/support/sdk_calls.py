@@ -13,7 +13,10 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.client import Client as OpenApiClient
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 
+from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.control import SandboxControl
+from ecs_dr.sandbox.models.lifecycle import Lifecycle
+from ecs_dr.sandbox.models.resources import DiskDeviceMapping, Image
 from tests.support.demo_world import (
     DB_DISKS,
     PROD_SG,
@@ -180,3 +183,36 @@ def disks_of(sandbox: SandboxControl, instance_id: str) -> list[dict[str, Any]]:
 def stock_of(sandbox: SandboxControl, zone: str, instance_type: str) -> int:
     """How many instances of a type the zone can still launch."""
     return int(sandbox.state()["regions"][REGION]["zones"][zone]["stock"][instance_type])
+
+
+# --- snapshots and snapshot groups ---------------------------------------------------------
+def described_snapshots(ecs: Client, region: str = REGION, **kwargs: Any) -> list[Any]:
+    request = models.DescribeSnapshotsRequest(region_id=region, page_size=100, **kwargs)
+    return list(ecs.describe_snapshots(request).body.snapshots.snapshot)
+
+
+def described_snapshot(ecs: Client, snapshot_id: str) -> Any:
+    [found] = described_snapshots(ecs, snapshot_ids=json.dumps([snapshot_id]))
+    return found
+
+
+def snapshot_group(ecs: Client, region: str = REGION, **kwargs: Any) -> str:
+    request = models.CreateSnapshotGroupRequest(region_id=region, **kwargs)
+    return str(ecs.create_snapshot_group(request).body.snapshot_group_id)
+
+
+def described_groups(ecs: Client, region: str = REGION, **kwargs: Any) -> list[Any]:
+    request = models.DescribeSnapshotGroupsRequest(region_id=region, **kwargs)
+    return list(ecs.describe_snapshot_groups(request).body.snapshot_groups.snapshot_group)
+
+
+def add_image_using(backend: Backend, snapshot_id: str) -> None:
+    """CreateImage belongs to another family; an image referencing the snapshot is enough here."""
+    with backend.lock:
+        backend.regions[REGION].images["m-bp1drillimage000001"] = Image(
+            image_id="m-bp1drillimage000001",
+            image_name="drill",
+            mappings=[DiskDeviceMapping("/dev/xvda", "system", snapshot_id, 40)],
+            lifecycle=Lifecycle.fixed("Available"),
+            created_at=backend.now(),
+        )
