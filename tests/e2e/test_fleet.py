@@ -21,10 +21,10 @@ from tests.support.demo_world import (
     TARGET_ZONE,
 )
 from tests.support.mcp import Session, mcp_session
+from tests.support.recoveries import TAG_OPERATION
 
 FLEET_SIZE = 20
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
-TAG_OPERATION = "ecs-dr:operation-id"
 # The server's own pace; the sandbox refuses the account above SANDBOX_QPS, and a few calls
 # are throttled outright on top, so the gateway's backoff has something to absorb.
 CLIENT_QPS = 100

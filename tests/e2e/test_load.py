@@ -24,6 +24,7 @@ import mcp_types as types
 
 from tests.support.decisions import confirmed, decide
 from tests.support.mcp import Session, mcp_session
+from tests.support.recoveries import TAG_OPERATION
 
 REGION = "cn-hangzhou"
 SOURCE_ZONE = "cn-hangzhou-h"
@@ -44,7 +45,6 @@ INSTANCE_TYPES = {
     "ecs.c7.large": {"cpu": 2, "memory_gib": 4, "family": "ecs.c7"},
     "ecs.r7.large": {"cpu": 2, "memory_gib": 16, "family": "ecs.r7"},
 }
-TAG_OPERATION = "ecs-dr:operation-id"
 TAG_SOURCE = "ecs-dr:source-instance"
 # The gateway's in-flight limit: fifty calls at once queue for it inside the server.
 GATEWAY_SLOTS = "4"

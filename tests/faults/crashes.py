@@ -17,11 +17,9 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.faults.kill_points import (
     HOLD_S,
     IN_FLIGHT_S,
-    KINDS,
     PHASE_TIMEOUT_S,
     RESOURCE_TYPE,
     SERVER_MARK,
-    TAG_OPERATION,
     KillPoint,
     Requests,
     answered,
@@ -32,13 +30,9 @@ from tests.faults.kill_points import (
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import REGION
 from tests.support.mcp import Session, child_pids
+from tests.support.recoveries import KINDS, TAG_OPERATION, inventory_of
 
 # --- the cloud, before and after -----------------------------------------------------------
-
-
-def inventory(state: dict[str, Any]) -> dict[str, set[str]]:
-    region = state["regions"][REGION]
-    return {kind: set(region[kind]) for kind in KINDS}
 
 
 def untouched(state: dict[str, Any], *instance_ids: str) -> dict[str, Any]:
@@ -201,7 +195,7 @@ def assert_created_once(
     op = crashed.operation_id
     state = sandbox.state()
     requests = sandbox.requests()
-    before, now = inventory(crashed.before), inventory(state)
+    before, now = inventory_of(crashed.before), inventory_of(state)
     new = {kind: now[kind] - before[kind] for kind in KINDS}
     assert {kind: len(ids) for kind, ids in new.items()} == expected, new
     assert all(before[kind] <= now[kind] for kind in KINDS), "a resource went away"

@@ -17,9 +17,7 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.support.mcp import Session, mcp_session_on
 from tests.support.sandboxes import TEST_TIME_SCALE
 
-TAG_OPERATION = "ecs-dr:operation-id"
 SERVER_MARK = "ecs-dr-test-server"  # in every test server's command line (mcp_session_on)
-KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
 RESOURCE_TYPE = {
     "snapshot_groups": "snapshotgroup",
     "snapshots": "snapshot",

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from ecs_dr.sandbox.control import SandboxControl
-from tests.faults.crashes import assert_created_once, crash_and_resume, inventory, untouched
+from tests.faults.crashes import assert_created_once, crash_and_resume, untouched
 from tests.faults.kill_points import (
     CREATED_A,
     CREATED_B,
@@ -41,6 +41,7 @@ from tests.faults.kill_points import (
 from tests.faults.matrix import record as table_row
 from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from tests.support.demo_world import DB_INSTANCE, NO_VSWITCH_ZONE, REGION, TARGET_INSTANCE
+from tests.support.recoveries import inventory_of
 from tests.support.sandboxes import sandbox_process
 
 
@@ -80,10 +81,10 @@ async def test_a_full_instance_recovery_killed_at_any_point_is_resumed_without_d
 
     state = assert_created_once(crashed, sandbox, point, CREATED_A, TOKENS_A)
     region = state["regions"][REGION]
-    (dr,) = inventory(state)["instances"] - inventory(crashed.before)["instances"]
+    (dr,) = inventory_of(state)["instances"] - inventory_of(crashed.before)["instances"]
     instance = region["instances"][dr]
     assert (instance["status"], instance["zone_id"]) == ("Running", NO_VSWITCH_ZONE)
-    (vswitch,) = inventory(state)["vswitches"] - inventory(crashed.before)["vswitches"]
+    (vswitch,) = inventory_of(state)["vswitches"] - inventory_of(crashed.before)["vswitches"]
     assert instance["vswitch_id"] == vswitch
     dr_disks = [d for d in region["disks"].values() if d["instance_id"] == dr]
     assert sorted(d["device"] for d in dr_disks) == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]
@@ -115,7 +116,7 @@ async def test_b_disk_recovery_killed_at_any_point_is_resumed_without_duplicates
 
     state = assert_created_once(crashed, sandbox, point, CREATED_B, TOKENS_B)
     region = state["regions"][REGION]
-    new_disks = inventory(state)["disks"] - inventory(crashed.before)["disks"]
+    new_disks = inventory_of(state)["disks"] - inventory_of(crashed.before)["disks"]
     for disk_id in new_disks:
         disk = region["disks"][disk_id]
         assert (disk["instance_id"], disk["status"]) == (TARGET_INSTANCE, "In_use"), disk

@@ -4,6 +4,7 @@ untouched, the resources an operation tagged)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ecs_dr.sandbox.control import SandboxControl
@@ -11,12 +12,18 @@ from tests.support.decisions import decide
 from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.mcp import Session
 
-KINDS = ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
+TAG_OPERATION = "ecs-dr:operation-id"
+KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
+
+
+def inventory_of(state: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Every resource id in the source's region of a sandbox state, by kind."""
+    region = state["regions"][REGION]
+    return {kind: set(region[kind]) for kind in KINDS}
 
 
 def inventory(sandbox: SandboxControl) -> dict[str, set[str]]:
-    region = sandbox.state()["regions"][REGION]
-    return {kind: set(region[kind]) for kind in KINDS}
+    return inventory_of(sandbox.state())
 
 
 def source_of(sandbox: SandboxControl) -> dict[str, Any]:
@@ -24,9 +31,6 @@ def source_of(sandbox: SandboxControl) -> dict[str, Any]:
     region = sandbox.state()["regions"][REGION]
     disks = {k: v for k, v in region["disks"].items() if v["instance_id"] == DB_INSTANCE}
     return {"instance": region["instances"][DB_INSTANCE], "disks": disks}
-
-
-TAG_OPERATION = "ecs-dr:operation-id"
 
 
 def of_operation(state: dict[str, Any], kind: str, resource_type: str, op: str) -> list[str]:
