@@ -12,6 +12,8 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.client import Client as OpenApiClient
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
+from alibabacloud_vpc20160428 import models as vpc_models
+from alibabacloud_vpc20160428.client import Client as VpcClient
 
 from ecs_dr.sandbox.backend import Backend
 from ecs_dr.sandbox.control import SandboxControl
@@ -216,3 +218,17 @@ def add_image_using(backend: Backend, snapshot_id: str) -> None:
             lifecycle=Lifecycle.fixed("Available"),
             created_at=backend.now(),
         )
+
+
+def tag_vpc_resources(
+    vpc: VpcClient, resource_type: str, resource_ids: list[str], **tags: str
+) -> None:
+    """TagResources of the VPC API: `tags` on each of the resources."""
+    vpc.tag_resources(
+        vpc_models.TagResourcesRequest(
+            region_id=REGION,
+            resource_type=resource_type,
+            resource_id=resource_ids,
+            tag=[vpc_models.TagResourcesRequestTag(key=k, value=v) for k, v in tags.items()],
+        )
+    )
