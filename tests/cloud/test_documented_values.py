@@ -25,11 +25,11 @@ from ecs_dr.workflows.cleanup import execute_cleanup, inventory
 from ecs_dr.workflows.disk_recovery import execute_disk_recovery, plan_disk_recovery
 from ecs_dr.workflows.instance_recovery import execute_instance_recovery, plan_instance_recovery
 from ecs_dr.workflows.journal import Journal
-from tests.cloud.conftest import VirtualTime
 from tests.cloud.sdk_docs import API_NAMES, Api, Field, field_of
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import DB, FLOW_LIMIT_S, TARGET, ProgressLog, Steps
-from tests.workflows.helpers import expect
+from tests.support.decisions import expect
+from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE
+from tests.support.sandboxes import SandboxHandle, VirtualTime
+from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, Steps
 
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 # Parameters the runs below must send, or the check proves less than it says.
@@ -128,11 +128,12 @@ def _first_answers(needs: NeedsDecision) -> Mapping[str, str]:
 async def drill_and_cleanup(gateway: EcsGateway, journal: Journal, timing: Timing) -> None:
     """Scenario A as a drill into a zone without a VSwitch, then that drill's cleanup."""
     asked = expect(
-        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, drill=True), NeedsDecision
+        await plan_instance_recovery(gateway, DB_INSTANCE, NO_VSWITCH_ZONE, drill=True),
+        NeedsDecision,
     )
     plan = expect(
         await plan_instance_recovery(
-            gateway, DB, NO_VSWITCH_ZONE, decisions=_first_answers(asked), drill=True
+            gateway, DB_INSTANCE, NO_VSWITCH_ZONE, decisions=_first_answers(asked), drill=True
         ),
         InstanceRecoveryPlan,
     )
@@ -147,9 +148,11 @@ async def drill_and_cleanup(gateway: EcsGateway, journal: Journal, timing: Timin
 
 async def disks_onto_target(gateway: EcsGateway, journal: Journal, timing: Timing) -> None:
     """Scenario B: the source's data disks copied onto the existing target instance."""
-    asked = expect(await plan_disk_recovery(gateway, DB, TARGET), NeedsDecision)
+    asked = expect(await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE), NeedsDecision)
     plan = expect(
-        await plan_disk_recovery(gateway, DB, TARGET, decisions=_first_answers(asked)),
+        await plan_disk_recovery(
+            gateway, DB_INSTANCE, TARGET_INSTANCE, decisions=_first_answers(asked)
+        ),
         DiskRecoveryPlan,
     )
     step = Steps(journal).start("execute_recovery")

@@ -10,14 +10,26 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.domain.disks import CreateDiskPlan
 from ecs_dr.domain.models import ImageDiskMapping, ZoneOffer
-from tests.cloud.conftest import VirtualTime, sandbox_gateway
-from tests.conftest import SandboxHandle
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    LEGACY_DATA,
+    PROD_SG,
+    PROD_VPC,
+    REGION,
+    SHANGHAI_DATA,
+    SHANGHAI_INSTANCE,
+    SHANGHAI_VPC,
+    SOURCE_VSWITCH,
+    STOPPED_INSTANCE,
+    TARGET_INSTANCE,
+    TARGET_VSWITCH,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+)
+from tests.support.sandboxes import SandboxHandle, VirtualTime, sandbox_gateway
 
-REGION = "cn-hangzhou"
-DB = "i-bp1proddb0000000001"
-WEB = "i-bp1prodweb000000001"
-SH_API = "i-uf6api000000000001"
-PROD_VPC = "vpc-bp1prod0000000000001"
 # The system disk category the data disk offers are asked for (ECS answers per category).
 ESSD = "cloud_essd"
 
@@ -27,7 +39,7 @@ def _timing(time: VirtualTime) -> ecs.Timing:
 
 
 async def test_describe_instance_maps_the_instance_and_every_disk(gateway: EcsGateway) -> None:
-    db = await ecs.describe_instance(gateway, REGION, DB)
+    db = await ecs.describe_instance(gateway, REGION, DB_INSTANCE)
 
     assert (db.name, db.region_id, db.zone_id, db.instance_type) == (
         "prod-db-01",
@@ -37,8 +49,8 @@ async def test_describe_instance_maps_the_instance_and_every_disk(gateway: EcsGa
     )
     assert (db.vpc_id, db.vswitch_id, db.security_group_ids) == (
         PROD_VPC,
-        "vsw-bp1prodh00000000001",
-        ["sg-bp1prod000000000001"],
+        SOURCE_VSWITCH,
+        [PROD_SG],
     )
     assert (db.instance_charge_type, db.internet_charge_type) == ("PostPaid", "PayByTraffic")
     assert db.internet_max_bandwidth_out == 0 and db.public_ips == [] and not db.has_public_ip
@@ -48,13 +60,13 @@ async def test_describe_instance_maps_the_instance_and_every_disk(gateway: EcsGa
         ("data", "/dev/xvdb", "cloud_essd", 100, "PL1"),
         ("data", "/dev/xvdc", "cloud_essd", 500, "PL2"),
     ]
-    assert all(d.instance_id == DB and d.status == "In_use" for d in db.disks)
-    web = await ecs.describe_instance(gateway, REGION, WEB)
+    assert all(d.instance_id == DB_INSTANCE and d.status == "In_use" for d in db.disks)
+    web = await ecs.describe_instance(gateway, REGION, WEB_INSTANCE)
     assert web.has_public_ip and web.internet_max_bandwidth_out == 5
 
 
 async def test_a_disk_without_a_performance_level_has_none(gateway: EcsGateway) -> None:
-    disk = await ecs.describe_disk(gateway, REGION, "d-bp1legacydata000001")
+    disk = await ecs.describe_disk(gateway, REGION, LEGACY_DATA)
 
     assert (disk.category, disk.performance_level, disk.multi_attach) == (
         "cloud_efficiency",
@@ -74,15 +86,15 @@ async def test_describe_instance_of_an_unknown_id_is_not_found_in_that_region(
 async def test_the_default_region_is_searched_first_then_every_other_region(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    assert await ecs.find_instance_region(gateway, DB) == REGION
+    assert await ecs.find_instance_region(gateway, DB_INSTANCE) == REGION
     assert [r["action"] for r in sandbox.requests()] == ["DescribeInstances"]
 
-    assert await ecs.find_instance_region(gateway, SH_API) == "cn-shanghai"
+    assert await ecs.find_instance_region(gateway, SHANGHAI_INSTANCE) == "cn-shanghai"
     searched = [(r["action"], r["parameters"].get("RegionId")) for r in sandbox.requests()[1:]]
     assert searched[0] == ("DescribeInstances", REGION)
     assert ("DescribeInstances", "cn-shanghai") in searched
-    assert await ecs.find_disk_region(gateway, "d-uf6apidata000000001") == "cn-shanghai"
-    assert await ecs.find_vpc_region(gateway, "vpc-uf6app00000000000001") == "cn-shanghai"
+    assert await ecs.find_disk_region(gateway, SHANGHAI_DATA) == "cn-shanghai"
+    assert await ecs.find_vpc_region(gateway, SHANGHAI_VPC) == "cn-shanghai"
 
 
 async def test_without_a_default_region_every_region_is_searched(
@@ -90,7 +102,7 @@ async def test_without_a_default_region_every_region_is_searched(
 ) -> None:
     gateway = sandbox_gateway(sandbox, gateway_settings.model_copy(update={"region_id": None}))
 
-    assert await ecs.find_instance_region(gateway, SH_API) == "cn-shanghai"
+    assert await ecs.find_instance_region(gateway, SHANGHAI_INSTANCE) == "cn-shanghai"
     with pytest.raises(NotFound, match="searched cn-hangzhou, cn-shanghai"):
         await ecs.find_instance_region(gateway, "i-nope")
 
@@ -104,7 +116,7 @@ async def test_zone_offer_shows_each_gap_of_the_demo_zones(gateway: EcsGateway) 
     no_stock = await offer("cn-hangzhou-k", "ecs.g7.large")
     no_entry = await offer("cn-hangzhou-l", "ecs.u1-c1m2.large")
 
-    assert [v.vswitch_id for v in ready.vswitches] == ["vsw-bp1prodi00000000001"]
+    assert [v.vswitch_id for v in ready.vswitches] == [TARGET_VSWITCH]
     assert ready.instance_type_in_stock
     assert "cloud_essd" in ready.system_disk_categories
     assert "cloud_essd_entry" not in ready.data_disk_categories  # not with ecs.g7
@@ -164,7 +176,9 @@ async def test_a_created_vswitch_is_tagged_and_takes_its_block_from_the_free_one
 async def test_a_group_wait_reports_when_each_snapshot_became_zone_redundant(
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
-    group_id = await ecs.create_snapshot_group(gateway, REGION, DB, "g", "token-g", {"k": "v"})
+    group_id = await ecs.create_snapshot_group(
+        gateway, REGION, DB_INSTANCE, "g", "token-g", {"k": "v"}
+    )
     reports: list[tuple[str, int | None]] = []
 
     async def observe(status: str, percent: int | None, elapsed_s: float) -> None:
@@ -174,10 +188,10 @@ async def test_a_group_wait_reports_when_each_snapshot_became_zone_redundant(
         gateway, REGION, group_id, on_progress=observe, timing=_timing(virtual_time)
     )
 
-    assert group.status == "accomplished" and group.instance_id == DB
+    assert group.status == "accomplished" and group.instance_id == DB_INSTANCE
     by_disk = {s.source_disk_id: s for s in group.snapshots}
-    system = by_disk["d-bp1proddbsys00000001"]
-    log = by_disk["d-bp1proddblog00000001"]
+    system = by_disk[DB_SYSTEM]
+    log = by_disk[DB_LOG]
     assert system.zone_redundant and log.zone_redundant
     assert (system.source_disk_kind, system.source_disk_size_gib) == ("system", 40)
     assert redundant_at[system.snapshot_id] < redundant_at[log.snapshot_id]
@@ -189,9 +203,7 @@ async def test_a_group_wait_reports_when_each_snapshot_became_zone_redundant(
 async def test_describe_image_finds_an_image_that_is_not_available_yet(
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
-    snapshot_id = await ecs.create_snapshot(
-        gateway, REGION, "d-bp1prodwebsys0000001", "s", "token-s", {}
-    )
+    snapshot_id = await ecs.create_snapshot(gateway, REGION, WEB_SYSTEM, "s", "token-s", {})
     await ecs.wait_snapshot(gateway, REGION, snapshot_id, timing=_timing(virtual_time))
     mapping = ImageDiskMapping(
         device="/dev/xvda", kind="system", snapshot_id=snapshot_id, size_gib=40
@@ -228,9 +240,7 @@ async def test_a_zones_data_disk_categories_are_those_it_sells_the_instance_type
 async def test_a_disk_created_from_a_snapshot_and_attached_is_followed_to_in_use(
     gateway: EcsGateway, sandbox: SandboxHandle, virtual_time: VirtualTime
 ) -> None:
-    snapshot_id = await ecs.create_snapshot(
-        gateway, REGION, "d-bp1proddblog00000001", "s", "token-s", {}
-    )
+    snapshot_id = await ecs.create_snapshot(gateway, REGION, DB_LOG, "s", "token-s", {})
     progressing = await ecs.describe_snapshot(gateway, REGION, snapshot_id)
     assert progressing.status == "progressing" and progressing.source_disk_size_gib == 500
     assert await ecs.find_snapshot_region(gateway, snapshot_id) == REGION
@@ -243,8 +253,8 @@ async def test_a_disk_created_from_a_snapshot_and_attached_is_followed_to_in_use
         size_gib=500,
         performance_level="PL2",
         disk_name="copy",
-        target_instance_id="i-bp1drtarget00000001",
-        source_disk_id="d-bp1proddblog00000001",
+        target_instance_id=TARGET_INSTANCE,
+        source_disk_id=DB_LOG,
         source_disk_kind="data",
     )
 
@@ -252,7 +262,7 @@ async def test_a_disk_created_from_a_snapshot_and_attached_is_followed_to_in_use
     available = await ecs.wait_disk_available(
         gateway, REGION, disk_id, timing=_timing(virtual_time)
     )
-    await ecs.attach_disk(gateway, REGION, disk_id, "i-bp1drtarget00000001")
+    await ecs.attach_disk(gateway, REGION, disk_id, TARGET_INSTANCE)
     in_use = await ecs.wait_disk_in_use(gateway, REGION, disk_id, timing=_timing(virtual_time))
 
     assert (available.status, available.zone_id, available.performance_level) == (
@@ -262,7 +272,7 @@ async def test_a_disk_created_from_a_snapshot_and_attached_is_followed_to_in_use
     )
     assert (in_use.status, in_use.instance_id, in_use.device) == (
         "In_use",
-        "i-bp1drtarget00000001",
+        TARGET_INSTANCE,
         "/dev/xvdb",
     )
     with pytest.raises(NotFound, match="no snapshot s-nope in cn-hangzhou"):
@@ -273,7 +283,7 @@ async def test_waiting_for_an_instance_to_settle_accepts_running_or_stopped(
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
     stopped = await ecs.wait_instance_settled(
-        gateway, REGION, "i-bp1stopped00000001", timing=_timing(virtual_time)
+        gateway, REGION, STOPPED_INSTANCE, timing=_timing(virtual_time)
     )
     assert stopped.status == "Stopped"
     assert virtual_time.sleeps == []

@@ -26,8 +26,8 @@ from ecs_dr.cloud.gateway import VPC_API, EcsGateway, sdk_method_name
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT, session_id
 from ecs_dr.logs import REDACTED, forget_secrets, redact_text
-from tests.cloud.conftest import VirtualTime, access_key, sandbox_gateway
-from tests.conftest import SandboxHandle
+from tests.support.demo_world import DB_SYSTEM, PROD_VPC
+from tests.support.sandboxes import SandboxHandle, VirtualTime, access_key, sandbox_gateway
 
 
 def regions(sandbox: SandboxHandle) -> list[dict[str, object]]:
@@ -322,11 +322,8 @@ async def test_a_vpc_api_request_model_goes_to_the_vpc_api(
     assert (logged["action"], logged["api"]) == ("DescribeVpcs", "vpc")
 
 
-SNAPSHOT_DISK = "d-bp1proddbsys00000001"
-
-
 def create_snapshot(token: str) -> ecs.CreateSnapshotRequest:
-    return ecs.CreateSnapshotRequest(disk_id=SNAPSHOT_DISK, client_token=token)
+    return ecs.CreateSnapshotRequest(disk_id=DB_SYSTEM, client_token=token)
 
 
 async def test_a_busy_answer_is_asked_again_with_the_same_client_token_until_it_passes(
@@ -348,7 +345,7 @@ async def test_a_busy_answer_is_asked_again_with_the_same_client_token_until_it_
     assert [r["code"] for r in creates] == ["IdempotentProcessing", "IdempotentProcessing", ""]
     assert {r["parameters"]["ClientToken"] for r in creates} == {"op-1-snapshot"}
     snapshots = sandbox.state()["regions"]["cn-hangzhou"]["snapshots"]
-    assert [sid for sid, s in snapshots.items() if s["source_disk_id"] == SNAPSHOT_DISK] == [
+    assert [sid for sid, s in snapshots.items() if s["source_disk_id"] == DB_SYSTEM] == [
         body.snapshot_id
     ]
 
@@ -404,7 +401,7 @@ async def test_a_mutating_call_without_client_token_is_not_repeated_after_a_brok
 ) -> None:
     sandbox.add_fault({"kind": "reset_connection", "action": "CreateVSwitch", "times": 1})
     request = ecs.CreateVSwitchRequest(
-        vpc_id="vpc-bp1prod0000000000001", zone_id="cn-hangzhou-j", cidr_block="172.16.251.0/24"
+        vpc_id=PROD_VPC, zone_id="cn-hangzhou-j", cidr_block="172.16.251.0/24"
     )
 
     with pytest.raises(Transient):
@@ -418,7 +415,7 @@ async def test_a_mutating_call_with_client_token_is_repeated_after_a_broken_answ
 ) -> None:
     sandbox.add_fault({"kind": "reset_connection", "action": "CreateVSwitch", "times": 1})
     request = ecs.CreateVSwitchRequest(
-        vpc_id="vpc-bp1prod0000000000001",
+        vpc_id=PROD_VPC,
         zone_id="cn-hangzhou-j",
         cidr_block="172.16.252.0/24",
         client_token="op-1-create-vswitch",

@@ -6,8 +6,7 @@ import pytest
 from alibabacloud_ecs20140526 import models as ecs
 
 from ecs_dr.cloud.gateway import EcsGateway, listed_items
-from tests.cloud.conftest import sandbox_gateway
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle, sandbox_gateway
 
 
 @pytest.fixture

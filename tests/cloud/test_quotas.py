@@ -9,7 +9,7 @@ from ecs_dr.cloud.errors import PermissionDenied
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.quotas import AccountQuotas
 from ecs_dr.sandbox.world import QuotaSpec
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle
 
 
 async def test_account_quotas_read_the_vcpu_and_disk_capacity_quotas_and_their_use(

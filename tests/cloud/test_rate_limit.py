@@ -14,8 +14,7 @@ from pydantic import ValidationError
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import CloudSettings
-from tests.cloud.conftest import sandbox_gateway
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle, sandbox_gateway
 
 CALLS = 40
 

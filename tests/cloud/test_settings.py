@@ -13,7 +13,7 @@ import pytest
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.user_agent import USER_AGENT
-from tests.conftest import SandboxHandle
+from tests.support.sandboxes import SandboxHandle
 
 
 def write_cli_config(home: Path, current: str, profiles: list[dict[str, str]]) -> None:

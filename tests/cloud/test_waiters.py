@@ -29,14 +29,17 @@ from ecs_dr.cloud.waiters import (
 )
 from ecs_dr.domain.statuses import ImageStatus, InstanceStatus, SnapshotStatus
 from ecs_dr.sandbox.clock import VirtualClock
-from tests.cloud.conftest import VirtualTime
-from tests.conftest import SandboxHandle
-
-WEB_INSTANCE = "i-bp1prodweb000000001"
-WEB_SYSTEM_DISK = "d-bp1prodwebsys0000001"
-DB_INSTANCE = "i-bp1proddb0000000001"
-TARGET_INSTANCE = "i-bp1drtarget00000001"
-PROD_VPC = "vpc-bp1prod0000000000001"
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    PROD_SG,
+    PROD_VPC,
+    PUBLIC_IMAGE,
+    TARGET_INSTANCE,
+    TARGET_VSWITCH,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+)
+from tests.support.sandboxes import SandboxHandle, VirtualTime
 
 
 class Progress:
@@ -91,7 +94,7 @@ async def create_snapshot(gateway: EcsGateway, disk_id: str) -> str:
 
 
 async def accomplished_snapshot(gateway: EcsGateway, time: VirtualTime) -> str:
-    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM)
     await wait(gateway, SNAPSHOTS, SNAPSHOT_ACCOMPLISHED, snapshot_id, timing=time.timing())
     return snapshot_id
 
@@ -106,7 +109,7 @@ async def create_image(gateway: EcsGateway, snapshot_id: str, name: str) -> str:
 async def test_snapshot_waiter_reports_progress(
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
-    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM)
     progress = Progress()
 
     result = await wait(
@@ -158,7 +161,7 @@ async def test_snapshot_group_waiter_reports_the_progress_of_its_snapshots(
 async def test_waiter_times_out_keeping_the_last_status(
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
-    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM)
 
     with pytest.raises(WaiterTimeout) as caught:
         await wait(
@@ -178,7 +181,7 @@ async def test_waiter_times_out_keeping_the_last_status(
 async def test_polls_back_off_up_to_the_spec_maximum(
     gateway: EcsGateway, virtual_time: VirtualTime
 ) -> None:
-    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM_DISK)
+    snapshot_id = await create_snapshot(gateway, WEB_SYSTEM)
 
     await wait(gateway, SNAPSHOTS, SNAPSHOT_ACCOMPLISHED, snapshot_id, timing=virtual_time.timing())
 
@@ -227,11 +230,11 @@ async def run_instance(gateway: EcsGateway) -> str:
         None,
         "RunInstances",
         ecs.RunInstancesRequest(
-            image_id="aliyun_3_x64_20G_alibase_20260101.vhd",
+            image_id=PUBLIC_IMAGE,
             instance_type="ecs.c7.large",
             zone_id="cn-hangzhou-i",
-            v_switch_id="vsw-bp1prodi00000000001",
-            security_group_id="sg-bp1prod000000000001",
+            v_switch_id=TARGET_VSWITCH,
+            security_group_id=PROD_SG,
             system_disk=ecs.RunInstancesRequestSystemDisk(
                 category="cloud_essd", size="40", performance_level="PL1"
             ),

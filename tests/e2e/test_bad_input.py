@@ -11,11 +11,15 @@ from typing import Any
 
 from mcp_types import TextContent
 
-from tests.e2e.harness import serve
-
-PROD_DB = "i-bp1proddb0000000001"
-DR_TARGET = "i-bp1drtarget00000001"
-PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20260101.vhd"
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    PUBLIC_IMAGE,
+    SHANGHAI_INSTANCE,
+    TARGET_INSTANCE,
+    TARGET_SYSTEM,
+)
+from tests.support.mcp import mcp_session
 
 
 @dataclass(frozen=True)
@@ -41,26 +45,26 @@ CASES = [
     ),
     Case(
         "check_target_zone",
-        {"instance_id": PROD_DB, "target_zone_id": "cn-hangzhou-h"},
+        {"instance_id": DB_INSTANCE, "target_zone_id": "cn-hangzhou-h"},
         ["zone of i-bp1proddb0000000001 itself", "cn-hangzhou-i"],
         id="the source's own zone",
     ),
     Case(
         "check_target_zone",
-        {"instance_id": PROD_DB, "target_zone_id": "cn-shanghai-e"},
+        {"instance_id": DB_INSTANCE, "target_zone_id": "cn-shanghai-e"},
         ["not a zone of cn-hangzhou", "cn-hangzhou-j"],
         id="a zone of another region",
     ),
     Case(
         "check_target_zone",
-        {"instance_id": PROD_DB, "target_zone_id": "cn-hangzhou-z"},
+        {"instance_id": DB_INSTANCE, "target_zone_id": "cn-hangzhou-z"},
         ["cn-hangzhou-z", "cn-hangzhou-i"],
         id="unknown zone",
     ),
     Case(
         "run_dr_instance",
         {
-            "instance_id": PROD_DB,
+            "instance_id": DB_INSTANCE,
             "image_id": "m-bp1doesnotexist0001",
             "target_zone_id": "cn-hangzhou-i",
         },
@@ -69,14 +73,14 @@ CASES = [
     ),
     Case(
         "run_dr_instance",
-        {"instance_id": PROD_DB, "image_id": PUBLIC_IMAGE, "target_zone_id": "cn-hangzhou-i"},
+        {"instance_id": DB_INSTANCE, "image_id": PUBLIC_IMAGE, "target_zone_id": "cn-hangzhou-i"},
         [PUBLIC_IMAGE],
         id="an image not built from this source",
     ),
     Case(
         "run_dr_instance",
         {
-            "instance_id": PROD_DB,
+            "instance_id": DB_INSTANCE,
             "image_id": PUBLIC_IMAGE,
             "target_zone_id": "cn-hangzhou-i",
             "instance_name": "http://db",
@@ -87,7 +91,7 @@ CASES = [
     Case(
         "check_target_zone",
         {
-            "instance_id": PROD_DB,
+            "instance_id": DB_INSTANCE,
             "target_zone_id": "cn-hangzhou-j",
             "decisions": {"vswitch_cn-hangzhou-j": "make one"},
         },
@@ -96,25 +100,25 @@ CASES = [
     ),
     Case(
         "create_full_image",
-        {"instance_id": PROD_DB},
+        {"instance_id": DB_INSTANCE},
         ["snapshot_group_id"],
         id="an image without snapshots",
     ),
     Case(
         "create_disk_from_snapshot",
-        {"snapshot_id": "s-bp1doesnotexist0001", "target_instance_id": DR_TARGET},
+        {"snapshot_id": "s-bp1doesnotexist0001", "target_instance_id": TARGET_INSTANCE},
         ["s-bp1doesnotexist0001", "searched cn-hangzhou, cn-shanghai"],
         id="unknown snapshot",
     ),
     Case(
         "attach_disk",
-        {"disk_id": "d-bp1proddbdata0000001", "target_instance_id": DR_TARGET},
+        {"disk_id": DB_DATA, "target_instance_id": TARGET_INSTANCE},
         ["attached to another instance, i-bp1proddb0000000001", "create_disk_from_snapshot"],
         id="a disk attached to another instance",
     ),
     Case(
         "attach_disk",
-        {"disk_id": "d-bp1drtargetsys00001", "target_instance_id": "i-uf6api000000000001"},
+        {"disk_id": TARGET_SYSTEM, "target_instance_id": SHANGHAI_INSTANCE},
         ["is in cn-shanghai", "cn-hangzhou"],
         id="a target in another region",
     ),
@@ -131,7 +135,7 @@ async def test_bad_input_is_refused_with_what_is_valid_and_creates_nothing(
     tmp_path: Path,
 ) -> None:
     # One server for every case: starting one per case would cost more than the cases.
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         for case in CASES:
             result = await served.client.call_tool(case.tool, case.arguments)
             assert result.is_error, (case.id, result.structured_content)

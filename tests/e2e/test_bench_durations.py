@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from bench import runbook, worlds
 
+from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.sandbox.models import durations
-from tests.e2e.harness import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SandboxControl, sandbox_process
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.sandboxes import sandbox_process
 
 # Fast enough that the runbook's 30 s and 60 s polls take milliseconds.
 SCALE = 20_000.0

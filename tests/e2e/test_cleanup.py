@@ -5,46 +5,26 @@ and only those resources went, and the source was never touched."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import mcp_types as types
 
-from tests.e2e.harness import (
-    Elicitations,
-    SandboxControl,
-    decide,
-    decline,
-    recommended,
-    serve,
-)
-from tests.e2e.test_scenario_a import PROD_DB, REGION, WITH_VSWITCH, snapshot_and_image
-
-KINDS = ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
-
-
-def inventory(sandbox: SandboxControl) -> dict[str, set[str]]:
-    region = sandbox.state()["regions"][REGION]
-    return {kind: set(region[kind]) for kind in KINDS}
-
-
-def source_of(sandbox: SandboxControl) -> dict[str, Any]:
-    """The source instance and its disks, as the sandbox holds them."""
-    region = sandbox.state()["regions"][REGION]
-    disks = {k: v for k, v in region["disks"].items() if v["instance_id"] == PROD_DB}
-    return {"instance": region["instances"][PROD_DB], "disks": disks}
+from tests.support.decisions import decide
+from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE, TARGET_ZONE
+from tests.support.mcp import Elicitations, decline, mcp_session, recommended
+from tests.support.recoveries import inventory, snapshot_and_image, source_of
 
 
 async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_once(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         sandbox = served.sandbox
         before, source_before = inventory(sandbox), source_of(sandbox)
-        image_id = await snapshot_and_image(served, PROD_DB)
+        image_id = await snapshot_and_image(served, DB_INSTANCE)
         dr, _ = await decide(
             served,
             "run_dr_instance",
-            {"instance_id": PROD_DB, "image_id": image_id, "target_zone_id": WITH_VSWITCH},
+            {"instance_id": DB_INSTANCE, "image_id": image_id, "target_zone_id": TARGET_ZONE},
         )
         assert dr["status"] == "completed", dr
         listed = (await served.call("list_operations"))["operations"]
@@ -66,7 +46,7 @@ async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_o
             result, _ = await decide(served, "cleanup_recovery", {"operation_id": ops[kind]})
             assert result["status"] == "completed", result
             assert all(r["action"] == "deleted" for r in result["rows"]), result["markdown"]
-            assert PROD_DB in result["protected"]
+            assert DB_INSTANCE in result["protected"]
             cleaned[kind] = result
         assert [r["kind"] for r in cleaned["run_dr_instance"]["rows"]] == ["instance"]
         assert [r["resource_id"] for r in cleaned["create_full_image"]["rows"]] == [image_id]
@@ -78,7 +58,7 @@ async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_o
         assert source_of(sandbox) == source_before
         for record in sandbox.requests():
             if record["action"].startswith("Delete"):
-                assert PROD_DB not in str(record["parameters"]), record
+                assert DB_INSTANCE not in str(record["parameters"]), record
                 assert not set(source_before["disks"]) & set(record["parameters"].values())
 
         record = await served.call("get_operation", {"operation_id": ops["run_dr_instance"]})
@@ -103,8 +83,8 @@ def accept_all_but_cleanup(params: types.ElicitRequestParams) -> types.ElicitRes
 
 async def test_declining_the_cleanup_form_deletes_nothing(tmp_path: Path) -> None:
     forms = Elicitations(accept_all_but_cleanup)
-    async with serve(tmp_path, elicitation=forms) as served:
-        group = await served.call("create_snapshot_group", {"instance_id": PROD_DB})
+    async with mcp_session(tmp_path, elicitation=forms) as served:
+        group = await served.call("create_snapshot_group", {"instance_id": DB_INSTANCE})
         assert group["status"] == "completed", group
         op = group["operation_id"]
         result = await served.call("cleanup_recovery", {"operation_id": op})
@@ -118,13 +98,13 @@ async def test_declining_the_cleanup_form_deletes_nothing(tmp_path: Path) -> Non
 async def test_a_scenario_b_plan_cleanup_leaves_the_attached_disks_with_their_reason(
     tmp_path: Path,
 ) -> None:
-    target = "i-bp1drtarget00000001"
-    async with serve(tmp_path) as served:
+    target = TARGET_INSTANCE
+    async with mcp_session(tmp_path) as served:
         sandbox = served.sandbox
         planned, _ = await decide(
             served,
             "plan_recovery",
-            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": target},
+            {"scenario": "disks", "source_instance_id": DB_INSTANCE, "target_instance_id": target},
         )
         executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
         assert executed["status"] == "completed", executed

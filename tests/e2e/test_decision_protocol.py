@@ -19,19 +19,20 @@ from pydantic import BaseModel
 
 from ecs_dr.domain.decisions import chosen, confirm_prompt
 from ecs_dr.domain.prompts import vswitch_missing_prompt
+from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.tools.decisions import DecisionFlow, DecisionsArg, Settled, open_prompts
-from tests.e2e.harness import (
+from tests.support.decisions import decide
+from tests.support.demo_world import DB_DATA, DB_INSTANCE, DB_LOG, TARGET_INSTANCE
+from tests.support.mcp import (
     START_TIMEOUT_S,
     Elicitations,
-    SandboxControl,
-    Served,
-    decide,
+    Session,
     decline,
+    mcp_session,
+    mcp_session_on,
     recommended,
-    sandbox_process,
-    serve,
-    serve_on,
 )
+from tests.support.sandboxes import sandbox_process
 
 GENERATIONS = [
     pytest.param("legacy", "2025-11-25", id="2025-11-25"),
@@ -151,10 +152,6 @@ async def test_a_form_answer_outside_the_options_is_refused() -> None:
 
 # --- confirmations: the user's, never the model's (through ecs-dr-mcp itself) ---------------
 
-PROD_DB = "i-bp1proddb0000000001"
-DB_DATA = "d-bp1proddbdata0000001"
-DB_LOG = "d-bp1proddblog00000001"
-DR_TARGET = "i-bp1drtarget00000001"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
 FORM_ONLY = (
     "this client can show the question to the user; the confirmation must come from that form, "
@@ -168,15 +165,15 @@ def mutations(sandbox: SandboxControl) -> list[str]:
     return [a for a in sandbox.actions() if a.startswith(MUTATING)]
 
 
-async def plan_disk(served: Served, disk_id: str) -> str:
+async def plan_disk(served: Session, disk_id: str) -> str:
     """A Scenario B plan copying one disk of prod-db-01 onto dr-target-01; its plan_id."""
     planned, _ = await decide(
         served,
         "plan_recovery",
         {
             "scenario": "disks",
-            "source_instance_id": PROD_DB,
-            "target_instance_id": DR_TARGET,
+            "source_instance_id": DB_INSTANCE,
+            "target_instance_id": TARGET_INSTANCE,
             "disk_ids": [disk_id],
         },
     )
@@ -196,7 +193,7 @@ async def test_a_client_that_shows_forms_confirms_only_in_the_form(
     tmp_path: Path, mode: str
 ) -> None:
     forms = Elicitations(decline)
-    async with serve(tmp_path, elicitation=forms, mode=mode) as served:
+    async with mcp_session(tmp_path, elicitation=forms, mode=mode) as served:
         plan_id = await plan_disk(served, DB_LOG)
         declined = await served.call("execute_recovery", {"plan_id": plan_id})
         assert declined["status"] == "cancelled", declined
@@ -229,7 +226,7 @@ async def test_a_cleanup_confirmed_in_the_arguments_of_a_form_client_deletes_not
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(accept_all_but_cleanup)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         snapshot = await served.call("create_snapshot", {"disk_id": DB_LOG})
         assert snapshot["status"] == "completed", snapshot
         op = snapshot["operation_id"]
@@ -259,7 +256,7 @@ def refused_id(result: Mapping[str, Any], decision_id: str) -> str:
 async def test_without_forms_only_the_id_of_the_prompt_shown_confirms(
     tmp_path: Path, mode: str
 ) -> None:
-    async with serve(tmp_path, mode=mode) as served:
+    async with mcp_session(tmp_path, mode=mode) as served:
         plan_id = await plan_disk(served, DB_LOG)
         other_plan = await plan_disk(served, DB_DATA)
         asked = await served.call("execute_recovery", {"plan_id": plan_id})
@@ -289,14 +286,14 @@ async def test_without_forms_only_the_id_of_the_prompt_shown_confirms(
 
 async def test_a_confirmation_id_from_another_server_process_is_refused(tmp_path: Path) -> None:
     with sandbox_process(tmp_path) as sandbox:
-        async with serve_on(sandbox, tmp_path, "first") as (first, _):
+        async with mcp_session_on(sandbox, tmp_path, "first") as (first, _):
             plan_id = await plan_disk(first, DB_LOG)
             asked = await first.call("execute_recovery", {"plan_id": plan_id})
             (prompt,) = asked["decisions"]
             earlier = prompt["decision_id"]
 
         # The same journal, the same plan, another server process.
-        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             result = await second.call(
                 "execute_recovery", {"plan_id": plan_id, "decisions": {earlier: "proceed"}}
             )

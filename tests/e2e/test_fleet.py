@@ -10,15 +10,21 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import SandboxControl, Served, confirmed, decide, serve
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import (
+    DEMO_WORLD_FILE,
+    PROD_SG,
+    REGION,
+    SOURCE_VSWITCH,
+    SOURCE_ZONE,
+    TARGET_ZONE,
+)
+from tests.support.mcp import Session, mcp_session
+from tests.support.recoveries import TAG_OPERATION
 
-REGION = "cn-hangzhou"
-SOURCE_ZONE = "cn-hangzhou-h"
-TARGET_ZONE = "cn-hangzhou-i"
 FLEET_SIZE = 20
-DEMO_WORLD = Path(__file__).parents[2] / "server" / "ecs_dr" / "sandbox" / "demo_world.json"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
-TAG_OPERATION = "ecs-dr:operation-id"
 # The server's own pace; the sandbox refuses the account above SANDBOX_QPS, and a few calls
 # are throttled outright on top, so the gateway's backoff has something to absorb.
 CLIENT_QPS = 100
@@ -27,7 +33,7 @@ SANDBOX_QPS = 110
 
 def fleet_world(path: Path) -> list[str]:
     """The demo world plus FLEET_SIZE app servers (system + data ESSD) in zone h."""
-    world = json.loads(DEMO_WORLD.read_text())
+    world = json.loads(DEMO_WORLD_FILE.read_text())
     region = next(r for r in world["regions"] if r["region_id"] == REGION)
     ids = []
     for n in range(FLEET_SIZE):
@@ -39,8 +45,8 @@ def fleet_world(path: Path) -> list[str]:
                 "instance_name": f"app-{n:02d}",
                 "zone_id": SOURCE_ZONE,
                 "instance_type": "ecs.g7.large",
-                "vswitch_id": "vsw-bp1prodh00000000001",
-                "security_group_ids": ["sg-bp1prod000000000001"],
+                "vswitch_id": SOURCE_VSWITCH,
+                "security_group_ids": [PROD_SG],
                 "instance_charge_type": "PostPaid",
                 "internet_charge_type": "PayByTraffic",
                 "internet_max_bandwidth_out": 0,
@@ -80,7 +86,7 @@ def mutations(sandbox: SandboxControl) -> list[str]:
     return [a for a in sandbox.actions() if a.startswith(MUTATING)]
 
 
-async def finished(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     """Follow an in_progress execution with wait_operation until it ends."""
     while result["status"] == "in_progress":
         result = await served.call("wait_operation", {"operation_id": result["operation_id"]})
@@ -96,7 +102,7 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
         "ECS_DR_MAX_QPS": str(CLIENT_QPS),
         "ECS_DR_MAX_CONCURRENT_CALLS": "8",
     }
-    async with serve(tmp_path, env=env) as served:
+    async with mcp_session(tmp_path, env=env) as served:
         served.sandbox.add_fault({"kind": "throttle", "qps": SANDBOX_QPS})
         for nth in (15, 35, 55):  # apart, so that no call meets two of them in a row
             served.sandbox.add_fault(

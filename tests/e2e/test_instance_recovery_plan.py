@@ -7,21 +7,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    NO_VSWITCH_ZONE,
+    REGION,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+)
+from tests.support.mcp import (
     Elicitations,
-    SandboxControl,
-    Served,
+    Session,
     assert_session_user_agent,
-    confirmed,
-    decide,
+    mcp_session,
     recommended,
-    serve,
 )
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # zone h: three ESSD disks at PL0/PL1/PL2, no public IP
-TARGET_ZONE = "cn-hangzhou-i"
-NO_VSWITCH_ZONE = "cn-hangzhou-j"
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag", "Modify", "Stop", "Reboot")
 DB_LAYOUT = {
     "/dev/xvda": ("cloud_essd", 40, "PL0"),
@@ -41,16 +43,16 @@ def tags_of(state: dict[str, Any], resource_type: str, resource_id: str) -> dict
     return {}
 
 
-async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def plan(served: Session, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return await decide(served, "plan_recovery", {"scenario": "full_instance", **arguments})
 
 
 async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill_operation(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         planned, asked = await plan(
-            served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE, drill=True
+            served, source_instance_id=DB_INSTANCE, target_zone_id=TARGET_ZONE, drill=True
         )
         assert asked == []
         assert planned["status"] == "completed", planned
@@ -121,7 +123,7 @@ async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill
         for resource_type, resource_id in created:
             tags = tags_of(state, resource_type, resource_id)
             assert tags.get("ecs-dr:operation-id") == operation_id, (resource_type, tags)
-            assert tags.get("ecs-dr:source-instance") == PROD_DB, (resource_type, tags)
+            assert tags.get("ecs-dr:source-instance") == DB_INSTANCE, (resource_type, tags)
             assert tags.get("ecs-dr:drill") == "true", (resource_type, tags)
 
         # One operation, each create once, in order; the source never changed.
@@ -141,12 +143,12 @@ async def test_a_zone_without_vswitch_is_planned_with_the_users_choice_through_f
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         planned = await served.call(
             "plan_recovery",
             {
                 "scenario": "full_instance",
-                "source_instance_id": PROD_DB,
+                "source_instance_id": DB_INSTANCE,
                 "target_zone_id": NO_VSWITCH_ZONE,
             },
         )
@@ -174,17 +176,17 @@ async def test_a_zone_without_vswitch_is_planned_with_the_users_choice_through_f
 async def test_full_instance_plans_refuse_a_target_instance_and_a_missing_zone(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         missing = await served.fail(
-            "plan_recovery", {"scenario": "full_instance", "source_instance_id": PROD_DB}
+            "plan_recovery", {"scenario": "full_instance", "source_instance_id": DB_INSTANCE}
         )
         assert "target_zone_id" in missing
         wrong = await served.fail(
             "plan_recovery",
             {
                 "scenario": "full_instance",
-                "source_instance_id": PROD_DB,
-                "target_instance_id": "i-bp1drtarget00000001",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
             },
         )
         assert "target_zone_id" in wrong
@@ -196,8 +198,8 @@ async def test_full_instance_plans_refuse_a_target_instance_and_a_missing_zone(
 async def test_an_execution_outliving_the_bounded_wait_is_followed_to_the_dr_instance(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
-        planned, _ = await plan(served, source_instance_id=PROD_DB, target_zone_id=TARGET_ZONE)
+    async with mcp_session(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
+        planned, _ = await plan(served, source_instance_id=DB_INSTANCE, target_zone_id=TARGET_ZONE)
         first = await served.call(
             "execute_recovery",
             await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]}),

@@ -16,14 +16,9 @@ from typing import Any
 import pytest
 
 from ecs_dr.workflows.journal import Journal
-from tests.e2e.harness import (
-    SANDBOX_CREDENTIALS,
-    SECRET_SCAN,
-    START_TIMEOUT_S,
-    Transcript,
-    credentials_of,
-    server_environment,
-)
+from tests.support.credentials import SANDBOX_CREDENTIALS, credentials_of
+from tests.support.mcp import START_TIMEOUT_S, server_environment
+from tests.support.secret_scan import SECRET_SCAN, Transcript
 
 CONFIG_ERROR_EXIT = 2
 

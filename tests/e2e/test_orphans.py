@@ -10,24 +10,19 @@ from typing import Any
 
 import anyio
 
+from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.workflows.journal import JOURNAL_FILE
-from tests.e2e.harness import (
-    START_TIMEOUT_S,
-    SandboxControl,
-    Served,
-    confirmed,
-    decide,
-    sandbox_process,
-    serve_on,
-)
-from tests.e2e.test_cleanup import inventory, source_of
-from tests.e2e.test_instance_recovery_plan import NO_VSWITCH_ZONE, PROD_DB, REGION
+from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, NO_VSWITCH_ZONE, REGION
+from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session_on
+from tests.support.recoveries import inventory, source_of
+from tests.support.sandboxes import sandbox_process
 
 OPERATION_TAG = "ecs-dr:operation-id"
 
 
-async def finished(served: Served, result: dict[str, Any]) -> dict[str, Any]:
-    """The result once its operation has finished (serve_on's calls answer in_progress)."""
+async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
+    """The result once its operation has finished (mcp_session_on's calls answer in_progress)."""
     with anyio.fail_after(START_TIMEOUT_S):
         while result["status"] == "in_progress":
             waited = {"operation_id": result["operation_id"], "max_wait_s": 0.2}
@@ -49,13 +44,13 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
 ) -> None:
     with sandbox_process(tmp_path) as sandbox:
         source_before = source_of(sandbox)
-        async with serve_on(sandbox, tmp_path, "first") as (first, _):
+        async with mcp_session_on(sandbox, tmp_path, "first") as (first, _):
             planned, _ = await decide(
                 first,
                 "plan_recovery",
                 {
                     "scenario": "full_instance",
-                    "source_instance_id": PROD_DB,
+                    "source_instance_id": DB_INSTANCE,
                     "target_zone_id": NO_VSWITCH_ZONE,
                     "drill": True,
                 },
@@ -75,7 +70,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
         # The journal is deleted while no server runs: the next one starts with an empty one.
         for path in (tmp_path / "state").glob(f"{JOURNAL_FILE}*"):
             path.unlink()
-        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             assert (await second.call("list_operations"))["operations"] == []
             found = await second.call("find_orphans", {"region_id": REGION})
             (orphan,) = found["operations"]
@@ -83,10 +78,10 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
             assert orphan["region_id"] == REGION
             rows = {r["resource_id"]: r for r in orphan["resources"]}
             assert set(rows) == set(created)
-            assert {r["source_instance"] for r in rows.values()} == {PROD_DB}
+            assert {r["source_instance"] for r in rows.values()} == {DB_INSTANCE}
             assert {r["drill"] for r in rows.values()} == {"true"}
             assert all(r["status"] for r in rows.values()), rows
-            assert PROD_DB not in rows and not set(rows) & set(source_before["disks"])
+            assert DB_INSTANCE not in rows and not set(rows) & set(source_before["disks"])
 
             # Asked first, naming every resource to delete; the VSwitch stays, with its reason.
             asked = await second.call("cleanup_recovery", {"operation_id": operation_id})
@@ -102,7 +97,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
             assert {r["resource_id"] for r in asked["left"]} == {
                 rid for rid, kind in created.items() if kind == "vswitch"
             }
-            assert PROD_DB in asked["protected"]
+            assert DB_INSTANCE in asked["protected"]
             assert set(source_before["disks"]) <= set(asked["protected"])
             assert tagged_with(sandbox, operation_id) == created
 

@@ -7,28 +7,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    ENTRY_INSTANCE,
+    REGION,
+    SHANGHAI_INSTANCE,
+    STOPPED_INSTANCE,
+    TARGET_INSTANCE,
+)
+from tests.support.mcp import (
     Elicitations,
-    SandboxControl,
-    Served,
+    Session,
     assert_session_user_agent,
-    confirmed,
-    decide,
+    mcp_session,
     recommended,
-    serve,
 )
 
-REGION = "cn-hangzhou"
-PROD_DB = (
-    "i-bp1proddb0000000001"  # zone h: system + /dev/xvdb (100 GiB PL1) + /dev/xvdc (500 GiB PL2)
-)
-DB_SYSTEM = "d-bp1proddbsys00000001"
-DB_DATA = "d-bp1proddbdata0000001"
-DB_LOG = "d-bp1proddblog00000001"
-DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
-ENTRY = "i-bp1entry0000000001"
-BATCH_WORKER = "i-bp1stopped00000001"  # zone l (no cloud_essd_entry), Stopped
-SH_API = "i-uf6api000000000001"  # cn-shanghai
 MUTATING = ("Create", "Attach", "Run", "Delete", "Tag")
 # The fastest snapshot upload takes 30 cloud seconds; a whole k-disk recovery done in sequence
 # would take the sum of every upload.
@@ -44,7 +43,7 @@ def disks_of(sandbox: SandboxControl, instance_id: str) -> dict[str, dict[str, A
     return {d["device"]: d for d in state["disks"].values() if d["instance_id"] == instance_id}
 
 
-async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def plan(served: Session, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """plan_recovery, each decision answered with the recommended option."""
     return await decide(served, "plan_recovery", {"scenario": "disks", **arguments})
 
@@ -52,11 +51,11 @@ async def plan(served: Served, **arguments: Any) -> tuple[dict[str, Any], list[d
 async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_zone(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         planned, asked = await plan(
-            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET
+            served, source_instance_id=DB_INSTANCE, target_instance_id=TARGET_INSTANCE
         )
-        assert [p["decision_id"] for p in asked] == [f"disks_{PROD_DB}"]
+        assert [p["decision_id"] for p in asked] == [f"disks_{DB_INSTANCE}"]
         assert asked[0]["options"][0]["value"] == "all_data_disks"
         assert planned["status"] == "completed", planned
         plan_id = planned["plan_id"]
@@ -98,7 +97,7 @@ async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_
         assert "| /dev/xvdc |" in done["layout_markdown"] and DB_LOG in done["markdown"]
         assert "mounted" in done["reminder"]
 
-        target = disks_of(served.sandbox, DR_TARGET)
+        target = disks_of(served.sandbox, TARGET_INSTANCE)
         assert sorted(target) == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]
         assert {d["status"] for d in target.values()} == {"In_use"}
         assert target["/dev/xvdc"]["zone_id"] == "cn-hangzhou-i"
@@ -130,13 +129,13 @@ async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_anoth
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         system = await served.call(
             "plan_recovery",
             {
                 "scenario": "disks",
-                "source_instance_id": PROD_DB,
-                "target_instance_id": DR_TARGET,
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
                 "disk_ids": [DB_SYSTEM],
             },
         )
@@ -144,7 +143,11 @@ async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_anoth
         assert "system disk" in forms.seen[0].message
         entry = await served.call(
             "plan_recovery",
-            {"scenario": "disks", "source_instance_id": ENTRY, "target_instance_id": BATCH_WORKER},
+            {
+                "scenario": "disks",
+                "source_instance_id": ENTRY_INSTANCE,
+                "target_instance_id": STOPPED_INSTANCE,
+            },
         )
         assert entry["status"] == "completed", entry
         assert "offers no cloud_essd_entry disks" in forms.seen[1].message
@@ -157,49 +160,57 @@ async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_anoth
             assert done["status"] == "completed", done
         assert forms.seen[2].message.startswith(f"{system['plan_id']} copies 1 disk(s)")
 
-        copy = disks_of(served.sandbox, DR_TARGET)["/dev/xvdb"]
+        copy = disks_of(served.sandbox, TARGET_INSTANCE)["/dev/xvdb"]
         assert (copy["type"], copy["size"], copy["performance_level"]) == ("data", 40, "PL0")
-        moved = disks_of(served.sandbox, BATCH_WORKER)["/dev/xvdb"]
+        moved = disks_of(served.sandbox, STOPPED_INSTANCE)["/dev/xvdb"]
         assert (moved["category"], moved["zone_id"], moved["status"]) == (
             "cloud_essd",
             "cn-hangzhou-l",
             "In_use",
         )
-        assert served.sandbox.state()["regions"][REGION]["instances"][BATCH_WORKER]["status"] == (
-            "Stopped"
-        )
+        assert served.sandbox.state()["regions"][REGION]["instances"][STOPPED_INSTANCE][
+            "status"
+        ] == ("Stopped")
 
 
 async def test_bad_plans_are_refused_with_clear_errors_and_nothing_is_created(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
-        base = {"scenario": "disks", "source_instance_id": PROD_DB}
+    async with mcp_session(tmp_path) as served:
+        base = {"scenario": "disks", "source_instance_id": DB_INSTANCE}
         stranger = await served.fail(
-            "plan_recovery", {**base, "target_instance_id": DR_TARGET, "disk_ids": ["d-other"]}
+            "plan_recovery",
+            {**base, "target_instance_id": TARGET_INSTANCE, "disk_ids": ["d-other"]},
         )
-        assert f"d-other is not a disk of {PROD_DB}" in stranger
+        assert f"d-other is not a disk of {DB_INSTANCE}" in stranger
         region = await served.fail(
-            "plan_recovery", {**base, "target_instance_id": SH_API, "disk_ids": [DB_LOG]}
+            "plan_recovery", {**base, "target_instance_id": SHANGHAI_INSTANCE, "disk_ids": [DB_LOG]}
         )
         assert "is in cn-shanghai" in region and "cn-hangzhou" in region
         unknown = await served.fail("execute_recovery", {"plan_id": "plan-0000000000000000"})
         assert "unknown plan id" in unknown
         full = await served.client.call_tool(
-            "plan_recovery", {**base, "scenario": "full_instance", "target_instance_id": DR_TARGET}
+            "plan_recovery",
+            {**base, "scenario": "full_instance", "target_instance_id": TARGET_INSTANCE},
         )
         assert full.is_error
         assert mutations(served.sandbox) == []
 
 
 async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         stale, _ = await plan(
-            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_LOG]
+            served,
+            source_instance_id=DB_INSTANCE,
+            target_instance_id=TARGET_INSTANCE,
+            disk_ids=[DB_LOG],
         )
         # Another plan changes the target's layout: one more disk on dr-target-01.
         other, _ = await plan(
-            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_DATA]
+            served,
+            source_instance_id=DB_INSTANCE,
+            target_instance_id=TARGET_INSTANCE,
+            disk_ids=[DB_DATA],
         )
         done = await served.call(
             "execute_recovery",
@@ -215,9 +226,12 @@ async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: P
 
 
 async def test_a_read_only_server_plans_but_does_not_execute(tmp_path: Path) -> None:
-    async with serve(tmp_path, read_only=True) as served:
+    async with mcp_session(tmp_path, read_only=True) as served:
         planned, _ = await plan(
-            served, source_instance_id=PROD_DB, target_instance_id=DR_TARGET, disk_ids=[DB_LOG]
+            served,
+            source_instance_id=DB_INSTANCE,
+            target_instance_id=TARGET_INSTANCE,
+            disk_ids=[DB_LOG],
         )
         assert planned["status"] == "completed", planned
         refused = await served.fail("execute_recovery", {"plan_id": planned["plan_id"]})

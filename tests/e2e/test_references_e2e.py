@@ -10,29 +10,33 @@ from typing import Any
 
 from ecs_dr.cloud.errors import ram_action_for
 from ecs_dr.references.policy import TOOL_ACTIONS
-from tests.e2e.harness import Served, decide, serve
-
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # three ESSD disks
-DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running
-WITH_VSWITCH = "cn-hangzhou-i"
-WITHOUT_VSWITCH = "cn-hangzhou-j"
-VPC = "vpc-bp1prod0000000000001"
+from tests.support.decisions import decide
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    NO_VSWITCH_ZONE,
+    PROD_VPC,
+    REGION,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+)
+from tests.support.mcp import Session, mcp_session
 
 
 async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         served.sandbox.add_fault(
             {"kind": "error", "action": "DescribeInstances", "code": "Forbidden.RAM"}
         )
-        text = await served.fail("describe_source", {"instance_id": PROD_DB, "region_id": REGION})
+        text = await served.fail(
+            "describe_source", {"instance_id": DB_INSTANCE, "region_id": REGION}
+        )
     assert "Forbidden.RAM" in text
     assert "ecs:DescribeInstances" in text
     assert "references/ram-policies.md" in text
 
 
 async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         message = "You are not authorized to do this action. Action: vpc:CreateVSwitch"
         served.sandbox.add_fault(
             {
@@ -43,14 +47,14 @@ async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> N
                 "message": message,
             }
         )
-        arguments = {"vpc_id": VPC, "zone_id": WITHOUT_VSWITCH, "region_id": REGION}
+        arguments = {"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE, "region_id": REGION}
         result, _ = await decide_or_fail(served, "create_vswitch", arguments)
     assert ram_action_for("vpc:CreateVSwitch") in result
     assert "references/ram-policies.md" in result
 
 
 async def decide_or_fail(
-    served: Served, tool: str, arguments: Mapping[str, Any]
+    served: Session, tool: str, arguments: Mapping[str, Any]
 ) -> tuple[str, list[str]]:
     """Confirm every prompt as the user would until the tool fails (a tool error, or a failed
     operation's result); returns the error text."""
@@ -75,7 +79,7 @@ class Recorder:
     operation that answered in_progress is followed with wait_operation, whose calls count
     as the tool's that started it."""
 
-    def __init__(self, served: Served) -> None:
+    def __init__(self, served: Session) -> None:
         self.served = served
         self.seen: dict[str, set[str]] = {}
 
@@ -96,35 +100,47 @@ class Recorder:
 
 
 async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         rec = Recorder(served)
-        source = await rec.run("describe_source", {"instance_id": PROD_DB})
-        await rec.run("check_target_zone", {"instance_id": PROD_DB, "target_zone_id": WITH_VSWITCH})
-        await rec.run("describe_target_instance", {"instance_id": DR_TARGET})
-        group = await rec.run("create_snapshot_group", {"instance_id": PROD_DB})
+        source = await rec.run("describe_source", {"instance_id": DB_INSTANCE})
+        await rec.run(
+            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": TARGET_ZONE}
+        )
+        await rec.run("describe_target_instance", {"instance_id": TARGET_INSTANCE})
+        group = await rec.run("create_snapshot_group", {"instance_id": DB_INSTANCE})
         image = await rec.run(
             "create_full_image",
-            {"instance_id": PROD_DB, "snapshot_group_id": group["snapshot_group_id"]},
+            {"instance_id": DB_INSTANCE, "snapshot_group_id": group["snapshot_group_id"]},
         )
-        await rec.run("create_vswitch", {"vpc_id": VPC, "zone_id": WITHOUT_VSWITCH})
+        await rec.run("create_vswitch", {"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE})
         dr = await rec.run(
             "run_dr_instance",
-            {"instance_id": PROD_DB, "image_id": image["image_id"], "target_zone_id": WITH_VSWITCH},
+            {
+                "instance_id": DB_INSTANCE,
+                "image_id": image["image_id"],
+                "target_zone_id": TARGET_ZONE,
+            },
         )
         await rec.run(
             "verify_dr_instance",
-            {"source_instance_id": PROD_DB, "dr_instance_id": dr["dr_instance_id"]},
+            {"source_instance_id": DB_INSTANCE, "dr_instance_id": dr["dr_instance_id"]},
         )
         data_disk = next(d for d in source["instance"]["disks"] if d["kind"] == "data")
         snapshot = await rec.run("create_snapshot", {"disk_id": data_disk["disk_id"]})
         disk = await rec.run(
             "create_disk_from_snapshot",
-            {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": DR_TARGET},
+            {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": TARGET_INSTANCE},
         )
-        await rec.run("attach_disk", {"disk_id": disk["disk_id"], "target_instance_id": DR_TARGET})
+        await rec.run(
+            "attach_disk", {"disk_id": disk["disk_id"], "target_instance_id": TARGET_INSTANCE}
+        )
         plan = await rec.run(
             "plan_recovery",
-            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+            {
+                "scenario": "disks",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
+            },
         )
         executed = await rec.run("execute_recovery", {"plan_id": plan["plan_id"]})
         await rec.run("get_operation", {"operation_id": executed["operation_id"]})

@@ -12,34 +12,14 @@ import os
 import signal
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 import anyio
 
-from tests.e2e.harness import (
-    START_TIMEOUT_S,
-    child_pids,
-    confirmed,
-    decide,
-    sandbox_process,
-    serve_on,
-    until_sent,
-)
-
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"
-TARGET_ZONE = "cn-hangzhou-i"
-TAG_OPERATION = "ecs-dr:operation-id"
-
-
-def of_operation(state: dict[str, Any], kind: str, resource_type: str, op: str) -> list[str]:
-    region = state["regions"][REGION]
-    tagged = {
-        entry["resource_id"]
-        for entry in region["tags"]
-        if entry["resource_type"] == resource_type and entry["tags"].get(TAG_OPERATION) == op
-    }
-    return [r for r in region[kind] if r in tagged]
+from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_ZONE
+from tests.support.mcp import START_TIMEOUT_S, child_pids, mcp_session_on, until_sent
+from tests.support.recoveries import of_operation
+from tests.support.sandboxes import sandbox_process
 
 
 async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_without_duplicates(
@@ -49,13 +29,13 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
         # The first server: plan, execute, and SIGKILL once CreateImage was sent.
         killed = False
         with suppress(Exception):
-            async with serve_on(sandbox, tmp_path, "first") as (first, pid):
+            async with mcp_session_on(sandbox, tmp_path, "first") as (first, pid):
                 planned, _ = await decide(
                     first,
                     "plan_recovery",
                     {
                         "scenario": "full_instance",
-                        "source_instance_id": PROD_DB,
+                        "source_instance_id": DB_INSTANCE,
                         "target_zone_id": TARGET_ZONE,
                     },
                 )
@@ -72,7 +52,7 @@ async def test_a_recovery_killed_after_create_image_resumes_in_a_new_server_with
         assert "RunInstances" not in sandbox.actions()
 
         # A new server on the same journal continues it.
-        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             result = await second.call("resume_recovery", {"operation_id": op})
             assert result["operation_id"] == op
             with anyio.fail_after(START_TIMEOUT_S):

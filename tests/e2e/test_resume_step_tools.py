@@ -20,19 +20,14 @@ from typing import Any
 
 import anyio
 
-from tests.e2e.harness import (
-    START_TIMEOUT_S,
-    Served,
-    child_pids,
-    decide,
-    sandbox_process,
-    serve_on,
-    until_sent,
-)
-from tests.e2e.test_resume_recovery import PROD_DB, REGION, of_operation
+from tests.support.decisions import decide
+from tests.support.demo_world import DB_INSTANCE, REGION
+from tests.support.mcp import START_TIMEOUT_S, Session, child_pids, mcp_session_on, until_sent
+from tests.support.recoveries import of_operation
+from tests.support.sandboxes import sandbox_process
 
 
-async def _until_done(served: Served, result: dict[str, Any]) -> dict[str, Any]:
+async def _until_done(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     """Follow an in_progress operation with wait_operation until it ends."""
     op = result["operation_id"]
     with anyio.fail_after(START_TIMEOUT_S):
@@ -49,8 +44,10 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
         # was sent and while the image is still Creating.
         killed = False
         with suppress(Exception):
-            async with serve_on(sandbox, tmp_path, "first") as (first, pid):
-                group, _ = await decide(first, "create_snapshot_group", {"instance_id": PROD_DB})
+            async with mcp_session_on(sandbox, tmp_path, "first") as (first, pid):
+                group, _ = await decide(
+                    first, "create_snapshot_group", {"instance_id": DB_INSTANCE}
+                )
                 group = await _until_done(first, group)
                 assert group["status"] == "completed", group
                 group_id = group["result"]["snapshot_group_id"]
@@ -59,7 +56,7 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
                 started, _ = await decide(
                     first,
                     "create_full_image",
-                    {"instance_id": PROD_DB, "snapshot_group_id": group_id},
+                    {"instance_id": DB_INSTANCE, "snapshot_group_id": group_id},
                 )
                 assert started["status"] == "in_progress", started
                 op = started["operation_id"]
@@ -72,7 +69,7 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
 
         # A new server on the same journal: resume_recovery continues the step tool's
         # operation under its id, with the plan it journaled.
-        async with serve_on(sandbox, tmp_path, "second") as (second, _):
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             resumed = await second.call("resume_recovery", {"operation_id": op})
             assert resumed["operation_id"] == op
             assert resumed["plan_id"] is None

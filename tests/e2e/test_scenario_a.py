@@ -8,23 +8,26 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import (
-    Elicitations,
-    SandboxControl,
-    Served,
-    assert_session_user_agent,
-    decide,
-    decline,
-    recommended,
-    serve,
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import decide
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    LEGACY_INSTANCE,
+    NO_VSWITCH_ZONE,
+    PROD_VPC,
+    REGION,
+    TARGET_ZONE,
+    WEB_INSTANCE,
 )
+from tests.support.mcp import (
+    Elicitations,
+    assert_session_user_agent,
+    decline,
+    mcp_session,
+    recommended,
+)
+from tests.support.recoveries import snapshot_and_image
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # three ESSD disks, PL0/PL1/PL2, no public IP
-WEB = "i-bp1prodweb000000001"  # system disk only, public IP, 5 Mbps
-LEGACY = "i-bp1legacy000000001"  # ESSD system disk, cloud_efficiency data disk
-WITH_VSWITCH = "cn-hangzhou-i"
-WITHOUT_VSWITCH = "cn-hangzhou-j"
 NO_G7_STOCK = "cn-hangzhou-k"
 CREATES = ("Create", "Run", "Allocate", "Attach", "Modify", "Delete", "Stop", "Reboot")
 
@@ -60,35 +63,22 @@ def assert_disks_kept(state: dict[str, Any], source_id: str, dr_id: str) -> None
         ), device
 
 
-async def snapshot_and_image(served: Served, instance_id: str) -> str:
-    """Group snapshot and full image of a multi-disk source, confirmed as the user would."""
-    group, _ = await decide(served, "create_snapshot_group", {"instance_id": instance_id})
-    assert group["status"] == "completed", group
-    image, _ = await decide(
-        served,
-        "create_full_image",
-        {"instance_id": instance_id, "snapshot_group_id": group["snapshot_group_id"]},
-    )
-    assert image["status"] == "completed", image
-    return str(image["image_id"])
-
-
 async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_no_bandwidth(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
-        source = await served.call("describe_source", {"instance_id": PROD_DB})
+    async with mcp_session(tmp_path) as served:
+        source = await served.call("describe_source", {"instance_id": DB_INSTANCE})
         assert source["snapshot_strategy"] == "snapshot_group"
         assert source["has_public_ip"] is False
 
-        first = await served.call("create_snapshot_group", {"instance_id": PROD_DB})
+        first = await served.call("create_snapshot_group", {"instance_id": DB_INSTANCE})
         assert first["status"] == "needs_decision"
         (confirm,) = first["decisions"]
         assert confirm["decision_id"].startswith("confirm_CreateSnapshotGroup_")
-        assert confirm["context"]["parameters"]["InstanceId"] == PROD_DB
+        assert confirm["context"]["parameters"]["InstanceId"] == DB_INSTANCE
         assert mutations(served.sandbox) == []  # nothing before the confirmation
 
-        group, _ = await decide(served, "create_snapshot_group", {"instance_id": PROD_DB})
+        group, _ = await decide(served, "create_snapshot_group", {"instance_id": DB_INSTANCE})
         snapshots = group["result"]["snapshots"]
         assert [s["device"] for s in snapshots] == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]
         assert all(s["zone_redundant"] and s["zone_redundant_at"] for s in snapshots)
@@ -97,7 +87,7 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
         image, _ = await decide(
             served,
             "create_full_image",
-            {"instance_id": PROD_DB, "snapshot_group_id": group["snapshot_group_id"]},
+            {"instance_id": DB_INSTANCE, "snapshot_group_id": group["snapshot_group_id"]},
         )
         assert [m["device"] for m in image["result"]["mappings"]] == [
             "/dev/xvda",
@@ -107,7 +97,11 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
         dr, asked = await decide(
             served,
             "run_dr_instance",
-            {"instance_id": PROD_DB, "image_id": image["image_id"], "target_zone_id": WITH_VSWITCH},
+            {
+                "instance_id": DB_INSTANCE,
+                "image_id": image["image_id"],
+                "target_zone_id": TARGET_ZONE,
+            },
         )
         assert [p["decision_id"].startswith("confirm_RunInstances_") for p in asked] == [True]
         assert dr["status"] == "completed", dr
@@ -117,10 +111,10 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
         state = region_state(served.sandbox)
         instance = state["instances"][dr["dr_instance_id"]]
         assert instance["instance_name"] == "recovery-prod-db-01"
-        assert instance["zone_id"] == WITH_VSWITCH
+        assert instance["zone_id"] == TARGET_ZONE
         assert instance["internet_max_bandwidth_out"] == 0
         assert not instance["public_ip"]
-        assert_disks_kept(state, PROD_DB, dr["dr_instance_id"])
+        assert_disks_kept(state, DB_INSTANCE, dr["dr_instance_id"])
 
         (run,) = served.sandbox.calls("RunInstances")
         assert run["InternetMaxBandwidthOut"] == "0"
@@ -129,7 +123,7 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
         assert not [k for k in run if k.startswith("DataDisk.") and k.endswith("SnapshotId")]
         assert mutations(served.sandbox).count("CreateSnapshotGroup") == 1
         assert "CreateSnapshot" not in served.sandbox.actions()
-        assert_source_untouched(served.sandbox, PROD_DB)
+        assert_source_untouched(served.sandbox, DB_INSTANCE)
         assert_session_user_agent(served.sandbox)
 
 
@@ -137,8 +131,8 @@ async def test_single_disk_source_with_public_ip_recovers_through_elicitation(
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
-        source = await served.call("describe_source", {"instance_id": WEB})
+    async with mcp_session(tmp_path, elicitation=forms) as served:
+        source = await served.call("describe_source", {"instance_id": WEB_INSTANCE})
         assert source["snapshot_strategy"] == "single_snapshot"
         system = source["instance"]["disks"][0]["disk_id"]
 
@@ -146,12 +140,17 @@ async def test_single_disk_source_with_public_ip_recovers_through_elicitation(
         assert snapshot["status"] == "completed", snapshot
         assert snapshot["result"]["zone_redundant"] is True
         image = await served.call(
-            "create_full_image", {"instance_id": WEB, "snapshot_id": snapshot["snapshot_id"]}
+            "create_full_image",
+            {"instance_id": WEB_INSTANCE, "snapshot_id": snapshot["snapshot_id"]},
         )
         assert [m["device"] for m in image["result"]["mappings"]] == ["/dev/xvda"]
         dr = await served.call(
             "run_dr_instance",
-            {"instance_id": WEB, "image_id": image["image_id"], "target_zone_id": WITH_VSWITCH},
+            {
+                "instance_id": WEB_INSTANCE,
+                "image_id": image["image_id"],
+                "target_zone_id": TARGET_ZONE,
+            },
         )
         assert dr["status"] == "completed", dr
 
@@ -167,11 +166,11 @@ async def test_single_disk_source_with_public_ip_recovers_through_elicitation(
         instance = state["instances"][dr["dr_instance_id"]]
         assert instance["internet_max_bandwidth_out"] == 5
         assert instance["public_ip"]
-        assert_disks_kept(state, WEB, dr["dr_instance_id"])
+        assert_disks_kept(state, WEB_INSTANCE, dr["dr_instance_id"])
         (run,) = served.sandbox.calls("RunInstances")
         assert run["SystemDisk.PerformanceLevel"] == "PL1"
         assert run["InternetMaxBandwidthOut"] == "5"
-        assert_source_untouched(served.sandbox, WEB)
+        assert_source_untouched(served.sandbox, WEB_INSTANCE)
         assert_session_user_agent(served.sandbox)
 
 
@@ -179,20 +178,20 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms, mode="auto") as served:
+    async with mcp_session(tmp_path, elicitation=forms, mode="auto") as served:
         assert served.client.protocol_version == "2026-07-28"
         check = await served.call(
-            "check_target_zone", {"instance_id": PROD_DB, "target_zone_id": WITHOUT_VSWITCH}
+            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": NO_VSWITCH_ZONE}
         )
         assert check["status"] == "needs_decision"
         (prompt,) = check["decisions"]
-        assert prompt["decision_id"] == f"vswitch_{WITHOUT_VSWITCH}"
+        assert prompt["decision_id"] == f"vswitch_{NO_VSWITCH_ZONE}"
         assert prompt["options"][0]["value"] == "create_vswitch"
 
-        image_id = await snapshot_and_image(served, PROD_DB)
+        image_id = await snapshot_and_image(served, DB_INSTANCE)
         dr = await served.call(
             "run_dr_instance",
-            {"instance_id": PROD_DB, "image_id": image_id, "target_zone_id": WITHOUT_VSWITCH},
+            {"instance_id": DB_INSTANCE, "image_id": image_id, "target_zone_id": NO_VSWITCH_ZONE},
         )
         assert dr["status"] == "completed", dr
         asked = [f.message.splitlines()[0] for f in forms.seen]
@@ -203,22 +202,26 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
         created = dr["result"]["created_vswitch_id"]
         vswitch = state["vswitches"][created]
         assert (vswitch["vpc_id"], vswitch["zone_id"]) == (
-            "vpc-bp1prod0000000000001",
-            WITHOUT_VSWITCH,
+            PROD_VPC,
+            NO_VSWITCH_ZONE,
         )
         taken = {v["cidr_block"] for k, v in state["vswitches"].items() if k != created}
         assert vswitch["cidr_block"] not in taken
         assert state["instances"][dr["dr_instance_id"]]["vswitch_id"] == created
         actions = served.sandbox.actions()
         assert actions.index("CreateVSwitch") < actions.index("RunInstances")
-        assert_disks_kept(state, PROD_DB, dr["dr_instance_id"])
+        assert_disks_kept(state, DB_INSTANCE, dr["dr_instance_id"])
         assert_session_user_agent(served.sandbox)
 
 
 async def test_zone_out_of_stock_uses_the_similar_type_the_user_chose(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
-        image_id = await snapshot_and_image(served, PROD_DB)
-        arguments = {"instance_id": PROD_DB, "image_id": image_id, "target_zone_id": NO_G7_STOCK}
+    async with mcp_session(tmp_path) as served:
+        image_id = await snapshot_and_image(served, DB_INSTANCE)
+        arguments = {
+            "instance_id": DB_INSTANCE,
+            "image_id": image_id,
+            "target_zone_id": NO_G7_STOCK,
+        }
         first = await served.call("run_dr_instance", arguments)
         assert first["status"] == "needs_decision"
         (prompt,) = first["decisions"]
@@ -232,23 +235,25 @@ async def test_zone_out_of_stock_uses_the_similar_type_the_user_chose(tmp_path: 
         assert state["instances"][dr["dr_instance_id"]]["instance_type"] == "ecs.g6.large"
         (run,) = served.sandbox.calls("RunInstances")
         assert run["InstanceType"] == "ecs.g6.large"
-        assert_disks_kept(state, PROD_DB, dr["dr_instance_id"])
+        assert_disks_kept(state, DB_INSTANCE, dr["dr_instance_id"])
         assert_session_user_agent(served.sandbox)
 
 
 async def test_non_essd_data_disk_takes_per_disk_snapshots_only_after_the_user_agrees(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
-        source = await served.call("describe_source", {"instance_id": LEGACY})
+    async with mcp_session(tmp_path) as served:
+        source = await served.call("describe_source", {"instance_id": LEGACY_INSTANCE})
         assert source["snapshot_strategy"] == "per_disk_snapshots"
 
-        first = await served.call("create_snapshot_group", {"instance_id": LEGACY})
+        first = await served.call("create_snapshot_group", {"instance_id": LEGACY_INSTANCE})
         (prompt,) = first["decisions"]
         assert prompt["decision_id"] == "snapshot_strategy"
         assert "NOT crash-consistent" in prompt["options"][0]["description"]
 
-        snapshots, asked = await decide(served, "create_snapshot_group", {"instance_id": LEGACY})
+        snapshots, asked = await decide(
+            served, "create_snapshot_group", {"instance_id": LEGACY_INSTANCE}
+        )
         assert [p["decision_id"].split("_")[0] for p in asked] == ["snapshot", "confirm"]
         assert snapshots["result"]["strategy"] == "per_disk_snapshots"
         assert snapshots["result"]["crash_consistent"] is False
@@ -260,16 +265,20 @@ async def test_non_essd_data_disk_takes_per_disk_snapshots_only_after_the_user_a
         image, _ = await decide(
             served,
             "create_full_image",
-            {"instance_id": LEGACY, "snapshot_ids": snapshots["snapshot_ids"]},
+            {"instance_id": LEGACY_INSTANCE, "snapshot_ids": snapshots["snapshot_ids"]},
         )
         dr, _ = await decide(
             served,
             "run_dr_instance",
-            {"instance_id": LEGACY, "image_id": image["image_id"], "target_zone_id": WITH_VSWITCH},
+            {
+                "instance_id": LEGACY_INSTANCE,
+                "image_id": image["image_id"],
+                "target_zone_id": TARGET_ZONE,
+            },
         )
         assert dr["status"] == "completed", dr
         state = region_state(served.sandbox)
-        assert_disks_kept(state, LEGACY, dr["dr_instance_id"])
+        assert_disks_kept(state, LEGACY_INSTANCE, dr["dr_instance_id"])
         (run,) = served.sandbox.calls("RunInstances")
         assert run["DataDisk.1.Category"] == "cloud_efficiency"
         assert "DataDisk.1.PerformanceLevel" not in run
@@ -279,19 +288,19 @@ async def test_non_essd_data_disk_takes_per_disk_snapshots_only_after_the_user_a
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
 async def test_declining_the_form_creates_nothing(tmp_path: Path, mode: str) -> None:
     forms = Elicitations(decline)
-    async with serve(tmp_path, elicitation=forms, mode=mode) as served:
-        result = await served.call("create_snapshot_group", {"instance_id": PROD_DB})
+    async with mcp_session(tmp_path, elicitation=forms, mode=mode) as served:
+        result = await served.call("create_snapshot_group", {"instance_id": DB_INSTANCE})
         assert result["status"] == "cancelled"
         assert len(forms.seen) == 1
         assert mutations(served.sandbox) == []
 
 
 async def test_answering_cancel_creates_nothing(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         result, _ = await decide(
             served,
             "create_snapshot_group",
-            {"instance_id": PROD_DB},
+            {"instance_id": DB_INSTANCE},
             choose=lambda prompt: "cancel",
         )
         assert result["status"] == "cancelled"
@@ -301,8 +310,8 @@ async def test_answering_cancel_creates_nothing(tmp_path: Path) -> None:
 async def test_a_call_outliving_the_bounded_wait_returns_in_progress_and_wait_operation_finishes_it(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
-        first, _ = await decide(served, "create_snapshot_group", {"instance_id": PROD_DB})
+    async with mcp_session(tmp_path, env={"ECS_DR_MAX_CALL_WAIT_S": "0.05"}) as served:
+        first, _ = await decide(served, "create_snapshot_group", {"instance_id": DB_INSTANCE})
         assert first["status"] == "in_progress"
         operation_id = first["operation_id"]
         assert "wait_operation" in first["next_step"]
@@ -325,15 +334,15 @@ async def test_a_call_outliving_the_bounded_wait_returns_in_progress_and_wait_op
 async def test_an_image_that_fails_to_build_ends_failed_with_the_clouds_reason(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
-        group, _ = await decide(served, "create_snapshot_group", {"instance_id": PROD_DB})
+    async with mcp_session(tmp_path) as served:
+        group, _ = await decide(served, "create_snapshot_group", {"instance_id": DB_INSTANCE})
         served.sandbox.add_fault(
             {"kind": "outcome", "action": "CreateImage", "status": "CreateFailed"}
         )
         image, _ = await decide(
             served,
             "create_full_image",
-            {"instance_id": PROD_DB, "snapshot_group_id": group["snapshot_group_id"]},
+            {"instance_id": DB_INSTANCE, "snapshot_group_id": group["snapshot_group_id"]},
         )
         assert image["status"] == "failed"
         assert "CreateFailed" in image["error"]
@@ -347,11 +356,11 @@ async def test_an_image_that_fails_to_build_ends_failed_with_the_clouds_reason(
 async def test_a_refused_create_is_a_clear_failure_with_ecs_code_and_request_id(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         served.sandbox.add_fault(
             {"kind": "error", "action": "CreateSnapshotGroup", "code": "QuotaExceed.Snapshot"}
         )
-        group, _ = await decide(served, "create_snapshot_group", {"instance_id": PROD_DB})
+        group, _ = await decide(served, "create_snapshot_group", {"instance_id": DB_INSTANCE})
         assert group["status"] == "failed"
         assert "QuotaExceed.Snapshot" in group["error"]
         assert "RequestId" in group["error"]

@@ -7,21 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import (
-    Elicitations,
-    SandboxControl,
-    assert_session_user_agent,
-    decide,
-    recommended,
-    serve,
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.decisions import decide
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    DB_LOG,
+    ENTRY_DATA,
+    REGION,
+    STOPPED_INSTANCE,
+    TARGET_INSTANCE,
 )
+from tests.support.mcp import Elicitations, assert_session_user_agent, mcp_session, recommended
 
-REGION = "cn-hangzhou"
-PROD_DB = "i-bp1proddb0000000001"  # zone h
-DB_LOG = "d-bp1proddblog00000001"  # cloud_essd, 500 GiB, PL2, /dev/xvdc
-DR_TARGET = "i-bp1drtarget00000001"  # zone i, Running, a system disk only
-ENTRY_DATA = "d-bp1entrydata0000001"  # cloud_essd_entry, 100 GiB
-BATCH_WORKER = "i-bp1stopped00000001"  # zone l (no cloud_essd_entry), ecs.g7.large, Stopped
 OS_COMMANDS = ("mount ", "mkfs", "fdisk", "lsblk", "parted", "diskpart", "fstab", "sudo")
 
 
@@ -36,12 +33,12 @@ def disks_of(state: dict[str, Any], instance_id: str) -> dict[str, dict[str, Any
 async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attached(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         snapshot, _ = await decide(served, "create_snapshot", {"disk_id": DB_LOG})
         assert snapshot["status"] == "completed", snapshot
         assert snapshot["result"]["zone_redundant"] is True
 
-        arguments = {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": DR_TARGET}
+        arguments = {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": TARGET_INSTANCE}
         first = await served.call("create_disk_from_snapshot", arguments)
         assert first["status"] == "needs_decision"
         (confirm,) = first["decisions"]
@@ -64,10 +61,13 @@ async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attach
         assert created["next_step"].startswith("attach_disk(")
 
         attached, asked = await decide(
-            served, "attach_disk", {"disk_id": disk_id, "target_instance_id": DR_TARGET}
+            served, "attach_disk", {"disk_id": disk_id, "target_instance_id": TARGET_INSTANCE}
         )
         assert [p["decision_id"].startswith("confirm_AttachDisk_") for p in asked] == [True]
-        assert asked[0]["context"]["parameters"] == {"InstanceId": DR_TARGET, "DiskId": disk_id}
+        assert asked[0]["context"]["parameters"] == {
+            "InstanceId": TARGET_INSTANCE,
+            "DiskId": disk_id,
+        }
         assert attached["status"] == "completed", attached
         assert attached["device"] == "/dev/xvdb"
         assert [(r["device"], r["new"]) for r in attached["layout"]] == [
@@ -82,7 +82,7 @@ async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attach
         assert not any(c in attached["reminder"] + attached["next_step"] for c in OS_COMMANDS)
 
         state = region_state(served.sandbox)
-        target = disks_of(state, DR_TARGET)
+        target = disks_of(state, TARGET_INSTANCE)
         assert sorted(target) == ["/dev/xvda", "/dev/xvdb"]
         copy = target["/dev/xvdb"]
         assert copy["disk_id"] == disk_id
@@ -93,7 +93,7 @@ async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attach
         )
         assert (copy["zone_id"], copy["status"]) == ("cn-hangzhou-i", "In_use")
         source = state["disks"][DB_LOG]
-        assert (source["instance_id"], source["zone_id"]) == (PROD_DB, "cn-hangzhou-h")
+        assert (source["instance_id"], source["zone_id"]) == (DB_INSTANCE, "cn-hangzhou-h")
         (sent,) = served.sandbox.calls("CreateDisk")
         assert sent["PerformanceLevel"] == "PL2" and "InstanceId" not in sent
         assert served.sandbox.actions().count("AttachDisk") == 1
@@ -104,15 +104,15 @@ async def test_an_unoffered_category_is_chosen_by_the_user_and_a_stopped_target_
     tmp_path: Path,
 ) -> None:
     forms = Elicitations(recommended)
-    async with serve(tmp_path, elicitation=forms) as served:
+    async with mcp_session(tmp_path, elicitation=forms) as served:
         snapshot = await served.call("create_snapshot", {"disk_id": ENTRY_DATA})
         created = await served.call(
             "create_disk_from_snapshot",
-            {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": BATCH_WORKER},
+            {"snapshot_id": snapshot["snapshot_id"], "target_instance_id": STOPPED_INSTANCE},
         )
         assert created["status"] == "completed", created
         attached = await served.call(
-            "attach_disk", {"disk_id": created["disk_id"], "target_instance_id": BATCH_WORKER}
+            "attach_disk", {"disk_id": created["disk_id"], "target_instance_id": STOPPED_INSTANCE}
         )
         assert attached["status"] == "completed", attached
 
@@ -125,8 +125,8 @@ async def test_an_unoffered_category_is_chosen_by_the_user_and_a_stopped_target_
         assert asked[3].startswith("AttachDisk will be called")
 
         state = region_state(served.sandbox)
-        assert state["instances"][BATCH_WORKER]["status"] == "Stopped"
-        copy = disks_of(state, BATCH_WORKER)["/dev/xvdb"]
+        assert state["instances"][STOPPED_INSTANCE]["status"] == "Stopped"
+        copy = disks_of(state, STOPPED_INSTANCE)["/dev/xvdb"]
         assert (copy["category"], copy["size"], copy["performance_level"]) == (
             "cloud_essd",
             100,

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import Served, first_option, serve
+from tests.support.decisions import first_option
+from tests.support.demo_world import DB_INSTANCE
+from tests.support.mcp import Session, mcp_session
 
 SKILL = Path(__file__).resolve().parents[2] / "skill" / "SKILL.md"
 BLOCK = re.compile(r"^```tool-call\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -20,7 +22,6 @@ PLACEHOLDER = re.compile(r"^\{\{([a-z_]+)\.([a-z_.]+)\}\}$")
 INLINE_CALL = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\(")
 SNAKE = re.compile(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SOURCE = "i-bp1proddb0000000001"
 MAX_ROUNDS = 6
 
 
@@ -79,7 +80,7 @@ def resolve(value: Any, results: dict[str, dict[str, Any]]) -> Any:
     return value
 
 
-async def run_as_documented(served: Served, call: ToolCall) -> dict[str, Any]:
+async def run_as_documented(served: Session, call: ToolCall) -> dict[str, Any]:
     """One documented call as the skill says an agent makes it."""
     decisions: dict[str, str] = {}
     for _ in range(MAX_ROUNDS):
@@ -133,7 +134,7 @@ async def test_every_tool_the_skill_names_is_served_and_every_served_tool_is_nam
 ) -> None:
     text = skill_text()
     named_calls = {c.tool for c in tool_calls(text)} | set(INLINE_CALL.findall(text))
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         offered = {t.name for t in (await served.client.list_tools()).tools}
     assert named_calls <= offered, named_calls - offered
     mentioned = set(SNAKE.findall(text)) | named_calls
@@ -142,7 +143,7 @@ async def test_every_tool_the_skill_names_is_served_and_every_served_tool_is_nam
 
 async def test_the_skills_tool_calls_run_in_order_on_the_sandbox(tmp_path: Path) -> None:
     calls = tool_calls(skill_text())
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         results: dict[str, dict[str, Any]] = {}
         for call in calls:
             resolved = ToolCall(call.tool, resolve(call.arguments, results))
@@ -162,8 +163,8 @@ async def test_the_skills_tool_calls_run_in_order_on_the_sandbox(tmp_path: Path)
             action = request["action"]
             assert not action.startswith(("Stop", "Modify", "Reboot", "Detach")), action
             if action.startswith("Delete"):
-                assert SOURCE not in json.dumps(request["parameters"]), request
-        source = sandbox.state()["regions"]["cn-hangzhou"]["instances"][SOURCE]
+                assert DB_INSTANCE not in json.dumps(request["parameters"]), request
+        source = sandbox.state()["regions"]["cn-hangzhou"]["instances"][DB_INSTANCE]
         assert source["status"] == "Running"
         # The disk scenario's copies are attached to the target; the drills are gone.
         layout = results["execute_recovery"]

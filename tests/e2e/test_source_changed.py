@@ -10,17 +10,12 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.models import Config
 
-from tests.e2e.harness import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    SandboxControl,
-    decide,
-    serve,
-)
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.decisions import decide
+from tests.support.demo_world import REGION, TARGET_ZONE, WEB_INSTANCE
+from tests.support.mcp import mcp_session
 
-REGION = "cn-hangzhou"
-WEB = "i-bp1prodweb000000001"  # web-frontend-01, zone h: bandwidth 5, a public IP
-TARGET_ZONE = "cn-hangzhou-i"
 CREATES = ("Create", "Run", "Attach", "Tag", "Copy", "Delete")
 
 
@@ -41,18 +36,24 @@ def operator_sdk(sandbox: SandboxControl) -> Client:
 async def test_a_public_ip_released_after_planning_refuses_execute_recovery_creating_nothing(
     tmp_path: Path,
 ) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         planned, _ = await decide(
             served,
             "plan_recovery",
-            {"scenario": "full_instance", "source_instance_id": WEB, "target_zone_id": TARGET_ZONE},
+            {
+                "scenario": "full_instance",
+                "source_instance_id": WEB_INSTANCE,
+                "target_zone_id": TARGET_ZONE,
+            },
         )
         assert planned["status"] == "completed", planned
         run = next(s for s in planned["steps"] if s["action"] == "RunInstances")
         assert run["parameters"]["InternetMaxBandwidthOut"] == 5
 
         operator_sdk(served.sandbox).modify_instance_network_spec(
-            models.ModifyInstanceNetworkSpecRequest(instance_id=WEB, internet_max_bandwidth_out=0)
+            models.ModifyInstanceNetworkSpecRequest(
+                instance_id=WEB_INSTANCE, internet_max_bandwidth_out=0
+            )
         )
 
         refused = await served.fail("execute_recovery", {"plan_id": planned["plan_id"]})

@@ -13,7 +13,8 @@ from anyio.abc import Process
 from mcp import Client
 from mcp_types import TextContent, Tool
 
-from tests.e2e.harness import serve, server_environment
+from tests.support.demo_world import DB_INSTANCE, WEB_INSTANCE
+from tests.support.mcp import mcp_session, server_environment
 
 READ_ONLY = {
     "describe_source",
@@ -49,9 +50,9 @@ def by_name(tools: list[Tool]) -> dict[str, Tool]:
 
 
 async def test_tool_list_annotations_and_read_only_mode_agree(tmp_path: Path) -> None:
-    async with serve(tmp_path / "full") as served:
+    async with mcp_session(tmp_path / "full") as served:
         full = by_name((await served.client.list_tools()).tools)
-    async with serve(tmp_path / "read-only", read_only=True) as served:
+    async with mcp_session(tmp_path / "read-only", read_only=True) as served:
         limited = by_name((await served.client.list_tools()).tools)
         refused = await served.client.call_tool("create_snapshot_group", {"instance_id": "i-x"})
         actions = served.sandbox.actions()
@@ -80,7 +81,7 @@ async def test_tool_list_annotations_and_read_only_mode_agree(tmp_path: Path) ->
 
 
 async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
+    async with mcp_session(tmp_path) as served:
         tools = by_name((await served.client.list_tools()).tools)
     for name in MUTATING - NEVER_ASK:
         properties = tools[name].input_schema["properties"]
@@ -89,8 +90,8 @@ async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Pa
 
 
 async def test_the_server_logs_json_lines_on_stderr_only(tmp_path: Path) -> None:
-    async with serve(tmp_path) as served:
-        await served.call("describe_source", {"instance_id": "i-bp1proddb0000000001"})
+    async with mcp_session(tmp_path) as served:
+        await served.call("describe_source", {"instance_id": DB_INSTANCE})
         lines = served.log_path.read_text().splitlines()
     assert lines
     events = [json.loads(line)["event"] for line in lines]
@@ -150,9 +151,7 @@ async def test_streamable_http_serves_the_same_tools(tmp_path: Path) -> None:
         with anyio.fail_after(30):
             async with Client(f"http://127.0.0.1:{port}/mcp") as client:
                 names = {t.name for t in (await client.list_tools()).tools}
-                result = await client.call_tool(
-                    "describe_source", {"instance_id": "i-bp1prodweb000000001"}
-                )
+                result = await client.call_tool("describe_source", {"instance_id": WEB_INSTANCE})
         assert names == READ_ONLY | MUTATING
         assert result.structured_content is not None
         assert result.structured_content["snapshot_strategy"] == "single_snapshot"
@@ -164,6 +163,6 @@ async def test_streamable_http_serves_the_same_tools(tmp_path: Path) -> None:
 
 async def test_the_embedded_sandbox_can_be_pinned_to_a_port(tmp_path: Path) -> None:
     port = free_port()
-    async with serve(tmp_path, env={"ECS_DR_SANDBOX_PORT": str(port)}) as served:
+    async with mcp_session(tmp_path, env={"ECS_DR_SANDBOX_PORT": str(port)}) as served:
         assert served.sandbox.endpoint == f"127.0.0.1:{port}"
         assert served.sandbox.state()["regions"]

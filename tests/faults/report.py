@@ -1,6 +1,6 @@
 """The fault matrix's table: one row per case (fault, step, scenario, outcome, duplicates,
 orphans, source changes), then the figures to quote. Printed by tests/conftest.py from every
-worker's rows (tests/figures.py)."""
+worker's rows (tests/support/figures.py)."""
 
 from __future__ import annotations
 

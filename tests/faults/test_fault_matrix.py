@@ -23,13 +23,17 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.e2e.harness import (
-    SANDBOX_KEY_ID,
-    SANDBOX_KEY_SECRET,
-    SandboxControl,
-    decide,
-    sandbox_process,
-    serve_on,
+from ecs_dr.sandbox.control import SandboxControl
+from tests.faults.cases import (
+    Clean,
+    Servers,
+    audit,
+    clean_run,
+    client_tokens,
+    execute,
+    follow,
+    plan,
+    run_case,
 )
 from tests.faults.matrix import (
     CREATES,
@@ -39,24 +43,19 @@ from tests.faults.matrix import (
     TRANSIENT,
     UNTOUCHED,
     Case,
-    Clean,
     Fault,
     Scenario,
-    Servers,
     Step,
-    audit,
-    clean_run,
-    client_tokens,
     error,
-    execute,
-    follow,
-    inventory,
     outcome,
-    plan,
     record,
     reset,
-    run_case,
 )
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
+from tests.support.decisions import decide
+from tests.support.mcp import mcp_session_on
+from tests.support.recoveries import inventory_of
+from tests.support.sandboxes import sandbox_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -207,7 +206,7 @@ async def test_a_resource_ending_failed_is_made_again_on_resume_and_kept_for_cle
     # cleanup_recovery finds the failed resource in the journal and deletes it too.
     cleaned, _ = await decide(served, "cleanup_recovery", {"operation_id": op})
     assert cleaned["status"] == "completed", cleaned
-    assert failed["resource_id"] not in set().union(*inventory(cloud.state()).values())
+    assert failed["resource_id"] not in set().union(*inventory_of(cloud.state()).values())
 
 
 @pytest.mark.slow
@@ -242,7 +241,7 @@ async def test_a_wrong_key_refuses_the_execution_creating_nothing_and_the_plan_s
     before = cloud.state()
     # A server on the same journal, started with the wrong key.
     journal = servers.workdir / "one_attempt"
-    async with serve_on(cloud, journal, "wrong_key", SERVERS["one_attempt"] | key) as (
+    async with mcp_session_on(cloud, journal, "wrong_key", SERVERS["one_attempt"] | key) as (
         wrong,
         _,
     ):
@@ -250,7 +249,7 @@ async def test_a_wrong_key_refuses_the_execution_creating_nothing_and_the_plan_s
     assert refused.is_error, refused.structured_content
     assert code in str(refused.content)
     assert not [r for r in cloud.requests() if r["action"] in CREATES]
-    assert inventory(cloud.state()) == inventory(before)
+    assert inventory_of(cloud.state()) == inventory_of(before)
     row.outcome = "refused-nothing-created"
     # The refused plan was not used up: with the right key it runs.
     result = await execute(served, plan_id)
@@ -283,7 +282,7 @@ async def test_an_instance_stuck_in_pending_fails_at_the_wait_timeout_and_resume
     cloud.add_fault({"kind": "outcome", "action": "RunInstances", "status": "Pending"})
     stopped = await execute(served, plan_id)
     assert stopped["status"] == "failed", stopped
-    (stuck,) = inventory(cloud.state())["instances"] - inventory(before)["instances"]
+    (stuck,) = inventory_of(cloud.state())["instances"] - inventory_of(before)["instances"]
     reason = stopped["error"] or ""
     assert all(said in reason for said in ("Waiter.Timeout", stuck, "Pending")), reason
     launches = [r for r in cloud.requests() if r["action"] == "RunInstances"]

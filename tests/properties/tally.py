@@ -1,5 +1,5 @@
 """How many bad calls each tool was given in this run, for the terminal summary (printed by
-tests/conftest.py from every worker's counts, tests/figures.py)."""
+tests/conftest.py from every worker's counts, tests/support/figures.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests import figures
+from tests.support import figures
 
 FIGURES = "bad_inputs"
 TRIED: Counter[str] = Counter()

@@ -25,29 +25,38 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mcp_types import CallToolResult, TextContent
 
-from tests.e2e.harness import Served, decide, serve
 from tests.properties import strategies as bad
 from tests.properties.strategies import MISSING, Bad, World
 from tests.properties.tally import TRIED
+from tests.support.decisions import decide
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_SYSTEM,
+    PROD_SG,
+    PROD_VPC,
+    SHANGHAI_INSTANCE,
+    SHANGHAI_VPC,
+    SOURCE_VSWITCH,
+    SOURCE_ZONE,
+    TARGET_INSTANCE,
+    TARGET_SYSTEM,
+    TARGET_VSWITCH,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+)
+from tests.support.mcp import Session, mcp_session
 
-PROD_DB = "i-bp1proddb0000000001"
-PROD_DB_SYS = "d-bp1proddbsys00000001"
-PROD_DB_DATA = "d-bp1proddbdata0000001"  # 100 GiB, cloud_essd PL1
 DATA_GIB = 100
-PROD_WEB = "i-bp1prodweb000000001"  # one system disk
-PROD_WEB_SYS = "d-bp1prodwebsys0000001"
-DR_TARGET = "i-bp1drtarget00000001"
-PROD_VPC = "vpc-bp1prod0000000000001"
-SOURCE_ZONE = "cn-hangzhou-h"
-TARGET_ZONE = "cn-hangzhou-i"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 OTHER_REGION, OTHER_REGION_ZONE = "cn-shanghai", "cn-shanghai-e"
 WORLD_IDS = {
-    "instance": [PROD_DB, PROD_WEB, DR_TARGET, "i-uf6api000000000001"],
-    "disk": [PROD_DB_SYS, PROD_DB_DATA, PROD_WEB_SYS, "d-bp1drtargetsys00001"],
-    "VSwitch": ["vsw-bp1prodh00000000001", "vsw-bp1prodi00000000001"],
-    "VPC": [PROD_VPC, "vpc-uf6app00000000000001"],
-    "security group": ["sg-bp1prod000000000001"],
+    "instance": [DB_INSTANCE, WEB_INSTANCE, TARGET_INSTANCE, SHANGHAI_INSTANCE],
+    "disk": [DB_SYSTEM, DB_DATA, WEB_SYSTEM, TARGET_SYSTEM],
+    "VSwitch": [SOURCE_VSWITCH, TARGET_VSWITCH],
+    "VPC": [PROD_VPC, SHANGHAI_VPC],
+    "security group": [PROD_SG],
 }
 
 # Examples per tool: about a minute in all on a 2-core machine.
@@ -81,9 +90,9 @@ SETUP_TIMEOUT_S = 120.0
 
 
 @dataclass
-class Session:
+class BadInputRun:
     portal: BlockingPortal
-    served: Served
+    served: Session
     world: World
     bases: dict[str, list[dict[str, Any]]]
     schemas: dict[str, dict[str, Any]]
@@ -104,7 +113,7 @@ class Session:
         return [r["action"] for r in requests if not r["action"].startswith(("Describe", "List"))]
 
 
-async def _made(served: Served, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
+async def _made(served: Session, tool: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     """Run a creating tool to completion, as the user confirming it would; its result."""
     result, _ = await decide(served, tool, arguments)
     while result["status"] == "in_progress":
@@ -113,61 +122,69 @@ async def _made(served: Served, tool: str, arguments: Mapping[str, Any]) -> dict
     return dict(result["result"])
 
 
-async def _prepare(served: Served) -> tuple[World, dict[str, list[dict[str, Any]]]]:
+async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any]]]]:
     """The resources valid calls need, every tool's valid calls, and the questions they ask."""
     with anyio.fail_after(SETUP_TIMEOUT_S):
-        data_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_DB_DATA}))[
+        data_snapshot = (await _made(served, "create_snapshot", {"disk_id": DB_DATA}))[
             "snapshot_id"
         ]
-        web_snapshot = (await _made(served, "create_snapshot", {"disk_id": PROD_WEB_SYS}))[
+        web_snapshot = (await _made(served, "create_snapshot", {"disk_id": WEB_SYSTEM}))[
             "snapshot_id"
         ]
         image = (
             await _made(
-                served, "create_full_image", {"instance_id": PROD_WEB, "snapshot_id": web_snapshot}
+                served,
+                "create_full_image",
+                {"instance_id": WEB_INSTANCE, "snapshot_id": web_snapshot},
             )
         )["image_id"]
         disk = (
             await _made(
                 served,
                 "create_disk_from_snapshot",
-                {"snapshot_id": data_snapshot, "target_instance_id": DR_TARGET},
+                {"snapshot_id": data_snapshot, "target_instance_id": TARGET_INSTANCE},
             )
         )["disk_id"]
         operation = (await served.call("list_operations", {"limit": 1}))["operations"][0][
             "operation_id"
         ]
-        full = {"scenario": "full_instance", "source_instance_id": PROD_DB}
+        full = {"scenario": "full_instance", "source_instance_id": DB_INSTANCE}
         plan = (await served.call("plan_recovery", {**full, "target_zone_id": TARGET_ZONE}))[
             "plan_id"
         ]
     bases: dict[str, list[dict[str, Any]]] = {
-        "describe_source": [{"instance_id": PROD_DB}],
+        "describe_source": [{"instance_id": DB_INSTANCE}],
         "check_target_zone": [
-            {"instance_id": PROD_DB, "target_zone_id": TARGET_ZONE},
-            {"instance_id": PROD_DB, "target_zone_id": NO_VSWITCH_ZONE},
+            {"instance_id": DB_INSTANCE, "target_zone_id": TARGET_ZONE},
+            {"instance_id": DB_INSTANCE, "target_zone_id": NO_VSWITCH_ZONE},
         ],
-        "describe_target_instance": [{"instance_id": DR_TARGET}],
-        "verify_dr_instance": [{"source_instance_id": PROD_DB, "dr_instance_id": DR_TARGET}],
+        "describe_target_instance": [{"instance_id": TARGET_INSTANCE}],
+        "verify_dr_instance": [
+            {"source_instance_id": DB_INSTANCE, "dr_instance_id": TARGET_INSTANCE}
+        ],
         "wait_operation": [{"operation_id": operation, "max_wait_s": 0}],
         "get_operation": [{"operation_id": operation}],
         "list_operations": [{"limit": 5}],
         "find_orphans": [{"region_id": "cn-hangzhou"}],
         "plan_recovery": [
             {**full, "target_zone_id": TARGET_ZONE},
-            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+            {
+                "scenario": "disks",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
+            },
         ],
-        "create_snapshot_group": [{"instance_id": PROD_DB}],
-        "create_snapshot": [{"disk_id": PROD_DB_SYS}],
-        "create_full_image": [{"instance_id": PROD_WEB, "snapshot_id": web_snapshot}],
+        "create_snapshot_group": [{"instance_id": DB_INSTANCE}],
+        "create_snapshot": [{"disk_id": DB_SYSTEM}],
+        "create_full_image": [{"instance_id": WEB_INSTANCE, "snapshot_id": web_snapshot}],
         "create_vswitch": [{"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE}],
         "run_dr_instance": [
-            {"instance_id": PROD_WEB, "image_id": image, "target_zone_id": TARGET_ZONE}
+            {"instance_id": WEB_INSTANCE, "image_id": image, "target_zone_id": TARGET_ZONE}
         ],
         "create_disk_from_snapshot": [
-            {"snapshot_id": data_snapshot, "target_instance_id": DR_TARGET}
+            {"snapshot_id": data_snapshot, "target_instance_id": TARGET_INSTANCE}
         ],
-        "attach_disk": [{"disk_id": disk, "target_instance_id": DR_TARGET}],
+        "attach_disk": [{"disk_id": disk, "target_instance_id": TARGET_INSTANCE}],
         "execute_recovery": [{"plan_id": plan}],
         # A completed operation: refused, so every example of it is an error anyway.
         "resume_recovery": [{"operation_id": operation}],
@@ -193,16 +210,16 @@ async def _prepare(served: Served) -> tuple[World, dict[str, list[dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadInputRun]:
     workdir: Path = tmp_path_factory.mktemp("bad-arguments")
     with (
         start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(serve(workdir)) as served,
+        portal.wrap_async_context_manager(mcp_session(workdir)) as served,
     ):
         world, bases = portal.call(_prepare, served)
         tools = portal.call(served.client.list_tools).tools
         schemas = {t.name: dict(t.input_schema) for t in tools}
-        session = Session(portal, served, world, bases, schemas, {}, 0)
+        session = BadInputRun(portal, served, world, bases, schemas, {}, 0)
         session.state = session.cloud_state()
         session.requests_before = len(served.sandbox.requests())
         yield session
@@ -244,7 +261,7 @@ ID_KINDS = {
 WRONG_TARGET_ZONES = [OTHER_REGION_ZONE, SOURCE_ZONE]
 
 
-def bad_values(session: Session, tool: str, argument: str, base: int = 0) -> Any:
+def bad_values(session: BadInputRun, tool: str, argument: str, base: int = 0) -> Any:
     """The bad values of one argument of one tool, made bad in its `base`-th valid call;
     KeyError for an argument nobody knows."""
     prop = session.schemas[tool]["properties"][argument]
@@ -284,7 +301,7 @@ def bad_values(session: Session, tool: str, argument: str, base: int = 0) -> Any
     return simple[argument]()
 
 
-def bad_calls(session: Session, tool: str) -> Any:
+def bad_calls(session: BadInputRun, tool: str) -> Any:
     """(arguments, the argument made bad, what was done to it)."""
     schema = session.schemas[tool]
     accepted = list(schema["properties"])
@@ -349,7 +366,7 @@ def _summary(arguments: Mapping[str, Any]) -> str:
 
 
 def assert_refused_cleanly(
-    session: Session, tool: str, case: tuple[dict[str, Any], str, Bad]
+    session: BadInputRun, tool: str, case: tuple[dict[str, Any], str, Bad]
 ) -> None:
     arguments, argument, bad_value = case
     TRIED[tool] += 1
@@ -370,7 +387,7 @@ def assert_refused_cleanly(
 TOOLS = sorted(EXAMPLES)
 
 
-def test_every_tool_and_every_argument_has_bad_values(session: Session) -> None:
+def test_every_tool_and_every_argument_has_bad_values(session: BadInputRun) -> None:
     assert sorted(session.schemas) == TOOLS
     for tool, schema in session.schemas.items():
         for argument in schema["properties"]:
@@ -378,7 +395,9 @@ def test_every_tool_and_every_argument_has_bad_values(session: Session) -> None:
 
 
 @pytest.mark.parametrize("tool", sorted(set(TOOLS) - {"resume_recovery"}))
-def test_the_valid_calls_the_bad_ones_start_from_are_accepted(session: Session, tool: str) -> None:
+def test_the_valid_calls_the_bad_ones_start_from_are_accepted(
+    session: BadInputRun, tool: str
+) -> None:
     for arguments in session.bases[tool]:
         result = session.call(tool, arguments)
         assert not result.is_error, (tool, arguments, result.content)
@@ -386,7 +405,7 @@ def test_the_valid_calls_the_bad_ones_start_from_are_accepted(session: Session, 
 
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_bad_argument_is_refused_by_name_without_a_traceback_or_a_change(
-    session: Session, tool: str
+    session: BadInputRun, tool: str
 ) -> None:
     calls = bad_calls(session, tool)
 
@@ -399,6 +418,6 @@ def test_a_bad_argument_is_refused_by_name_without_a_traceback_or_a_change(
     assert session.mutations() == []
 
 
-def test_the_whole_run_sent_nothing_that_changes_the_cloud(session: Session) -> None:
+def test_the_whole_run_sent_nothing_that_changes_the_cloud(session: BadInputRun) -> None:
     assert session.mutations() == []
     assert session.cloud_state() == session.state

@@ -15,16 +15,23 @@ import pytest
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_vpc20160428.client import Client as VpcClient
 
-from tests.conftest import SandboxHandle, sdk_config
-from tests.sandbox.helpers import Served, StartSandbox, World, lab_world, serve
+from tests.support.lab_world import lab_world
+from tests.support.sandboxes import (
+    RunningSandbox,
+    SandboxHandle,
+    StartSandbox,
+    World,
+    running_sandbox,
+    sdk_config,
+)
 
 
 @contextmanager
 def _starter() -> Iterator[StartSandbox]:
     with ExitStack() as running:
 
-        def start(world: World | None = None) -> Served:
-            return running.enter_context(serve(world))
+        def start(world: World | None = None) -> RunningSandbox:
+            return running.enter_context(running_sandbox(world))
 
         yield start
 
@@ -44,30 +51,30 @@ def module_sandboxes() -> Iterator[StartSandbox]:
 
 
 @pytest.fixture(scope="module")
-def demo_server(module_sandboxes: StartSandbox) -> Served:
+def demo_server(module_sandboxes: StartSandbox) -> RunningSandbox:
     return module_sandboxes()
 
 
 @pytest.fixture
-def demo(demo_server: Served) -> Served:
+def demo(demo_server: RunningSandbox) -> RunningSandbox:
     """The module's demo-world sandbox, reset for this test."""
     return demo_server.fresh()
 
 
 @pytest.fixture
-def shared(demo: Served) -> Client:
+def shared(demo: RunningSandbox) -> Client:
     """The SDK on the module's demo-world sandbox, reset for this test."""
     return demo.ecs
 
 
 @pytest.fixture(scope="module")
-def lab_server(module_sandboxes: StartSandbox) -> Served:
+def lab_server(module_sandboxes: StartSandbox) -> RunningSandbox:
     return module_sandboxes(lab_world())
 
 
 @pytest.fixture
-def lab(lab_server: Served) -> Served:
-    """The module's lab-world sandbox (see `helpers.lab_world`), reset for this test."""
+def lab(lab_server: RunningSandbox) -> RunningSandbox:
+    """The module's lab-world sandbox (see `tests.support.lab_world`), reset for this test."""
     return lab_server.fresh()
 
 
@@ -83,6 +90,6 @@ def vpc_clients() -> Callable[[SandboxHandle], VpcClient]:
 
 
 @pytest.fixture
-def vpc(demo: Served, vpc_clients: Callable[[SandboxHandle], VpcClient]) -> VpcClient:
+def vpc(demo: RunningSandbox, vpc_clients: Callable[[SandboxHandle], VpcClient]) -> VpcClient:
     """The VPC SDK on the module's demo-world sandbox, reset for this test."""
     return vpc_clients(demo.handle)

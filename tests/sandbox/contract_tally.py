@@ -1,12 +1,12 @@
 """Which rows of the contract table held in this run, for the terminal summary (printed by
-tests/conftest.py from every worker's records, tests/figures.py)."""
+tests/conftest.py from every worker's records, tests/support/figures.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests import figures
+from tests.support import figures
 
 FIGURES = "contract"
 HELD: list[dict[str, Any]] = []

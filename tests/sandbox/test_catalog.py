@@ -13,16 +13,10 @@ from alibabacloud_ecs20140526.client import Client
 from ecs_dr.sandbox.errors import EcsError, error_code
 from ecs_dr.sandbox.models.catalog import stock_left, take_stock
 from ecs_dr.sandbox.models.resources import Zone
-from tests.sandbox.helpers import (
-    ESSD_ONLY_TYPE,
-    LAB_ZONE,
-    REGION,
-    Served,
-    StartSandbox,
-    ecs_error,
-    round_trips,
-    token_pages,
-)
+from tests.support.demo_world import REGION
+from tests.support.lab_world import ESSD_ONLY_TYPE, LAB_ZONE
+from tests.support.sandboxes import RunningSandbox, StartSandbox
+from tests.support.sdk_calls import ecs_error, round_trips, token_pages
 
 SOLD_OUT_ZONE = "cn-hangzhou-k"  # demo world: no ecs.g7.large or ecs.c7.large left
 NO_ENTRY_ZONE = "cn-hangzhou-l"  # demo world: does not sell cloud_essd_entry
@@ -292,7 +286,7 @@ def test_essd_entry_is_offered_only_with_u1_and_e_families(shared: Client) -> No
     assert "cloud_essd_entry" not in categories("ecs.u1-c1m2.large", NO_ENTRY_ZONE)
 
 
-def test_data_disks_are_answered_for_the_system_disk_category_asked(lab: Served) -> None:
+def test_data_disks_are_answered_for_the_system_disk_category_asked(lab: RunningSandbox) -> None:
     def categories(destination: str, **kwargs: Any) -> set[str]:
         body = available(
             lab.ecs,

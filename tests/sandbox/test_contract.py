@@ -7,7 +7,8 @@ import pytest
 
 from tests.sandbox.contract import ROWS, Answers, Row
 from tests.sandbox.contract_tally import HELD
-from tests.sandbox.helpers import Served, ecs_error
+from tests.support.sandboxes import RunningSandbox
+from tests.support.sdk_calls import ecs_error
 
 
 def _row_id(row: Row) -> str:
@@ -18,7 +19,7 @@ def _row_id(row: Row) -> str:
 def test_the_sandbox_answers_as_the_api_reference_documents(
     row: Row, request: pytest.FixtureRequest
 ) -> None:
-    served: Served = request.getfixturevalue(row.world)
+    served: RunningSandbox = request.getfixturevalue(row.world)
     call = row.provoke(served)
     if isinstance(row.answer, Answers):
         assert call() == row.answer.result

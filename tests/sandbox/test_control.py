@@ -12,8 +12,9 @@ from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi.utils_models import Config
 
 from ecs_dr.sandbox.models import durations
-from tests.conftest import SandboxHandle, sdk_client
-from tests.sandbox.helpers import ecs_error
+from tests.support.demo_world import DB_DATA, DB_INSTANCE
+from tests.support.sandboxes import SandboxHandle, sdk_client
+from tests.support.sdk_calls import ecs_error
 
 STS_TOKEN = "CAIS8QF1q6Ft5B2yfSjIr5bMGM/2n7tU0Ky6Qk3QtWQsTu1li/3FlTz2IHhMfXRuB+0Ysvg=="
 UNKNOWN_KEY_ID = "LTAI5tUnknownKey9aB3xQ7m"
@@ -92,7 +93,7 @@ def test_state_shows_the_world_and_reset_forgets_the_log(
     _regions(ecs)
     state = sandbox.state()
     instances = state["regions"]["cn-hangzhou"]["instances"]
-    assert instances["i-bp1proddb0000000001"]["status"] == "Running"
+    assert instances[DB_INSTANCE]["status"] == "Running"
     assert len(sandbox.requests()) == 1
     sandbox.reset()
     assert sandbox.requests() == []
@@ -100,7 +101,7 @@ def test_state_shows_the_world_and_reset_forgets_the_log(
 
 def test_virtual_clock_advances_through_the_control_endpoint(sandbox: SandboxHandle) -> None:
     before = sandbox.clock.now()
-    sandbox.advance(90)
+    sandbox.advance_clock(90)
     assert sandbox.clock.now() == before + 90
 
 
@@ -145,7 +146,6 @@ def test_the_requests_log_names_an_unknown_key_and_an_unsigned_request_as_no_key
 
 
 # --- durations ------------------------------------------------------------------------------
-DB_DATA = "d-bp1proddbdata0000001"
 DB_DATA_UPLOAD_S = durations.snapshot_upload(100, "cloud_essd")
 
 
@@ -194,7 +194,7 @@ def test_each_resource_of_a_kind_draws_its_own_duration(
 ) -> None:
     sandbox.reset({"spread": 0.2, "seed": 1})
     first = _upload_s(sandbox, _snapshot(ecs))
-    sandbox.advance(2 * DB_DATA_UPLOAD_S)  # one snapshot of a disk at a time
+    sandbox.advance_clock(2 * DB_DATA_UPLOAD_S)  # one snapshot of a disk at a time
     second = _upload_s(sandbox, _snapshot(ecs))
     assert first != second
 
@@ -205,9 +205,9 @@ def test_a_varied_snapshot_is_accomplished_when_its_own_duration_ends(
     sandbox.reset({"spread": 0.2, "seed": 3})
     snapshot_id = _snapshot(ecs)
     upload_s = _upload_s(sandbox, snapshot_id)
-    sandbox.advance(upload_s - 1)
+    sandbox.advance_clock(upload_s - 1)
     assert _snapshot_status(ecs, snapshot_id) == "progressing"
-    sandbox.advance(2)
+    sandbox.advance_clock(2)
     assert _snapshot_status(ecs, snapshot_id) == "accomplished"
 
 

@@ -14,28 +14,24 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import (
+from tests.support.demo_world import (
     DB_DATA,
     DB_INSTANCE,
     DB_LOG,
     DB_SYSTEM,
+    ENTRY_INSTANCE,
     LEGACY_DATA,
     REGION,
-    Served,
-    create_disk,
-    ecs_error,
-    round_trips,
-    snapshot,
-    token_pages,
+    SHANGHAI_SYSTEM,
+    TARGET_INSTANCE,
+    TARGET_SYSTEM,
 )
-
-ENTRY = "i-bp1entry0000000001"  # ecs.u1
-TARGET = "i-bp1drtarget00000001"  # cn-hangzhou-i
+from tests.support.sandboxes import RunningSandbox, SandboxHandle
+from tests.support.sdk_calls import create_disk, ecs_error, round_trips, snapshot, token_pages
 
 
 @pytest.fixture
-def sandbox(demo: Served) -> SandboxHandle:
+def sandbox(demo: RunningSandbox) -> SandboxHandle:
     """The module's demo sandbox, reset for this test; `ecs` is pointed at it."""
     return demo.handle
 
@@ -86,11 +82,11 @@ def test_describe_disks_filters_by_type_category_zone_status_and_ids(
         DB_LOG,
     ]
     assert [d.disk_id for d in describe(ecs, category="cloud_efficiency")] == [LEGACY_DATA]
-    assert [d.disk_id for d in describe(ecs, zone_id="cn-hangzhou-i")] == ["d-bp1drtargetsys00001"]
+    assert [d.disk_id for d in describe(ecs, zone_id="cn-hangzhou-i")] == [TARGET_SYSTEM]
     assert describe(ecs, status="Available") == []
     ids = json.dumps([DB_DATA, LEGACY_DATA])
     assert {d.disk_id for d in describe(ecs, disk_ids=ids)} == {DB_DATA, LEGACY_DATA}
-    assert describe(ecs, "cn-shanghai", disk_type="system")[0].disk_id == "d-uf6apisys0000000001"
+    assert describe(ecs, "cn-shanghai", disk_type="system")[0].disk_id == SHANGHAI_SYSTEM
 
 
 def test_describe_disks_pages_by_page_number_and_by_next_token(
@@ -138,7 +134,7 @@ def test_create_disk_answers_creating_then_available_with_pl1_by_default(
         "data",
     )
     assert (disk.instance_id, disk.device, disk.zone_id) == ("", "", "cn-hangzhou-h")
-    sandbox.advance(15)
+    sandbox.advance_clock(15)
     assert one_disk(ecs, disk_id).status == "Available"
 
 
@@ -200,12 +196,12 @@ def test_create_disk_from_an_essd_snapshot_waits_for_instant_access(
     snapshot_id = snapshot(ecs, DB_DATA)
     essd = {"snapshot_id": snapshot_id}
     assert ecs_error(lambda: create_disk(ecs, **essd)) == ("InvalidSnapshotId.NotReady", 403)
-    sandbox.advance(6)  # instant access, upload still in progress
+    sandbox.advance_clock(6)  # instant access, upload still in progress
     disk = one_disk(ecs, create_disk(ecs, **essd))
     assert (disk.source_snapshot_id, disk.size) == (snapshot_id, 100)
     efficiency = {"snapshot_id": snapshot_id, "disk_category": "cloud_efficiency"}
     assert ecs_error(lambda: create_disk(ecs, **efficiency)) == ("InvalidSnapshotId.NotReady", 403)
-    sandbox.advance(120)  # accomplished
+    sandbox.advance_clock(120)  # accomplished
     assert one_disk(ecs, create_disk(ecs, **efficiency)).category == "cloud_efficiency"
 
 
@@ -218,7 +214,7 @@ def test_create_disk_refuses_unknown_and_failed_snapshots(
     )
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshot", "status": "failed"})
     failed = snapshot(ecs, DB_DATA)
-    sandbox.advance(600)
+    sandbox.advance_clock(600)
     assert ecs_error(lambda: create_disk(ecs, snapshot_id=failed)) == (
         "InvalidSnapshotId.NotReady",
         403,
@@ -229,7 +225,7 @@ def test_a_snapshot_larger_than_size_wins_and_a_larger_size_is_kept(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     snapshot_id = snapshot(ecs, DB_DATA)  # 100 GiB source
-    sandbox.advance(200)
+    sandbox.advance_clock(200)
     assert one_disk(ecs, create_disk(ecs, snapshot_id=snapshot_id, size=50)).size == 100
     assert one_disk(ecs, create_disk(ecs, snapshot_id=snapshot_id, size=300)).size == 300
 
@@ -243,7 +239,7 @@ def test_create_disk_with_the_same_client_token_creates_one_disk(
         "LastTokenProcessing",
         403,
     )
-    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
+    sandbox.advance_clock(CLIENT_TOKEN_PROCESSING_S)
     assert create_disk(ecs, size=40, client_token="token-disk-1") == first
     assert len(describe(ecs)) == before + 1
     assert ecs_error(lambda: create_disk(ecs, size=41, client_token="token-disk-1")) == (
@@ -267,19 +263,19 @@ def test_create_disk_tags_show_in_describe_disks_and_filter_it(
 def test_create_disk_fault_sets_the_final_status(sandbox: SandboxHandle, ecs: Client) -> None:
     sandbox.add_fault({"kind": "outcome", "action": "CreateDisk", "status": "ReIniting"})
     disk_id = create_disk(ecs, size=40)
-    sandbox.advance(60)
+    sandbox.advance_clock(60)
     assert one_disk(ecs, disk_id).status == "ReIniting"
 
 
 def test_create_disk_on_an_instance_lands_in_its_zone_and_attaches(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
-    disk_id = create_disk(ecs, instance_id=TARGET, size=40)
-    sandbox.advance(60)
+    disk_id = create_disk(ecs, instance_id=TARGET_INSTANCE, size=40)
+    sandbox.advance_clock(60)
     disk = one_disk(ecs, disk_id)
     assert (disk.zone_id, disk.instance_id, disk.device, disk.status) == (
         "cn-hangzhou-i",
-        TARGET,
+        TARGET_INSTANCE,
         "/dev/xvdb",
         "In_use",
     )
@@ -297,19 +293,19 @@ def test_attach_disk_takes_the_next_free_device_and_goes_attaching_then_in_use(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     disk_id = create_disk(ecs, size=40)
-    sandbox.advance(15)
+    sandbox.advance_clock(15)
     round_trips(ecs, lambda: attach(ecs, DB_INSTANCE, disk_id, delete_with_instance=True))
     disk = one_disk(ecs, disk_id)
     assert (disk.status, disk.instance_id, disk.device) == ("Attaching", DB_INSTANCE, "/dev/xvdd")
     assert disk.delete_with_instance is True
-    sandbox.advance(5)
+    sandbox.advance_clock(5)
     assert one_disk(ecs, disk_id).status == "In_use"
     assert [a.device for a in one_disk(ecs, disk_id).attachments.attachment] == ["/dev/xvdd"]
 
 
 def test_attach_disk_honours_a_free_well_formed_device(sandbox: SandboxHandle, ecs: Client) -> None:
     disk_id = create_disk(ecs, size=40)
-    sandbox.advance(15)
+    sandbox.advance_clock(15)
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, disk_id, device="/dev/sdb")) == (
         "InvalidDevice.Malformed",
         400,
@@ -341,8 +337,11 @@ def test_attach_disk_needs_an_available_disk_in_the_same_zone(
         "IncorrectDiskStatus",
         403,
     )  # Creating
-    sandbox.advance(15)
-    assert ecs_error(lambda: attach(ecs, TARGET, disk_id)) == ("ResourcesNotInSameZone", 403)
+    sandbox.advance_clock(15)
+    assert ecs_error(lambda: attach(ecs, TARGET_INSTANCE, disk_id)) == (
+        "ResourcesNotInSameZone",
+        403,
+    )
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, LEGACY_DATA)) == ("IncorrectDiskStatus", 403)
     assert one_disk(ecs, disk_id).status == "Available"
 
@@ -351,27 +350,27 @@ def test_cloud_essd_entry_attaches_only_to_u1_and_e_types(
     sandbox: SandboxHandle, ecs: Client
 ) -> None:
     disk_id = create_disk(ecs, size=40, disk_category="cloud_essd_entry")
-    sandbox.advance(15)
+    sandbox.advance_clock(15)
     assert ecs_error(lambda: attach(ecs, DB_INSTANCE, disk_id)) == (
         "InvalidInstanceType.NotSupportDiskCategory",
         403,
     )
-    attach(ecs, ENTRY, disk_id)
+    attach(ecs, ENTRY_INSTANCE, disk_id)
     assert one_disk(ecs, disk_id).device == "/dev/xvdc"
 
 
-def test_attach_disk_needs_a_running_or_stopped_instance(lab: Served) -> None:
+def test_attach_disk_needs_a_running_or_stopped_instance(lab: RunningSandbox) -> None:
     disk_id = create_disk(lab.ecs, zone_id="cn-hangzhou-a", size=40)
-    lab.handle.advance(15)
+    lab.handle.advance_clock(15)
     assert ecs_error(lambda: attach(lab.ecs, "i-hzstopping", disk_id)) == (
         "IncorrectInstanceStatus",
         400,
     )
 
 
-def test_attach_disk_stops_at_the_instance_types_data_disk_limit(lab: Served) -> None:
+def test_attach_disk_stops_at_the_instance_types_data_disk_limit(lab: RunningSandbox) -> None:
     disk_id = create_disk(lab.ecs, zone_id="cn-hangzhou-a", size=40)
-    lab.handle.advance(15)
+    lab.handle.advance_clock(15)
     # ecs.one.large holds 1 data disk and has it; ecs.g7.large holds 16 and i-hzmany has 16.
     assert ecs_error(lambda: attach(lab.ecs, "i-hzone", disk_id)) == (
         "InstanceDiskLimitExceeded",
@@ -395,7 +394,7 @@ def test_delete_disk_releases_an_available_disk_and_its_tags(
         "IncorrectDiskStatus.Initializing",
         403,
     )
-    sandbox.advance(15)
+    sandbox.advance_clock(15)
     round_trips(ecs, lambda: ecs.delete_disk(models.DeleteDiskRequest(disk_id=disk_id)))
     assert describe(ecs, disk_ids=json.dumps([disk_id])) == []
     tagged = [t for r in sandbox.state()["regions"].values() for t in r["tags"]]

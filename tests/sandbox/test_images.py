@@ -9,14 +9,10 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.backend import CLIENT_TOKEN_PROCESSING_S
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import (
-    DB_DISKS,
-    DB_INSTANCE,
-    PUBLIC_IMAGE,
-    REGION,
+from tests.support.demo_world import DB_DISKS, DB_INSTANCE, PUBLIC_IMAGE, REGION
+from tests.support.sandboxes import SandboxHandle, StartSandbox
+from tests.support.sdk_calls import (
     SETTLE_S,
-    StartSandbox,
     ecs_error,
     full_image,
     round_trips,
@@ -70,9 +66,9 @@ def test_create_image_answers_the_id_at_once_then_goes_creating_to_available(
     assert image_id.startswith("m-bp1")
     creating = image(ecs, image_id)
     assert (creating.status, creating.progress) == ("Creating", "0%")
-    sandbox.advance(70)  # 120 s + 0.2 s per GiB of 140 GiB = 148 s in all
+    sandbox.advance_clock(70)  # 120 s + 0.2 s per GiB of 140 GiB = 148 s in all
     assert image(ecs, image_id).progress == "47%"
-    sandbox.advance(80)
+    sandbox.advance_clock(80)
     done = image(ecs, image_id)
     assert (done.status, done.progress) == ("Available", "100%")
 
@@ -113,7 +109,7 @@ def test_describe_images_lists_only_available_images_unless_status_is_given(
     image_id = create(ecs, snapshot_id=system)
     assert images(ecs, image_id=image_id) == []
     assert [i.status for i in images(ecs, image_id=image_id, status="Creating")] == ["Creating"]
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     assert [i.status for i in images(ecs, image_id=image_id)] == ["Available"]
 
 
@@ -187,9 +183,9 @@ def test_image_from_an_instance_snapshots_every_disk_first(
         ("/dev/xvdb", "100"),
         ("/dev/xvdc", "500"),
     ]
-    sandbox.advance(400)  # the 500 GiB snapshot is still uploading
+    sandbox.advance_clock(400)  # the 500 GiB snapshot is still uploading
     assert image(ecs, image_id).status == "Creating"
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     assert image(ecs, image_id).status == "Available"
 
 
@@ -215,7 +211,7 @@ def test_create_image_with_the_same_client_token_creates_one_image(
     first = create(ecs, snapshot_id=system, image_name="once", client_token="op-1-image")
     again = {"snapshot_id": system, "image_name": "once", "client_token": "op-1-image"}
     assert ecs_error(lambda: create(ecs, **again)) == ("IdempotentProcessing", 403)
-    sandbox.advance(CLIENT_TOKEN_PROCESSING_S)
+    sandbox.advance_clock(CLIENT_TOKEN_PROCESSING_S)
     assert create(ecs, **again) == first
     assert len(images(ecs, image_owner_alias="self", status=ALL_STATUSES)) == 1
 
@@ -225,7 +221,7 @@ def test_outcome_fault_ends_the_image_in_create_failed(ecs: Client, sandbox: San
     sandbox.add_fault({"kind": "outcome", "action": "CreateImage", "status": "CreateFailed"})
     image_id = create(ecs, snapshot_id=system)
     assert image(ecs, image_id).status == "Creating"
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     failed = image(ecs, image_id)
     assert (failed.status, failed.progress) == ("CreateFailed", "99%")
     assert images(ecs, image_id=image_id) == []
@@ -342,12 +338,12 @@ def test_create_image_needs_an_accomplished_snapshot(ecs: Client, sandbox: Sandb
     uploading = ecs.create_snapshot(
         models.CreateSnapshotRequest(disk_id=DB_DISKS[0])
     ).body.snapshot_id
-    sandbox.advance(10)  # instantly available, but not yet uploaded
+    sandbox.advance_clock(10)  # instantly available, but not yet uploaded
     not_ready = ("InvalidSnapshotId.NotReady", 403)
     assert ecs_error(lambda: create(ecs, snapshot_id=uploading)) == not_ready
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshot", "status": "failed"})
     failed = ecs.create_snapshot(models.CreateSnapshotRequest(disk_id=DB_DISKS[1])).body.snapshot_id
-    sandbox.advance(SETTLE_S)
+    sandbox.advance_clock(SETTLE_S)
     assert ecs_error(lambda: create(ecs, snapshot_id=failed)) == not_ready
     assert create(ecs, snapshot_id=uploading).startswith("m-")
 

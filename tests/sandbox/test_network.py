@@ -18,13 +18,18 @@ from ecs_dr.sandbox.models.network import check_security_groups, require_vswitch
 from ecs_dr.sandbox.models.resources import Region
 from ecs_dr.sandbox.models.tags import tag_resource
 from ecs_dr.sandbox.world import load_world
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import PROD_SG, REGION, Served, ecs_error, round_trips
+from tests.support.demo_world import (
+    PROD_SG,
+    PROD_VPC,
+    REGION,
+    SOURCE_VSWITCH,
+    STAGING_SG,
+    STAGING_VPC,
+    STAGING_VSWITCH,
+)
+from tests.support.sandboxes import RunningSandbox, SandboxHandle
+from tests.support.sdk_calls import ecs_error, round_trips
 
-PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
-STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16
-STAGING_SG = "sg-bp1stag000000000001"
-PROD_VSW_H = "vsw-bp1prodh00000000001"  # 172.16.1.0/24, four demo instances
 TARGET_ZONE = "cn-hangzhou-j"  # a zone without a VSwitch
 # Long after a create was processed and its VSwitch became Available.
 VSWITCH_SETTLED_S = 60.0
@@ -62,7 +67,7 @@ def test_describe_vpcs_round_trips_with_cidr_status_and_vswitch_ids(shared: Clie
         "172.16.0.0/16",
         "Available",
     )
-    assert PROD_VSW_H in vpc["VSwitchIds"]["VSwitchId"]
+    assert SOURCE_VSWITCH in vpc["VSwitchIds"]["VSwitchId"]
     assert raw["TotalCount"] == 1
 
 
@@ -94,7 +99,7 @@ def test_describe_vpcs_needs_a_known_region(shared: Client) -> None:
 
 # --- DescribeVSwitches ---------------------------------------------------------------------
 def test_describe_vswitches_round_trips_with_zone_status_and_free_addresses(shared: Client) -> None:
-    request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=PROD_VSW_H)
+    request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=SOURCE_VSWITCH)
     _, raw = round_trips(shared, lambda: shared.describe_vswitches(request))
     [vsw] = raw["VSwitches"]["VSwitch"]
     assert vsw["VpcId"] == PROD_VPC
@@ -106,9 +111,7 @@ def test_describe_vswitches_round_trips_with_zone_status_and_free_addresses(shar
 
 
 def test_describe_vswitches_filters_by_vpc_and_zone(shared: Client) -> None:
-    assert {s.v_switch_id for s in vswitches(shared, vpc_id=STAGING_VPC)} == {
-        "vsw-bp1stagh00000000001"
-    }
+    assert {s.v_switch_id for s in vswitches(shared, vpc_id=STAGING_VPC)} == {STAGING_VSWITCH}
     in_zone_h = vswitches(shared, zone_id="cn-hangzhou-h")
     assert {s.vpc_id for s in in_zone_h} == {PROD_VPC, STAGING_VPC}
     assert vswitches(shared, zone_id=TARGET_ZONE) == []
@@ -172,7 +175,7 @@ def test_describe_security_groups_pages_by_token_and_by_number(shared: Client) -
     assert sorted(by_token) == [PROD_SG, STAGING_SG]
 
 
-def test_describe_security_groups_filters_by_tag(demo: Served) -> None:
+def test_describe_security_groups_filters_by_tag(demo: RunningSandbox) -> None:
     client = demo.ecs
     with demo.backend.lock:
         region = demo.backend.region(REGION)
@@ -203,7 +206,7 @@ def test_create_vswitch_answers_pending_then_becomes_available(
     assert (created.status, created.zone_id, created.vpc_id) == ("Pending", TARGET_ZONE, PROD_VPC)
     assert (created.v_switch_name, created.description) == ("dr-target", "recovery VSwitch")
     assert created.available_ip_address_count == 252
-    sandbox.advance(VSWITCH_PENDING_S)
+    sandbox.advance_clock(VSWITCH_PENDING_S)
     assert vswitches(ecs, v_switch_id=vswitch_id)[0].status == "Available"
     vpc = ecs.describe_vpcs(models.DescribeVpcsRequest(region_id=REGION, vpc_id=PROD_VPC)).body
     assert vswitch_id in vpc.vpcs.vpc[0].v_switch_ids.v_switch_id
@@ -214,7 +217,7 @@ def test_create_vswitch_with_the_same_client_token_creates_one_vswitch(
 ) -> None:
     first = ecs.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
     # once the first request is no longer being processed (a repeat within that is refused)
-    sandbox.advance(VSWITCH_SETTLED_S)
+    sandbox.advance_clock(VSWITCH_SETTLED_S)
     again = ecs.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
     assert first == again
     assert len(vswitches(ecs, zone_id=TARGET_ZONE)) == 1
@@ -277,7 +280,7 @@ def region() -> Region:
 
 
 def test_require_vswitch_returns_it_or_raises_not_found(region: Region) -> None:
-    assert require_vswitch(region, PROD_VSW_H).zone_id == "cn-hangzhou-h"
+    assert require_vswitch(region, SOURCE_VSWITCH).zone_id == "cn-hangzhou-h"
     assert _code(lambda: require_vswitch(region, "vsw-missing")) == "InvalidVSwitchId.NotFound"
 
 

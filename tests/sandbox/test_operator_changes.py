@@ -11,21 +11,13 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from tests.sandbox.helpers import (
-    DB_DATA,
-    DB_INSTANCE,
-    DB_SYSTEM,
-    REGION,
-    WEB_INSTANCE,
-    Served,
-    ecs_error,
-    round_trips,
-    snapshot,
-)
+from tests.support.demo_world import DB_DATA, DB_INSTANCE, DB_SYSTEM, REGION, WEB_INSTANCE
+from tests.support.sandboxes import RunningSandbox
+from tests.support.sdk_calls import ecs_error, round_trips, snapshot
 
 
 @pytest.fixture
-def ecs(demo: Served) -> Client:
+def ecs(demo: RunningSandbox) -> Client:
     """The SDK on the module's demo sandbox, reset for this test."""
     return demo.ecs
 

@@ -16,8 +16,8 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.signing import string_to_sign
-from tests.conftest import SandboxHandle, sdk_client
-from tests.sandbox.helpers import ecs_error
+from tests.support.sandboxes import SandboxHandle, sdk_client
+from tests.support.sdk_calls import ecs_error
 
 
 def test_signed_request_is_served_and_logged_with_its_user_agent(

@@ -18,17 +18,21 @@ from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.sandbox.world import QuotaSpec, WorldError, load_world, parse_world
-from tests.sandbox.helpers import (
+from tests.support.demo_world import (
     DB_DISKS,
     DB_INSTANCE,
     DB_SYSTEM,
-    LAUNCH_ZONE,
     LEGACY_DATA,
     REGION,
+    SHANGHAI_DATA,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+    ZONE_K_VSWITCH,
+)
+from tests.support.sandboxes import RunningSandbox, StartSandbox, World
+from tests.support.sdk_calls import (
+    LAUNCH_ZONE,
     SETTLE_S,
-    Served,
-    StartSandbox,
-    World,
     create_disk,
     ecs_error,
     round_trips,
@@ -45,8 +49,6 @@ QUOTAS = {
     "postpaid_data_disks": 6,  # the demo world holds 4: room for two
     "postpaid_disk_capacity_gib": 1000,  # the demo world holds 900 GiB: room for 100
 }
-WEB_SYSTEM = "d-bp1prodwebsys0000001"
-SHANGHAI_DATA = "d-uf6apidata000000001"
 DISK_READY_S = 15.0
 
 
@@ -59,21 +61,21 @@ def demo_world(**quotas: Any) -> World:
 
 
 @pytest.fixture(scope="module")
-def quota_server(module_sandboxes: StartSandbox) -> Served:
+def quota_server(module_sandboxes: StartSandbox) -> RunningSandbox:
     return module_sandboxes(demo_world(**QUOTAS))
 
 
 @pytest.fixture
-def low(quota_server: Served) -> Served:
+def low(quota_server: RunningSandbox) -> RunningSandbox:
     """The module's low-quota sandbox, reset for this test."""
     return quota_server.fresh()
 
 
-def held(served: Served, collection: str, region: str = REGION) -> int:
+def held(served: RunningSandbox, collection: str, region: str = REGION) -> int:
     return len(served.handle.state()["regions"][region][collection])
 
 
-def stock(served: Served, zone: str = LAUNCH_ZONE) -> int:
+def stock(served: RunningSandbox, zone: str = LAUNCH_ZONE) -> int:
     return int(served.handle.state()["regions"][REGION]["zones"][zone]["stock"]["ecs.g7.large"])
 
 
@@ -113,15 +115,15 @@ def test_a_bad_quota_is_refused_naming_the_field(quotas: Any, named: str) -> Non
     assert named in str(info.value)
 
 
-def test_the_state_shows_the_quotas(low: Served) -> None:
+def test_the_state_shows_the_quotas(low: RunningSandbox) -> None:
     assert low.handle.state()["quotas"] == QUOTAS
 
 
 # --- QuotaExceed.Snapshot / QuotaExceed.ConcurrentSnapshotQuota ------------------------------
-def test_a_snapshot_past_the_region_quota_gets_quota_exceed_snapshot(low: Served) -> None:
+def test_a_snapshot_past_the_region_quota_gets_quota_exceed_snapshot(low: RunningSandbox) -> None:
     ecs = low.ecs
     first, *_ = [snapshot(ecs, disk_id) for disk_id in DB_DISKS]
-    low.handle.advance(SETTLE_S)
+    low.handle.advance_clock(SETTLE_S)
     snapshot(ecs, WEB_SYSTEM)
     snapshot(ecs, LEGACY_DATA)
     assert ecs_error(lambda: snapshot(ecs, DB_SYSTEM)) == ("QuotaExceed.Snapshot", 403)
@@ -132,11 +134,13 @@ def test_a_snapshot_past_the_region_quota_gets_quota_exceed_snapshot(low: Served
     assert snapshot(ecs, DB_SYSTEM).startswith("s-")
 
 
-def test_a_group_or_an_image_of_an_instance_must_fit_the_snapshot_quota(low: Served) -> None:
+def test_a_group_or_an_image_of_an_instance_must_fit_the_snapshot_quota(
+    low: RunningSandbox,
+) -> None:
     ecs = low.ecs
     for disk_id in DB_DISKS:
         snapshot(ecs, disk_id)
-    low.handle.advance(SETTLE_S)
+    low.handle.advance_clock(SETTLE_S)
     # prod-db-01 has three disks: 3 + 3 > 5.
     assert ecs_error(lambda: group_of(ecs, DB_INSTANCE)) == ("QuotaExceed.Snapshot", 403)
     image = lambda: image_of(ecs, instance_id=DB_INSTANCE, image_name="prod-db")  # noqa: E731
@@ -145,36 +149,36 @@ def test_a_group_or_an_image_of_an_instance_must_fit_the_snapshot_quota(low: Ser
 
 
 def test_snapshots_in_progress_past_the_concurrent_quota_are_refused_until_one_ends(
-    low: Served,
+    low: RunningSandbox,
 ) -> None:
     ecs = low.ecs
     for disk_id in DB_DISKS:
         snapshot(ecs, disk_id)
     code = ("QuotaExceed.ConcurrentSnapshotQuota", 403)
     assert ecs_error(lambda: snapshot(ecs, WEB_SYSTEM)) == code
-    assert ecs_error(lambda: group_of(ecs, "i-bp1prodweb000000001")) == code
+    assert ecs_error(lambda: group_of(ecs, WEB_INSTANCE)) == code
     assert (held(low, "snapshots"), held(low, "snapshot_groups")) == (3, 0)
-    low.handle.advance(SETTLE_S)
-    assert group_of(ecs, "i-bp1prodweb000000001").startswith("ssg-")
+    low.handle.advance_clock(SETTLE_S)
+    assert group_of(ecs, WEB_INSTANCE).startswith("ssg-")
 
 
 # --- QuotaExceed.Image -------------------------------------------------------------------------
-def test_a_custom_image_past_the_quota_gets_quota_exceed_image(low: Served) -> None:
+def test_a_custom_image_past_the_quota_gets_quota_exceed_image(low: RunningSandbox) -> None:
     ecs = low.ecs
     system = snapshot(ecs, DB_SYSTEM)
-    low.handle.advance(SETTLE_S)
+    low.handle.advance_clock(SETTLE_S)
     first = image_of(ecs, snapshot_id=system)
     image_of(ecs, snapshot_id=system)
     assert ecs_error(lambda: image_of(ecs, snapshot_id=system)) == ("QuotaExceed.Image", 403)
     assert held(low, "images") == 2
-    low.handle.advance(SETTLE_S)
+    low.handle.advance_clock(SETTLE_S)
     ecs.delete_image(models.DeleteImageRequest(region_id=REGION, image_id=first))
     assert image_of(ecs, snapshot_id=system).startswith("m-")
 
 
 # --- QuotaExceed.ElasticQuota ------------------------------------------------------------------
 def test_pay_as_you_go_vcpus_past_the_quota_get_elastic_quota_and_launch_nothing(
-    low: Served,
+    low: RunningSandbox,
 ) -> None:
     ecs = low.ecs
     code = ecs_error(lambda: ecs.run_instances(run_request(amount=4)))
@@ -189,25 +193,25 @@ def test_pay_as_you_go_vcpus_past_the_quota_get_elastic_quota_and_launch_nothing
 
 
 def test_a_released_instance_frees_its_vcpus_and_subscriptions_are_not_counted(
-    low: Served,
+    low: RunningSandbox,
 ) -> None:
     ecs = low.ecs
     ids = ecs.run_instances(run_request(amount=3)).body.instance_id_sets.instance_id_set
     assert ecs_error(lambda: run(ecs)) == ("QuotaExceed.ElasticQuota", 403)
     assert run(ecs, instance_charge_type="PrePaid").startswith("i-")
-    low.handle.advance(SETTLE_S)  # Running: a launch under way cannot be released yet
+    low.handle.advance_clock(SETTLE_S)  # Running: a launch under way cannot be released yet
     ecs.delete_instance(models.DeleteInstanceRequest(instance_id=ids[0], force=True))
     assert run(ecs).startswith("i-")
 
 
-def test_vcpus_past_the_quota_in_a_zone_out_of_stock_get_no_stock(low: Served) -> None:
-    out_of_stock = {"zone_id": "cn-hangzhou-k", "v_switch_id": "vsw-bp1prodk00000000001"}
+def test_vcpus_past_the_quota_in_a_zone_out_of_stock_get_no_stock(low: RunningSandbox) -> None:
+    out_of_stock = {"zone_id": "cn-hangzhou-k", "v_switch_id": ZONE_K_VSWITCH}
     code = ecs_error(lambda: low.ecs.run_instances(run_request(amount=4, **out_of_stock)))
     assert code == ("OperationDenied.NoStock", 403)
 
 
 # --- QuotaExceed.PostPaidDisk ------------------------------------------------------------------
-def test_pay_as_you_go_data_disks_past_the_quota_get_post_paid_disk(low: Served) -> None:
+def test_pay_as_you_go_data_disks_past_the_quota_get_post_paid_disk(low: RunningSandbox) -> None:
     ecs = low.ecs
     first = create_disk(ecs, size=40)
     create_disk(ecs, size=40)
@@ -219,18 +223,18 @@ def test_pay_as_you_go_data_disks_past_the_quota_get_post_paid_disk(low: Served)
     assert (held(low, "instances"), held(low, "disks"), stock(low)) == (6, 12, 50)
     # A system disk is not a data disk.
     assert run(ecs).startswith("i-")
-    low.handle.advance(DISK_READY_S)
+    low.handle.advance_clock(DISK_READY_S)
     ecs.delete_disk(models.DeleteDiskRequest(disk_id=first))
     assert create_disk(ecs, size=40).startswith("d-")
 
 
-def test_disks_of_a_subscription_instance_are_not_pay_as_you_go(low: Served) -> None:
+def test_disks_of_a_subscription_instance_are_not_pay_as_you_go(low: RunningSandbox) -> None:
     ecs = low.ecs
     create_disk(ecs, size=40)
     create_disk(ecs, size=40)
     data = models.RunInstancesRequestDataDisk(category="cloud_essd", size=40)
     prepaid = run(ecs, instance_charge_type="PrePaid", data_disk=[data])
-    low.handle.advance(SETTLE_S)
+    low.handle.advance_clock(SETTLE_S)
     disk_id = create_disk(ecs, size=40, instance_id=prepaid)
     request = models.DescribeDisksRequest(region_id=REGION, instance_id=prepaid)
     disks = ecs.describe_disks(request).body.disks.disk
@@ -239,7 +243,9 @@ def test_disks_of_a_subscription_instance_are_not_pay_as_you_go(low: Served) -> 
     assert ecs_error(lambda: create_disk(ecs, size=40)) == ("QuotaExceed.PostPaidDisk", 403)
 
 
-def test_pay_as_you_go_disk_capacity_past_the_quota_gets_post_paid_disk(low: Served) -> None:
+def test_pay_as_you_go_disk_capacity_past_the_quota_gets_post_paid_disk(
+    low: RunningSandbox,
+) -> None:
     ecs = low.ecs
     code = ("QuotaExceed.PostPaidDisk", 403)
     # 900 GiB held, 1000 allowed: 101 GiB does not fit, 100 does; then 20 more does not.
@@ -275,7 +281,9 @@ def account_attributes(ecs: Client, *names: str, **fields: Any) -> dict[str, lis
     return {i.attribute_name: [v.value for v in i.attribute_values.value_item] for i in items}
 
 
-def test_account_attributes_report_the_vcpu_and_disk_quotas_and_their_use(low: Served) -> None:
+def test_account_attributes_report_the_vcpu_and_disk_quotas_and_their_use(
+    low: RunningSandbox,
+) -> None:
     ecs = low.ecs
     assert account_attributes(ecs, *VCPU_AND_DISK) == {
         "max-postpaid-instance-vcpu-count": ["16"],
@@ -292,7 +300,7 @@ def test_account_attributes_report_the_vcpu_and_disk_quotas_and_their_use(low: S
 
 
 def test_used_vcpus_count_pay_as_you_go_instances_not_stopped_as_the_quota_does(
-    low: Served,
+    low: RunningSandbox,
 ) -> None:
     ecs = low.ecs
     run(ecs)
@@ -311,7 +319,7 @@ def test_used_vcpus_count_pay_as_you_go_instances_not_stopped_as_the_quota_does(
 
 
 def test_account_attributes_without_names_answer_every_documented_one_once(
-    demo: Served,
+    demo: RunningSandbox,
 ) -> None:
     every = account_attributes(demo.ecs)
     assert len(every) == 15
@@ -332,6 +340,6 @@ def test_account_attributes_without_names_answer_every_documented_one_once(
     ],
 )
 def test_account_attributes_refuse_an_unknown_name_region_or_zone(
-    demo: Served, names: list[str], fields: dict[str, str], code: tuple[str, int]
+    demo: RunningSandbox, names: list[str], fields: dict[str, str], code: tuple[str, int]
 ) -> None:
     assert ecs_error(lambda: account_attributes(demo.ecs, *names, **fields)) == code

@@ -7,15 +7,8 @@ import pytest
 from alibabacloud_ecs20140526 import models
 from alibabacloud_ecs20140526.client import Client
 
-from tests.sandbox.helpers import (
-    DB_DISKS,
-    DB_INSTANCE,
-    REGION,
-    WEB_INSTANCE,
-    create_disk,
-    ecs_error,
-    round_trips,
-)
+from tests.support.demo_world import DB_DISKS, DB_INSTANCE, REGION, WEB_INSTANCE
+from tests.support.sdk_calls import create_disk, ecs_error, round_trips
 
 
 def tag(ecs: Client, resource_type: str, ids: list[str], tags: dict[str, str]) -> None:

@@ -20,12 +20,16 @@ from darabonba.runtime import RuntimeOptions
 
 from ecs_dr.sandbox.models.durations import VSWITCH_PENDING_S
 from ecs_dr.sandbox.models.network import MAX_VSWITCHES_PER_VPC
-from tests.conftest import SandboxHandle
-from tests.sandbox.helpers import REGION, Served, StartSandbox, World, ecs_error, round_trips
+from tests.support.demo_world import (
+    PROD_VPC,
+    REGION,
+    SOURCE_VSWITCH,
+    STAGING_VPC,
+    STAGING_VSWITCH,
+)
+from tests.support.sandboxes import RunningSandbox, SandboxHandle, StartSandbox, World
+from tests.support.sdk_calls import ecs_error, round_trips, tag_vpc_resources
 
-PROD_VPC = "vpc-bp1prod0000000000001"  # 172.16.0.0/16, VSwitches in zones h, i, k and l
-STAGING_VPC = "vpc-bp1stag0000000000001"  # 10.0.0.0/16, one VSwitch in zone h
-PROD_VSW_H = "vsw-bp1prodh00000000001"  # 172.16.1.0/24, four demo instances
 TARGET_ZONE = "cn-hangzhou-j"  # a zone without a VSwitch
 # Long after any create the tests make was processed and its VSwitch became Available.
 SETTLED_S = 60.0
@@ -58,25 +62,6 @@ def vswitch_ids(vpc: VpcClient, **filters: Any) -> list[str]:
     return [s.v_switch_id for s in vpc.describe_vswitches(request).body.v_switches.v_switch]
 
 
-def tag(vpc: VpcClient, resource_type: str, resource_ids: list[str], **tags: str) -> None:
-    vpc.tag_resources(
-        models.TagResourcesRequest(
-            region_id=REGION,
-            resource_type=resource_type,
-            resource_id=resource_ids,
-            tag=[models.TagResourcesRequestTag(key=k, value=v) for k, v in tags.items()],
-        )
-    )
-
-
-def tag_rows(vpc: VpcClient, resource_type: str, resource_ids: list[str]) -> list[tuple[str, ...]]:
-    request = models.ListTagResourcesRequest(
-        region_id=REGION, resource_type=resource_type, resource_id=resource_ids
-    )
-    rows = vpc.list_tag_resources(request).body.tag_resources.tag_resource
-    return [(r.resource_id, r.resource_type, r.tag_key, r.tag_value) for r in rows]
-
-
 def raw_call(client: OpenApiClient, action: str, version: str, **query: str) -> Any:
     """An RPC call signed by an official SDK client for any action and version, so a test can
     send one API's action with the other API's version."""
@@ -103,7 +88,7 @@ def message_of(call: Callable[[], Any]) -> str:
 
 # --- one port, two APIs ------------------------------------------------------------------------
 def test_vpc_sdk_and_ecs_sdk_share_the_port_and_the_log_names_each_api(
-    demo: Served, vpc: VpcClient, shared: Client
+    demo: RunningSandbox, vpc: VpcClient, shared: Client
 ) -> None:
     vpc.describe_vpcs(models.DescribeVpcsRequest(region_id=REGION))
     shared.describe_vpcs(ecs_models.DescribeVpcsRequest(region_id=REGION))
@@ -114,17 +99,17 @@ def test_vpc_sdk_and_ecs_sdk_share_the_port_and_the_log_names_each_api(
 
 
 def test_vpc_only_action_sent_with_the_ecs_version_is_invalid_action(
-    demo: Served, shared: Client
+    demo: RunningSandbox, shared: Client
 ) -> None:
     call = lambda: raw_call(  # noqa: E731
-        shared, "DescribeVSwitchAttributes", "2014-05-26", VSwitchId=PROD_VSW_H
+        shared, "DescribeVSwitchAttributes", "2014-05-26", VSwitchId=SOURCE_VSWITCH
     )
     assert ecs_error(call) == ("InvalidAction.NotFound", 404)
     assert demo.handle.requests()[-1]["api"] == "ecs"
 
 
 def test_ecs_only_action_sent_with_the_vpc_version_is_invalid_action(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     call = lambda: raw_call(vpc, "DescribeInstances", "2016-04-28", RegionId=REGION)  # noqa: E731
     assert ecs_error(call) == ("InvalidAction.NotFound", 404)
@@ -132,7 +117,7 @@ def test_ecs_only_action_sent_with_the_vpc_version_is_invalid_action(
 
 
 def test_unknown_version_is_invalid_version_naming_both_served_versions(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     call = lambda: raw_call(vpc, "DescribeVpcs", "2016-03-14", RegionId=REGION)  # noqa: E731
     assert ecs_error(call) == ("InvalidVersion", 400)
@@ -158,7 +143,7 @@ def test_vpc_api_and_ecs_deprecated_vpc_actions_share_one_model(
 
 
 def test_forbidden_ram_names_the_vpc_ram_action_on_either_api(
-    demo: Served, vpc: VpcClient, shared: Client
+    demo: RunningSandbox, vpc: VpcClient, shared: Client
 ) -> None:
     for action in ("CreateVSwitch", "DescribeVSwitches", "DescribeInstances"):
         demo.handle.add_fault({"kind": "error", "action": action, "code": "Forbidden.RAM"})
@@ -182,7 +167,7 @@ def test_vpc_error_body_has_the_shared_shape_and_names_the_vpc_product(vpc: VpcC
 
 # --- DescribeVpcs --------------------------------------------------------------------------------
 def test_describe_vpcs_round_trips_with_cidr_vswitch_ids_and_tags(vpc: VpcClient) -> None:
-    tag(vpc, "VPC", [PROD_VPC], env="prod")
+    tag_vpc_resources(vpc, "VPC", [PROD_VPC], env="prod")
     request = models.DescribeVpcsRequest(region_id=REGION, vpc_id=PROD_VPC)
     _, raw = round_trips(vpc, lambda: vpc.describe_vpcs(request))
     [found] = raw["Vpcs"]["Vpc"]
@@ -191,7 +176,7 @@ def test_describe_vpcs_round_trips_with_cidr_vswitch_ids_and_tags(vpc: VpcClient
         "172.16.0.0/16",
         "Available",
     )
-    assert PROD_VSW_H in found["VSwitchIds"]["VSwitchId"]
+    assert SOURCE_VSWITCH in found["VSwitchIds"]["VSwitchId"]
     assert found["Tags"]["Tag"] == [{"Key": "env", "Value": "prod"}]
 
 
@@ -211,8 +196,8 @@ def test_describe_vpcs_takes_comma_separated_ids_and_pages_up_to_50(vpc: VpcClie
 
 # --- DescribeVSwitches ---------------------------------------------------------------------------
 def test_describe_vswitches_round_trips_with_tags_as_key_and_value(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], team="dr")
-    request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=PROD_VSW_H)
+    tag_vpc_resources(vpc, "VSWITCH", [SOURCE_VSWITCH], team="dr")
+    request = models.DescribeVSwitchesRequest(region_id=REGION, v_switch_id=SOURCE_VSWITCH)
     _, raw = round_trips(vpc, lambda: vpc.describe_vswitches(request))
     [found] = raw["VSwitches"]["VSwitch"]
     assert (found["VpcId"], found["ZoneId"], found["CidrBlock"]) == (
@@ -225,11 +210,11 @@ def test_describe_vswitches_round_trips_with_tags_as_key_and_value(vpc: VpcClien
 
 
 def test_describe_vswitches_filters_by_vpc_zone_and_id(vpc: VpcClient) -> None:
-    assert vswitch_ids(vpc, vpc_id=STAGING_VPC) == ["vsw-bp1stagh00000000001"]
+    assert vswitch_ids(vpc, vpc_id=STAGING_VPC) == [STAGING_VSWITCH]
     assert len(vswitch_ids(vpc, zone_id="cn-hangzhou-h")) == 2
     assert vswitch_ids(vpc, zone_id=TARGET_ZONE) == []
-    assert vswitch_ids(vpc, v_switch_id=PROD_VSW_H) == [PROD_VSW_H]
-    assert vswitch_ids(vpc, vpc_id=PROD_VPC, zone_id="cn-hangzhou-h") == [PROD_VSW_H]
+    assert vswitch_ids(vpc, v_switch_id=SOURCE_VSWITCH) == [SOURCE_VSWITCH]
+    assert vswitch_ids(vpc, vpc_id=PROD_VPC, zone_id="cn-hangzhou-h") == [SOURCE_VSWITCH]
 
 
 def test_describe_vswitches_finds_the_region_from_the_vpc_alone(vpc: VpcClient) -> None:
@@ -256,7 +241,7 @@ def test_describe_vswitch_attributes_of_an_unknown_id_is_not_found(vpc: VpcClien
 
 
 def test_create_vswitch_is_pending_then_available_with_its_tags(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     created = create_request(tag=[models.CreateVSwitchRequestTag(key="ecs-dr:op", value="op-1")])
     _, raw = round_trips(vpc, lambda: vpc.create_vswitch(created))
@@ -272,7 +257,7 @@ def test_create_vswitch_is_pending_then_available_with_its_tags(
     assert (pending["VSwitchName"], pending["Description"]) == ("dr-target", "recovery VSwitch")
     assert pending["AvailableIpAddressCount"] == 252
     assert pending["Tags"]["Tag"] == [{"Key": "ecs-dr:op", "Value": "op-1"}]
-    demo.handle.advance(VSWITCH_PENDING_S)
+    demo.handle.advance_clock(VSWITCH_PENDING_S)
     assert attributes(vpc, vswitch_id).status == "Available"
 
 
@@ -282,7 +267,7 @@ def test_create_vswitch_finds_the_region_from_the_vpc_alone(vpc: VpcClient) -> N
 
 
 def test_create_vswitch_repeat_while_processing_is_idempotent_token_processing(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     first = vpc.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id
 
@@ -290,29 +275,29 @@ def test_create_vswitch_repeat_while_processing_is_idempotent_token_processing(
         return str(vpc.create_vswitch(create_request(client_token="dr-step-1")).body.v_switch_id)
 
     assert ecs_error(repeat) == ("OperationFailed.IdempotentTokenProcessing", 400)
-    demo.handle.advance(SETTLED_S)
+    demo.handle.advance_clock(SETTLED_S)
     assert repeat() == first
     assert vswitch_ids(vpc, zone_id=TARGET_ZONE) == [first]
 
 
 def test_create_vswitch_reusing_a_token_with_other_parameters_is_refused(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     vpc.create_vswitch(create_request(client_token="dr-step-1"))
-    demo.handle.advance(SETTLED_S)
+    demo.handle.advance_clock(SETTLED_S)
     other = create_request(client_token="dr-step-1", cidr_block="172.16.10.0/24")
     assert ecs_error(lambda: vpc.create_vswitch(other))[0] == "IdempotentParameterMismatch"
 
 
 def test_create_vswitch_while_another_of_the_vpc_is_pending_is_incorrect_vswitch_status(
-    demo: Served, vpc: VpcClient
+    demo: RunningSandbox, vpc: VpcClient
 ) -> None:
     vpc.create_vswitch(create_request())
     second = create_request(cidr_block="172.16.10.0/24")
     assert ecs_error(lambda: vpc.create_vswitch(second)) == ("IncorrectVSwitchStatus", 400)
     # another VPC is not busy
     assert vpc.create_vswitch(create_request(vpc_id=STAGING_VPC, cidr_block="10.0.9.0/24"))
-    demo.handle.advance(VSWITCH_PENDING_S)
+    demo.handle.advance_clock(VSWITCH_PENDING_S)
     assert vpc.create_vswitch(second).body.v_switch_id
 
 
@@ -339,7 +324,7 @@ def test_create_vswitch_while_another_of_the_vpc_is_pending_is_incorrect_vswitch
     ],
 )
 def test_create_vswitch_refuses_bad_input_and_creates_nothing(
-    demo: Served, vpc: VpcClient, overrides: dict[str, Any], expected: tuple[str, int]
+    demo: RunningSandbox, vpc: VpcClient, overrides: dict[str, Any], expected: tuple[str, int]
 ) -> None:
     before = vswitch_ids(vpc)
     assert ecs_error(lambda: vpc.create_vswitch(create_request(**overrides))) == expected
@@ -380,95 +365,3 @@ def test_create_vswitch_in_a_vpc_holding_150_is_quota_exceeded(
     client = vpc_clients(sandboxes(_full_vpc_world()).handle)
     request = create_request(vpc_id="vpc-full", zone_id="cn-hangzhou-h", cidr_block="10.0.200.0/24")
     assert ecs_error(lambda: client.create_vswitch(request)) == ("QuotaExceeded.VSwitch", 400)
-
-
-# --- tags ----------------------------------------------------------------------------------------
-def test_tag_resources_tags_vswitches_and_vpcs_whatever_the_type_case(
-    demo: Served, vpc: VpcClient
-) -> None:
-    tag(vpc, "vswitch", [PROD_VSW_H, "vsw-bp1prodi00000000001"], env="prod")
-    tag(vpc, "Vpc", [PROD_VPC], owner="sre")
-    assert tag_rows(vpc, "VSWITCH", [PROD_VSW_H]) == [(PROD_VSW_H, "VSWITCH", "env", "prod")]
-    assert tag_rows(vpc, "vpc", [PROD_VPC]) == [(PROD_VPC, "VPC", "owner", "sre")]
-    held = {
-        (t["resource_type"], t["resource_id"]): t["tags"]
-        for t in demo.handle.state()["regions"][REGION]["tags"]
-    }
-    assert held[("vswitch", PROD_VSW_H)] == {"env": "prod"}
-    assert held[("vpc", PROD_VPC)] == {"owner": "sre"}
-
-
-def test_tag_resources_refuses_an_undocumented_resource_type(vpc: VpcClient) -> None:
-    call = lambda: tag(vpc, "INSTANCE", ["i-bp1proddb0000000001"], env="prod")  # noqa: E731
-    assert ecs_error(call) == ("IllegalParam.ResourceType", 400)
-
-
-@pytest.mark.parametrize(
-    ("resource_type", "missing", "expected"),
-    [
-        ("VSWITCH", "vsw-missing", ("InvalidVSwitchId.NotFound", 404)),
-        ("VPC", "vpc-missing", ("InvalidVpcId.NotFound", 404)),
-        ("ROUTETABLE", "vtb-missing", ("InvalidResourceId.NotFound", 404)),
-    ],
-)
-def test_tag_resources_naming_an_unknown_resource_tags_none(
-    demo: Served, vpc: VpcClient, resource_type: str, missing: str, expected: tuple[str, int]
-) -> None:
-    known = {"VSWITCH": PROD_VSW_H, "VPC": PROD_VPC, "ROUTETABLE": PROD_VSW_H}[resource_type]
-    ids = [known, missing] if resource_type != "ROUTETABLE" else [missing]
-    assert ecs_error(lambda: tag(vpc, resource_type, ids, env="prod")) == expected
-    assert demo.handle.state()["regions"][REGION]["tags"] == []
-
-
-def test_tag_resources_past_20_tags_on_a_resource_is_refused(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], **{f"k{n}": "v" for n in range(20)})
-    # The VPC API's code for it is unconfirmed: the sandbox answers ECS's (models/tags.py).
-    ecs_error(lambda: tag(vpc, "VSWITCH", [PROD_VSW_H], extra="v"))
-    assert len(tag_rows(vpc, "VSWITCH", [PROD_VSW_H])) == 20
-
-
-def test_list_tag_resources_filters_by_tag_key_and_pages_by_token(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], env="prod", team="dr")
-    tag(vpc, "VSWITCH", ["vsw-bp1prodi00000000001"], env="test")
-
-    def page(token: str | None) -> models.ListTagResourcesResponseBody:
-        request = models.ListTagResourcesRequest(
-            region_id=REGION,
-            resource_type="VSWITCH",
-            tag=[models.ListTagResourcesRequestTag(key="env")],
-            max_results=2,
-            next_token=token,
-        )
-        body: models.ListTagResourcesResponseBody = vpc.list_tag_resources(request).body
-        return body
-
-    first = page(None)
-    assert first.next_token
-    rows = first.tag_resources.tag_resource + page(first.next_token).tag_resources.tag_resource
-    assert sorted((r.resource_id, r.tag_key) for r in rows) == [
-        (PROD_VSW_H, "env"),
-        (PROD_VSW_H, "team"),
-        ("vsw-bp1prodi00000000001", "env"),
-    ]
-
-
-def test_list_tag_resources_without_ids_or_tags_is_refused(vpc: VpcClient) -> None:
-    request = models.ListTagResourcesRequest(region_id=REGION, resource_type="VSWITCH")
-    assert ecs_error(lambda: vpc.list_tag_resources(request)) == ("MissingParameter", 400)
-
-
-def test_untag_resources_removes_the_named_keys_or_all_of_them(vpc: VpcClient) -> None:
-    tag(vpc, "VSWITCH", [PROD_VSW_H], env="prod", team="dr", tier="db")
-
-    def untag(**choice: Any) -> None:
-        vpc.un_tag_resources(
-            models.UnTagResourcesRequest(
-                region_id=REGION, resource_type="VSWITCH", resource_id=[PROD_VSW_H], **choice
-            )
-        )
-
-    untag(tag_key=["env", "absent"])
-    assert [row[2] for row in tag_rows(vpc, "VSWITCH", [PROD_VSW_H])] == ["team", "tier"]
-    assert ecs_error(untag) == ("MissingParameter", 400)
-    untag(all=True)
-    assert tag_rows(vpc, "VSWITCH", [PROD_VSW_H]) == []

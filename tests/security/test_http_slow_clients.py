@@ -19,7 +19,7 @@ import pytest
 from anyio.abc import SocketStream, TaskStatus
 
 from ecs_dr.bootstrap import connection_budget
-from tests.security.test_http_transport import TOKEN, HttpServer, http_server
+from tests.support.http_servers import TOKEN, HttpServer, http_server
 
 OPEN_FILE_LIMIT = 192
 MAX_CONNECTIONS = connection_budget(OPEN_FILE_LIMIT)

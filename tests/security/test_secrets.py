@@ -1,7 +1,8 @@
 """No credential reaches a tool result, an error, a progress message or a log line, even at
-DEBUG level and when ECS refuses the credential. Every server of the e2e harness is scanned for
-its credentials when its context ends (`SECRET_SCAN`); these tests force the paths where a
-credential is most likely to slip out, and check that the scan itself finds a planted one.
+DEBUG level and when ECS refuses the credential. Every server of an MCP session
+(tests/support/mcp.py) is scanned for its credentials when its context ends (`SECRET_SCAN`);
+these tests force the paths where a credential is most likely to slip out, and check that the
+scan itself finds a planted one.
 """
 
 from __future__ import annotations
@@ -12,23 +13,19 @@ from pathlib import Path
 import pytest
 
 from ecs_dr.bootstrap import build_services
-from tests.e2e.harness import (
+from ecs_dr.sandbox.control import SandboxControl
+from tests.support.credentials import (
     SANDBOX_CREDENTIALS,
     SANDBOX_KEY_ID,
     SANDBOX_KEY_SECRET,
-    SECRET_SCAN,
-    SandboxControl,
-    SecretScan,
-    Transcript,
     credentials_of,
-    decide,
-    sandbox_process,
-    serve,
-    serve_on,
 )
+from tests.support.decisions import decide
+from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE
+from tests.support.mcp import mcp_session, mcp_session_on
+from tests.support.sandboxes import sandbox_process
+from tests.support.secret_scan import SECRET_SCAN, SecretScan, Transcript
 
-PROD_DB = "i-bp1proddb0000000001"
-DR_TARGET = "i-bp1drtarget00000001"
 DEBUG = ("--log-level", "DEBUG")
 # Refused by the sandbox: real-looking, and different from what it accepts.
 WRONG_SECRET = "Wq7NvB2xKd9TfR4mLs8ZcY3hPj6GeA"
@@ -53,8 +50,8 @@ async def test_a_refused_credential_at_debug_level_shows_its_code_but_no_credent
 ) -> None:
     cloud.reset()
     scanned = SECRET_SCAN.servers
-    async with serve_on(cloud, tmp_path, "refused", {setting: value}, DEBUG) as (served, _):
-        error = await served.fail("describe_source", {"instance_id": PROD_DB})
+    async with mcp_session_on(cloud, tmp_path, "refused", {setting: value}, DEBUG) as (served, _):
+        error = await served.fail("describe_source", {"instance_id": DB_INSTANCE})
         listed = await served.call("list_operations")
         log = served.log_lines()
     assert code in error
@@ -63,7 +60,7 @@ async def test_a_refused_credential_at_debug_level_shows_its_code_but_no_credent
     assert all(r["security_token"] for r in cloud.requests())
     assert any(line["level"] == "debug" for line in log), "the server logged at DEBUG"
     assert [r["code"] for r in cloud.requests() if r["code"]] == [code]
-    # serve_on's exit scanned the log, the results and the progress messages for both the
+    # mcp_session_on's exit scanned the log, the results and the progress messages for both the
     # configured value and the sandbox's real credentials, and found none.
     assert SECRET_SCAN.servers == scanned + 1
 
@@ -72,11 +69,15 @@ async def test_a_recovery_at_debug_level_signed_with_an_sts_token_leaks_no_crede
     tmp_path: Path,
 ) -> None:
     scanned = SECRET_SCAN.progress_messages
-    async with serve(tmp_path, args=DEBUG) as served:
+    async with mcp_session(tmp_path, args=DEBUG) as served:
         planned, _ = await decide(
             served,
             "plan_recovery",
-            {"scenario": "disks", "source_instance_id": PROD_DB, "target_instance_id": DR_TARGET},
+            {
+                "scenario": "disks",
+                "source_instance_id": DB_INSTANCE,
+                "target_instance_id": TARGET_INSTANCE,
+            },
         )
         executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
         assert executed["status"] == "completed", executed

@@ -21,11 +21,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from ecs_dr.workflows.journal import Journal
-from tests.e2e.harness import (
-    SANDBOX_CREDENTIALS,
-    START_TIMEOUT_S,
-    server_environment,
-)
+from tests.support.credentials import SANDBOX_CREDENTIALS
+from tests.support.mcp import START_TIMEOUT_S, server_environment
 
 COMMON_UMASK = 0o022
 

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecs_dr.domain.comparison import (
-    ComparisonRow,
-    compare_instances,
-    escape_markdown_cell,
-    markdown_table,
-)
+from ecs_dr.domain.cloud_text import escape_markdown_cell
+from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.run_instances import run_instances_plan
-from tests.unit.factories import TARGET_ZONE, data_disk, image_of, instance, system_disk
+from tests.support.factories import TARGET_ZONE, data_disk, image_of, instance, system_disk
 
 IMAGE = "m-recovery"
 

@@ -31,7 +31,7 @@ from ecs_dr.domain.prompts import (
     vswitch_missing_prompt,
 )
 from ecs_dr.tools.decisions import SESSION_HEADER, Settled, confirmation, confirmation_id
-from tests.unit.factories import data_disk, instance, spec, system_disk
+from tests.support.factories import data_disk, instance, spec, system_disk
 
 
 def _options(*values: str, recommended: str) -> list[ChoiceOption]:

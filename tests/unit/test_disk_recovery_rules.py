@@ -10,7 +10,7 @@ import pytest
 from ecs_dr.domain import disk_recovery, disk_selection, fingerprints, plans
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.models import Instance
-from tests.unit.factories import TARGET_ZONE, data_disk, instance, system_disk
+from tests.support.factories import TARGET_ZONE, data_disk, instance, system_disk
 
 
 def target(**changes: Any) -> Instance:

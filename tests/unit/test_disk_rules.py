@@ -26,7 +26,7 @@ from ecs_dr.domain.models import Disk, Instance, Snapshot
 from ecs_dr.domain.names import default_disk_name, validate_disk_name
 from ecs_dr.domain.prompts import instance_not_ready_prompt, new_disk_category_prompt
 from ecs_dr.domain.rules import check_performance_level, performance_levels_for
-from tests.unit.factories import SOURCE_ZONE, TARGET_ZONE, data_disk, instance, system_disk
+from tests.support.factories import SOURCE_ZONE, TARGET_ZONE, data_disk, instance, system_disk
 
 SOURCE_DISK = data_disk(
     "/dev/xvdc", disk_id="d-wal", name="prod-db-01-wal", instance_id="i-source", zone_id=SOURCE_ZONE

@@ -12,7 +12,7 @@ from ecs_dr.domain import fingerprints, instance_recovery
 from ecs_dr.domain.instance_recovery import PLANNED_IMAGE
 from ecs_dr.domain.models import Disk
 from ecs_dr.domain.plans import PlanStale, snapshot_upload_s
-from tests.unit.factories import data_disk, instance, system_disk
+from tests.support.factories import data_disk, instance, system_disk
 
 
 def _third() -> Disk:

@@ -32,7 +32,7 @@ from ecs_dr.domain.rules import (
     system_disk_category,
 )
 from ecs_dr.domain.run_instances import DiskOverride, RunInstancesPlan, run_instances_plan
-from tests.unit.factories import (
+from tests.support.factories import (
     SOURCE_ZONE,
     TARGET_ZONE,
     data_disk,

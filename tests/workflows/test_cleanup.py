@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -32,49 +31,34 @@ from ecs_dr.workflows.journal import (
     CleanupRefused,
     Journal,
     LeaseOwner,
-    StepRecorder,
 )
 from ecs_dr.workflows.journal.schema import MIGRATIONS
 from ecs_dr.workflows.operations import Operations
-from ecs_dr.workflows.scenario_a import execute_vswitch, prepare_vswitch
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    FLOW_LIMIT_S,
+from ecs_dr.workflows.vswitches import execute_vswitch, prepare_vswitch
+from tests.support.decisions import confirmation, ready_plan
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
     PROD_VPC,
     REGION,
-    TARGET,
-    ProgressLog,
-    confirmation,
-    mutations,
-    ready_plan,
-    region_state,
+    TARGET_INSTANCE,
 )
-from tests.workflows.scenario_b import DB_LOG, attach, new_disk, snapshot_of
-from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
+from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
+from tests.support.scenario_b_steps import attach, new_disk, snapshot_of
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
+    OneOperation,
+    ProgressLog,
+    mutations,
+    region_state,
+    world,
+)
 
 PID_AT = rf"{os.getpid()}@\S+"
-DB_DISKS = {"d-bp1proddbsys00000001", "d-bp1proddbdata0000001", "d-bp1proddblog00000001"}
-
-
-class OneOperation:
-    """Every step in one operation, as a plan's execution records them."""
-
-    def __init__(self, journal: Journal, arguments: Mapping[str, Any]) -> None:
-        self.journal = journal
-        self.operation_id = journal.create_operation("execute_recovery", REGION, dict(arguments))
-        self.recorder = StepRecorder(journal, self.operation_id)
-
-    def start(self, kind: str, arguments: Mapping[str, Any] | None = None) -> StepRecorder:
-        return self.recorder
-
-
-def world(sandbox: SandboxHandle) -> dict[str, set[str]]:
-    state = region_state(sandbox)
-    return {
-        kind: set(state[kind])
-        for kind in ("instances", "disks", "images", "snapshots", "snapshot_groups", "vswitches")
-    }
+DB_DISKS = {DB_SYSTEM, DB_DATA, DB_LOG}
 
 
 async def clean(
@@ -92,7 +76,7 @@ async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
     before = world(sandbox)
-    op = OneOperation(journal, {"source_instance_id": DB})
+    op = OneOperation(journal, {"source_instance_id": DB_INSTANCE})
     with anyio.fail_after(FLOW_LIMIT_S):
         group = await snapshot_group(gateway, op, ProgressLog(), timing)  # type: ignore[arg-type]
         group_id = group.snapshot_group_id or ""
@@ -111,7 +95,7 @@ async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is
         ("snapshot", "delete"),
         ("snapshot", "delete"),
     ]
-    assert DB in inv.protected and set(inv.protected) >= DB_DISKS
+    assert DB_INSTANCE in inv.protected and set(inv.protected) >= DB_DISKS
     # The group's tag came with DescribeSnapshotGroups: ECS's ListTagResources takes no groups.
     listed = [r for r in sandbox.requests()[mark:] if r["action"] == "ListTagResources"]
     assert {r["parameters"]["ResourceType"] for r in listed} == {"instance", "image", "snapshot"}
@@ -126,15 +110,15 @@ async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is
     ]
     assert deletes[0]["parameters"]["Force"].lower() == "true"
     assert deletes[1]["parameters"].get("Force", "false").lower() == "false"
-    assert not any(DB in str(r["parameters"]) for r in deletes)
+    assert not any(DB_INSTANCE in str(r["parameters"]) for r in deletes)
     record = journal.get(op.operation_id)
     assert record.status == "cleaned_up"
     assert record.cleanup is not None and set(record.cleanup["deleted"]) == {
         r.resource_id for r in inv.rows
     }
     state = region_state(sandbox)
-    assert state["instances"][DB]["status"] == "Running"
-    assert {d for d, v in state["disks"].items() if v["instance_id"] == DB} == DB_DISKS
+    assert state["instances"][DB_INSTANCE]["status"] == "Running"
+    assert {d for d, v in state["disks"].items() if v["instance_id"] == DB_INSTANCE} == DB_DISKS
 
 
 async def stuck_dr_instance(
@@ -163,7 +147,7 @@ async def test_an_instance_still_starting_is_waited_for_then_deleted(
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
     before = world(sandbox)
-    op = OneOperation(journal, {"source_instance_id": DB})
+    op = OneOperation(journal, {"source_instance_id": DB_INSTANCE})
     instance_id = await stuck_dr_instance(gateway, sandbox, op, timing)
     sandbox.clear_faults()  # ECS starts it after all
     inv = await inventory(gateway, journal.get(op.operation_id))
@@ -183,7 +167,7 @@ async def test_an_instance_still_starting_is_waited_for_then_deleted(
 async def test_an_instance_still_pending_when_the_wait_ends_makes_cleanup_delete_nothing(
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
-    op = OneOperation(journal, {"source_instance_id": DB})
+    op = OneOperation(journal, {"source_instance_id": DB_INSTANCE})
     instance_id = await stuck_dr_instance(gateway, sandbox, op, timing)
     inv = await inventory(gateway, journal.get(op.operation_id))
     mark = len(mutations(sandbox))
@@ -219,26 +203,28 @@ async def test_a_vswitch_the_operation_created_is_left_in_place_with_the_reason(
 async def test_a_scenario_b_disk_attached_to_its_target_is_left_and_so_is_its_snapshot(
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
-    op = OneOperation(journal, {"source_instance_id": DB, "target_instance_id": TARGET})
+    op = OneOperation(
+        journal, {"source_instance_id": DB_INSTANCE, "target_instance_id": TARGET_INSTANCE}
+    )
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, op, timing, DB_LOG)  # type: ignore[arg-type]
-        disk = await new_disk(gateway, op, timing, snapshot_id, TARGET)  # type: ignore[arg-type]
-        await attach(gateway, op, timing, disk.disk_id, TARGET)  # type: ignore[arg-type]
+        disk = await new_disk(gateway, op, timing, snapshot_id, TARGET_INSTANCE)  # type: ignore[arg-type]
+        await attach(gateway, op, timing, disk.disk_id, TARGET_INSTANCE)  # type: ignore[arg-type]
         inv, result = await clean(gateway, journal, op.operation_id, timing)
 
     rows = {r.resource_id: r for r in inv.rows}
     # The attach created nothing: only the snapshot and the disk are the operation's.
     assert set(rows) == {snapshot_id, disk.disk_id}
     assert rows[disk.disk_id].action == "left"
-    assert "In_use" in rows[disk.disk_id].reason and TARGET in rows[disk.disk_id].reason
-    assert TARGET in inv.protected
+    assert "In_use" in rows[disk.disk_id].reason and TARGET_INSTANCE in rows[disk.disk_id].reason
+    assert TARGET_INSTANCE in inv.protected
     after = {r.resource_id: r for r in result.rows}
     assert after[snapshot_id].action == "left"
     assert disk.disk_id in after[snapshot_id].reason
     assert inv.to_delete == []
     assert not [r for r in mutations(sandbox) if r["action"].startswith("Delete")]
     state = region_state(sandbox)
-    assert state["disks"][disk.disk_id]["instance_id"] == TARGET
+    assert state["disks"][disk.disk_id]["instance_id"] == TARGET_INSTANCE
     assert snapshot_id in state["snapshots"]
 
 
@@ -246,10 +232,12 @@ async def test_a_scenario_b_disk_not_attached_goes_before_its_snapshot(
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
     before = world(sandbox)
-    op = OneOperation(journal, {"source_instance_id": DB, "target_instance_id": TARGET})
+    op = OneOperation(
+        journal, {"source_instance_id": DB_INSTANCE, "target_instance_id": TARGET_INSTANCE}
+    )
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, op, timing, DB_LOG)  # type: ignore[arg-type]
-        disk = await new_disk(gateway, op, timing, snapshot_id, TARGET)  # type: ignore[arg-type]
+        disk = await new_disk(gateway, op, timing, snapshot_id, TARGET_INSTANCE)  # type: ignore[arg-type]
         mark = len(sandbox.requests())
         _, result = await clean(gateway, journal, op.operation_id, timing)
 
@@ -269,7 +257,7 @@ async def test_a_resource_without_the_operation_tag_or_from_the_source_is_refuse
     with anyio.fail_after(FLOW_LIMIT_S):
         foreign = await snapshot_of(gateway, other, timing, DB_LOG)  # type: ignore[arg-type]
     # A journal that names another operation's snapshot and a source disk as its own.
-    op = OneOperation(journal, {"source_instance_id": DB})
+    op = OneOperation(journal, {"source_instance_id": DB_INSTANCE})
     await op.recorder.intent("create_snapshot", "CreateSnapshot", {"DiskId": DB_LOG})
     await op.recorder.created("create_snapshot", foreign)
     await op.recorder.intent("create_disk", "CreateDisk", {"SnapshotId": foreign})
@@ -363,8 +351,8 @@ async def test_a_group_whose_snapshots_an_image_still_uses_stays_until_that_imag
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
     before = world(sandbox)
-    group_op = OneOperation(journal, {"instance_id": DB})
-    image_op = OneOperation(journal, {"instance_id": DB})
+    group_op = OneOperation(journal, {"instance_id": DB_INSTANCE})
+    image_op = OneOperation(journal, {"instance_id": DB_INSTANCE})
     with anyio.fail_after(FLOW_LIMIT_S):
         group = await snapshot_group(gateway, group_op, ProgressLog(), timing)  # type: ignore[arg-type]
         group_id = group.snapshot_group_id or ""
@@ -404,12 +392,14 @@ async def test_an_operation_the_journal_lost_is_found_by_its_tags_and_its_source
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing, tmp_path: Path
 ) -> None:
     # An operation of a journal since lost: this one never knew it.
-    lost = OneOperation(Journal(tmp_path / "lost" / "journal.sqlite3"), {"instance_id": DB})
+    lost = OneOperation(
+        Journal(tmp_path / "lost" / "journal.sqlite3"), {"instance_id": DB_INSTANCE}
+    )
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, lost, timing, DB_LOG)  # type: ignore[arg-type]
     # The source and one of its disks tagged with the lost operation's id by mistake.
-    tags = {TAG_OPERATION: lost.operation_id, TAG_SOURCE: DB}
-    await tag_resources(gateway, REGION, "instance", [DB], tags)
+    tags = {TAG_OPERATION: lost.operation_id, TAG_SOURCE: DB_INSTANCE}
+    await tag_resources(gateway, REGION, "instance", [DB_INSTANCE], tags)
     await tag_resources(gateway, REGION, "disk", [DB_LOG], tags)
     mark = len(mutations(sandbox))
 
@@ -420,16 +410,16 @@ async def test_an_operation_the_journal_lost_is_found_by_its_tags_and_its_source
     (orphan,) = orphans
     assert orphan.operation_id == lost.operation_id
     assert {(r.resource_id, r.kind) for r in orphan.resources} == {
-        (DB, "instance"),
+        (DB_INSTANCE, "instance"),
         (DB_LOG, "disk"),
         (snapshot_id, "snapshot"),
     }
-    assert {r.source_instance for r in orphan.resources} == {DB}
+    assert {r.source_instance for r in orphan.resources} == {DB_INSTANCE}
     rows = {r.resource_id: r for r in inv.rows}
-    assert rows[DB].action == "refused" and "source" in rows[DB].reason
+    assert rows[DB_INSTANCE].action == "refused" and "source" in rows[DB_INSTANCE].reason
     assert rows[DB_LOG].action == "refused" and "source" in rows[DB_LOG].reason
     assert [r.resource_id for r in inv.to_delete] == [snapshot_id]
-    assert set(inv.protected) >= DB_DISKS | {DB}
+    assert set(inv.protected) >= DB_DISKS | {DB_INSTANCE}
     assert mutations(sandbox)[mark:] == []
     # The journal knowing the operation makes it no orphan.
     assert (await find_orphans(gateway, REGION, [lost.operation_id], {}))[1] == []
@@ -446,7 +436,7 @@ async def test_an_operation_id_no_journal_and_no_tag_knows_is_refused_naming_the
 async def test_a_refused_delete_is_left_with_ecs_words_quoted_as_cloud_text(
     gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
 ) -> None:
-    op = OneOperation(journal, {"source_instance_id": DB})
+    op = OneOperation(journal, {"source_instance_id": DB_INSTANCE})
     with anyio.fail_after(FLOW_LIMIT_S):
         group = await snapshot_group(gateway, op, ProgressLog(), timing)  # type: ignore[arg-type]
         await full_image(gateway, op, ProgressLog(), timing, group.snapshot_group_id or "")  # type: ignore[arg-type]

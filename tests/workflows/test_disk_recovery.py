@@ -14,29 +14,29 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.disk_recovery import DiskRecoveryPlan, DiskRecoveryResult
 from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
 from ecs_dr.workflows.disk_recovery import check_current, execute_disk_recovery, plan_disk_recovery
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    ENTRY,
-    FLOW_LIMIT_S,
+from tests.support.decisions import expect
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
+    ENTRY_DATA,
+    ENTRY_INSTANCE,
     REGION,
-    SH_API,
-    STOPPED,
-    TARGET,
+    SHANGHAI_INSTANCE,
+    STOPPED_INSTANCE,
+    STOPPED_ZONE,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+)
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
     ProgressLog,
     Steps,
     mutations,
     region_state,
     tags_of,
-)
-from tests.workflows.helpers import expect
-from tests.workflows.scenario_b import (
-    DB_DATA,
-    DB_LOG,
-    DB_SYSTEM,
-    ENTRY_DATA,
-    STOPPED_ZONE,
-    TARGET_ZONE,
 )
 
 
@@ -67,13 +67,13 @@ async def test_two_data_disks_are_snapshotted_and_created_together_then_attached
     progress: ProgressLog,
     timing: Timing,
 ) -> None:
-    first = expect(await plan_disk_recovery(gateway, DB, TARGET), NeedsDecision)
+    first = expect(await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE), NeedsDecision)
     (prompt,) = first.prompts
-    assert prompt.decision_id == f"disks_{DB}"
+    assert prompt.decision_id == f"disks_{DB_INSTANCE}"
     assert prompt.values == ["all_data_disks", f"disk:{DB_DATA}", f"disk:{DB_LOG}", "cancel"]
     plan = expect(
         await plan_disk_recovery(
-            gateway, DB, TARGET, decisions={prompt.decision_id: prompt.values[0]}
+            gateway, DB_INSTANCE, TARGET_INSTANCE, decisions={prompt.decision_id: prompt.values[0]}
         ),
         DiskRecoveryPlan,
     )
@@ -125,14 +125,14 @@ async def test_two_data_disks_are_snapshotted_and_created_together_then_attached
     for row in result.rows:
         disk = state["disks"][row.disk_id]
         assert (disk["instance_id"], disk["zone_id"], disk["status"]) == (
-            TARGET,
+            TARGET_INSTANCE,
             TARGET_ZONE,
             "In_use",
         )
         assert state["snapshots"][row.snapshot_id]["status"] == "accomplished"
         for kind, resource in (("disk", row.disk_id), ("snapshot", row.snapshot_id)):
             tags = tags_of(state, kind, resource)
-            assert tags == {TAG_OPERATION: operation_id, TAG_SOURCE: DB}
+            assert tags == {TAG_OPERATION: operation_id, TAG_SOURCE: DB_INSTANCE}
 
     # Concurrency: every create of a phase goes out before the phase's first wait.
     requests = [r for r in sandbox.requests() if r["status"] == 200]
@@ -154,18 +154,24 @@ async def test_two_data_disks_are_snapshotted_and_created_together_then_attached
 async def test_the_system_disk_is_copied_only_after_an_explicit_yes(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = expect(await plan_disk_recovery(gateway, DB, TARGET, [DB_SYSTEM]), NeedsDecision)
+    first = expect(
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_SYSTEM]), NeedsDecision
+    )
     (prompt,) = first.prompts
     assert prompt.decision_id == f"system_disk_{DB_SYSTEM}"
     assert prompt.values == ["include", "cancel"]
     refused = await plan_disk_recovery(
-        gateway, DB, TARGET, [DB_SYSTEM], decisions={prompt.decision_id: "cancel"}
+        gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_SYSTEM], decisions={prompt.decision_id: "cancel"}
     )
     assert isinstance(refused, Cancelled)
 
     plan = expect(
         await plan_disk_recovery(
-            gateway, DB, TARGET, [DB_SYSTEM], decisions={prompt.decision_id: "include"}
+            gateway,
+            DB_INSTANCE,
+            TARGET_INSTANCE,
+            [DB_SYSTEM],
+            decisions={prompt.decision_id: "include"},
         ),
         DiskRecoveryPlan,
     )
@@ -183,14 +189,19 @@ async def test_the_system_disk_is_copied_only_after_an_explicit_yes(
 async def test_an_unoffered_category_is_a_choice_and_a_stopped_target_takes_the_disk(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = expect(await plan_disk_recovery(gateway, ENTRY, STOPPED), NeedsDecision)
+    first = expect(
+        await plan_disk_recovery(gateway, ENTRY_INSTANCE, STOPPED_INSTANCE), NeedsDecision
+    )
     (prompt,) = first.prompts
     assert prompt.decision_id == f"disk_category_{ENTRY_DATA}"
     assert prompt.values[0] == "category:cloud_essd"
     assert "cloud_essd_entry" not in first.context["preflight"]["target_zone_categories"]
     plan = expect(
         await plan_disk_recovery(
-            gateway, ENTRY, STOPPED, decisions={prompt.decision_id: "category:cloud_essd"}
+            gateway,
+            ENTRY_INSTANCE,
+            STOPPED_INSTANCE,
+            decisions={prompt.decision_id: "category:cloud_essd"},
         ),
         DiskRecoveryPlan,
     )
@@ -200,14 +211,14 @@ async def test_an_unoffered_category_is_a_choice_and_a_stopped_target_takes_the_
     assert (row.category, row.size_gib, row.performance_level) == ("cloud_essd", 100, "PL1")
     state = region_state(sandbox)
     assert state["disks"][row.disk_id]["zone_id"] == STOPPED_ZONE
-    assert state["instances"][STOPPED]["status"] == "Stopped"
+    assert state["instances"][STOPPED_INSTANCE]["status"] == "Stopped"
 
 
 async def test_the_data_disks_a_target_takes_are_asked_for_its_system_disk_category(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     # ENTRY's disks are cloud_essd_entry; STOPPED's system disk is cloud_essd.
-    await plan_disk_recovery(gateway, ENTRY, STOPPED)
+    await plan_disk_recovery(gateway, ENTRY_INSTANCE, STOPPED_INSTANCE)
     asks = [
         r["parameters"]
         for r in sandbox.requests()
@@ -220,8 +231,8 @@ async def test_the_data_disks_a_target_takes_are_asked_for_its_system_disk_categ
 async def test_a_disk_not_of_the_source_is_refused_and_nothing_is_created(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    with pytest.raises(ValueError, match=f"{ENTRY_DATA} is not a disk of {DB}"):
-        await plan_disk_recovery(gateway, DB, TARGET, [ENTRY_DATA])
+    with pytest.raises(ValueError, match=f"{ENTRY_DATA} is not a disk of {DB_INSTANCE}"):
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [ENTRY_DATA])
     assert mutations(sandbox) == []
 
 
@@ -229,7 +240,7 @@ async def test_a_target_in_another_region_is_refused(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     with pytest.raises(ValueError, match=r"is in cn-shanghai, but the source .* is in cn-hangzhou"):
-        await plan_disk_recovery(gateway, DB, SH_API, [DB_LOG])
+        await plan_disk_recovery(gateway, DB_INSTANCE, SHANGHAI_INSTANCE, [DB_LOG])
     assert mutations(sandbox) == []
 
 
@@ -238,22 +249,27 @@ async def test_a_target_without_room_for_every_disk_is_refused(
 ) -> None:
     for _ in range(15):
         request = sdk.CreateDiskRequest(
-            instance_id=TARGET, disk_category="cloud_essd", size=20, performance_level="PL0"
+            instance_id=TARGET_INSTANCE,
+            disk_category="cloud_essd",
+            size=20,
+            performance_level="PL0",
         )
         await gateway.call(REGION, "CreateDisk", request)
     before = len(mutations(sandbox))
     with pytest.raises(ValueError, match="has 15 data disks and takes at most 16; 2 more"):
-        await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA, DB_LOG])
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_DATA, DB_LOG])
     assert len(mutations(sandbox)) == before
 
 
 async def test_a_plan_is_refused_once_the_target_changed(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    plan = expect(await plan_disk_recovery(gateway, DB, TARGET, [DB_LOG]), DiskRecoveryPlan)
+    plan = expect(
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_LOG]), DiskRecoveryPlan
+    )
     await check_current(gateway, "plan-x", plan)
     request = sdk.CreateDiskRequest(
-        instance_id=TARGET, disk_category="cloud_essd", size=20, performance_level="PL0"
+        instance_id=TARGET_INSTANCE, disk_category="cloud_essd", size=20, performance_level="PL0"
     )
     await gateway.call(REGION, "CreateDisk", request)
     with pytest.raises(ValueError, match=r"changed since plan-x .* was added"):

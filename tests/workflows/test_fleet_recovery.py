@@ -26,23 +26,25 @@ from ecs_dr.workflows.fleet_recovery import (
     plan_fleet_recovery,
 )
 from ecs_dr.workflows.instance_recovery import plan_instance_recovery
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    FLOW_LIMIT_S,
-    LEGACY,
+from tests.support.decisions import expect
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    LEGACY_INSTANCE,
     PROD_VPC,
-    SH_API,
-    WEB,
+    SHANGHAI_INSTANCE,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
     ProgressLog,
     Steps,
     mutations,
     region_state,
     tags_of,
 )
-from tests.workflows.helpers import expect
 
-TARGET_ZONE = "cn-hangzhou-i"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 
 
@@ -62,20 +64,23 @@ async def test_a_fleet_shares_one_vswitch_per_vpc_and_recovers_every_source_at_o
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     first = expect(
-        await plan_fleet_recovery(gateway, [DB, WEB], NO_VSWITCH_ZONE, drill=True), NeedsDecision
+        await plan_fleet_recovery(
+            gateway, [DB_INSTANCE, WEB_INSTANCE], NO_VSWITCH_ZONE, drill=True
+        ),
+        NeedsDecision,
     )
     # Both sources sit in one VPC without a VSwitch there: the question is asked once.
     assert [p.decision_id for p in first.prompts] == [f"vswitch_{NO_VSWITCH_ZONE}"]
-    plan = await planned(gateway, [DB, WEB], NO_VSWITCH_ZONE)
+    plan = await planned(gateway, [DB_INSTANCE, WEB_INSTANCE], NO_VSWITCH_ZONE)
     assert mutations(sandbox) == []
     assert [v.vpc_id for v in plan.vswitches] == [PROD_VPC]
     actions = [(s.step, s.action) for s in plan.steps()]
     assert actions[0] == (f"{PROD_VPC}@{NO_VSWITCH_ZONE}/create_vswitch", "CreateVSwitch")
-    assert (f"{DB}/run_instances", "RunInstances") in actions
-    assert (f"{WEB}/run_instances", "RunInstances") in actions
+    assert (f"{DB_INSTANCE}/run_instances", "RunInstances") in actions
+    assert (f"{WEB_INSTANCE}/run_instances", "RunInstances") in actions
     assert Counter(a for _, a in actions)["CreateVSwitch"] == 1
     confirm = confirm_fleet_plan_prompt("plan-1", plan)
-    assert f"{DB}/create_image" in confirm.context["parameters"]
+    assert f"{DB_INSTANCE}/create_image" in confirm.context["parameters"]
     await check_current(gateway, "plan-1", plan)
 
     step = steps.start("execute_recovery")
@@ -85,7 +90,7 @@ async def test_a_fleet_shares_one_vswitch_per_vpc_and_recovers_every_source_at_o
 
     state = region_state(sandbox)
     (vswitch_id,) = result.created_vswitch_ids
-    assert [r.source_instance_id for r in result.rows] == [DB, WEB]
+    assert [r.source_instance_id for r in result.rows] == [DB_INSTANCE, WEB_INSTANCE]
     assert all(r.status == "completed" and r.all_match for r in result.rows)
     for member in result.members:
         dr = state["instances"][member.dr_instance_id]
@@ -105,14 +110,14 @@ async def test_a_fleet_shares_one_vswitch_per_vpc_and_recovers_every_source_at_o
     tokens = [s.client_token for s in steps.journal.get(step.operation_id).steps]
     assert len(tokens) == len(set(tokens))
     assert progress.values == sorted(progress.values) and progress.values[-1] == 100
-    assert {DB, WEB} <= {m.split(":")[0] for _, _, m in progress.reports}
+    assert {DB_INSTANCE, WEB_INSTANCE} <= {m.split(":")[0] for _, _, m in progress.reports}
 
 
 async def test_a_fleet_plan_reads_each_zone_fact_once(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    sources = [DB, WEB, LEGACY]
-    answers = {f"{LEGACY}:snapshot_strategy": "per_disk_snapshots"}
+    sources = [DB_INSTANCE, WEB_INSTANCE, LEGACY_INSTANCE]
+    answers = {f"{LEGACY_INSTANCE}:snapshot_strategy": "per_disk_snapshots"}
     before = len(sandbox.requests())
     plan = expect(
         await plan_fleet_recovery(gateway, sources, TARGET_ZONE, None, answers, drill=True),
@@ -149,20 +154,23 @@ async def test_a_fleet_plan_reads_each_zone_fact_once(
 async def test_a_decision_only_one_source_needs_is_scoped_to_that_source(
     gateway: EcsGateway,
 ) -> None:
-    first = expect(await plan_fleet_recovery(gateway, [DB, LEGACY], TARGET_ZONE), NeedsDecision)
-    assert [p.decision_id for p in first.prompts] == [f"{LEGACY}:snapshot_strategy"]
-    assert first.prompts[0].question.startswith(f"[{LEGACY}]")
+    first = expect(
+        await plan_fleet_recovery(gateway, [DB_INSTANCE, LEGACY_INSTANCE], TARGET_ZONE),
+        NeedsDecision,
+    )
+    assert [p.decision_id for p in first.prompts] == [f"{LEGACY_INSTANCE}:snapshot_strategy"]
+    assert first.prompts[0].question.startswith(f"[{LEGACY_INSTANCE}]")
     plan = expect(
         await plan_fleet_recovery(
             gateway,
-            [DB, LEGACY],
+            [DB_INSTANCE, LEGACY_INSTANCE],
             TARGET_ZONE,
-            decisions={f"{LEGACY}:snapshot_strategy": "per_disk_snapshots"},
+            decisions={f"{LEGACY_INSTANCE}:snapshot_strategy": "per_disk_snapshots"},
         ),
         FleetRecoveryPlan,
     )
     strategies = {m.source_instance_id: m.preflight.snapshot_strategy for m in plan.members}
-    assert strategies == {DB: "snapshot_group", LEGACY: "per_disk_snapshots"}
+    assert strategies == {DB_INSTANCE: "snapshot_group", LEGACY_INSTANCE: "per_disk_snapshots"}
 
 
 async def test_every_unknown_source_of_a_fleet_is_named_and_nothing_is_created(
@@ -170,7 +178,7 @@ async def test_every_unknown_source_of_a_fleet_is_named_and_nothing_is_created(
 ) -> None:
     with pytest.raises(FleetSourceError) as raised:
         await plan_fleet_recovery(
-            gateway, [DB, "i-bp1nosuch0000000001", "i-bp1nosuch0000000002"], TARGET_ZONE
+            gateway, [DB_INSTANCE, "i-bp1nosuch0000000001", "i-bp1nosuch0000000002"], TARGET_ZONE
         )
     assert set(raised.value.errors) == {"i-bp1nosuch0000000001", "i-bp1nosuch0000000002"}
     assert str(raised.value).startswith("i-bp1nosuch0000000001: ")
@@ -180,15 +188,15 @@ async def test_every_unknown_source_of_a_fleet_is_named_and_nothing_is_created(
 async def test_a_source_in_another_region_than_the_target_zone_is_refused_by_name(
     gateway: EcsGateway,
 ) -> None:
-    with pytest.raises(FleetSourceError, match=f"^{SH_API}: ") as raised:
-        await plan_fleet_recovery(gateway, [DB, SH_API], TARGET_ZONE)
-    assert set(raised.value.errors) == {SH_API}
+    with pytest.raises(FleetSourceError, match=f"^{SHANGHAI_INSTANCE}: ") as raised:
+        await plan_fleet_recovery(gateway, [DB_INSTANCE, SHANGHAI_INSTANCE], TARGET_ZONE)
+    assert set(raised.value.errors) == {SHANGHAI_INSTANCE}
 
 
 async def test_a_failed_source_does_not_stop_the_others_and_a_rerun_creates_nothing_twice(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = await planned(gateway, [DB, WEB], TARGET_ZONE)
+    plan = await planned(gateway, [DB_INSTANCE, WEB_INSTANCE], TARGET_ZONE)
     sandbox.add_fault(
         {"kind": "error", "action": "RunInstances", "code": "OperationDenied.NoStock", "times": 1}
     )

@@ -30,25 +30,27 @@ from ecs_dr.workflows.instance_recovery import (
     execute_instance_recovery,
     plan_instance_recovery,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    ENTRY,
-    FLOW_LIMIT_S,
-    LEGACY,
+from tests.support.decisions import expect
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    ENTRY_INSTANCE,
+    LEGACY_INSTANCE,
     PROD_SG,
     REGION,
-    WEB,
+    TARGET_VSWITCH,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
     ProgressLog,
     Steps,
     mutations,
     region_state,
     tags_of,
 )
-from tests.workflows.helpers import expect
 
-TARGET_ZONE = "cn-hangzhou-i"
-TARGET_VSWITCH = "vsw-bp1prodi00000000001"
 NO_VSWITCH_ZONE = "cn-hangzhou-j"
 NO_STOCK_ZONE = "cn-hangzhou-k"
 NO_ENTRY_ZONE = "cn-hangzhou-l"
@@ -96,7 +98,9 @@ async def test_multi_disk_plan_shows_every_call_and_executes_as_one_operation(
     progress: ProgressLog,
     timing: Timing,
 ) -> None:
-    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert mutations(sandbox) == []
     assert [(s.step, s.action) for s in plan.steps()] == [
         ("create_snapshot_group", "CreateSnapshotGroup"),
@@ -136,7 +140,7 @@ async def test_multi_disk_plan_shows_every_call_and_executes_as_one_operation(
     assert state["instances"][result.dr_instance_id]["zone_id"] == TARGET_ZONE
     for tags in created_tags(state, result):
         assert tags[TAG_OPERATION] == operation_id, tags
-        assert tags[TAG_SOURCE] == DB
+        assert tags[TAG_SOURCE] == DB_INSTANCE
         assert tags[TAG_DRILL] == "false"
     assert progress.values == sorted(progress.values) and progress.values[-1] == 100
     assert all(total == 100 for _, total, _ in progress.reports)
@@ -156,14 +160,17 @@ async def test_a_drill_into_a_zone_without_vswitch_creates_it_and_tags_everythin
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     first = expect(
-        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, drill=True), NeedsDecision
+        await plan_instance_recovery(gateway, DB_INSTANCE, NO_VSWITCH_ZONE, drill=True),
+        NeedsDecision,
     )
     (prompt,) = first.prompts
     assert prompt.decision_id == f"vswitch_{NO_VSWITCH_ZONE}"
     assert first.context["findings"]
     answers = {prompt.decision_id: prompt.values[0]}
     plan = expect(
-        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, None, None, answers, drill=True),
+        await plan_instance_recovery(
+            gateway, DB_INSTANCE, NO_VSWITCH_ZONE, None, None, answers, drill=True
+        ),
         InstanceRecoveryPlan,
     )
     assert mutations(sandbox) == []
@@ -188,7 +195,9 @@ async def test_a_drill_into_a_zone_without_vswitch_creates_it_and_tags_everythin
 async def test_single_disk_source_plans_one_snapshot_and_keeps_its_bandwidth(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert [s.action for s in plan.steps()] == ["CreateSnapshot", "CreateImage", "RunInstances"]
     assert plan.preflight.snapshot_strategy == "single_snapshot"
     assert plan.steps()[2].parameters["InternetMaxBandwidthOut"] == 5
@@ -202,15 +211,17 @@ async def test_single_disk_source_plans_one_snapshot_and_keeps_its_bandwidth(
 async def test_non_essd_source_asks_before_per_disk_snapshots_and_cancel_plans_nothing(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    first = expect(await plan_instance_recovery(gateway, LEGACY, TARGET_ZONE), NeedsDecision)
+    first = expect(
+        await plan_instance_recovery(gateway, LEGACY_INSTANCE, TARGET_ZONE), NeedsDecision
+    )
     assert first.prompts[0].decision_id == "snapshot_strategy"
     stopped = await plan_instance_recovery(
-        gateway, LEGACY, TARGET_ZONE, decisions={"snapshot_strategy": "cancel"}
+        gateway, LEGACY_INSTANCE, TARGET_ZONE, decisions={"snapshot_strategy": "cancel"}
     )
     assert isinstance(stopped, Cancelled)
     answers = {p.decision_id: p.values[0] for p in first.prompts}
     plan = expect(
-        await plan_instance_recovery(gateway, LEGACY, TARGET_ZONE, decisions=answers),
+        await plan_instance_recovery(gateway, LEGACY_INSTANCE, TARGET_ZONE, decisions=answers),
         InstanceRecoveryPlan,
     )
     assert [s.step for s in plan.steps()][:2] == ["create_snapshot_xvda", "create_snapshot_xvdb"]
@@ -221,7 +232,9 @@ async def test_non_essd_source_asks_before_per_disk_snapshots_and_cancel_plans_n
 async def test_a_disk_added_to_the_source_after_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     extra = DiskFacts(kind="data", device="/dev/xvdd", category="cloud_essd", size_gib=20)
     stale = plan.model_copy(
         update={
@@ -245,13 +258,19 @@ async def test_a_disk_added_to_the_source_after_planning_makes_the_plan_stale(
 async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
-    second = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
+    first = expect(
+        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
+    second = expect(
+        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert first.image.image_name == second.image.image_name
     await execute(gateway, steps, timing, first)
     with pytest.raises(ValueError, match=r"image name .* was taken since planning"):
         await check_current(gateway, "plan-2", second)
-    third = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
+    third = expect(
+        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert third.image.image_name == f"{first.image.image_name}_2"
     await check_current(gateway, "plan-3", third)
 
@@ -259,14 +278,16 @@ async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
 async def test_a_vswitch_block_taken_since_planning_makes_the_plan_stale(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    first = expect(await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE), NeedsDecision)
+    first = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, NO_VSWITCH_ZONE), NeedsDecision
+    )
     answers = {p.decision_id: p.values[0] for p in first.prompts}
     one = expect(
-        await plan_instance_recovery(gateway, DB, NO_VSWITCH_ZONE, decisions=answers),
+        await plan_instance_recovery(gateway, DB_INSTANCE, NO_VSWITCH_ZONE, decisions=answers),
         InstanceRecoveryPlan,
     )
     other = expect(
-        await plan_instance_recovery(gateway, WEB, NO_VSWITCH_ZONE, decisions=answers),
+        await plan_instance_recovery(gateway, WEB_INSTANCE, NO_VSWITCH_ZONE, decisions=answers),
         InstanceRecoveryPlan,
     )
     assert one.instance.create_vswitch and other.instance.create_vswitch
@@ -278,23 +299,25 @@ async def test_a_vswitch_block_taken_since_planning_makes_the_plan_stale(
 async def test_no_stock_and_unsold_categories_are_the_users_choices_in_the_plan(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    first = expect(await plan_instance_recovery(gateway, DB, NO_STOCK_ZONE), NeedsDecision)
+    first = expect(await plan_instance_recovery(gateway, DB_INSTANCE, NO_STOCK_ZONE), NeedsDecision)
     (prompt,) = first.prompts
     assert prompt.decision_id == f"instance_type_{NO_STOCK_ZONE}"
     answers = {prompt.decision_id: prompt.values[0]}
     plan = expect(
-        await plan_instance_recovery(gateway, DB, NO_STOCK_ZONE, decisions=answers),
+        await plan_instance_recovery(gateway, DB_INSTANCE, NO_STOCK_ZONE, decisions=answers),
         InstanceRecoveryPlan,
     )
     assert plan.steps()[-1].parameters["InstanceType"] == prompt.values[0].removeprefix("type:")
     assert plan.preflight.instance_type != plan.preflight.source_instance_type
 
-    entry = expect(await plan_instance_recovery(gateway, ENTRY, NO_ENTRY_ZONE), NeedsDecision)
+    entry = expect(
+        await plan_instance_recovery(gateway, ENTRY_INSTANCE, NO_ENTRY_ZONE), NeedsDecision
+    )
     assert entry.prompts
     assert all(p.decision_id.startswith("disk_category_") for p in entry.prompts)
     answers = {p.decision_id: p.values[0] for p in entry.prompts}
     plan = expect(
-        await plan_instance_recovery(gateway, ENTRY, NO_ENTRY_ZONE, decisions=answers),
+        await plan_instance_recovery(gateway, ENTRY_INSTANCE, NO_ENTRY_ZONE, decisions=answers),
         InstanceRecoveryPlan,
     )
     run = plan.steps()[-1].parameters
@@ -308,7 +331,8 @@ async def test_an_image_that_fails_stops_the_operation_with_the_snapshots_journa
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     plan = expect(
-        await plan_instance_recovery(gateway, DB, TARGET_ZONE, drill=True), InstanceRecoveryPlan
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE, drill=True),
+        InstanceRecoveryPlan,
     )
     sandbox.add_fault({"kind": "outcome", "action": "CreateImage", "status": "CreateFailed"})
     step = steps.start("execute_recovery")

@@ -33,10 +33,10 @@ from ecs_dr.workflows.journal import (
     this_node,
 )
 from ecs_dr.workflows.operations import Operations, Outcome, ProgressFn, Work
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import DB, FLOW_LIMIT_S, REGION, ProgressLog, region_state
-from tests.workflows.test_cleanup import OneOperation, world
-from tests.workflows.test_scenario_a_multi_disk import dr_instance, full_image, snapshot_group
+from tests.support.demo_world import DB_INSTANCE, REGION
+from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
+from tests.support.workflows import FLOW_LIMIT_S, OneOperation, ProgressLog, region_state, world
 
 QUICK = 5.0
 LEASE_S = 30.0
@@ -380,7 +380,7 @@ async def test_a_cleanup_interrupted_mid_way_is_finished_by_a_later_cleanup(
 ) -> None:
     journal = Journal(path, clock=clock)
     before = world(sandbox)
-    op = OneOperation(journal, {"source_instance_id": DB})
+    op = OneOperation(journal, {"source_instance_id": DB_INSTANCE})
     with anyio.fail_after(FLOW_LIMIT_S):
         group = await snapshot_group(gateway, op, ProgressLog(), timing)  # type: ignore[arg-type]
         image = await full_image(
@@ -429,7 +429,7 @@ async def test_a_cleanup_interrupted_mid_way_is_finished_by_a_later_cleanup(
     assert record.cleanup is not None
     assert record.cleanup["previous_status"] == "completed"
     assert record.cleanup["interrupted_cleanups"] == ["op-00000000000000c1"]
-    assert DB in region_state(sandbox)["instances"]
+    assert DB_INSTANCE in region_state(sandbox)["instances"]
 
 
 def test_a_cleanup_whose_lease_is_its_own_is_taken_up_again(path: Path, clock: Clock) -> None:

@@ -26,12 +26,19 @@ from ecs_dr.workflows.disk_recovery import plan_disk_recovery
 from ecs_dr.workflows.fleet_recovery import plan_fleet_recovery
 from ecs_dr.workflows.instance_recovery import plan_instance_recovery
 from ecs_dr.workflows.quotas import quota_check
-from tests.conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle
-from tests.workflows.conftest import DB, REGION, TARGET, WEB, mutations
-from tests.workflows.helpers import expect
-from tests.workflows.scenario_b import DB_DATA, DB_LOG
+from tests.support.decisions import expect
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    REGION,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
+from tests.support.sandboxes import ACCESS_KEY_ID, ACCESS_KEY_SECRET, SandboxHandle
+from tests.support.workflows import mutations
 
-TARGET_ZONE = "cn-hangzhou-i"
 FORBIDDEN = {"kind": "error", "action": "DescribeAccountAttributes", "code": "Forbidden.RAM"}
 
 
@@ -100,7 +107,8 @@ async def test_scenario_b_plan_reports_the_disk_capacity_it_needs(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     plan = expect(
-        await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA, DB_LOG]), DiskRecoveryPlan
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_DATA, DB_LOG]),
+        DiskRecoveryPlan,
     )
     assert plan.findings[-1] == (
         "Quota for pay-as-you-go data disks in cn-hangzhou: the plan needs 600 GiB; 900 of "
@@ -114,12 +122,14 @@ async def test_scenario_b_plan_past_the_disk_capacity_quota_is_refused_naming_it
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     with pytest.raises(ValueError, match=r"QuotaExceed\.PostPaidDisk") as refused:
-        await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA, DB_LOG])
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_DATA, DB_LOG])
     assert "600 GiB for pay-as-you-go data disks but only 100 of 1000 GiB" in str(refused.value)
     assert "Quota Center" in str(refused.value)
     assert mutations(sandbox) == []
     # One disk fits.
-    plan = expect(await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA]), DiskRecoveryPlan)
+    plan = expect(
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_DATA]), DiskRecoveryPlan
+    )
     assert "0 GiB left after it" in plan.findings[-1]
 
 
@@ -129,7 +139,8 @@ async def test_scenario_b_plan_without_permission_to_read_quotas_is_still_made(
 ) -> None:
     sandbox.add_fault(FORBIDDEN)
     plan = expect(
-        await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA, DB_LOG]), DiskRecoveryPlan
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_DATA, DB_LOG]),
+        DiskRecoveryPlan,
     )
     assert plan.findings[-1].startswith("Quota not checked: Forbidden.RAM")
 
@@ -139,11 +150,13 @@ async def test_a_fleet_is_held_against_the_vcpu_quota_as_a_whole(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     # 10 of 13 vCPUs are used: prod-db-01's DR copy (2 vCPUs) fits, with web-frontend-01's not.
-    alone = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    alone = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert alone.quota_needs.postpaid_vcpus == 2
     assert any("the plan needs 2 vCPUs; 10 of 13 vCPUs used" in f for f in alone.findings)
     with pytest.raises(ValueError, match=r"QuotaExceed\.ElasticQuota") as raised:
-        await plan_fleet_recovery(gateway, [DB, WEB], TARGET_ZONE)
+        await plan_fleet_recovery(gateway, [DB_INSTANCE, WEB_INSTANCE], TARGET_ZONE)
     assert "4" in str(raised.value)
     assert _asked(sandbox) == 2
     assert mutations(sandbox) == []
@@ -154,7 +167,7 @@ async def test_scenario_a_plan_past_the_vcpu_quota_is_refused_naming_it(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     with pytest.raises(ValueError, match=r"QuotaExceed\.ElasticQuota"):
-        await plan_instance_recovery(gateway, DB, TARGET_ZONE)
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE)
     assert mutations(sandbox) == []
 
 
@@ -162,5 +175,7 @@ async def test_scenario_a_plan_without_permission_to_read_quotas_is_still_made(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     sandbox.add_fault(FORBIDDEN)
-    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert any(f.startswith("Quota not checked: Forbidden.RAM") for f in plan.findings)

@@ -26,19 +26,9 @@ from ecs_dr.workflows.journal import (
     UnknownOperation,
 )
 from ecs_dr.workflows.operations import Operations, ProgressFn
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    FLOW_LIMIT_S,
-    REGION,
-    TARGET,
-    ProgressLog,
-    mutations,
-    region_state,
-    tags_of,
-)
-
-TARGET_ZONE = "cn-hangzhou-i"
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_INSTANCE, TARGET_ZONE
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, mutations, region_state, tags_of
 
 
 class Crash(Exception):
@@ -114,7 +104,7 @@ async def resume_full(
 async def test_resume_after_a_crash_before_the_journal_write_creates_nothing_twice(
     sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing, crash_at: str
 ) -> None:
-    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = full_plan(await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE))
     op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
     with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(Crash):
         await execute_instance_recovery(
@@ -138,7 +128,7 @@ async def test_resume_after_a_crash_before_the_journal_write_creates_nothing_twi
 async def test_a_step_with_a_recorded_resource_is_not_sent_again(
     sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
 ) -> None:
-    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = full_plan(await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE))
     op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
     with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(Crash):
         await execute_instance_recovery(
@@ -159,7 +149,7 @@ async def test_a_step_with_a_recorded_resource_is_not_sent_again(
 async def test_resume_of_a_cancelled_run_finishes_it_once(
     sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
 ) -> None:
-    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = full_plan(await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE))
     op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
     recorder = StepRecorder(journal, op)
     image_started = anyio.Event()
@@ -189,12 +179,12 @@ async def test_resume_of_a_cancelled_run_finishes_it_once(
 async def test_resumed_disk_recovery_never_attaches_an_attached_disk_again(
     sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
 ) -> None:
-    first = await plan_disk_recovery(gateway, DB, TARGET)
+    first = await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE)
     assert isinstance(first, NeedsDecision)
     (prompt,) = first.prompts
     plan = disk_plan(
         await plan_disk_recovery(
-            gateway, DB, TARGET, decisions={prompt.decision_id: prompt.values[0]}
+            gateway, DB_INSTANCE, TARGET_INSTANCE, decisions={prompt.decision_id: prompt.values[0]}
         )
     )
     op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-test"})
@@ -297,7 +287,7 @@ class FailingRecorder(StepRecorder):
 async def test_a_failed_operation_resumes_reusing_recorded_steps(
     sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
 ) -> None:
-    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = full_plan(await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE))
 
     async def failing(step: StepRecorder, progress: ProgressFn) -> BaseModel:
         recorder = FailingRecorder(journal, step.operation_id, "run_instances")
@@ -331,7 +321,7 @@ async def test_a_failed_operation_resumes_reusing_recorded_steps(
 async def test_a_failed_group_is_made_again_only_once_none_of_its_snapshots_still_uploads(
     sandbox: SandboxHandle, gateway: EcsGateway, journal: Journal, timing: Timing
 ) -> None:
-    plan = full_plan(await plan_instance_recovery(gateway, DB, TARGET_ZONE))
+    plan = full_plan(await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE))
     sandbox.add_fault({"kind": "outcome", "action": "CreateSnapshotGroup", "status": "failed"})
 
     async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:

@@ -23,9 +23,9 @@ from ecs_dr.tools.orchestration import resume_recovery
 from ecs_dr.tools.steps import STEP_TOOLS as STEP_TOOL_TABLE
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
-from ecs_dr.workflows.scenario_a import prepare_vswitch
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import PROD_VPC, REGION
+from ecs_dr.workflows.vswitches import prepare_vswitch
+from tests.support.demo_world import DB_INSTANCE, PROD_VPC, REGION
+from tests.support.sandboxes import SandboxHandle
 
 STEP_TOOLS = (
     "create_snapshot_group",
@@ -99,7 +99,7 @@ async def test_a_step_operation_journaled_without_its_plan_is_refused_with_what_
 ) -> None:
     # As an ecs-dr-mcp before step operations were resumable journaled it: no plan.
     arguments: dict[str, Any] = {
-        "instance_id": "i-bp1proddb0000000001",
+        "instance_id": DB_INSTANCE,
         "region_id": None,
         "snapshot_group_id": "ssg-bp1old",
         "snapshot_id": None,

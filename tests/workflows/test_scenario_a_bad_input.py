@@ -21,22 +21,20 @@ from ecs_dr.workflows.scenario_a import (
     prepare_vswitch,
     verify_dr_instance,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    FLOW_LIMIT_S,
+from tests.support.decisions import confirmation, ready_plan
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    DB_SYSTEM,
     PROD_VPC,
     REGION,
-    WEB,
-    ProgressLog,
-    Steps,
-    confirmation,
-    mutations,
-    ready_plan,
+    STAGING_VSWITCH,
+    WEB_INSTANCE,
+    WEB_SYSTEM,
+    ZONE_K_VSWITCH,
 )
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, Steps, mutations
 
-WEB_SYSTEM_DISK = "d-bp1prodwebsys0000001"
-DB_SYSTEM_DISK = "d-bp1proddbsys00000001"
 VALID_TARGETS = "cn-hangzhou-i, cn-hangzhou-j, cn-hangzhou-k, cn-hangzhou-l"
 
 
@@ -50,11 +48,11 @@ async def web_snapshot(gateway: EcsGateway, steps: Steps, timing: Timing, disk_i
 
 
 async def web_image(gateway: EcsGateway, steps: Steps, timing: Timing) -> str:
-    snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM_DISK)
-    first = await prepare_full_image(gateway, WEB, snapshot_id=snapshot_id)
+    snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM)
+    first = await prepare_full_image(gateway, WEB_INSTANCE, snapshot_id=snapshot_id)
     plan = ready_plan(
         await prepare_full_image(
-            gateway, WEB, snapshot_id=snapshot_id, decisions=confirmation(first)
+            gateway, WEB_INSTANCE, snapshot_id=snapshot_id, decisions=confirmation(first)
         )
     )
     result = await execute_full_image(
@@ -90,7 +88,7 @@ async def test_an_unknown_disk_is_not_found(gateway: EcsGateway, sandbox: Sandbo
 
 async def test_an_unknown_image_is_not_found(gateway: EcsGateway, sandbox: SandboxHandle) -> None:
     with pytest.raises(NotFound, match="create_full_image") as raised:
-        await prepare_dr_instance(gateway, DB, "m-bp1doesnotexist0001", "cn-hangzhou-i")
+        await prepare_dr_instance(gateway, DB_INSTANCE, "m-bp1doesnotexist0001", "cn-hangzhou-i")
 
     assert raised.value.code == "InvalidImageId.NotFound"
     assert mutations(sandbox) == []
@@ -109,11 +107,11 @@ async def test_a_zone_that_cannot_take_the_copy_is_refused_listing_the_valid_one
     gateway: EcsGateway, sandbox: SandboxHandle, zone_id: str, problem: str
 ) -> None:
     with pytest.raises(ValueError, match=problem) as raised:
-        await check_target_zone(gateway, DB, zone_id)
+        await check_target_zone(gateway, DB_INSTANCE, zone_id)
     assert VALID_TARGETS in str(raised.value)
 
     with pytest.raises(ValueError, match=problem):
-        await prepare_dr_instance(gateway, DB, "m-any", zone_id)
+        await prepare_dr_instance(gateway, DB_INSTANCE, "m-any", zone_id)
     assert mutations(sandbox) == []
 
 
@@ -125,7 +123,9 @@ async def test_an_instance_name_ecs_would_reject_is_refused_stating_the_rule(
     gateway: EcsGateway, sandbox: SandboxHandle, name: str
 ) -> None:
     with pytest.raises(ValueError, match="starts with a letter"):
-        await prepare_dr_instance(gateway, DB, "m-any", "cn-hangzhou-i", instance_name=name)
+        await prepare_dr_instance(
+            gateway, DB_INSTANCE, "m-any", "cn-hangzhou-i", instance_name=name
+        )
     assert mutations(sandbox) == []
 
 
@@ -136,8 +136,10 @@ async def test_an_image_not_built_from_this_source_is_refused(
         image_id = await web_image(gateway, steps, timing)
     before = mutations(sandbox)
 
-    with pytest.raises(ValueError, match=f"{image_id} was not built from the disks of {DB}"):
-        await prepare_dr_instance(gateway, DB, image_id, "cn-hangzhou-i")
+    with pytest.raises(
+        ValueError, match=f"{image_id} was not built from the disks of {DB_INSTANCE}"
+    ):
+        await prepare_dr_instance(gateway, DB_INSTANCE, image_id, "cn-hangzhou-i")
     assert mutations(sandbox) == before
 
 
@@ -145,11 +147,11 @@ async def test_an_image_still_being_created_cannot_be_run_yet(
     gateway: EcsGateway, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM_DISK)
-    first = await prepare_full_image(gateway, WEB, snapshot_id=snapshot_id)
+        snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM)
+    first = await prepare_full_image(gateway, WEB_INSTANCE, snapshot_id=snapshot_id)
     plan = ready_plan(
         await prepare_full_image(
-            gateway, WEB, snapshot_id=snapshot_id, decisions=confirmation(first)
+            gateway, WEB_INSTANCE, snapshot_id=snapshot_id, decisions=confirmation(first)
         )
     )
     never = Timing(sleep=timing.sleep, clock=timing.clock, now=timing.now, timeout_s=0)
@@ -160,35 +162,35 @@ async def test_an_image_still_being_created_cannot_be_run_yet(
     [image_id] = [s.resource_id for s in steps.journal.list()[0].steps]
 
     with pytest.raises(ValueError, match="is Creating"):
-        await prepare_dr_instance(gateway, WEB, image_id or "", "cn-hangzhou-i")
+        await prepare_dr_instance(gateway, WEB_INSTANCE, image_id or "", "cn-hangzhou-i")
 
 
 async def test_snapshots_of_another_instance_or_missing_a_disk_make_no_image(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        web_snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM_DISK)
-        db_system_snapshot = await web_snapshot(gateway, steps, timing, DB_SYSTEM_DISK)
+        web_snapshot_id = await web_snapshot(gateway, steps, timing, WEB_SYSTEM)
+        db_system_snapshot = await web_snapshot(gateway, steps, timing, DB_SYSTEM)
     before = mutations(sandbox)
 
-    with pytest.raises(ValueError, match=f"is not a snapshot of a disk of {DB}"):
-        await prepare_full_image(gateway, DB, snapshot_id=web_snapshot_id)
+    with pytest.raises(ValueError, match=f"is not a snapshot of a disk of {DB_INSTANCE}"):
+        await prepare_full_image(gateway, DB_INSTANCE, snapshot_id=web_snapshot_id)
     with pytest.raises(ValueError, match="has no snapshot"):
-        await prepare_full_image(gateway, DB, snapshot_id=db_system_snapshot)
+        await prepare_full_image(gateway, DB_INSTANCE, snapshot_id=db_system_snapshot)
     with pytest.raises(NotFound):
-        await prepare_full_image(gateway, DB, snapshot_ids=["s-bp1doesnotexist0001"])
+        await prepare_full_image(gateway, DB_INSTANCE, snapshot_ids=["s-bp1doesnotexist0001"])
     with pytest.raises(NotFound):
-        await prepare_full_image(gateway, DB, snapshot_group_id="ssg-bp1doesnotexist001")
+        await prepare_full_image(gateway, DB_INSTANCE, snapshot_group_id="ssg-bp1doesnotexist001")
     with pytest.raises(ValueError, match="exactly one of them"):
-        await prepare_full_image(gateway, DB)
+        await prepare_full_image(gateway, DB_INSTANCE)
     assert mutations(sandbox) == before
 
 
 @pytest.mark.parametrize(
     ("vswitch_id", "problem"),
     [
-        ("vsw-bp1stagh00000000001", "is not a VSwitch of vpc-bp1prod0000000000001"),
-        ("vsw-bp1prodk00000000001", "is in cn-hangzhou-k, not in the target zone"),
+        (STAGING_VSWITCH, "is not a VSwitch of vpc-bp1prod0000000000001"),
+        (ZONE_K_VSWITCH, "is in cn-hangzhou-k, not in the target zone"),
     ],
     ids=["another VPC", "another zone"],
 )
@@ -199,7 +201,9 @@ async def test_a_vswitch_outside_the_vpc_or_the_zone_is_refused(
         image_id = await web_image(gateway, steps, timing)
 
     with pytest.raises(ValueError, match=problem):
-        await prepare_dr_instance(gateway, WEB, image_id, "cn-hangzhou-i", vswitch_id=vswitch_id)
+        await prepare_dr_instance(
+            gateway, WEB_INSTANCE, image_id, "cn-hangzhou-i", vswitch_id=vswitch_id
+        )
 
 
 async def test_an_unknown_instance_type_is_refused(
@@ -210,7 +214,7 @@ async def test_an_unknown_instance_type_is_refused(
 
     with pytest.raises(ValueError, match=re.escape("'ecs.nope.large' is not an instance type")):
         await prepare_dr_instance(
-            gateway, WEB, image_id, "cn-hangzhou-i", instance_type="ecs.nope.large"
+            gateway, WEB_INSTANCE, image_id, "cn-hangzhou-i", instance_type="ecs.nope.large"
         )
 
 
@@ -233,4 +237,4 @@ async def test_a_vswitch_block_that_is_used_outside_or_malformed_is_refused_with
 
 async def test_verifying_an_instance_against_itself_is_refused(gateway: EcsGateway) -> None:
     with pytest.raises(ValueError, match="the same instance"):
-        await verify_dr_instance(gateway, DB, DB)
+        await verify_dr_instance(gateway, DB_INSTANCE, DB_INSTANCE)

@@ -9,82 +9,46 @@ import anyio
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.user_agent import USER_AGENT
-from ecs_dr.domain.dr_instance import DrInstanceResult
-from ecs_dr.domain.images import ImageResult
 from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
-from ecs_dr.domain.snapshots import SnapshotSetResult
 from ecs_dr.workflows.scenario_a import (
     describe_source,
-    execute_dr_instance,
-    execute_full_image,
     execute_snapshot_group,
-    prepare_dr_instance,
-    prepare_full_image,
     prepare_snapshot_group,
     verify_dr_instance,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    FLOW_LIMIT_S,
+from tests.support.decisions import confirmation, ready_plan
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    DB_SYSTEM,
     PROD_SG,
     PROD_VPC,
+    TARGET_VSWITCH,
+    TARGET_ZONE,
+)
+from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
     ProgressLog,
     Steps,
-    confirmation,
     mutations,
-    ready_plan,
     region_state,
     tags_of,
 )
 
-TARGET_ZONE = "cn-hangzhou-i"
-TARGET_VSWITCH = "vsw-bp1prodi00000000001"
 SOURCE_LAYOUT = {
-    "/dev/xvda": ("d-bp1proddbsys00000001", "cloud_essd", 40, "PL0"),
-    "/dev/xvdb": ("d-bp1proddbdata0000001", "cloud_essd", 100, "PL1"),
-    "/dev/xvdc": ("d-bp1proddblog00000001", "cloud_essd", 500, "PL2"),
+    "/dev/xvda": (DB_SYSTEM, "cloud_essd", 40, "PL0"),
+    "/dev/xvdb": (DB_DATA, "cloud_essd", 100, "PL1"),
+    "/dev/xvdc": (DB_LOG, "cloud_essd", 500, "PL2"),
 }
-
-
-async def snapshot_group(
-    gateway: EcsGateway, steps: Steps, progress: ProgressLog, timing: Timing
-) -> SnapshotSetResult:
-    first = await prepare_snapshot_group(gateway, DB)
-    prepared = ready_plan(await prepare_snapshot_group(gateway, DB, decisions=confirmation(first)))
-    assert prepared.confirmed
-    step = steps.start("create_snapshot_group")
-    return await execute_snapshot_group(gateway, prepared.plan, step, progress, timing=timing)
-
-
-async def full_image(
-    gateway: EcsGateway, steps: Steps, progress: ProgressLog, timing: Timing, group_id: str
-) -> ImageResult:
-    first = await prepare_full_image(gateway, DB, snapshot_group_id=group_id)
-    prepared = ready_plan(
-        await prepare_full_image(
-            gateway, DB, snapshot_group_id=group_id, decisions=confirmation(first)
-        )
-    )
-    step = steps.start("create_full_image")
-    return await execute_full_image(gateway, prepared.plan, step, progress, timing=timing)
-
-
-async def dr_instance(
-    gateway: EcsGateway, steps: Steps, progress: ProgressLog, timing: Timing, image_id: str
-) -> DrInstanceResult:
-    first = await prepare_dr_instance(gateway, DB, image_id, TARGET_ZONE)
-    prepared = ready_plan(
-        await prepare_dr_instance(gateway, DB, image_id, TARGET_ZONE, decisions=confirmation(first))
-    )
-    step = steps.start("run_dr_instance")
-    return await execute_dr_instance(gateway, prepared.plan, step, progress, timing=timing)
 
 
 async def test_describe_source_reports_the_group_strategy_and_zero_dr_bandwidth(
     gateway: EcsGateway,
 ) -> None:
-    report = await describe_source(gateway, DB)
+    report = await describe_source(gateway, DB_INSTANCE)
 
     assert report.region_id == "cn-hangzhou"
     assert report.snapshot_strategy == "snapshot_group"
@@ -104,15 +68,15 @@ async def test_describe_source_reports_the_group_strategy_and_zero_dr_bandwidth(
 async def test_nothing_is_created_until_the_exact_plan_is_confirmed(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    prepared = ready_plan(await prepare_snapshot_group(gateway, DB, name="drill"))
+    prepared = ready_plan(await prepare_snapshot_group(gateway, DB_INSTANCE, name="drill"))
 
     assert not prepared.confirmed
     assert prepared.confirm.context["parameters"] == {
         "RegionId": "cn-hangzhou",
-        "InstanceId": DB,
+        "InstanceId": DB_INSTANCE,
         "Name": "drill",
     }
-    other = ready_plan(await prepare_snapshot_group(gateway, DB, name="another"))
+    other = ready_plan(await prepare_snapshot_group(gateway, DB_INSTANCE, name="another"))
     assert other.confirm.decision_id != prepared.confirm.decision_id
     assert mutations(sandbox) == []
 
@@ -207,7 +171,7 @@ async def test_multi_disk_source_recovers_through_a_group_a_full_image_and_devic
     ]
     for resource_type, resource_id in created:
         tags = tags_of(state, resource_type, resource_id)
-        assert tags[TAG_SOURCE] == DB, (resource_type, resource_id)
+        assert tags[TAG_SOURCE] == DB_INSTANCE, (resource_type, resource_id)
         assert tags[TAG_OPERATION].startswith("op-"), (resource_type, resource_id)
 
     # Only creates and tags were sent, each create once, the source untouched.
@@ -240,7 +204,7 @@ async def test_verify_reads_the_comparison_again_and_checks_the_image_came_from_
         )
         result = await dr_instance(gateway, steps, progress, timing, image.image_id)
 
-    verification = await verify_dr_instance(gateway, DB, result.dr_instance_id)
+    verification = await verify_dr_instance(gateway, DB_INSTANCE, result.dr_instance_id)
 
     assert verification.all_match, verification.markdown
     assert verification.image_id == image.image_id
@@ -274,8 +238,10 @@ async def test_running_a_step_again_with_its_recorder_creates_nothing_twice(
     progress: ProgressLog,
     timing: Timing,
 ) -> None:
-    first = await prepare_snapshot_group(gateway, DB)
-    plan = ready_plan(await prepare_snapshot_group(gateway, DB, decisions=confirmation(first)))
+    first = await prepare_snapshot_group(gateway, DB_INSTANCE)
+    plan = ready_plan(
+        await prepare_snapshot_group(gateway, DB_INSTANCE, decisions=confirmation(first))
+    )
     step = steps.start("create_snapshot_group")
     with anyio.fail_after(FLOW_LIMIT_S):
         once = await execute_snapshot_group(gateway, plan.plan, step, progress, timing=timing)

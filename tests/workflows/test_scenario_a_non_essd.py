@@ -17,34 +17,29 @@ from ecs_dr.workflows.scenario_a import (
     prepare_full_image,
     prepare_snapshot_group,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
+from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
+from tests.support.demo_world import LEGACY_DATA, LEGACY_INSTANCE, LEGACY_SYSTEM
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import (
     FLOW_LIMIT_S,
-    LEGACY,
     ProgressLog,
     Steps,
-    confirmation,
     mutations,
-    needs,
-    ready_plan,
     region_state,
     tags_of,
-    was_cancelled,
 )
 
-DATA_DISK = "d-bp1legacydata000001"
-SYSTEM_DISK = "d-bp1legacysys0000001"
 PER_DISK = {"snapshot_strategy": "per_disk_snapshots"}
 
 
 async def test_a_non_essd_data_disk_asks_before_per_disk_snapshots_and_says_they_are_not_consistent(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    report = await describe_source(gateway, LEGACY)
+    report = await describe_source(gateway, LEGACY_INSTANCE)
     assert report.snapshot_strategy == "per_disk_snapshots"
-    assert any(DATA_DISK in b and "cloud_efficiency" in b for b in report.group_blockers)
+    assert any(LEGACY_DATA in b and "cloud_efficiency" in b for b in report.group_blockers)
 
-    asked = needs(await prepare_snapshot_group(gateway, LEGACY))
+    asked = needs(await prepare_snapshot_group(gateway, LEGACY_INSTANCE))
 
     [prompt] = asked.prompts
     assert prompt.decision_id == "snapshot_strategy"
@@ -57,7 +52,7 @@ async def test_cancel_at_the_strategy_prompt_creates_nothing(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     prepared = await prepare_snapshot_group(
-        gateway, LEGACY, decisions={"snapshot_strategy": "cancel"}
+        gateway, LEGACY_INSTANCE, decisions={"snapshot_strategy": "cancel"}
     )
 
     assert was_cancelled(prepared).decision_id == "snapshot_strategy"
@@ -69,28 +64,36 @@ async def test_per_disk_snapshots_feed_a_full_image_and_the_dr_instance_keeps_th
 ) -> None:
     progress = ProgressLog()
     with anyio.fail_after(FLOW_LIMIT_S):
-        first = await prepare_snapshot_group(gateway, LEGACY, decisions=PER_DISK)
+        first = await prepare_snapshot_group(gateway, LEGACY_INSTANCE, decisions=PER_DISK)
         plan = ready_plan(
-            await prepare_snapshot_group(gateway, LEGACY, decisions=confirmation(first, PER_DISK))
+            await prepare_snapshot_group(
+                gateway, LEGACY_INSTANCE, decisions=confirmation(first, PER_DISK)
+            )
         )
         assert plan.plan.strategy == "per_disk_snapshots"
         snapshots = await execute_snapshot_group(
             gateway, plan.plan, steps.start("create_snapshot_group"), progress, timing=timing
         )
         ids = [s.snapshot_id for s in snapshots.snapshots]
-        first_image = await prepare_full_image(gateway, LEGACY, snapshot_ids=ids)
+        first_image = await prepare_full_image(gateway, LEGACY_INSTANCE, snapshot_ids=ids)
         image_plan = ready_plan(
             await prepare_full_image(
-                gateway, LEGACY, snapshot_ids=ids, decisions=confirmation(first_image)
+                gateway, LEGACY_INSTANCE, snapshot_ids=ids, decisions=confirmation(first_image)
             )
         )
         image = await execute_full_image(
             gateway, image_plan.plan, steps.start("create_full_image"), ProgressLog(), timing=timing
         )
-        first_run = await prepare_dr_instance(gateway, LEGACY, image.image_id, "cn-hangzhou-i")
+        first_run = await prepare_dr_instance(
+            gateway, LEGACY_INSTANCE, image.image_id, "cn-hangzhou-i"
+        )
         run_plan = ready_plan(
             await prepare_dr_instance(
-                gateway, LEGACY, image.image_id, "cn-hangzhou-i", decisions=confirmation(first_run)
+                gateway,
+                LEGACY_INSTANCE,
+                image.image_id,
+                "cn-hangzhou-i",
+                decisions=confirmation(first_run),
             )
         )
         result = await execute_dr_instance(
@@ -100,8 +103,8 @@ async def test_per_disk_snapshots_feed_a_full_image_and_the_dr_instance_keeps_th
     assert snapshots.snapshot_group_id is None and not snapshots.crash_consistent
     assert "NOT crash-consistent" in snapshots.note
     assert [(s.disk_id, s.device) for s in snapshots.snapshots] == [
-        (SYSTEM_DISK, "/dev/xvda"),
-        (DATA_DISK, "/dev/xvdb"),
+        (LEGACY_SYSTEM, "/dev/xvda"),
+        (LEGACY_DATA, "/dev/xvdb"),
     ]
     assert all(s.zone_redundant and s.zone_redundant_at for s in snapshots.snapshots)
     assert progress.values == sorted(progress.values) and progress.values[-1] == 100

@@ -18,32 +18,28 @@ from ecs_dr.workflows.scenario_a import (
     prepare_snapshot,
     prepare_snapshot_group,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
+from tests.support.decisions import confirmation, ready_plan
+from tests.support.demo_world import TARGET_ZONE, WEB_INSTANCE, WEB_SYSTEM
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import (
     FLOW_LIMIT_S,
-    WEB,
     ProgressLog,
     Steps,
-    confirmation,
     mutations,
-    ready_plan,
     region_state,
     tags_of,
 )
-
-SYSTEM_DISK = "d-bp1prodwebsys0000001"
-TARGET_ZONE = "cn-hangzhou-i"
 
 
 async def test_a_single_disk_source_gets_a_single_snapshot_not_a_group(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    report = await describe_source(gateway, WEB)
+    report = await describe_source(gateway, WEB_INSTANCE)
 
     assert report.snapshot_strategy == "single_snapshot"
     assert report.has_public_ip and report.dr_bandwidth == 5
-    with pytest.raises(ValueError, match=f"create_snapshot\\(disk_id='{SYSTEM_DISK}'\\)"):
-        await prepare_snapshot_group(gateway, WEB)
+    with pytest.raises(ValueError, match=f"create_snapshot\\(disk_id='{WEB_SYSTEM}'\\)"):
+        await prepare_snapshot_group(gateway, WEB_INSTANCE)
     assert mutations(sandbox) == []
 
 
@@ -55,18 +51,20 @@ async def test_single_disk_source_recovers_with_a_system_only_image_and_its_band
     timing: Timing,
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        first = await prepare_snapshot(gateway, SYSTEM_DISK)
+        first = await prepare_snapshot(gateway, WEB_SYSTEM)
         plan = ready_plan(
-            await prepare_snapshot(gateway, SYSTEM_DISK, decisions=confirmation(first))
+            await prepare_snapshot(gateway, WEB_SYSTEM, decisions=confirmation(first))
         )
         snapshot = await execute_snapshot(
             gateway, plan.plan, steps.start("create_snapshot"), progress, timing=timing
         )
-        first_image = await prepare_full_image(gateway, WEB, snapshot_id=snapshot.snapshot_id)
+        first_image = await prepare_full_image(
+            gateway, WEB_INSTANCE, snapshot_id=snapshot.snapshot_id
+        )
         image_plan = ready_plan(
             await prepare_full_image(
                 gateway,
-                WEB,
+                WEB_INSTANCE,
                 snapshot_id=snapshot.snapshot_id,
                 decisions=confirmation(first_image),
             )
@@ -74,17 +72,21 @@ async def test_single_disk_source_recovers_with_a_system_only_image_and_its_band
         image = await execute_full_image(
             gateway, image_plan.plan, steps.start("create_full_image"), ProgressLog(), timing=timing
         )
-        first_run = await prepare_dr_instance(gateway, WEB, image.image_id, TARGET_ZONE)
+        first_run = await prepare_dr_instance(gateway, WEB_INSTANCE, image.image_id, TARGET_ZONE)
         run_plan = ready_plan(
             await prepare_dr_instance(
-                gateway, WEB, image.image_id, TARGET_ZONE, decisions=confirmation(first_run)
+                gateway,
+                WEB_INSTANCE,
+                image.image_id,
+                TARGET_ZONE,
+                decisions=confirmation(first_run),
             )
         )
         result = await execute_dr_instance(
             gateway, run_plan.plan, steps.start("run_dr_instance"), ProgressLog(), timing=timing
         )
 
-    assert snapshot.disk_id == SYSTEM_DISK and snapshot.instance_id == WEB
+    assert snapshot.disk_id == WEB_SYSTEM and snapshot.instance_id == WEB_INSTANCE
     assert snapshot.kind == "system" and snapshot.device == "/dev/xvda"
     assert snapshot.zone_redundant and snapshot.zone_redundant_at is not None
     assert progress.values[-1] == 100
@@ -112,27 +114,27 @@ async def test_single_disk_source_recovers_with_a_system_only_image_and_its_band
         ("instance", result.dr_instance_id),
     ):
         tags = tags_of(state, resource_type, resource_id)
-        assert tags[TAG_SOURCE] == WEB and tags[TAG_OPERATION].startswith("op-")
+        assert tags[TAG_SOURCE] == WEB_INSTANCE and tags[TAG_OPERATION].startswith("op-")
 
 
 async def test_an_image_name_is_taken_only_by_an_image_of_exactly_that_name(
     gateway: EcsGateway, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        first = await prepare_snapshot(gateway, SYSTEM_DISK)
+        first = await prepare_snapshot(gateway, WEB_SYSTEM)
         plan = ready_plan(
-            await prepare_snapshot(gateway, SYSTEM_DISK, decisions=confirmation(first))
+            await prepare_snapshot(gateway, WEB_SYSTEM, decisions=confirmation(first))
         )
         snapshot = await execute_snapshot(
             gateway, plan.plan, steps.start("create_snapshot"), ProgressLog(), timing=timing
         )
         asked = await prepare_full_image(
-            gateway, WEB, snapshot_id=snapshot.snapshot_id, image_name="recovery-web-2"
+            gateway, WEB_INSTANCE, snapshot_id=snapshot.snapshot_id, image_name="recovery-web-2"
         )
         image_plan = ready_plan(
             await prepare_full_image(
                 gateway,
-                WEB,
+                WEB_INSTANCE,
                 snapshot_id=snapshot.snapshot_id,
                 image_name="recovery-web-2",
                 decisions=confirmation(asked),
@@ -144,10 +146,10 @@ async def test_an_image_name_is_taken_only_by_an_image_of_exactly_that_name(
 
     # DescribeImages' ImageName matches fuzzily: recovery-web also finds recovery-web-2.
     shorter = await prepare_full_image(
-        gateway, WEB, snapshot_id=snapshot.snapshot_id, image_name="recovery-web"
+        gateway, WEB_INSTANCE, snapshot_id=snapshot.snapshot_id, image_name="recovery-web"
     )
     assert ready_plan(shorter).plan.image_name == "recovery-web"
     with pytest.raises(ValueError, match="'recovery-web-2' already exists"):
         await prepare_full_image(
-            gateway, WEB, snapshot_id=snapshot.snapshot_id, image_name="recovery-web-2"
+            gateway, WEB_INSTANCE, snapshot_id=snapshot.snapshot_id, image_name="recovery-web-2"
         )

@@ -20,24 +20,24 @@ from ecs_dr.workflows.scenario_a import (
     prepare_full_image,
     prepare_snapshot_group,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    ENTRY,
-    FLOW_LIMIT_S,
+from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    ENTRY_INSTANCE,
+    NO_VSWITCH_ZONE,
     PROD_VPC,
+    TARGET_VSWITCH,
+)
+from tests.support.sandboxes import SandboxHandle
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
     ProgressLog,
     Steps,
-    confirmation,
     mutations,
-    needs,
-    ready_plan,
     region_state,
     tags_of,
-    was_cancelled,
 )
 
-NO_VSWITCH_ZONE = "cn-hangzhou-j"
 NO_STOCK_ZONE = "cn-hangzhou-k"
 NO_ENTRY_ZONE = "cn-hangzhou-l"
 
@@ -89,7 +89,7 @@ async def run_dr(
 async def test_a_zone_without_a_vswitch_of_the_vpc_asks_to_create_one_or_pick_another_zone(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    check = await check_target_zone(gateway, DB, NO_VSWITCH_ZONE)
+    check = await check_target_zone(gateway, DB_INSTANCE, NO_VSWITCH_ZONE)
 
     assert not check.ready and check.vswitch_id is None and check.vswitches == []
     [prompt] = check.prompts
@@ -110,9 +110,11 @@ async def test_choosing_create_vswitch_creates_one_on_a_free_block_and_runs_the_
 ) -> None:
     decisions = {f"vswitch_{NO_VSWITCH_ZONE}": "create_vswitch"}
     with anyio.fail_after(FLOW_LIMIT_S):
-        image_id = await recovery_image(gateway, steps, timing, DB)
+        image_id = await recovery_image(gateway, steps, timing, DB_INSTANCE)
         plan = ready_plan(
-            await prepare_dr_instance(gateway, DB, image_id, NO_VSWITCH_ZONE, decisions=decisions)
+            await prepare_dr_instance(
+                gateway, DB_INSTANCE, image_id, NO_VSWITCH_ZONE, decisions=decisions
+            )
         )
         # The confirmation shows the VSwitch to be created, on the VPC's first free block.
         shown = plan.confirm.context["parameters"]
@@ -124,7 +126,9 @@ async def test_choosing_create_vswitch_creates_one_on_a_free_block_and_runs_the_
             "VSwitchName": f"ecs-dr-{NO_VSWITCH_ZONE}",
         }
         assert not any(r["action"] == "CreateVSwitch" for r in mutations(sandbox))
-        result = await run_dr(gateway, steps, timing, DB, image_id, NO_VSWITCH_ZONE, decisions)
+        result = await run_dr(
+            gateway, steps, timing, DB_INSTANCE, image_id, NO_VSWITCH_ZONE, decisions
+        )
 
     assert result.all_match, result.markdown
     state = region_state(sandbox)
@@ -137,7 +141,7 @@ async def test_choosing_create_vswitch_creates_one_on_a_free_block_and_runs_the_
     assert result.instance.vswitch_id == result.created_vswitch_id == result.vswitch_id
     assert result.instance.zone_id == NO_VSWITCH_ZONE
     tags = tags_of(state, "vswitch", result.created_vswitch_id or "")
-    assert tags[TAG_SOURCE] == DB and tags[TAG_OPERATION].startswith("op-")
+    assert tags[TAG_SOURCE] == DB_INSTANCE and tags[TAG_OPERATION].startswith("op-")
     [run] = [r["parameters"] for r in mutations(sandbox) if r["action"] == "RunInstances"]
     assert run["VSwitchId"] == result.created_vswitch_id
 
@@ -146,23 +150,30 @@ async def test_choosing_another_zone_moves_the_plan_to_that_zone_and_its_vswitch
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     check = await check_target_zone(
-        gateway, DB, NO_VSWITCH_ZONE, decisions={f"vswitch_{NO_VSWITCH_ZONE}": "zone:cn-hangzhou-i"}
+        gateway,
+        DB_INSTANCE,
+        NO_VSWITCH_ZONE,
+        decisions={f"vswitch_{NO_VSWITCH_ZONE}": "zone:cn-hangzhou-i"},
     )
 
     assert check.ready
     assert (check.requested_zone_id, check.zone_id) == (NO_VSWITCH_ZONE, "cn-hangzhou-i")
-    assert check.vswitch_id == "vsw-bp1prodi00000000001" and not check.create_vswitch
+    assert check.vswitch_id == TARGET_VSWITCH and not check.create_vswitch
 
 
 async def test_cancel_at_the_vswitch_prompt_creates_nothing(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        image_id = await recovery_image(gateway, steps, timing, DB)
+        image_id = await recovery_image(gateway, steps, timing, DB_INSTANCE)
     before = mutations(sandbox)
 
     prepared = await prepare_dr_instance(
-        gateway, DB, image_id, NO_VSWITCH_ZONE, decisions={f"vswitch_{NO_VSWITCH_ZONE}": "cancel"}
+        gateway,
+        DB_INSTANCE,
+        image_id,
+        NO_VSWITCH_ZONE,
+        decisions={f"vswitch_{NO_VSWITCH_ZONE}": "cancel"},
     )
 
     assert was_cancelled(prepared).decision_id == f"vswitch_{NO_VSWITCH_ZONE}"
@@ -174,14 +185,17 @@ async def test_an_answer_that_is_not_an_option_is_refused_with_the_options(
 ) -> None:
     with pytest.raises(InvalidDecision, match="create_vswitch"):
         await check_target_zone(
-            gateway, DB, NO_VSWITCH_ZONE, decisions={f"vswitch_{NO_VSWITCH_ZONE}": "zone:mars-1"}
+            gateway,
+            DB_INSTANCE,
+            NO_VSWITCH_ZONE,
+            decisions={f"vswitch_{NO_VSWITCH_ZONE}": "zone:mars-1"},
         )
 
 
 async def test_a_zone_out_of_stock_offers_similar_types_and_zones_with_stock(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    check = await check_target_zone(gateway, DB, NO_STOCK_ZONE)
+    check = await check_target_zone(gateway, DB_INSTANCE, NO_STOCK_ZONE)
 
     assert not check.instance_type_in_stock
     [prompt] = check.prompts
@@ -204,8 +218,10 @@ async def test_a_chosen_similar_type_is_the_one_run_and_the_comparison_says_so(
 ) -> None:
     decisions = {f"instance_type_{NO_STOCK_ZONE}": "type:ecs.g6.large"}
     with anyio.fail_after(FLOW_LIMIT_S):
-        image_id = await recovery_image(gateway, steps, timing, DB)
-        result = await run_dr(gateway, steps, timing, DB, image_id, NO_STOCK_ZONE, decisions)
+        image_id = await recovery_image(gateway, steps, timing, DB_INSTANCE)
+        result = await run_dr(
+            gateway, steps, timing, DB_INSTANCE, image_id, NO_STOCK_ZONE, decisions
+        )
 
     assert result.instance.instance_type == "ecs.g6.large"
     assert result.instance.zone_id == NO_STOCK_ZONE
@@ -219,7 +235,7 @@ async def test_a_chosen_similar_type_is_the_one_run_and_the_comparison_says_so(
 async def test_a_category_the_zone_lacks_is_asked_for_each_disk_and_the_choice_is_run(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    check = await check_target_zone(gateway, ENTRY, NO_ENTRY_ZONE)
+    check = await check_target_zone(gateway, ENTRY_INSTANCE, NO_ENTRY_ZONE)
     assert [p.decision_id for p in check.prompts] == ["disk_category_xvda", "disk_category_xvdb"]
     for prompt in check.prompts:
         assert [o.value for o in prompt.options] == [
@@ -235,18 +251,20 @@ async def test_a_category_the_zone_lacks_is_asked_for_each_disk_and_the_choice_i
         "disk_category_xvdb": "category:cloud_auto",
     }
     with anyio.fail_after(FLOW_LIMIT_S):
-        image_id = await recovery_image(gateway, steps, timing, ENTRY)
+        image_id = await recovery_image(gateway, steps, timing, ENTRY_INSTANCE)
         partial = needs(
             await prepare_dr_instance(
                 gateway,
-                ENTRY,
+                ENTRY_INSTANCE,
                 image_id,
                 NO_ENTRY_ZONE,
                 decisions={"disk_category_xvda": "category:cloud_essd"},
             )
         )
         assert [p.decision_id for p in partial.prompts] == ["disk_category_xvdb"]
-        result = await run_dr(gateway, steps, timing, ENTRY, image_id, NO_ENTRY_ZONE, decisions)
+        result = await run_dr(
+            gateway, steps, timing, ENTRY_INSTANCE, image_id, NO_ENTRY_ZONE, decisions
+        )
 
     disks = {d.device: (d.category, d.size_gib, d.performance_level) for d in result.instance.disks}
     # A disk that becomes cloud_essd gets ECS's PL1 explicitly; cloud_auto takes none.
@@ -272,14 +290,14 @@ def data_disk_asks(sandbox: SandboxHandle) -> list[str | None]:
 async def test_data_disk_offers_are_asked_for_the_system_disk_category_the_copy_gets(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    await check_target_zone(gateway, DB, "cn-hangzhou-i")
+    await check_target_zone(gateway, DB_INSTANCE, "cn-hangzhou-i")
     assert data_disk_asks(sandbox) == ["cloud_essd"]  # the source's: zone I sells it
 
     # Zone L sells no cloud_essd_entry: the copy's system disk gets the recommended category
     # until the user chooses another.
-    check = await check_target_zone(gateway, ENTRY, NO_ENTRY_ZONE)
+    check = await check_target_zone(gateway, ENTRY_INSTANCE, NO_ENTRY_ZONE)
     assert check.prompts[0].values[0] == "category:cloud_essd"
     assert data_disk_asks(sandbox)[-1] == "cloud_essd"
     chosen = {"disk_category_xvda": "category:cloud_auto"}
-    await check_target_zone(gateway, ENTRY, NO_ENTRY_ZONE, decisions=chosen)
+    await check_target_zone(gateway, ENTRY_INSTANCE, NO_ENTRY_ZONE, decisions=chosen)
     assert data_disk_asks(sandbox)[-1] == "cloud_auto"

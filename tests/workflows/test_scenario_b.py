@@ -18,33 +18,27 @@ from ecs_dr.workflows.scenario_b import (
     prepare_attach_disk,
     prepare_disk_from_snapshot,
 )
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    ENTRY,
-    FLOW_LIMIT_S,
-    STOPPED,
-    TARGET,
-    ProgressLog,
-    Steps,
-    confirmation,
-    mutations,
-    needs,
-    ready_plan,
-    region_state,
-    tags_of,
-    was_cancelled,
-)
-from tests.workflows.scenario_b import (
+from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
+from tests.support.demo_world import (
+    DB_INSTANCE,
     DB_LOG,
     DB_SYSTEM,
     ENTRY_DATA,
+    ENTRY_INSTANCE,
+    STOPPED_INSTANCE,
     STOPPED_ZONE,
+    TARGET_INSTANCE,
     TARGET_ZONE,
-    attach,
-    launch,
-    new_disk,
-    snapshot_of,
+)
+from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_b_steps import attach, launch, new_disk, snapshot_of
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
+    ProgressLog,
+    Steps,
+    mutations,
+    region_state,
+    tags_of,
 )
 
 OS_COMMANDS = ("mount ", "mkfs", "fdisk", "lsblk", "parted", "diskpart", "/etc/fstab", "sudo")
@@ -59,7 +53,9 @@ async def test_a_data_disk_copied_into_another_zone_keeps_category_size_and_leve
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_LOG)
-        prepared = ready_plan(await prepare_disk_from_snapshot(gateway, snapshot_id, TARGET))
+        prepared = ready_plan(
+            await prepare_disk_from_snapshot(gateway, snapshot_id, TARGET_INSTANCE)
+        )
         # The confirmation shows exactly what CreateDisk is sent; nothing is created before.
         assert prepared.confirm.context["parameters"] == {
             "RegionId": "cn-hangzhou",
@@ -71,8 +67,8 @@ async def test_a_data_disk_copied_into_another_zone_keeps_category_size_and_leve
             "DiskName": "recovery-prod-db-01-wal",
         }
         assert "CreateDisk" not in [r["action"] for r in mutations(sandbox)]
-        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET, progress)
-        attached = await attach(gateway, steps, timing, created.disk_id, TARGET)
+        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET_INSTANCE, progress)
+        attached = await attach(gateway, steps, timing, created.disk_id, TARGET_INSTANCE)
 
     disk = created.disk
     assert (disk.zone_id, disk.category, disk.size_gib, disk.performance_level) == (
@@ -83,7 +79,7 @@ async def test_a_data_disk_copied_into_another_zone_keeps_category_size_and_leve
     )
     assert disk.status == "Available" and disk.kind == "data"
     assert created.source_disk is not None and created.source_disk.zone_id == "cn-hangzhou-h"
-    assert (created.source_disk_id, created.source_instance_id) == (DB_LOG, DB)
+    assert (created.source_disk_id, created.source_instance_id) == (DB_LOG, DB_INSTANCE)
     assert progress.values == sorted(progress.values) and progress.values[-1] == 100
 
     # Attached, In_use, and the target's whole layout after the change.
@@ -109,12 +105,12 @@ async def test_a_data_disk_copied_into_another_zone_keeps_category_size_and_leve
     state = region_state(sandbox)
     on_target = state["disks"][created.disk_id]
     assert (on_target["instance_id"], on_target["zone_id"], on_target["status"]) == (
-        TARGET,
+        TARGET_INSTANCE,
         TARGET_ZONE,
         "In_use",
     )
     tags = tags_of(state, "disk", created.disk_id)
-    assert tags[TAG_SOURCE] == DB and tags[TAG_OPERATION].startswith("op-")
+    assert tags[TAG_SOURCE] == DB_INSTANCE and tags[TAG_OPERATION].startswith("op-")
 
     create = [r for r in mutations(sandbox) if r["action"] == "CreateDisk"]
     assert len(create) == 1
@@ -137,8 +133,8 @@ async def test_the_system_disk_is_copied_as_a_data_disk(
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_SYSTEM)
-        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET)
-        attached = await attach(gateway, steps, timing, created.disk_id, TARGET)
+        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET_INSTANCE)
+        attached = await attach(gateway, steps, timing, created.disk_id, TARGET_INSTANCE)
 
     disk = created.disk
     assert (disk.kind, disk.category, disk.size_gib, disk.performance_level) == (
@@ -157,7 +153,7 @@ async def test_a_category_the_target_zone_does_not_offer_becomes_a_choice_of_its
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, ENTRY_DATA)
-        asked = needs(await prepare_disk_from_snapshot(gateway, snapshot_id, STOPPED))
+        asked = needs(await prepare_disk_from_snapshot(gateway, snapshot_id, STOPPED_INSTANCE))
 
     (prompt,) = asked.prompts
     assert prompt.decision_id == f"disk_category_{snapshot_id}"
@@ -175,20 +171,22 @@ async def test_a_category_the_target_zone_does_not_offer_becomes_a_choice_of_its
 
     chosen = {prompt.decision_id: "category:cloud_essd"}
     confirm = ready_plan(
-        await prepare_disk_from_snapshot(gateway, snapshot_id, STOPPED, decisions=chosen)
+        await prepare_disk_from_snapshot(gateway, snapshot_id, STOPPED_INSTANCE, decisions=chosen)
     )
     # The user's choice is what CreateDisk gets, PL explicit, shown in the confirmation.
     assert confirm.confirm.context["parameters"]["DiskCategory"] == "cloud_essd"
     assert confirm.confirm.context["parameters"]["PerformanceLevel"] == "PL1"
     with anyio.fail_after(FLOW_LIMIT_S):
-        created = await new_disk(gateway, steps, timing, snapshot_id, STOPPED, decisions=chosen)
+        created = await new_disk(
+            gateway, steps, timing, snapshot_id, STOPPED_INSTANCE, decisions=chosen
+        )
     assert (created.disk.zone_id, created.disk.category, created.disk.size_gib) == (
         STOPPED_ZONE,
         "cloud_essd",
         100,
     )
     assert created.disk.performance_level == "PL1"
-    assert created.source_instance_id == ENTRY
+    assert created.source_instance_id == ENTRY_INSTANCE
 
 
 async def test_cancelling_the_category_choice_creates_no_disk(
@@ -198,7 +196,9 @@ async def test_cancelling_the_category_choice_creates_no_disk(
         snapshot_id = await snapshot_of(gateway, steps, timing, ENTRY_DATA)
     answer = {f"disk_category_{snapshot_id}": "cancel"}
 
-    was_cancelled(await prepare_disk_from_snapshot(gateway, snapshot_id, STOPPED, decisions=answer))
+    was_cancelled(
+        await prepare_disk_from_snapshot(gateway, snapshot_id, STOPPED_INSTANCE, decisions=answer)
+    )
     assert "CreateDisk" not in [r["action"] for r in mutations(sandbox)]
 
 
@@ -207,9 +207,9 @@ async def test_a_stopped_target_takes_the_disk_without_waiting(
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_LOG)
-        created = await new_disk(gateway, steps, timing, snapshot_id, STOPPED)
-        first = await prepare_attach_disk(gateway, created.disk_id, STOPPED)
-        attached = await attach(gateway, steps, timing, created.disk_id, STOPPED)
+        created = await new_disk(gateway, steps, timing, snapshot_id, STOPPED_INSTANCE)
+        first = await prepare_attach_disk(gateway, created.disk_id, STOPPED_INSTANCE)
+        attached = await attach(gateway, steps, timing, created.disk_id, STOPPED_INSTANCE)
 
     assert ready_plan(first).plan.wait_for_instance is False
     assert attached.instance_status == "Stopped"
@@ -226,7 +226,7 @@ async def test_a_pending_target_is_waited_for_when_the_user_chooses_to(
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_LOG)
-        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET)
+        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET_INSTANCE)
         fresh = await launch(gateway)  # in the disk's zone, Pending for its first seconds
         asked = needs(await prepare_attach_disk(gateway, created.disk_id, fresh))
 
@@ -269,7 +269,7 @@ async def test_cancelling_the_wait_attaches_nothing(
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_LOG)
-        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET)
+        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET_INSTANCE)
         fresh = await launch(gateway)
         answer = {f"instance_status_{fresh}": "cancel"}
         was_cancelled(await prepare_attach_disk(gateway, created.disk_id, fresh, decisions=answer))
@@ -289,10 +289,10 @@ async def test_a_snapshot_still_uploading_is_waited_for_before_the_disk_is_creat
     )
     snapshot_id = str(body.snapshot_id)
     with anyio.fail_after(FLOW_LIMIT_S):
-        first = await prepare_disk_from_snapshot(gateway, snapshot_id, TARGET)
+        first = await prepare_disk_from_snapshot(gateway, snapshot_id, TARGET_INSTANCE)
         plan = ready_plan(
             await prepare_disk_from_snapshot(
-                gateway, snapshot_id, TARGET, decisions=confirmation(first)
+                gateway, snapshot_id, TARGET_INSTANCE, decisions=confirmation(first)
             )
         )
         created = await execute_disk_from_snapshot(
@@ -311,11 +311,11 @@ async def test_an_attach_run_again_after_a_crash_does_not_attach_twice(
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_LOG)
-        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET)
-        first = await prepare_attach_disk(gateway, created.disk_id, TARGET)
+        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET_INSTANCE)
+        first = await prepare_attach_disk(gateway, created.disk_id, TARGET_INSTANCE)
         plan = ready_plan(
             await prepare_attach_disk(
-                gateway, created.disk_id, TARGET, decisions=confirmation(first)
+                gateway, created.disk_id, TARGET_INSTANCE, decisions=confirmation(first)
             )
         ).plan
         # The first run recorded its intent and sent AttachDisk, then died before the journal
@@ -325,7 +325,7 @@ async def test_an_attach_run_again_after_a_crash_does_not_attach_twice(
         await gateway.call(
             "cn-hangzhou",
             "AttachDisk",
-            sdk.AttachDiskRequest(disk_id=created.disk_id, instance_id=TARGET),
+            sdk.AttachDiskRequest(disk_id=created.disk_id, instance_id=TARGET_INSTANCE),
         )
         resumed = await execute_attach_disk(gateway, plan, step, ProgressLog(), timing=timing)
 
@@ -340,12 +340,12 @@ async def test_an_attach_whose_answer_failed_is_not_sent_again_when_nothing_was_
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
         snapshot_id = await snapshot_of(gateway, steps, timing, DB_LOG)
-        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET)
+        created = await new_disk(gateway, steps, timing, snapshot_id, TARGET_INSTANCE)
         sandbox.add_fault(
             {"kind": "error", "action": "AttachDisk", "code": "InternalError", "http_status": 500}
         )
         with pytest.raises(Transient):
-            await attach(gateway, steps, timing, created.disk_id, TARGET)
+            await attach(gateway, steps, timing, created.disk_id, TARGET_INSTANCE)
 
     attempts = [r for r in sandbox.requests() if r["action"] == "AttachDisk"]
     assert len(attempts) == 1

@@ -11,19 +11,21 @@ from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.workflows.scenario_b import prepare_attach_disk, prepare_disk_from_snapshot
-from tests.conftest import SandboxHandle
-from tests.workflows.conftest import (
-    DB,
-    FLOW_LIMIT_S,
+from tests.support.decisions import ready_plan
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
     REGION,
-    SH_API,
-    STOPPED,
-    TARGET,
-    Steps,
-    mutations,
-    ready_plan,
+    SHANGHAI_INSTANCE,
+    STOPPED_INSTANCE,
+    TARGET_INSTANCE,
+    TARGET_SYSTEM,
+    TARGET_ZONE,
 )
-from tests.workflows.scenario_b import DB_DATA, DB_LOG, TARGET_ZONE, new_disk, snapshot_of
+from tests.support.sandboxes import SandboxHandle
+from tests.support.scenario_b_steps import new_disk, snapshot_of
+from tests.support.workflows import FLOW_LIMIT_S, Steps, mutations
 
 MISSING_SNAPSHOT = "s-bp1doesnotexist0001"
 
@@ -48,7 +50,7 @@ async def test_an_unknown_snapshot_names_every_region_searched(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     with pytest.raises(NotFound, match="searched cn-hangzhou, cn-shanghai") as raised:
-        await prepare_disk_from_snapshot(gateway, MISSING_SNAPSHOT, TARGET)
+        await prepare_disk_from_snapshot(gateway, MISSING_SNAPSHOT, TARGET_INSTANCE)
 
     assert raised.value.code == "InvalidSnapshotId.NotFound"
     assert mutations(sandbox) == []
@@ -58,7 +60,7 @@ async def test_a_target_in_another_region_is_refused_naming_both_regions(
     gateway: EcsGateway, sandbox: SandboxHandle, log_snapshot: str
 ) -> None:
     with pytest.raises(ValueError, match=r"in cn-shanghai, but the snapshot .* in cn-hangzhou"):
-        await prepare_disk_from_snapshot(gateway, log_snapshot, SH_API)
+        await prepare_disk_from_snapshot(gateway, log_snapshot, SHANGHAI_INSTANCE)
 
     assert created(sandbox) == []
 
@@ -76,7 +78,7 @@ async def test_a_size_below_the_snapshots_source_is_refused_with_the_smallest_va
     gateway: EcsGateway, sandbox: SandboxHandle, log_snapshot: str
 ) -> None:
     with pytest.raises(ValueError, match="Pass size >= 500"):
-        await prepare_disk_from_snapshot(gateway, log_snapshot, TARGET, size=400)
+        await prepare_disk_from_snapshot(gateway, log_snapshot, TARGET_INSTANCE, size=400)
 
     assert created(sandbox) == []
 
@@ -85,7 +87,9 @@ async def test_a_performance_level_that_does_not_fit_the_size_names_those_that_d
     gateway: EcsGateway, sandbox: SandboxHandle, log_snapshot: str
 ) -> None:
     with pytest.raises(ValueError, match="can have: PL0, PL1, PL2"):
-        await prepare_disk_from_snapshot(gateway, log_snapshot, TARGET, performance_level="PL3")
+        await prepare_disk_from_snapshot(
+            gateway, log_snapshot, TARGET_INSTANCE, performance_level="PL3"
+        )
 
     assert created(sandbox) == []
 
@@ -95,7 +99,11 @@ async def test_a_performance_level_for_another_category_than_cloud_essd_is_refus
 ) -> None:
     with pytest.raises(ValueError, match="cloud_essd only, not cloud_auto"):
         await prepare_disk_from_snapshot(
-            gateway, log_snapshot, TARGET, disk_category="cloud_auto", performance_level="PL1"
+            gateway,
+            log_snapshot,
+            TARGET_INSTANCE,
+            disk_category="cloud_auto",
+            performance_level="PL1",
         )
 
 
@@ -104,7 +112,12 @@ async def test_a_user_chosen_size_and_level_are_what_create_disk_gets(
 ) -> None:
     prepared = ready_plan(
         await prepare_disk_from_snapshot(
-            gateway, log_snapshot, TARGET, size=1300, performance_level="PL3", disk_name="wal-copy"
+            gateway,
+            log_snapshot,
+            TARGET_INSTANCE,
+            size=1300,
+            performance_level="PL3",
+            disk_name="wal-copy",
         )
     )
 
@@ -119,8 +132,8 @@ async def test_a_user_chosen_size_and_level_are_what_create_disk_gets(
 async def test_a_disk_attached_to_another_instance_is_refused_naming_that_instance(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    with pytest.raises(ValueError, match=f"attached to another instance, {DB}"):
-        await prepare_attach_disk(gateway, DB_DATA, TARGET)
+    with pytest.raises(ValueError, match=f"attached to another instance, {DB_INSTANCE}"):
+        await prepare_attach_disk(gateway, DB_DATA, TARGET_INSTANCE)
 
     assert mutations(sandbox) == []
 
@@ -129,10 +142,12 @@ async def test_a_disk_in_another_zone_than_the_target_is_refused_saying_where_ea
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing, log_snapshot: str
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        disk = await new_disk(gateway, steps, timing, log_snapshot, TARGET)
+        disk = await new_disk(gateway, steps, timing, log_snapshot, TARGET_INSTANCE)
 
-    with pytest.raises(ValueError, match=f"is in {TARGET_ZONE} and {STOPPED} in cn-hangzhou-l"):
-        await prepare_attach_disk(gateway, disk.disk_id, STOPPED)
+    with pytest.raises(
+        ValueError, match=f"is in {TARGET_ZONE} and {STOPPED_INSTANCE} in cn-hangzhou-l"
+    ):
+        await prepare_attach_disk(gateway, disk.disk_id, STOPPED_INSTANCE)
 
     assert "AttachDisk" not in created(sandbox)
 
@@ -149,7 +164,7 @@ async def test_a_disk_still_being_created_is_refused_until_it_is_available(
     disk_id = str((await gateway.call(REGION, "CreateDisk", request)).disk_id)
 
     with pytest.raises(ValueError, match=f"{disk_id} is Creating; ECS attaches only an Available"):
-        await prepare_attach_disk(gateway, disk_id, TARGET)
+        await prepare_attach_disk(gateway, disk_id, TARGET_INSTANCE)
 
     assert "AttachDisk" not in created(sandbox)
 
@@ -158,16 +173,19 @@ async def test_a_target_at_its_data_disk_limit_is_refused(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing, log_snapshot: str
 ) -> None:
     with anyio.fail_after(FLOW_LIMIT_S):
-        disk = await new_disk(gateway, steps, timing, log_snapshot, TARGET)
+        disk = await new_disk(gateway, steps, timing, log_snapshot, TARGET_INSTANCE)
         # Fill dr-target-01 (ecs.g7.large: 16 data disks) with empty disks created onto it.
         for _ in range(16):
             request = sdk.CreateDiskRequest(
-                instance_id=TARGET, disk_category="cloud_essd", size=20, performance_level="PL0"
+                instance_id=TARGET_INSTANCE,
+                disk_category="cloud_essd",
+                size=20,
+                performance_level="PL0",
             )
             await gateway.call(REGION, "CreateDisk", request)
 
     with pytest.raises(ValueError, match="already has 16 data disks, the most its type takes"):
-        await prepare_attach_disk(gateway, disk.disk_id, TARGET)
+        await prepare_attach_disk(gateway, disk.disk_id, TARGET_INSTANCE)
 
     assert "AttachDisk" not in created(sandbox)
 
@@ -176,11 +194,11 @@ async def test_a_disk_already_on_the_target_is_not_attached_again(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
     with pytest.raises(ValueError, match="already attached to"):
-        await prepare_attach_disk(gateway, "d-bp1drtargetsys00001", TARGET)
+        await prepare_attach_disk(gateway, TARGET_SYSTEM, TARGET_INSTANCE)
 
     assert mutations(sandbox) == []
 
 
 async def test_an_unknown_disk_names_every_region_searched(gateway: EcsGateway) -> None:
     with pytest.raises(NotFound, match="searched cn-hangzhou, cn-shanghai"):
-        await prepare_attach_disk(gateway, "d-bp1doesnotexist0001", TARGET)
+        await prepare_attach_disk(gateway, "d-bp1doesnotexist0001", TARGET_INSTANCE)

@@ -34,13 +34,18 @@ from ecs_dr.workflows.instance_recovery import (
     execute_instance_recovery,
     plan_instance_recovery,
 )
-from tests.conftest import SandboxHandle, sdk_client
-from tests.workflows.conftest import DB, FLOW_LIMIT_S, TARGET, WEB, ProgressLog, Steps
-from tests.workflows.helpers import expect
+from tests.support.decisions import expect
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
+from tests.support.sandboxes import SandboxHandle, sdk_client
+from tests.support.workflows import FLOW_LIMIT_S, ProgressLog, Steps
 
-TARGET_ZONE = "cn-hangzhou-i"
-DB_DATA = "d-bp1proddbdata0000001"  # 100 GiB PL1 at /dev/xvdb
-DB_LOG = "d-bp1proddblog00000001"  # 500 GiB PL2 at /dev/xvdc
 CREATES = ("Create", "Run", "Attach", "Tag")
 
 
@@ -69,7 +74,9 @@ def set_bandwidth(sandbox: SandboxHandle, instance_id: str, mbps: int, **kwargs:
 async def test_a_disk_resized_between_plan_and_execute_refuses_the_plan_creating_nothing(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     resize(sandbox, DB_DATA, 200)
 
     with pytest.raises(PlanStale) as refused:
@@ -104,7 +111,9 @@ class ChangeDuringImage:
 async def test_a_change_after_the_snapshot_group_stops_before_run_instances_naming_it(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = expect(await plan_instance_recovery(gateway, DB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, DB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     step = steps.start("execute_recovery")
     change = ChangeDuringImage(lambda: resize(sandbox, DB_LOG, 600))
 
@@ -132,9 +141,11 @@ async def test_a_change_after_the_snapshot_group_stops_before_run_instances_nami
 async def test_a_public_ip_released_during_the_image_stops_before_run_instances(
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
-    plan = expect(await plan_instance_recovery(gateway, WEB, TARGET_ZONE), InstanceRecoveryPlan)
+    plan = expect(
+        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+    )
     assert plan.instance.run.internet_max_bandwidth_out == 5
-    change = ChangeDuringImage(lambda: set_bandwidth(sandbox, WEB, 0))
+    change = ChangeDuringImage(lambda: set_bandwidth(sandbox, WEB_INSTANCE, 0))
 
     with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(PlanStale) as stopped:
         await execute_instance_recovery(
@@ -148,11 +159,11 @@ async def test_a_source_disk_resized_after_a_disk_plan_refuses_it_and_its_operat
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     plan = expect(
-        await plan_disk_recovery(gateway, DB, TARGET, [DB_DATA], decisions={}),
+        await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE, [DB_DATA], decisions={}),
         DiskRecoveryPlan,
     )
     resize(sandbox, DB_DATA, 200)
-    with pytest.raises(PlanStale, match=f"{DB}: disk {DB_DATA} size 100 -> 200 GiB"):
+    with pytest.raises(PlanStale, match=f"{DB_INSTANCE}: disk {DB_DATA} size 100 -> 200 GiB"):
         await check_disk_plan(gateway, "plan-1", plan)
     with pytest.raises(PlanStale, match="nothing more is created"):
         await execute_disk_recovery(
@@ -165,9 +176,10 @@ async def test_a_fleet_source_changed_mid_way_is_left_for_a_new_plan_while_the_o
     gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
 ) -> None:
     plan = expect(
-        await plan_fleet_recovery(gateway, [DB, WEB], TARGET_ZONE, drill=True), FleetRecoveryPlan
+        await plan_fleet_recovery(gateway, [DB_INSTANCE, WEB_INSTANCE], TARGET_ZONE, drill=True),
+        FleetRecoveryPlan,
     )
-    change = ChangeDuringImage(lambda: set_bandwidth(sandbox, WEB, 0), source=WEB)
+    change = ChangeDuringImage(lambda: set_bandwidth(sandbox, WEB_INSTANCE, 0), source=WEB_INSTANCE)
 
     with anyio.fail_after(FLOW_LIMIT_S), pytest.raises(FleetIncomplete) as stopped:
         await execute_fleet_recovery(
@@ -175,6 +187,6 @@ async def test_a_fleet_source_changed_mid_way_is_left_for_a_new_plan_while_the_o
         )
     said = str(stopped.value)
     assert "InternetMaxBandwidthOut 5 -> 0 (the source lost its public IP)" in said
-    assert f"{WEB} changed since planning" in said and "plan again (plan_recovery)" in said
-    assert f"Recovered: {DB} -> i-" in said
+    assert f"{WEB_INSTANCE} changed since planning" in said and "plan again (plan_recovery)" in said
+    assert f"Recovered: {DB_INSTANCE} -> i-" in said
     assert creates(sandbox).count("RunInstances") == 1

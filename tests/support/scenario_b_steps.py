@@ -17,17 +17,9 @@ from ecs_dr.workflows.scenario_b import (
     prepare_attach_disk,
     prepare_disk_from_snapshot,
 )
-from tests.workflows.conftest import PROD_SG, REGION, ProgressLog, Steps, confirmation, ready_plan
-
-DB_SYSTEM = "d-bp1proddbsys00000001"  # cloud_essd 40 GiB PL0, /dev/xvda
-DB_DATA = "d-bp1proddbdata0000001"  # cloud_essd 100 GiB PL1, /dev/xvdb
-DB_LOG = "d-bp1proddblog00000001"  # cloud_essd 500 GiB PL2, /dev/xvdc
-ENTRY_DATA = "d-bp1entrydata0000001"  # cloud_essd_entry 100 GiB
-SOURCE_ZONE = "cn-hangzhou-h"
-TARGET_ZONE = "cn-hangzhou-i"  # dr-target-01
-STOPPED_ZONE = "cn-hangzhou-l"  # batch-worker-01; sells no cloud_essd_entry
-PUBLIC_IMAGE = "aliyun_3_x64_20G_alibase_20260101.vhd"
-ZONE_I_VSWITCH = "vsw-bp1prodi00000000001"
+from tests.support.decisions import confirmation, ready_plan
+from tests.support.demo_world import PROD_SG, PUBLIC_IMAGE, REGION, TARGET_VSWITCH, TARGET_ZONE
+from tests.support.workflows import ProgressLog, Steps
 
 
 async def snapshot_of(gateway: EcsGateway, steps: Steps, timing: Timing, disk_id: str) -> str:
@@ -105,7 +97,7 @@ async def launch(gateway: EcsGateway, zone_id: str = TARGET_ZONE) -> str:
         image_id=PUBLIC_IMAGE,
         instance_type="ecs.g7.large",
         security_group_id=PROD_SG,
-        v_switch_id=ZONE_I_VSWITCH,
+        v_switch_id=TARGET_VSWITCH,
         instance_name="fresh-target",
         internet_max_bandwidth_out=0,
     )
