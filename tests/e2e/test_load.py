@@ -208,18 +208,19 @@ async def assert_journal_is_its_own(
     assert steps["RunInstances"]["parameters"]["ImageId"] == result["image_id"]
 
 
-def assert_heard_only_its_own(n: int, heard: list[tuple[float, str]], owned: set[str]) -> None:
-    """The n-th recovery's calls heard its progress, never going back, naming only its own
-    resources and no other source. Which reports they hear depends on when they follow (one
-    made between two wait_operation calls reaches nobody); every report names a resource."""
+def assert_heard_only_its_own(n: int, heard: list[tuple[float, str]], owned: set[str]) -> int:
+    """What the n-th recovery's calls heard of its progress never goes back and names only its
+    own resources and no other source; returns how many resources it named. Which reports they
+    hear depends on when they follow (one made between two wait_operation calls reaches nobody,
+    so on a loaded machine a recovery may hear none); every report names a resource."""
     values = [progress for progress, _ in heard]
     messages = [message for _, message in heard]
     named = {i for message in messages for i in RESOURCE_ID.findall(message)}
-    assert named, heard
     assert named <= owned, named - owned
     assert values == sorted(values), heard
     others = [s.name for m, s in enumerate(SOURCES) if m != n]
     assert [m for m in messages if any(name in m for name in others)] == []
+    return len(named)
 
 
 async def test_ten_recoveries_at_once_each_create_and_report_only_their_own_resources(
@@ -248,11 +249,14 @@ async def test_ten_recoveries_at_once_each_create_and_report_only_their_own_reso
         assert {s: o["status"] for s, o in outcomes.items()} == dict.fromkeys(sources, "completed")
         state = served.sandbox.state()["regions"][REGION]
         owned: dict[str, set[str]] = {}
+        named: list[int] = []
         for n, source in enumerate(sources):
             assert_result_is_its_own(n, outcomes[source])
             owned[source] = cloud_resources(state, n, outcomes[source])
             await assert_journal_is_its_own(served, n, plans[n], outcomes[source])
-            assert_heard_only_its_own(n, heard[source], owned[source])
+            named.append(assert_heard_only_its_own(n, heard[source], owned[source]))
+        # Progress was heard, so the check above is not vacuous.
+        assert any(named), heard
 
         # Nothing is shared, and each source got one snapshot group, image and instance.
         everything = [r for resources in owned.values() for r in resources]

@@ -86,7 +86,7 @@ SPECIAL: tuple[tuple[str, str], ...] = (
     ),
     (
         "`NotFound` during cleanup_recovery",
-        "the resource counts as already gone (workflows/cleanup.py)",
+        "the resource counts as already gone (workflows/cleanup/execute.py)",
     ),
     (
         "any other error during cleanup_recovery",

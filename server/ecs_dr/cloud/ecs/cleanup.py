@@ -3,7 +3,7 @@ their deletes.
 
 Only the deletes the RAM policy grants for cleanup: DeleteInstance, DeleteImage,
 DeleteSnapshotGroup, DeleteSnapshot, DeleteDisk. Whether a delete is allowed at all is decided
-above (domain/cleanup.py); these functions only make the calls.
+above (domain/cleanup/); these functions only make the calls.
 """
 
 from __future__ import annotations
