@@ -14,11 +14,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-lint: $(STAMP)
+# import-linter in a venv of its own, so the server's venv stays as a user's install is.
+LINT_VENV := $(VENV)/import-linter
+$(LINT_VENV)/.installed:
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet "import-linter>=2.1"
+	touch $@
+
+lint: $(STAMP) $(LINT_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/lint-imports --no-logo --no-cache
+	PYTHONPATH=server $(LINT_VENV)/bin/lint-imports --no-logo --no-cache
 
 test: lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
