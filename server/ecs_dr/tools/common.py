@@ -3,6 +3,7 @@ one place where failures become messages an agent can act on."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -185,10 +186,19 @@ def services(ctx: Ctx) -> Services:
 
 
 def progress_of(ctx: Ctx) -> ProgressFn:
-    """Relays an operation's progress as MCP progress notifications on this call."""
+    """Relays an operation's progress as MCP progress notifications on this call, each value
+    above the last (the spec requires it): a report that would repeat or go back is sent just
+    above the last value, so its message still reaches the client; one with no room left below
+    the total is dropped."""
+    last: float | None = None
 
     async def report(progress: float, total: float | None, message: str) -> None:
-        await ctx.report_progress(progress, total, message)
+        nonlocal last
+        value = progress if last is None else max(progress, math.nextafter(last, math.inf))
+        if total is not None and value > total:
+            return
+        last = value
+        await ctx.report_progress(value, total, message)
 
     return report
 
