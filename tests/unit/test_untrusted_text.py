@@ -26,13 +26,13 @@ from ecs_dr.cloud.errors import (
 )
 from ecs_dr.domain.cleanup import CleanupRow, Found, cleanup_markdown, verdict
 from ecs_dr.domain.cloud_text import (
-    CLOUD_TEXT_KEY,
     CLOUD_TEXT_NOTE,
     MAX_CLOUD_MESSAGE_CHARS,
     MAX_CLOUD_TEXT_CHARS,
     MAX_CLOUD_VALUE_CHARS,
     cloud_text_paths,
     is_cut,
+    marks_cloud_text,
     quoted,
     shortened,
     table_markdown,
@@ -263,7 +263,7 @@ def test_every_tool_result_lists_the_paths_of_its_cloud_text() -> None:
 def _marked(schema: object) -> list[dict[str, object]]:
     """Every property schema marked as cloud text, anywhere in a JSON schema."""
     if isinstance(schema, dict):
-        own = [schema] if schema.get(CLOUD_TEXT_KEY) is True else []
+        own = [schema] if marks_cloud_text(schema) else []
         return own + [m for value in schema.values() for m in _marked(value)]
     if isinstance(schema, list):
         return [m for value in schema for m in _marked(value)]
@@ -334,7 +334,7 @@ def _undeclared(model: type[BaseModel], path: str, seen: set[type[BaseModel]]) -
     found: list[str] = []
     for name, info in model.model_fields.items():
         extra = info.json_schema_extra
-        if isinstance(extra, dict) and extra.get(CLOUD_TEXT_KEY) is True:
+        if marks_cloud_text(extra):
             continue
         where = f"{path}{name} ({model.__name__}.{name})"
         for leaf in _leaf_types(info.annotation):
