@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp_types.jsonrpc import INVALID_PARAMS
 
 from ecs_dr.bootstrap import Services
 from ecs_dr.tools import TOOLS
@@ -53,4 +58,44 @@ def create_server(services: Services, *, read_only: bool = False) -> MCPServer[S
         lifespan=lifespan,
     )
     register(server, TOOLS, read_only=read_only)
+    serve_only_what_exists(server)
     return server
+
+
+PROMPT_METHODS = ("prompts/list", "prompts/get")
+RESOURCE_METHODS = (
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "resources/subscribe",
+    "resources/unsubscribe",
+)
+
+
+def serve_only_what_exists(server: MCPServer[Any]) -> None:
+    """Declare prompts and resources only when the server has some; call it once everything is
+    registered. The SDK declares a capability for every method it has a handler for, so a
+    server without prompts would declare them and answer `prompts/get` with an error of code 0
+    and a traceback in its log. Without a handler the method is not found (-32601), as the
+    protocol answers for a capability not declared; with prompts, an unknown prompt's name is
+    invalid params (-32602). The SDK has no switch for this: its handler table is edited."""
+    lowlevel = server._lowlevel_server
+    handlers = lowlevel._request_handlers
+    if not server._prompt_manager.list_prompts():
+        for method in PROMPT_METHODS:
+            handlers.pop(method, None)
+    else:
+        render = handlers["prompts/get"].handler
+
+        async def get_prompt(
+            ctx: ServerRequestContext[Any, Any], params: types.GetPromptRequestParams
+        ) -> Any:
+            if server._prompt_manager.get_prompt(params.name) is None:
+                raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt: {params.name}")
+            return await render(ctx, params)
+
+        lowlevel.add_request_handler("prompts/get", types.GetPromptRequestParams, get_prompt)
+    resources = server._resource_manager
+    if not resources.list_resources() and not resources.list_templates():
+        for method in RESOURCE_METHODS:
+            handlers.pop(method, None)

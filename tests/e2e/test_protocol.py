@@ -1,5 +1,7 @@
 """The MCP protocol's own rules, through the `mcp` client over stdio: progress strictly
-increases within a call (a whole Scenario A execute, and a wait_operation relaying one)."""
+increases within a call (a whole Scenario A execute, and a wait_operation relaying one); only
+capabilities with something behind them are declared, and what is not served is answered
+with the protocol's error codes."""
 
 from __future__ import annotations
 
@@ -8,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp_types.jsonrpc import INVALID_PARAMS, METHOD_NOT_FOUND
 
+from ecs_dr.app import serve_only_what_exists
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import DB_INSTANCE, TARGET_ZONE
 from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session
@@ -76,3 +84,43 @@ async def test_progress_strictly_increases_within_each_wait_operation(tmp_path: 
                 heard_in_all += len(heard)
         assert result["status"] == "completed", result
         assert heard_in_all > 1
+
+
+@pytest.mark.parametrize("mode", [pytest.param("legacy", id="2025-11-25"), "auto"])
+async def test_prompts_and_resources_are_not_declared_and_not_found(
+    tmp_path: Path, mode: str
+) -> None:
+    async with mcp_session(tmp_path, mode=mode) as served:
+        client = served.client
+        capabilities = client.server_capabilities
+        assert capabilities.tools is not None
+        assert capabilities.prompts is None and capabilities.resources is None
+        for ask in (
+            lambda: client.get_prompt("recover"),
+            lambda: client.list_prompts(),
+            lambda: client.read_resource("ecs-dr://operations"),
+            lambda: client.list_resources(),
+        ):
+            with pytest.raises(MCPError) as refused:
+                await ask()
+            assert refused.value.error.code == METHOD_NOT_FOUND
+        assert "Traceback" not in served.log_path.read_text()
+
+
+async def test_with_a_prompt_an_unknown_prompt_is_invalid_params() -> None:
+    server: MCPServer[None] = MCPServer("with-a-prompt")
+
+    @server.prompt()
+    def recover() -> str:
+        return "Recover an instance."
+
+    serve_only_what_exists(server)
+    async with Client(server, mode="legacy") as client:
+        assert client.server_capabilities.prompts is not None
+        assert client.server_capabilities.resources is None
+        known = await client.get_prompt("recover")
+        assert known.messages
+        with pytest.raises(MCPError) as refused:
+            await client.get_prompt("nope")
+        assert refused.value.error.code == INVALID_PARAMS
+        assert "nope" in refused.value.error.message
