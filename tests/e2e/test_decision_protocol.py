@@ -34,6 +34,7 @@ from tests.support.mcp import (
 )
 from tests.support.sandboxes import sandbox_process
 
+JUNE_2025 = "2025-06-18"
 GENERATIONS = [
     pytest.param("legacy", "2025-11-25", id="2025-11-25"),
     pytest.param("2026-07-28", "2026-07-28", id="2026-07-28"),
@@ -108,7 +109,27 @@ async def test_a_form_is_a_titled_single_choice_with_the_recommended_option_firs
     assert field["default"] == "create_vswitch"
     assert [o["const"] for o in field["oneOf"]] == ["create_vswitch", "zone:zone-b", "cancel"]
     assert field["oneOf"][0]["title"].startswith("Create a VSwitch in zone-a (Recommended)")
+    assert "enum" not in field and "enumNames" not in field
     assert "no VSwitch in zone-a" in params.message
+
+
+async def test_a_2025_06_18_form_is_that_versions_titled_enum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The client offers 2025-06-18 in its handshake, as a client of that version does.
+    monkeypatch.setattr("mcp.client.session.LATEST_HANDSHAKE_VERSION", JUNE_2025)
+    forms = Elicitations(recommended)
+    negotiated, result = await call(forms, "legacy", {"zone": "zone-a"})
+    assert negotiated == JUNE_2025
+    assert not result.is_error, result.content
+    assert set(result.structured_content["answers"].values()) == {"create_vswitch", "proceed"}
+    params = forms.seen[0]
+    assert isinstance(params, types.ElicitRequestFormParams)
+    field = params.requested_schema["properties"]["vswitch_zone-a"]
+    assert set(field) == {"type", "title", "description", "enum", "enumNames"}
+    assert field["enum"] == ["create_vswitch", "zone:zone-b", "cancel"]
+    assert field["enumNames"][0].startswith("Create a VSwitch in zone-a (Recommended)")
+    assert len(field["enumNames"]) == len(field["enum"])
 
 
 @pytest.mark.parametrize(("mode", "version"), GENERATIONS)

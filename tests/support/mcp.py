@@ -52,12 +52,20 @@ class Elicitations:
         return self.answer(params)
 
 
+def options(field: Mapping[str, Any]) -> list[str]:
+    """A form field's option values, in order: a `oneOf` of const/title (2025-11-25 on), or an
+    `enum` (with `enumNames`, 2025-06-18)."""
+    if "oneOf" in field:
+        return [str(option["const"]) for option in field["oneOf"]]
+    return [str(value) for value in field["enum"]]
+
+
 def recommended(params: types.ElicitRequestParams) -> types.ElicitResult:
     """Accept every field's first option: the recommended one."""
     assert isinstance(params, types.ElicitRequestFormParams)
     fields = params.requested_schema["properties"]
     return types.ElicitResult(
-        action="accept", content={k: v["oneOf"][0]["const"] for k, v in fields.items()}
+        action="accept", content={k: options(v)[0] for k, v in fields.items()}
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import mcp_types as types
 import pytest
+from mcp.server.elicitation import render_elicitation_schema
 from mcp.server.mcpserver import Context
 
 from ecs_dr.domain.decisions import (
@@ -30,7 +31,13 @@ from ecs_dr.domain.prompts import (
     non_essd_group_prompt,
     vswitch_missing_prompt,
 )
-from ecs_dr.tools.decisions import SESSION_HEADER, Settled, confirmation, confirmation_id
+from ecs_dr.tools.decisions import (
+    SESSION_HEADER,
+    Settled,
+    answer_form,
+    confirmation,
+    confirmation_id,
+)
 from tests.support.factories import data_disk, instance, spec, system_disk
 
 
@@ -260,3 +267,24 @@ def test_a_client_that_shows_forms_confirms_only_in_the_form() -> None:
     formed = Settled(from_form={prompt.decision_id: PROCEED})
     assert confirmation(_ctx(forms=True), prompt, formed).answer == PROCEED
     assert confirmation(_ctx(), prompt, formed).answer is None
+
+
+@pytest.mark.parametrize("version", ["2025-11-25", "2026-07-28", None])
+def test_a_form_from_2025_11_25_is_a_titled_single_select_with_a_default(
+    version: str | None,
+) -> None:
+    prompt = vswitch_missing_prompt("cn-hangzhou-k", "vpc-prod", ["z-1"])
+    schema = render_elicitation_schema(answer_form([prompt], version))
+    field = schema["properties"][prompt.decision_id]
+    assert [o["const"] for o in field["oneOf"]] == prompt.values
+    assert field["default"] == prompt.values[0]
+    assert "enum" not in field and "enumNames" not in field
+
+
+def test_a_form_before_2025_11_25_is_an_enum_with_enum_names_and_no_default() -> None:
+    prompt = vswitch_missing_prompt("cn-hangzhou-k", "vpc-prod", ["z-1"])
+    schema = render_elicitation_schema(answer_form([prompt], "2025-06-18"))
+    field = schema["properties"][prompt.decision_id]
+    assert field["enum"] == prompt.values
+    assert field["enumNames"][0].startswith(prompt.options[0].label)
+    assert "oneOf" not in field and "default" not in field

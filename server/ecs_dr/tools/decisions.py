@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
+from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers, shown
@@ -41,6 +42,8 @@ from ecs_dr.domain.decisions import (
 )
 from ecs_dr.domain.refusal import Refusal
 
+# The first protocol version with the titled single-select enum (`oneOf`) in forms.
+TITLED_ENUM_VERSION = "2025-11-25"
 # Choices that reshape the plan (another zone, then no stock there) can open new questions:
 # three rounds cover a choice, a choice it leads to, and the confirmation.
 DEFAULT_ROUNDS = 3
@@ -125,24 +128,41 @@ def _option_title(label: str, description: str) -> str:
     return f"{label}: {description}" if description else label
 
 
-def _field_schema(prompt: ChoicePrompt) -> Callable[[dict[str, Any]], None]:
-    """Render the field as MCP's titled single-select enum (`oneOf` of const/title)."""
+def titled_choices(protocol_version: str | None) -> bool:
+    """Whether the negotiated protocol version has the titled single-select enum (`oneOf` of
+    const/title, with a default): 2025-11-25 on. Before it, a titled choice is `enumNames`."""
+    return protocol_version is None or is_version_at_least(protocol_version, TITLED_ENUM_VERSION)
+
+
+def _field_schema(prompt: ChoicePrompt, titled: bool) -> Callable[[dict[str, Any]], None]:
+    """Render the field as the protocol version's titled single-select enum, the recommended
+    option first (and preselected where the version has a default)."""
 
     def rewrite(schema: dict[str, Any]) -> None:
+        values = [o.value for o in prompt.options]
+        titles = [_option_title(o.label, o.description) for o in prompt.options]
         schema.pop("enum", None)
         schema.pop("const", None)
         schema["type"] = "string"
-        schema["oneOf"] = [
-            {"const": o.value, "title": _option_title(o.label, o.description)}
-            for o in prompt.options
-        ]
-        schema["default"] = prompt.options[0].value
+        if titled:
+            schema["oneOf"] = [
+                {"const": value, "title": title}
+                for value, title in zip(values, titles, strict=True)
+            ]
+            schema["default"] = values[0]
+        else:
+            schema["enum"] = values
+            schema["enumNames"] = titles
 
     return rewrite
 
 
-def answer_form(prompts: Sequence[ChoicePrompt]) -> type[BaseModel]:
-    """A form with one required choice per prompt, keyed by decision id."""
+def answer_form(
+    prompts: Sequence[ChoicePrompt], protocol_version: str | None = None
+) -> type[BaseModel]:
+    """A form with one required choice per prompt, keyed by decision id, in the shape the
+    negotiated `protocol_version` defines (None: the newest)."""
+    titled = titled_choices(protocol_version)
     fields: dict[str, Any] = {}
     for n, prompt in enumerate(prompts):
         choice = Literal.__getitem__(tuple(prompt.values))
@@ -152,7 +172,7 @@ def answer_form(prompts: Sequence[ChoicePrompt]) -> type[BaseModel]:
                 alias=prompt.decision_id,
                 title=prompt.question,
                 description=_context_text(prompt),
-                json_schema_extra=_field_schema(prompt),
+                json_schema_extra=_field_schema(prompt, titled),
             ),
         )
     model: type[BaseModel] = create_model("Decisions", **fields)
@@ -332,7 +352,8 @@ class DecisionFlow:
             prompts = await questions(ctx, {a: kwargs[a] for a in arguments}, settled.answers)
             if not prompts:
                 return settled.model_copy(update={"done": True})
-            return Elicit(form_message(prompts), answer_form(prompts))
+            form = answer_form(prompts, ctx.protocol_version)
+            return Elicit(form_message(prompts), form)
 
         parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY)]
         parameters += [inspect.Parameter(a, inspect.Parameter.KEYWORD_ONLY) for a in arguments]
