@@ -119,7 +119,8 @@ InstanceType = Annotated[
     ),
 ]
 CidrBlock = Annotated[
-    str, _Checked(argument_rules.check_cidr, {"maxLength": argument_rules.MAX_CIDR_LENGTH})
+    str,
+    _shaped(argument_rules.check_cidr, argument_rules.CIDR_PATTERN, argument_rules.MAX_CIDR_LENGTH),
 ]
 InstanceName = Annotated[str, _name("instance")]
 DiskName = Annotated[str, _name("disk")]
