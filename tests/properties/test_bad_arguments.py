@@ -85,7 +85,9 @@ EXAMPLES = {
 EXCLUSIVE = {"create_full_image": {"snapshot_group_id", "snapshot_id", "snapshot_ids"}}
 TRACEBACK = re.compile(r'Traceback|File "|line \d+, in')
 # pydantic's own words: the arguments model, validator reprs, its documentation links.
-PYDANTIC_INTERNALS = re.compile(r"validation error for|function-after|at 0x[0-9a-f]+|errors\.pydantic")
+PYDANTIC_INTERNALS = re.compile(
+    r"validation error for|function-after|at 0x[0-9a-f]+|errors\.pydantic"
+)
 # An error quotes a bad value shortened; even listing every valid choice it stays short.
 MAX_ERROR_CHARS = 4_000
 SETUP_TIMEOUT_S = 120.0
