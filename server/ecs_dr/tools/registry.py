@@ -104,7 +104,7 @@ def _refuse_unknown_arguments(server: MCPServer[Any]) -> ServerMiddleware[Any]:
             f"{name} has no argument {listed}{more}; its arguments are: "
             f"{', '.join(known or [])}. Nothing was done."
         )
-        return failed(text, f"Call {name} again without the others.")
+        return _failed(text, f"Call {name} again without the others.")
 
     return middleware
 
@@ -124,7 +124,7 @@ def _refuse_invalid_arguments(checked: dict[str, Tool]) -> ServerMiddleware[Any]
             tool.fn_metadata.validate_arguments(arguments)
         except ValidationError as exc:
             text = refused_arguments(tool.name, exc, tool.parameters)
-            return failed(text, next_call(tool.name, wrong_arguments(exc)))
+            return _failed(text, next_call(tool.name, wrong_arguments(exc)))
         given = REGION_ID_GIVEN.set(arguments.get("region_id") is not None)
         try:
             return await call_next(ctx)
@@ -158,13 +158,13 @@ def _refuse(refused: set[str], offered: list[str]) -> ServerMiddleware[Any]:
                 f"{name} changes cloud resources, and this server runs with --read-only, so it "
                 f"is not available. Read-only tools: {', '.join(offered)}."
             )
-            return failed(text, "Restart the server without --read-only to recover.")
+            return _failed(text, "Restart the server without --read-only to recover.")
         return await call_next(ctx)
 
     return middleware
 
 
-def failed(text: str, next_step: str) -> CallToolResult:
+def _failed(text: str, next_step: str) -> CallToolResult:
     """A tool error the agent can act on: the text with its next step, and the same as
     structured content with `status: failed` (a client checks an error's structured content
     against no output schema)."""
