@@ -5,6 +5,8 @@ None of the cases changes the cloud, so one server serves them all.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,3 +148,50 @@ async def test_bad_input_is_refused_with_what_is_valid_and_creates_nothing(
             assert "Traceback" not in content.text
         created = [a for a in served.sandbox.actions() if a.startswith(("Create", "Run", "Attach"))]
         assert created == []
+
+
+# What pydantic's own text carries and an agent must never read.
+INTERNALS = re.compile(
+    r"validation error|Arguments\b|function-after|functools|0x[0-9a-f]+|pydantic|\[type="
+)
+
+
+async def test_a_bad_argument_is_one_paragraph_with_status_failed_and_a_next_step(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        result = await served.client.call_tool("describe_source", {"instance_id": "pay-db-primary"})
+        assert result.is_error
+        content = result.content[0]
+        assert isinstance(content, TextContent)
+        assert "instance_id" in content.text and "'pay-db-primary'" in content.text
+        assert "\n" not in content.text
+        assert not INTERNALS.search(content.text), content.text
+        structured = result.structured_content or {}
+        assert structured["status"] == "failed"
+        assert "describe_source" in structured["next_step"]
+        assert not INTERNALS.search(json.dumps(structured)), structured
+
+
+async def test_omit_region_id_is_advised_only_when_region_id_was_passed(tmp_path: Path) -> None:
+    unknown = "i-bp1doesnotexist0001"
+    async with mcp_session(tmp_path) as served:
+        without = await served.client.call_tool("describe_source", {"instance_id": unknown})
+        given = await served.client.call_tool(
+            "describe_source", {"instance_id": unknown, "region_id": "cn-hangzhou"}
+        )
+    texts = [c.text for r in (without, given) for c in r.content if isinstance(c, TextContent)]
+    advice = "omit region_id so that every region is searched"
+    assert without.is_error and given.is_error
+    assert advice not in texts[0]
+    assert advice in texts[1]
+
+
+async def test_every_input_schema_refuses_arguments_the_tool_does_not_take(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        tools = (await served.client.list_tools()).tools
+    assert tools
+    for tool in tools:
+        assert tool.input_schema["additionalProperties"] is False, tool.name

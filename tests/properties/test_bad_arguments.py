@@ -84,6 +84,10 @@ EXAMPLES = {
 # Arguments of which a call gives one at most: making one bad drops the others.
 EXCLUSIVE = {"create_full_image": {"snapshot_group_id", "snapshot_id", "snapshot_ids"}}
 TRACEBACK = re.compile(r'Traceback|File "|line \d+, in')
+# pydantic's own words: the arguments model, validator reprs, its documentation links.
+PYDANTIC_INTERNALS = re.compile(
+    r"validation error for|function-after|at 0x[0-9a-f]+|errors\.pydantic"
+)
 # An error quotes a bad value shortened; even listing every valid choice it stays short.
 MAX_ERROR_CHARS = 4_000
 SETUP_TIMEOUT_S = 120.0
@@ -374,6 +378,7 @@ def assert_refused_cleanly(
     texts = [c.text for c in result.content if isinstance(c, TextContent)]
     everything = "\n".join(texts) + json.dumps(result.structured_content or {})
     assert not TRACEBACK.search(everything), (tool, _summary(arguments), everything[:2000])
+    assert not PYDANTIC_INTERNALS.search(everything), (tool, _summary(arguments), everything[:2000])
     if bad_value.names != "harmless":
         assert result.is_error, (tool, argument, _summary(arguments), everything[:1000])
     if result.is_error:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecs_dr.domain import arguments as rules
+from ecs_dr.domain.refusal import Refusal
 
 
 @pytest.mark.parametrize(
@@ -139,3 +142,25 @@ def test_answers_are_bounded_in_number_and_length() -> None:
 def test_the_largest_disk_is_the_largest_any_performance_level_allows() -> None:
     assert rules.MAX_DISK_GIB == 65536
     assert rules.MAX_IMAGE_SNAPSHOTS == 17
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("172.16.9.0/24", True),
+        ("10.0.0.0/8", True),
+        ("10.0.0.0/255.0.0.0", False),
+        ("010.0.0.0/8", False),
+        ("10.0.0.0/33", False),
+        ("300.1.1.1/24", False),
+    ],
+)
+def test_a_cidr_block_is_a_b_c_d_slash_n_and_its_schema_pattern_says_the_same(
+    value: str, accepted: bool
+) -> None:
+    assert bool(re.fullmatch(rules.CIDR_PATTERN.strip("^$"), value)) is accepted
+    if accepted:
+        assert rules.check_cidr(value) == value
+    else:
+        with pytest.raises(Refusal):
+            rules.check_cidr(value)

@@ -42,8 +42,10 @@ _LOCATION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
 # ecs.g7.large, ecs.u1-c1m2.large
 MAX_INSTANCE_TYPE_LENGTH = 64
 _INSTANCE_TYPE = re.compile(r"ecs(\.[a-z0-9-]+){2,}")
-# 255.255.255.255/32
+# 255.255.255.255/32: four decimal octets without leading zeros, and a prefix length.
 MAX_CIDR_LENGTH = 18
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_CIDR = re.compile(rf"({_OCTET}\.){{3}}{_OCTET}/(3[0-2]|[12]?[0-9])")
 
 MAX_NAME_LENGTH = 128
 # Snapshot names starting with "auto" are ECS's automatic snapshots (CreateSnapshot refuses them).
@@ -92,6 +94,7 @@ def id_pattern(kind: str) -> str:
 
 LOCATION_PATTERN = f"^{_LOCATION.pattern}$"
 INSTANCE_TYPE_PATTERN = f"^{_INSTANCE_TYPE.pattern}$"
+CIDR_PATTERN = f"^{_CIDR.pattern}$"
 
 
 def check_id(kind: str, value: str) -> str:
@@ -146,7 +149,8 @@ def check_instance_type(value: str) -> str:
 
 
 def _is_ipv4_block(value: str) -> bool:
-    if len(value) > MAX_CIDR_LENGTH or "/" not in value:
+    """An a.b.c.d/n block (CreateVSwitch takes no netmask form) with its host bits zero."""
+    if len(value) > MAX_CIDR_LENGTH or not _CIDR.fullmatch(value):
         return False
     try:
         ipaddress.IPv4Network(value)

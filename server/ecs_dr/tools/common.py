@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -119,7 +120,8 @@ InstanceType = Annotated[
     ),
 ]
 CidrBlock = Annotated[
-    str, _Checked(argument_rules.check_cidr, {"maxLength": argument_rules.MAX_CIDR_LENGTH})
+    str,
+    _shaped(argument_rules.check_cidr, argument_rules.CIDR_PATTERN, argument_rules.MAX_CIDR_LENGTH),
 ]
 InstanceName = Annotated[str, _name("instance")]
 DiskName = Annotated[str, _name("disk")]
@@ -139,6 +141,11 @@ RegionArg = Annotated[
 ]
 InstanceIdArg = Annotated[InstanceId, Field(description="ECS instance id, e.g. i-bp1...")]
 ZoneArg = Annotated[ZoneId, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
+
+# Whether the call being served was given a region_id (the registry sets it per call): only
+# then can leaving it out help after a NotFound; without one, every region was searched.
+REGION_ID_GIVEN: ContextVar[bool] = ContextVar("region_id_given", default=False)
+_OMIT_REGION_ID = "If the id is right, omit region_id so that every region is searched."
 
 # Codes whose next step is their own: asking again never cures them.
 _NEXT_BY_CODE = {
@@ -160,7 +167,7 @@ _NEXT = (
         "Only an administrator of the account can grant it, outside this session; call again "
         "afterwards, or run the server with --read-only if this identity should only read.",
     ),
-    (NotFound, "If the id is right, omit region_id so that every region is searched."),
+    (NotFound, _OMIT_REGION_ID),
     (NoStock, "check_target_zone lists the instance types and zones with stock."),
     (QuotaExceeded, "Raise the quota in the ECS console, or free capacity, then call again."),
     (
@@ -203,17 +210,19 @@ def progress_of(ctx: Ctx) -> ProgressFn:
     return report
 
 
-def next_step(error: CloudError) -> str:
-    """The next thing to try for this failure; empty when there is no general advice."""
+def next_step(error: CloudError, *, region_id_given: bool = True) -> str:
+    """The next thing to try for this failure; empty when there is no general advice. A
+    NotFound's advice to omit region_id comes only when one was given."""
     if error.code in _NEXT_BY_CODE:
         return _NEXT_BY_CODE[error.code]
-    return next((hint for kind, hint in _NEXT if isinstance(error, kind)), "")
+    hint = next((hint for kind, hint in _NEXT if isinstance(error, kind)), "")
+    return "" if hint == _OMIT_REGION_ID and not region_id_given else hint
 
 
 def cloud_message(error: CloudError) -> str:
     """ECS's own words (code, message, RequestId, Recommend) and the next thing to try."""
     text = str(error).rstrip()
-    hint = next_step(error)
+    hint = next_step(error, region_id_given=REGION_ID_GIVEN.get())
     if not hint:
         return text
     return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {hint}"

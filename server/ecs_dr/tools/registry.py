@@ -13,9 +13,13 @@ from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import ValidationError
 
 from ecs_dr.domain.arguments import shown
+from ecs_dr.tools.argument_errors import next_call, refused_arguments, wrong_arguments
+from ecs_dr.tools.common import REGION_ID_GIVEN
 
 # How many unknown argument names a refusal lists.
 _SHOWN_ARGUMENTS = 5
@@ -48,13 +52,18 @@ class ToolEntry:
 
 def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: bool) -> None:
     """Add the tools; with read_only, only those registered read-only, and refuse the rest."""
+    checked: dict[str, Tool] = {}
     for entry in tools:
         if read_only and not entry.read_only:
             continue
         server.add_tool(
             entry.fn, name=entry.name, title=entry.title, annotations=entry.annotations()
         )
+        # mcp's own copy is out of reach (add_tool returns None): this one checks arguments.
+        checked[entry.name] = Tool.from_function(entry.fn, name=entry.name)
+    server.middleware.append(_closed_input_schemas)
     server.middleware.append(_refuse_unknown_arguments(server))
+    server.middleware.append(_refuse_invalid_arguments(checked))
     if read_only:
         offered = sorted(e.name for e in tools if e.read_only)
         refused = {e.name for e in tools if not e.read_only}
@@ -93,11 +102,50 @@ def _refuse_unknown_arguments(server: MCPServer[Any]) -> ServerMiddleware[Any]:
         )
         text = (
             f"{name} has no argument {listed}{more}; its arguments are: "
-            f"{', '.join(known or [])}. Call it again without the others; nothing was done."
+            f"{', '.join(known or [])}. Nothing was done."
         )
-        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+        return _failed(text, f"Call {name} again without the others.")
 
     return middleware
+
+
+def _refuse_invalid_arguments(checked: dict[str, Tool]) -> ServerMiddleware[Any]:
+    """Arguments the tool's model refuses are answered as `argument_errors` words it, before
+    mcp would answer with pydantic's text. Also notes whether region_id was given, for the
+    advice that follows a NotFound."""
+
+    async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        params = ctx.params or {}
+        tool = checked.get(params.get("name", "")) if ctx.method == "tools/call" else None
+        arguments = params.get("arguments") or {}
+        if tool is None or not isinstance(arguments, dict):
+            return await call_next(ctx)
+        try:
+            tool.fn_metadata.validate_arguments(arguments)
+        except ValidationError as exc:
+            text = refused_arguments(tool.name, exc, tool.parameters)
+            return _failed(text, next_call(tool.name, wrong_arguments(exc)))
+        given = REGION_ID_GIVEN.set(arguments.get("region_id") is not None)
+        try:
+            return await call_next(ctx)
+        finally:
+            REGION_ID_GIVEN.reset(given)
+
+    return middleware
+
+
+async def _closed_input_schemas(
+    ctx: ServerRequestContext[Any, Any], call_next: CallNext
+) -> HandlerResult:
+    """Every input schema says `additionalProperties: false`: an argument a tool does not take
+    is refused (`_refuse_unknown_arguments`), so a client checking the schema first finds out
+    before calling."""
+    result = await call_next(ctx)
+    # What the chain returns is the wire form already (mcp serialises inside it).
+    if ctx.method == "tools/list" and isinstance(result, dict):
+        for listed in result.get("tools", []):
+            listed["inputSchema"] = {**listed["inputSchema"], "additionalProperties": False}
+    return result
 
 
 def _refuse(refused: set[str], offered: list[str]) -> ServerMiddleware[Any]:
@@ -108,13 +156,23 @@ def _refuse(refused: set[str], offered: list[str]) -> ServerMiddleware[Any]:
         if ctx.method == "tools/call" and name in refused:
             text = (
                 f"{name} changes cloud resources, and this server runs with --read-only, so it "
-                f"is not available. Read-only tools: {', '.join(offered)}. Restart the server "
-                "without --read-only to recover."
+                f"is not available. Read-only tools: {', '.join(offered)}."
             )
-            return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            return _failed(text, "Restart the server without --read-only to recover.")
         return await call_next(ctx)
 
     return middleware
+
+
+def _failed(text: str, next_step: str) -> CallToolResult:
+    """A tool error the agent can act on: the text with its next step, and the same as
+    structured content with `status: failed` (a client checks an error's structured content
+    against no output schema)."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=f"{text} {next_step}")],
+        structured_content={"status": "failed", "error": text, "next_step": next_step},
+        is_error=True,
+    )
 
 
 def _carries_a_value(value: Any) -> bool:
