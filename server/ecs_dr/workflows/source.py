@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.arguments import id_kind
+from ecs_dr.domain.instances import FoundInstances, found_instances, named_instance
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.source import SourceReport, source_report
@@ -37,10 +41,67 @@ async def load_target(gw: EcsGateway, instance_id: str, region_id: str, holder: 
     )
 
 
+async def _regions_to_search(
+    gw: EcsGateway, region_id: str | None, zone_id: str | None
+) -> list[str]:
+    """`region_id`, else the configured default region first, then every other region (only
+    those a zone id of theirs could start with, when a zone is given)."""
+    if region_id:
+        return [region_id]
+    default = gw.settings.region_id
+    regions = [r for r in await ecs.region_ids(gw) if r != default]
+    if default:
+        regions.insert(0, default)
+    return [r for r in regions if zone_id is None or zone_id.startswith(r)]
+
+
+async def _instances_matching(
+    gw: EcsGateway,
+    region_id: str | None,
+    *,
+    name: str | None = None,
+    zone_id: str | None = None,
+    status: str | None = None,
+) -> tuple[list[str], list[Instance]]:
+    """The regions searched, and the instances there with these filters."""
+    regions = await _regions_to_search(gw, region_id, zone_id)
+    found = await asyncio.gather(
+        *(ecs.instances_matching(gw, r, name=name, zone_id=zone_id, status=status) for r in regions)
+    )
+    return regions, [instance for listed in found for instance in listed]
+
+
+async def find_instances(
+    gw: EcsGateway,
+    *,
+    name: str | None = None,
+    zone_id: str | None = None,
+    region_id: str | None = None,
+    status: str | None = None,
+) -> FoundInstances:
+    """The instances by name (exact, or with `*` wildcards as ECS matches them), zone and
+    status; capped, with the count of the rest."""
+    regions, found = await _instances_matching(
+        gw, region_id, name=name, zone_id=zone_id, status=status
+    )
+    return found_instances(regions, found)
+
+
+async def instance_by_ref(gw: EcsGateway, instance: str, region_id: str | None) -> str:
+    """The id of `instance`, an instance id or an instance's exact name; raises Refusal when
+    no instance, or several, have that name."""
+    if id_kind(instance) == "instance":
+        return instance
+    regions, found = await _instances_matching(gw, region_id, name=instance)
+    return named_instance(instance, regions, found)
+
+
 async def describe_source(
-    gw: EcsGateway, instance_id: str, region_id: str | None = None
+    gw: EcsGateway, instance: str, region_id: str | None = None
 ) -> SourceReport:
-    """Everything the recovery inherits from the source, and the rules that will apply."""
+    """Everything the recovery inherits from the source (by id or exact name), and the rules
+    that will apply."""
+    instance_id = await instance_by_ref(gw, instance, region_id)
     region, source = await load_instance(gw, instance_id, region_id)
     return source_report(region, source)
 

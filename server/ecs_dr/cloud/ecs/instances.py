@@ -107,6 +107,27 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
     return _instance(found[0], disks)
 
 
+async def instances_matching(
+    gw: EcsGateway,
+    region_id: str,
+    *,
+    name: str | None = None,
+    zone_id: str | None = None,
+    status: str | None = None,
+) -> list[Instance]:
+    """The region's instances with these filters, each with its disks. ECS matches
+    InstanceName exactly, or with `*` as a wildcard ("pay-*", "*db*"): the SDK documents fuzzy
+    search with the asterisk and no other wildcard."""
+    request = ecs.DescribeInstancesRequest(instance_name=name, zone_id=zone_id, status=status)
+    items, disks = await asyncio.gather(
+        gw.collect(region_id, "DescribeInstances", request), list_disks(gw, region_id)
+    )
+    disks_of: dict[str, list[Disk]] = {}
+    for disk in disks:
+        disks_of.setdefault(disk.instance_id or "", []).append(disk)
+    return [_instance(i, disks_of.get(i.instance_id, [])) for i in items]
+
+
 async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
     """One disk; raises NotFound when the region lacks it."""
     found = await list_disks(gw, region_id, disk_ids=[disk_id])

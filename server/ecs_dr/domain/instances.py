@@ -1,0 +1,131 @@
+"""Instances found by name, zone or status, as find_instances lists them: one short row each,
+capped, and an exact name resolved to the one instance it names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ecs_dr.domain import arguments
+from ecs_dr.domain.cloud_text import (
+    MAX_CLOUD_VALUE_CHARS,
+    cloud_text_field,
+    quoted,
+    table_markdown,
+)
+from ecs_dr.domain.models import Frozen, Instance
+from ecs_dr.domain.refusal import Refusal
+
+# Enough rows to pick from, few enough for a model to read; the rest are counted.
+MAX_ROWS = 50
+
+
+class InstanceRow(Frozen):
+    """One instance as a list shows it."""
+
+    instance_id: str
+    name: str = cloud_text_field("the instance's name", max_chars=MAX_CLOUD_VALUE_CHARS)
+    region_id: str
+    zone_id: str
+    instance_type: str
+    status: str
+    disk_count: int
+    public_ip: str = ""
+
+
+class FoundInstances(Frozen):
+    """The instances that matched, at most MAX_ROWS of them, and how many were left out."""
+
+    regions_searched: list[str]
+    instances: list[InstanceRow]
+    left_out: int
+    table: str = cloud_text_field("the instances as a markdown table, cells escaped")
+
+
+def instance_row(instance: Instance) -> InstanceRow:
+    return InstanceRow(
+        instance_id=instance.instance_id,
+        name=instance.name,
+        region_id=instance.region_id,
+        zone_id=instance.zone_id,
+        instance_type=instance.instance_type,
+        status=instance.status,
+        disk_count=len(instance.disks),
+        public_ip=next(iter(instance.public_ips), ""),
+    )
+
+
+def found_instances(
+    regions_searched: Sequence[str], instances: Sequence[Instance], limit: int = MAX_ROWS
+) -> FoundInstances:
+    """The first `limit` instances by name (then id), and the count of the others."""
+    ordered = sorted(instances, key=lambda i: (i.name, i.instance_id))
+    rows = [instance_row(i) for i in ordered[:limit]]
+    return FoundInstances(
+        regions_searched=list(regions_searched),
+        instances=rows,
+        left_out=len(ordered) - len(rows),
+        table=table_markdown(
+            ["Id", "Name", "Zone", "Type", "Status", "Disks", "Public IP"],
+            [
+                [
+                    r.instance_id,
+                    r.name,
+                    r.zone_id,
+                    r.instance_type,
+                    r.status,
+                    str(r.disk_count),
+                    r.public_ip or "-",
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+def named_instance(name: str, regions_searched: Sequence[str], matches: Sequence[Instance]) -> str:
+    """The id of the one instance named exactly `name`. Raises Refusal when none is, or when
+    several are (listing them, so the caller can pass the id instead)."""
+    if len(matches) == 1:
+        return matches[0].instance_id
+    if not matches:
+        raise Refusal(
+            f"No instance is named {quoted(name)} (searched {', '.join(regions_searched)}). "
+            f"Call find_instances(name={quoted('*' + name + '*')}) to list instances whose "
+            "name contains it, then pass the instance id."
+        )
+    listed = "; ".join(
+        f"{i.instance_id} ({i.region_id}/{i.zone_id}, {i.status})" for i in matches[:10]
+    )
+    more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+    raise Refusal(
+        f"{len(matches)} instances are named {quoted(name)}: {listed}{more}. Ask the user "
+        "which one, then pass its instance id."
+    )
+
+
+def check_instance_ref(value: str) -> str:
+    """`value` when it is an instance id, or a name ECS accepts for an instance (resolved
+    later by `named_instance`). Anything with an id's prefix is held to the id's rule, so a
+    disk id is refused as one. Raises Refusal with the rule and the way to find an instance
+    by name."""
+    try:
+        if arguments.id_kind(value) is None:
+            return arguments.check_name("instance", value)
+        return arguments.check_id("instance", value)
+    except Refusal as error:
+        raise Refusal(
+            f"{error} Pass an instance id (i-...) or an instance's exact name; "
+            "find_instances(name=...) finds instances by (part of) their name."
+        ) from None
+
+
+def check_name_pattern(value: str) -> str:
+    """`value` when DescribeInstances can match names with it: 1-128 characters, `*` as a
+    wildcard; raises Refusal with the rule."""
+    if not value or len(value) > arguments.MAX_NAME_LENGTH:
+        raise Refusal(
+            f"{arguments.shown(value)} is not a name to search for: give 1-"
+            f"{arguments.MAX_NAME_LENGTH} characters, an exact name or one with * as a "
+            "wildcard (pay-*, *db*)."
+        )
+    return value
