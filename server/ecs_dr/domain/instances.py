@@ -17,6 +17,8 @@ from ecs_dr.domain.refusal import Refusal
 
 # Enough rows to pick from, few enough for a model to read; the rest are counted.
 MAX_ROWS = 50
+# An ambiguous name's refusal lists this many of the instances that have it.
+MAX_LISTED_MATCHES = 10
 
 
 class InstanceRow(Frozen):
@@ -82,24 +84,37 @@ def found_instances(
     )
 
 
-def named_instance(name: str, regions_searched: Sequence[str], matches: Sequence[Instance]) -> str:
-    """The id of the one instance named exactly `name`. Raises Refusal when none is, or when
-    several are (listing them, so the caller can pass the id instead)."""
+def named_instance(
+    argument: str, name: str, regions_searched: Sequence[str], matches: Sequence[Instance]
+) -> str:
+    """The id of the one instance named exactly `name` (given as `argument`). Raises Refusal
+    when none is, or when several are (listing them, so the caller can pass the id instead)."""
     if len(matches) == 1:
         return matches[0].instance_id
     if not matches:
         raise Refusal(
-            f"No instance is named {quoted(name)} (searched {', '.join(regions_searched)}). "
-            f"Call find_instances(name={quoted('*' + name + '*')}) to list instances whose "
-            "name contains it, then pass the instance id."
+            f"{argument}={quoted(name)}: no instance has this id or exact name (searched "
+            f"{', '.join(regions_searched)}). Call find_instances(name="
+            f"{quoted('*' + name + '*')}) to list instances whose name contains it, then pass "
+            f"the instance id as {argument}."
         )
     listed = "; ".join(
-        f"{i.instance_id} ({i.region_id}/{i.zone_id}, {i.status})" for i in matches[:10]
+        f"{i.instance_id} ({i.zone_id}, {i.status})" for i in matches[:MAX_LISTED_MATCHES]
     )
-    more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+    more = len(matches) - MAX_LISTED_MATCHES
     raise Refusal(
-        f"{len(matches)} instances are named {quoted(name)}: {listed}{more}. Ask the user "
-        "which one, then pass its instance id."
+        f"{argument}={quoted(name)}: {len(matches)} instances have this name: {listed}"
+        f"{f' and {more} more' if more > 0 else ''}. Ask the user which one they mean, then "
+        f"pass its instance id as {argument}."
+    )
+
+
+def unknown_zone(zone_id: str, regions: Sequence[str]) -> Refusal:
+    """The refusal of a zone id no region of the account can hold."""
+    return Refusal(
+        f"zone_id {quoted(zone_id)} is not a zone of any region of this account "
+        f"({', '.join(regions)}); a zone id is its region's id and a letter, like "
+        "cn-hangzhou-i. Omit zone_id to search every zone."
     )
 
 

@@ -106,7 +106,7 @@ async def find_instances(
 async def describe_source(
     instance_id: InstanceRefArg, ctx: Ctx, region_id: RegionArg = None
 ) -> SourceDescription:
-    """Describe the instance to recover: every disk (id, system/data, device, category, size,
+    """Describe the instance to recover (by id, or by its exact name): every disk (id, system/data, device, category, size,
     performance level), VPC, VSwitch, security groups, type, billing, bandwidth, whether it
     has a public IP, the snapshot strategy (snapshot_group, single_snapshot, or
     per_disk_snapshots when a group is impossible), the default DR name and warnings.

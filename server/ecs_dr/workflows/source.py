@@ -8,7 +8,12 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.arguments import id_kind
-from ecs_dr.domain.instances import FoundInstances, found_instances, named_instance
+from ecs_dr.domain.instances import (
+    FoundInstances,
+    found_instances,
+    named_instance,
+    unknown_zone,
+)
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.source import SourceReport, source_report
@@ -45,14 +50,20 @@ async def _regions_to_search(
     gw: EcsGateway, region_id: str | None, zone_id: str | None
 ) -> list[str]:
     """`region_id`, else the configured default region first, then every other region (only
-    those a zone id of theirs could start with, when a zone is given)."""
+    those a zone id of theirs could start with, when a zone is given); raises Refusal when
+    no region could hold the zone."""
     if region_id:
         return [region_id]
     default = gw.settings.region_id
     regions = [r for r in await ecs.region_ids(gw) if r != default]
     if default:
         regions.insert(0, default)
-    return [r for r in regions if zone_id is None or zone_id.startswith(r)]
+    if zone_id is None:
+        return regions
+    holding = [r for r in regions if zone_id.startswith(r)]
+    if not holding:
+        raise unknown_zone(zone_id, regions)
+    return holding
 
 
 async def _instances_matching(
@@ -87,13 +98,15 @@ async def find_instances(
     return found_instances(regions, found)
 
 
-async def instance_by_ref(gw: EcsGateway, instance: str, region_id: str | None) -> str:
-    """The id of `instance`, an instance id or an instance's exact name; raises Refusal when
-    no instance, or several, have that name."""
+async def instance_by_ref(
+    gw: EcsGateway, instance: str, region_id: str | None, argument: str = "instance_id"
+) -> str:
+    """The id of `instance` (the tool's `argument`), an instance id or an instance's exact
+    name; raises Refusal when no instance, or several, have that name."""
     if id_kind(instance) == "instance":
         return instance
     regions, found = await _instances_matching(gw, region_id, name=instance)
-    return named_instance(instance, regions, found)
+    return named_instance(argument, instance, regions, found)
 
 
 async def describe_source(
