@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import Field
+
 from ecs_dr.domain import arguments
 from ecs_dr.domain.cloud_text import (
     MAX_CLOUD_VALUE_CHARS,
@@ -19,19 +21,31 @@ from ecs_dr.domain.refusal import Refusal
 MAX_ROWS = 50
 # An ambiguous name's refusal lists this many of the instances that have it.
 MAX_LISTED_MATCHES = 10
+# What a row copies from the instance as it is.
+_ROW_FIELDS = {"instance_id", "name", "zone_id", "instance_type", "status", "region_id"}
+
+
+class InstanceQuery(Frozen):
+    """DescribeInstances' filters find_instances uses; None is not filtered. ECS matches
+    InstanceName exactly, or with `*` as a wildcard ("pay-*", "*db*"): the SDK documents fuzzy
+    search with the asterisk and no other wildcard."""
+
+    name: str | None = None
+    zone_id: str | None = None
+    status: str | None = None
 
 
 class InstanceRow(Frozen):
-    """One instance as a list shows it."""
+    """One instance as a list shows it: the columns of its table row, then its region."""
 
     instance_id: str
     name: str = cloud_text_field("the instance's name", max_chars=MAX_CLOUD_VALUE_CHARS)
-    region_id: str
     zone_id: str
     instance_type: str
     status: str
     disk_count: int
-    public_ip: str = ""
+    public_ip: str = Field(default="", description="its first public IP; empty when none")
+    region_id: str
 
 
 class FoundInstances(Frozen):
@@ -45,12 +59,7 @@ class FoundInstances(Frozen):
 
 def instance_row(instance: Instance) -> InstanceRow:
     return InstanceRow(
-        instance_id=instance.instance_id,
-        name=instance.name,
-        region_id=instance.region_id,
-        zone_id=instance.zone_id,
-        instance_type=instance.instance_type,
-        status=instance.status,
+        **instance.model_dump(include=_ROW_FIELDS),
         disk_count=len(instance.disks),
         public_ip=next(iter(instance.public_ips), ""),
     )

@@ -7,7 +7,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from ecs_dr.domain.dr_instance import Verification
-from ecs_dr.domain.instances import FoundInstances, check_instance_ref, check_name_pattern
+from ecs_dr.domain.instances import (
+    FoundInstances,
+    InstanceQuery,
+    check_instance_ref,
+    check_name_pattern,
+)
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.source import SourceReport
 from ecs_dr.domain.target_zone import ZoneCheck
@@ -45,6 +50,11 @@ NamePatternArg = Annotated[
         json_schema_extra={"maxLength": 128},
     ),
 ]
+ZoneFilterArg = Annotated[ZoneId | None, Field(description="only instances in this zone")]
+RegionFilterArg = Annotated[
+    RegionId | None,
+    Field(description="Region id such as cn-hangzhou. Optional: every region is searched."),
+]
 StatusArg = Annotated[
     Literal["Pending", "Starting", "Running", "Stopping", "Stopped"] | None,
     Field(description="only instances in this status"),
@@ -74,20 +84,16 @@ class DrVerification(Verification, ToolResult):
 async def find_instances(
     ctx: Ctx,
     name: NamePatternArg = None,
-    zone_id: Annotated[ZoneId | None, Field(description="only instances in this zone")] = None,
-    region_id: Annotated[
-        RegionId | None,
-        Field(description="Region id such as cn-hangzhou. Optional: every region is searched."),
-    ] = None,
+    zone_id: ZoneFilterArg = None,
+    region_id: RegionFilterArg = None,
     status: StatusArg = None,
 ) -> InstanceList:
     """List instances by (part of) their name, zone or status: id, name, zone, type, status,
     disk count and public IP, at most 50 rows (left_out counts the rest). Use it to find the
     id of an instance the user names. Creates nothing."""
+    query = InstanceQuery(name=name, zone_id=zone_id, status=status)
     with tool_errors("find_instances"):
-        found = await source.find_instances(
-            services(ctx).gateway, name=name, zone_id=zone_id, region_id=region_id, status=status
-        )
+        found = await source.find_instances(services(ctx).gateway, query, region_id)
     if not found.instances:
         next_step = "No instance matched; try a wider name (*part*) or omit zone_id and status."
     else:
@@ -106,11 +112,11 @@ async def find_instances(
 async def describe_source(
     instance_id: InstanceRefArg, ctx: Ctx, region_id: RegionArg = None
 ) -> SourceDescription:
-    """Describe the instance to recover (by id, or by its exact name): every disk (id, system/data, device, category, size,
-    performance level), VPC, VSwitch, security groups, type, billing, bandwidth, whether it
-    has a public IP, the snapshot strategy (snapshot_group, single_snapshot, or
-    per_disk_snapshots when a group is impossible), the default DR name and warnings.
-    Start every recovery here. Creates nothing."""
+    """Describe the instance to recover (by id, or by its exact name): every disk (id,
+    system/data, device, category, size, performance level), VPC, VSwitch, security groups,
+    type, billing, bandwidth, whether it has a public IP, the snapshot strategy
+    (snapshot_group, single_snapshot, or per_disk_snapshots when a group is impossible), the
+    default DR name and warnings. Start every recovery here. Creates nothing."""
     with tool_errors("describe_source"):
         report = await scenario_a.describe_source(services(ctx).gateway, instance_id, region_id)
     strategy = report.snapshot_strategy

@@ -10,6 +10,7 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.arguments import id_kind
 from ecs_dr.domain.instances import (
     FoundInstances,
+    InstanceQuery,
     found_instances,
     named_instance,
     unknown_zone,
@@ -67,34 +68,20 @@ async def _regions_to_search(
 
 
 async def _instances_matching(
-    gw: EcsGateway,
-    region_id: str | None,
-    *,
-    name: str | None = None,
-    zone_id: str | None = None,
-    status: str | None = None,
+    gw: EcsGateway, region_id: str | None, query: InstanceQuery
 ) -> tuple[list[str], list[Instance]]:
-    """The regions searched, and the instances there with these filters."""
-    regions = await _regions_to_search(gw, region_id, zone_id)
-    found = await asyncio.gather(
-        *(ecs.instances_matching(gw, r, name=name, zone_id=zone_id, status=status) for r in regions)
-    )
+    """The regions searched, and the instances there that match `query`."""
+    regions = await _regions_to_search(gw, region_id, query.zone_id)
+    found = await asyncio.gather(*(ecs.instances_matching(gw, r, query) for r in regions))
     return regions, [instance for listed in found for instance in listed]
 
 
 async def find_instances(
-    gw: EcsGateway,
-    *,
-    name: str | None = None,
-    zone_id: str | None = None,
-    region_id: str | None = None,
-    status: str | None = None,
+    gw: EcsGateway, query: InstanceQuery, region_id: str | None = None
 ) -> FoundInstances:
-    """The instances by name (exact, or with `*` wildcards as ECS matches them), zone and
-    status; capped, with the count of the rest."""
-    regions, found = await _instances_matching(
-        gw, region_id, name=name, zone_id=zone_id, status=status
-    )
+    """The instances that match `query` in `region_id`, else in every region; capped, with
+    the count of the rest."""
+    regions, found = await _instances_matching(gw, region_id, query)
     return found_instances(regions, found)
 
 
@@ -105,7 +92,7 @@ async def instance_by_ref(
     name; raises Refusal when no instance, or several, have that name."""
     if id_kind(instance) == "instance":
         return instance
-    regions, found = await _instances_matching(gw, region_id, name=instance)
+    regions, found = await _instances_matching(gw, region_id, InstanceQuery(name=instance))
     return named_instance(argument, instance, regions, found)
 
 

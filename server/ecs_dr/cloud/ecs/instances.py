@@ -21,6 +21,7 @@ from ecs_dr.cloud.waiters import (
     Describe,
     Waiter,
 )
+from ecs_dr.domain.instances import InstanceQuery
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
@@ -108,17 +109,12 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
 
 
 async def instances_matching(
-    gw: EcsGateway,
-    region_id: str,
-    *,
-    name: str | None = None,
-    zone_id: str | None = None,
-    status: str | None = None,
+    gw: EcsGateway, region_id: str, query: InstanceQuery
 ) -> list[Instance]:
-    """The region's instances with these filters, each with its disks. ECS matches
-    InstanceName exactly, or with `*` as a wildcard ("pay-*", "*db*"): the SDK documents fuzzy
-    search with the asterisk and no other wildcard."""
-    request = ecs.DescribeInstancesRequest(instance_name=name, zone_id=zone_id, status=status)
+    """The region's instances that match `query`, each with its disks."""
+    request = ecs.DescribeInstancesRequest(
+        instance_name=query.name, zone_id=query.zone_id, status=query.status
+    )
     items, disks = await asyncio.gather(
         gw.collect(region_id, "DescribeInstances", request), list_disks(gw, region_id)
     )
