@@ -102,6 +102,7 @@ class Recorder:
 async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path: Path) -> None:
     async with mcp_session(tmp_path) as served:
         rec = Recorder(served)
+        await rec.run("find_instances", {"name": "prod-*"})
         source = await rec.run("describe_source", {"instance_id": DB_INSTANCE})
         await rec.run(
             "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": TARGET_ZONE}

@@ -17,6 +17,7 @@ from tests.support.demo_world import DB_INSTANCE, WEB_INSTANCE
 from tests.support.mcp import mcp_session, server_environment
 
 READ_ONLY = {
+    "find_instances",
     "describe_source",
     "check_target_zone",
     "describe_target_instance",

@@ -308,6 +308,15 @@ def bad_sizes(below: int) -> Any:
     ).map(lambda v: Bad(v, "argument"))
 
 
+def bad_name_patterns(*, nullable: bool) -> Any:
+    """What find_instances cannot match names with: no text, empty, longer than a name."""
+    return st.one_of(
+        not_strings(nullable=nullable),
+        st.just(""),
+        st.builds(lambda n: "a" * n, st.integers(129, 100_000)),
+    ).map(lambda v: Bad(v, "argument"))
+
+
 def bad_literals(allowed: Sequence[str], *, nullable: bool, also: Sequence[str] = ()) -> Any:
     """Values of a Literal argument: anything but its choices (`also`: choices that are
     wrong in this call)."""

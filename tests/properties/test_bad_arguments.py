@@ -61,6 +61,7 @@ WORLD_IDS = {
 
 # Examples per tool: about a minute in all on a 2-core machine.
 EXAMPLES = {
+    "find_instances": 60,
     "describe_source": 100,
     "check_target_zone": 130,
     "describe_target_instance": 80,
@@ -157,6 +158,7 @@ async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any
             "plan_id"
         ]
     bases: dict[str, list[dict[str, Any]]] = {
+        "find_instances": [{"name": "prod-db-*"}, {"zone_id": TARGET_ZONE, "status": "Running"}],
         "describe_source": [{"instance_id": DB_INSTANCE}],
         "check_target_zone": [
             {"instance_id": DB_INSTANCE, "target_zone_id": TARGET_ZONE},
@@ -273,7 +275,12 @@ def bad_values(session: BadInputRun, tool: str, argument: str, base: int = 0) ->
     world = session.world
     if (tool, argument) == ("plan_recovery", "source_instance_id"):
         return bad.bad_sources(world)
-    if (tool, argument) == ("find_orphans", "region_id"):
+    if (tool, argument) == ("find_instances", "name"):
+        return bad.bad_name_patterns(nullable=nullable)
+    if (tool, argument) == ("find_instances", "zone_id"):
+        # Any zone of the account is a place to look: only one of no region is wrong.
+        return bad.bad_locations(TARGET_ZONE, ["ap-nowhere-1a"], nullable=nullable)
+    if tool in ("find_orphans", "find_instances") and argument == "region_id":
         # Any region the account has is a valid place to look: only an unknown one is wrong.
         return bad.bad_locations("cn-hangzhou", ["ap-nowhere-1"], nullable=nullable)
     if argument in ID_KINDS:
@@ -297,6 +304,7 @@ def bad_values(session: BadInputRun, tool: str, argument: str, base: int = 0) ->
         ),
         "disk_category": lambda: bad.bad_literals(_choices(prop), nullable=nullable),
         "scenario": lambda: bad.bad_literals(_choices(prop), nullable=nullable),
+        "status": lambda: bad.bad_literals(_choices(prop), nullable=nullable),
         "limit": bad.bad_limits,
         "max_wait_s": bad.bad_seconds,
         "drill": bad.bad_flags,

@@ -44,6 +44,7 @@ _CLEANUP = (
 # Which ECS actions each tool may call (the union must equal what the code calls; a test checks
 # that, and an end-to-end test checks each tool's calls on the sandbox against its line).
 TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "find_instances": _SOURCE,
     "describe_source": (*_SOURCE, *_ZONE, *_NETWORK, "DescribeSnapshots"),
     "check_target_zone": (*_SOURCE, *_ZONE, *_NETWORK),
     "describe_target_instance": _SOURCE,

@@ -9,6 +9,7 @@ from ecs_dr.tools.inspect import (
     check_target_zone,
     describe_source,
     describe_target_instance,
+    find_instances,
     verify_dr_instance,
 )
 from ecs_dr.tools.operations import get_operation, list_operations, wait_operation
@@ -23,6 +24,7 @@ from ecs_dr.tools.recovery import (
 from ecs_dr.tools.registry import ToolEntry
 
 TOOLS: tuple[ToolEntry, ...] = (
+    ToolEntry(find_instances, "Find instances by name, zone or status", read_only=True),
     ToolEntry(describe_source, "Describe the source instance", read_only=True),
     ToolEntry(check_target_zone, "Check a target zone", read_only=True),
     ToolEntry(describe_target_instance, "Describe a target instance", read_only=True),

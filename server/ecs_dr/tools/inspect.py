@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ecs_dr.domain.dr_instance import Verification
+from ecs_dr.domain.instances import (
+    FoundInstances,
+    InstanceQuery,
+    check_instance_ref,
+    check_name_pattern,
+)
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.source import SourceReport
 from ecs_dr.domain.target_zone import ZoneCheck
@@ -15,17 +21,52 @@ from ecs_dr.tools.common import (
     InstanceId,
     InstanceIdArg,
     RegionArg,
+    RegionId,
     ZoneArg,
+    ZoneId,
     services,
     tool_errors,
 )
 from ecs_dr.tools.decisions import DecisionsArg
 from ecs_dr.tools.results import Status, ToolResult
-from ecs_dr.workflows import scenario_a
+from ecs_dr.workflows import scenario_a, source
+
+InstanceRefArg = Annotated[
+    str,
+    AfterValidator(check_instance_ref),
+    Field(
+        description="ECS instance id (i-bp1...) or the instance's exact name",
+        json_schema_extra={"maxLength": 128},
+    ),
+]
+NamePatternArg = Annotated[
+    str | None,
+    AfterValidator(lambda value: value if value is None else check_name_pattern(value)),
+    Field(
+        description=(
+            "Instance name as ECS matches it: exact (pay-db-primary), or with * as a wildcard "
+            "(pay-*, *db*)"
+        ),
+        json_schema_extra={"maxLength": 128},
+    ),
+]
+ZoneFilterArg = Annotated[ZoneId | None, Field(description="only instances in this zone")]
+RegionFilterArg = Annotated[
+    RegionId | None,
+    Field(description="Region id such as cn-hangzhou. Optional: every region is searched."),
+]
+StatusArg = Annotated[
+    Literal["Pending", "Starting", "Running", "Stopping", "Stopped"] | None,
+    Field(description="only instances in this status"),
+]
 
 
 class SourceDescription(SourceReport, ToolResult):
     """The source instance, every disk, and what its recovery will do."""
+
+
+class InstanceList(FoundInstances, ToolResult):
+    """Instances by name, zone or status: one row each, at most 50, and how many were left out."""
 
 
 class TargetZoneCheck(ZoneCheck, ToolResult):
@@ -40,14 +81,42 @@ class DrVerification(Verification, ToolResult):
     """The source-vs-DR comparison as ECS describes both instances now."""
 
 
+async def find_instances(
+    ctx: Ctx,
+    name: NamePatternArg = None,
+    zone_id: ZoneFilterArg = None,
+    region_id: RegionFilterArg = None,
+    status: StatusArg = None,
+) -> InstanceList:
+    """List instances by (part of) their name, zone or status: id, name, zone, type, status,
+    disk count and public IP, at most 50 rows (left_out counts the rest). Use it to find the
+    id of an instance the user names. Creates nothing."""
+    query = InstanceQuery(name=name, zone_id=zone_id, status=status)
+    with tool_errors("find_instances"):
+        found = await source.find_instances(services(ctx).gateway, query, region_id)
+    if not found.instances:
+        next_step = "No instance matched; try a wider name (*part*) or omit zone_id and status."
+    else:
+        narrow = (
+            f" {found.left_out} more matched; narrow with name, zone_id or status."
+            if found.left_out
+            else ""
+        )
+        next_step = (
+            "describe_source(instance_id) shows one instance; plan_recovery("
+            f"source_instance_id=...) plans its recovery.{narrow}"
+        )
+    return InstanceList(status="completed", next_step=next_step, **found.model_dump())
+
+
 async def describe_source(
-    instance_id: InstanceIdArg, ctx: Ctx, region_id: RegionArg = None
+    instance_id: InstanceRefArg, ctx: Ctx, region_id: RegionArg = None
 ) -> SourceDescription:
-    """Describe the instance to recover: every disk (id, system/data, device, category, size,
-    performance level), VPC, VSwitch, security groups, type, billing, bandwidth, whether it
-    has a public IP, the snapshot strategy (snapshot_group, single_snapshot, or
-    per_disk_snapshots when a group is impossible), the default DR name and warnings.
-    Start every recovery here. Creates nothing."""
+    """Describe the instance to recover (by id, or by its exact name): every disk (id,
+    system/data, device, category, size, performance level), VPC, VSwitch, security groups,
+    type, billing, bandwidth, whether it has a public IP, the snapshot strategy
+    (snapshot_group, single_snapshot, or per_disk_snapshots when a group is impossible), the
+    default DR name and warnings. Start every recovery here. Creates nothing."""
     with tool_errors("describe_source"):
         report = await scenario_a.describe_source(services(ctx).gateway, instance_id, region_id)
     strategy = report.snapshot_strategy

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.arguments import id_kind
+from ecs_dr.domain.instances import (
+    FoundInstances,
+    InstanceQuery,
+    found_instances,
+    named_instance,
+    unknown_zone,
+)
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.source import SourceReport, source_report
@@ -37,10 +47,61 @@ async def load_target(gw: EcsGateway, instance_id: str, region_id: str, holder: 
     )
 
 
+async def _regions_to_search(
+    gw: EcsGateway, region_id: str | None, zone_id: str | None
+) -> list[str]:
+    """`region_id`, else the configured default region first, then every other region (only
+    those a zone id of theirs could start with, when a zone is given); raises Refusal when
+    no region could hold the zone."""
+    if region_id:
+        return [region_id]
+    default = gw.settings.region_id
+    regions = [r for r in await ecs.region_ids(gw) if r != default]
+    if default:
+        regions.insert(0, default)
+    if zone_id is None:
+        return regions
+    holding = [r for r in regions if zone_id.startswith(r)]
+    if not holding:
+        raise unknown_zone(zone_id, regions)
+    return holding
+
+
+async def _instances_matching(
+    gw: EcsGateway, region_id: str | None, query: InstanceQuery
+) -> tuple[list[str], list[Instance]]:
+    """The regions searched, and the instances there that match `query`."""
+    regions = await _regions_to_search(gw, region_id, query.zone_id)
+    found = await asyncio.gather(*(ecs.instances_matching(gw, r, query) for r in regions))
+    return regions, [instance for listed in found for instance in listed]
+
+
+async def find_instances(
+    gw: EcsGateway, query: InstanceQuery, region_id: str | None = None
+) -> FoundInstances:
+    """The instances that match `query` in `region_id`, else in every region; capped, with
+    the count of the rest."""
+    regions, found = await _instances_matching(gw, region_id, query)
+    return found_instances(regions, found)
+
+
+async def instance_by_ref(
+    gw: EcsGateway, instance: str, region_id: str | None, argument: str = "instance_id"
+) -> str:
+    """The id of `instance` (the tool's `argument`), an instance id or an instance's exact
+    name; raises Refusal when no instance, or several, have that name."""
+    if id_kind(instance) == "instance":
+        return instance
+    regions, found = await _instances_matching(gw, region_id, InstanceQuery(name=instance))
+    return named_instance(argument, instance, regions, found)
+
+
 async def describe_source(
-    gw: EcsGateway, instance_id: str, region_id: str | None = None
+    gw: EcsGateway, instance: str, region_id: str | None = None
 ) -> SourceReport:
-    """Everything the recovery inherits from the source, and the rules that will apply."""
+    """Everything the recovery inherits from the source (by id or exact name), and the rules
+    that will apply."""
+    instance_id = await instance_by_ref(gw, instance, region_id)
     region, source = await load_instance(gw, instance_id, region_id)
     return source_report(region, source)
 

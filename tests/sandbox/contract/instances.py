@@ -47,6 +47,19 @@ def _launch_where_entry_is_not_sold(s: RunningSandbox, **overrides: Any) -> str:
     )
 
 
+def _named(instance_name: str) -> Provoke:
+    """DescribeInstances with InstanceName: the names of the instances it answers, sorted."""
+
+    def call(s: RunningSandbox) -> list[str]:
+        request = models.DescribeInstancesRequest(
+            region_id=REGION, instance_name=instance_name, page_size=100
+        )
+        found = s.ecs.describe_instances(request).body.instances.instance
+        return sorted(i.instance_name for i in found)
+
+    return at_once(call)
+
+
 def _launch_from_the_full_image(**overrides: Any) -> Provoke:
     def provoke(s: RunningSandbox) -> Call:
         image_id = full_image(s.ecs, s.handle)
@@ -248,5 +261,29 @@ RUN_ROWS = (
         page("RunInstances"),
         False,
         _launched_disks,
+    ),
+    Row(
+        "DescribeInstances",
+        "InstanceName without a wildcard: the exact name only",
+        Answers(["prod-db-01"]),
+        page("DescribeInstances"),
+        False,
+        _named("prod-db-01"),
+    ),
+    Row(
+        "DescribeInstances",
+        "InstanceName with *: any run of characters",
+        Answers(["entry-app-01", "legacy-app-01"]),
+        page("DescribeInstances"),
+        False,
+        _named("*-app-*"),
+    ),
+    Row(
+        "DescribeInstances",
+        "InstanceName with ? or [: the characters themselves, not wildcards",
+        Answers([]),
+        page("DescribeInstances"),
+        True,
+        _named("prod-db-0?"),
     ),
 )

@@ -21,6 +21,7 @@ from ecs_dr.cloud.waiters import (
     Describe,
     Waiter,
 )
+from ecs_dr.domain.instances import InstanceQuery
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
@@ -105,6 +106,22 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
             region_id=region_id,
         )
     return _instance(found[0], disks)
+
+
+async def instances_matching(
+    gw: EcsGateway, region_id: str, query: InstanceQuery
+) -> list[Instance]:
+    """The region's instances that match `query`, each with its disks."""
+    request = ecs.DescribeInstancesRequest(
+        instance_name=query.name, zone_id=query.zone_id, status=query.status
+    )
+    items, disks = await asyncio.gather(
+        gw.collect(region_id, "DescribeInstances", request), list_disks(gw, region_id)
+    )
+    disks_of: dict[str, list[Disk]] = {}
+    for disk in disks:
+        disks_of.setdefault(disk.instance_id or "", []).append(disk)
+    return [_instance(i, disks_of.get(i.instance_id, [])) for i in items]
 
 
 async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:

@@ -4,7 +4,7 @@ operator's change of a source's public bandwidth). RunInstances is `models.launc
 
 from __future__ import annotations
 
-import fnmatch
+import re
 from dataclasses import dataclass, field
 
 from ecs_dr.sandbox.backend import Backend
@@ -45,6 +45,13 @@ class InstanceFilter:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+def name_matches(name: str, wanted: str) -> bool:
+    """ECS's InstanceName filter: an exact, case-sensitive match, where `*` (and only `*`;
+    `?` and `[` stand for themselves) matches any run of characters."""
+    pattern = ".*".join(re.escape(part) for part in wanted.split("*"))
+    return re.fullmatch(pattern, name, flags=re.DOTALL) is not None
+
+
 def filter_instances(region: Region, wanted: InstanceFilter, now: float) -> list[Instance]:
     """The region's instances matching every filter; InstanceName takes `*` wildcards."""
 
@@ -56,8 +63,7 @@ def filter_instances(region: Region, wanted: InstanceFilter, now: float) -> list
             wanted.vswitch_id in (None, inst.vswitch_id),
             wanted.instance_type in (None, inst.instance_type),
             wanted.image_id in (None, inst.image_id),
-            wanted.instance_name is None
-            or fnmatch.fnmatchcase(inst.instance_name, wanted.instance_name),
+            wanted.instance_name is None or name_matches(inst.instance_name, wanted.instance_name),
             wanted.status in (None, inst.lifecycle.status(now)),
             has_tags(region, "instance", inst.instance_id, wanted.tags),
         )
