@@ -125,6 +125,12 @@ CASES = [
         id="a target in another region",
     ),
     Case(
+        "plan_recovery",
+        {"scenario": "full_instance", "source_instance_id": [], "target_zone_id": "cn-hangzhou-i"},
+        ["source_instance_id", "at least 1"],
+        id="an empty fleet",
+    ),
+    Case(
         "get_operation",
         {"operation_id": "op-0000000000000000"},
         ["unknown operation id", "list_operations"],
@@ -160,7 +166,10 @@ async def test_a_bad_argument_is_one_paragraph_with_status_failed_and_a_next_ste
     tmp_path: Path,
 ) -> None:
     async with mcp_session(tmp_path) as served:
-        result = await served.client.call_tool("describe_source", {"instance_id": "pay-db-primary"})
+        result = await served.client.call_tool(
+            "check_target_zone",
+            {"instance_id": "pay-db-primary", "target_zone_id": "cn-hangzhou-i"},
+        )
         assert result.is_error
         content = result.content[0]
         assert isinstance(content, TextContent)
@@ -169,7 +178,7 @@ async def test_a_bad_argument_is_one_paragraph_with_status_failed_and_a_next_ste
         assert not INTERNALS.search(content.text), content.text
         structured = result.structured_content or {}
         assert structured["status"] == "failed"
-        assert "describe_source" in structured["next_step"]
+        assert "check_target_zone" in structured["next_step"]
         assert not INTERNALS.search(json.dumps(structured)), structured
 
 

@@ -121,7 +121,7 @@ async def plan_recovery(
         ),
     ],
     source_instance_id: Annotated[
-        InstanceId | Annotated[list[InstanceId], Field(max_length=MAX_FLEET_SOURCES)],
+        InstanceId | Annotated[list[InstanceId], Field(min_length=1, max_length=MAX_FLEET_SOURCES)],
         Field(
             description=(
                 "the instance recovered, or whose disks are copied; full_instance also takes "
