@@ -12,7 +12,9 @@ server, not only on the wire.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -217,7 +219,9 @@ def assert_heard_only_its_own(n: int, heard: list[tuple[float, str]], owned: set
     messages = [message for _, message in heard]
     named = {i for message in messages for i in RESOURCE_ID.findall(message)}
     assert named <= owned, named - owned
-    assert values == sorted(values), heard
+    # Within a call progress strictly increases (a repeat is sent one ulp above the last);
+    # a later call relays the operation's own value again, at most that ulp below.
+    assert all(b >= a or math.isclose(a, b) for a, b in itertools.pairwise(values)), heard
     others = [s.name for m, s in enumerate(SOURCES) if m != n]
     assert [m for m in messages if any(name in m for name in others)] == []
     return len(named)

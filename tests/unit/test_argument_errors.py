@@ -30,7 +30,10 @@ def _refusal(tool: str, arguments: dict[str, object]) -> str:
 
 
 def test_a_name_where_an_id_goes_is_refused_with_the_argument_and_the_rule() -> None:
-    text = _refusal("describe_source", {"instance_id": "pay-db-primary"})
+    # describe_source also takes an exact name; the other instance arguments take ids only.
+    text = _refusal(
+        "check_target_zone", {"instance_id": "pay-db-primary", "target_zone_id": "cn-hangzhou-i"}
+    )
     assert "instance_id" in text
     assert "'pay-db-primary' is not an instance id" in text
     assert "an instance id is i-" in text
@@ -39,7 +42,7 @@ def test_a_name_where_an_id_goes_is_refused_with_the_argument_and_the_rule() -> 
 
 
 def test_a_missing_argument_says_it_is_required_and_what_it_takes() -> None:
-    text = _refusal("describe_source", {})
+    text = _refusal("check_target_zone", {"target_zone_id": "cn-hangzhou-i"})
     assert "instance_id is required" in text
     assert "ECS instance id, e.g. i-bp1..." in text
     assert not INTERNALS.search(text), text
