@@ -1,6 +1,7 @@
-"""VSwitches of a VPC (list, create, wait for one) and the free address blocks left for a new
-one, through the VPC API (2016-04-28): ECS's own VPC calls are deprecated ("no further updates
-or bug fixes; migrate to Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
+"""VSwitches of a VPC (list, create, wait for one, delete one nothing uses) and the free
+address blocks left for a new one, through the VPC API (2016-04-28): ECS's own VPC calls are
+deprecated ("no further updates or bug fixes; migrate to Vpc(2016-04-28)"), and ECS's
+TagResources does not tag VSwitches."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_vpc20160428 import models as vpc
 
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
@@ -112,6 +114,37 @@ async def create_vswitch(
     )
     body = await gw.call(region_id, "CreateVSwitch", request)
     return str(body.v_switch_id)
+
+
+async def describe_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> VSwitch:
+    """The VSwitch as the VPC API shows it now; raises NotFound once it is gone."""
+    request = vpc.DescribeVSwitchesRequest(v_switch_id=vswitch_id)
+    found = await gw.collect(region_id, "DescribeVSwitches", request)
+    if not found:
+        raise NotFound(
+            "InvalidVSwitchId.NotFound",
+            f"no VSwitch {vswitch_id} in {region_id}",
+            action="DescribeVSwitches",
+            region_id=region_id,
+        )
+    return vswitch_from(found[0])
+
+
+async def vswitch_instances(gw: EcsGateway, region_id: str, vswitch_id: str) -> list[str]:
+    """The ids of the instances in the VSwitch (ECS's DescribeInstances by VSwitchId), sorted."""
+    request = ecs.DescribeInstancesRequest(v_switch_id=vswitch_id)
+    items = await gw.collect(region_id, "DescribeInstances", request)
+    return sorted(str(i.instance_id) for i in items)
+
+
+async def delete_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> None:
+    """The VPC API's DeleteVSwitch. It deletes only an Available VSwitch with nothing in it and
+    answers, among others (its reference's error table): DependencyViolation (an instance, ENI
+    or other resource is still in it; also .HaVip, .RouteTable, .Snat), IncorrectVSwitchStatus
+    (it is Pending), OperationDenied.OtherSubnetProcessing (another VSwitch of the VPC is being
+    created or deleted), TaskConflict. The delete runs in the background: the VSwitch is
+    Pending, then no longer listed."""
+    await gw.call(region_id, "DeleteVSwitch", vpc.DeleteVSwitchRequest(v_switch_id=vswitch_id))
 
 
 async def vpc_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str) -> str:
