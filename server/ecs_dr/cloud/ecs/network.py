@@ -116,18 +116,23 @@ async def create_vswitch(
     return str(body.v_switch_id)
 
 
+async def _the_one(
+    gw: EcsGateway, region_id: str, action: str, request: Any, missing: tuple[str, str]
+) -> Any:
+    """The one item a describe by id lists; raises NotFound (`missing`: code, message) when
+    the region lacks it."""
+    found = await gw.collect(region_id, action, request)
+    if not found:
+        code, message = missing
+        raise NotFound(code, message, action=action, region_id=region_id)
+    return found[0]
+
+
 async def describe_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> VSwitch:
     """The VSwitch as the VPC API shows it now; raises NotFound once it is gone."""
+    missing = ("InvalidVSwitchId.NotFound", f"no VSwitch {vswitch_id} in {region_id}")
     request = vpc.DescribeVSwitchesRequest(v_switch_id=vswitch_id)
-    found = await gw.collect(region_id, "DescribeVSwitches", request)
-    if not found:
-        raise NotFound(
-            "InvalidVSwitchId.NotFound",
-            f"no VSwitch {vswitch_id} in {region_id}",
-            action="DescribeVSwitches",
-            region_id=region_id,
-        )
-    return vswitch_from(found[0])
+    return vswitch_from(await _the_one(gw, region_id, "DescribeVSwitches", request, missing))
 
 
 async def vswitch_instances(gw: EcsGateway, region_id: str, vswitch_id: str) -> list[str]:
@@ -152,15 +157,9 @@ async def delete_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> Non
 
 async def vpc_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str) -> str:
     """The VPC's CIDR block; raises NotFound when the region lacks the VPC."""
-    found = await gw.collect(region_id, "DescribeVpcs", vpc.DescribeVpcsRequest(vpc_id=vpc_id))
-    if not found:
-        raise NotFound(
-            "InvalidVpcId.NotFound",
-            f"no VPC {vpc_id} in {region_id}; check the id",
-            action="DescribeVpcs",
-            region_id=region_id,
-        )
-    return str(found[0].cidr_block)
+    missing = ("InvalidVpcId.NotFound", f"no VPC {vpc_id} in {region_id}; check the id")
+    request = vpc.DescribeVpcsRequest(vpc_id=vpc_id)
+    return str((await _the_one(gw, region_id, "DescribeVpcs", request, missing)).cidr_block)
 
 
 def first_free_block(vpc_cidr: str, used: Iterable[str], prefix: int) -> str | None:
