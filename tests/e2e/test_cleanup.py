@@ -5,12 +5,19 @@ and only those resources went, and the source was never touched."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import mcp_types as types
 
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_INSTANCE, TARGET_INSTANCE, TARGET_ZONE
-from tests.support.mcp import Elicitations, decline, mcp_session, recommended
+from tests.support.demo_world import (
+    DB_INSTANCE,
+    NO_VSWITCH_ZONE,
+    REGION,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+)
+from tests.support.mcp import Elicitations, Session, decline, mcp_session, recommended
 from tests.support.recoveries import inventory, snapshot_and_image, source_of
 
 
@@ -131,3 +138,67 @@ async def test_a_scenario_b_plan_cleanup_leaves_the_attached_disks_with_their_re
         assert record["operation"]["status"] == "completed"
         assert target in result["protected"]
         assert "| Resource | Kind | Action | Reason |" in result["markdown"]
+
+
+async def drill(served: Session) -> tuple[str, list[dict[str, Any]]]:
+    """A Scenario A drill into the zone where the source's VPC had no VSwitch, each prompt
+    answered as recommended: its operation id and the prompts asked."""
+    arguments = {
+        "scenario": "full_instance",
+        "source_instance_id": DB_INSTANCE,
+        "target_zone_id": NO_VSWITCH_ZONE,
+        "drill": True,
+    }
+    planned, asked = await decide(served, "plan_recovery", arguments)
+    executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+    assert executed["status"] == "completed", executed
+    return executed["operation_id"], asked
+
+
+async def test_a_drills_vswitch_goes_with_its_cleanup_after_its_dr_instance(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        sandbox = served.sandbox
+        before = inventory(sandbox)
+        op, asked = await drill(served)
+        (choice,) = [p for p in asked if p["decision_id"].startswith("vswitch_")]
+        assert (
+            "Cleaning up the operation (a drill) deletes it too"
+            in (choice["options"][0]["description"])
+        )
+        (vswitch_id,) = inventory(sandbox)["vswitches"] - before["vswitches"]
+
+        result, _ = await decide(served, "cleanup_recovery", {"operation_id": op})
+
+        assert result["status"] == "completed", result
+        rows = {r["resource_id"]: r for r in result["rows"]}
+        assert (rows[vswitch_id]["kind"], rows[vswitch_id]["action"]) == ("vswitch", "deleted")
+        assert vswitch_id not in sandbox.state()["regions"][REGION]["vswitches"]
+        assert inventory(sandbox) == before
+        deletes = [a for a in sandbox.actions() if a.startswith("Delete")]
+        assert deletes[0] == "DeleteInstance" and deletes[-1] == "DeleteVSwitch"
+
+
+async def test_a_drills_vswitch_another_drill_is_in_stays_naming_that_instance(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        sandbox = served.sandbox
+        before = inventory(sandbox)
+        first, _ = await drill(served)
+        (vswitch_id,) = inventory(sandbox)["vswitches"] - before["vswitches"]
+        with_first = inventory(sandbox)
+        second, asked = await drill(served)
+        assert not [p for p in asked if p["decision_id"].startswith("vswitch_")]
+        (other_dr,) = inventory(sandbox)["instances"] - with_first["instances"]
+
+        result, _ = await decide(served, "cleanup_recovery", {"operation_id": first})
+
+        assert result["status"] == "completed", result
+        (row,) = [r for r in result["left"] if r["resource_id"] == vswitch_id]
+        assert row["action"] == "left" and other_dr in row["reason"], row
+        assert vswitch_id in sandbox.state()["regions"][REGION]["vswitches"]
+        assert "DeleteVSwitch" not in sandbox.actions()
+        assert other_dr in inventory(sandbox)["instances"]
+        assert second != first

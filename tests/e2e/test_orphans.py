@@ -10,13 +10,16 @@ from typing import Any
 
 import anyio
 
+from ecs_dr.sandbox.clock import VirtualClock
 from ecs_dr.sandbox.control import SandboxControl
 from ecs_dr.workflows.journal import JOURNAL_FILE
+from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import DB_INSTANCE, NO_VSWITCH_ZONE, REGION
 from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session_on
 from tests.support.recoveries import inventory, source_of
-from tests.support.sandboxes import sandbox_process
+from tests.support.sandboxes import SandboxHandle, sandbox_process, sdk_client
+from tests.support.sdk_calls import run
 
 OPERATION_TAG = "ecs-dr:operation-id"
 
@@ -83,6 +86,14 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
             assert all(r["status"] for r in rows.values()), rows
             assert DB_INSTANCE not in rows and not set(rows) & set(source_before["disks"])
 
+            # An instance launched since into the drill's VSwitch keeps it there.
+            (vswitch_id,) = [rid for rid, kind in created.items() if kind == "vswitch"]
+            ecs = sdk_client(
+                SandboxHandle(
+                    sandbox.endpoint, SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, REGION, VirtualClock()
+                )
+            )
+            squatter = run(ecs, zone_id=NO_VSWITCH_ZONE, v_switch_id=vswitch_id)
             # Asked first, naming every resource to delete; the VSwitch stays, with its reason.
             asked = await second.call("cleanup_recovery", {"operation_id": operation_id})
             assert asked["status"] == "needs_decision", asked
@@ -97,6 +108,7 @@ async def test_a_drill_whose_journal_was_deleted_is_found_by_its_tags_and_cleane
             assert {r["resource_id"] for r in asked["left"]} == {
                 rid for rid, kind in created.items() if kind == "vswitch"
             }
+            assert squatter in asked["left"][0]["reason"]
             assert DB_INSTANCE in asked["protected"]
             assert set(source_before["disks"]) <= set(asked["protected"])
             assert tagged_with(sandbox, operation_id) == created

@@ -23,9 +23,11 @@ from ecs_dr.domain.cleanup import (
     released_with,
     settles_before_delete,
     verdict,
+    vswitches_in_use,
 )
 from ecs_dr.domain.cloud_text import quoted
 from ecs_dr.domain.decisions import CANCEL, InvalidDecision, chosen
+from ecs_dr.references.policy import TOOL_ACTIONS
 
 OP = "op-0123456789abcdef"
 SOURCE = "i-source"
@@ -81,10 +83,42 @@ def test_a_resource_already_gone_is_reported_not_deleted() -> None:
     assert judge(mine("m-1", "image", exists=False)).action == "already_gone"
 
 
-def test_a_vswitch_is_left_because_the_server_has_no_delete_for_it() -> None:
+def test_a_vswitch_the_operation_created_is_deleted_through_the_vpc_api() -> None:
     row = judge(mine("vsw-1", "vswitch", status="Available"))
-    assert row.action == "left" and "DeleteVSwitch" in row.reason
-    assert "vswitch" not in DELETE_ACTION
+    assert row.action == DELETE
+    assert DELETE_ACTION["vswitch"] == "vpc:DeleteVSwitch"
+
+
+def test_every_delete_cleanup_calls_is_granted_by_its_ram_policy() -> None:
+    assert set(DELETE_ACTION.values()) <= set(TOOL_ACTIONS["cleanup_recovery"])
+
+
+def test_a_pending_vswitch_makes_cleanup_wait() -> None:
+    assert busy_reason(mine("vsw-1", "vswitch", status="Pending")) == "vswitch vsw-1 is Pending"
+
+
+def test_a_vswitch_an_instance_cleanup_does_not_delete_is_in_stays_naming_it() -> None:
+    found = {
+        "i-dr": mine("i-dr", "instance", status="Running"),
+        "vsw-1": mine("vsw-1", "vswitch", status="Available", used_by=["i-dr", "i-other"]),
+    }
+    rows = {rid: judge(f) for rid, f in found.items()}
+    kept = vswitches_in_use(rows, found)
+    assert kept["vsw-1"].action == "left" and "i-other" in kept["vsw-1"].reason
+    assert "i-dr" not in kept["vsw-1"].reason and kept["i-dr"].action == DELETE
+
+
+def test_a_vswitch_only_the_instances_cleanup_deletes_are_in_is_deleted() -> None:
+    found = {
+        "i-dr": mine("i-dr", "instance", status="Running"),
+        "vsw-1": mine("vsw-1", "vswitch", status="Available", used_by=["i-dr"]),
+    }
+    rows = {rid: judge(f) for rid, f in found.items()}
+    assert vswitches_in_use(rows, found)["vsw-1"].action == DELETE
+    # The DR instance staying (its status unknown here) keeps the VSwitch too.
+    found["i-dr"] = mine("i-dr", "instance", status="Expired")
+    rows = {rid: judge(f) for rid, f in found.items()}
+    assert vswitches_in_use(rows, found)["vsw-1"].action == "left"
 
 
 def test_a_disk_attached_to_another_instance_is_left_as_ecs_releases_only_available_disks() -> None:

@@ -81,6 +81,7 @@ def test_vpc_api_actions_are_authorized_as_vpc_actions() -> None:
     assert ram_action_for("CreateImage") == "ecs:CreateImage"
     assert {a for a in called_actions() if a.startswith("vpc:")} == {
         "vpc:CreateVSwitch",
+        "vpc:DeleteVSwitch",
         "vpc:DescribeVSwitches",
         "vpc:DescribeVpcs",
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 import pytest
+from alibabacloud_ecs20140526.client import Client
 
 from ecs_dr.cloud.ecs import Timing, tag_resources
 from ecs_dr.cloud.errors import WaiterTimeout
@@ -48,6 +49,7 @@ from tests.support.demo_world import (
 from tests.support.sandboxes import SandboxHandle
 from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
 from tests.support.scenario_b_steps import attach, new_disk, snapshot_of
+from tests.support.sdk_calls import run
 from tests.support.workflows import (
     FLOW_LIMIT_S,
     OneOperation,
@@ -181,23 +183,51 @@ async def test_an_instance_still_pending_when_the_wait_ends_makes_cleanup_delete
     assert mutations(sandbox)[mark:] == []
 
 
-async def test_a_vswitch_the_operation_created_is_left_in_place_with_the_reason(
-    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
-) -> None:
-    op = OneOperation(journal, {"vpc_id": PROD_VPC})
+async def created_vswitch(gateway: EcsGateway, op: OneOperation, timing: Timing) -> str:
+    """A VSwitch of the prod VPC in cn-hangzhou-j that the operation created, Available."""
     first = await prepare_vswitch(gateway, PROD_VPC, "cn-hangzhou-j")
     plan = ready_plan(
         await prepare_vswitch(gateway, PROD_VPC, "cn-hangzhou-j", decisions=confirmation(first))
     )
+    made = await execute_vswitch(gateway, plan.plan, op.recorder, ProgressLog(), timing=timing)
+    return made.vswitch_id
+
+
+async def test_a_vswitch_the_operation_created_is_deleted_once_nothing_is_in_it(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    before = world(sandbox)
+    op = OneOperation(journal, {"vpc_id": PROD_VPC})
     with anyio.fail_after(FLOW_LIMIT_S):
-        made = await execute_vswitch(gateway, plan.plan, op.recorder, ProgressLog(), timing=timing)
-        journal.finish(op.operation_id, "completed", result={})
-        inv = await inventory(gateway, journal.get(op.operation_id))
+        vswitch_id = await created_vswitch(gateway, op, timing)
+        assert vswitch_id in world(sandbox)["vswitches"]
+        mark = len(sandbox.requests())
+        inv, result = await clean(gateway, journal, op.operation_id, timing)
+
+    assert [(r.resource_id, r.kind, r.action) for r in inv.rows] == [
+        (vswitch_id, "vswitch", "delete")
+    ]
+    assert [(r.resource_id, r.action) for r in result.rows] == [(vswitch_id, "deleted")]
+    assert world(sandbox) == before
+    (delete,) = [r for r in sandbox.requests()[mark:] if r["action"] == "DeleteVSwitch"]
+    assert delete["status"] == 200 and delete["parameters"]["VSwitchId"] == vswitch_id
+
+
+async def test_a_vswitch_another_instance_is_in_stays_with_the_reason(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing, ecs: Client
+) -> None:
+    op = OneOperation(journal, {"vpc_id": PROD_VPC})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        vswitch_id = await created_vswitch(gateway, op, timing)
+        other = run(ecs, zone_id="cn-hangzhou-j", v_switch_id=vswitch_id)
+        inv, result = await clean(gateway, journal, op.operation_id, timing)
 
     (row,) = inv.rows
-    assert (row.resource_id, row.kind, row.action) == (made.vswitch_id, "vswitch", "left")
-    assert "DeleteVSwitch" in row.reason
-    assert inv.to_delete == []
+    assert (row.resource_id, row.kind, row.action) == (vswitch_id, "vswitch", "left")
+    assert other in row.reason and "nothing is in it" in row.reason
+    assert inv.to_delete == [] and result.left == [row]
+    assert vswitch_id in world(sandbox)["vswitches"]
+    assert not [r for r in mutations(sandbox) if r["action"] == "DeleteVSwitch"]
 
 
 async def test_a_scenario_b_disk_attached_to_its_target_is_left_and_so_is_its_snapshot(

@@ -44,7 +44,11 @@ def vswitch_missing_prompt(
         ChoiceOption(
             value=CREATE_VSWITCH,
             label=f"Create a VSwitch in {zone_id}",
-            description=f"Create a VSwitch of {vpc_id} in {zone_id} on a free CIDR block.",
+            description=(
+                f"Create a VSwitch of {vpc_id} in {zone_id} on a free CIDR block. Cleaning up "
+                "the operation (a drill) deletes it too, once no instance is in it; until then "
+                "later recoveries into this zone reuse it."
+            ),
             recommended=True,
         ),
         *(

@@ -39,6 +39,7 @@ _CLEANUP = (
     "DeleteSnapshotGroup",
     "DeleteSnapshot",
     "DeleteDisk",
+    "vpc:DeleteVSwitch",
 )
 
 # Which ECS actions each tool may call (the union must equal what the code calls; a test checks

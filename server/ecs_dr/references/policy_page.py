@@ -29,9 +29,9 @@ def render_ram_policies() -> str:
         " JSON). A call the identity may not make fails with `Forbidden.RAM`, and the tool's"
         " error names the missing action and points at this page.",
         "",
-        "VPCs and VSwitches are read and created through the VPC API (2016-04-28, endpoint"
-        " `vpc.<region>.aliyuncs.com`, ECS's own VPC calls being deprecated), whose RAM actions"
-        f" are the VPC service's: {vpc}. The VSwitch a recovery creates is tagged by"
+        "VPCs and VSwitches are read, created and deleted through the VPC API (2016-04-28,"
+        " endpoint `vpc.<region>.aliyuncs.com`, ECS's own VPC calls being deprecated), whose RAM"
+        f" actions are the VPC service's: {vpc}. The VSwitch a recovery creates is tagged by"
         " `vpc:CreateVSwitch` itself.",
         "",
         "## Every tool",

@@ -239,8 +239,9 @@ async def cleanup_recovery(
     ecs-dr:operation-id=<operation_id> (one without it is refused and reported, never
     deleted); the operation's source instance and its disks are never touched. Deletes in
     dependency order: DR instance (its disks go with it), image, disks, snapshot groups and
-    snapshots. A VSwitch it created, and a disk still attached to an instance, are left in
-    place with the reason. An operation the journal does not know (its file was deleted;
+    snapshots, then a VSwitch it created once nothing else is in it. A VSwitch another
+    instance is still in, and a disk still attached to an instance, are left in place with
+    the reason. An operation the journal does not know (its file was deleted;
     find_orphans lists them) is cleaned up from the cloud's tags: its resources are those
     tagged with its id, its source the instance their ecs-dr:source-instance tag names, with
     that instance's disks; this cleanup is journaled as its record, so it runs once. Refuses

@@ -24,6 +24,7 @@ from tests.sandbox.contract.rows import Answers, Refused, Row
 from tests.sandbox.contract.snapshots import SNAPSHOT_ROWS
 from tests.sandbox.contract.tags import TAG_ROWS
 from tests.sandbox.contract.tokens import TOKEN_ROWS
+from tests.sandbox.contract.vswitches import VSWITCH_ROWS
 
 __all__ = ["ROWS", "Answers", "Refused", "Row"]
 
@@ -37,4 +38,5 @@ ROWS: tuple[Row, ...] = (
     *IMAGE_ROWS,
     *RUN_ROWS,
     *DISK_ROWS,
+    *VSWITCH_ROWS,
 )

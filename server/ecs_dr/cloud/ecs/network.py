@@ -1,6 +1,7 @@
-"""VSwitches of a VPC (list, create, wait for one) and the free address blocks left for a new
-one, through the VPC API (2016-04-28): ECS's own VPC calls are deprecated ("no further updates
-or bug fixes; migrate to Vpc(2016-04-28)"), and ECS's TagResources does not tag VSwitches."""
+"""VSwitches of a VPC (list, create, wait for one, delete one nothing uses) and the free
+address blocks left for a new one, through the VPC API (2016-04-28): ECS's own VPC calls are
+deprecated ("no further updates or bug fixes; migrate to Vpc(2016-04-28)"), and ECS's
+TagResources does not tag VSwitches."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_vpc20160428 import models as vpc
 
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
@@ -114,17 +116,50 @@ async def create_vswitch(
     return str(body.v_switch_id)
 
 
+async def _the_one(
+    gw: EcsGateway, region_id: str, action: str, request: Any, missing: tuple[str, str]
+) -> Any:
+    """The one item a describe by id lists; raises NotFound (`missing`: code, message) when
+    the region lacks it."""
+    found = await gw.collect(region_id, action, request)
+    if not found:
+        code, message = missing
+        raise NotFound(code, message, action=action, region_id=region_id)
+    return found[0]
+
+
+async def describe_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> VSwitch:
+    """The VSwitch as the VPC API shows it now; raises NotFound once it is gone."""
+    missing = ("InvalidVSwitchId.NotFound", f"no VSwitch {vswitch_id} in {region_id}")
+    request = vpc.DescribeVSwitchesRequest(v_switch_id=vswitch_id)
+    return vswitch_from(await _the_one(gw, region_id, "DescribeVSwitches", request, missing))
+
+
+async def vswitch_instances(gw: EcsGateway, region_id: str, vswitch_id: str) -> list[str]:
+    """The ids of the instances in the VSwitch (ECS's DescribeInstances by VSwitchId), sorted."""
+    # The request is built in the call: a `request` name would be read as a VPC API one by
+    # the RAM policy's reading of this module (references/policy.py).
+    items = await gw.collect(
+        region_id, "DescribeInstances", ecs.DescribeInstancesRequest(v_switch_id=vswitch_id)
+    )
+    return sorted(str(i.instance_id) for i in items)
+
+
+async def delete_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> None:
+    """The VPC API's DeleteVSwitch. It deletes only an Available VSwitch with nothing in it and
+    answers, among others (its reference's error table): DependencyViolation (an instance, ENI
+    or other resource is still in it; also .HaVip, .RouteTable, .Snat), IncorrectVSwitchStatus
+    (it is Pending), OperationDenied.OtherSubnetProcessing (another VSwitch of the VPC is being
+    created or deleted), TaskConflict. The delete runs in the background: the VSwitch is
+    Pending, then no longer listed."""
+    await gw.call(region_id, "DeleteVSwitch", vpc.DeleteVSwitchRequest(v_switch_id=vswitch_id))
+
+
 async def vpc_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str) -> str:
     """The VPC's CIDR block; raises NotFound when the region lacks the VPC."""
-    found = await gw.collect(region_id, "DescribeVpcs", vpc.DescribeVpcsRequest(vpc_id=vpc_id))
-    if not found:
-        raise NotFound(
-            "InvalidVpcId.NotFound",
-            f"no VPC {vpc_id} in {region_id}; check the id",
-            action="DescribeVpcs",
-            region_id=region_id,
-        )
-    return str(found[0].cidr_block)
+    missing = ("InvalidVpcId.NotFound", f"no VPC {vpc_id} in {region_id}; check the id")
+    request = vpc.DescribeVpcsRequest(vpc_id=vpc_id)
+    return str((await _the_one(gw, region_id, "DescribeVpcs", request, missing)).cidr_block)
 
 
 def first_free_block(vpc_cidr: str, used: Iterable[str], prefix: int) -> str | None:

@@ -37,6 +37,7 @@ from ecs_dr.domain.cleanup.rules import (
     settles_before_delete,
     unknown_status_reason,
     verdict,
+    vswitches_in_use,
 )
 from ecs_dr.domain.cleanup.texts import (
     CleanupBusy,
@@ -96,4 +97,5 @@ __all__ = [
     "unknown_status_reason",
     "untagged_operation",
     "verdict",
+    "vswitches_in_use",
 ]

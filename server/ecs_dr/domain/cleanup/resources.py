@@ -15,6 +15,7 @@ from ecs_dr.domain.statuses import (
     InstanceStatus,
     SnapshotGroupStatus,
     SnapshotStatus,
+    VSwitchStatus,
 )
 
 CLEANUP_KIND = "cleanup_recovery"
@@ -50,8 +51,9 @@ DELETE_ACTION: dict[ResourceKind, str] = {
     "disk": "DeleteDisk",
     "snapshot_group": "DeleteSnapshotGroup",
     "snapshot": "DeleteSnapshot",
+    "vswitch": "vpc:DeleteVSwitch",
 }
-"""The delete action of each kind this server may call; a kind missing here is left."""
+"""The delete action of each kind this server may call (a VSwitch's is the VPC API's)."""
 
 TAG_RESOURCE_TYPE: dict[ResourceKind, str] = {
     "instance": "instance",
@@ -68,6 +70,7 @@ it until then: its delete waits for it."""
 BUSY_STATUSES: dict[ResourceKind, frozenset[str]] = {
     "image": frozenset({"Creating", "Waiting"}),
     "disk": frozenset({"Creating", "Attaching", "Detaching", "ReIniting"}),
+    "vswitch": frozenset({VSwitchStatus.PENDING}),
 }
 """States a resource passes through on its own; cleanup deletes nothing until it leaves them."""
 KNOWN_STATUSES: dict[ResourceKind, frozenset[str]] = {
@@ -76,6 +79,7 @@ KNOWN_STATUSES: dict[ResourceKind, frozenset[str]] = {
     "disk": frozenset(DiskStatus),
     "snapshot_group": frozenset(SnapshotGroupStatus),
     "snapshot": frozenset(SnapshotStatus),
+    "vswitch": frozenset(VSwitchStatus),
 }
 """The statuses ECS documents for each kind cleanup deletes; any other is left alone."""
 
@@ -96,6 +100,9 @@ class Found(BaseModel):
     attached_to: str | None = Field(default=None, description="a disk's instance")
     contains: list[str] = Field(
         default_factory=list, description="a snapshot group's snapshots, deleted with it"
+    )
+    used_by: list[str] = Field(
+        default_factory=list, description="a VSwitch's instances: it stays while one remains"
     )
 
 
@@ -152,13 +159,13 @@ class OrphanOperation(BaseModel):
     cleanup_operation_id: str | None = Field(
         default=None,
         description="the journaled cleanup_recovery of this operation id, if one ran: what it "
-        "left stays tagged (a VSwitch, a resource ECS refused to delete)",
+        "left stays tagged (a VSwitch still in use, a resource ECS refused to delete)",
     )
 
 
 class Tagged(NamedTuple):
     """A resource found by its tags: its kind, every tag, and its status when the listing gave
-    it (a VSwitch's: cleanup never describes one)."""
+    it (a VSwitch's, from the VPC API's DescribeVSwitches)."""
 
     kind: ResourceKind
     tags: dict[str, str]

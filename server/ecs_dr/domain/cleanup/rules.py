@@ -14,9 +14,9 @@ into one verdict per resource, never touching a source resource:
 - a disk attached to an instance the operation created goes with that instance, whose row
   names it (the tags RunInstances puts on a DR instance's disks make them look like resources
   of their own);
-- a VSwitch is left in place: DeleteVSwitch is not among the actions this server uses (the
-  RAM policy grants only DeleteInstance, DeleteImage, DeleteSnapshotGroup, DeleteSnapshot and
-  DeleteDisk);
+- a VSwitch the operation created is deleted once nothing is in it (the VPC API's
+  DeleteVSwitch refuses otherwise: DependencyViolation); one an instance this cleanup does not
+  delete is still in (another drill's DR instance, any other instance) stays, naming it;
 - a disk attached to an instance (Scenario B's copy on its target) is left: ECS releases only
   an `Available` disk and DetachDisk is not among the server's actions; so is the snapshot it
   was made from (its delete would need Force, which stops the disk being re-initialised);
@@ -29,7 +29,7 @@ into one verdict per resource, never touching a source resource:
 
 Deletion order follows what holds what: the instance (its disks go with it), then the image
 (an instance launched from it holds it), then disks (a disk made from a snapshot holds the
-snapshot), then snapshot groups and snapshots, then VSwitches (nothing deletes them).
+snapshot), then snapshot groups and snapshots, then VSwitches (an instance in one holds it).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ecs_dr.domain.cleanup.resources import (
     BUSY_STATUSES,
-    DELETE_ACTION,
     DELETE_ORDER,
     KNOWN_STATUSES,
     SETTLING_INSTANCE_STATUSES,
@@ -141,16 +140,6 @@ def verdict(
             }
         )
     left = row.model_copy(update={"action": "left"})
-    if found.kind not in DELETE_ACTION:
-        return left.model_copy(
-            update={
-                "reason": (
-                    "DeleteVSwitch is not among the actions this server uses (its RAM policy "
-                    "grants only the deletes of instances, images, snapshots and disks); delete "
-                    "it in the VPC console once nothing uses it"
-                )
-            }
-        )
     if found.status not in KNOWN_STATUSES[found.kind]:
         return left.model_copy(update={"reason": unknown_status_reason(found)})
     if found.kind == "disk" and (found.attached_to or found.status == "In_use"):
@@ -260,6 +249,28 @@ def groups_kept_whole(
                     kept[sid] = kept[sid].model_copy(
                         update={"action": "left", "reason": f"its group {group_id} stays"}
                     )
+    return kept
+
+
+def vswitches_in_use(
+    rows: Mapping[str, CleanupRow], found: Mapping[str, Found]
+) -> dict[str, CleanupRow]:
+    """A VSwitch stays while an instance this cleanup does not delete is in it (another
+    drill's DR instance, any instance launched into it since): the VPC API's DeleteVSwitch
+    refuses a VSwitch with dependent resources (DependencyViolation)."""
+    kept = dict(rows)
+    for rid, row in rows.items():
+        if row.kind != "vswitch" or row.action != "delete":
+            continue
+        staying = [i for i in found[rid].used_by if i not in rows or rows[i].action != "delete"]
+        if staying:
+            reason = (
+                f"the instance {', '.join(staying)} is still in it (another drill's, one this "
+                "operation did not create, or one that stays; see its row): the VPC API "
+                "deletes a VSwitch only once nothing is in it; delete it in the VPC console "
+                "once that instance is gone"
+            )
+            kept[rid] = row.model_copy(update={"action": "left", "reason": reason})
     return kept
 
 

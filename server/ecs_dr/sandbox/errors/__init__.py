@@ -112,6 +112,7 @@ from ecs_dr.sandbox.errors.states import (
     SnapshotCreatedImage,
 )
 from ecs_dr.sandbox.errors.vpc import (
+    DependencyViolation,
     IllegalParamResourceType,
     IllegalParamTagKey,
     IllegalParamTagValue,
@@ -119,6 +120,7 @@ from ecs_dr.sandbox.errors.vpc import (
     InvalidParameterNewSize,
     InvalidResourceIdNotFound,
     MissingParamTagKey,
+    OperationDeniedOtherSubnetProcessing,
     OperationFailedIdempotentTokenProcessing,
     QuotaExceededVSwitch,
     VpcCidrBlockNotInVpc,
@@ -129,6 +131,7 @@ from ecs_dr.sandbox.errors.vpc import (
 __all__ = [
     "BothEmptyTagsAndResources",
     "CapacityExceedTooManyDisks",
+    "DependencyViolation",
     "DiskCategoryOperationNotSupported",
     "DryRunOperation",
     "DynamicError",
@@ -211,6 +214,7 @@ __all__ = [
     "NumberExceedTooManyDisks",
     "OperationDenied",
     "OperationDeniedNoStock",
+    "OperationDeniedOtherSubnetProcessing",
     "OperationDeniedPerformanceLevelNotMatch",
     "OperationDeniedQuotaExceed",
     "OperationFailedIdempotentTokenProcessing",

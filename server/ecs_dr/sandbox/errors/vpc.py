@@ -46,6 +46,26 @@ VSwitchCreationInProgress = define(
     400,
     "VSwitch Creation simultaneously is not supported.",
 )
+# VPC-DELETE: the VPC API reference's DeleteVSwitch page and its error table
+# (alibabacloud.com/help/en/vpc/developer-reference/api-vpc-2016-04-28-deletevswitch): only an
+# Available VSwitch with nothing in it is deleted. Its table also lists IncorrectVSwitchStatus
+# ("vpc subnet is in middle status": the VSwitch itself is Pending), DependencyViolation.HaVip,
+# .RouteTable and .Snat, IncorrectRouteEntryStatus and TaskConflict, for resources the sandbox
+# does not hold. A VSwitch an instance (or its ENI) is in: "Specified object has dependent
+# resources".
+DependencyViolation = define(
+    "DependencyViolation",
+    "DependencyViolation",
+    400,
+    "Specified object has dependent resources.",
+)
+# VPC-DELETE: another VSwitch of the VPC is being created.
+OperationDeniedOtherSubnetProcessing = define(
+    "OperationDeniedOtherSubnetProcessing",
+    "OperationDenied.OtherSubnetProcessing",
+    400,
+    "other subnet is processing.",
+)
 # ECS-CREATE-TABLE and VPC-CREATE-TABLE: a block outside the VPC's is plain InvalidParameter.
 VpcCidrBlockNotInVpc = define(
     "VpcCidrBlockNotInVpc",

@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ecs_dr.sandbox.errors import (
+    DependencyViolation,
     EcsError,
     IllegalParamResourceType,
+    IncorrectVSwitchStatus,
     InvalidCidrBlockMalformed,
     InvalidCidrBlockOverlapped,
     InvalidDescriptionMalformed,
@@ -24,12 +26,14 @@ from ecs_dr.sandbox.errors import (
     InvalidVSwitchNameMalformed,
     InvalidZoneIdNotFound,
     MissingParameter,
+    OperationDeniedOtherSubnetProcessing,
     QuotaExceededVSwitch,
     VpcCidrBlockNotInVpc,
     VSwitchCreationInProgress,
 )
 from ecs_dr.sandbox.models.lifecycle import Lifecycle
 from ecs_dr.sandbox.models.resources import Region, Vpc, VSwitch
+from ecs_dr.sandbox.models.tags import drop_tags
 
 # A VSwitch's mask, as the VPC service allows it.
 MIN_PREFIX, MAX_PREFIX = 16, 29
@@ -180,6 +184,30 @@ def create_vswitch(
     )
     region.vswitches[vswitch.vswitch_id] = vswitch
     return vswitch
+
+
+def delete_vswitch(region: Region, vswitch_id: str, now: float) -> None:
+    """Delete a VSwitch as the VPC API's DeleteVSwitch does, once nothing is in it; nothing
+    changes when a rule fails. The VPC API deletes in the background (the VSwitch is Pending,
+    then gone); the sandbox deletes at once, which is what a caller waiting for it sees last.
+
+    Raises InvalidVSwitchId.NotFound (404), and (400) IncorrectVSwitchStatus while it is still
+    Pending, OperationDenied.OtherSubnetProcessing while another VSwitch of its VPC is, and
+    DependencyViolation while an instance is in it.
+    """
+    vswitch = require_vswitch(region, vswitch_id)
+    if vswitch.lifecycle.status(now) == PENDING:
+        raise IncorrectVSwitchStatus("vpc subnet is in middle status.")
+    siblings = [s for s in region.vswitches.values() if s.vpc_id == vswitch.vpc_id]
+    if any(s.lifecycle.status(now) == PENDING for s in siblings):
+        raise OperationDeniedOtherSubnetProcessing()
+    users = sorted(i.instance_id for i in region.instances.values() if i.vswitch_id == vswitch_id)
+    if users:
+        raise DependencyViolation(
+            f"Specified object has dependent resources: {', '.join(users)} in {vswitch_id}."
+        )
+    del region.vswitches[vswitch_id]
+    drop_tags(region, "vswitch", vswitch_id)
 
 
 # --- the VPC API's tags ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ecs_dr.sandbox.errors import (
 from ecs_dr.sandbox.models.network import (
     VPC_CREATE,
     VPC_RESOURCE_TYPES,
+    delete_vswitch,
     locate_region,
     require_vpc_resource,
     require_vswitch,
@@ -208,6 +209,14 @@ def create_vswitch_action(backend: Backend, params: Params) -> Body:
             "retry later with the same token."
         ) from None
     return {"VSwitchId": vswitch_id}
+
+
+@vpc_action("DeleteVSwitch")
+def delete_vswitch_action(backend: Backend, params: Params) -> Body:
+    vswitch_id = params.required_text("VSwitchId")
+    region = _region(backend, params, vswitch_id=vswitch_id)
+    delete_vswitch(region, vswitch_id, backend.now())
+    return {}
 
 
 # --- tags --------------------------------------------------------------------------------------

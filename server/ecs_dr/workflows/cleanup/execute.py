@@ -2,8 +2,9 @@
 
 `execute_cleanup` first waits for an instance still starting or stopping to be Running or
 Stopped (ECS releases it only then), then deletes the confirmed resources in dependency order,
-waiting until an instance or disk is gone before the next delete that depended on it; a delete
-ECS refuses leaves that resource in place with ECS's reason, and the others go on.
+waiting until an instance, disk or VSwitch is gone before the next delete that depended on it
+(a VSwitch goes last, once the instances in it are gone); a delete ECS refuses leaves that
+resource in place with ECS's reason, and the others go on.
 """
 
 from __future__ import annotations
@@ -170,6 +171,9 @@ async def _delete(
         return await ecs.delete_snapshot_group(gw, region_id, rid)
     elif row.kind == "snapshot":
         await ecs.delete_snapshot(gw, region_id, rid)
-    else:  # pragma: no cover - the domain never marks a VSwitch for deletion
-        raise ValueError(f"cleanup cannot delete a {row.kind}")
+    elif row.kind == "vswitch":
+        # Its instances are gone by now (deleted first, each waited for); the VPC API deletes
+        # it in the background, Pending until it is no longer listed.
+        await ecs.delete_vswitch(gw, region_id, rid)
+        await _wait_gone(lambda: ecs.describe_vswitch(gw, region_id, rid), timing, f"VSwitch {rid}")
     return {}

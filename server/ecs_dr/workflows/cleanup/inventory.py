@@ -39,6 +39,7 @@ from ecs_dr.domain.cleanup import (
     released_with,
     untagged_operation,
     verdict,
+    vswitches_in_use,
 )
 from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE
 from ecs_dr.workflows.cleanup.lookups import describe, disks_of, listed_tags, tagged_resources
@@ -216,7 +217,7 @@ async def _judged(
     rows = released_with(held_snapshots(rows, made_from), riders)
     if any(r.kind == "snapshot" and r.action == "delete" for r in rows.values()):
         rows = image_held_snapshots(rows, await ecs.snapshot_users(gw, region_id))
-    rows = groups_kept_whole(rows, members)
+    rows = vswitches_in_use(groups_kept_whole(rows, members), found)
     return CleanupInventory(
         operation_id=operation_id,
         region_id=region_id,

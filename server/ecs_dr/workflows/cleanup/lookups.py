@@ -1,5 +1,5 @@
 """What the cloud shows now of the resources cleanup looks at: whether each still exists, its
-status, its tags, and what holds it. Reads only."""
+status, its tags, and what holds it (a VSwitch: the instances in it). Reads only."""
 
 from __future__ import annotations
 
@@ -61,8 +61,11 @@ async def describe(
         if snapshot is None:
             return gone
         return found.model_copy(update={"status": snapshot.status}), None
-    # A VSwitch is never deleted here; its row only needs its tag.
-    return found, None
+    vswitch = await gone_or(ecs.describe_vswitch(gw, region_id, rid))
+    if vswitch is None:
+        return gone
+    users = await ecs.vswitch_instances(gw, region_id, rid)
+    return found.model_copy(update={"status": vswitch.status, "used_by": users}), None
 
 
 async def _unlisted_image(
