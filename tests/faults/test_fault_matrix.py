@@ -64,6 +64,11 @@ SERVER_SETTINGS = {
     "ECS_DR_READ_TIMEOUT_S": str(READ_TIMEOUT_S),
     "ECS_DR_MAX_CALL_WAIT_S": "2",
     "ECS_DR_MAX_QPS": "1000",
+    # Busy answers are asked again for this many cloud seconds. At TIME_SCALE a request's few
+    # real milliseconds are tens of cloud seconds, so the default 180 (60 ms real) would be
+    # spent by the round trips alone; 3000 is one real second, still far short of the
+    # 1000 busy answers of the "past the busy budget" case.
+    "ECS_DR_BUSY_RETRY_TIMEOUT_S": "3000",
 }
 SERVERS = {
     "one_attempt": SERVER_SETTINGS | {"ECS_DR_RETRY_ATTEMPTS": "1"},
