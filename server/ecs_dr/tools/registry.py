@@ -62,7 +62,7 @@ def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: b
         # mcp's own copy is out of reach (add_tool returns None): this one checks arguments.
         checked[entry.name] = Tool.from_function(entry.fn, name=entry.name)
     server.middleware.append(_closed_input_schemas)
-    server.middleware.append(_refuse_unknown_arguments(server))
+    server.middleware.append(_refuse_unknown_arguments(checked))
     server.middleware.append(_refuse_invalid_arguments(checked))
     if read_only:
         offered = sorted(e.name for e in tools if e.read_only)
@@ -70,21 +70,20 @@ def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: b
         server.middleware.append(_refuse(refused, offered))
 
 
-def _refuse_unknown_arguments(server: MCPServer[Any]) -> ServerMiddleware[Any]:
+def _refuse_unknown_arguments(checked: dict[str, Tool]) -> ServerMiddleware[Any]:
     """An argument the tool does not take is refused, naming it and the arguments there are:
     mcp would drop it silently, so a misspelt `decisions` or `region_id` would go unnoticed
     and the call would run without it. One without a value (null, "", [] or {}: a client
     passing `decisions={}` to every tool) loses nothing and is let through."""
-    accepted: dict[str, list[str]] = {}
+    accepted = {
+        name: sorted(tool.parameters.get("properties", {})) for name, tool in checked.items()
+    }
 
     async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         params = ctx.params or {}
         arguments = params.get("arguments")
         if ctx.method != "tools/call" or not isinstance(arguments, dict):
             return await call_next(ctx)
-        if not accepted:
-            for tool in await server.list_tools():
-                accepted[tool.name] = sorted(tool.input_schema.get("properties", {}))
         name = params.get("name")
         known = accepted.get(name) if isinstance(name, str) else None
         unknown = [
