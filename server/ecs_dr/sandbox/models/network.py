@@ -193,7 +193,9 @@ def delete_vswitch(region: Region, vswitch_id: str, now: float) -> None:
 
     Raises InvalidVSwitchId.NotFound (404), and (400) IncorrectVSwitchStatus while it is still
     Pending, OperationDenied.OtherSubnetProcessing while another VSwitch of its VPC is, and
-    DependencyViolation while an instance is in it.
+    DependencyViolation while an instance is in it. Reference: the VPC API's DeleteVSwitch
+    (alibabacloud.com/help/en/vpc/developer-reference/api-vpc-2016-04-28-deletevswitch): only
+    an Available VSwitch, none while its VPC creates or deletes one, none with resources in it.
     """
     vswitch = require_vswitch(region, vswitch_id)
     if vswitch.lifecycle.status(now) == PENDING:
