@@ -5,18 +5,26 @@ Each source keeps its own plan and its own decisions. A prompt several sources a
 (their VPC lacks a VSwitch in the target zone, their type is out of stock) is asked once and
 its answer holds for all; a prompt about one source is asked with the source's id in
 front (`i-...:snapshot_strategy`), and that answer holds for it alone.
+
+A source that cannot be planned (not found, already in the target zone, not snapshottable, out
+of stock with no replacement) does not refuse the others: it becomes its own prompt, skip it
+or cancel the fleet, and a skipped source stays in the plan and the result as one row with its
+reason. Only a fleet none of whose sources can be planned is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic import Field
+
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
-from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, chosen, make_prompt
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
-from ecs_dr.domain.models import Frozen
+from ecs_dr.domain.models import Frozen, Instance
 from ecs_dr.domain.plans import PlanStep, estimated_minutes, plan_confirmation
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import VSwitchPlan
@@ -97,6 +105,107 @@ def fleet_prompts(pending: Mapping[str, Sequence[ChoicePrompt]]) -> list[ChoiceP
 
 # A source's row status when it changed since planning (its recovery stopped, PlanStale).
 SOURCE_CHANGED = "source_changed"
+# A source's row status when it could not be planned and the user chose to go on without it.
+SKIPPED = "skipped"
+# The answer to a source's SKIP_DECISION that leaves it out and recovers the others.
+SKIP = "skip"
+SKIP_DECISION = "skip_source"
+
+
+class SkippedSource(Frozen):
+    """A source the fleet goes on without, and why it could not be planned."""
+
+    source_instance_id: str
+    reason: str = cloud_text_field("why it cannot be planned; may quote ECS's message")
+
+
+class FleetSourceError(Refusal):
+    """Sources of a fleet cannot be planned or checked, and the fleet cannot go without them:
+    one line per source, since in a fleet "not found" alone would not say which one."""
+
+    def __init__(self, reasons: Mapping[str, str]) -> None:
+        self.reasons = dict(reasons)
+        super().__init__("\n".join(f"{s}: {r}" for s, r in reasons.items()))
+
+
+def zone_unfit_reason(source: Instance, target_zone_id: str, zones: Sequence[str]) -> str | None:
+    """Why the fleet's target zone cannot take this source, in words about this source alone
+    (`zones` are its region's); None when the zone is no reason. The single-source refusal
+    lists the zones valid for it, which read in a fleet as zones for every source."""
+    others = ", ".join(z for z in zones if z != source.zone_id)
+    alone = f"recover it on its own into another zone of its region ({others})"
+    if target_zone_id not in zones:
+        return (
+            f"{source.instance_id} is in {source.region_id}, and {target_zone_id} is not a "
+            f"zone of it; a DR copy stays in its source's region: {alone}."
+        )
+    if target_zone_id == source.zone_id:
+        return (
+            f"{source.instance_id} already lives in {target_zone_id}, the fleet's target "
+            f"zone; a DR copy must survive that zone's failure: {alone}."
+        )
+    return None
+
+
+def skip_source_prompt(source_instance_id: str, reason: str) -> ChoicePrompt:
+    """A source that cannot be planned: go on without it (recommended, the others can go), or
+    cancel the whole fleet."""
+    return make_prompt(
+        scoped_id(source_instance_id, SKIP_DECISION),
+        f"[{source_instance_id}] cannot be recovered with this fleet: {reason} "
+        "Skip it and recover the others, or cancel the fleet?",
+        [
+            ChoiceOption(
+                value=SKIP,
+                label=f"Skip {source_instance_id}",
+                description=(
+                    "Recover the other sources; this one is listed as skipped, with the "
+                    "reason, in the plan and the result."
+                ),
+                recommended=True,
+            ),
+            ChoiceOption(
+                value=CANCEL,
+                label="Cancel the fleet",
+                description="Create nothing; fix this source or leave it out, then plan again.",
+            ),
+        ],
+        {"source_instance_id": source_instance_id, "reason": reason},
+    )
+
+
+@dataclass(frozen=True)
+class UnplannableSources:
+    """What the answers so far make of the sources that cannot be planned."""
+
+    skipped: list[SkippedSource] = field(default_factory=list)
+    prompts: list[ChoicePrompt] = field(default_factory=list)
+    cancelled_by: str | None = None
+
+
+def settle_unplannable(
+    reasons: Mapping[str, str], plannable: int, answers: Mapping[str, str]
+) -> UnplannableSources:
+    """Each unplannable source (source id -> why) skipped, still to be asked about, or the
+    fleet cancelled by the user's answer; `plannable` counts the sources that can go.
+
+    Raises FleetSourceError, one line per source, when none can go.
+    """
+    if not reasons:
+        return UnplannableSources()
+    if plannable == 0:
+        raise FleetSourceError(reasons)
+    settled = UnplannableSources()
+    for source, reason in reasons.items():
+        prompt = skip_source_prompt(source, reason)
+        answer = chosen(prompt, answers)
+        if answer == CANCEL:
+            return UnplannableSources(cancelled_by=prompt.decision_id)
+        if answer == SKIP:
+            settled.skipped.append(SkippedSource(source_instance_id=source, reason=reason))
+        else:
+            settled.prompts.append(prompt)
+    return settled
 
 
 class FleetMemberRow(Frozen):
@@ -128,18 +237,33 @@ def fleet_markdown(rows: Sequence[FleetMemberRow]) -> str:
     )
 
 
+def skipped_row(skipped: SkippedSource) -> FleetMemberRow:
+    """A skipped source's one row: its status, and why in place of an error."""
+    return FleetMemberRow(
+        source_instance_id=skipped.source_instance_id, status=SKIPPED, error=skipped.reason
+    )
+
+
+def failed_rows(rows: Sequence[FleetMemberRow]) -> list[FleetMemberRow]:
+    """The sources that were to be recovered and were not (a skipped one was never to be)."""
+    return [r for r in rows if r.status not in ("completed", SKIPPED)]
+
+
 def incomplete_message(rows: Sequence[FleetMemberRow]) -> str:
     """Why a fleet operation failed: which sources failed and what the others got. A source
     that changed since planning is no cause a resume cures: it needs a new plan."""
-    failed = [r for r in rows if r.status != "completed"]
+    failed = failed_rows(rows)
     done = [r for r in rows if r.status == "completed"]
+    skipped = [r.source_instance_id for r in rows if r.status == SKIPPED]
     changed = [r.source_instance_id for r in failed if r.status == SOURCE_CHANGED]
     reasons = "; ".join(f"{r.source_instance_id}: {r.error}" for r in failed)
     recovered = ", ".join(f"{r.source_instance_id} -> {r.dr_instance_id}" for r in done)
     message = (
-        f"{len(failed)} of {len(rows)} sources were not recovered ({reasons}). "
+        f"{len(failed)} of {len(rows) - len(skipped)} sources were not recovered ({reasons}). "
         f"Recovered: {recovered or 'none'}."
     )
+    if skipped:
+        message += f" Skipped as planned: {', '.join(skipped)}."
     if len(changed) < len(failed):
         message += (
             " Fix the cause, then resume_recovery continues the failed ones; what was created "
@@ -162,6 +286,9 @@ class FleetRecoveryPlan(Frozen):
     target_zone_id: str
     drill: bool
     members: list[InstanceRecoveryPlan]
+    skipped: list[SkippedSource] = Field(
+        default_factory=list, description="sources left out, by the user's choice, and why"
+    )
     vswitches: list[VSwitchPlan]
     findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
     estimated_duration_s: float
@@ -248,12 +375,14 @@ def without_own_vswitch(member: InstanceRecoveryPlan) -> InstanceRecoveryPlan:
 def fleet_findings(
     members: Sequence[InstanceRecoveryPlan],
     vswitches: Sequence[VSwitchPlan],
+    skipped: Sequence[SkippedSource],
     *,
     max_qps: float | None,
     max_concurrent_calls: int | None,
 ) -> list[str]:
     """What the fleet's preflight found: how its sources share the API, the VSwitches it
-    creates once for several, and each source's own findings under its id."""
+    creates once for several, each source's own findings under its id, and the sources it
+    skips with why."""
     pace = (
         f"at most {max_qps:g} API requests per second"
         if max_qps is not None
@@ -270,18 +399,21 @@ def fleet_findings(
         ),
     ]
     findings += [f"[{m.source_instance_id}] {f}" for m in members for f in m.findings]
+    findings += [f"[{s.source_instance_id}] Skipped: {s.reason}" for s in skipped]
     return findings
 
 
 def confirm_fleet_plan_prompt(plan_id: str, plan: FleetRecoveryPlan) -> ChoicePrompt:
     """The one go-ahead for every source, showing every step's parameters."""
     drill = " as a DR drill" if plan.drill else ""
+    skipped = ", ".join(s.source_instance_id for s in plan.skipped)
+    skipping = f", and skips {skipped}" if skipped else ""
     return plan_confirmation(
         plan_id,
         f"{plan_id} recovers {len(plan.members)} instances "
         f"({', '.join(plan.source_instance_ids)}) into {plan.target_zone_id}{drill} (about "
         f"{estimated_minutes(plan.estimated_duration_s)} min, all together) with exactly these "
-        "calls. Proceed?",
+        f"calls{skipping}. Proceed?",
         "Recover every listed instance as shown.",
         plan.steps(),
     )
