@@ -209,6 +209,16 @@ async def test_a_fleet_none_of_whose_sources_can_be_planned_is_refused_one_line_
     assert mutations(sandbox) == []
 
 
+async def test_a_wrong_answer_for_one_source_is_refused_not_offered_as_a_skip(
+    gateway: EcsGateway,
+) -> None:
+    answers = {f"{LEGACY_INSTANCE}:snapshot_strategy": "no_such_option"}
+    with pytest.raises(FleetSourceError, match=f"^{LEGACY_INSTANCE}: .*no_such_option"):
+        await plan_fleet_recovery(
+            gateway, [DB_INSTANCE, LEGACY_INSTANCE], TARGET_ZONE, decisions=answers
+        )
+
+
 async def test_a_source_in_another_region_than_the_target_zone_is_asked_about_by_name(
     gateway: EcsGateway,
 ) -> None:

@@ -170,7 +170,7 @@ def skip_source_prompt(source_instance_id: str, reason: str) -> ChoicePrompt:
                 description="Create nothing; fix this source or leave it out, then plan again.",
             ),
         ],
-        {"source_instance_id": source_instance_id, "reason": reason},
+        {"source_instance_id": source_instance_id},
     )
 
 

@@ -19,6 +19,7 @@ import structlog
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import CloudError, NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.fleet_recovery import (
     SOURCE_CHANGED,
     FleetMemberRow,
@@ -131,6 +132,8 @@ async def plan_fleet_recovery(
                 check_quota=False,
                 reads=reads,
             )
+        except InvalidDecision as exc:  # the caller's answer is wrong, not the source
+            errors[source] = exc
         except (Refusal, NotFound) as exc:
             unplannable[source] = await _why_unplannable(
                 gw, reads, source, target_zone_id, region_id, exc
@@ -159,7 +162,7 @@ async def plan_fleet_recovery(
         findings = [f"[{s}] {f}" for s, c in context.items() for f in c.get("findings", [])]
         return NeedsDecision(
             [*unplanned.prompts, *fleet_prompts({s: pending[s] for s in sources if s in pending})],
-            {"sources": context, "findings": findings, "unplannable": unplannable},
+            {"sources": context, "findings": findings},
         )
     # The target zone is in one region, and each source was planned into it.
     members = [p for s in sources if isinstance(p := planned.get(s), InstanceRecoveryPlan)]
