@@ -5,23 +5,25 @@ from __future__ import annotations
 import pytest
 
 from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
+from ecs_dr.domain.fleet_members import (
+    SKIP,
+    FleetSourceError,
+    SkippedSource,
+    member_answers,
+    settle_unplannable,
+    zone_unfit_reason,
+)
 from ecs_dr.domain.fleet_recovery import (
     MAX_FLEET_SOURCES,
-    SKIP,
     SKIPPED,
     SOURCE_CHANGED,
     FleetMemberRow,
-    FleetSourceError,
-    SkippedSource,
     failed_rows,
     fleet_markdown,
     fleet_prompts,
     fleet_sources,
     incomplete_message,
-    member_answers,
-    settle_unplannable,
     skipped_row,
-    zone_unfit_reason,
 )
 from ecs_dr.domain.refusal import Refusal
 from tests.support.factories import instance

@@ -11,12 +11,8 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.fleet_recovery import (
-    FleetRecoveryPlan,
-    FleetSourceError,
-    confirm_fleet_plan_prompt,
-    member_answers,
-)
+from ecs_dr.domain.fleet_members import FleetSourceError, member_answers
+from ecs_dr.domain.fleet_recovery import FleetRecoveryPlan, confirm_fleet_plan_prompt
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
 from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
 from ecs_dr.workflows.fleet_recovery import (

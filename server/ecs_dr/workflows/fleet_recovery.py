@@ -20,25 +20,27 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import CloudError, NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import InvalidDecision
+from ecs_dr.domain.fleet_members import (
+    FleetSourceError,
+    member_answers,
+    settle_unplannable,
+    zone_unfit_reason,
+)
 from ecs_dr.domain.fleet_recovery import (
     SOURCE_CHANGED,
     FleetMemberRow,
     FleetRecoveryPlan,
     FleetRecoveryResult,
-    FleetSourceError,
     failed_rows,
     fleet_findings,
     fleet_markdown,
     fleet_prompts,
     fleet_sources,
     incomplete_message,
-    member_answers,
-    settle_unplannable,
     shared_vswitch,
     skipped_row,
     vswitch_scope,
     without_own_vswitch,
-    zone_unfit_reason,
 )
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
 from ecs_dr.domain.plans import (
