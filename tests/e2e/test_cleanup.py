@@ -180,6 +180,22 @@ async def test_a_drills_vswitch_goes_with_its_cleanup_after_its_dr_instance(
         assert deletes[0] == "DeleteInstance" and deletes[-1] == "DeleteVSwitch"
 
 
+async def test_a_recoverys_vswitch_choice_says_it_stays_with_the_dr_instance(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        arguments = {
+            "scenario": "full_instance",
+            "source_instance_id": DB_INSTANCE,
+            "target_zone_id": NO_VSWITCH_ZONE,
+        }
+        planned, asked = await decide(served, "plan_recovery", arguments)
+        assert planned["status"] == "completed", planned
+        (choice,) = [p for p in asked if p["decision_id"].startswith("vswitch_")]
+        description = choice["options"][0]["description"]
+        assert "stays with the DR instance" in description and "deletes it" not in description
+
+
 async def test_a_drills_vswitch_another_drill_is_in_stays_naming_that_instance(
     tmp_path: Path,
 ) -> None:
@@ -193,11 +209,16 @@ async def test_a_drills_vswitch_another_drill_is_in_stays_naming_that_instance(
         assert not [p for p in asked if p["decision_id"].startswith("vswitch_")]
         (other_dr,) = inventory(sandbox)["instances"] - with_first["instances"]
 
-        result, _ = await decide(served, "cleanup_recovery", {"operation_id": first})
+        result, confirmations = await decide(served, "cleanup_recovery", {"operation_id": first})
 
         assert result["status"] == "completed", result
         (row,) = [r for r in result["left"] if r["resource_id"] == vswitch_id]
         assert row["action"] == "left" and other_dr in row["reason"], row
+        # The user is told before confirming, and in the table after: it stays, and why.
+        (confirm,) = confirmations
+        assert confirm["context"]["left_in_place"][vswitch_id] == row["reason"]
+        (table_row,) = [r for r in result["markdown"].splitlines() if vswitch_id in r]
+        assert "left" in table_row and other_dr in table_row
         assert vswitch_id in sandbox.state()["regions"][REGION]["vswitches"]
         assert "DeleteVSwitch" not in sandbox.actions()
         assert other_dr in inventory(sandbox)["instances"]

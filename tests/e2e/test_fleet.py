@@ -1,7 +1,8 @@
 """A fleet end to end, through the `mcp` client over stdio: twenty instances planned in one
 plan (no mutating call), confirmed once and recovered together under the API rate limit the
 server was given, while the sandbox throttles the account; throttling never reaches the client
-and every instance ends recovered, exactly once, then cleanup removes all of it."""
+and every instance ends recovered, exactly once, then cleanup removes all of it. A source that
+cannot be planned is asked about on its own (skip it, or cancel the fleet), and the rest go."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from typing import Any
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import (
+    DB_INSTANCE,
     DEMO_WORLD_FILE,
     PROD_SG,
     REGION,
     SOURCE_VSWITCH,
     SOURCE_ZONE,
+    TARGET_INSTANCE,
     TARGET_ZONE,
+    WEB_INSTANCE,
 )
 from tests.support.mcp import Session, mcp_session
 from tests.support.recoveries import TAG_OPERATION
@@ -163,3 +167,45 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
         state = served.sandbox.state()
         assert tagged(state, "instance", operation_id) == []
         assert tagged(state, "image", operation_id) == []
+
+
+async def test_a_source_already_in_the_target_zone_is_skipped_by_choice_and_the_rest_recover(
+    tmp_path: Path,
+) -> None:
+    sources = [DB_INSTANCE, TARGET_INSTANCE, WEB_INSTANCE]
+    arguments = {
+        "scenario": "full_instance",
+        "source_instance_id": sources,
+        "target_zone_id": TARGET_ZONE,
+        "drill": True,
+    }
+    async with mcp_session(tmp_path) as served:
+        planned, asked = await decide(served, "plan_recovery", arguments)
+        assert [p["decision_id"] for p in asked] == [f"{TARGET_INSTANCE}:skip_source"]
+        (skip,) = asked
+        assert [o["value"] for o in skip["options"]] == ["skip", "cancel"]
+        assert f"{TARGET_INSTANCE} already lives in {TARGET_ZONE}" in skip["question"]
+        assert planned["status"] == "completed", planned
+        assert mutations(served.sandbox) == []
+        assert [s["source_instance_id"] for s in planned["plan"]["skipped"]] == [TARGET_INSTANCE]
+        assert not any(s["step"].startswith(TARGET_INSTANCE) for s in planned["steps"])
+
+        result = await finished(
+            served,
+            await served.call(
+                "execute_recovery",
+                await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]}),
+            ),
+        )
+        assert result["status"] == "completed", result
+        statuses = {r["source_instance_id"]: r["status"] for r in result["fleet"]}
+        assert statuses == {
+            DB_INSTANCE: "completed",
+            WEB_INSTANCE: "completed",
+            TARGET_INSTANCE: "skipped",
+        }
+
+        cancelled, _ = await decide(
+            served, "plan_recovery", arguments, choose=lambda p: str(p["options"][-1]["value"])
+        )
+        assert cancelled["status"] == "cancelled", cancelled

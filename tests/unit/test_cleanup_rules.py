@@ -22,6 +22,7 @@ from ecs_dr.domain.cleanup import (
     orphan_shield,
     released_with,
     settles_before_delete,
+    still_in_use_reason,
     verdict,
     vswitches_in_use,
 )
@@ -296,3 +297,10 @@ def test_an_instance_to_delete_names_the_disks_released_with_it() -> None:
     assert named["i-dr"].reason == "its disks d-1, d-2 are released with it"
     assert named["i-dr"].action == DELETE
     assert named["i-kept"] == rows["i-kept"]
+
+
+def test_a_vswitch_still_in_use_after_the_wait_says_how_long_it_was_asked_and_what_next() -> None:
+    reason = still_in_use_reason("DependencyViolation", "has dependent resources", 180)
+    assert reason.startswith("ECS still refused the delete after asking again for 180 s: ")
+    assert quoted("DependencyViolation") in reason
+    assert reason.endswith("call cleanup_recovery again later")

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_dr.domain.decisions import ChoiceOption, ChoicePrompt, make_prompt
+from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_prompt
+from ecs_dr.domain.fleet_members import (
+    SKIP,
+    FleetSourceError,
+    SkippedSource,
+    member_answers,
+    settle_unplannable,
+    zone_unfit_reason,
+)
 from ecs_dr.domain.fleet_recovery import (
     MAX_FLEET_SOURCES,
+    SKIPPED,
     SOURCE_CHANGED,
     FleetMemberRow,
+    failed_rows,
     fleet_markdown,
     fleet_prompts,
     fleet_sources,
     incomplete_message,
-    member_answers,
+    skipped_row,
 )
+from ecs_dr.domain.refusal import Refusal
+from tests.support.factories import instance
 
 
 def prompt(decision_id: str, question: str) -> ChoicePrompt:
@@ -101,3 +113,74 @@ def test_a_fleet_source_that_changed_since_planning_is_planned_again_not_resumed
     assert "i-a changed since planning" in message
     assert "plan again (plan_recovery)" in message and "cleanup_recovery" in message
     assert "Fix the cause, then resume_recovery continues" not in message
+
+
+ZONES = ["cn-hangzhou-h", "cn-hangzhou-i", "cn-hangzhou-j"]
+
+
+def test_an_unplannable_source_is_asked_about_skip_recommended_while_others_can_go() -> None:
+    settled = settle_unplannable({"i-b": "not found"}, 1, {})
+    (asked,) = settled.prompts
+    assert asked.decision_id == "i-b:skip_source"
+    assert asked.values == [SKIP, CANCEL] and asked.options[0].recommended
+    assert asked.question.startswith("[i-b] ") and "not found" in asked.question
+    assert settled.skipped == [] and settled.cancelled_by is None
+
+
+def test_a_skipped_source_keeps_its_reason() -> None:
+    settled = settle_unplannable({"i-b": "not found"}, 1, {"i-b:skip_source": SKIP})
+    assert settled.prompts == []
+    assert settled.skipped == [SkippedSource(source_instance_id="i-b", reason="not found")]
+
+
+def test_cancel_for_a_source_that_cannot_be_planned_cancels_the_fleet() -> None:
+    settled = settle_unplannable({"i-b": "x", "i-c": "y"}, 1, {"i-c:skip_source": CANCEL})
+    assert settled.cancelled_by == "i-c:skip_source"
+
+
+def test_a_fleet_none_of_whose_sources_can_be_planned_is_refused_one_line_per_source() -> None:
+    with pytest.raises(FleetSourceError) as raised:
+        settle_unplannable({"i-a": "not found", "i-b": "not snapshottable"}, 0, {})
+    assert str(raised.value).splitlines() == ["i-a: not found", "i-b: not snapshottable"]
+    assert isinstance(raised.value, Refusal)
+
+
+def test_a_source_in_the_target_zone_is_told_about_itself_not_about_the_fleets_zones() -> None:
+    source = instance(instance_id="i-a", zone_id="cn-hangzhou-i")
+    reason = zone_unfit_reason(source, "cn-hangzhou-i", ZONES)
+    assert reason is not None
+    assert reason.startswith("i-a already lives in cn-hangzhou-i")
+    assert "recover it on its own" in reason and "(cn-hangzhou-h, cn-hangzhou-j)" in reason
+
+
+def test_a_source_of_another_region_is_told_the_zone_is_not_of_its_region() -> None:
+    source = instance(instance_id="i-a", region_id="cn-shanghai", zone_id="cn-shanghai-e")
+    reason = zone_unfit_reason(source, "cn-hangzhou-i", ["cn-shanghai-e", "cn-shanghai-f"])
+    assert reason is not None
+    assert reason.startswith("i-a is in cn-shanghai, and cn-hangzhou-i is not a zone of it")
+    assert "(cn-shanghai-f)" in reason
+
+
+def test_a_zone_the_source_can_go_to_is_no_reason_to_skip_it() -> None:
+    source = instance(instance_id="i-a", zone_id="cn-hangzhou-h")
+    assert zone_unfit_reason(source, "cn-hangzhou-i", ZONES) is None
+
+
+def test_a_skipped_source_is_one_row_with_its_reason_and_no_failure() -> None:
+    rows = [
+        FleetMemberRow(source_instance_id="i-a", status="completed", dr_instance_id="i-dr"),
+        skipped_row(SkippedSource(source_instance_id="i-b", reason="not found")),
+    ]
+    assert (rows[1].status, rows[1].error) == (SKIPPED, "not found")
+    assert failed_rows(rows) == []
+    assert fleet_markdown(rows).splitlines()[3] == "| i-b | skipped |  |  |  | not found |"
+
+
+def test_an_incomplete_fleet_counts_its_skipped_sources_apart() -> None:
+    rows = [
+        FleetMemberRow(source_instance_id="i-a", status="failed", error="NoStock"),
+        skipped_row(SkippedSource(source_instance_id="i-b", reason="not found")),
+    ]
+    message = incomplete_message(rows)
+    assert "1 of 1 sources were not recovered (i-a: NoStock)" in message
+    assert "Skipped as planned: i-b." in message

@@ -15,7 +15,7 @@ import anyio
 import pytest
 from alibabacloud_ecs20140526.client import Client
 
-from ecs_dr.cloud.ecs import Timing, tag_resources
+from ecs_dr.cloud.ecs import VSWITCH_RELEASE, Timing, tag_resources
 from ecs_dr.cloud.errors import WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.cleanup import CleanupBusy, CleanupInventory
@@ -211,6 +211,55 @@ async def test_a_vswitch_the_operation_created_is_deleted_once_nothing_is_in_it(
     assert world(sandbox) == before
     (delete,) = [r for r in sandbox.requests()[mark:] if r["action"] == "DeleteVSwitch"]
     assert delete["status"] == 200 and delete["parameters"]["VSwitchId"] == vswitch_id
+
+
+def dependency_violation(times: int) -> dict[str, Any]:
+    """DeleteVSwitch refused `times` times as ECS refuses it while a deleted instance's network
+    interface is still being released."""
+    return {
+        "kind": "error",
+        "action": "DeleteVSwitch",
+        "code": "DependencyViolation",
+        "http_status": 400,
+        "times": times,
+    }
+
+
+async def test_a_vswitch_delete_refused_while_its_instance_is_released_is_asked_again(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    op = OneOperation(journal, {"vpc_id": PROD_VPC})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        vswitch_id = await created_vswitch(gateway, op, timing)
+        sandbox.add_fault(dependency_violation(times=2))
+        mark = len(sandbox.requests())
+        _, result = await clean(gateway, journal, op.operation_id, timing)
+
+    assert [(r.resource_id, r.action) for r in result.rows] == [(vswitch_id, "deleted")]
+    deletes = [r for r in sandbox.requests()[mark:] if r["action"] == "DeleteVSwitch"]
+    assert [r["code"] for r in deletes][:2] == ["DependencyViolation"] * 2
+    assert deletes[-1]["status"] == 200 and len(deletes) == 3
+    assert vswitch_id not in world(sandbox)["vswitches"]
+
+
+async def test_a_vswitch_still_refused_after_the_bounded_wait_stays_with_the_reason(
+    gateway: EcsGateway, sandbox: SandboxHandle, journal: Journal, timing: Timing
+) -> None:
+    op = OneOperation(journal, {"vpc_id": PROD_VPC})
+    with anyio.fail_after(FLOW_LIMIT_S):
+        vswitch_id = await created_vswitch(gateway, op, timing)
+        sandbox.add_fault(dependency_violation(times=1000))
+        mark = len(sandbox.requests())
+        started = sandbox.clock.now()
+        _, result = await clean(gateway, journal, op.operation_id, timing)
+
+    (row,) = result.left
+    assert (row.resource_id, row.action) == (vswitch_id, "left")
+    assert "DependencyViolation" in row.reason and "cleanup_recovery again later" in row.reason
+    deletes = [r for r in sandbox.requests()[mark:] if r["action"] == "DeleteVSwitch"]
+    assert 1 < len(deletes) < 20
+    assert sandbox.clock.now() - started <= VSWITCH_RELEASE.timeout_s
+    assert vswitch_id in world(sandbox)["vswitches"]
 
 
 async def test_a_vswitch_another_instance_is_in_stays_with_the_reason(

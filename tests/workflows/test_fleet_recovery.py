@@ -11,16 +11,12 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.fleet_recovery import (
-    FleetRecoveryPlan,
-    confirm_fleet_plan_prompt,
-    member_answers,
-)
+from ecs_dr.domain.fleet_members import FleetSourceError, member_answers
+from ecs_dr.domain.fleet_recovery import FleetRecoveryPlan, confirm_fleet_plan_prompt
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
-from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, NeedsDecision
+from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
 from ecs_dr.workflows.fleet_recovery import (
     FleetIncomplete,
-    FleetSourceError,
     check_current,
     execute_fleet_recovery,
     plan_fleet_recovery,
@@ -31,7 +27,10 @@ from tests.support.demo_world import (
     DB_INSTANCE,
     LEGACY_INSTANCE,
     PROD_VPC,
+    SHANGHAI,
     SHANGHAI_INSTANCE,
+    SOURCE_ZONE,
+    TARGET_INSTANCE,
     TARGET_ZONE,
     WEB_INSTANCE,
 )
@@ -176,21 +175,103 @@ async def test_a_decision_only_one_source_needs_is_scoped_to_that_source(
 async def test_every_unknown_source_of_a_fleet_is_named_and_nothing_is_created(
     gateway: EcsGateway, sandbox: SandboxHandle
 ) -> None:
-    with pytest.raises(FleetSourceError) as raised:
+    first = expect(
         await plan_fleet_recovery(
             gateway, [DB_INSTANCE, "i-bp1nosuch0000000001", "i-bp1nosuch0000000002"], TARGET_ZONE
-        )
-    assert set(raised.value.errors) == {"i-bp1nosuch0000000001", "i-bp1nosuch0000000002"}
-    assert str(raised.value).startswith("i-bp1nosuch0000000001: ")
+        ),
+        NeedsDecision,
+    )
+    assert [p.decision_id for p in first.prompts] == [
+        "i-bp1nosuch0000000001:skip_source",
+        "i-bp1nosuch0000000002:skip_source",
+    ]
+    assert first.prompts[0].question.startswith("[i-bp1nosuch0000000001] ")
     assert mutations(sandbox) == []
 
 
-async def test_a_source_in_another_region_than_the_target_zone_is_refused_by_name(
+async def test_a_fleet_none_of_whose_sources_can_be_planned_is_refused_one_line_per_source(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    with pytest.raises(FleetSourceError) as raised:
+        await plan_fleet_recovery(
+            gateway, ["i-bp1nosuch0000000001", "i-bp1nosuch0000000002"], TARGET_ZONE
+        )
+    assert set(raised.value.reasons) == {"i-bp1nosuch0000000001", "i-bp1nosuch0000000002"}
+    lines = str(raised.value).splitlines()
+    assert [line.split(": ")[0] for line in lines] == [
+        "i-bp1nosuch0000000001",
+        "i-bp1nosuch0000000002",
+    ]
+    assert mutations(sandbox) == []
+
+
+async def test_a_wrong_answer_for_one_source_is_refused_not_offered_as_a_skip(
     gateway: EcsGateway,
 ) -> None:
-    with pytest.raises(FleetSourceError, match=f"^{SHANGHAI_INSTANCE}: ") as raised:
-        await plan_fleet_recovery(gateway, [DB_INSTANCE, SHANGHAI_INSTANCE], TARGET_ZONE)
-    assert set(raised.value.errors) == {SHANGHAI_INSTANCE}
+    answers = {f"{LEGACY_INSTANCE}:snapshot_strategy": "no_such_option"}
+    with pytest.raises(FleetSourceError, match=f"^{LEGACY_INSTANCE}: .*no_such_option"):
+        await plan_fleet_recovery(
+            gateway, [DB_INSTANCE, LEGACY_INSTANCE], TARGET_ZONE, decisions=answers
+        )
+
+
+async def test_a_source_in_another_region_than_the_target_zone_is_asked_about_by_name(
+    gateway: EcsGateway,
+) -> None:
+    first = expect(
+        await plan_fleet_recovery(gateway, [DB_INSTANCE, SHANGHAI_INSTANCE], TARGET_ZONE),
+        NeedsDecision,
+    )
+    (asked,) = first.prompts
+    assert asked.decision_id == f"{SHANGHAI_INSTANCE}:skip_source"
+    assert asked.question.startswith(f"[{SHANGHAI_INSTANCE}] ")
+    assert f"{SHANGHAI_INSTANCE} is in {SHANGHAI}" in asked.question
+
+
+async def test_a_source_already_in_the_target_zone_is_skipped_on_request_and_the_rest_recover(
+    gateway: EcsGateway, sandbox: SandboxHandle, steps: Steps, timing: Timing
+) -> None:
+    sources = [DB_INSTANCE, TARGET_INSTANCE, WEB_INSTANCE]
+    first = expect(await plan_fleet_recovery(gateway, sources, TARGET_ZONE), NeedsDecision)
+    (asked,) = first.prompts
+    assert asked.decision_id == f"{TARGET_INSTANCE}:skip_source"
+    assert asked.values == ["skip", "cancel"]
+    assert asked.options[0].recommended
+    # The hint is about that source: its own zone, and the zones it could go to alone.
+    assert f"{TARGET_INSTANCE} already lives in {TARGET_ZONE}" in asked.question
+    assert SOURCE_ZONE in asked.question
+
+    stopped = await plan_fleet_recovery(
+        gateway, sources, TARGET_ZONE, decisions={asked.decision_id: "cancel"}
+    )
+    assert expect(stopped, Cancelled).decision_id == asked.decision_id
+
+    plan = expect(
+        await plan_fleet_recovery(
+            gateway, sources, TARGET_ZONE, decisions={asked.decision_id: "skip"}, drill=True
+        ),
+        FleetRecoveryPlan,
+    )
+    assert plan.source_instance_ids == [DB_INSTANCE, WEB_INSTANCE]
+    (skipped,) = plan.skipped
+    assert skipped.source_instance_id == TARGET_INSTANCE
+    assert skipped.reason in asked.question
+    assert f"[{TARGET_INSTANCE}] Skipped: {skipped.reason}" in plan.findings
+    assert f"skips {TARGET_INSTANCE}" in confirm_fleet_plan_prompt("plan-1", plan).question
+    assert not any(s.step.startswith(TARGET_INSTANCE) for s in plan.steps())
+    assert mutations(sandbox) == []
+
+    with anyio.fail_after(FLOW_LIMIT_S):
+        result = await execute_fleet_recovery(
+            gateway, plan, steps.start("execute_recovery"), ProgressLog(), timing=timing
+        )
+    assert [(r.source_instance_id, r.status) for r in result.rows] == [
+        (DB_INSTANCE, "completed"),
+        (WEB_INSTANCE, "completed"),
+        (TARGET_INSTANCE, "skipped"),
+    ]
+    assert result.rows[-1].error == skipped.reason
+    assert [m.source_instance_id for m in result.members] == [DB_INSTANCE, WEB_INSTANCE]
 
 
 async def test_a_failed_source_does_not_stop_the_others_and_a_rerun_creates_nothing_twice(

@@ -5,6 +5,9 @@ Each source keeps its own plan and its own decisions. A prompt several sources a
 (their VPC lacks a VSwitch in the target zone, their type is out of stock) is asked once and
 its answer holds for all; a prompt about one source is asked with the source's id in
 front (`i-...:snapshot_strategy`), and that answer holds for it alone.
+
+A source that cannot be planned does not refuse the others (`fleet_members`): a skipped source
+stays in the plan and the result as one row with its reason.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from pydantic import Field
+
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.fleet_members import SkippedSource, scoped_id
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan, InstanceRecoveryResult
 from ecs_dr.domain.models import Frozen
 from ecs_dr.domain.plans import PlanStep, estimated_minutes, plan_confirmation
@@ -24,7 +30,6 @@ from ecs_dr.domain.vswitches import VSwitchPlan
 # Enough for a rack or an application tier; a larger estate is planned in several fleets, so a
 # single confirmation never covers more than a reader can check.
 MAX_FLEET_SOURCES = 50
-SCOPE_SEPARATOR = ":"
 
 
 def fleet_sources(source_instance_ids: Sequence[str]) -> list[str]:
@@ -49,18 +54,6 @@ def fleet_sources(source_instance_ids: Sequence[str]) -> list[str]:
             f"{MAX_FLEET_SOURCES}. Split the fleet into several plans."
         )
     return ids
-
-
-def scoped_id(source_instance_id: str, decision_id: str) -> str:
-    return f"{source_instance_id}{SCOPE_SEPARATOR}{decision_id}"
-
-
-def member_answers(answers: Mapping[str, str], source_instance_id: str) -> dict[str, str]:
-    """The answers one source's plan sees: the fleet-wide ones, overridden by its own."""
-    prefix = scoped_id(source_instance_id, "")
-    own = {k.removeprefix(prefix): v for k, v in answers.items() if k.startswith(prefix)}
-    shared = {k: v for k, v in answers.items() if SCOPE_SEPARATOR not in k}
-    return {**shared, **own}
 
 
 def fleet_prompts(pending: Mapping[str, Sequence[ChoicePrompt]]) -> list[ChoicePrompt]:
@@ -97,6 +90,8 @@ def fleet_prompts(pending: Mapping[str, Sequence[ChoicePrompt]]) -> list[ChoiceP
 
 # A source's row status when it changed since planning (its recovery stopped, PlanStale).
 SOURCE_CHANGED = "source_changed"
+# A source's row status when it could not be planned and the user chose to go on without it.
+SKIPPED = "skipped"
 
 
 class FleetMemberRow(Frozen):
@@ -128,18 +123,33 @@ def fleet_markdown(rows: Sequence[FleetMemberRow]) -> str:
     )
 
 
+def skipped_row(skipped: SkippedSource) -> FleetMemberRow:
+    """A skipped source's one row: its status, and why in place of an error."""
+    return FleetMemberRow(
+        source_instance_id=skipped.source_instance_id, status=SKIPPED, error=skipped.reason
+    )
+
+
+def failed_rows(rows: Sequence[FleetMemberRow]) -> list[FleetMemberRow]:
+    """The sources that were to be recovered and were not (a skipped one was never to be)."""
+    return [r for r in rows if r.status not in ("completed", SKIPPED)]
+
+
 def incomplete_message(rows: Sequence[FleetMemberRow]) -> str:
     """Why a fleet operation failed: which sources failed and what the others got. A source
     that changed since planning is no cause a resume cures: it needs a new plan."""
-    failed = [r for r in rows if r.status != "completed"]
+    failed = failed_rows(rows)
     done = [r for r in rows if r.status == "completed"]
+    skipped = [r.source_instance_id for r in rows if r.status == SKIPPED]
     changed = [r.source_instance_id for r in failed if r.status == SOURCE_CHANGED]
     reasons = "; ".join(f"{r.source_instance_id}: {r.error}" for r in failed)
     recovered = ", ".join(f"{r.source_instance_id} -> {r.dr_instance_id}" for r in done)
     message = (
-        f"{len(failed)} of {len(rows)} sources were not recovered ({reasons}). "
+        f"{len(failed)} of {len(rows) - len(skipped)} sources were not recovered ({reasons}). "
         f"Recovered: {recovered or 'none'}."
     )
+    if skipped:
+        message += f" Skipped as planned: {', '.join(skipped)}."
     if len(changed) < len(failed):
         message += (
             " Fix the cause, then resume_recovery continues the failed ones; what was created "
@@ -162,6 +172,9 @@ class FleetRecoveryPlan(Frozen):
     target_zone_id: str
     drill: bool
     members: list[InstanceRecoveryPlan]
+    skipped: list[SkippedSource] = Field(
+        default_factory=list, description="sources left out, by the user's choice, and why"
+    )
     vswitches: list[VSwitchPlan]
     findings: list[str] = cloud_text_field("what the preflight found, one sentence each")
     estimated_duration_s: float
@@ -248,12 +261,14 @@ def without_own_vswitch(member: InstanceRecoveryPlan) -> InstanceRecoveryPlan:
 def fleet_findings(
     members: Sequence[InstanceRecoveryPlan],
     vswitches: Sequence[VSwitchPlan],
+    skipped: Sequence[SkippedSource],
     *,
     max_qps: float | None,
     max_concurrent_calls: int | None,
 ) -> list[str]:
     """What the fleet's preflight found: how its sources share the API, the VSwitches it
-    creates once for several, and each source's own findings under its id."""
+    creates once for several, each source's own findings under its id, and the sources it
+    skips with why."""
     pace = (
         f"at most {max_qps:g} API requests per second"
         if max_qps is not None
@@ -270,18 +285,21 @@ def fleet_findings(
         ),
     ]
     findings += [f"[{m.source_instance_id}] {f}" for m in members for f in m.findings]
+    findings += [f"[{s.source_instance_id}] Skipped: {s.reason}" for s in skipped]
     return findings
 
 
 def confirm_fleet_plan_prompt(plan_id: str, plan: FleetRecoveryPlan) -> ChoicePrompt:
     """The one go-ahead for every source, showing every step's parameters."""
     drill = " as a DR drill" if plan.drill else ""
+    skipped = ", ".join(s.source_instance_id for s in plan.skipped)
+    skipping = f", and skips {skipped}" if skipped else ""
     return plan_confirmation(
         plan_id,
         f"{plan_id} recovers {len(plan.members)} instances "
         f"({', '.join(plan.source_instance_ids)}) into {plan.target_zone_id}{drill} (about "
         f"{estimated_minutes(plan.estimated_duration_s)} min, all together) with exactly these "
-        "calls. Proceed?",
+        f"calls{skipping}. Proceed?",
         "Recover every listed instance as shown.",
         plan.steps(),
     )

@@ -37,18 +37,25 @@ def _cancel(description: str) -> ChoiceOption:
 
 
 def vswitch_missing_prompt(
-    zone_id: str, vpc_id: str, other_zones_with_vswitch: list[str]
+    zone_id: str, vpc_id: str, other_zones_with_vswitch: list[str], *, drill: bool = False
 ) -> ChoicePrompt:
-    """The source's VPC has no VSwitch in the target zone: create one, or pick another zone."""
+    """The source's VPC has no VSwitch in the target zone: create one, or pick another zone.
+
+    Creating one says whether it goes again: a drill's cleanup deletes it once nothing else is
+    in it, while a recovery's DR instance is kept, and the VSwitch with it.
+    """
+    after = (
+        "Cleaning up the operation (a drill) deletes it too, once no instance is in it; until "
+        "then later recoveries into this zone reuse it."
+        if drill
+        else "It stays with the DR instance, which a recovery keeps (nothing cleans it up); "
+        "later recoveries into this zone reuse it."
+    )
     options = [
         ChoiceOption(
             value=CREATE_VSWITCH,
             label=f"Create a VSwitch in {zone_id}",
-            description=(
-                f"Create a VSwitch of {vpc_id} in {zone_id} on a free CIDR block. Cleaning up "
-                "the operation (a drill) deletes it too, once no instance is in it; until then "
-                "later recoveries into this zone reuse it."
-            ),
+            description=f"Create a VSwitch of {vpc_id} in {zone_id} on a free CIDR block. {after}",
             recommended=True,
         ),
         *(

@@ -5,7 +5,8 @@ under the source's id so ClientTokens never collide. Sources that need a new VSw
 same VPC and zone share one, created first. The sources then run at once: the gateway's one
 QPS limit and in-flight cap pace their calls and absorb throttling. A source that fails does
 not stop the others; the operation then fails naming each one, and resume_recovery continues
-the failed ones while the recovered ones' steps are reused.
+the failed ones while the recovered ones' steps are reused. A source that cannot be planned
+is asked about (skip it, or cancel the fleet) while the others are planned.
 """
 
 from __future__ import annotations
@@ -16,20 +17,28 @@ import anyio
 import structlog
 
 from ecs_dr.cloud import ecs
-from ecs_dr.cloud.errors import CloudError
+from ecs_dr.cloud.errors import CloudError, NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain.decisions import InvalidDecision
+from ecs_dr.domain.fleet_members import (
+    FleetSourceError,
+    member_answers,
+    settle_unplannable,
+    zone_unfit_reason,
+)
 from ecs_dr.domain.fleet_recovery import (
     SOURCE_CHANGED,
     FleetMemberRow,
     FleetRecoveryPlan,
     FleetRecoveryResult,
+    failed_rows,
     fleet_findings,
     fleet_markdown,
     fleet_prompts,
     fleet_sources,
     incomplete_message,
-    member_answers,
     shared_vswitch,
+    skipped_row,
     vswitch_scope,
     without_own_vswitch,
 )
@@ -39,6 +48,7 @@ from ecs_dr.domain.plans import (
     Decisions,
     NeedsDecision,
     PlanStale,
+    cancelled,
     drill_tags,
 )
 from ecs_dr.domain.quotas import QuotaNeeds
@@ -49,6 +59,7 @@ from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn, describe_error
 from ecs_dr.workflows.prepared import Progress
 from ecs_dr.workflows.quotas import quota_check
+from ecs_dr.workflows.source import load_instance
 from ecs_dr.workflows.target_zone import ZoneReads
 from ecs_dr.workflows.vswitches import create_and_wait
 
@@ -59,18 +70,30 @@ class FleetIncomplete(RuntimeError):
     """Some sources of a fleet were not recovered; the message names each and why."""
 
 
-class FleetSourceError(Refusal):
-    """Planning or checking sources of a fleet failed; the message names each source, since in
-    a fleet "not found" alone would not say which one."""
-
-    def __init__(self, errors: Mapping[str, Exception]) -> None:
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{s}: {_said(e)}" for s, e in errors.items()))
-
-
 def _said(exc: Exception) -> str:
     """What an error says to the user: its own words for expected ones, else its type too."""
     return str(exc) if isinstance(exc, Refusal | CloudError) else describe_error(exc)
+
+
+async def _why_unplannable(
+    gw: EcsGateway,
+    reads: ZoneReads,
+    source_instance_id: str,
+    target_zone_id: str,
+    region_id: str | None,
+    refused: Refusal | NotFound,
+) -> str:
+    """Why a source cannot be planned, about that source: for a zone it cannot go to, in the
+    fleet's words (read again, only for a refused source); else its own refusal's."""
+    if isinstance(refused, Refusal):
+        try:
+            region, source = await load_instance(gw, source_instance_id, region_id)
+            unfit = zone_unfit_reason(source, target_zone_id, await reads.zones(region))
+        except CloudError:
+            unfit = None
+        if unfit is not None:
+            return unfit
+    return str(refused)
 
 
 async def plan_fleet_recovery(
@@ -86,11 +109,15 @@ async def plan_fleet_recovery(
 
     Raises Refusal for a bad list of sources or a fleet past the region's pay-as-you-go
     quotas (its needs summed), and FleetSourceError naming each source that cannot be
-    planned (unknown, in another region than the zone, not snapshottable).
+    planned and the fleet cannot go without: every source when none can be planned (unknown,
+    in another region than the zone or in the zone itself, not snapshottable), and any source
+    that failed otherwise. Some sources that cannot be planned while others can are asked
+    about: skip each, or cancel the fleet.
     """
     sources = fleet_sources(source_instance_ids)
     answers = dict(decisions or {})
     planned: dict[str, InstanceRecoveryPlan | NeedsDecision | Cancelled] = {}
+    unplannable: dict[str, str] = {}
     errors: dict[str, Exception] = {}
     reads = ZoneReads(gw)  # one target zone for every source: its facts are read once
 
@@ -107,6 +134,12 @@ async def plan_fleet_recovery(
                 check_quota=False,
                 reads=reads,
             )
+        except InvalidDecision as exc:  # the caller's answer is wrong, not the source
+            errors[source] = exc
+        except (Refusal, NotFound) as exc:
+            unplannable[source] = await _why_unplannable(
+                gw, reads, source, target_zone_id, region_id, exc
+            )
         except Exception as exc:  # every source's problem is reported, not just the first
             errors[source] = exc
 
@@ -114,21 +147,27 @@ async def plan_fleet_recovery(
         for source in sources:
             group.start_soon(plan_one, source)
     if errors:
-        raise FleetSourceError({s: errors[s] for s in sources if s in errors})
+        said = {s: _said(errors[s]) if s in errors else unplannable.get(s) for s in sources}
+        raise FleetSourceError({s: r for s, r in said.items() if r is not None})
+    unplanned = settle_unplannable(
+        {s: unplannable[s] for s in sources if s in unplannable}, len(planned), answers
+    )
+    if unplanned.cancelled_by is not None:
+        return cancelled(unplanned.cancelled_by)
 
-    for result in (planned[s] for s in sources):
+    for result in (planned[s] for s in sources if s in planned):
         if isinstance(result, Cancelled):
             return result
     pending = {s: p.prompts for s, p in planned.items() if isinstance(p, NeedsDecision)}
-    if pending:
-        context = {s: p.context for s in sources if isinstance(p := planned[s], NeedsDecision)}
+    if pending or unplanned.prompts:
+        context = {s: p.context for s in sources if isinstance(p := planned.get(s), NeedsDecision)}
         findings = [f"[{s}] {f}" for s, c in context.items() for f in c.get("findings", [])]
         return NeedsDecision(
-            fleet_prompts({s: pending[s] for s in sources if s in pending}),
+            [*unplanned.prompts, *fleet_prompts({s: pending[s] for s in sources if s in pending})],
             {"sources": context, "findings": findings},
         )
     # The target zone is in one region, and each source was planned into it.
-    members = [p for s in sources if isinstance(p := planned[s], InstanceRecoveryPlan)]
+    members = [p for s in sources if isinstance(p := planned.get(s), InstanceRecoveryPlan)]
     region = members[0].region_id
     quota = await quota_check(
         gw,
@@ -151,11 +190,13 @@ async def plan_fleet_recovery(
         target_zone_id=target_zone_id,
         drill=drill,
         members=[without_own_vswitch(m) for m in members],
+        skipped=unplanned.skipped,
         vswitches=list(vswitches.values()),
         findings=[
             *fleet_findings(
                 members,
                 list(vswitches.values()),
+                unplanned.skipped,
                 max_qps=gw.settings.max_qps,
                 max_concurrent_calls=gw.settings.max_concurrent_calls,
             ),
@@ -175,7 +216,7 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: FleetRecoveryPlan) -
         except Exception as exc:  # every changed source is named, not just the first
             errors[member.source_instance_id] = exc
     if errors:
-        raise FleetSourceError(errors)
+        raise FleetSourceError({s: _said(e) for s, e in errors.items()})
     for vswitch in plan.vswitches:
         await instance_recovery.check_block_free(gw, plan_id, vswitch)
 
@@ -250,8 +291,11 @@ async def execute_fleet_recovery(
         for member in plan.members:
             group.start_soon(recover, member)
 
-    ordered = [rows[s] for s in plan.source_instance_ids]
-    if any(r.status != "completed" for r in ordered):
+    ordered = [
+        *(rows[s] for s in plan.source_instance_ids),
+        *(skipped_row(s) for s in plan.skipped),
+    ]
+    if failed_rows(ordered):
         raise FleetIncomplete(incomplete_message(ordered))
     return FleetRecoveryResult(
         region_id=plan.region_id,

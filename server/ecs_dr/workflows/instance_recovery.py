@@ -91,7 +91,9 @@ async def plan_instance_recovery(
             return cancelled(prompt.decision_id)
         if answer is None:
             pending.append(prompt)
-    check = await resolve_target_zone(gw, source, target_zone_id, answers, zones=zones, reads=reads)
+    check = await resolve_target_zone(
+        gw, source, target_zone_id, answers, zones=zones, reads=reads, drill=drill
+    )
     if check.cancelled_by is not None:
         return cancelled(check.cancelled_by)
     pending += check.prompts

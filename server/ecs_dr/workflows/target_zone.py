@@ -125,6 +125,7 @@ async def resolve_target_zone(
     instance_type: str | None = None,
     zones: list[str] | None = None,
     reads: ZoneReads | None = None,
+    drill: bool = False,
 ) -> ZoneCheck:
     """Check `zone_id`, following the user's `zone:<id>` answers to the zone they chose.
 
@@ -149,6 +150,7 @@ async def resolve_target_zone(
             vswitch_id=vswitch_id,
             instance_type=instance_type,
             requested=visited[0],
+            drill=drill,
         )
         if isinstance(checked, ZoneCheck):
             return checked
@@ -171,6 +173,7 @@ async def _check_zone(
     vswitch_id: str | None,
     instance_type: str | None,
     requested: str,
+    drill: bool,
 ) -> ZoneCheck | _MoveTo:
     region, vpc = source.region_id, source.vpc_id
     wanted_type = instance_type or source.instance_type
@@ -204,7 +207,7 @@ async def _check_zone(
     else:
         everywhere = await reads.vswitches(region, vpc)
         others = sorted({v.zone_id for v in everywhere} - {source.zone_id, zone_id})
-        prompt = vswitch_missing_prompt(zone_id, vpc, others)
+        prompt = vswitch_missing_prompt(zone_id, vpc, others, drill=drill)
         picked = answer(prompt)
         if picked is not None:
             kind, argument = picked

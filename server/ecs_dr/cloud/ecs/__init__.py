@@ -47,6 +47,8 @@ from ecs_dr.cloud.ecs.lookup import (
     region_ids,
 )
 from ecs_dr.cloud.ecs.network import (
+    RELEASED_IN_BACKGROUND,
+    VSWITCH_RELEASE,
     create_vswitch,
     delete_vswitch,
     describe_vswitch,
@@ -105,8 +107,10 @@ WAITERS: Mapping[str, Waiter[Any]] = {
 __all__ = [
     "DISCOVERY_REGION",
     "REAL_TIME",
+    "RELEASED_IN_BACKGROUND",
     "SNAPSHOT_BATCH",
     "TAG_BATCH",
+    "VSWITCH_RELEASE",
     "WAITERS",
     "Timing",
     "account_quotas",

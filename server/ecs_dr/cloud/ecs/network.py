@@ -14,11 +14,12 @@ from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_vpc20160428 import models as vpc
 
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
-from ecs_dr.cloud.errors import NotFound
+from ecs_dr.cloud.errors import CloudError, NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.timing import Timing
+from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     VSWITCH_AVAILABLE,
+    Delays,
     Describe,
     Waiter,
 )
@@ -145,14 +146,41 @@ async def vswitch_instances(gw: EcsGateway, region_id: str, vswitch_id: str) -> 
     return sorted(str(i.instance_id) for i in items)
 
 
-async def delete_vswitch(gw: EcsGateway, region_id: str, vswitch_id: str) -> None:
+# ECS releases a deleted instance's network interface in the background, and DeleteVSwitch
+# answers DependencyViolation until it has. Terraform's alicloud provider asks again on that
+# code (resource_alicloud_vswitch.go, resourceAlicloudVswitchDelete: DeleteVSwitch retried on
+# DependencyViolation, 3 s then 5 s more each time, until its delete timeout); so does
+# delete_vswitch, for VSWITCH_RELEASE.timeout_s, then reports it.
+VSWITCH_RELEASE = Delays(initial_s=3.0, max_s=15.0, timeout_s=180.0)
+RELEASED_IN_BACKGROUND = frozenset({"DependencyViolation"})
+
+
+async def delete_vswitch(
+    gw: EcsGateway, region_id: str, vswitch_id: str, *, timing: Timing = REAL_TIME
+) -> None:
     """The VPC API's DeleteVSwitch. It deletes only an Available VSwitch with nothing in it and
     answers, among others (its reference's error table): DependencyViolation (an instance, ENI
     or other resource is still in it; also .HaVip, .RouteTable, .Snat), IncorrectVSwitchStatus
     (it is Pending), OperationDenied.OtherSubnetProcessing (another VSwitch of the VPC is being
     created or deleted), TaskConflict. The delete runs in the background: the VSwitch is
-    Pending, then no longer listed."""
-    await gw.call(region_id, "DeleteVSwitch", vpc.DeleteVSwitchRequest(v_switch_id=vswitch_id))
+    Pending, then no longer listed.
+
+    A plain DependencyViolation is asked again within VSWITCH_RELEASE (what was in it may
+    still be being released); raises the last refusal when it persists, any other at once.
+    """
+    request = vpc.DeleteVSwitchRequest(v_switch_id=vswitch_id)
+    started = timing.clock()
+    pause = VSWITCH_RELEASE.initial_s
+    while True:
+        try:
+            await gw.call(region_id, "DeleteVSwitch", request)
+            return
+        except CloudError as exc:
+            waited = timing.clock() - started
+            if exc.code not in RELEASED_IN_BACKGROUND or waited + pause > VSWITCH_RELEASE.timeout_s:
+                raise
+        await timing.sleep(pause)
+        pause = min(2 * pause, VSWITCH_RELEASE.max_s)
 
 
 async def vpc_cidr_block(gw: EcsGateway, region_id: str, vpc_id: str) -> str:

@@ -50,6 +50,7 @@ from ecs_dr.domain.cleanup.texts import (
     group_not_deleted_reason,
     kept_by_group_reason,
     no_region,
+    still_in_use_reason,
     untagged_operation,
 )
 
@@ -94,6 +95,7 @@ __all__ = [
     "orphan_shield",
     "released_with",
     "settles_before_delete",
+    "still_in_use_reason",
     "unknown_status_reason",
     "untagged_operation",
     "verdict",

@@ -54,6 +54,15 @@ def delete_refused_reason(code: str, message: str) -> str:
     return f"ECS refused the delete: {quoted(code)}: {quoted(message)}"
 
 
+def still_in_use_reason(code: str, message: str, asked_for_s: float) -> str:
+    """A VSwitch whose delete ECS still refused after being asked again for `asked_for_s`."""
+    return (
+        f"ECS still refused the delete after asking again for {asked_for_s:.0f} s: "
+        f"{quoted(code)}: {quoted(message)}; what was in it may not be released yet: call "
+        "cleanup_recovery again later"
+    )
+
+
 def group_not_deleted_reason(group_id: str) -> str:
     return f"its group {group_id} could not be deleted"
 

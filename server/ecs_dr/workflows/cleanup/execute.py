@@ -31,6 +31,7 @@ from ecs_dr.domain.cleanup import (
     in_delete_order,
     kept_by_group_reason,
     settles_before_delete,
+    still_in_use_reason,
 )
 from ecs_dr.workflows.cleanup.lookups import gone_or
 from ecs_dr.workflows.operations import ProgressFn
@@ -86,7 +87,7 @@ async def execute_cleanup(
             except TimeoutError as exc:
                 left(rid, delete_unconfirmed_reason(str(exc)))
             except CloudError as exc:
-                left(rid, delete_refused_reason(exc.code, exc.message))
+                left(rid, _refused_reason(row, exc))
                 for sid in inv.members.get(rid, []):
                     if rows[sid].action == "delete":
                         left(sid, group_not_deleted_reason(rid))
@@ -110,6 +111,13 @@ async def execute_cleanup(
         left=[r for r in final if r.action in ("left", "refused")],
         markdown=cleanup_markdown(final),
     )
+
+
+def _refused_reason(row: CleanupRow, exc: CloudError) -> str:
+    """Why ECS kept a resource: its refusal, and for a VSwitch one asked again for a while."""
+    if row.kind == "vswitch" and exc.code in ecs.RELEASED_IN_BACKGROUND:
+        return still_in_use_reason(exc.code, exc.message, ecs.VSWITCH_RELEASE.timeout_s)
+    return delete_refused_reason(exc.code, exc.message)
 
 
 async def _settled(
@@ -172,8 +180,9 @@ async def _delete(
     elif row.kind == "snapshot":
         await ecs.delete_snapshot(gw, region_id, rid)
     elif row.kind == "vswitch":
-        # Its instances are gone by now (deleted first, each waited for); the VPC API deletes
+        # Its instances are gone by now (deleted first, each waited for), their network
+        # interfaces perhaps not yet (delete_vswitch asks again a while); the VPC API deletes
         # it in the background, Pending until it is no longer listed.
-        await ecs.delete_vswitch(gw, region_id, rid)
+        await ecs.delete_vswitch(gw, region_id, rid, timing=timing)
         await _wait_gone(lambda: ecs.describe_vswitch(gw, region_id, rid), timing, f"VSwitch {rid}")
     return {}
