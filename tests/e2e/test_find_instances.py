@@ -7,10 +7,14 @@ listing them. Nothing is created."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+import mcp_types as types
+
+from tests.support.decisions import decide
 from tests.support.demo_world import (
     DB_INSTANCE,
     DEMO_WORLD_FILE,
@@ -23,7 +27,6 @@ from tests.support.demo_world import (
     TARGET_INSTANCE,
     TARGET_ZONE,
 )
-from tests.support.decisions import decide
 from tests.support.mcp import Elicitations, Session, mcp_session, recommended
 
 APP_SERVERS = 55
@@ -87,7 +90,7 @@ def _served(
     )
 
 
-def _second_twin(prompt: dict[str, Any]) -> str:
+def _second_twin(prompt: Mapping[str, Any]) -> str:
     """The user picks the second twin-db when asked which; the recommended option otherwise."""
     values = [o["value"] for o in prompt["options"]]
     return TWINS[1] if TWINS[1] in values else str(values[0])
@@ -203,7 +206,9 @@ async def test_a_client_with_forms_is_asked_which_instance_a_shared_name_means(
 
     assert planned["status"] == "completed", planned
     assert planned["plan"]["source_instance_id"] == TWINS[0]
-    assert "source_instance_id:twin-db" in forms.seen[0].requested_schema["properties"]
+    form = forms.seen[0]
+    assert isinstance(form, types.ElicitRequestFormParams)
+    assert "source_instance_id:twin-db" in form.requested_schema["properties"]
     assert mutations == []
 
 

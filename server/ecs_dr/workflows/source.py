@@ -1,4 +1,5 @@
-"""Reading the source: where it is, what it holds, and which zones can take its copy."""
+"""Reading the source: where it is, what it holds, and which zones can take its copy; which
+instance a name names, and whether the DR instance's name is in use."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections.abc import Mapping, Sequence
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.domain import names
 from ecs_dr.domain.arguments import id_kind
+from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.instances import (
     FoundInstances,
     InstanceNameChoice,
@@ -18,7 +21,8 @@ from ecs_dr.domain.instances import (
     unknown_zone,
 )
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.plans import Decisions, NeedsDecision
+from ecs_dr.domain.plans import Cancelled, Decisions, NeedsDecision, cancelled
+from ecs_dr.domain.prompts import NUMBERED_NAME, dr_name_in_use_prompt
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.source import SourceReport, source_report
 
@@ -165,3 +169,30 @@ async def describe_target_instance(
     instance_id = await instance_by_ref(gw, instance, region_id)
     _, found = await load_instance(gw, instance_id, region_id)
     return found
+
+
+async def dr_name(
+    gw: EcsGateway, region: str, name: str, answers: Decisions
+) -> str | ChoicePrompt | Cancelled:
+    """The DR instance's name: `name` when no instance of the region has it, else the user's
+    choice (the first free numbered name, or `name` kept); the prompt until they chose."""
+    holders = await _instances_named(gw, region, name)
+    if not holders:
+        return name
+    number = 2
+    while await _instances_named(gw, region, names.numbered_name(name, number)):
+        number += 1
+    numbered = names.numbered_name(name, number)
+    prompt = dr_name_in_use_prompt(name, holders, numbered)
+    answer = chosen(prompt, answers)
+    if answer == CANCEL:
+        return cancelled(prompt.decision_id)
+    if answer is None:
+        return prompt
+    return numbered if answer == NUMBERED_NAME else name
+
+
+async def _instances_named(gw: EcsGateway, region: str, name: str) -> list[str]:
+    """The ids of the region's instances named exactly `name` (a DR name holds no `*`)."""
+    found = await ecs.instances_matching(gw, region, InstanceQuery(name=name))
+    return [i.instance_id for i in found]
