@@ -178,12 +178,12 @@ async def test_a_shared_name_in_plan_recovery_is_a_choice_and_the_plan_takes_the
         mutations = _mutations(served)
 
     choice = asked[0]
-    assert choice["decision_id"] == "source_instance_id:twin-db"
+    assert choice["decision_id"] == "source_instance_id=twin-db"
     assert [o["value"] for o in choice["options"]] == list(TWINS)
     assert all(SOURCE_ZONE in o["description"] for o in choice["options"])
     assert planned["status"] == "completed", planned
     assert planned["plan"]["source_instance_id"] == TWINS[1]
-    assert [p["decision_id"] for p in fleet_asked] == ["source_instance_id:twin-db"]
+    assert [p["decision_id"] for p in fleet_asked] == ["source_instance_id=twin-db"]
     assert fleet["status"] == "completed", fleet
     assert [m["source_instance_id"] for m in fleet["plan"]["members"]] == [DB_INSTANCE, TWINS[1]]
     assert mutations == []
@@ -208,7 +208,7 @@ async def test_a_client_with_forms_is_asked_which_instance_a_shared_name_means(
     assert planned["plan"]["source_instance_id"] == TWINS[0]
     form = forms.seen[0]
     assert isinstance(form, types.ElicitRequestFormParams)
-    assert "source_instance_id:twin-db" in form.requested_schema["properties"]
+    assert "source_instance_id=twin-db" in form.requested_schema["properties"]
     assert mutations == []
 
 
@@ -217,7 +217,7 @@ async def test_step_tools_and_read_only_tools_take_instance_names(tmp_path: Path
         group = await served.call("create_snapshot_group", {"instance_id": "twin-db"})
         chosen = await served.call(
             "create_snapshot_group",
-            {"instance_id": "twin-db", "decisions": {"instance_id:twin-db": TWINS[1]}},
+            {"instance_id": "twin-db", "decisions": {"instance_id=twin-db": TWINS[1]}},
         )
         target = await served.call("describe_target_instance", {"instance_id": "dr-target-01"})
         verified = await served.call(
@@ -228,7 +228,7 @@ async def test_step_tools_and_read_only_tools_take_instance_names(tmp_path: Path
         mutations = _mutations(served)
 
     assert group["status"] == "needs_decision"
-    assert [p["decision_id"] for p in group["decisions"]] == ["instance_id:twin-db"]
+    assert [p["decision_id"] for p in group["decisions"]] == ["instance_id=twin-db"]
     assert chosen["status"] == "needs_decision"
     [confirm] = chosen["decisions"]
     assert confirm["context"]["parameters"]["InstanceId"] == TWINS[1]

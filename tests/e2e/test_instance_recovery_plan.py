@@ -264,6 +264,9 @@ async def test_a_dr_name_another_instance_has_is_a_choice_of_a_numbered_name_or_
         )
         kept, _ = await decide(served, "plan_recovery", {"scenario": "full_instance", **web}, _keep)
         named, named_asked = await plan(served, **web, instance_name="web-dr")
+        fleet, fleet_asked = await plan(
+            served, source_instance_id=[WEB_INSTANCE, DB_INSTANCE], target_zone_id=TARGET_ZONE
+        )
         assert mutations(served.sandbox) == []
 
     [prompt] = asked
@@ -275,3 +278,8 @@ async def test_a_dr_name_another_instance_has_is_a_choice_of_a_numbered_name_or_
     assert any(f"{taken}_3" in f for f in numbered["findings"])
     assert _sent_name(kept) == taken
     assert (named_asked, _sent_name(named)) == ([], "web-dr")
+    # In a fleet, the question is the one source's whose name is in use.
+    assert [p["decision_id"] for p in fleet_asked] == [f"{WEB_INSTANCE}:dr_name_{taken}"]
+    assert fleet["status"] == "completed", fleet
+    web_plan = next(m for m in fleet["plan"]["members"] if m["source_instance_id"] == WEB_INSTANCE)
+    assert web_plan["instance"]["run"]["instance_name"] == f"{taken}_3"

@@ -83,7 +83,7 @@ def test_a_name_two_to_four_instances_have_is_a_choice_among_them() -> None:
     with pytest.raises(InstanceNameChoice) as asked:
         named_instance("source_instance_id", "prod-db-01", REGIONS, twins)
     [prompt] = asked.value.prompts
-    assert prompt.decision_id == "source_instance_id:prod-db-01"
+    assert prompt.decision_id == "source_instance_id=prod-db-01"
     assert prompt.values == ["i-one", "i-two"]  # a Running one first, recommended
     assert prompt.options[0].recommended
     assert prompt.options[0].description.startswith("cn-hangzhou-j, Running")
@@ -92,10 +92,10 @@ def test_a_name_two_to_four_instances_have_is_a_choice_among_them() -> None:
 
 def test_the_users_choice_among_instances_sharing_a_name_names_it() -> None:
     twins = [instance(instance_id="i-one"), instance(instance_id="i-two")]
-    answers = {"instance_id:prod-db-01": "i-two"}
+    answers = {"instance_id=prod-db-01": "i-two"}
     assert named_instance("instance_id", "prod-db-01", REGIONS, twins, answers) == "i-two"
     with pytest.raises(InvalidDecision):
-        named_instance("instance_id", "prod-db-01", REGIONS, twins, {"instance_id:prod-db-01": "x"})
+        named_instance("instance_id", "prod-db-01", REGIONS, twins, {"instance_id=prod-db-01": "x"})
 
 
 def test_a_name_more_than_four_instances_have_is_refused_pointing_at_find_instances() -> None:

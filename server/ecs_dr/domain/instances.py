@@ -135,7 +135,7 @@ def instance_choice_prompt(argument: str, name: str, matches: Sequence[Instance]
         for n, i in enumerate(ordered)
     ]
     return make_prompt(
-        f"{argument}:{name}",
+        f"{argument}={name}",
         f"{len(matches)} instances are named {quoted(name)}; which one is meant?",
         options,
         {"argument": argument, "name": name},
