@@ -11,6 +11,7 @@ from typing import Any
 
 from ecs_dr.tools import TOOLS
 from ecs_dr.tools.steps import STEP_TOOLS
+from tests.support.decisions import decide
 from tests.support.demo_world import (
     DB_INSTANCE,
     LEGACY_INSTANCE,
@@ -35,10 +36,20 @@ PLAN_PATH = {
     "cleanup_recovery",
 }
 
+READ_ONLY = {"find_instances", "describe_source", "check_target_zone", "describe_target_instance"}
+
 
 def tools_named(text: str) -> set[str]:
     """The tools a next_step names."""
     return {name for name in TOOL_NAMES if re.search(rf"\b{name}\b", text)}
+
+
+def assert_on_step_path(result: dict[str, Any], following: str) -> None:
+    """A step tool's next_step stays on the step path: the step that follows it (and what a
+    read-only tool told before it, such as the zone check_target_zone checked)."""
+    named = tools_named(result["next_step"])
+    assert following in named, result["next_step"]
+    assert named - READ_ONLY == {following}, result["next_step"]
 
 
 def assert_on_plan_path(result: dict[str, Any], *expected: str) -> None:
@@ -121,3 +132,20 @@ async def test_a_drill_is_led_from_plan_to_execute_to_verify_to_cleanup(tmp_path
     assert done["status"] == "completed", done
     assert_on_plan_path(done, "verify_dr_instance", "cleanup_recovery")
     assert_on_plan_path(verified, "cleanup_recovery")
+
+
+async def test_step_tools_lead_on_along_the_step_path_of_the_sources_strategy(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        group, _ = await decide(served, "create_snapshot_group", {"instance_id": LEGACY_INSTANCE})
+        image, _ = await decide(
+            served,
+            "create_full_image",
+            {"instance_id": LEGACY_INSTANCE, "snapshot_ids": group["snapshot_ids"]},
+        )
+    # legacy-app-01 cannot take a group: its per-disk snapshots go to the image as such.
+    assert group["snapshot_group_id"] is None
+    assert_on_step_path(group, "create_full_image")
+    assert "snapshot_ids=" in group["next_step"]
+    assert_on_step_path(image, "run_dr_instance")
