@@ -196,7 +196,9 @@ async def verify_dr_instance(
     source_instance_id: Annotated[
         InstanceRef, Field(description="the instance that was recovered")
     ],
-    dr_instance_id: Annotated[InstanceRef, Field(description="the DR instance of the recovery")],
+    dr_instance_id: Annotated[
+        InstanceRef, Field(description="the DR instance run_dr_instance made")
+    ],
     ctx: Ctx,
     region_id: RegionArg = None,
 ) -> DrVerification:
