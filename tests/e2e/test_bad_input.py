@@ -168,12 +168,12 @@ async def test_a_bad_argument_is_one_paragraph_with_status_failed_and_a_next_ste
     async with mcp_session(tmp_path) as served:
         result = await served.client.call_tool(
             "check_target_zone",
-            {"instance_id": "pay-db-primary", "target_zone_id": "cn-hangzhou-i"},
+            {"instance_id": "d-bp1paydbprimary", "target_zone_id": "cn-hangzhou-i"},
         )
         assert result.is_error
         content = result.content[0]
         assert isinstance(content, TextContent)
-        assert "instance_id" in content.text and "'pay-db-primary'" in content.text
+        assert "instance_id" in content.text and "'d-bp1paydbprimary'" in content.text
         assert "\n" not in content.text
         assert not INTERNALS.search(content.text), content.text
         structured = result.structured_content or {}

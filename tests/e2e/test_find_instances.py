@@ -1,15 +1,20 @@
 """Instances by name through the `mcp` client: find_instances lists them (by name as ECS
-matches it, by zone, by status, capped with a count of the rest), and describe_source takes an
-exact name, refusing an unknown one with the way to find it and an ambiguous one with the
-instances that share it. Nothing is created."""
+matches it, by zone, by status, capped with a count of the rest); every instance argument takes
+an exact name, refusing an unknown one with the way to find it; a name a few instances share is
+a choice prompt where the tool takes decisions (plan_recovery, the step tools), else a refusal
+listing them. Nothing is created."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+import mcp_types as types
+
+from tests.support.decisions import decide
 from tests.support.demo_world import (
     DB_INSTANCE,
     DEMO_WORLD_FILE,
@@ -22,13 +27,25 @@ from tests.support.demo_world import (
     TARGET_INSTANCE,
     TARGET_ZONE,
 )
-from tests.support.mcp import Session, mcp_session
+from tests.support.mcp import Elicitations, Session, mcp_session, recommended
 
 APP_SERVERS = 55
 TWINS = ("i-bp1twin00000000001", "i-bp1twin00000000002")
 
 
-def _instance(instance_id: str, name: str) -> dict[str, Any]:
+def _instance(instance_id: str, name: str, data_disks: int = 0) -> dict[str, Any]:
+    body = instance_id.removeprefix("i-")
+    data = [
+        {
+            "disk_id": f"d-{body}{n}",
+            "type": "data",
+            "device": f"/dev/xvd{'bcdefgh'[n]}",
+            "category": "cloud_essd",
+            "size": 20,
+            "performance_level": "PL0",
+        }
+        for n in range(data_disks)
+    ]
     return {
         "instance_id": instance_id,
         "instance_name": name,
@@ -44,25 +61,39 @@ def _instance(instance_id: str, name: str) -> dict[str, Any]:
                 "category": "cloud_essd",
                 "size": 40,
                 "performance_level": "PL0",
-            }
+            },
+            *data,
         ],
     }
 
 
 def _world(path: Path) -> Path:
-    """The demo world, APP_SERVERS app servers, and two instances named twin-db."""
+    """The demo world, APP_SERVERS app servers, and two instances named twin-db (each with a
+    data disk, so a snapshot group can take them)."""
     world = json.loads(DEMO_WORLD_FILE.read_text())
     region = next(r for r in world["regions"] if r["region_id"] == REGION)
     region["instances"] += [
         _instance(f"i-bp1app{n:013d}", f"app-{n:02d}") for n in range(APP_SERVERS)
     ]
-    region["instances"] += [_instance(i, "twin-db") for i in TWINS]
+    region["instances"] += [_instance(i, "twin-db", data_disks=1) for i in TWINS]
     path.write_text(json.dumps(world))
     return path
 
 
-def _served(tmp_path: Path) -> AbstractAsyncContextManager[Session]:
-    return mcp_session(tmp_path, env={"ECS_DR_SANDBOX_WORLD": str(_world(tmp_path / "w.json"))})
+def _served(
+    tmp_path: Path, elicitation: Elicitations | None = None
+) -> AbstractAsyncContextManager[Session]:
+    return mcp_session(
+        tmp_path,
+        env={"ECS_DR_SANDBOX_WORLD": str(_world(tmp_path / "w.json"))},
+        elicitation=elicitation,
+    )
+
+
+def _second_twin(prompt: Mapping[str, Any]) -> str:
+    """The user picks the second twin-db when asked which; the recommended option otherwise."""
+    values = [o["value"] for o in prompt["options"]]
+    return TWINS[1] if TWINS[1] in values else str(values[0])
 
 
 def _mutations(served: Session) -> list[str]:
@@ -117,4 +148,94 @@ async def test_describe_source_takes_an_exact_instance_name(tmp_path: Path) -> N
     assert "pay-db-primary" in unknown and 'find_instances(name="*pay-db-primary*")' in unknown
     assert all(i in ambiguous for i in TWINS) and "instance_id" in ambiguous
     assert "instance_id" in not_a_name and "find_instances" in not_a_name
+    assert mutations == []
+
+
+async def test_a_shared_name_in_plan_recovery_is_a_choice_and_the_plan_takes_the_chosen_one(
+    tmp_path: Path,
+) -> None:
+    async with _served(tmp_path) as served:
+        planned, asked = await decide(
+            served,
+            "plan_recovery",
+            {
+                "scenario": "full_instance",
+                "source_instance_id": "twin-db",
+                "target_zone_id": TARGET_ZONE,
+            },
+            _second_twin,
+        )
+        fleet, fleet_asked = await decide(
+            served,
+            "plan_recovery",
+            {
+                "scenario": "full_instance",
+                "source_instance_id": ["prod-db-01", "twin-db"],
+                "target_zone_id": TARGET_ZONE,
+            },
+            _second_twin,
+        )
+        mutations = _mutations(served)
+
+    choice = asked[0]
+    assert choice["decision_id"] == "source_instance_id=twin-db"
+    assert [o["value"] for o in choice["options"]] == list(TWINS)
+    assert all(SOURCE_ZONE in o["description"] for o in choice["options"])
+    assert planned["status"] == "completed", planned
+    assert planned["plan"]["source_instance_id"] == TWINS[1]
+    assert [p["decision_id"] for p in fleet_asked] == ["source_instance_id=twin-db"]
+    assert fleet["status"] == "completed", fleet
+    assert [m["source_instance_id"] for m in fleet["plan"]["members"]] == [DB_INSTANCE, TWINS[1]]
+    assert mutations == []
+
+
+async def test_a_client_with_forms_is_asked_which_instance_a_shared_name_means(
+    tmp_path: Path,
+) -> None:
+    forms = Elicitations(recommended)
+    async with _served(tmp_path, forms) as served:
+        planned = await served.call(
+            "plan_recovery",
+            {
+                "scenario": "full_instance",
+                "source_instance_id": "twin-db",
+                "target_zone_id": TARGET_ZONE,
+            },
+        )
+        mutations = _mutations(served)
+
+    assert planned["status"] == "completed", planned
+    assert planned["plan"]["source_instance_id"] == TWINS[0]
+    form = forms.seen[0]
+    assert isinstance(form, types.ElicitRequestFormParams)
+    assert "source_instance_id=twin-db" in form.requested_schema["properties"]
+    assert mutations == []
+
+
+async def test_step_tools_and_read_only_tools_take_instance_names(tmp_path: Path) -> None:
+    async with _served(tmp_path) as served:
+        group = await served.call("create_snapshot_group", {"instance_id": "twin-db"})
+        chosen = await served.call(
+            "create_snapshot_group",
+            {"instance_id": "twin-db", "decisions": {"instance_id=twin-db": TWINS[1]}},
+        )
+        target = await served.call("describe_target_instance", {"instance_id": "dr-target-01"})
+        verified = await served.call(
+            "verify_dr_instance",
+            {"source_instance_id": "prod-db-01", "dr_instance_id": "dr-target-01"},
+        )
+        ambiguous = await served.fail("describe_target_instance", {"instance_id": "twin-db"})
+        mutations = _mutations(served)
+
+    assert group["status"] == "needs_decision"
+    assert [p["decision_id"] for p in group["decisions"]] == ["instance_id=twin-db"]
+    assert chosen["status"] == "needs_decision"
+    [confirm] = chosen["decisions"]
+    assert confirm["context"]["parameters"]["InstanceId"] == TWINS[1]
+    assert target["instance"]["instance_id"] == TARGET_INSTANCE
+    assert (verified["source_instance_id"], verified["dr_instance_id"]) == (
+        DB_INSTANCE,
+        TARGET_INSTANCE,
+    )
+    assert all(i in ambiguous for i in TWINS) and "instance_id" in ambiguous
     assert mutations == []

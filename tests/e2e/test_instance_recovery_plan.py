@@ -1,20 +1,26 @@
 """plan_recovery(scenario="full_instance") and execute_recovery end to end, through the `mcp`
 client over stdio: the plan makes no mutating call; its execution recovers prod-db-01 into
-another zone as one operation with every rule and every tag; a second execution is refused."""
+another zone as one operation with every rule and every tag; a second execution is refused; a
+DR name another instance has is the user's choice."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ecs_dr.sandbox.control import SandboxControl
-from tests.support.decisions import confirmed, decide
+from tests.support.decisions import confirmed, decide, first_option
 from tests.support.demo_world import (
     DB_INSTANCE,
+    DEMO_WORLD_FILE,
     NO_VSWITCH_ZONE,
     REGION,
+    STOPPED_INSTANCE,
     TARGET_INSTANCE,
     TARGET_ZONE,
+    WEB_INSTANCE,
 )
 from tests.support.mcp import (
     Elicitations,
@@ -219,3 +225,61 @@ async def test_an_execution_outliving_the_bounded_wait_is_followed_to_the_dr_ins
         steps = {s["step"]: s["resource_id"] for s in record["operation"]["steps"]}
         assert steps["run_instances"] == dr_id
         assert served.sandbox.actions().count("RunInstances") == 1
+
+
+def _world_with_names(path: Path, renamed: Mapping[str, str]) -> Path:
+    """The demo world with the instances in `renamed` (by id) given other names."""
+    world = json.loads(DEMO_WORLD_FILE.read_text())
+    for region in world["regions"]:
+        for instance in region["instances"]:
+            instance["instance_name"] = renamed.get(
+                instance["instance_id"], instance["instance_name"]
+            )
+    path.write_text(json.dumps(world))
+    return path
+
+
+def _sent_name(planned: Mapping[str, Any]) -> str:
+    run = next(s for s in planned["steps"] if s["action"] == "RunInstances")
+    return str(run["parameters"]["InstanceName"])
+
+
+def _keep(prompt: Mapping[str, Any]) -> str:
+    values = [o["value"] for o in prompt["options"]]
+    return "keep_name" if "keep_name" in values else first_option(prompt)
+
+
+async def test_a_dr_name_another_instance_has_is_a_choice_of_a_numbered_name_or_keeping_it(
+    tmp_path: Path,
+) -> None:
+    taken = "recovery-web-frontend-01"
+    world = _world_with_names(
+        tmp_path / "w.json",
+        {TARGET_INSTANCE: taken, STOPPED_INSTANCE: f"{taken}_2"},
+    )
+    web = {"source_instance_id": WEB_INSTANCE, "target_zone_id": TARGET_ZONE}
+    async with mcp_session(tmp_path, env={"ECS_DR_SANDBOX_WORLD": str(world)}) as served:
+        numbered, asked = await decide(
+            served, "plan_recovery", {"scenario": "full_instance", **web}
+        )
+        kept, _ = await decide(served, "plan_recovery", {"scenario": "full_instance", **web}, _keep)
+        named, named_asked = await plan(served, **web, instance_name="web-dr")
+        fleet, fleet_asked = await plan(
+            served, source_instance_id=[WEB_INSTANCE, DB_INSTANCE], target_zone_id=TARGET_ZONE
+        )
+        assert mutations(served.sandbox) == []
+
+    [prompt] = asked
+    assert prompt["decision_id"] == f"dr_name_{taken}"
+    assert TARGET_INSTANCE in prompt["question"]
+    assert [o["value"] for o in prompt["options"]] == ["numbered_name", "keep_name", "cancel"]
+    assert numbered["status"] == "completed", numbered
+    assert _sent_name(numbered) == f"{taken}_3"
+    assert any(f"{taken}_3" in f for f in numbered["findings"])
+    assert _sent_name(kept) == taken
+    assert (named_asked, _sent_name(named)) == ([], "web-dr")
+    # In a fleet, the question is the one source's whose name is in use.
+    assert [p["decision_id"] for p in fleet_asked] == [f"{WEB_INSTANCE}:dr_name_{taken}"]
+    assert fleet["status"] == "completed", fleet
+    web_plan = next(m for m in fleet["plan"]["members"] if m["source_instance_id"] == WEB_INSTANCE)
+    assert web_plan["instance"]["run"]["instance_name"] == f"{taken}_3"

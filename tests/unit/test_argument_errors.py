@@ -30,13 +30,20 @@ def _refusal(tool: str, arguments: dict[str, object]) -> str:
 
 
 def test_a_name_where_an_id_goes_is_refused_with_the_argument_and_the_rule() -> None:
-    # describe_source also takes an exact name; the other instance arguments take ids only.
+    # Instance arguments also take an exact name; a disk argument takes ids only.
+    text = _refusal("create_snapshot", {"disk_id": "pay-db-primary"})
+    assert "disk_id" in text
+    assert "'pay-db-primary' is not a disk id" in text
+    assert "a disk id is d-" in text
+    assert "nothing was done" in text
+    assert not INTERNALS.search(text), text
+
+
+def test_an_instance_argument_neither_id_nor_name_is_refused_pointing_at_find_instances() -> None:
     text = _refusal(
-        "check_target_zone", {"instance_id": "pay-db-primary", "target_zone_id": "cn-hangzhou-i"}
+        "check_target_zone", {"instance_id": "pay db primary", "target_zone_id": "cn-hangzhou-i"}
     )
-    assert "instance_id" in text
-    assert "'pay-db-primary' is not an instance id" in text
-    assert "an instance id is i-" in text
+    assert "instance_id" in text and "find_instances(name=...)" in text
     assert "nothing was done" in text
     assert not INTERNALS.search(text), text
 
@@ -44,7 +51,7 @@ def test_a_name_where_an_id_goes_is_refused_with_the_argument_and_the_rule() -> 
 def test_a_missing_argument_says_it_is_required_and_what_it_takes() -> None:
     text = _refusal("check_target_zone", {"target_zone_id": "cn-hangzhou-i"})
     assert "instance_id is required" in text
-    assert "ECS instance id, e.g. i-bp1..." in text
+    assert "ECS instance id (i-bp1...) or the instance's exact name" in text
     assert not INTERNALS.search(text), text
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.instances import (
     MAX_ROWS,
+    InstanceNameChoice,
     check_instance_ref,
     check_name_pattern,
     found_instances,
@@ -71,6 +73,37 @@ def test_a_name_held_by_several_instances_is_refused_listing_them() -> None:
     with pytest.raises(Refusal, match=r"2 instances have this name: i-one .*; i-two") as refused:
         named_instance("instance_id", "prod-db-01", REGIONS, twins)
     assert "instance_id" in str(refused.value)
+
+
+def test_a_name_two_to_four_instances_have_is_a_choice_among_them() -> None:
+    twins = [
+        instance(instance_id="i-two", status="Stopped"),
+        instance(instance_id="i-one", zone_id="cn-hangzhou-j"),
+    ]
+    with pytest.raises(InstanceNameChoice) as asked:
+        named_instance("source_instance_id", "prod-db-01", REGIONS, twins)
+    [prompt] = asked.value.prompts
+    assert prompt.decision_id == "source_instance_id=prod-db-01"
+    assert prompt.values == ["i-one", "i-two"]  # a Running one first, recommended
+    assert prompt.options[0].recommended
+    assert prompt.options[0].description.startswith("cn-hangzhou-j, Running")
+    assert prompt.options[1].description.startswith("cn-hangzhou-h, Stopped")
+
+
+def test_the_users_choice_among_instances_sharing_a_name_names_it() -> None:
+    twins = [instance(instance_id="i-one"), instance(instance_id="i-two")]
+    answers = {"instance_id=prod-db-01": "i-two"}
+    assert named_instance("instance_id", "prod-db-01", REGIONS, twins, answers) == "i-two"
+    with pytest.raises(InvalidDecision):
+        named_instance("instance_id", "prod-db-01", REGIONS, twins, {"instance_id=prod-db-01": "x"})
+
+
+def test_a_name_more_than_four_instances_have_is_refused_pointing_at_find_instances() -> None:
+    many = [instance(instance_id=f"i-{n}") for n in range(5)]
+    with pytest.raises(Refusal, match="5 instances have this name") as refused:
+        named_instance("instance_id", "prod-db-01", REGIONS, many)
+    assert not isinstance(refused.value, InstanceNameChoice)
+    assert 'find_instances(name="prod-db-01"' in str(refused.value)
 
 
 def test_an_instance_argument_takes_an_id_or_a_name_ecs_accepts() -> None:

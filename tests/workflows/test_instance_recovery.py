@@ -268,8 +268,13 @@ async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
     await execute(gateway, steps, timing, first)
     with pytest.raises(ValueError, match=r"image name .* was taken since planning"):
         await check_current(gateway, "plan-2", second)
+    # The first recovery's DR instance has the default DR name now: the user is asked first.
+    asked = expect(await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), NeedsDecision)
+    assert [p.decision_id for p in asked.prompts] == [f"dr_name_{first.instance.run.instance_name}"]
+    answers = {p.decision_id: p.values[0] for p in asked.prompts}
     third = expect(
-        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
+        await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE, decisions=answers),
+        InstanceRecoveryPlan,
     )
     assert third.image.image_name == f"{first.image.image_name}_2"
     await check_current(gateway, "plan-3", third)

@@ -1,9 +1,10 @@
 """Instances found by name, zone or status, as find_instances lists them: one short row each,
-capped, and an exact name resolved to the one instance it names."""
+capped, and an exact name resolved to the one instance it names (the user's choice when a few
+share it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import Field
 
@@ -14,6 +15,7 @@ from ecs_dr.domain.cloud_text import (
     quoted,
     table_markdown,
 )
+from ecs_dr.domain.decisions import MAX_OPTIONS, ChoiceOption, ChoicePrompt, chosen, make_prompt
 from ecs_dr.domain.models import Frozen, Instance
 from ecs_dr.domain.refusal import Refusal
 
@@ -93,11 +95,65 @@ def found_instances(
     )
 
 
+class InstanceNameChoice(Refusal):
+    """Several instances (at most MAX_OPTIONS) have the name an argument gave: the user picks
+    one through `prompts`. Where no prompt can be put, the text still lists them and says to
+    pass the chosen id."""
+
+    def __init__(self, prompts: Sequence[ChoicePrompt], text: str) -> None:
+        self.prompts = list(prompts)
+        super().__init__(text)
+
+    @classmethod
+    def joined(cls, choices: Sequence[InstanceNameChoice]) -> InstanceNameChoice:
+        """Every argument's choice in one (a fleet can name several ambiguous sources)."""
+        prompts = {p.decision_id: p for c in choices for p in c.prompts}
+        return cls(list(prompts.values()), " ".join(dict.fromkeys(str(c) for c in choices)))
+
+
+def _listed(matches: Sequence[Instance]) -> str:
+    return "; ".join(
+        f"{i.instance_id} ({i.zone_id}, {i.status})" for i in matches[:MAX_LISTED_MATCHES]
+    )
+
+
+def _running_first(matches: Sequence[Instance]) -> list[Instance]:
+    return sorted(matches, key=lambda i: (i.status != "Running", i.instance_id))
+
+
+def instance_choice_prompt(argument: str, name: str, matches: Sequence[Instance]) -> ChoicePrompt:
+    """Which of the 2-4 instances named `name` the user means by `argument`: one option per
+    instance (its id; zone, status and type beside it), a Running one first."""
+    ordered = _running_first(matches)
+    options = [
+        ChoiceOption(
+            value=i.instance_id,
+            label=i.instance_id,
+            description=f"{i.zone_id}, {i.status}, {i.instance_type}",
+            recommended=n == 0,
+        )
+        for n, i in enumerate(ordered)
+    ]
+    return make_prompt(
+        f"{argument}={name}",
+        f"{len(matches)} instances are named {quoted(name)}; which one is meant?",
+        options,
+        {"argument": argument, "name": name},
+    )
+
+
 def named_instance(
-    argument: str, name: str, regions_searched: Sequence[str], matches: Sequence[Instance]
+    argument: str,
+    name: str,
+    regions_searched: Sequence[str],
+    matches: Sequence[Instance],
+    answers: Mapping[str, str] | None = None,
 ) -> str:
-    """The id of the one instance named exactly `name` (given as `argument`). Raises Refusal
-    when none is, or when several are (listing them, so the caller can pass the id instead)."""
+    """The id of the one instance named exactly `name` (given as `argument`), or of the one
+    the user chose among 2-4 such instances. Raises InstanceNameChoice when the user has not
+    chosen yet, InvalidDecision for a choice that is not one of them, and Refusal when no
+    instance has the name or more than MAX_OPTIONS have it (listing them, pointing at
+    find_instances)."""
     if len(matches) == 1:
         return matches[0].instance_id
     if not matches:
@@ -107,14 +163,23 @@ def named_instance(
             f"{quoted('*' + name + '*')}) to list instances whose name contains it, then pass "
             f"the instance id as {argument}."
         )
-    listed = "; ".join(
-        f"{i.instance_id} ({i.zone_id}, {i.status})" for i in matches[:MAX_LISTED_MATCHES]
-    )
+    if len(matches) <= MAX_OPTIONS:
+        prompt = instance_choice_prompt(argument, name, matches)
+        answer = chosen(prompt, answers or {})
+        if answer is None:
+            raise InstanceNameChoice(
+                [prompt],
+                f"{argument}={quoted(name)}: {len(matches)} instances have this name: "
+                f"{_listed(_running_first(matches))}. Ask the user which one they mean, then "
+                f"pass its instance id as {argument}.",
+            )
+        return answer
     more = len(matches) - MAX_LISTED_MATCHES
     raise Refusal(
-        f"{argument}={quoted(name)}: {len(matches)} instances have this name: {listed}"
-        f"{f' and {more} more' if more > 0 else ''}. Ask the user which one they mean, then "
-        f"pass its instance id as {argument}."
+        f"{argument}={quoted(name)}: {len(matches)} instances have this name: {_listed(matches)}"
+        f"{f' and {more} more' if more > 0 else ''}. find_instances(name={quoted(name)}, "
+        f"zone_id=..., status=...) lists them with their zones; ask the user which one they "
+        f"mean, then pass its instance id as {argument}."
     )
 
 

@@ -81,6 +81,13 @@ def dr_instance_name(source: Instance, requested: str | None) -> str:
     return name
 
 
+def numbered_name(name: str, number: int) -> str:
+    """`<name>_<number>`, within ECS's name length: how a name already in use is told apart
+    (a second drill's image, a DR instance whose name another instance has)."""
+    suffix = f"_{number}"
+    return name[: NAME_MAX - len(suffix)] + suffix
+
+
 def default_disk_name(snapshot: Snapshot, source: Disk | None) -> str:
     """`recovery-<source disk name>` (or its id when unnamed), like the DR instance's name: the
     name's unusable characters replaced, cut to the longest name ECS takes."""

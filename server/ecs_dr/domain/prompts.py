@@ -299,3 +299,37 @@ def instance_not_ready_prompt(
             "ready_states": list(ready_states),
         },
     )
+
+
+# A DR instance name already in use: the answers, and how many holders the question names.
+KEEP_NAME = "keep_name"
+NUMBERED_NAME = "numbered_name"
+MAX_LISTED_HOLDERS = 3
+
+
+def dr_name_in_use_prompt(name: str, holders: Sequence[str], numbered: str) -> ChoicePrompt:
+    """Instances (`holders`) already have the DR instance's name: give it the numbered name,
+    keep the name anyway (ECS allows it; the two are then told apart by id only), or stop."""
+    listed = ", ".join(holders[:MAX_LISTED_HOLDERS])
+    more = len(holders) - MAX_LISTED_HOLDERS
+    held_by = f"{listed}{f' and {more} more' if more > 0 else ''}"
+    return make_prompt(
+        f"dr_name_{name}",
+        f"An instance named {name!r} already exists ({held_by}). What should the DR instance "
+        "be named?",
+        [
+            ChoiceOption(
+                value=NUMBERED_NAME,
+                label=f"Name it {numbered}",
+                description="A name no instance has yet, numbered as a second drill's image is.",
+                recommended=True,
+            ),
+            ChoiceOption(
+                value=KEEP_NAME,
+                label=f"Keep {name}",
+                description="ECS allows it; the instances are then told apart by id only.",
+            ),
+            _cancel("Plan nothing; pass instance_name to choose a name yourself."),
+        ],
+        {"name": name, "numbered_name": numbered, "instances": list(holders)},
+    )

@@ -32,6 +32,7 @@ from ecs_dr.cloud.errors import (
 )
 from ecs_dr.domain import arguments as argument_rules
 from ecs_dr.domain.decisions import InvalidDecision
+from ecs_dr.domain.instances import check_instance_ref
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.refusals import JOURNAL_REFUSALS, refusal_text
 from ecs_dr.workflows.operations import ProgressFn
@@ -101,6 +102,14 @@ def _location(rule: Callable[[str], str]) -> _Checked:
 
 
 InstanceId = Annotated[str, _id("instance")]
+# An instance argument: an id, or an exact name the workflow resolves (workflows/source.py).
+InstanceRef = Annotated[
+    str,
+    _Checked(
+        _named(lambda _kind, value: check_instance_ref(value), "instance", "id_or_name"),
+        {"maxLength": argument_rules.MAX_NAME_LENGTH},
+    ),
+]
 DiskId = Annotated[str, _id("disk")]
 SnapshotId = Annotated[str, _id("snapshot")]
 SnapshotGroupId = Annotated[str, _id("snapshot group")]
@@ -139,7 +148,9 @@ RegionArg = Annotated[
         )
     ),
 ]
-InstanceIdArg = Annotated[InstanceId, Field(description="ECS instance id, e.g. i-bp1...")]
+InstanceRefArg = Annotated[
+    InstanceRef, Field(description="ECS instance id (i-bp1...) or the instance's exact name")
+]
 ZoneArg = Annotated[ZoneId, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
 
 # Whether the call being served was given a region_id (the registry sets it per call): only

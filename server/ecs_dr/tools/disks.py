@@ -17,7 +17,7 @@ from ecs_dr.domain.disks import (
     LayoutRow,
     NewDiskResult,
 )
-from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceId, RegionArg, SnapshotId
+from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceRef, RegionArg, SnapshotId
 from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.results import CreateResult
 from ecs_dr.tools.steps import ATTACH, NEW_DISK
@@ -26,7 +26,8 @@ DiskCategory = Literal[
     "cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"
 ]
 TargetArg = Annotated[
-    InstanceId, Field(description="the existing instance that receives the disk, e.g. i-bp1...")
+    InstanceRef,
+    Field(description="the existing instance that receives the disk (id or exact name)"),
 ]
 
 # --- create_disk_from_snapshot --------------------------------------------------------------

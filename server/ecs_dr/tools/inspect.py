@@ -10,7 +10,6 @@ from ecs_dr.domain.dr_instance import Verification
 from ecs_dr.domain.instances import (
     FoundInstances,
     InstanceQuery,
-    check_instance_ref,
     check_name_pattern,
 )
 from ecs_dr.domain.models import Instance
@@ -18,8 +17,8 @@ from ecs_dr.domain.source import SourceReport
 from ecs_dr.domain.target_zone import ZoneCheck
 from ecs_dr.tools.common import (
     Ctx,
-    InstanceId,
-    InstanceIdArg,
+    InstanceRef,
+    InstanceRefArg,
     RegionArg,
     RegionId,
     ZoneArg,
@@ -31,14 +30,6 @@ from ecs_dr.tools.decisions import DecisionsArg
 from ecs_dr.tools.results import Status, ToolResult
 from ecs_dr.workflows import scenario_a, source
 
-InstanceRefArg = Annotated[
-    str,
-    AfterValidator(check_instance_ref),
-    Field(
-        description="ECS instance id (i-bp1...) or the instance's exact name",
-        json_schema_extra={"maxLength": 128},
-    ),
-]
 NamePatternArg = Annotated[
     str | None,
     AfterValidator(lambda value: value if value is None else check_name_pattern(value)),
@@ -81,6 +72,24 @@ class DrVerification(Verification, ToolResult):
     """The source-vs-DR comparison as ECS describes both instances now."""
 
 
+def _plan_call(instance_id: str, zone_id: str) -> str:
+    return (
+        f"plan_recovery(scenario='full_instance', source_instance_id={instance_id!r}, "
+        f"target_zone_id={zone_id!r})"
+    )
+
+
+def _plan_next_step(report: SourceReport) -> str:
+    """describe_source's next step: the plan path, whatever the snapshot strategy (the plan
+    asks for what the strategy needs, per-disk snapshots' consent among it)."""
+    instance = report.instance
+    return (
+        f"{_plan_call(instance.instance_id, '<a zone other than ' + instance.zone_id + '>')} "
+        "plans the whole recovery (check_target_zone shows a zone's offer first, if wanted); "
+        "scenario='disks' with target_instance_id copies its disks onto an existing instance."
+    )
+
+
 async def find_instances(
     ctx: Ctx,
     name: NamePatternArg = None,
@@ -119,21 +128,13 @@ async def describe_source(
     default DR name and warnings. Start every recovery here. Creates nothing."""
     with tool_errors("describe_source"):
         report = await scenario_a.describe_source(services(ctx).gateway, instance_id, region_id)
-    strategy = report.snapshot_strategy
-    first = (
-        "create_snapshot(disk_id=<system disk>)"
-        if strategy == "single_snapshot"
-        else "create_snapshot_group(instance_id)"
-    )
     return SourceDescription(
-        status="completed",
-        next_step=f"check_target_zone(instance_id, target_zone_id), then {first}.",
-        **report.model_dump(),
+        status="completed", next_step=_plan_next_step(report), **report.model_dump()
     )
 
 
 async def check_target_zone(
-    instance_id: InstanceIdArg,
+    instance_id: InstanceRefArg,
     target_zone_id: ZoneArg,
     ctx: Ctx,
     region_id: RegionArg = None,
@@ -143,9 +144,11 @@ async def check_target_zone(
     of its instance type, every disk's category. Each gap comes back as a choice prompt
     (status needs_decision); the answers go to run_dr_instance as its decisions. Creates
     nothing."""
+    gw = services(ctx).gateway
     with tool_errors("check_target_zone"):
+        source_id = await source.instance_by_ref(gw, instance_id, region_id)
         check = await scenario_a.check_target_zone(
-            services(ctx).gateway, instance_id, target_zone_id, region_id, decisions
+            gw, source_id, target_zone_id, region_id, decisions
         )
     status: Status
     if check.cancelled_by is not None:
@@ -154,17 +157,22 @@ async def check_target_zone(
         status = "needs_decision"
         next_step = (
             "Show each prompt to the user; pass their answers as decisions to "
-            "check_target_zone (to see the result) or straight to run_dr_instance."
+            f"{_plan_call(check.source_instance_id, check.requested_zone_id)} (or to "
+            "check_target_zone, to see the zone's offer with them)."
         )
     else:
-        status, next_step = "completed", f"{check.zone_id} can take the DR copy."
+        status = "completed"
+        next_step = (
+            f"{check.zone_id} can take the DR copy: "
+            f"{_plan_call(check.source_instance_id, check.zone_id)} plans the recovery."
+        )
     return TargetZoneCheck(
         status=status, decisions=check.prompts, next_step=next_step, **check.model_dump()
     )
 
 
 async def describe_target_instance(
-    instance_id: InstanceIdArg, ctx: Ctx, region_id: RegionArg = None
+    instance_id: InstanceRefArg, ctx: Ctx, region_id: RegionArg = None
 ) -> TargetInstance:
     """Describe an instance that receives a copy (a DR instance, or a target of disks): its
     zone, status and every attached disk. Creates nothing."""
@@ -172,13 +180,24 @@ async def describe_target_instance(
         instance = await scenario_a.describe_target_instance(
             services(ctx).gateway, instance_id, region_id
         )
-    return TargetInstance(status="completed", instance=instance)
+    return TargetInstance(
+        status="completed",
+        instance=instance,
+        next_step=(
+            "plan_recovery(scenario='disks', source_instance_id=..., target_instance_id="
+            f"{instance.instance_id!r}) copies disks onto it; for a DR instance, "
+            "verify_dr_instance(source_instance_id=..., dr_instance_id="
+            f"{instance.instance_id!r}) compares it with its source."
+        ),
+    )
 
 
 async def verify_dr_instance(
-    source_instance_id: Annotated[InstanceId, Field(description="the instance that was recovered")],
+    source_instance_id: Annotated[
+        InstanceRef, Field(description="the instance that was recovered")
+    ],
     dr_instance_id: Annotated[
-        InstanceId, Field(description="the DR instance run_dr_instance made")
+        InstanceRef, Field(description="the DR instance run_dr_instance made")
     ],
     ctx: Ctx,
     region_id: RegionArg = None,
@@ -187,12 +206,19 @@ async def verify_dr_instance(
     zones, type, VPC, VSwitch, security groups, billing, bandwidth, public IP, image, status
     and every disk's category, size and performance level; rows and a markdown table.
     Creates nothing."""
+    gw = services(ctx).gateway
+    refs = {"source_instance_id": source_instance_id, "dr_instance_id": dr_instance_id}
     with tool_errors("verify_dr_instance"):
+        ids = await source.instances_by_ref(gw, refs, region_id, {})
         verification = await scenario_a.verify_dr_instance(
-            services(ctx).gateway, source_instance_id, dr_instance_id, region_id
+            gw, str(ids["source_instance_id"]), str(ids["dr_instance_id"]), region_id
         )
+    looked_at = "" if verification.all_match else " Rows with match=false need a look."
     return DrVerification(
         status="completed",
-        next_step="" if verification.all_match else "Rows with match=false need a look.",
+        next_step=(
+            f"Show the comparison to the user.{looked_at} After a drill, "
+            "cleanup_recovery(operation_id=<the recovery's operation>) removes what it created."
+        ),
         **verification.model_dump(),
     )

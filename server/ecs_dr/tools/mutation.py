@@ -30,6 +30,10 @@ from ecs_dr.tools.results import Status
 from ecs_dr.workflows.journal import off_loop
 from ecs_dr.workflows.operations import Outcome
 from ecs_dr.workflows.scenarios import Execute, operation_body, plan_and_result
+from ecs_dr.workflows.source import instance_ids_or_choice
+
+# The step tools' arguments that name an instance, by id or exact name.
+INSTANCE_ARGUMENTS = ("instance_id", "target_instance_id")
 
 
 class RegionalPlan(Protocol):
@@ -135,7 +139,12 @@ class MutatingTool(Generic[P, R]):
         self, ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
     ) -> Prepared[P]:
         given = {name: arguments[name] for name in self.arguments}
-        return await self._prepare(services(ctx).gateway, **given, decisions=answers)
+        gw = services(ctx).gateway
+        refs = {name: given[name] for name in INSTANCE_ARGUMENTS if name in given}
+        ids = await instance_ids_or_choice(gw, refs, given.get("region_id"), answers)
+        if isinstance(ids, NeedsDecision):
+            return ids
+        return await self._prepare(gw, **(given | ids), decisions=answers)
 
     async def _open_questions(
         self, ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]

@@ -32,8 +32,8 @@ from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import (
     Ctx,
     DiskId,
-    InstanceId,
     InstanceName,
+    InstanceRef,
     OperationId,
     PlanId,
     RegionArg,
@@ -121,20 +121,23 @@ async def plan_recovery(
         ),
     ],
     source_instance_id: Annotated[
-        InstanceId | Annotated[list[InstanceId], Field(min_length=1, max_length=MAX_FLEET_SOURCES)],
+        InstanceRef
+        | Annotated[list[InstanceRef], Field(min_length=1, max_length=MAX_FLEET_SOURCES)],
         Field(
             description=(
-                "the instance recovered, or whose disks are copied; full_instance also takes "
-                f"a list of up to {MAX_FLEET_SOURCES} instance ids of one region (a fleet: "
-                "recovered together, one confirmation)"
+                "the instance recovered, or whose disks are copied (its id or exact name); "
+                f"full_instance also takes a list of up to {MAX_FLEET_SOURCES} instances of "
+                "one region (a fleet: recovered together, one confirmation)"
             )
         ),
     ],
     ctx: Ctx,
     settled: Annotated[Settled, PLAN_FLOW.resolve],
     target_instance_id: Annotated[
-        InstanceId | None,
-        Field(description="disks: the existing instance that receives the copies, e.g. i-bp1..."),
+        InstanceRef | None,
+        Field(
+            description="disks: the existing instance that receives the copies (id or exact name)"
+        ),
     ] = None,
     target_zone_id: Annotated[
         ZoneId | None,

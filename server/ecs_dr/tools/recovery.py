@@ -27,8 +27,8 @@ from ecs_dr.tools.common import (
     DiskId,
     ImageId,
     ImageName,
-    InstanceIdArg,
     InstanceName,
+    InstanceRefArg,
     InstanceType,
     RegionArg,
     SnapshotGroupId,
@@ -57,7 +57,7 @@ class SnapshotGroupCreated(CreateResult):
 
 
 async def create_snapshot_group(
-    instance_id: InstanceIdArg,
+    instance_id: InstanceRefArg,
     ctx: Ctx,
     settled: Annotated[Settled, GROUP.flow.resolve],
     region_id: RegionArg = None,
@@ -110,7 +110,7 @@ class ImageCreated(CreateResult):
 
 
 async def create_full_image(
-    instance_id: InstanceIdArg,
+    instance_id: InstanceRefArg,
     ctx: Ctx,
     settled: Annotated[Settled, IMAGE.flow.resolve],
     snapshot_group_id: Annotated[
@@ -179,7 +179,7 @@ class DrInstanceCreated(CreateResult):
 
 
 async def run_dr_instance(
-    instance_id: InstanceIdArg,
+    instance_id: InstanceRefArg,
     image_id: Annotated[ImageId, Field(description="the image create_full_image made")],
     target_zone_id: ZoneArg,
     ctx: Ctx,

@@ -50,7 +50,7 @@ from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import Progress, today
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import execute_snapshot, execute_snapshot_group
-from ecs_dr.workflows.source import load_instance
+from ecs_dr.workflows.source import dr_name, load_instance
 from ecs_dr.workflows.target_zone import ZoneReads, resolve_target_zone
 
 
@@ -91,6 +91,11 @@ async def plan_instance_recovery(
             return cancelled(prompt.decision_id)
         if answer is None:
             pending.append(prompt)
+    named = await dr_name(gw, region, name, answers)
+    if isinstance(named, Cancelled):
+        return named
+    if isinstance(named, ChoicePrompt):
+        pending.append(named)
     check = await resolve_target_zone(
         gw, source, target_zone_id, answers, zones=zones, reads=reads, drill=drill
     )
@@ -98,6 +103,9 @@ async def plan_instance_recovery(
         return cancelled(check.cancelled_by)
     pending += check.prompts
     findings = instance_recovery.instance_plan_findings(source, check, strategy)
+    if isinstance(named, str) and named != name:
+        findings.append(f"An instance is named {name!r} already: the DR instance is {named!r}.")
+    name = named if isinstance(named, str) else name
     if pending:
         context = {
             "zone_check": check.model_dump(mode="json", exclude={"prompts"}),

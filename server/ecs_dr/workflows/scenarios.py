@@ -39,7 +39,7 @@ from ecs_dr.domain.instance_recovery import (
 )
 from ecs_dr.domain.plans import Cancelled, Decisions, NeedsDecision
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery
+from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery, source
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn, Work
 
@@ -55,6 +55,11 @@ R = TypeVar("R", bound=BaseModel)
 R_co = TypeVar("R_co", bound=BaseModel, covariant=True)
 PlanT = TypeVar("PlanT")
 ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+PlanFn = Callable[[EcsGateway, Mapping[str, Any], Decisions], Awaitable[Any]]
+"""A scenario's planning: (gateway, plan_recovery's arguments, answers so far) -> the plan,
+or NeedsDecision, or Cancelled."""
 
 
 class Execute(Protocol[P_contra, R_co]):
@@ -105,9 +110,8 @@ class Scenario(Generic[P, R]):
     """What every recovery scenario provides, bound to its workflow's functions; its plan and
     result models are `execute`'s, its name the plan model's `scenario`."""
 
-    plan: Callable[[EcsGateway, Mapping[str, Any], Decisions], Awaitable[Any]]
-    """(gateway, plan_recovery's arguments, answers so far) -> the plan, or NeedsDecision, or
-    Cancelled; refuses arguments the scenario does not take."""
+    plan: PlanFn
+    """Refuses arguments the scenario does not take."""
     check_current: Callable[[EcsGateway, str, P], Awaitable[None]]
     """Raises (PlanStale and others) when the world moved away from the plan."""
     confirm_prompt: Callable[[str, P], ChoicePrompt]
@@ -132,7 +136,30 @@ class Scenario(Generic[P, R]):
 
 
 def _after_drill(drill: bool) -> str:
-    return "; this was a drill: cleanup_recovery removes what it created." if drill else "."
+    if not drill:
+        return "."
+    return (
+        "; this was a drill: cleanup_recovery(operation_id=<this operation_id>) removes what "
+        "it created, once the user is done with it."
+    )
+
+
+# plan_recovery's arguments that name instances, by id or exact name.
+INSTANCE_ARGUMENTS = ("source_instance_id", "target_instance_id")
+
+
+def _by_instance_ids(plan: PlanFn) -> PlanFn:
+    """`plan` given instance ids for the names among its instance arguments; a name several
+    instances have is first a choice for the user (NeedsDecision)."""
+
+    async def planned(gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions) -> Any:
+        refs = {name: arguments.get(name) for name in INSTANCE_ARGUMENTS}
+        ids = await source.instance_ids_or_choice(gw, refs, arguments.get("region_id"), answers)
+        if isinstance(ids, NeedsDecision):
+            return ids
+        return await plan(gw, {**arguments, **ids}, answers)
+
+    return planned
 
 
 async def _plan_full_instance(
@@ -188,7 +215,7 @@ def _disks_answer(copied: DiskRecoveryResult) -> dict[str, Any]:
 
 
 FULL_INSTANCE = Scenario(
-    plan=_plan_full_instance,
+    plan=_by_instance_ids(_plan_full_instance),
     check_current=instance_recovery.check_current,
     confirm_prompt=confirm_instance_plan_prompt,
     execute=instance_recovery.execute_instance_recovery,
@@ -196,12 +223,16 @@ FULL_INSTANCE = Scenario(
         "markdown": full.markdown,
         "dr_instance_id": full.dr_instance_id,
         "comparison": full.comparison,
-        "next_step": "Show the comparison table to the user" + _after_drill(full.drill),
+        "next_step": (
+            "Show the comparison table to the user; verify_dr_instance(source_instance_id="
+            f"{full.source_instance_id!r}, dr_instance_id={full.dr_instance_id!r}) compares "
+            "them again later" + _after_drill(full.drill)
+        ),
     },
 )
 
 DISKS = Scenario(
-    plan=_plan_disks,
+    plan=_by_instance_ids(_plan_disks),
     check_current=disk_recovery.check_current,
     confirm_prompt=confirm_disk_plan_prompt,
     execute=disk_recovery.execute_disk_recovery,
@@ -209,7 +240,7 @@ DISKS = Scenario(
 )
 
 FLEET = Scenario(
-    plan=_plan_fleet,
+    plan=_by_instance_ids(_plan_fleet),
     check_current=fleet_recovery.check_current,
     confirm_prompt=confirm_fleet_plan_prompt,
     execute=fleet_recovery.execute_fleet_recovery,
