@@ -200,11 +200,12 @@ async def test_a_zone_out_of_stock_offers_similar_types_and_zones_with_stock(
     assert not check.instance_type_in_stock
     [prompt] = check.prompts
     assert prompt.decision_id == f"instance_type_{NO_STOCK_ZONE}"
-    # Same vCPU and memory first, then the nearest larger; never smaller; then a zone.
+    # Closest first: the same vCPU and memory, then the same type in a zone with stock, then
+    # the nearest larger; never smaller.
     assert [o.value for o in prompt.options] == [
         "type:ecs.g6.large",
-        "type:ecs.r7.large",
         "zone:cn-hangzhou-i",
+        "type:ecs.r7.large",
         "cancel",
     ]
     assert prompt.context["zones_with_stock"] == ["cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-l"]

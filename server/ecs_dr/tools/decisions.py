@@ -35,9 +35,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers, shown
 from ecs_dr.domain.decisions import (
     CANCEL,
+    MEMBER_SEPARATOR,
     ChoicePrompt,
     chosen,
     is_confirmation,
+    members,
+    recommended_answer,
     without_confirmations,
 )
 from ecs_dr.domain.refusal import Refusal
@@ -136,15 +139,34 @@ def titled_choices(protocol_version: str | None) -> bool:
 
 def _field_schema(prompt: ChoicePrompt, titled: bool) -> Callable[[dict[str, Any]], None]:
     """Render the field as the protocol version's titled single-select enum, the recommended
-    option first (and preselected where the version has a default)."""
+    option first (and preselected where the version has a default); a multi_select prompt as
+    a titled multi-select (an array whose items are the options, the recommended ones
+    preselected) from 2025-11-25, before it as free text naming the values to join."""
 
     def rewrite(schema: dict[str, Any]) -> None:
         values = [o.value for o in prompt.options]
         titles = [_option_title(o.label, o.description) for o in prompt.options]
-        schema.pop("enum", None)
-        schema.pop("const", None)
+        for key in ("enum", "const", "items", "minItems", "maxItems"):
+            schema.pop(key, None)
+        if prompt.multi_select and titled:
+            schema["type"] = "array"
+            schema["minItems"] = 1
+            schema["items"] = {
+                "anyOf": [
+                    {"const": value, "title": title}
+                    for value, title in zip(values, titles, strict=True)
+                ]
+            }
+            schema["default"] = members(recommended_answer(prompt))
+            return
         schema["type"] = "string"
-        if titled:
+        if prompt.multi_select:
+            schema["description"] = (
+                "One or more of these values, comma-separated: "
+                + "; ".join(f"{v} ({t})" for v, t in zip(values, titles, strict=True))
+                + f". Recommended: {recommended_answer(prompt)}."
+            )
+        elif titled:
             schema["oneOf"] = [
                 {"const": value, "title": title}
                 for value, title in zip(values, titles, strict=True)
@@ -165,7 +187,11 @@ def answer_form(
     titled = titled_choices(protocol_version)
     fields: dict[str, Any] = {}
     for n, prompt in enumerate(prompts):
-        choice = Literal.__getitem__(tuple(prompt.values))
+        choice: Any = Literal.__getitem__(tuple(prompt.values))
+        if prompt.multi_select:
+            # Before 2025-11-25 a form has no arrays: the members come as text, checked by
+            # `chosen` like an answer in `decisions`.
+            choice = Annotated[list[choice], Field(min_length=1)] if titled else str
         fields[f"choice_{n}"] = (
             choice,
             Field(
@@ -183,6 +209,8 @@ def _context_text(prompt: ChoicePrompt) -> str:
     parameters = prompt.context.get("parameters")
     if isinstance(parameters, Mapping):
         return "; ".join(f"{k}={_plain(v)}" for k, v in parameters.items())
+    if prompt.multi_select:
+        return "Choose one or more."
     return prompt.options[0].description
 
 
@@ -209,9 +237,16 @@ def _answers_of(outcome: ElicitationResult[Any]) -> Settled:
     if isinstance(data, Settled):
         return data
     if isinstance(data, BaseModel):
-        answers = {str(k): str(v) for k, v in data.model_dump(by_alias=True).items()}
+        answers = {str(k): _form_value(v) for k, v in data.model_dump(by_alias=True).items()}
         return Settled(from_form=answers, stopped="cancel" if CANCEL in answers.values() else None)
     raise TypeError(f"unexpected resolver outcome {type(data).__name__}")
+
+
+def _form_value(value: Any) -> str:
+    """A form field's answer as `decisions` carries it: a multi-select's members comma-joined."""
+    if isinstance(value, list):
+        return MEMBER_SEPARATOR.join(str(v) for v in value)
+    return str(value)
 
 
 def _merge(
