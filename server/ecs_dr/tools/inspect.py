@@ -188,8 +188,9 @@ async def verify_dr_instance(
     and every disk's category, size and performance level; rows and a markdown table.
     Creates nothing."""
     with tool_errors("verify_dr_instance"):
+        s = services(ctx)
         verification = await scenario_a.verify_dr_instance(
-            services(ctx).gateway, source_instance_id, dr_instance_id, region_id
+            s.gateway, source_instance_id, dr_instance_id, region_id, journal=s.journal
         )
     return DrVerification(
         status="completed",
