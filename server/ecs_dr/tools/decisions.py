@@ -10,6 +10,12 @@ parameters comes after the choices that shape them. Decline or cancel stops the 
 anything is created. A client without the capability is never sent a form; the tool then
 answers `needs_decision` with the open prompts, the portable path that always works.
 
+An answer under an id no question of the call asks is refused by name, with the ids that are
+valid (`UnaskedDecision`): the workflows read answers lazily, so the caller's answers are
+`TrackedAnswers`, which remember which were read; one nobody read, once the workflow has run
+(`open_prompts`, `confirmation`, `refuse_unasked`), answers nothing, and ignoring it would
+send an agent round the same question forever.
+
 A confirmation of a change is the user's, never the model's (`confirmation`): a client that
 shows forms confirms only in the form, and a confirmation in `decisions` is refused; without
 forms, the confirmation is answered under an id bound to the prompt shown (an HMAC with this
@@ -23,14 +29,14 @@ import hmac
 import inspect
 import json
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types.version import is_version_at_least
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, create_model
 
 from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers, shown
 from ecs_dr.domain.decisions import (
@@ -92,10 +98,62 @@ OpenQuestions = Callable[
 """(ctx, tool arguments, answers so far) -> the prompts still unanswered."""
 
 
+class UnaskedDecision(Refusal):
+    """A `decisions` key that answers no question this call asks."""
+
+    def __init__(self, unasked: Sequence[str], valid: Sequence[str]) -> None:
+        self.unasked = list(unasked)
+        listed = ", ".join(repr(i) for i in sorted(valid)) or "none"
+        super().__init__(
+            f"decisions carries {_named(unasked)}, which no question of this call asks; the "
+            f"choices it asks now: {listed} (besides a confirmation, whose id its prompt shows). "
+            "The id may be misspelt, belong to another call or answer a question an earlier "
+            "answer made moot: call again with only the ids of the prompts shown. Nothing was "
+            "changed."
+        )
+
+
+class TrackedAnswers(Mapping[str, str]):
+    """The answers a workflow reads, remembering which ones it read (its value looked up,
+    or copied on), so that those it never read can be refused after it ran."""
+
+    def __init__(self, answers: Mapping[str, str], read: set[str], given: Sequence[str]) -> None:
+        self._answers = dict(answers)
+        self._read = read
+        self._given = [k for k in given if not is_confirmation(k)]
+
+    def refuse_unread(self, asked: Sequence[str] = ()) -> None:
+        """Refuse the caller's answers to choices that no workflow read in this call; `asked`
+        are the ids of the prompts still open. A confirmation is checked by `confirmation`;
+        a form's answers answer what the form asked.
+
+        Raises UnaskedDecision naming them and the valid ids.
+        """
+        unread = [k for k in self._given if k not in self._read]
+        if unread:
+            raise UnaskedDecision(unread, sorted(self._read | set(asked)))
+
+    def __getitem__(self, decision_id: str) -> str:
+        value = self._answers[decision_id]
+        self._read.add(decision_id)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def __or__(self, other: Mapping[str, str]) -> dict[str, str]:
+        return self._answers | dict(other)
+
+
 class Settled(BaseModel):
     """What the elicitation rounds hand the tool body."""
 
     model_config = ConfigDict(frozen=True)
+    # The ids of the answers a workflow read in this call (through `answers` or `choices`).
+    _read: set[str] = PrivateAttr(default_factory=set)
 
     given: dict[str, str] = Field(default_factory=dict, description="the caller's `decisions`")
     from_form: dict[str, str] = Field(
@@ -105,14 +163,20 @@ class Settled(BaseModel):
     done: bool = Field(default=False, description="a round found nothing left to ask")
 
     @property
-    def answers(self) -> dict[str, str]:
+    def answers(self) -> TrackedAnswers:
         """Every answer, the forms' over the caller's."""
-        return self.given | self.from_form
+        return TrackedAnswers(self.given | self.from_form, self._read, list(self.given))
 
     @property
-    def choices(self) -> dict[str, str]:
+    def choices(self) -> TrackedAnswers:
         """The answers to choices only: a confirmation is read through `confirmation`."""
-        return without_confirmations(self.answers)
+        answers = without_confirmations(self.given | self.from_form)
+        return TrackedAnswers(answers, self._read, list(self.given))
+
+    def refuse_unasked(self) -> None:
+        """After the workflow ran and asked nothing more: refuse an answer of the caller's it
+        never read (raises UnaskedDecision)."""
+        self.answers.refuse_unread()
 
 
 def can_elicit(ctx: Context[Any, Any]) -> bool:
@@ -123,8 +187,15 @@ def can_elicit(ctx: Context[Any, Any]) -> bool:
 
 
 def open_prompts(prompts: Sequence[ChoicePrompt], answers: Mapping[str, str]) -> list[ChoicePrompt]:
-    """The prompts not answered yet; raises InvalidDecision for an answer not among the options."""
-    return [p for p in prompts if chosen(p, answers) is None]
+    """The prompts not answered yet, once the workflow ran with `answers`.
+
+    Raises InvalidDecision for an answer not among the options, and for a call's
+    `TrackedAnswers` UnaskedDecision for an answer of the caller's no question asks.
+    """
+    still_open = [p for p in prompts if chosen(p, answers) is None]
+    if isinstance(answers, TrackedAnswers):
+        answers.refuse_unread([p.decision_id for p in still_open])
+    return still_open
 
 
 def _option_title(label: str, description: str) -> str:
@@ -299,9 +370,11 @@ def confirmation(ctx: Context[Any, Any], prompt: ChoicePrompt, settled: Settled)
     client shows forms, else under `confirmation_id` (any other confirmation id is refused by
     name, the prompt shown again).
 
-    Raises Refusal when a client that shows forms passes a confirmation in `decisions`, and
-    InvalidDecision for an answer that is not one of the options.
+    Raises UnaskedDecision for an answer to a choice the workflow never read, Refusal when a
+    client that shows forms passes a confirmation in `decisions`, and InvalidDecision for an
+    answer that is not one of the options.
     """
+    settled.refuse_unasked()
     given = [k for k in settled.given if is_confirmation(k)]
     if can_elicit(ctx):
         if given:
