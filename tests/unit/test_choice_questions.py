@@ -1,6 +1,7 @@
 """Each choice prompt is one clickable question an agent shows (AskUserQuestion): a short
 header chip, 2-4 options, the recommended first, several answers where several make sense; and
-its form in the shape the negotiated protocol version defines."""
+its form in the shape the negotiated protocol version defines; an answer under an id no
+question asks is refused by name."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from ecs_dr.domain.prompts import (
     non_essd_group_prompt,
     vswitch_missing_prompt,
 )
-from ecs_dr.tools.decisions import answer_form
+from ecs_dr.tools.decision_forms import answer_form
+from ecs_dr.tools.decisions import Settled, UnaskedDecision, open_prompts
 from tests.support.factories import data_disk, instance, spec, system_disk
 
 
@@ -122,3 +124,27 @@ def test_each_no_stock_option_shows_its_size_beside_the_wanted_types() -> None:
     assert "2 vCPU, 16 GiB" in by_value["type:ecs.r7.large"]
     assert "ecs.g7.large has 2 vCPU, 8 GiB" in by_value["type:ecs.r7.large"]
     assert "ecs.g7.large (2 vCPU, 8 GiB)" in by_value["zone:z-1"]
+
+
+def test_an_answer_no_workflow_read_is_refused_by_name_with_the_ids_asked() -> None:
+    prompt = vswitch_missing_prompt("z", "vpc-1", [])
+    settled = Settled(given={prompt.decision_id: "create_vswitch", "vswitch": "create_vswitch"})
+    with pytest.raises(UnaskedDecision, match="'vswitch', which no question") as caught:
+        open_prompts([prompt], settled.answers)
+    assert caught.value.unasked == ["vswitch"]
+    assert repr(prompt.decision_id) in str(caught.value)
+
+
+def test_an_answer_read_or_copied_on_counts_as_asked() -> None:
+    settled = Settled(given={"a": "1", "b": "2"})
+    answers = settled.choices
+    assert answers.get("a") == "1"
+    copied = dict(settled.answers)
+    assert copied == {"a": "1", "b": "2"}
+    settled.refuse_unasked()
+
+
+def test_a_confirmation_or_a_forms_answer_is_not_checked_as_a_choice() -> None:
+    settled = Settled(given={"confirm_plan_x": "proceed"}, from_form={"asked": "yes"})
+    assert open_prompts([], settled.answers) == []
+    settled.refuse_unasked()

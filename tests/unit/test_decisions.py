@@ -31,10 +31,10 @@ from ecs_dr.domain.prompts import (
     non_essd_group_prompt,
     vswitch_missing_prompt,
 )
+from ecs_dr.tools.decision_forms import answer_form
 from ecs_dr.tools.decisions import (
     SESSION_HEADER,
     Settled,
-    answer_form,
     confirmation,
     confirmation_id,
 )

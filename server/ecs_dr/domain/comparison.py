@@ -33,10 +33,7 @@ class ComparisonRow(Frozen):
     source: str = cloud_text_field("the source's value, e.g. its name")
     dr: str = cloud_text_field("the DR instance's value, e.g. its name")
     match: bool
-    chosen: bool = Field(
-        default=False,
-        description="the DR value differs from the source's because the user chose it; done",
-    )
+    chosen: bool = Field(default=False, description="the user chose this difference; done")
     note: str = cloud_text_field("why the row matches or not; may quote a name", default="")
 
 

@@ -49,13 +49,10 @@ class ChoiceOption(Frozen):
 
 class ChoicePrompt(Frozen):
     decision_id: str
-    header: str = Field(description="a short chip label for the question, e.g. VSwitch")
+    header: str = Field(description="the question's chip label")
     question: str
     options: list[ChoiceOption]
-    multi_select: bool = Field(
-        default=False,
-        description="several options may be chosen: answer their values comma-joined",
-    )
+    multi_select: bool = Field(default=False, description="answer: values comma-joined")
     context: dict[str, Any] = cloud_text_field(
         "what the prompt is about, e.g. the exact parameters to confirm (names among them)",
         default_factory=dict,
