@@ -11,11 +11,11 @@ from typing import Any
 
 import mcp_types as types
 
+from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import decide, first_option
 from tests.support.demo_world import DB_DATA, DB_INSTANCE, DB_LOG, TARGET_INSTANCE
 from tests.support.mcp import Elicitations, mcp_session
 from tests.support.recoveries import snapshot_and_image
-from tests.support.workflows import mutations
 
 NO_G7_STOCK = "cn-hangzhou-k"
 DISKS_PLAN = {
@@ -23,6 +23,10 @@ DISKS_PLAN = {
     "source_instance_id": DB_INSTANCE,
     "target_instance_id": TARGET_INSTANCE,
 }
+
+
+def _created_nothing(sandbox: SandboxControl) -> bool:
+    return not any(a.startswith(("Create", "Attach", "Run")) for a in sandbox.actions())
 
 
 def _planned_disks(planned: dict[str, Any]) -> list[str]:
@@ -47,7 +51,7 @@ async def test_which_disks_is_one_multi_select_question_answered_with_some_of_th
         stranger = {prompt["decision_id"]: f"disk:{DB_LOG},disk:d-nothere"}
         text = await served.fail("plan_recovery", {**DISKS_PLAN, "decisions": stranger})
         assert "'disk:d-nothere' is not one of the options" in text
-        assert mutations(served.sandbox) == []
+        assert _created_nothing(served.sandbox)
 
 
 async def test_a_form_asks_which_disks_as_an_array_and_takes_the_users_pick(
@@ -81,7 +85,7 @@ async def test_an_answer_under_an_id_no_question_asks_is_refused_by_name(tmp_pat
         both = {prompt["decision_id"]: f"disk:{DB_LOG}", "vswitch_cn-hangzhou-i": "cancel"}
         text = await served.fail("plan_recovery", {**DISKS_PLAN, "decisions": both})
         assert "'vswitch_cn-hangzhou-i'" in text
-        assert mutations(served.sandbox) == []
+        assert _created_nothing(served.sandbox)
 
 
 async def test_a_chosen_replacement_type_is_closest_first_and_verified_as_chosen(

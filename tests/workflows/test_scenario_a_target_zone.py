@@ -11,6 +11,7 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.dr_instance import DrInstanceResult
 from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
+from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.scenario_a import (
     check_target_zone,
     execute_dr_instance,
@@ -21,7 +22,6 @@ from ecs_dr.workflows.scenario_a import (
     prepare_snapshot_group,
     verify_dr_instance,
 )
-from ecs_dr.workflows.journal import Journal
 from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
 from tests.support.demo_world import (
     DB_INSTANCE,
