@@ -55,6 +55,13 @@ class Console:
             self.say(f"    {line}")
         content: dict[str, str | int | float | bool | list[str] | None] = {}
         for field, schema in params.requested_schema.get("properties", {}).items():
+            if schema["type"] == "array":  # several choices: the recommended ones preselected
+                content[field] = schema["default"]
+                picked = [
+                    o["title"] for o in schema["items"]["anyOf"] if o["const"] in schema["default"]
+                ]
+                self.say(f"    -> {'; '.join(picked)}")
+                continue
             option = schema["oneOf"][0]
             content[field] = option["const"]
             self.say(f"    -> {option['title']}")

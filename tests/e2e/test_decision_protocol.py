@@ -68,7 +68,7 @@ async def launch(
     decisions: DecisionsArg = None,
 ) -> Launched:
     """A stand-in for a creating tool: reports what the rounds settled."""
-    return Launched(answers=settled.answers, stopped=settled.stopped)
+    return Launched(answers=dict(settled.answers), stopped=settled.stopped)
 
 
 def server() -> MCPServer[Any]:

@@ -33,8 +33,8 @@ def test_demo_recovers_the_database_server_answering_each_decision_as_recommende
     assert "| Disk /dev/xvdc performance level | PL2 | PL2 | yes |" in out
     assert "| Bandwidth out (Mbps) | 0 | 0 | yes |" in out
     assert "\nevery row matches.\n" in out
-    # Scenario B: the data disks chosen (all, recommended), the plan confirmed once, then run
-    assert "-> All 2 data disks (Recommended)" in out
+    # Scenario B: the data disks chosen (both, recommended), the plan confirmed once, then run
+    assert re.search(r"-> /dev/xvdb \(Recommended\): [^\n]*; /dev/xvdc \(Recommended\): ", out)
     assert "copies 2 disk(s) of i-bp1proddb0000000001 onto i-bp1drtarget00000001" in out
     assert re.search(r"\nattach_xvdc +AttachDisk +InstanceId=i-bp1drtarget00000001", out)
     assert "2 snapshot(s) accomplished (zone-redundant)" in out

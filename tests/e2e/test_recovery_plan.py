@@ -56,7 +56,8 @@ async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_
             served, source_instance_id=DB_INSTANCE, target_instance_id=TARGET_INSTANCE
         )
         assert [p["decision_id"] for p in asked] == [f"disks_{DB_INSTANCE}"]
-        assert asked[0]["options"][0]["value"] == "all_data_disks"
+        assert asked[0]["multi_select"]
+        assert [o["value"] for o in asked[0]["options"]] == [f"disk:{DB_DATA}", f"disk:{DB_LOG}"]
         assert planned["status"] == "completed", planned
         plan_id = planned["plan_id"]
         assert [s["action"] for s in planned["steps"]] == [

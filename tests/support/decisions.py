@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from ecs_dr.domain.decisions import ChoicePrompt, recommended_answer
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Plan, Prepared, Ready
 from tests.support.mcp import Session
 
@@ -17,8 +18,9 @@ Chooser = Callable[[Mapping[str, Any]], str]
 
 
 def first_option(prompt: Mapping[str, Any]) -> str:
-    """The recommended option: prompts list it first."""
-    return str(prompt["options"][0]["value"])
+    """The recommended answer: prompts list it first; a multi_select prompt's is every
+    recommended option, comma-joined."""
+    return recommended_answer(ChoicePrompt.model_validate(prompt))
 
 
 async def decide(

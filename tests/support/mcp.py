@@ -61,11 +61,15 @@ def options(field: Mapping[str, Any]) -> list[str]:
 
 
 def recommended(params: types.ElicitRequestParams) -> types.ElicitResult:
-    """Accept every field's first option: the recommended one."""
+    """Accept every field's recommended answer: its first option, or a multi-select's
+    preselected ones."""
     assert isinstance(params, types.ElicitRequestFormParams)
     fields = params.requested_schema["properties"]
     return types.ElicitResult(
-        action="accept", content={k: options(v)[0] for k, v in fields.items()}
+        action="accept",
+        content={
+            k: v["default"] if v["type"] == "array" else options(v)[0] for k, v in fields.items()
+        },
     )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ecs_dr.domain.cloud_text import escape_markdown_cell
-from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
+from ecs_dr.domain.comparison import (
+    ComparisonRow,
+    all_match,
+    compare_instances,
+    markdown_table,
+    run_plan_from_parameters,
+)
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.run_instances import run_instances_plan
 from tests.support.factories import TARGET_ZONE, data_disk, image_of, instance, system_disk
@@ -230,3 +236,43 @@ def test_escape_markdown_cell_escapes_every_special_character() -> None:
     )
     assert escape_markdown_cell("one\ntwo\r\nthree") == "one two three"
     assert escape_markdown_cell("") == ""
+
+
+def _held_plan(source: Instance) -> Any:
+    return run_instances_plan(
+        source,
+        image_of(source),
+        zone_id=TARGET_ZONE,
+        vswitch_id="vsw-target",
+        instance_name=f"recovery-{source.name}",
+        instance_type="ecs.u1-c1m4.large",
+        categories={"/dev/xvdb": "cloud_essd"},
+    )
+
+
+def test_a_run_plan_reads_back_from_the_parameters_it_sends() -> None:
+    source = instance(
+        [system_disk(), data_disk(category="cloud_essd_entry", performance_level=None)],
+        instance_type="ecs.u1-c1m2.large",
+    )
+    plan = _held_plan(source)
+    assert run_plan_from_parameters(plan.parameters()) == plan
+
+
+def test_a_difference_the_user_chose_is_marked_chosen_and_counts_as_a_match() -> None:
+    source = instance(
+        [system_disk(), data_disk(category="cloud_essd_entry", performance_level=None)],
+        instance_type="ecs.u1-c1m2.large",
+    )
+    disks = [
+        system_disk(disk_id="d-1"),
+        data_disk(disk_id="d-2", category="cloud_essd", performance_level="PL1"),
+    ]
+    dr = _dr(source, instance_type="ecs.u1-c1m4.large", disks=disks)
+    rows = compare_instances(source, dr, image_id=IMAGE, plan=_held_plan(source))
+    by_item = {r.item: r for r in rows}
+    assert by_item["Instance type"].chosen and by_item["Instance type"].match
+    assert by_item["Disk /dev/xvdb category"].chosen
+    assert not by_item["VPC"].chosen
+    assert all_match(rows)
+    assert not all_match(compare_instances(source, dr, image_id=IMAGE))

@@ -31,10 +31,10 @@ from ecs_dr.domain.prompts import (
     non_essd_group_prompt,
     vswitch_missing_prompt,
 )
+from ecs_dr.tools.decision_forms import answer_form
 from ecs_dr.tools.decisions import (
     SESSION_HEADER,
     Settled,
-    answer_form,
     confirmation,
     confirmation_id,
 )
@@ -54,7 +54,7 @@ def _assert_runbook_shape(prompt: ChoicePrompt) -> None:
 
 
 def test_the_recommended_option_comes_first_labelled_recommended() -> None:
-    prompt = make_prompt("d", "?", _options("a", "b", "c", recommended="b"))
+    prompt = make_prompt("d", "?", _options("a", "b", "c", recommended="b"), header="H")
     assert [o.value for o in prompt.options] == ["b", "a", "c"]
     assert prompt.options[0].label == "B (Recommended)"
     _assert_runbook_shape(prompt)
@@ -65,14 +65,14 @@ def test_a_label_already_marked_recommended_is_not_marked_twice() -> None:
         ChoiceOption(value="a", label="A (Recommended)", recommended=True),
         ChoiceOption(value="b", label="B"),
     ]
-    assert make_prompt("d", "?", options).options[0].label == "A (Recommended)"
+    assert make_prompt("d", "?", options, header="H").options[0].label == "A (Recommended)"
 
 
 @pytest.mark.parametrize("count", [1, 5])
 def test_a_prompt_has_two_to_four_options(count: int) -> None:
     values = [f"v{n}" for n in range(count)]
     with pytest.raises(ValueError, match="2-4 options"):
-        make_prompt("d", "?", _options(*values, recommended="v0"))
+        make_prompt("d", "?", _options(*values, recommended="v0"), header="H")
 
 
 @pytest.mark.parametrize("recommended", [[], ["a", "b"]])
@@ -81,27 +81,27 @@ def test_a_prompt_recommends_exactly_one_option(recommended: list[str]) -> None:
         ChoiceOption(value=v, label=v, recommended=v in recommended) for v in ("a", "b", "c")
     ]
     with pytest.raises(ValueError, match="exactly one"):
-        make_prompt("d", "?", options)
+        make_prompt("d", "?", options, header="H")
 
 
 def test_a_prompt_refuses_repeated_values() -> None:
     with pytest.raises(ValueError, match="repeat"):
-        make_prompt("d", "?", _options("a", "a", recommended="a"))
+        make_prompt("d", "?", _options("a", "a", recommended="a"), header="H")
 
 
 def test_an_unanswered_decision_is_none() -> None:
-    prompt = make_prompt("d", "?", _options("a", "b", recommended="a"))
+    prompt = make_prompt("d", "?", _options("a", "b", recommended="a"), header="H")
     assert chosen(prompt, {}) is None
     assert chosen(prompt, {"other": "a"}) is None
 
 
 def test_an_answer_among_the_options_is_returned() -> None:
-    prompt = make_prompt("d", "?", _options("a", "b", recommended="a"))
+    prompt = make_prompt("d", "?", _options("a", "b", recommended="a"), header="H")
     assert chosen(prompt, {"d": "b"}) == "b"
 
 
 def test_an_answer_not_among_the_options_is_refused_listing_them() -> None:
-    prompt = make_prompt("zone", "?", _options("a", "b", recommended="a"))
+    prompt = make_prompt("zone", "?", _options("a", "b", recommended="a"), header="H")
     with pytest.raises(InvalidDecision) as caught:
         chosen(prompt, {"zone": "c"})
     assert (caught.value.decision_id, caught.value.value, caught.value.valid) == (
@@ -161,7 +161,9 @@ def test_missing_vswitch_without_other_zones_offers_create_or_cancel() -> None:
 
 def test_no_stock_recommends_the_best_similar_type_first() -> None:
     similar = [spec("ecs.g7se.large", 2, 8), spec("ecs.g8i.large", 2, 8)]
-    prompt = no_stock_prompt("ecs.g7.large", "cn-hangzhou-j", similar, ["cn-hangzhou-i"])
+    prompt = no_stock_prompt(
+        spec("ecs.g7.large", 2, 8), "cn-hangzhou-j", similar, ["cn-hangzhou-i"]
+    )
     _assert_runbook_shape(prompt)
     assert prompt.decision_id == "instance_type_cn-hangzhou-j"
     assert prompt.values == [
@@ -174,19 +176,19 @@ def test_no_stock_recommends_the_best_similar_type_first() -> None:
 
 def test_no_stock_keeps_room_for_a_zone_when_there_are_many_similar_types() -> None:
     similar = [spec(f"ecs.g{n}.large", 2, 8) for n in range(5, 9)]
-    prompt = no_stock_prompt("ecs.g7.large", "z", similar, ["z-1", "z-2"])
+    prompt = no_stock_prompt(spec("ecs.g7.large", 2, 8), "z", similar, ["z-1", "z-2"])
     assert prompt.values == ["type:ecs.g5.large", "type:ecs.g6.large", "zone:z-1", "cancel"]
 
 
 def test_no_stock_without_similar_types_recommends_a_zone_with_stock() -> None:
-    prompt = no_stock_prompt("ecs.g7.large", "z", [], ["z-1", "z-2", "z-3", "z-4"])
+    prompt = no_stock_prompt(spec("ecs.g7.large", 2, 8), "z", [], ["z-1", "z-2", "z-3", "z-4"])
     _assert_runbook_shape(prompt)
     assert prompt.values == ["zone:z-1", "zone:z-2", "zone:z-3", "cancel"]
 
 
 def test_no_stock_without_any_alternative_is_an_error_not_a_prompt() -> None:
     with pytest.raises(ValueError, match="choose another target zone"):
-        no_stock_prompt("ecs.g7.large", "z", [], [])
+        no_stock_prompt(spec("ecs.g7.large", 2, 8), "z", [], [])
 
 
 def test_unsupported_category_offers_the_zones_categories_essd_first() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ecs_dr.domain import disk_recovery, disk_selection, fingerprints, plans
-from ecs_dr.domain.decisions import ChoicePrompt
+from ecs_dr.domain.decisions import ChoicePrompt, InvalidDecision, chosen, recommended_answer
 from ecs_dr.domain.models import Instance
 from tests.support.factories import TARGET_ZONE, data_disk, instance, system_disk
 
@@ -29,16 +29,43 @@ def test_the_only_data_disk_is_chosen_without_asking() -> None:
     assert [d.disk_id for d in chosen] == ["d-data-xvdb"]
 
 
-def test_several_data_disks_become_a_choice_of_all_or_one_recommending_all() -> None:
+def test_several_data_disks_become_one_option_each_several_chosen_all_recommended() -> None:
     prompt = disk_selection.default_disks(instance())
     assert isinstance(prompt, ChoicePrompt)
-    assert prompt.values == ["all_data_disks", "disk:d-data-xvdb", "disk:d-data-xvdc", "cancel"]
-    assert prompt.options[0].label.endswith("(Recommended)")
-    assert "/dev/xvdc 100 GiB cloud_essd PL1" in prompt.options[0].description
-    assert [d.disk_id for d in disk_selection.selected_disks(instance(), "all_data_disks")] == [
+    assert prompt.multi_select
+    assert prompt.header == "Disks"
+    assert prompt.values == ["disk:d-data-xvdb", "disk:d-data-xvdc"]
+    assert all(o.recommended and o.label.endswith("(Recommended)") for o in prompt.options)
+    assert "/dev/xvdc 100 GiB cloud_essd PL1" in prompt.options[1].description
+    everything = recommended_answer(prompt)
+    assert [d.disk_id for d in disk_selection.selected_disks(instance(), everything)] == [
         "d-data-xvdb",
         "d-data-xvdc",
     ]
+
+
+def test_two_of_three_data_disks_are_one_answer() -> None:
+    source = instance([system_disk(), *(data_disk(f"/dev/xvd{c}") for c in "bcd")])
+    prompt = disk_selection.disk_selection_prompt(source)
+    answer = chosen(prompt, {prompt.decision_id: "disk:d-data-xvdd, disk:d-data-xvdb"})
+    assert answer == "disk:d-data-xvdb,disk:d-data-xvdd"
+    assert [d.disk_id for d in disk_selection.selected_disks(source, answer)] == [
+        "d-data-xvdb",
+        "d-data-xvdd",
+    ]
+
+
+def test_four_data_disks_are_still_each_their_own_option() -> None:
+    source = instance([system_disk(), *(data_disk(f"/dev/xvd{c}") for c in "bcde")])
+    prompt = disk_selection.disk_selection_prompt(source)
+    assert prompt.multi_select
+    assert len(prompt.options) == 4
+
+
+def test_a_disk_answer_naming_a_stranger_is_refused_by_name() -> None:
+    prompt = disk_selection.disk_selection_prompt(instance())
+    with pytest.raises(InvalidDecision, match="'disk:d-other' is not one of the options"):
+        chosen(prompt, {prompt.decision_id: "disk:d-data-xvdb,disk:d-other"})
 
 
 def test_too_many_data_disks_to_list_ask_for_all_or_disk_ids() -> None:

@@ -37,6 +37,7 @@ def prompt(decision_id: str, question: str) -> ChoicePrompt:
             ChoiceOption(value="create_vswitch", label="Create", recommended=True),
             ChoiceOption(value="cancel", label="Cancel"),
         ],
+        header="VSwitch",
     )
 
 

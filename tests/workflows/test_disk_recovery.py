@@ -70,10 +70,12 @@ async def test_two_data_disks_are_snapshotted_and_created_together_then_attached
     first = expect(await plan_disk_recovery(gateway, DB_INSTANCE, TARGET_INSTANCE), NeedsDecision)
     (prompt,) = first.prompts
     assert prompt.decision_id == f"disks_{DB_INSTANCE}"
-    assert prompt.values == ["all_data_disks", f"disk:{DB_DATA}", f"disk:{DB_LOG}", "cancel"]
+    assert prompt.multi_select
+    assert prompt.values == [f"disk:{DB_DATA}", f"disk:{DB_LOG}"]
+    both = f"disk:{DB_LOG},disk:{DB_DATA}"
     plan = expect(
         await plan_disk_recovery(
-            gateway, DB_INSTANCE, TARGET_INSTANCE, decisions={prompt.decision_id: prompt.values[0]}
+            gateway, DB_INSTANCE, TARGET_INSTANCE, decisions={prompt.decision_id: both}
         ),
         DiskRecoveryPlan,
     )

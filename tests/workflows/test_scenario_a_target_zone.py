@@ -11,6 +11,7 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.dr_instance import DrInstanceResult
 from ecs_dr.domain.plans import TAG_OPERATION, TAG_SOURCE
+from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.scenario_a import (
     check_target_zone,
     execute_dr_instance,
@@ -19,6 +20,7 @@ from ecs_dr.workflows.scenario_a import (
     prepare_dr_instance,
     prepare_full_image,
     prepare_snapshot_group,
+    verify_dr_instance,
 )
 from tests.support.decisions import confirmation, needs, ready_plan, was_cancelled
 from tests.support.demo_world import (
@@ -200,11 +202,12 @@ async def test_a_zone_out_of_stock_offers_similar_types_and_zones_with_stock(
     assert not check.instance_type_in_stock
     [prompt] = check.prompts
     assert prompt.decision_id == f"instance_type_{NO_STOCK_ZONE}"
-    # Same vCPU and memory first, then the nearest larger; never smaller; then a zone.
+    # Closest first: the same vCPU and memory, then the same type in a zone with stock, then
+    # the nearest larger; never smaller.
     assert [o.value for o in prompt.options] == [
         "type:ecs.g6.large",
-        "type:ecs.r7.large",
         "zone:cn-hangzhou-i",
+        "type:ecs.r7.large",
         "cancel",
     ]
     assert prompt.context["zones_with_stock"] == ["cn-hangzhou-i", "cn-hangzhou-j", "cn-hangzhou-l"]
@@ -226,10 +229,30 @@ async def test_a_chosen_similar_type_is_the_one_run_and_the_comparison_says_so(
     assert result.instance.instance_type == "ecs.g6.large"
     assert result.instance.zone_id == NO_STOCK_ZONE
     row = next(r for r in result.comparison if r.item == "Instance type")
-    assert row.match and "chosen by the user" in row.note
+    assert row.match and row.chosen and "chosen by the user" in row.note
     assert result.all_match, result.markdown
     [run] = [r["parameters"] for r in mutations(sandbox) if r["action"] == "RunInstances"]
     assert run["InstanceType"] == "ecs.g6.large"
+
+
+async def test_verifying_later_marks_the_chosen_type_chosen_and_all_match(
+    gateway: EcsGateway, steps: Steps, timing: Timing, journal: Journal
+) -> None:
+    decisions = {f"instance_type_{NO_STOCK_ZONE}": "type:ecs.g6.large"}
+    with anyio.fail_after(FLOW_LIMIT_S):
+        image_id = await recovery_image(gateway, steps, timing, DB_INSTANCE)
+        result = await run_dr(
+            gateway, steps, timing, DB_INSTANCE, image_id, NO_STOCK_ZONE, decisions
+        )
+    dr_id = result.dr_instance_id
+
+    verified = await verify_dr_instance(gateway, DB_INSTANCE, dr_id, journal=journal)
+    row = next(r for r in verified.comparison if r.item == "Instance type")
+    assert row.chosen and row.match
+    assert verified.all_match, verified.markdown
+    # Without the journal that made it, the source is the measure: the type differs.
+    unplanned = await verify_dr_instance(gateway, DB_INSTANCE, dr_id)
+    assert not unplanned.all_match
 
 
 async def test_a_category_the_zone_lacks_is_asked_for_each_disk_and_the_choice_is_run(

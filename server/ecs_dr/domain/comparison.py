@@ -1,14 +1,20 @@
 """Source vs DR instance, row by row: the evidence that every rule held.
 
 A row's `match` says whether the DR instance is what the rules (and the user's decisions, when
-the plan is given) demand; things that differ by design (id, zone, VSwitch) match with a note.
+the plan is given) demand; things that differ by design (id, zone, VSwitch) match with a note,
+and a difference the user chose (a type, a disk category) matches and is marked `chosen`.
+Verifying later holds the DR instance to the plan its operation journaled
+(`run_plan_from_parameters`), so a choice stays a match there too.
 Cell text comes from the cloud (names can hold anything), so the markdown escapes it and a
 note quotes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import Field
 
 # escape_markdown_cell is re-exported: the comparison's tests and readers look for it here.
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
@@ -27,6 +33,7 @@ class ComparisonRow(Frozen):
     source: str = cloud_text_field("the source's value, e.g. its name")
     dr: str = cloud_text_field("the DR instance's value, e.g. its name")
     match: bool
+    chosen: bool = Field(default=False, description="the user chose this difference; done")
     note: str = cloud_text_field("why the row matches or not; may quote a name", default="")
 
 
@@ -58,11 +65,12 @@ def _name_row(source: Instance, dr: Instance, plan: RunInstancesPlan | None) -> 
 
 def _type_row(source: Instance, dr: Instance, plan: RunInstancesPlan | None) -> ComparisonRow:
     expected = plan.instance_type if plan is not None else source.instance_type
+    chosen = dr.instance_type != source.instance_type and dr.instance_type == expected
     note = ""
     if dr.instance_type != source.instance_type:
         note = (
             "chosen by the user: the source type was out of stock"
-            if dr.instance_type == expected
+            if chosen
             else "differs from the source"
         )
     return ComparisonRow(
@@ -70,6 +78,7 @@ def _type_row(source: Instance, dr: Instance, plan: RunInstancesPlan | None) -> 
         source=source.instance_type,
         dr=dr.instance_type,
         match=dr.instance_type == expected,
+        chosen=chosen,
         note=note,
     )
 
@@ -97,18 +106,18 @@ def _disk_rows(
         ]
     category = planned.category if planned is not None else source.category
     level = planned.performance_level if planned is not None else source.performance_level
-    category_note = ""
-    if dr.category != source.category and dr.category == category:
-        category_note = f"chosen by the user: {source.category} not offered in the zone"
-    level_note = ""
-    if source.performance_level != level and dr.performance_level == level:
-        level_note = "performance level follows the chosen category"
+    category_chosen = dr.category != source.category and dr.category == category
+    category_note = (
+        f"chosen by the user: {source.category} not offered in the zone" if category_chosen else ""
+    )
+    level_follows = source.performance_level != level and dr.performance_level == level
     return [
         ComparisonRow(
             item=f"{label} category",
             source=source.category,
             dr=dr.category,
             match=dr.category == category,
+            chosen=category_chosen,
             note=category_note,
         ),
         _row(f"{label} size (GiB)", str(source.size_gib), str(dr.size_gib)),
@@ -117,7 +126,8 @@ def _disk_rows(
             source=source.performance_level or NONE,
             dr=dr.performance_level or NONE,
             match=dr.performance_level == level,
-            note=level_note,
+            chosen=level_follows,
+            note="performance level follows the chosen category" if level_follows else "",
         ),
     ]
 
@@ -200,6 +210,60 @@ def compare_instances(
             device, source_disks.get(device), dr_disks.get(device), planned.get(device)
         )
     return rows
+
+
+def all_match(rows: Sequence[ComparisonRow]) -> bool:
+    """Whether the DR instance is what was decided: every row matches, a chosen one too."""
+    return all(r.match or r.chosen for r in rows)
+
+
+def _numbered(parameters: Mapping[str, Any], prefix: str) -> list[int]:
+    """The n of every `<prefix>.<n>.…` key, in order."""
+    found = {
+        int(key.split(".")[1])
+        for key in parameters
+        if key.startswith(f"{prefix}.") and key.split(".")[1].isdigit()
+    }
+    return sorted(found)
+
+
+def run_plan_from_parameters(parameters: Mapping[str, Any]) -> RunInstancesPlan:
+    """The plan a DR instance was held to, read back from the RunInstances parameters its
+    operation journaled (`RunInstancesPlan.parameters` written the other way round).
+
+    Raises pydantic's ValidationError or KeyError for parameters RunInstancesPlan never sent.
+    """
+    p = parameters
+
+    def disk(prefix: str, device: str) -> DiskOverride:
+        return DiskOverride(
+            device=device,
+            category=p[f"{prefix}.Category"],
+            size_gib=int(p[f"{prefix}.Size"]),
+            performance_level=p.get(f"{prefix}.PerformanceLevel"),
+        )
+
+    return RunInstancesPlan(
+        region_id=p["RegionId"],
+        zone_id=p["ZoneId"],
+        image_id=p["ImageId"],
+        instance_type=p["InstanceType"],
+        vswitch_id=p["VSwitchId"],
+        security_group_ids=[p[f"SecurityGroupIds.{n}"] for n in _numbered(p, "SecurityGroupIds")],
+        instance_name=p["InstanceName"],
+        instance_charge_type=p["InstanceChargeType"],
+        internet_charge_type=p["InternetChargeType"],
+        internet_max_bandwidth_out=int(p["InternetMaxBandwidthOut"]),
+        system_disk=disk("SystemDisk", SYSTEM_DEVICE),
+        data_disks=[
+            disk(f"DataDisk.{n}", p[f"DataDisk.{n}.Device"]) for n in _numbered(p, "DataDisk")
+        ],
+        **{
+            field: p[key]
+            for field, key in (("period", "Period"), ("period_unit", "PeriodUnit"))
+            if key in p
+        },
+    )
 
 
 def markdown_table(rows: Sequence[ComparisonRow]) -> str:

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ecs_dr.domain.decisions import CANCEL, MAX_OPTIONS, ChoiceOption, ChoicePrompt, make_prompt
+from ecs_dr.domain.decisions import (
+    CANCEL,
+    MAX_OPTIONS,
+    ChoiceOption,
+    ChoicePrompt,
+    make_prompt,
+    members,
+)
 from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.refusal import Refusal
 
 ALL_DATA_DISKS = "all_data_disks"
+DISK_PREFIX = "disk:"
+DISKS_HEADER = "Disks"
 INCLUDE = "include"
 EXCLUDE = "exclude"
 
@@ -46,33 +55,45 @@ def _order(disk: Disk) -> tuple[bool, str]:
 
 
 def disk_selection_prompt(source: Instance) -> ChoicePrompt:
-    """Several data disks and none named: all of them (recommended) or one of them; with too
-    many to list, all of them or stop (disk_ids chooses some)."""
+    """Several data disks and none named. Up to four: each disk its own option, several may be
+    chosen (all of them recommended), so "these two of three" is one answer. More: all of them
+    (recommended) or stop; disk_ids names some."""
     data = source.data_disks
-    listed = data if len(data) <= MAX_OPTIONS - 1 else []
-    options = [
-        ChoiceOption(
-            value=ALL_DATA_DISKS,
-            label=f"All {len(data)} data disks",
-            description="; ".join(_describe(d) for d in data),
-            recommended=True,
-        ),
-        *(
-            ChoiceOption(
-                value=f"disk:{d.disk_id}", label=f"Only {d.device}", description=_describe(d)
-            )
-            for d in listed
-        ),
-    ]
-    if len(options) < MAX_OPTIONS:
-        options.append(ChoiceOption(value=CANCEL, label="Cancel", description="Copy nothing."))
-    more = "" if listed else " To copy only some of them, call plan_recovery again with disk_ids."
+    question = (
+        f"{source.instance_id} has {len(data)} data disks. Which should be copied onto the target?"
+    )
+    context = {"instance_id": source.instance_id, "data_disks": [d.disk_id for d in data]}
+    if len(data) <= MAX_OPTIONS:
+        return make_prompt(
+            f"disks_{source.instance_id}",
+            f"{question} Choose one or more.",
+            [
+                ChoiceOption(
+                    value=f"{DISK_PREFIX}{d.disk_id}",
+                    label=d.device,
+                    description=_describe(d),
+                    recommended=True,
+                )
+                for d in data
+            ],
+            context,
+            header=DISKS_HEADER,
+            multi_select=True,
+        )
     return make_prompt(
         f"disks_{source.instance_id}",
-        f"{source.instance_id} has {len(data)} data disks. Which should be copied onto the "
-        f"target?{more}",
-        options,
-        {"instance_id": source.instance_id, "data_disks": [d.disk_id for d in data]},
+        f"{question} To copy only some of them, call plan_recovery again with disk_ids.",
+        [
+            ChoiceOption(
+                value=ALL_DATA_DISKS,
+                label=f"All {len(data)} data disks",
+                description="; ".join(_describe(d) for d in data),
+                recommended=True,
+            ),
+            ChoiceOption(value=CANCEL, label="Cancel", description="Copy nothing."),
+        ],
+        context,
+        header=DISKS_HEADER,
     )
 
 
@@ -95,10 +116,10 @@ def default_disks(source: Instance) -> list[Disk] | ChoicePrompt:
 
 
 def selected_disks(source: Instance, answer: str) -> list[Disk]:
-    """The disks an answer to `disk_selection_prompt` names."""
+    """The disks an answer to `disk_selection_prompt` names (`chosen` checked its members)."""
     if answer == ALL_DATA_DISKS:
         return source.data_disks
-    return disks_named(source, [answer.removeprefix("disk:")])
+    return disks_named(source, [m.removeprefix(DISK_PREFIX) for m in members(answer)])
 
 
 def system_disk_prompt(disk: Disk, others: int) -> ChoicePrompt:
@@ -129,4 +150,5 @@ def system_disk_prompt(disk: Disk, others: int) -> ChoicePrompt:
         "as a data disk?",
         options,
         {"disk_id": disk.disk_id, "device": disk.device},
+        header="System disk",
     )

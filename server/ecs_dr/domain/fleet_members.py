@@ -94,6 +94,7 @@ def skip_source_prompt(source_instance_id: str, reason: str) -> ChoicePrompt:
             ),
         ],
         {"source_instance_id": source_instance_id},
+        header="Skip source",
     )
 
 

@@ -139,6 +139,7 @@ def instance_choice_prompt(argument: str, name: str, matches: Sequence[Instance]
         f"{len(matches)} instances are named {quoted(name)}; which one is meant?",
         options,
         {"argument": argument, "name": name},
+        header="Instance",
     )
 
 

@@ -16,6 +16,7 @@ from pydantic import Field
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import (
     CANCEL,
+    CONFIRM_HEADER,
     CONFIRMATION_PREFIX,
     PROCEED,
     ChoicePrompt,
@@ -155,6 +156,7 @@ def plan_confirmation(
             "plan_id": plan_id,
             "parameters": {s.step: {s.action: s.parameters} for s in steps},
         },
+        header=CONFIRM_HEADER,
     )
 
 

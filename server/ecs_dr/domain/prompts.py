@@ -73,19 +73,28 @@ def vswitch_missing_prompt(
         f"The VPC {vpc_id} has no VSwitch in {zone_id}. How should the DR instance get one?",
         options,
         {"zone_id": zone_id, "vpc_id": vpc_id, "zones_with_vswitch": other_zones_with_vswitch},
+        header="VSwitch",
     )
 
 
+def _size(spec: InstanceTypeSpec) -> str:
+    return f"{spec.cpu} vCPU, {spec.memory_gib:g} GiB"
+
+
 def no_stock_prompt(
-    instance_type: str,
+    wanted: InstanceTypeSpec,
     zone_id: str,
     similar: list[InstanceTypeSpec],
     zones_with_stock: list[str],
 ) -> ChoicePrompt:
-    """The source's type is out of stock in the target zone: a similar type, or another zone.
+    """The wanted type is out of stock in the target zone: the closest stand-in first. A type
+    of the same size in the zone, then the wanted type itself in another zone, then a bigger
+    type in the zone (each kind keeps a place when there is one); each says its size beside
+    the wanted type's.
 
     Raises Refusal when there is neither, since a prompt offering only "cancel" is no choice.
     """
+    instance_type = wanted.instance_type
     if not similar and not zones_with_stock:
         raise Refusal(
             f"{instance_type} is out of stock in {zone_id}, no similar instance type is in "
@@ -93,39 +102,48 @@ def no_stock_prompt(
             "target zone or try again later."
         )
     slots = MAX_OPTIONS - 1
-    zone_count = min(len(zones_with_stock), max(1, slots - len(similar)))
-    types = similar[: slots - zone_count]
-    options = [
-        ChoiceOption(
+    same = [s for s in similar if (s.cpu, s.memory_gib) == (wanted.cpu, wanted.memory_gib)]
+    bigger = [s for s in similar if s not in same]
+    same = same[: slots - min(len(zones_with_stock), 1) - min(len(bigger), 1)]
+    zones = zones_with_stock[: slots - len(same) - min(len(bigger), 1)]
+    bigger = bigger[: slots - len(same) - len(zones)]
+    beside = f"{wanted.instance_type} has {_size(wanted)}"
+    type_options = {
+        spec.instance_type: ChoiceOption(
             value=f"type:{spec.instance_type}",
             label=f"Use {spec.instance_type}",
-            description=(
-                f"{spec.cpu} vCPU, {spec.memory_gib:g} GiB ({spec.family}), in stock in {zone_id}."
-            ),
-            recommended=n == 0,
+            description=(f"{_size(spec)} ({spec.family}; {beside}), in stock in {zone_id}."),
         )
-        for n, spec in enumerate(types)
+        for spec in [*same, *bigger]
+    }
+    options = [
+        *(type_options[s.instance_type] for s in same),
+        *(
+            ChoiceOption(
+                value=f"zone:{zone}",
+                label=f"Use zone {zone}",
+                description=f"Keep {instance_type} ({_size(wanted)}), in stock in {zone}.",
+            )
+            for zone in zones
+        ),
+        *(type_options[s.instance_type] for s in bigger),
     ]
-    options += [
-        ChoiceOption(
-            value=f"zone:{zone}",
-            label=f"Use zone {zone}",
-            description=f"Keep {instance_type}, which is in stock in {zone}.",
-            recommended=not types and n == 0,
-        )
-        for n, zone in enumerate(zones_with_stock[:zone_count])
-    ]
+    options[0] = options[0].model_copy(update={"recommended": True})
     options.append(_cancel("Stop here; create nothing."))
     return make_prompt(
         f"instance_type_{zone_id}",
-        f"{instance_type} is out of stock in {zone_id}. Which instance type or zone instead?",
+        f"{instance_type} ({_size(wanted)}) is out of stock in {zone_id}. Which instance type "
+        "or zone instead?",
         options,
         {
             "instance_type": instance_type,
+            "cpu": wanted.cpu,
+            "memory_gib": wanted.memory_gib,
             "zone_id": zone_id,
             "similar_types": [s.instance_type for s in similar],
             "zones_with_stock": zones_with_stock,
         },
+        header="No stock",
     )
 
 
@@ -197,6 +215,7 @@ def disk_category_prompt(disk: Disk, zone_id: str, offered: list[str]) -> Choice
             "zone_id": zone_id,
             "offered": offered,
         },
+        header="Disk type",
     )
 
 
@@ -226,6 +245,7 @@ def non_essd_group_prompt(instance: Instance) -> ChoicePrompt:
             "blockers": blockers,
             "non_essd_disks": [d.disk_id for d in instance.disks if not d.is_essd_family],
         },
+        header="Snapshots",
     )
 
 
@@ -269,6 +289,7 @@ def new_disk_category_prompt(
             "instance_type": target.instance_type,
             "offered": list(offered),
         },
+        header="Disk type",
     )
 
 
@@ -298,6 +319,7 @@ def instance_not_ready_prompt(
             "status": instance.status,
             "ready_states": list(ready_states),
         },
+        header="Target state",
     )
 
 
@@ -332,4 +354,5 @@ def dr_name_in_use_prompt(name: str, holders: Sequence[str], numbered: str) -> C
             _cancel("Plan nothing; pass instance_name to choose a name yourself."),
         ],
         {"name": name, "numbered_name": numbered, "instances": list(holders)},
+        header="DR name",
     )

@@ -49,7 +49,8 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "describe_source": (*_SOURCE, *_ZONE, *_NETWORK, "DescribeSnapshots"),
     "check_target_zone": (*_SOURCE, *_ZONE, *_NETWORK),
     "describe_target_instance": _SOURCE,
-    "verify_dr_instance": (*_SOURCE, "DescribeImages"),
+    # The DR instance's operation tag finds the plan it was held to (the user's choices).
+    "verify_dr_instance": (*_SOURCE, "DescribeImages", "ListTagResources"),
     "wait_operation": (),
     "get_operation": (),
     "list_operations": (),

@@ -2,13 +2,19 @@
 
 A tool that may need decisions declares a `DecisionFlow`. Before the tool body runs, the flow's
 resolvers ask the user through MCP form elicitation, when the client declared that capability:
-one form per round, one titled single-select field per open question, the recommended option
+one form per round, one field per open question (`decision_forms.py`), the recommended option
 first and preselected. mcp's `Resolve`/`Elicit` carry the form over either protocol generation
 (`elicitation/create` mid-call up to 2025-11-25, an input-required result and a retry from
 2026-07-28). A later round sees the earlier answers, so the confirmation of the exact
 parameters comes after the choices that shape them. Decline or cancel stops the call before
 anything is created. A client without the capability is never sent a form; the tool then
 answers `needs_decision` with the open prompts, the portable path that always works.
+
+An answer under an id no question of the call asks is refused by name, with the ids that are
+valid (`UnaskedDecision`): the workflows read answers lazily, so the caller's answers are
+`TrackedAnswers`, which remember which were read; one nobody read, once the workflow has run
+(`open_prompts`, `confirmation`, `Settled.refuse_unasked`), answers nothing, and ignoring it would
+send an agent round the same question forever.
 
 A confirmation of a change is the user's, never the model's (`confirmation`): a client that
 shows forms confirms only in the form, and a confirmation in `decisions` is refused; without
@@ -23,14 +29,13 @@ import hmac
 import inspect
 import json
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Elicit, Resolve
-from mcp_types.version import is_version_at_least
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from ecs_dr.domain.arguments import MAX_DECISION_LENGTH, MAX_DECISIONS, check_answers, shown
 from ecs_dr.domain.decisions import (
@@ -41,9 +46,8 @@ from ecs_dr.domain.decisions import (
     without_confirmations,
 )
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.tools.decision_forms import answer_form, form_message, form_value
 
-# The first protocol version with the titled single-select enum (`oneOf`) in forms.
-TITLED_ENUM_VERSION = "2025-11-25"
 # Choices that reshape the plan (another zone, then no stock there) can open new questions:
 # three rounds cover a choice, a choice it leads to, and the confirmation.
 DEFAULT_ROUNDS = 3
@@ -89,10 +93,62 @@ OpenQuestions = Callable[
 """(ctx, tool arguments, answers so far) -> the prompts still unanswered."""
 
 
+class UnaskedDecision(Refusal):
+    """A `decisions` key that answers no question this call asks."""
+
+    def __init__(self, unasked: Sequence[str], valid: Sequence[str]) -> None:
+        self.unasked = list(unasked)
+        listed = ", ".join(repr(i) for i in sorted(valid)) or "none"
+        super().__init__(
+            f"decisions carries {_named(unasked)}, which no question of this call asks; the "
+            f"choices it asks now: {listed} (besides a confirmation, whose id its prompt shows). "
+            "The id may be misspelt, belong to another call or answer a question an earlier "
+            "answer made moot: call again with only the ids of the prompts shown. Nothing was "
+            "changed."
+        )
+
+
+class TrackedAnswers(Mapping[str, str]):
+    """The answers a workflow reads, remembering which ones it read (its value looked up,
+    or copied on), so that those it never read can be refused after it ran."""
+
+    def __init__(self, answers: Mapping[str, str], read: set[str], given: Sequence[str]) -> None:
+        self._answers = dict(answers)
+        self._read = read
+        self._given = [k for k in given if not is_confirmation(k)]
+
+    def refuse_unread(self, asked: Sequence[str] = ()) -> None:
+        """Refuse the caller's answers to choices that no workflow read in this call; `asked`
+        are the ids of the prompts still open. A confirmation is checked by `confirmation`;
+        a form's answers answer what the form asked.
+
+        Raises UnaskedDecision naming them and the valid ids.
+        """
+        unread = [k for k in self._given if k not in self._read]
+        if unread:
+            raise UnaskedDecision(unread, sorted(self._read | set(asked)))
+
+    def __getitem__(self, decision_id: str) -> str:
+        value = self._answers[decision_id]
+        self._read.add(decision_id)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def __or__(self, other: Mapping[str, str]) -> dict[str, str]:
+        return self._answers | dict(other)
+
+
 class Settled(BaseModel):
     """What the elicitation rounds hand the tool body."""
 
     model_config = ConfigDict(frozen=True)
+    # The ids of the answers a workflow read in this call (through `answers` or `choices`).
+    _read: set[str] = PrivateAttr(default_factory=set)
 
     given: dict[str, str] = Field(default_factory=dict, description="the caller's `decisions`")
     from_form: dict[str, str] = Field(
@@ -102,14 +158,20 @@ class Settled(BaseModel):
     done: bool = Field(default=False, description="a round found nothing left to ask")
 
     @property
-    def answers(self) -> dict[str, str]:
+    def answers(self) -> TrackedAnswers:
         """Every answer, the forms' over the caller's."""
-        return self.given | self.from_form
+        return TrackedAnswers(self.given | self.from_form, self._read, list(self.given))
 
     @property
-    def choices(self) -> dict[str, str]:
+    def choices(self) -> TrackedAnswers:
         """The answers to choices only: a confirmation is read through `confirmation`."""
-        return without_confirmations(self.answers)
+        answers = without_confirmations(self.given | self.from_form)
+        return TrackedAnswers(answers, self._read, list(self.given))
+
+    def refuse_unasked(self) -> None:
+        """After the workflow ran and asked nothing more: refuse an answer of the caller's it
+        never read (raises UnaskedDecision)."""
+        self.answers.refuse_unread()
 
 
 def can_elicit(ctx: Context[Any, Any]) -> bool:
@@ -120,85 +182,15 @@ def can_elicit(ctx: Context[Any, Any]) -> bool:
 
 
 def open_prompts(prompts: Sequence[ChoicePrompt], answers: Mapping[str, str]) -> list[ChoicePrompt]:
-    """The prompts not answered yet; raises InvalidDecision for an answer not among the options."""
-    return [p for p in prompts if chosen(p, answers) is None]
+    """The prompts not answered yet, once the workflow ran with `answers`.
 
-
-def _option_title(label: str, description: str) -> str:
-    return f"{label}: {description}" if description else label
-
-
-def titled_choices(protocol_version: str | None) -> bool:
-    """Whether the negotiated protocol version has the titled single-select enum (`oneOf` of
-    const/title, with a default): 2025-11-25 on. Before it, a titled choice is `enumNames`."""
-    return protocol_version is None or is_version_at_least(protocol_version, TITLED_ENUM_VERSION)
-
-
-def _field_schema(prompt: ChoicePrompt, titled: bool) -> Callable[[dict[str, Any]], None]:
-    """Render the field as the protocol version's titled single-select enum, the recommended
-    option first (and preselected where the version has a default)."""
-
-    def rewrite(schema: dict[str, Any]) -> None:
-        values = [o.value for o in prompt.options]
-        titles = [_option_title(o.label, o.description) for o in prompt.options]
-        schema.pop("enum", None)
-        schema.pop("const", None)
-        schema["type"] = "string"
-        if titled:
-            schema["oneOf"] = [
-                {"const": value, "title": title}
-                for value, title in zip(values, titles, strict=True)
-            ]
-            schema["default"] = values[0]
-        else:
-            schema["enum"] = values
-            schema["enumNames"] = titles
-
-    return rewrite
-
-
-def answer_form(
-    prompts: Sequence[ChoicePrompt], protocol_version: str | None = None
-) -> type[BaseModel]:
-    """A form with one required choice per prompt, keyed by decision id, in the shape the
-    negotiated `protocol_version` defines (None: the newest)."""
-    titled = titled_choices(protocol_version)
-    fields: dict[str, Any] = {}
-    for n, prompt in enumerate(prompts):
-        choice = Literal.__getitem__(tuple(prompt.values))
-        fields[f"choice_{n}"] = (
-            choice,
-            Field(
-                alias=prompt.decision_id,
-                title=prompt.question,
-                description=_context_text(prompt),
-                json_schema_extra=_field_schema(prompt, titled),
-            ),
-        )
-    model: type[BaseModel] = create_model("Decisions", **fields)
-    return model
-
-
-def _context_text(prompt: ChoicePrompt) -> str:
-    parameters = prompt.context.get("parameters")
-    if isinstance(parameters, Mapping):
-        return "; ".join(f"{k}={_plain(v)}" for k, v in parameters.items())
-    return prompt.options[0].description
-
-
-def _plain(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-
-
-def form_message(prompts: Sequence[ChoicePrompt]) -> str:
-    """The form's text: every question, and for a confirmation every exact parameter."""
-    lines: list[str] = []
-    for prompt in prompts:
-        lines.append(prompt.question)
-        parameters = prompt.context.get("parameters")
-        if isinstance(parameters, Mapping):
-            lines.extend(f"  {key}: {_plain(value)}" for key, value in parameters.items())
-    return "\n".join(lines)
+    Raises InvalidDecision for an answer not among the options, and for a call's
+    `TrackedAnswers` UnaskedDecision for an answer of the caller's no question asks.
+    """
+    still_open = [p for p in prompts if chosen(p, answers) is None]
+    if isinstance(answers, TrackedAnswers):
+        answers.refuse_unread([p.decision_id for p in still_open])
+    return still_open
 
 
 def _answers_of(outcome: ElicitationResult[Any]) -> Settled:
@@ -209,7 +201,7 @@ def _answers_of(outcome: ElicitationResult[Any]) -> Settled:
     if isinstance(data, Settled):
         return data
     if isinstance(data, BaseModel):
-        answers = {str(k): str(v) for k, v in data.model_dump(by_alias=True).items()}
+        answers = {str(k): form_value(v) for k, v in data.model_dump(by_alias=True).items()}
         return Settled(from_form=answers, stopped="cancel" if CANCEL in answers.values() else None)
     raise TypeError(f"unexpected resolver outcome {type(data).__name__}")
 
@@ -264,9 +256,11 @@ def confirmation(ctx: Context[Any, Any], prompt: ChoicePrompt, settled: Settled)
     client shows forms, else under `confirmation_id` (any other confirmation id is refused by
     name, the prompt shown again).
 
-    Raises Refusal when a client that shows forms passes a confirmation in `decisions`, and
-    InvalidDecision for an answer that is not one of the options.
+    Raises UnaskedDecision for an answer to a choice the workflow never read, Refusal when a
+    client that shows forms passes a confirmation in `decisions`, and InvalidDecision for an
+    answer that is not one of the options.
     """
+    settled.refuse_unasked()
     given = [k for k in settled.given if is_confirmation(k)]
     if can_elicit(ctx):
         if given:

@@ -211,7 +211,11 @@ async def verify_dr_instance(
     with tool_errors("verify_dr_instance"):
         ids = await source.instances_by_ref(gw, refs, region_id, {})
         verification = await scenario_a.verify_dr_instance(
-            gw, str(ids["source_instance_id"]), str(ids["dr_instance_id"]), region_id
+            gw,
+            str(ids["source_instance_id"]),
+            str(ids["dr_instance_id"]),
+            region_id,
+            journal=services(ctx).journal,
         )
     looked_at = "" if verification.all_match else " Rows with match=false need a look."
     return DrVerification(

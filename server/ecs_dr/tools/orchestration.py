@@ -202,6 +202,7 @@ async def plan_recovery(
                     "the answers given earlier). Nothing has been created."
                 ),
             )
+        settled.refuse_unasked()
         plan_id = await off_loop(
             s.journal.save_plan,
             planned.scenario,

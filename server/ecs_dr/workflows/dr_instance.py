@@ -8,15 +8,35 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import names, rules
-from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
+from ecs_dr.domain.cleanup import TAG_RESOURCE_TYPE
+from ecs_dr.domain.comparison import (
+    ComparisonRow,
+    all_match,
+    compare_instances,
+    markdown_table,
+    run_plan_from_parameters,
+)
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
+from ecs_dr.domain.plans import (
+    TAG_OPERATION,
+    Decisions,
+    NeedsDecision,
+    Prepared,
+    cancelled,
+    ready,
+)
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.domain.run_instances import run_instances_in_zone
+from ecs_dr.domain.run_instances import RunInstancesPlan, run_instances_in_zone
 from ecs_dr.domain.statuses import ImageStatus
 from ecs_dr.domain.target_zone import require_target_zone
-from ecs_dr.workflows.journal import StepRecorder, create_step
+from ecs_dr.workflows.journal import (
+    Journal,
+    StepRecorder,
+    UnknownOperation,
+    create_step,
+    off_loop,
+)
 from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.prepared import Progress, operation_tags
 from ecs_dr.workflows.source import load_instance
@@ -153,7 +173,7 @@ async def execute_dr_instance(
         instance=dr,
         comparison=rows,
         markdown=markdown_table(rows),
-        all_match=all(r.match for r in rows),
+        all_match=all_match(rows),
     )
 
 
@@ -174,13 +194,38 @@ async def _image_row(gw: EcsGateway, source: Instance, image_id: str) -> Compari
     return ComparisonRow(item=item, source=source.instance_id, dr=image_id, match=True)
 
 
+async def planned_run(
+    gw: EcsGateway, journal: Journal, region_id: str, dr_instance_id: str
+) -> RunInstancesPlan | None:
+    """The RunInstances plan the DR instance was created from, with the user's choices (type,
+    categories): found through its operation tag in the journal; None for an instance no
+    operation of this journal created."""
+    tags = await ecs.resource_tags(gw, region_id, TAG_RESOURCE_TYPE["instance"], [dr_instance_id])
+    operation_id = tags.get(dr_instance_id, {}).get(TAG_OPERATION)
+    if operation_id is None:
+        return None
+    try:
+        record = await off_loop(journal.get, operation_id)
+    except UnknownOperation:
+        return None
+    step = next(
+        (s for s in record.steps if s.action == "RunInstances" and s.resource_id == dr_instance_id),
+        None,
+    )
+    return run_plan_from_parameters(step.parameters) if step is not None else None
+
+
 async def verify_dr_instance(
     gw: EcsGateway,
     source_instance_id: str,
     dr_instance_id: str,
     region_id: str | None = None,
+    *,
+    journal: Journal | None = None,
 ) -> Verification:
-    """Compare the DR instance with its source again, from what ECS says now.
+    """Compare the DR instance with its source again, from what ECS says now; held to the
+    plan its operation journaled (so a difference the user chose is marked chosen and
+    matches) when `journal` holds that operation, else to the source.
 
     Raises NotFound for an unknown instance, Refusal when both ids are the same.
     """
@@ -188,8 +233,9 @@ async def verify_dr_instance(
         raise Refusal("source_instance_id and dr_instance_id name the same instance.")
     region, source = await load_instance(gw, source_instance_id, region_id)
     dr = await ecs.describe_instance(gw, region, dr_instance_id)
+    plan = await planned_run(gw, journal, region, dr_instance_id) if journal else None
     rows = [
-        *compare_instances(source, dr, image_id=dr.image_id),
+        *compare_instances(source, dr, image_id=dr.image_id, plan=plan),
         await _image_row(gw, source, dr.image_id),
     ]
     return Verification(
@@ -199,5 +245,5 @@ async def verify_dr_instance(
         image_id=dr.image_id,
         comparison=rows,
         markdown=markdown_table(rows),
-        all_match=all(r.match for r in rows),
+        all_match=all_match(rows),
     )

@@ -303,4 +303,4 @@ async def _no_stock_prompt(
         for z in await ecs.zones_with_stock(gw, region, instance_type)
         if z not in (source.zone_id, zone_id)
     ]
-    return no_stock_prompt(instance_type, zone_id, similar, zones)
+    return no_stock_prompt(wanted, zone_id, similar, zones)

@@ -100,6 +100,7 @@ def confirm_cleanup_prompt(operation_id: str, rows: Sequence[CleanupRow]) -> Cho
             "parameters": listing,
             "left_in_place": {r.resource_id: r.reason for r in kept},
         },
+        header="Delete",
     )
 
 
