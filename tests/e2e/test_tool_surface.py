@@ -10,10 +10,12 @@ from pathlib import Path
 
 import anyio
 from anyio.abc import Process
+from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp_types import TextContent, Tool
 
-from tests.support.demo_world import DB_INSTANCE, WEB_INSTANCE
+from ecs_dr.domain.names import name_pattern
+from tests.support.demo_world import DB_DATA, DB_INSTANCE, WEB_INSTANCE
 from tests.support.mcp import mcp_session, server_environment
 
 READ_ONLY = {
@@ -88,6 +90,35 @@ async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Pa
         properties = tools[name].input_schema["properties"]
         assert "decisions" in properties, name
         assert "settled" not in properties, name
+
+
+# The name arguments of the creating tools, by the kind of resource they name.
+NAME_ARGUMENTS = {
+    ("plan_recovery", "instance_name"): "instance",
+    ("run_dr_instance", "instance_name"): "instance",
+    ("create_disk_from_snapshot", "disk_name"): "disk",
+    ("create_snapshot", "name"): "snapshot",
+    ("create_snapshot_group", "name"): "snapshot group",
+    ("create_full_image", "image_name"): "image",
+    ("create_vswitch", "name"): "VSwitch",
+}
+
+
+async def test_a_name_the_server_refuses_is_refused_by_its_schema_first(tmp_path: Path) -> None:
+    async with mcp_session(tmp_path) as served:
+        tools = by_name((await served.client.list_tools()).tools)
+        refused = await served.fail("create_snapshot", {"disk_id": DB_DATA, "name": "auto-1"})
+        actions = served.sandbox.actions()
+    for (tool, argument), kind in NAME_ARGUMENTS.items():
+        schema = tools[tool].input_schema["properties"][argument]
+        (string,) = [branch for branch in schema["anyOf"] if branch["type"] == "string"]
+        assert string["pattern"] == name_pattern(kind), (tool, argument)
+    snapshot_tool = tools["create_snapshot"].input_schema
+    arguments = {"disk_id": DB_DATA, "name": "auto-1"}
+    assert not Draft202012Validator(snapshot_tool).is_valid(arguments)
+    assert Draft202012Validator(snapshot_tool).is_valid({**arguments, "name": "Snap_db"})
+    assert "automatic snapshots" in refused
+    assert actions == []
 
 
 async def test_the_server_logs_json_lines_on_stderr_only(tmp_path: Path) -> None:

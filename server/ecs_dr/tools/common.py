@@ -32,6 +32,7 @@ from ecs_dr.cloud.errors import (
 )
 from ecs_dr.domain import arguments as argument_rules
 from ecs_dr.domain.decisions import InvalidDecision
+from ecs_dr.domain.names import name_pattern
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.refusals import JOURNAL_REFUSALS, refusal_text
 from ecs_dr.workflows.operations import ProgressFn
@@ -90,9 +91,10 @@ def _id(kind: str) -> _Checked:
 
 
 def _name(kind: str) -> _Checked:
-    return _Checked(
+    return _shaped(
         _named(argument_rules.check_name, kind, "name"),
-        {"maxLength": argument_rules.MAX_NAME_LENGTH},
+        name_pattern(kind),
+        argument_rules.MAX_NAME_LENGTH,
     )
 
 
