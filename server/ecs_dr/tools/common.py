@@ -134,15 +134,10 @@ VSwitchName = Annotated[str, _name("VSwitch")]
 
 RegionArg = Annotated[
     RegionId | None,
-    Field(
-        description=(
-            "Region id such as cn-hangzhou. Optional: found from the instance itself (the "
-            "configured default region first, then every region)."
-        )
-    ),
+    Field(description="Region id, e.g. cn-hangzhou; default: found from the instance itself"),
 ]
 InstanceIdArg = Annotated[InstanceId, Field(description="ECS instance id, e.g. i-bp1...")]
-ZoneArg = Annotated[ZoneId, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
+ZoneArg = Annotated[ZoneId, Field(description="Zone id, e.g. cn-hangzhou-j")]
 
 # Whether the call being served was given a region_id (the registry sets it per call): only
 # then can leaving it out help after a NotFound; without one, every region was searched.
