@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
+from ecs_dr.domain.arguments import MAX_NAME_LENGTH
 from ecs_dr.domain.dr_instance import Verification
 from ecs_dr.domain.instances import (
     FoundInstances,
@@ -39,13 +40,12 @@ InstanceRefArg = Annotated[
         json_schema_extra={"maxLength": 128},
     ),
 ]
+# The length bound on the string itself, where a strict schema validator wants it (beside
+# `type: string`); check_name_pattern refuses a longer one in its own words.
 NamePatternArg = Annotated[
-    str | None,
+    Annotated[str, WithJsonSchema({"type": "string", "maxLength": MAX_NAME_LENGTH})] | None,
     AfterValidator(lambda value: value if value is None else check_name_pattern(value)),
-    Field(
-        description="exact, or with * as a wildcard (pay-*, *db*)",
-        json_schema_extra={"maxLength": 128},
-    ),
+    Field(description="exact, or with * as a wildcard (pay-*, *db*)"),
 ]
 ZoneFilterArg = Annotated[ZoneId | None, Field(description="only this zone")]
 RegionFilterArg = Annotated[
