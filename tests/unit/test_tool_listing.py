@@ -19,4 +19,5 @@ def test_an_argument_listing_drops_the_generated_title_and_a_null_default_only()
 
 def test_a_description_is_the_docstring_without_its_indentation_and_line_breaks() -> None:
     for tool in server_tools():
+        assert tool.description, tool.name
         assert tool.description == " ".join(tool.description.split()), tool.name
