@@ -20,7 +20,7 @@ from ecs_dr.domain.cleanup import (
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.tools.common import Ctx, RegionId, progress_of, services, tool_errors
+from ecs_dr.tools.common import Ctx, EveryRegionArg, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
     DecisionsArg,
@@ -191,10 +191,7 @@ class OrphanList(ToolResult):
 
 async def find_orphans(
     ctx: Ctx,
-    region_id: Annotated[
-        RegionId | None,
-        Field(description="Region id, e.g. cn-hangzhou; default: every region"),
-    ] = None,
+    region_id: EveryRegionArg = None,
 ) -> OrphanList:
     """Resources tagged ecs-dr:operation-id whose operation the journal does not know (its file
     was lost), by operation id; cleanup_recovery(operation_id) removes them. Asks the cloud,

@@ -136,6 +136,10 @@ RegionArg = Annotated[
     RegionId | None,
     Field(description="Region id, e.g. cn-hangzhou; default: found from the instance itself"),
 ]
+# A search that reads every region unless told one.
+EveryRegionArg = Annotated[
+    RegionId | None, Field(description="Region id, e.g. cn-hangzhou; default: every region")
+]
 InstanceIdArg = Annotated[InstanceId, Field(description="ECS instance id, e.g. i-bp1...")]
 ZoneArg = Annotated[ZoneId, Field(description="Zone id, e.g. cn-hangzhou-j")]
 

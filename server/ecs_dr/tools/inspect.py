@@ -19,10 +19,10 @@ from ecs_dr.domain.source import SourceReport
 from ecs_dr.domain.target_zone import ZoneCheck
 from ecs_dr.tools.common import (
     Ctx,
+    EveryRegionArg,
     InstanceId,
     InstanceIdArg,
     RegionArg,
-    RegionId,
     ZoneArg,
     ZoneId,
     services,
@@ -48,10 +48,6 @@ NamePatternArg = Annotated[
     Field(description="exact, or with * as a wildcard (pay-*, *db*)"),
 ]
 ZoneFilterArg = Annotated[ZoneId | None, Field(description="only this zone")]
-RegionFilterArg = Annotated[
-    RegionId | None,
-    Field(description="Region id, e.g. cn-hangzhou; default: every region"),
-]
 StatusArg = Annotated[
     Literal["Pending", "Starting", "Running", "Stopping", "Stopped"] | None,
     Field(description="only this status"),
@@ -82,7 +78,7 @@ async def find_instances(
     ctx: Ctx,
     name: NamePatternArg = None,
     zone_id: ZoneFilterArg = None,
-    region_id: RegionFilterArg = None,
+    region_id: EveryRegionArg = None,
     status: StatusArg = None,
 ) -> InstanceList:
     """Find instances by name (exact, or * as a wildcard), zone or status: id, name, zone, type,
