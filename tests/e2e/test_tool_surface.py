@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -13,7 +14,8 @@ from anyio.abc import Process
 from mcp import Client
 from mcp_types import TextContent, Tool
 
-from tests.support.demo_world import DB_INSTANCE, WEB_INSTANCE
+from ecs_dr.domain.names import name_pattern
+from tests.support.demo_world import DB_DATA, DB_INSTANCE, WEB_INSTANCE
 from tests.support.mcp import mcp_session, server_environment
 
 READ_ONLY = {
@@ -88,6 +90,72 @@ async def test_decisions_argument_is_offered_by_every_creating_tool(tmp_path: Pa
         properties = tools[name].input_schema["properties"]
         assert "decisions" in properties, name
         assert "settled" not in properties, name
+
+
+# The name arguments of the creating tools, by the kind of resource they name.
+NAME_ARGUMENTS = {
+    ("plan_recovery", "instance_name"): "instance",
+    ("run_dr_instance", "instance_name"): "instance",
+    ("create_disk_from_snapshot", "disk_name"): "disk",
+    ("create_snapshot", "name"): "snapshot",
+    ("create_snapshot_group", "name"): "snapshot group",
+    ("create_full_image", "image_name"): "image",
+    ("create_vswitch", "name"): "VSwitch",
+}
+
+
+async def test_a_name_the_server_refuses_is_refused_by_its_schema_first(tmp_path: Path) -> None:
+    async with mcp_session(tmp_path) as served:
+        tools = by_name((await served.client.list_tools()).tools)
+        refused = await served.fail("create_snapshot", {"disk_id": DB_DATA, "name": "auto-1"})
+        actions = served.sandbox.actions()
+    for (tool, argument), kind in NAME_ARGUMENTS.items():
+        schema = tools[tool].input_schema["properties"][argument]
+        (string,) = [branch for branch in schema["anyOf"] if branch["type"] == "string"]
+        assert string["pattern"] == name_pattern(kind), (tool, argument)
+    snapshot_name = tools["create_snapshot"].input_schema["properties"]["name"]["anyOf"][0]
+    assert re.fullmatch(snapshot_name["pattern"], "auto-1") is None
+    assert re.fullmatch(snapshot_name["pattern"], "Snap_db")
+    assert "automatic snapshots" in refused
+    assert actions == []
+
+
+# What the model reads of the tool list (names, descriptions, input schemas), as JSON: the
+# issue's bound is 24,000 characters with the tools still to come; today's tools stay below
+# this one, which leaves room for them.
+MODEL_VISIBLE_BUDGET = 22_500
+
+
+def model_visible(tools: list[Tool]) -> str:
+    """The names, descriptions and input schemas, as a client lists them to the model."""
+    return json.dumps(
+        [
+            {"name": t.name, "description": t.description, "inputSchema": t.input_schema}
+            for t in tools
+        ]
+    )
+
+
+async def test_the_model_reads_each_fact_once_and_within_the_tool_list_budget(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        tools = (await served.client.list_tools()).tools
+        instructions = " ".join((served.client.instructions or "").split())
+    assert len(model_visible(tools)) <= MODEL_VISIBLE_BUDGET
+    # The decision protocol is told once, in the server's instructions.
+    assert "decisions={decision_id: value}" in instructions
+    assert "Never choose or confirm for the user" in instructions
+    for tool in tools:
+        assert tool.description, tool.name
+        assert "\n    " not in tool.description, tool.name
+        assert "decision_id: value}" not in tool.description, tool.name
+        schema = tool.input_schema
+        assert "title" not in schema, tool.name
+        for argument, described in schema["properties"].items():
+            assert "title" not in described, (tool.name, argument)
+            assert described.get("default", "given") is not None, (tool.name, argument)
+            assert described.get("description"), (tool.name, argument)
 
 
 async def test_the_server_logs_json_lines_on_stderr_only(tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def test_an_instance_argument_neither_id_nor_name_is_refused_pointing_at_find_in
 def test_a_missing_argument_says_it_is_required_and_what_it_takes() -> None:
     text = _refusal("check_target_zone", {"target_zone_id": "cn-hangzhou-i"})
     assert "instance_id is required" in text
-    assert "ECS instance id (i-bp1...) or the instance's exact name" in text
+    assert "Instance id (i-bp1...) or exact name" in text
     assert not INTERNALS.search(text), text
 
 

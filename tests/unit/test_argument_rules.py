@@ -7,6 +7,7 @@ import re
 import pytest
 
 from ecs_dr.domain import arguments as rules
+from ecs_dr.domain import names
 from ecs_dr.domain.refusal import Refusal
 
 
@@ -164,3 +165,45 @@ def test_a_cidr_block_is_a_b_c_d_slash_n_and_its_schema_pattern_says_the_same(
     else:
         with pytest.raises(Refusal):
             rules.check_cidr(value)
+
+
+NAME_KINDS = ["instance", "disk", "snapshot", "snapshot group", "image", "VSwitch"]
+NAME_SAMPLES = [
+    "recovery-db.01:a_b",
+    "数据库-主",
+    "x",
+    "1abc",
+    "http://db",
+    "https://x",
+    "ab cd",
+    "ab|cd",
+    "a\u202eb",
+    "auto-backup",
+    "autumn",
+    "ab\n",
+    "",
+    "a" * 128,
+    "a" * 129,
+]
+
+
+@pytest.mark.parametrize("kind", NAME_KINDS)
+def test_a_name_is_refused_exactly_when_its_schema_pattern_does_not_match_it(kind: str) -> None:
+    """One definition serves both: a schema-checking client refuses what the server refuses."""
+    pattern = names.name_pattern(kind)
+    for value in NAME_SAMPLES:
+        try:
+            rules.check_name(kind, value)
+            accepted = True
+        except Refusal:
+            accepted = False
+        assert bool(re.fullmatch(pattern, value)) is accepted, (kind, value)
+
+
+def test_a_name_pattern_is_one_a_json_schema_validator_reads_as_python_does() -> None:
+    """ECMA-262 and Python agree on the syntax used: anchors, classes, \\u escapes and `(?!`;
+    nothing Python-only (no `\\Z`, `(?P<`, inline flags)."""
+    for kind in NAME_KINDS:
+        pattern = names.name_pattern(kind)
+        assert pattern.startswith("^") and pattern.endswith("$"), kind
+        assert not re.search(r"\\[AZ]|\(\?P|\(\?[aiLmsux]", pattern), kind

@@ -14,7 +14,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ecs_dr.domain.names import validate_disk_name, validate_instance_name, validate_name
+from ecs_dr.domain.names import (
+    NAME_MAX,
+    RESERVED_SNAPSHOT_PREFIX,
+    matches_name_rule,
+    validate_name,
+)
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import MAX_IMAGE_DATA_DISKS, PL_SIZE_RANGES
 
@@ -47,9 +52,7 @@ MAX_CIDR_LENGTH = 18
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _CIDR = re.compile(rf"({_OCTET}\.){{3}}{_OCTET}/(3[0-2]|[12]?[0-9])")
 
-MAX_NAME_LENGTH = 128
-# Snapshot names starting with "auto" are ECS's automatic snapshots (CreateSnapshot refuses them).
-_RESERVED_SNAPSHOT_PREFIX = "auto"
+MAX_NAME_LENGTH = NAME_MAX
 
 # The largest disk ECS sells (GiB), whatever its category or performance level.
 MAX_DISK_GIB = max(high for _, high in PL_SIZE_RANGES.values())
@@ -176,25 +179,20 @@ def check_name(kind: str, value: str) -> str:
             f"{shown(value)} is too long for {_article(kind)} {kind} name: at most "
             f"{MAX_NAME_LENGTH} characters."
         )
-    if kind == "instance":
-        validate_instance_name(value)
-    elif kind == "disk":
-        validate_disk_name(value)
-    elif kind == "VSwitch":
-        # CreateVSwitch: 1-128 characters, not starting with http:// or https://.
-        if not value or value.startswith(("http://", "https://")):
+    if kind == "VSwitch":
+        if not matches_name_rule(kind, value):
             raise Refusal(
                 f"{shown(value)} is not a VSwitch name; a VSwitch name is 1-{MAX_NAME_LENGTH} "
                 "characters and does not start with http:// or https://."
             )
-    else:
-        validate_name(value, kind)
-        # A group's name also names its snapshots when they are taken one by one.
-        if kind in ("snapshot", "snapshot group") and value.startswith(_RESERVED_SNAPSHOT_PREFIX):
-            raise Refusal(
-                f"{shown(value)} starts with {_RESERVED_SNAPSHOT_PREFIX!r}, which ECS keeps "
-                f"for automatic snapshots; choose another {kind} name."
-            )
+        return value
+    validate_name(value, kind)
+    # What the common rule lets through and this kind's does not: a snapshot's reserved prefix.
+    if not matches_name_rule(kind, value):
+        raise Refusal(
+            f"{shown(value)} starts with {RESERVED_SNAPSHOT_PREFIX!r}, which ECS keeps "
+            f"for automatic snapshots; choose another {kind} name."
+        )
     return value
 
 

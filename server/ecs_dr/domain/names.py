@@ -15,7 +15,21 @@ DR_NAME_PREFIX = "recovery-"
 NAME_MIN, NAME_MAX = 2, 128
 # A letter or a CJK ideograph first; then letters, digits, CJK, `.`, `_`, `-`, `:`.
 _NAME_FIRST = r"A-Za-z\u3400-\u4dbf\u4e00-\u9fff"
-_NAME_PATTERN = re.compile(rf"[{_NAME_FIRST}][{_NAME_FIRST}0-9._:\-]*")
+# ECS's rule for a new resource's name, as a regular expression that Python and a JSON-schema
+# validator (ECMA-262) read alike: the check below and the tools' input schemas both use it.
+# A name starting with http:// or https:// never matches: `/` is not among its characters.
+NAME_PATTERN = rf"^[{_NAME_FIRST}][{_NAME_FIRST}0-9._:-]{{{NAME_MIN - 1},{NAME_MAX - 1}}}$"
+# Snapshot names starting with "auto" are ECS's automatic snapshots (CreateSnapshot refuses
+# them); a group's name also names its snapshots when they are taken one by one.
+RESERVED_SNAPSHOT_PREFIX = "auto"
+SNAPSHOT_NAME_PATTERN = f"^(?!{RESERVED_SNAPSHOT_PREFIX}){NAME_PATTERN[1:]}"
+# CreateVSwitch: 1-128 characters of any kind, not starting with http:// or https://.
+VSWITCH_NAME_PATTERN = rf"^(?!https?://)[\s\S]{{1,{NAME_MAX}}}$"
+_NAME_PATTERNS = {
+    "snapshot": SNAPSHOT_NAME_PATTERN,
+    "snapshot group": SNAPSHOT_NAME_PATTERN,
+    "VSwitch": VSWITCH_NAME_PATTERN,
+}
 # A run of characters a name cannot hold, with the dashes around it: a default name has one `-`
 # where the cloud's name has such a run.
 _NAME_REJECTED = re.compile(rf"-*(?:[^{_NAME_FIRST}0-9._:\-]+-*)+")
@@ -35,8 +49,19 @@ def validate_name(name: str, what: str) -> None:
     if not NAME_MIN <= len(name) <= NAME_MAX:
         length = f"{len(name)} character{'' if len(name) == 1 else 's'}"
         raise Refusal(f"{quoted(name)} is {length} long. {rule}.")
-    if not _NAME_PATTERN.fullmatch(name):
+    if not re.fullmatch(NAME_PATTERN, name):
         raise Refusal(f"{quoted(name)} is not a valid {what} name. {rule}.")
+
+
+def name_pattern(kind: str) -> str:
+    """The pattern a new `kind`'s name ("instance", "disk", "snapshot", "snapshot group",
+    "image", "VSwitch") matches whole: its check and its input schema's `pattern`."""
+    return _NAME_PATTERNS.get(kind, NAME_PATTERN)
+
+
+def matches_name_rule(kind: str, name: str) -> bool:
+    """Whether ECS takes `name` for a new `kind`: the one test behind every name check."""
+    return re.fullmatch(name_pattern(kind), name) is not None
 
 
 def validate_instance_name(name: str) -> None:

@@ -20,7 +20,7 @@ from ecs_dr.domain.cleanup import (
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.tools.common import Ctx, RegionId, progress_of, services, tool_errors
+from ecs_dr.tools.common import Ctx, EveryRegionArg, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
     DecisionsArg,
@@ -191,19 +191,12 @@ class OrphanList(ToolResult):
 
 async def find_orphans(
     ctx: Ctx,
-    region_id: Annotated[
-        RegionId | None,
-        Field(description="Region id such as cn-hangzhou. Optional: every region when omitted."),
-    ] = None,
+    region_id: EveryRegionArg = None,
 ) -> OrphanList:
-    """Resources tagged ecs-dr:operation-id=<op> whose operation the journal does not know
-    (its file was deleted or replaced), grouped by operation id: each with its kind, id, status
-    and its ecs-dr:source-instance and ecs-dr:drill tags. cleanup_recovery(operation_id) of
-    such an id deletes them after confirmation, never the source. A tool of its own, not part
-    of list_operations: it asks the cloud (ListTagResources per resource type,
-    DescribeSnapshotGroups and the VPC API's DescribeVSwitches by tag, in every region when
-    none is given), where list_operations reads only the local journal and answers at once.
-    Read-only."""
+    """Resources tagged ecs-dr:operation-id whose operation the journal does not know (its file
+    was lost), by operation id; cleanup_recovery(operation_id) removes them. Asks the cloud,
+    every region unless region_id is given; list_operations reads only the journal. Read-only.
+    """
     s = services(ctx)
     with tool_errors("find_orphans"):
         records = await off_loop(s.journal.list, JOURNAL_SCAN_LIMIT)
@@ -234,21 +227,10 @@ async def cleanup_recovery(
     settled: Annotated[Settled, CLEANUP_FLOW.resolve],
     decisions: DecisionsArg = None,
 ) -> CleanupOutcome:
-    """Delete what one operation created (a DR drill), only after the user confirms the list
-    of every resource to delete. Each resource must still carry the tag
-    ecs-dr:operation-id=<operation_id> (one without it is refused and reported, never
-    deleted); the operation's source instance and its disks are never touched. Deletes in
-    dependency order: DR instance (its disks go with it), image, disks, snapshot groups and
-    snapshots, then a VSwitch it created once nothing else is in it. A VSwitch another
-    instance is still in, and a disk still attached to an instance, are left in place with
-    the reason. An operation the journal does not know (its file was deleted;
-    find_orphans lists them) is cleaned up from the cloud's tags: its resources are those
-    tagged with its id, its source the instance their ecs-dr:source-instance tag names, with
-    that instance's disks; this cleanup is journaled as its record, so it runs once. Refuses
-    an operation still running (a live server holds its lease) or already cleaned up. A
-    cleanup whose server died mid-way (the operation stays cleaning_up, its lease expires) is
-    finished by calling cleanup_recovery again: what was deleted already is reported
-    already_gone, the rest is deleted after confirmation."""
+    """Delete what one operation created (a drill) after the user confirms the list: only
+    resources tagged with its operation id, never the source, the DR instance first; a VSwitch
+    it created goes once nothing else uses it. Also for an operation only the cloud's tags know
+    (find_orphans). Call it again to finish an interrupted cleanup."""
     if settled.stopped is not None:
         return CleanupOutcome(
             status="cancelled",

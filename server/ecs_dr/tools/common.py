@@ -33,6 +33,7 @@ from ecs_dr.cloud.errors import (
 from ecs_dr.domain import arguments as argument_rules
 from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.instances import check_instance_ref
+from ecs_dr.domain.names import name_pattern
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.refusals import JOURNAL_REFUSALS, refusal_text
 from ecs_dr.workflows.operations import ProgressFn
@@ -91,9 +92,10 @@ def _id(kind: str) -> _Checked:
 
 
 def _name(kind: str) -> _Checked:
-    return _Checked(
+    return _shaped(
         _named(argument_rules.check_name, kind, "name"),
-        {"maxLength": argument_rules.MAX_NAME_LENGTH},
+        name_pattern(kind),
+        argument_rules.MAX_NAME_LENGTH,
     )
 
 
@@ -141,17 +143,14 @@ VSwitchName = Annotated[str, _name("VSwitch")]
 
 RegionArg = Annotated[
     RegionId | None,
-    Field(
-        description=(
-            "Region id such as cn-hangzhou. Optional: found from the instance itself (the "
-            "configured default region first, then every region)."
-        )
-    ),
+    Field(description="Region id, e.g. cn-hangzhou; default: found from the instance itself"),
 ]
-InstanceRefArg = Annotated[
-    InstanceRef, Field(description="ECS instance id (i-bp1...) or the instance's exact name")
+# A search that reads every region unless told one.
+EveryRegionArg = Annotated[
+    RegionId | None, Field(description="Region id, e.g. cn-hangzhou; default: every region")
 ]
-ZoneArg = Annotated[ZoneId, Field(description="Availability zone id, e.g. cn-hangzhou-j")]
+InstanceRefArg = Annotated[InstanceRef, Field(description="Instance id (i-bp1...) or exact name")]
+ZoneArg = Annotated[ZoneId, Field(description="Zone id, e.g. cn-hangzhou-j")]
 
 # Whether the call being served was given a region_id (the registry sets it per call): only
 # then can leaving it out help after a NotFound; without one, every region was searched.

@@ -70,21 +70,16 @@ def _checked_answers(value: Any) -> Any:
     return value
 
 
+# The bounds sit on the object itself, where a schema-checking client reads them; the values'
+# `maxLength` and the object's `maxProperties` are checked first by `check_answers`.
+Answers = Annotated[
+    dict[str, Annotated[str, Field(max_length=MAX_DECISION_LENGTH)]],
+    Field(max_length=MAX_DECISIONS),
+]
 DecisionsArg = Annotated[
-    dict[str, str] | None,
+    Answers | None,
     BeforeValidator(_checked_answers),
-    Field(
-        json_schema_extra={
-            "maxProperties": MAX_DECISIONS,
-            "additionalProperties": {"type": "string", "maxLength": MAX_DECISION_LENGTH},
-        },
-        description=(
-            "Answers to choice prompts returned earlier with status needs_decision, as "
-            "{decision_id: value}, each id exactly as the prompt carries it and each value one "
-            "of that prompt's option values. Put each question to the user and pass their "
-            "answer: never choose or confirm for them."
-        ),
-    ),
+    Field(description="The user's answers to this tool's choice prompts: {decision_id: value}"),
 ]
 
 OpenQuestions = Callable[

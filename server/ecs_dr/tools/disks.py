@@ -26,8 +26,7 @@ DiskCategory = Literal[
     "cloud_essd", "cloud_auto", "cloud_essd_entry", "cloud_ssd", "cloud_efficiency", "cloud"
 ]
 TargetArg = Annotated[
-    InstanceRef,
-    Field(description="the existing instance that receives the disk (id or exact name)"),
+    InstanceRef, Field(description="the instance that receives the disk (id or exact name)")
 ]
 
 # --- create_disk_from_snapshot --------------------------------------------------------------
@@ -40,20 +39,18 @@ class DiskCreated(CreateResult):
 
 
 async def create_disk_from_snapshot(
-    snapshot_id: Annotated[
-        SnapshotId, Field(description="the snapshot create_snapshot made, s-...")
-    ],
+    snapshot_id: Annotated[SnapshotId, Field(description="from create_snapshot")],
     target_instance_id: TargetArg,
     ctx: Ctx,
     settled: Annotated[Settled, NEW_DISK.flow.resolve],
     region_id: RegionArg = None,
     disk_category: Annotated[
         DiskCategory | None,
-        Field(description="default: the source disk's category; only if the user chose one"),
+        Field(description="default: the source disk's; only if the user chose one"),
     ] = None,
     performance_level: Annotated[
         Literal["PL0", "PL1", "PL2", "PL3"] | None,
-        Field(description="cloud_essd only; default: the source disk's; only if the user chose"),
+        Field(description="cloud_essd; default: the source disk's"),
     ] = None,
     size: Annotated[
         int | None,
@@ -61,7 +58,7 @@ async def create_disk_from_snapshot(
             ge=1,
             le=MAX_DISK_GIB,
             strict=True,
-            description="GiB; default: the source disk's size; never below the snapshot's",
+            description="GiB; default: the source disk's; not below the snapshot's",
         ),
     ] = None,
     disk_name: Annotated[
@@ -69,12 +66,9 @@ async def create_disk_from_snapshot(
     ] = None,
     decisions: DecisionsArg = None,
 ) -> DiskCreated:
-    """Create a disk from a snapshot in the target instance's zone (which may differ from the
-    source's), keeping the source disk's category, size and performance level (PL always
-    sent for cloud_essd). Waits until the snapshot is accomplished (zone-redundant) and the
-    disk is Available. A category the zone does not offer the target becomes a choice for the
-    user; the exact CreateDisk parameters are shown for confirmation first. Attach it with
-    attach_disk."""
+    """Step tool (disks): create a disk from a snapshot in the target instance's zone, keeping
+    the source disk's category, size and PL, and wait until it is Available; then attach_disk.
+    """
     done = await NEW_DISK.run(ctx, settled, locals())
     return done.answer(
         DiskCreated, lambda result: {"disk_id": result.disk_id, "zone_id": result.zone_id}
@@ -96,18 +90,15 @@ class DiskAttached(CreateResult):
 
 
 async def attach_disk(
-    disk_id: Annotated[DiskId, Field(description="the disk create_disk_from_snapshot made, d-...")],
+    disk_id: Annotated[DiskId, Field(description="from create_disk_from_snapshot")],
     target_instance_id: TargetArg,
     ctx: Ctx,
     settled: Annotated[Settled, ATTACH.flow.resolve],
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> DiskAttached:
-    """Attach an Available disk to an instance of its zone and wait until it is In_use; returns
-    the instance's whole disk layout and a reminder that the disk must still be mounted inside
-    the OS (no OS commands: the server does not know the OS). An instance that is not Running
-    or Stopped becomes a choice: wait for it, or cancel. The exact AttachDisk parameters are
-    shown for confirmation first."""
+    """Step tool (disks): attach an Available disk to an instance of its zone and wait until it
+    is In_use; returns the disk layout and the reminder to mount it inside the OS."""
     done = await ATTACH.run(ctx, settled, locals())
     return done.answer(
         DiskAttached,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
+from ecs_dr.domain.arguments import MAX_NAME_LENGTH
 from ecs_dr.domain.dr_instance import Verification
 from ecs_dr.domain.instances import (
     FoundInstances,
@@ -17,10 +18,10 @@ from ecs_dr.domain.source import SourceReport
 from ecs_dr.domain.target_zone import ZoneCheck
 from ecs_dr.tools.common import (
     Ctx,
+    EveryRegionArg,
     InstanceRef,
     InstanceRefArg,
     RegionArg,
-    RegionId,
     ZoneArg,
     ZoneId,
     services,
@@ -30,25 +31,17 @@ from ecs_dr.tools.decisions import DecisionsArg
 from ecs_dr.tools.results import Status, ToolResult
 from ecs_dr.workflows import scenario_a, source
 
+# The length bound on the string itself, where a strict schema validator wants it (beside
+# `type: string`); check_name_pattern refuses a longer one in its own words.
 NamePatternArg = Annotated[
-    str | None,
+    Annotated[str, WithJsonSchema({"type": "string", "maxLength": MAX_NAME_LENGTH})] | None,
     AfterValidator(lambda value: value if value is None else check_name_pattern(value)),
-    Field(
-        description=(
-            "Instance name as ECS matches it: exact (pay-db-primary), or with * as a wildcard "
-            "(pay-*, *db*)"
-        ),
-        json_schema_extra={"maxLength": 128},
-    ),
+    Field(description="exact, or with * as a wildcard (pay-*, *db*)"),
 ]
-ZoneFilterArg = Annotated[ZoneId | None, Field(description="only instances in this zone")]
-RegionFilterArg = Annotated[
-    RegionId | None,
-    Field(description="Region id such as cn-hangzhou. Optional: every region is searched."),
-]
+ZoneFilterArg = Annotated[ZoneId | None, Field(description="only this zone")]
 StatusArg = Annotated[
     Literal["Pending", "Starting", "Running", "Stopping", "Stopped"] | None,
-    Field(description="only instances in this status"),
+    Field(description="only this status"),
 ]
 
 
@@ -94,12 +87,12 @@ async def find_instances(
     ctx: Ctx,
     name: NamePatternArg = None,
     zone_id: ZoneFilterArg = None,
-    region_id: RegionFilterArg = None,
+    region_id: EveryRegionArg = None,
     status: StatusArg = None,
 ) -> InstanceList:
-    """List instances by (part of) their name, zone or status: id, name, zone, type, status,
-    disk count and public IP, at most 50 rows (left_out counts the rest). Use it to find the
-    id of an instance the user names. Creates nothing."""
+    """Find instances by name (exact, or * as a wildcard), zone or status: id, name, zone, type,
+    status, disk count and public IP, at most 50 rows. Use it when the user names an instance or
+    asks for several. Read-only."""
     query = InstanceQuery(name=name, zone_id=zone_id, status=status)
     with tool_errors("find_instances"):
         found = await source.find_instances(services(ctx).gateway, query, region_id)
@@ -121,11 +114,9 @@ async def find_instances(
 async def describe_source(
     instance_id: InstanceRefArg, ctx: Ctx, region_id: RegionArg = None
 ) -> SourceDescription:
-    """Describe the instance to recover (by id, or by its exact name): every disk (id,
-    system/data, device, category, size, performance level), VPC, VSwitch, security groups,
-    type, billing, bandwidth, whether it has a public IP, the snapshot strategy
-    (snapshot_group, single_snapshot, or per_disk_snapshots when a group is impossible), the
-    default DR name and warnings. Start every recovery here. Creates nothing."""
+    """Start here: the instance to recover (id or exact name) with every disk, its network,
+    type, billing and public IP, the snapshot strategy, the default DR name and warnings.
+    Read-only."""
     with tool_errors("describe_source"):
         report = await scenario_a.describe_source(services(ctx).gateway, instance_id, region_id)
     return SourceDescription(
@@ -140,10 +131,8 @@ async def check_target_zone(
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> TargetZoneCheck:
-    """Check whether a zone can take the DR copy: a VSwitch of the source's VPC there, stock
-    of its instance type, every disk's category. Each gap comes back as a choice prompt
-    (status needs_decision); the answers go to run_dr_instance as its decisions. Creates
-    nothing."""
+    """Whether a zone can take the DR copy: a VSwitch of the source's VPC, stock of its type,
+    every disk's category; each gap is a choice for the user. Read-only."""
     gw = services(ctx).gateway
     with tool_errors("check_target_zone"):
         source_id = await source.instance_by_ref(gw, instance_id, region_id)
@@ -174,8 +163,8 @@ async def check_target_zone(
 async def describe_target_instance(
     instance_id: InstanceRefArg, ctx: Ctx, region_id: RegionArg = None
 ) -> TargetInstance:
-    """Describe an instance that receives a copy (a DR instance, or a target of disks): its
-    zone, status and every attached disk. Creates nothing."""
+    """An instance that receives a copy (a DR instance or a disks target): zone, status and
+    every attached disk. Read-only."""
     with tool_errors("describe_target_instance"):
         instance = await scenario_a.describe_target_instance(
             services(ctx).gateway, instance_id, region_id
@@ -193,19 +182,13 @@ async def describe_target_instance(
 
 
 async def verify_dr_instance(
-    source_instance_id: Annotated[
-        InstanceRef, Field(description="the instance that was recovered")
-    ],
-    dr_instance_id: Annotated[
-        InstanceRef, Field(description="the DR instance run_dr_instance made")
-    ],
+    source_instance_id: Annotated[InstanceRef, Field(description="the recovered instance")],
+    dr_instance_id: Annotated[InstanceRef, Field(description="its DR instance")],
     ctx: Ctx,
     region_id: RegionArg = None,
 ) -> DrVerification:
-    """Compare a DR instance with its source again, as ECS describes both now: ids, names,
-    zones, type, VPC, VSwitch, security groups, billing, bandwidth, public IP, image, status
-    and every disk's category, size and performance level; rows and a markdown table.
-    Creates nothing."""
+    """Compare a DR instance with its source as ECS describes both now, row by row: zone, type,
+    network, billing, bandwidth, image, every disk. Read-only."""
     gw = services(ctx).gateway
     refs = {"source_instance_id": source_instance_id, "dr_instance_id": dr_instance_id}
     with tool_errors("verify_dr_instance"):

@@ -14,7 +14,7 @@ from ecs_dr.workflows.operations import Outcome
 
 OperationIdArg = Annotated[
     OperationId,
-    Field(description="An operation id (op-...) from a tool result or list_operations"),
+    Field(description="from a tool result or list_operations"),
 ]
 
 _STATUS: dict[str, Status] = {
@@ -69,15 +69,12 @@ async def wait_operation(
             default=None,
             ge=0,
             strict=True,
-            description="seconds to follow it at most; capped by the server's bounded call wait",
+            description="seconds at most; the server caps it",
         ),
     ] = None,
 ) -> OperationOutcome:
-    """Follow a long operation (snapshot, image, instance start) that answered in_progress.
-
-    Returns its result once finished, or in_progress again after the bounded wait; progress
-    notifications follow it meanwhile. Read-only: it creates nothing.
-    """
+    """Follow an operation that answered in_progress, for a bounded wait: its final result, or
+    in_progress again. Read-only."""
     with tool_errors("wait_operation"):
         outcome = await services(ctx).operations.wait(operation_id, max_wait_s, progress_of(ctx))
     return OperationOutcome(
@@ -152,8 +149,8 @@ def _where(journal: Journal, record: OperationRecord) -> str:
 
 
 async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDetail:
-    """One operation from the journal: its arguments, each create step with its ClientToken
-    and resource id, and its result or error. `status` mirrors the operation's."""
+    """One operation from the journal: its arguments, every create step (ClientToken, resource
+    id) and its result or error. Read-only."""
     journal = services(ctx).journal
     with tool_errors("get_operation"):
         record = await off_loop(journal.get, operation_id)
@@ -172,7 +169,7 @@ async def list_operations(
         int, Field(default=20, ge=1, le=200, strict=True, description="how many, newest first")
     ] = 20,
 ) -> OperationList:
-    """The newest operations in the journal (kind, status, resources created)."""
+    """The newest operations in the journal: kind, status and resources created. Read-only."""
     journal = services(ctx).journal
     records = await off_loop(journal.list, limit)
     return OperationList(

@@ -113,10 +113,8 @@ async def plan_recovery(
         Literal["full_instance", "disks"],
         Field(
             description=(
-                "full_instance: back the whole source up into another zone (snapshots, one "
-                "image, a new instance; Scenario A; needs target_zone_id). disks: copy disks "
-                "of the source onto an existing target instance (Scenario B; needs "
-                "target_instance_id)."
+                "full_instance: a DR instance in another zone (needs target_zone_id); disks: "
+                "copy disks onto an existing instance (needs target_instance_id)"
             )
         ),
     ],
@@ -125,9 +123,8 @@ async def plan_recovery(
         | Annotated[list[InstanceRef], Field(min_length=1, max_length=MAX_FLEET_SOURCES)],
         Field(
             description=(
-                "the instance recovered, or whose disks are copied (its id or exact name); "
-                f"full_instance also takes a list of up to {MAX_FLEET_SOURCES} instances of "
-                "one region (a fleet: recovered together, one confirmation)"
+                f"the source (id or exact name); full_instance also takes up to "
+                f"{MAX_FLEET_SOURCES} of one region (a fleet)"
             )
         ),
     ],
@@ -135,13 +132,11 @@ async def plan_recovery(
     settled: Annotated[Settled, PLAN_FLOW.resolve],
     target_instance_id: Annotated[
         InstanceRef | None,
-        Field(
-            description="disks: the existing instance that receives the copies (id or exact name)"
-        ),
+        Field(description="disks: the instance that receives the copies (id or exact name)"),
     ] = None,
     target_zone_id: Annotated[
         ZoneId | None,
-        Field(description="full_instance: the zone of the DR instance, e.g. cn-hangzhou-i"),
+        Field(description="full_instance: the DR instance's zone"),
     ] = None,
     disk_ids: Annotated[
         list[DiskId] | None,
@@ -149,8 +144,8 @@ async def plan_recovery(
             min_length=1,
             max_length=MAX_INSTANCE_DISKS,
             description=(
-                "disks of the source to copy; default: its data disk, or a choice when it has "
-                "several. The system disk only when named here (and confirmed)."
+                "disks: which disks; default: the data disk, or a choice. The system disk only "
+                "if named"
             ),
         ),
     ] = None,
@@ -162,22 +157,15 @@ async def plan_recovery(
         bool,
         Field(
             strict=True,
-            description=(
-                "full_instance: a DR drill; every resource created is tagged ecs-dr:drill=true "
-                "so cleanup_recovery can remove it"
-            ),
+            description="full_instance: a drill, its resources tagged for cleanup_recovery",
         ),
     ] = False,
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> RecoveryPlanned:
-    """Plan a recovery without changing anything: every step with every parameter, preflight
-    findings, the decisions still open as choice prompts, and an estimated duration. Returns a
-    plan_id for execute_recovery. full_instance: the snapshot group (or one snapshot, or
-    per-disk snapshots with the user's consent), the image mapping every disk by device, the
-    VSwitch when the zone has none and the user chose one, RunInstances with every rule
-    (bandwidth 0 without a public IP, PL on every ESSD, Device= overrides). disks: a snapshot
-    of each disk, a disk in the target's zone keeping category, size and PL, the attach."""
+    """Plan a recovery, changing nothing: every step with its parameters, preflight findings,
+    open choices, an estimated duration and a plan_id for execute_recovery. The way to recover a
+    whole instance or a fleet (full_instance), or disks onto another instance (disks)."""
     if settled.stopped is not None:
         return RecoveryPlanned(
             status="cancelled", next_step=f"The user chose to {settled.stopped} the form."
@@ -284,19 +272,14 @@ class RecoveryExecuted(CreateResult):
 
 
 async def execute_recovery(
-    plan_id: Annotated[PlanId, Field(description="the plan_recovery result's plan_id, plan-...")],
+    plan_id: Annotated[PlanId, Field(description="from plan_recovery")],
     ctx: Ctx,
     settled: Annotated[Settled, EXECUTE_FLOW.resolve],
     decisions: DecisionsArg = None,
 ) -> RecoveryExecuted:
-    """Execute a plan from plan_recovery, once, after the user confirms it (every step's
-    parameters are shown), as one operation; a plan whose source or target changed since
-    planning is refused. full_instance: the snapshots until zone-redundant, the image until
-    Available, the VSwitch if planned, the DR instance until Running; returns the
-    source-vs-DR comparison. disks: snapshots of every disk together, waited until
-    zone-redundant; the new disks together in the target's zone; attached one by one until
-    In_use; returns the summary, the target's whole disk layout and the mount reminder (no
-    OS commands)."""
+    """Run a plan from plan_recovery once, as one operation, after the user confirms it; refused
+    if the source or target changed since. Ends with the comparison (full_instance) or the disk
+    layout and mount reminder (disks)."""
     if settled.stopped is not None:
         return RecoveryExecuted(
             status="cancelled",
@@ -369,25 +352,15 @@ async def _resumable_plan(ctx: Ctx, operation_id: str) -> tuple[str, Scenario[An
 
 async def resume_recovery(
     operation_id: Annotated[
-        OperationId, Field(description="the interrupted operation's id, op-... (list_operations)")
+        OperationId, Field(description="the interrupted operation (list_operations)")
     ],
     ctx: Ctx,
 ) -> RecoveryExecuted:
-    """Continue a recovery that did not finish: its server stopped (crash, restart, SIGKILL)
-    or a step failed (fix the cause first; a fleet continues the sources that failed). It
-    continues execute_recovery operations and the operations of the creating step tools
-    (create_snapshot_group, create_snapshot, create_full_image, create_vswitch,
-    run_dr_instance, create_disk_from_snapshot, attach_disk): never call such a tool again for
-    an interrupted operation, that would create anew. The same plan runs again under the same
-    operation, so every create reuses its ClientToken and a step the journal has a resource
-    for is not sent again; a disk already attached is not attached again. Nothing is created
-    twice. A step tool's operation answers with plan_id None and step_result shaped as that
-    tool's `result`. One ecs-dr-mcp process runs an operation at a time: refused while another
-    live server holds its lease (named, pid@host, with when the lease expires; a killed
-    server's lease expires by itself) and while this server runs it (wait_operation follows
-    it). Refused for an unknown operation and a completed, cancelled, cleaning_up or
-    cleaned_up one: get_operation shows it; cleanup_recovery deletes what it created, or
-    finishes an interrupted cleanup."""
+    """Continue an operation that was interrupted (its server stopped) or failed (fix the cause
+    first): an execute_recovery's or a creating step tool's. Its journaled plan runs again with
+    the same ClientTokens, so nothing is created twice: never call the step tool again instead.
+    Refused while another live server holds it, and once it is completed, cancelled or cleaned
+    up."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
         tool = STEP_TOOLS.get((await off_loop(s.journal.get, operation_id)).kind)

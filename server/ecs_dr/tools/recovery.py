@@ -44,7 +44,7 @@ from ecs_dr.tools.decisions import DecisionsArg, Settled
 from ecs_dr.tools.results import CreateResult
 from ecs_dr.tools.steps import DR_INSTANCE, GROUP, IMAGE, SNAPSHOT, VSWITCH
 
-_NAME_DESCRIPTION = "Name for the new resource; a default if omitted"
+_NAME_DESCRIPTION = "default: the runbook's name"
 
 
 # --- create_snapshot_group -----------------------------------------------------------------
@@ -64,11 +64,9 @@ async def create_snapshot_group(
     name: Annotated[SnapshotGroupName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> SnapshotGroupCreated:
-    """Snapshot every disk of a multi-disk instance at one point in time (a snapshot-consistent
-    group) and wait until every snapshot is zone-redundant (accomplished, 100%): only then is
-    the recovery point safe from a zone failure. When a group is impossible (a non-ESSD disk),
-    the user may choose per-disk snapshots, which are not crash-consistent. Shows the exact
-    parameters for confirmation first. For a system-disk-only instance use create_snapshot."""
+    """Step tool: snapshot every disk of a multi-disk source at one point in time and wait until
+    each snapshot is zone-redundant. When a group is impossible the user may choose per-disk
+    snapshots (not crash-consistent). A single-disk source: create_snapshot."""
     done = await GROUP.run(ctx, settled, locals())
     return done.answer(
         SnapshotGroupCreated,
@@ -88,15 +86,15 @@ class SnapshotCreated(CreateResult):
 
 
 async def create_snapshot(
-    disk_id: Annotated[DiskId, Field(description="ECS disk id, e.g. d-bp1...")],
+    disk_id: Annotated[DiskId, Field(description="ECS disk id")],
     ctx: Ctx,
     settled: Annotated[Settled, SNAPSHOT.flow.resolve],
     region_id: RegionArg = None,
     name: Annotated[SnapshotName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> SnapshotCreated:
-    """Snapshot one disk (the system disk of a single-disk instance) and wait until it is
-    zone-redundant (accomplished, 100%). Shows the exact parameters for confirmation first."""
+    """Step tool: snapshot one disk (a single-disk source's system disk, or a disk to copy) and
+    wait until it is zone-redundant."""
     done = await SNAPSHOT.run(ctx, settled, locals())
     return done.answer(SnapshotCreated, lambda result: {"snapshot_id": result.snapshot_id})
 
@@ -115,17 +113,17 @@ async def create_full_image(
     settled: Annotated[Settled, IMAGE.flow.resolve],
     snapshot_group_id: Annotated[
         SnapshotGroupId | None,
-        Field(description="the group create_snapshot_group made (multi-disk)"),
+        Field(description="multi-disk: from create_snapshot_group"),
     ] = None,
     snapshot_id: Annotated[
-        SnapshotId | None, Field(description="the system disk's snapshot (single-disk source)")
+        SnapshotId | None, Field(description="single-disk: the system disk's")
     ] = None,
     snapshot_ids: Annotated[
         list[SnapshotId] | None,
         Field(
             min_length=1,
             max_length=MAX_IMAGE_SNAPSHOTS,
-            description="per-disk snapshots, one per disk (when a group was impossible)",
+            description="per-disk snapshots, one per disk",
         ),
     ] = None,
     region_id: RegionArg = None,
@@ -134,9 +132,9 @@ async def create_full_image(
     ] = None,
     decisions: DecisionsArg = None,
 ) -> ImageCreated:
-    """Build one custom image holding every disk of the source, each mapped by device, from
-    its snapshots (give exactly one of snapshot_group_id, snapshot_id, snapshot_ids), and
-    wait until it is Available. Shows the exact parameters for confirmation first."""
+    """Step tool: build the recovery image from the source's snapshots (exactly one of
+    snapshot_group_id, snapshot_id, snapshot_ids), every disk mapped by device, and wait until
+    it is Available."""
     done = await IMAGE.run(ctx, settled, locals())
     return done.answer(ImageCreated, lambda result: {"image_id": result.image_id})
 
@@ -150,21 +148,21 @@ class VSwitchCreated(CreateResult):
 
 
 async def create_vswitch(
-    vpc_id: Annotated[VpcId, Field(description="the source's VPC id (describe_source shows it)")],
+    vpc_id: Annotated[VpcId, Field(description="the source's VPC")],
     zone_id: ZoneArg,
     ctx: Ctx,
     settled: Annotated[Settled, VSWITCH.flow.resolve],
     region_id: RegionArg = None,
     cidr_block: Annotated[
         CidrBlock | None,
-        Field(description="e.g. 172.16.9.0/24; default: the VPC's first free /24"),
+        Field(description="default: the VPC's first free /24"),
     ] = None,
     name: Annotated[VSwitchName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> VSwitchCreated:
-    """Create a VSwitch of the VPC in a zone that has none (picks a free CIDR block inside the
-    VPC when none is given) and wait until it is Available. Shows the exact parameters for
-    confirmation first. run_dr_instance can also create it as part of its plan."""
+    """Step tool: create a VSwitch of the source's VPC in a zone that has none (a free /24
+    unless cidr_block is given) and wait until it is Available. run_dr_instance can create it
+    too."""
     done = await VSWITCH.run(ctx, settled, locals())
     return done.answer(VSwitchCreated, lambda result: {"vswitch_id": result.vswitch_id})
 
@@ -180,30 +178,28 @@ class DrInstanceCreated(CreateResult):
 
 async def run_dr_instance(
     instance_id: InstanceRefArg,
-    image_id: Annotated[ImageId, Field(description="the image create_full_image made")],
+    image_id: Annotated[ImageId, Field(description="from create_full_image")],
     target_zone_id: ZoneArg,
     ctx: Ctx,
     settled: Annotated[Settled, DR_INSTANCE.flow.resolve],
     region_id: RegionArg = None,
     vswitch_id: Annotated[
         VSwitchId | None,
-        Field(description="a VSwitch of the source's VPC in the target zone; default: found"),
+        Field(description="default: the VPC's VSwitch in the zone"),
     ] = None,
     instance_name: Annotated[
         InstanceName | None,
-        Field(description="default recovery-<source name>; only if the user names it"),
+        Field(description="default recovery-<source name>"),
     ] = None,
     instance_type: Annotated[
         InstanceType | None,
-        Field(description="default: the source's type; only if the user chose one"),
+        Field(description="default: the source's; only if the user chose one"),
     ] = None,
     decisions: DecisionsArg = None,
 ) -> DrInstanceCreated:
-    """Launch the DR instance from the image in the target zone and wait until it is Running,
-    then compare it with the source. It inherits the source's VPC, security groups, type,
-    billing and every disk's category, size and performance level; no public IP on the source
-    means bandwidth 0. A missing VSwitch, no stock, or an unsupported disk category becomes a
-    choice for the user; the exact RunInstances parameters are shown for confirmation first."""
+    """Step tool: launch the DR instance from the image in the target zone with the source's
+    VPC, security groups, type, billing and disks, wait until it is Running, and compare it with
+    the source. A missing VSwitch, no stock or an unavailable disk category is a choice."""
     done = await DR_INSTANCE.run(ctx, settled, locals())
     return done.answer(
         DrInstanceCreated,
