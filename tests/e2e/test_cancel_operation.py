@@ -1,7 +1,7 @@
 """Stopping a recovery through the MCP client: cancel_operation, and the client cancelling the
 call that started it (notifications/cancelled), each stop it before its next create and leave
 what it made to cleanup_recovery; a dropped connection does not stop it (see
-test_resume_recovery.py: a killed client's server is resumed, its operation durable).
+the last test here; test_resume_recovery.py resumes one whose server was killed).
 
 The sandbox runs slower than other tests' (an image takes seconds), so the cancellation lands
 while the image is being built, before RunInstances.
@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from mcp.shared.dispatcher import CallOptions
 
 from tests.support.decisions import confirmed, decide
-from tests.support.demo_world import DB_INSTANCE, TARGET_ZONE
-from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session, until_sent
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_ZONE
+from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session, mcp_session_on, until_sent
 from tests.support.recoveries import of_operation
+from tests.support.sandboxes import sandbox_process
 
 SLOW = {"ECS_DR_SANDBOX_TIME_SCALE": "60", "ECS_DR_MAX_CALL_WAIT_S": "0.2"}
 
@@ -101,6 +103,11 @@ async def test_cancel_operation_stops_a_recovery_before_run_instances_and_cleanu
         assert made_by(served, op) == {"snapshot_groups": [], "images": [], "instances": []}
         assert "RunInstances" not in served.sandbox.actions()
 
+        cleanup = cleaned["operation_id"]
+        assert "is a cleanup" in await served.fail("cancel_operation", {"operation_id": cleanup})
+        unknown = await served.fail("cancel_operation", {"operation_id": "op-0000000000000000"})
+        assert "unknown operation id" in unknown
+
 
 async def test_a_client_cancelling_execute_recovery_stops_the_operation_it_started(
     tmp_path: Path,
@@ -136,3 +143,46 @@ async def test_wait_operation_ends_with_what_execute_recovery_would_have_returne
     assert done["next_step"].startswith("Show the comparison table to the user")
     assert "cleanup_recovery" in done["next_step"]
     assert done["result"]["dr_instance_id"]
+
+
+async def test_a_dropped_connection_leaves_the_operation_durable_for_resume_recovery(
+    tmp_path: Path,
+) -> None:
+    with sandbox_process(tmp_path) as sandbox:
+        async with mcp_session_on(
+            sandbox, tmp_path, "dropped", env={"ECS_DR_MAX_CALL_WAIT_S": "30"}
+        ) as (first, _):
+            arguments = await planned_execution(first)
+            # A client that goes away mid-call: the call is abandoned without
+            # notifications/cancelled, then the connection closes (the server's stdin ends).
+            # (The session's own stamp and dispatcher: its public calls always cancel.)
+            session = first.client.session
+            request: dict[str, Any] = {
+                "method": "tools/call",
+                "params": {"name": "execute_recovery", "arguments": arguments},
+            }
+            options: CallOptions = {}
+            session._stamp(request, options)
+            options["cancel_on_abandon"] = False
+            async with anyio.create_task_group() as call:
+                call.start_soon(
+                    session._dispatcher.send_raw_request,
+                    "tools/call",
+                    request["params"],
+                    options,
+                )
+                await until_sent(sandbox, "CreateImage")
+                call.cancel_scope.cancel()
+
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
+            (listed,) = (await second.call("list_operations"))["operations"]
+            op = listed["operation_id"]
+            assert listed["status"] == "running", listed
+            assert listed["running_in"] is None
+            resumed = await ended(
+                second, await second.call("resume_recovery", {"operation_id": op})
+            )
+            assert resumed["status"] == "completed", resumed
+
+        (dr,) = of_operation(sandbox.state(), "instances", "instance", op)
+        assert sandbox.state()["regions"][REGION]["instances"][dr]["status"] == "Running"

@@ -188,3 +188,47 @@ async def test_an_operation_another_live_process_runs_is_left_running(journal: J
 
     assert outcome.status == "in_progress"
     assert journal.get(op).status == "running"
+
+
+async def test_a_create_started_while_another_is_in_flight_waits_and_is_never_sent(
+    journal: Journal,
+) -> None:
+    sent: list[str] = []
+    first_sent, release, second_ready = anyio.Event(), anyio.Event(), anyio.Event()
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> Made:
+        async def slow(token: str) -> str:
+            sent.append("a")
+            first_sent.set()
+            await release.wait()
+            return "s-a"
+
+        async def quick(token: str) -> str:
+            sent.append("b")
+            return "s-b"
+
+        async def second() -> None:
+            await second_ready.wait()
+            await create_step(step.scoped("b"), "snapshot", "CreateSnapshot", {}, quick)
+
+        async with anyio.create_task_group() as members:
+            members.start_soon(
+                create_step, step.scoped("a"), "snapshot", "CreateSnapshot", {}, slow
+            )
+            members.start_soon(second)
+        return Made(resource_ids=[])
+
+    with anyio.fail_after(QUICK):
+        async with Operations(journal, max_call_wait_s=TINY) as ops:
+            started = await ops.run("execute_recovery", REGION, {}, work)
+            await first_sent.wait()
+            await ops.cancel(started.operation_id, max_wait_s=TINY)
+            second_ready.set()
+            await anyio.sleep(TINY)
+            release.set()
+            stopped = await ended(ops, started.operation_id)
+
+    assert stopped.status == "cancelled"
+    assert sent == ["a"]
+    record = journal.get(started.operation_id)
+    assert [(s.step, s.resource_id) for s in record.steps] == [("a/snapshot", "s-a")]
