@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from ecs_dr.domain.cleanup import CLEANUP_KIND
 from ecs_dr.domain.cloud_text import cloud_text_field
@@ -81,9 +81,14 @@ async def _next_step_when_done(journal: Journal, outcome: Outcome) -> str:
     plan_id = record.arguments.get("plan_id")
     if record.kind != "execute_recovery" or not isinstance(plan_id, str):
         return ""
-    scenario = SCENARIOS[(await off_loop(journal.get_plan, plan_id)).scenario]
-    answer = scenario.answer(scenario.result_type.model_validate(outcome.result))
-    return str(answer["next_step"])
+    scenario = SCENARIOS.get((await off_loop(journal.get_plan, plan_id)).scenario)
+    if scenario is None:
+        return ""
+    try:
+        result = scenario.result_type.model_validate(outcome.result)
+    except ValidationError:  # a result an earlier version journaled: `result` shows it as is
+        return ""
+    return str(scenario.answer(result)["next_step"])
 
 
 class OperationCancelled(ToolResult):
@@ -210,6 +215,11 @@ def _where(journal: Journal, record: OperationRecord) -> str:
         return (
             f"Failed: fix the cause in the error, then resume_recovery(operation_id={op!r}) "
             "continues it (recorded steps are reused, not sent again); or "
+            f"cleanup_recovery(operation_id={op!r}) deletes what it created."
+        )
+    if record.status == "cancelled":
+        return (
+            "Cancelled: it stopped before its next create and is never resumed; "
             f"cleanup_recovery(operation_id={op!r}) deletes what it created."
         )
     if record.status == "cleaning_up" and held is None:

@@ -166,7 +166,8 @@ class Operations:
         while it follows stops the operation too when `client_cancel` says the client asked.
         Raises RuntimeError outside `async with operations`.
         """
-        if self._group is None:
+        group = self._group
+        if group is None:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
@@ -188,7 +189,7 @@ class Operations:
                 task = RunningTask(operation_id, kind=kind, arguments=dict(arguments))
                 self._tasks[operation_id] = task
             log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
-            self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
+            group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
         return await follow(task, self.max_call_wait_s, progress, client_cancel)
 
     async def resume(
@@ -210,7 +211,8 @@ class Operations:
         message names the status and what to call instead); RuntimeError outside
         `async with operations`.
         """
-        if self._group is None:
+        group = self._group
+        if group is None:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
@@ -237,7 +239,7 @@ class Operations:
                 was=before.status,
                 previous_error=before.error,
             )
-            self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
+            group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
         return await follow(task, self.max_call_wait_s, progress, client_cancel)
 
     async def wait(
