@@ -101,13 +101,10 @@ class OperationCancelled(ToolResult):
 
 
 async def cancel_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationCancelled:
-    """Stop a running recovery (execute_recovery, resume_recovery or a creating step tool's
-    operation) before its next create: a create already sent is waited for and recorded,
-    nothing is created after it, and the operation ends `cancelled` (never resumed). Answers
-    with the resources it created and the cleanup_recovery call that removes them. A finished
-    operation is left as it ended. Refused for a cleanup and for an operation another
-    ecs-dr-mcp process runs (cancel it through that server). A client cancelling the call
-    that started an operation stops it the same way; a dropped connection does not."""
+    """Stop a running recovery operation before its next create: a create already sent is
+    finished and recorded, nothing is created after it, and it ends `cancelled` (never
+    resumed). Answers with what it created and the cleanup_recovery call that removes it. A
+    finished operation is left as it ended."""
     s = services(ctx)
     with tool_errors("cancel_operation"):
         before = await off_loop(s.journal.get, operation_id)
