@@ -50,7 +50,8 @@ def _after_cancel(operation_id: str) -> str:
 def client_cancel_of(ctx: Ctx) -> CancelSignal:
     """Whether this call was cancelled by its client (notifications/cancelled), as opposed to
     its connection closing or the server stopping: only the former stops the operation."""
-    dispatch = getattr(ctx.request_context.session, "_request_outbound", None)
+    session = getattr(ctx.request_context, "session", None)  # none on an in-process call
+    dispatch = getattr(session, "_request_outbound", None)
     requested = getattr(dispatch, "cancel_requested", None)
 
     def cancelled_by_client() -> bool:
