@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from mcp.shared.dispatcher import CallOptions
 
 from tests.support.decisions import confirmed, decide
@@ -109,10 +110,12 @@ async def test_cancel_operation_stops_a_recovery_before_run_instances_and_cleanu
         assert "unknown operation id" in unknown
 
 
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
 async def test_a_client_cancelling_execute_recovery_stops_the_operation_it_started(
-    tmp_path: Path,
+    tmp_path: Path, mode: str
 ) -> None:
-    async with mcp_session(tmp_path, env={**SLOW, "ECS_DR_MAX_CALL_WAIT_S": "30"}) as served:
+    env = {**SLOW, "ECS_DR_MAX_CALL_WAIT_S": "30"}
+    async with mcp_session(tmp_path, env=env, mode=mode) as served:
         arguments = await planned_execution(served)
         async with anyio.create_task_group() as call:
             # The mcp client sends notifications/cancelled for a call its caller cancels.
@@ -128,6 +131,25 @@ async def test_a_client_cancelling_execute_recovery_stops_the_operation_it_start
         assert "RunInstances" not in served.sandbox.actions()
         made = made_by(served, op)
         assert made["images"] and not made["instances"]
+
+
+async def test_a_client_cancelling_a_step_tool_stops_the_operation_it_started(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path, env={**SLOW, "ECS_DR_MAX_CALL_WAIT_S": "30"}) as served:
+        arguments = await confirmed(served, "create_snapshot_group", {"instance_id": DB_INSTANCE})
+        async with anyio.create_task_group() as call:
+            call.start_soon(served.call, "create_snapshot_group", arguments)
+            await until_sent(served.sandbox, "CreateSnapshotGroup")
+            call.cancel_scope.cancel()
+
+        (listed,) = (await served.call("list_operations"))["operations"]
+        stopped = await ended(served, {**listed, "status": "in_progress"})
+        assert stopped["status"] == "cancelled", stopped
+        assert "client" in stopped["error"]
+        (group,) = made_by(served, listed["operation_id"])["snapshot_groups"]
+        record = await served.call("get_operation", {"operation_id": listed["operation_id"]})
+        assert [s["resource_id"] for s in record["operation"]["steps"]] == [group]
 
 
 async def test_wait_operation_ends_with_what_execute_recovery_would_have_returned(
