@@ -323,6 +323,9 @@ async def test_a_call_outliving_the_bounded_wait_returns_in_progress_and_wait_op
                 break
         assert done["status"] == "completed", done
         assert done["result"]["snapshot_group_id"]
+        # It ends as create_snapshot_group would have: with the next call.
+        assert done["operation_id"] == operation_id
+        assert done["next_step"].startswith(f"create_full_image(instance_id={DB_INSTANCE!r}")
 
         record = await served.call("get_operation", {"operation_id": operation_id})
         (step,) = record["operation"]["steps"]

@@ -40,12 +40,14 @@ MUTATING = {
     "attach_disk",
     "execute_recovery",
     "resume_recovery",
+    "cancel_operation",
     "cleanup_recovery",
 }
 # Mutating tools that delete resources (the others only create).
 DESTRUCTIVE = {"cleanup_recovery"}
-# Mutating tools that never ask: resuming continues a plan that was confirmed already.
-NEVER_ASK = {"resume_recovery"}
+# Mutating tools that never ask: resuming continues a plan that was confirmed already, and
+# stopping creates nothing.
+NEVER_ASK = {"resume_recovery", "cancel_operation"}
 
 
 def by_name(tools: list[Tool]) -> dict[str, Tool]:

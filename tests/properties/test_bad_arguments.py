@@ -80,6 +80,7 @@ EXAMPLES = {
     "attach_disk": 100,
     "execute_recovery": 70,
     "resume_recovery": 60,
+    "cancel_operation": 60,
     "cleanup_recovery": 70,
 }
 # Arguments of which a call gives one at most: making one bad drops the others.
@@ -194,6 +195,8 @@ async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any
         "execute_recovery": [{"plan_id": plan}],
         # A completed operation: refused, so every example of it is an error anyway.
         "resume_recovery": [{"operation_id": operation}],
+        # A completed operation: answered as it ended, nothing changed.
+        "cancel_operation": [{"operation_id": operation}],
         "cleanup_recovery": [{"operation_id": operation}],
     }
     prompts: dict[str, list[dict[str, list[str]]]] = {}

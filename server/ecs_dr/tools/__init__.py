@@ -12,7 +12,12 @@ from ecs_dr.tools.inspect import (
     find_instances,
     verify_dr_instance,
 )
-from ecs_dr.tools.operations import get_operation, list_operations, wait_operation
+from ecs_dr.tools.operations import (
+    cancel_operation,
+    get_operation,
+    list_operations,
+    wait_operation,
+)
 from ecs_dr.tools.orchestration import execute_recovery, plan_recovery, resume_recovery
 from ecs_dr.tools.recovery import (
     create_full_image,
@@ -43,5 +48,6 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(attach_disk, "Attach a disk to an instance"),
     ToolEntry(execute_recovery, "Execute a recovery plan"),
     ToolEntry(resume_recovery, "Resume an interrupted recovery"),
+    ToolEntry(cancel_operation, "Stop an operation before its next create", idempotent=True),
     ToolEntry(cleanup_recovery, "Delete what one operation created", destructive=True),
 )

@@ -29,7 +29,8 @@ from ecs_dr.tools.decisions import (
     confirmation,
     open_prompts,
 )
-from ecs_dr.tools.operations import OperationIdArg, outcome_result
+from ecs_dr.tools.operations import OperationIdArg
+from ecs_dr.tools.outcomes import outcome_result
 from ecs_dr.tools.results import ToolResult
 from ecs_dr.workflows import cleanup as workflow
 from ecs_dr.workflows.journal import (

@@ -25,7 +25,7 @@ from ecs_dr.tools.decisions import (
     confirmation,
     open_prompts,
 )
-from ecs_dr.tools.operations import outcome_result
+from ecs_dr.tools.outcomes import client_cancel_of, outcome_result
 from ecs_dr.tools.results import Status
 from ecs_dr.workflows.journal import off_loop
 from ecs_dr.workflows.operations import Outcome
@@ -195,9 +195,14 @@ class MutatingTool(Generic[P, R]):
             s = services(ctx)
             work = operation_body(self._execute, s.gateway, plan, s.timing)
             outcome = await s.operations.run(
-                tool, plan.region_id, journaled, work, progress_of(ctx)
+                tool,
+                plan.region_id,
+                journaled,
+                work,
+                progress_of(ctx),
+                client_cancel=client_cancel_of(ctx),
             )
-        return self._mutation(outcome)
+        return self.answer_of(outcome)
 
     async def resume(self, ctx: Ctx, operation_id: str) -> Mutation[R]:
         """Continue an interrupted (or failed) operation of this tool: the plan it journaled
@@ -241,12 +246,16 @@ class MutatingTool(Generic[P, R]):
                 f"{self.tool} again."
             ) from None
         outcome = await s.operations.resume(
-            operation_id, operation_body(self._execute, s.gateway, plan, s.timing), progress_of(ctx)
+            operation_id,
+            operation_body(self._execute, s.gateway, plan, s.timing),
+            progress_of(ctx),
+            client_cancel=client_cancel_of(ctx),
         )
-        return self._mutation(outcome)
+        return self.answer_of(outcome)
 
-    def _mutation(self, outcome: Outcome) -> Mutation[R]:
-        """Where the operation stands, its result validated; what to call next once done."""
+    def answer_of(self, outcome: Outcome) -> Mutation[R]:
+        """Where the operation stands, its result validated; what to call next once done
+        (wait_operation ends an operation of this tool with it too)."""
         done = outcome.result
         result = self._result.model_validate(done) if done is not None else None
         mutation = Mutation(**outcome_result(outcome), result=result)

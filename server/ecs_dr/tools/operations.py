@@ -1,16 +1,22 @@
-"""The journal's tools: follow an operation that outlived its call, and look operations up."""
+"""The journal's tools: follow an operation that outlived its call, stop one, and look
+operations up."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from ecs_dr.domain.cleanup import CLEANUP_KIND
 from ecs_dr.domain.cloud_text import cloud_text_field
+from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import Ctx, OperationId, progress_of, services, tool_errors
+from ecs_dr.tools.outcomes import outcome_result
 from ecs_dr.tools.results import Status, ToolResult
+from ecs_dr.tools.steps import STEP_TOOLS
 from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord, off_loop
 from ecs_dr.workflows.operations import Outcome
+from ecs_dr.workflows.scenarios import SCENARIOS
 
 OperationIdArg = Annotated[
     OperationId,
@@ -38,28 +44,6 @@ class OperationOutcome(ToolResult):
     )
 
 
-def outcome_result(outcome: Outcome, tool: str = "wait_operation") -> dict[str, Any]:
-    """The ToolResult fields of an Outcome, with what to call next."""
-    next_step = {
-        "completed": "",
-        "in_progress": (
-            f"Still running; call wait_operation(operation_id={outcome.operation_id!r}) to "
-            "keep following it."
-        ),
-        "failed": (
-            f"get_operation(operation_id={outcome.operation_id!r}) shows every recorded step "
-            "and the resources created so far."
-        ),
-        "cancelled": "",
-    }[outcome.status]
-    return {
-        "status": outcome.status,
-        "operation_id": outcome.operation_id,
-        "error": outcome.error,
-        "next_step": next_step,
-    }
-
-
 async def wait_operation(
     operation_id: OperationIdArg,
     ctx: Ctx,
@@ -75,11 +59,100 @@ async def wait_operation(
 ) -> OperationOutcome:
     """Follow an operation that answered in_progress, for a bounded wait: its final result, or
     in_progress again. Read-only."""
+    s = services(ctx)
     with tool_errors("wait_operation"):
-        outcome = await services(ctx).operations.wait(operation_id, max_wait_s, progress_of(ctx))
-    return OperationOutcome(
-        **outcome_result(outcome), result=outcome.result, progress=outcome.message
+        outcome = await s.operations.wait(operation_id, max_wait_s, progress_of(ctx))
+        fields = outcome_result(outcome)
+        if outcome.status == "completed":
+            fields["next_step"] = await _next_step_when_done(s.journal, outcome)
+    return OperationOutcome(**fields, result=outcome.result, progress=outcome.message)
+
+
+async def _next_step_when_done(journal: Journal, outcome: Outcome) -> str:
+    """What the tool that started the operation says once it is done (execute_recovery's
+    answer for its scenario, a step tool's next call), so following it ends the same way."""
+    record = await off_loop(journal.get, outcome.operation_id)
+    step_tool = STEP_TOOLS.get(record.kind)
+    if step_tool is not None:
+        return step_tool.answer_of(outcome).next_step
+    plan_id = record.arguments.get("plan_id")
+    if record.kind != "execute_recovery" or not isinstance(plan_id, str):
+        return ""
+    scenario = SCENARIOS.get((await off_loop(journal.get_plan, plan_id)).scenario)
+    if scenario is None:
+        return ""
+    try:
+        result = scenario.result_type.model_validate(outcome.result)
+    except ValidationError:  # a result an earlier version journaled: `result` shows it as is
+        return ""
+    return str(scenario.answer(result)["next_step"])
+
+
+class OperationCancelled(ToolResult):
+    """Where an operation stands after cancel_operation, and what it left in the cloud."""
+
+    created_resources: list[str] = Field(
+        default_factory=list,
+        description="ids of the resources its steps created; they stay until cleanup_recovery",
     )
+
+
+async def cancel_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationCancelled:
+    """Stop a running recovery operation before its next create: a create already sent is
+    finished and recorded, nothing is created after it, and it ends `cancelled` (never
+    resumed). Answers with what it created and the cleanup_recovery call that removes it. A
+    finished operation is left as it ended."""
+    s = services(ctx)
+    with tool_errors("cancel_operation"):
+        before = await off_loop(s.journal.get, operation_id)
+        _check_cancellable(s.journal, before, s.operations.running_here(operation_id))
+        outcome = await s.operations.cancel(operation_id, progress=progress_of(ctx))
+        after = await off_loop(s.journal.get, operation_id)
+    created = _created(after.steps)
+    fields = outcome_result(outcome)
+    if before.status != "running":
+        removable = created and after.status in ("completed", "failed", "cancelled")
+        then = _where(s.journal, after) or (
+            f"cleanup_recovery(operation_id={operation_id!r}) removes what it created."
+            if removable
+            else f"get_operation(operation_id={operation_id!r}) shows it."
+        )
+        fields["next_step"] = (
+            f"Operation {operation_id} had already ended ({before.status}); nothing was "
+            f"changed. {then}"
+        )
+    elif outcome.status == "in_progress":
+        fields["next_step"] = (
+            "Stopping: a create already sent is being waited for and recorded; "
+            f"wait_operation(operation_id={operation_id!r}) follows it until it is cancelled."
+        )
+    elif outcome.status == "cancelled" and not created:
+        fields["next_step"] = "It stopped before creating anything: there is nothing to clean up."
+    elif outcome.status == "completed":
+        fields["next_step"] = (
+            "It finished before it could be stopped: every resource it made exists. "
+            f"cleanup_recovery(operation_id={operation_id!r}) removes them if they are unwanted."
+        )
+    return OperationCancelled(**fields, created_resources=created)
+
+
+def _check_cancellable(journal: Journal, record: OperationRecord, running_here: bool) -> None:
+    """Raises Refusal for a cleanup, and for an operation another live process runs: only
+    the process running it knows whether a create is in flight, so only it stops it safely."""
+    op = record.operation_id
+    if record.kind == CLEANUP_KIND:
+        raise Refusal(
+            f"operation {op} is a cleanup: it deletes, it creates nothing, so there is nothing "
+            f"to stop; wait_operation(operation_id={op!r}) follows it."
+        )
+    held = journal.live_lease(record)
+    if record.status == "running" and held is not None and not running_here:
+        raise Refusal(
+            f"operation {op} runs in another ecs-dr-mcp process ({held.holder}, lease until "
+            f"{held.expires_at.isoformat()}); only that server knows whether a create is in "
+            "flight, so cancel it through a client of that server. If that server is gone, "
+            "its lease expires and cancel_operation here marks it cancelled."
+        )
 
 
 class OperationSummary(BaseModel):
@@ -136,6 +209,11 @@ def _where(journal: Journal, record: OperationRecord) -> str:
         return (
             f"Failed: fix the cause in the error, then resume_recovery(operation_id={op!r}) "
             "continues it (recorded steps are reused, not sent again); or "
+            f"cleanup_recovery(operation_id={op!r}) deletes what it created."
+        )
+    if record.status == "cancelled":
+        return (
+            "Cancelled: it stopped before its next create and is never resumed; "
             f"cleanup_recovery(operation_id={op!r}) deletes what it created."
         )
     if record.status == "cleaning_up" and held is None:

@@ -51,7 +51,7 @@ from ecs_dr.tools.decisions import (
     open_prompts,
 )
 from ecs_dr.tools.mutation import MutatingTool
-from ecs_dr.tools.operations import outcome_result
+from ecs_dr.tools.outcomes import client_cancel_of, outcome_result
 from ecs_dr.tools.results import CreateResult
 from ecs_dr.tools.steps import STEP_TOOLS
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, off_loop
@@ -315,6 +315,7 @@ async def execute_recovery(
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
             operation_body(scenario.execute, s.gateway, plan, s.timing),
             progress_of(ctx),
+            client_cancel=client_cancel_of(ctx),
         )
     return _executed(outcome, plan_id, scenario)
 
@@ -368,7 +369,9 @@ async def resume_recovery(
             return await _resume_step(ctx, tool, operation_id)
         plan_id, scenario, plan = await _resumable_plan(ctx, operation_id)
         work = operation_body(scenario.execute, s.gateway, plan, s.timing)
-        outcome = await s.operations.resume(operation_id, work, progress_of(ctx))
+        outcome = await s.operations.resume(
+            operation_id, work, progress_of(ctx), client_cancel=client_cancel_of(ctx)
+        )
     return _executed(outcome, plan_id, scenario)
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from ecs_dr.domain.cleanup import CLEANUP_KIND, CleanupResult
 from ecs_dr.workflows.journal import OperationRecord, StepRecorder, off_loop
-from ecs_dr.workflows.operations import Operations, Outcome, ProgressFn, Work
+from ecs_dr.workflows.operations import CancelSignal, Operations, Outcome, ProgressFn, Work
 
 
 async def execute_plan(
@@ -22,11 +22,13 @@ async def execute_plan(
     arguments: Mapping[str, Any],
     work: Work,
     progress: ProgressFn | None = None,
+    *,
+    client_cancel: CancelSignal | None = None,
 ) -> Outcome:
     """Claim the plan, once (raises UnknownPlan, PlanAlreadyExecuted), and run `work` as a new
     operation recorded as the plan's execution: the claim, the operation and the link between
     them are written in one worker-thread call, so a concurrent execution's refusal names
-    the operation."""
+    the operation. `client_cancel` as for Operations.run."""
     journal = operations.journal
     return await operations.run(
         kind,
@@ -36,6 +38,7 @@ async def execute_plan(
         progress,
         before=lambda: journal.claim_plan(plan_id),
         on_start=lambda operation_id: journal.plan_operation(plan_id, operation_id),
+        client_cancel=client_cancel,
     )
 
 

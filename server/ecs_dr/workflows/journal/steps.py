@@ -4,13 +4,16 @@ A step is recorded before its create call (its intent: action, ClientToken, para
 again once ECS has answered with the resource id, so a crash between the two still leaves
 the ClientToken that makes the retry idempotent. As in DBOS's `check_operation_execution`, a
 step is looked up by its key (operation id, step name), one row, not the whole operation.
+Each create runs inside the recorder's `sending`, the point where a cancelled operation stops
+(its `CreateGate`, the running operation's).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Any, Protocol
 
 from ecs_dr.domain.plans import ReplacedResource
 from ecs_dr.workflows.journal.base import require_operation, require_running, touch
@@ -135,6 +138,15 @@ class StepJournal(LeaseJournal):
         return {str(row["step"]) for row in rows}
 
 
+class CreateGate(Protocol):
+    """Where a running operation's cancellation meets its create calls."""
+
+    def sending(self) -> AbstractAsyncContextManager[None]:
+        """Around one create, from its intent to its recorded id: a cancelled operation
+        enters none, and one entered is recorded before the operation stops."""
+        ...
+
+
 class StepRecorder:
     """Journals the steps of one operation; the ClientToken of a step never changes."""
 
@@ -144,8 +156,10 @@ class StepRecorder:
         operation_id: str,
         tags: Mapping[str, str] | None = None,
         scope: str = "",
+        gate: CreateGate | None = None,
     ) -> None:
         self._journal = journal
+        self._gate = gate
         self.operation_id = operation_id
         self.tags: dict[str, str] = dict(tags or {})
         """Tags beyond the operation's own that every resource of the operation carries."""
@@ -155,11 +169,19 @@ class StepRecorder:
 
     def with_tags(self, tags: Mapping[str, str]) -> StepRecorder:
         """The same operation's recorder, adding `tags` to every resource it creates."""
-        return StepRecorder(self._journal, self.operation_id, {**self.tags, **tags}, self.scope)
+        return StepRecorder(
+            self._journal, self.operation_id, {**self.tags, **tags}, self.scope, self._gate
+        )
 
     def scoped(self, scope: str) -> StepRecorder:
         """The same operation's recorder, naming every step `<scope>/<step>`."""
-        return StepRecorder(self._journal, self.operation_id, self.tags, self._name(scope))
+        return StepRecorder(
+            self._journal, self.operation_id, self.tags, self._name(scope), self._gate
+        )
+
+    def sending(self) -> AbstractAsyncContextManager[None]:
+        """Around one create call: the operation's cancellation point (see `CreateGate`)."""
+        return nullcontext() if self._gate is None else self._gate.sending()
 
     def _name(self, step: str) -> str:
         return f"{self.scope}/{step}" if self.scope else step
@@ -262,7 +284,7 @@ async def create_step(
     resource stays in the journal, marked with its status (cleanup_recovery deletes it), and
     the step is made again as its next attempt, under a step name and ClientToken of its own;
     `reattempt` gives that attempt's parameters when they must differ (a failed image keeps
-    its name taken)."""
+    its name taken). A cancelled operation stops here, before the create (`sending`)."""
     key, number = await step.latest_attempt(name)
     done = await step.recorded(key)
     if done is not None and failure is not None:
@@ -275,7 +297,8 @@ async def create_step(
         return done
     if number > 1 and reattempt is not None:
         parameters, create = reattempt(number)
-    token = await step.intent(key, action, parameters)
-    resource_id = await create(token)
-    await step.created(key, resource_id)
+    async with step.sending():
+        token = await step.intent(key, action, parameters)
+        resource_id = await create(token)
+        await step.created(key, resource_id)
     return resource_id

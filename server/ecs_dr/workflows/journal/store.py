@@ -14,7 +14,7 @@ from ecs_dr.workflows.journal.base import insert_record, require_running
 from ecs_dr.workflows.journal.cleanup import CleanupJournal
 from ecs_dr.workflows.journal.leases import DEFAULT_LEASE_S, RELEASE_LEASE
 from ecs_dr.workflows.journal.plans import PlanJournal
-from ecs_dr.workflows.journal.records import FinalStatus, LeaseOwner, dump_json
+from ecs_dr.workflows.journal.records import FinalStatus, LeaseOwner, OperationRecord, dump_json
 from ecs_dr.workflows.journal.schema import retried_write
 from ecs_dr.workflows.journal.steps import StepJournal
 
@@ -79,3 +79,24 @@ class Journal(StepJournal, CleanupJournal, PlanJournal):
                     operation_id,
                 ),
             )
+
+    @retried_write
+    def cancel_interrupted(
+        self, operation_id: str, owner: LeaseOwner, error: str
+    ) -> OperationRecord:
+        """Mark an interrupted operation (running, no other live process holds its lease)
+        cancelled with `error` as its reason, so nothing resumes it; returns the operation as
+        it then is: unchanged when it has finished or another live process runs it.
+
+        Raises UnknownOperation.
+        """
+        with self._write() as conn:
+            record = self._get(conn, operation_id)
+            if record.status != "running" or self._held_by_other(record, owner) is not None:
+                return record
+            conn.execute(
+                f"UPDATE operations SET {RELEASE_LEASE},"  # noqa: S608 - a constant
+                " status = 'cancelled', error = ?, updated_at = ? WHERE operation_id = ?",
+                (error, self._stamp(), operation_id),
+            )
+            return self._get(conn, operation_id)

@@ -38,6 +38,18 @@ def failed_outcome(operation_id: str, exc: Exception) -> Outcome:
     return Outcome(status="failed", operation_id=operation_id, error=error)
 
 
+def cancelled_outcome(operation_id: str, by: str) -> Outcome:
+    """An operation stopped before its next create (every create already sent recorded)."""
+    return Outcome(
+        status="cancelled", operation_id=operation_id, error=cancel_reason(operation_id, by)
+    )
+
+
+def cancel_reason(operation_id: str, by: str) -> str:
+    """Why a cancelled operation ended, as its journal record keeps it; `by` says who asked."""
+    return f"operation {operation_id} was cancelled ({by}) before its next create"
+
+
 def describe_error(exc: BaseException) -> str:
     """The error's message for the reader: a CloudError's text (code, RequestId), never a
     traceback; other exceptions are prefixed with their type. Credential shapes are redacted.
@@ -74,7 +86,7 @@ def not_journaled(
 ) -> Outcome:
     """What the callers of an operation are told when the journal could not take its end."""
     operation_id = outcome.operation_id
-    ended = "completed" if outcome.status == "completed" else f"failed ({outcome.error})"
+    ended = "completed" if outcome.status == "completed" else f"{outcome.status} ({outcome.error})"
     call = continue_call(operation_id, kind, arguments)
     return Outcome(
         status="failed",

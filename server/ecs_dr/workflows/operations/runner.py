@@ -27,7 +27,6 @@ The server enters the task group once, in its lifespan:
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -47,8 +46,11 @@ from ecs_dr.workflows.journal import (
     StepRecorder,
     off_loop,
 )
+from ecs_dr.workflows.operations.journaling import follow_journal, write_late, write_outcome
 from ecs_dr.workflows.operations.outcomes import (
     Outcome,
+    cancel_reason,
+    cancelled_outcome,
     describe_error,
     failed_outcome,
     from_record,
@@ -56,10 +58,7 @@ from ecs_dr.workflows.operations.outcomes import (
     taken_over,
 )
 from ecs_dr.workflows.operations.settings import DEFAULT_MAX_CALL_WAIT_S
-from ecs_dr.workflows.operations.tasks import ProgressFn, RunningTask, follow
-
-# How often `wait` looks at the journal again for an operation another process runs.
-FOREIGN_POLL_S = 1.0
+from ecs_dr.workflows.operations.tasks import CancelSignal, ProgressFn, RunningTask, follow
 
 log = structlog.get_logger("ecs_dr.workflows.operations")
 
@@ -153,6 +152,7 @@ class Operations:
         *,
         before: Callable[[], None] | None = None,
         on_start: Callable[[str], None] | None = None,
+        client_cancel: CancelSignal | None = None,
     ) -> Outcome:
         """Journal an operation, start `work` in the background and follow it for a while.
 
@@ -162,10 +162,12 @@ class Operations:
         from `before` records nothing.
 
         Returns completed (with the result), failed (with the error's message) or, after
-        max_call_wait_s, in_progress with the operation id for `wait`.
+        max_call_wait_s, in_progress with the operation id for `wait`. A caller cancelled
+        while it follows stops the operation too when `client_cancel` says the client asked.
         Raises RuntimeError outside `async with operations`.
         """
-        if self._group is None:
+        group = self._group
+        if group is None:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
@@ -180,19 +182,22 @@ class Operations:
                 on_start(operation_id)
             return operation_id
 
-        async with self._leases:
-            operation_id = await off_loop(record)
-            task = RunningTask(operation_id, kind=kind, arguments=dict(arguments))
-            self._tasks[operation_id] = task
-        log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
-        self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
-        return await follow(task, self.max_call_wait_s, progress)
+        # Shielded: an operation once recorded is started, even by a caller cancelled meanwhile.
+        with anyio.CancelScope(shield=True):
+            async with self._leases:
+                operation_id = await off_loop(record)
+                task = RunningTask(operation_id, kind=kind, arguments=dict(arguments))
+                self._tasks[operation_id] = task
+            log.info("operation_started", operation_id=operation_id, kind=kind, region_id=region_id)
+            group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
+        return await follow(task, self.max_call_wait_s, progress, client_cancel)
 
     async def resume(
         self,
         operation_id: str,
         work: Work,
         progress: ProgressFn | None = None,
+        client_cancel: CancelSignal | None = None,
     ) -> Outcome:
         """Continue a journaled operation under its own id, so every step keeps its
         ClientToken and a step with a recorded resource is not sent again: one interrupted
@@ -206,7 +211,8 @@ class Operations:
         message names the status and what to call instead); RuntimeError outside
         `async with operations`.
         """
-        if self._group is None:
+        group = self._group
+        if group is None:
             raise RuntimeError(
                 "Operations is not running: enter `async with operations` in the server lifespan"
             )
@@ -219,19 +225,22 @@ class Operations:
             raise OperationNotResumable(
                 "outcome_not_journaled", operation_id, journal_path=self.journal.path
             )
-        async with self._leases:
-            before = await off_loop(self.journal.take_over, operation_id, self.owner, self.lease_s)
-            task = RunningTask(operation_id, kind=before.kind, arguments=before.arguments)
-            self._tasks[operation_id] = task
-        log.info(
-            "operation_resumed",
-            operation_id=operation_id,
-            kind=before.kind,
-            was=before.status,
-            previous_error=before.error,
-        )
-        self._group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
-        return await follow(task, self.max_call_wait_s, progress)
+        with anyio.CancelScope(shield=True):  # taken over, so started (see `run`)
+            async with self._leases:
+                before = await off_loop(
+                    self.journal.take_over, operation_id, self.owner, self.lease_s
+                )
+                task = RunningTask(operation_id, kind=before.kind, arguments=before.arguments)
+                self._tasks[operation_id] = task
+            log.info(
+                "operation_resumed",
+                operation_id=operation_id,
+                kind=before.kind,
+                was=before.status,
+                previous_error=before.error,
+            )
+            group.start_soon(self._execute, task, work, name=f"operation {operation_id}")
+        return await follow(task, self.max_call_wait_s, progress, client_cancel)
 
     async def wait(
         self,
@@ -244,9 +253,7 @@ class Operations:
         A finished operation answers from the journal at once. Raises UnknownOperation
         (a KeyError) for an id the journal does not hold.
         """
-        limit = self.max_call_wait_s
-        if max_wait_s is not None:
-            limit = max(min(max_wait_s, limit), 0.0)
+        limit = self._limit(max_wait_s)
         task = self._tasks.get(operation_id)
         if task is not None and operation_id in self._unrecorded:
             # Its outcome may be in the journal by now (written late, in a worker thread).
@@ -255,16 +262,37 @@ class Operations:
                 return from_record(record, self.journal.live_lease(record))
         if task is not None:
             return await follow(task, limit, progress)
-        # Another process may run it: look at the journal again until it ends or time is up.
-        with anyio.move_on_after(limit):
-            while True:
-                record = await off_loop(self.journal.get, operation_id)
-                holder = self.journal.live_lease(record)
-                if record.status != "running" or holder is None:
-                    return from_record(record, holder)
-                await anyio.sleep(FOREIGN_POLL_S)
-        record = await off_loop(self.journal.get, operation_id)
+        return await follow_journal(self.journal, operation_id, limit)
+
+    async def cancel(
+        self, operation_id: str, max_wait_s: float | None = None, progress: ProgressFn | None = None
+    ) -> Outcome:
+        """Stop an operation before its next create and follow it until it has stopped (a
+        create in flight is finished and recorded first) or the bounded wait is up.
+
+        One running here stops between creates; an interrupted one (nobody's lease live) is
+        marked cancelled at once; one that finished, or that another live process runs (only
+        that process knows whether a create is in flight), is answered as it stands, unchanged.
+        Raises UnknownOperation.
+        """
+        task = self._tasks.get(operation_id)
+        if task is not None and not task.done.is_set():
+            task.request_cancel("asked by cancel_operation")
+        if task is not None:
+            return await follow(task, self._limit(max_wait_s), progress)
+        record = await off_loop(
+            self.journal.cancel_interrupted,
+            operation_id,
+            self.owner,
+            cancel_reason(operation_id, "asked by cancel_operation; it was interrupted"),
+        )
         return from_record(record, self.journal.live_lease(record))
+
+    def _limit(self, max_wait_s: float | None) -> float:
+        """A caller's wait, capped at max_call_wait_s."""
+        if max_wait_s is None:
+            return self.max_call_wait_s
+        return max(min(max_wait_s, self.max_call_wait_s), 0.0)
 
     async def _heartbeat(self) -> None:
         """Renew this process's leases every renew_every_s while the server lives."""
@@ -300,9 +328,10 @@ class Operations:
         outcome: Outcome | None = None
         try:
             with anyio.CancelScope() as scope:
-                task.scope = scope
+                task.start(scope)
+                step = StepRecorder(self.journal, task.operation_id, gate=task)
                 try:
-                    value = await work(StepRecorder(self.journal, task.operation_id), task.report)
+                    value = await work(step, task.report)
                     payload = value.model_dump(mode="json")
                 except Exception as exc:
                     outcome = failed_outcome(task.operation_id, exc)
@@ -310,6 +339,8 @@ class Operations:
                     outcome = Outcome(
                         status="completed", operation_id=task.operation_id, result=payload
                     )
+            if scope.cancelled_caught and task.cancelled_by is not None and not task.lost:
+                outcome = cancelled_outcome(task.operation_id, task.cancelled_by)
             if task.lost:
                 outcome = taken_over(task.operation_id)
                 self._tasks.pop(task.operation_id, None)
@@ -358,46 +389,12 @@ class Operations:
         return outcome
 
     async def _finish(self, outcome: Outcome) -> None:
-        completed = outcome.status == "completed"
-        await off_loop(
-            self.journal.finish,
-            outcome.operation_id,
-            "completed" if completed else "failed",
-            result=outcome.result if completed else None,
-            error=None if completed else outcome.error,
-            owner=self.owner,
-        )
+        await write_outcome(self.journal, self.owner, outcome)
 
     async def _record_late(self, *operation_ids: str) -> None:
         """Write the outcomes the journal could not take before (those of `operation_ids`, or
         all); one it still refuses stays for the next try. The journal answers for each
         written (or taken over meanwhile by another process) from then on."""
         for operation_id in operation_ids or tuple(self._unrecorded):
-            outcome = self._unrecorded.get(operation_id)
-            if outcome is None:
-                continue
-            try:
-                await self._finish(outcome)
-            except sqlite3.Error as exc:
-                log.warning(
-                    "operation_outcome_still_not_journaled",
-                    operation_id=operation_id,
-                    journal=str(self.journal.path),
-                    error=describe_error(exc),
-                )
-                continue
-            except Exception as exc:  # another process took it over, or ended it
-                log.warning(
-                    "operation_outcome_superseded",
-                    operation_id=operation_id,
-                    error=describe_error(exc),
-                )
-            else:
-                log.info(
-                    "operation_outcome_journaled_late",
-                    operation_id=operation_id,
-                    status=outcome.status,
-                    error=outcome.error,
-                )
-            del self._unrecorded[operation_id]
-            self._tasks.pop(operation_id, None)
+            if await write_late(self.journal, self.owner, self._unrecorded, operation_id):
+                self._tasks.pop(operation_id, None)
