@@ -138,7 +138,7 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
             ),
         )
         assert result["status"] == "completed", result
-        rows = result["fleet"]
+        rows = result["result"]["rows"]
         assert [r["source_instance_id"] for r in rows] == sources
         assert all(r["status"] == "completed" and r["all_match"] for r in rows)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Plan, Prepared, Ready
-from tests.support.mcp import Session
+from tests.support.mcp import Answer, Session
 
 P = TypeVar("P", bound=Plan)
 T = TypeVar("T")
@@ -23,7 +23,7 @@ def first_option(prompt: Mapping[str, Any]) -> str:
 
 async def decide(
     session: Session, tool: str, arguments: Mapping[str, Any], choose: Chooser = first_option
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Answer, list[dict[str, Any]]]:
     """Call a tool as an agent without elicitation does: answer each needs_decision with the
     user's choice and call again. Returns the final result and every prompt asked."""
     decisions: dict[str, str] = {}

@@ -11,10 +11,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_DISK_GIB
-from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.disks import (
     AttachResult,
-    LayoutRow,
     NewDiskResult,
 )
 from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceId, RegionArg, SnapshotId
@@ -86,12 +84,14 @@ async def create_disk_from_snapshot(
 class DiskAttached(CreateResult):
     disk_id: str | None = None
     device: str | None = Field(default=None, description="where ECS attached the disk")
-    layout: list[LayoutRow] = Field(
-        default_factory=list, description="every disk of the target after the change"
-    )
-    markdown: str = cloud_text_field("the target's disk layout as a table", default="")
-    reminder: str = Field(default="", description="what is left to do inside the OS")
     result: AttachResult | None = None
+
+    TEXT_OMITS = frozenset({"result.layout", "result.reminder"})
+
+    def text_tables(self) -> list[str]:
+        if self.result is None:
+            return []
+        return [self.result.markdown, self.result.reminder]
 
 
 async def attach_disk(
@@ -113,8 +113,5 @@ async def attach_disk(
         lambda result: {
             "disk_id": result.disk_id,
             "device": result.device,
-            "layout": result.layout,
-            "markdown": result.markdown,
-            "reminder": result.reminder,
         },
     )

@@ -13,7 +13,6 @@ from typing import Annotated
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_IMAGE_SNAPSHOTS
-from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.dr_instance import DrInstanceResult
 from ecs_dr.domain.images import ImageResult
 from ecs_dr.domain.snapshots import (
@@ -174,8 +173,12 @@ async def create_vswitch(
 
 class DrInstanceCreated(CreateResult):
     dr_instance_id: str | None = None
-    markdown: str = cloud_text_field("the source-vs-DR comparison table", default="")
     result: DrInstanceResult | None = None
+
+    TEXT_OMITS = frozenset({"result.comparison", "result.instance"})
+
+    def text_tables(self) -> list[str]:
+        return [self.result.markdown] if self.result is not None else []
 
 
 async def run_dr_instance(
@@ -207,5 +210,5 @@ async def run_dr_instance(
     done = await DR_INSTANCE.run(ctx, settled, locals())
     return done.answer(
         DrInstanceCreated,
-        lambda result: {"dr_instance_id": result.dr_instance_id, "markdown": result.markdown},
+        lambda result: {"dr_instance_id": result.dr_instance_id},
     )

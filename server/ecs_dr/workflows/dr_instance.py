@@ -8,7 +8,7 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import names, rules
-from ecs_dr.domain.comparison import ComparisonRow, compare_instances, markdown_table
+from ecs_dr.domain.comparison import ComparisonRow, compare_instances
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
 from ecs_dr.domain.models import Instance
 from ecs_dr.domain.plans import Decisions, NeedsDecision, Prepared, cancelled, ready
@@ -152,7 +152,6 @@ async def execute_dr_instance(
         created_vswitch_id=created,
         instance=dr,
         comparison=rows,
-        markdown=markdown_table(rows),
         all_match=all(r.match for r in rows),
     )
 
@@ -198,6 +197,5 @@ async def verify_dr_instance(
         dr_instance_id=dr_instance_id,
         image_id=dr.image_id,
         comparison=rows,
-        markdown=markdown_table(rows),
         all_match=all(r.match for r in rows),
     )
