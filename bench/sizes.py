@@ -51,6 +51,9 @@ class Answer:
     text: int
     structured: int
 
+    def row(self) -> list[str | int | float]:
+        return [self.scenario, self.tool, self.text, self.structured]
+
 
 @dataclass
 class Sizes:
@@ -68,7 +71,7 @@ class Sizes:
         ][-1]
 
 
-def _with_four_disk_source(world_file: Path) -> None:
+def with_four_disk_source(world_file: Path) -> None:
     """The world plus a source of four ESSD disks (system and three data) in the source zone."""
     world = json.loads(world_file.read_text())
     region = world["regions"][0]
@@ -148,7 +151,7 @@ async def measure_sizes(workdir: Path, fleet_size: int) -> Sizes:
     sizes = Sizes(fleet_size=fleet_size)
     world = workdir / "world.json"
     sources = fleet_world(world, fleet_size)
-    _with_four_disk_source(world)
+    with_four_disk_source(world)
     with sandbox_at_scale(workdir, world) as sandbox:
         env = server_env(ECS_DR_MAX_QPS=UNBOUND_QPS)
         async with mcp_session_on(sandbox, workdir, "sizes", env=env) as (served, _):
@@ -221,7 +224,7 @@ def sizes_section(sizes: Sizes, *, quick: bool) -> Section:
         rows=[
             ["", "tools/list", sizes.tool_list, ""],
             ["", "tools/list, model-visible part", sizes.model_visible, ""],
-            *([a.scenario, a.tool, a.text, a.structured] for a in sizes.answers),
+            *(a.row() for a in sizes.answers),
         ],
         figures={
             "tool_list": sizes.tool_list,

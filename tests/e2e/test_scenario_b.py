@@ -74,9 +74,8 @@ async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attach
             ("/dev/xvda", False),
             ("/dev/xvdb", True),
         ]
-        assert (
-            f"| /dev/xvdb | {disk_id} | data | cloud\\_essd | 500 | PL2 | In\\_use |"
-            in (attached.text)
+        assert f"| /dev/xvdb | {disk_id} | data | cloud\\_essd | 500 | PL2 | In\\_use |" in (
+            attached.text
         )
         assert "mounted" in attached["result"]["reminder"]
         assert not any(c in attached.text for c in OS_COMMANDS)

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.tools.common import Ctx, OperationId, progress_of, services, tool_errors
-from ecs_dr.tools.results import Status, ToolResult
+from ecs_dr.tools.recovery_results import recovery_tables
+from ecs_dr.tools.results import Status, ToolResult, once
 from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord, off_loop
 from ecs_dr.workflows.operations import Outcome
 
@@ -36,6 +37,11 @@ class OperationOutcome(ToolResult):
     progress: str | None = cloud_text_field(
         "the latest progress report; may name a resource", default=None
     )
+
+    TEXT_OMITS = frozenset({"result"})
+
+    def text_tables(self) -> list[str]:
+        return recovery_tables(self.result)
 
 
 def outcome_result(outcome: Outcome, tool: str = "wait_operation") -> dict[str, Any]:
@@ -80,9 +86,8 @@ async def wait_operation(
     """
     with tool_errors("wait_operation"):
         outcome = await services(ctx).operations.wait(operation_id, max_wait_s, progress_of(ctx))
-    return OperationOutcome(
-        **outcome_result(outcome), result=outcome.result, progress=outcome.message
-    )
+    result = None if outcome.result is None else once(outcome.result)
+    return OperationOutcome(**outcome_result(outcome), result=result, progress=outcome.message)
 
 
 class OperationSummary(BaseModel):
@@ -104,6 +109,11 @@ class OperationDetail(ToolResult):
     """One journaled operation with every step."""
 
     operation: OperationRecord
+
+    TEXT_OMITS = frozenset({"operation.result", "operation.arguments"})
+
+    def text_tables(self) -> list[str]:
+        return recovery_tables(self.operation.result)
 
 
 class OperationList(ToolResult):
@@ -161,7 +171,9 @@ async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDeta
         status=_STATUS.get(record.status, "failed"),
         operation_id=record.operation_id,
         error=record.error,
-        operation=record,
+        operation=record.model_copy(
+            update={"result": None if record.result is None else once(record.result)}
+        ),
         next_step=_where(journal, record),
     )
 

@@ -31,9 +31,7 @@ class RecoveryPlanned(CreateResult):
         default_factory=list, description="every call with every parameter it will send"
     )
     findings: list[str] = cloud_text_field("what the preflight found", default_factory=list)
-    preflight: dict[str, Any] | None = cloud_text_field(
-        "what the preflight checked", default=None
-    )
+    preflight: dict[str, Any] | None = cloud_text_field("what the preflight checked", default=None)
     estimated_duration_s: float | None = Field(
         default=None, description="about how long execute_recovery takes, in seconds"
     )

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ecs_dr.domain.arguments import shown
 from ecs_dr.tools.argument_errors import next_call, refused_arguments, wrong_arguments
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, paragraph
-from ecs_dr.tools.results import answer
+from ecs_dr.tools.results import answer, lean_schema
 
 # How many unknown argument names a refusal lists.
 _SHOWN_ARGUMENTS = 5
@@ -64,7 +64,7 @@ def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: b
         server.add_tool(fn, name=entry.name, title=entry.title, annotations=entry.annotations())
         # mcp's own copy is out of reach (add_tool returns None): this one checks arguments.
         checked[entry.name] = Tool.from_function(fn, name=entry.name)
-    server.middleware.append(_closed_input_schemas)
+    server.middleware.append(_listed_schemas)
     server.middleware.append(_structured_failures)
     server.middleware.append(_refuse_unknown_arguments(checked))
     server.middleware.append(_refuse_invalid_arguments(checked))
@@ -178,17 +178,19 @@ def _refuse_invalid_arguments(checked: dict[str, Tool]) -> ServerMiddleware[Any]
     return middleware
 
 
-async def _closed_input_schemas(
+async def _listed_schemas(
     ctx: ServerRequestContext[Any, Any], call_next: CallNext
 ) -> HandlerResult:
     """Every input schema says `additionalProperties: false`: an argument a tool does not take
     is refused (`_refuse_unknown_arguments`), so a client checking the schema first finds out
-    before calling."""
+    before calling. Every output schema is sent lean (`results.lean_schema`)."""
     result = await call_next(ctx)
     # What the chain returns is the wire form already (mcp serialises inside it).
     if ctx.method == "tools/list" and isinstance(result, dict):
         for listed in result.get("tools", []):
             listed["inputSchema"] = {**listed["inputSchema"], "additionalProperties": False}
+            if "outputSchema" in listed:
+                listed["outputSchema"] = lean_schema(listed["outputSchema"])
     return result
 
 

@@ -96,12 +96,49 @@ class CreateResult(ToolResult):
     )
 
 
+def step_result_field() -> Any:
+    """A creating tool's `result`: its workflow's result as plain data, once finished (an
+    object in the output schema: the tool's own fields carry the ids a next call needs)."""
+    return cloud_text_field("the workflow's result, once finished", default=None)
+
+
 @cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     """Validates a value of one field of `model` as the model would."""
     info = model.model_fields[name]
     annotated: Any = Annotated[info.annotation, info]
     return TypeAdapter(annotated)
+
+
+# Keywords of an output schema that only annotate it: the model reads the text, not the schema,
+# and a program reading structured content needs the shape (the cloud-text marks included).
+_ANNOTATIONS = frozenset({"title", "description", "default"})
+# Keywords whose value is one schema, a list of schemas, or a mapping of names to schemas.
+_ONE_SCHEMA = frozenset({"items", "additionalProperties", "not", "contains", "propertyNames"})
+_SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems"})
+_SCHEMA_MAPS = frozenset({"properties", "$defs", "patternProperties"})
+
+
+def lean_schema(schema: Any) -> Any:
+    """An output schema without its annotations (titles, descriptions, defaults) and without
+    `additionalProperties: true` (what a schema allows anyway), each nested model still once
+    under `$defs`: tools/list sends every tool's, and most of it was prose. references/tools.md
+    keeps the descriptions."""
+    if not isinstance(schema, dict):
+        return schema
+    lean: dict[str, Any] = {}
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS or (keyword, value) == ("additionalProperties", True):
+            continue
+        if keyword in _ONE_SCHEMA:
+            lean[keyword] = lean_schema(value)
+        elif keyword in _SCHEMA_LISTS:
+            lean[keyword] = [lean_schema(inner) for inner in value]
+        elif keyword in _SCHEMA_MAPS:
+            lean[keyword] = {name: lean_schema(inner) for name, inner in value.items()}
+        else:
+            lean[keyword] = value
+    return lean
 
 
 # --- the answer: structured content, and text for the model -------------------------------------
@@ -127,7 +164,8 @@ def text_of(result: ToolResult) -> str:
     parts += result.text_tables()
     parts += [_decision(prompt) for prompt in result.decisions]
     if result.error:
-        parts.append(f"Error: {result.error}")
+        # One paragraph: what the cloud said (quoted in it) cannot start a line of its own.
+        parts.append(f"Error: {' '.join(result.error.split())}")
     if result.cloud_text_cut:
         parts.append(f"Cut short (whole in the ECS console): {', '.join(result.cloud_text_cut)}")
     if result.next_step:
@@ -197,9 +235,7 @@ def _is_scalar(value: Any) -> bool:
 
 def _is_table(value: Any) -> bool:
     return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(row, Mapping) for row in value)
+        isinstance(value, list) and bool(value) and all(isinstance(row, Mapping) for row in value)
     )
 
 
