@@ -7,9 +7,10 @@ import pytest
 
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.domain.fleet_recovery import FleetMemberRow
+from ecs_dr.domain.plans import PlanStep
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, tool_errors
-from ecs_dr.tools.recovery_results import RecoveryExecuted
+from ecs_dr.tools.recovery_results import RecoveryExecuted, RecoveryPlanned
 from ecs_dr.tools.results import ToolResult, lean_schema, once, text_of
 from tests.support.markdown_tables import parse_table, tables_in
 
@@ -118,3 +119,13 @@ def test_a_refusal_has_no_next_step_of_its_own() -> None:
         "source_instance_id: pick one region.",
         "",
     )
+
+
+def test_a_plan_shows_each_calls_parameters_and_a_fleet_plan_a_row_per_call_without_them() -> None:
+    steps = [
+        PlanStep(step="run_instances", action="RunInstances", parameters={"Amount": 1}, runs="last")
+    ]
+    one = RecoveryPlanned(status="completed", steps=steps, plan={"scenario": "full_instance"})
+    fleet = RecoveryPlanned(status="completed", steps=steps, plan={"scenario": "fleet"})
+    assert parse_table(tables_in(text_of(one))[0])[0] == ["Step", "Action", "Parameters", "Runs"]
+    assert parse_table(tables_in(text_of(fleet))[0])[0] == ["Step", "Action", "Runs"]

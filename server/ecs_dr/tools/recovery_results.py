@@ -44,6 +44,11 @@ class RecoveryPlanned(CreateResult):
     def text_tables(self) -> list[str]:
         if not self.steps:
             return []
+        if (self.plan or {}).get("scenario") == "fleet":
+            # A row per call of every member; their parameters are in `steps` and in the
+            # confirmation's context.
+            rows = [[s.step, s.action, s.runs] for s in self.steps]
+            return [table_markdown(["Step", "Action", "Runs"], rows)]
         return [
             table_markdown(
                 ["Step", "Action", "Parameters", "Runs"],
