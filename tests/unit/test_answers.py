@@ -10,7 +10,7 @@ from ecs_dr.domain.fleet_recovery import FleetMemberRow
 from ecs_dr.domain.plans import PlanStep
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, tool_errors
-from ecs_dr.tools.recovery_results import RecoveryExecuted, RecoveryPlanned
+from ecs_dr.tools.recovery_results import RecoveryExecuted, RecoveryPlanned, recovery_tables
 from ecs_dr.tools.results import ToolResult, lean_schema, once, text_of
 from tests.support.markdown_tables import parse_table, tables_in
 
@@ -68,7 +68,8 @@ def test_once_leaves_out_what_an_enclosing_object_holds_under_the_same_name() ->
     member = _member(1)
     kept = once({"region_id": "cn-hangzhou", "members": [member]})
     (inner,) = kept["members"]
-    assert "region_id" not in inner
+    # A row of a list keeps every cell; an object inside it drops what the row holds.
+    assert inner["region_id"] == "cn-hangzhou"
     assert inner["comparison"] == member["comparison"]
     assert inner["instance"] == {"vswitch_id": "vsw-1"}
     # A plain value that only happens to be equal stays: it is a fact of its own.
@@ -129,3 +130,8 @@ def test_a_plan_shows_each_calls_parameters_and_a_fleet_plan_a_row_per_call_with
     fleet = RecoveryPlanned(status="completed", steps=steps, plan={"scenario": "fleet"})
     assert parse_table(tables_in(text_of(one))[0])[0] == ["Step", "Action", "Parameters", "Runs"]
     assert parse_table(tables_in(text_of(fleet))[0])[0] == ["Step", "Action", "Runs"]
+
+
+def test_a_journaled_result_of_another_shape_shows_its_facts_without_a_table() -> None:
+    stored = {"dr_instance_id": "i-bp1dr", "comparison": [{"item": "Zone"}]}
+    assert recovery_tables(stored) == ["- dr_instance_id: i-bp1dr"]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from ecs_dr.domain.cleanup import CleanupRow, cleanup_markdown
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
@@ -77,24 +77,33 @@ class RecoveryExecuted(CreateResult):
 
 def recovery_tables(result: Mapping[str, Any] | None) -> list[str]:
     """A finished operation's result as the user should see it: its plain facts, then its
-    scenario's tables."""
+    scenario's tables. A result whose rows do not read as this version's (one an earlier
+    version journaled) shows its facts only: the structured content still holds it whole."""
     if not result:
         return []
-    shown = [plain_facts({k: v for k, v in result.items() if k != "reminder"})]
+    facts = plain_facts({k: v for k, v in result.items() if k != "reminder"})
+    try:
+        tables = _scenario_tables(result)
+    except (KeyError, ValidationError):
+        tables = []
+    return [part for part in (facts, *tables) if part]
+
+
+def _scenario_tables(result: Mapping[str, Any]) -> list[str]:
     if "members" in result:
-        shown.append(fleet_markdown([FleetMemberRow.model_validate(r) for r in result["rows"]]))
-    elif "layout" in result:
-        if "rows" in result:
-            shown.append(summary_markdown([RecoveryRow.model_validate(r) for r in result["rows"]]))
-        shown.append(layout_markdown([LayoutRow.model_validate(r) for r in result["layout"]]))
-        shown.append(str(result.get("reminder", "")))
-    elif "comparison" in result:
-        shown.append(
-            markdown_table([ComparisonRow.model_validate(r) for r in result["comparison"]])
-        )
-    elif "deleted" in result and "rows" in result:
-        shown.append(cleanup_markdown([CleanupRow.model_validate(r) for r in result["rows"]]))
-    return [part for part in shown if part]
+        return [fleet_markdown([FleetMemberRow.model_validate(r) for r in result["rows"]])]
+    if "layout" in result:
+        summary = [RecoveryRow.model_validate(r) for r in result.get("rows", [])]
+        return [
+            summary_markdown(summary) if summary else "",
+            layout_markdown([LayoutRow.model_validate(r) for r in result["layout"]]),
+            str(result.get("reminder", "")),
+        ]
+    if "comparison" in result:
+        return [markdown_table([ComparisonRow.model_validate(r) for r in result["comparison"]])]
+    if "deleted" in result and "rows" in result:
+        return [cleanup_markdown([CleanupRow.model_validate(r) for r in result["rows"]])]
+    return []
 
 
 def _parameters(parameters: Mapping[str, Any]) -> str:

@@ -277,20 +277,24 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def once(data: Any, enclosing: Mapping[str, Any] | None = None) -> Any:
-    """Plain data (a stored result) with each fact once: an id, a list or an object that an
-    enclosing object already holds under the same name is left out of the nested one (a DR
-    instance's comparison inside the recovery that holds it, a member's region in a fleet)."""
+def once(data: Any, enclosing: Mapping[str, Any] | None = None, *, row: bool = False) -> Any:
+    """Plain data (a stored result) with each fact once: a list or an object that an enclosing
+    object already holds under the same name is left out of the nested one (a DR instance's
+    comparison inside the recovery that holds it), and so is an id repeated by a nested object
+    that is not a row of a list (a row keeps every cell)."""
     if isinstance(data, list):
-        return [once(item, enclosing) for item in data]
+        return [once(item, enclosing, row=True) for item in data]
     if not isinstance(data, Mapping):
         return data
     outer = enclosing or {}
-    kept = {k: v for k, v in data.items() if not (k in outer and _repeats(k, v, outer[k]))}
+    kept = {k: v for k, v in data.items() if not (k in outer and _repeats(k, v, outer[k], row))}
     inner = {**outer, **kept}
     return {k: once(v, inner) for k, v in kept.items()}
 
 
-def _repeats(name: str, value: Any, outer: Any) -> bool:
-    big = isinstance(value, list | dict) and bool(value)
-    return value == outer and (big or (name.endswith("_id") and value is not None))
+def _repeats(name: str, value: Any, outer: Any, row: bool) -> bool:
+    if value != outer:
+        return False
+    if isinstance(value, list | dict):
+        return bool(value)
+    return not row and name.endswith("_id") and value is not None
