@@ -7,12 +7,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import recovery, report, service
+from bench import recovery, report, service, sizes
 
 RESULTS = Path(__file__).parent / "results"
 MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
     "recovery": recovery.run,
     "service": service.run,
+    "sizes": sizes.run,
 }
 
 

@@ -202,8 +202,7 @@ async def run_fleet(workdir: Path, scale: Scale) -> FleetRun:
         raise RuntimeError(f"the fleet recovery did not complete: {result}")
     executed = requests[before:]
     accepted = [r for r in executed if not r["code"].startswith("Throttling")]
-    # execute_recovery shows the rows when it saw the end itself, wait_operation its result.
-    rows = result.get("fleet") or result["result"]["rows"]
+    rows = result["result"]["rows"]
     return FleetRun(
         size=scale.fleet_size,
         disks=disks,

@@ -25,6 +25,10 @@ from mcp.client.session import ClientRequestContext
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from tabulate import tabulate
 
+from ecs_dr.domain.comparison import ComparisonRow, markdown_table
+from ecs_dr.domain.disk_recovery import RecoveryRow, summary_markdown
+from ecs_dr.domain.disks import LayoutRow, layout_markdown
+
 SOURCE = "i-bp1proddb0000000001"
 TARGET_ZONE = "cn-hangzhou-j"
 DISK_TARGET = "i-bp1drtarget00000001"  # dr-target-01, in another zone than prod-db-01
@@ -126,7 +130,7 @@ async def recover(client: Client, console: Console) -> None:
         {"instance_id": SOURCE, "image_id": image["image_id"], "target_zone_id": TARGET_ZONE},
     )
     console.say(f"\nDR instance {dr['dr_instance_id']} is Running. Source vs DR:\n")
-    console.say(dr["markdown"])
+    console.say(markdown_table([ComparisonRow(**r) for r in dr["result"]["comparison"]]))
     verdict = "every row matches" if dr["result"]["all_match"] else "SOME ROWS DO NOT MATCH"
     console.say(f"\n{verdict}.")
 
@@ -147,11 +151,12 @@ async def copy_disks(client: Client, console: Console) -> None:
     console.say(tabulate(steps, headers=["step", "action", "parameters", "runs"]))
     console.say(f"  estimated duration: about {plan['estimated_duration_s'] / 60:.0f} min")
     done = await _call(client, console, "execute_recovery", {"plan_id": plan["plan_id"]})
-    console.say(f"\nCopied {len(done['rows'])} disks of {SOURCE} onto {DISK_TARGET}:\n")
-    console.say(done["markdown"])
+    copied = done["result"]
+    console.say(f"\nCopied {len(copied['rows'])} disks of {SOURCE} onto {DISK_TARGET}:\n")
+    console.say(summary_markdown([RecoveryRow(**r) for r in copied["rows"]]))
     console.say(f"\n{DISK_TARGET}'s disks now:\n")
-    console.say(done["layout_markdown"])
-    console.say(f"\n{done['reminder']}")
+    console.say(layout_markdown([LayoutRow(**r) for r in copied["layout"]]))
+    console.say(f"\n{copied['reminder']}")
 
 
 def _parameters(parameters: Mapping[str, Any]) -> str:

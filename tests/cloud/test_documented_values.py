@@ -143,7 +143,7 @@ async def drill_and_cleanup(gateway: EcsGateway, journal: Journal, timing: Timin
     found = await inventory(gateway, journal.get(step.operation_id))
     journal.claim_cleanup(step.operation_id)
     cleaned = await execute_cleanup(gateway, found, ProgressLog(), timing=timing)
-    assert cleaned.deleted, cleaned.markdown
+    assert cleaned.deleted, cleaned.rows
 
 
 async def disks_onto_target(gateway: EcsGateway, journal: Journal, timing: Timing) -> None:

@@ -204,3 +204,31 @@ async def test_every_input_schema_refuses_arguments_the_tool_does_not_take(
     assert tools
     for tool in tools:
         assert tool.input_schema["additionalProperties"] is False, tool.name
+
+
+async def test_a_failure_in_the_tool_body_is_one_paragraph_with_status_failed_and_a_next_step(
+    tmp_path: Path,
+) -> None:
+    unknown = "i-bp1doesnotexist0001"
+    async with mcp_session(tmp_path) as served:
+        result = await served.client.call_tool(
+            "describe_source", {"instance_id": unknown, "region_id": "cn-hangzhou"}
+        )
+        refused = await served.client.call_tool(
+            "get_operation", {"operation_id": "op-0123456789abcdef"}
+        )
+    for answer in (result, refused):
+        assert answer.is_error
+        (content,) = answer.content
+        assert isinstance(content, TextContent)
+        assert not content.text.startswith("Error executing tool"), content.text
+        assert "\n" not in content.text
+        structured = answer.structured_content or {}
+        assert structured["status"] == "failed"
+        assert structured["error"] and structured["error"] in content.text
+        assert structured["next_step"] in content.text
+    # The cloud's words and the advice that follows them are apart.
+    assert unknown in result.structured_content["error"]
+    advice = "omit region_id so that every region is searched"
+    assert advice in result.structured_content["next_step"]
+    assert advice not in result.structured_content["error"]

@@ -52,7 +52,7 @@ async def test_cleanup_removes_all_and_only_each_operations_resources_and_only_o
         for kind in ("run_dr_instance", "create_full_image", "create_snapshot_group"):
             result, _ = await decide(served, "cleanup_recovery", {"operation_id": ops[kind]})
             assert result["status"] == "completed", result
-            assert all(r["action"] == "deleted" for r in result["rows"]), result["markdown"]
+            assert all(r["action"] == "deleted" for r in result["rows"]), result.text
             assert DB_INSTANCE in result["protected"]
             cleaned[kind] = result
         assert [r["kind"] for r in cleaned["run_dr_instance"]["rows"]] == ["instance"]
@@ -116,8 +116,8 @@ async def test_a_scenario_b_plan_cleanup_leaves_the_attached_disks_with_their_re
         executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
         assert executed["status"] == "completed", executed
         op = executed["operation_id"]
-        new_disks = {r["disk_id"] for r in executed["rows"]}
-        snapshots = {r["snapshot_id"] for r in executed["rows"]}
+        new_disks = {r["disk_id"] for r in executed["result"]["rows"]}
+        snapshots = {r["snapshot_id"] for r in executed["result"]["rows"]}
 
         result = await served.call("cleanup_recovery", {"operation_id": op})
 
@@ -137,7 +137,7 @@ async def test_a_scenario_b_plan_cleanup_leaves_the_attached_disks_with_their_re
         record = await served.call("get_operation", {"operation_id": op})
         assert record["operation"]["status"] == "completed"
         assert target in result["protected"]
-        assert "| Resource | Kind | Action | Reason |" in result["markdown"]
+        assert "| Resource | Kind | Action | Reason |" in result.text
 
 
 async def drill(served: Session) -> tuple[str, list[dict[str, Any]]]:
@@ -217,7 +217,7 @@ async def test_a_drills_vswitch_another_drill_is_in_stays_naming_that_instance(
         # The user is told before confirming, and in the table after: it stays, and why.
         (confirm,) = confirmations
         assert confirm["context"]["left_in_place"][vswitch_id] == row["reason"]
-        (table_row,) = [r for r in result["markdown"].splitlines() if vswitch_id in r]
+        (table_row,) = [r for r in result.text.splitlines() if vswitch_id in r]
         assert "left" in table_row and other_dr in table_row
         assert vswitch_id in sandbox.state()["regions"][REGION]["vswitches"]
         assert "DeleteVSwitch" not in sandbox.actions()

@@ -121,7 +121,7 @@ async def test_find_instances_by_name_zone_and_status_and_capped(tmp_path: Path)
     )
     assert row["public_ip"] == ""
     assert exact["left_out"] == 0
-    assert DB_INSTANCE in exact["table"]
+    assert DB_INSTANCE in exact.text
     assert "describe_source" in exact["next_step"] and "plan_recovery" in exact["next_step"]
     assert {r["instance_id"] for r in wildcard["instances"]} == {DB_INSTANCE, *TWINS}
     assert [r["instance_id"] for r in zone["instances"]] == [TARGET_INSTANCE]

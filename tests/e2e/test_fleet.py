@@ -142,7 +142,7 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
             ),
         )
         assert result["status"] == "completed", result
-        rows = result["fleet"]
+        rows = result["result"]["rows"]
         assert [r["source_instance_id"] for r in rows] == sources
         assert all(r["status"] == "completed" and r["all_match"] for r in rows)
 
@@ -198,7 +198,7 @@ async def test_a_source_already_in_the_target_zone_is_skipped_by_choice_and_the_
             ),
         )
         assert result["status"] == "completed", result
-        statuses = {r["source_instance_id"]: r["status"] for r in result["fleet"]}
+        statuses = {r["source_instance_id"]: r["status"] for r in result["result"]["rows"]}
         assert statuses == {
             DB_INSTANCE: "completed",
             WEB_INSTANCE: "completed",

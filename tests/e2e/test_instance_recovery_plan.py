@@ -22,6 +22,7 @@ from tests.support.demo_world import (
     TARGET_ZONE,
     WEB_INSTANCE,
 )
+from tests.support.markdown_tables import table_headed
 from tests.support.mcp import (
     Elicitations,
     Session,
@@ -87,8 +88,8 @@ async def test_prod_db_is_planned_without_a_mutation_then_recovered_as_one_drill
         done = await served.call("execute_recovery", {"plan_id": plan_id, "decisions": proceed})
         assert done["status"] == "completed", done
         dr_id = done["dr_instance_id"]
-        assert all(r["match"] for r in done["comparison"]), done["markdown"]
-        assert "| " in done["markdown"]
+        assert all(r["match"] for r in done["result"]["comparison"]), done.text
+        assert "| " in table_headed(done.text, "Item")
 
         # Every rule reached the cloud: bandwidth 0, PL on every disk, Device= only.
         (sent,) = served.sandbox.calls("RunInstances")

@@ -182,7 +182,7 @@ def assert_result_is_its_own(n: int, outcome: dict[str, Any]) -> None:
     """The result names the n-th source and compares it with its own DR instance and image."""
     result, name = outcome["result"], SOURCES[n].name
     assert result["source_instance_id"] == source_id(n)
-    assert result["all_match"] is True, result["markdown"]
+    assert result["all_match"] is True, result["comparison"]
     rows = {row["item"]: (row["source"], row["dr"]) for row in result["comparison"]}
     assert rows["Instance ID"] == (source_id(n), result["dr_instance_id"])
     assert rows["Name"] == (name, f"recovery-{name}")

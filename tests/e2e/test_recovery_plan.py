@@ -20,6 +20,7 @@ from tests.support.demo_world import (
     STOPPED_INSTANCE,
     TARGET_INSTANCE,
 )
+from tests.support.markdown_tables import table_headed
 from tests.support.mcp import (
     Elicitations,
     Session,
@@ -86,7 +87,7 @@ async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_
 
         done = await served.call("execute_recovery", {"plan_id": plan_id, "decisions": proceed})
         assert done["status"] == "completed", done
-        rows = done["rows"]
+        rows = done["result"]["rows"]
         assert [(r["source_disk_id"], r["target_device"]) for r in rows] == [
             (DB_DATA, "/dev/xvdb"),
             (DB_LOG, "/dev/xvdc"),
@@ -95,8 +96,9 @@ async def test_two_data_disks_are_planned_then_copied_concurrently_into_another_
             ("cloud_essd", 100, "PL1"),
             ("cloud_essd", 500, "PL2"),
         ]
-        assert "| /dev/xvdc |" in done["layout_markdown"] and DB_LOG in done["markdown"]
-        assert "mounted" in done["reminder"]
+        layout, summary = (table_headed(done.text, h) for h in ("Device", "Source disk"))
+        assert "| /dev/xvdc |" in layout and DB_LOG in summary
+        assert "mounted" in done["result"]["reminder"]
 
         target = disks_of(served.sandbox, TARGET_INSTANCE)
         assert sorted(target) == ["/dev/xvda", "/dev/xvdb", "/dev/xvdc"]

@@ -16,18 +16,24 @@ import os
 import signal
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 import anyio
 
 from tests.support.decisions import decide
 from tests.support.demo_world import DB_INSTANCE, REGION
-from tests.support.mcp import START_TIMEOUT_S, Session, child_pids, mcp_session_on, until_sent
+from tests.support.mcp import (
+    START_TIMEOUT_S,
+    Answer,
+    Session,
+    child_pids,
+    mcp_session_on,
+    until_sent,
+)
 from tests.support.recoveries import of_operation
 from tests.support.sandboxes import sandbox_process
 
 
-async def _until_done(served: Session, result: dict[str, Any]) -> dict[str, Any]:
+async def _until_done(served: Session, result: Answer) -> Answer:
     """Follow an in_progress operation with wait_operation until it ends."""
     op = result["operation_id"]
     with anyio.fail_after(START_TIMEOUT_S):

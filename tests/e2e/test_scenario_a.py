@@ -106,7 +106,7 @@ async def test_multi_disk_source_without_public_ip_recovers_with_every_disk_and_
         assert [p["decision_id"].startswith("confirm_RunInstances_") for p in asked] == [True]
         assert dr["status"] == "completed", dr
         assert dr["result"]["all_match"] is True
-        assert "| Disk /dev/xvdc performance level | PL2 | PL2 | yes |" in dr["markdown"]
+        assert "| Disk /dev/xvdc performance level | PL2 | PL2 | yes |" in dr.text
 
         state = region_state(served.sandbox)
         instance = state["instances"][dr["dr_instance_id"]]

@@ -70,16 +70,15 @@ async def test_a_data_disk_is_copied_onto_an_instance_in_another_zone_and_attach
         }
         assert attached["status"] == "completed", attached
         assert attached["device"] == "/dev/xvdb"
-        assert [(r["device"], r["new"]) for r in attached["layout"]] == [
+        assert [(r["device"], r["new"]) for r in attached["result"]["layout"]] == [
             ("/dev/xvda", False),
             ("/dev/xvdb", True),
         ]
-        assert (
-            f"| /dev/xvdb | {disk_id} | data | cloud\\_essd | 500 | PL2 | In\\_use |"
-            in (attached["markdown"])
+        assert f"| /dev/xvdb | {disk_id} | data | cloud\\_essd | 500 | PL2 | In\\_use |" in (
+            attached.text
         )
-        assert "mounted" in attached["reminder"]
-        assert not any(c in attached["reminder"] + attached["next_step"] for c in OS_COMMANDS)
+        assert "mounted" in attached["result"]["reminder"]
+        assert not any(c in attached.text for c in OS_COMMANDS)
 
         state = region_state(served.sandbox)
         target = disks_of(state, TARGET_INSTANCE)

@@ -168,5 +168,6 @@ async def test_the_skills_tool_calls_run_in_order_on_the_sandbox(tmp_path: Path)
         assert source["status"] == "Running"
         # The disk scenario's copies are attached to the target; the drills are gone.
         layout = results["execute_recovery"]
-        assert layout.get("fleet"), "the last execution documented is the fleet"
+        fleet = layout.get("result") or layout
+        assert fleet.get("members"), "the last execution documented is the fleet"
         assert results["cleanup_recovery"]["deleted"]

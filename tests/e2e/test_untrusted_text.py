@@ -2,27 +2,41 @@
 disk and VSwitch names are written as instructions and as markdown breakers is described,
 planned, recovered (Scenario A), verified, looked up in the journal, and its data disk copied
 onto the DR instance (Scenario B). Every table parses back with a cell per column, the crafted
-text appears raw only in the fields each result lists in `cloud_text`, escaped in the tables,
-and nowhere else; the names sent to ECS are ones it accepts; the crafted instructions change
-nothing. A 10 kB name is cut everywhere it shows; ECS's error code, message and Recommend are
-quoted, escaped and cut, or dropped; a bad argument and a resource in a status the server does
-not know are reported as such."""
+text appears raw only in the fields each result's output schema marks as cloud text, escaped
+in the tables of its text, quoted in the rest of the text, and nowhere else; the names sent to
+ECS are ones it accepts; the crafted instructions change nothing. A 10 kB name is cut
+everywhere it shows; ECS's error code, message and Recommend are quoted, escaped and cut, or
+dropped; a bad argument and a resource in a status the server does not know are reported as
+such."""
 
 from __future__ import annotations
 
 import json
+import re
+import typing
 from pathlib import Path
 from typing import Any
 
 from mcp_types import TextContent
 
-from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, escape_markdown_cell
+from ecs_dr.domain.cloud_text import (
+    MAX_CLOUD_VALUE_CHARS,
+    cloud_text_paths,
+    escape_markdown_cell,
+)
 from ecs_dr.domain.fleet_recovery import MAX_FLEET_SOURCES
 from ecs_dr.domain.names import validate_disk_name, validate_instance_name
+from ecs_dr.tools import TOOLS
 from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import DEMO_WORLD_FILE, REGION, SOURCE_ZONE, TARGET_ZONE
-from tests.support.markdown_tables import parse_table, unescape, unescaped_markup
-from tests.support.mcp import Session, mcp_session
+from tests.support.markdown_tables import (
+    parse_table,
+    table_headed,
+    tables_in,
+    unescape,
+    unescaped_markup,
+)
+from tests.support.mcp import Answer, Session, mcp_session
 
 SOURCE = "i-bp1crafted000000001"
 DATA_DISK = "d-bp1crafteddata00001"
@@ -99,17 +113,29 @@ def covered(path: str, listed: list[str]) -> bool:
     return any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in listed)
 
 
-def check_result(result: dict[str, Any]) -> set[str]:
-    """Every table parses; crafted text is raw only in listed fields, escaped in tables, absent
-    elsewhere. Returns the listed paths where it appeared raw."""
-    listed = result["cloud_text"]
+def cloud_text_of(tool: str) -> list[str]:
+    """The paths the tool's output schema marks as cloud text."""
+    (entry,) = [e for e in TOOLS if e.name == tool]
+    return list(cloud_text_paths(typing.get_type_hints(entry.fn)["return"]))
+
+
+# A JSON string literal: how the text quotes a value that may be the cloud's.
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def check_result(result: Answer) -> set[str]:
+    """Every table of the text parses, and crafted text is escaped in it; the rest of the text
+    has it only quoted; in the structured content it is raw only in the fields the output
+    schema marks, absent elsewhere. Returns the marked paths where it appeared raw."""
+    for table in tables_in(result.text):
+        _, rows = parse_table(table)
+        assert all(unescaped_markup(c) == "" for row in rows for c in row), table
+        assert not [c for c in CRAFTED if c in table], table
+    outside = "\n".join(line for line in result.text.split("\n") if not line.startswith("|"))
+    assert not [p for p in PHRASES if p in _QUOTED.sub("", outside)], outside
+    listed = cloud_text_of(result.tool)
     raw_in = set()
-    for path, text in leaves(result):
-        if path.endswith("markdown") and text:
-            _, rows = parse_table(text)
-            assert all(unescaped_markup(c) == "" for row in rows for c in row), path
-            assert not [c for c in CRAFTED if c in text], path
-            continue
+    for path, text in leaves(dict(result)):
         if covered(path, listed):
             if any(c in text for c in CRAFTED):
                 raw_in.add(path)
@@ -124,7 +150,7 @@ def shown(markdown: str) -> list[str]:
     return [unescape(c) for row in rows for c in row]
 
 
-async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
+async def finished(served: Session, result: Answer) -> Answer:
     while result["status"] == "in_progress":
         result = await served.call("wait_operation", {"operation_id": result["operation_id"]})
     return result
@@ -168,14 +194,15 @@ async def test_crafted_names_stay_data_in_every_result_and_table_and_change_noth
             ),
         )
         assert done["status"] == "completed", done
-        assert "comparison[].source" in check_result(done)
-        assert all(r["match"] for r in done["comparison"]), done["markdown"]
-        assert escape_markdown_cell(INSTANCE_NAME) in done["markdown"]
-        assert " ".join(INSTANCE_NAME.splitlines()) in shown(done["markdown"])
+        assert "result.comparison[].source" in check_result(done)
+        comparison = table_headed(done.text, "Item")
+        assert all(r["match"] for r in done["result"]["comparison"]), comparison
+        assert escape_markdown_cell(INSTANCE_NAME) in comparison
+        assert " ".join(INSTANCE_NAME.splitlines()) in shown(comparison)
         dr_id = done["dr_instance_id"]
 
         journaled = await served.call("get_operation", {"operation_id": done["operation_id"]})
-        assert "operation.result" in journaled["cloud_text"]
+        assert "operation.result" in cloud_text_of("get_operation")
         assert any(p.startswith("operation.result.") for p in check_result(journaled))
         waited = await served.call("wait_operation", {"operation_id": done["operation_id"]})
         assert any(p.startswith("result.") for p in check_result(waited))
@@ -184,7 +211,7 @@ async def test_crafted_names_stay_data_in_every_result_and_table_and_change_noth
             "verify_dr_instance", {"source_instance_id": SOURCE, "dr_instance_id": dr_id}
         )
         assert "comparison[].source" in check_result(verified)
-        assert all(r["match"] for r in verified["comparison"]), verified["markdown"]
+        assert all(r["match"] for r in verified["comparison"]), verified.text
 
         disks, asked = await decide(
             served,
@@ -209,8 +236,9 @@ async def test_crafted_names_stay_data_in_every_result_and_table_and_change_noth
         )
         assert copied["status"] == "completed", copied
         check_result(copied)
-        assert len(parse_table(copied["layout_markdown"])[1]) == len(copied["layout"])
-        assert len(parse_table(copied["markdown"])[1]) == len(copied["rows"])
+        layout, summary = (table_headed(copied.text, h) for h in ("Device", "Source disk"))
+        assert len(parse_table(layout)[1]) == len(copied["result"]["layout"])
+        assert len(parse_table(summary)[1]) == len(copied["result"]["rows"])
 
         sent = served.sandbox.calls("RunInstances") + served.sandbox.calls("CreateDisk")
         for call in sent:
@@ -262,7 +290,7 @@ async def test_a_10_kb_name_is_cut_in_every_result_the_journal_included(tmp_path
         )
         assert done["status"] == "completed", done
         journaled = await served.call("get_operation", {"operation_id": done["operation_id"]})
-        listed = journaled["cloud_text"]
+        listed = cloud_text_of("get_operation")
         assert {"operation.result", "operation.steps[].parameters", "operation.error"} <= set(
             listed
         )

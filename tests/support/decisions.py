@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ecs_dr.domain.decisions import ChoicePrompt, recommended_answer
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Plan, Prepared, Ready
-from tests.support.mcp import Session
+from tests.support.mcp import Answer, Session
 
 P = TypeVar("P", bound=Plan)
 T = TypeVar("T")
@@ -25,7 +25,7 @@ def first_option(prompt: Mapping[str, Any]) -> str:
 
 async def decide(
     session: Session, tool: str, arguments: Mapping[str, Any], choose: Chooser = first_option
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Answer, list[dict[str, Any]]]:
     """Call a tool as an agent without elicitation does: answer each needs_decision with the
     user's choice and call again. Returns the final result and every prompt asked."""
     decisions: dict[str, str] = {}

@@ -47,3 +47,20 @@ def unescaped_markup(cell: str) -> str:
     here would render."""
     left = _ESCAPED.sub("", cell)
     return "".join(c for c in left if c in "\\|`*_[]<>&~")
+
+
+def tables_in(text: str) -> list[str]:
+    """Every markdown table of a text (its blocks of lines that start with a pipe)."""
+    blocks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.startswith("|"):
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return ["\n".join(block) for block in blocks if block]
+
+
+def table_headed(text: str, first_header: str) -> str:
+    """The one table of a text whose first column is `first_header`."""
+    (table,) = [t for t in tables_in(text) if cells(t.split("\n", 1)[0])[0] == first_header]
+    return table

@@ -108,6 +108,21 @@ class TranscribedClient(Client):
         return result
 
 
+class Answer(dict[str, Any]):
+    """A tool's structured result, the text the model reads beside it (`text`), and the tool
+    that answered."""
+
+    def __init__(self, tool: str, structured: dict[str, Any] | None, text: str) -> None:
+        super().__init__(structured or {})
+        self.tool = tool
+        self.text = text
+
+
+def text_of(result: types.CallToolResult) -> str:
+    """The text content of a tool's answer, every block joined."""
+    return "".join(c.text for c in result.content if isinstance(c, types.TextContent))
+
+
 @dataclass
 class Session:
     """An MCP session with a server: its client, its cloud's sandbox and the server's log."""
@@ -117,10 +132,11 @@ class Session:
     log_path: Path
 
     async def call(self, tool: str, arguments: Mapping[str, Any] | None = None) -> Any:
-        """Call a tool that must succeed; returns its structured result."""
+        """Call a tool that must succeed; returns its structured result (an Answer: its
+        `text` is what the model reads)."""
         result = await self.client.call_tool(tool, dict(arguments or {}))
         assert not result.is_error, result.content
-        return result.structured_content
+        return Answer(tool, result.structured_content, text_of(result))
 
     async def fail(self, tool: str, arguments: Mapping[str, Any]) -> str:
         """Call a tool that must fail; returns the error text the agent reads."""

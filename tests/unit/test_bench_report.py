@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from bench.report import Section, Target, write
+from bench.sizes import Answer, Sizes, sizes_section
 
 
 def test_a_lower_is_better_target_is_met_at_or_below_its_limit() -> None:
@@ -41,3 +42,22 @@ def test_a_run_writes_every_figure_to_json_and_each_table_and_target_to_markdown
     assert "## Scenario A overhead" in text and "time scale 600" in text
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.splitlines()]
     assert ["Scenario A overhead", "3 disks", "1.02 x", "<= 1.05 x", "yes"] in rows
+
+
+def test_the_size_section_reports_the_issues_size_targets_against_the_final_answers() -> None:
+    sizes = Sizes(tool_list=59_000, model_visible=25_000, fleet_size=50)
+    sizes.answers += [
+        Answer("A", "execute_recovery", 700, 3_000),
+        Answer("A", "wait_operation", 5_000, 11_000),
+        Answer("fleet", "execute_recovery", 19_000, 90_000),
+    ]
+    section = sizes_section(sizes, quick=False)
+    met = {t.name: (t.measured, t.limit, t.met) for t in section.targets}
+    assert met == {
+        "tools/list": (59_000, 60_000, True),
+        "model-visible tool list": (25_000, 24_000, False),
+        "Scenario A (4 disks) final text": (5_000, 6_000, True),
+        "Scenario A (4 disks) final structured": (11_000, 12_000, True),
+        "fleet of 50 final text": (19_000, 20_000, True),
+    }
+    assert ["A", "wait_operation", 5_000, 11_000] in section.rows

@@ -103,7 +103,7 @@ async def test_a_whole_recovery_is_deleted_in_dependency_order_and_the_source_is
     assert {r["parameters"]["ResourceType"] for r in listed} == {"instance", "image", "snapshot"}
     # Exactly the recovery's resources went; the world is as it was before it.
     assert world(sandbox) == before
-    assert all(r.action == "deleted" for r in result.rows), result.markdown
+    assert all(r.action == "deleted" for r in result.rows), result.rows
     deletes = [r for r in sandbox.requests()[mark:] if r["action"].startswith("Delete")]
     assert [r["action"] for r in deletes] == [
         "DeleteInstance",
@@ -160,7 +160,7 @@ async def test_an_instance_still_starting_is_waited_for_then_deleted(
     with anyio.fail_after(FLOW_LIMIT_S):
         result = await execute_cleanup(gateway, inv, ProgressLog(), timing=timing)
 
-    assert all(r.action == "deleted" for r in result.rows), result.markdown
+    assert all(r.action == "deleted" for r in result.rows), result.rows
     assert world(sandbox) == before
     (delete,) = [r for r in sandbox.requests()[mark:] if r["action"] == "DeleteInstance"]
     assert delete["status"] == 200 and delete["parameters"]["Force"].lower() == "true"

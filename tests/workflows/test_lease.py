@@ -421,7 +421,7 @@ async def test_a_cleanup_interrupted_mid_way_is_finished_by_a_later_cleanup(
 
     outcome = {r.resource_id: r.action for r in result.rows}
     assert outcome.pop(dr.dr_instance_id) == "already_gone"
-    assert set(outcome.values()) == {"deleted"}, result.markdown
+    assert set(outcome.values()) == {"deleted"}, result.rows
     assert result.left == []
     assert world(sandbox) == before
     record = journal.get(op.operation_id)

@@ -18,7 +18,7 @@ from pydantic import Field
 from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.comparison import NONE
 from ecs_dr.domain.decisions import ChoicePrompt
-from ecs_dr.domain.disks import CreateDiskPlan, LayoutRow, mount_reminder
+from ecs_dr.domain.disks import CreateDiskPlan, LayoutRow, layout_markdown, mount_reminder
 from ecs_dr.domain.fingerprints import Fingerprint
 from ecs_dr.domain.models import Disk, Frozen, Instance
 from ecs_dr.domain.names import device_key, snapshot_name
@@ -237,9 +237,7 @@ class DiskRecoveryResult(Frozen):
     source_instance_id: str
     target_instance_id: str
     rows: list[RecoveryRow]
-    markdown: str = cloud_text_field("the summary as a markdown table, cells escaped")
     layout: list[LayoutRow]
-    layout_markdown: str = cloud_text_field("the target's disk layout as an escaped markdown table")
     reminder: str
     zone_redundant_at: datetime | None
     replaced: list[ReplacedResource] = Field(
@@ -247,6 +245,16 @@ class DiskRecoveryResult(Frozen):
         description="snapshots that ended failed and were taken again when the operation was "
         "resumed; they stay recorded, and cleanup_recovery deletes them",
     )
+
+    @property
+    def markdown(self) -> str:
+        """The summary as a markdown table, cells escaped."""
+        return summary_markdown(self.rows)
+
+    @property
+    def layout_markdown(self) -> str:
+        """The target's disk layout as a markdown table, cells escaped."""
+        return layout_markdown(self.layout)
 
 
 def summary_markdown(rows: Sequence[RecoveryRow]) -> str:

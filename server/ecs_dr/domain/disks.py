@@ -360,5 +360,9 @@ class AttachResult(Frozen):
     device: str
     instance_status: str
     layout: list[LayoutRow]
-    markdown: str = cloud_text_field("the disk layout as a markdown table, cells escaped")
     reminder: str
+
+    @property
+    def markdown(self) -> str:
+        """The disk layout as a markdown table, cells escaped."""
+        return layout_markdown(self.layout)

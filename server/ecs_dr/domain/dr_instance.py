@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.comparison import ComparisonRow
+from ecs_dr.domain.comparison import ComparisonRow, markdown_table
 from ecs_dr.domain.models import Frozen, Instance
 from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.vswitches import VSwitchPlan
@@ -49,8 +48,12 @@ class DrInstanceResult(Frozen):
     created_vswitch_id: str | None
     instance: Instance
     comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
     all_match: bool
+
+    @property
+    def markdown(self) -> str:
+        """The comparison as a markdown table, cells escaped."""
+        return markdown_table(self.comparison)
 
 
 class Verification(Frozen):
@@ -61,5 +64,9 @@ class Verification(Frozen):
     dr_instance_id: str
     image_id: str
     comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
     all_match: bool
+
+    @property
+    def markdown(self) -> str:
+        """The comparison as a markdown table, cells escaped."""
+        return markdown_table(self.comparison)

@@ -227,9 +227,13 @@ class FleetRecoveryResult(Frozen):
     target_zone_id: str
     drill: bool
     rows: list[FleetMemberRow]
-    markdown: str = cloud_text_field("a row per source as a markdown table, cells escaped")
     created_vswitch_ids: list[str]
     members: list[InstanceRecoveryResult]
+
+    @property
+    def markdown(self) -> str:
+        """A row per source as a markdown table, cells escaped."""
+        return fleet_markdown(self.rows)
 
 
 def vswitch_scope(plan: VSwitchPlan) -> str:

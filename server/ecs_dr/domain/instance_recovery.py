@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ecs_dr.domain import rules
 from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.comparison import ComparisonRow
+from ecs_dr.domain.comparison import ComparisonRow, markdown_table
 from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult
 from ecs_dr.domain.fingerprints import InstanceFingerprint
@@ -215,7 +215,6 @@ class InstanceRecoveryResult(Frozen):
     image_id: str
     created_vswitch_id: str | None
     comparison: list[ComparisonRow]
-    markdown: str = cloud_text_field("the comparison as a markdown table, cells escaped")
     all_match: bool
     instance: DrInstanceResult
     replaced: list[ReplacedResource] = Field(
@@ -224,6 +223,11 @@ class InstanceRecoveryResult(Frozen):
         "image CreateFailed) and were made again when the operation was resumed; they stay "
         "recorded, and cleanup_recovery deletes them",
     )
+
+    @property
+    def markdown(self) -> str:
+        """The comparison as a markdown table, cells escaped."""
+        return markdown_table(self.comparison)
 
 
 def instance_plan_findings(

@@ -56,7 +56,25 @@ class FoundInstances(Frozen):
     regions_searched: list[str]
     instances: list[InstanceRow]
     left_out: int
-    table: str = cloud_text_field("the instances as a markdown table, cells escaped")
+
+    @property
+    def table(self) -> str:
+        """The instances as a markdown table, cells escaped."""
+        return table_markdown(
+            ["Id", "Name", "Zone", "Type", "Status", "Disks", "Public IP"],
+            [
+                [
+                    r.instance_id,
+                    r.name,
+                    r.zone_id,
+                    r.instance_type,
+                    r.status,
+                    str(r.disk_count),
+                    r.public_ip or "-",
+                ]
+                for r in self.instances
+            ],
+        )
 
 
 def instance_row(instance: Instance) -> InstanceRow:
@@ -77,21 +95,6 @@ def found_instances(
         regions_searched=list(regions_searched),
         instances=rows,
         left_out=len(ordered) - len(rows),
-        table=table_markdown(
-            ["Id", "Name", "Zone", "Type", "Status", "Disks", "Public IP"],
-            [
-                [
-                    r.instance_id,
-                    r.name,
-                    r.zone_id,
-                    r.instance_type,
-                    r.status,
-                    str(r.disk_count),
-                    r.public_ip or "-",
-                ]
-                for r in rows
-            ],
-        ),
     )
 
 

@@ -17,7 +17,6 @@ from ecs_dr.domain.cleanup import (
     cleanup_markdown,
     confirm_cleanup_prompt,
 )
-from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import Ctx, EveryRegionArg, progress_of, services, tool_errors
@@ -169,7 +168,6 @@ class CleanupOutcome(ToolResult):
         default_factory=list,
         description="every resource the operation created: the action taken or why it stays",
     )
-    markdown: str = cloud_text_field("the rows as a markdown table", default="")
     deleted: list[str] = Field(default_factory=list, description="ids deleted by this call")
     left: list[CleanupRow] = Field(
         default_factory=list, description="resources still in place, each with its reason"
@@ -177,6 +175,11 @@ class CleanupOutcome(ToolResult):
     protected: list[str] = Field(
         default_factory=list, description="the source resources cleanup never touches"
     )
+
+    TEXT_OMITS = frozenset({"rows", "left"})
+
+    def text_tables(self) -> list[str]:
+        return [cleanup_markdown(self.rows)] if self.rows else []
 
 
 class OrphanList(ToolResult):
@@ -244,7 +247,6 @@ async def cleanup_recovery(
         base: dict[str, Any] = {
             "cleaned_operation_id": operation_id,
             "rows": inv.rows,
-            "markdown": cleanup_markdown(inv.rows),
             "left": [r for r in inv.rows if r.action in ("left", "refused")],
             "protected": inv.protected,
         }
@@ -257,7 +259,6 @@ async def cleanup_recovery(
                     "rows": [r.model_dump(mode="json") for r in inv.rows],
                     "deleted": [],
                     "left": [r.model_dump(mode="json") for r in base["left"]],
-                    "markdown": base["markdown"],
                 },
             )
             return CleanupOutcome(
@@ -324,7 +325,6 @@ async def cleanup_recovery(
         **fields,
         cleaned_operation_id=operation_id,
         rows=result.rows,
-        markdown=result.markdown,
         deleted=result.deleted,
         left=result.left,
         protected=inv.protected,

@@ -229,18 +229,45 @@ def next_step(error: CloudError, *, region_id_given: bool = True) -> str:
     return "" if hint == _OMIT_REGION_ID and not region_id_given else hint
 
 
-def cloud_message(error: CloudError) -> str:
-    """ECS's own words (code, message, RequestId, Recommend) and the next thing to try."""
-    text = str(error).rstrip()
-    hint = next_step(error, region_id_given=REGION_ID_GIVEN.get())
-    if not hint:
-        return text
-    return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {hint}"
+def cloud_failure(error: CloudError) -> tuple[str, str]:
+    """ECS's own words (code, message, RequestId, Recommend), and apart from them the next
+    thing to try (empty when there is no general advice)."""
+    return str(error).rstrip(), next_step(error, region_id_given=REGION_ID_GIVEN.get())
+
+
+def paragraph(error: str, next_step: str) -> str:
+    """An error and its next step as the one paragraph an agent reads."""
+    if not next_step:
+        return error
+    return f"{error}{'' if error.endswith(('.', '!', '?')) else '.'} {next_step}"
+
+
+class ToolFailure(ToolError):
+    """An expected failure of a tool call: what is wrong (`error`) and, apart, what to do
+    (`next_step`, empty when nothing general helps)."""
+
+    def __init__(self, error: str, next_step: str = "") -> None:
+        super().__init__(paragraph(error, next_step))
+        self.error = error
+        self.next_step = next_step
+
+
+# The failures the call being served has raised (the registry gives each call a fresh list):
+# mcp turns a raised ToolError into bare text, and the registry answers with these instead.
+CALL_FAILURES: ContextVar[list[ToolFailure] | None] = ContextVar("call_failures", default=None)
+
+
+def _failure(error: str, next_step: str = "") -> ToolFailure:
+    failure = ToolFailure(error, next_step)
+    failures = CALL_FAILURES.get()
+    if failures is not None:
+        failures.append(failure)
+    return failure
 
 
 @contextmanager
 def tool_errors(tool: str) -> Iterator[None]:
-    """Turn expected failures into ToolErrors whose text says what is wrong and what to do.
+    """Turn expected failures into ToolFailures that say what is wrong and what to do.
 
     Anything else stays a crash: mcp reports it as a bare "Error executing tool" and the
     server log keeps the traceback, so none reaches the client.
@@ -250,10 +277,10 @@ def tool_errors(tool: str) -> Iterator[None]:
     except ToolError:
         raise
     except InvalidDecision as exc:
-        raise ToolError(f"{exc} Call {tool} again with one of those values.") from exc
+        raise _failure(str(exc), f"Call {tool} again with one of those values.") from exc
     except CloudError as exc:
-        raise ToolError(cloud_message(exc)) from exc
+        raise _failure(*cloud_failure(exc)) from exc
     except JOURNAL_REFUSALS as exc:
-        raise ToolError(refusal_text(exc)) from exc
+        raise _failure(refusal_text(exc)) from exc
     except Refusal as exc:
-        raise ToolError(str(exc)) from exc
+        raise _failure(str(exc)) from exc

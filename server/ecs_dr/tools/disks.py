@@ -6,20 +6,15 @@ execute as a journaled operation); the body only picks what its result shows.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_DISK_GIB
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.disks import (
-    AttachResult,
-    LayoutRow,
-    NewDiskResult,
-)
 from ecs_dr.tools.common import Ctx, DiskId, DiskName, InstanceRef, RegionArg, SnapshotId
 from ecs_dr.tools.decisions import DecisionsArg, Settled
-from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.recovery_results import recovery_tables
+from ecs_dr.tools.results import CreateResult, step_result_field
 from ecs_dr.tools.steps import ATTACH, NEW_DISK
 
 DiskCategory = Literal[
@@ -35,7 +30,7 @@ TargetArg = Annotated[
 class DiskCreated(CreateResult):
     disk_id: str | None = None
     zone_id: str | None = Field(default=None, description="the target instance's zone")
-    result: NewDiskResult | None = None
+    result: dict[str, Any] | None = step_result_field()
 
 
 async def create_disk_from_snapshot(
@@ -81,12 +76,12 @@ async def create_disk_from_snapshot(
 class DiskAttached(CreateResult):
     disk_id: str | None = None
     device: str | None = Field(default=None, description="where ECS attached the disk")
-    layout: list[LayoutRow] = Field(
-        default_factory=list, description="every disk of the target after the change"
-    )
-    markdown: str = cloud_text_field("the target's disk layout as a table", default="")
-    reminder: str = Field(default="", description="what is left to do inside the OS")
-    result: AttachResult | None = None
+    result: dict[str, Any] | None = step_result_field()
+
+    TEXT_OMITS = frozenset({"result"})
+
+    def text_tables(self) -> list[str]:
+        return recovery_tables(self.result)
 
 
 async def attach_disk(
@@ -105,8 +100,5 @@ async def attach_disk(
         lambda result: {
             "disk_id": result.disk_id,
             "device": result.device,
-            "layout": result.layout,
-            "markdown": result.markdown,
-            "reminder": result.reminder,
         },
     )

@@ -52,6 +52,11 @@ class SourceDescription(SourceReport, ToolResult):
 class InstanceList(FoundInstances, ToolResult):
     """Instances by name, zone or status: one row each, at most 50, and how many were left out."""
 
+    TEXT_OMITS = frozenset({"instances"})
+
+    def text_tables(self) -> list[str]:
+        return [self.table]
+
 
 class TargetZoneCheck(ZoneCheck, ToolResult):
     """What the zone offers the DR copy, and a choice prompt for each gap."""
@@ -63,6 +68,11 @@ class TargetInstance(ToolResult):
 
 class DrVerification(Verification, ToolResult):
     """The source-vs-DR comparison as ECS describes both instances now."""
+
+    TEXT_OMITS = frozenset({"comparison"})
+
+    def text_tables(self) -> list[str]:
+        return [self.markdown]
 
 
 def _plan_call(instance_id: str, zone_id: str) -> str:

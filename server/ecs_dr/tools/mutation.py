@@ -26,7 +26,7 @@ from ecs_dr.tools.decisions import (
     open_prompts,
 )
 from ecs_dr.tools.outcomes import client_cancel_of, outcome_result
-from ecs_dr.tools.results import Status
+from ecs_dr.tools.results import Status, once
 from ecs_dr.workflows.journal import off_loop
 from ecs_dr.workflows.operations import Outcome
 from ecs_dr.workflows.scenarios import Execute, operation_body, plan_and_result
@@ -80,8 +80,10 @@ class Mutation(Generic[R]):
     def answer(self, model: type[Answer], shown: Callable[[R], Mapping[str, Any]]) -> Answer:
         """The tool's result: these fields, the workflow's result, and what `shown` picks out
         of it once there is one (the model's defaults until then)."""
-        picked = shown(self.result) if self.result is not None else {}
-        return model(**self.fields(), **picked, result=self.result)
+        if self.result is None:
+            return model(**self.fields())
+        result = once(self.result.model_dump(mode="json"))
+        return model(**self.fields(), **shown(self.result), result=result)
 
 
 def _ask(tool: str, prompts: list[Any], found: dict[str, Any]) -> Mutation[Any]:

@@ -12,7 +12,8 @@ from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import Ctx, OperationId, progress_of, services, tool_errors
 from ecs_dr.tools.outcomes import outcome_result
-from ecs_dr.tools.results import Status, ToolResult
+from ecs_dr.tools.recovery_results import recovery_tables
+from ecs_dr.tools.results import Status, ToolResult, once
 from ecs_dr.tools.steps import STEP_TOOLS
 from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord, off_loop
 from ecs_dr.workflows.operations import Outcome
@@ -43,6 +44,11 @@ class OperationOutcome(ToolResult):
         "the latest progress report; may name a resource", default=None
     )
 
+    TEXT_OMITS = frozenset({"result"})
+
+    def text_tables(self) -> list[str]:
+        return recovery_tables(self.result)
+
 
 async def wait_operation(
     operation_id: OperationIdArg,
@@ -65,7 +71,8 @@ async def wait_operation(
         fields = outcome_result(outcome)
         if outcome.status == "completed":
             fields["next_step"] = await _next_step_when_done(s.journal, outcome)
-    return OperationOutcome(**fields, result=outcome.result, progress=outcome.message)
+    result = None if outcome.result is None else once(outcome.result)
+    return OperationOutcome(**fields, result=result, progress=outcome.message)
 
 
 async def _next_step_when_done(journal: Journal, outcome: Outcome) -> str:
@@ -175,6 +182,11 @@ class OperationDetail(ToolResult):
 
     operation: OperationRecord
 
+    TEXT_OMITS = frozenset({"operation.result", "operation.arguments"})
+
+    def text_tables(self) -> list[str]:
+        return recovery_tables(self.operation.result)
+
 
 class OperationList(ToolResult):
     operations: list[OperationSummary]
@@ -236,7 +248,9 @@ async def get_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationDeta
         status=_STATUS.get(record.status, "failed"),
         operation_id=record.operation_id,
         error=record.error,
-        operation=record,
+        operation=record.model_copy(
+            update={"result": None if record.result is None else once(record.result)}
+        ),
         next_step=_where(journal, record),
     )
 

@@ -16,18 +16,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_INSTANCE_DISKS
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.comparison import ComparisonRow
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
-from ecs_dr.domain.disk_recovery import (
-    RecoveryRow,
-)
-from ecs_dr.domain.disks import LayoutRow
 from ecs_dr.domain.fleet_recovery import (
     MAX_FLEET_SOURCES,
-    FleetMemberRow,
 )
-from ecs_dr.domain.plans import Cancelled, NeedsDecision, PlanStep
+from ecs_dr.domain.plans import Cancelled, NeedsDecision
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import (
     Ctx,
@@ -52,15 +45,13 @@ from ecs_dr.tools.decisions import (
 )
 from ecs_dr.tools.mutation import MutatingTool
 from ecs_dr.tools.outcomes import client_cancel_of, outcome_result
-from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.recovery_results import RecoveryExecuted, RecoveryPlanned
+from ecs_dr.tools.results import once
 from ecs_dr.tools.steps import STEP_TOOLS
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, off_loop
 from ecs_dr.workflows.journaled_runs import execute_plan
 from ecs_dr.workflows.operations import Outcome
 from ecs_dr.workflows.scenarios import (
-    AnyPlan,
-    AnyPreflight,
-    AnyResult,
     Scenario,
     operation_body,
     scenario_for,
@@ -93,19 +84,6 @@ async def _plan_questions(
 
 
 PLAN_FLOW = DecisionFlow("plan_recovery", PLAN_ARGUMENTS, _plan_questions)
-
-
-class RecoveryPlanned(CreateResult):
-    plan_id: str | None = Field(default=None, description="pass it to execute_recovery")
-    steps: list[PlanStep] = Field(
-        default_factory=list, description="every call with every parameter it will send"
-    )
-    findings: list[str] = cloud_text_field("what the preflight found", default_factory=list)
-    preflight: AnyPreflight | None = None
-    estimated_duration_s: float | None = Field(
-        default=None, description="about how long execute_recovery takes, in seconds"
-    )
-    plan: AnyPlan | None = None
 
 
 async def plan_recovery(
@@ -198,14 +176,15 @@ async def plan_recovery(
             planned.model_dump(mode="json"),
             chosen.digest(planned),
         )
+    preflight = chosen.preflight(planned)
     return RecoveryPlanned(
         status="completed",
         plan_id=plan_id,
         steps=planned.steps(),
         findings=planned.findings,
-        preflight=chosen.preflight(planned),
+        preflight=None if preflight is None else preflight.model_dump(mode="json"),
         estimated_duration_s=planned.estimated_duration_s,
-        plan=planned,
+        plan=planned.model_dump(mode="json"),
         next_step=(
             f"Show the steps to the user, then execute_recovery(plan_id={plan_id!r}); it asks "
             "the user once to confirm the whole plan (a form, or a prompt to put to them). "
@@ -242,33 +221,6 @@ async def _execute_questions(
 
 
 EXECUTE_FLOW = DecisionFlow("execute_recovery", ("plan_id", "decisions"), _execute_questions)
-
-
-class RecoveryExecuted(CreateResult):
-    plan_id: str | None = Field(description="the plan executed; None for a step tool's operation")
-    rows: list[RecoveryRow] = Field(
-        default_factory=list, description="source disk -> snapshot -> new disk -> target device"
-    )
-    markdown: str = cloud_text_field("the rows as a markdown table", default="")
-    layout: list[LayoutRow] = Field(
-        default_factory=list, description="every disk of the target after the change"
-    )
-    layout_markdown: str = cloud_text_field("the target's disk layout as a table", default="")
-    reminder: str = Field(default="", description="what is left to do inside the OS")
-    dr_instance_id: str | None = Field(
-        default=None, description="full_instance: the DR instance, Running"
-    )
-    comparison: list[ComparisonRow] = Field(
-        default_factory=list, description="full_instance: source vs DR instance, row by row"
-    )
-    fleet: list[FleetMemberRow] = Field(
-        default_factory=list,
-        description="a fleet: each source's DR instance (its comparison is in result.members)",
-    )
-    result: AnyResult | None = None
-    step_result: dict[str, Any] | None = cloud_text_field(
-        "a resumed step tool's result, shaped as that tool's result", default=None
-    )
 
 
 async def execute_recovery(
@@ -326,7 +278,11 @@ def _executed(outcome: Outcome, plan_id: str, scenario: Scenario[Any, Any]) -> R
     if outcome.result is None:
         return RecoveryExecuted(**fields, plan_id=plan_id)
     result = scenario.result_type.model_validate(outcome.result)
-    return RecoveryExecuted(**(fields | scenario.answer(result)), plan_id=plan_id, result=result)
+    return RecoveryExecuted(
+        **(fields | scenario.answer(result)),
+        plan_id=plan_id,
+        result=once(result.model_dump(mode="json")),
+    )
 
 
 # --- resume_recovery -------------------------------------------------------------------------
@@ -380,5 +336,5 @@ async def _resume_step(
 ) -> RecoveryExecuted:
     """A creating step tool's operation, continued by that tool with its journaled plan."""
     done = await tool.resume(ctx, operation_id)
-    step_result = done.result.model_dump(mode="json") if done.result is not None else None
+    step_result = once(done.result.model_dump(mode="json")) if done.result is not None else None
     return RecoveryExecuted(**done.fields(), plan_id=None, step_result=step_result)

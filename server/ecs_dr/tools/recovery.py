@@ -8,19 +8,11 @@ shows.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from ecs_dr.domain.arguments import MAX_IMAGE_SNAPSHOTS
-from ecs_dr.domain.cloud_text import cloud_text_field
-from ecs_dr.domain.dr_instance import DrInstanceResult
-from ecs_dr.domain.images import ImageResult
-from ecs_dr.domain.snapshots import (
-    SnapshotResult,
-    SnapshotSetResult,
-)
-from ecs_dr.domain.vswitches import VSwitchResult
 from ecs_dr.tools.common import (
     CidrBlock,
     Ctx,
@@ -41,7 +33,8 @@ from ecs_dr.tools.common import (
     ZoneArg,
 )
 from ecs_dr.tools.decisions import DecisionsArg, Settled
-from ecs_dr.tools.results import CreateResult
+from ecs_dr.tools.recovery_results import recovery_tables
+from ecs_dr.tools.results import CreateResult, step_result_field
 from ecs_dr.tools.steps import DR_INSTANCE, GROUP, IMAGE, SNAPSHOT, VSWITCH
 
 _NAME_DESCRIPTION = "default: the runbook's name"
@@ -53,7 +46,7 @@ _NAME_DESCRIPTION = "default: the runbook's name"
 class SnapshotGroupCreated(CreateResult):
     snapshot_group_id: str | None = Field(default=None, description="None for per-disk snapshots")
     snapshot_ids: list[str] = Field(default_factory=list)
-    result: SnapshotSetResult | None = None
+    result: dict[str, Any] | None = step_result_field()
 
 
 async def create_snapshot_group(
@@ -82,7 +75,7 @@ async def create_snapshot_group(
 
 class SnapshotCreated(CreateResult):
     snapshot_id: str | None = None
-    result: SnapshotResult | None = None
+    result: dict[str, Any] | None = step_result_field()
 
 
 async def create_snapshot(
@@ -104,7 +97,7 @@ async def create_snapshot(
 
 class ImageCreated(CreateResult):
     image_id: str | None = None
-    result: ImageResult | None = None
+    result: dict[str, Any] | None = step_result_field()
 
 
 async def create_full_image(
@@ -144,7 +137,7 @@ async def create_full_image(
 
 class VSwitchCreated(CreateResult):
     vswitch_id: str | None = None
-    result: VSwitchResult | None = None
+    result: dict[str, Any] | None = step_result_field()
 
 
 async def create_vswitch(
@@ -172,8 +165,12 @@ async def create_vswitch(
 
 class DrInstanceCreated(CreateResult):
     dr_instance_id: str | None = None
-    markdown: str = cloud_text_field("the source-vs-DR comparison table", default="")
-    result: DrInstanceResult | None = None
+    result: dict[str, Any] | None = step_result_field()
+
+    TEXT_OMITS = frozenset({"result"})
+
+    def text_tables(self) -> list[str]:
+        return recovery_tables(self.result)
 
 
 async def run_dr_instance(
@@ -203,5 +200,5 @@ async def run_dr_instance(
     done = await DR_INSTANCE.run(ctx, settled, locals())
     return done.answer(
         DrInstanceCreated,
-        lambda result: {"dr_instance_id": result.dr_instance_id, "markdown": result.markdown},
+        lambda result: {"dr_instance_id": result.dr_instance_id},
     )

@@ -7,9 +7,12 @@ annotations and `--read-only` cannot disagree.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
@@ -19,7 +22,8 @@ from pydantic import ValidationError
 
 from ecs_dr.domain.arguments import shown
 from ecs_dr.tools.argument_errors import next_call, refused_arguments, wrong_arguments
-from ecs_dr.tools.common import REGION_ID_GIVEN
+from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, paragraph
+from ecs_dr.tools.results import answer, lean_schema
 
 # How many unknown argument names a refusal lists.
 _SHOWN_ARGUMENTS = 5
@@ -56,18 +60,59 @@ def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: b
     for entry in tools:
         if read_only and not entry.read_only:
             continue
-        server.add_tool(
-            entry.fn, name=entry.name, title=entry.title, annotations=entry.annotations()
-        )
+        fn = _answering(entry.fn)
+        server.add_tool(fn, name=entry.name, title=entry.title, annotations=entry.annotations())
         # mcp's own copy is out of reach (add_tool returns None): this one checks arguments.
-        checked[entry.name] = Tool.from_function(entry.fn, name=entry.name)
-    server.middleware.append(_closed_input_schemas)
+        checked[entry.name] = Tool.from_function(fn, name=entry.name)
+    server.middleware.append(_listed_schemas)
+    server.middleware.append(_structured_failures)
     server.middleware.append(_refuse_unknown_arguments(checked))
     server.middleware.append(_refuse_invalid_arguments(checked))
     if read_only:
         offered = sorted(e.name for e in tools if e.read_only)
         refused = {e.name for e in tools if not e.read_only}
         server.middleware.append(_refuse(refused, offered))
+
+
+def _answering(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The tool `fn` answering with its result model as structured content (so its output
+    schema stays the model's) and as text written for the model (`results.answer`)."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    returns = Annotated[CallToolResult, hints["return"]]
+
+    @functools.wraps(fn)
+    async def tool(*args: Any, **kwargs: Any) -> CallToolResult:
+        return answer(await fn(*args, **kwargs))
+
+    signature = inspect.signature(fn, eval_str=True)
+    tool.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]
+    tool.__annotations__ = {**hints, "return": returns}
+    return tool
+
+
+async def _structured_failures(
+    ctx: ServerRequestContext[Any, Any], call_next: CallNext
+) -> HandlerResult:
+    """A failure a tool raised (`tool_errors`) answers as the argument errors do: its error
+    and next step as one paragraph, and as structured content with `status: failed`; mcp alone
+    would send only text, behind "Error executing tool <name>:"."""
+    if ctx.method != "tools/call":
+        return await call_next(ctx)
+    failures: list[ToolFailure] = []
+    token = CALL_FAILURES.set(failures)
+    try:
+        result = await call_next(ctx)
+    finally:
+        CALL_FAILURES.reset(token)
+    if failures and _is_error(result):
+        return _failed(failures[-1].error, failures[-1].next_step)
+    return result
+
+
+def _is_error(result: HandlerResult) -> bool:
+    if isinstance(result, CallToolResult):
+        return result.is_error
+    return isinstance(result, dict) and bool(result.get("isError"))
 
 
 def _refuse_unknown_arguments(checked: dict[str, Tool]) -> ServerMiddleware[Any]:
@@ -133,17 +178,19 @@ def _refuse_invalid_arguments(checked: dict[str, Tool]) -> ServerMiddleware[Any]
     return middleware
 
 
-async def _closed_input_schemas(
+async def _listed_schemas(
     ctx: ServerRequestContext[Any, Any], call_next: CallNext
 ) -> HandlerResult:
     """Every input schema says `additionalProperties: false`: an argument a tool does not take
     is refused (`_refuse_unknown_arguments`), so a client checking the schema first finds out
-    before calling."""
+    before calling. Every output schema is sent lean (`results.lean_schema`)."""
     result = await call_next(ctx)
     # What the chain returns is the wire form already (mcp serialises inside it).
     if ctx.method == "tools/list" and isinstance(result, dict):
         for listed in result.get("tools", []):
             listed["inputSchema"] = {**listed["inputSchema"], "additionalProperties": False}
+            if "outputSchema" in listed:
+                listed["outputSchema"] = lean_schema(listed["outputSchema"])
     return result
 
 
@@ -168,7 +215,7 @@ def _failed(text: str, next_step: str) -> CallToolResult:
     structured content with `status: failed` (a client checks an error's structured content
     against no output schema)."""
     return CallToolResult(
-        content=[TextContent(type="text", text=f"{text} {next_step}")],
+        content=[TextContent(type="text", text=paragraph(text, next_step))],
         structured_content={"status": "failed", "error": text, "next_step": next_step},
         is_error=True,
     )

@@ -177,6 +177,5 @@ async def execute_attach_disk(
         device=disk.device,
         instance_status=target.status,
         layout=rows,
-        markdown=disks.layout_markdown(rows),
         reminder=disks.mount_reminder(plan.disk_id, disk.device, target_id),
     )

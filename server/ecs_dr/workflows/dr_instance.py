@@ -13,7 +13,6 @@ from ecs_dr.domain.comparison import (
     ComparisonRow,
     all_match,
     compare_instances,
-    markdown_table,
     run_plan_from_parameters,
 )
 from ecs_dr.domain.dr_instance import DrInstancePlan, DrInstanceResult, Verification
@@ -172,7 +171,6 @@ async def execute_dr_instance(
         created_vswitch_id=created,
         instance=dr,
         comparison=rows,
-        markdown=markdown_table(rows),
         all_match=all_match(rows),
     )
 
@@ -244,6 +242,5 @@ async def verify_dr_instance(
         dr_instance_id=dr_instance_id,
         image_id=dr.image_id,
         comparison=rows,
-        markdown=markdown_table(rows),
         all_match=all_match(rows),
     )

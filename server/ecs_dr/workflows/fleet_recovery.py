@@ -33,7 +33,6 @@ from ecs_dr.domain.fleet_recovery import (
     FleetRecoveryResult,
     failed_rows,
     fleet_findings,
-    fleet_markdown,
     fleet_prompts,
     fleet_sources,
     incomplete_message,
@@ -302,7 +301,6 @@ async def execute_fleet_recovery(
         target_zone_id=plan.target_zone_id,
         drill=plan.drill,
         rows=ordered,
-        markdown=fleet_markdown(ordered),
         created_vswitch_ids=list(created.values()),
         members=[results[s] for s in plan.source_instance_ids],
     )

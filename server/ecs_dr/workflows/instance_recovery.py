@@ -350,7 +350,6 @@ async def execute_instance_recovery(
         image_id=image.image_id,
         created_vswitch_id=dr.created_vswitch_id,
         comparison=dr.comparison,
-        markdown=dr.markdown,
         all_match=dr.all_match,
         instance=dr,
         replaced=await step.replaced(),

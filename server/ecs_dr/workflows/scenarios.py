@@ -203,11 +203,6 @@ async def _plan_disks(
 
 def _disks_answer(copied: DiskRecoveryResult) -> dict[str, Any]:
     return {
-        "rows": copied.rows,
-        "markdown": copied.markdown,
-        "layout": copied.layout,
-        "layout_markdown": copied.layout_markdown,
-        "reminder": copied.reminder,
         "next_step": (
             "Show the summary, the layout and the reminder to the user; do not suggest OS commands."
         ),
@@ -220,9 +215,7 @@ FULL_INSTANCE = Scenario(
     confirm_prompt=confirm_instance_plan_prompt,
     execute=instance_recovery.execute_instance_recovery,
     answer=lambda full: {
-        "markdown": full.markdown,
         "dr_instance_id": full.dr_instance_id,
-        "comparison": full.comparison,
         "next_step": (
             "Show the comparison table to the user; verify_dr_instance(source_instance_id="
             f"{full.source_instance_id!r}, dr_instance_id={full.dr_instance_id!r}) compares "
@@ -248,8 +241,6 @@ FLEET = Scenario(
     digest=lambda plan: plan.digest,
     preflight=lambda _: None,
     answer=lambda fleet: {
-        "markdown": fleet.markdown,
-        "fleet": fleet.rows,
         "next_step": "Show the fleet table to the user" + _after_drill(fleet.drill),
     },
 )

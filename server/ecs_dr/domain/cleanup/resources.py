@@ -197,7 +197,6 @@ class CleanupResult(BaseModel):
     rows: list[CleanupRow]
     deleted: list[str]
     left: list[CleanupRow]
-    markdown: str = cloud_text_field("the rows as a markdown table, cells escaped")
 
 
 def created_resources(

@@ -23,7 +23,6 @@ from ecs_dr.domain.cleanup import (
     CleanupRow,
     Found,
     cleanup_busy,
-    cleanup_markdown,
     delete_refused_reason,
     delete_unconfirmed_reason,
     force_instance_delete,
@@ -109,7 +108,6 @@ async def execute_cleanup(
         rows=final,
         deleted=[r.resource_id for r in final if r.action == "deleted"],
         left=[r for r in final if r.action in ("left", "refused")],
-        markdown=cleanup_markdown(final),
     )
 
 
