@@ -11,6 +11,7 @@ from pathlib import Path
 
 import anyio
 from anyio.abc import Process
+from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp_types import TextContent, Tool
 
@@ -237,3 +238,37 @@ async def test_the_embedded_sandbox_can_be_pinned_to_a_port(tmp_path: Path) -> N
     async with mcp_session(tmp_path, env={"ECS_DR_SANDBOX_PORT": str(port)}) as served:
         assert served.sandbox.endpoint == f"127.0.0.1:{port}"
         assert served.sandbox.state()["regions"]
+
+
+TOOL_LIST_BUDGET = 60_000
+
+
+async def test_a_result_carries_decisions_only_where_its_tool_can_ask(tmp_path: Path) -> None:
+    async with mcp_session(tmp_path) as served:
+        tools = (await served.client.list_tools()).tools
+    listed = json.dumps(
+        [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools]
+    )
+    assert len(listed) <= TOOL_LIST_BUDGET
+    for tool in tools:
+        asks = "decisions" in tool.input_schema["properties"]
+        answers = set((tool.output_schema or {}).get("properties", {}))
+        if asks:
+            assert "decisions" in answers, tool.name
+        elif tool.name not in NEVER_ASK:
+            assert "decisions" not in answers and "ChoicePrompt" not in str(tool.output_schema)
+
+
+async def test_a_failed_answer_fits_the_output_schema_its_tool_lists(tmp_path: Path) -> None:
+    """A TypeScript-SDK client (the Inspector, Claude Code) checks an error's structured content
+    against the listed output schema too, and drops an answer that does not fit."""
+    async with mcp_session(tmp_path) as served:
+        tools = by_name((await served.client.list_tools()).tools)
+        refused = await served.client.call_tool(
+            "check_target_zone", {"instance_id": DB_INSTANCE, "target_zone_id": "nowhere"}
+        )
+        failed = await served.client.call_tool("describe_source", {"instance_id": "i-bp1nosuch"})
+    for name, result in (("check_target_zone", refused), ("describe_source", failed)):
+        assert result.is_error and result.structured_content, name
+        assert result.structured_content["status"] == "failed", name
+        Draft202012Validator(tools[name].output_schema).validate(result.structured_content)

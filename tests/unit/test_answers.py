@@ -11,7 +11,7 @@ from ecs_dr.domain.plans import PlanStep
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, tool_errors
 from ecs_dr.tools.recovery_results import RecoveryExecuted, RecoveryPlanned, recovery_tables
-from ecs_dr.tools.results import ToolResult, lean_schema, once, text_of
+from ecs_dr.tools.results import AskingResult, ToolResult, lean_schema, once, text_of
 from tests.support.markdown_tables import parse_table, tables_in
 
 FLEET = 50
@@ -80,7 +80,7 @@ def test_once_leaves_out_what_an_enclosing_object_holds_under_the_same_name() ->
 
 
 def test_a_lean_schema_drops_annotations_and_keeps_shape_and_cloud_text_marks() -> None:
-    schema = ToolResult.model_json_schema()
+    schema = AskingResult.model_json_schema()
     lean = lean_schema(schema)
     assert lean["properties"]["status"]["enum"] == schema["properties"]["status"]["enum"]
     assert lean["properties"]["error"]["$comment"] == "cloud-text"

@@ -30,7 +30,7 @@ from ecs_dr.tools.decisions import (
 )
 from ecs_dr.tools.operations import OperationIdArg
 from ecs_dr.tools.outcomes import outcome_result
-from ecs_dr.tools.results import ToolResult
+from ecs_dr.tools.results import AskingResult, ToolResult
 from ecs_dr.workflows import cleanup as workflow
 from ecs_dr.workflows.journal import (
     CleanupMarker,
@@ -162,7 +162,7 @@ async def _run_journaled(ctx: Ctx, inv: CleanupInventory, arguments: Mapping[str
     )
 
 
-class CleanupOutcome(ToolResult):
+class CleanupOutcome(AskingResult):
     cleaned_operation_id: str = Field(description="the operation whose resources are cleaned")
     rows: list[CleanupRow] = Field(
         default_factory=list,

@@ -28,7 +28,7 @@ from ecs_dr.tools.common import (
     tool_errors,
 )
 from ecs_dr.tools.decisions import DecisionsArg
-from ecs_dr.tools.results import Status, ToolResult
+from ecs_dr.tools.results import AskingResult, Status, ToolResult
 from ecs_dr.workflows import scenario_a, source
 
 # The length bound on the string itself, where a strict schema validator wants it (beside
@@ -58,7 +58,7 @@ class InstanceList(FoundInstances, ToolResult):
         return [self.table]
 
 
-class TargetZoneCheck(ZoneCheck, ToolResult):
+class TargetZoneCheck(ZoneCheck, AskingResult):
     """What the zone offers the DR copy, and a choice prompt for each gap."""
 
 

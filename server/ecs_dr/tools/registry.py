@@ -182,15 +182,23 @@ async def _listed_schemas(
     ctx: ServerRequestContext[Any, Any], call_next: CallNext
 ) -> HandlerResult:
     """Every input schema says `additionalProperties: false`: an argument a tool does not take
-    is refused (`_refuse_unknown_arguments`), so a client checking the schema first finds out
-    before calling. Every output schema is sent lean (`results.lean_schema`)."""
+        is refused (`_refuse_unknown_arguments`), so a client checking the schema first finds out
+        before calling. Every output schema is sent lean (`results.lean_schema`: no annotations,
+    `format` among them, which strict validators refuse without a plugin)."""
     result = await call_next(ctx)
     # What the chain returns is the wire form already (mcp serialises inside it).
     if ctx.method == "tools/list" and isinstance(result, dict):
         for listed in result.get("tools", []):
             listed["inputSchema"] = {**listed["inputSchema"], "additionalProperties": False}
             if "outputSchema" in listed:
-                listed["outputSchema"] = lean_schema(listed["outputSchema"])
+                # Only `status` is required: a failed answer is {status, error, next_step}
+                # (`_failed`), and the TypeScript SDK's clients check an error's structured
+                # content against this schema too. mcp checks every other answer against the
+                # whole result model before sending it.
+                listed["outputSchema"] = {
+                    **lean_schema(listed["outputSchema"]),
+                    "required": ["status"],
+                }
     return result
 
 

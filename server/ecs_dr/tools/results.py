@@ -53,7 +53,6 @@ class ToolResult(BaseModel):
             "cancelled: the user declined, nothing was created"
         )
     )
-    decisions: list[ChoicePrompt] = Field(default_factory=list)
     operation_id: str | None = None
     error: str | None = cloud_text_field("may quote ECS's message", default=None)
     next_step: str = ""
@@ -88,7 +87,14 @@ class ToolResult(BaseModel):
         return []
 
 
-class CreateResult(ToolResult):
+class AskingResult(ToolResult):
+    """The result of a tool that can ask (it takes `decisions`): its open choice prompts. A
+    tool that never asks has no such field, so its output schema does not carry the prompt's."""
+
+    decisions: list[ChoicePrompt] = Field(default_factory=list)
+
+
+class CreateResult(AskingResult):
     """A creating tool's result: a ToolResult, and what the checks found while asking."""
 
     found: dict[str, Any] = cloud_text_field(
@@ -112,7 +118,7 @@ def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
 
 # Keywords of an output schema that only annotate it: the model reads the text, not the schema,
 # and a program reading structured content needs the shape (the cloud-text marks included).
-_ANNOTATIONS = frozenset({"title", "description", "default"})
+_ANNOTATIONS = frozenset({"title", "description", "default", "format"})
 # Keywords whose value is one schema, a list of schemas, or a mapping of names to schemas.
 _ONE_SCHEMA = frozenset({"items", "additionalProperties", "not", "contains", "propertyNames"})
 _SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems"})
@@ -162,7 +168,8 @@ def text_of(result: ToolResult) -> str:
     if facts:
         parts.append("\n".join(facts))
     parts += result.text_tables()
-    parts += [_decision(prompt) for prompt in result.decisions]
+    if isinstance(result, AskingResult):
+        parts += [_decision(prompt) for prompt in result.decisions]
     if result.error:
         # One paragraph: what the cloud said (quoted in it) cannot start a line of its own.
         parts.append(f"Error: {' '.join(result.error.split())}")
