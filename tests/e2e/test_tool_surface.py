@@ -271,4 +271,6 @@ async def test_a_failed_answer_fits_the_output_schema_its_tool_lists(tmp_path: P
     for name, result in (("check_target_zone", refused), ("describe_source", failed)):
         assert result.is_error and result.structured_content, name
         assert result.structured_content["status"] == "failed", name
-        Draft202012Validator(tools[name].output_schema).validate(result.structured_content)
+        schema = tools[name].output_schema
+        assert schema is not None, name
+        Draft202012Validator(schema).validate(result.structured_content)
