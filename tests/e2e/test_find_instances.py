@@ -140,13 +140,22 @@ async def test_describe_source_takes_an_exact_instance_name(tmp_path: Path) -> N
     async with _served(tmp_path) as served:
         by_name = await served.call("describe_source", {"instance_id": "prod-db-01"})
         unknown = await served.fail("describe_source", {"instance_id": "pay-db-primary"})
-        ambiguous = await served.fail("describe_source", {"instance_id": "twin-db"})
+        ambiguous = await served.call("describe_source", {"instance_id": "twin-db"})
+        picked = await served.call(
+            "describe_source", {"instance_id": ambiguous["decisions"][0]["options"][1]["value"]}
+        )
         not_a_name = await served.fail("describe_source", {"instance_id": "pay db primary"})
         mutations = _mutations(served)
 
     assert by_name["instance"]["instance_id"] == DB_INSTANCE
     assert "pay-db-primary" in unknown and 'find_instances(name="*pay-db-primary*")' in unknown
-    assert all(i in ambiguous for i in TWINS) and "instance_id" in ambiguous
+    # A read-only tool takes no decisions: its choice's values are ids to call again with.
+    assert ambiguous["status"] == "needs_decision", ambiguous
+    [which] = ambiguous["decisions"]
+    assert which["decision_id"] == "instance_id=twin-db" and which["header"] == "Instance"
+    assert sorted(o["value"] for o in which["options"]) == sorted(TWINS)
+    assert "describe_source again with instance_id=<the chosen id>" in ambiguous["next_step"]
+    assert picked["instance"]["instance_id"] == which["options"][1]["value"]
     assert "instance_id" in not_a_name and "find_instances" in not_a_name
     assert mutations == []
 
@@ -224,7 +233,11 @@ async def test_step_tools_and_read_only_tools_take_instance_names(tmp_path: Path
             "verify_dr_instance",
             {"source_instance_id": "prod-db-01", "dr_instance_id": "dr-target-01"},
         )
-        ambiguous = await served.fail("describe_target_instance", {"instance_id": "twin-db"})
+        ambiguous = await served.call("describe_target_instance", {"instance_id": "twin-db"})
+        picked = await served.call(
+            "describe_target_instance",
+            {"instance_id": ambiguous["decisions"][0]["options"][1]["value"]},
+        )
         mutations = _mutations(served)
 
     assert group["status"] == "needs_decision"
@@ -237,5 +250,13 @@ async def test_step_tools_and_read_only_tools_take_instance_names(tmp_path: Path
         DB_INSTANCE,
         TARGET_INSTANCE,
     )
-    assert all(i in ambiguous for i in TWINS) and "instance_id" in ambiguous
+    # A read-only tool takes no decisions: its choice's values are ids to call again with.
+    assert ambiguous["status"] == "needs_decision", ambiguous
+    [which] = ambiguous["decisions"]
+    assert which["decision_id"] == "instance_id=twin-db" and which["header"] == "Instance"
+    assert sorted(o["value"] for o in which["options"]) == sorted(TWINS)
+    assert (
+        "describe_target_instance again with instance_id=<the chosen id>" in ambiguous["next_step"]
+    )
+    assert picked["instance"]["instance_id"] == which["options"][1]["value"]
     assert mutations == []

@@ -31,8 +31,8 @@ from ecs_dr.cloud.errors import (
     Transient,
 )
 from ecs_dr.domain import arguments as argument_rules
-from ecs_dr.domain.decisions import InvalidDecision
-from ecs_dr.domain.instances import check_instance_ref
+from ecs_dr.domain.decisions import ChoicePrompt, InvalidDecision
+from ecs_dr.domain.instances import InstanceNameChoice, check_instance_ref
 from ecs_dr.domain.names import name_pattern
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.refusals import JOURNAL_REFUSALS, refusal_text
@@ -252,13 +252,27 @@ class ToolFailure(ToolError):
         self.next_step = next_step
 
 
+class NameChoice(ToolFailure):
+    """A name several instances share, in a tool that takes no `decisions`: the user picks one
+    (each option's value is an instance id) and the call is made again with that id, so the
+    registry answers `needs_decision` with the prompts, not a failure."""
+
+    def __init__(self, tool: str, prompts: list[ChoicePrompt], error: str) -> None:
+        given = ", ".join(f"{p.context['argument']}=<the chosen id>" for p in prompts)
+        super().__init__(error, f"Ask the user which one is meant; call {tool} again with {given}.")
+        self.prompts = prompts
+
+
 # The failures the call being served has raised (the registry gives each call a fresh list):
 # mcp turns a raised ToolError into bare text, and the registry answers with these instead.
 CALL_FAILURES: ContextVar[list[ToolFailure] | None] = ContextVar("call_failures", default=None)
 
 
 def _failure(error: str, next_step: str = "") -> ToolFailure:
-    failure = ToolFailure(error, next_step)
+    return _recorded(ToolFailure(error, next_step))
+
+
+def _recorded(failure: ToolFailure) -> ToolFailure:
     failures = CALL_FAILURES.get()
     if failures is not None:
         failures.append(failure)
@@ -282,5 +296,7 @@ def tool_errors(tool: str) -> Iterator[None]:
         raise _failure(*cloud_failure(exc)) from exc
     except JOURNAL_REFUSALS as exc:
         raise _failure(refusal_text(exc)) from exc
+    except InstanceNameChoice as exc:
+        raise _recorded(NameChoice(tool, exc.prompts, str(exc))) from exc
     except Refusal as exc:
         raise _failure(str(exc)) from exc

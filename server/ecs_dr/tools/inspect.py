@@ -45,7 +45,7 @@ StatusArg = Annotated[
 ]
 
 
-class SourceDescription(SourceReport, ToolResult):
+class SourceDescription(SourceReport, AskingResult):
     """The source instance, every disk, and what its recovery will do."""
 
 
@@ -62,11 +62,11 @@ class TargetZoneCheck(ZoneCheck, AskingResult):
     """What the zone offers the DR copy, and a choice prompt for each gap."""
 
 
-class TargetInstance(ToolResult):
+class TargetInstance(AskingResult):
     instance: Instance
 
 
-class DrVerification(Verification, ToolResult):
+class DrVerification(Verification, AskingResult):
     """The source-vs-DR comparison as ECS describes both instances now."""
 
     TEXT_OMITS = frozenset({"comparison"})

@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from ecs_dr.domain.arguments import shown
 from ecs_dr.tools.argument_errors import next_call, refused_arguments, wrong_arguments
-from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, paragraph
-from ecs_dr.tools.results import answer, lean_schema
+from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, NameChoice, ToolFailure, paragraph
+from ecs_dr.tools.results import AskingResult, answer, lean_schema
 
 # How many unknown argument names a refusal lists.
 _SHOWN_ARGUMENTS = 5
@@ -95,7 +95,8 @@ async def _structured_failures(
 ) -> HandlerResult:
     """A failure a tool raised (`tool_errors`) answers as the argument errors do: its error
     and next step as one paragraph, and as structured content with `status: failed`; mcp alone
-    would send only text, behind "Error executing tool <name>:"."""
+    would send only text, behind "Error executing tool <name>:". A name several instances share
+    (`NameChoice`) answers `needs_decision` with the choice instead."""
     if ctx.method != "tools/call":
         return await call_next(ctx)
     failures: list[ToolFailure] = []
@@ -105,7 +106,16 @@ async def _structured_failures(
     finally:
         CALL_FAILURES.reset(token)
     if failures and _is_error(result):
-        return _failed(failures[-1].error, failures[-1].next_step)
+        failure = failures[-1]
+        if isinstance(failure, NameChoice):
+            return answer(
+                AskingResult(
+                    status="needs_decision",
+                    decisions=failure.prompts,
+                    next_step=failure.next_step,
+                )
+            )
+        return _failed(failure.error, failure.next_step)
     return result
 
 
