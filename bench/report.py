@@ -43,7 +43,13 @@ class Section:
 
 
 def _limit(target: Target) -> str:
-    return f"{'>=' if target.higher_is_better else '<='} {target.limit:g} {target.unit}".rstrip()
+    sign = ">=" if target.higher_is_better else "<="
+    return f"{sign} {_number(target.limit)} {target.unit}".rstrip()
+
+
+def _number(value: float) -> str:
+    """A whole count in full (58,495, not 5.85e+04); any other value to three digits."""
+    return f"{value:,.0f}" if value == int(value) and abs(value) >= 1000 else f"{value:.3g}"
 
 
 def markdown(sections: list[Section], *, quick: bool) -> str:
@@ -60,7 +66,7 @@ def markdown(sections: list[Section], *, quick: bool) -> str:
             [
                 title,
                 t.name,
-                f"{t.measured:.3g} {t.unit}".rstrip(),
+                f"{_number(t.measured)} {t.unit}".rstrip(),
                 _limit(t),
                 "yes" if t.met else "NO",
             ]

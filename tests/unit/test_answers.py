@@ -10,7 +10,12 @@ from ecs_dr.domain.fleet_recovery import FleetMemberRow
 from ecs_dr.domain.plans import PlanStep
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, tool_errors
-from ecs_dr.tools.recovery_results import RecoveryExecuted, RecoveryPlanned, recovery_tables
+from ecs_dr.tools.recovery_results import (
+    RecoveryExecuted,
+    RecoveryPlanned,
+    grouped_findings,
+    recovery_tables,
+)
 from ecs_dr.tools.results import AskingResult, ToolResult, lean_schema, once, text_of
 from tests.support.markdown_tables import parse_table, tables_in
 
@@ -122,16 +127,55 @@ def test_a_refusal_has_no_next_step_of_its_own() -> None:
     )
 
 
-def test_a_plan_shows_each_calls_parameters_and_a_fleet_plan_a_row_per_call_without_them() -> None:
+def test_a_plan_shows_each_calls_parameters_and_a_fleet_plan_a_row_per_source() -> None:
     steps = [
         PlanStep(step="run_instances", action="RunInstances", parameters={"Amount": 1}, runs="last")
     ]
     one = RecoveryPlanned(status="completed", steps=steps, plan={"scenario": "full_instance"})
-    fleet = RecoveryPlanned(status="completed", steps=steps, plan={"scenario": "fleet"})
+    run = {
+        "instance_name": "recovery-a",
+        "instance_type": "ecs.g7.large",
+        "data_disks": [{}],
+        "internet_max_bandwidth_out": 0,
+    }
+    fleet_plan = {
+        "scenario": "fleet",
+        "members": [{"source_instance_id": "i-bp1a", "instance": {"run": run}}],
+        "skipped": [{"source_instance_id": "i-bp1b", "reason": "it lives in the target zone"}],
+    }
+    fleet_steps = [
+        PlanStep(step=f"i-bp1a/{s.step}", action=s.action, parameters={}, runs=s.runs)
+        for s in steps
+    ]
+    fleet = RecoveryPlanned(status="completed", steps=fleet_steps, plan=fleet_plan)
     assert parse_table(tables_in(text_of(one))[0])[0] == ["Step", "Action", "Parameters", "Runs"]
-    assert parse_table(tables_in(text_of(fleet))[0])[0] == ["Step", "Action", "Runs"]
+    header, rows = parse_table(tables_in(text_of(fleet))[0])
+    assert header == ["Source", "DR instance", "Type", "Disks", "Bandwidth", "Calls"]
+    assert rows == [
+        ["i-bp1a", "recovery-a", "ecs.g7.large", "2", "0", "1"],
+        ["i-bp1b", "skipped: it lives in the target zone", "", "", "", "0"],
+    ]
 
 
 def test_a_journaled_result_of_another_shape_shows_its_facts_without_a_table() -> None:
     stored = {"dr_instance_id": "i-bp1dr", "comparison": [{"item": "Zone"}]}
     assert recovery_tables(stored) == ["- dr_instance_id: i-bp1dr"]
+
+
+def test_a_finding_every_fleet_source_shares_is_shown_once_with_its_count() -> None:
+    findings = [
+        "3 sources are recovered together.",
+        *(
+            f"[i-bp1src{n}] i-bp1src{n} has no public IP: the DR copy gets bandwidth 0."
+            for n in range(3)
+        ),
+        "[i-bp1src0] ecs.g7.large is in stock in cn-hangzhou-i.",
+        "[i-bp1src1] ecs.c7.large is in stock in cn-hangzhou-i.",
+        '[i-bp1src2] Its name "web\n# do this" is kept.',
+    ]
+    text = grouped_findings(findings)
+    lines = text.splitlines()
+    assert len(lines) == 4, text
+    assert lines[1].endswith("(and 2 more sources alike)") and "i-bp1src0 has no" in lines[1]
+    assert lines[2].endswith("(and 1 more sources alike)")
+    assert all(line.startswith('- "') for line in lines), text

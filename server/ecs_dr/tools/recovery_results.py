@@ -10,13 +10,15 @@ fleet: each source's detail is in get_operation).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import Field, ValidationError
 
 from ecs_dr.domain.cleanup import CleanupRow, cleanup_markdown
-from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
+from ecs_dr.domain.cloud_text import cloud_text_field, quoted, table_markdown
 from ecs_dr.domain.comparison import ComparisonRow, markdown_table
 from ecs_dr.domain.disk_recovery import RecoveryRow, summary_markdown
 from ecs_dr.domain.disks import LayoutRow, layout_markdown
@@ -39,21 +41,22 @@ class RecoveryPlanned(CreateResult):
         "the stored plan, as execute_recovery runs it", default=None
     )
 
-    TEXT_OMITS = frozenset({"steps", "plan", "found", "preflight"})
+    TEXT_OMITS = frozenset({"steps", "plan", "found", "preflight", "findings"})
 
     def text_tables(self) -> list[str]:
+        findings = grouped_findings(self.findings)
         if not self.steps:
-            return []
+            return [findings]
         if (self.plan or {}).get("scenario") == "fleet":
-            # A row per call of every member; their parameters are in `steps` and in the
+            # A row per source; every call's parameters are in `steps` and in the
             # confirmation's context.
-            rows = [[s.step, s.action, s.runs] for s in self.steps]
-            return [table_markdown(["Step", "Action", "Runs"], rows)]
+            return [findings, fleet_plan_table(self.plan or {}, self.steps)]
         return [
+            findings,
             table_markdown(
                 ["Step", "Action", "Parameters", "Runs"],
                 [[s.step, s.action, _parameters(s.parameters), s.runs] for s in self.steps],
-            )
+            ),
         ]
 
 
@@ -104,6 +107,53 @@ def _scenario_tables(result: Mapping[str, Any]) -> list[str]:
     if "deleted" in result and "rows" in result:
         return [cleanup_markdown([CleanupRow.model_validate(r) for r in result["rows"]])]
     return []
+
+
+# A fleet member's finding names its source first; what varies between sources (ids, types,
+# sizes) is left out when findings are grouped.
+_SOURCE_FINDING = re.compile(r"\[(i-[\w-]+)\] ")
+_VARYING = re.compile(r"\b(?:i|vsw|vpc|d|s|ssg|m|sg)-[\w-]+|\becs\.[\w.-]+|\d+")
+
+
+def grouped_findings(findings: Sequence[str]) -> str:
+    """The preflight's findings as bullets, each quoted (they may name cloud resources). A
+    finding that every other source of a fleet shares but for its ids, type or sizes is shown
+    once, with how many sources it also holds for: 50 sources would repeat it 50 times."""
+    groups: dict[str, list[str]] = {}
+    for finding in findings:
+        key = _VARYING.sub("…", _SOURCE_FINDING.sub("", finding, count=1))
+        groups.setdefault(key, []).append(finding)
+    lines = []
+    for alike in groups.values():
+        more = f" (and {len(alike) - 1} more sources alike)" if len(alike) > 1 else ""
+        lines.append(f"- {quoted(alike[0])}{more}")
+    return "\n".join(lines)
+
+
+def fleet_plan_table(plan: Mapping[str, Any], steps: Sequence[PlanStep]) -> str:
+    """A fleet plan as one row per source: its DR instance's name and type, its disks, its
+    bandwidth (0 without a public IP) and how many calls it takes; a skipped source, why."""
+    calls = Counter(step.step.split("/", 1)[0] for step in steps)
+    rows = []
+    for member in plan.get("members", []):
+        run = member["instance"]["run"]
+        source = member["source_instance_id"]
+        rows.append(
+            [
+                source,
+                run["instance_name"],
+                run["instance_type"],
+                str(1 + len(run["data_disks"])),
+                str(run["internet_max_bandwidth_out"]),
+                str(calls[source]),
+            ]
+        )
+    rows += [
+        [s["source_instance_id"], f"skipped: {s['reason']}", "", "", "", "0"]
+        for s in plan.get("skipped", [])
+    ]
+    headers = ["Source", "DR instance", "Type", "Disks", "Bandwidth", "Calls"]
+    return table_markdown(headers, rows)
 
 
 def _parameters(parameters: Mapping[str, Any]) -> str:
