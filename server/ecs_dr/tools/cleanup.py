@@ -176,10 +176,19 @@ class CleanupOutcome(AskingResult):
         default_factory=list, description="the source resources cleanup never touches"
     )
 
-    TEXT_OMITS = frozenset({"rows", "left"})
+    # The table shows what is deleted and what is left; the sources' resources are counted
+    # (a fleet's run to hundreds of ids), and listed only when a few.
+    TEXT_OMITS = frozenset({"rows", "left", "deleted", "protected"})
 
     def text_tables(self) -> list[str]:
-        return [cleanup_markdown(self.rows)] if self.rows else []
+        shown = self.protected if len(self.protected) <= _LISTED_PROTECTED else []
+        listed = f": {', '.join(shown)}" if shown else " (listed in `protected`)"
+        never = f"Never touched: {len(self.protected)} source resources{listed}."
+        return [cleanup_markdown(self.rows) if self.rows else "", never if self.protected else ""]
+
+
+# How many protected ids the text lists before it gives only their count.
+_LISTED_PROTECTED = 10
 
 
 class OrphanList(ToolResult):
