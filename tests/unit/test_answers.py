@@ -179,3 +179,15 @@ def test_a_finding_every_fleet_source_shares_is_shown_once_with_its_count() -> N
     assert lines[1].endswith("(and 2 more sources alike)") and "i-bp1src0 has no" in lines[1]
     assert lines[2].endswith("(and 1 more sources alike)")
     assert all(line.startswith('- "') for line in lines), text
+
+
+def test_cleanup_text_lists_a_few_protected_resources_and_counts_many() -> None:
+    few = CleanupOutcome(status="completed", cleaned_operation_id="op-1", protected=["i-bp1a"])
+    many = CleanupOutcome(
+        status="completed",
+        cleaned_operation_id="op-1",
+        protected=[f"d-bp1disk{n:04d}" for n in range(150)],
+    )
+    assert "Never touched: 1 source resources: i-bp1a." in text_of(few)
+    assert "Never touched: 150 source resources (listed in `protected`)." in text_of(many)
+    assert "d-bp1disk0001" not in text_of(many)
