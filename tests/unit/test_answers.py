@@ -9,6 +9,7 @@ from ecs_dr.cloud.errors import NotFound
 from ecs_dr.domain.fleet_recovery import FleetMemberRow
 from ecs_dr.domain.plans import PlanStep
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.tools.cleanup import CleanupOutcome
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, ToolFailure, tool_errors
 from ecs_dr.tools.recovery_results import (
     RecoveryExecuted,
