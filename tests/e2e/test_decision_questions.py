@@ -13,7 +13,14 @@ import mcp_types as types
 
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import decide, first_option
-from tests.support.demo_world import DB_DATA, DB_INSTANCE, DB_LOG, TARGET_INSTANCE
+from tests.support.demo_world import (
+    DB_DATA,
+    DB_INSTANCE,
+    DB_LOG,
+    TARGET_INSTANCE,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
 from tests.support.mcp import Elicitations, mcp_session
 from tests.support.recoveries import snapshot_and_image
 
@@ -86,6 +93,21 @@ async def test_an_answer_under_an_id_no_question_asks_is_refused_by_name(tmp_pat
         text = await served.fail("plan_recovery", {**DISKS_PLAN, "decisions": both})
         assert "'vswitch_cn-hangzhou-i'" in text
         assert _created_nothing(served.sandbox)
+
+
+async def test_a_fleet_refuses_an_answer_no_sources_plan_reads_by_name(tmp_path: Path) -> None:
+    fleet = {
+        "scenario": "full_instance",
+        "source_instance_id": [DB_INSTANCE, WEB_INSTANCE],
+        "target_zone_id": TARGET_ZONE,
+    }
+    async with mcp_session(tmp_path) as served:
+        planned, _ = await decide(served, "plan_recovery", fleet, first_option)
+        misspelt = {f"{DB_INSTANCE}:vswitch_nowhere": "cancel"}
+        text = await served.fail("plan_recovery", {**fleet, "decisions": misspelt})
+        assert _created_nothing(served.sandbox)
+    assert planned["status"] == "completed", planned
+    assert f"'{DB_INSTANCE}:vswitch_nowhere'" in text and "Nothing was changed" in text
 
 
 async def test_a_chosen_replacement_type_is_closest_first_and_verified_as_chosen(

@@ -8,8 +8,8 @@ from ecs_dr.domain.decisions import CANCEL, ChoiceOption, ChoicePrompt, make_pro
 from ecs_dr.domain.fleet_members import (
     SKIP,
     FleetSourceError,
+    MemberAnswers,
     SkippedSource,
-    member_answers,
     settle_unplannable,
     zone_unfit_reason,
 )
@@ -83,9 +83,9 @@ def test_a_prompt_sources_ask_differently_is_scoped_to_each_source() -> None:
 
 def test_a_sources_own_answer_overrides_the_fleet_wide_one() -> None:
     answers = {"vswitch_z": "create_vswitch", "i-a:vswitch_z": "cancel", "i-b:other": "x"}
-    assert member_answers(answers, "i-a") == {"vswitch_z": "cancel"}
-    assert member_answers(answers, "i-b") == {"vswitch_z": "create_vswitch", "other": "x"}
-    assert member_answers(answers, "i-c") == {"vswitch_z": "create_vswitch"}
+    assert dict(MemberAnswers(answers, "i-a")) == {"vswitch_z": "cancel"}
+    assert dict(MemberAnswers(answers, "i-b")) == {"vswitch_z": "create_vswitch", "other": "x"}
+    assert dict(MemberAnswers(answers, "i-c")) == {"vswitch_z": "create_vswitch"}
 
 
 def test_an_incomplete_fleet_names_each_failed_source_and_what_the_others_got() -> None:

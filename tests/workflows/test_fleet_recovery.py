@@ -11,7 +11,7 @@ import pytest
 
 from ecs_dr.cloud.ecs import Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain.fleet_members import FleetSourceError, member_answers
+from ecs_dr.domain.fleet_members import FleetSourceError, MemberAnswers
 from ecs_dr.domain.fleet_recovery import FleetRecoveryPlan, confirm_fleet_plan_prompt
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
 from ecs_dr.domain.plans import TAG_DRILL, TAG_OPERATION, TAG_SOURCE, Cancelled, NeedsDecision
@@ -143,7 +143,7 @@ async def test_a_fleet_plan_reads_each_zone_fact_once(
             gateway,
             member.source_instance_id,
             TARGET_ZONE,
-            decisions=member_answers(answers, member.source_instance_id),
+            decisions=MemberAnswers(answers, member.source_instance_id),
             drill=True,
             check_quota=False,
         )

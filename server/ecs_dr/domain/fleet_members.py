@@ -9,7 +9,7 @@ Only a fleet none of whose sources can be planned is refused, one line per sourc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ecs_dr.domain.cloud_text import cloud_text_field
@@ -27,12 +27,25 @@ def scoped_id(source_instance_id: str, decision_id: str) -> str:
     return f"{source_instance_id}{SCOPE_SEPARATOR}{decision_id}"
 
 
-def member_answers(answers: Mapping[str, str], source_instance_id: str) -> dict[str, str]:
-    """The answers one source's plan sees: the fleet-wide ones, overridden by its own."""
-    prefix = scoped_id(source_instance_id, "")
-    own = {k.removeprefix(prefix): v for k, v in answers.items() if k.startswith(prefix)}
-    shared = {k: v for k, v in answers.items() if SCOPE_SEPARATOR not in k}
-    return {**shared, **own}
+class MemberAnswers(Mapping[str, str]):
+    """The answers one source's plan sees: the fleet-wide ones, overridden by its own. A value
+    is looked up in the fleet's answers only when the source's plan reads it, so an answer no
+    plan read stays unread, and is refused by name, as in a plan of one source."""
+
+    def __init__(self, answers: Mapping[str, str], source_instance_id: str) -> None:
+        prefix = scoped_id(source_instance_id, "")
+        self._answers = answers
+        self._keys = {k: k for k in answers if SCOPE_SEPARATOR not in k}
+        self._keys |= {k.removeprefix(prefix): k for k in answers if k.startswith(prefix)}
+
+    def __getitem__(self, decision_id: str) -> str:
+        return self._answers[self._keys[decision_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 class SkippedSource(Frozen):

@@ -22,7 +22,7 @@ from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.decisions import InvalidDecision
 from ecs_dr.domain.fleet_members import (
     FleetSourceError,
-    member_answers,
+    MemberAnswers,
     settle_unplannable,
     zone_unfit_reason,
 )
@@ -114,7 +114,7 @@ async def plan_fleet_recovery(
     about: skip each, or cancel the fleet.
     """
     sources = fleet_sources(source_instance_ids)
-    answers = dict(decisions or {})
+    answers: Decisions = decisions or {}
     planned: dict[str, InstanceRecoveryPlan | NeedsDecision | Cancelled] = {}
     unplannable: dict[str, str] = {}
     errors: dict[str, Exception] = {}
@@ -128,7 +128,7 @@ async def plan_fleet_recovery(
                 target_zone_id,
                 region_id,
                 None,
-                member_answers(answers, source),
+                MemberAnswers(answers, source),
                 drill=drill,
                 check_quota=False,
                 reads=reads,
