@@ -1,8 +1,11 @@
 """The `zone_outage` fault's rules beyond the contract rows (`contract/outage.py`): its answers
-name the zone, clearing the faults brings the zone back, a zone the world lacks is refused, and
-each call on a resource in the zone is refused, reads and other zones' calls are not."""
+name the zone, clearing the faults brings the zone back, the zone's uploads stop meanwhile, a
+zone the world lacks is refused, and each call on a resource in the zone is refused, reads and
+other zones' calls are not."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from alibabacloud_ecs20140526 import models
@@ -17,7 +20,13 @@ from tests.support.demo_world import (
     TARGET_INSTANCE,
 )
 from tests.support.sandboxes import SandboxHandle
-from tests.support.sdk_calls import describe_instance, disks_of, ecs_error, snapshot
+from tests.support.sdk_calls import (
+    describe_instance,
+    described_snapshot,
+    disks_of,
+    ecs_error,
+    snapshot,
+)
 
 ZONE_DOWN = {"kind": "zone_outage", "zone_id": SOURCE_ZONE}
 
@@ -51,6 +60,25 @@ def test_clearing_the_faults_brings_the_zone_back(sandbox: SandboxHandle, ecs: C
     assert snapshot(ecs, DB_DATA).startswith("s-")
 
 
+def test_an_upload_stops_while_its_disks_zone_is_down_and_finishes_once_it_is_back(
+    sandbox: SandboxHandle, ecs: Client
+) -> None:
+    """prod-db-01's 100 GiB data disk uploads in 90 s: a third of it before the outage, the
+    rest once the zone is back, however long the outage lasted."""
+    snapshot_id = snapshot(ecs, DB_DATA)
+    sandbox.advance_clock(30)
+    sandbox.add_fault(ZONE_DOWN)
+    held = described_snapshot(ecs, snapshot_id)
+    sandbox.advance_clock(600)
+    assert described_snapshot(ecs, snapshot_id).status == "progressing"
+    assert described_snapshot(ecs, snapshot_id).progress == held.progress != "100%"
+    sandbox.clear_faults()
+    sandbox.advance_clock(30)
+    assert described_snapshot(ecs, snapshot_id).status == "progressing"
+    sandbox.advance_clock(31)
+    assert described_snapshot(ecs, snapshot_id).status == "accomplished"
+
+
 def test_a_zone_the_world_lacks_is_refused(sandbox: SandboxHandle) -> None:
     with pytest.raises(Exception, match="400"):
         sandbox.add_fault({"kind": "zone_outage", "zone_id": "cn-hangzhou-zz"})
@@ -73,10 +101,10 @@ def test_a_zone_the_world_lacks_is_refused(sandbox: SandboxHandle) -> None:
     ids=["ModifyInstanceNetworkSpec", "ResizeDisk", "DeleteDisk", "CreateImage of an instance"],
 )
 def test_every_call_on_a_resource_in_a_zone_that_is_down_fails_as_the_service_does(
-    sandbox: SandboxHandle, ecs: Client, call: object
+    sandbox: SandboxHandle, ecs: Client, call: Callable[[Client], object]
 ) -> None:
     sandbox.add_fault(ZONE_DOWN)
-    assert ecs_error(lambda: call(ecs)) == ("ServiceUnavailable", 503)  # type: ignore[operator]
+    assert ecs_error(lambda: call(ecs)) == ("ServiceUnavailable", 503)
 
 
 def test_reads_and_other_zones_answer_while_a_zone_is_down(

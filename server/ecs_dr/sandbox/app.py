@@ -45,7 +45,7 @@ from ecs_dr.sandbox.faults import (
     OutcomeFaultSpec,
     ZoneOutageFault,
 )
-from ecs_dr.sandbox.outage import refuse_in_zones_down
+from ecs_dr.sandbox.outage import hold_uploads_in, refuse_in_zones_down
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
 from ecs_dr.sandbox.responses.registry import Handler
@@ -225,6 +225,9 @@ def build_app(sandbox: Sandbox) -> Starlette:
                     OutcomeFault(fault.action, fault.status, fault.times)
                 )
         else:
+            if isinstance(fault, ZoneOutageFault):
+                with sandbox.backend.lock:
+                    hold_uploads_in(sandbox.backend, fault.zone_id)
             sandbox.faults.add(fault)
         return JSONResponse({"faults": len(sandbox.faults.faults)})
 

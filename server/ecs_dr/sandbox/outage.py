@@ -10,7 +10,8 @@ the page that documents the code for the nearest condition (the contract rows in
   service does: `ServiceUnavailable` (503, ECS's public error codes). It is a failure worth
   asking again, so a client must bound its retries and then name the zone, never wait forever;
 - a snapshot of one of its disks that had not finished uploading (not `accomplished`) is not
-  zone-redundant yet (ECS-FACTS.md "Snapshots and zone failure"): using it fails the same way.
+  zone-redundant yet (ECS-FACTS.md "Snapshots and zone failure"): its upload stops where it
+  is until the zone is back, and using it fails the same way.
 Regional reads answer as before (instances as last known: DescribeInstances has no status for
 an unreachable instance), and accomplished snapshots and images stay usable in every zone.
 """
@@ -72,6 +73,17 @@ def refuse_in_zones_down(
     for zone in _zones_of_unfinished_snapshots(backend, params):
         if zone in zones_down:
             raise _unreachable(zone)
+
+
+def hold_uploads_in(backend: Backend, zone_id: str) -> None:
+    """Stop the uploads of the zone's disks' snapshots where they are: they stay `progressing`
+    (not zone-redundant) until the faults are cleared, then finish in the time they had left."""
+    now = backend.now()
+    for region in backend.regions.values():
+        for snapshot in region.snapshots.values():
+            disk = region.disks.get(snapshot.source_disk_id)
+            if disk is not None and disk.zone_id == zone_id:
+                snapshot.lifecycle = snapshot.lifecycle.held_at(now)
 
 
 def _unreachable(zone: str) -> EcsError:
