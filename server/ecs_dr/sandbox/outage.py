@@ -48,7 +48,8 @@ _RESOURCE_CALLS = frozenset(
         "DeleteVSwitch",
     }
 )
-# The lists whose items name a snapshot the request builds from (besides SnapshotId itself).
+# Calls that build from snapshots: SnapshotId, or the items of these lists that name one.
+_BUILDS_FROM_SNAPSHOTS = frozenset({"CreateImage", "CreateDisk", "RunInstances"})
 _SNAPSHOT_LISTS = ("DiskDeviceMapping", "DataDisk")
 _TABLES: Mapping[str, Callable[[Region], Mapping[str, Any]]] = {
     "InstanceId": lambda region: region.instances,
@@ -63,16 +64,15 @@ def refuse_in_zones_down(
     """Raise what ECS answers `action` while `zones_down` are down, if the call needs one."""
     if not zones_down:
         return
-    named = _zones_named(backend, params)
-    if action in _ZONE_CREATES:
-        for zone in sorted(named & zones_down):
-            raise _ZONE_CREATES[action](zone)
-    elif action in _RESOURCE_CALLS:
-        for zone in sorted(named & zones_down):
-            raise _unreachable(zone)
-    for zone in _zones_of_unfinished_snapshots(backend, params):
-        if zone in zones_down:
-            raise _unreachable(zone)
+    if action in _ZONE_CREATES or action in _RESOURCE_CALLS:
+        down = sorted(_zones_named(backend, params) & zones_down)
+        if down:
+            refusal = _ZONE_CREATES.get(action, _unreachable)
+            raise refusal(down[0])
+    if action in _BUILDS_FROM_SNAPSHOTS:
+        unfinished = sorted(set(_zones_of_unfinished_snapshots(backend, params)) & zones_down)
+        if unfinished:
+            raise _unreachable(unfinished[0])
 
 
 def hold_uploads_in(backend: Backend, zone_id: str) -> None:
