@@ -83,6 +83,7 @@ def io_error_as_the_sdk_wraps_it(reset: OSError) -> RetryError:
         ("IncorrectImageStatus", 400, Conflict),
         ("OperationDenied.NoStock", 403, NoStock),
         ("Zone.NotOnSale", 403, NoStock),
+        ("ResourceNotAvailable", 400, NoStock),
         ("QuotaExceed.Image", 403, QuotaExceeded),
         ("QuotaExceed.ConcurrentSnapshotQuota", 403, Busy),
         ("IdempotentParameterMismatch", 400, InvalidParameter),
@@ -107,6 +108,30 @@ def test_codes_are_classified_by_the_named_tables(
     code: str, status: int, expected: type[CloudError]
 ) -> None:
     assert classify(code, status) is expected
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        ("Zone.NotOnSale", 403, NoStock),
+        ("ResourceNotAvailable", 400, NoStock),
+        ("ServiceUnavailable", 503, Transient),
+    ],
+)
+def test_a_zone_outage_is_reported_with_its_zone_and_never_asked_again_as_busy(
+    code: str, status: int, expected: type[CloudError]
+) -> None:
+    """The sandbox's zone_outage answers (`ecs_dr.sandbox.outage`): another zone can serve, or
+    a bounded retry; never Busy's wait-and-ask-again, and the text keeps the zone ECS named."""
+    error = translate(
+        client_exception(code, "Zone cn-hangzhou-h does not answer.", status),
+        action="CreateSnapshotGroup",
+        region_id="cn-hangzhou",
+    )
+
+    assert type(error) is expected
+    assert not isinstance(error, Busy)
+    assert "cn-hangzhou-h" in str(error)
 
 
 @pytest.mark.parametrize("code", sorted(BUSY_CODES))

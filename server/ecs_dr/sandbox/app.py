@@ -2,8 +2,8 @@
 VPC 2016-04-28, told apart by `x-acs-version`), control endpoints under `/_sandbox/`.
 
 A request is checked the way Alibaba Cloud checks it (signature, version, action), then meets
-any injected fault, then runs its handler under the backend lock. Every error, injected or
-real, is rendered by one handler in the APIs' shared JSON shape.
+any injected fault, then (under the backend lock) any zone outage, then runs its handler. Every
+error, injected or real, is rendered by one handler in the APIs' shared JSON shape.
 """
 
 from __future__ import annotations
@@ -38,7 +38,14 @@ from ecs_dr.sandbox.errors import (
     error_code,
     error_status,
 )
-from ecs_dr.sandbox.faults import FAULT_ADAPTER, FaultPlan, InjectedError, OutcomeFaultSpec
+from ecs_dr.sandbox.faults import (
+    FAULT_ADAPTER,
+    FaultPlan,
+    InjectedError,
+    OutcomeFaultSpec,
+    ZoneOutageFault,
+)
+from ecs_dr.sandbox.outage import hold_uploads_in, refuse_in_zones_down
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
 from ecs_dr.sandbox.responses.registry import Handler
@@ -210,12 +217,17 @@ def build_app(sandbox: Sandbox) -> Starlette:
             fault = FAULT_ADAPTER.validate_python(await request.json())
         except (ValidationError, json.JSONDecodeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        if isinstance(fault, ZoneOutageFault) and not _zone_exists(sandbox, fault.zone_id):
+            return JSONResponse({"error": f"no zone {fault.zone_id} in the world"}, status_code=400)
         if isinstance(fault, OutcomeFaultSpec):
             with sandbox.backend.lock:
                 sandbox.backend.outcomes.pending.append(
                     OutcomeFault(fault.action, fault.status, fault.times)
                 )
         else:
+            if isinstance(fault, ZoneOutageFault):
+                with sandbox.backend.lock:
+                    hold_uploads_in(sandbox.backend, fault.zone_id)
             sandbox.faults.add(fault)
         return JSONResponse({"faults": len(sandbox.faults.faults)})
 
@@ -291,7 +303,12 @@ async def _serve(
         raise verdict.error
     params = Params({**_form_fields(headers, payload), **query})
     with sandbox.backend.lock:
+        refuse_in_zones_down(sandbox.backend, sandbox.faults.zones_down(), action, params)
         return handler(sandbox.backend, params)
+
+
+def _zone_exists(sandbox: Sandbox, zone_id: str) -> bool:
+    return any(zone_id in region.zones for region in sandbox.backend.regions.values())
 
 
 def _form_fields(headers: Mapping[str, str], payload: bytes) -> dict[str, str]:

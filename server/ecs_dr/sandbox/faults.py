@@ -6,7 +6,9 @@ above a QPS limit), `latency` (answer late: with a short client timeout this is 
 `reset_connection` (drop the connection mid-answer), `outcome` (the next resource an action
 creates ends in the given status: an image `CreateFailed`, a snapshot `failed`, an instance
 stuck in `Pending`; a transitional status holds only until the faults are cleared, then the
-resource goes on as ECS would once it fixed the cause).
+resource goes on as ECS would once it fixed the cause), `zone_outage` (the zone is down: what
+lives in it stops answering and nothing new can be made in it; `outage.py` has the
+answers and the pages they rest on).
 """
 
 from __future__ import annotations
@@ -79,8 +81,16 @@ class OutcomeFaultSpec(_Fault):
     times: Annotated[int, Field(ge=1)] = 1
 
 
+class ZoneOutageFault(BaseModel):
+    """A zone down for every action until the faults are cleared (so it names no action)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["zone_outage"]
+    zone_id: Annotated[str, Field(min_length=1)]
+
+
 Fault = Annotated[
-    ErrorFault | ThrottleFault | LatencyFault | ResetFault | OutcomeFaultSpec,
+    ErrorFault | ThrottleFault | LatencyFault | ResetFault | OutcomeFaultSpec | ZoneOutageFault,
     Field(discriminator="kind"),
 ]
 FAULT_ADAPTER: TypeAdapter[Fault] = TypeAdapter(Fault)
@@ -112,6 +122,11 @@ class FaultPlan:
             self._calls.clear()
             self._recent.clear()
 
+    def zones_down(self) -> frozenset[str]:
+        """The zones a `zone_outage` fault holds down now."""
+        with self._lock:
+            return frozenset(f.zone_id for f in self.faults if isinstance(f, ZoneOutageFault))
+
     def judge(self, action: str) -> Verdict:
         """Count this call and decide which fault, if any, it meets."""
         with self._lock:
@@ -122,6 +137,8 @@ class FaultPlan:
                 self._recent.popleft()
             verdict = Verdict()
             for fault in self.faults:
+                if isinstance(fault, ZoneOutageFault):
+                    continue
                 if fault.action is not None and fault.action != action:
                     continue
                 if isinstance(fault, ThrottleFault) and len(self._recent) > fault.qps:

@@ -21,8 +21,15 @@ THROTTLING_CODES = frozenset(
     {"Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource"}
 )
 TRANSIENT_CODES = frozenset({"InternalError", "ServiceUnavailable", "UnknownError"})
+# The zone cannot supply it now: another zone can. ResourceNotAvailable is CreateVSwitch's
+# "not available in this region or zone" (its error table), which a zone outage also answers.
 NO_STOCK_CODES = frozenset(
-    {"OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported"}
+    {
+        "OperationDenied.NoStock",
+        "Zone.NotOnSale",
+        "InvalidInstanceType.ZoneNotSupported",
+        "ResourceNotAvailable",
+    }
 )
 # "Ask again" answers: the same request succeeds once ECS has finished what it is doing.
 # ECS-FACTS.md "Tags, idempotency, busy resources, deletes"; Terraform's Alibaba provider

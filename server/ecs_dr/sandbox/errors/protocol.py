@@ -122,6 +122,14 @@ ThrottlingResource = define(
     429,
     "The request throttle by resource operation.",
 )
+# ECS's public error codes (ECS-FACTS.md "Throttling, auth, transient"): the service failed,
+# asking again later may succeed. A zone outage answers it for what lives in the zone.
+ServiceUnavailable = define(
+    "ServiceUnavailable",
+    "ServiceUnavailable",
+    503,
+    "The request has failed due to a temporary failure of the server.",
+)
 
 
 # --- not found -----------------------------------------------------------------------------

@@ -31,6 +31,13 @@ OperationFailedIdempotentTokenProcessing = define(
     400,
     "Action is processing.",
 )
+# ECS-CREATE-TABLE: CreateVSwitch in a zone that cannot take one (a zone outage answers it).
+ResourceNotAvailable = define(
+    "ResourceNotAvailable",
+    "ResourceNotAvailable",
+    400,
+    "Resource you requested is not available in this region or zone.",
+)
 # VPC-CREATE (the limit), ECS-CREATE-TABLE and VPC-CREATE-TABLE (code and status).
 QuotaExceededVSwitch = define(
     "QuotaExceededVSwitch",

@@ -19,6 +19,8 @@ class Lifecycle:
     """A fault holds the progression at a transitional status (an instance stuck in
     `Pending`): where it goes once the faults are cleared (its own final status, and the
     stages from the held one on)."""
+    held_progress: int | None = None
+    """The percent a progression held midway had reached (an upload a zone outage stopped)."""
 
     def released(self, now: float) -> Lifecycle:
         """The progression going on from `now`, as ECS does once its fault is fixed."""
@@ -26,6 +28,24 @@ class Lifecycle:
             return self
         final, stages = self.held
         return Lifecycle(started_at=now, final=final, stages=list(stages))
+
+    def held_at(self, now: float) -> Lifecycle:
+        """The progression stopped where it is at `now` until the faults are cleared, then
+        going on with the time it had left (an upload whose zone went down)."""
+        if self.held is not None or self.done(now):
+            return self
+        left: list[tuple[str, float]] = []
+        elapsed = now - self.started_at
+        for status, duration in self.stages:
+            if elapsed < duration:
+                left.append((status, duration - max(elapsed, 0.0)))
+            elapsed -= duration
+        return Lifecycle(
+            started_at=now,
+            final=left[0][0],
+            held=(self.final, left),
+            held_progress=self.progress(now),
+        )
 
     @classmethod
     def fixed(cls, status: str, at: float = 0.0) -> Lifecycle:
@@ -52,6 +72,8 @@ class Lifecycle:
 
     def progress(self, now: float) -> int:
         """Percent complete, 100 once the last stage is over."""
+        if self.held_progress is not None:
+            return self.held_progress
         total = self.total_duration
         if total <= 0 or now >= self.finishes_at:
             return 100

@@ -1,0 +1,66 @@
+"""A zone outage end to end, through the `mcp` client over stdio: with prod-db-01's zone down
+(the sandbox's `zone_outage` fault), the regional reads still describe it, a recovery from
+scratch stops with a text naming the zone and snapshots nothing, and once the zone is back the
+same recovery completes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.decisions import decide
+from tests.support.demo_world import DB_DISKS, DB_INSTANCE, REGION, SOURCE_ZONE, TARGET_ZONE
+from tests.support.mcp import Answer, Session, mcp_session
+
+ZONE_DOWN = {"kind": "zone_outage", "zone_id": SOURCE_ZONE}
+
+
+async def recover_from_scratch(served: Session) -> Answer:
+    """Scenario A for prod-db-01 into zone I, every question answered with the recommended
+    choice: the plan when it stops there, else its execution's answer."""
+    arguments = {
+        "scenario": "full_instance",
+        "source_instance_id": DB_INSTANCE,
+        "target_zone_id": TARGET_ZONE,
+    }
+    planned, _ = await decide(served, "plan_recovery", arguments)
+    if planned["status"] != "completed":
+        return planned
+    done, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+    return done
+
+
+def snapshots_of_the_source(region: dict[str, Any]) -> list[str]:
+    return [
+        snapshot_id
+        for snapshot_id, snapshot in region["snapshots"].items()
+        if snapshot["source_disk_id"] in DB_DISKS
+    ]
+
+
+async def test_with_the_source_zone_down_a_recovery_names_the_zone_and_snapshots_nothing(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        served.sandbox.add_fault(ZONE_DOWN)
+
+        source = await served.call("describe_source", {"instance_id": DB_INSTANCE})
+        assert source["status"] == "completed", source.text
+        assert source["instance"]["zone_id"] == SOURCE_ZONE
+
+        stopped = await recover_from_scratch(served)
+        assert stopped["status"] != "completed", stopped.text
+        assert SOURCE_ZONE in stopped.text
+        region = served.sandbox.state()["regions"][REGION]
+        assert snapshots_of_the_source(region) == []
+        assert region["snapshot_groups"] == {}
+        assert all(
+            r["code"] for r in served.sandbox.requests() if r["action"].startswith("CreateSnap")
+        )
+
+        served.sandbox.clear_faults()
+        recovered = await recover_from_scratch(served)
+        assert recovered["status"] == "completed", recovered.text
+        region = served.sandbox.state()["regions"][REGION]
+        assert region["instances"][recovered["dr_instance_id"]]["zone_id"] == TARGET_ZONE
+        assert len(snapshots_of_the_source(region)) == len(DB_DISKS)
