@@ -3,10 +3,10 @@ measured RTO and RPO, read from the journal alone."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
 
 from ecs_dr.domain.cleanup import cleanup_markdown
-from ecs_dr.domain.cloud_text import table_markdown
+from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import markdown_table
 from ecs_dr.domain.drill_report import gantt_markdown, timeline_markdown
 from ecs_dr.tools.cleanup import journaled_cleanups
@@ -21,14 +21,18 @@ from ecs_dr.workflows.journal import Journal, UnknownPlan, off_loop
 class DrillReportResult(ToolResult):
     """A recovery's drill report: the text draws its timeline as a mermaid gantt."""
 
-    report: DrillReport = Field(description="every fact once; times in UTC")
+    # A dict in the schema: the tool list's size budget has no room for its nested models.
+    report: dict[str, Any] = cloud_text_field(
+        "rto_s, rpo_s, point_taken_at, timeline (each step: seconds, share_pct), comparison, "
+        "sources (a fleet), cleanup; times in UTC"
+    )
 
     TEXT_OMITS = frozenset(
         {"report.timeline", "report.comparison", "report.sources", "report.cleanup.rows"}
     )
 
     def text_tables(self) -> list[str]:
-        r = self.report
+        r = DrillReport.model_validate(self.report)
         title = f"Recovery {self.operation_id}"
         parts = [gantt_markdown(title, r.timeline), timeline_markdown(r.timeline)]
         if r.comparison:
@@ -81,7 +85,7 @@ async def drill_report(operation_id: OperationIdArg, ctx: Ctx) -> DrillReportRes
     return DrillReportResult(
         status="completed",
         operation_id=operation_id,
-        report=report,
+        report=report.model_dump(mode="json"),
         next_step=_next_step(operation_id, report),
     )
 
