@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.test_cancel_operation import ended, planned_execution
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_INSTANCE, TARGET_ZONE
+from tests.support.demo_world import DB_INSTANCE
 from tests.support.mcp import Session, mcp_session
 
 MERMAID_TASK = re.compile(
@@ -18,19 +19,10 @@ MERMAID_TASK = re.compile(
 
 
 async def _drill(served: Session) -> str:
-    planned, _ = await decide(
-        served,
-        "plan_recovery",
-        {
-            "scenario": "full_instance",
-            "source_instance_id": DB_INSTANCE,
-            "target_zone_id": TARGET_ZONE,
-            "drill": True,
-        },
+    """A Scenario A drill of the DB instance, run to its end; its operation id."""
+    executed = await ended(
+        served, await served.call("execute_recovery", await planned_execution(served))
     )
-    executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
-    while executed["status"] == "in_progress":
-        executed = await served.call("wait_operation", {"operation_id": executed["operation_id"]})
     assert executed["status"] == "completed", executed
     return str(executed["operation_id"])
 

@@ -68,7 +68,7 @@ def test_no_point_before_the_snapshot_create_answered() -> None:
 def test_a_step_lasts_until_the_next_step_began_and_the_last_until_the_end() -> None:
     entries = timeline(SCENARIO_A, at(0), at(660), rto=660)
 
-    assert [e.task for e in entries] == [PREFLIGHT, *(s.step for s in SCENARIO_A)]
+    assert [e.step for e in entries] == [PREFLIGHT, *(s.step for s in SCENARIO_A)]
     assert [e.seconds for e in entries] == [2, 300, 300, 58]
 
 
@@ -93,10 +93,10 @@ def test_a_fleets_steps_last_until_the_next_step_of_the_same_source() -> None:
 
     entries = timeline(fleet, at(0), at(400), rto=400)
 
-    spans = {e.task: e.seconds for e in entries}
+    spans = {e.step: e.seconds for e in entries}
     assert spans["i-a/create_snapshot_group"] == 99
     assert spans["i-b/create_snapshot_group"] == 149
-    assert {e.lane for e in entries if e.task != PREFLIGHT} == {"i-a", "i-b"}
+    assert {e.lane for e in entries if e.step != PREFLIGHT} == {"i-a", "i-b"}
 
 
 def test_a_step_still_waited_for_lasts_at_least_until_its_answer() -> None:
@@ -134,7 +134,7 @@ def test_a_fleets_gantt_has_a_section_per_source() -> None:
 
 def test_a_task_name_loses_the_characters_mermaid_breaks_on() -> None:
     entry = TimelineEntry(
-        task='i-a/image#2: "x";y',
+        step='i-a/image#2: "x";y',
         lane="i-a",
         action="CreateImage",
         resource_id=None,

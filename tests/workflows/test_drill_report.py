@@ -3,7 +3,7 @@ or cleaned-up recovery reports, and which operations are no recovery."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,19 +11,9 @@ import pytest
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.drill_report import drill_report, measured_rpo_s, measured_rto_s
 from ecs_dr.workflows.journal import Journal, LeaseOwner
+from tests.workflows.test_lease import Clock
 
 REGION = "cn-hangzhou"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -63,7 +53,7 @@ def test_a_completed_recovery_is_measured_to_its_finish(journal: Journal, clock:
     report = drill_report(journal.get(op), "full_instance", None)
 
     assert (report.rto_s, report.ended_by, report.rpo_s) == (660.0, "finish", 0.0)
-    assert report.point_taken_at == datetime(2026, 12, 6, 9, 0, 2, tzinfo=UTC)
+    assert report.point_taken_at == datetime(2026, 3, 1, 3, 0, 2, tzinfo=UTC)
     assert report.timeline[-1].seconds == 60
     assert measured_rto_s(journal.get(op)) == 660.0
     assert measured_rpo_s(journal.get(op)) == 0.0
@@ -77,7 +67,7 @@ def test_a_running_recovery_reports_its_steps_so_far_and_no_rto(
     report = drill_report(journal.get(op), "full_instance", None)
 
     assert (report.rto_s, report.ended_at, report.ended_by) == (None, None, "running")
-    assert [e.task for e in report.timeline][-1] == "run_instances"
+    assert [e.step for e in report.timeline][-1] == "run_instances"
     assert measured_rto_s(journal.get(op)) is None
 
 
@@ -91,7 +81,7 @@ def test_a_failed_recovery_reports_how_long_it_ran_and_no_rto(
     report = drill_report(journal.get(op), "full_instance", None)
 
     assert report.rto_s is None and report.ended_by == "finish"
-    assert report.ended_at == datetime(2026, 12, 6, 9, 10, 30, tzinfo=UTC)
+    assert report.ended_at == datetime(2026, 3, 1, 3, 10, 30, tzinfo=UTC)
 
 
 def test_a_cleaned_up_recovery_is_measured_to_its_last_creates_answer(

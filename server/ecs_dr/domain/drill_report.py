@@ -43,7 +43,7 @@ class TimelineEntry(Frozen):
     """One bar of the timeline: a step from its create call until the next step of the same
     source began (its wait until ready included); the last until the recovery's end."""
 
-    task: str = Field(description="the journal's step name; `preflight` for the reads first")
+    step: str = Field(description="the journal's step name; `preflight` for the reads first")
     lane: str = Field(description="the source (a fleet's member) or shared scope; '' for one")
     action: str
     resource_id: str | None
@@ -95,33 +95,23 @@ def timeline(
     so a single recovery's shares sum to 100%."""
     entries: list[TimelineEntry] = []
     if steps and steps[0].started_at > started_at:
-        entries.append(_entry(PREFLIGHT, "", "", None, started_at, steps[0].started_at, rto))
+        preflight = StepTime(
+            step=PREFLIGHT, action="", resource_id=None, started_at=started_at, finished_at=None
+        )
+        entries.append(_entry(preflight, steps[0].started_at, rto))
     for i, step in enumerate(steps):
         lane = lane_of(step.step)
         following = (s.started_at for s in steps[i + 1 :] if lane_of(s.step) == lane)
         end = max(next(following, ended_at), step.finished_at or step.started_at)
-        entries.append(
-            _entry(step.step, lane, step.action, step.resource_id, step.started_at, end, rto)
-        )
+        entries.append(_entry(step, end, rto))
     return entries
 
 
-def _entry(
-    task: str,
-    lane: str,
-    action: str,
-    resource_id: str | None,
-    start: datetime,
-    end: datetime,
-    rto: float | None,
-) -> TimelineEntry:
-    seconds = rto_s(start, end)
+def _entry(step: StepTime, end: datetime, rto: float | None) -> TimelineEntry:
+    seconds = rto_s(step.started_at, end)
     return TimelineEntry(
-        task=task,
-        lane=lane,
-        action=action,
-        resource_id=resource_id,
-        started_at=start,
+        **step.model_dump(exclude={"finished_at"}),
+        lane=lane_of(step.step),
         ended_at=end,
         seconds=seconds,
         share_pct=share_pct(seconds, rto),
@@ -131,7 +121,7 @@ def _entry(
 def gantt_task_name(entry: TimelineEntry) -> str:
     """The bar's label: the step and its action, with the characters mermaid breaks on
     (':', '#', ';', quotes...) replaced by spaces."""
-    step = entry.task.split("/", 1)[1] if entry.lane else entry.task
+    step = entry.step.split("/", 1)[1] if entry.lane else entry.step
     label = f"{step} ({entry.action})" if entry.action else step
     return _UNSAFE_IN_TASK.sub(" ", label).strip() or "step"
 
@@ -164,17 +154,17 @@ def _gantt_time(when: datetime) -> str:
 
 def timeline_markdown(entries: Sequence[TimelineEntry]) -> str:
     """The timeline as a table: each step's start, length and share of the RTO."""
-    return table_markdown(
-        ["Step", "Action", "Resource", "Started (UTC)", "Seconds", "Share"],
-        [
-            [
-                e.task,
-                e.action,
-                e.resource_id or "",
-                e.started_at.astimezone(UTC).strftime(_GANTT_TIME),
-                f"{e.seconds:g}",
-                "" if e.share_pct is None else f"{e.share_pct:g}%",
-            ]
-            for e in entries
-        ],
-    )
+    headers = ["Step", "Action", "Resource", "Started (UTC)", "Seconds", "Share"]
+    return table_markdown(headers, [_timeline_cells(e) for e in entries])
+
+
+def _timeline_cells(e: TimelineEntry) -> list[str]:
+    share = "" if e.share_pct is None else f"{e.share_pct:g}%"
+    return [
+        e.step,
+        e.action,
+        e.resource_id or "",
+        _gantt_time(e.started_at),
+        f"{e.seconds:g}",
+        share,
+    ]

@@ -48,6 +48,9 @@ class SourceReport(Frozen):
     rpo_s: float | None
 
 
+_SOURCE_FIELDS = {"source_instance_id", "status", "dr_instance_id", "all_match"}
+
+
 class CleanupReport(Frozen):
     """The cleanup_recovery operation of this recovery and what it did to each resource."""
 
@@ -95,16 +98,8 @@ def require_recovery(record: OperationRecord) -> None:
 
 
 def step_times(record: OperationRecord) -> list[StepTime]:
-    return [
-        StepTime(
-            step=s.step,
-            action=s.action,
-            resource_id=s.resource_id,
-            started_at=s.started_at,
-            finished_at=s.finished_at,
-        )
-        for s in record.steps
-    ]
+    fields = set(StepTime.model_fields)
+    return [StepTime.model_validate(s.model_dump(include=fields)) for s in record.steps]
 
 
 def recovery_end(record: OperationRecord, steps: Sequence[StepTime]) -> tuple[datetime, EndedBy]:
@@ -188,17 +183,12 @@ def _sources(
     result: Mapping[str, Any], points: Mapping[str, tuple[datetime | None, float | None]]
 ) -> list[SourceReport]:
     rows = _rows(FleetMemberRow, result.get("rows") if "members" in result else None)
-    return [
-        SourceReport(
-            source_instance_id=r.source_instance_id,
-            status=r.status,
-            dr_instance_id=r.dr_instance_id,
-            all_match=r.all_match,
-            point_taken_at=points.get(r.source_instance_id, (None, None))[0],
-            rpo_s=points.get(r.source_instance_id, (None, None))[1],
-        )
-        for r in rows
-    ]
+    reports = []
+    for row in rows:
+        taken, rpo = points.get(row.source_instance_id, (None, None))
+        shown = row.model_dump(include=_SOURCE_FIELDS)
+        reports.append(SourceReport(**shown, point_taken_at=taken, rpo_s=rpo))
+    return reports
 
 
 def _cleanup_report(cleanup: OperationRecord | None) -> CleanupReport | None:
