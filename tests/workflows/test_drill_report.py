@@ -104,3 +104,30 @@ def test_an_operation_that_is_no_recovery_is_refused(journal: Journal) -> None:
     with pytest.raises(Refusal, match="not a recovery"):
         drill_report(journal.get(op), None, None)
     assert measured_rto_s(journal.get(op)) is None
+
+
+def test_a_fleet_reports_a_row_per_source_and_its_oldest_sources_rpo(
+    journal: Journal, clock: Clock
+) -> None:
+    op = journal.create_operation("execute_recovery", REGION, {"plan_id": "plan-2"})
+    for source in ("i-a", "i-b"):
+        clock.advance(1)
+        name = f"{source}/create_snapshot_group"
+        journal.record_intent(op, name, "CreateSnapshotGroup", f"tok-{source}", {})
+        journal.record_created(op, name, f"ssg-{source}")
+    clock.advance(100)
+    rows = [
+        {"source_instance_id": s, "status": "completed", "dr_instance_id": f"i-dr-{s}"}
+        for s in ("i-a", "i-b")
+    ]
+    journal.finish(op, "completed", {"drill": True, "rows": rows, "members": []})
+
+    report = drill_report(journal.get(op), "fleet", None)
+
+    assert [(s.source_instance_id, s.dr_instance_id) for s in report.sources] == [
+        ("i-a", "i-dr-i-a"),
+        ("i-b", "i-dr-i-b"),
+    ]
+    assert all(s.rpo_s == 0 and s.point_taken_at is not None for s in report.sources)
+    assert report.rto_s == 102.0 and report.rpo_s == 0
+    assert {e.lane for e in report.timeline} == {"", "i-a", "i-b"}
