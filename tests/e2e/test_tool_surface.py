@@ -26,6 +26,7 @@ READ_ONLY = {
     "describe_target_instance",
     "verify_dr_instance",
     "wait_operation",
+    "drill_report",
     "get_operation",
     "list_operations",
     "find_orphans",

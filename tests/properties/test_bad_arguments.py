@@ -69,6 +69,7 @@ EXAMPLES = {
     "wait_operation": 80,
     "get_operation": 60,
     "list_operations": 60,
+    "drill_report": 60,
     "find_orphans": 40,
     "plan_recovery": 200,
     "create_snapshot_group": 110,
@@ -154,6 +155,20 @@ async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any
         operation = (await served.call("list_operations", {"limit": 1}))["operations"][0][
             "operation_id"
         ]
+        # A finished recovery, for drill_report (made before the plan, which it must not stale).
+        web_plan, _ = await decide(
+            served,
+            "plan_recovery",
+            {
+                "scenario": "full_instance",
+                "source_instance_id": WEB_INSTANCE,
+                "target_zone_id": TARGET_ZONE,
+            },
+        )
+        await _made(served, "execute_recovery", {"plan_id": web_plan["plan_id"]})
+        recovery = (await served.call("list_operations", {"limit": 1}))["operations"][0][
+            "operation_id"
+        ]
         full = {"scenario": "full_instance", "source_instance_id": DB_INSTANCE}
         plan = (await served.call("plan_recovery", {**full, "target_zone_id": TARGET_ZONE}))[
             "plan_id"
@@ -172,6 +187,7 @@ async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any
         "wait_operation": [{"operation_id": operation, "max_wait_s": 0}],
         "get_operation": [{"operation_id": operation}],
         "list_operations": [{"limit": 5}],
+        "drill_report": [{"operation_id": recovery}],
         "find_orphans": [{"region_id": "cn-hangzhou"}],
         "plan_recovery": [
             {**full, "target_zone_id": TARGET_ZONE},

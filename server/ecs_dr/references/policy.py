@@ -54,6 +54,7 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "wait_operation": (),
     "get_operation": (),
     "list_operations": (),
+    "drill_report": (),
     "cancel_operation": (),
     # The cloud as the second record: every tagged resource, its status and its source.
     "find_orphans": (

@@ -27,6 +27,7 @@ from ecs_dr.tools.recovery import (
     run_dr_instance,
 )
 from ecs_dr.tools.registry import ToolEntry
+from ecs_dr.tools.reports import drill_report
 
 TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(find_instances, "Find instances by name, zone or status", read_only=True),
@@ -37,6 +38,7 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(wait_operation, "Follow a long operation", read_only=True),
     ToolEntry(get_operation, "Show one operation", read_only=True),
     ToolEntry(list_operations, "List operations", read_only=True),
+    ToolEntry(drill_report, "Report a recovery's RTO and RPO", read_only=True),
     ToolEntry(find_orphans, "Find resources the journal does not know", read_only=True),
     ToolEntry(plan_recovery, "Plan a recovery (changes nothing)", read_only=True),
     ToolEntry(create_snapshot_group, "Snapshot every disk at once"),

@@ -15,6 +15,7 @@ from ecs_dr.tools.outcomes import outcome_result
 from ecs_dr.tools.recovery_results import recovery_tables
 from ecs_dr.tools.results import Status, ToolResult, once
 from ecs_dr.tools.steps import STEP_TOOLS
+from ecs_dr.workflows.drill_report import measured_rpo_s, measured_rto_s
 from ecs_dr.workflows.journal import Journal, OperationRecord, StepRecord, off_loop
 from ecs_dr.workflows.operations import Outcome
 from ecs_dr.workflows.scenarios import SCENARIOS
@@ -175,6 +176,10 @@ class OperationSummary(BaseModel):
         description="pid@host of the ecs-dr-mcp process that holds its lease (runs or cleans "
         "it up now); null when nobody does: a `running` operation is then interrupted",
     )
+    rto_s: float | None = Field(
+        default=None, description="a completed recovery's measured RTO (drill_report)"
+    )
+    rpo_s: float | None = Field(default=None, description="a recovery's RPO (drill_report)")
 
 
 class OperationDetail(ToolResult):
@@ -276,8 +281,11 @@ async def list_operations(
                 updated_at=r.updated_at.isoformat(),
                 created_resources=_created(r.steps),
                 running_in=held.holder if (held := journal.live_lease(r)) else None,
+                rto_s=measured_rto_s(r),
+                rpo_s=measured_rpo_s(r),
             )
             for r in records
         ],
-        next_step="get_operation(operation_id) shows one operation's steps.",
+        next_step="get_operation(operation_id) shows one operation's steps; drill_report("
+        "operation_id) a recovery's RTO and RPO.",
     )
