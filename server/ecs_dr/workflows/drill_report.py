@@ -3,9 +3,10 @@ when it started and ended, its RTO and RPO, its steps as a timeline, its compari
 per source of a fleet) and its cleanup.
 
 The journal holds no time for "the DR instance is Running": an execute_recovery operation
-finishes once its DR instance is Running and compared, so its finish is the end the RTO is
-measured to. A cleanup rewrites that finish time; a cleaned-up recovery's RTO is then measured
-to its last create's answer (the report says which)."""
+finishes once its DR instance is Running and compared, so its finish (`finished_at`, which a
+cleanup leaves as it was) is the end the RTO is measured to. An operation journaled before
+`finished_at` existed and cleaned up since has only its last create's answer (the report says
+which)."""
 
 from __future__ import annotations
 
@@ -69,8 +70,9 @@ class DrillReport(Frozen):
     ended_at: datetime | None = Field(description="the end the RTO is measured to")
     ended_by: EndedBy = Field(
         description="finish: the recovery's finish (its DR instance Running and compared); "
-        "last_create: its last create's answer (a cleanup rewrote the finish time, so the wait "
-        "after it is not counted); running: not ended, the times are those so far"
+        "last_create: its last create's answer (an operation journaled before its finish time "
+        "was kept, cleaned up since: the wait after it is not counted); running: not ended, the "
+        "times are those so far"
     )
     rto_s: float | None = Field(description="measured RTO in seconds; null unless it completed")
     point_taken_at: datetime | None = Field(
@@ -104,6 +106,8 @@ def step_times(record: OperationRecord) -> list[StepTime]:
 
 def recovery_end(record: OperationRecord, steps: Sequence[StepTime]) -> tuple[datetime, EndedBy]:
     """The end the RTO is measured to, and which end it is (see the module's docstring)."""
+    if record.finished_at is not None:
+        return record.finished_at, "finish"
     if record.status in ("completed", "failed", "cancelled"):
         return record.updated_at, "finish"
     times = [t for s in steps for t in (s.started_at, s.finished_at) if t is not None]

@@ -101,6 +101,10 @@ class OperationRecord(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    finished_at: datetime | None = Field(
+        default=None,
+        description="when it ended (completed, failed or cancelled); a cleanup leaves it",
+    )
     steps: list[StepRecord]
     result: dict[str, Any] | None = cloud_text_field("the tool's result, names and tables included")
     error: str | None = cloud_text_field("why it failed; may quote ECS's message")

@@ -140,6 +140,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE steps",
         "ALTER TABLE steps_v5 RENAME TO steps",
     ),
+    # When an operation ended (completed, failed or cancelled): updated_at moves on with its
+    # cleanup, and a drill report measures the RTO to the end.
+    ("ALTER TABLE operations ADD COLUMN finished_at TEXT",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

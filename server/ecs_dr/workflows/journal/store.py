@@ -70,12 +70,14 @@ class Journal(StepJournal, CleanupJournal, PlanJournal):
             self._check_owner(conn, operation_id, owner)
             conn.execute(
                 f"UPDATE operations SET {RELEASE_LEASE},"  # noqa: S608 - a constant
-                " status = ?, result = ?, error = ?, updated_at = ? WHERE operation_id = ?",
+                " status = ?, result = ?, error = ?, updated_at = ?, finished_at = ?"
+                " WHERE operation_id = ?",
                 (
                     status,
                     None if result is None else dump_json(result),
                     error,
-                    self._stamp(),
+                    now := self._stamp(),
+                    now,
                     operation_id,
                 ),
             )
@@ -96,7 +98,8 @@ class Journal(StepJournal, CleanupJournal, PlanJournal):
                 return record
             conn.execute(
                 f"UPDATE operations SET {RELEASE_LEASE},"  # noqa: S608 - a constant
-                " status = 'cancelled', error = ?, updated_at = ? WHERE operation_id = ?",
-                (error, self._stamp(), operation_id),
+                " status = 'cancelled', error = ?, updated_at = ?, finished_at = ?"
+                " WHERE operation_id = ?",
+                (error, now := self._stamp(), now, operation_id),
             )
             return self._get(conn, operation_id)
