@@ -38,13 +38,13 @@ def _taken(
     *,
     name: str = "mine",
     automatic: bool = False,
-    **tags: str,
+    tags: dict[str, str] | None = None,
 ) -> TakenSnapshot:
     return TakenSnapshot(
         snapshot=snapshot.model_copy(update={"created_at": _at(minutes_ago)}),
         name=name,
         automatic=automatic,
-        tags=tags,
+        tags=tags or {},
     )
 
 
@@ -111,7 +111,7 @@ def test_kinds_newest_first_a_group_then_an_image_then_loose_snapshots() -> None
     ]
     by_id = {p.point_id: p for p in points}
     assert by_id["m-point"].crash_consistent  # built from one group
-    assert by_id["m-point"].missing_disks == [] and by_id["m-point"].age_s == 300
+    assert by_id["m-point"].missing_disks == [] and by_id["m-point"].age_s == 600
     assert by_id["ssg-1"].zone_redundant and by_id["ssg-1"].origin == "this server"
     assert by_id["s-hand"].origin == "by hand"
     assert by_id["s-hand"].missing_disks == ["d-data-xvdb", "d-data-xvdc"]
@@ -134,7 +134,7 @@ def test_a_disk_added_after_the_point_is_missing_from_it() -> None:
 
 def test_per_disk_snapshots_of_one_operation_are_one_point_not_crash_consistent() -> None:
     source = instance()
-    taken = [_taken(s, 20, **{TAG_OPERATION: "op-9"}) for s in snapshots_of(source)]
+    taken = [_taken(s, 20, tags={TAG_OPERATION: "op-9"}) for s in snapshots_of(source)]
     (point,) = recovery_points(source, [], taken, [], NOW)
     assert point.kind == "snapshots" and not point.crash_consistent
     assert point.missing_disks == [] and point.origin == "this server"
@@ -187,3 +187,26 @@ def test_keeping_cost_bounds_capacity_by_disk_sizes_and_says_the_image_quota_is_
     assert len(snapshots_only) == 1 and "at most 640 GiB" in snapshots_only[0]
     assert "upper bound" in snapshots_only[0]
     assert IMAGE_QUOTA_NOT_CHECKED in with_image[1]
+
+
+def test_an_image_whose_snapshots_are_gone_is_as_old_as_its_tag_and_covers_disks_by_device() -> (
+    None
+):
+    source = instance([system_disk()])
+    image = TaggedImage(
+        image=Image(
+            image_id="m-old",
+            name="old",
+            status="Available",
+            progress=100,
+            mappings=[
+                ImageDiskMapping(
+                    device="/dev/xvda", kind="system", snapshot_id="s-gone", size_gib=40
+                )
+            ],
+        ),
+        tags={**OURS, TAG_TAKEN_AT: _at(120)},
+    )
+    (point,) = recovery_points(source, [], [], [image], NOW)
+    assert (point.kind, point.age_s, point.disks) == ("image", 7200, ["d-system"])
+    assert point.crash_consistent and point.zone_redundant

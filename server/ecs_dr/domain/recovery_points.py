@@ -90,7 +90,7 @@ def point_confirmation(plan: RecoveryPointPlan, decision_id: str) -> ChoicePromp
         decision_id,
         f"Create a recovery point: {creates}. Keeping it costs: {' '.join(costs)} Proceed?",
         proceed_or_cancel(f"Call {plan.action} with the parameters shown."),
-        {"action": plan.action, "parameters": plan.parameters(), "keeping_cost": costs},
+        {"action": plan.action, "parameters": plan.parameters()},
         header=CONFIRM_HEADER,
     )
 
@@ -260,32 +260,41 @@ def recovery_points(
                 snapshot_ids=[m.snapshot.snapshot_id for m in members],
             )
         )
-    disk_of = {t.snapshot.snapshot_id: t.snapshot.source_disk_id for t in snapshots}
-    points += [_image_point(source, now, tagged, disk_of, grouped) for tagged in images]
+    known = {t.snapshot.snapshot_id: t.snapshot for t in snapshots}
+    points += [_image_point(source, now, tagged, known, grouped) for tagged in images]
     oldest = datetime.min.replace(tzinfo=UTC)
-    return sorted(points, key=lambda p: p.taken_at or oldest, reverse=True)
+    # At the same time, an image first: a recovery from it is RunInstances alone.
+    return sorted(points, key=lambda p: (p.taken_at or oldest, p.kind == "image"), reverse=True)
 
 
 def _image_point(
     source: Instance,
     now: datetime,
     tagged: TaggedImage,
-    disk_of: dict[str, str],
+    known: dict[str, Snapshot],
     grouped: dict[str, str],
 ) -> RecoveryPoint:
-    """An image covers the disks its snapshots copy (by device when a snapshot is gone); it is
-    crash-consistent when built from one group or one snapshot."""
+    """An image holds its snapshots' data: it is as old as they are (its tag's time when they
+    are gone) and covers the disks they copy (by device when gone); it is crash-consistent
+    when built from one group or one snapshot."""
     image = tagged.image
     by_device = {image_device(d): d.disk_id for d in source.disks}
-    covered = [disk_of.get(m.snapshot_id) or by_device.get(m.device, "") for m in image.mappings]
     ids = [m.snapshot_id for m in image.mappings]
+    found = [known[s] for s in ids if s in known]
+    covered = [
+        known[m.snapshot_id].source_disk_id
+        if m.snapshot_id in known
+        else by_device.get(m.device, "")
+        for m in image.mappings
+    ]
+    times = [t for t in (ecs_time(s.created_at) for s in found) if t]
     groups = {grouped.get(s) for s in ids}
     return _point(
         source,
         now,
         point_id=image.image_id,
         kind="image",
-        taken_at=ecs_time(tagged.tags.get(TAG_TAKEN_AT, "")),
+        taken_at=min(times) if times else ecs_time(tagged.tags.get(TAG_TAKEN_AT, "")),
         crash_consistent=len(ids) == 1 or (len(groups) == 1 and None not in groups),
         zone_redundant=image.status == "Available",
         covered=[d for d in covered if d],

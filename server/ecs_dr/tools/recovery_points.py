@@ -40,9 +40,7 @@ async def create_recovery_point(
     ctx: Ctx,
     settled: Annotated[Settled, POINT.flow.resolve],
     region_id: RegionArg = None,
-    image: Annotated[
-        bool, Field(description="build the image now too")
-    ] = False,
+    image: Annotated[bool, Field(description="build the image now too")] = False,
     decisions: DecisionsArg = None,
 ) -> RecoveryPointCreated:
     """Snapshot the source ahead of a disaster as a crash-consistent point, tagged and
