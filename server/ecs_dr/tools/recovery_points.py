@@ -31,16 +31,16 @@ POINT = MutatingTool(
 
 
 class RecoveryPointCreated(CreateResult):
-    point_id: str | None = Field(default=None, description="the image, group or snapshot id")
     result: dict[str, Any] | None = step_result_field()
+    point_id: str | None = Field(default=None, description="the image, group or snapshot id")
 
 
 async def create_recovery_point(
     instance_id: InstanceRefArg,
     ctx: Ctx,
     settled: Annotated[Settled, POINT.flow.resolve],
-    region_id: RegionArg = None,
     image: Annotated[bool, Field(description="build the image now too")] = False,
+    region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> RecoveryPointCreated:
     """Snapshot the source ahead of a disaster as a crash-consistent point, tagged and

@@ -134,17 +134,16 @@ async def execute_recovery_point(
         )
     point_id = image.image_id if image else group_id or ",".join(r.snapshot_id for r in records)
     return RecoveryPointResult(
-        region_id=plan.region_id,
-        instance_id=plan.instance_id,
+        **plan.model_dump(include={"region_id", "instance_id"}),
         point_id=point_id,
         kind="image" if image else "group" if group_id else "snapshots",
         taken_at=taken_at,
         crash_consistent=consistent,
+        fingerprint=instance_fingerprint(plan.source),
         snapshot_group_id=group_id,
         snapshots=records,
         image=image,
         tags=tags,
-        fingerprint=instance_fingerprint(plan.source),
         note=note,
     )
 
