@@ -16,7 +16,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ecs_dr.domain.cloud_text import MAX_CLOUD_VALUE_CHARS, cloud_text_field
-from ecs_dr.domain.decisions import CONFIRM_HEADER, ChoicePrompt, make_prompt, proceed_or_cancel
+from ecs_dr.domain.decisions import (
+    CONFIRM_HEADER,
+    ChoicePrompt,
+    confirm_prompt,
+    make_prompt,
+    proceed_or_cancel,
+)
 from ecs_dr.domain.fingerprints import InstanceFingerprint
 from ecs_dr.domain.images import ImageResult
 from ecs_dr.domain.models import Frozen, Image, Instance, Snapshot, SnapshotGroup
@@ -79,9 +85,11 @@ def keeping_cost(plan: RecoveryPointPlan) -> list[str]:
     return costs
 
 
-def point_confirmation(plan: RecoveryPointPlan, decision_id: str) -> ChoicePrompt:
+def point_confirmation(plan: RecoveryPointPlan) -> ChoicePrompt:
     """The go-ahead for a point: what it creates, with the exact parameters, and what it costs
-    to keep; `decision_id` binds it to the parameters (decisions.confirm_prompt's id)."""
+    to keep; its id binds the parameters and whether an image follows (as confirm_prompt's)."""
+    then = {"then": "CreateImage"} if plan.image_name else {}
+    decision_id = confirm_prompt(plan.action, plan.parameters() | then).decision_id
     creates = f"{plan.action} of {plan.instance_id}, tagged {TAG_RECOVERY_POINT}"
     if plan.image_name:
         creates += f", then CreateImage {plan.image_name} from it"

@@ -8,7 +8,7 @@ from datetime import datetime
 from ecs_dr.cloud import ecs
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import names, rules
-from ecs_dr.domain.decisions import CANCEL, PROCEED, chosen, confirm_prompt
+from ecs_dr.domain.decisions import CANCEL, PROCEED, chosen
 from ecs_dr.domain.fingerprints import instance_fingerprint
 from ecs_dr.domain.images import ImagePlan
 from ecs_dr.domain.models import Instance
@@ -71,11 +71,7 @@ async def prepare_recovery_point(
         image_name=await free_image_name(gw, region, source, None) if image else None,
         source=source,
     )
-    # The confirmation's id binds the parameters and whether an image follows.
-    then = {"then": "CreateImage"} if image else {}
-    prompt = point_confirmation(
-        plan, confirm_prompt(plan.action, plan.parameters() | then).decision_id
-    )
+    prompt = point_confirmation(plan)
     answer = chosen(prompt, decisions or {})
     if answer == CANCEL:
         return cancelled(prompt.decision_id)
