@@ -39,7 +39,7 @@ async def create_recovery_point(
     instance_id: InstanceRefArg,
     ctx: Ctx,
     settled: Annotated[Settled, POINT.flow.resolve],
-    image: Annotated[bool, Field(description="build the image now too")] = False,
+    image: Annotated[bool, Field(strict=True, description="build the image now too")] = False,
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> RecoveryPointCreated:
