@@ -31,6 +31,7 @@ READ_ONLY = {
     "list_operations",
     "find_orphans",
     "plan_recovery",
+    "list_recovery_points",
 }
 MUTATING = {
     "create_snapshot_group",
@@ -40,6 +41,7 @@ MUTATING = {
     "run_dr_instance",
     "create_disk_from_snapshot",
     "attach_disk",
+    "create_recovery_point",
     "execute_recovery",
     "resume_recovery",
     "cancel_operation",

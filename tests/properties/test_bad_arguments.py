@@ -83,6 +83,8 @@ EXAMPLES = {
     "resume_recovery": 60,
     "cancel_operation": 60,
     "cleanup_recovery": 70,
+    "create_recovery_point": 60,
+    "list_recovery_points": 50,
 }
 # Arguments of which a call gives one at most: making one bad drops the others.
 EXCLUSIVE = {"create_full_image": {"snapshot_group_id", "snapshot_id", "snapshot_ids"}}
@@ -214,6 +216,12 @@ async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any
         # A completed operation: answered as it ended, nothing changed.
         "cancel_operation": [{"operation_id": operation}],
         "cleanup_recovery": [{"operation_id": operation}],
+        # Asks for its confirmation: nothing is created.
+        "create_recovery_point": [
+            {"instance_id": DB_INSTANCE},
+            {"instance_id": WEB_INSTANCE, "image": True},
+        ],
+        "list_recovery_points": [{"instance_id": DB_INSTANCE}],
     }
     prompts: dict[str, list[dict[str, list[str]]]] = {}
     for tool, calls in bases.items():
@@ -327,6 +335,7 @@ def bad_values(session: BadInputRun, tool: str, argument: str, base: int = 0) ->
         "limit": bad.bad_limits,
         "max_wait_s": bad.bad_seconds,
         "drill": bad.bad_flags,
+        "image": bad.bad_flags,
         "decisions": lambda: bad.bad_decisions(world.prompts[tool][base]),
     }
     return simple[argument]()

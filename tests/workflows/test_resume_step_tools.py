@@ -23,6 +23,7 @@ from ecs_dr.tools.orchestration import resume_recovery
 from ecs_dr.tools.steps import STEP_TOOLS as STEP_TOOL_TABLE
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
+from ecs_dr.workflows.recovery_points import prepare_recovery_point
 from ecs_dr.workflows.vswitches import prepare_vswitch
 from tests.support.demo_world import DB_INSTANCE, PROD_VPC, REGION
 from tests.support.sandboxes import SandboxHandle
@@ -35,6 +36,7 @@ STEP_TOOLS = (
     "run_dr_instance",
     "create_disk_from_snapshot",
     "attach_disk",
+    "create_recovery_point",
 )
 
 
@@ -91,6 +93,36 @@ async def test_a_step_operation_resumes_under_its_id_with_its_journaled_plan(
     assert step.resource_id == vswitch_id
     (create,) = [r["parameters"] for r in sandbox.requests() if r["action"] == "CreateVSwitch"]
     assert create["ClientToken"] == step.client_token
+    assert create["ClientToken"].startswith(op)
+
+
+async def test_a_recovery_point_operation_resumes_with_its_journaled_plan_and_tags(
+    sandbox: SandboxHandle, gateway: EcsGateway, timing: Timing, journal: Journal
+) -> None:
+    prepared = await prepare_recovery_point(gateway, DB_INSTANCE)
+    assert isinstance(prepared, Ready)
+    # As create_recovery_point journals it; its process died before the work ran.
+    op = journal.create_operation(
+        "create_recovery_point",
+        REGION,
+        {
+            "instance_id": DB_INSTANCE,
+            "region_id": None,
+            "image": False,
+            "decisions": {prepared.confirm.decision_id: "proceed"},
+            PLAN_ARGUMENT: prepared.plan.model_dump(mode="json"),
+        },
+    )
+    async with Operations(journal, max_call_wait_s=30) as operations:
+        resumed = await resume_recovery(op, _ctx(gateway, journal, operations, timing))
+
+    assert (resumed.status, resumed.operation_id) == ("completed", op)
+    assert resumed.step_result is not None
+    assert resumed.step_result["kind"] == "group"
+    assert resumed.step_result["tags"]["ecs-dr:recovery-point"] == DB_INSTANCE
+    (create,) = [
+        r["parameters"] for r in sandbox.requests() if r["action"] == "CreateSnapshotGroup"
+    ]
     assert create["ClientToken"].startswith(op)
 
 

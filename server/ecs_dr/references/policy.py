@@ -79,6 +79,13 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "run_dr_instance": (*_SOURCE, *_ZONE, *_NETWORK, *_IMAGE, *_RUN),
     "create_disk_from_snapshot": (*_SOURCE, *_ZONE, "DescribeSnapshots", *_DISKS),
     "attach_disk": (*_SOURCE, "DescribeInstanceTypes", "AttachDisk"),
+    "create_recovery_point": (*_SOURCE, *_SNAPSHOTS, *_IMAGE, "TagResources"),
+    "list_recovery_points": (
+        *_SOURCE,
+        "DescribeSnapshotGroups",
+        "DescribeSnapshots",
+        "DescribeImages",
+    ),
     "execute_recovery": (
         *_SOURCE,
         *_ZONE,

@@ -26,6 +26,7 @@ from ecs_dr.tools.recovery import (
     create_vswitch,
     run_dr_instance,
 )
+from ecs_dr.tools.recovery_points import create_recovery_point, list_recovery_points
 from ecs_dr.tools.registry import ToolEntry
 from ecs_dr.tools.reports import drill_report
 
@@ -41,6 +42,7 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(drill_report, "Report a recovery's RTO and RPO", read_only=True),
     ToolEntry(find_orphans, "Find resources the journal does not know", read_only=True),
     ToolEntry(plan_recovery, "Plan a recovery (changes nothing)", read_only=True),
+    ToolEntry(list_recovery_points, "List a source's recovery points", read_only=True),
     ToolEntry(create_snapshot_group, "Snapshot every disk at once"),
     ToolEntry(create_snapshot, "Snapshot one disk"),
     ToolEntry(create_full_image, "Build the recovery image"),
@@ -48,6 +50,7 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(run_dr_instance, "Launch the DR instance"),
     ToolEntry(create_disk_from_snapshot, "Create a disk from a snapshot"),
     ToolEntry(attach_disk, "Attach a disk to an instance"),
+    ToolEntry(create_recovery_point, "Take a recovery point ahead of a disaster"),
     ToolEntry(execute_recovery, "Execute a recovery plan"),
     ToolEntry(resume_recovery, "Resume an interrupted recovery"),
     ToolEntry(cancel_operation, "Stop an operation before its next create", idempotent=True),

@@ -18,6 +18,7 @@ from ecs_dr.domain.images import ImageResult
 from ecs_dr.domain.snapshots import SnapshotResult, SnapshotSetResult
 from ecs_dr.domain.vswitches import VSwitchResult
 from ecs_dr.tools.mutation import MutatingTool
+from ecs_dr.tools.recovery_points import POINT
 from ecs_dr.workflows.scenario_a import (
     execute_dr_instance,
     execute_full_image,
@@ -117,6 +118,7 @@ def _after_attach(_: AttachResult) -> str:
 ATTACH = MutatingTool("attach_disk", prepare_attach_disk, execute_attach_disk, _after_attach)
 
 STEP_TOOLS: Mapping[str, MutatingTool[Any, Any]] = {
-    step.tool: step for step in (GROUP, SNAPSHOT, IMAGE, VSWITCH, DR_INSTANCE, NEW_DISK, ATTACH)
+    step.tool: step
+    for step in (GROUP, SNAPSHOT, IMAGE, VSWITCH, DR_INSTANCE, NEW_DISK, ATTACH, POINT)
 }
 """Every creating step tool, by tool name (the kind of the operations it journals)."""

@@ -21,6 +21,7 @@ from tests.sandbox.contract.disks import DISK_ROWS
 from tests.sandbox.contract.images import IMAGE_ROWS
 from tests.sandbox.contract.instances import RUN_ROWS
 from tests.sandbox.contract.outage import OUTAGE_ROWS
+from tests.sandbox.contract.recovery_points import RECOVERY_POINT_ROWS
 from tests.sandbox.contract.rows import Answers, Refused, Row
 from tests.sandbox.contract.snapshots import SNAPSHOT_ROWS
 from tests.sandbox.contract.tags import TAG_ROWS
@@ -41,4 +42,5 @@ ROWS: tuple[Row, ...] = (
     *DISK_ROWS,
     *VSWITCH_ROWS,
     *OUTAGE_ROWS,
+    *RECOVERY_POINT_ROWS,
 )

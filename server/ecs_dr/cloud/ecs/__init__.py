@@ -26,7 +26,13 @@ from ecs_dr.cloud.ecs.cleanup import (
     tagged_resources,
 )
 from ecs_dr.cloud.ecs.disks import attach_disk, create_disk
-from ecs_dr.cloud.ecs.images import create_image, describe_image, images_named, wait_image
+from ecs_dr.cloud.ecs.images import (
+    create_image,
+    describe_image,
+    images_named,
+    images_tagged,
+    wait_image,
+)
 from ecs_dr.cloud.ecs.instances import (
     describe_disk,
     describe_instance,
@@ -70,6 +76,8 @@ from ecs_dr.cloud.ecs.snapshots import (
     describe_snapshot_group,
     describe_snapshots,
     group_accomplished,
+    instance_snapshot_groups,
+    instance_snapshots,
     snapshot_group_failed,
     snapshot_groups_tagged,
     wait_snapshot,
@@ -144,6 +152,9 @@ __all__ = [
     "first_free_block",
     "free_cidr_block",
     "images_named",
+    "images_tagged",
+    "instance_snapshot_groups",
+    "instance_snapshots",
     "instance_type_specs",
     "instances_matching",
     "max_data_disks",

@@ -17,6 +17,7 @@ from ecs_dr.cloud.waiters import (
     Waiter,
 )
 from ecs_dr.domain.models import Image, ImageDiskMapping
+from ecs_dr.domain.recovery_points import TaggedImage
 from ecs_dr.domain.statuses import ImageStatus
 
 
@@ -81,6 +82,22 @@ async def images_named(gw: EcsGateway, region_id: str, name: str) -> list[Image]
     is a fuzzy match: `recovery-web` also finds `recovery-web-2`)."""
     found = await _images(gw, region_id, image_name=name, image_owner_alias="self")
     return [i for i in found if i.name == name]
+
+
+async def images_tagged(gw: EcsGateway, region_id: str, key: str, value: str) -> list[TaggedImage]:
+    """This account's images (any status) carrying the tag `key`=`value`, with their tags."""
+    request = ecs.DescribeImagesRequest(
+        status=EVERY_IMAGE_STATUS,
+        image_owner_alias="self",
+        tag=[ecs.DescribeImagesRequestTag(key=key, value=value)],
+    )
+    return [
+        TaggedImage(
+            image=image_from(i),
+            tags={t.tag_key: t.tag_value or "" for t in items(i.tags, "tag")},
+        )
+        for i in await gw.collect(region_id, "DescribeImages", request)
+    ]
 
 
 def image_from(i: Any) -> Image:

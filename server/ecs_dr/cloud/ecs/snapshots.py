@@ -23,6 +23,7 @@ from ecs_dr.cloud.waiters import (
     Waiter,
 )
 from ecs_dr.domain.models import Snapshot, SnapshotGroup
+from ecs_dr.domain.recovery_points import TakenSnapshot
 from ecs_dr.domain.statuses import SnapshotGroupStatus, SnapshotStatus
 
 # DescribeSnapshots takes at most 100 ids a call.
@@ -97,6 +98,32 @@ async def snapshot_groups_tagged(
         await snapshot_group_from(gw, region_id, g)
         for g in found
         if carries_tag({t.key: t.value or "" for t in items(g.tags, "tag")}, key, value)
+    ]
+
+
+async def instance_snapshot_groups(
+    gw: EcsGateway, region_id: str, instance_id: str
+) -> list[SnapshotGroup]:
+    """Every snapshot group taken of the instance, in full."""
+    request = ecs.DescribeSnapshotGroupsRequest(instance_id=instance_id)
+    found = await gw.collect(region_id, "DescribeSnapshotGroups", request)
+    return [await snapshot_group_from(gw, region_id, g) for g in found]
+
+
+async def instance_snapshots(
+    gw: EcsGateway, region_id: str, instance_id: str
+) -> list[TakenSnapshot]:
+    """Every snapshot of the instance's disks, with its name, type (auto: an automatic
+    snapshot policy's) and tags."""
+    request = ecs.DescribeSnapshotsRequest(instance_id=instance_id)
+    return [
+        TakenSnapshot(
+            snapshot=snapshot_from(s),
+            name=s.snapshot_name or "",
+            automatic=s.snapshot_type == "auto",
+            tags={t.tag_key: t.tag_value or "" for t in items(s.tags, "tag")},
+        )
+        for s in await gw.collect(region_id, "DescribeSnapshots", request)
     ]
 
 
