@@ -254,9 +254,7 @@ async def test_a_result_carries_decisions_only_where_its_tool_can_ask(tmp_path: 
     )
     assert len(listed) <= TOOL_LIST_BUDGET
     for tool in tools:
-        arguments = tool.input_schema["properties"]
-        # An instance argument takes a name, which several instances may share: a choice.
-        asks = "decisions" in arguments or any("instance_id" in a for a in arguments)
+        asks = "decisions" in tool.input_schema["properties"]
         answers = set((tool.output_schema or {}).get("properties", {}))
         if asks:
             assert "decisions" in answers, tool.name

@@ -17,7 +17,15 @@ from ecs_dr.tools.recovery_results import (
     grouped_findings,
     recovery_tables,
 )
-from ecs_dr.tools.results import AskingResult, ToolResult, lean_schema, once, text_of
+from ecs_dr.tools.results import (
+    AskingResult,
+    ToolResult,
+    answer,
+    lean_schema,
+    once,
+    optional_not_null,
+    text_of,
+)
 from tests.support.markdown_tables import parse_table, tables_in
 
 FLEET = 50
@@ -192,3 +200,12 @@ def test_cleanup_text_lists_a_few_protected_resources_and_counts_many() -> None:
     assert "Never touched: 1 source resources: i-bp1a." in text_of(few)
     assert "Never touched: 150 source resources (listed in `protected`)." in text_of(many)
     assert "d-bp1disk0001" not in text_of(many)
+
+
+def test_an_optional_field_with_nothing_to_say_is_left_out_as_its_listed_schema_says() -> None:
+    structured = answer(ToolResult(status="completed")).structured_content or {}
+    assert "operation_id" not in structured and "error" not in structured
+    assert structured["next_step"] == ""
+    listed = optional_not_null(lean_schema(ToolResult.model_json_schema()))
+    assert listed["properties"]["operation_id"] == {"type": "string"}
+    assert listed["properties"]["error"] == {"$comment": "cloud-text", "type": "string"}

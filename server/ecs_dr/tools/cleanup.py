@@ -206,10 +206,9 @@ async def find_orphans(
     ctx: Ctx,
     region_id: EveryRegionArg = None,
 ) -> OrphanList:
-    """Resources tagged ecs-dr:operation-id whose operation the journal does not know (its file
-    was lost), by operation id; cleanup_recovery(operation_id) removes them. Asks the cloud,
-    every region unless region_id is given; list_operations reads only the journal. Read-only.
-    """
+    """Resources tagged ecs-dr:operation-id whose operation the journal does not know, by operation
+    id, from the cloud's tags (every region unless region_id);
+    cleanup_recovery(operation_id) removes them. Read-only."""
     s = services(ctx)
     with tool_errors("find_orphans"):
         records = await off_loop(s.journal.list, JOURNAL_SCAN_LIMIT)
@@ -240,10 +239,9 @@ async def cleanup_recovery(
     settled: Annotated[Settled, CLEANUP_FLOW.resolve],
     decisions: DecisionsArg = None,
 ) -> CleanupOutcome:
-    """Delete what one operation created (a drill) after the user confirms the list: only
-    resources tagged with its operation id, never the source, the DR instance first; a VSwitch
-    it created goes once nothing else uses it. Also for an operation only the cloud's tags know
-    (find_orphans). Call it again to finish an interrupted cleanup."""
+    """Delete what one operation (a drill) created, once the user confirms the list: only
+    resources tagged with its id, never the source; its VSwitch once unused. Also for an
+    operation only the cloud's tags know (find_orphans). Call again to finish one interrupted."""
     if settled.stopped is not None:
         return CleanupOutcome(
             status="cancelled",

@@ -143,11 +143,11 @@ VSwitchName = Annotated[str, _name("VSwitch")]
 
 RegionArg = Annotated[
     RegionId | None,
-    Field(description="Region id, e.g. cn-hangzhou; default: found from the instance itself"),
+    Field(description="e.g. cn-hangzhou; default: the instance's"),
 ]
 # A search that reads every region unless told one.
 EveryRegionArg = Annotated[
-    RegionId | None, Field(description="Region id, e.g. cn-hangzhou; default: every region")
+    RegionId | None, Field(description="e.g. cn-hangzhou; default: every region")
 ]
 InstanceRefArg = Annotated[InstanceRef, Field(description="Instance id (i-bp1...) or exact name")]
 ZoneArg = Annotated[ZoneId, Field(description="Zone id, e.g. cn-hangzhou-j")]

@@ -79,7 +79,7 @@ Answers = Annotated[
 DecisionsArg = Annotated[
     Answers | None,
     BeforeValidator(_checked_answers),
-    Field(description="The user's answers to this tool's choice prompts: {decision_id: value}"),
+    Field(description="the user's answers: {decision_id: value}"),
 ]
 
 OpenQuestions = Callable[

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from ecs_dr.domain.arguments import MAX_NAME_LENGTH
+from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.dr_instance import Verification
 from ecs_dr.domain.instances import (
     FoundInstances,
@@ -45,7 +47,7 @@ StatusArg = Annotated[
 ]
 
 
-class SourceDescription(SourceReport, AskingResult):
+class SourceDescription(SourceReport, ToolResult):
     """The source instance, every disk, and what its recovery will do."""
 
 
@@ -59,14 +61,17 @@ class InstanceList(FoundInstances, ToolResult):
 
 
 class TargetZoneCheck(ZoneCheck, AskingResult):
-    """What the zone offers the DR copy, and a choice prompt for each gap."""
+    """What the zone offers the DR copy, and a choice prompt for each gap (in `decisions`: the
+    check's own `prompts` are not sent twice)."""
+
+    prompts: SkipJsonSchema[list[ChoicePrompt]] = Field(default_factory=list, exclude=True)
 
 
-class TargetInstance(AskingResult):
+class TargetInstance(ToolResult):
     instance: Instance
 
 
-class DrVerification(Verification, AskingResult):
+class DrVerification(Verification, ToolResult):
     """The source-vs-DR comparison as ECS describes both instances now."""
 
     TEXT_OMITS = frozenset({"comparison"})

@@ -106,10 +106,9 @@ class OperationCancelled(ToolResult):
 
 
 async def cancel_operation(operation_id: OperationIdArg, ctx: Ctx) -> OperationCancelled:
-    """Stop a running recovery operation before its next create: a create already sent is
-    finished and recorded, nothing is created after it, and it ends `cancelled` (never
-    resumed). Answers with what it created and the cleanup_recovery call that removes it. A
-    finished operation is left as it ended."""
+    """Stop a running operation before its next create (one already sent is finished and recorded);
+    it ends `cancelled`. Answers with what it created and the cleanup_recovery call that
+    removes it."""
     s = services(ctx)
     with tool_errors("cancel_operation"):
         before = await off_loop(s.journal.get, operation_id)

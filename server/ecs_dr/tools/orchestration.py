@@ -313,11 +313,9 @@ async def resume_recovery(
     ],
     ctx: Ctx,
 ) -> RecoveryExecuted:
-    """Continue an operation that was interrupted (its server stopped) or failed (fix the cause
-    first): an execute_recovery's or a creating step tool's. Its journaled plan runs again with
-    the same ClientTokens, so nothing is created twice: never call the step tool again instead.
-    Refused while another live server holds it, and once it is completed, cancelled or cleaned
-    up."""
+    """Continue an interrupted or failed (cause fixed) operation with its journaled plan and the
+    same ClientTokens, so nothing is created twice; never call the step tool again instead.
+    Refused while another live server holds it, and once it ended."""
     s = services(ctx)
     with tool_errors("resume_recovery"):
         tool = STEP_TOOLS.get((await off_loop(s.journal.get, operation_id)).kind)

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ecs_dr.domain.arguments import shown
 from ecs_dr.tools.argument_errors import next_call, refused_arguments, wrong_arguments
 from ecs_dr.tools.common import CALL_FAILURES, REGION_ID_GIVEN, NameChoice, ToolFailure, paragraph
-from ecs_dr.tools.results import AskingResult, answer, lean_schema
+from ecs_dr.tools.results import AskingResult, answer, lean_schema, optional_not_null
 
 # How many unknown argument names a refusal lists.
 _SHOWN_ARGUMENTS = 5
@@ -206,7 +206,7 @@ async def _listed_schemas(
                 # content against this schema too. mcp checks every other answer against the
                 # whole result model before sending it.
                 listed["outputSchema"] = {
-                    **lean_schema(listed["outputSchema"]),
+                    **optional_not_null(lean_schema(listed["outputSchema"])),
                     "required": ["status"],
                 }
     return result

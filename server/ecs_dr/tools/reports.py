@@ -76,9 +76,8 @@ def _read(journal: Journal, operation_id: str) -> DrillReport:
 
 
 async def drill_report(operation_id: OperationIdArg, ctx: Ctx) -> DrillReportResult:
-    """A recovery's evidence for an audit: measured RTO (execute to DR instance Running) and
-    each step's share, RPO (the point's age at the start), the steps as a timeline (a mermaid
-    gantt), every comparison row and the cleanup's result. Read-only; no cloud call."""
+    """A recovery's audit evidence: measured RTO (to the DR instance Running) with each
+    step's share, RPO, a mermaid gantt timeline, the comparison and the cleanup. Read-only."""
     journal = services(ctx).journal
     with tool_errors("drill_report"):
         report = await off_loop(_read, journal, operation_id)

@@ -89,7 +89,9 @@ class ToolResult(BaseModel):
 
 class AskingResult(ToolResult):
     """The result of a tool that can ask (it takes `decisions`): its open choice prompts. A
-    tool that never asks has no such field, so its output schema does not carry the prompt's."""
+    tool without `decisions` has no such field, so its output schema does not carry the
+    prompt's; its one question, which instance a shared name means, is answered by calling it
+    again with the chosen id, and the registry sends that question in this shape."""
 
     decisions: list[ChoicePrompt] = Field(default_factory=list)
 
@@ -151,11 +153,39 @@ def lean_schema(schema: Any) -> Any:
 
 
 def answer(result: ToolResult) -> CallToolResult:
-    """A tool's answer: the result as structured content and as markdown for the model."""
+    """A tool's answer: the result as structured content and as markdown for the model. A
+    field of the result that has nothing to say (None, where the model has a default) is left
+    out, as the listed output schema says (`optional_not_null`)."""
+    fields = type(result).model_fields
+    structured = {
+        key: value
+        for key, value in result.model_dump(mode="json", by_alias=True).items()
+        if value is not None or key not in fields or fields[key].is_required()
+    }
     return CallToolResult(
         content=[TextContent(type="text", text=text_of(result))],
-        structured_content=result.model_dump(mode="json", by_alias=True),
+        structured_content=structured,
     )
+
+
+def optional_not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A result's output schema whose optional top-level fields are their value's type alone
+    (`answer` leaves a None out rather than sending null); a required field stays nullable."""
+    required = set(schema.get("required", []))
+    properties = {
+        name: _without_null(inner) if name not in required else inner
+        for name, inner in schema.get("properties", {}).items()
+    }
+    return {**schema, "properties": properties}
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list) or {"type": "null"} not in branches:
+        return schema
+    rest = [b for b in branches if b != {"type": "null"}]
+    others = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {**others, **rest[0]} if len(rest) == 1 else {**others, "anyOf": rest}
 
 
 def text_of(result: ToolResult) -> str:
