@@ -17,37 +17,12 @@ import pytest
 from mcp.shared.dispatcher import CallOptions
 
 from tests.support.decisions import confirmed, decide
-from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_ZONE
+from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.mcp import START_TIMEOUT_S, Session, mcp_session, mcp_session_on, until_sent
-from tests.support.recoveries import of_operation
+from tests.support.recoveries import ended, of_operation, planned_execution
 from tests.support.sandboxes import sandbox_process
 
 SLOW = {"ECS_DR_SANDBOX_TIME_SCALE": "60", "ECS_DR_MAX_CALL_WAIT_S": "0.2"}
-
-
-async def planned_execution(served: Session) -> dict[str, Any]:
-    """execute_recovery's arguments for a confirmed full_instance plan of the DB instance."""
-    planned, _ = await decide(
-        served,
-        "plan_recovery",
-        {
-            "scenario": "full_instance",
-            "source_instance_id": DB_INSTANCE,
-            "target_zone_id": TARGET_ZONE,
-            "drill": True,
-        },
-    )
-    return await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]})
-
-
-async def ended(served: Session, result: dict[str, Any]) -> dict[str, Any]:
-    """Follow the operation with wait_operation until it is no longer in progress."""
-    with anyio.fail_after(START_TIMEOUT_S):
-        while result["status"] == "in_progress":
-            result = await served.call(
-                "wait_operation", {"operation_id": result["operation_id"], "max_wait_s": 0.2}
-            )
-    return result
 
 
 def made_by(served: Session, op: str) -> dict[str, list[str]]:

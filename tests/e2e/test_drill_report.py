@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.test_cancel_operation import ended, planned_execution
 from tests.support.decisions import decide
 from tests.support.demo_world import DB_INSTANCE
 from tests.support.mcp import Session, mcp_session
+from tests.support.recoveries import ended, planned_execution
 
 MERMAID_TASK = re.compile(
     r"^    [^:#;]+ :\d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import anyio
+
 from ecs_dr.sandbox.control import SandboxControl
-from tests.support.decisions import decide
-from tests.support.demo_world import DB_INSTANCE, REGION
-from tests.support.mcp import Session
+from tests.support.decisions import confirmed, decide
+from tests.support.demo_world import DB_INSTANCE, REGION, TARGET_ZONE
+from tests.support.mcp import START_TIMEOUT_S, Session
 
 TAG_OPERATION = "ecs-dr:operation-id"
 KINDS = ("snapshot_groups", "snapshots", "images", "vswitches", "instances", "disks")
@@ -54,3 +56,28 @@ async def snapshot_and_image(served: Session, instance_id: str) -> str:
     )
     assert image["status"] == "completed", image
     return str(image["image_id"])
+
+
+async def planned_execution(served: Session) -> dict[str, Any]:
+    """execute_recovery's arguments for a confirmed full_instance plan of the DB instance."""
+    planned, _ = await decide(
+        served,
+        "plan_recovery",
+        {
+            "scenario": "full_instance",
+            "source_instance_id": DB_INSTANCE,
+            "target_zone_id": TARGET_ZONE,
+            "drill": True,
+        },
+    )
+    return await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+
+
+async def ended(served: Session, result: dict[str, Any]) -> dict[str, Any]:
+    """Follow the operation with wait_operation until it is no longer in progress."""
+    with anyio.fail_after(START_TIMEOUT_S):
+        while result["status"] == "in_progress":
+            result = await served.call(
+                "wait_operation", {"operation_id": result["operation_id"], "max_wait_s": 0.2}
+            )
+    return result

@@ -4,6 +4,7 @@ the client would see (`ProgressLog`), and what the cloud shows afterwards."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecs_dr.workflows.journal import Journal, StepRecorder
@@ -78,3 +79,16 @@ def tags_of(state: Mapping[str, Any], resource_type: str, resource_id: str) -> d
         if (entry["resource_type"], entry["resource_id"]) == (resource_type, resource_id):
             return dict(entry["tags"])
     return {}
+
+
+class Clock:
+    """The journals' time; the test moves it."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)

@@ -11,7 +11,7 @@ import pytest
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.drill_report import drill_report, measured_rpo_s, measured_rto_s
 from ecs_dr.workflows.journal import Journal, LeaseOwner
-from tests.workflows.test_lease import Clock
+from tests.support.workflows import Clock
 
 REGION = "cn-hangzhou"
 

@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,23 +36,17 @@ from ecs_dr.workflows.operations import Operations, Outcome, ProgressFn, Work
 from tests.support.demo_world import DB_INSTANCE, REGION
 from tests.support.sandboxes import SandboxHandle
 from tests.support.scenario_a_steps import dr_instance, full_image, snapshot_group
-from tests.support.workflows import FLOW_LIMIT_S, OneOperation, ProgressLog, region_state, world
+from tests.support.workflows import (
+    FLOW_LIMIT_S,
+    Clock,
+    OneOperation,
+    ProgressLog,
+    region_state,
+    world,
+)
 
 QUICK = 5.0
 LEASE_S = 30.0
-
-
-class Clock:
-    """The journals' time; the test moves it."""
-
-    def __init__(self) -> None:
-        self.at = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += timedelta(seconds=seconds)
 
 
 class Done(BaseModel):
