@@ -104,14 +104,18 @@ async def test_an_operation_cancelled_between_creates_sends_no_further_create(
     assert work.sent == ["CreateSnapshot"]
 
 
-async def test_a_caller_cancelled_by_its_client_stops_the_operation(journal: Journal) -> None:
+async def _caller_interrupted(
+    journal: Journal, *, by_client: bool
+) -> tuple[TwoCreates, str, Outcome]:
+    """Run two creates, cancel the caller's call while the first is in flight (its client
+    cancelled it, or its connection closed), then let the work go on to its end."""
     work = TwoCreates()
     with anyio.fail_after(QUICK):
         async with Operations(journal, max_call_wait_s=QUICK) as ops:
             async with anyio.create_task_group() as caller:
                 caller.start_soon(
                     lambda: ops.run(
-                        "execute_recovery", REGION, {}, work, client_cancel=lambda: True
+                        "execute_recovery", REGION, {}, work, client_cancel=lambda: by_client
                     )
                 )
                 await work.in_flight.wait()
@@ -120,31 +124,22 @@ async def test_a_caller_cancelled_by_its_client_stops_the_operation(journal: Jou
             work.release.set()
             work.go_on.set()
             outcome = await ended(ops, record.operation_id)
+    return work, record.operation_id, outcome
+
+
+async def test_a_caller_cancelled_by_its_client_stops_the_operation(journal: Journal) -> None:
+    work, op, outcome = await _caller_interrupted(journal, by_client=True)
 
     assert outcome.status == "cancelled"
     assert outcome.error is not None and "client" in outcome.error
     assert work.sent == ["CreateSnapshot"]
-    assert journal.get(record.operation_id).status == "cancelled"
+    assert journal.get(op).status == "cancelled"
 
 
 async def test_a_caller_whose_connection_closed_leaves_the_operation_running(
     journal: Journal,
 ) -> None:
-    work = TwoCreates()
-    with anyio.fail_after(QUICK):
-        async with Operations(journal, max_call_wait_s=QUICK) as ops:
-            async with anyio.create_task_group() as caller:
-                caller.start_soon(
-                    lambda: ops.run(
-                        "execute_recovery", REGION, {}, work, client_cancel=lambda: False
-                    )
-                )
-                await work.in_flight.wait()
-                caller.cancel_scope.cancel()
-            [record] = journal.list()
-            work.release.set()
-            work.go_on.set()
-            outcome = await ended(ops, record.operation_id)
+    work, _, outcome = await _caller_interrupted(journal, by_client=False)
 
     assert outcome.status == "completed"
     assert work.sent == ["CreateSnapshot", "RunInstances"]
