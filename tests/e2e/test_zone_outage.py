@@ -64,3 +64,51 @@ async def test_with_the_source_zone_down_a_recovery_names_the_zone_and_snapshots
         region = served.sandbox.state()["regions"][REGION]
         assert region["instances"][recovered["dr_instance_id"]]["zone_id"] == TARGET_ZONE
         assert len(snapshots_of_the_source(region)) == len(DB_DISKS)
+
+
+async def test_with_the_zone_down_the_latest_point_is_offered_and_recovered_from_with_no_snapshot(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        point, _ = await decide(
+            served, "create_recovery_point", {"instance_id": DB_INSTANCE, "image": True}
+        )
+        assert point["status"] == "completed", point.text
+        served.sandbox.add_fault(ZONE_DOWN)
+        outage_began = len(served.sandbox.requests())
+
+        arguments = {
+            "scenario": "full_instance",
+            "source_instance_id": DB_INSTANCE,
+            "target_zone_id": TARGET_ZONE,
+            "drill": True,
+        }
+        asked = await served.call("plan_recovery", arguments)
+        assert asked["status"] == "needs_decision", asked.text
+        offer = next(p for p in asked["decisions"] if p["header"] == "Source zone")
+        assert point["point_id"] in offer["question"] and SOURCE_ZONE in offer["question"]
+        assert offer["options"][0]["value"] == "recovery_point"
+
+        planned, _ = await decide(served, "plan_recovery", arguments)
+        assert planned["status"] == "completed", planned.text
+        assert planned["plan"]["recovery_point"]["point_id"] == point["point_id"]
+        assert [s["action"] for s in planned["steps"]] == ["RunInstances"]
+        executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+        assert executed["status"] == "completed", executed.text
+
+        during = served.sandbox.requests()[outage_began:]
+        assert not [r for r in during if r["action"].startswith(("CreateSnapshot", "CreateImage"))]
+        result = executed["result"]
+        assert result["all_match"] is True, executed.text
+        assert result["image_id"] == point["point_id"]
+        region = served.sandbox.state()["regions"][REGION]
+        dr = region["instances"][executed["dr_instance_id"]]
+        assert dr["zone_id"] == TARGET_ZONE
+        assert dr["internet_max_bandwidth_out"] == 0  # the source has no public IP
+
+        report = await served.call("drill_report", {"operation_id": executed["operation_id"]})
+        assert report["status"] == "completed", report.text
+        measured = report["report"]
+        assert measured["rto_s"] > 0 and measured["rpo_s"] > 0
+        assert measured["point_taken_at"] == planned["plan"]["recovery_point"]["taken_at"]
+        assert "rto_s" in report.text and "rpo_s" in report.text

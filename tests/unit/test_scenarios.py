@@ -8,6 +8,7 @@ from typing import Any, get_args
 import pytest
 
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.workflows.point_recovery import NO_RECORDS
 from ecs_dr.workflows.scenarios import SCENARIOS, AnyPlan, AnyResult, scenario_for
 
 ONE = "i-bp1proddb0000000001"
@@ -60,4 +61,4 @@ async def test_a_fleet_with_one_instance_name_is_refused_before_anything_is_read
         source_instance_id=[ONE, TWO], target_zone_id="cn-hangzhou-j", instance_name="dr"
     )
     with pytest.raises(Refusal, match="Leave instance_name out"):
-        await scenario_for(arguments).plan(None, arguments, {})  # type: ignore[arg-type]
+        await scenario_for(arguments).plan(None, arguments, {}, NO_RECORDS)  # type: ignore[arg-type]

@@ -264,6 +264,7 @@ async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
     second = expect(
         await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE), InstanceRecoveryPlan
     )
+    assert first.image is not None and second.image is not None
     assert first.image.image_name == second.image.image_name
     await execute(gateway, steps, timing, first)
     with pytest.raises(ValueError, match=r"image name .* was taken since planning"):
@@ -276,6 +277,7 @@ async def test_an_image_name_taken_since_planning_makes_the_plan_stale(
         await plan_instance_recovery(gateway, WEB_INSTANCE, TARGET_ZONE, decisions=answers),
         InstanceRecoveryPlan,
     )
+    assert third.image is not None
     assert third.image.image_name == f"{first.image.image_name}_2"
     await check_current(gateway, "plan-3", third)
 

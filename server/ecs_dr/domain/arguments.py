@@ -100,6 +100,25 @@ INSTANCE_TYPE_PATTERN = f"^{_INSTANCE_TYPE.pattern}$"
 CIDR_PATTERN = f"^{_CIDR.pattern}$"
 
 
+# plan_recovery's recovery_point: "latest", or a point's id as list_recovery_points shows it
+# (a group, an image, or the snapshots of a set, comma-joined: one per disk an image holds).
+LATEST_POINT = "latest"
+_POINT_ID = rf"(ssg|m)-{_ID_BODY.pattern}|s-{_ID_BODY.pattern}(,s-{_ID_BODY.pattern})*"
+RECOVERY_POINT_PATTERN = f"^({LATEST_POINT}|{_POINT_ID})$"
+MAX_RECOVERY_POINT_LENGTH = MAX_IMAGE_SNAPSHOTS * (MAX_ID_LENGTH + 1)
+
+
+def check_recovery_point(value: str) -> str:
+    """`value` when it is "latest" or a recovery point's id; raises Refusal with the forms."""
+    shaped = len(value) <= MAX_RECOVERY_POINT_LENGTH and re.fullmatch(RECOVERY_POINT_PATTERN, value)
+    if shaped and len(value.split(",")) <= MAX_IMAGE_SNAPSHOTS:
+        return value
+    raise Refusal(
+        f"{shown(value)} is no recovery point: give 'latest', or a point id as "
+        "list_recovery_points shows it (ssg-..., m-..., or s-... snapshots comma-joined)."
+    )
+
+
 def check_id(kind: str, value: str) -> str:
     """`value` when it is an id of this kind; raises Refusal naming the kind it is instead,
     or the shape an id of this kind has."""
@@ -282,6 +301,11 @@ def fleet_zone(arguments: Mapping[str, Any]) -> str:
             "instance_name names one DR instance; with several sources each DR "
             "instance is named recovery-<source>. Leave instance_name out."
         )
+    if arguments.get("recovery_point") not in (None, LATEST_POINT):
+        raise Refusal(
+            "A point id is one source's; a fleet recovers each source from its own latest "
+            f"point with recovery_point={LATEST_POINT!r}."
+        )
     return zone
 
 
@@ -289,6 +313,12 @@ def disks_target(arguments: Mapping[str, Any]) -> str:
     """The target instance of a disks plan; refuses Scenario A's arguments and a fleet."""
     target = _required(arguments, "disks", "target_instance_id", "target_zone_id")
     _not_given(arguments, "instance_name", _INSTANCE_NAME_IS_FOR_FULL_INSTANCE)
+    _not_given(
+        arguments,
+        "recovery_point",
+        "recovery_point recovers a whole instance (scenario='full_instance'); scenario='disks' "
+        "snapshots the disks it copies. Leave recovery_point out.",
+    )
     given = sources(arguments)
     if len(given) != 1:
         raise Refusal(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from ecs_dr.domain.comparison import ComparisonRow, markdown_table
 from ecs_dr.domain.models import Frozen, Instance
 from ecs_dr.domain.run_instances import RunInstancesPlan
@@ -22,6 +24,12 @@ class DrInstancePlan(Frozen):
     image_id: str
     run: RunInstancesPlan
     create_vswitch: VSwitchPlan | None = None
+    compare_with: Instance | None = Field(
+        default=None,
+        description="a recovery point's plan: the source as the point holds it, which the DR "
+        "instance is compared with (ECS may not answer for the source, and the point may lack "
+        "a disk the source has now)",
+    )
 
     @property
     def region_id(self) -> str:

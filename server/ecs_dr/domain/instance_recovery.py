@@ -29,7 +29,9 @@ from ecs_dr.domain.plans import (
     plan_confirmation,
     snapshot_upload_s,
 )
+from ecs_dr.domain.point_recovery import PointUse
 from ecs_dr.domain.quotas import QuotaNeeds
+from ecs_dr.domain.recovery_points import PointKind
 from ecs_dr.domain.snapshots import SnapshotGroupPlan, SnapshotPlan
 from ecs_dr.domain.target_zone import ZoneCheck
 
@@ -57,13 +59,18 @@ class DurationEstimate(Frozen):
         return self.snapshots_s + self.image_s + self.vswitch_s + self.instance_s
 
 
-def estimated_duration(disks: Sequence[Disk], *, create_vswitch: bool) -> DurationEstimate:
+def estimated_duration(
+    disks: Sequence[Disk], *, create_vswitch: bool, point: PointKind | None = None
+) -> DurationEstimate:
     """Snapshots of every disk together (the slowest upload: a group's snapshots, like
     per-disk ones, upload concurrently), then the image of every disk, the VSwitch when one is
-    created, and the instance until Running."""
+    created, and the instance until Running. From a recovery `point` there is no snapshot to
+    take, and from an image point no image to build either."""
+    snapshots_s = max((snapshot_upload_s(d) for d in disks), default=0.0)
+    image_s = IMAGE_BASE_S + IMAGE_S_PER_GIB * sum(d.size_gib for d in disks)
     return DurationEstimate(
-        snapshots_s=max((snapshot_upload_s(d) for d in disks), default=0.0),
-        image_s=IMAGE_BASE_S + IMAGE_S_PER_GIB * sum(d.size_gib for d in disks),
+        snapshots_s=0.0 if point else snapshots_s,
+        image_s=0.0 if point == "image" else image_s,
         vswitch_s=VSWITCH_S if create_vswitch else 0.0,
         instance_s=INSTANCE_START_S,
     )
@@ -105,7 +112,9 @@ class InstancePreflight(Frozen):
     system_disk_categories: list[str]
     data_disk_categories: list[str]
     disk_categories: dict[str, str]
-    snapshot_strategy: rules.SnapshotStrategy
+    snapshot_strategy: rules.SnapshotStrategy | None = Field(
+        description="None: recovered from a point, nothing snapshotted"
+    )
     group_blockers: list[str]
     group_max_disks: int
     group_max_gib: int
@@ -125,7 +134,8 @@ class InstanceRecoveryPlan(Frozen):
     drill: bool
     snapshot_group: SnapshotGroupPlan | None = None
     snapshot: SnapshotPlan | None = None
-    image: ImagePlan
+    recovery_point: PointUse | None = None
+    image: ImagePlan | None = Field(description="None when recovering from an image point")
     mapping_disks: dict[str, str]
     instance: DrInstancePlan
     fingerprint: InstanceFingerprint
@@ -172,21 +182,20 @@ class InstanceRecoveryPlan(Frozen):
                     "first; waited until accomplished (zone-redundant)",
                 )
             )
-        steps.append(
-            PlanStep.of(
-                "create_image",
-                self.image,
-                "once every snapshot is accomplished; waited until Available",
-            )
-        )
         run = self.instance.run.parameters()
-        run["ImageId"] = PLANNED_IMAGE
+        if self.image is not None:
+            after = "first" if self.recovery_point else "once every snapshot is accomplished"
+            steps.append(
+                PlanStep.of("create_image", self.image, f"{after}; waited until Available")
+            )
+            run["ImageId"] = PLANNED_IMAGE
         if self.instance.create_vswitch is not None:
+            after = "first" if self.image is None else "once the image is Available"
             steps.append(
                 PlanStep.of(
                     "create_vswitch",
                     self.instance.create_vswitch,
-                    "once the image is Available; waited until Available",
+                    f"{after}; waited until Available",
                 )
             )
             run["VSwitchId"] = "(the VSwitch CreateVSwitch creates)"
@@ -214,6 +223,7 @@ class InstanceRecoveryResult(Frozen):
     zone_redundant_at: datetime | None
     image_id: str
     created_vswitch_id: str | None
+    recovery_point: PointUse | None = None
     comparison: list[ComparisonRow]
     all_match: bool
     instance: DrInstanceResult
@@ -231,22 +241,28 @@ class InstanceRecoveryResult(Frozen):
 
 
 def instance_plan_findings(
-    source: Instance, check: ZoneCheck, strategy: rules.SnapshotStrategy
+    source: Instance, check: ZoneCheck, strategy: rules.SnapshotStrategy | None
 ) -> list[str]:
+    """What the preflight found; `strategy` None for a recovery from a point (its findings
+    say what it holds)."""
     total = sum(d.size_gib for d in source.disks)
-    snapshots = {
-        "snapshot_group": (
-            f"{len(source.disks)} ESSD-family disks ({total} GiB) fit one snapshot-consistent "
-            f"group (at most {rules.GROUP_MAX_DISKS} disks and {rules.GROUP_MAX_GIB} GiB): "
-            "crash-consistent across disks."
-        ),
-        "single_snapshot": "Only a system disk: one snapshot and a system-only image.",
-        "per_disk_snapshots": (
-            "No snapshot-consistent group is possible ("
-            + "; ".join(rules.group_blockers(source))
-            + "): one snapshot per disk, NOT crash-consistent across disks."
-        ),
-    }[strategy]
+    snapshots = (
+        None
+        if strategy is None
+        else {
+            "snapshot_group": (
+                f"{len(source.disks)} ESSD-family disks ({total} GiB) fit one snapshot-consistent "
+                f"group (at most {rules.GROUP_MAX_DISKS} disks and {rules.GROUP_MAX_GIB} GiB): "
+                "crash-consistent across disks."
+            ),
+            "single_snapshot": "Only a system disk: one snapshot and a system-only image.",
+            "per_disk_snapshots": (
+                "No snapshot-consistent group is possible ("
+                + "; ".join(rules.group_blockers(source))
+                + "): one snapshot per disk, NOT crash-consistent across disks."
+            ),
+        }[strategy]
+    )
     bandwidth = (
         f"{source.instance_id} has a public IP: the DR copy keeps "
         f"{rules.dr_bandwidth(source)} Mbps."
@@ -259,7 +275,7 @@ def instance_plan_findings(
         else f"{check.instance_type} is out of stock in {check.zone_id}."
     )
     return [
-        snapshots,
+        *([snapshots] if snapshots else []),
         *check.findings,
         stock,
         f"{check.zone_id} offers system disks {', '.join(check.system_disk_categories) or 'none'}"
@@ -274,10 +290,20 @@ def instance_plan_findings(
 def confirm_instance_plan_prompt(plan_id: str, plan: InstanceRecoveryPlan) -> ChoicePrompt:
     """The one go-ahead for the whole plan, showing every step's parameters."""
     drill = " as a DR drill" if plan.drill else ""
+    point = plan.recovery_point
+    source = f" from recovery point {point.point_id}" if point else ""
+    does = "Take the snapshots, build the image and launch the DR instance, as shown."
+    if point is not None:
+        does = (
+            "Launch the DR instance from the point's image, as shown."
+            if plan.image is None
+            else "Build the image from the point's snapshots and launch the DR instance, as shown."
+        )
     return plan_confirmation(
         plan_id,
-        f"{plan_id} recovers {plan.source_instance_id} into {plan.target_zone_id}{drill} (about "
-        f"{estimated_minutes(plan.estimated_duration_s)} min) with exactly these calls. Proceed?",
-        "Take the snapshots, build the image and launch the DR instance, as shown.",
+        f"{plan_id} recovers {plan.source_instance_id}{source} into {plan.target_zone_id}{drill} "
+        f"(about {estimated_minutes(plan.estimated_duration_s)} min) with exactly these calls. "
+        "Proceed?",
+        does,
         plan.steps(),
     )

@@ -311,7 +311,7 @@ def _image_point(
     )
 
 
-def _age_text(seconds: int | None) -> str:
+def age_text(seconds: int | None) -> str:
     if seconds is None:
         return "unknown"
     hours, rest = divmod(seconds, 3600)
@@ -335,7 +335,7 @@ def points_table(points: Sequence[RecoveryPoint], disk_count: int) -> str:
         if p.missing_disks:
             disks += f", missing {', '.join(p.missing_disks)}"
         rows.append(
-            f"| {p.point_id} | {p.kind} | {taken} | {_age_text(p.age_s)} | "
+            f"| {p.point_id} | {p.kind} | {taken} | {age_text(p.age_s)} | "
             f"{_yes(p.crash_consistent)} | {_yes(p.zone_redundant)} | {disks} | {p.origin} |"
         )
     return "\n".join(rows)

@@ -45,7 +45,7 @@ from ecs_dr.sandbox.faults import (
     OutcomeFaultSpec,
     ZoneOutageFault,
 )
-from ecs_dr.sandbox.outage import hold_uploads_in, refuse_in_zones_down
+from ecs_dr.sandbox.outage import bring_zones_up, refuse_in_zones_down, take_zone_down
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
 from ecs_dr.sandbox.responses.registry import Handler
@@ -227,7 +227,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         else:
             if isinstance(fault, ZoneOutageFault):
                 with sandbox.backend.lock:
-                    hold_uploads_in(sandbox.backend, fault.zone_id)
+                    take_zone_down(sandbox.backend, fault.zone_id)
             sandbox.faults.add(fault)
         return JSONResponse({"faults": len(sandbox.faults.faults)})
 
@@ -236,6 +236,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
         with sandbox.backend.lock:
             sandbox.backend.outcomes.pending.clear()
             sandbox.backend.release_held()
+            bring_zones_up(sandbox.backend)
         return JSONResponse({"faults": 0})
 
     async def get_state(request: Request) -> Response:

@@ -13,7 +13,10 @@ the page that documents the code for the nearest condition (the contract rows in
   zone-redundant yet (ECS-FACTS.md "Snapshots and zone failure"): its upload stops where it
   is until the zone is back, and using it fails the same way.
 Regional reads answer as before (instances as last known: DescribeInstances has no status for
-an unreachable instance), and accomplished snapshots and images stay usable in every zone.
+an unreachable instance), and accomplished snapshots and images stay usable in every zone. The
+zone itself offers nothing while down: DescribeAvailableResource answers it SoldOut
+(ClosedWithoutStock) and DescribeZones lists no AvailableResourceCreation for it, as for a
+zone that sells nothing (the same Zone.NotOnSale its creates answer).
 """
 
 from __future__ import annotations
@@ -75,15 +78,26 @@ def refuse_in_zones_down(
             raise _unreachable(unfinished[0])
 
 
-def hold_uploads_in(backend: Backend, zone_id: str) -> None:
-    """Stop the uploads of the zone's disks' snapshots where they are: they stay `progressing`
-    (not zone-redundant) until the faults are cleared, then finish in the time they had left."""
+def take_zone_down(backend: Backend, zone_id: str) -> None:
+    """The zone offers nothing, and the uploads of its disks' snapshots stop where they are:
+    they stay `progressing` (not zone-redundant) until the faults are cleared, then finish in
+    the time they had left."""
     now = backend.now()
+    for region in backend.regions.values():
+        if zone_id in region.zones:
+            region.zones[zone_id].down = True
     for region in backend.regions.values():
         for snapshot in region.snapshots.values():
             disk = region.disks.get(snapshot.source_disk_id)
             if disk is not None and disk.zone_id == zone_id:
                 snapshot.lifecycle = snapshot.lifecycle.held_at(now)
+
+
+def bring_zones_up(backend: Backend) -> None:
+    """Every zone offers again what it sold before its outage."""
+    for region in backend.regions.values():
+        for zone in region.zones.values():
+            zone.down = False
 
 
 def _unreachable(zone: str) -> EcsError:

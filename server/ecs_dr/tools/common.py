@@ -112,6 +112,14 @@ InstanceRef = Annotated[
         {"maxLength": argument_rules.MAX_NAME_LENGTH},
     ),
 ]
+RecoveryPointRef = Annotated[
+    str,
+    _shaped(
+        argument_rules.check_recovery_point,
+        argument_rules.RECOVERY_POINT_PATTERN,
+        argument_rules.MAX_RECOVERY_POINT_LENGTH,
+    ),
+]
 DiskId = Annotated[str, _id("disk")]
 SnapshotId = Annotated[str, _id("snapshot")]
 SnapshotGroupId = Annotated[str, _id("snapshot group")]

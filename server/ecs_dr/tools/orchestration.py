@@ -29,6 +29,7 @@ from ecs_dr.tools.common import (
     InstanceRef,
     OperationId,
     PlanId,
+    RecoveryPointRef,
     RegionArg,
     ZoneId,
     progress_of,
@@ -51,6 +52,7 @@ from ecs_dr.tools.steps import STEP_TOOLS
 from ecs_dr.workflows.journal import PlanAlreadyExecuted, off_loop
 from ecs_dr.workflows.journaled_runs import execute_plan
 from ecs_dr.workflows.operations import Outcome
+from ecs_dr.workflows.point_recovery import PointReads
 from ecs_dr.workflows.scenarios import (
     Scenario,
     operation_body,
@@ -68,6 +70,7 @@ PLAN_ARGUMENTS = (
     "disk_ids",
     "instance_name",
     "drill",
+    "recovery_point",
     "region_id",
     "decisions",
 )
@@ -77,13 +80,19 @@ async def _plan_questions(
     ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
 ) -> list[ChoicePrompt]:
     with tool_errors("plan_recovery"):
-        planned = await scenario_for(arguments).plan(services(ctx).gateway, arguments, answers)
+        s = services(ctx)
+        planned = await scenario_for(arguments).plan(s.gateway, arguments, answers, _points(ctx))
         if isinstance(planned, NeedsDecision):
             return open_prompts(planned.prompts, answers)
         return []
 
 
 PLAN_FLOW = DecisionFlow("plan_recovery", PLAN_ARGUMENTS, _plan_questions)
+
+
+def _points(ctx: Ctx) -> PointReads:
+    s = services(ctx)
+    return PointReads(s.journal, s.timing.now)
 
 
 async def plan_recovery(
@@ -138,6 +147,10 @@ async def plan_recovery(
             description="full_instance: a drill, its resources tagged for cleanup_recovery",
         ),
     ] = False,
+    recovery_point: Annotated[
+        RecoveryPointRef | None,
+        Field(description="full_instance: 'latest' or a point id; no snapshot of the source"),
+    ] = None,
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> RecoveryPlanned:
@@ -152,7 +165,7 @@ async def plan_recovery(
     s = services(ctx)
     with tool_errors("plan_recovery"):
         chosen = scenario_for(arguments)
-        planned = await chosen.plan(s.gateway, arguments, settled.answers)
+        planned = await chosen.plan(s.gateway, arguments, settled.answers, _points(ctx))
         if isinstance(planned, Cancelled):
             return RecoveryPlanned(status="cancelled", next_step=planned.message)
         if isinstance(planned, NeedsDecision):

@@ -160,7 +160,9 @@ async def execute_dr_instance(
         on_progress=report.phase(10, 100, f"instance {dr_id}"),
         timing=timing,
     )
-    source = await ecs.describe_instance(gw, run.region_id, plan.source_instance_id)
+    source = plan.compare_with or await ecs.describe_instance(
+        gw, run.region_id, plan.source_instance_id
+    )
     rows = compare_instances(source, dr, image_id=plan.image_id, plan=run)
     return DrInstanceResult(
         region_id=run.region_id,

@@ -29,6 +29,7 @@ from ecs_dr.domain.drill_report import (
 )
 from ecs_dr.domain.fleet_recovery import FleetMemberRow
 from ecs_dr.domain.models import Frozen
+from ecs_dr.domain.point_recovery import PointUse
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows.journal import OperationRecord
 
@@ -127,7 +128,8 @@ def measured_rpo_s(record: OperationRecord) -> float | None:
     """A recovery's RPO (a fleet's oldest source's), once its point is taken; null otherwise."""
     if record.kind != RECOVERY_KIND:
         return None
-    ages = [age for _, age in _points(record.created_at, step_times(record)).values()]
+    points = _points(record.created_at, step_times(record), record.result or {})
+    ages = [age for _, age in points.values()]
     return max((a for a in ages if a is not None), default=None)
 
 
@@ -141,8 +143,8 @@ def drill_report(
     ended_at, ended_by = recovery_end(record, steps)
     completed = _ended_as(record) == "completed"
     rto = rto_s(record.created_at, ended_at) if completed else None
-    points = _points(record.created_at, steps)
     result = record.result or {}
+    points = _points(record.created_at, steps, result)
     oldest = max(points.values(), key=lambda p: p[1] or 0.0, default=(None, None))
     return DrillReport(
         recovery_status=record.status,
@@ -169,9 +171,10 @@ def _ended_as(record: OperationRecord) -> str:
 
 
 def _points(
-    started_at: datetime, steps: Sequence[StepTime]
+    started_at: datetime, steps: Sequence[StepTime], result: Mapping[str, Any]
 ) -> dict[str, tuple[datetime | None, float | None]]:
-    """Each lane's (a fleet's source's) recovery point time and RPO."""
+    """Each lane's (a fleet's source's) recovery point time and RPO: its first snapshot's, or
+    for a recovery from a recovery point (no snapshot step), that point's."""
     lanes: dict[str, list[StepTime]] = {}
     for step in steps:
         lanes.setdefault(lane_of(step.step), []).append(step)
@@ -180,7 +183,23 @@ def _points(
         taken = point_taken_at(lane_steps)
         if taken is not None:
             points[lane] = (taken, rpo_s(taken, started_at))
+    for lane, point in _recovery_points(result).items():
+        points.setdefault(lane, (point.taken_at, point.rpo_s))
     return points
+
+
+def _recovery_points(result: Mapping[str, Any]) -> dict[str, PointUse]:
+    """lane -> the recovery point a recovery started from, its RPO measured when it started
+    (a completed recovery's result names it; a fleet's members each their own)."""
+    fleet = "members" in result
+    lanes = {}
+    for member in result.get("members") or [] if fleet else [result]:
+        try:
+            point = PointUse.model_validate(member.get("recovery_point"))
+        except ValidationError:
+            continue
+        lanes[str(member.get("source_instance_id", "")) if fleet else ""] = point
+    return lanes
 
 
 def _sources(

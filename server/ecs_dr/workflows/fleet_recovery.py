@@ -56,6 +56,7 @@ from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows import instance_recovery
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn, describe_error
+from ecs_dr.workflows.point_recovery import PointReads
 from ecs_dr.workflows.prepared import Progress
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.source import load_instance
@@ -103,8 +104,11 @@ async def plan_fleet_recovery(
     decisions: Decisions | None = None,
     *,
     drill: bool = False,
+    recovery_point: str | None = None,
+    points: PointReads | None = None,
 ) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
-    """Every source's plan, or the decisions still open across the fleet; reads only.
+    """Every source's plan, or the decisions still open across the fleet; reads only. With
+    `recovery_point` ("latest"), each source recovers from its own latest point.
 
     Raises Refusal for a bad list of sources or a fleet past the region's pay-as-you-go
     quotas (its needs summed), and FleetSourceError naming each source that cannot be
@@ -132,6 +136,10 @@ async def plan_fleet_recovery(
                 drill=drill,
                 check_quota=False,
                 reads=reads,
+                recovery_point=recovery_point,
+                # A source whose zone offers nothing is asked about on its own plan only: a
+                # fleet would read every source's zone for it.
+                points=points if recovery_point else None,
             )
         except InvalidDecision as exc:  # the caller's answer is wrong, not the source
             errors[source] = exc

@@ -4,21 +4,23 @@ A tools ask (per-disk snapshots, the target zone's VSwitch, stock and disk categ
 `execute_instance_recovery` runs it as one operation: snapshots -> image -> (VSwitch) ->
 instance, through the same step logic as the step tools (journal steps, ClientTokens, tags),
 reading the source again before its first create (and on resume) and before the DR instance.
+From a recovery point there is no snapshot: image (none for an image point) -> instance.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from datetime import datetime
 
 from ecs_dr.cloud import ecs
+from ecs_dr.cloud.errors import NotFound, Transient
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.domain import fingerprints, instance_recovery, names, rules
+from ecs_dr.domain import fingerprints, instance_recovery, names, point_recovery, rules
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
 from ecs_dr.domain.dr_instance import DrInstancePlan
 from ecs_dr.domain.images import ImagePlan, ImageResult
 from ecs_dr.domain.instance_recovery import (
-    PLANNED_IMAGE,
     InstancePreflight,
     InstanceRecoveryPlan,
     InstanceRecoveryResult,
@@ -31,22 +33,27 @@ from ecs_dr.domain.plans import (
     cancelled,
     planned_tags,
 )
+from ecs_dr.domain.point_recovery import ConfigFrom, PointUse
 from ecs_dr.domain.prompts import non_essd_group_prompt
 from ecs_dr.domain.quotas import NewDisk, NewInstance, QuotaNeeds, quota_needs
+from ecs_dr.domain.recovery_points import RecoveryPoint
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.run_instances import run_instances_in_zone
-from ecs_dr.domain.snapshots import (
-    SnapshotGroupPlan,
-    SnapshotPlan,
-    SnapshotResult,
-    SnapshotSetResult,
-)
+from ecs_dr.domain.snapshots import SnapshotGroupPlan, SnapshotPlan
 from ecs_dr.domain.target_zone import require_target_zone
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.dr_instance import execute_dr_instance
 from ecs_dr.workflows.images import execute_full_image, free_image_name
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn
+from ecs_dr.workflows.point_recovery import (
+    NO_RECORDS,
+    PointReads,
+    point_if_zone_down,
+    point_image,
+    require_point_present,
+    source_and_point,
+)
 from ecs_dr.workflows.prepared import Progress, today
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import execute_snapshot, execute_snapshot_group
@@ -65,25 +72,54 @@ async def plan_instance_recovery(
     drill: bool = False,
     check_quota: bool = True,
     reads: ZoneReads | None = None,
+    recovery_point: str | None = None,
+    points: PointReads | None = None,
 ) -> InstanceRecoveryPlan | NeedsDecision | Cancelled:
     """The whole plan, or the decisions still open; reads only, creates nothing.
 
     `check_quota=False` leaves the quota check to the caller (a fleet checks the sum of its
     sources' needs once); the plan carries its needs either way. `reads` are the zone-level
     reads the caller's plan shares (a fleet's sources do); by default this plan's own.
+    `recovery_point` ("latest" or a point's id) recovers from that point instead of
+    snapshotting the source; with `points` (where points' records are read), a source whose
+    zone offers nothing is offered its latest point.
     Raises NotFound for an unknown source, Refusal for a name ECS would reject, a zone
-    that cannot be a target, a source ECS cannot snapshot now, and a DR instance past the
-    region's pay-as-you-go quotas (named in the message).
+    that cannot be a target, a source ECS cannot snapshot now, a point that cannot be
+    recovered from, and a DR instance past the region's pay-as-you-go quotas (named in the
+    message).
     """
     answers = decisions or {}
     reads = reads or ZoneReads(gw)
-    region, source = await load_instance(gw, source_instance_id, region_id)
+    pending: list[ChoicePrompt] = []
+    findings: list[str] = []
+    point: RecoveryPoint | None = None
+    config_from: ConfigFrom = "ECS"
+    if recovery_point is not None:
+        region, source, point, config_from = await source_and_point(
+            gw, points or NO_RECORDS, source_instance_id, region_id, recovery_point
+        )
+    else:
+        region, source = await load_instance(gw, source_instance_id, region_id)
+        if points is not None:
+            offered = await point_if_zone_down(gw, points, region, source, answers)
+            if isinstance(offered, Cancelled):
+                return offered
+            if isinstance(offered, ChoicePrompt):
+                pending.append(offered)
+            elif isinstance(offered, str):
+                findings.append(offered)
+            elif offered is not None:
+                point = offered
+    if point is not None:
+        findings += point_recovery.point_findings(point, source, config_from)
+        source = point_recovery.covered_source(source, point)
     name = names.dr_instance_name(source, instance_name)
     zones = await reads.zones(region)
     require_target_zone(source, target_zone_id, zones)
-    rules.check_snapshottable(source, "Plan again once it is.")
-    pending: list[ChoicePrompt] = []
-    strategy = rules.snapshot_strategy(source)
+    strategy: rules.SnapshotStrategy | None = None
+    if point is None:
+        rules.check_snapshottable(source, "Plan again once it is.")
+        strategy = rules.snapshot_strategy(source)
     if strategy == "per_disk_snapshots":
         prompt = non_essd_group_prompt(source)
         answer = chosen(prompt, answers)
@@ -102,7 +138,7 @@ async def plan_instance_recovery(
     if check.cancelled_by is not None:
         return cancelled(check.cancelled_by)
     pending += check.prompts
-    findings = instance_recovery.instance_plan_findings(source, check, strategy)
+    findings += instance_recovery.instance_plan_findings(source, check, strategy)
     if isinstance(named, str) and named != name:
         findings.append(f"An instance is named {name!r} already: the DR instance is {named!r}.")
     name = named if isinstance(named, str) else name
@@ -114,34 +150,22 @@ async def plan_instance_recovery(
         }
         return NeedsDecision(pending, context)
 
-    day = today()
+    image_name = await free_image_name(gw, region, source, None)
     group = single = None
-    if strategy == "single_snapshot":
-        system = source.system_disk
-        assert system is not None  # a single-snapshot source has its system disk
-        single = SnapshotPlan(
-            region_id=region,
-            disk=system,
-            name=names.snapshot_name(f"{source.instance_id}_system", day),
-        )
+    used: PointUse | None = None
+    if point is not None:
+        image_plan, image = await point_image(gw, region, source, point, image_name)
+        group_id = point.point_id if point.kind == "group" else None
+        used = point_recovery.point_use(point, config_from, group_id)
     else:
-        group = SnapshotGroupPlan(
+        group, single = _snapshot_plans(source, region, strategy)
+        image = instance_recovery.planned_image(source, image_name)
+        image_plan = ImagePlan(
             region_id=region,
             instance_id=source.instance_id,
-            strategy=strategy,
-            name=names.group_snapshot_name(
-                source.instance_id, strategy == "per_disk_snapshots", day
-            ),
-            disks=source.disks,
+            image_name=image_name,
+            mappings=image.mappings,
         )
-    image_name = await free_image_name(gw, region, source, None)
-    image = instance_recovery.planned_image(source, image_name)
-    image_plan = ImagePlan(
-        region_id=region,
-        instance_id=source.instance_id,
-        image_name=image_name,
-        mappings=image.mappings,
-    )
     new_vswitch = None
     if check.create_vswitch:
         new_vswitch = await reads.new_vswitch(
@@ -149,7 +173,9 @@ async def plan_instance_recovery(
         )
     run = run_instances_in_zone(source, image, check, name)
     estimate = instance_recovery.estimated_duration(
-        source.disks, create_vswitch=new_vswitch is not None
+        source.disks,
+        create_vswitch=new_vswitch is not None,
+        point=point.kind if point else None,
     )
     needs = await _quota_needs(gw, source, check.instance_type)
     if check_quota:
@@ -185,13 +211,15 @@ async def plan_instance_recovery(
         drill=drill,
         snapshot_group=group,
         snapshot=single,
+        recovery_point=used,
         image=image_plan,
         mapping_disks=instance_recovery.mapping_disks(source),
         instance=DrInstancePlan(
             source_instance_id=source.instance_id,
-            image_id=PLANNED_IMAGE,
+            image_id=image.image_id,
             run=run,
             create_vswitch=new_vswitch,
+            compare_with=source if point is not None else None,
         ),
         fingerprint=fingerprints.instance_fingerprint(source),
         preflight=preflight,
@@ -202,6 +230,27 @@ async def plan_instance_recovery(
         quota_needs=needs,
     )
     return plan
+
+
+def _snapshot_plans(
+    source: Instance, region: str, strategy: rules.SnapshotStrategy | None
+) -> tuple[SnapshotGroupPlan | None, SnapshotPlan | None]:
+    """The snapshots a fresh recovery takes: one of a system-only source, else a group (or
+    per-disk snapshots, as the user chose)."""
+    day = today()
+    if strategy == "single_snapshot":
+        system = source.system_disk
+        assert system is not None  # a single-snapshot source has its system disk
+        name = names.snapshot_name(f"{source.instance_id}_system", day)
+        return None, SnapshotPlan(region_id=region, disk=system, name=name)
+    group = SnapshotGroupPlan(
+        region_id=region,
+        instance_id=source.instance_id,
+        strategy=strategy or "snapshot_group",
+        name=names.group_snapshot_name(source.instance_id, strategy == "per_disk_snapshots", day),
+        disks=source.disks,
+    )
+    return group, None
 
 
 async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> QuotaNeeds:
@@ -220,22 +269,48 @@ async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan) -> None:
     """Raises PlanStale (a Refusal) when the source changed since the plan was made, a
-    Refusal when a name or block the plan takes was taken since, and NotFound when the
-    source is gone."""
+    Refusal when a name or block the plan takes was taken since (or its recovery point was
+    deleted), and NotFound when the source is gone (unless the plan recovers from a point)."""
     region = plan.region_id
-    source = await ecs.describe_instance(gw, region, plan.source_instance_id)
-    fingerprints.check_source_unchanged(
-        plan_id, plan.fingerprint, fingerprints.instance_fingerprint(source)
-    )
+    source = await _source_now(gw, plan)
+    if source is not None:
+        fingerprints.check_source_unchanged(
+            plan_id, plan.fingerprint, fingerprints.instance_fingerprint(_as_planned(source, plan))
+        )
+    if plan.recovery_point is not None:
+        await require_point_present(gw, plan_id, region, plan.recovery_point)
     again = "it is not executed. Call plan_recovery again for a plan of what is there now."
-    taken = await ecs.images_named(gw, region, plan.image.image_name)
+    image_name = plan.image.image_name if plan.image is not None else None
+    taken = await ecs.images_named(gw, region, image_name) if image_name else []
     if taken:
         raise Refusal(
-            f"The image name {plan.image.image_name!r} of {plan_id} was taken since planning "
+            f"The image name {image_name!r} of {plan_id} was taken since planning "
             f"(by {taken[0].image_id}); {again}"
         )
     if plan.instance.create_vswitch is not None:
         await check_block_free(gw, plan_id, plan.instance.create_vswitch)
+
+
+async def _source_now(gw: EcsGateway, plan: InstanceRecoveryPlan) -> Instance | None:
+    """The source as ECS describes it now; None for a plan from a point when ECS does not
+    answer for it (or did not when planning): the plan holds its configuration then."""
+    point = plan.recovery_point
+    if point is not None and point.config_from != "ECS":
+        return None
+    try:
+        return await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
+    except (NotFound, Transient):
+        if point is None:
+            raise
+        return None
+
+
+def _as_planned(source: Instance, plan: InstanceRecoveryPlan) -> Instance:
+    """The source as the plan saw it: a point's plan holds only the disks of its point."""
+    if plan.instance.compare_with is None:
+        return source
+    kept = {d.disk_id for d in plan.instance.compare_with.disks}
+    return source.model_copy(update={"disks": [d for d in source.disks if d.disk_id in kept]})
 
 
 async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> None:
@@ -256,14 +331,17 @@ async def require_source_as_planned(
     """The rules bind the source as it is when the change is made: read it again and raise
     PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
     derived from changed. Once RunInstances is journaled nothing rule-bound is left to make,
-    so a resumed operation that only waits for its instance is not stopped."""
+    so a resumed operation that only waits for its instance is not stopped. A plan from a
+    point whose source ECS does not answer for holds to the configuration it was made with."""
     if await step.recorded("run_instances") is not None:
         return
-    source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
+    source = await _source_now(gw, plan)
+    if source is None:
+        return
     fingerprints.check_source_unchanged_during(
         step.operation_id,
         plan.fingerprint,
-        fingerprints.instance_fingerprint(source),
+        fingerprints.instance_fingerprint(_as_planned(source, plan)),
         held_back,
     )
 
@@ -292,46 +370,45 @@ async def execute_instance_recovery(
     the start, so on resume too, and again before the DR instance)."""
     step = step.with_tags(plan.drill_tags)
     report = Progress(progress)
+    started = timing.now()
     await require_source_as_planned(gw, plan, step, "nothing more is created")
     est = plan.estimate
     total = est.total_s or 1.0
     snapshots_end = 100 * est.snapshots_s / total
     image_end = snapshots_end + 100 * est.image_s / total
 
-    taken: SnapshotSetResult | SnapshotResult
-    if plan.snapshot_group is not None:
-        taken = await execute_snapshot_group(
-            gw, plan.snapshot_group, step, _scaled(report, 0, snapshots_end), timing=timing
+    point = plan.recovery_point
+    if point is None:
+        by_disk, group_id, consistent, redundant_at = await _take_snapshots(
+            gw, plan, step, _scaled(report, 0, snapshots_end), timing
         )
-        by_disk = {s.disk_id: s.snapshot_id for s in taken.snapshots}
-        group_id, consistent = taken.snapshot_group_id, taken.crash_consistent
-        redundant_at = taken.zone_redundant_at
-    elif plan.snapshot is not None:
-        taken = await execute_snapshot(
-            gw, plan.snapshot, step, _scaled(report, 0, snapshots_end), timing=timing
-        )
-        by_disk = {taken.disk_id: taken.snapshot_id}
-        group_id, consistent, redundant_at = None, True, taken.zone_redundant_at
+        snapshot_ids = list(by_disk.values())
     else:
-        raise Refusal("the plan takes no snapshot; call plan_recovery again")
-
-    image_plan = plan.image.model_copy(
-        update={
-            "mappings": _with_snapshots(plan.image, plan.mapping_disks, by_disk),
-            "snapshot_group_id": group_id,
-        }
-    )
-    image: ImageResult = await execute_full_image(
-        gw, image_plan, step, _scaled(report, snapshots_end, image_end), timing=timing
-    )
+        group_id, consistent, redundant_at = point.snapshot_group_id, point.crash_consistent, None
+        snapshot_ids = point.snapshot_ids
+        point = point.model_copy(update={"rpo_s": point_recovery.rpo_at(point, started)})
+    image_id = point.image_id if point is not None else None
+    if plan.image is not None:
+        mappings = plan.image.mappings
+        if point is None:
+            mappings = _with_snapshots(plan.image, plan.mapping_disks, by_disk)
+        image_plan = plan.image.model_copy(
+            update={"mappings": mappings, "snapshot_group_id": group_id}
+        )
+        image: ImageResult = await execute_full_image(
+            gw, image_plan, step, _scaled(report, snapshots_end, image_end), timing=timing
+        )
+        image_id = image.image_id
+    if image_id is None:
+        raise Refusal("the plan names no image to launch from; call plan_recovery again")
     held_back = "RunInstances is not sent"
     if plan.instance.create_vswitch is not None:
         held_back = "CreateVSwitch and RunInstances are not sent"
     await require_source_as_planned(gw, plan, step, held_back)
     instance_plan = plan.instance.model_copy(
         update={
-            "image_id": image.image_id,
-            "run": plan.instance.run.model_copy(update={"image_id": image.image_id}),
+            "image_id": image_id,
+            "run": plan.instance.run.model_copy(update={"image_id": image_id}),
         }
     )
     dr = await execute_dr_instance(
@@ -344,16 +421,36 @@ async def execute_instance_recovery(
         dr_instance_id=dr.dr_instance_id,
         drill=plan.drill,
         snapshot_group_id=group_id,
-        snapshot_ids=list(by_disk.values()),
+        snapshot_ids=snapshot_ids,
         crash_consistent=consistent,
         zone_redundant_at=redundant_at,
-        image_id=image.image_id,
+        image_id=image_id,
         created_vswitch_id=dr.created_vswitch_id,
+        recovery_point=point,
         comparison=dr.comparison,
         all_match=dr.all_match,
         instance=dr,
         replaced=await step.replaced(),
     )
+
+
+async def _take_snapshots(
+    gw: EcsGateway,
+    plan: InstanceRecoveryPlan,
+    step: StepRecorder,
+    progress: ProgressFn,
+    timing: ecs.Timing,
+) -> tuple[dict[str, str], str | None, bool, datetime | None]:
+    """The plan's snapshots of the source, zone-redundant: (disk -> snapshot, the group's id,
+    crash-consistent or not, when the last became zone-redundant)."""
+    if plan.snapshot_group is not None:
+        taken = await execute_snapshot_group(gw, plan.snapshot_group, step, progress, timing=timing)
+        by_disk = {s.disk_id: s.snapshot_id for s in taken.snapshots}
+        return by_disk, taken.snapshot_group_id, taken.crash_consistent, taken.zone_redundant_at
+    if plan.snapshot is not None:
+        one = await execute_snapshot(gw, plan.snapshot, step, progress, timing=timing)
+        return {one.disk_id: one.snapshot_id}, None, True, one.zone_redundant_at
+    raise Refusal("the plan takes no snapshot; call plan_recovery again")
 
 
 def _with_snapshots(

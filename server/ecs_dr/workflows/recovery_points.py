@@ -147,14 +147,22 @@ async def execute_recovery_point(
 async def list_recovery_points(
     gw: EcsGateway, instance: str, region_id: str | None, now: datetime
 ) -> tuple[Instance, list[RecoveryPoint]]:
-    """The source as it is now and every point of it, newest first: its snapshot groups, its
-    snapshots outside a group, and the images tagged as its points. Read-only.
+    """The source as it is now and every point of it, newest first. Read-only.
 
     Raises NotFound for an unknown instance, Refusal for a name several instances have."""
     region, source = await load_instance(
         gw, await instance_by_ref(gw, instance, region_id), region_id
     )
+    return source, await points_of(gw, region, source, now)
+
+
+async def points_of(
+    gw: EcsGateway, region: str, source: Instance, now: datetime
+) -> list[RecoveryPoint]:
+    """Every point of the source, newest first: its snapshot groups, its snapshots outside a
+    group, and the images tagged as its points (regional reads: they answer while the source's
+    zone is down)."""
     groups = await ecs.instance_snapshot_groups(gw, region, source.instance_id)
     snapshots = await ecs.instance_snapshots(gw, region, source.instance_id)
     images = await ecs.images_tagged(gw, region, TAG_RECOVERY_POINT, source.instance_id)
-    return source, recovery_points(source, groups, snapshots, images, now)
+    return recovery_points(source, groups, snapshots, images, now)

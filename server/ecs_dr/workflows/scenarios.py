@@ -42,6 +42,7 @@ from ecs_dr.domain.refusal import Refusal
 from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery, source
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn, Work
+from ecs_dr.workflows.point_recovery import PointReads
 
 # Every scenario's models, for the orchestration tools' output schemas (a type checker needs
 # them written out; tests/unit/test_scenarios.py checks they match SCENARIOS).
@@ -57,9 +58,9 @@ PlanT = TypeVar("PlanT")
 ResultT = TypeVar("ResultT", bound=BaseModel)
 
 
-PlanFn = Callable[[EcsGateway, Mapping[str, Any], Decisions], Awaitable[Any]]
-"""A scenario's planning: (gateway, plan_recovery's arguments, answers so far) -> the plan,
-or NeedsDecision, or Cancelled."""
+PlanFn = Callable[[EcsGateway, Mapping[str, Any], Decisions, PointReads], Awaitable[Any]]
+"""A scenario's planning: (gateway, plan_recovery's arguments, answers so far, where recovery
+points' records are read) -> the plan, or NeedsDecision, or Cancelled."""
 
 
 class Execute(Protocol[P_contra, R_co]):
@@ -152,18 +153,20 @@ def _by_instance_ids(plan: PlanFn) -> PlanFn:
     """`plan` given instance ids for the names among its instance arguments; a name several
     instances have is first a choice for the user (NeedsDecision)."""
 
-    async def planned(gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions) -> Any:
+    async def planned(
+        gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions, points: PointReads
+    ) -> Any:
         refs = {name: arguments.get(name) for name in INSTANCE_ARGUMENTS}
         ids = await source.instance_ids_or_choice(gw, refs, arguments.get("region_id"), answers)
         if isinstance(ids, NeedsDecision):
             return ids
-        return await plan(gw, {**arguments, **ids}, answers)
+        return await plan(gw, {**arguments, **ids}, answers, points)
 
     return planned
 
 
 async def _plan_full_instance(
-    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
+    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions, points: PointReads
 ) -> InstanceRecoveryPlan | NeedsDecision | Cancelled:
     zone = argument_rules.full_instance_zone(arguments)
     return await instance_recovery.plan_instance_recovery(
@@ -174,11 +177,13 @@ async def _plan_full_instance(
         arguments.get("instance_name"),
         answers,
         drill=bool(arguments.get("drill")),
+        recovery_point=arguments.get("recovery_point"),
+        points=points,
     )
 
 
 async def _plan_fleet(
-    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
+    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions, points: PointReads
 ) -> FleetRecoveryPlan | NeedsDecision | Cancelled:
     return await fleet_recovery.plan_fleet_recovery(
         gw,
@@ -187,11 +192,13 @@ async def _plan_fleet(
         arguments["region_id"],
         answers,
         drill=bool(arguments.get("drill")),
+        recovery_point=arguments.get("recovery_point"),
+        points=points,
     )
 
 
 async def _plan_disks(
-    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions
+    gw: EcsGateway, arguments: Mapping[str, Any], answers: Decisions, _points: PointReads
 ) -> DiskRecoveryPlan | NeedsDecision | Cancelled:
     target = argument_rules.disks_target(arguments)
     source = argument_rules.sources(arguments)[0]

@@ -92,6 +92,7 @@ from ecs_dr.cloud.ecs.zones import (
     max_data_disks,
     types_in_stock,
     zone_offer,
+    zone_resources,
     zones_with_stock,
 )
 from ecs_dr.cloud.timing import REAL_TIME, Timing
@@ -181,5 +182,6 @@ __all__ = [
     "wait_snapshot_group",
     "wait_vswitch",
     "zone_offer",
+    "zone_resources",
     "zones_with_stock",
 ]

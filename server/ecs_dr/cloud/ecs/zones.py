@@ -47,6 +47,13 @@ async def _available(
     return offers
 
 
+async def zone_resources(gw: EcsGateway, region_id: str, zone_id: str) -> list[str]:
+    """What the zone offers now (DescribeAvailableResource, DestinationResource=Zone): empty
+    for a zone that sells nothing, as one in an outage answers."""
+    offers = await _available(gw, region_id, "Zone", zone_id=zone_id)
+    return offers.get(zone_id, [])
+
+
 async def zone_offer(
     gw: EcsGateway,
     region_id: str,

@@ -31,7 +31,7 @@ CLOSED_ZONE_RESOURCE_TYPES = ("VSwitch",)
 
 def stock_left(zone: Zone, instance_type: str) -> int:
     """Units of `instance_type` the zone can still sell; 0 when it is not sold there."""
-    if not zone.on_sale:
+    if not zone.selling:
         return 0
     return zone.stock.get(instance_type, 0)
 
@@ -43,7 +43,7 @@ def take_stock(zone: Zone, instance_type: str, amount: int) -> None:
     InvalidInstanceType.ZoneNotSupported when the zone does not sell the type, and
     OperationDenied.NoStock when fewer than `amount` units are left; nothing changes then.
     """
-    if not zone.on_sale:
+    if not zone.selling:
         raise ZoneNotOnSale(f"The zone {zone.zone_id} is not on sale.")
     if instance_type not in zone.stock:
         raise InvalidInstanceTypeZoneNotSupported(
@@ -133,7 +133,7 @@ class AvailabilityQuery:
 
 def stock_verdict(zone: Zone, instance_type: str) -> tuple[str, str]:
     """(Status, StatusCategory) ECS reports for a type in a zone."""
-    if not zone.on_sale:
+    if not zone.selling:
         return "SoldOut", "ClosedWithoutStock"
     left = zone.stock.get(instance_type, 0)
     if left <= 0:
@@ -144,7 +144,7 @@ def stock_verdict(zone: Zone, instance_type: str) -> tuple[str, str]:
 
 
 def _zone_verdict(zone: Zone) -> tuple[str, str]:
-    if zone.on_sale:
+    if zone.selling:
         return "Available", "WithStock"
     return "SoldOut", "ClosedWithoutStock"
 
@@ -153,7 +153,7 @@ def _verdict_of(zone: Zone, offers: list[Offer]) -> tuple[str, str]:
     """A zone is Available when anything it offers is."""
     if any(o.status == "Available" for o in offers):
         return "Available", "WithStock"
-    return "SoldOut", "WithoutStock" if zone.on_sale else "ClosedWithoutStock"
+    return "SoldOut", "WithoutStock" if zone.selling else "ClosedWithoutStock"
 
 
 def _type_matches(spec: InstanceTypeSpec | None, query: AvailabilityQuery) -> bool:

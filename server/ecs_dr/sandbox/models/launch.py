@@ -132,7 +132,7 @@ def plan_launch(backend: Backend, region: Region, request: LaunchRequest) -> Lau
     zone = region.zones.get(zone_id)
     if zone is None:
         raise InvalidZoneIdNotFound(zone_id)
-    if not zone.on_sale:
+    if not zone.selling:
         raise ZoneNotOnSale()
     if vswitch.zone_id != zone_id:
         raise InvalidParameterMismatch(

@@ -33,6 +33,12 @@ class Zone:
     stock: dict[str, int]
     disk_categories: list[str]
     on_sale: bool = True
+    # Held down by a zone_outage fault: it offers nothing until the faults are cleared.
+    down: bool = False
+
+    @property
+    def selling(self) -> bool:
+        return self.on_sale and not self.down
 
 
 @dataclass

@@ -64,7 +64,7 @@ def _zone_body(zone: Zone, catalog: dict[str, InstanceTypeSpec], verbose: bool) 
     if not verbose:
         return body
     types = types_in_stock(zone)
-    categories = disk_categories(zone, None) if zone.on_sale else []
+    categories = disk_categories(zone, None) if zone.selling else []
     families = sorted({catalog[t].family for t in types if t in catalog})
     info = {
         "IoOptimized": True,
@@ -74,12 +74,14 @@ def _zone_body(zone: Zone, catalog: dict[str, InstanceTypeSpec], verbose: bool) 
         "DataDiskCategories": {"supportedDataDiskCategory": categories},
         "NetworkTypes": {"supportedNetworkCategory": ["vpc"]},
     }
-    creation = ZONE_RESOURCE_TYPES if zone.on_sale else CLOSED_ZONE_RESOURCE_TYPES
+    creation: tuple[str, ...] = ZONE_RESOURCE_TYPES if zone.selling else CLOSED_ZONE_RESOURCE_TYPES
+    if zone.down:
+        creation = ()
     return body | {
         "AvailableResourceCreation": {"ResourceTypes": list(creation)},
         "AvailableDiskCategories": {"DiskCategories": categories},
         "AvailableInstanceTypes": {"InstanceTypes": types},
-        "AvailableResources": {"ResourcesInfo": [info] if zone.on_sale else []},
+        "AvailableResources": {"ResourcesInfo": [info] if zone.selling else []},
     }
 
 
