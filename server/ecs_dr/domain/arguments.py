@@ -103,14 +103,17 @@ CIDR_PATTERN = f"^{_CIDR.pattern}$"
 # plan_recovery's recovery_point: "latest", or a point's id as list_recovery_points shows it
 # (a group, an image, or the snapshots of a set, comma-joined: one per disk an image holds).
 LATEST_POINT = "latest"
-_POINT_ID = rf"(ssg|m)-{_ID_BODY.pattern}|s-{_ID_BODY.pattern}(,s-{_ID_BODY.pattern})*"
-RECOVERY_POINT_PATTERN = f"^({LATEST_POINT}|{_POINT_ID})$"
+_POINT_ID = re.compile(
+    rf"{LATEST_POINT}|(ssg|m)-{_ID_BODY.pattern}|s-{_ID_BODY.pattern}(,s-{_ID_BODY.pattern})*"
+)
+# The schema's pattern is the shape only (a client's first check); check_recovery_point the rule.
+RECOVERY_POINT_PATTERN = f"^({LATEST_POINT}|(ssg|m|s)-[a-z0-9,-]+)$"
 MAX_RECOVERY_POINT_LENGTH = MAX_IMAGE_SNAPSHOTS * (MAX_ID_LENGTH + 1)
 
 
 def check_recovery_point(value: str) -> str:
     """`value` when it is "latest" or a recovery point's id; raises Refusal with the forms."""
-    shaped = len(value) <= MAX_RECOVERY_POINT_LENGTH and re.fullmatch(RECOVERY_POINT_PATTERN, value)
+    shaped = len(value) <= MAX_RECOVERY_POINT_LENGTH and _POINT_ID.fullmatch(value)
     if shaped and len(value.split(",")) <= MAX_IMAGE_SNAPSHOTS:
         return value
     raise Refusal(

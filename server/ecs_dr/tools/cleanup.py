@@ -206,9 +206,9 @@ async def find_orphans(
     ctx: Ctx,
     region_id: EveryRegionArg = None,
 ) -> OrphanList:
-    """Resources tagged ecs-dr:operation-id whose operation the journal does not know, by operation
-    id, from the cloud's tags (every region unless region_id);
-    cleanup_recovery(operation_id) removes them. Read-only."""
+    """Resources tagged ecs-dr:operation-id whose operation the journal does not know, by
+    operation, every region unless region_id; cleanup_recovery(operation_id) removes them.
+    Read-only."""
     s = services(ctx)
     with tool_errors("find_orphans"):
         records = await off_loop(s.journal.list, JOURNAL_SCAN_LIMIT)

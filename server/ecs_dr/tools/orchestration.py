@@ -100,8 +100,8 @@ async def plan_recovery(
         Literal["full_instance", "disks"],
         Field(
             description=(
-                "full_instance: a DR instance in another zone (needs target_zone_id); disks: "
-                "copy disks onto an existing instance (needs target_instance_id)"
+                "full_instance: a DR instance in target_zone_id; disks: copies onto "
+                "target_instance_id"
             )
         ),
     ],
@@ -110,8 +110,8 @@ async def plan_recovery(
         | Annotated[list[InstanceRef], Field(min_length=1, max_length=MAX_FLEET_SOURCES)],
         Field(
             description=(
-                f"the source (id or exact name); full_instance also takes up to "
-                f"{MAX_FLEET_SOURCES} of one region (a fleet)"
+                f"id or exact name; full_instance: up to {MAX_FLEET_SOURCES} of one region "
+                "(a fleet)"
             )
         ),
     ],
@@ -119,7 +119,7 @@ async def plan_recovery(
     settled: Annotated[Settled, PLAN_FLOW.resolve],
     target_instance_id: Annotated[
         InstanceRef | None,
-        Field(description="disks: the instance that receives the copies (id or exact name)"),
+        Field(description="disks: the instance receiving the copies (id or exact name)"),
     ] = None,
     target_zone_id: Annotated[
         ZoneId | None,
@@ -131,8 +131,7 @@ async def plan_recovery(
             min_length=1,
             max_length=MAX_INSTANCE_DISKS,
             description=(
-                "disks: which disks; default: the data disk, or a choice. The system disk only "
-                "if named"
+                "disks: default the data disk, or a choice; the system disk only if named"
             ),
         ),
     ] = None,
@@ -149,14 +148,14 @@ async def plan_recovery(
     ] = False,
     recovery_point: Annotated[
         RecoveryPointRef | None,
-        Field(description="full_instance: 'latest' or a point id; no snapshot of the source"),
+        Field(description="full_instance: 'latest' or a point id; snapshots nothing"),
     ] = None,
     region_id: RegionArg = None,
     decisions: DecisionsArg = None,
 ) -> RecoveryPlanned:
-    """Plan a recovery, changing nothing: every step with its parameters, preflight findings,
-    open choices, an estimated duration and a plan_id for execute_recovery. The way to recover a
-    whole instance or a fleet (full_instance), or disks onto another instance (disks)."""
+    """Plan a recovery, changing nothing: every step with its parameters, findings, open
+    choices, duration and a plan_id for execute_recovery. Recovers a whole instance or a fleet
+    (full_instance, from a recovery point too), or disks onto another instance (disks)."""
     if settled.stopped is not None:
         return RecoveryPlanned(
             status="cancelled", next_step=f"The user chose to {settled.stopped} the form."
@@ -243,8 +242,8 @@ async def execute_recovery(
     decisions: DecisionsArg = None,
 ) -> RecoveryExecuted:
     """Run a plan from plan_recovery once, as one operation, after the user confirms it; refused
-    if the source or target changed since. Ends with the comparison (full_instance) or the disk
-    layout and mount reminder (disks)."""
+    if the source or target changed since. Ends with the comparison, or for disks the layout and
+    mount reminder."""
     if settled.stopped is not None:
         return RecoveryExecuted(
             status="cancelled",

@@ -57,9 +57,9 @@ async def create_snapshot_group(
     name: Annotated[SnapshotGroupName | None, Field(description=_NAME_DESCRIPTION)] = None,
     decisions: DecisionsArg = None,
 ) -> SnapshotGroupCreated:
-    """Step tool: snapshot every disk of a multi-disk source at one point in time and wait until
-    each snapshot is zone-redundant. When a group is impossible the user may choose per-disk
-    snapshots (not crash-consistent). A single-disk source: create_snapshot."""
+    """Step tool: snapshot every disk of a multi-disk source at one point in time, waited until
+    zone-redundant; where a group is impossible the user may choose per-disk snapshots (not
+    crash-consistent). One disk: create_snapshot."""
     done = await GROUP.run(ctx, settled, locals())
     return done.answer(
         SnapshotGroupCreated,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from alibabacloud_ecs20140526 import models as ecs_models
 from alibabacloud_vpc20160428 import models as vpc_models
 from alibabacloud_vpc20160428.client import Client as VpcClient
 
@@ -49,6 +50,9 @@ VSWITCH_PAGE = "ECS's deprecated CreateVSwitch error table (ResourceNotAvailable
 UNAVAILABLE = "ECS public error codes (ServiceUnavailable, 503): strictest plausible"
 REDUNDANT = "ECS-FACTS.md 'Snapshots and zone failure' (accomplished is zone-redundant)"
 LAST_KNOWN = "ECS API reference: DescribeInstances (no Status for an unreachable instance)"
+# A zone whose creates answer Zone.NotOnSale offers nothing: the status DescribeAvailableResource
+# documents for a zone closed to sale, the strictest plausible answer for one that is down.
+OFFERS_NOTHING = "ECS API reference: DescribeAvailableResource (SoldOut, ClosedWithoutStock)"
 
 
 def _zone_down(s: RunningSandbox) -> None:
@@ -83,6 +87,23 @@ def _vswitch_in_zone_down(s: RunningSandbox) -> None:
         region_id=REGION, vpc_id=PROD_VPC, zone_id=SOURCE_ZONE, cidr_block="172.16.9.0/24"
     )
     VpcClient(sdk_config(s.handle)).create_vswitch(request)
+
+
+def _zone_offer(s: RunningSandbox) -> tuple[str, str]:
+    """DescribeAvailableResource for zone H as a zone: its (Status, StatusCategory)."""
+    request = ecs_models.DescribeAvailableResourceRequest(
+        region_id=REGION, destination_resource="Zone", zone_id=SOURCE_ZONE
+    )
+    (zone,) = s.ecs.describe_available_resource(request).body.available_zones.available_zone
+    return zone.status, zone.status_category
+
+
+def _zone_creates(s: RunningSandbox) -> list[str]:
+    """DescribeZones' AvailableResourceCreation of zone H."""
+    request = ecs_models.DescribeZonesRequest(region_id=REGION)
+    zones = s.ecs.describe_zones(request).body.zones.zone
+    (zone,) = [z for z in zones if z.zone_id == SOURCE_ZONE]
+    return list(zone.available_resource_creation.resource_types)
 
 
 def _snapshot_of_target_instance(s: RunningSandbox) -> bool:
@@ -159,6 +180,22 @@ OUTAGE_ROWS = (
         f"{REDUNDANT}; {UNAVAILABLE}",
         True,
         made_before_outage(uploading_snapshot(DB_DATA), _disk_in_target_zone_from),
+    ),
+    Row(
+        "DescribeAvailableResource",
+        "a zone that is down: sold out, closed",
+        Answers(("SoldOut", "ClosedWithoutStock")),
+        OFFERS_NOTHING,
+        True,
+        in_outage(_zone_offer),
+    ),
+    Row(
+        "DescribeZones",
+        "a zone that is down: nothing to create",
+        Answers([]),
+        OFFERS_NOTHING,
+        True,
+        in_outage(_zone_creates),
     ),
     Row(
         "DescribeInstances",
