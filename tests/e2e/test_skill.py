@@ -166,8 +166,11 @@ async def test_the_skills_tool_calls_run_in_order_on_the_sandbox(tmp_path: Path)
                 assert DB_INSTANCE not in json.dumps(request["parameters"]), request
         source = sandbox.state()["regions"]["cn-hangzhou"]["instances"][DB_INSTANCE]
         assert source["status"] == "Running"
-        # The disk scenario's copies are attached to the target; the drills are gone.
-        layout = results["execute_recovery"]
-        fleet = layout.get("result") or layout
-        assert fleet.get("members"), "the last execution documented is the fleet"
+        # The last execution documented recovers from the recovery point just taken (its
+        # image: RunInstances alone), and its drill is cleaned up like the others.
+        last = results["execute_recovery"]["result"]
+        point = results["create_recovery_point"]["point_id"]
+        assert last["recovery_point"]["point_id"] == point and last["image_id"] == point
+        assert results["drill_report"]["report"]["rpo_s"] is not None
         assert results["cleanup_recovery"]["deleted"]
+        assert point in sandbox.state()["regions"]["cn-hangzhou"]["images"], "the point stays"

@@ -8,6 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from alibabacloud_ecs20140526 import models as ecs_models
+from alibabacloud_ecs20140526.client import Client as EcsClient
+from alibabacloud_tea_openapi.models import Config
+
+from tests.support.credentials import (
+    SANDBOX_KEY_ID,
+    SANDBOX_KEY_SECRET,
+    SANDBOX_SECURITY_TOKEN,
+)
 from tests.support.decisions import decide
 from tests.support.demo_world import DB_DISKS, DB_INSTANCE, REGION, SOURCE_ZONE, TARGET_ZONE
 from tests.support.mcp import Answer, Session, mcp_session
@@ -112,3 +121,48 @@ async def test_with_the_zone_down_the_latest_point_is_offered_and_recovered_from
         assert measured["rto_s"] > 0 and measured["rpo_s"] > 0
         assert measured["point_taken_at"] == planned["plan"]["recovery_point"]["taken_at"]
         assert "rto_s" in report.text and "rpo_s" in report.text
+
+
+def _release(served: Session, instance_id: str) -> None:
+    """The source is released behind the server's back (by hand, in the console)."""
+    config = Config(
+        access_key_id=SANDBOX_KEY_ID,
+        access_key_secret=SANDBOX_KEY_SECRET,
+        security_token=SANDBOX_SECURITY_TOKEN,
+        endpoint=served.sandbox.endpoint,
+        protocol="http",
+        region_id=REGION,
+    )
+    request = ecs_models.DeleteInstanceRequest(instance_id=instance_id, force=True)
+    EcsClient(config).delete_instance(request)
+
+
+async def test_a_source_ecs_no_longer_knows_is_recovered_with_the_configuration_its_point_recorded(
+    tmp_path: Path,
+) -> None:
+    async with mcp_session(tmp_path) as served:
+        point, _ = await decide(
+            served, "create_recovery_point", {"instance_id": DB_INSTANCE, "image": True}
+        )
+        assert point["status"] == "completed", point.text
+        recorded = await served.call("describe_source", {"instance_id": DB_INSTANCE})
+        _release(served, DB_INSTANCE)
+
+        arguments = {
+            "scenario": "full_instance",
+            "source_instance_id": DB_INSTANCE,
+            "target_zone_id": TARGET_ZONE,
+            "region_id": REGION,
+            "recovery_point": "latest",
+        }
+        planned, _ = await decide(served, "plan_recovery", arguments)
+        assert planned["status"] == "completed", planned.text
+        assert planned["plan"]["recovery_point"]["config_from"] == "the point's record"
+        assert any("ECS does not answer" in f for f in planned["findings"])
+        executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+        assert executed["status"] == "completed", executed.text
+        assert executed["result"]["all_match"] is True, executed.text
+        dr = served.sandbox.state()["regions"][REGION]["instances"][executed["dr_instance_id"]]
+        source = recorded["instance"]
+        assert dr["instance_type"] == source["instance_type"]
+        assert dr["security_group_ids"] == source["security_group_ids"]

@@ -25,8 +25,8 @@ from ecs_dr.domain.plans import (
     NeedsDecision,
     PlanStale,
 )
+from ecs_dr.workflows.instance_checks import check_current
 from ecs_dr.workflows.instance_recovery import (
-    check_current,
     execute_instance_recovery,
     plan_instance_recovery,
 )

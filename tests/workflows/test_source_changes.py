@@ -29,8 +29,8 @@ from ecs_dr.workflows.fleet_recovery import (
     execute_fleet_recovery,
     plan_fleet_recovery,
 )
+from ecs_dr.workflows.instance_checks import check_current
 from ecs_dr.workflows.instance_recovery import (
-    check_current,
     execute_instance_recovery,
     plan_instance_recovery,
 )

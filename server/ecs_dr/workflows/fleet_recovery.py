@@ -53,7 +53,7 @@ from ecs_dr.domain.plans import (
 from ecs_dr.domain.quotas import QuotaNeeds
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import VSwitchPlan
-from ecs_dr.workflows import instance_recovery
+from ecs_dr.workflows import instance_checks, instance_recovery
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn, describe_error
 from ecs_dr.workflows.point_recovery import PointReads
@@ -219,13 +219,13 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: FleetRecoveryPlan) -
     errors: dict[str, Exception] = {}
     for member in plan.members:
         try:
-            await instance_recovery.check_current(gw, plan_id, member)
+            await instance_checks.check_current(gw, plan_id, member)
         except Exception as exc:  # every changed source is named, not just the first
             errors[member.source_instance_id] = exc
     if errors:
         raise FleetSourceError({s: _said(e) for s, e in errors.items()})
     for vswitch in plan.vswitches:
-        await instance_recovery.check_block_free(gw, plan_id, vswitch)
+        await instance_checks.check_block_free(gw, plan_id, vswitch)
 
 
 class _FleetProgress:

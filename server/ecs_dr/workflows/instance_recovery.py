@@ -9,12 +9,10 @@ From a recovery point there is no snapshot: image (none for an image point) -> i
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from datetime import datetime
 
 from ecs_dr.cloud import ecs
-from ecs_dr.cloud.errors import NotFound, Transient
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import fingerprints, instance_recovery, names, point_recovery, rules
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
@@ -41,9 +39,9 @@ from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.run_instances import run_instances_in_zone
 from ecs_dr.domain.snapshots import SnapshotGroupPlan, SnapshotPlan
 from ecs_dr.domain.target_zone import require_target_zone
-from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.dr_instance import execute_dr_instance
 from ecs_dr.workflows.images import execute_full_image, free_image_name
+from ecs_dr.workflows.instance_checks import require_source_as_planned
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn
 from ecs_dr.workflows.point_recovery import (
@@ -51,7 +49,6 @@ from ecs_dr.workflows.point_recovery import (
     PointReads,
     point_if_zone_down,
     point_image,
-    require_point_present,
     source_and_point,
 )
 from ecs_dr.workflows.prepared import Progress, today
@@ -264,85 +261,6 @@ async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> 
     return quota_needs(
         instances=[NewInstance(vcpus=vcpus, charge_type=charge)],
         disks=[NewDisk(size_gib=d.size_gib, charge_type=charge) for d in source.data_disks],
-    )
-
-
-async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan) -> None:
-    """Raises PlanStale (a Refusal) when the source changed since the plan was made, a
-    Refusal when a name or block the plan takes was taken since (or its recovery point was
-    deleted), and NotFound when the source is gone (unless the plan recovers from a point)."""
-    region = plan.region_id
-    source = await _source_now(gw, plan)
-    if source is not None:
-        fingerprints.check_source_unchanged(
-            plan_id, plan.fingerprint, fingerprints.instance_fingerprint(_as_planned(source, plan))
-        )
-    if plan.recovery_point is not None:
-        await require_point_present(gw, plan_id, region, plan.recovery_point)
-    again = "it is not executed. Call plan_recovery again for a plan of what is there now."
-    image_name = plan.image.image_name if plan.image is not None else None
-    taken = await ecs.images_named(gw, region, image_name) if image_name else []
-    if taken:
-        raise Refusal(
-            f"The image name {image_name!r} of {plan_id} was taken since planning "
-            f"(by {taken[0].image_id}); {again}"
-        )
-    if plan.instance.create_vswitch is not None:
-        await check_block_free(gw, plan_id, plan.instance.create_vswitch)
-
-
-async def _source_now(gw: EcsGateway, plan: InstanceRecoveryPlan) -> Instance | None:
-    """The source as ECS describes it now; None for a plan from a point when ECS does not
-    answer for it (or did not when planning): the plan holds its configuration then."""
-    point = plan.recovery_point
-    if point is not None and point.config_from != "ECS":
-        return None
-    try:
-        return await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
-    except (NotFound, Transient):
-        if point is None:
-            raise
-        return None
-
-
-def _as_planned(source: Instance, plan: InstanceRecoveryPlan) -> Instance:
-    """The source as the plan saw it: a point's plan holds only the disks of its point."""
-    if plan.instance.compare_with is None:
-        return source
-    kept = {d.disk_id for d in plan.instance.compare_with.disks}
-    return source.model_copy(update={"disks": [d for d in source.disks if d.disk_id in kept]})
-
-
-async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> None:
-    """Raises Refusal when the block a planned VSwitch takes was used since planning."""
-    block = ipaddress.IPv4Network(new.cidr_block)
-    for other in await ecs.vswitches(gw, new.region_id, new.vpc_id):
-        if block.overlaps(ipaddress.IPv4Network(other.cidr_block)):
-            raise Refusal(
-                f"The block {new.cidr_block} {plan_id} would give a new VSwitch is used by "
-                f"{other.vswitch_id} since planning; it is not executed. Call plan_recovery "
-                "again for a plan of what is there now."
-            )
-
-
-async def require_source_as_planned(
-    gw: EcsGateway, plan: InstanceRecoveryPlan, step: StepRecorder, held_back: str
-) -> None:
-    """The rules bind the source as it is when the change is made: read it again and raise
-    PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
-    derived from changed. Once RunInstances is journaled nothing rule-bound is left to make,
-    so a resumed operation that only waits for its instance is not stopped. A plan from a
-    point whose source ECS does not answer for holds to the configuration it was made with."""
-    if await step.recorded("run_instances") is not None:
-        return
-    source = await _source_now(gw, plan)
-    if source is None:
-        return
-    fingerprints.check_source_unchanged_during(
-        step.operation_id,
-        plan.fingerprint,
-        fingerprints.instance_fingerprint(_as_planned(source, plan)),
-        held_back,
     )
 
 

@@ -39,7 +39,13 @@ from ecs_dr.domain.instance_recovery import (
 )
 from ecs_dr.domain.plans import Cancelled, Decisions, NeedsDecision
 from ecs_dr.domain.refusal import Refusal
-from ecs_dr.workflows import disk_recovery, fleet_recovery, instance_recovery, source
+from ecs_dr.workflows import (
+    disk_recovery,
+    fleet_recovery,
+    instance_checks,
+    instance_recovery,
+    source,
+)
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn, Work
 from ecs_dr.workflows.point_recovery import PointReads
@@ -218,7 +224,7 @@ def _disks_answer(copied: DiskRecoveryResult) -> dict[str, Any]:
 
 FULL_INSTANCE = Scenario(
     plan=_by_instance_ids(_plan_full_instance),
-    check_current=instance_recovery.check_current,
+    check_current=instance_checks.check_current,
     confirm_prompt=confirm_instance_plan_prompt,
     execute=instance_recovery.execute_instance_recovery,
     answer=lambda full: {
