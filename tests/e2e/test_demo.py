@@ -39,6 +39,14 @@ def test_demo_recovers_the_database_server_answering_each_decision_as_recommende
     assert re.search(r"\nattach_xvdc +AttachDisk +InstanceId=i-bp1drtarget00000001", out)
     assert "2 snapshot(s) accomplished (zone-redundant)" in out
     assert "| /dev/xvdc | " in out and "attached now |" in out
-    assert out.rstrip().endswith("since the server does not know the OS.")
+    assert "since the server does not know the OS." in out
+    # The disaster: a point of prod-db-01, its zone down, the recovery from the point alone.
+    ending = out.split("Disaster: recovering i-bp1proddb0000000001 from a recovery point.")[1]
+    assert "cn-hangzhou-h goes down" in ending
+    assert "-> Use the latest point (Recommended)" in ending
+    assert "  run_instances: RunInstances\n\n> execute_recovery" in ending
+    assert "is Running: every row matches." in ending
+    assert re.search(r"measured RTO [0-9.]+ s of real time .* RPO [0-9]+ s of sandbox time", ending)
+    assert "CreateSnapshot" not in ending.split("goes down")[1]
     # stdout carries the demo only; the server's logs stay in its own log
     assert '"event"' not in out

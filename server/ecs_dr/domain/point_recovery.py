@@ -166,19 +166,21 @@ def point_findings(point: RecoveryPoint, source: Instance, config_from: ConfigFr
 
 def source_zone_prompt(source: Instance, latest: RecoveryPoint) -> ChoicePrompt:
     """The source's zone sells nothing now, as in an outage, when its disks may not be
-    snapshotted: recover from the latest point instead (recommended), or try anyway."""
+    snapshotted: recover from the latest point instead (recommended), or try anyway. Its text
+    is the same on every call (a form is matched to its answer by it): the point's time, not
+    its age."""
     return make_prompt(
         f"{source.instance_id}:source_zone",
         f"{source.zone_id}, the zone of {source.instance_id}, offers nothing now: it may be down, "
         f"and then its disks cannot be snapshotted. Recover from its latest recovery point "
-        f"{latest.point_id} (taken {_taken(latest)}, {age_text(latest.age_s)} ago) instead?",
+        f"{latest.point_id} (taken {_taken(latest)}) instead?",
         [
             ChoiceOption(
                 value=FROM_POINT,
                 label="Use the latest point",
                 description=(
                     f"No snapshot of the source; the DR instance holds the data of "
-                    f"{latest.point_id} ({age_text(latest.age_s)} old: the RPO)."
+                    f"{latest.point_id}: its age is the RPO."
                 ),
                 recommended=True,
             ),
