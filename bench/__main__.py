@@ -7,11 +7,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import recovery, report, service, sizes
+from bench import points, recovery, report, service, sizes
 
 RESULTS = Path(__file__).parent / "results"
 MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
     "recovery": recovery.run,
+    "points": points.run,
     "service": service.run,
     "sizes": sizes.run,
 }

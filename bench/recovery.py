@@ -173,7 +173,7 @@ async def _both(
     return a, b, baseline
 
 
-def _sandbox_args(world: Path, scale: float) -> list[str]:
+def sandbox_args(world: Path, scale: float) -> list[str]:
     args = ["-m", "ecs_dr.sandbox.cli", "--port", "0", "--time-scale", str(scale)]
     keys = ["--access-key-id", SANDBOX_KEY_ID, "--access-key-secret", SANDBOX_KEY_SECRET]
     return [*args, "--world", str(world), *keys]
@@ -189,8 +189,8 @@ def run(quick: bool) -> list[Section]:
         world = worlds.write(workdir / "world.json")
         (workdir / "runbook").mkdir()
         with (
-            sandbox_process(workdir, _sandbox_args(world, scale)) as product_sandbox,
-            sandbox_process(workdir / "runbook", _sandbox_args(world, scale)) as runbook_sandbox,
+            sandbox_process(workdir, sandbox_args(world, scale)) as product_sandbox,
+            sandbox_process(workdir / "runbook", sandbox_args(world, scale)) as runbook_sandbox,
         ):
             a, b, base = anyio.run(
                 _both, product_sandbox, runbook_sandbox, workdir, repeats, scale, spawn_s

@@ -1,4 +1,4 @@
-"""World files for the recovery benchmarks: a source of 1, 3 or 8 ESSD disks (Scenario A) and
+"""World files for the recovery benchmarks: a source of 1, 3, 4 or 8 ESSD disks (Scenario A) and
 a source of 8 equal data disks beside an existing target instance (Scenario B), and the cloud's
 own critical path for each, from the sandbox's simulated durations."""
 
@@ -27,6 +27,7 @@ SECURITY_GROUP = "sg-bp1bench00000000001"
 LAYOUTS: dict[int, list[tuple[int, str]]] = {
     1: [(100, "PL1")],
     3: [(40, "PL0"), (200, "PL1"), (500, "PL2")],
+    4: [(40, "PL0"), (200, "PL1"), (300, "PL1"), (500, "PL2")],
     8: [
         (40, "PL0"),
         (100, "PL1"),
@@ -103,7 +104,7 @@ def _instance(instance_id: str, name: str, zone: str, vswitch: str, disks: list[
 
 
 def bench_world() -> dict[str, Any]:
-    """Sources of 1, 3 and 8 disks and the Scenario B source in zone h (none has a public
+    """Sources of 1, 3, 4 and 8 disks and the Scenario B source in zone h (none has a public
     IP), the Scenario B target Running in zone i, a VSwitch of the VPC in each zone."""
     zones = [
         {"zone_id": z, "instance_types": {INSTANCE_TYPE: {"stock": 100}}}
