@@ -18,7 +18,14 @@ from tests.support.credentials import (
     SANDBOX_SECURITY_TOKEN,
 )
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_DISKS, DB_INSTANCE, REGION, SOURCE_ZONE, TARGET_ZONE
+from tests.support.demo_world import (
+    DB_DISKS,
+    DB_INSTANCE,
+    REGION,
+    SOURCE_ZONE,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
 from tests.support.mcp import Answer, Session, mcp_session
 
 ZONE_DOWN = {"kind": "zone_outage", "zone_id": SOURCE_ZONE}
@@ -166,3 +173,34 @@ async def test_a_source_ecs_no_longer_knows_is_recovered_with_the_configuration_
         source = recorded["instance"]
         assert dr["instance_type"] == source["instance_type"]
         assert dr["security_group_ids"] == source["security_group_ids"]
+
+
+async def test_a_fleet_recovers_each_source_from_its_own_latest_point(tmp_path: Path) -> None:
+    async with mcp_session(tmp_path) as served:
+        points = {}
+        for source in (DB_INSTANCE, WEB_INSTANCE):
+            point, _ = await decide(served, "create_recovery_point", {"instance_id": source})
+            assert point["status"] == "completed", point.text
+            points[source] = point["point_id"]
+        served.sandbox.add_fault(ZONE_DOWN)
+        outage_began = len(served.sandbox.requests())
+
+        arguments = {
+            "scenario": "full_instance",
+            "source_instance_id": [DB_INSTANCE, WEB_INSTANCE],
+            "target_zone_id": TARGET_ZONE,
+            "recovery_point": "latest",
+            "drill": True,
+        }
+        planned, _ = await decide(served, "plan_recovery", arguments)
+        assert planned["status"] == "completed", planned.text
+        members = planned["plan"]["members"]
+        assert {m["source_instance_id"]: m["recovery_point"]["point_id"] for m in members} == points
+        executed, _ = await decide(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+        assert executed["status"] == "completed", executed.text
+        during = served.sandbox.requests()[outage_began:]
+        assert not [r for r in during if r["action"].startswith("CreateSnapshot")]
+        assert len(served.sandbox.calls("CreateImage")) == 2  # one per point: groups, no images
+
+        refused = await served.fail("plan_recovery", {**arguments, "recovery_point": "ssg-1"})
+        assert "its own latest point" in refused
