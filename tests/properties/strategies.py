@@ -192,6 +192,26 @@ def bad_id_lists(kind: str, world: World, *, limit: int) -> Any:
     return malformed.map(lambda v: Bad(v, "argument"))
 
 
+def bad_recovery_points(world: World, *, nullable: bool) -> Any:
+    """plan_recovery's recovery_point: not "latest" nor a point id's shape (another kind's id,
+    too many snapshots, junk), or a point id the source does not have."""
+    instance = sorted(world.ids["instance"])[0]
+    malformed = st.one_of(
+        not_strings(nullable=nullable),
+        junk_strings(ID_CHARS),
+        st.sampled_from(["newest", "LATEST", "ssg-", "s-1,m-2", instance]),
+        st.builds(lambda n: ",".join(f"s-{k}" for k in range(n)), st.integers(18, 200)),
+    )
+    unknown = st.builds(
+        lambda p, body: p + "zz" + body,
+        st.sampled_from(["ssg-", "m-", "s-"]),
+        st.text(ID_CHARS, min_size=6, max_size=20),
+    )
+    return st.one_of(
+        malformed.map(lambda v: Bad(v, "argument")), unknown.map(lambda v: Bad(v, "value"))
+    )
+
+
 def bad_sources(world: World) -> Any:
     """plan_recovery's source_instance_id: one id, or a fleet's list of them."""
     good = st.sampled_from(list(world.ids["instance"]))

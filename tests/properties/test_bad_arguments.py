@@ -336,6 +336,7 @@ def bad_values(session: BadInputRun, tool: str, argument: str, base: int = 0) ->
         "max_wait_s": bad.bad_seconds,
         "drill": bad.bad_flags,
         "image": bad.bad_flags,
+        "recovery_point": lambda: bad.bad_recovery_points(world, nullable=nullable),
         "decisions": lambda: bad.bad_decisions(world.prompts[tool][base]),
     }
     return simple[argument]()
