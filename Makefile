@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The suite mostly waits on servers and sandboxes: two workers halve it on two cores.
 TEST_WORKERS ?= 2
 
-.PHONY: test lint demo sandbox clean references bench conformance
+.PHONY: test lint demo sandbox clean references bench conformance dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ lint: $(STAMP) $(LINT_VENV)/.installed
 
 test: lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
+# The sdist and the wheel as they would be published, checked as PyPI checks them. Not inside
+# `make test` (it keeps under ten minutes): .ci/run calls it after.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 demo: $(STAMP)
 	$(BIN)/ecs-dr-mcp demo
@@ -59,4 +66,4 @@ references: $(STAMP)
 	$(BIN)/python -m ecs_dr.references --write references/
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache dist

@@ -27,8 +27,8 @@ import mcp_types as types
 from mcp import Client
 from mcp.client.session import ClientRequestContext
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from tabulate import tabulate
 
+from ecs_dr.domain.cloud_text import table_markdown
 from ecs_dr.domain.comparison import ComparisonRow, markdown_table
 from ecs_dr.domain.disk_recovery import RecoveryRow, summary_markdown
 from ecs_dr.domain.disks import LayoutRow, layout_markdown
@@ -105,10 +105,10 @@ async def recover(client: Client, console: Console) -> None:
         f"snapshot strategy: {source['snapshot_strategy']}"
     )
     disks = [
-        [d["device"], d["kind"], d["category"], d["size_gib"], d["performance_level"] or "-"]
+        [d["device"], d["kind"], d["category"], str(d["size_gib"]), d["performance_level"] or "-"]
         for d in instance["disks"]
     ]
-    console.say(tabulate(disks, headers=["device", "disk", "category", "GiB", "PL"]))
+    console.say(table_markdown(["device", "disk", "category", "GiB", "PL"], disks))
     for warning in source["warnings"]:
         console.say(f"  note: {warning}")
 
@@ -152,9 +152,10 @@ async def copy_disks(client: Client, console: Console) -> None:
     for finding in plan["findings"]:
         console.say(f"  {finding}")
     steps = [
-        [s["step"], s["action"], _parameters(s["parameters"]), s["runs"]] for s in plan["steps"]
+        [s["step"], s["action"], _parameters(s["parameters"]), str(s["runs"])]
+        for s in plan["steps"]
     ]
-    console.say(tabulate(steps, headers=["step", "action", "parameters", "runs"]))
+    console.say(table_markdown(["step", "action", "parameters", "runs"], steps))
     console.say(f"  estimated duration: about {plan['estimated_duration_s'] / 60:.0f} min")
     done = await _call(client, console, "execute_recovery", {"plan_id": plan["plan_id"]})
     copied = done["result"]

@@ -36,7 +36,7 @@ def test_demo_recovers_the_database_server_answering_each_decision_as_recommende
     # Scenario B: the data disks chosen (both, recommended), the plan confirmed once, then run
     assert re.search(r"-> /dev/xvdb \(Recommended\): [^\n]*; /dev/xvdc \(Recommended\): ", out)
     assert "copies 2 disk(s) of i-bp1proddb0000000001 onto i-bp1drtarget00000001" in out
-    assert re.search(r"\nattach_xvdc +AttachDisk +InstanceId=i-bp1drtarget00000001", out)
+    assert re.search(r"\n\| attach\\_xvdc \| AttachDisk \| InstanceId=i-bp1drtarget00000001", out)
     assert "2 snapshot(s) accomplished (zone-redundant)" in out
     assert "| /dev/xvdc | " in out and "attached now |" in out
     assert "since the server does not know the OS." in out

@@ -72,11 +72,13 @@ def only(stage: list[Instruction], keyword: str) -> Instruction:
     return instruction
 
 
-def test_every_base_image_is_a_slim_python_the_package_supports() -> None:
+def test_every_base_image_is_a_slim_python_the_package_supports_pinned_by_digest() -> None:
     supported = SpecifierSet(pyproject()["project"]["requires-python"])
     bases = [i.arguments.split()[0] for i in dockerfile() if i.keyword == "FROM"]
     assert bases
-    for base in bases:
+    for pinned in bases:
+        base, _, digest = pinned.partition("@")
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest), f"{pinned}: pinned by digest"
         match = re.fullmatch(r"python:(\d+\.\d+)(?:\.\d+)?-slim(?:-\w+)?", base)
         assert match, f"{base}: a python:<version>-slim image"
         assert match.group(1) + ".0" in supported, f"{base} against requires-python {supported}"
