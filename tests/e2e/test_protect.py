@@ -9,6 +9,7 @@ The sandbox runs at the test time scale, and the command polls it at that scale
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -18,11 +19,19 @@ from typing import Any
 
 import anyio
 
+from ecs_dr.cloud.errors import ram_action_for
 from ecs_dr.domain.recovery_points import TAG_RECOVERY_POINT
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.credentials import SANDBOX_CREDENTIALS, credentials_of
 from tests.support.decisions import decide
-from tests.support.demo_world import DB_DISKS, DB_INSTANCE, LEGACY_INSTANCE, REGION, WEB_INSTANCE
+from tests.support.demo_world import (
+    DB_DISKS,
+    DB_INSTANCE,
+    LEGACY_INSTANCE,
+    REGION,
+    TARGET_ZONE,
+    WEB_INSTANCE,
+)
 from tests.support.mcp import mcp_session_on, server_environment, until_sent
 from tests.support.recoveries import ended
 from tests.support.sandboxes import TEST_TIME_SCALE, sandbox_process
@@ -71,6 +80,13 @@ async def protect(sandbox: SandboxControl, workdir: Path, *args: str) -> Cycle:
     return Cycle(done.returncode, stdout, stderr)
 
 
+def scheduling_policy() -> dict[str, Any]:
+    """The RAM policy references/scheduling.md gives the command."""
+    page = (Path(__file__).parents[2] / "references" / "scheduling.md").read_text()
+    policy: dict[str, Any] = json.loads(page.split("```json\n", 1)[1].split("```", 1)[0])
+    return policy
+
+
 def _region(sandbox: SandboxControl) -> dict[str, Any]:
     region: dict[str, Any] = sandbox.state()["regions"][REGION]
     return region
@@ -111,6 +127,9 @@ async def test_a_cycle_makes_a_point_per_instance_and_deletes_those_beyond_keep(
         assert len(points_of(sandbox, WEB_INSTANCE, "snapshots")) == 2
         # The group's snapshots went with it.
         assert not {s for s, body in _region(sandbox)["snapshots"].items() if oldest in str(body)}
+
+        needed = {ram_action_for(a) for a in sandbox.actions()}
+        assert needed <= set(scheduling_policy()["Statement"][0]["Action"])
 
         async with mcp_session_on(sandbox, tmp_path, "server") as (served, _):
             operations = await served.call("list_operations")
@@ -191,6 +210,32 @@ def sandbox_snapshot(sandbox: SandboxControl, disk_id: str) -> str:
         models.CreateSnapshotRequest(disk_id=disk_id, snapshot_name="before-upgrade")
     )
     return str(answer.body.snapshot_id)
+
+
+async def test_an_image_point_an_instance_runs_from_is_kept_with_ecs_reason(
+    tmp_path: Path,
+) -> None:
+    args = ("--instance", WEB_INSTANCE, "--image", "--keep", "1")
+    with sandbox_process(tmp_path) as sandbox:
+        first = await protect(sandbox, tmp_path, *args)
+        assert first.returncode == 0, [*first.lines, first.stderr]
+        (image_id,) = points_of(sandbox, WEB_INSTANCE, "images")
+        async with mcp_session_on(sandbox, tmp_path, "recovery") as (served, _):
+            run, _ = await decide(
+                served,
+                "run_dr_instance",
+                {"instance_id": WEB_INSTANCE, "image_id": image_id, "target_zone_id": TARGET_ZONE},
+            )
+            assert (await ended(served, run))["status"] == "completed"
+
+        second = await protect(sandbox, tmp_path, *args)
+        assert second.returncode == 0, [*second.lines, second.stderr]
+        web = second.line(WEB_INSTANCE)
+        assert f"{image_id} kept: image {image_id}: ECS refused the delete" in web
+        assert "ImageUsingByInstance" in web
+        assert image_id in _region(sandbox)["images"]
+        # Its snapshot backs the image: never sent for deletion while the image stays.
+        assert "DeleteSnapshot" not in sandbox.actions()
 
 
 async def test_a_failing_instance_exits_non_zero_with_its_reason_while_the_others_get_points(
