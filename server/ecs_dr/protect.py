@@ -42,7 +42,9 @@ def add_protect_command(commands: Any) -> None:
         help="points to keep per instance (>= 1)",
     )
     protect.add_argument(
-        "--image", action="store_true", help="build each point's image too (recovery: minutes)"
+        "--image",
+        action="store_true",
+        help="build each point's image too (a recovery from it is then RunInstances alone)",
     )
     protect.add_argument(
         "--allow-per-disk",

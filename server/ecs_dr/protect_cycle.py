@@ -24,7 +24,7 @@ from ecs_dr.domain.plans import NeedsDecision, Ready
 from ecs_dr.domain.recovery_points import RecoveryPointPlan, RecoveryPointResult
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.retention import Retention, per_disk_consent
-from ecs_dr.logs import configure_logging, route_stdlib_logging
+from ecs_dr.logs import configure_logging, log_uncaught_exceptions, route_stdlib_logging
 from ecs_dr.tools.mutation import PLAN_ARGUMENT
 from ecs_dr.tools.recovery_points import POINT
 from ecs_dr.workflows.journal import off_loop
@@ -38,6 +38,7 @@ log = structlog.get_logger("ecs_dr.protect")
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -59,7 +60,10 @@ class InstanceCycle:
                 f"{self.instance}: FAILED, no point made: {self.error}; nothing deleted"
             )
         point = self.point
-        parts = [f"{point.instance_id}: point {point.point_id} ({point.kind}) made"]
+        named = self.instance
+        if point.instance_id != self.instance:  # given by name
+            named += f" ({point.instance_id})"
+        parts = [f"{named}: point {point.point_id} ({point.kind}) made"]
         if self.retention is not None:
             parts.append(f"{len(self.retention.kept)} kept")
             gone = [d.point_id for d in self.deletions if d.kept_reason is None]
@@ -94,7 +98,7 @@ async def take_point(
         decisions |= per_disk_consent(prepared, allow_per_disk, instance_id)
         prepared = await prepare_recovery_point(gw, instance_id, region_id, image, decisions)
     if not isinstance(prepared, Ready):
-        raise Refusal(f"{instance_id}: the point was not prepared ({type(prepared).__name__})")
+        raise Refusal(f"{instance_id}: the point waits for a decision the command cannot make")
     plan: RecoveryPointPlan = prepared.plan
     # The command line is the user's go-ahead for the point, as the confirmation would be.
     decisions[prepared.confirm.decision_id] = PROCEED
@@ -135,28 +139,35 @@ async def protect_instance(s: Services, instance: str, args: argparse.Namespace)
 
 
 async def run_cycle(s: Services, args: argparse.Namespace) -> list[InstanceCycle]:
-    """Every instance's cycle at once (the gateway paces their calls), in the order given."""
+    """Every instance's cycle at once (the gateway paces their calls), in the order given
+    (one given twice runs once)."""
+    instances = list(dict.fromkeys(args.instances))
     cycles: dict[int, InstanceCycle] = {}
 
     async def one(index: int, instance: str) -> None:
         cycles[index] = await protect_instance(s, instance, args)
 
     async with s.operations, anyio.create_task_group() as group:
-        for index, instance in enumerate(args.instances):
+        for index, instance in enumerate(instances):
             group.start_soon(one, index, instance)
-    return [cycles[i] for i in range(len(args.instances))]
+    return [cycles[i] for i in range(len(instances))]
 
 
 def run_protection(args: argparse.Namespace) -> int:
     """Run one cycle; print a line per instance. Returns the exit status."""
     configure_logging(args.log_level)
     route_stdlib_logging(args.log_level)
+    log_uncaught_exceptions()
     try:
         with build_services(sandbox=False) as services:
             cycles = anyio.run(run_cycle, services, args)
     except ConfigError as exc:
         print(f"ecs-dr-mcp protect: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except KeyboardInterrupt:
+        # The journal keeps each step: resume_recovery continues a point left half-made.
+        print("ecs-dr-mcp protect: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     for cycle in cycles:
         print(cycle.summary(), flush=True)
     return EXIT_FAILED if any(c.error for c in cycles) else 0

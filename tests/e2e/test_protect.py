@@ -29,6 +29,7 @@ from tests.support.demo_world import (
     DB_INSTANCE,
     LEGACY_INSTANCE,
     REGION,
+    TARGET_INSTANCE,
     TARGET_ZONE,
     WEB_INSTANCE,
 )
@@ -155,15 +156,15 @@ async def test_a_cycle_never_deletes_a_by_hand_point_a_recoverys_snapshots_or_a_
         assert first.returncode == 0, [*first.lines, first.stderr]
         (in_use,) = points_of(sandbox, DB_INSTANCE, "snapshot_groups")
 
-        # A recovery's snapshots (its operation's tag alone), a snapshot by hand through the
-        # tool, and an image from the point whose operation a SIGKILL leaves unfinished.
+        # A recovery's snapshots (its operation's tag alone), and an image from the point whose
+        # operation a SIGKILL leaves unfinished; then a snapshot by hand, through the SDK.
         killed = False
         with suppress(Exception):
             async with mcp_session_on(sandbox, tmp_path, "recovery") as (served, pid):
-                recovery, _ = await decide(
+                asked, _ = await decide(
                     served, "create_snapshot_group", {"instance_id": DB_INSTANCE}
                 )
-                recovery = await ended(served, recovery)
+                recovery = await ended(served, asked)
                 recovery_group = recovery["result"]["snapshot_group_id"]
                 started, _ = await decide(
                     served,
@@ -236,6 +237,30 @@ async def test_an_image_point_an_instance_runs_from_is_kept_with_ecs_reason(
         assert image_id in _region(sandbox)["images"]
         # Its snapshot backs the image: never sent for deletion while the image stays.
         assert "DeleteSnapshot" not in sandbox.actions()
+
+
+async def test_a_snapshot_point_a_disk_was_made_from_is_kept_with_ecs_reason(
+    tmp_path: Path,
+) -> None:
+    args = ("--instance", WEB_INSTANCE, "--keep", "1")
+    with sandbox_process(tmp_path) as sandbox:
+        first = await protect(sandbox, tmp_path, *args)
+        assert first.returncode == 0, [*first.lines, first.stderr]
+        (snapshot_id,) = points_of(sandbox, WEB_INSTANCE, "snapshots")
+        async with mcp_session_on(sandbox, tmp_path, "recovery") as (served, _):
+            disk, _ = await decide(
+                served,
+                "create_disk_from_snapshot",
+                {"snapshot_id": snapshot_id, "target_instance_id": TARGET_INSTANCE},
+            )
+            assert (await ended(served, disk))["status"] == "completed"
+
+        second = await protect(sandbox, tmp_path, *args)
+        assert second.returncode == 0, [*second.lines, second.stderr]
+        web = second.line(WEB_INSTANCE)
+        assert f"{snapshot_id} kept: snapshot {snapshot_id}: ECS refused the delete" in web
+        assert "SnapshotCreatedDisk" in web and "0 deleted" in web
+        assert snapshot_id in _region(sandbox)["snapshots"]
 
 
 async def test_a_failing_instance_exits_non_zero_with_its_reason_while_the_others_get_points(
