@@ -2,7 +2,7 @@
 
 Per instance, at once and under the gateway's rate limit: a new recovery point through the
 same prepare/execute as `create_recovery_point`, journaled as an operation of that tool (so
-list_operations shows it and resume_recovery continues one a stopped cycle left), the
+list_operations shows it, and one a stopped cycle left is ended by cancel_operation), the
 command line being the user's consent to its confirmation; then the instance's points beyond
 the newest --keep are deleted (`workflows.retention`). One summary line per instance on
 stdout; no traceback: a failure is a one-line reason naming what failed.
@@ -69,7 +69,7 @@ class InstanceCycle:
             gone = [d.point_id for d in self.deletions if d.kept_reason is None]
             parts.append(f"{len(gone)} deleted" + (f" ({', '.join(gone)})" if gone else ""))
             parts += [
-                f"{p} kept: operation {op} is recovering from it"
+                f"{p} kept: operation {op} needs it and has not ended"
                 for p, op in self.retention.in_use.items()
             ]
             parts += [
@@ -165,7 +165,7 @@ def run_protection(args: argparse.Namespace) -> int:
         print(f"ecs-dr-mcp protect: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
-        # The journal keeps each step: resume_recovery continues a point left half-made.
+        # Its operations stay in the journal as they stood (list_operations shows them).
         print("ecs-dr-mcp protect: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     for cycle in cycles:

@@ -59,9 +59,9 @@ class Cycle:
         return found
 
 
-async def protect(sandbox: SandboxControl, workdir: Path, *args: str) -> Cycle:
-    """`ecs-dr-mcp protect ARGS` on the sandbox and `workdir`'s journal; stdout and stderr
-    are scanned for the credentials it was given."""
+def command_line(sandbox: SandboxControl, workdir: Path, *args: str) -> dict[str, Any]:
+    """The command and the environment a user gives it: the sandbox's endpoint, credentials,
+    region, and `workdir`'s journal."""
     environment = server_environment(
         workdir / "state",
         {
@@ -74,8 +74,16 @@ async def protect(sandbox: SandboxControl, workdir: Path, *args: str) -> Cycle:
         },
     )
     command = [sys.executable, "-m", "ecs_dr.cli", "protect", *args]
+    return {"command": command, "env": environment}
+
+
+async def protect(sandbox: SandboxControl, workdir: Path, *args: str) -> Cycle:
+    """`ecs-dr-mcp protect ARGS` on the sandbox and `workdir`'s journal; stdout and stderr
+    are scanned for the credentials it was given."""
+    run = command_line(sandbox, workdir, *args)
+    environment = run["env"]
     with anyio.fail_after(CYCLE_TIMEOUT_S):
-        done = await anyio.run_process(command, env=environment, check=False)
+        done = await anyio.run_process(run["command"], env=environment, check=False)
     stdout, stderr = done.stdout.decode(), done.stderr.decode()
     log_path = workdir / "protect.log"
     log_path.write_text(stderr)
@@ -188,7 +196,9 @@ async def test_a_cycle_never_deletes_a_by_hand_point_a_recoverys_snapshots_or_a_
         second = await protect(sandbox, tmp_path, *args)
         assert second.returncode == 0, [*second.lines, second.stderr]
         db = second.line(DB_INSTANCE)
-        assert f"{in_use} kept: operation {started['operation_id']} is recovering from it" in db
+        assert (
+            f"{in_use} kept: operation {started['operation_id']} needs it and has not ended" in db
+        )
         assert "0 deleted" in db
         third = await protect(sandbox, tmp_path, *args)
         assert third.returncode == 0
@@ -197,6 +207,33 @@ async def test_a_cycle_never_deletes_a_by_hand_point_a_recoverys_snapshots_or_a_
         assert by_hand in _region(sandbox)["snapshots"]
         assert "1 deleted" in third.line(DB_INSTANCE)
         assert len(points_of(sandbox, DB_INSTANCE, "snapshot_groups")) == 2  # newest + in use
+
+
+async def test_a_cycle_killed_mid_point_keeps_that_point_until_its_operation_ends(
+    tmp_path: Path,
+) -> None:
+    args = ("--instance", DB_INSTANCE, "--keep", "1")
+    with sandbox_process(tmp_path) as sandbox:
+        run = command_line(sandbox, tmp_path, *args)
+        async with await anyio.open_process(run["command"], env=run["env"]) as killed:
+            await until_sent(sandbox, "CreateSnapshotGroup")
+            killed.kill()
+        (half_made,) = points_of(sandbox, DB_INSTANCE, "snapshot_groups")
+
+        second = await protect(sandbox, tmp_path, *args)
+        assert second.returncode == 0, [*second.lines, second.stderr]
+        assert f"{half_made} kept: operation op-" in second.line(DB_INSTANCE)
+
+        async with mcp_session_on(sandbox, tmp_path, "server") as (served, _):
+            listed = (await served.call("list_operations"))["operations"]
+            (left,) = [o["operation_id"] for o in listed if o["status"] == "running"]
+            stopped = await served.call("cancel_operation", {"operation_id": left})
+            assert stopped["status"] == "cancelled", stopped
+
+        third = await protect(sandbox, tmp_path, *args)
+        assert third.returncode == 0, [*third.lines, third.stderr]
+        assert half_made in third.line(DB_INSTANCE).split("deleted (", 1)[1]
+        assert half_made not in _region(sandbox)["snapshot_groups"]
 
 
 def sandbox_snapshot(sandbox: SandboxControl, disk_id: str) -> str:

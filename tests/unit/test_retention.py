@@ -148,6 +148,13 @@ def test_an_unfinished_operation_naming_any_resource_of_a_point_protects_it() ->
     assert recovering_from(point, {"op-9": json.dumps({"image_id": "m-10"})}) is None
 
 
+def test_a_point_whose_own_operation_has_not_ended_is_kept_resume_recovery_finishes_it() -> None:
+    # Killed between CreateSnapshotGroup and the journal's record of the group: only the
+    # group's operation tag links the two.
+    half_made = _point("op-5", 5, snapshot_group_ids=["ssg-5"])
+    assert recovering_from(half_made, {"op-5": json.dumps({"steps": []})}) == "op-5"
+
+
 def test_beyond_n_a_point_an_operation_recovers_from_is_kept_the_others_deleted() -> None:
     newest = _point("n", 1, snapshot_group_ids=["ssg-n"])
     in_use = _point("u", 5, snapshot_group_ids=["ssg-u"])

@@ -4,8 +4,8 @@ A cycle takes a new point of each source, then deletes that source's points beyo
 N. Only a point this server made of that source is ever deleted: its resources carry
 `ecs-dr:recovery-point=<source>`. An automatic policy's snapshots, snapshots made by hand and
 a recovery's snapshots and images (tagged with their operation alone) are never the cycle's.
-Nor is a point an unfinished operation is recovering from: its journaled plan or steps name
-one of the point's resources.
+Nor is a point an unfinished operation is recovering from (its journaled plan or steps name
+one of the point's resources), or one whose own operation has not ended.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class OwnPoint(Frozen):
     """A point this server made of one source: the resources one create_recovery_point
     operation tagged as that source's point."""
 
-    key: str = Field(description="the operation that made it, from its tag")
+    key: str = Field(description="the operation that made it (its tag; else its time or id)")
     taken_at: datetime | None
     image_ids: list[str] = Field(default_factory=list)
     snapshot_group_ids: list[str] = Field(default_factory=list)
@@ -113,8 +113,11 @@ def names_resource(text: str, resource_id: str) -> bool:
 
 
 def recovering_from(point: OwnPoint, unfinished: Mapping[str, str]) -> str | None:
-    """The unfinished operation (id -> its journaled plan and steps, as JSON text) that names
-    one of the point's resources; None when no operation is recovering from it."""
+    """The unfinished operation (id -> its journaled plan and steps, as JSON text) that made the
+    point (one left half-made: resume_recovery finishes it) or names one of its resources; None
+    when no operation needs it."""
+    if point.key in unfinished:
+        return point.key
     for operation_id, text in unfinished.items():
         if any(names_resource(text, rid) for rid in point.resource_ids):
             return operation_id
@@ -123,11 +126,11 @@ def recovering_from(point: OwnPoint, unfinished: Mapping[str, str]) -> str | Non
 
 class Retention(Frozen):
     """What a cycle does with a source's points: keep the newest, delete those beyond them,
-    except those an unfinished operation is recovering from (by operation id)."""
+    except those an unfinished operation needs (by operation id)."""
 
     kept: list[OwnPoint]
     to_delete: list[OwnPoint]
-    in_use: dict[str, str] = Field(description="point id -> the operation recovering from it")
+    in_use: dict[str, str] = Field(description="point id -> the unfinished operation needing it")
 
 
 def retention(points: Sequence[OwnPoint], keep: int, unfinished: Mapping[str, str]) -> Retention:
