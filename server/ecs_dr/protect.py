@@ -10,10 +10,9 @@ every instance got its point and its old points were dealt with, 1 when any inst
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 
-def add_protect_command(commands: Any) -> None:
+def add_protect_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`protect` and its options, on the command line's subcommands."""
     protect = commands.add_parser(
         "protect",
