@@ -13,6 +13,7 @@ from ecs_dr import http_transport
 from ecs_dr.app import create_server
 from ecs_dr.bootstrap import ENV_HTTP_TOKEN, ConfigError, HttpSettings, build_services
 from ecs_dr.logs import configure_logging, log_uncaught_exceptions, route_stdlib_logging
+from ecs_dr.protect import add_protect_command
 
 log = structlog.get_logger("ecs_dr.cli")
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="recover the demo world's database server into another zone, through MCP, on the "
         "sandbox",
     )
+    add_protect_command(commands)
     return parser
 
 
@@ -105,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         from ecs_dr import demo
 
         return demo.main()
+    if args.command == "protect":
+        from ecs_dr.protect import protect
+
+        return protect(args)
     return 2
 
 
