@@ -106,3 +106,34 @@ async def test_create_full_image_killed_while_creating_resumes_without_a_second_
         assert {c["ClientToken"] for c in creates} == {step["client_token"]}
         assert sandbox.actions().count("CreateSnapshotGroup") == 1
         assert child_pids("ecs-dr-test-server") == []
+
+
+async def test_create_recovery_point_killed_once_its_group_was_sent_resumes_with_the_same_tags(
+    tmp_path: Path,
+) -> None:
+    with sandbox_process(tmp_path) as sandbox:
+        killed = False
+        with suppress(Exception):
+            async with mcp_session_on(sandbox, tmp_path, "first") as (first, pid):
+                started, _ = await decide(
+                    first, "create_recovery_point", {"instance_id": DB_INSTANCE}
+                )
+                op = started["operation_id"]
+                await until_sent(sandbox, "CreateSnapshotGroup")
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+        assert killed
+
+        async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
+            resumed = await second.call("resume_recovery", {"operation_id": op})
+            done = (
+                resumed if resumed["status"] == "completed" else await _until_done(second, resumed)
+            )
+            assert done["status"] == "completed", done
+
+        sent = sandbox.calls("CreateSnapshotGroup")
+        assert 1 <= len(sent) <= 2  # sent again only when the kill beat the journal
+        # A resend carries the same ClientToken, so it must carry the same tags: ECS refuses
+        # one with other tag values (IdempotentParameterMismatch).
+        assert len({tuple(sorted(c.items())) for c in sent}) == 1
+        assert len(sandbox.state()["regions"][REGION]["snapshot_groups"]) == 1

@@ -97,7 +97,9 @@ async def execute_recovery_point(
 ) -> RecoveryPointResult:
     """Take the snapshots, tagged as the source's point, wait until zone-redundant, then
     build the image from them when asked and wait until it is Available."""
-    taken_at = timing.now()
+    # The operation's start, not now: a resumed point resends its creates with the same
+    # ClientTokens, which ECS refuses (IdempotentParameterMismatch) with other tag values.
+    taken_at = await step.operation_started_at()
     tags = recovery_point_tags(plan.instance_id, taken_at)
     tagged = step.with_tags(tags)
     snapshot_share = 50.0 if plan.image_name else 100.0

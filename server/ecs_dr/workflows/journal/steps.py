@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
+from datetime import datetime
 from typing import Any, Protocol
 
 from ecs_dr.domain.plans import ReplacedResource
@@ -209,6 +210,12 @@ class StepRecorder:
         await off_loop(
             self._journal.record_created, self.operation_id, self._name(step), resource_id
         )
+
+    async def operation_started_at(self) -> datetime:
+        """When the operation began, in the journal's time: the same on every resume, so a
+        create resent with its ClientToken carries the same time-stamped tags."""
+        record = await off_loop(self._journal.get, self.operation_id)
+        return record.created_at
 
     async def recorded(self, step: str) -> str | None:
         """The resource id the journal holds for the step (a resumed operation's earlier
