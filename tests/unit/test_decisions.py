@@ -24,7 +24,7 @@ from ecs_dr.domain.decisions import (
     split_choice,
     without_confirmations,
 )
-from ecs_dr.domain.plans import CONFIRM_PLAN
+from ecs_dr.domain.plans import CONFIRM_PLAN, Cancelled, asked
 from ecs_dr.domain.prompts import (
     disk_category_prompt,
     no_stock_prompt,
@@ -290,3 +290,11 @@ def test_a_form_before_2025_11_25_is_an_enum_with_enum_names_and_no_default() ->
     assert field["enum"] == prompt.values
     assert field["enumNames"][0].startswith(prompt.options[0].label)
     assert "oneOf" not in field and "default" not in field
+
+
+def test_a_prompt_is_asked_until_answered_and_cancel_cancels() -> None:
+    prompt = make_prompt("d", "?", _options("a", CANCEL, recommended="a"), header="H")
+    assert asked(prompt, {}) == prompt
+    assert asked(prompt, {"d": "a"}) == "a"
+    stopped = asked(prompt, {"d": CANCEL})
+    assert isinstance(stopped, Cancelled) and stopped.decision_id == "d"

@@ -105,6 +105,15 @@ def cancelled(decision_id: str) -> Cancelled:
     )
 
 
+def asked(prompt: ChoicePrompt, answers: Decisions) -> str | ChoicePrompt | Cancelled:
+    """The user's answer to `prompt`; the prompt itself while it is unanswered; Cancelled when
+    the answer is cancel."""
+    answer = chosen(prompt, answers)
+    if answer == CANCEL:
+        return cancelled(prompt.decision_id)
+    return prompt if answer is None else answer
+
+
 def ready(plan: P, decisions: Decisions | None) -> Ready[P] | Cancelled:
     """The plan with its confirmation; `confirmed` once the caller answered proceed.
 

@@ -15,11 +15,11 @@ from ecs_dr.cloud import ecs
 from ecs_dr.cloud.errors import NotFound, Transient
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import rules
-from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.images import ImagePlan
 from ecs_dr.domain.instance_recovery import PLANNED_IMAGE
 from ecs_dr.domain.models import Image, Instance
-from ecs_dr.domain.plans import Cancelled, Decisions, cancelled
+from ecs_dr.domain.plans import Cancelled, Decisions, asked
 from ecs_dr.domain.point_recovery import (
     FROM_POINT,
     ConfigFrom,
@@ -127,12 +127,9 @@ async def point_if_zone_down(
             "down, its disks cannot be snapshotted, and the source has no recovery point to "
             "recover from instead."
         )
-    prompt = source_zone_prompt(source, latest)
-    answer = chosen(prompt, answers)
-    if answer == CANCEL:
-        return cancelled(prompt.decision_id)
-    if answer is None:
-        return prompt
+    answer = asked(source_zone_prompt(source, latest), answers)
+    if not isinstance(answer, str):
+        return answer
     return latest if answer == FROM_POINT else None
 
 

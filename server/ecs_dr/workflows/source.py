@@ -11,7 +11,7 @@ from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import names
 from ecs_dr.domain.arguments import id_kind
-from ecs_dr.domain.decisions import CANCEL, ChoicePrompt, chosen
+from ecs_dr.domain.decisions import ChoicePrompt
 from ecs_dr.domain.instances import (
     FoundInstances,
     InstanceNameChoice,
@@ -21,7 +21,7 @@ from ecs_dr.domain.instances import (
     unknown_zone,
 )
 from ecs_dr.domain.models import Instance
-from ecs_dr.domain.plans import Cancelled, Decisions, NeedsDecision, cancelled
+from ecs_dr.domain.plans import Cancelled, Decisions, NeedsDecision, asked
 from ecs_dr.domain.prompts import NUMBERED_NAME, dr_name_in_use_prompt
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.source import SourceReport, source_report
@@ -183,12 +183,9 @@ async def dr_name(
     while await _instances_named(gw, region, names.numbered_name(name, number)):
         number += 1
     numbered = names.numbered_name(name, number)
-    prompt = dr_name_in_use_prompt(name, holders, numbered)
-    answer = chosen(prompt, answers)
-    if answer == CANCEL:
-        return cancelled(prompt.decision_id)
-    if answer is None:
-        return prompt
+    answer = asked(dr_name_in_use_prompt(name, holders, numbered), answers)
+    if not isinstance(answer, str):
+        return answer
     return numbered if answer == NUMBERED_NAME else name
 
 
