@@ -136,7 +136,6 @@ def serve(args: argparse.Namespace) -> int:
     import anyio
     import structlog
 
-    from ecs_dr import http_transport
     from ecs_dr.app import create_server
     from ecs_dr.bootstrap import ConfigError, HttpSettings, build_services
     from ecs_dr.logs import configure_logging, log_uncaught_exceptions, route_stdlib_logging
@@ -148,6 +147,9 @@ def serve(args: argparse.Namespace) -> int:
     try:
         http = None
         if args.transport == "streamable-http":
+            # Only streamable HTTP needs uvicorn and the HTTP guards.
+            from ecs_dr import http_transport
+
             http = HttpSettings.from_env()
             http_transport.refuse_unauthenticated_exposure(args.host, http)
         with build_services(sandbox=args.sandbox) as services:
