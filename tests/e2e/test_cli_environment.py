@@ -19,7 +19,8 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import Tool
 
 from tests.support.credentials import SANDBOX_CREDENTIALS
-from tests.support.mcp import REQUEST_TIMEOUT_S, START_TIMEOUT_S, server_environment
+from tests.support.http_servers import HttpServer, http_server
+from tests.support.mcp import START_TIMEOUT_S, server_environment
 
 COMMAND = str(Path(sys.executable).parent / "ecs-dr-mcp")
 
@@ -34,20 +35,7 @@ def log_events(log_path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log_path.read_text().splitlines() if line]
 
 
-async def listening_port(log_path: Path, server: anyio.abc.Process) -> int:
-    """The port from the server's `server.listening` line."""
-    with anyio.fail_after(START_TIMEOUT_S):
-        while True:
-            text = await anyio.Path(log_path).read_text()
-            for line in text.splitlines():
-                event = json.loads(line)
-                if event.get("event") == "server.listening":
-                    return int(event["port"])
-            assert server.returncode is None, text
-            await anyio.sleep(0.02)
-
-
-async def test_the_variables_alone_serve_streamable_http_read_only_on_the_sandbox(
+def test_the_variables_alone_serve_streamable_http_read_only_on_the_sandbox(
     tmp_path: Path,
 ) -> None:
     env = {
@@ -58,30 +46,19 @@ async def test_the_variables_alone_serve_streamable_http_read_only_on_the_sandbo
         "ECS_DR_READ_ONLY": "1",
         "ECS_DR_LOG_LEVEL": "debug",
     }
-    log_path = tmp_path / "server.log"
-    with log_path.open("w") as errlog:
-        server = await anyio.open_process(
-            [COMMAND, "serve"],
-            env=server_environment(tmp_path / "state", env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=errlog,
-        )
-    try:
-        port = await listening_port(log_path, server)
-        with anyio.fail_after(REQUEST_TIMEOUT_S):
-            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-                tools = (await client.list_tools()).tools
-    finally:
-        server.terminate()
-        with anyio.fail_after(30):
-            await server.wait()
+    with http_server(tmp_path, env=env, command=[COMMAND, "serve"]) as server:
+        tools = anyio.run(listed_tools, server)
 
     assert only_read_only(tools)
-    (starting,) = [e for e in log_events(log_path) if e["event"] == "server.starting"]
+    (starting,) = [e for e in server.log_lines() if e["event"] == "server.starting"]
     assert starting["transport"] == "streamable-http"
     assert (starting["sandbox"], starting["read_only"]) == (True, True)
-    assert any(e["level"] == "debug" for e in log_events(log_path))
+    assert any(e["level"] == "debug" for e in server.log_lines())
+
+
+async def listed_tools(server: HttpServer) -> list[Tool]:
+    async with server.client() as client:
+        return (await client.list_tools()).tools
 
 
 async def stdio_tools(tmp_path: Path, args: list[str], env: Mapping[str, str]) -> list[Tool]:
