@@ -38,6 +38,7 @@ def test_the_server_loads_the_sdk_model_files_it_names_and_no_others() -> None:
     assert 0 < len([m for m in loaded if ".models._" in m]) < 20
     assert not [m for m in loaded if m.endswith(".client") and m.startswith("alibabacloud_")]
     assert "aiohttp" not in loaded
+    assert not [m for m in loaded if m.startswith(("ecs_dr.sandbox", "ecs_dr.demo", "tabulate"))]
 
 
 def test_a_model_name_loads_from_its_own_file() -> None:
