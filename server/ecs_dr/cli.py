@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run the MCP server. Credentials come from the Alibaba Cloud default chain "
             "(environment, ~/.aliyun/config.json, ECS RAM role, OIDC); --sandbox needs none. "
-            "Every flag has an environment equivalent (ECS_DR_TRANSPORT, ECS_DR_HOST, "
-            "ECS_DR_PORT, ECS_DR_SANDBOX, ECS_DR_READ_ONLY, ECS_DR_LOG_LEVEL); a flag wins."
+            f"Every flag has an environment equivalent "
+            f"({', '.join(flag.variable for flag in SERVE_ENV)}); a flag wins."
         ),
     )
     serve.add_argument("--transport", choices=TRANSPORTS)

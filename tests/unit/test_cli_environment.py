@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ecs_dr.bootstrap import ENV_HTTP_TOKEN
 from ecs_dr.cli import DEFAULT_HTTP_PORT, SERVE_ENV, apply_environment, build_parser
 
 
@@ -113,3 +114,16 @@ def test_the_readme_table_names_each_flag_beside_its_variable() -> None:
     for variable, flag in flags.items():
         (row,) = [r for r in rows if f"`{variable}`" in r[0]]
         assert f"--{flag}" in row[1], (variable, row)
+
+
+def test_the_serve_help_names_every_variable_and_the_http_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The help is built without importing the server, so it spells the token's name: this
+    keeps it the one bootstrap reads."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    serve_help = " ".join(capsys.readouterr().out.split())
+
+    assert ENV_HTTP_TOKEN in serve_help
+    assert all(flag.variable in serve_help for flag in SERVE_ENV)
