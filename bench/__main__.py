@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import points, recovery, report, service, sizes
+from bench import points, progress, recovery, report, service, sizes, startup
 
 RESULTS = Path(__file__).parent / "results"
 MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
@@ -15,6 +15,7 @@ MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
     "points": points.run,
     "service": service.run,
     "sizes": sizes.run,
+    "start": startup.run,
 }
 
 
@@ -26,9 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[report.Section] = []
     for name, run in MODULES.items():
         if not args.only or name in args.only:
-            sections += run(args.quick)
+            with progress.stage(name):
+                sections += run(args.quick)
     print(report.write(sections, RESULTS, quick=args.quick))
-    return 0 if all(t.met for s in sections for t in s.targets) else 1
+    targets = [t for s in sections for t in s.targets]
+    progress.note(report.targets_met(targets))
+    return 0 if all(t.met for t in targets) else 1
 
 
 if __name__ == "__main__":

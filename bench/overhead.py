@@ -1,10 +1,10 @@
 """Item 5 of issue 8: what the MCP layer costs per call, how fast the server starts and how
-much memory it holds."""
+much memory it holds; issue 19 item 1: what an interactive call pays under the default rate
+limit."""
 
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,17 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
-from tests.support.credentials import (
-    SANDBOX_CREDENTIALS,
-)
 from tests.support.demo_world import (
     DB_INSTANCE,
     REGION,
 )
-from tests.support.mcp import SERVER_LAUNCHER, mcp_session_on, server_environment
+from tests.support.mcp import mcp_session_on
 
+from bench import progress
 from bench.fleet import FleetRun
 from bench.report import Section, Target
 from bench.service_setup import (
@@ -64,21 +60,35 @@ class Overhead:
         return len(self.mcp_actions)
 
 
+# A user's calls come seconds apart: by the next one, the last one's rate tokens are back.
+INTERACTIVE_PAUSE_S = 1.1
+
+
 async def timed(call: Callable[[], Awaitable[Any]]) -> float:
     started = time.perf_counter()
     await call()
     return (time.perf_counter() - started) * 1000
 
 
-async def mcp_overhead(workdir: Path, scale: Scale) -> Overhead:
+async def mcp_overhead(workdir: Path, scale: Scale, *, default_limits: bool = False) -> Overhead:
     """describe_source through the client, and the same cloud calls from this process,
-    alternating call by call so that both meet the same machine."""
-    env = server_env(ECS_DR_MAX_QPS=UNBOUND_QPS)
+    alternating call by call so that both meet the same machine.
+
+    With `default_limits` the server runs as installed (ECS_DR_MAX_QPS unset: its default
+    rate limit) and the calls come as a user's do, INTERACTIVE_PAUSE_S apart; the calls from
+    this process stay unlimited, the requests bare.
+    """
+    env = server_env() if default_limits else server_env(ECS_DR_MAX_QPS=UNBOUND_QPS)
+    name = "interactive" if default_limits else "latency"
+    rounds = 1 if default_limits else scale.latency_rounds
+    calls = scale.interactive_calls if default_limits else scale.latency_calls
+    warmup = 2 if default_limits else scale.latency_warmup
+    pause_s = INTERACTIVE_PAUSE_S if default_limits else 0.0
     found = Overhead()
     arguments = {"instance_id": DB_INSTANCE, "region_id": REGION}
     with sandbox_at_scale(workdir) as sandbox:
         gateway = in_process_gateway(sandbox.endpoint, float(UNBOUND_QPS))
-        async with mcp_session_on(sandbox, workdir, "latency", env=env) as (served, _):
+        async with mcp_session_on(sandbox, workdir, name, env=env) as (served, _):
 
             async def through_mcp() -> None:
                 await served.call("describe_source", arguments)
@@ -92,54 +102,22 @@ async def mcp_overhead(workdir: Path, scale: Scale) -> Overhead:
             sandbox.reset()
             await direct()
             found.direct_actions = sorted(sandbox.actions())
-            for _ in range(scale.latency_warmup):
+            for _ in range(warmup):
+                await anyio.sleep(pause_s)
                 await through_mcp()
                 await direct()
-            for _ in range(scale.latency_rounds):
+            for round_ in range(rounds):
                 mcp, own = [], []
-                for _ in range(scale.latency_calls):
+                for call in range(calls):
+                    await anyio.sleep(pause_s)
                     mcp.append(await timed(through_mcp))
                     own.append(await timed(direct))
+                    if default_limits:
+                        progress.repetition("describe_source, default limits", call + 1, calls)
+                progress.repetition("MCP overhead rounds", round_ + 1, rounds)
                 found.mcp_ms.append(mcp)
                 found.direct_ms.append(own)
                 sandbox.reset()  # keep the requests log (and its lookups) small
-    return found
-
-
-@dataclass
-class ColdStart:
-    initialized_s: list[float] = field(default_factory=list)
-    listed_s: list[float] = field(default_factory=list)
-    tools: int = 0
-
-
-async def cold_starts(workdir: Path, scale: Scale) -> ColdStart:
-    """Spawn -> initialized -> tools listed, for `ecs-dr-mcp serve` on an external sandbox
-    (the way it runs against ECS: no embedded sandbox to start)."""
-    found = ColdStart()
-    with sandbox_at_scale(workdir) as sandbox:
-        for n in range(scale.spawns):
-            settings = {
-                "ALIBABA_CLOUD_ECS_ENDPOINT": sandbox.endpoint,
-                "ALIBABA_CLOUD_ECS_PROTOCOL": "http",
-                "ALIBABA_CLOUD_REGION_ID": REGION,
-                "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
-                **SANDBOX_CREDENTIALS,
-                **server_env(),
-            }
-            environment = server_environment(workdir / f"state-{n}", settings)
-            params = StdioServerParameters(
-                command=sys.executable,
-                args=["-c", SERVER_LAUNCHER, "ecs-dr-bench-cold-start"],
-                env=environment,
-            )
-            with (workdir / f"cold-{n}.log").open("w") as errlog, anyio.fail_after(60):
-                started = time.perf_counter()
-                async with Client(stdio_client(params, errlog=errlog)) as client:
-                    found.initialized_s.append(time.perf_counter() - started)
-                    listed = await client.list_tools()
-                    found.listed_s.append(time.perf_counter() - started)
-                    found.tools = len(listed.tools)
     return found
 
 
@@ -147,17 +125,16 @@ def spread_of(values: Sequence[float], digits: int = 2) -> list[float]:
     return [round(min(values), digits), round(max(values), digits)]
 
 
-def overhead_section(found: Overhead, cold: ColdStart, fleet: FleetRun) -> Section:
+def overhead_section(found: Overhead, fleet: FleetRun) -> Section:
     mcp50, mcp95 = found.p(found.mcp_ms, 50), found.p(found.mcp_ms, 95)
     own50, own95 = found.p(found.direct_ms, 50), found.p(found.direct_ms, 95)
     deltas = found.p50_deltas
     delta = statistics.median(deltas)
-    cold_s = statistics.median(cold.listed_s)
     peak_mb = max(fleet.hwm_kib, fleet.rss_max_kib) / 1024
     calls = len(found.mcp_ms[0])
     return Section(
         key="mcp_overhead",
-        title="MCP overhead, cold start and memory",
+        title="MCP overhead and memory",
         headers=["figure", "median", "range [min, max]"],
         rows=[
             [
@@ -181,16 +158,6 @@ def overhead_section(found: Overhead, cold: ColdStart, fleet: FleetRun) -> Secti
                 str(spread_of(own95)),
             ],
             ["MCP overhead per call, p50 difference (ms)", round(delta, 2), str(spread_of(deltas))],
-            [
-                "cold start: spawn -> initialized (s)",
-                round(statistics.median(cold.initialized_s), 3),
-                str(spread_of(cold.initialized_s, 3)),
-            ],
-            [
-                "cold start: spawn -> tools listed (s)",
-                round(cold_s, 3),
-                str(spread_of(cold.listed_s, 3)),
-            ],
             ["server peak RSS during the fleet run (MB)", round(peak_mb, 1), "one run"],
         ],
         figures={
@@ -203,15 +170,11 @@ def overhead_section(found: Overhead, cold: ColdStart, fleet: FleetRun) -> Secti
             "direct_p50_ms": own50,
             "direct_p95_ms": own95,
             "p50_difference_ms": deltas,
-            "cold_start_initialized_s": cold.initialized_s,
-            "cold_start_tools_listed_s": cold.listed_s,
-            "tools_listed": cold.tools,
             "fleet_server_vmhwm_kib": fleet.hwm_kib,
             "fleet_server_vmrss_max_sampled_kib": fleet.rss_max_kib,
         },
         targets=[
             Target("MCP overhead per tool call (p50)", delta, 10, "ms"),
-            Target("cold start to tools listed (median)", cold_s, 1.5, "s"),
             Target("server peak RSS in the fleet run", peak_mb, 150, "MB"),
         ],
         notes=[
@@ -223,8 +186,6 @@ def overhead_section(found: Overhead, cold: ColdStart, fleet: FleetRun) -> Secti
             "in-process calls alternating one by one; medians over rounds of each round's "
             "percentile. Both sides with the same unbound limits (ECS_DR_MAX_QPS="
             f"{UNBOUND_QPS}), so no rate token is waited for.",
-            f"Cold start: `ecs-dr-mcp serve` on an external sandbox, median of {len(cold.listed_s)}"
-            f" spawns, through the mcp Client's initialize and tools/list ({cold.tools} tools).",
             "Peak RSS: the server's VmHWM at the end of the fleet run (and VmRSS sampled every "
             f"{RSS_SAMPLE_S:g} s), fleet of {fleet.size}.",
         ],

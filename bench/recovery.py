@@ -24,7 +24,7 @@ from tests.support.decisions import decide
 from tests.support.mcp import Session, mcp_session_on
 from tests.support.sandboxes import sandbox_process
 
-from bench import runbook, worlds
+from bench import progress, runbook, worlds
 from bench.recovery_figures import (
     A_DISKS,
     A_SPREAD,
@@ -118,9 +118,11 @@ async def _product(
                 run = await _product_run(served, sandbox, _a_plan(n), scale, _a_durations(repeat))
                 run.path = worlds.scenario_a_critical_path(sandbox.state())
                 a[n].runs.append(run)
-        for _ in range(repeats.b):
+            progress.repetition("recovery: product, Scenario A", repeat + 1, repeats.a)
+        for repeat in range(repeats.b):
             for n in B_DISKS:
                 b[n].runs.append(await _product_run(served, sandbox, _b_plan(n), scale))
+            progress.repetition("recovery: product, Scenario B", repeat + 1, repeats.b)
     return a, b
 
 
@@ -140,13 +142,15 @@ def _runbook(
             real_s = time.perf_counter() - started
             path = worlds.scenario_a_critical_path(sandbox.state())
             series[n].runs.append(Run(real_s, sandbox.requests(), scale, path))
-    for _ in range(repeats.b):
+        progress.repetition("recovery: runbook, Scenario A", repeat + 1, repeats.a)
+    for repeat in range(repeats.b):
         sandbox.reset()
         disk_ids = [d.disk_id for d in worlds.scenario_b_disks()[:RUNBOOK_B_DISKS]]
         started = time.perf_counter()
         operator.disks(worlds.B_SOURCE_ID, disk_ids, worlds.TARGET_ID)
         real_s = time.perf_counter() - started
         series[-RUNBOOK_B_DISKS].runs.append(Run(real_s, sandbox.requests(), scale))
+        progress.repetition("recovery: runbook, Scenario B", repeat + 1, repeats.b)
     return series
 
 

@@ -16,8 +16,8 @@ from ecs_dr.sandbox.models import durations
 A_DISKS = (1, 3, 8)
 B_DISKS = (1, 4, 8)
 POLLING = ("Describe", "List")
-# The server's default limit (10 requests per cloud second, evenly spaced) at the sandbox's
-# scale, as its waits are: unscaled, each call would wait 0.1 real s = 10 cloud s for its slot.
+# The server's default limit (10 requests per cloud second) at the sandbox's scale, as its
+# waits are: unscaled, a request past the burst would wait up to 1 real s for its slot.
 ECS_QPS = 10.0
 # A real cloud's durations are not round: each Scenario A resource takes its nominal duration
 # +-20%, drawn per repeat (seed = repeat), the same for the product and the runbook. With
@@ -286,8 +286,8 @@ def _overhead_section(
             "and API metadata); no agent think time between steps, so the baseline is a lower "
             "bound of a runbook recovery",
             f"the server runs with ECS_DR_CLOUD_TIME_SCALE={scale:g} and its default 10 QPS "
-            f"at the same scale (ECS_DR_MAX_QPS={ECS_QPS * scale:g}): unscaled, every call "
-            "would wait 0.1 real s = 10 cloud s for its slot",
+            f"at the same scale (ECS_DR_MAX_QPS={ECS_QPS * scale:g}): unscaled, a call past "
+            f"the one-second burst would wait up to 1 real s = {scale:g} cloud s for its slot",
             "poll lag: from each resource (group, image, instance) being ready until a poll "
             "saw it, summed. A product waiter sleeps until the end the progress rate "
             "predicts, aiming at the middle of the last reported percent (poll_delay in "

@@ -52,6 +52,13 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) and abs(value) >= 1000 else f"{value:.3g}"
 
 
+def targets_met(targets: list[Target]) -> str:
+    """How many targets the run met, and which it did not."""
+    missed = [t.name for t in targets if not t.met]
+    line = f"targets met: {len(targets) - len(missed)} of {len(targets)}"
+    return line + (f"; not met: {', '.join(missed)}" if missed else "")
+
+
 def markdown(sections: list[Section], *, quick: bool) -> str:
     """The run as markdown: each section's table and notes, then every target."""
     parts = [f"# Benchmarks ({'quick' if quick else 'full'} run)"]
@@ -77,6 +84,7 @@ def markdown(sections: list[Section], *, quick: bool) -> str:
                 rows, headers=["section", "target", "measured", "limit", "met"], tablefmt="github"
             )
         )
+        parts.append(targets_met([t for _, t in targets]))
     return "\n\n".join(parts) + "\n"
 
 

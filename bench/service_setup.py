@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
 from alibabacloud_credentials.client import Client as CredentialClient
 from alibabacloud_credentials.models import Config as CredentialConfig
 from tests.support.credentials import (
@@ -22,6 +23,7 @@ from tests.support.sandboxes import sandbox_process
 
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
+from ecs_dr.logs import configure_logging
 from ecs_dr.sandbox.control import SandboxControl
 
 # Cloud time runs 600x real time: a fleet member's whole critical path (snapshot group
@@ -56,6 +58,7 @@ class Scale:
     throughput_s: float
     throughput_rounds: int
     throughput_clients: int = 4
+    interactive_calls: int = 25
 
 
 QUICK = Scale(
@@ -66,6 +69,7 @@ QUICK = Scale(
     spawns=3,
     throughput_s=1.5,
     throughput_rounds=2,
+    interactive_calls=5,
 )
 FULL = Scale(
     fleet_size=50,
@@ -76,6 +80,18 @@ FULL = Scale(
     throughput_s=3.0,
     throughput_rounds=3,
 )
+
+
+@contextmanager
+def logged_like_the_server(workdir: Path) -> Iterator[None]:
+    """The in-process gateway logs each call as the server does (JSON lines into a file), so
+    that the in-process side pays what the server pays for its log."""
+    with (workdir / "bench.log").open("w") as log:
+        configure_logging("INFO", stream=log)
+        try:
+            yield
+        finally:
+            structlog.reset_defaults()
 
 
 @contextmanager

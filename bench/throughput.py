@@ -15,6 +15,7 @@ from tests.support.demo_world import (
     REGION,
 )
 
+from bench import progress
 from bench.overhead import spread_of
 from bench.report import Section
 from bench.service_setup import FLEET_QPS, Scale, in_process_gateway, sandbox_at_scale
@@ -40,7 +41,8 @@ async def measure_throughput(workdir: Path, scale: Scale) -> Throughput:
                 done[0] += 1
 
         await gateway.call(REGION, "DescribeInstances", request)
-        for _ in range(scale.throughput_rounds):
+        for round_ in range(scale.throughput_rounds):
+            progress.repetition("sandbox throughput", round_ + 1, scale.throughput_rounds)
             sandbox.reset()
             done = [0]
             started = time.perf_counter()

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
-from alibabacloud_credentials.client import Client as CredentialClient
-from alibabacloud_credentials.models import Config as CredentialConfig
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
@@ -267,6 +265,9 @@ def embedded_sandbox(
         f"LTAI5tSandbox{secrets.token_hex(6)}",
         secrets.token_urlsafe(24),
     )
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_credentials.models import Config as CredentialConfig
+
     from ecs_dr.sandbox.app import create_sandbox
     from ecs_dr.sandbox.clock import ScaledClock
     from ecs_dr.sandbox.server import SandboxThread

@@ -124,15 +124,16 @@ def http_server(
     host: str | None = None,
     env: Mapping[str, str] | None = None,
     open_file_limit: int | None = None,
+    command: list[str] | None = None,
 ) -> Iterator[HttpServer]:
-    """The server listening (with at most `open_file_limit` descriptors), stopped and scanned
-    for credentials on the way out."""
+    """The server listening (with at most `open_file_limit` descriptors; `command` replaces
+    the whole command line), stopped and scanned for credentials on the way out."""
     environment = server_environment(workdir / "state", {**SANDBOX_CREDENTIALS, **(env or {})})
     log_path = workdir / "server.log"
     transcript = Transcript()
     with log_path.open("w") as errlog:
         process = subprocess.Popen(
-            serve_command(host, open_file_limit),
+            command or serve_command(host, open_file_limit),
             env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from bench import progress
 from bench.report import Section, Target, write
 from bench.sizes import Answer, Sizes, sizes_section
 
@@ -61,3 +63,35 @@ def test_the_size_section_reports_the_issues_size_targets_against_the_final_answ
         "fleet of 50 final text": (19_000, 20_000, True),
     }
     assert ["A", "wait_operation", 5_000, 11_000] in section.rows
+
+
+def test_the_target_table_says_how_many_targets_are_met_and_which_are_not(
+    tmp_path: Path,
+) -> None:
+    section = Section(
+        key="start",
+        title="Start",
+        headers=["figure"],
+        rows=[["x"]],
+        targets=[Target("version", 0.07, 0.3, "s"), Target("tool list", 1.3, 0.8, "s")],
+    )
+
+    text = write([section], tmp_path, quick=True)
+
+    assert "targets met: 1 of 2; not met: tool list" in text
+
+
+def test_progress_names_each_stage_and_repetition_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with progress.stage("service: MCP overhead"):
+        progress.repetition("MCP overhead rounds", 1, 3)
+
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert captured.out == ""
+    assert [line.split("] ", 1)[1] for line in lines][:2] == [
+        "service: MCP overhead: started",
+        "MCP overhead rounds: 1/3",
+    ]
+    assert lines[2].split("] ", 1)[1].startswith("service: MCP overhead: finished in ")

@@ -16,20 +16,16 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import importlib
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import stamina
 import structlog
 import tenacity
-from alibabacloud_credentials.client import Client as CredentialClient
-from alibabacloud_ecs20140526.client import Client as EcsClient
-from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
-from alibabacloud_vpc20160428.client import Client as VpcClient
-from darabonba.runtime import RuntimeOptions
 
 from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient
 from ecs_dr.cloud.errors.translate import translate
@@ -37,6 +33,9 @@ from ecs_dr.cloud.rate_limit import CallLimits
 from ecs_dr.cloud.settings import ENV_REGION, CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT
 from ecs_dr.logs import register_secrets
+
+if TYPE_CHECKING:
+    from darabonba.runtime import RuntimeOptions
 
 log = structlog.get_logger("ecs_dr.cloud")
 
@@ -52,12 +51,16 @@ class Api:
     endpoint's first label and the RAM namespace of its actions."""
 
     service: str
-    client_type: type[Any]
     models_package: str
 
+    @property
+    def client_type(self) -> type[Any]:
+        """The SDK's client, imported when first needed (cloud.sdk says why)."""
+        return importlib.import_module(f"{self.models_package}.client").Client  # type: ignore[no-any-return]
 
-ECS_API = Api("ecs", EcsClient, "alibabacloud_ecs20140526")
-VPC_API = Api("vpc", VpcClient, "alibabacloud_vpc20160428")
+
+ECS_API = Api("ecs", "alibabacloud_ecs20140526")
+VPC_API = Api("vpc", "alibabacloud_vpc20160428")
 APIS = (ECS_API, VPC_API)
 
 
@@ -81,11 +84,16 @@ class _ObservedCredential:
     registering its values for log redaction, and remembers them, so errors can be scrubbed
     of them too."""
 
-    def __init__(self, inner: CredentialSource) -> None:
+    def __init__(self, inner: CredentialSource | None) -> None:
         self._inner = inner
         self._seen: set[str] = set()
 
     async def get_credential_async(self) -> Any:
+        if self._inner is None:
+            # The default chain, made at the first call (its SDK takes a while to import).
+            from alibabacloud_credentials.client import Client as CredentialClient
+
+            self._inner = CredentialClient()
         model = await self._inner.get_credential_async()
         values = [
             str(value)
@@ -100,7 +108,8 @@ class _ObservedCredential:
         return frozenset(self._seen)
 
     def __repr__(self) -> str:
-        return f"<credential {type(self._inner).__name__}>"
+        source = "default chain" if self._inner is None else type(self._inner).__name__
+        return f"<credential {source}>"
 
 
 def sdk_method_name(action: str, api: Api = ECS_API) -> str:
@@ -144,9 +153,7 @@ class EcsGateway:
         self._sleep = sleep
         self._clock = clock
         self._injected = credential is not None
-        self._credential = _ObservedCredential(
-            credential if credential is not None else CredentialClient()
-        )
+        self._credential = _ObservedCredential(credential)
         self._clients: dict[tuple[str, str], Any] = {}
         self.limits = CallLimits(self.settings.max_qps, self.settings.max_concurrent_calls)
 
@@ -257,6 +264,8 @@ class EcsGateway:
     def _client(self, api: Api, region: str) -> Any:
         client = self._clients.get((api.service, region))
         if client is None:
+            from alibabacloud_tea_openapi.utils_models import Config as OpenApiConfig
+
             s = self.settings
             config = OpenApiConfig(
                 credential=self._credential,
@@ -271,6 +280,8 @@ class EcsGateway:
         return client
 
     def _runtime(self) -> RuntimeOptions:
+        from darabonba.runtime import RuntimeOptions
+
         s = self.settings
         return RuntimeOptions(
             autoretry=False,

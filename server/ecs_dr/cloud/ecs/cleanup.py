@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from alibabacloud_ecs20140526 import models as ecs
-
 from ecs_dr.cloud.ecs._sdk import items
 from ecs_dr.cloud.ecs.images import image_from
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs
 from ecs_dr.domain.statuses import ImageStatus
 
 # ListTagResources takes at most 50 resource ids a call; DescribeDisks 100 DiskIds.

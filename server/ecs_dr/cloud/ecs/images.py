@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from alibabacloud_ecs20140526 import models as ecs
-
 from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     IMAGE_AVAILABLE,

@@ -6,13 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from alibabacloud_ecs20140526 import models as ecs
-from alibabacloud_vpc20160428 import models as vpc
-
 from ecs_dr.cloud.ecs.instances import instance_items, list_disks
 from ecs_dr.cloud.ecs.snapshots import describe_snapshots
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs, vpc
 
 # DescribeRegions answers in any region; this one asks when no default region is configured.
 DISCOVERY_REGION = "cn-hangzhou"

@@ -10,12 +10,10 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from alibabacloud_ecs20140526 import models as ecs
-from alibabacloud_vpc20160428 import models as vpc
-
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
 from ecs_dr.cloud.errors import CloudError, NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs, vpc
 from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     VSWITCH_AVAILABLE,

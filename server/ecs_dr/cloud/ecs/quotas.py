@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from alibabacloud_ecs20140526 import models as ecs
-
 from ecs_dr.cloud.ecs._sdk import items
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs
 from ecs_dr.domain.quotas import AccountQuotas
 
 MAX_VCPUS = "max-postpaid-instance-vcpu-count"

@@ -8,11 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from alibabacloud_ecs20140526 import models as ecs
-
 from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs
 from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     SNAPSHOT_ACCOMPLISHED,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from alibabacloud_ecs20140526 import models as ecs
-
 from ecs_dr.cloud.ecs._sdk import items
 from ecs_dr.cloud.ecs.network import vswitches
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.sdk import ecs
 from ecs_dr.domain.models import InstanceTypeSpec, ZoneOffer
 
 

@@ -9,7 +9,6 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-import aiohttp
 from alibabacloud_credentials.exceptions import CredentialException
 from alibabacloud_tea_openapi.exceptions import AlibabaCloudException, ThrottlingException
 from darabonba.exceptions import RetryError, ValidateException
@@ -108,6 +107,9 @@ def _ecs_message(exc: AlibabaCloudException, data: Mapping[str, Any]) -> str:
 def _transport_error(
     exc: BaseException, where: dict[str, Any], secrets: Collection[str]
 ) -> CloudError | None:
+    # The SDK's transport: loaded by the time it fails, and not before (cloud.sdk says why).
+    import aiohttp
+
     detail = _scrub(f"{type(exc).__name__}: {exc}", secrets)
     if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
         message = f"could not connect to the ECS endpoint ({detail})"
