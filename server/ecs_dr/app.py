@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
@@ -11,12 +11,13 @@ from typing import Any
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 from mcp_types.jsonrpc import INVALID_PARAMS
 
 from ecs_dr.bootstrap import Services
 from ecs_dr.tools import TOOLS
-from ecs_dr.tools.registry import register
+from ecs_dr.tools.registry import built_tools, register
 
 INSTRUCTIONS = """\
 Backs up an Alibaba Cloud ECS instance into another availability zone (Scenario A: a DR
@@ -47,26 +48,28 @@ def create_server(services: Services, *, read_only: bool = False) -> MCPServer[S
         async with services.operations:
             yield services
 
+    tools = built_tools(TOOLS, read_only=read_only)
+    lean_tool_list(tools)
     server: MCPServer[Services] = MCPServer(
         "ecs-dr-mcp",
         title="ECS cross-zone disaster recovery",
         version=version("ecs-dr-mcp"),
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        tools=tools,
     )
-    register(server, TOOLS, read_only=read_only)
-    lean_tool_list(server)
+    register(server, TOOLS, tools, read_only=read_only)
     serve_only_what_exists(server)
     return server
 
 
-def lean_tool_list(server: MCPServer[Any]) -> None:
+def lean_tool_list(tools: Sequence[Tool]) -> None:
     """Leave out of each tool's listing what a model pays for and learns nothing from: the SDK
     lists the function's docstring as written (its indentation and line breaks included) and
     pydantic's argument schema, which spells each argument's name again as its `title` and
     says `default: null` of every optional argument (one not `required` already says it).
     Arguments are still checked against the function's own model, which this leaves alone."""
-    for tool in server._tool_manager.list_tools():
+    for tool in tools:
         paragraphs = inspect.cleandoc(tool.description).split("\n\n")
         tool.description = "\n\n".join(" ".join(p.split()) for p in paragraphs)
         schema = {k: v for k, v in tool.parameters.items() if k != "title"}

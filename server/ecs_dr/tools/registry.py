@@ -54,16 +54,27 @@ class ToolEntry:
         )
 
 
-def register(server: MCPServer[Any], tools: Sequence[ToolEntry], *, read_only: bool) -> None:
-    """Add the tools; with read_only, only those registered read-only, and refuse the rest."""
-    checked: dict[str, Tool] = {}
-    for entry in tools:
-        if read_only and not entry.read_only:
-            continue
-        fn = _answering(entry.fn)
-        server.add_tool(fn, name=entry.name, title=entry.title, annotations=entry.annotations())
-        # mcp's own copy is out of reach (add_tool returns None): this one checks arguments.
-        checked[entry.name] = Tool.from_function(fn, name=entry.name)
+def built_tools(tools: Sequence[ToolEntry], *, read_only: bool) -> list[Tool]:
+    """Each tool offered (with read_only, only those registered read-only), built once: the
+    server lists these, and the middleware checks arguments against them."""
+    return [
+        Tool.from_function(
+            _answering(entry.fn),
+            name=entry.name,
+            title=entry.title,
+            annotations=entry.annotations(),
+        )
+        for entry in tools
+        if entry.read_only or not read_only
+    ]
+
+
+def register(
+    server: MCPServer[Any], tools: Sequence[ToolEntry], built: Sequence[Tool], *, read_only: bool
+) -> None:
+    """The middleware over the `built` tools the server was made with: arguments checked,
+    failures structured, schemas listed lean; with read_only, the other tools refused."""
+    checked = {tool.name: tool for tool in built}
     server.middleware.append(_listed_schemas)
     server.middleware.append(_structured_failures)
     server.middleware.append(_refuse_unknown_arguments(checked))
