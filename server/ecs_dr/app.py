@@ -15,6 +15,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types.jsonrpc import INVALID_PARAMS
 
 from ecs_dr.bootstrap import Services
+from ecs_dr.content import serve_content
 from ecs_dr.tools import TOOLS
 from ecs_dr.tools.registry import register
 
@@ -56,6 +57,7 @@ def create_server(services: Services, *, read_only: bool = False) -> MCPServer[S
     )
     register(server, TOOLS, read_only=read_only)
     lean_tool_list(server)
+    serve_content(server)
     serve_only_what_exists(server)
     return server
 
