@@ -4,6 +4,8 @@ exactly the pages the server reads, and an error names a page by the URI it is s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecs_dr.cloud.errors import RAM_POLICY_PAGE
@@ -56,3 +58,15 @@ def test_the_wheel_maps_exactly_the_pages_the_server_reads() -> None:
         REFERENCES: f"ecs_dr/{PACKAGED_DOCS}/{REFERENCES}",
     }
     assert set(wheel["only-include"]) == {"server/ecs_dr", SKILL, REFERENCES}
+
+
+def test_every_uri_the_skill_the_readmes_and_the_server_name_is_a_page_served() -> None:
+    texts = [ROOT / SKILL, *ROOT.glob("README*.md"), *(ROOT / "server").rglob("*.py")]
+    named = {
+        uri
+        for path in texts
+        for uri in re.findall(r"ecs-dr://[\w./-]*\w", path.read_text(encoding="utf-8"))
+    }
+    assert RAM_POLICY_PAGE in named
+    served = {SKILL, *(f"{REFERENCES}/{p.name}" for p in (ROOT / REFERENCES).glob("*.md"))}
+    assert {uri.removeprefix("ecs-dr://") for uri in named} <= served, named
