@@ -37,11 +37,18 @@ def uri_of(path: str) -> str:
 
 def docs_root() -> Traversable:
     """The directory holding `skill/` and `references/`: the wheel's copy inside the package,
-    else the repository this module runs from."""
+    else the repository this module runs from. A wheel built without them (a build context
+    that left them out) fails here, by name, rather than serving nothing."""
     packaged = files("ecs_dr") / PACKAGED_DOCS
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2]
+    repository = Path(__file__).resolve().parents[2]
+    if (repository / SKILL).is_file():
+        return repository
+    raise FileNotFoundError(
+        f"ecs_dr/{PACKAGED_DOCS} is missing from this install: build the wheel from the whole "
+        f"repository ({SKILL} and {REFERENCES}/ are package data)"
+    )
 
 
 def reference_pages(root: Traversable) -> dict[str, str]:

@@ -5,9 +5,11 @@ exactly the pages the server reads, and an error names a page by the URI it is s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from ecs_dr import content
 from ecs_dr.cloud.errors import RAM_POLICY_PAGE
 from ecs_dr.content import (
     PACKAGED_DOCS,
@@ -70,3 +72,13 @@ def test_every_uri_the_skill_the_readmes_and_the_server_name_is_a_page_served() 
     assert RAM_POLICY_PAGE in named
     served = {SKILL, *(f"{REFERENCES}/{p.name}" for p in (ROOT / REFERENCES).glob("*.md"))}
     assert {uri.removeprefix("ecs-dr://") for uri in named} <= served, named
+
+
+def test_an_install_without_the_pages_fails_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel built without skill/ and references/ (a Docker context that left them out)."""
+    monkeypatch.setattr(content, "__file__", str(tmp_path / "site-packages/ecs_dr/content.py"))
+    monkeypatch.setattr(content, "PACKAGED_DOCS", "not-packaged")
+    with pytest.raises(FileNotFoundError, match=r"ecs_dr/not-packaged is missing"):
+        docs_root()
