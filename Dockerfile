@@ -13,6 +13,9 @@ FROM python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE ./
 COPY server ./server
+# The skill and the reference pages, which the wheel holds and the server serves over MCP.
+COPY skill ./skill
+COPY references ./references
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea

@@ -16,6 +16,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types.jsonrpc import INVALID_PARAMS
 
 from ecs_dr.bootstrap import Services
+from ecs_dr.content import serve_content
 from ecs_dr.tools import TOOLS
 from ecs_dr.tools.registry import built_tools, register
 
@@ -59,6 +60,7 @@ def create_server(services: Services, *, read_only: bool = False) -> MCPServer[S
         tools=tools,
     )
     register(server, TOOLS, tools, read_only=read_only)
+    serve_content(server)
     serve_only_what_exists(server)
     return server
 

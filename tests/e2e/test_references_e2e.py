@@ -1,6 +1,6 @@
 """The RAM side of the references, end to end over the MCP client: a permission error names the
-missing action and the policy page, and each tool calls only the ECS actions its line in the
-policy table grants."""
+missing action and the policy page (a resource the server serves), and each tool calls only the
+ECS actions its line in the policy table grants."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ecs_dr.cloud.errors import ram_action_for
+from mcp_types import TextResourceContents
+
+from ecs_dr.cloud.errors import RAM_POLICY_PAGE, ram_action_for
 from ecs_dr.references.policy import TOOL_ACTIONS
 from tests.support.decisions import decide
 from tests.support.demo_world import (
@@ -21,6 +23,8 @@ from tests.support.demo_world import (
 )
 from tests.support.mcp import Session, mcp_session
 
+POLICY_PAGE = Path(__file__).resolve().parents[2] / "references" / "ram-policies.md"
+
 
 async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_path: Path) -> None:
     async with mcp_session(tmp_path) as served:
@@ -30,9 +34,13 @@ async def test_forbidden_ram_names_the_missing_action_and_the_policy_page(tmp_pa
         text = await served.fail(
             "describe_source", {"instance_id": DB_INSTANCE, "region_id": REGION}
         )
+        (page,) = (await served.client.read_resource(RAM_POLICY_PAGE)).contents
     assert "Forbidden.RAM" in text
     assert "ecs:DescribeInstances" in text
-    assert "references/ram-policies.md" in text
+    assert f"the server's resource {RAM_POLICY_PAGE} has the minimal policy" in text
+    assert RAM_POLICY_PAGE == "ecs-dr://references/ram-policies.md"
+    assert isinstance(page, TextResourceContents)
+    assert page.text == POLICY_PAGE.read_text(encoding="utf-8")
 
 
 async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> None:
@@ -50,7 +58,7 @@ async def test_a_vpc_action_denied_is_named_as_ram_names_it(tmp_path: Path) -> N
         arguments = {"vpc_id": PROD_VPC, "zone_id": NO_VSWITCH_ZONE, "region_id": REGION}
         result, _ = await decide_or_fail(served, "create_vswitch", arguments)
     assert ram_action_for("vpc:CreateVSwitch") in result
-    assert "references/ram-policies.md" in result
+    assert "ecs-dr://references/ram-policies.md" in result
 
 
 async def decide_or_fail(

@@ -123,8 +123,8 @@ def test_no_credentials_are_baked_into_the_image() -> None:
 
 def test_the_package_is_built_from_this_repository_without_a_pip_cache() -> None:
     project = pyproject()
-    packages = project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
-    needed = {"pyproject.toml", project["project"]["readme"]} | {p.split("/")[0] for p in packages}
+    included = project["tool"]["hatch"]["build"]["targets"]["wheel"]["only-include"]
+    needed = {"pyproject.toml", project["project"]["readme"]} | {p.split("/")[0] for p in included}
     parsed = dockerfile()
     copied = set()
     for instruction in parsed:
@@ -160,7 +160,13 @@ def dockerignored(path: str, patterns: list[str]) -> bool:
 def test_the_build_context_holds_the_package_and_nothing_private() -> None:
     lines = (ROOT / ".dockerignore").read_text().splitlines()
     patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    for needed in ("pyproject.toml", "README.md", "server/ecs_dr/cli.py"):
+    for needed in (
+        "pyproject.toml",
+        "README.md",
+        "server/ecs_dr/cli.py",
+        "skill/SKILL.md",
+        "references/tools.md",
+    ):
         assert not dockerignored(needed, patterns), needed
     assert not dockerignored("server/ecs_dr/sandbox/demo_world.json", patterns)
     for private in (".venv/bin/python", ".git/config", "tests/conftest.py", ".aliyun/config.json"):

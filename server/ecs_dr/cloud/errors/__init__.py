@@ -54,8 +54,9 @@ MAX_RECOMMEND_CHARS = 512
 RECOMMEND_HOSTS = ("aliyun.com", "alibabacloud.com", "aliyuncs.com")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 _URL_CHARACTERS = re.compile(r"[!#-;=?-\[\]_a-z~]+", re.IGNORECASE)
-# The page with the minimal RAM policy, per tool and for --read-only (generated from the code).
-RAM_POLICY_PAGE = "references/ram-policies.md"
+# The page with the minimal RAM policy, per tool and for --read-only (generated from the code),
+# as the server serves it: an MCP resource (ecs_dr/content.py), which a pip or uvx install has.
+RAM_POLICY_PAGE = "ecs-dr://references/ram-policies.md"
 _RAM_ACTION = re.compile(r"\b((?:ecs|vpc):[A-Za-z0-9]+)\b")
 
 
@@ -155,7 +156,7 @@ class PermissionDenied(CloudError):
     def __str__(self) -> str:
         return (
             f"{super().__str__()} Grant the RAM action {self.ram_action} to this identity; "
-            f"{RAM_POLICY_PAGE} has the minimal policy."
+            f"the server's resource {RAM_POLICY_PAGE} has the minimal policy."
         )
 
 
