@@ -56,6 +56,8 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "list_operations": (),
     "drill_report": (),
     "cancel_operation": (),
+    # STS GetCallerIdentity: RAM authorizes no action for it, any credential may call it.
+    "describe_account": (),
     # The cloud as the second record: every tagged resource, its status and its source.
     "find_orphans": (
         *_SOURCE,
