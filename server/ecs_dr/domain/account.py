@@ -10,14 +10,10 @@ from pydantic import Field
 from ecs_dr.domain.models import Frozen
 
 # The links of the credential chain's provider path (alibabacloud-credentials' provider names,
-# e.g. `default/cli_profile/ram_role_arn/static_ak`) that say where a credential was found,
-# not what it is; "" for the chain itself.
-CREDENTIAL_SOURCES = {
-    "default": "",
-    "env": "environment",
-    "cli_profile": "aliyun_cli_profile",
-    "profile": "credentials_file",
-}
+# e.g. `default/cli_profile/ram_role_arn/static_ak`) that say where a credential was found
+# (the chain itself, the environment, the aliyun CLI's config.json, the credentials file), not
+# what it is.
+CREDENTIAL_SOURCES = frozenset({"default", "env", "cli_profile", "profile"})
 # The links that say what the credential is, as describe_account names its kind.
 CREDENTIAL_KINDS = {
     "static_ak": "access_key",
@@ -44,13 +40,11 @@ class CallerIdentity(Frozen):
 
 
 class Credential(Frozen):
-    """Which credential the chain resolved: its kind and where it was found, never its value."""
+    """Which credential the chain resolved, never its value: its kind, and the profile of
+    ~/.aliyun/config.json it came from."""
 
     kind: str = Field(description="access_key, sts, ram_role_arn, ecs_ram_role, ...")
-    source: str = Field(
-        default="", description="environment, aliyun_cli_profile, credentials_file; '': other"
-    )
-    profile: str | None = Field(default=None, description="the ~/.aliyun/config.json profile")
+    profile: str | None = None
 
 
 class Account(Frozen):
@@ -81,13 +75,9 @@ def credential_kind(provider_name: str, temporary: bool) -> str:
 def credential_of(provider_name: str, temporary: bool, profile: str | None) -> Credential:
     """The credential the chain resolved; `profile` (the selected ~/.aliyun/config.json profile)
     is named only when the chain read the credential from that file."""
-    links = provider_name.split("/")
-    sources = [CREDENTIAL_SOURCES[link] for link in links if CREDENTIAL_SOURCES.get(link)]
-    from_cli = "cli_profile" in links
+    from_cli = "cli_profile" in provider_name.split("/")
     return Credential(
-        kind=credential_kind(provider_name, temporary),
-        source=sources[0] if sources else "",
-        profile=profile if from_cli else None,
+        kind=credential_kind(provider_name, temporary), profile=profile if from_cli else None
     )
 
 

@@ -15,10 +15,8 @@ class AccountDescribed(ToolResult):
     """Whose account the credential is, and which credential (never its value)."""
 
     account_id: str | None = Field(default=None, description="None: STS did not answer (error)")
-    identity_type: str | None = Field(default=None, description="Account, RAMUser, AssumedRoleUser")
     arn: str | None = cloud_text_field("who signs", default=None)
-    credential_kind: str | None = None
-    credential_source: str | None = None
+    credential: str | None = Field(default=None, description="its kind: access_key, sts, ...")
     profile: str | None = Field(default=None, description="its ~/.aliyun/config.json profile")
     default_region: str | None = None
     endpoint: str
@@ -26,9 +24,8 @@ class AccountDescribed(ToolResult):
 
 
 async def describe_account(ctx: Ctx) -> AccountDescribed:
-    """The account (STS), the credential's kind and profile, the default region, the ECS
-    endpoint, and whether the server is read-only. Call it before a first change when the user
-    works with several accounts."""
+    """The account, credential kind and profile, default region, ECS endpoint, read-only or
+    not. Call it first if the user has several accounts."""
     s = services(ctx)
     account = await s.account.account()
     settings = s.gateway.settings
@@ -41,10 +38,8 @@ async def describe_account(ctx: Ctx) -> AccountDescribed:
     return AccountDescribed(
         status="completed",
         account_id=account.account_id,
-        identity_type=identity.identity_type if identity else None,
         arn=identity.arn if identity else None,
-        credential_kind=credential.kind if credential else None,
-        credential_source=(credential.source or None) if credential else None,
+        credential=credential.kind if credential else None,
         profile=credential.profile if credential else None,
         default_region=region,
         endpoint=settings.endpoint_for(region or "<region>") or "",
