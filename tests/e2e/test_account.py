@@ -34,8 +34,8 @@ async def test_describe_account_answers_the_sandboxs_account_and_the_credentials
         sts_calls = served.sandbox.calls("GetCallerIdentity")
     assert answer["status"] == "completed"
     assert answer["account_id"] == DEMO_ACCOUNT_ID
-    assert answer["identity_type"] == "RAMUser"
-    assert answer["credential_kind"] == "sts"
+    assert answer["arn"] == f"acs:ram::{DEMO_ACCOUNT_ID}:user/ecs-dr-sandbox"
+    assert answer["credential"] == "sts"
     assert answer["default_region"] == REGION
     assert answer["endpoint"].startswith("127.0.0.1:")
     assert answer["read_only"] is False
@@ -52,15 +52,14 @@ async def test_describe_account_says_the_server_is_read_only(tmp_path: Path) -> 
     assert answer["account_id"] == DEMO_ACCOUNT_ID
 
 
-async def test_the_default_chain_names_its_source_and_reaches_sts_at_the_sandbox(
+async def test_the_default_chain_reaches_sts_at_the_sandbox_and_is_named_by_kind(
     tmp_path: Path,
 ) -> None:
     with sandbox_process(tmp_path) as sandbox:
         async with mcp_session_on(sandbox, tmp_path, "chain") as (served, _):
             answer = await served.call("describe_account")
     assert answer["account_id"] == DEMO_ACCOUNT_ID
-    assert answer["credential_kind"] == "sts"
-    assert answer["credential_source"] == "environment"
+    assert answer["credential"] == "sts"
     assert answer.get("profile") is None
     assert_no_credential_value(answer)
 

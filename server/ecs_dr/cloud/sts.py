@@ -13,12 +13,8 @@ STS_FALLBACK_REGION = "cn-hangzhou"
 
 
 async def caller_identity(gw: EcsGateway) -> CallerIdentity:
-    """The account, identity type and ARN the gateway's credential signs as, asked in the
-    default region. Raises a `cloud.errors.CloudError` subclass on failure."""
+    """The account and ARN the gateway's credential signs as, asked in the default region.
+    Raises a `cloud.errors.CloudError` subclass on failure."""
     region = gw.settings.region_id or STS_FALLBACK_REGION
     body = await gw.call(region, GET_CALLER_IDENTITY, None, api=STS_API)
-    return CallerIdentity(
-        account_id=str(body.account_id),
-        identity_type=str(body.identity_type or ""),
-        arn=str(body.arn or ""),
-    )
+    return CallerIdentity(account_id=str(body.account_id), arn=str(body.arn or ""))

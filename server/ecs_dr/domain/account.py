@@ -1,7 +1,7 @@
 """The account and credential the server acts with, as `describe_account` and every
 confirmation of a change name them: a user of several accounts sees where a change will land
-before it is made. Never a credential's value: only the kind the chain resolved and where it
-found it."""
+before it is made. Never a credential's value: only the kind the chain resolved and the
+profile it came from."""
 
 from __future__ import annotations
 
@@ -35,8 +35,7 @@ class CallerIdentity(Frozen):
     """Who the credential signs as, as STS GetCallerIdentity answers."""
 
     account_id: str
-    identity_type: str = Field(description="Account, RAMUser or AssumedRoleUser")
-    arn: str = ""
+    arn: str = Field(default="", description="e.g. acs:ram::<account>:user/<name>")
 
 
 class Credential(Frozen):

@@ -90,14 +90,8 @@ VPC_API = Api(
     product="Vpc",
     vpc_authorized=frozenset(VPC_ACTIONS),
 )
-STS_API = Api(
-    name="sts",
-    version="2015-04-01",
-    actions=STS_ACTIONS,
-    host_id="sts.sandbox.local",
-    product="Sts",
-    vpc_authorized=frozenset(),
-)
+# RAM authorizes GetCallerIdentity for every identity: no action of STS's is the VPC service's.
+STS_API = Api("sts", "2015-04-01", STS_ACTIONS, "sts.sandbox.local", "Sts", frozenset())
 APIS = {api.version: api for api in (ECS_API, VPC_API, STS_API)}
 
 
