@@ -12,11 +12,9 @@ import mcp_types as types
 from ecs_dr.sandbox.responses.sts import DEMO_ACCOUNT_ID
 from tests.e2e.test_decision_protocol import plan_disk
 from tests.support.credentials import SANDBOX_CREDENTIALS
-from tests.support.demo_world import DB_LOG, REGION
+from tests.support.demo_world import DB_LOG, IN_DEMO_ACCOUNT, REGION
 from tests.support.mcp import Answer, Elicitations, decline, mcp_session, mcp_session_on
 from tests.support.sandboxes import sandbox_process
-
-IN_ACCOUNT = f"In account {DEMO_ACCOUNT_ID} ({REGION}): "
 
 
 def assert_no_credential_value(answer: Answer) -> None:
@@ -89,9 +87,9 @@ async def test_a_confirmation_without_forms_names_the_account_and_region(tmp_pat
         execute = await served.call("execute_recovery", {"plan_id": plan_id})
     for answer in (asked, execute):
         (prompt,) = answer["decisions"]
-        assert prompt["question"].startswith(IN_ACCOUNT), prompt["question"]
+        assert prompt["question"].startswith(IN_DEMO_ACCOUNT), prompt["question"]
         assert prompt["context"]["account_id"] == DEMO_ACCOUNT_ID
-        assert IN_ACCOUNT in answer.text
+        assert IN_DEMO_ACCOUNT in answer.text
 
 
 async def test_a_confirmation_form_names_the_account_and_region(tmp_path: Path) -> None:
@@ -101,4 +99,4 @@ async def test_a_confirmation_form_names_the_account_and_region(tmp_path: Path) 
     assert declined["status"] == "cancelled"
     (form,) = forms.seen
     assert isinstance(form, types.ElicitRequestFormParams)
-    assert form.message.startswith(IN_ACCOUNT), form.message
+    assert form.message.startswith(IN_DEMO_ACCOUNT), form.message

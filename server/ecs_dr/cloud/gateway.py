@@ -80,9 +80,8 @@ class CredentialSource(Protocol):
 
 
 class ResolvedCredential(NamedTuple):
-    """Which credential the chain resolved last, never its value: the chain's provider path
-    (alibabacloud-credentials' `provider_name`, e.g. `default/cli_profile/static_ak`) and
-    whether it signs with an STS token."""
+    """Which credential the chain resolved last, never its value: its provider path (e.g.
+    `default/cli_profile/static_ak`) and whether it signs with an STS token."""
 
     provider_name: str
     temporary: bool
@@ -107,9 +106,8 @@ class _ObservedCredential:
         ]
         register_secrets(*values)
         self._seen.update(values)
-        self.resolved = ResolvedCredential(
-            str(getattr(model, "provider_name", None) or ""), bool(model.security_token)
-        )
+        provider = str(getattr(model, "provider_name", None) or "")
+        self.resolved = ResolvedCredential(provider, bool(model.security_token))
         return model
 
     def secrets(self) -> frozenset[str]:
