@@ -22,8 +22,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from ecs_dr.cloud.ecs import REAL_TIME, Timing
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.settings import ENV_ENDPOINT, ENV_REGION, ENV_TUNING, CloudSettings, is_loopback
+from ecs_dr.cloud.settings import (
+    ENV_ENDPOINT,
+    ENV_REGION,
+    ENV_TUNING,
+    CloudSettings,
+    is_loopback,
+    profile_name,
+)
 from ecs_dr.logs import register_secrets
+from ecs_dr.workflows.account import AccountLookup
 from ecs_dr.workflows.journal import ENV_STATE_DIR, JOURNAL_FILE, Journal, JournalError
 from ecs_dr.workflows.operations import Operations, OperationSettings
 
@@ -300,12 +308,14 @@ def embedded_sandbox(
 
 @dataclass
 class Services:
-    """Everything a tool call needs, built once per server process."""
+    """Everything a tool call needs, built once per server process; `account` says whose
+    account the gateway's credential is, and which credential the chain resolved."""
 
     gateway: EcsGateway
     journal: Journal
     operations: Operations
     timing: Timing
+    account: AccountLookup
 
 
 @contextmanager
@@ -376,7 +386,8 @@ def build_services(
         except JournalError as exc:
             raise ConfigError(str(exc)) from None
         operations = Operations(journal, operation_settings.max_call_wait_s)
-        yield Services(gateway, journal, operations, timing)
+        account = AccountLookup(gateway, profile=profile_name(env))
+        yield Services(gateway, journal, operations, timing, account)
 
 
 def _configured_key_pair(env: Mapping[str, str]) -> tuple[str, str] | None:

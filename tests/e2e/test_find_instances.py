@@ -14,6 +14,7 @@ from typing import Any
 
 import mcp_types as types
 
+from ecs_dr.cloud.gateway import READ_ONLY_PREFIXES
 from tests.support.decisions import decide
 from tests.support.demo_world import (
     DB_INSTANCE,
@@ -97,7 +98,7 @@ def _second_twin(prompt: Mapping[str, Any]) -> str:
 
 
 def _mutations(served: Session) -> list[str]:
-    return [a for a in served.sandbox.actions() if not a.startswith(("Describe", "List"))]
+    return [a for a in served.sandbox.actions() if not a.startswith(READ_ONLY_PREFIXES)]
 
 
 async def test_find_instances_by_name_zone_and_status_and_capped(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from tests.support.demo_world import (
     DB_LOG,
     DB_SYSTEM,
     ENTRY_INSTANCE,
+    IN_DEMO_ACCOUNT,
     REGION,
     SHANGHAI_INSTANCE,
     STOPPED_INSTANCE,
@@ -161,7 +162,9 @@ async def test_the_system_disk_needs_its_own_yes_and_a_stopped_target_with_anoth
         for planned in (system, entry):
             done = await served.call("execute_recovery", {"plan_id": planned["plan_id"]})
             assert done["status"] == "completed", done
-        assert forms.seen[2].message.startswith(f"{system['plan_id']} copies 1 disk(s)")
+        assert forms.seen[2].message.startswith(
+            f"{IN_DEMO_ACCOUNT}{system['plan_id']} copies 1 disk(s)"
+        )
 
         copy = disks_of(served.sandbox, TARGET_INSTANCE)["/dev/xvdb"]
         assert (copy["type"], copy["size"], copy["performance_level"]) == ("data", 40, "PL0")

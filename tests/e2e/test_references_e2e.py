@@ -11,7 +11,7 @@ from typing import Any
 from mcp_types import TextResourceContents
 
 from ecs_dr.cloud.errors import RAM_POLICY_PAGE, ram_action_for
-from ecs_dr.references.policy import TOOL_ACTIONS
+from ecs_dr.references.policy import GRANTED_TO_EVERY_IDENTITY, TOOL_ACTIONS
 from tests.support.decisions import decide
 from tests.support.demo_world import (
     DB_INSTANCE,
@@ -83,7 +83,7 @@ async def decide_or_fail(
 
 class Recorder:
     """Calls tools and keeps which actions reached the sandbox during each call (a VPC API
-    action as `vpc:<Action>`, as TOOL_ACTIONS names it); an
+    action as `vpc:<Action>`, as TOOL_ACTIONS names it, an STS one as `sts:<Action>`); an
     operation that answered in_progress is followed with wait_operation, whose calls count
     as the tool's that started it."""
 
@@ -99,7 +99,7 @@ class Recorder:
                 "wait_operation", {"operation_id": result["operation_id"]}
             )
         actions = {
-            f"vpc:{r['action']}" if r["api"] == "vpc" else r["action"]
+            f"{r['api']}:{r['action']}" if r["api"] in ("vpc", "sts") else r["action"]
             for r in self.served.sandbox.requests()[before:]
         }
         self.seen.setdefault(tool, set()).update(actions)
@@ -157,9 +157,10 @@ async def test_each_tool_calls_only_the_actions_its_policy_line_grants(tmp_path:
         await rec.run("find_orphans", {})
         await rec.run("cleanup_recovery", {"operation_id": dr["operation_id"]})
 
+    granted = {tool: set(TOOL_ACTIONS[tool]) | GRANTED_TO_EVERY_IDENTITY for tool in rec.seen}
     ungranted = {
-        tool: sorted(actions - set(TOOL_ACTIONS[tool]))
+        tool: sorted(actions - granted[tool])
         for tool, actions in rec.seen.items()
-        if actions - set(TOOL_ACTIONS[tool])
+        if actions - granted[tool]
     }
     assert ungranted == {}, "add these to TOOL_ACTIONS, then run `make references`"

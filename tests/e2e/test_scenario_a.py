@@ -12,6 +12,7 @@ from ecs_dr.sandbox.control import SandboxControl
 from tests.support.decisions import decide
 from tests.support.demo_world import (
     DB_INSTANCE,
+    IN_DEMO_ACCOUNT,
     LEGACY_INSTANCE,
     NO_VSWITCH_ZONE,
     PROD_VPC,
@@ -155,7 +156,7 @@ async def test_single_disk_source_with_public_ip_recovers_through_elicitation(
         assert dr["status"] == "completed", dr
 
         # One confirmation form per create, each showing the exact parameters.
-        assert [f.message.splitlines()[0].split()[0] for f in forms.seen] == [
+        assert [f.message.removeprefix(IN_DEMO_ACCOUNT).split()[0] for f in forms.seen] == [
             "CreateSnapshot",
             "CreateImage",
             "RunInstances",
@@ -196,7 +197,7 @@ async def test_zone_without_vswitch_creates_one_when_the_user_chooses_it_on_the_
         assert dr["status"] == "completed", dr
         asked = [f.message.splitlines()[0] for f in forms.seen]
         assert asked[-2].startswith("The VPC vpc-bp1prod0000000000001 has no VSwitch")
-        assert asked[-1].startswith("RunInstances will be called")
+        assert asked[-1].startswith(f"{IN_DEMO_ACCOUNT}RunInstances will be called")
 
         state = region_state(served.sandbox)
         created = dr["result"]["created_vswitch_id"]

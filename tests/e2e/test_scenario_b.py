@@ -13,6 +13,7 @@ from tests.support.demo_world import (
     DB_INSTANCE,
     DB_LOG,
     ENTRY_DATA,
+    IN_DEMO_ACCOUNT,
     REGION,
     STOPPED_INSTANCE,
     TARGET_INSTANCE,
@@ -116,12 +117,12 @@ async def test_an_unoffered_category_is_chosen_by_the_user_and_a_stopped_target_
         assert attached["status"] == "completed", attached
 
         asked = [f.message.splitlines()[0] for f in forms.seen]
-        assert asked[0].startswith("CreateSnapshot will be called")
+        assert asked[0].startswith(f"{IN_DEMO_ACCOUNT}CreateSnapshot will be called")
         assert "offers no cloud_essd_entry disks" in asked[1]
-        assert asked[2].startswith("CreateDisk will be called")
+        assert asked[2].startswith(f"{IN_DEMO_ACCOUNT}CreateDisk will be called")
         assert "DiskCategory: cloud_essd" in forms.seen[2].message
         assert "PerformanceLevel: PL1" in forms.seen[2].message
-        assert asked[3].startswith("AttachDisk will be called")
+        assert asked[3].startswith(f"{IN_DEMO_ACCOUNT}AttachDisk will be called")
 
         state = region_state(served.sandbox)
         assert state["instances"][STOPPED_INSTANCE]["status"] == "Stopped"

@@ -32,6 +32,7 @@ READ_ONLY = {
     "find_orphans",
     "plan_recovery",
     "list_recovery_points",
+    "describe_account",
 }
 MUTATING = {
     "create_snapshot_group",
@@ -127,9 +128,9 @@ async def test_a_name_the_server_refuses_is_refused_by_its_schema_first(tmp_path
 
 
 # What the model reads of the tool list (names, descriptions, input schemas), as JSON: the
-# issue's bound is 24,000 characters with the tools still to come; today's tools stay below
-# this one, which leaves room for them.
-MODEL_VISIBLE_BUDGET = 22_500
+# issue's bound is 24,000 characters with the tools still to come; today's tools (with
+# describe_account, issue 20) stay below this one, which leaves room for them.
+MODEL_VISIBLE_BUDGET = 23_000
 
 
 def model_visible(tools: list[Tool]) -> str:

@@ -85,6 +85,8 @@ EXAMPLES = {
     "cleanup_recovery": 70,
     "create_recovery_point": 60,
     "list_recovery_points": 50,
+    # No arguments: only unknown ones to refuse.
+    "describe_account": 20,
 }
 # Arguments of which a call gives one at most: making one bad drops the others.
 EXCLUSIVE = {"create_full_image": {"snapshot_group_id", "snapshot_id", "snapshot_ids"}}
@@ -222,6 +224,7 @@ async def _prepare(served: Session) -> tuple[World, dict[str, list[dict[str, Any
             {"instance_id": WEB_INSTANCE, "image": True},
         ],
         "list_recovery_points": [{"instance_id": DB_INSTANCE}],
+        "describe_account": [{}],
     }
     prompts: dict[str, list[dict[str, list[str]]]] = {}
     for tool, calls in bases.items():

@@ -7,12 +7,16 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from ecs_dr.sandbox.responses.sts import DEMO_ACCOUNT_ID
 from ecs_dr.sandbox.world import InstanceSpec, VpcSpec, load_world
 
 # The file the sandbox seeds its world from, for a test that builds a bigger world on it.
 DEMO_WORLD_FILE = Path(str(resources.files("ecs_dr.sandbox").joinpath("demo_world.json")))
 WORLD = load_world(DEMO_WORLD_FILE)
 REGION, SHANGHAI = (region.region_id for region in WORLD.regions)
+# How every confirmation of a change in the demo world opens: the account (the sandbox's STS)
+# and the region it acts in.
+IN_DEMO_ACCOUNT = f"In account {DEMO_ACCOUNT_ID} ({REGION}): "
 
 
 def _instance(name: str) -> InstanceSpec:

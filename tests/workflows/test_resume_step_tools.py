@@ -21,6 +21,7 @@ from ecs_dr.tools.common import Ctx
 from ecs_dr.tools.mutation import PLAN_ARGUMENT
 from ecs_dr.tools.orchestration import resume_recovery
 from ecs_dr.tools.steps import STEP_TOOLS as STEP_TOOL_TABLE
+from ecs_dr.workflows.account import AccountLookup
 from ecs_dr.workflows.journal import Journal
 from ecs_dr.workflows.operations import Operations
 from ecs_dr.workflows.recovery_points import prepare_recovery_point
@@ -46,7 +47,13 @@ def _ctx(gateway: EcsGateway, journal: Journal, operations: Operations, timing: 
     async def report_progress(progress: float, total: float | None, message: str) -> None:
         return None
 
-    services = Services(gateway=gateway, journal=journal, operations=operations, timing=timing)
+    services = Services(
+        gateway=gateway,
+        journal=journal,
+        operations=operations,
+        timing=timing,
+        account=AccountLookup(gateway),
+    )
     context = SimpleNamespace(
         request_context=SimpleNamespace(lifespan_context=services),
         report_progress=report_progress,

@@ -1,6 +1,6 @@
 """The cloud gateway: the one object that talks to Alibaba Cloud through the official async
 SDKs, ECS's (2014-05-26) and the VPC API's (2016-04-28), which ECS's own VPC calls are
-deprecated in favour of.
+deprecated in favour of, and STS's (2015-04-01), which says whose account the credential is.
 
 It owns one SDK client per API and region, signs with the default credential chain, stamps the
 user agent, keeps every attempt within one request rate and one in-flight limit for the process
@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import stamina
 import structlog
@@ -61,7 +61,9 @@ class Api:
 
 ECS_API = Api("ecs", "alibabacloud_ecs20140526")
 VPC_API = Api("vpc", "alibabacloud_vpc20160428")
-APIS = (ECS_API, VPC_API)
+# Its actions take no request model: a call names the API (`EcsGateway.call`'s `api`).
+STS_API = Api("sts", "alibabacloud_sts20150401")
+APIS = (ECS_API, VPC_API, STS_API)
 
 
 def api_of(request: Any) -> Api:
@@ -79,14 +81,23 @@ class CredentialSource(Protocol):
     def get_credential_async(self) -> Awaitable[Any]: ...
 
 
+class ResolvedCredential(NamedTuple):
+    """Which credential the chain resolved last, never its value: its provider path (e.g.
+    `default/cli_profile/static_ak`) and whether it signs with an STS token."""
+
+    provider_name: str
+    temporary: bool
+
+
 class _ObservedCredential:
     """Hands the SDK each credential it resolves (a rotated STS token included) after
     registering its values for log redaction, and remembers them, so errors can be scrubbed
-    of them too."""
+    of them too, and which provider resolved it."""
 
     def __init__(self, inner: CredentialSource | None) -> None:
         self._inner = inner
         self._seen: set[str] = set()
+        self.resolved: ResolvedCredential | None = None
 
     async def get_credential_async(self) -> Any:
         if self._inner is None:
@@ -102,6 +113,8 @@ class _ObservedCredential:
         ]
         register_secrets(*values)
         self._seen.update(values)
+        provider = str(getattr(model, "provider_name", None) or "")
+        self.resolved = ResolvedCredential(provider, bool(model.security_token))
         return model
 
     def secrets(self) -> frozenset[str]:
@@ -166,6 +179,11 @@ class EcsGateway:
             f"session_id={SESSION_ID!r}, credentials={source!r}, {self.limits!r})"
         )
 
+    @property
+    def resolved_credential(self) -> ResolvedCredential | None:
+        """Which credential signed the last call; None before the first."""
+        return self._credential.resolved
+
     def region(self, region_id: str | None) -> str:
         """The region given, else the default one; raises InvalidParameter when neither."""
         region = region_id or self.settings.region_id
@@ -177,13 +195,16 @@ class EcsGateway:
             )
         return region
 
-    async def call(self, region_id: str | None, action: str, request: Any) -> Any:
-        """Run one ECS action with retries; returns the response body model.
+    async def call(
+        self, region_id: str | None, action: str, request: Any, api: Api | None = None
+    ) -> Any:
+        """Run one action with retries; returns the response body model. `api` is the API of
+        an action that takes no request (None: STS's GetCallerIdentity), else the request's.
 
         Raises a `cloud.errors.CloudError` subclass on failure.
         """
         region = self.region(region_id)
-        api = api_of(request)
+        api = api or api_of(request)
         method = getattr(self._client(api, region), sdk_method_name(action, api))
         request = _with_region(request, region)
         s = self.settings
@@ -295,7 +316,8 @@ class EcsGateway:
         started = time.monotonic()
         call_log = log.bind(api=api.service, action=action, region=region, attempt=attempt)
         try:
-            response = await method(request, self._runtime())
+            arguments = () if request is None else (request,)
+            response = await method(*arguments, self._runtime())
         except Exception as exc:
             error = translate(
                 exc,

@@ -136,8 +136,12 @@ class CloudSettings(BaseModel):
             return self.vpc_endpoint
         return self.endpoint if is_loopback(self.endpoint) else None
 
-    def endpoint_for(self, region_id: str, service: str = "ecs") -> str:
-        """The override when set, else the service's regional endpoint (`ecs` or `vpc`)."""
+    def endpoint_for(self, region_id: str, service: str = "ecs") -> str | None:
+        """The override when set, else the service's regional endpoint (`ecs` or `vpc`). STS
+        has no override but a sandbox's (a loopback ECS endpoint serves STS too): None leaves
+        its endpoint to the STS SDK's rule (sts.<region>.aliyuncs.com, or sts.aliyuncs.com)."""
+        if service == "sts":
+            return self.endpoint if is_loopback(self.endpoint) else None
         override = self.endpoint if service == "ecs" else self.vpc_api_endpoint
         return override or f"{service}.{region_id}.aliyuncs.com"
 
@@ -161,22 +165,35 @@ class CloudSettings(BaseModel):
 def profile_region(environ: Mapping[str, str]) -> str | None:
     """`region_id` of the selected profile in ~/.aliyun/config.json, as the aliyun CLI writes it.
 
-    The profile is `ALIBABA_CLOUD_PROFILE`, else the file's `current`; a missing or unreadable
-    file means no region (the credential chain reports its own problems with it).
+    A missing or unreadable file means no region (the credential chain reports its own
+    problems with it).
     """
+    region = _selected_profile(environ).get("region_id")
+    return str(region) if region else None
+
+
+def profile_name(environ: Mapping[str, str]) -> str | None:
+    """The name of the profile the credential chain reads from ~/.aliyun/config.json, when the
+    file holds it: `ALIBABA_CLOUD_PROFILE`, else the file's `current`."""
+    name = _selected_profile(environ).get("name")
+    return str(name) if name else None
+
+
+def _selected_profile(environ: Mapping[str, str]) -> dict[str, object]:
+    """The selected profile of ~/.aliyun/config.json ({} when there is none): the one named by
+    `ALIBABA_CLOUD_PROFILE`, else the file's `current`."""
     home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
     try:
         config = json.loads((home / ".aliyun" / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
     if not isinstance(config, dict):
-        return None
+        return {}
     wanted = environ.get(ENV_PROFILE) or config.get("current")
     for profile in config.get("profiles") or []:
         if isinstance(profile, dict) and profile.get("name") == wanted:
-            region = profile.get("region_id")
-            return str(region) if region else None
-    return None
+            return profile
+    return {}
 
 
 def is_loopback(endpoint: str | None) -> bool:

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ecs_dr.domain.account import account_scope
 from ecs_dr.domain.cloud_text import cloud_text_field
 from ecs_dr.domain.models import Frozen
 from ecs_dr.domain.refusal import Refusal
@@ -206,4 +207,16 @@ def confirm_prompt(action: str, parameters: Mapping[str, Any]) -> ChoicePrompt:
         proceed_or_cancel(f"Call {action} with the parameters shown."),
         {"action": action, "parameters": dict(parameters)},
         header=CONFIRM_HEADER,
+    )
+
+
+def naming_account(prompt: ChoicePrompt, account_id: str | None, region_id: str) -> ChoicePrompt:
+    """A confirmation as the user is shown it: it opens with the account and region the change
+    acts in. Its decision id stays; the id a caller without forms answers under covers the
+    question (tools/decisions.py `confirmation_id`), so that is bound to the account too."""
+    return prompt.model_copy(
+        update={
+            "question": f"In {account_scope(account_id, region_id)}: {prompt.question}",
+            "context": {**prompt.context, "account_id": account_id, "region_id": region_id},
+        }
     )

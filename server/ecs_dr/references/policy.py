@@ -56,6 +56,7 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
     "list_operations": (),
     "drill_report": (),
     "cancel_operation": (),
+    "describe_account": (),
     # The cloud as the second record: every tagged resource, its status and its source.
     "find_orphans": (
         *_SOURCE,
@@ -114,6 +115,14 @@ TOOL_ACTIONS: Mapping[str, tuple[str, ...]] = {
         *_NETWORK,
         *_CLEANUP,
     ),
+}
+
+# Actions RAM authorizes for any identity, so no policy grants them: STS GetCallerIdentity,
+# which describe_account and every confirmation of a change (naming the account) call.
+GRANTED_TO_EVERY_IDENTITY = frozenset({"sts:GetCallerIdentity"})
+# Why a tool that calls the cloud needs no RAM action all the same.
+NO_PERMISSION_NEEDED = {
+    "describe_account": "STS GetCallerIdentity, which any identity may call",
 }
 
 

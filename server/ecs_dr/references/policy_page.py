@@ -6,7 +6,13 @@ from __future__ import annotations
 import json
 
 from ecs_dr.cloud.errors import ram_action_for
-from ecs_dr.references.policy import TOOL_ACTIONS, called_actions, policy, tool_ram_actions
+from ecs_dr.references.policy import (
+    NO_PERMISSION_NEEDED,
+    TOOL_ACTIONS,
+    called_actions,
+    policy,
+    tool_ram_actions,
+)
 from ecs_dr.tools import TOOLS
 
 
@@ -57,7 +63,8 @@ def render_ram_policies() -> str:
         "| --- | --- | --- |",
     ]
     for entry in TOOLS:
-        actions = ", ".join(f"`{a}`" for a in tool_ram_actions(entry.name)) or "none (journal only)"
+        why = NO_PERMISSION_NEEDED.get(entry.name, "journal only")
+        actions = ", ".join(f"`{a}`" for a in tool_ram_actions(entry.name)) or f"none ({why})"
         lines.append(f"| `{entry.name}` | {'yes' if entry.read_only else 'no'} | {actions} |")
     lines += ["", "## Per action", "", "| RAM action | Tools |", "| --- | --- |"]
     used: dict[str, list[str]] = {}

@@ -1,5 +1,6 @@
-"""The sandbox as an ASGI app: the RPC wire protocol of two APIs at `/` (ECS 2014-05-26 and
-VPC 2016-04-28, told apart by `x-acs-version`), control endpoints under `/_sandbox/`.
+"""The sandbox as an ASGI app: the RPC wire protocol of three APIs at `/` (ECS 2014-05-26,
+VPC 2016-04-28 and STS 2015-04-01, told apart by `x-acs-version`), control endpoints under
+`/_sandbox/`.
 
 A request is checked the way Alibaba Cloud checks it (signature, version, action), then meets
 any injected fault, then (under the backend lock) any zone outage, then runs its handler. Every
@@ -49,6 +50,7 @@ from ecs_dr.sandbox.outage import bring_zones_up, refuse_in_zones_down, take_zon
 from ecs_dr.sandbox.params import Params
 from ecs_dr.sandbox.responses import ACTIONS
 from ecs_dr.sandbox.responses.registry import Handler
+from ecs_dr.sandbox.responses.sts import STS_ACTIONS
 from ecs_dr.sandbox.responses.vpc import VPC_ACTIONS
 from ecs_dr.sandbox.signing import SignatureVerifier, parse_authorization
 from ecs_dr.sandbox.state import dump_state
@@ -88,7 +90,9 @@ VPC_API = Api(
     product="Vpc",
     vpc_authorized=frozenset(VPC_ACTIONS),
 )
-APIS = {api.version: api for api in (ECS_API, VPC_API)}
+# RAM authorizes GetCallerIdentity for every identity: no action of STS's is the VPC service's.
+STS_API = Api("sts", "2015-04-01", STS_ACTIONS, "sts.sandbox.local", "Sts", frozenset())
+APIS = {api.version: api for api in (ECS_API, VPC_API, STS_API)}
 
 
 @dataclass
@@ -99,7 +103,7 @@ class RequestRecord:
 
     time: float
     cloud_time: float
-    api: str  # "ecs" or "vpc"; "" for a version the sandbox does not serve
+    api: str  # "ecs", "vpc" or "sts"; "" for a version the sandbox does not serve
     action: str
     parameters: dict[str, str]
     user_agent: str

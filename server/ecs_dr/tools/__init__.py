@@ -3,6 +3,7 @@ result. No business rule lives here."""
 
 from __future__ import annotations
 
+from ecs_dr.tools.account import describe_account
 from ecs_dr.tools.cleanup import cleanup_recovery, find_orphans
 from ecs_dr.tools.disks import attach_disk, create_disk_from_snapshot
 from ecs_dr.tools.inspect import (
@@ -43,6 +44,7 @@ TOOLS: tuple[ToolEntry, ...] = (
     ToolEntry(find_orphans, "Find resources the journal does not know", read_only=True),
     ToolEntry(plan_recovery, "Plan a recovery (changes nothing)", read_only=True),
     ToolEntry(list_recovery_points, "List a source's recovery points", read_only=True),
+    ToolEntry(describe_account, "Show the account", read_only=True),
     ToolEntry(create_snapshot_group, "Snapshot every disk at once"),
     ToolEntry(create_snapshot, "Snapshot one disk"),
     ToolEntry(create_full_image, "Build the recovery image"),

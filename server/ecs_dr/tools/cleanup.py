@@ -19,6 +19,7 @@ from ecs_dr.domain.cleanup import (
 )
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.tools.account import account_named
 from ecs_dr.tools.common import Ctx, EveryRegionArg, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
@@ -129,6 +130,11 @@ async def _inventory(ctx: Ctx, operation_id: str) -> CleanupInventory:
     return await workflow.inventory(s.gateway, record, await _plan_of(ctx, record))
 
 
+async def _confirm_prompt(ctx: Ctx, operation_id: str, inv: CleanupInventory) -> ChoicePrompt:
+    """The confirmation naming every resource to delete, and the account and region."""
+    return await account_named(ctx, confirm_cleanup_prompt(operation_id, inv.rows), inv.region_id)
+
+
 async def _questions(
     ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
 ) -> list[ChoicePrompt]:
@@ -137,7 +143,7 @@ async def _questions(
         inv = await _inventory(ctx, operation_id)
         if not inv.to_delete:
             return []
-        return open_prompts([confirm_cleanup_prompt(operation_id, inv.rows)], answers)
+        return open_prompts([await _confirm_prompt(ctx, operation_id, inv)], answers)
 
 
 CLEANUP_FLOW = DecisionFlow(TOOL, ("operation_id", "decisions"), _questions)
@@ -286,7 +292,7 @@ async def cleanup_recovery(
                     "each resource stays. Nothing was deleted."
                 ),
             )
-        prompt = confirm_cleanup_prompt(operation_id, inv.rows)
+        prompt = await _confirm_prompt(ctx, operation_id, inv)
         confirmed = confirmation(ctx, prompt, settled)
         if confirmed.answer == CANCEL:
             return CleanupOutcome(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ecs_dr.domain.decisions import CANCEL, ChoicePrompt
 from ecs_dr.domain.plans import Cancelled, NeedsDecision, Prepared, Ready
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.tools.account import account_named
 from ecs_dr.tools.common import Ctx, progress_of, services, tool_errors
 from ecs_dr.tools.decisions import (
     DecisionFlow,
@@ -146,7 +147,11 @@ class MutatingTool(Generic[P, R]):
         ids = await instance_ids_or_choice(gw, refs, given.get("region_id"), answers)
         if isinstance(ids, NeedsDecision):
             return ids
-        return await self._prepare(gw, **(given | ids), decisions=answers)
+        prepared = await self._prepare(gw, **(given | ids), decisions=answers)
+        if not isinstance(prepared, Ready):
+            return prepared
+        confirm = await account_named(ctx, prepared.confirm, prepared.plan.region_id)
+        return replace(prepared, confirm=confirm)
 
     async def _open_questions(
         self, ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]

@@ -22,6 +22,7 @@ from ecs_dr.domain.fleet_recovery import (
 )
 from ecs_dr.domain.plans import Cancelled, NeedsDecision
 from ecs_dr.domain.refusal import Refusal
+from ecs_dr.tools.account import account_named
 from ecs_dr.tools.common import (
     Ctx,
     DiskId,
@@ -223,13 +224,20 @@ async def _stored(ctx: Ctx, plan_id: str) -> tuple[Scenario[Any, Any], Any]:
     return scenario, plan
 
 
+async def _confirm_prompt(
+    ctx: Ctx, scenario: Scenario[Any, Any], plan_id: str, plan: Any
+) -> ChoicePrompt:
+    """The plan's one confirmation, naming the account and region it acts in."""
+    return await account_named(ctx, scenario.confirm_prompt(plan_id, plan), plan.region_id)
+
+
 async def _execute_questions(
     ctx: Ctx, arguments: Mapping[str, Any], answers: Mapping[str, str]
 ) -> list[ChoicePrompt]:
     with tool_errors("execute_recovery"):
         plan_id = arguments["plan_id"]
         scenario, plan = await _stored(ctx, plan_id)
-        return open_prompts([scenario.confirm_prompt(plan_id, plan)], answers)
+        return open_prompts([await _confirm_prompt(ctx, scenario, plan_id, plan)], answers)
 
 
 EXECUTE_FLOW = DecisionFlow("execute_recovery", ("plan_id", "decisions"), _execute_questions)
@@ -253,7 +261,7 @@ async def execute_recovery(
     s = services(ctx)
     with tool_errors("execute_recovery"):
         scenario, plan = await _stored(ctx, plan_id)
-        prompt = scenario.confirm_prompt(plan_id, plan)
+        prompt = await _confirm_prompt(ctx, scenario, plan_id, plan)
         confirmed = confirmation(ctx, prompt, settled)
         if confirmed.answer == CANCEL:
             return RecoveryExecuted(
