@@ -37,6 +37,8 @@ from bench.service_setup import (
     server_env,
     status_kib,
 )
+from ecs_dr.domain.fleet_recovery import MAX_FLEET_SOURCES
+from ecs_dr.workflows.journal import JOURNAL_FILE
 
 
 def fleet_world(path: Path, size: int) -> list[str]:
@@ -100,6 +102,7 @@ class FleetRun:
     hwm_kib: int
     rss_max_kib: int
     cloud_s: float
+    journal_bytes: int
 
     @property
     def total_calls(self) -> int:
@@ -156,55 +159,73 @@ async def finished(served: Session, result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+async def plan_fleet(served: Session, sources: list[str]) -> str:
+    planned, _ = await decide(
+        served,
+        "plan_recovery",
+        {
+            "scenario": "full_instance",
+            "source_instance_id": sources,
+            "target_zone_id": TARGET_ZONE,
+            "drill": True,
+        },
+    )
+    if planned["status"] != "completed":
+        raise RuntimeError(f"the fleet plan did not complete: {planned}")
+    return str(planned["plan_id"])
+
+
+async def execute_fleet(served: Session, plan_id: str) -> dict[str, Any]:
+    arguments = await confirmed(served, "execute_recovery", {"plan_id": plan_id})
+    result = await finished(served, await served.call("execute_recovery", arguments))
+    if result["status"] != "completed":
+        raise RuntimeError(f"the fleet recovery did not complete: {result}")
+    return result
+
+
+def journal_bytes(state_dir: Path) -> int:
+    """The journal's size on disk, its write-ahead log included."""
+    return sum(f.stat().st_size for f in state_dir.glob(f"{JOURNAL_FILE}*"))
+
+
 async def run_fleet(workdir: Path, scale: Scale) -> FleetRun:
-    sources = fleet_world(workdir / "world.json", scale.fleet_size)
-    disks = sum(1 + n % 3 for n in range(scale.fleet_size))
+    return await run_fleet_of(workdir, scale.fleet_size)
+
+
+async def run_fleet_of(workdir: Path, size: int) -> FleetRun:
+    """A fleet of `size` instances, in plans of at most MAX_FLEET_SOURCES each: planned one
+    after the other, then executed at once (one server, one QPS budget)."""
+    sources = fleet_world(workdir / "world.json", size)
+    parts = [sources[i : i + MAX_FLEET_SOURCES] for i in range(0, size, MAX_FLEET_SOURCES)]
+    disks = sum(1 + n % 3 for n in range(size))
     env = server_env(ECS_DR_MAX_QPS=str(FLEET_QPS))
     with sandbox_at_scale(workdir, workdir / "world.json") as sandbox:
         sandbox.add_fault({"kind": "throttle", "qps": SANDBOX_THROTTLE_QPS})
         async with mcp_session_on(sandbox, workdir, "fleet", env=env) as (served, pid):
             peak = [0]
+            results: list[dict[str, Any]] = []
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(sample_rss, pid, peak)
-                with anyio.fail_after(FLEET_TIMEOUT_S):
+                with anyio.fail_after(FLEET_TIMEOUT_S * len(parts)):
                     started = time.perf_counter()
-                    planned, _ = await decide(
-                        served,
-                        "plan_recovery",
-                        {
-                            "scenario": "full_instance",
-                            "source_instance_id": sources,
-                            "target_zone_id": TARGET_ZONE,
-                            "drill": True,
-                        },
-                    )
+                    plan_ids = [await plan_fleet(served, part) for part in parts]
                     plan_s = time.perf_counter() - started
-                    if planned["status"] != "completed":
-                        raise RuntimeError(f"the fleet plan did not complete: {planned}")
                     before = len(sandbox.requests())
                     started = time.perf_counter()
-                    result = await finished(
-                        served,
-                        await served.call(
-                            "execute_recovery",
-                            await confirmed(
-                                served, "execute_recovery", {"plan_id": planned["plan_id"]}
-                            ),
-                        ),
-                    )
+                    async with anyio.create_task_group() as executions:
+                        for plan_id in plan_ids:
+                            executions.start_soon(_collect, served, plan_id, results)
                     wall_s = time.perf_counter() - started
                 hwm = status_kib(pid, "VmHWM")
                 tasks.cancel_scope.cancel()
             seen = served.client.transcript.results  # type: ignore[attr-defined]
             client_throttled = sum("Throttling" in text for _, text in seen)
         requests = sandbox.requests()
-    if result["status"] != "completed":
-        raise RuntimeError(f"the fleet recovery did not complete: {result}")
     executed = requests[before:]
     accepted = [r for r in executed if not r["code"].startswith("Throttling")]
-    rows = result["result"]["rows"]
+    rows = [row for result in results for row in result["result"]["rows"]]
     return FleetRun(
-        size=scale.fleet_size,
+        size=size,
         disks=disks,
         wall_s=wall_s,
         plan_s=plan_s,
@@ -218,7 +239,12 @@ async def run_fleet(workdir: Path, scale: Scale) -> FleetRun:
         hwm_kib=hwm,
         rss_max_kib=peak[0],
         cloud_s=executed[-1]["cloud_time"] - executed[0]["cloud_time"] if executed else 0.0,
+        journal_bytes=journal_bytes(workdir / "state"),
     )
+
+
+async def _collect(served: Session, plan_id: str, results: list[dict[str, Any]]) -> None:
+    results.append(await execute_fleet(served, plan_id))
 
 
 def fleet_section(run: FleetRun, scale: Scale) -> Section:

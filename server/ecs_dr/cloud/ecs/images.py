@@ -10,10 +10,10 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     IMAGE_AVAILABLE,
-    Describe,
     Waiter,
 )
 from ecs_dr.domain.models import Image, ImageDiskMapping
@@ -53,9 +53,12 @@ IMAGES = Describe(
     ecs.DescribeImagesRequest,
     "images.image",
     ImageStatus,
+    # ImageId takes ids separated by commas (DescribeImages' older reference; the current
+    # one states no limit): at most a page of them, PageSize's maximum of 100.
     ids="value",
     request_extra={"status": EVERY_IMAGE_STATUS},
     progress=progress_of,
+    page_field="page_size",
 )
 
 

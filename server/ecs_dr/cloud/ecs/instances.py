@@ -12,13 +12,13 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
     DISK_IN_USE,
     INSTANCE_RUNNING,
     INSTANCE_SETTLED,
-    Describe,
     Waiter,
 )
 from ecs_dr.domain.instances import InstanceQuery

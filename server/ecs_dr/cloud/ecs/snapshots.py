@@ -13,12 +13,12 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe
 from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     SNAPSHOT_ACCOMPLISHED,
     SNAPSHOT_GROUP_ACCOMPLISHED,
     SNAPSHOT_SETTLED,
-    Describe,
     ProgressCallback,
     Waiter,
 )
@@ -208,6 +208,8 @@ SNAPSHOT_GROUPS = Describe(
     SnapshotGroupStatus,
     ids="list",
     progress=slowest_snapshot,
+    # SnapshotGroupId.N: "Valid values of N: 1 to 10".
+    max_ids=10,
 )
 
 
