@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import points, recovery, report, service, sizes
+from bench import points, recovery, report, scaling, service, sizes
 
 RESULTS = Path(__file__).parent / "results"
 MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
@@ -15,6 +15,7 @@ MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
     "points": points.run,
     "service": service.run,
     "sizes": sizes.run,
+    "scaling": scaling.run,
 }
 
 

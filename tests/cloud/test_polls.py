@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -25,18 +26,26 @@ FAST = Timing.scaled(1000.0)
 
 
 class StubGateway:
-    """Answers DescribeInstances from `statuses`; records the ids of every call."""
+    """Answers DescribeInstances from `statuses`; records the ids of every call. A call waits
+    for `slot` (the rate limit) before its request is made, then for `hold` (the network)."""
 
     def __init__(self, statuses: dict[str, str]) -> None:
         self.statuses = statuses
         self.calls: list[tuple[str, list[str]]] = []
         self.fail_with: CloudError | None = None
         self.hold: asyncio.Event | None = None
+        self.slot = asyncio.Event()
+        self.slot.set()
 
     def region(self, region_id: str | None) -> str:
         return region_id or "cn-hangzhou"
 
-    async def call(self, region: str, action: str, request: Any) -> Any:
+    async def call(
+        self, region: str, action: str, request: Any, *, sending: Callable[[], Any] | None = None
+    ) -> Any:
+        await self.slot.wait()
+        if sending is not None:
+            request = sending()
         ids = json.loads(request.instance_ids)
         self.calls.append((region, ids))
         if self.hold is not None:
@@ -78,6 +87,20 @@ async def test_concurrent_waits_of_one_kind_share_one_describe_call_per_round() 
     # Alone, each wait polls about every 3-5 ms for 20 ms: 5 waits ~25 calls.
     assert len(gw.calls) <= 10
     assert all(sorted(called) == ids for _, called in gw.calls[:-1])
+
+
+async def test_polls_that_come_while_a_call_waits_for_its_slot_join_it() -> None:
+    gw = StubGateway({"i-1": "Running", "i-2": "Running"})
+    gw.slot.clear()
+    first = asyncio.ensure_future(waiting(gw, "i-1"))
+    await asyncio.sleep(0.001)
+    second = asyncio.ensure_future(waiting(gw, "i-2"))
+    await asyncio.sleep(0.001)
+    gw.slot.set()
+
+    await asyncio.gather(first, second)
+
+    assert gw.calls == [("cn-hangzhou", ["i-1", "i-2"])]
 
 
 async def test_a_call_names_at_most_the_apis_limit_of_ids() -> None:

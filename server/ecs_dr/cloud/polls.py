@@ -118,46 +118,75 @@ class Watch:
         return answer
 
 
+class _Batch:
+    """One Describe call of a kind: open to more ids until it is sent, which is when it has
+    its slot under the rate limit, so that the polls that come while it waits join it."""
+
+    def __init__(self, kind: _Kind) -> None:
+        self.kind = kind
+        self.members: set[Watch] = set()
+        self.ids: list[str] = []
+        self.sent = False
+        self.done = asyncio.Event()
+
+    def join(self, watch: Watch) -> bool:
+        """Add `watch` unless the call was sent or holds as many ids as the API takes."""
+        if self.sent:
+            return False
+        if watch.resource_id not in self.ids:
+            if len(self.ids) == self.kind.describe.max_ids:
+                return False
+            self.ids.append(watch.resource_id)
+        self.members.add(watch)
+        return True
+
+    def send(self) -> Any:
+        """The request, with the waits of the kind that are in no call yet while room lasts."""
+        for other in self.kind.watches:
+            if not self.kind.in_a_batch(other) and not self.join(other):
+                break
+        self.sent = True
+        return self.kind.describe.request(*self.ids)
+
+
 class _Kind:
-    """The waits of one Describe in one region, and its calls in flight."""
+    """The waits of one Describe in one region, and its calls not answered yet."""
 
     def __init__(self, gateway: EcsGateway, region: str, describe: Describe) -> None:
         self.gateway = gateway
         self.region = region
         self.describe = describe
         self.watches: list[Watch] = []
-        self.in_flight: list[tuple[set[Watch], asyncio.Event]] = []
+        self.batches: list[_Batch] = []
+
+    def in_a_batch(self, watch: Watch) -> bool:
+        return any(watch in batch.members for batch in self.batches)
 
     async def poll(self, watch: Watch) -> None:
-        """One call for `watch` and the waits not in a call already; or, when a call in
-        flight lists `watch`, wait for that one. A call whose caller was cancelled answers
-        nobody: its waits poll again."""
-        for members, done in self.in_flight:
-            if watch in members:
-                await done.wait()
+        """Join the call that lists `watch` already or is still open, else make one. A call
+        whose maker was cancelled answers nobody: its waits poll again."""
+        for batch in self.batches:
+            if watch in batch.members or batch.join(watch):
+                await batch.done.wait()
                 return
-        busy = set().union(*(members for members, _ in self.in_flight))
-        ids = [watch.resource_id]
-        for other in self.watches:
-            if other not in busy and other.resource_id not in ids:
-                if len(ids) == self.describe.max_ids:
-                    break
-                ids.append(other.resource_id)
-        members = {watch} | {w for w in self.watches if w not in busy and w.resource_id in ids}
-        done = asyncio.Event()
-        self.in_flight.append((members, done))
+        batch = _Batch(self)
+        batch.join(watch)
+        self.batches.append(batch)
         try:
             try:
                 answer: Answer = await self.gateway.call(
-                    self.region, self.describe.action, self.describe.request(*ids)
+                    self.region,
+                    self.describe.action,
+                    self.describe.request(),
+                    sending=batch.send,
                 )
             except CloudError as error:
                 answer = error
-            for member in members:
+            for member in batch.members:
                 member.deliver(answer)
         finally:
-            self.in_flight.remove((members, done))
-            done.set()
+            self.batches.remove(batch)
+            batch.done.set()
 
 
 class PollBatcher:
@@ -191,6 +220,15 @@ def poll_batcher(gateway: EcsGateway) -> PollBatcher:
     if batcher is None:
         batcher = _BATCHERS[gateway] = PollBatcher(gateway)
     return batcher
+
+
+async def read(gateway: EcsGateway, region: str, describe: Describe, resource_id: str) -> Any:
+    """The resource's item as a Describe call of its kind lists it now (None when it does
+    not), that call shared with the polls and reads of the kind that come while it waits for
+    its slot. Raises the CloudError of the call."""
+    with poll_batcher(gateway).watch(region, describe, resource_id) as watch:
+        body = await watch.next_answer(0.0, asyncio.sleep)
+    return describe.find(body, resource_id)
 
 
 async def _first_of(*awaitables: Awaitable[object]) -> None:

@@ -10,7 +10,7 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.polls import Describe
+from ecs_dr.cloud.polls import Describe, read
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     IMAGE_AVAILABLE,
@@ -69,15 +69,15 @@ async def _images(gw: EcsGateway, region_id: str, **filters: str) -> list[Image]
 
 async def describe_image(gw: EcsGateway, region_id: str, image_id: str) -> Image:
     """The image in any status; raises NotFound when the region lacks it."""
-    found = await _images(gw, region_id, image_id=image_id)
-    if not found:
+    found = await read(gw, region_id, IMAGES, image_id)
+    if found is None:
         raise NotFound(
             "InvalidImageId.NotFound",
             f"no image {image_id} in {region_id}; build one with create_full_image",
             action="DescribeImages",
             region_id=region_id,
         )
-    return found[0]
+    return image_from(found)
 
 
 async def images_named(gw: EcsGateway, region_id: str, name: str) -> list[Image]:

@@ -12,7 +12,7 @@ from alibabacloud_ecs20140526 import models as ecs
 from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
-from ecs_dr.cloud.polls import Describe
+from ecs_dr.cloud.polls import Describe, read
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
@@ -94,10 +94,10 @@ def _instance(i: Any, disks: list[Disk]) -> Instance:
 async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) -> Instance:
     """The instance with every attached disk; raises NotFound when the region lacks it."""
     found, disks = await asyncio.gather(
-        instance_items(gw, region_id, [instance_id]),
+        read(gw, region_id, INSTANCES, instance_id),
         list_disks(gw, region_id, instance_id=instance_id),
     )
-    if not found:
+    if found is None:
         raise NotFound(
             "InvalidInstanceId.NotFound",
             f"no instance {instance_id} in {region_id}; check the id, or omit region_id to "
@@ -105,7 +105,7 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
             action="DescribeInstances",
             region_id=region_id,
         )
-    return _instance(found[0], disks)
+    return _instance(found, disks)
 
 
 async def instances_matching(
@@ -126,8 +126,8 @@ async def instances_matching(
 
 async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
     """One disk; raises NotFound when the region lacks it."""
-    found = await list_disks(gw, region_id, disk_ids=[disk_id])
-    if not found:
+    found = await read(gw, region_id, DISKS, disk_id)
+    if found is None:
         raise NotFound(
             "InvalidDiskId.NotFound",
             f"no disk {disk_id} in {region_id}; check the id, or omit region_id to search "
@@ -135,7 +135,7 @@ async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
             action="DescribeDisks",
             region_id=region_id,
         )
-    return found[0]
+    return disk_from(found)
 
 
 INSTANCES = Describe(
@@ -145,7 +145,8 @@ DISKS = Describe("DescribeDisks", ecs.DescribeDisksRequest, "disks.disk", DiskSt
 
 
 async def _waited_instance(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Instance:
-    return await describe_instance(gw, region_id, item.instance_id)
+    """The instance as its last poll described it, with its disks as ECS lists them now."""
+    return _instance(item, await list_disks(gw, region_id, instance_id=item.instance_id))
 
 
 async def _waited_disk(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Disk:
