@@ -1,10 +1,11 @@
 """Waiters as data (botocore's `waiter.py` and waiters-2.json) and the one loop that runs them.
 
-A `Describe` (how to find one kind of resource) is declared beside that kind's describe
-function in `cloud/ecs/*`; a `WaiterSpec` holds only acceptors and delays, every status a member
-of `domain.statuses` and the failure statuses complete (a waiter that does not know
-`CreateFailed` loops forever); `wait()` runs any spec against any Describe; a `Waiter` adds
-what the waited resource becomes (an `Image`, a `VSwitch`, ...).
+A `Describe` (how to find one kind of resource, `cloud.polls`) is declared beside that kind's
+describe function in `cloud/ecs/*`; a `WaiterSpec` holds only acceptors and delays, every status
+a member of `domain.statuses` and the failure statuses complete (a waiter that does not know
+`CreateFailed` loops forever); `wait()` runs any spec against any Describe, its polls shared
+with the other waits of the kind (`cloud.polls`); a `Waiter` adds what the waited resource
+becomes (an `Image`, a `VSwitch`, ...).
 """
 
 from __future__ import annotations
