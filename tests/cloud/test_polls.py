@@ -61,6 +61,19 @@ class StubGateway:
         return SimpleNamespace(instances=SimpleNamespace(instance=listed))
 
 
+class VirtualClock:
+    """Waits that pass no real time: each sleep moves the clock and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        self.timing = Timing(sleep=self.sleep, clock=lambda: self.now)
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def waiting(gw: StubGateway, instance_id: str, **kwargs: Any) -> Any:
     return wait(
         cast(EcsGateway, gw), INSTANCES, INSTANCE_RUNNING, instance_id, timing=FAST, **kwargs
@@ -203,7 +216,7 @@ async def test_when_the_caller_of_a_batched_call_is_cancelled_the_others_poll_ag
     gw.hold = asyncio.Event()
     first = asyncio.ensure_future(waiting(gw, "i-1"))
     second = asyncio.ensure_future(waiting(gw, "i-2"))
-    await asyncio.sleep(0.001)
+    await asyncio.sleep(0.02)
     assert gw.calls == [("cn-hangzhou", ["i-1", "i-2"])]
     assert not second.done()
 
@@ -212,6 +225,25 @@ async def test_when_the_caller_of_a_batched_call_is_cancelled_the_others_poll_ag
 
     assert (await second).status == "Running"
     assert gw.calls[1:] == [("cn-hangzhou", ["i-2"])]
+
+
+async def test_a_just_created_resource_is_first_polled_after_the_first_pause() -> None:
+    gw = StubGateway({"i-1": "Running"})
+    time = VirtualClock()
+
+    await wait(cast(EcsGateway, gw), INSTANCES, INSTANCE_RUNNING, "i-1", timing=time.timing)
+
+    assert time.sleeps == [INSTANCE_RUNNING.delays.initial_s]
+    assert len(gw.calls) == 1
+
+
+async def test_a_wait_for_a_resource_that_may_be_settled_already_polls_at_once() -> None:
+    gw = StubGateway({"i-1": "Stopped"})
+    time = VirtualClock()
+
+    await wait(cast(EcsGateway, gw), INSTANCES, INSTANCE_SETTLED, "i-1", timing=time.timing)
+
+    assert time.sleeps == []
 
 
 async def test_waits_in_other_regions_or_of_other_kinds_poll_on_their_own() -> None:

@@ -76,6 +76,10 @@ class WaiterSpec:
     delays: Delays
     # Right after a create, a resource may be missing from Describe results for a while.
     absent_grace_s: float = 30.0
+    # A resource waited on because it was just created or changed is never there yet when
+    # polled at once: its first poll comes after the first pause. A wait for a resource that
+    # may be there already (settled) polls at once.
+    polled_at_once: bool = False
 
     def accepts(
         self,
@@ -127,6 +131,7 @@ SNAPSHOT_SETTLED = WaiterSpec(
         accept("retry", SnapshotStatus.PROGRESSING),
     ),
     UPLOAD,
+    polled_at_once=True,
 )
 
 # Creating, Attaching, Detaching, ReIniting: on the way to one of the two steady statuses.
@@ -174,6 +179,7 @@ INSTANCE_SETTLED = WaiterSpec(
         accept("retry", InstanceStatus.PENDING, InstanceStatus.STARTING, InstanceStatus.STOPPING),
     ),
     Delays(initial_s=3.0, max_s=15.0, timeout_s=INSTANCE_SETTLE_WAIT_S),
+    polled_at_once=True,
 )
 
 # The VPC API's CreateVSwitch is asynchronous: Pending, then Available.
@@ -255,7 +261,7 @@ async def _follow(
     status: str | None = None
     absent_since: float | None = None
     first: Reading | None = None
-    pause_s = 0.0
+    pause_s = 0.0 if spec.polled_at_once else min(delay, timeout_s)
     while True:
         item = await _observe(watch, spec, pause_s, timing)
         now = timing.clock()
