@@ -108,20 +108,30 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
     return _instance(found, disks)
 
 
+# Up to this many matches, their disks are asked for one instance at a time.
+FEW_MATCHES = 3
+
+
 async def instances_matching(
     gw: EcsGateway, region_id: str, query: InstanceQuery
 ) -> list[Instance]:
-    """The region's instances that match `query`, each with its disks."""
+    """The region's instances that match `query`, each with its disks: a few matches (a name
+    looked up, often none) take a DescribeDisks each, more take one listing of the region's
+    disks, whose pages grow with the region rather than with the matches."""
     request = ecs.DescribeInstancesRequest(
         instance_name=query.name, zone_id=query.zone_id, status=query.status
     )
-    items, disks = await asyncio.gather(
-        gw.collect(region_id, "DescribeInstances", request), list_disks(gw, region_id)
-    )
+    items = await gw.collect(region_id, "DescribeInstances", request)
+    if len(items) <= FEW_MATCHES:
+        return list(await asyncio.gather(*(_with_disks(gw, region_id, i) for i in items)))
     disks_of: dict[str, list[Disk]] = {}
-    for disk in disks:
+    for disk in await list_disks(gw, region_id):
         disks_of.setdefault(disk.instance_id or "", []).append(disk)
     return [_instance(i, disks_of.get(i.instance_id, [])) for i in items]
+
+
+async def _with_disks(gw: EcsGateway, region_id: str, item: Any) -> Instance:
+    return _instance(item, await list_disks(gw, region_id, instance_id=item.instance_id))
 
 
 async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
@@ -146,7 +156,7 @@ DISKS = Describe("DescribeDisks", ecs.DescribeDisksRequest, "disks.disk", DiskSt
 
 async def _waited_instance(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Instance:
     """The instance as its last poll described it, with its disks as ECS lists them now."""
-    return _instance(item, await list_disks(gw, region_id, instance_id=item.instance_id))
+    return await _with_disks(gw, region_id, item)
 
 
 async def _waited_disk(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Disk:
