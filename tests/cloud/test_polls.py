@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -19,7 +19,7 @@ from ecs_dr.cloud.errors import CloudError, Throttled, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.polls import Describe
 from ecs_dr.cloud.timing import Timing
-from ecs_dr.cloud.waiters import INSTANCE_RUNNING, INSTANCE_SETTLED, wait
+from ecs_dr.cloud.waiters import INSTANCE_RUNNING, INSTANCE_SETTLED, WaitResult, wait
 
 # Waits' cloud seconds pass 1000 times faster: a 3 s pause is 3 ms.
 FAST = Timing.scaled(1000.0)
@@ -74,7 +74,7 @@ class VirtualClock:
         self.now += seconds
 
 
-def waiting(gw: StubGateway, instance_id: str, **kwargs: Any) -> Any:
+def waiting(gw: StubGateway, instance_id: str, **kwargs: Any) -> Coroutine[Any, Any, WaitResult]:
     return wait(
         cast(EcsGateway, gw), INSTANCES, INSTANCE_RUNNING, instance_id, timing=FAST, **kwargs
     )
@@ -93,9 +93,9 @@ async def test_concurrent_waits_of_one_kind_share_one_describe_call_per_round() 
         await asyncio.sleep(0.02)
         gw.statuses.update(dict.fromkeys(ids, "Running"))
 
-    results = await asyncio.gather(*(waiting(gw, i) for i in ids), start_later())
+    results, _ = await asyncio.gather(asyncio.gather(*(waiting(gw, i) for i in ids)), start_later())
 
-    assert [r.status for r in results[:-1]] == ["Running"] * 5
+    assert [r.status for r in results] == ["Running"] * 5
     assert gw.calls[0] == ("cn-hangzhou", ids)
     # Alone, each wait polls about every 3-5 ms for 20 ms: 5 waits ~25 calls.
     assert len(gw.calls) <= 10
@@ -174,7 +174,7 @@ async def test_an_error_a_waiter_retries_keeps_only_that_waiter_polling() -> Non
         return_exceptions=True,
     )
 
-    assert running.status == "Running"
+    assert isinstance(running, WaitResult) and running.status == "Running"
     assert isinstance(settled, CloudError)
 
 
@@ -194,7 +194,7 @@ async def test_each_wait_keeps_its_own_timeout() -> None:
     )
 
     assert isinstance(timed_out, WaiterTimeout)
-    assert running.status == "Running"
+    assert isinstance(running, WaitResult) and running.status == "Running"
 
 
 async def test_a_cancelled_wait_leaves_the_batch() -> None:
