@@ -43,6 +43,7 @@ from ecs_dr.workflows.journal import JOURNAL_FILE
 # Issue 19.2: a fleet in at most 8 API calls per instance, so that 50 instances at 10 QPS
 # recover at 70 or more a minute.
 CALLS_LIMIT = 8.0
+ECS_IMAGE_QUOTA = 100
 PER_MINUTE_TARGET = 70.0
 
 
@@ -87,6 +88,10 @@ def fleet_world(path: Path, size: int) -> list[str]:
                 "disks": disks,
             }
         )
+    if size > ECS_IMAGE_QUOTA:
+        # A custom image per source: an account that recovers more than ECS's default quota
+        # of images at once has that quota raised.
+        world["quotas"] = {"custom_images": ECS_IMAGE_QUOTA + size}
     path.write_text(json.dumps(world))
     return ids
 
