@@ -90,8 +90,11 @@ def fleet_world(path: Path, size: int) -> list[str]:
         )
     if size > ECS_IMAGE_QUOTA:
         # A custom image per source: an account that recovers more than ECS's default quota
-        # of images at once has that quota raised.
+        # of images at once has that quota raised, and picks a zone with stock for them all.
         world["quotas"] = {"custom_images": ECS_IMAGE_QUOTA + size}
+        target = next(z for z in region["zones"] if z["zone_id"] == TARGET_ZONE)
+        for instance_type in INSTANCE_TYPES:
+            target["instance_types"][instance_type] = {"stock": size}
     path.write_text(json.dumps(world))
     return ids
 
