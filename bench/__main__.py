@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import points, progress, recovery, report, service, sizes, startup
+from bench import points, progress, recovery, report, scaling, service, sizes, startup
 
 RESULTS = Path(__file__).parent / "results"
 MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
@@ -16,6 +16,7 @@ MODULES: dict[str, Callable[[bool], list[report.Section]]] = {
     "service": service.run,
     "sizes": sizes.run,
     "start": startup.run,
+    "scaling": scaling.run,
 }
 
 

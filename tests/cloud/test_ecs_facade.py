@@ -9,8 +9,10 @@ from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.domain.disks import CreateDiskPlan
+from ecs_dr.domain.instances import InstanceQuery
 from ecs_dr.domain.models import ImageDiskMapping, ZoneOffer
 from tests.support.demo_world import (
+    DB_DISKS,
     DB_INSTANCE,
     DB_LOG,
     DB_SYSTEM,
@@ -287,3 +289,17 @@ async def test_waiting_for_an_instance_to_settle_accepts_running_or_stopped(
     )
     assert stopped.status == "Stopped"
     assert virtual_time.sleeps == []
+
+
+async def test_a_name_lookup_with_few_matches_reads_only_their_disks(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    sandbox.reset()
+
+    [found] = await ecs.instances_matching(gateway, REGION, InstanceQuery(name="prod-db-01"))
+    none = await ecs.instances_matching(gateway, REGION, InstanceQuery(name="no-such-instance"))
+
+    assert found.instance_id == DB_INSTANCE
+    assert [d.disk_id for d in found.disks] == list(DB_DISKS)
+    assert none == []
+    assert [c.get("InstanceId") for c in sandbox.calls("DescribeDisks")] == [DB_INSTANCE]

@@ -132,6 +132,29 @@ async def test_service_unavailable_503_is_retried(
     assert [r["status"] for r in regions(sandbox)] == [503, 200]
 
 
+async def test_a_request_made_at_its_slot_is_made_once_and_sent_again_on_a_retry(
+    gateway: EcsGateway, sandbox: SandboxHandle
+) -> None:
+    sandbox.add_fault(
+        {"kind": "error", "action": "DescribeDisks", "code": "InternalError", "http_status": 500}
+    )
+    made: list[str] = []
+
+    def sending() -> ecs.DescribeDisksRequest:
+        made.append(DB_SYSTEM)
+        return ecs.DescribeDisksRequest(disk_ids=f'["{DB_SYSTEM}"]')
+
+    body = await gateway.call(None, "DescribeDisks", ecs.DescribeDisksRequest(), sending=sending)
+
+    assert [d.disk_id for d in body.disks.disk] == [DB_SYSTEM]
+    assert made == [DB_SYSTEM]
+    sent = [r for r in sandbox.requests() if r["action"] == "DescribeDisks"]
+    assert [(r["status"], r["parameters"]["DiskIds"]) for r in sent] == [
+        (500, f'["{DB_SYSTEM}"]'),
+        (200, f'["{DB_SYSTEM}"]'),
+    ]
+
+
 async def test_connection_reset_is_retried(gateway: EcsGateway, sandbox: SandboxHandle) -> None:
     sandbox.add_fault({"kind": "reset_connection", "action": "DescribeRegions", "times": 2})
 

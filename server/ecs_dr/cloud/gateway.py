@@ -196,10 +196,20 @@ class EcsGateway:
         return region
 
     async def call(
-        self, region_id: str | None, action: str, request: Any, api: Api | None = None
+        self,
+        region_id: str | None,
+        action: str,
+        request: Any,
+        api: Api | None = None,
+        *,
+        sending: Callable[[], Any] | None = None,
     ) -> Any:
         """Run one action with retries; returns the response body model. `api` is the API of
         an action that takes no request (None: STS's GetCallerIdentity), else the request's.
+
+        `sending`, when given, makes the request actually sent, once, when the first attempt
+        has its slot: a batch of polls (`cloud.polls`) takes every id that joined it while it
+        waited for the rate limit; `request` then only says which API the call goes to.
 
         Raises a `cloud.errors.CloudError` subclass on failure.
         """
@@ -232,6 +242,8 @@ class EcsGateway:
                 ):
                     with attempt:
                         async with self.limits.slot():
+                            if sending is not None:
+                                request, sending = _with_region(sending(), region), None
                             return await self._attempt(
                                 method, api, region, action, request, attempt.num
                             )

@@ -1,25 +1,25 @@
 """Waiters as data (botocore's `waiter.py` and waiters-2.json) and the one loop that runs them.
 
-A `Describe` (how to find one kind of resource) is declared beside that kind's describe
-function in `cloud/ecs/*`; a `WaiterSpec` holds only acceptors and delays, every status a member
-of `domain.statuses` and the failure statuses complete (a waiter that does not know
-`CreateFailed` loops forever); `wait()` runs any spec against any Describe; a `Waiter` adds
-what the waited resource becomes (an `Image`, a `VSwitch`, ...).
+A `Describe` (how to find one kind of resource, `cloud.polls`) is declared beside that kind's
+describe function in `cloud/ecs/*`; a `WaiterSpec` holds only acceptors and delays, every status
+a member of `domain.statuses` and the failure statuses complete (a waiter that does not know
+`CreateFailed` loops forever); `wait()` runs any spec against any Describe, its polls shared
+with the other waits of the kind (`cloud.polls`); a `Waiter` adds what the waited resource
+becomes (an `Image`, a `VSwitch`, ...).
 """
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 import structlog
 
 from ecs_dr.cloud.errors import CloudError, WaiterFailed, WaiterTimeout
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe, Watch, poll_batcher
 from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.domain.disks import ATTACHABLE_STATUSES, INSTANCE_SETTLE_WAIT_S
 from ecs_dr.domain.statuses import (
@@ -38,49 +38,6 @@ Observer = Callable[[Any], None]
 T = TypeVar("T")
 
 log = structlog.get_logger("ecs_dr.cloud.waiters")
-
-
-@dataclass(frozen=True)
-class Describe:
-    """How to find one kind of resource: the Describe action and its request model, where the
-    items are in the answer (`"disks.disk"`: `body.disks.disk`, each with its id in `disk_id`),
-    the kind's status enum, how the request names one id (`ids`: DiskIds as a JSON array
-    string, SnapshotGroupId as a list, ImageId as a value) and an item's progress."""
-
-    action: str
-    request_type: type[Any]
-    items: str
-    statuses: type[StrEnum]
-    ids: Literal["value", "list", "json_list"] = "json_list"
-    request_extra: Mapping[str, Any] = field(default_factory=dict)
-    progress: Callable[[Any], int | None] | None = None
-
-    @property
-    def id_field(self) -> str:
-        return f"{self.items.rsplit('.', 1)[-1]}_id"
-
-    @property
-    def id_param(self) -> str:
-        """ECS names a JSON array of ids in the plural (DiskIds), one id in the singular."""
-        return f"{self.id_field}s" if self.ids == "json_list" else self.id_field
-
-    def request(self, resource_id: str) -> Any:
-        ids: object = {
-            "value": resource_id,
-            "list": [resource_id],
-            "json_list": json.dumps([resource_id]),
-        }[self.ids]
-        return self.request_type(**{self.id_param: ids, **self.request_extra})
-
-    def find(self, body: Any, resource_id: str) -> Any | None:
-        """The resource's item in a response body, or None when it is not listed."""
-        node = body
-        for attribute in self.items.split("."):
-            node = getattr(node, attribute, None) if node is not None else None
-        for item in node or ():
-            if getattr(item, self.id_field, None) == resource_id:
-                return item
-        return None
 
 
 @dataclass(frozen=True)
@@ -119,6 +76,10 @@ class WaiterSpec:
     delays: Delays
     # Right after a create, a resource may be missing from Describe results for a while.
     absent_grace_s: float = 30.0
+    # A resource waited on because it was just created or changed is never there yet when
+    # polled at once: its first poll comes after the first pause. A wait for a resource that
+    # may be there already (settled) polls at once.
+    polled_at_once: bool = False
 
     def accepts(
         self,
@@ -170,6 +131,7 @@ SNAPSHOT_SETTLED = WaiterSpec(
         accept("retry", SnapshotStatus.PROGRESSING),
     ),
     UPLOAD,
+    polled_at_once=True,
 )
 
 # Creating, Attaching, Detaching, ReIniting: on the way to one of the two steady statuses.
@@ -217,6 +179,7 @@ INSTANCE_SETTLED = WaiterSpec(
         accept("retry", InstanceStatus.PENDING, InstanceStatus.STARTING, InstanceStatus.STOPPING),
     ),
     Delays(initial_s=3.0, max_s=15.0, timeout_s=INSTANCE_SETTLE_WAIT_S),
+    polled_at_once=True,
 )
 
 # The VPC API's CreateVSwitch is asynchronous: Pending, then Available.
@@ -278,6 +241,19 @@ async def wait(
     time), WaiterTimeout, or the gateway's CloudError for any error `spec` does not retry.
     """
     region = gateway.region(region_id)
+    with poll_batcher(gateway).watch(region, describe, resource_id) as watch:
+        return await _follow(watch, spec, on_progress, observers, timing)
+
+
+async def _follow(
+    watch: Watch,
+    spec: WaiterSpec,
+    on_progress: ProgressCallback | None,
+    observers: Sequence[Observer],
+    timing: Timing,
+) -> WaitResult:
+    """`wait`'s loop: each answer the watch gets is a poll of the resource."""
+    describe, region, resource_id = watch.kind.describe, watch.kind.region, watch.resource_id
     started = timing.clock()
     timeout_s = spec.delays.timeout_s if timing.timeout_s is None else timing.timeout_s
     deadline = started + timeout_s
@@ -285,8 +261,9 @@ async def wait(
     status: str | None = None
     absent_since: float | None = None
     first: Reading | None = None
+    pause_s = 0.0 if spec.polled_at_once else min(delay, timeout_s)
     while True:
-        item = await _describe(gateway, describe, spec, region, resource_id)
+        item = await _observe(watch, spec, pause_s, timing)
         now = timing.clock()
         elapsed = now - started
         latest: Reading | None = None
@@ -332,8 +309,20 @@ async def wait(
             raise WaiterTimeout(
                 spec.name, resource_id, status, elapsed, action=describe.action, region_id=region
             )
-        await timing.sleep(min(poll_delay(delay, spec.delays.max_s, first, latest), remaining))
+        pause_s = min(poll_delay(delay, spec.delays.max_s, first, latest), remaining)
         delay = min(delay * 2, spec.delays.max_s)
+
+
+async def _observe(watch: Watch, spec: WaiterSpec, pause_s: float, timing: Timing) -> Any:
+    """The resource's item in the next answer after `pause_s` (None when it is not listed, or
+    the call failed with an error `spec` retries)."""
+    try:
+        body = await watch.next_answer(pause_s, timing.sleep)
+    except CloudError as error:
+        if error.code in spec.accepts("retry", "error"):
+            return None
+        raise
+    return watch.kind.describe.find(body, watch.resource_id)
 
 
 async def _describe(

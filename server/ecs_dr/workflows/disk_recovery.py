@@ -25,7 +25,7 @@ from ecs_dr.domain.disks import (
     AttachDiskPlan,
     CreateDiskPlan,
 )
-from ecs_dr.domain.models import Disk
+from ecs_dr.domain.models import Disk, Instance
 from ecs_dr.domain.plans import (
     Cancelled,
     Decisions,
@@ -180,10 +180,19 @@ async def plan_disk_recovery(
 async def check_current(gw: EcsGateway, plan_id: str, plan: DiskRecoveryPlan) -> None:
     """Raises PlanStale (a Refusal) when the source or target changed since the plan was
     made (and NotFound when either is gone)."""
-    source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
-    target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
+    source, target = await _source_and_target(gw, plan)
     fingerprints.check_unchanged(
         plan_id, plan.fingerprint, fingerprints.fingerprint(source, target)
+    )
+
+
+async def _source_and_target(gw: EcsGateway, plan: DiskRecoveryPlan) -> list[Instance]:
+    """Both as ECS describes them now, read together: one DescribeInstances names both."""
+    return await together(
+        [
+            ecs.describe_instance(gw, plan.region_id, instance_id)
+            for instance_id in (plan.source_instance_id, plan.target_instance_id)
+        ]
     )
 
 
@@ -196,8 +205,7 @@ async def _require_as_planned(gw: EcsGateway, plan: DiskRecoveryPlan, step: Step
     if all([await step.recorded(name) is not None for name in names]):
         return
     own = {d for c in plan.copies if (d := await step.recorded(f"create_disk_{c.key}")) is not None}
-    source = await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
-    target = await ecs.describe_instance(gw, plan.region_id, plan.target_instance_id)
+    source, target = await _source_and_target(gw, plan)
     fingerprints.check_unchanged_during(
         step.operation_id,
         plan.fingerprint,

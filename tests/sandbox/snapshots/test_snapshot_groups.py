@@ -252,6 +252,18 @@ def test_describe_snapshot_groups_filters_and_pages_by_next_token(
     assert ecs_error(lambda: ecs.describe_snapshot_groups(bad)) == ("InvalidParameter", 400)
 
 
+def test_describe_snapshot_groups_takes_at_most_ten_group_ids(ecs: Client) -> None:
+    ten = models.DescribeSnapshotGroupsRequest(
+        region_id=REGION, snapshot_group_id=[f"ssg-{n}" for n in range(10)]
+    )
+    eleven = models.DescribeSnapshotGroupsRequest(
+        region_id=REGION, snapshot_group_id=[f"ssg-{n}" for n in range(11)]
+    )
+
+    assert ecs.describe_snapshot_groups(ten).body.snapshot_groups.snapshot_group == []
+    assert ecs_error(lambda: ecs.describe_snapshot_groups(eleven)) == ("InvalidParameter", 400)
+
+
 # --- DeleteSnapshotGroup ---------------------------------------------------------------------
 def test_delete_snapshot_group_deletes_it_and_its_snapshots(
     sandbox: SandboxHandle, ecs: Client

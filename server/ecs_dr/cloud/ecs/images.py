@@ -8,11 +8,11 @@ from typing import Any
 from ecs_dr.cloud.ecs._sdk import disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe, read
 from ecs_dr.cloud.sdk import ecs
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
     IMAGE_AVAILABLE,
-    Describe,
     Waiter,
 )
 from ecs_dr.domain.models import Image, ImageDiskMapping
@@ -52,9 +52,12 @@ IMAGES = Describe(
     ecs.DescribeImagesRequest,
     "images.image",
     ImageStatus,
+    # ImageId takes ids separated by commas (DescribeImages' older reference; the current
+    # one states no limit): at most a page of them, PageSize's maximum of 100.
     ids="value",
     request_extra={"status": EVERY_IMAGE_STATUS},
     progress=progress_of,
+    page_field="page_size",
 )
 
 
@@ -65,15 +68,15 @@ async def _images(gw: EcsGateway, region_id: str, **filters: str) -> list[Image]
 
 async def describe_image(gw: EcsGateway, region_id: str, image_id: str) -> Image:
     """The image in any status; raises NotFound when the region lacks it."""
-    found = await _images(gw, region_id, image_id=image_id)
-    if not found:
+    found = await read(gw, region_id, IMAGES, image_id)
+    if found is None:
         raise NotFound(
             "InvalidImageId.NotFound",
             f"no image {image_id} in {region_id}; build one with create_full_image",
             action="DescribeImages",
             region_id=region_id,
         )
-    return found[0]
+    return image_from(found)
 
 
 async def images_named(gw: EcsGateway, region_id: str, name: str) -> list[Image]:

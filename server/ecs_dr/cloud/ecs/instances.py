@@ -10,6 +10,7 @@ from typing import Any
 from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe, read
 from ecs_dr.cloud.sdk import ecs
 from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import (
@@ -17,7 +18,6 @@ from ecs_dr.cloud.waiters import (
     DISK_IN_USE,
     INSTANCE_RUNNING,
     INSTANCE_SETTLED,
-    Describe,
     Waiter,
 )
 from ecs_dr.domain.instances import InstanceQuery
@@ -93,10 +93,10 @@ def _instance(i: Any, disks: list[Disk]) -> Instance:
 async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) -> Instance:
     """The instance with every attached disk; raises NotFound when the region lacks it."""
     found, disks = await asyncio.gather(
-        instance_items(gw, region_id, [instance_id]),
+        read(gw, region_id, INSTANCES, instance_id),
         list_disks(gw, region_id, instance_id=instance_id),
     )
-    if not found:
+    if found is None:
         raise NotFound(
             "InvalidInstanceId.NotFound",
             f"no instance {instance_id} in {region_id}; check the id, or omit region_id to "
@@ -104,29 +104,39 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
             action="DescribeInstances",
             region_id=region_id,
         )
-    return _instance(found[0], disks)
+    return _instance(found, disks)
+
+
+# Up to this many matches, their disks are asked for one instance at a time.
+FEW_MATCHES = 3
 
 
 async def instances_matching(
     gw: EcsGateway, region_id: str, query: InstanceQuery
 ) -> list[Instance]:
-    """The region's instances that match `query`, each with its disks."""
+    """The region's instances that match `query`, each with its disks: a few matches (a name
+    looked up, often none) take a DescribeDisks each, more take one listing of the region's
+    disks, whose pages grow with the region rather than with the matches."""
     request = ecs.DescribeInstancesRequest(
         instance_name=query.name, zone_id=query.zone_id, status=query.status
     )
-    items, disks = await asyncio.gather(
-        gw.collect(region_id, "DescribeInstances", request), list_disks(gw, region_id)
-    )
+    items = await gw.collect(region_id, "DescribeInstances", request)
+    if len(items) <= FEW_MATCHES:
+        return list(await asyncio.gather(*(_with_disks(gw, region_id, i) for i in items)))
     disks_of: dict[str, list[Disk]] = {}
-    for disk in disks:
+    for disk in await list_disks(gw, region_id):
         disks_of.setdefault(disk.instance_id or "", []).append(disk)
     return [_instance(i, disks_of.get(i.instance_id, [])) for i in items]
 
 
+async def _with_disks(gw: EcsGateway, region_id: str, item: Any) -> Instance:
+    return _instance(item, await list_disks(gw, region_id, instance_id=item.instance_id))
+
+
 async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
     """One disk; raises NotFound when the region lacks it."""
-    found = await list_disks(gw, region_id, disk_ids=[disk_id])
-    if not found:
+    found = await read(gw, region_id, DISKS, disk_id)
+    if found is None:
         raise NotFound(
             "InvalidDiskId.NotFound",
             f"no disk {disk_id} in {region_id}; check the id, or omit region_id to search "
@@ -134,7 +144,7 @@ async def describe_disk(gw: EcsGateway, region_id: str, disk_id: str) -> Disk:
             action="DescribeDisks",
             region_id=region_id,
         )
-    return found[0]
+    return disk_from(found)
 
 
 INSTANCES = Describe(
@@ -144,7 +154,8 @@ DISKS = Describe("DescribeDisks", ecs.DescribeDisksRequest, "disks.disk", DiskSt
 
 
 async def _waited_instance(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Instance:
-    return await describe_instance(gw, region_id, item.instance_id)
+    """The instance as its last poll described it, with its disks as ECS lists them now."""
+    return await _with_disks(gw, region_id, item)
 
 
 async def _waited_disk(gw: EcsGateway, region_id: str, item: Any, timing: Timing) -> Disk:

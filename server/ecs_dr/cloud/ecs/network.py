@@ -13,12 +13,12 @@ from typing import Any
 from ecs_dr.cloud.ecs._sdk import carries_tag, tag_list
 from ecs_dr.cloud.errors import CloudError, NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe
 from ecs_dr.cloud.sdk import ecs, vpc
 from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     VSWITCH_AVAILABLE,
     Delays,
-    Describe,
     Waiter,
 )
 from ecs_dr.domain.models import VSwitch
@@ -79,8 +79,14 @@ def vswitch_from(v: Any) -> VSwitch:
     )
 
 
+# DescribeVSwitches takes one VSwitchId.
 VSWITCHES = Describe(
-    "DescribeVSwitches", vpc.DescribeVSwitchesRequest, "v_switches.v_switch", VSwitchStatus, "value"
+    "DescribeVSwitches",
+    vpc.DescribeVSwitchesRequest,
+    "v_switches.v_switch",
+    VSwitchStatus,
+    "value",
+    max_ids=1,
 )
 
 

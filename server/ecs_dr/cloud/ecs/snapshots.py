@@ -11,13 +11,13 @@ from typing import Any
 from ecs_dr.cloud.ecs._sdk import carries_tag, disk_kind, items, percent, progress_of, tag_list
 from ecs_dr.cloud.errors import NotFound
 from ecs_dr.cloud.gateway import EcsGateway
+from ecs_dr.cloud.polls import Describe, read
 from ecs_dr.cloud.sdk import ecs
 from ecs_dr.cloud.timing import REAL_TIME, Timing
 from ecs_dr.cloud.waiters import (
     SNAPSHOT_ACCOMPLISHED,
     SNAPSHOT_GROUP_ACCOMPLISHED,
     SNAPSHOT_SETTLED,
-    Describe,
     ProgressCallback,
     Waiter,
 )
@@ -160,8 +160,8 @@ async def describe_snapshots(
 
 async def describe_snapshot(gw: EcsGateway, region_id: str, snapshot_id: str) -> Snapshot:
     """One snapshot in any status; raises NotFound when the region lacks it."""
-    found = await describe_snapshots(gw, region_id, [snapshot_id])
-    if not found:
+    found = await read(gw, region_id, SNAPSHOTS, snapshot_id)
+    if found is None:
         raise NotFound(
             "InvalidSnapshotId.NotFound",
             f"no snapshot {snapshot_id} in {region_id}; check the id, or omit region_id to "
@@ -169,7 +169,7 @@ async def describe_snapshot(gw: EcsGateway, region_id: str, snapshot_id: str) ->
             action="DescribeSnapshots",
             region_id=region_id,
         )
-    return found[0]
+    return snapshot_from(found)
 
 
 def snapshot_from(s: Any) -> Snapshot:
@@ -207,6 +207,8 @@ SNAPSHOT_GROUPS = Describe(
     SnapshotGroupStatus,
     ids="list",
     progress=slowest_snapshot,
+    # SnapshotGroupId.N: "Valid values of N: 1 to 10".
+    max_ids=10,
 )
 
 

@@ -25,6 +25,8 @@ from ecs_dr.sandbox.responses.registry import (
     paginate_tokens,
 )
 
+MAX_GROUP_IDS = 10
+
 
 def _snapshot_body(region: Region, snapshot: Snapshot, now: float) -> Body:
     return {
@@ -195,7 +197,8 @@ def create_snapshot_group(backend: Backend, params: Params) -> Body:
 def describe_snapshot_groups(backend: Backend, params: Params) -> Body:
     region = backend.region(params.required_text("RegionId"))
     now = backend.now()
-    group_ids = params.repeated("SnapshotGroupId")
+    # "Valid values of N: 1 to 10" (SnapshotGroupId.N).
+    group_ids = params.repeated("SnapshotGroupId", max_items=MAX_GROUP_IDS)
     statuses = params.repeated("Status")
     for value in statuses:
         if value not in snapshots.SNAPSHOT_STATUSES:
