@@ -12,6 +12,7 @@ from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_vpc20160428 import models as vpc
 from structlog.testing import capture_logs
 
+from ecs_dr.cloud.apis import VPC_API, sdk_method_name
 from ecs_dr.cloud.errors import (
     AuthenticationFailed,
     Busy,
@@ -22,7 +23,7 @@ from ecs_dr.cloud.errors import (
     Throttled,
     Transient,
 )
-from ecs_dr.cloud.gateway import VPC_API, EcsGateway, sdk_method_name
+from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.settings import CloudSettings
 from ecs_dr.cloud.user_agent import SESSION_ID, USER_AGENT, session_id
 from ecs_dr.logs import REDACTED, forget_secrets, redact_text

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 from alibabacloud_ecs20140526 import models as ecs
 
+from ecs_dr.cloud.apis import sdk_method_name
 from ecs_dr.cloud.ecs import WAITERS, Timing, wait_instance
 from ecs_dr.cloud.ecs.images import IMAGES
 from ecs_dr.cloud.ecs.instances import DISKS, INSTANCES
 from ecs_dr.cloud.ecs.network import VSWITCHES
 from ecs_dr.cloud.ecs.snapshots import SNAPSHOT_GROUPS, SNAPSHOTS
 from ecs_dr.cloud.errors import WaiterFailed, WaiterTimeout
-from ecs_dr.cloud.gateway import EcsGateway, sdk_method_name
+from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.waiters import (
     DISK_AVAILABLE,
     DISK_IN_USE,

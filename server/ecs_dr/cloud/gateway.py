@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
-import importlib
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import stamina
 import structlog
 import tenacity
 
+from ecs_dr.cloud.apis import Api, api_of, sdk_method_name
 from ecs_dr.cloud.errors import Busy, InvalidParameter, Throttled, Transient
 from ecs_dr.cloud.errors.translate import translate
 from ecs_dr.cloud.rate_limit import CallLimits
@@ -42,37 +40,6 @@ log = structlog.get_logger("ecs_dr.cloud")
 # Calls that change nothing can be repeated after a broken connection; a mutating call only
 # when it carries a ClientToken, which makes ECS answer a repeat with the first result.
 READ_ONLY_PREFIXES = ("Describe", "List", "Query", "Get")
-
-
-@dataclass(frozen=True)
-class Api:
-    """One Alibaba Cloud API the gateway speaks: its SDK client, the package of its request
-    models (which is how a call's API is known), and its service name, which is both the
-    endpoint's first label and the RAM namespace of its actions."""
-
-    service: str
-    models_package: str
-
-    @property
-    def client_type(self) -> type[Any]:
-        """The SDK's client, imported when first needed (cloud.sdk says why)."""
-        return importlib.import_module(f"{self.models_package}.client").Client  # type: ignore[no-any-return]
-
-
-ECS_API = Api("ecs", "alibabacloud_ecs20140526")
-VPC_API = Api("vpc", "alibabacloud_vpc20160428")
-# Its actions take no request model: a call names the API (`EcsGateway.call`'s `api`).
-STS_API = Api("sts", "alibabacloud_sts20150401")
-APIS = (ECS_API, VPC_API, STS_API)
-
-
-def api_of(request: Any) -> Api:
-    """The API a request model belongs to; raises ValueError for a model of neither SDK."""
-    package = type(request).__module__.partition(".")[0]
-    for api in APIS:
-        if api.models_package == package:
-            return api
-    raise ValueError(f"{type(request).__name__} is a request model of no API the gateway speaks")
 
 
 class CredentialSource(Protocol):
@@ -123,26 +90,6 @@ class _ObservedCredential:
     def __repr__(self) -> str:
         source = "default chain" if self._inner is None else type(self._inner).__name__
         return f"<credential {source}>"
-
-
-def sdk_method_name(action: str, api: Api = ECS_API) -> str:
-    """`<snake_action>_with_options_async` as the SDK spells it (DescribeVSwitches ->
-    describe_vswitches_...). Raises ValueError for an action the SDK does not have."""
-    try:
-        return _sdk_methods(api.service)[action.lower()]
-    except KeyError:
-        raise ValueError(f"the {api.service.upper()} SDK has no action {action!r}") from None
-
-
-@functools.cache
-def _sdk_methods(service: str) -> dict[str, str]:
-    suffix = "_with_options_async"
-    (api,) = (a for a in APIS if a.service == service)
-    return {
-        name.removesuffix(suffix).replace("_", ""): name
-        for name in dir(api.client_type)
-        if name.endswith(suffix)
-    }
 
 
 class EcsGateway:

@@ -4,7 +4,8 @@ action for it: any credential may ask whose it is."""
 
 from __future__ import annotations
 
-from ecs_dr.cloud.gateway import STS_API, EcsGateway
+from ecs_dr.cloud.apis import STS_API
+from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain.account import CallerIdentity
 
 GET_CALLER_IDENTITY = "GetCallerIdentity"
