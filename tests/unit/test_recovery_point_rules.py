@@ -50,7 +50,7 @@ def _taken(
 
 def test_a_point_is_tagged_with_its_source_and_utc_time_within_ecs_tag_limits() -> None:
     tags = recovery_point_tags("i-source", datetime(2026, 12, 6, 20, 0, tzinfo=UTC))
-    assert tags == {TAG_RECOVERY_POINT: "i-source", TAG_TAKEN_AT: "2026-12-06T20:00:00+00:00"}
+    assert tags == {TAG_RECOVERY_POINT: "i-source", TAG_TAKEN_AT: "2026-12-06T20:00:00.000+00:00"}
     assert all(len(k) <= 128 and len(v) <= 128 for k, v in tags.items())
     assert not any(k.startswith(("aliyun", "acs:")) for k in tags)
 

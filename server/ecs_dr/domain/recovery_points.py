@@ -47,10 +47,11 @@ IMAGE_QUOTA_NOT_CHECKED = (
 
 def recovery_point_tags(instance_id: str, taken_at: datetime) -> dict[str, str]:
     """The tags marking a point of `instance_id` (ECS tag values hold up to 128 characters:
-    an instance id and a second-precision UTC time fit)."""
+    an instance id and a UTC time fit). The time is to the millisecond: two points taken
+    within one second (a protect cycle run again at once) still have an order."""
     return {
         TAG_RECOVERY_POINT: instance_id,
-        TAG_TAKEN_AT: taken_at.astimezone(UTC).isoformat(timespec="seconds"),
+        TAG_TAKEN_AT: taken_at.astimezone(UTC).isoformat(timespec="milliseconds"),
     }
 
 
