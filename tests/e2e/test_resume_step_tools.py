@@ -126,9 +126,7 @@ async def test_create_recovery_point_killed_once_its_group_was_sent_resumes_with
 
         async with mcp_session_on(sandbox, tmp_path, "second") as (second, _):
             resumed = await second.call("resume_recovery", {"operation_id": op})
-            done = (
-                resumed if resumed["status"] == "completed" else await _until_done(second, resumed)
-            )
+            done = await _until_done(second, resumed)
             assert done["status"] == "completed", done
 
         sent = sandbox.calls("CreateSnapshotGroup")

@@ -193,7 +193,8 @@ def _recovery_points(result: Mapping[str, Any]) -> dict[str, PointUse]:
     (a completed recovery's result names it; a fleet's members each their own)."""
     fleet = "members" in result
     lanes = {}
-    for member in result.get("members") or [] if fleet else [result]:
+    members = (result.get("members") or []) if fleet else [result]
+    for member in members:
         try:
             point = PointUse.model_validate(member.get("recovery_point"))
         except ValidationError:
