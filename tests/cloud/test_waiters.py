@@ -410,3 +410,19 @@ def test_an_end_predicted_right_now_still_leaves_the_shortest_pause() -> None:
 def test_without_moving_progress_the_poll_backs_off_with_jitter() -> None:
     for first, latest in [(None, None), ((0.0, 40), (10.0, 40)), ((0.0, 0), (5.0, 0))]:
         assert 8.0 <= poll_delay(10.0, 30.0, first, latest) <= 12.0
+
+
+def test_a_steady_rate_is_trusted_as_far_ahead_as_it_was_seen() -> None:
+    # 1% every 2 s from 10 s to 90 s, the last 40 s at the same rate: the 70% left end in
+    # about 140 s; seen over 80 s, the next poll comes 80 s on rather than at the 30 s cap.
+    assert poll_delay(10.0, 30.0, (10.0, 5), (90.0, 45), (50.0, 25)) == 80.0
+
+
+def test_a_steady_rate_near_its_end_is_polled_at_the_predicted_end() -> None:
+    # 0.25% a second for 300 s: the 14.5% left to the middle of the last percent take 58 s.
+    assert poll_delay(10.0, 30.0, (0.0, 10), (300.0, 85), (150.0, 47)) == 58.0
+
+
+def test_an_unsteady_rate_keeps_the_waiters_longest_delay() -> None:
+    # The last interval ran at a third of the rate since the first reading.
+    assert poll_delay(10.0, 30.0, (10.0, 5), (90.0, 45), (50.0, 40)) == 30.0

@@ -60,7 +60,8 @@ def accept(
 
 @dataclass(frozen=True)
 class Delays:
-    """The first pause between two polls (it doubles up to `max_s`) and when the wait ends."""
+    """The first pause between two polls (each next one doubles it, at most `max_s`: a first
+    pause longer than `max_s` is followed by pauses of `max_s`) and when the wait ends."""
 
     initial_s: float
     max_s: float
@@ -166,8 +167,10 @@ INSTANCE_RUNNING = WaiterSpec(
         # Right after RunInstances ECS may not know the id yet, or leave it out of the results.
         accept("retry", "InvalidInstanceId.NotFound", matcher="error"),
     ),
-    # An instance reports no progress: a short longest pause keeps it from being seen late.
-    Delays(initial_s=3.0, max_s=5.0, timeout_s=1200.0),
+    # An instance reports no progress. ECS takes tens of seconds from RunInstances to Running,
+    # so the first poll comes when the runbook's does (15 s on); then a short longest pause
+    # keeps it from being seen late.
+    Delays(initial_s=15.0, max_s=8.0, timeout_s=1200.0),
     absent_grace_s=120.0,
 )
 # An instance that can take a disk (AttachDisk needs Running or Stopped): nothing fails the
@@ -196,23 +199,41 @@ MIN_POLL_DELAY_S = 1.0
 # ECS reports whole percents: at `p%` the resource is somewhere within that percent, so its end
 # is aimed at the middle of the last one, not at its far edge (up to 1% of the duration late).
 HALF_PERCENT = 0.5
+# A rate is steady when its last interval's is within this fraction of the rate seen since the
+# first reading (ECS reports whole percents, so a short interval's rate is coarse).
+STEADY_RATE = 0.25
 Reading = tuple[float, int]
 """When (clock seconds) a poll saw which progress (percent)."""
 
 
 def poll_delay(
-    backoff_s: float, max_delay_s: float, first: Reading | None, latest: Reading | None
+    backoff_s: float,
+    max_delay_s: float,
+    first: Reading | None,
+    latest: Reading | None,
+    previous: Reading | None = None,
 ) -> float:
     """The pause before the next poll. Once the progress has moved since the first reading,
-    until the end the rate seen so far predicts (between MIN_POLL_DELAY_S and `max_delay_s`),
-    so a resource is seen soon after it is done rather than up to a backoff later; until then,
-    and for a resource with no progress, the backoff with 20% jitter."""
+    until the end the rate seen so far predicts (at least MIN_POLL_DELAY_S), so a resource is
+    seen soon after it is done rather than up to a backoff later; until then, and for a
+    resource with no progress, the backoff with 20% jitter.
+
+    The pause is at most `max_delay_s` unless the rate is steady: the last interval's (from
+    `previous`) within STEADY_RATE of the rate since the first reading. A steady rate seen
+    over T seconds is trusted to predict up to T seconds ahead, so a long upload is polled a
+    few times in all rather than every `max_delay_s`, and an unsteady one as before."""
     if first is not None and latest is not None and latest[1] > first[1] > 0:
         if latest[1] >= 100:
             return MIN_POLL_DELAY_S
-        rate = (latest[1] - first[1]) / max(latest[0] - first[0], 1e-9)
+        seen_s = max(latest[0] - first[0], 1e-9)
+        rate = (latest[1] - first[1]) / seen_s
         remaining = (100 - latest[1] - HALF_PERCENT) / rate
-        return min(max(remaining, MIN_POLL_DELAY_S), max_delay_s)
+        longest = max_delay_s
+        if previous is not None and first[0] < previous[0] < latest[0]:
+            last_rate = (latest[1] - previous[1]) / (latest[0] - previous[0])
+            if abs(last_rate - rate) <= STEADY_RATE * rate:
+                longest = max(max_delay_s, seen_s)
+        return min(max(remaining, MIN_POLL_DELAY_S), longest)
     return backoff_s * random.uniform(0.8, 1.2)
 
 
@@ -261,12 +282,14 @@ async def _follow(
     status: str | None = None
     absent_since: float | None = None
     first: Reading | None = None
+    previous: Reading | None = None
+    latest: Reading | None = None
     pause_s = 0.0 if spec.polled_at_once else min(delay, timeout_s)
     while True:
         item = await _observe(watch, spec, pause_s, timing)
         now = timing.clock()
         elapsed = now - started
-        latest: Reading | None = None
+        previous, latest = latest, None
         if item is None:
             absent_since = now if absent_since is None else absent_since
             if now - absent_since > spec.absent_grace_s:
@@ -309,7 +332,7 @@ async def _follow(
             raise WaiterTimeout(
                 spec.name, resource_id, status, elapsed, action=describe.action, region_id=region
             )
-        pause_s = min(poll_delay(delay, spec.delays.max_s, first, latest), remaining)
+        pause_s = min(poll_delay(delay, spec.delays.max_s, first, latest, previous), remaining)
         delay = min(delay * 2, spec.delays.max_s)
 
 

@@ -26,9 +26,9 @@ class DrInstancePlan(Frozen):
     create_vswitch: VSwitchPlan | None = None
     compare_with: Instance | None = Field(
         default=None,
-        description="a recovery point's plan: the source as the point holds it, which the DR "
-        "instance is compared with (ECS may not answer for the source, and the point may lack "
-        "a disk the source has now)",
+        description="the source the DR instance is compared with: as a recovery point holds it "
+        "(ECS may not answer for the source, and the point may lack a disk it has now), or as "
+        "read right before RunInstances",
     )
 
     @property

@@ -56,6 +56,7 @@ from ecs_dr.workflows.operations import Outcome
 from ecs_dr.workflows.point_recovery import PointReads
 from ecs_dr.workflows.scenarios import (
     Scenario,
+    checked_operation_body,
     operation_body,
     scenario_for,
     stored_plan,
@@ -210,18 +211,17 @@ async def plan_recovery(
 
 
 async def _stored(ctx: Ctx, plan_id: str) -> tuple[Scenario[Any, Any], Any]:
-    """The stored plan and its scenario, still executable and still matching the cloud.
+    """The stored plan and its scenario, still executable.
 
-    Raises UnknownPlan, PlanAlreadyExecuted, Refusal for a plan this version cannot read, and
-    what the scenario's check raises for a plan the world moved away from.
+    Raises UnknownPlan, PlanAlreadyExecuted, Refusal for a plan this version cannot read.
+    Asking for the confirmation reads nothing of the cloud: execute_recovery checks the plan
+    against it once the user has answered, right before the operation starts.
     """
     s = services(ctx)
     record = await off_loop(s.journal.get_plan, plan_id)
     if record.status != "planned":
         raise PlanAlreadyExecuted(plan_id, record.operation_id)
-    scenario, plan = stored_plan(plan_id, record.scenario, record.plan)
-    await scenario.check_current(s.gateway, plan_id, plan)
-    return scenario, plan
+    return stored_plan(plan_id, record.scenario, record.plan)
 
 
 async def _confirm_prompt(
@@ -279,13 +279,14 @@ async def execute_recovery(
                     "execute_recovery", "Show the plan's steps too. Nothing has been created."
                 ),
             )
+        await scenario.check_current(s.gateway, plan_id, plan)
         outcome = await execute_plan(
             s.operations,
             "execute_recovery",
             plan_id,
             plan.region_id,
             {"plan_id": plan_id, "decisions": {prompt.decision_id: confirmed.answer}},
-            operation_body(scenario.execute, s.gateway, plan, s.timing),
+            checked_operation_body(scenario.execute, s.gateway, plan, s.timing),
             progress_of(ctx),
             client_cancel=client_cancel_of(ctx),
         )

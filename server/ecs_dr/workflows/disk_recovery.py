@@ -221,15 +221,19 @@ async def execute_disk_recovery(
     progress: ProgressFn,
     *,
     timing: ecs.Timing = ecs.REAL_TIME,
+    checked: bool = False,
 ) -> DiskRecoveryResult:
     """Snapshot every disk at once and wait until all are zone-redundant; create every new
-    disk at once and wait until all are Available; attach them one by one until In_use."""
+    disk at once and wait until all are Available; attach them one by one until In_use.
+    The source and target are read again first, unless `checked` (check_current read them
+    just before this run began)."""
     report = Progress(progress)
     region, target_id = plan.region_id, plan.target_instance_id
     tags = operation_tags(step, plan.source_instance_id)
     copies = plan.copies
     k = len(copies)
-    await _require_as_planned(gw, plan, step)
+    if not checked:
+        await _require_as_planned(gw, plan, step)
 
     def make_disk(p: CreateDiskPlan) -> Callable[[str], Awaitable[str]]:
         return lambda token: ecs.create_disk(gw, p, token, tags)

@@ -215,15 +215,22 @@ async def plan_fleet_recovery(
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: FleetRecoveryPlan) -> None:
     """Raises Refusal when any source changed since planning, or a name or block the plan
-    takes was taken since (NotFound when a source is gone)."""
+    takes was taken since (NotFound when a source is gone). The sources are read together, so
+    their DescribeInstances share calls."""
     errors: dict[str, Exception] = {}
-    for member in plan.members:
+
+    async def check(member: InstanceRecoveryPlan) -> None:
         try:
             await instance_checks.check_current(gw, plan_id, member)
         except Exception as exc:  # every changed source is named, not just the first
             errors[member.source_instance_id] = exc
+
+    async with anyio.create_task_group() as group:
+        for member in plan.members:
+            group.start_soon(check, member)
     if errors:
-        raise FleetSourceError({s: _said(e) for s, e in errors.items()})
+        ordered = [s for s in plan.source_instance_ids if s in errors]
+        raise FleetSourceError({s: _said(errors[s]) for s in ordered})
     for vswitch in plan.vswitches:
         await instance_checks.check_block_free(gw, plan_id, vswitch)
 
@@ -251,8 +258,10 @@ async def execute_fleet_recovery(
     progress: ProgressFn,
     *,
     timing: ecs.Timing = ecs.REAL_TIME,
+    checked: bool = False,
 ) -> FleetRecoveryResult:
-    """The shared VSwitches, then every source's recovery at once.
+    """The shared VSwitches, then every source's recovery at once (`checked`: check_current
+    read every source just before this run began).
 
     Raises FleetIncomplete naming each source that failed once all have ended.
     """
@@ -278,6 +287,7 @@ async def execute_fleet_recovery(
                 step.scoped(source),
                 fleet.of(source),
                 timing=timing,
+                checked=checked,
             )
         except Exception as exc:  # one source failing must not stop the others
             error = describe_error(exc)

@@ -78,20 +78,22 @@ async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> No
 
 async def require_source_as_planned(
     gw: EcsGateway, plan: InstanceRecoveryPlan, step: StepRecorder, held_back: str
-) -> None:
+) -> Instance | None:
     """The rules bind the source as it is when the change is made: read it again and raise
     PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
-    derived from changed. Once RunInstances is journaled nothing rule-bound is left to make,
-    so a resumed operation that only waits for its instance is not stopped. A plan from a
-    point whose source ECS does not answer for holds to the configuration it was made with."""
+    derived from changed; else return it as read. Once RunInstances is journaled nothing
+    rule-bound is left to make, so a resumed operation that only waits for its instance is not
+    stopped (None). A plan from a point whose source ECS does not answer for holds to the
+    configuration it was made with (None)."""
     if await step.recorded("run_instances") is not None:
-        return
+        return None
     source = await _source_now(gw, plan)
     if source is None:
-        return
+        return None
     fingerprints.check_source_unchanged_during(
         step.operation_id,
         plan.fingerprint,
         fingerprints.instance_fingerprint(_as_planned(source, plan)),
         held_back,
     )
+    return source

@@ -280,16 +280,19 @@ async def execute_instance_recovery(
     progress: ProgressFn,
     *,
     timing: ecs.Timing = ecs.REAL_TIME,
+    checked: bool = False,
 ) -> InstanceRecoveryResult:
     """Snapshots until zone-redundant, the image until Available, the VSwitch when planned,
-    the instance until Running; then the source-vs-DR comparison.
+    the instance until Running; then the comparison with the source as read before it.
 
-    Raises PlanStale, creating nothing more, when the source changed since planning (read at
-    the start, so on resume too, and again before the DR instance)."""
+    Raises PlanStale, creating nothing more, when the source changed since planning: read at
+    the start (unless `checked`: check_current read it just before this run began), on
+    resume too, and again before the DR instance."""
     step = step.with_tags(plan.drill_tags)
     report = Progress(progress)
     started = timing.now()
-    await require_source_as_planned(gw, plan, step, "nothing more is created")
+    if not checked:
+        await require_source_as_planned(gw, plan, step, "nothing more is created")
     est = plan.estimate
     total = est.total_s or 1.0
     snapshots_end = 100 * est.snapshots_s / total
@@ -322,11 +325,14 @@ async def execute_instance_recovery(
     held_back = "RunInstances is not sent"
     if plan.instance.create_vswitch is not None:
         held_back = "CreateVSwitch and RunInstances are not sent"
-    await require_source_as_planned(gw, plan, step, held_back)
+    source = await require_source_as_planned(gw, plan, step, held_back)
     instance_plan = plan.instance.model_copy(
         update={
             "image_id": image_id,
             "run": plan.instance.run.model_copy(update={"image_id": image_id}),
+            # The DR instance is compared with the source as just read, unless the plan
+            # holds what to compare with (a recovery point's configuration).
+            "compare_with": plan.instance.compare_with or source,
         }
     )
     dr = await execute_dr_instance(

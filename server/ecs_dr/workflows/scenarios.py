@@ -84,6 +84,23 @@ class Execute(Protocol[P_contra, R_co]):
     ) -> Awaitable[R_co]: ...
 
 
+class CheckedExecute(Protocol[P_contra, R_co]):
+    """A scenario's `execute_*`: told whether its scenario's `check_current` passed just
+    before this run began, so that its first reading of the source is that check's."""
+
+    def __call__(
+        self,
+        gw: EcsGateway,
+        plan: P_contra,
+        step: StepRecorder,
+        progress: ProgressFn,
+        /,
+        *,
+        timing: Timing,
+        checked: bool = False,
+    ) -> Awaitable[R_co]: ...
+
+
 def plan_and_result(execute: Execute[PlanT, ResultT]) -> tuple[type[PlanT], type[ResultT]]:
     """The plan model `execute` takes and the result model it returns, from its annotations:
     the journal stores the plan, and reads both back, as these models."""
@@ -98,6 +115,21 @@ def operation_body(
 
     async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
         return await execute(gw, plan, step, progress, timing=timing)
+
+    return work
+
+
+def checked_operation_body(
+    execute: CheckedExecute[PlanT, ResultT], gw: EcsGateway, plan: PlanT, timing: Timing
+) -> Work:
+    """`operation_body` for a plan its scenario's `check_current` passed just now (in the same
+    call, right before the operation starts): the operation's first run does not read the
+    source again before its first create. Any later run (resume builds a new body) does."""
+    first_run = [True]
+
+    async def work(step: StepRecorder, progress: ProgressFn) -> BaseModel:
+        checked, first_run[0] = first_run[0], False
+        return await execute(gw, plan, step, progress, timing=timing, checked=checked)
 
     return work
 
@@ -122,7 +154,7 @@ class Scenario(Generic[P, R]):
     check_current: Callable[[EcsGateway, str, P], Awaitable[None]]
     """Raises (PlanStale and others) when the world moved away from the plan."""
     confirm_prompt: Callable[[str, P], ChoicePrompt]
-    execute: Execute[P, R]
+    execute: CheckedExecute[P, R]
     answer: Callable[[R], dict[str, Any]]
     """The result's parts execute_recovery's answer shows beside it, and its next_step."""
     digest: Callable[[P], str] = _fingerprint_digest

@@ -172,23 +172,27 @@ async def _group(
         ),
         failure=lambda group: ecs.snapshot_group_failed(gw, plan.region_id, group, timing=timing),
     )
-    # CreateSnapshotGroup tags only the group: its snapshots are tagged at once, so a cleanup
-    # finds them even if the wait is interrupted, and again after it for any listed late.
-    started = await ecs.describe_snapshot_group(gw, plan.region_id, group_id)
-    tagged = [s.snapshot_id for s in started.snapshots]
-    if tagged:
-        await ecs.tag_resources(gw, plan.region_id, "snapshot", tagged, tags)
+    # CreateSnapshotGroup tags only the group: its snapshots are tagged as soon as a poll
+    # lists them (the first comes seconds after the create), so a cleanup finds them even if
+    # the wait is interrupted, and any listed late are tagged at the end.
+    tagged: set[str] = set()
+
+    async def tag_listed(snapshot_ids: list[str]) -> None:
+        new = [s for s in snapshot_ids if s not in tagged]
+        if new:
+            await ecs.tag_resources(gw, plan.region_id, "snapshot", new, tags)
+            tagged.update(new)
+
     await report(0, f"snapshot group {group_id} started")
     group, seen = await ecs.wait_snapshot_group(
         gw,
         plan.region_id,
         group_id,
         on_progress=report.phase(0, 100, f"snapshot group {group_id}"),
+        on_listed=tag_listed,
         timing=timing,
     )
-    late = [s.snapshot_id for s in group.snapshots if s.snapshot_id not in tagged]
-    if late:
-        await ecs.tag_resources(gw, plan.region_id, "snapshot", late, tags)
+    await tag_listed([s.snapshot_id for s in group.snapshots])
     return snapshot_set_result(
         plan, group_id, [(s, seen.get(s.snapshot_id)) for s in group.snapshots]
     )

@@ -35,7 +35,15 @@ async def instance_region(gw: EcsGateway, instance_id: str, region_id: str | Non
 async def load_instance(
     gw: EcsGateway, instance_id: str, region_id: str | None
 ) -> tuple[str, Instance]:
-    """(region, instance with its disks); raises NotFound naming where it looked."""
+    """(region, instance with its disks); raises NotFound naming where it looked. Without a
+    region, the configured default one is tried by describing the instance there (where it
+    usually is, so finding its region costs no call of its own)."""
+    default = gw.settings.region_id
+    if region_id is None and default:
+        try:
+            return default, await ecs.describe_instance(gw, default, instance_id)
+        except NotFound:
+            pass
     region = await instance_region(gw, instance_id, region_id)
     return region, await ecs.describe_instance(gw, region, instance_id)
 

@@ -69,7 +69,6 @@ from ecs_dr.cloud.ecs.network import (
 )
 from ecs_dr.cloud.ecs.quotas import account_quotas
 from ecs_dr.cloud.ecs.snapshots import (
-    SNAPSHOT_BATCH,
     create_snapshot,
     create_snapshot_group,
     describe_snapshot,
@@ -117,7 +116,6 @@ __all__ = [
     "DISCOVERY_REGION",
     "REAL_TIME",
     "RELEASED_IN_BACKGROUND",
-    "SNAPSHOT_BATCH",
     "TAG_BATCH",
     "VSWITCH_RELEASE",
     "WAITERS",

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +23,6 @@ from ecs_dr.cloud.waiters import (
 from ecs_dr.domain.models import Snapshot, SnapshotGroup
 from ecs_dr.domain.recovery_points import TakenSnapshot
 from ecs_dr.domain.statuses import SnapshotGroupStatus, SnapshotStatus
-
-# DescribeSnapshots takes at most 100 ids a call.
-SNAPSHOT_BATCH = 100
 
 
 async def create_snapshot_group(
@@ -148,14 +144,11 @@ async def create_snapshot(
 async def describe_snapshots(
     gw: EcsGateway, region_id: str, snapshot_ids: Sequence[str]
 ) -> list[Snapshot]:
-    """The snapshots found, in the order asked; ids the region lacks are left out."""
-    found: dict[str, Snapshot] = {}
-    for start in range(0, len(snapshot_ids), SNAPSHOT_BATCH):
-        batch = list(snapshot_ids[start : start + SNAPSHOT_BATCH])
-        request = ecs.DescribeSnapshotsRequest(snapshot_ids=json.dumps(batch))
-        for item in await gw.collect(region_id, "DescribeSnapshots", request):
-            found[item.snapshot_id] = snapshot_from(item)
-    return [found[s] for s in snapshot_ids if s in found]
+    """The snapshots found, in the order asked; ids the region lacks are left out. Each is a
+    shared read, so the ids asked for together (here or by other operations) go in as few
+    DescribeSnapshots as the API's id limit allows."""
+    found = await asyncio.gather(*(read(gw, region_id, SNAPSHOTS, s) for s in snapshot_ids))
+    return [snapshot_from(item) for item in found if item is not None]
 
 
 async def describe_snapshot(gw: EcsGateway, region_id: str, snapshot_id: str) -> Snapshot:
@@ -227,15 +220,18 @@ wait_snapshot_settled = Waiter(SNAPSHOTS, SNAPSHOT_SETTLED, _waited_snapshot)
 
 class FirstSeenDone:
     """Observer of a snapshot group's polls: when each of its snapshots was first seen at 100%,
-    the moment its recovery point became zone-redundant."""
+    the moment its recovery point became zone-redundant; and which snapshots it lists."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
         self.at: dict[str, datetime] = {}
+        self.listed: list[str] = []
 
     def __call__(self, group: Any) -> None:
         now = self._now()
-        for member in items(group.snapshots, "snapshot"):
+        members = items(group.snapshots, "snapshot")
+        self.listed = [m.snapshot_id for m in members]
+        for member in members:
             if (percent(member.progress) or 0) >= 100:
                 self.at.setdefault(member.snapshot_id, now)
 
@@ -255,12 +251,21 @@ async def wait_snapshot_group(
     group_id: str,
     *,
     on_progress: ProgressCallback | None = None,
+    on_listed: Callable[[list[str]], Awaitable[None]] | None = None,
     timing: Timing = REAL_TIME,
 ) -> tuple[SnapshotGroup, dict[str, datetime]]:
-    """Wait for `accomplished`; also returns when each snapshot was first seen at 100%."""
+    """Wait for `accomplished`; also returns when each snapshot was first seen at 100%.
+    `on_listed` gets the ids of the group's snapshots after each poll, before `on_progress`."""
     done = FirstSeenDone(timing.now)
+
+    async def observed(status: str, progress: int | None, elapsed_s: float) -> None:
+        if on_listed is not None:
+            await on_listed(done.listed)
+        if on_progress is not None:
+            await on_progress(status, progress, elapsed_s)
+
     group = await group_accomplished(
-        gw, region_id, group_id, on_progress=on_progress, observers=(done,), timing=timing
+        gw, region_id, group_id, on_progress=observed, observers=(done,), timing=timing
     )
     at = timing.now()
     return group, {s.snapshot_id: done.at.get(s.snapshot_id, at) for s in group.snapshots}
