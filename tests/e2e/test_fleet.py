@@ -108,7 +108,7 @@ async def test_twenty_instances_recover_together_under_the_rate_limit_without_th
     }
     async with mcp_session(tmp_path, env=env) as served:
         served.sandbox.add_fault({"kind": "throttle", "qps": SANDBOX_QPS})
-        for nth in (15, 35, 55):  # apart, so that no call meets two of them in a row
+        for nth in (10, 25, 40):  # apart, so that no call meets two of them in a row
             served.sandbox.add_fault(
                 {
                     "kind": "error",

@@ -225,7 +225,9 @@ async def test_a_plan_whose_target_changed_since_planning_is_refused(tmp_path: P
         assert done["status"] == "completed", done
         before = mutations(served.sandbox)
 
-        refused = await served.fail("execute_recovery", {"plan_id": stale["plan_id"]})
+        # Asking reads nothing; the user's answer is checked against the cloud first.
+        answered = await confirmed(served, "execute_recovery", {"plan_id": stale["plan_id"]})
+        refused = await served.fail("execute_recovery", answered)
         assert "changed since" in refused and "Plan again (plan_recovery)" in refused
         assert "was added" in refused
         assert mutations(served.sandbox) == before

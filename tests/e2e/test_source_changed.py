@@ -12,7 +12,7 @@ from alibabacloud_tea_openapi.models import Config
 
 from ecs_dr.sandbox.control import SandboxControl
 from tests.support.credentials import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
-from tests.support.decisions import decide
+from tests.support.decisions import confirmed, decide
 from tests.support.demo_world import REGION, TARGET_ZONE, WEB_INSTANCE
 from tests.support.mcp import mcp_session
 
@@ -56,7 +56,9 @@ async def test_a_public_ip_released_after_planning_refuses_execute_recovery_crea
             )
         )
 
-        refused = await served.fail("execute_recovery", {"plan_id": planned["plan_id"]})
+        # Asking reads nothing; the user's answer is checked against the cloud first.
+        answered = await confirmed(served, "execute_recovery", {"plan_id": planned["plan_id"]})
+        refused = await served.fail("execute_recovery", answered)
         assert "InternetMaxBandwidthOut 5 -> 0 (the source lost its public IP)" in refused
         assert "Plan again (plan_recovery)" in refused and "nothing was created" in refused
         assert "Traceback" not in refused

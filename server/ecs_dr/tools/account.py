@@ -60,6 +60,10 @@ async def describe_account(ctx: Ctx) -> AccountDescribed:
 
 async def account_named(ctx: Ctx, prompt: ChoicePrompt, region_id: str) -> ChoicePrompt:
     """The confirmation `prompt` of a change in `region_id`, opening with the account it acts
-    in (unknown when STS does not answer)."""
-    account = await services(ctx).account.account()
+    in (unknown when STS does not answer). Raises AuthenticationFailed when STS rejects the
+    credential: the change would be rejected too, so the user is not asked to confirm it."""
+    lookup = services(ctx).account
+    account = await lookup.account()
+    if lookup.refused is not None:
+        raise lookup.refused
     return naming_account(prompt, account.account_id, region_id)

@@ -2,7 +2,9 @@
 
 The credential chain is the process's, so STS is asked once per process. A failure (no network
 to STS, STS refusing) is not an error of the caller's: the answer says what is known, the
-account unknown and why, and STS is asked again after a while rather than on every prompt."""
+account unknown and why, and STS is asked again after a while rather than on every prompt. A
+credential STS rejects (AuthenticationFailed) is the one exception: every call of a change
+would be rejected too, so a confirmation is not asked with it (`refused`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from collections.abc import Callable
 
 import anyio
 
-from ecs_dr.cloud.errors import CloudError
+from ecs_dr.cloud.errors import AuthenticationFailed, CloudError
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.cloud.sts import caller_identity
 from ecs_dr.domain.account import Account, CallerIdentity, credential_of
@@ -36,6 +38,8 @@ class AccountLookup:
         self._clock = clock
         self._identity: CallerIdentity | None = None
         self._failure: tuple[float, str] | None = None
+        self.refused: AuthenticationFailed | None = None
+        """STS's rejection of the credential, when its last answer was one."""
         self._lock = anyio.Lock()
 
     async def account(self) -> Account:
@@ -45,9 +49,10 @@ class AccountLookup:
             if self._identity is None and not self._failed_lately():
                 try:
                     self._identity = await caller_identity(self._gateway)
-                    self._failure = None
+                    self._failure, self.refused = None, None
                 except CloudError as exc:
                     self._failure = (self._clock(), str(exc))
+                    self.refused = exc if isinstance(exc, AuthenticationFailed) else None
         resolved = self._gateway.resolved_credential
         credential = (
             credential_of(resolved.provider_name, resolved.temporary, self._profile)

@@ -42,14 +42,21 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan
         await check_block_free(gw, plan_id, plan.instance.create_vswitch)
 
 
-async def _source_now(gw: EcsGateway, plan: InstanceRecoveryPlan) -> Instance | None:
-    """The source as ECS describes it now; None for a plan from a point when ECS does not
-    answer for it (or did not when planning): the plan holds its configuration then."""
+async def _source_now(
+    gw: EcsGateway, plan: InstanceRecoveryPlan, *, planned_disks: bool = False
+) -> Instance | None:
+    """The source as ECS describes it now (with only the plan's disks when `planned_disks`);
+    None for a plan from a point when ECS does not answer for it (or did not when planning):
+    the plan holds its configuration then."""
     point = plan.recovery_point
     if point is not None and point.config_from != "ECS":
         return None
+    region, source_id = plan.region_id, plan.source_instance_id
     try:
-        return await ecs.describe_instance(gw, plan.region_id, plan.source_instance_id)
+        if planned_disks:
+            disk_ids = list(plan.fingerprint.source_disks)
+            return await ecs.describe_instance_with(gw, region, source_id, disk_ids)
+        return await ecs.describe_instance(gw, region, source_id)
     except (NotFound, Transient):
         if point is None:
             raise
@@ -77,17 +84,24 @@ async def check_block_free(gw: EcsGateway, plan_id: str, new: VSwitchPlan) -> No
 
 
 async def require_source_as_planned(
-    gw: EcsGateway, plan: InstanceRecoveryPlan, step: StepRecorder, held_back: str
+    gw: EcsGateway,
+    plan: InstanceRecoveryPlan,
+    step: StepRecorder,
+    held_back: str,
+    *,
+    planned_disks: bool = False,
 ) -> Instance | None:
     """The rules bind the source as it is when the change is made: read it again and raise
     PlanStale (naming each change, saying `held_back` is not sent) when a fact the plan was
-    derived from changed; else return it as read. Once RunInstances is journaled nothing
-    rule-bound is left to make, so a resumed operation that only waits for its instance is not
-    stopped (None). A plan from a point whose source ECS does not answer for holds to the
-    configuration it was made with (None)."""
+    derived from changed; else return it as read. `planned_disks` reads only the plan's disks:
+    once the snapshots are taken, a disk attached since has no part in what is left to make.
+
+    Once RunInstances is journaled nothing rule-bound is left to make, so a resumed operation
+    that only waits for its instance is not stopped (None). A plan from a point whose source
+    ECS does not answer for holds to the configuration it was made with (None)."""
     if await step.recorded("run_instances") is not None:
         return None
-    source = await _source_now(gw, plan)
+    source = await _source_now(gw, plan, planned_disks=planned_disks)
     if source is None:
         return None
     fingerprints.check_source_unchanged_during(

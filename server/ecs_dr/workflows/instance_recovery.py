@@ -325,7 +325,7 @@ async def execute_instance_recovery(
     held_back = "RunInstances is not sent"
     if plan.instance.create_vswitch is not None:
         held_back = "CreateVSwitch and RunInstances are not sent"
-    source = await require_source_as_planned(gw, plan, step, held_back)
+    source = await require_source_as_planned(gw, plan, step, held_back, planned_disks=True)
     instance_plan = plan.instance.model_copy(
         update={
             "image_id": image_id,

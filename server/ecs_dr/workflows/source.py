@@ -40,10 +40,9 @@ async def load_instance(
     usually is, so finding its region costs no call of its own)."""
     default = gw.settings.region_id
     if region_id is None and default:
-        try:
-            return default, await ecs.describe_instance(gw, default, instance_id)
-        except NotFound:
-            pass
+        found = await ecs.describe_instance_if_there(gw, default, instance_id)
+        if found is not None:
+            return default, found
     region = await instance_region(gw, instance_id, region_id)
     return region, await ecs.describe_instance(gw, region, instance_id)
 

@@ -36,6 +36,8 @@ from ecs_dr.cloud.ecs.images import (
 from ecs_dr.cloud.ecs.instances import (
     describe_disk,
     describe_instance,
+    describe_instance_if_there,
+    describe_instance_with,
     disk_from,
     instances_matching,
     run_instance,
@@ -137,6 +139,8 @@ __all__ = [
     "describe_disk",
     "describe_image",
     "describe_instance",
+    "describe_instance_if_there",
+    "describe_instance_with",
     "describe_snapshot",
     "describe_snapshot_group",
     "describe_snapshots",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ecs_dr.cloud.ecs._sdk import disk_kind, tag_list
@@ -30,6 +30,15 @@ async def instance_items(gw: EcsGateway, region_id: str, instance_ids: list[str]
     """DescribeInstances' items for these ids; ids the region lacks are left out."""
     request = ecs.DescribeInstancesRequest(instance_ids=json.dumps(instance_ids))
     return await gw.collect(region_id, "DescribeInstances", request)
+
+
+async def describe_instance_if_there(
+    gw: EcsGateway, region_id: str, instance_id: str
+) -> Instance | None:
+    """The instance with every attached disk, or None when the region lacks it: its disks
+    are asked for only once it is found there."""
+    found = await read(gw, region_id, INSTANCES, instance_id)
+    return None if found is None else await _with_disks(gw, region_id, found)
 
 
 async def list_disks(
@@ -96,7 +105,27 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
         read(gw, region_id, INSTANCES, instance_id),
         list_disks(gw, region_id, instance_id=instance_id),
     )
-    if found is None:
+    return _instance(_found(found, instance_id, region_id), disks)
+
+
+async def describe_instance_with(
+    gw: EcsGateway, region_id: str, instance_id: str, disk_ids: Sequence[str]
+) -> Instance:
+    """The instance with those of `disk_ids` still attached to it (a disk attached since is
+    not read). Every read is shared, so those of other operations at the same time go in the
+    same DescribeInstances and DescribeDisks (by id), which DescribeDisks by instance cannot.
+    Raises NotFound when the region lacks the instance."""
+    found, *disks = await asyncio.gather(
+        read(gw, region_id, INSTANCES, instance_id),
+        *(read(gw, region_id, DISKS, d) for d in disk_ids),
+    )
+    attached = [disk_from(d) for d in disks if d is not None and d.instance_id == instance_id]
+    attached.sort(key=lambda d: (d.kind != "system", d.device))
+    return _instance(_found(found, instance_id, region_id), attached)
+
+
+def _found(item: Any, instance_id: str, region_id: str) -> Any:
+    if item is None:
         raise NotFound(
             "InvalidInstanceId.NotFound",
             f"no instance {instance_id} in {region_id}; check the id, or omit region_id to "
@@ -104,7 +133,7 @@ async def describe_instance(gw: EcsGateway, region_id: str, instance_id: str) ->
             action="DescribeInstances",
             region_id=region_id,
         )
-    return _instance(found, disks)
+    return item
 
 
 # Up to this many matches, their disks are asked for one instance at a time.
