@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -267,6 +268,13 @@ async def test_instance_waiter_follows_a_new_instance_from_pending_to_running(
         INSTANCE_RUNNING.accepts("retry") | INSTANCE_RUNNING.accepts("success")
     )
     assert progress.reports[0][0] in INSTANCE_RUNNING.accepts("retry")
+    # A new instance is first polled once it could be Running, then at short intervals.
+    first_s = INSTANCE_RUNNING.delays.first_s
+    assert first_s is not None and first_s > INSTANCE_RUNNING.delays.max_s
+    elapsed = [elapsed_s for _, _, elapsed_s in progress.reports]
+    assert elapsed[0] >= first_s
+    gaps = [b - a for a, b in itertools.pairwise(elapsed)]
+    assert all(gap <= INSTANCE_RUNNING.delays.max_s * 1.2 + 0.5 for gap in gaps), gaps
 
 
 async def test_a_scaled_cloud_clock_ends_a_wait_after_the_scaled_timeout(
@@ -412,10 +420,10 @@ def test_without_moving_progress_the_poll_backs_off_with_jitter() -> None:
         assert 8.0 <= poll_delay(10.0, 30.0, first, latest) <= 12.0
 
 
-def test_a_steady_rate_is_trusted_as_far_ahead_as_it_was_seen() -> None:
-    # 1% every 2 s from 10 s to 90 s, the last 40 s at the same rate: the 70% left end in
-    # about 140 s; seen over 80 s, the next poll comes 80 s on rather than at the 30 s cap.
-    assert poll_delay(10.0, 30.0, (10.0, 5), (90.0, 45), (50.0, 25)) == 80.0
+def test_a_steady_rate_is_trusted_twice_as_far_ahead_as_it_was_seen() -> None:
+    # 1% every 4 s from 10 s to 90 s, the last 40 s at the same rate: the 90% left end in
+    # about 360 s; seen over 80 s, the next poll comes 160 s on rather than at the 30 s cap.
+    assert poll_delay(10.0, 30.0, (10.0, 5), (90.0, 25), (50.0, 15)) == 160.0
 
 
 def test_a_steady_rate_near_its_end_is_polled_at_the_predicted_end() -> None:
@@ -424,5 +432,5 @@ def test_a_steady_rate_near_its_end_is_polled_at_the_predicted_end() -> None:
 
 
 def test_an_unsteady_rate_keeps_the_waiters_longest_delay() -> None:
-    # The last interval ran at a third of the rate since the first reading.
-    assert poll_delay(10.0, 30.0, (10.0, 5), (90.0, 45), (50.0, 40)) == 30.0
+    # The last interval ran at a quarter of the rate since the first reading.
+    assert poll_delay(10.0, 30.0, (10.0, 5), (90.0, 45), (50.0, 37)) == 30.0

@@ -60,12 +60,14 @@ def accept(
 
 @dataclass(frozen=True)
 class Delays:
-    """The first pause between two polls (each next one doubles it, at most `max_s`: a first
-    pause longer than `max_s` is followed by pauses of `max_s`) and when the wait ends."""
+    """The first pause between two polls (it doubles up to `max_s`) and when the wait ends;
+    `first_s`, when set, is the pause before the first poll of a resource that is never ready
+    sooner."""
 
     initial_s: float
     max_s: float
     timeout_s: float
+    first_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -167,10 +169,10 @@ INSTANCE_RUNNING = WaiterSpec(
         # Right after RunInstances ECS may not know the id yet, or leave it out of the results.
         accept("retry", "InvalidInstanceId.NotFound", matcher="error"),
     ),
-    # An instance reports no progress. ECS takes tens of seconds from RunInstances to Running,
-    # so the first poll comes when the runbook's does (15 s on); then a short longest pause
-    # keeps it from being seen late.
-    Delays(initial_s=15.0, max_s=8.0, timeout_s=1200.0),
+    # An instance reports no progress. ECS takes tens of seconds from RunInstances to Running:
+    # the first poll comes when the runbook's second does (30 s on), then a short pause keeps
+    # it from being seen late.
+    Delays(initial_s=6.0, max_s=6.0, timeout_s=1200.0, first_s=30.0),
     absent_grace_s=120.0,
 )
 # An instance that can take a disk (AttachDisk needs Running or Stopped): nothing fails the
@@ -202,6 +204,8 @@ HALF_PERCENT = 0.5
 # A rate is steady when its last interval's is within this fraction of the rate seen since the
 # first reading (ECS reports whole percents, so a short interval's rate is coarse).
 STEADY_RATE = 0.25
+# How far ahead of what it has seen a steady rate is trusted: T seconds of it, 2T more.
+STEADY_AHEAD = 2.0
 Reading = tuple[float, int]
 """When (clock seconds) a poll saw which progress (percent)."""
 
@@ -220,8 +224,9 @@ def poll_delay(
 
     The pause is at most `max_delay_s` unless the rate is steady: the last interval's (from
     `previous`) within STEADY_RATE of the rate since the first reading. A steady rate seen
-    over T seconds is trusted to predict up to T seconds ahead, so a long upload is polled a
-    few times in all rather than every `max_delay_s`, and an unsteady one as before."""
+    over T seconds is trusted to predict up to STEADY_AHEAD x T seconds ahead, so a long
+    upload is polled a few times in all (the pauses grow geometrically) rather than every
+    `max_delay_s`, and an unsteady one as before."""
     if first is not None and latest is not None and latest[1] > first[1] > 0:
         if latest[1] >= 100:
             return MIN_POLL_DELAY_S
@@ -232,7 +237,7 @@ def poll_delay(
         if previous is not None and first[0] < previous[0] < latest[0]:
             last_rate = (latest[1] - previous[1]) / (latest[0] - previous[0])
             if abs(last_rate - rate) <= STEADY_RATE * rate:
-                longest = max(max_delay_s, seen_s)
+                longest = max(max_delay_s, STEADY_AHEAD * seen_s)
         return min(max(remaining, MIN_POLL_DELAY_S), longest)
     return backoff_s * random.uniform(0.8, 1.2)
 
@@ -284,7 +289,7 @@ async def _follow(
     first: Reading | None = None
     previous: Reading | None = None
     latest: Reading | None = None
-    pause_s = 0.0 if spec.polled_at_once else min(delay, timeout_s)
+    pause_s = 0.0 if spec.polled_at_once else min(spec.delays.first_s or delay, timeout_s)
     while True:
         item = await _observe(watch, spec, pause_s, timing)
         now = timing.clock()

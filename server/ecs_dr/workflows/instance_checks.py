@@ -11,19 +11,22 @@ from ecs_dr.cloud.errors import NotFound, Transient
 from ecs_dr.cloud.gateway import EcsGateway
 from ecs_dr.domain import fingerprints
 from ecs_dr.domain.instance_recovery import InstanceRecoveryPlan
-from ecs_dr.domain.models import Instance
+from ecs_dr.domain.models import Image, Instance
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.vswitches import VSwitchPlan
 from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.point_recovery import require_point_present
+from ecs_dr.workflows.prepared import both
 
 
 async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan) -> None:
     """Raises PlanStale (a Refusal) when the source changed since the plan was made, a
     Refusal when a name or block the plan takes was taken since (or its recovery point was
-    deleted), and NotFound when the source is gone (unless the plan recovers from a point)."""
+    deleted), and NotFound when the source is gone (unless the plan recovers from a point).
+    The source and the image name are read at once."""
     region = plan.region_id
-    source = await _source_now(gw, plan)
+    image_name = plan.image.image_name if plan.image is not None else None
+    source, taken = await both(_source_now(gw, plan), _images_named(gw, region, image_name))
     if source is not None:
         fingerprints.check_source_unchanged(
             plan_id, plan.fingerprint, fingerprints.instance_fingerprint(_as_planned(source, plan))
@@ -31,8 +34,6 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan
     if plan.recovery_point is not None:
         await require_point_present(gw, plan_id, region, plan.recovery_point)
     again = "it is not executed. Call plan_recovery again for a plan of what is there now."
-    image_name = plan.image.image_name if plan.image is not None else None
-    taken = await ecs.images_named(gw, region, image_name) if image_name else []
     if taken:
         raise Refusal(
             f"The image name {image_name!r} of {plan_id} was taken since planning "
@@ -40,6 +41,10 @@ async def check_current(gw: EcsGateway, plan_id: str, plan: InstanceRecoveryPlan
         )
     if plan.instance.create_vswitch is not None:
         await check_block_free(gw, plan_id, plan.instance.create_vswitch)
+
+
+async def _images_named(gw: EcsGateway, region: str, name: str | None) -> list[Image]:
+    return await ecs.images_named(gw, region, name) if name else []
 
 
 async def _source_now(

@@ -51,7 +51,7 @@ from ecs_dr.workflows.point_recovery import (
     point_image,
     source_and_point,
 )
-from ecs_dr.workflows.prepared import Progress, today
+from ecs_dr.workflows.prepared import Progress, both, today
 from ecs_dr.workflows.quotas import quota_check
 from ecs_dr.workflows.snapshots import execute_snapshot, execute_snapshot_group
 from ecs_dr.workflows.source import dr_name, load_instance
@@ -97,21 +97,28 @@ async def plan_instance_recovery(
         )
     else:
         region, source = await load_instance(gw, source_instance_id, region_id)
-        if points is not None:
-            offered = await point_if_zone_down(gw, points, region, source, answers)
-            if isinstance(offered, Cancelled):
-                return offered
-            if isinstance(offered, ChoicePrompt):
-                pending.append(offered)
-            elif isinstance(offered, str):
-                findings.append(offered)
-            elif offered is not None:
-                point = offered
+    name = names.dr_instance_name(source, instance_name)
+    # The source zone's offer, the region's zones and the name are independent reads: one
+    # round trip for all three.
+    offer = (
+        point_if_zone_down(gw, points, region, source, answers)
+        if recovery_point is None and points is not None
+        else _no_offer()
+    )
+    offered, (zones, named) = await both(
+        offer, both(reads.zones(region), dr_name(gw, region, name, answers))
+    )
+    if isinstance(offered, Cancelled):
+        return offered
+    if isinstance(offered, ChoicePrompt):
+        pending.append(offered)
+    elif isinstance(offered, str):
+        findings.append(offered)
+    elif offered is not None:
+        point = offered
     if point is not None:
         findings += point_recovery.point_findings(point, source, config_from)
         source = point_recovery.covered_source(source, point)
-    name = names.dr_instance_name(source, instance_name)
-    zones = await reads.zones(region)
     require_target_zone(source, target_zone_id, zones)
     strategy: rules.SnapshotStrategy | None = None
     if point is None:
@@ -124,7 +131,6 @@ async def plan_instance_recovery(
             return cancelled(prompt.decision_id)
         if answer is None:
             pending.append(prompt)
-    named = await dr_name(gw, region, name, answers)
     if isinstance(named, Cancelled):
         return named
     if isinstance(named, ChoicePrompt):
@@ -248,6 +254,10 @@ def _snapshot_plans(
         disks=source.disks,
     )
     return group, None
+
+
+async def _no_offer() -> None:
+    """A plan from a point (or without points' records) offers no point."""
 
 
 async def _quota_needs(gw: EcsGateway, source: Instance, instance_type: str) -> QuotaNeeds:

@@ -21,6 +21,8 @@ from ecs_dr.workflows.journal import StepRecorder
 from ecs_dr.workflows.operations import ProgressFn
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 def today() -> date:
@@ -44,6 +46,17 @@ async def together(calls: Sequence[Awaitable[T]]) -> list[T]:
         if isinstance(outcome, BaseException):
             raise outcome
     return [o for o in outcomes if not isinstance(o, BaseException)]
+
+
+async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Two independent reads at once (one round trip instead of two); the first's failure
+    wins, raised once both have ended."""
+    a, b = await asyncio.gather(first, second, return_exceptions=True)
+    if isinstance(a, BaseException):
+        raise a
+    if isinstance(b, BaseException):
+        raise b
+    return a, b
 
 
 # Statuses that carry no percentage, placed on the 0-100 scale of their wait (an instance
