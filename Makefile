@@ -30,12 +30,20 @@ lint: $(STAMP) $(LINT_VENV)/.installed
 test: lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
+# twine in a venv of its own: it brings rich, which structlog imports at every start when it
+# is installed, so in the server's venv the server would start slower than a user's install.
+TWINE_VENV := $(VENV)/twine
+$(TWINE_VENV)/.installed:
+	$(PYTHON) -m venv $(TWINE_VENV)
+	$(TWINE_VENV)/bin/python -m pip install --quiet "twine>=6.1"
+	touch $@
+
 # The sdist and the wheel as they would be published, checked as PyPI checks them. Not inside
 # `make test` (it keeps under ten minutes): .ci/run calls it after.
-dist: $(STAMP)
+dist: $(STAMP) $(TWINE_VENV)/.installed
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
-	$(BIN)/twine check --strict dist/*
+	$(TWINE_VENV)/bin/twine check --strict dist/*
 
 demo: $(STAMP)
 	$(BIN)/ecs-dr-mcp demo
