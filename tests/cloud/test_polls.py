@@ -22,7 +22,8 @@ from ecs_dr.cloud.timing import Timing
 from ecs_dr.cloud.waiters import INSTANCE_RUNNING, INSTANCE_SETTLED, WaitResult, wait
 
 # Waits' cloud seconds pass 1000 times faster: a 3 s pause is 3 ms.
-FAST = Timing.scaled(1000.0)
+FAST_SCALE = 1000.0
+FAST = Timing.scaled(FAST_SCALE)
 
 
 class StubGateway:
@@ -216,7 +217,8 @@ async def test_when_the_caller_of_a_batched_call_is_cancelled_the_others_poll_ag
     gw.hold = asyncio.Event()
     first = asyncio.ensure_future(waiting(gw, "i-1"))
     second = asyncio.ensure_future(waiting(gw, "i-2"))
-    await asyncio.sleep(0.02)
+    first_s = INSTANCE_RUNNING.delays.first_s or INSTANCE_RUNNING.delays.initial_s
+    await asyncio.sleep(first_s / FAST_SCALE + 0.02)  # a new instance's first pause
     assert gw.calls == [("cn-hangzhou", ["i-1", "i-2"])]
     assert not second.done()
 
@@ -233,7 +235,7 @@ async def test_a_just_created_resource_is_first_polled_after_the_first_pause() -
 
     await wait(cast(EcsGateway, gw), INSTANCES, INSTANCE_RUNNING, "i-1", timing=time.timing)
 
-    assert time.sleeps == [INSTANCE_RUNNING.delays.initial_s]
+    assert time.sleeps == [INSTANCE_RUNNING.delays.first_s]
     assert len(gw.calls) == 1
 
 
