@@ -196,7 +196,7 @@ class HttpSettings(BaseModel):
         if budget < 1:
             raise ConfigError(
                 f"the open-file limit ({files}, ulimit -n) leaves no descriptor for HTTP clients: "
-                f"raise it to at least {RESERVED_DESCRIPTORS + 2}"
+                f"raise it to at least {RESERVED_DESCRIPTORS + 3}"
             )
         max_connections = _positive_int(
             env, ENV_HTTP_MAX_CONNECTIONS, min(DEFAULT_HTTP_MAX_CONNECTIONS, budget)
@@ -228,10 +228,12 @@ def soft_open_file_limit() -> int:
 
 
 def connection_budget(open_file_limit: int) -> int:
-    """The most HTTP connections `open_file_limit` descriptors carry: half of what is left after
-    the reserve, because a burst of newcomers is accepted (up to as many again as the cap: the
-    listen backlog) before the ones over the cap are turned away."""
-    return (open_file_limit - RESERVED_DESCRIPTORS) // 2
+    """The most HTTP connections `open_file_limit` descriptors carry: a third of what is left
+    after the reserve. Beside the connections held, the event loop accepts a burst of newcomers
+    at once (up to as many again as the cap: the listen backlog) before the ones over the cap
+    are turned away, and the descriptors of as many turned away are released only on its next
+    turn. With half, a flood on a busy machine ran the server out of descriptors (EMFILE)."""
+    return (open_file_limit - RESERVED_DESCRIPTORS) // 3
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

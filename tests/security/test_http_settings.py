@@ -53,9 +53,10 @@ def test_slow_clients_are_bounded_by_default_within_the_open_file_limit() -> Non
     roomy = HttpSettings.from_env({}, open_file_limit=65536)
     assert (roomy.header_timeout_s, roomy.keep_alive_timeout_s) == (10, 5)
     assert roomy.max_connections == 1000
-    # ulimit -n 1024: 64 descriptors kept for the server itself, the rest halved for the
-    # newcomers accepted at once before those over the cap are turned away.
-    assert HttpSettings.from_env({}, open_file_limit=1024).max_connections == 480
+    # ulimit -n 1024: 64 descriptors kept for the server itself, a third of the rest for the
+    # connections held, beside the newcomers accepted at once before those over the cap are
+    # turned away, and those turned away whose descriptors are not released yet.
+    assert HttpSettings.from_env({}, open_file_limit=1024).max_connections == 320
 
 
 def test_the_limits_are_taken_from_the_environment() -> None:
@@ -86,8 +87,8 @@ def test_a_limit_that_is_no_positive_whole_number_is_refused_naming_the_variable
 
 
 def test_a_connection_cap_beyond_the_open_file_limit_is_refused_saying_what_fits() -> None:
-    with pytest.raises(ConfigError, match=r"ECS_DR_HTTP_MAX_CONNECTIONS.*\(1024.*at most 480"):
-        HttpSettings.from_env({"ECS_DR_HTTP_MAX_CONNECTIONS": "481"}, open_file_limit=1024)
+    with pytest.raises(ConfigError, match=r"ECS_DR_HTTP_MAX_CONNECTIONS.*\(1024.*at most 320"):
+        HttpSettings.from_env({"ECS_DR_HTTP_MAX_CONNECTIONS": "321"}, open_file_limit=1024)
 
 
 def test_an_open_file_limit_with_no_room_for_clients_is_refused() -> None:

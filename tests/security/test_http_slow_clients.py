@@ -3,7 +3,7 @@ send a header byte a second holds at most the server's connection cap, each of t
 longer than the header timeout, and a client that sends its request at once is served all the
 while; a request without the bearer token is refused before its body is read.
 
-The server runs under `ulimit -n 192`, which leaves it room for 64 connections (the default
+The server runs under `ulimit -n 192`, which leaves it room for 42 connections (the default
 cap, from HttpSettings' descriptor budget), with a 3-second header timeout; 200 slow
 connections are more than it has descriptors for. Before the cap and the timeout, the flood
 took every descriptor and kept it: the client with the token was never served.
@@ -127,7 +127,7 @@ async def test_a_slow_client_flood_is_bounded_and_a_client_with_the_token_is_ser
     errors = [line for line in guarded.log_lines() if line.get("level") == "error"]
     assert not errors, errors
     listening = next(e for e in guarded.log_lines() if e["event"] == "server.listening")
-    assert listening["max_connections"] == MAX_CONNECTIONS == 64
+    assert listening["max_connections"] == MAX_CONNECTIONS == 42
     assert listening["header_timeout_s"] == HEADER_TIMEOUT_S
 
 
