@@ -15,7 +15,7 @@ from pydantic import model_validator
 
 from ecs_dr.domain.cloud_text import cloud_text_field, table_markdown
 from ecs_dr.domain.comparison import NONE
-from ecs_dr.domain.models import Disk, DiskKind, Frozen, Instance, Snapshot
+from ecs_dr.domain.models import Disk, DiskKind, Frozen, Instance, Snapshot, device_order
 from ecs_dr.domain.names import default_disk_name, validate_disk_name
 from ecs_dr.domain.refusal import Refusal
 from ecs_dr.domain.rules import (
@@ -303,7 +303,7 @@ class LayoutRow(Frozen):
 
 def disk_layout(instance: Instance, new_disk_ids: Collection[str]) -> list[LayoutRow]:
     """Every disk of the instance, system disk first, then by device."""
-    ordered = sorted(instance.disks, key=lambda d: (d.kind != "system", d.device))
+    ordered = sorted(instance.disks, key=device_order)
     return [
         LayoutRow(
             device=d.device,

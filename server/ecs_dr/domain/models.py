@@ -44,6 +44,11 @@ class Disk(Frozen):
         return self.category in ESSD_FAMILY
 
 
+def device_order(disk: Disk) -> tuple[bool, str]:
+    """The order disks are listed in: the system disk first, then by device."""
+    return disk.kind != "system", disk.device
+
+
 class Instance(Frozen):
     instance_id: str
     name: str = cloud_text_field("the instance's name", max_chars=MAX_CLOUD_VALUE_CHARS)

@@ -21,7 +21,7 @@ from ecs_dr.cloud.waiters import (
     Waiter,
 )
 from ecs_dr.domain.instances import InstanceQuery
-from ecs_dr.domain.models import Disk, Instance
+from ecs_dr.domain.models import Disk, Instance, device_order
 from ecs_dr.domain.run_instances import RunInstancesPlan
 from ecs_dr.domain.statuses import DiskStatus, InstanceStatus
 
@@ -53,7 +53,7 @@ async def list_disks(
         disk_ids=json.dumps(disk_ids) if disk_ids else None, instance_id=instance_id
     )
     items = await gw.collect(region_id, "DescribeDisks", request)
-    return sorted((disk_from(d) for d in items), key=lambda d: (d.kind != "system", d.device))
+    return sorted((disk_from(d) for d in items), key=device_order)
 
 
 def disk_from(d: Any) -> Disk:
@@ -120,8 +120,7 @@ async def describe_instance_with(
         *(read(gw, region_id, DISKS, d) for d in disk_ids),
     )
     attached = [disk_from(d) for d in disks if d is not None and d.instance_id == instance_id]
-    attached.sort(key=lambda d: (d.kind != "system", d.device))
-    return _instance(_found(found, instance_id, region_id), attached)
+    return _instance(_found(found, instance_id, region_id), sorted(attached, key=device_order))
 
 
 def _found(item: Any, instance_id: str, region_id: str) -> Any:
